@@ -1,0 +1,189 @@
+"""The small immutable values that flow between the stages of the pipeline.
+
+Owns: the shapes of data passed from one stage to the next (fetch -> parse -> match -> store ->
+notify). Every field is documented with a ``#:`` comment. Datetimes are timezone-aware UTC.
+Does not own: settings (``monitor.config``), table rows (``monitor.store``), errors
+(``monitor.errors``). Nothing here does I/O or imports a third-party library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Field = Literal["title", "text"]
+
+
+# --- fetch -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a server gave us to make the next request conditional."""
+
+    #: the ``ETag`` response header, sent back as ``If-None-Match``
+    etag: str | None = None
+    #: the ``Last-Modified`` response header, sent back as ``If-Modified-Since``
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A successful HTTP response (2xx), or a 304 when ``not_modified``."""
+
+    #: the URL finally answered, after redirects
+    url: str
+    #: HTTP status of the final response
+    status: int
+    #: the decoded (gzip/br undone) body; empty on 304
+    content: bytes
+    #: the ``Content-Type`` header, if any (it may carry the charset)
+    content_type: str | None
+    #: validators to store for the next conditional request
+    validators: Validators
+    #: True on 304 Not Modified: nothing to parse
+    not_modified: bool = False
+    #: seconds the server says the response stays fresh (Cache-Control max-age / Expires)
+    max_age: float | None = None
+    #: True when a permanent redirect (301/308) led here
+    moved_permanently: bool = False
+
+
+# --- parse -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One entry of a listing (a feed item now; listing pages and sitemaps later)."""
+
+    #: identity across sources: the canonical URL if there is a link, else ``guid:<guid>``
+    key: str
+    #: the item's link, absolute, as published (not canonicalised)
+    url: str | None
+    #: the feed's own id for the item (RSS ``guid``, Atom ``id``, JSON Feed ``id``)
+    guid: str | None
+    #: headline as plain text (entities decoded, tags removed, whitespace collapsed)
+    title: str
+    #: summary or content as plain text; may be empty
+    summary: str
+    #: publication (or, failing that, update) time in UTC, if the feed gave a usable one
+    published: datetime | None = None
+    #: author name, if given
+    author: str | None = None
+    #: language of the item, if the feed declared one (e.g. ``id``, ``ru``)
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """What a feed document said, as a value."""
+
+    #: the feed's own title, if any
+    title: str | None
+    #: its items, in document order
+    items: tuple[Item, ...]
+    #: the feed's declared language (RSS ``language``, ``xml:lang``), if any
+    language: str | None = None
+    #: RSS ``<ttl>`` in seconds, if given (may lengthen, never shorten, the poll interval)
+    ttl: float | None = None
+    #: a non-fatal problem the lenient parser worked around (e.g. "mismatched tag at line 12")
+    warning: str | None = None
+
+
+# --- match -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A text to match against watch topics."""
+
+    #: caller's id (the article key in the pipeline, the JSON ``id`` in ``monitor match``)
+    id: str
+    #: headline
+    title: str
+    #: body: summary or full text
+    text: str
+    #: language hint (ISO 639-1), if known
+    lang: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One occurrence of a query term in a document."""
+
+    #: the query term as the topic's author wrote it (``terror*``, ``"Asia Tenggara"``)
+    term: str
+    #: where it occurred
+    field: Field
+    #: index of the first matching word in that field (0-based)
+    position: int
+    #: the words of the document that matched, as they appear there
+    matched: str
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A topic that a document satisfies, with the evidence."""
+
+    #: the topic's id
+    topic: str
+    #: strength of the evidence in [0, 1]; at or above the topic's threshold
+    score: float
+    #: every occurrence that fired, title hits first, then in position order
+    hits: tuple[Hit, ...] = field(default=())
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The distinct query terms that fired, in first-hit order."""
+        return tuple(dict.fromkeys(hit.term for hit in self.hits))
+
+
+# --- notify ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """Everything a channel message about one match shows."""
+
+    #: stable id of this delivery (channel x match); receivers use it to drop repeats
+    delivery_id: str
+    #: topic id and display name
+    topic_id: str
+    topic_name: str
+    #: the article
+    title: str
+    url: str | None
+    #: display name of the source that carried it
+    source: str
+    published: datetime | None
+    #: the match: score in [0, 1] and the terms that fired, with where (title/text)
+    score: float
+    hits: tuple[Hit, ...]
+    #: a short plain-text excerpt of the article
+    snippet: str
+
+
+# --- topics ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A watch topic, as written in a watchlist (validated by ``monitor.config``)."""
+
+    #: unique id, e.g. ``russia-asean-security``
+    id: str
+    #: display name
+    name: str
+    #: the query, in the query language of ``monitor.match``
+    query: str
+    #: minimum score in [0, 1] for a match to count
+    threshold: float
+    #: channel names to notify; None means every channel
+    channels: tuple[str, ...] | None = None
+    #: texts that must match / must not match (``monitor check`` runs them)
+    examples_match: tuple[str, ...] = ()
+    examples_no_match: tuple[str, ...] = ()
+    #: where the topic was defined, for error messages
+    file: str = ""
+    line: int = 0
