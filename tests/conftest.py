@@ -34,6 +34,8 @@ def _pg_admin() -> str | None:
 @pytest.fixture(scope="session")
 def pg_admin_dsn() -> str:
     dsn = _pg_admin()
+    if dsn is None and os.environ.get("MONITOR_REQUIRE_POSTGRES"):
+        pytest.fail("MONITOR_REQUIRE_POSTGRES is set but no PostgreSQL server is reachable")
     if dsn is None:
         pytest.skip("no PostgreSQL server reachable at 127.0.0.1:5432 (users postgres, root)")
     return dsn

@@ -1,0 +1,177 @@
+"""The daemon's clock: the only module that imports APScheduler.
+
+Owns: one job per enabled source (interval with jitter, coalesced, never overlapping itself, and
+moved to the next check the pipeline computed after each poll), the delivery job, the config
+watcher (hot reload on change and on SIGHUP, keeping the last good configuration), and a clean
+stop on SIGTERM/SIGINT.
+Does not own: what a poll or a delivery does (``monitor.pipeline``), nor how settings are read
+(``monitor.config``); both are injected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from monitor.config import Settings, SourceSettings
+from monitor.errors import ConfigError
+from monitor.pipeline import Pipeline
+
+log = logging.getLogger("monitor.scheduler")
+
+#: how often the config files are checked for changes
+RELOAD_EVERY = 15.0
+#: how long a stop waits for running polls and sends before cancelling them
+STOP_GRACE = 7.0
+
+
+class Daemon:
+    """Schedules polls and deliveries on the running event loop until told to stop."""
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        reload: Callable[[], Settings],
+        make_notifier: Callable[[Settings], object],
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._pipeline = pipeline
+        self._reload = reload
+        self._make_notifier = make_notifier
+        self._now = now
+        self._stopping = asyncio.Event()
+        self._running: set[asyncio.Task[object]] = set()
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._sources: dict[str, SourceSettings] = {}
+        self._config_stamp = _stamp(pipeline.settings)
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._stopping.set)
+        loop.add_signal_handler(signal.SIGHUP, lambda: self._track(self._reload_now("SIGHUP")))
+        self._scheduler.start()
+        await self._sync_sources(self._pipeline.settings)
+        self._scheduler.add_job(self._deliver, IntervalTrigger(
+            seconds=self._pipeline.settings.delivery.every), id="deliver",
+            coalesce=True, max_instances=1, next_run_time=self._now())
+        self._scheduler.add_job(self._watch_config, IntervalTrigger(seconds=RELOAD_EVERY),
+                                id="reload", coalesce=True, max_instances=1)
+        log.info("daemon started sources=%d topics=%d", len(self._sources),
+                 len(self._pipeline.settings.topics))
+        await self._stopping.wait()
+        await self._stop()
+
+    async def _stop(self) -> None:
+        log.info("stopping: waiting up to %.0fs for running jobs", STOP_GRACE)
+        self._scheduler.pause()
+        running = set(self._running)
+        if running:
+            _done, pending = await asyncio.wait(running, timeout=STOP_GRACE)
+            for task in pending:
+                task.cancel()
+        self._scheduler.shutdown(wait=False)
+        log.info("stopped")
+
+    # --- jobs ---------------------------------------------------------------------------------
+
+    async def _poll(self, source_id: str) -> None:
+        self._track_current()
+        source = self._sources.get(source_id)
+        if source is None or self._stopping.is_set():
+            return
+        result = await self._pipeline.poll(source)
+        if result.outcome == "gone":
+            log.error("source=%s answered 410 Gone: disabled until its URL changes", source_id)
+            self._scheduler.remove_job(_job_id(source_id))
+        elif result.next_check is not None and not self._stopping.is_set():
+            self._scheduler.modify_job(_job_id(source_id), next_run_time=result.next_check)
+        # deliver new matches now rather than at the next delivery tick
+        if result.new_matches:
+            self._scheduler.modify_job("deliver", next_run_time=self._now())
+
+    async def _deliver(self) -> None:
+        self._track_current()
+        if not self._stopping.is_set():
+            await self._pipeline.deliver()
+
+    async def _watch_config(self) -> None:
+        stamp = _stamp(self._pipeline.settings)
+        if stamp != self._config_stamp:
+            await self._reload_now("file change")
+
+    async def _reload_now(self, why: str) -> None:
+        try:
+            settings = await asyncio.to_thread(self._reload)
+        except ConfigError as error:
+            log.error("config reload (%s) failed, keeping the last good config: %s", why, error)
+            self._config_stamp = _stamp(self._pipeline.settings)
+            return
+        self._pipeline.use_settings(settings, self._make_notifier(settings))  # type: ignore[arg-type]
+        self._config_stamp = _stamp(settings)
+        await self._sync_sources(settings)
+        log.info("config reloaded (%s): sources=%d topics=%d", why, len(self._sources),
+                 len(settings.topics))
+
+    async def _sync_sources(self, settings: Settings) -> None:
+        """Add, change and remove source jobs so they mirror ``settings.sources``."""
+        wanted = {s.id: s for s in settings.sources if s.enabled}
+        for source_id in set(self._sources) - set(wanted):
+            self._scheduler.remove_job(_job_id(source_id))
+        for source_id, source in wanted.items():
+            old = self._sources.get(source_id)
+            if old == source:
+                continue
+            first_run = await self._first_run(source) if old is None else self._now()
+            self._scheduler.add_job(
+                self._poll, IntervalTrigger(seconds=source.every, jitter=source.jitter or None),
+                args=(source_id,), id=_job_id(source_id), replace_existing=True, coalesce=True,
+                max_instances=1, misfire_grace_time=None, next_run_time=first_run)
+        self._sources = wanted
+
+    async def _first_run(self, source: SourceSettings) -> datetime:
+        state = await asyncio.to_thread(self._pipeline.store.source_state, source.id)
+        now = self._now()
+        if state is None or state.next_check is None or state.next_check <= now:
+            return now + timedelta(seconds=len(self._sources) * 0.2)  # a gentle stagger
+        return state.next_check
+
+    def _track_current(self) -> None:
+        """Remember the running job's task so a stop can wait for it to finish."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    def _track(self, coroutine: object) -> None:
+        task: asyncio.Task[object] = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+
+def _job_id(source_id: str) -> str:
+    return f"poll:{source_id}"
+
+
+def _stamp(settings: Settings) -> tuple[tuple[str, float], ...]:
+    """Modification times of monitor.yaml, the watchlists and their folders.
+
+    A folder's time changes when a watchlist is added or removed there.
+    """
+    files = (settings.path, *settings.watchlist_files)
+    paths = sorted({*files, *(os.path.dirname(os.path.abspath(f)) for f in files)})
+    return tuple((path, _mtime(path)) for path in paths)
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return -1.0
