@@ -1,0 +1,34 @@
+"""The store: the monitor's database, and the only package that imports sqlmodel or SQLAlchemy.
+
+Owns: the tables (sources' polling state, articles, matches, the delivery outbox), the schema
+migrations (run from ``monitor/migrations`` on ``Store.open``), idempotent writes, and the values
+callers get back. SQLite (embedded default, WAL) and PostgreSQL (psycopg 3) are both supported.
+Does not own: deciding what is new, what matches or when to retry (the pipeline and notifier
+decide; the store records). Callers never see table rows, only the frozen values below.
+
+    Store.open(url) -> Store                      migrate to head; StoreError if unreachable
+    save_poll(state, articles, now) -> PollSaved  one transaction per poll
+    due_deliveries(now) -> [PendingDelivery]      then mark_sent / mark_failed / mark_dead
+
+Every database error surfaces as ``monitor.errors.StoreError``, without the URL's password.
+"""
+
+from monitor.store._store import Store
+from monitor.store._values import (
+    DeliveryRecord,
+    NewArticle,
+    PendingDelivery,
+    PollSaved,
+    SourceState,
+    StoredMatch,
+)
+
+__all__ = [
+    "DeliveryRecord",
+    "NewArticle",
+    "PendingDelivery",
+    "PollSaved",
+    "SourceState",
+    "Store",
+    "StoredMatch",
+]

@@ -1,0 +1,196 @@
+"""Conversions between the store's values and its table rows. Pure: no database here.
+
+Owns: mapping each value field to a column and back, the stable delivery id, the alert snippet.
+Does not own: queries (``_store``), the shapes on either side (``_values``, ``_tables``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any, cast
+
+from monitor.store._tables import ArticleRow, DeliveryRow, MatchRow, SourceRow
+from monitor.store._values import (
+    DeliveryRecord,
+    NewArticle,
+    PendingDelivery,
+    SourceState,
+    StoredMatch,
+)
+from monitor.types import Alert, Field, Hit, Match, Validators
+
+SNIPPET_MAX = 300
+ERROR_MAX = 500
+
+
+def delivery_id(article_key: str, topic_id: str, channel: str) -> str:
+    """The same article, topic and channel always give the same id (receivers drop repeats)."""
+    digest = hashlib.sha256(f"{article_key}\n{topic_id}\n{channel}".encode()).hexdigest()
+    return digest[:24]
+
+
+def snippet(text: str, limit: int = SNIPPET_MAX) -> str:
+    """``text`` on one line, cut at a word boundary near ``limit`` characters."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def short_error(error: str | None) -> str | None:
+    """An error message as stored: one line, bounded."""
+    if error is None:
+        return None
+    return " ".join(error.split())[:ERROR_MAX]
+
+
+def source_columns(state: SourceState) -> dict[str, Any]:
+    return {
+        "id": state.source_id,
+        "url": state.url,
+        "etag": state.validators.etag,
+        "last_modified": state.validators.last_modified,
+        "last_check": state.last_check,
+        "next_check": state.next_check,
+        "last_success": state.last_success,
+        "failures": state.failures,
+        "last_error": short_error(state.last_error),
+        "items_seen": state.items_seen,
+        "status": state.status,
+        "baselined": state.baselined,
+    }
+
+
+def source_state(row: SourceRow) -> SourceState:
+    return SourceState(
+        source_id=row.id,
+        url=row.url,
+        validators=Validators(etag=row.etag, last_modified=row.last_modified),
+        last_check=row.last_check,
+        next_check=row.next_check,
+        last_success=row.last_success,
+        failures=row.failures,
+        last_error=row.last_error,
+        items_seen=row.items_seen,
+        status=row.status,
+        baselined=row.baselined,
+    )
+
+
+def article_columns(new: NewArticle, now: datetime) -> dict[str, Any]:
+    item = new.item
+    return {
+        "key": item.key,
+        "url": item.url,
+        "guid": item.guid,
+        "title": item.title,
+        "summary": item.summary,
+        "published": item.published,
+        "author": item.author,
+        "language": item.language,
+        "source_id": new.source_id,
+        "source_name": new.source_name,
+        "first_seen": now,
+    }
+
+
+def match_columns(article_id: int, match: Match, topic_name: str, now: datetime) -> dict[str, Any]:
+    return {
+        "article_id": article_id,
+        "topic_id": match.topic,
+        "topic_name": topic_name,
+        "score": match.score,
+        "hits": [hit_json(hit) for hit in match.hits],
+        "created": now,
+    }
+
+
+def delivery_columns(
+    match_id: int, article_key: str, topic_id: str, channel: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "id": delivery_id(article_key, topic_id, channel),
+        "match_id": match_id,
+        "channel": channel,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt": now,
+        "created": now,
+    }
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    return {"term": hit.term, "field": hit.field, "position": hit.position, "matched": hit.matched}
+
+
+def hits(stored: list[dict[str, Any]]) -> tuple[Hit, ...]:
+    return tuple(
+        Hit(
+            term=h["term"],
+            field=cast(Field, h["field"]),  # only ever written by hit_json from a Hit
+            position=int(h["position"]),
+            matched=h["matched"],
+        )
+        for h in stored
+    )
+
+
+def stored_match(match: MatchRow, article: ArticleRow) -> StoredMatch:
+    return StoredMatch(
+        match_id=_id(match.id),
+        topic_id=match.topic_id,
+        topic_name=match.topic_name,
+        score=match.score,
+        hits=hits(match.hits),
+        created=match.created,
+        article_key=article.key,
+        title=article.title,
+        url=article.url,
+        source_id=article.source_id,
+        published=article.published,
+    )
+
+
+def pending_delivery(
+    delivery: DeliveryRow, match: MatchRow, article: ArticleRow
+) -> PendingDelivery:
+    alert = Alert(
+        delivery_id=delivery.id,
+        topic_id=match.topic_id,
+        topic_name=match.topic_name,
+        title=article.title,
+        url=article.url,
+        source=article.source_name,
+        published=article.published,
+        score=match.score,
+        hits=hits(match.hits),
+        snippet=snippet(article.summary),
+    )
+    return PendingDelivery(
+        delivery_id=delivery.id, channel=delivery.channel, attempts=delivery.attempts, alert=alert
+    )
+
+
+def delivery_record(delivery: DeliveryRow, match: MatchRow, article: ArticleRow) -> DeliveryRecord:
+    return DeliveryRecord(
+        delivery_id=delivery.id,
+        channel=delivery.channel,
+        status=delivery.status,
+        attempts=delivery.attempts,
+        next_attempt=delivery.next_attempt,
+        last_attempt=delivery.last_attempt,
+        last_error=delivery.last_error,
+        created=delivery.created,
+        sent_at=delivery.sent_at,
+        topic_id=match.topic_id,
+        title=article.title,
+        url=article.url,
+    )
+
+
+def _id(value: int | None) -> int:
+    # Rows read back from the database always have their primary key.
+    assert value is not None
+    return value

@@ -1,0 +1,124 @@
+"""Opening the database: engine set-up, schema migrations, and safe error messages.
+
+Owns: turning a database URL into a ready SQLAlchemy engine (SQLite pragmas, PostgreSQL timeouts),
+running the Alembic migrations shipped in ``monitor/migrations`` from code (no ``alembic.ini``), and
+turning SQLAlchemy and Alembic errors into ``StoreError`` messages that never carry a password.
+Does not own: what is read or written (``_store``), the table layout (``_tables``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.util import CommandError
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from monitor.errors import StoreError
+
+#: the Alembic script folder, inside the installed package
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+SUPPORTED = ("sqlite", "postgresql")
+# Any constant works; it makes two processes that open one PostgreSQL database upgrade in turn.
+_PG_UPGRADE_LOCK = 0x6D6F6E69
+_PG_CONNECT_TIMEOUT = 10
+_MESSAGE_MAX = 300
+
+
+def parse_url(raw: str) -> URL:
+    """The URL to connect to; ``postgresql://`` means psycopg 3 (the driver we ship)."""
+    try:
+        url = make_url(raw)
+    except (ArgumentError, ValueError) as e:  # ValueError: a port that is not a number
+        # The parser's message quotes the whole string, password included: do not pass it on.
+        raise StoreError("not a database URL: expected sqlite:///path or postgresql://...") from e
+    backend = url.get_backend_name()
+    if backend not in SUPPORTED:
+        raise StoreError(f"unsupported database {backend!r}: use sqlite or postgresql")
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def safe(url: URL) -> str:
+    """The URL as it may appear in a message or a log line."""
+    return url.render_as_string(hide_password=True)
+
+
+def create(url: URL) -> Engine:
+    """An engine for ``url`` (no connection is made yet)."""
+    if url.get_backend_name() == "sqlite":
+        _make_parent(url)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    connect_args = (
+        {} if "connect_timeout" in url.query else {"connect_timeout": _PG_CONNECT_TIMEOUT}
+    )
+    # pre-ping: a long-running daemon outlives server restarts and idle-connection reapers
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _make_parent(url: URL) -> None:
+    if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+        return
+    try:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StoreError(f"cannot create the folder of {url.database}: {e.strerror}") from e
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the CLI read while the daemon writes; busy_timeout makes writers wait, not fail.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def alembic_config(connection: Connection) -> Config:
+    """An Alembic config that runs the packaged migrations on ``connection``."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the schema to ``revision``, in one transaction (PostgreSQL DDL is transactional)."""
+    with guard("migrating the database", engine.url), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_UPGRADE_LOCK}
+            )
+        command.upgrade(alembic_config(connection), revision)
+
+
+@contextmanager
+def guard(action: str, url: URL) -> Iterator[None]:
+    """Turn database errors raised inside into one ``StoreError`` naming ``action``."""
+    try:
+        yield
+    except SQLAlchemyError as e:
+        raise StoreError(f"{action} failed ({safe(url)}): {describe(e, url)}") from e
+    except CommandError as e:
+        # e.g. the database is at a revision this version does not know (written by a newer one)
+        raise StoreError(f"{action} failed ({safe(url)}): {_scrub(str(e), url)}") from e
+
+
+def describe(error: SQLAlchemyError, url: URL) -> str:
+    """A one-line, password-free account of ``error`` (the driver's words, not the SQL)."""
+    cause: BaseException = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    first = lines[0] if lines else ""
+    return _scrub(f"{type(cause).__name__}: {first}", url)[:_MESSAGE_MAX]
+
+
+def _scrub(message: str, url: URL) -> str:
+    return message.replace(url.password, "***") if url.password else message

@@ -1,0 +1,156 @@
+"""The table rows of the store, as sqlmodel classes.
+
+Owns: the table layout (names, columns, constraints, indexes) and the ``UTCDateTime`` column type.
+Does not own: the schema changes themselves (``monitor/migrations/versions``, which must agree with
+this file: ``tests/test_store.py`` compares them), nor the values callers see (``_values``).
+Nothing outside ``monitor.store`` (and its migrations) imports these rows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, on every database.
+
+    PostgreSQL keeps the offset (``timestamptz``); SQLite drops it, so naive UTC is stored there and
+    UTC is re-attached on the way out. A naive datetime on the way in is a bug: it is refused.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()}: the store takes aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _when(*, nullable: bool = True) -> Any:
+    """A ``UTCDateTime`` column field (``Any``: sqlmodel's ``Field`` overloads are not generic)."""
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
+
+
+class SourceRow(SQLModel, table=True):
+    """The polling state of one configured source."""
+
+    __tablename__ = "source"
+
+    id: str = Field(sa_type=Text, primary_key=True)
+    url: str = Field(sa_type=Text)
+    etag: str | None = Field(default=None, sa_type=Text)
+    last_modified: str | None = Field(default=None, sa_type=Text)
+    last_check: datetime | None = _when()
+    next_check: datetime | None = _when()
+    last_success: datetime | None = _when()
+    failures: int = Field(default=0, sa_type=Integer)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    items_seen: int = Field(default=0, sa_type=Integer)
+    status: str = Field(default="ok", sa_type=Text)
+    baselined: bool = False
+
+
+class ArticleRow(SQLModel, table=True):
+    """One article, stored once whichever source carried it first."""
+
+    __tablename__ = "article"
+    __table_args__ = (UniqueConstraint("key", name="uq_article_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_type=Text)
+    url: str | None = Field(default=None, sa_type=Text)
+    guid: str | None = Field(default=None, sa_type=Text)
+    title: str = Field(sa_type=Text)
+    summary: str = Field(sa_type=Text)
+    published: datetime | None = _when()
+    author: str | None = Field(default=None, sa_type=Text)
+    language: str | None = Field(default=None, sa_type=Text)
+    source_id: str = Field(sa_type=Text)
+    # The display name at the time of storing: alerts are rendered later, maybe after a restart.
+    source_name: str = Field(sa_type=Text)
+    first_seen: datetime = _when(nullable=False)
+
+
+class MatchRow(SQLModel, table=True):
+    """A topic that an article matched, with the hits as JSON."""
+
+    __tablename__ = "match"
+    __table_args__ = (
+        UniqueConstraint("article_id", "topic_id", name="uq_match_article_topic"),
+        Index("ix_match_topic_created", "topic_id", "created"),
+        Index("ix_match_created", "created"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("article.id", ondelete="CASCADE", name="fk_match_article"),
+            nullable=False,
+        )
+    )
+    topic_id: str = Field(sa_type=Text)
+    topic_name: str = Field(sa_type=Text)
+    score: float = Field(sa_type=Float)
+    #: list of {term, field, position, matched}
+    hits: list[dict[str, Any]] = Field(sa_type=JSON)
+    created: datetime = _when(nullable=False)
+
+
+class DeliveryRow(SQLModel, table=True):
+    """One message to send: a match on one channel (the outbox)."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("match_id", "channel", name="uq_delivery_match_channel"),
+        Index("ix_delivery_status_next", "status", "next_attempt"),
+    )
+
+    id: str = Field(sa_type=Text, primary_key=True)
+    match_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("match.id", ondelete="CASCADE", name="fk_delivery_match"),
+            nullable=False,
+        )
+    )
+    channel: str = Field(sa_type=Text)
+    status: str = Field(default="pending", sa_type=Text)
+    attempts: int = Field(default=0, sa_type=Integer)
+    next_attempt: datetime = _when(nullable=False)
+    #: when it was last tried (sent or failed)
+    last_attempt: datetime | None = _when()
+    last_error: str | None = Field(default=None, sa_type=Text)
+    created: datetime = _when(nullable=False)
+    sent_at: datetime | None = _when()
+
+
+#: every table of the store, for the migrations' ``target_metadata``
+metadata = SQLModel.metadata

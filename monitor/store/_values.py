@@ -1,0 +1,116 @@
+"""The values the store takes and gives back: its vocabulary.
+
+Owns: the frozen shapes that cross the store boundary (source state in and out, what a poll saves,
+deliveries due, stored matches). Datetimes are timezone-aware UTC.
+Does not own: table rows (``_tables``), the pipeline values they carry (``monitor.types``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from monitor.types import Alert, Hit, Item, Match, Validators
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """Where polling one source stands; saved after every poll, successful or not."""
+
+    #: the source's id in the config
+    source_id: str
+    #: the URL polled now (a later change follows stable permanent redirects)
+    url: str
+    #: ETag / Last-Modified for the next conditional request
+    validators: Validators
+    #: when the source was last polled, and when it is due next
+    last_check: datetime | None
+    next_check: datetime | None
+    #: when a poll last succeeded
+    last_success: datetime | None
+    #: consecutive failed polls (0 after a success)
+    failures: int
+    #: short, secret-free description of the last failure
+    last_error: str | None
+    #: items seen in total
+    items_seen: int
+    #: "ok" | "failing" | "gone"
+    status: str
+    #: True once the first (baseline) poll is done
+    baselined: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    """An item a poll found new, with the topics it matched."""
+
+    item: Item
+    #: the source that carried it (id and display name)
+    source_id: str
+    source_name: str
+    #: (match, topic name, channels to notify for this match)
+    matches: tuple[tuple[Match, str, tuple[str, ...]], ...]
+    #: False during a source's baseline poll: matches are stored, nobody is notified
+    notify: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PollSaved:
+    """What ``Store.save_poll`` actually added (duplicates add nothing)."""
+
+    new_articles: int
+    new_matches: int
+    new_deliveries: int
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDelivery:
+    """A delivery that is due, with the alert to send."""
+
+    #: stable id (article key x topic x channel)
+    delivery_id: str
+    #: channel name from the config
+    channel: str
+    #: failed attempts so far
+    attempts: int
+    alert: Alert
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMatch:
+    """A stored match with its article, for ``monitor matches``."""
+
+    match_id: int
+    topic_id: str
+    topic_name: str
+    score: float
+    hits: tuple[Hit, ...]
+    #: when the match was stored
+    created: datetime
+    #: the article
+    article_key: str
+    title: str
+    url: str | None
+    source_id: str
+    published: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord:
+    """One delivery in any status, for ``monitor deliveries``."""
+
+    delivery_id: str
+    channel: str
+    #: "pending" | "sent" | "dead"
+    status: str
+    attempts: int
+    next_attempt: datetime
+    #: when it was last tried, if ever
+    last_attempt: datetime | None
+    last_error: str | None
+    created: datetime
+    sent_at: datetime | None
+    #: what it is about
+    topic_id: str
+    title: str
+    url: str | None

@@ -1,0 +1,438 @@
+"""Tests of monitor.store on a SQLite file and on PostgreSQL (the ``database_url`` fixture)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+
+from monitor.errors import StoreError
+from monitor.store import NewArticle, SourceState, Store, _convert, _engine
+from monitor.store._tables import metadata
+from monitor.types import Hit, Item, Match, Validators
+
+T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+TABLES = {"source", "article", "match", "delivery"}
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    with Store.open(database_url) as opened:
+        yield opened
+
+
+def state(source_id: str = "src-a", **changes: object) -> SourceState:
+    base = SourceState(
+        source_id=source_id,
+        url=f"https://{source_id}.example/feed",
+        validators=Validators(etag='"v1"', last_modified="Sat, 01 Mar 2025 12:00:00 GMT"),
+        last_check=T0,
+        next_check=T0 + timedelta(minutes=10),
+        last_success=T0,
+        failures=0,
+        last_error=None,
+        items_seen=1,
+        status="ok",
+        baselined=True,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def article(
+    key: str,
+    *,
+    source_id: str = "src-a",
+    topics: tuple[tuple[str, tuple[str, ...]], ...] = (("asean", ("chat", "mail")),),
+    notify: bool = True,
+    published: datetime | None = T0,
+    summary: str = "Summary of the article.",
+) -> NewArticle:
+    item = Item(
+        key=key,
+        url=key,
+        guid=None,
+        title=f"Title of {key}",
+        summary=summary,
+        published=published,
+        author="A. Writer",
+        language="en",
+    )
+    hits = (Hit(term="ASEAN", field="title", position=2, matched="ASEAN"),)
+    matches = tuple(
+        (Match(topic=topic, score=0.75, hits=hits), f"Topic {topic}", channels)
+        for topic, channels in topics
+    )
+    return NewArticle(
+        item=item,
+        source_id=source_id,
+        source_name=f"Source {source_id}",
+        matches=matches,
+        notify=notify,
+    )
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(_engine.alembic_config(connection=None))  # type: ignore[arg-type]
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def db_revision(url: str) -> str | None:
+    engine = _engine.create(_engine.parse_url(url))
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def table_names(url: str) -> set[str]:
+    engine = _engine.create(_engine.parse_url(url))
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+# --- migrations ---------------------------------------------------------------------------------
+
+
+def test_fresh_database_migrates_to_head(database_url: str) -> None:
+    """Opening an empty database creates every table at the head revision."""
+    Store.open(database_url).close()
+    assert db_revision(database_url) == head_revision()
+    assert table_names(database_url) >= TABLES
+
+
+def test_open_twice_keeps_data(database_url: str) -> None:
+    """A second open finds the schema at head and leaves the data alone."""
+    with Store.open(database_url) as first:
+        first.save_poll(state(), [article("https://a.example/1")], T0)
+    with Store.open(database_url) as second:
+        assert second.counts()["articles"] == 1
+    assert db_revision(database_url) == head_revision()
+
+
+def test_upgrade_from_empty_revision_history(database_url: str) -> None:
+    """After a downgrade to base (empty alembic_version), open upgrades again."""
+    Store.open(database_url).close()
+    engine = _engine.create(_engine.parse_url(database_url))
+    with engine.begin() as connection:
+        command.downgrade(_engine.alembic_config(connection), "base")
+    engine.dispose()
+    assert db_revision(database_url) is None
+    assert not TABLES & table_names(database_url)
+    with Store.open(database_url) as store:
+        assert store.counts()["articles"] == 0
+    assert db_revision(database_url) == head_revision()
+
+
+def test_migrations_agree_with_tables(database_url: str) -> None:
+    """The schema the migrations build is the one the table classes describe."""
+    Store.open(database_url).close()
+    engine = _engine.create(_engine.parse_url(database_url))
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, metadata) == []
+    engine.dispose()
+
+
+def test_database_newer_than_code_is_a_store_error(sqlite_url: str) -> None:
+    """A revision this version does not know (a newer monitor wrote it) is refused clearly."""
+    Store.open(sqlite_url).close()
+    engine = _engine.create(_engine.parse_url(sqlite_url))
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(StoreError, match="9999"):
+        Store.open(sqlite_url)
+
+
+# --- opening ------------------------------------------------------------------------------------
+
+
+def test_sqlite_pragmas_and_parent_folder(tmp_path: Path) -> None:
+    """A SQLite file gets its folder created, WAL, a busy timeout and enforced foreign keys."""
+    url = f"sqlite:///{tmp_path / 'data' / 'deep' / 'monitor.db'}"
+    Store.open(url).close()
+    assert (tmp_path / "data" / "deep" / "monitor.db").is_file()
+    engine = _engine.create(_engine.parse_url(url))
+    with engine.connect() as connection:
+        pragma = {
+            name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "busy_timeout", "foreign_keys")
+        }
+    engine.dispose()
+    assert pragma == {"journal_mode": "wal", "busy_timeout": 5000, "foreign_keys": 1}
+
+
+def test_unreachable_database_error_hides_password() -> None:
+    """Connection refused -> StoreError naming the host, never the password."""
+    with pytest.raises(StoreError) as caught:
+        Store.open("postgresql+psycopg://u:SECRETPW@127.0.0.1:1/x")
+    message = str(caught.value)
+    assert "SECRETPW" not in message
+    assert "127.0.0.1" in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "not a url at all SECRETPW",
+        "mysql://u:SECRETPW@127.0.0.1/x",
+        "postgresql+psycopg://u:SECRETPW@127.0.0.1:notaport/x",
+    ],
+)
+def test_bad_url_is_a_store_error_without_password(url: str) -> None:
+    """Unparseable or unsupported URLs -> StoreError, password not echoed."""
+    with pytest.raises(StoreError) as caught:
+        Store.open(url)
+    assert "SECRETPW" not in str(caught.value)
+
+
+def test_plain_postgresql_url_uses_psycopg() -> None:
+    """``postgresql://`` means the psycopg 3 driver we ship, not psycopg2."""
+    assert _engine.parse_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
+
+
+# --- saving polls -------------------------------------------------------------------------------
+
+
+def test_save_poll_stores_articles_matches_and_deliveries(store: Store) -> None:
+    """Two new articles, one topic each, two channels: 2 articles, 2 matches, 4 deliveries."""
+    saved = store.save_poll(
+        state(), [article("https://a.example/1"), article("https://a.example/2")], T0
+    )
+    assert (saved.new_articles, saved.new_matches, saved.new_deliveries) == (2, 2, 4)
+    assert store.counts() == {
+        "articles": 2,
+        "matches": 2,
+        "deliveries_pending": 4,
+        "deliveries_sent": 0,
+        "deliveries_dead": 0,
+    }
+    assert store.source_state("src-a") == state()
+
+
+def test_save_poll_is_one_transaction(store: Store) -> None:
+    """A value that fails late (a naive datetime in the last article) leaves nothing behind."""
+    bad = article("https://a.example/3", published=datetime(2025, 3, 1, 12, 0))
+    good = [article("https://a.example/1"), article("https://a.example/2")]
+    with pytest.raises(StoreError, match="naive datetime"):
+        store.save_poll(state(), [*good, bad], T0)
+    assert store.counts()["articles"] == 0
+    assert store.counts()["deliveries_pending"] == 0
+    assert store.source_state("src-a") is None
+
+
+def test_same_key_in_one_poll_is_stored_once(store: Store) -> None:
+    """A feed listing one item twice stores and notifies it once."""
+    saved = store.save_poll(state(), [article("https://a.example/1")] * 2, T0)
+    assert (saved.new_articles, saved.new_matches, saved.new_deliveries) == (1, 1, 2)
+
+
+def test_same_key_in_two_polls_is_stored_once(store: Store) -> None:
+    """The second poll carrying a stored key adds nothing."""
+    store.save_poll(state(), [article("https://a.example/1")], T0)
+    again = store.save_poll(state(), [article("https://a.example/1")], T0 + timedelta(hours=1))
+    assert (again.new_articles, again.new_matches, again.new_deliveries) == (0, 0, 0)
+    assert store.counts()["deliveries_pending"] == 2
+
+
+def test_same_key_from_two_sources_is_stored_once(store: Store) -> None:
+    """Whichever source stores an article first owns it; the other adds no match or delivery."""
+    store.save_poll(state("src-a"), [article("https://x.example/1", source_id="src-a")], T0)
+    other = article(
+        "https://x.example/1",
+        source_id="src-b",
+        topics=(("asean", ("chat",)), ("other", ("chat",))),
+    )
+    saved = store.save_poll(state("src-b"), [other], T0)
+    assert (saved.new_articles, saved.new_matches, saved.new_deliveries) == (0, 0, 0)
+    assert [m.source_id for m in store.matches()] == ["src-a"]
+    assert [s.source_id for s in store.source_states()] == ["src-a", "src-b"]
+
+
+def test_concurrent_polls_of_one_article_store_it_once(store: Store) -> None:
+    """Eight threads saving the same article at once: one article, one delivery per channel."""
+    barrier = threading.Barrier(8)
+    results = []
+
+    def poll(n: int) -> None:
+        barrier.wait()
+        new = article("https://x.example/race", source_id=f"src-{n}")
+        results.append(store.save_poll(state(f"src-{n}"), [new], T0))
+
+    threads = [threading.Thread(target=poll, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.new_articles for r in results) == [0] * 7 + [1]
+    assert store.counts()["deliveries_pending"] == 2
+    assert len(store.source_states()) == 8
+
+
+def test_baseline_poll_stores_matches_without_deliveries(store: Store) -> None:
+    """notify=False (a source's first poll) keeps the matches and announces nothing."""
+    saved = store.save_poll(state(), [article("https://a.example/1", notify=False)], T0)
+    assert (saved.new_articles, saved.new_matches, saved.new_deliveries) == (1, 1, 0)
+    assert store.due_deliveries(T0 + timedelta(days=1)) == []
+    assert len(store.matches()) == 1
+
+
+def test_duplicate_channels_give_one_delivery(store: Store) -> None:
+    """A channel named twice for a match still gets one delivery."""
+    new = article("https://a.example/1", topics=(("asean", ("chat", "chat")),))
+    assert store.save_poll(state(), [new], T0).new_deliveries == 1
+
+
+def test_unseen_keys(store: Store) -> None:
+    """Stored keys are filtered out, across more keys than one query takes."""
+    store.save_poll(state(), [article("https://a.example/1"), article("https://a.example/7")], T0)
+    keys = [f"https://a.example/{n}" for n in range(1200)]
+    expected = set(keys) - {"https://a.example/1", "https://a.example/7"}
+    assert store.unseen_keys(keys) == expected
+    assert store.unseen_keys([]) == set()
+
+
+def test_save_source_state_upserts(store: Store) -> None:
+    """A failed poll's state replaces the stored one field by field."""
+    store.save_source_state(state())
+    failing = state(
+        failures=3, last_error="timeout: read", status="failing", validators=Validators()
+    )
+    store.save_source_state(failing)
+    assert store.source_state("src-a") == failing
+    assert store.source_state("nope") is None
+
+
+# --- deliveries ---------------------------------------------------------------------------------
+
+
+def test_due_deliveries_order_and_filter(store: Store) -> None:
+    """Only deliveries due by ``now``, the oldest first, with the alert built from the article."""
+    for minutes, key in ((20, "late"), (0, "first"), (10, "second")):
+        new = article(f"https://a.example/{key}", topics=(("asean", ("chat",)),))
+        store.save_poll(state(), [new], T0 + timedelta(minutes=minutes))
+    due = store.due_deliveries(T0 + timedelta(minutes=10))
+    assert [d.alert.url for d in due] == ["https://a.example/first", "https://a.example/second"]
+    assert [d.delivery_id for d in due] == [
+        _convert.delivery_id("https://a.example/first", "asean", "chat"),
+        _convert.delivery_id("https://a.example/second", "asean", "chat"),
+    ]
+    alert = due[0].alert
+    assert (alert.topic_name, alert.source, alert.score) == ("Topic asean", "Source src-a", 0.75)
+    assert alert.hits == (Hit(term="ASEAN", field="title", position=2, matched="ASEAN"),)
+    assert len(store.due_deliveries(T0 + timedelta(minutes=30), limit=1)) == 1
+
+
+def test_mark_failed_then_sent(store: Store) -> None:
+    """A failure counts an attempt and defers; sending ends the pending life of a delivery."""
+    store.save_poll(state(), [article("https://a.example/1", topics=(("asean", ("chat",)),))], T0)
+    [due] = store.due_deliveries(T0)
+    retry = T0 + timedelta(minutes=5)
+    store.mark_failed(due.delivery_id, "http 503\nfrom chat", retry, T0)
+    assert store.due_deliveries(T0 + timedelta(minutes=4)) == []
+    [again] = store.due_deliveries(retry)
+    assert again.attempts == 1
+    [record] = store.deliveries("pending")
+    assert (record.last_error, record.last_attempt) == ("http 503 from chat", T0)
+    store.mark_sent(due.delivery_id, retry)
+    assert store.due_deliveries(retry + timedelta(days=1)) == []
+    [sent] = store.deliveries("sent")
+    assert (sent.sent_at, sent.attempts) == (retry, 1)
+
+
+def test_mark_dead(store: Store) -> None:
+    """A dead delivery is never due again and is listed as dead."""
+    store.save_poll(state(), [article("https://a.example/1", topics=(("asean", ("chat",)),))], T0)
+    [due] = store.due_deliveries(T0)
+    store.mark_dead(due.delivery_id, "401 unauthorized", T0)
+    assert store.due_deliveries(T0 + timedelta(days=1)) == []
+    assert store.counts()["deliveries_dead"] == 1
+    assert [d.status for d in store.deliveries()] == ["dead"]
+
+
+def test_marking_an_unknown_delivery_is_an_error(store: Store) -> None:
+    with pytest.raises(StoreError, match="no delivery"):
+        store.mark_sent("0" * 24, T0)
+
+
+def test_deliveries_newest_first_and_by_status(store: Store) -> None:
+    """``deliveries()`` lists newest first; a status filter narrows it."""
+    store.save_poll(state(), [article("https://a.example/old", topics=(("t", ("chat",)),))], T0)
+    later = T0 + timedelta(hours=1)
+    store.save_poll(state(), [article("https://a.example/new", topics=(("t", ("chat",)),))], later)
+    assert [d.url for d in store.deliveries()] == ["https://a.example/new", "https://a.example/old"]
+    store.mark_sent(store.deliveries()[0].delivery_id, later)
+    assert [d.url for d in store.deliveries("pending")] == ["https://a.example/old"]
+    assert store.deliveries(limit=1)[0].url == "https://a.example/new"
+
+
+# --- matches and time ---------------------------------------------------------------------------
+
+
+def test_matches_filters_and_order(store: Store) -> None:
+    """Newest first; by topic id; since is inclusive; limit caps."""
+    two_topics = (("asean", ("chat",)), ("energy", ("chat",)))
+    store.save_poll(state(), [article("https://a.example/1", topics=two_topics)], T0)
+    store.save_poll(state(), [article("https://a.example/2")], T0 + timedelta(hours=1))
+    assert [(m.article_key, m.topic_id) for m in store.matches(topic="asean")] == [
+        ("https://a.example/2", "asean"),
+        ("https://a.example/1", "asean"),
+    ]
+    assert [m.topic_id for m in store.matches(topic="energy")] == ["energy"]
+    assert [m.article_key for m in store.matches(since=T0 + timedelta(hours=1))] == [
+        "https://a.example/2"
+    ]
+    assert len(store.matches(limit=2)) == 2
+    assert len(store.matches()) == 3
+
+
+def test_datetimes_round_trip_as_utc(store: Store) -> None:
+    """An aware time in any zone comes back as the same instant, in UTC."""
+    jakarta = timezone(timedelta(hours=7))
+    published = datetime(2025, 3, 1, 19, 30, 15, 123456, tzinfo=jakarta)
+    store.save_poll(
+        state(last_check=published), [article("https://a.example/1", published=published)], T0
+    )
+    [match] = store.matches()
+    assert match.published == published
+    assert match.published is not None and match.published.tzinfo == UTC
+    assert match.created == T0 and match.created.tzinfo == UTC
+    stored = store.source_state("src-a")
+    assert stored is not None and stored.last_check == published and stored.last_check.tzinfo == UTC
+
+
+def test_naive_datetime_is_refused(store: Store) -> None:
+    """A naive datetime is a bug in the caller: StoreError, not a silent local-time guess."""
+    with pytest.raises(StoreError, match="naive"):
+        store.due_deliveries(datetime(2025, 3, 1, 12, 0))
+
+
+# --- pure helpers -------------------------------------------------------------------------------
+
+
+def test_snippet_cuts_at_a_word() -> None:
+    text = "word " * 100
+    cut = _convert.snippet(text, limit=22)
+    assert cut == "word word word word…"
+    assert _convert.snippet("  short\n text ") == "short text"
+
+
+def test_delivery_id_is_stable_and_distinct() -> None:
+    first = _convert.delivery_id("https://a.example/1", "asean", "chat")
+    assert first == _convert.delivery_id("https://a.example/1", "asean", "chat")
+    assert len(first) == 24
+    assert first != _convert.delivery_id("https://a.example/1", "asean", "mail")
