@@ -22,6 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import Settings, SourceSettings
 from monitor.errors import ConfigError
+from monitor.notify import Notifier
 from monitor.pipeline import Pipeline
 
 log = logging.getLogger("monitor.scheduler")
@@ -39,7 +40,7 @@ class Daemon:
         self,
         pipeline: Pipeline,
         reload: Callable[[], Settings],
-        make_notifier: Callable[[Settings], object],
+        make_notifier: Callable[[Settings], Notifier],
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._pipeline = pipeline
@@ -110,11 +111,12 @@ class Daemon:
     async def _reload_now(self, why: str) -> None:
         try:
             settings = await asyncio.to_thread(self._reload)
+            notifier = self._make_notifier(settings)
         except ConfigError as error:
             log.error("config reload (%s) failed, keeping the last good config: %s", why, error)
             self._config_stamp = _stamp(self._pipeline.settings)
             return
-        self._pipeline.use_settings(settings, self._make_notifier(settings))  # type: ignore[arg-type]
+        self._pipeline.use_settings(settings, notifier)
         self._config_stamp = _stamp(settings)
         await self._sync_sources(settings)
         log.info("config reloaded (%s): sources=%d topics=%d", why, len(self._sources),

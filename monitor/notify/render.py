@@ -1,0 +1,255 @@
+"""Rendering an alert as a channel message: plain text, Markdown or HTML. Pure: no I/O, no apprise.
+
+Owns: what a message shows (topic, linked title, source, published time in UTC and local time,
+score, matched terms and where, a short snippet, the delivery id), the limits on subject and
+snippet, and escaping. Everything that came from a feed is untrusted: it is HTML-escaped in
+html, backslash-escaped in markdown, and only an ``http``/``https`` URL ever becomes a link
+(a ``javascript:`` or ``data:`` URL is shown as text).
+Does not own: sending (``monitor.notify.send``), or deciding who is told what (the pipeline).
+
+``Message.title`` is always plain text (an email subject, a chat heading): never markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
+
+from monitor.config import MessageFormat
+from monitor.types import Alert, Hit
+
+#: longest subject line, in characters
+SUBJECT_MAX = 200
+#: longest snippet, in characters (ellipsis included)
+SNIPPET_MAX = 280
+#: longest unlinkable URL shown as text
+SHOWN_URL_MAX = 300
+ELLIPSIS = "…"
+
+# CommonMark lets any ASCII punctuation be backslash-escaped. Escaped everywhere: what can open
+# emphasis, code, a link (parentheses are harmless once "[" and "]" are escaped), raw HTML, an
+# autolink, an entity or strikethrough. Escaped only at the start of a field, where a line can
+# begin (every field is one line): headings, lists, quotes, setext underlines. The rest stays
+# bare so that text reads well where a channel shows Markdown raw.
+_MARKDOWN_SPECIAL = frozenset("\\`*_[]<>~&")
+_MARKDOWN_LINE_START = re.compile(r"^(?:[#>+=-]|\d+(?=[.)]))")
+# Characters a URL may keep as they are inside a Markdown link or an HTML attribute; anything
+# else (space, quotes, parentheses, angle brackets, backslash, non-ASCII) is percent-encoded.
+_URL_SAFE = "!#$%&*+,-./:;=?@[]_~"
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One rendered message, ready for a channel."""
+
+    #: subject line / heading: plain text, one line, at most ``SUBJECT_MAX`` characters
+    title: str
+    #: the body in ``format``
+    body: str
+    format: MessageFormat
+    #: stable id; receivers use it to drop repeats
+    delivery_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What an alert message shows, as plain one-line strings (not yet escaped)."""
+
+    topic: str
+    title: str
+    #: the article URL if it may be linked (http/https), normalised
+    link: str | None
+    #: the article URL if it is present but must not be linked
+    shown_url: str | None
+    source: str
+    published: str
+    score: str
+    #: "term (title, text)" for each distinct term, in first-hit order
+    terms: tuple[str, ...]
+    snippet: str
+    delivery_id: str
+
+
+def render(alert: Alert, fmt: MessageFormat, tz: ZoneInfo) -> Message:
+    """The message about ``alert`` in format ``fmt``, with times shown in UTC and in ``tz``."""
+    facts = _facts(alert, tz)
+    subject = trim(f"{facts.topic}: {facts.title}", SUBJECT_MAX)
+    return Message(subject, _BODIES[fmt](facts), fmt, alert.delivery_id)
+
+
+def render_test(channel: str, fmt: MessageFormat, now: datetime) -> Message:
+    """A message that proves a channel works (``monitor notify-test``)."""
+    when = now.astimezone(UTC)
+    name = one_line(channel)
+    delivery_id = f"test-{name}-{when:%Y%m%dT%H%M%SZ}"
+    sentence = "This is a test message from the news monitor to channel {name}, sent {when}."
+    sent = f"{when:%Y-%m-%d %H:%M} UTC"
+    if fmt == "html":
+        text = sentence.format(name=f"<b>{html.escape(name)}</b>", when=sent)
+        body = f"<p>{text}</p>\n<p><small>id: {html.escape(delivery_id)}</small></p>"
+    elif fmt == "markdown":
+        text = sentence.format(name=f"**{escape_markdown(name)}**", when=sent)
+        body = f"{text}\n\nid: {escape_markdown(delivery_id)}"
+    else:
+        body = f"{sentence.format(name=name, when=sent)}\n\nid: {delivery_id}"
+    return Message(trim(f"monitor test: {name}", SUBJECT_MAX), body, fmt, delivery_id)
+
+
+# --- facts ---------------------------------------------------------------------------------------
+
+
+def _facts(alert: Alert, tz: ZoneInfo) -> _Facts:
+    link = safe_link(alert.url)
+    shown = None if link or not alert.url else trim(one_line(alert.url), SHOWN_URL_MAX)
+    return _Facts(
+        topic=one_line(alert.topic_name) or alert.topic_id,
+        title=one_line(alert.title) or "(untitled)",
+        link=link,
+        shown_url=shown or None,
+        source=one_line(alert.source),
+        published=published_text(alert.published, tz),
+        score=f"{alert.score:.2f}",
+        terms=matched_terms(alert.hits),
+        snippet=trim(one_line(alert.snippet), SNIPPET_MAX),
+        delivery_id=one_line(alert.delivery_id),
+    )
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters dropped and every run of whitespace made one space."""
+    text = _SPACE.sub(" ", text)
+    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf")).strip()
+
+
+def trim(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, on a word boundary, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ELLIPSIS) + 1]
+    space = cut.rfind(" ")
+    # a single very long word is cut where it must be rather than dropped
+    cut = cut[:space] if space > limit // 2 else cut[:-1]
+    return cut.rstrip(" ,;:-\u2013\u2014") + ELLIPSIS
+
+
+def published_text(published: datetime | None, tz: ZoneInfo) -> str:
+    """``2021-12-07 13:33 UTC (20:33 WIB)``; the local date is repeated only when it differs."""
+    if published is None:
+        return "unknown"
+    utc = published.replace(tzinfo=UTC) if published.tzinfo is None else published.astimezone(UTC)
+    text = f"{utc:%Y-%m-%d %H:%M} UTC"
+    local = utc.astimezone(tz)
+    if zone_name(local) == "UTC":
+        return text
+    shown = f"{local:%H:%M}" if local.date() == utc.date() else f"{local:%Y-%m-%d %H:%M}"
+    return f"{text} ({shown} {zone_name(local)})"
+
+
+def zone_name(local: datetime) -> str:
+    """The zone's abbreviation (``WIB``), or ``UTC+07:00`` where zoneinfo has only a number."""
+    name = local.tzname() or ""
+    if name.isalpha():
+        return name
+    minutes = int((local.utcoffset() or timedelta(0)).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+def matched_terms(hits: tuple[Hit, ...]) -> tuple[str, ...]:
+    """``("Rusia (title, text)", "terror* (text)")``: each term once, with where it matched."""
+    fields: dict[str, list[str]] = {}
+    for hit in hits:
+        where = fields.setdefault(one_line(hit.term), [])
+        if hit.field not in where:
+            where.append(hit.field)
+    order = ("title", "text")
+    return tuple(
+        f"{term} ({', '.join(sorted(where, key=order.index))})" for term, where in fields.items()
+    )
+
+
+def safe_link(url: str | None) -> str | None:
+    """``url`` normalised and percent-encoded if it is an absolute http(s) URL, else None."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return quote(parts.geturl(), safe=_URL_SAFE)
+
+
+# --- formats -------------------------------------------------------------------------------------
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` (one line) with every Markdown control character backslash-escaped."""
+    escaped = "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text)
+    # "# x", "- x", "> x", "1. x": escape the mark itself (for "1." the dot after the digits)
+    start = _MARKDOWN_LINE_START.match(escaped)
+    if start is None:
+        return escaped
+    end = start.end()
+    return escaped[:end] + "\\" + escaped[end:] if escaped[:1].isdigit() else "\\" + escaped
+
+
+def _text(f: _Facts) -> str:
+    lines = [f"Topic: {f.topic}", f.title]
+    lines += [url for url in (f.link, f.shown_url) if url]
+    lines += [
+        f"Source: {f.source}",
+        f"Published: {f.published}",
+        f"Score: {f.score} · Matched: {'; '.join(f.terms) or 'none'}",
+    ]
+    if f.snippet:
+        lines += ["", f.snippet]
+    return "\n".join([*lines, "", f"id: {f.delivery_id}"])
+
+
+def _markdown(f: _Facts) -> str:
+    md = escape_markdown
+    title = f"**[{md(f.title)}]({f.link})**" if f.link else f"**{md(f.title)}**"
+    # one paragraph per line: a single newline is only a soft break in Markdown
+    paragraphs = [f"**Topic:** {md(f.topic)}", title]
+    if f.shown_url:
+        paragraphs.append(md(f.shown_url))
+    paragraphs += [
+        f"**Source:** {md(f.source)}",
+        f"**Published:** {f.published}",  # ours: digits, letters and ":()+-", no escaping
+        f"**Score:** {f.score} · **Matched:** {md('; '.join(f.terms) or 'none')}",
+    ]
+    if f.snippet:
+        paragraphs.append(f"> {md(f.snippet)}")
+    return "\n\n".join([*paragraphs, f"id: {md(f.delivery_id)}"])
+
+
+def _html(f: _Facts) -> str:
+    h = html.escape
+    title = f'<a href="{h(f.link)}">{h(f.title)}</a>' if f.link else h(f.title)
+    lines = [f"<b>Topic:</b> {h(f.topic)}", f"<b>{title}</b>"]
+    if f.shown_url:
+        lines.append(h(f.shown_url))
+    lines += [
+        f"<b>Source:</b> {h(f.source)}",
+        f"<b>Published:</b> {h(f.published)}",
+        f"<b>Score:</b> {f.score} · <b>Matched:</b> {h('; '.join(f.terms) or 'none')}",
+    ]
+    parts = ["<p>" + "<br>\n".join(lines) + "</p>"]
+    if f.snippet:
+        parts.append(f"<blockquote>{h(f.snippet)}</blockquote>")
+    parts.append(f"<p><small>id: {h(f.delivery_id)}</small></p>")
+    return "\n".join(parts)
+
+
+_BODIES: dict[str, Callable[[_Facts], str]] = {
+    "text": _text,
+    "markdown": _markdown,
+    "html": _html,
+}

@@ -1,0 +1,185 @@
+"""Sending rendered messages through apprise: the only module that imports apprise.
+
+Owns: turning each channel's apprise URLs into notifiers, putting the delivery id where
+receivers can see it, the apprise settings that keep it from writing outside our control, and
+turning apprise's verdict into success or a classified, secret-free ``DeliveryError``.
+Does not own: rendering (``monitor.notify.render``), retries and backoff (the delivery job),
+logging (apprise logs to the ``apprise`` logger, with secrets masked; we add nothing).
+
+Where the delivery id travels, besides the ``id: ...`` footer every rendered body carries:
+
+- as the header ``X-Delivery-Id`` with every plugin that takes custom headers (``json://``,
+  ``xml://``, ``form://``, ``mailto://`` and other email plugins, ...);
+- as the field ``delivery_id`` in the payload of every plugin that takes extra payload fields
+  (``json://``, ``xml://``, ``form://``).
+
+Apprise keeps those in the plugin instance, so each send builds fresh instances from URLs parsed
+once at start-up: concurrent sends to one channel share no mutable state.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import apprise
+from apprise.manager_plugins import NotificationManager
+from apprise.plugins import url_to_dict
+
+from monitor.config import ChannelSettings, MessageFormat
+from monitor.errors import ConfigError, DeliveryError
+from monitor.notify.render import Message
+
+DELIVERY_ID_HEADER = "X-Delivery-Id"
+DELIVERY_ID_FIELD = "delivery_id"
+#: default budget in seconds for one endpoint, after which apprise gives up waiting for it
+SERVICE_TIMEOUT = 60.0
+
+_FORMATS: dict[MessageFormat, apprise.NotifyFormat] = {
+    "text": apprise.NotifyFormat.TEXT,
+    "markdown": apprise.NotifyFormat.MARKDOWN,
+    "html": apprise.NotifyFormat.HTML,
+}
+# apprise's plugins log "... error=500." for an HTTP status they did not accept
+_HTTP_STATUS = re.compile(r"\berror=(\d{3})\b")
+
+
+@dataclass(frozen=True, slots=True)
+class _Endpoint:
+    """One apprise URL of a channel, parsed once (it holds secrets: never log it)."""
+
+    #: apprise's parsed form of the URL; copied before each use, never changed
+    parsed: dict[str, Any]
+    #: whether the plugin takes custom headers / extra payload fields
+    takes_headers: bool
+    takes_payload: bool
+
+
+class Notifier:
+    """Sends messages to the configured channels through apprise."""
+
+    def __init__(
+        self, channels: Sequence[ChannelSettings], *, timeout: float = SERVICE_TIMEOUT
+    ) -> None:
+        """Parse every channel URL now, so a bad one fails at start-up (``ConfigError``).
+
+        ``timeout`` bounds the wait for one endpoint in seconds; a URL's own ``cto``/``rto``
+        options (connect/read timeouts) bound the request itself.
+        """
+        _load_plugins()
+        self._asset = _asset(timeout)
+        self._channels = {
+            channel.name: tuple(
+                _endpoint(url, self._asset, channel.name, index)
+                for index, url in enumerate(channel.urls)
+            )
+            for channel in channels
+        }
+
+    async def send(self, channel: str, message: Message) -> None:
+        """Send ``message`` through every URL of ``channel``; return once all accepted it.
+
+        Raises ``DeliveryError`` when the channel is unknown or any endpoint failed. Its text
+        names the channel, the endpoint's position and kind, and a fixed reason, never a URL.
+        """
+        endpoints = self._channels.get(channel)
+        if endpoints is None:
+            raise DeliveryError(f"unknown channel {channel!r}")
+        if not endpoints:
+            raise DeliveryError(f"channel {channel!r} has no URLs (disabled)")
+        notifier = apprise.Apprise(asset=self._asset)
+        for endpoint in endpoints:
+            notifier.add(_plugin(endpoint, message.delivery_id, self._asset))
+        result = await notifier.async_notify(
+            body=message.body, title=message.title, body_format=_FORMATS[message.format]
+        )
+        if result.status != apprise.AppriseResultStatus.SUCCESS:
+            raise DeliveryError(f"channel {channel!r}: {_failure(result)}")
+
+
+def _load_plugins() -> None:
+    """Load apprise's plugins now rather than lazily on the first URL.
+
+    Its email plugin imports ``imghdr``, deprecated since Python 3.11; that one warning must not
+    become an error where warnings are errors (our tests).
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="'imghdr' is deprecated", category=DeprecationWarning
+        )
+        NotificationManager().load_modules()
+
+
+def _asset(timeout: float) -> apprise.AppriseAsset:
+    return apprise.AppriseAsset(
+        # no persistent storage: apprise writes nothing to disk (no storage_path either)
+        storage_mode="memory",
+        # never generate PGP/PEM keys on our behalf
+        pgp_autogen=False,
+        pem_autogen=False,
+        # feed text is shown as written: no ``:smile:`` -> emoji, no ``\n`` unescaping
+        interpret_emojis=False,
+        interpret_escapes=False,
+        # ``${NAME}`` in a feed title is text, not a template value
+        allow_templates=False,
+        service_timeout=timeout,
+    )
+
+
+def _endpoint(url: str, asset: apprise.AppriseAsset, channel: str, index: int) -> _Endpoint:
+    parsed = url_to_dict(url, secure_logging=True)
+    plugin = apprise.Apprise.instantiate(copy.deepcopy(parsed), asset=asset) if parsed else None
+    if plugin is None:
+        # the URL itself stays out of the message: it may carry a token or password
+        raise ConfigError("not a usable apprise URL", key=f"channels.{channel}.urls[{index}]")
+    kwargs = type(plugin).template_kwargs
+    return _Endpoint(parsed, "headers" in kwargs, "payload" in kwargs)
+
+
+def _plugin(endpoint: _Endpoint, delivery_id: str, asset: apprise.AppriseAsset) -> Any:
+    parsed = copy.deepcopy(endpoint.parsed)
+    if endpoint.takes_headers:
+        parsed["headers"] = {**(parsed.get("headers") or {}), DELIVERY_ID_HEADER: delivery_id}
+    if endpoint.takes_payload:
+        parsed["payload"] = {**(parsed.get("payload") or {}), DELIVERY_ID_FIELD: delivery_id}
+    plugin = apprise.Apprise.instantiate(parsed, asset=asset)
+    if plugin is None:  # it was instantiated once at start-up; a failure now is a bug
+        raise DeliveryError("apprise refused an endpoint it accepted at start-up")
+    return plugin
+
+
+def _failure(result: apprise.AppriseResult) -> str:
+    """A secret-free summary of what failed: position, kind and reason of each endpoint."""
+    failed = [
+        f"endpoint {position} ({service.name}) {_reason(service)}"
+        for position, service in enumerate(result.results, start=1)
+        if not service
+    ]
+    if not failed:
+        # nothing was dispatched: apprise could not prepare the message, or no URL loaded
+        return f"apprise did not send the message ({result.status.name.lower()})"
+    return f"{len(failed)} of {len(result.results)} endpoint(s) failed: " + "; ".join(failed)
+
+
+def _reason(service: apprise.NotifyResult) -> str:
+    """A fixed phrase for why one endpoint failed, read from apprise's status and log lines.
+
+    Only a status code is taken from apprise's messages: their text is not passed on, as it
+    could name a host, a user or worse.
+    """
+    if service.status == apprise.AppriseResultStatus.TIMEOUT:
+        return "timed out"
+    messages = [entry.message for entry in service.logs()]
+    for text in messages:
+        status = _HTTP_STATUS.search(text)
+        if status:
+            return f"answered HTTP {status.group(1)}"
+    if any("recipient" in text and "refused" in text for text in messages):
+        return "refused the recipient"
+    if any("connection error" in text.lower() for text in messages):
+        return "connection failed or timed out"
+    return "failed"

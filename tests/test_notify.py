@@ -1,0 +1,396 @@
+"""monitor.notify: rendering (pure, golden strings) and sending through apprise to real loopback
+receivers (a webhook and an SMTP server from ``tests.receivers``; apprise is not mocked)."""
+
+# ruff: noqa: RUF001  -- the en dash in the topic name is real data, as in the watchlist
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
+
+import pytest
+from apprise import NotifyFormat
+from apprise.conversion import convert_between
+
+from monitor.config import ChannelSettings, MessageFormat
+from monitor.errors import ConfigError, DeliveryError
+from monitor.notify import Message, Notifier, render, render_test
+from monitor.notify.render import SNIPPET_MAX, SUBJECT_MAX
+from monitor.types import Alert, Hit
+from tests.receivers import SmtpReceiver, WebhookReceiver, closed_port
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+AT_1333 = datetime(2021, 12, 7, 13, 33, tzinfo=UTC)
+FORMATS: tuple[MessageFormat, ...] = ("text", "markdown", "html")
+HOSTILE_TITLE = "Rusia <script>alert(1)</script> *bold* [x](javascript:alert(1)) & co"
+PASSWORD = "hunter2-s3cret"
+
+ALERT = Alert(
+    delivery_id="dlv-7f3a",
+    topic_id="russia-asean-security",
+    topic_name="Russia–ASEAN security ties",
+    title="Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme",
+    url="https://www.republika.co.id/berita/r3rzq4382/rusiaasean-perbarui-kerja-sama",
+    source="Republika",
+    published=AT_1333,
+    score=0.8234,
+    hits=(
+        Hit("Rusia", "title", 0, "Rusia"),
+        Hit("ASEAN", "title", 0, "ASEAN"),
+        Hit("teror*", "title", 5, "Terorisme"),
+        Hit("Rusia", "text", 3, "Rusia"),
+    ),
+    snippet="Rusia dan ASEAN sepakat memperbarui\nkerja sama  pemberantasan terorisme.",
+)
+SUBJECT = "Russia–ASEAN security ties: Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme"
+
+GOLDEN_TEXT = """\
+Topic: Russia–ASEAN security ties
+Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme
+https://www.republika.co.id/berita/r3rzq4382/rusiaasean-perbarui-kerja-sama
+Source: Republika
+Published: 2021-12-07 13:33 UTC (20:33 WIB)
+Score: 0.82 · Matched: Rusia (title, text); ASEAN (title); teror* (title)
+
+Rusia dan ASEAN sepakat memperbarui kerja sama pemberantasan terorisme.
+
+id: dlv-7f3a"""
+
+GOLDEN_MARKDOWN = """\
+**Topic:** Russia–ASEAN security ties
+
+**[Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme](https://www.republika.co.id/berita/r3rzq4382/rusiaasean-perbarui-kerja-sama)**
+
+**Source:** Republika
+
+**Published:** 2021-12-07 13:33 UTC (20:33 WIB)
+
+**Score:** 0.82 · **Matched:** Rusia (title, text); ASEAN (title); teror\\* (title)
+
+> Rusia dan ASEAN sepakat memperbarui kerja sama pemberantasan terorisme.
+
+id: dlv-7f3a"""
+
+GOLDEN_HTML = """\
+<p><b>Topic:</b> Russia–ASEAN security ties<br>
+<b><a href="https://www.republika.co.id/berita/r3rzq4382/rusiaasean-perbarui-kerja-sama">\
+Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme</a></b><br>
+<b>Source:</b> Republika<br>
+<b>Published:</b> 2021-12-07 13:33 UTC (20:33 WIB)<br>
+<b>Score:</b> 0.82 · <b>Matched:</b> Rusia (title, text); ASEAN (title); teror* (title)</p>
+<blockquote>Rusia dan ASEAN sepakat memperbarui kerja sama pemberantasan terorisme.</blockquote>
+<p><small>id: dlv-7f3a</small></p>"""
+
+
+class _Tags(HTMLParser):
+    """Every start tag of an HTML document, with its attributes."""
+
+    def __init__(self, document: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(document)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def links(self) -> list[str | None]:
+        return [attrs.get("href") for tag, attrs in self.tags if tag == "a"]
+
+
+def as_html(message: Message) -> str:
+    """The HTML a reader's client gets: markdown through apprise's own converter."""
+    if message.format == "markdown":
+        return str(convert_between(NotifyFormat.MARKDOWN, NotifyFormat.HTML, message.body))
+    assert message.format == "html"
+    return message.body
+
+
+# --- render ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [("text", GOLDEN_TEXT), ("markdown", GOLDEN_MARKDOWN), ("html", GOLDEN_HTML)],
+)
+def test_render_golden(fmt: MessageFormat, expected: str) -> None:
+    """Each format shows topic, linked title, source, UTC+local time, score, terms, snippet, id."""
+    assert render(ALERT, fmt, JAKARTA) == Message(SUBJECT, expected, fmt, "dlv-7f3a")
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_hostile_title_is_escaped(fmt: MessageFormat) -> None:
+    """Markup in a feed's title, source and snippet stays text: no tag, no emphasis, no link."""
+    alert = replace(ALERT, title=HOSTILE_TITLE, source="<i>src</i>", snippet="**x** <img src=x>")
+    page = as_html(render(alert, fmt, JAKARTA))
+    allowed = {"p", "br", "b", "strong", "a", "blockquote", "small"}
+    assert {tag for tag, _ in _Tags(page).tags} <= allowed
+    assert _Tags(page).links() == [ALERT.url]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; *bold* [x](javascript:alert(1)) &amp; co" in page
+    assert "&lt;i&gt;src&lt;/i&gt;" in page and "**x** &lt;img src=x&gt;" in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<b>x</b>",
+        "//evil.example/x",
+        "https:no-host",
+    ],
+)
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_only_http_urls_become_links(fmt: MessageFormat, url: str) -> None:
+    """A URL that is not absolute http(s) is shown as text and never linked."""
+    page = as_html(render(replace(ALERT, url=url), fmt, JAKARTA))
+    assert _Tags(page).links() == []
+    assert "Rusia-ASEAN Perbarui" in page
+
+
+def test_unlinkable_url_is_shown_as_text() -> None:
+    """In text the unsafe URL is printed as a line; in html it is escaped text."""
+    alert = replace(ALERT, url='javascript:alert("<x>")')
+    assert 'javascript:alert("<x>")' in render(alert, "text", JAKARTA).body.splitlines()
+    assert "javascript:alert(&quot;&lt;x&gt;&quot;)" in render(alert, "html", JAKARTA).body
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_link_url_cannot_break_out_of_the_link(fmt: MessageFormat) -> None:
+    """Quotes, spaces, parentheses and angle brackets in an http URL are percent-encoded."""
+    alert = replace(ALERT, url='https://e.example/a b)"><script>x(1)')
+    [href] = _Tags(as_html(render(alert, fmt, JAKARTA))).links()
+    assert href == "https://e.example/a%20b%29%22%3E%3Cscript%3Ex%281%29"
+
+
+def test_markdown_line_starts_are_escaped() -> None:
+    """A field that begins like a heading, list or quote is not rendered as one."""
+    alert = replace(ALERT, topic_name="# Big", source="- item", snippet="1. first")
+    page = as_html(render(alert, "markdown", JAKARTA))
+    assert {tag for tag, _ in _Tags(page).tags}.isdisjoint({"h1", "ul", "ol", "li"})
+    assert "# Big" in page and "- item" in page and "1. first" in page
+
+
+def test_subject_is_one_short_line() -> None:
+    """The subject joins topic and title on one line, at most 200 chars, cut at a word."""
+    title = "Breaking:\r\nRussia\tand ASEAN " + "sign a long agreement " * 20
+    subject = render(replace(ALERT, title=title), "text", JAKARTA).title
+    assert len(subject) <= SUBJECT_MAX and subject.endswith("…")
+    assert "\n" not in subject and "\t" not in subject
+    assert subject.startswith("Russia–ASEAN security ties: Breaking: Russia and ASEAN sign")
+    assert subject[:-1].split()[-1] in {"sign", "a", "long", "agreement"}
+
+
+def test_snippet_is_cut_at_a_word_with_an_ellipsis() -> None:
+    """A long snippet keeps at most 280 chars, ending at a whole word plus an ellipsis."""
+    words = [f"kata{i}" for i in range(200)]
+    body = render(replace(ALERT, snippet=" ".join(words)), "text", JAKARTA).body
+    snippet = body.split("\n\n")[1]
+    assert len(snippet) <= SNIPPET_MAX and snippet.endswith("…")
+    assert snippet[:-1].split() == words[: len(snippet[:-1].split())]
+    assert len(snippet) > SNIPPET_MAX - 10
+
+
+def test_snippet_of_one_huge_word_is_cut_inside_it() -> None:
+    snippet = render(replace(ALERT, snippet="x" * 1000), "text", JAKARTA).body.split("\n\n")[1]
+    assert snippet == "x" * (SNIPPET_MAX - 1) + "…"
+
+
+@pytest.mark.parametrize(
+    ("published", "zone", "shown"),
+    [
+        (AT_1333, "Asia/Jakarta", "2021-12-07 13:33 UTC (20:33 WIB)"),
+        (
+            AT_1333 + timedelta(hours=7),
+            "Asia/Jakarta",
+            "2021-12-07 20:33 UTC (2021-12-08 03:33 WIB)",
+        ),
+        (AT_1333, "Asia/Ho_Chi_Minh", "2021-12-07 13:33 UTC (20:33 UTC+07:00)"),
+        (AT_1333, "Asia/Kathmandu", "2021-12-07 13:33 UTC (19:18 UTC+05:45)"),
+        (
+            AT_1333 - timedelta(hours=12),
+            "America/Sao_Paulo",
+            "2021-12-07 01:33 UTC (2021-12-06 22:33 UTC-03:00)",
+        ),
+        (AT_1333, "UTC", "2021-12-07 13:33 UTC"),
+        (None, "Asia/Jakarta", "unknown"),
+    ],
+)
+def test_published_time_in_utc_and_local(published: datetime | None, zone: str, shown: str) -> None:
+    body = render(replace(ALERT, published=published), "text", ZoneInfo(zone)).body
+    assert f"Published: {shown}\n" in body
+
+
+def test_no_hits_and_no_snippet() -> None:
+    body = render(replace(ALERT, hits=(), snippet="  "), "text", JAKARTA).body
+    assert "Matched: none\n\nid: dlv-7f3a" in body
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_render_test_message(fmt: MessageFormat) -> None:
+    """The notify-test message names the channel (escaped) and carries a timestamped id."""
+    message = render_test("ops <b>", fmt, datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC))
+    assert message.delivery_id == "test-ops <b>-20240102T030405Z"
+    assert message.title == "monitor test: ops <b>" and message.format == fmt
+    assert "2024-01-02 03:04 UTC" in message.body and "id: test" in message.body
+    if fmt != "text":
+        assert "<b>" not in {tag for tag, _ in _Tags(as_html(message)).tags if tag != "b"}
+        assert "ops &lt;b&gt;" in as_html(message)
+
+
+# --- send: success -----------------------------------------------------------------------------
+
+
+def send(notifier: Notifier, channel: str, message: Message) -> None:
+    asyncio.run(notifier.send(channel, message))
+
+
+def test_webhook_gets_title_body_and_delivery_id() -> None:
+    """json:// posts the title, the body and the delivery id (payload field and header)."""
+    message = render(ALERT, "markdown", JAKARTA)
+    with WebhookReceiver() as hook:
+        send(Notifier([ChannelSettings("hook", (hook.url,), "markdown")]), "hook", message)
+        [request] = hook.received
+    payload = request.json()
+    assert (payload["title"], payload["message"]) == (SUBJECT, GOLDEN_MARKDOWN)
+    assert payload["delivery_id"] == "dlv-7f3a"
+    assert request.headers["x-delivery-id"] == "dlv-7f3a"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_email_gets_subject_body_and_delivery_id(fmt: MessageFormat) -> None:
+    """mailto:// with AUTH delivers subject, body (HTML for markdown/html) and X-Delivery-Id."""
+    with SmtpReceiver(user="monitor", password=PASSWORD) as smtp:
+        channel = ChannelSettings("mail", (smtp.apprise_url,), fmt)
+        send(Notifier([channel]), "mail", render(ALERT, fmt, JAKARTA))
+        [mail] = smtp.messages
+    assert mail.login == "monitor" and mail.rcpt_tos == ("analyst@example.org",)
+    assert mail.message["Subject"] == SUBJECT
+    assert mail.message["X-Delivery-Id"] == "dlv-7f3a"
+    body = mail.text()
+    assert "2021-12-07 13:33 UTC (20:33 WIB)" in body and "id: dlv-7f3a" in body
+    if fmt == "text":
+        assert body.strip() == GOLDEN_TEXT
+    else:
+        assert f'<a href="{ALERT.url}">Rusia-ASEAN Perbarui' in body
+
+
+def test_channel_with_two_endpoints_reaches_both() -> None:
+    with WebhookReceiver() as hook, SmtpReceiver() as smtp:
+        channel = ChannelSettings("both", (hook.url, smtp.apprise_url), "text")
+        send(Notifier([channel]), "both", render(ALERT, "text", JAKARTA))
+        assert len(hook.received) == 1 and len(smtp.messages) == 1
+
+
+# --- send: failures ----------------------------------------------------------------------------
+
+
+def failure(channel: ChannelSettings, *, timeout: float = 60.0) -> tuple[DeliveryError, float]:
+    started = time.monotonic()
+    with pytest.raises(DeliveryError) as caught:
+        send(Notifier([channel], timeout=timeout), channel.name, render(ALERT, "text", JAKARTA))
+    error = caught.value
+    assert PASSWORD not in str(error) and "127.0.0.1" not in str(error)
+    return error, time.monotonic() - started
+
+
+def test_refused_connection() -> None:
+    url = f"json://user:{PASSWORD}@127.0.0.1:{closed_port()}/hook?cto=1&rto=1"
+    error, _ = failure(ChannelSettings("hook", (url,)))
+    assert str(error) == (
+        "channel 'hook': 1 of 1 endpoint(s) failed:"
+        " endpoint 1 (JSON) connection failed or timed out"
+    )
+
+
+def test_server_error() -> None:
+    with WebhookReceiver() as hook:
+        hook.reply(500)
+        error, _ = failure(ChannelSettings("hook", (hook.url.replace("//", f"//u:{PASSWORD}@"),)))
+        assert len(hook.received) == 1
+    assert str(error).endswith("endpoint 1 (JSON) answered HTTP 500")
+
+
+def test_rate_limited() -> None:
+    """429 is reported as such; apprise 2.3 drops the response headers, so no ``retry_after``."""
+    with WebhookReceiver() as hook:
+        hook.reply(429, retry_after="30")
+        error, _ = failure(ChannelSettings("hook", (hook.url,)))
+    assert str(error).endswith("endpoint 1 (JSON) answered HTTP 429")
+    assert error.retry_after is None
+
+
+def test_hanging_receiver_is_bounded_by_the_url_read_timeout() -> None:
+    with WebhookReceiver() as hook:
+        hook.reply(200, delay=30)
+        error, elapsed = failure(ChannelSettings("hook", (hook.url + "?cto=1&rto=1",)))
+    assert str(error).endswith("connection failed or timed out")
+    assert elapsed < 5
+
+
+def test_hanging_receiver_is_bounded_by_the_notifier_timeout() -> None:
+    with WebhookReceiver() as hook:
+        hook.reply(200, delay=30)
+        error, elapsed = failure(ChannelSettings("hook", (hook.url + "?rto=20",)), timeout=1)
+    assert str(error).endswith("endpoint 1 (JSON) timed out")
+    assert elapsed < 5
+
+
+def test_sending_does_not_block_the_event_loop() -> None:
+    """apprise's blocking I/O runs in its worker threads: other tasks keep running meanwhile."""
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    async def main(notifier: Notifier) -> None:
+        task = asyncio.create_task(ticker())
+        await notifier.send("hook", render(ALERT, "text", JAKARTA))
+        task.cancel()
+
+    with WebhookReceiver() as hook:
+        hook.reply(200, delay=0.5)
+        asyncio.run(main(Notifier([ChannelSettings("hook", (hook.url,))])))
+        assert len(hook.received) == 1
+    assert ticks >= 20
+
+
+def test_wrong_smtp_password() -> None:
+    with SmtpReceiver(user="monitor", password="right-one") as smtp:
+        url = smtp.apprise_url.replace("right-one", PASSWORD)
+        error, _ = failure(ChannelSettings("mail", (url,)))
+        assert smtp.messages == []
+    assert str(error).endswith("endpoint 1 (E-Mail) connection failed or timed out")
+
+
+def test_one_failing_endpoint_fails_the_channel() -> None:
+    """The channel succeeds only if every endpoint did; the other still got its copy."""
+    with WebhookReceiver() as good, WebhookReceiver() as bad:
+        bad.reply(503)
+        error, _ = failure(ChannelSettings("two", (good.url, bad.url)))
+        assert len(good.received) == 1
+    assert str(error) == (
+        "channel 'two': 1 of 2 endpoint(s) failed: endpoint 2 (JSON) answered HTTP 503"
+    )
+
+
+def test_unknown_channel() -> None:
+    with pytest.raises(DeliveryError, match="unknown channel 'nope'"):
+        send(Notifier([]), "nope", render(ALERT, "text", JAKARTA))
+
+
+def test_channel_without_urls() -> None:
+    with pytest.raises(DeliveryError, match="channel 'off' has no URLs"):
+        send(Notifier([ChannelSettings("off", ())]), "off", render(ALERT, "text", JAKARTA))
+
+
+def test_bad_url_fails_at_start_without_the_secret() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Notifier([ChannelSettings("ops", (f"nosuchscheme://user:{PASSWORD}@host/x",))])
+    assert str(caught.value) == "channels.ops.urls[0]: not a usable apprise URL"
