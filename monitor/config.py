@@ -3,14 +3,47 @@
 Owns: reading YAML safely, the schema (unknown keys are errors), ``${ENV}`` interpolation,
 durations and sizes, and error messages that name file, line and key.
 Does not own: what the settings mean at run time (the pipeline, fetcher and notifier read them).
+The YAML reader itself (tags, duplicate keys, aliases, lines) is ``monitor.yamlsafe``.
+
+Rules a reader of ``monitor.yaml`` may not guess:
+
+- Paths: watchlist globs are relative to the directory of ``monitor.yaml``; a relative SQLite
+  path in ``database`` (``sqlite:///data/monitor.db``) is relative to the *current working
+  directory* of the process, as SQLAlchemy reads it. ``postgresql://`` becomes
+  ``postgresql+psycopg://`` (psycopg 3 is the driver we ship).
+- ``${NAME}`` in ``database`` and channel URLs is read from the environment; unset or empty is
+  an error naming the variable. ``${NAME:-fallback}`` uses the fallback when NAME is unset or
+  empty. A channel whose URLs are all empty after that is *disabled*: it is left out of
+  ``Settings.channels`` and dropped from topics' channel lists, but topics may still name it.
+  That is how the shipped config runs on a machine with no environment set.
+- Error messages never show a channel or database URL: they hold secrets.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+import glob
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from monitor.errors import ConfigError, QueryError
 from monitor.types import Topic
+from monitor.yamlsafe import (
+    At,
+    YamlDoc,
+    interpolate,
+    parse_duration,
+    parse_size,
+    read_yaml,
+    show_duration,
+)
+
+_T = TypeVar("_T")
+_D = TypeVar("_D")
 
 SourceKind = Literal["feed"]
 MessageFormat = Literal["text", "markdown", "html"]
@@ -86,3 +119,466 @@ class Settings:
     delivery: DeliverySettings
     #: the watchlist files that were read (watched for changes by the daemon)
     watchlist_files: tuple[str, ...] = ()
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
+DEFAULT_WATCHLISTS = ("watchlists/*.yaml",)
+DEFAULT_USER_AGENT = "news-monitor/0.1"
+#: the shortest poll interval we allow a source: anything faster is impolite to the publisher
+MIN_EVERY = 60.0
+
+SOURCE_KINDS: tuple[SourceKind, ...] = ("feed",)
+MESSAGE_FORMATS: tuple[MessageFormat, ...] = ("text", "markdown", "html")
+
+_TOP_KEYS = ["database", "timezone", "watchlists", "http", "defaults", "delivery", "sources",
+             "channels"]  # fmt: skip
+_SOURCE_KEYS = ["id", "name", *SOURCE_KINDS, "every", "jitter", "language", "topics", "enabled",
+                "backfill"]  # fmt: skip
+_TOPIC_KEYS = ["id", "name", "query", "threshold", "channels", "examples"]
+_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_DATABASE_SCHEMES = {
+    "sqlite": "sqlite",
+    "sqlite+pysqlite": "sqlite+pysqlite",
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+    "postgresql+psycopg": "postgresql+psycopg",
+}
+
+
+def default_config_path(env: Mapping[str, str]) -> Path:
+    """``MONITOR_CONFIG`` if set, else ``config/monitor.yaml`` under the working directory."""
+    return Path(env.get("MONITOR_CONFIG") or "config/monitor.yaml")
+
+
+def load_settings(path: str | Path, env: Mapping[str, str]) -> Settings:
+    """Read ``monitor.yaml`` and the watchlists it names; raise ``ConfigError`` on any problem."""
+    doc = read_yaml(path)
+    top = _top_mapping(doc, _TOP_KEYS)
+
+    def get(key: str) -> At | None:
+        """A section, or None when absent or left empty (``channels:`` with all commented out)."""
+        section = top.get(key)
+        return None if section is None or section.value is None else section
+
+    channels, disabled = _channels(get("channels"), env)
+    defined, files = _watchlists(Path(path).parent, get("watchlists"))
+    _check_channel_names(defined, {c.name for c in channels} | disabled)
+    topics = tuple(_without(t.topic, disabled) for t in defined)
+    return Settings(
+        path=str(path),
+        database_url=_database(get("database"), env),
+        timezone=_timezone(get("timezone")),
+        http=_http(get("http")),
+        sources=_sources(get("sources"), _defaults(get("defaults")), {t.id for t in topics}),
+        channels=channels,
+        topics=topics,
+        delivery=_delivery(get("delivery")),
+        watchlist_files=files,
+    )
+
+
+def load_watchlist(path: str | Path) -> tuple[Topic, ...]:
+    """Read one watchlist file (channel names are not checked: that needs ``monitor.yaml``)."""
+    return tuple(defined.topic for defined in _read_watchlist(Path(path)))
+
+
+def _top_mapping(doc: YamlDoc, keys: list[str]) -> dict[str, At]:
+    if doc.data is None:
+        raise ConfigError("the file is empty", file=doc.file)
+    return doc.root().mapping(keys)
+
+
+def _or(at: At | None, read: Callable[[At], _T], default: _D) -> _T | _D:
+    """An optional key: ``read`` it if given, else ``default``."""
+    return default if at is None else read(at)
+
+
+def _required(at: At, fields: dict[str, At], key: str) -> At:
+    if key not in fields:
+        at.fail(f"missing required key {key!r}")
+    return fields[key]
+
+
+# --- scalars -----------------------------------------------------------------------------------
+
+
+def _duration(at: At, *, minimum: float = 0.0) -> float:
+    seconds = at.parsed(parse_duration)
+    if seconds < minimum:
+        at.fail(f"too short: {show_duration(seconds)} (minimum {show_duration(minimum)})")
+    return seconds
+
+
+def _positive_duration(at: At) -> float:
+    seconds = at.parsed(parse_duration)
+    if seconds <= 0:
+        at.fail("must be more than 0s")
+    return seconds
+
+
+def _identifier(at: At) -> str:
+    value = at.string()
+    if not _ID.fullmatch(value):
+        at.fail(f"not a valid id: {value!r} (use a-z, 0-9, - and _; start with a letter or digit)")
+    return value
+
+
+def _text(at: At) -> str:
+    value = at.string().strip()
+    if not value:
+        at.fail("must not be empty")
+    return value
+
+
+def _one_line(at: At) -> str:
+    value = _text(at)
+    if "\n" in value or "\r" in value:
+        at.fail("must be a single line")
+    return value
+
+
+def _string_or_list(at: At) -> tuple[At, ...]:
+    if isinstance(at.value, str):
+        return (at,)
+    return tuple(at.items())
+
+
+def _expand(at: At, env: Mapping[str, str]) -> str:
+    try:
+        return interpolate(at.string(), env)
+    except ValueError as e:
+        at.fail(str(e))
+
+
+# --- top-level sections ------------------------------------------------------------------------
+
+
+def _database(at: At | None, env: Mapping[str, str]) -> str:
+    if env.get("MONITOR_DATABASE_URL"):
+        try:
+            return _database_url(env["MONITOR_DATABASE_URL"])
+        except ValueError as e:
+            raise ConfigError(str(e), key="MONITOR_DATABASE_URL") from e
+    if at is None:
+        return DEFAULT_DATABASE_URL
+    try:
+        return _database_url(_expand(at, env))
+    except ValueError as e:
+        at.fail(str(e))
+
+
+def _database_url(url: str) -> str:
+    scheme, sep, rest = url.strip().partition("://")
+    if not sep or scheme.lower() not in _DATABASE_SCHEMES:
+        shown = repr(scheme) if sep else "no scheme"  # the rest may hold a password
+        raise ValueError(f"unsupported database URL ({shown}): use sqlite:///path or postgresql://")
+    return f"{_DATABASE_SCHEMES[scheme.lower()]}://{rest}"
+
+
+def _timezone(at: At | None) -> str:
+    if at is None:
+        return "UTC"
+    name = at.string()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        at.fail(f"unknown time zone {name!r} (use an IANA name such as Asia/Jakarta or UTC)")
+    return name
+
+
+def _http(at: At | None) -> HttpSettings:
+    readers: dict[str, Callable[[At], Any]] = {
+        "user_agent": _one_line,
+        "timeout": _positive_duration,
+        "connect_timeout": _positive_duration,
+        "max_bytes": _max_bytes,
+        "max_redirects": lambda a: a.integer(0, 20),
+        "concurrency": lambda a: a.integer(1, 1000),
+        "per_host": lambda a: a.integer(1, 100),
+    }
+    return replace(HttpSettings(DEFAULT_USER_AGENT), **_section(at, readers))
+
+
+def _max_bytes(at: At) -> int:
+    size = at.parsed(parse_size)
+    if size < 1024:
+        at.fail(f"too small: {size} bytes (minimum 1KB)")
+    return size
+
+
+def _delivery(at: At | None) -> DeliverySettings:
+    readers: dict[str, Callable[[At], Any]] = dict.fromkeys(
+        ("every", "retry_base", "retry_max"), _positive_duration
+    )
+    settings = replace(DeliverySettings(), **_section(at, readers))
+    if settings.retry_max < settings.retry_base and at is not None:
+        at.child("retry_max" if "retry_max" in at.mapping() else "retry_base").fail(
+            "retry_max must not be shorter than retry_base"
+        )
+    return settings
+
+
+@dataclass(frozen=True, slots=True)
+class _Defaults:
+    """What a source that does not say gets."""
+
+    every: float = 900.0
+    jitter: float = 60.0
+
+
+def _defaults(at: At | None) -> _Defaults:
+    readers: dict[str, Callable[[At], Any]] = {
+        "every": _every,
+        "jitter": _duration,
+    }
+    return replace(_Defaults(), **_section(at, readers))
+
+
+def _section(at: At | None, readers: dict[str, Callable[[At], Any]]) -> dict[str, Any]:
+    """A mapping of optional keys, each read by its reader; unknown keys are errors."""
+    if at is None:
+        return {}
+    return {key: readers[key](value) for key, value in at.mapping(readers).items()}
+
+
+# --- sources -----------------------------------------------------------------------------------
+
+
+def _sources(at: At | None, defaults: _Defaults, topics: set[str]) -> tuple[SourceSettings, ...]:
+    if at is None:
+        return ()
+    sources: list[SourceSettings] = []
+    first_line: dict[str, int | None] = {}
+    for item in at.items():
+        source = _source(item, defaults, topics)
+        if source.id in first_line:
+            item.child("id").fail(
+                f"duplicate source id {source.id!r} (first at line {first_line[source.id]})"
+            )
+        first_line[source.id] = item.doc.line(item.path)
+        sources.append(source)
+    return tuple(sources)
+
+
+def _source(at: At, defaults: _Defaults, topics: set[str]) -> SourceSettings:
+    fields = at.mapping(_SOURCE_KEYS)
+    source_id = _identifier(_required(at, fields, "id"))
+    kind = _source_kind(at, fields)
+    get = fields.get
+    return SourceSettings(
+        id=source_id,
+        name=_or(get("name"), _text, source_id),
+        kind=kind,
+        url=_http_url(fields[kind]),
+        every=_or(get("every"), _every, defaults.every),
+        jitter=_or(get("jitter"), _duration, defaults.jitter),
+        language=_or(get("language"), _language, None),
+        topics=_or(get("topics"), lambda a: _topic_refs(a, topics), None),
+        enabled=_or(get("enabled"), At.boolean, True),
+        backfill=_or(get("backfill"), _duration, None),
+    )
+
+
+def _every(at: At) -> float:
+    return _duration(at, minimum=MIN_EVERY)
+
+
+def _source_kind(at: At, fields: dict[str, At]) -> SourceKind:
+    kinds = [kind for kind in SOURCE_KINDS if kind in fields]
+    if not kinds:
+        at.fail(f"missing required key {' or '.join(map(repr, SOURCE_KINDS))} (the URL to poll)")
+    if len(kinds) > 1:
+        at.fail(f"give only one of: {', '.join(kinds)}")
+    return kinds[0]
+
+
+def _http_url(at: At) -> str:
+    url = at.string().strip()
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        at.fail("not a valid URL")
+    if parts.scheme.lower() not in ("http", "https"):
+        given = f"not {parts.scheme!r}" if parts.scheme else "no scheme given"
+        at.fail(f"only http:// and https:// URLs can be polled ({given})")
+    if not host or any(c.isspace() for c in url):
+        at.fail("not a valid URL (no host, or spaces)")
+    return url
+
+
+def _language(at: At) -> str:
+    code = at.string()
+    if not _LANGUAGE.fullmatch(code):
+        at.fail(f"not a language code: {code!r} (use ISO 639-1 such as 'id', 'ru', 'vi')")
+    return code
+
+
+def _topic_refs(at: At, topics: set[str]) -> tuple[str, ...]:
+    for item in at.items():
+        if item.string() not in topics:
+            item.fail(f"unknown topic {item.value!r} ({_known('topics', topics)})")
+    return at.strings()
+
+
+def _known(what: str, names: set[str]) -> str:
+    if not names:
+        return f"no {what} are defined"
+    shown = sorted(names)
+    more = f", ... ({len(shown)} in all)" if len(shown) > 8 else ""
+    return f"known {what}: {', '.join(shown[:8])}{more}"
+
+
+# --- channels ----------------------------------------------------------------------------------
+
+
+def _channels(
+    at: At | None, env: Mapping[str, str]
+) -> tuple[tuple[ChannelSettings, ...], set[str]]:
+    """The enabled channels, and the names of those disabled for want of a URL."""
+    if at is None:
+        return (), set()
+    enabled, disabled = [], set()
+    for name, entry in at.mapping().items():
+        if not _ID.fullmatch(name):
+            entry.fail("channel names use a-z, 0-9, - and _, starting with a letter or digit")
+        channel = _channel(name, entry, env)
+        if channel.urls:
+            enabled.append(channel)
+        else:
+            disabled.add(name)
+    return tuple(enabled), disabled
+
+
+def _channel(name: str, at: At, env: Mapping[str, str]) -> ChannelSettings:
+    fields = at.mapping(("urls", "format"))
+    items = _string_or_list(_required(at, fields, "urls"))
+    if not items:
+        fields["urls"].fail("give at least one URL")
+    urls = tuple(url for url in (_apprise_url(item, env) for item in items) if url)
+    message_format: MessageFormat = "text"
+    if "format" in fields:
+        message_format = _message_format(fields["format"])
+    return ChannelSettings(name=name, urls=urls, format=message_format)
+
+
+def _apprise_url(at: At, env: Mapping[str, str]) -> str:
+    url = _expand(at, env).strip()
+    if url and not _URL_SCHEME.match(url):
+        at.fail("not a notification URL (expected scheme://...; value not shown)")
+    return url
+
+
+def _message_format(at: At) -> MessageFormat:
+    value = at.string()
+    for known in MESSAGE_FORMATS:
+        if value == known:
+            return known
+    at.fail(f"unknown format {value!r} (use one of: {', '.join(MESSAGE_FORMATS)})")
+
+
+def _check_channel_names(defined: list[_Defined], channels: set[str]) -> None:
+    for entry in defined:
+        for item in entry.channels.items() if entry.channels else ():
+            if item.value not in channels:
+                item.fail(f"unknown channel {item.value!r} ({_known('channels', channels)})")
+
+
+def _without(topic: Topic, disabled: set[str]) -> Topic:
+    if topic.channels is None or not disabled & set(topic.channels):
+        return topic
+    return replace(topic, channels=tuple(c for c in topic.channels if c not in disabled))
+
+
+# --- watchlists --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Defined:
+    """A topic and where it was written (its channels are checked once channels are known)."""
+
+    topic: Topic
+    at: At
+
+    @property
+    def channels(self) -> At | None:
+        return self.at.mapping().get("channels")
+
+
+def _watchlists(base: Path, at: At | None) -> tuple[list[_Defined], tuple[str, ...]]:
+    files = _watchlist_files(base, at)
+    defined: list[_Defined] = []
+    first: dict[str, Topic] = {}
+    for file in files:
+        for entry in _read_watchlist(Path(file)):
+            _check_unique(entry, first)
+            defined.append(entry)
+    return defined, files
+
+
+def _watchlist_files(base: Path, at: At | None) -> tuple[str, ...]:
+    patterns = list(DEFAULT_WATCHLISTS)
+    if at is not None:
+        patterns = [_text(item) for item in _string_or_list(at)]
+    files: dict[str, None] = {}  # insertion-ordered set: pattern order, sorted within a pattern
+    for pattern in patterns:
+        for match in sorted(glob.glob(pattern, root_dir=base, recursive=True)):
+            if (base / match).is_file():
+                files[str(base / match)] = None
+    return tuple(files)
+
+
+def _check_unique(entry: _Defined, first: dict[str, Topic]) -> None:
+    topic = entry.topic
+    if topic.id in first:
+        earlier = first[topic.id]
+        entry.at.child("id").fail(
+            f"duplicate topic id {topic.id!r} (also defined at {earlier.file}:{earlier.line})"
+        )
+    first[topic.id] = topic
+
+
+def _read_watchlist(path: Path) -> list[_Defined]:
+    from monitor import match  # lazily: the matcher is heavier than the settings, and above them
+
+    doc = read_yaml(path)
+    fields = _top_mapping(doc, ["topics"])
+    defined: list[_Defined] = []
+    first: dict[str, Topic] = {}
+    for item in _required(doc.root(), fields, "topics").items():
+        entry = _topic(item, match.parse_query, match.DEFAULT_THRESHOLD)
+        _check_unique(entry, first)
+        defined.append(entry)
+    return defined
+
+
+def _topic(at: At, parse_query: Callable[[str], object], threshold: float) -> _Defined:
+    fields = at.mapping(_TOPIC_KEYS)
+    topic_id = _identifier(_required(at, fields, "id"))
+    get = fields.get
+    examples = _or(get("examples"), lambda a: a.mapping(("match", "no_match")), {})
+    topic = Topic(
+        id=topic_id,
+        name=_or(get("name"), _text, topic_id),
+        query=_query(_required(at, fields, "query"), parse_query),
+        threshold=_or(get("threshold"), lambda a: a.number(0.0, 1.0), threshold),
+        channels=_or(get("channels"), At.strings, None),
+        examples_match=_or(examples.get("match"), At.strings, ()),
+        examples_no_match=_or(examples.get("no_match"), At.strings, ()),
+        file=at.doc.file,
+        line=at.doc.line(at.path) or 0,
+    )
+    return _Defined(topic, at)
+
+
+def _query(at: At, parse_query: Callable[[str], object]) -> str:
+    query = _text(at)
+    try:
+        parse_query(query)
+    except QueryError as e:
+        at.fail(f"invalid query: {e.reason}")
+    return query

@@ -1,0 +1,597 @@
+"""Tests for ``monitor.config`` (and its YAML reader ``monitor.yamlsafe``).
+
+The bad-config suite is a data table: a small monitor.yaml (and watchlists), and the exact message,
+which names the file, the line and the dotted key.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from monitor.config import (
+    DEFAULT_DATABASE_URL,
+    ChannelSettings,
+    DeliverySettings,
+    HttpSettings,
+    Settings,
+    SourceSettings,
+    default_config_path,
+    load_settings,
+    load_watchlist,
+    parse_duration,
+    parse_size,
+)
+from monitor.errors import ConfigError
+from monitor.yamlsafe import interpolate, read_yaml
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data" / "config"
+
+FEED = "https://example.org/rss.xml"
+WATCHLIST = """\
+topics:
+  - id: ru-asean
+    query: Russia AND ASEAN
+"""
+
+
+@dataclass(frozen=True)
+class Bad:
+    """A config that must be refused with ``expected`` (paths relative to the config's folder)."""
+
+    name: str
+    config: str
+    expected: str
+    watchlists: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+
+
+BAD = [
+    Bad(
+        "unknown top-level key",
+        "timezone: UTC\ndatbase: sqlite://\n",
+        "monitor.yaml:2: datbase: unknown key (expected one of: channels, database, defaults,"
+        " delivery, http, sources, timezone, watchlists)",
+    ),
+    Bad(
+        "unknown key in a source",
+        f"sources:\n  - id: a\n    feed: {FEED}\n    evry: 10m\n",
+        "monitor.yaml:4: sources[0].evry: unknown key (expected one of: backfill, enabled, every,"
+        " feed, id, jitter, language, name, topics)",
+    ),
+    Bad(
+        "unknown key in a channel",
+        "channels:\n  team:\n    urls: json://localhost\n    fmt: text\n",
+        "monitor.yaml:4: channels.team.fmt: unknown key (expected one of: format, urls)",
+    ),
+    Bad(
+        "duplicate key",
+        "http:\n  timeout: 10s\n  per_host: 2\n  timeout: 20s\n",
+        "monitor.yaml:4: http.timeout: duplicate key (first at line 2)",
+    ),
+    Bad(
+        "duplicate source id",
+        f"sources:\n  - id: a\n    feed: {FEED}\n  - id: a\n    feed: {FEED}\n",
+        "monitor.yaml:4: sources[1].id: duplicate source id 'a' (first at line 2)",
+    ),
+    Bad(
+        "duplicate topic id across two watchlists",
+        "timezone: UTC\n",
+        "watchlists/b.yaml:3: topics[1].id: duplicate topic id 'ru-asean'"
+        " (also defined at watchlists/a.yaml:2)",
+        watchlists={
+            "a.yaml": WATCHLIST,
+            "b.yaml": "topics:\n  - {id: x, query: x}\n" + WATCHLIST[8:],
+        },
+    ),
+    Bad(
+        "bad duration",
+        "defaults:\n  every: ten minutes\n",
+        "monitor.yaml:2: defaults.every: not a duration: 'ten minutes' (use e.g. 90s, 10m, 1h)",
+    ),
+    Bad(
+        "every shorter than a minute",
+        f"sources:\n  - id: a\n    feed: {FEED}\n    every: 30s\n",
+        "monitor.yaml:4: sources[0].every: too short: 30s (minimum 1m)",
+    ),
+    Bad(
+        "bad size",
+        "http:\n  max_bytes: 10 megs\n",
+        "monitor.yaml:2: http.max_bytes: not a size: '10 megs' (use e.g. 512KB, 10MB)",
+    ),
+    Bad(
+        "bad time zone",
+        "timezone: Asia/Jakata\n",
+        "monitor.yaml:1: timezone: unknown time zone 'Asia/Jakata'"
+        " (use an IANA name such as Asia/Jakarta or UTC)",
+    ),
+    Bad(
+        "feed without scheme",
+        "sources:\n  - id: a\n    feed: example.org/rss\n",
+        "monitor.yaml:3: sources[0].feed: only http:// and https:// URLs can be polled"
+        " (no scheme given)",
+    ),
+    Bad(
+        "source without feed",
+        "sources:\n  - id: a\n    name: A\n",
+        "monitor.yaml:2: sources[0]: missing required key 'feed' (the URL to poll)",
+    ),
+    Bad(
+        "non-http scheme",
+        "sources:\n  - id: a\n    feed: file:///etc/passwd\n",
+        "monitor.yaml:3: sources[0].feed:"
+        " only http:// and https:// URLs can be polled (not 'file')",
+    ),
+    Bad(
+        "unset environment variable",
+        'channels:\n  team:\n    urls: ["${MONITOR_WEBHOOK_URL}"]\n',
+        "monitor.yaml:3: channels.team.urls[0]:"
+        " environment variable MONITOR_WEBHOOK_URL is not set",
+    ),
+    Bad(
+        "empty environment variable",
+        "channels:\n  team:\n    urls: ${MONITOR_WEBHOOK_URL}\n",
+        "monitor.yaml:3: channels.team.urls: environment variable MONITOR_WEBHOOK_URL is empty",
+        env={"MONITOR_WEBHOOK_URL": ""},
+    ),
+    Bad(
+        "bad format",
+        "channels:\n  team:\n    urls: json://localhost\n    format: md\n",
+        "monitor.yaml:4: channels.team.format: unknown format 'md'"
+        " (use one of: text, markdown, html)",
+    ),
+    Bad(
+        "topic naming an unknown channel",
+        "channels:\n  team:\n    urls: json://localhost\n",
+        "watchlists/w.yaml:6: topics[0].channels[1]: unknown channel 'ops' (known channels: team)",
+        watchlists={"w.yaml": WATCHLIST + "    channels:\n      - team\n      - ops\n"},
+    ),
+    Bad(
+        "source naming an unknown topic",
+        f"sources:\n  - id: a\n    feed: {FEED}\n    topics: [ru-asean, ru-asia]\n",
+        "monitor.yaml:4: sources[0].topics[1]: unknown topic 'ru-asia' (known topics: ru-asean)",
+        watchlists={"w.yaml": WATCHLIST},
+    ),
+    Bad(
+        "threshold out of range",
+        "timezone: UTC\n",
+        "watchlists/w.yaml:4: topics[0].threshold: must be between 0 and 1, got 1.5",
+        watchlists={"w.yaml": WATCHLIST + "    threshold: 1.5\n"},
+    ),
+    Bad(
+        "python object tag",
+        "database: !!python/object/apply:os.system [echo hi]\n",
+        "monitor.yaml:1: tags are not allowed: !!python/object/apply:os.system",
+    ),
+    Bad(
+        "local tag",
+        "timezone: !zone UTC\n",
+        "monitor.yaml:1: tags are not allowed: !zone",
+    ),
+    Bad(
+        "alias bomb",
+        "".join(
+            f"{name}: &{name} [{', '.join([f'*{prev}'] * 10 if prev else ['x'] * 10)}]\n"
+            for prev, name in [("", "a"), ("a", "b"), ("b", "c"), ("c", "d"), ("d", "e")]
+        ),
+        "monitor.yaml:4: aliases expand to too many values (over 10000)",
+    ),
+    Bad(
+        "recursive alias",
+        "watchlists: &w [x, *w]\n",
+        "monitor.yaml:1: recursive alias (it refers to itself)",
+    ),
+    Bad(
+        "merge key",
+        "http: &h {timeout: 10s}\ndelivery:\n  <<: *h\n",
+        "monitor.yaml:3: delivery: merge keys (<<) are not supported",
+    ),
+    Bad(
+        "YAML syntax error",
+        "http:\n  timeout: 10s\n concurrency: 3\n",
+        "monitor.yaml:3: YAML syntax error:"
+        " expected <block end>, but found '<block mapping start>'",
+    ),
+    Bad(
+        "list where a mapping is expected",
+        "http: [timeout, 10s]\n",
+        "monitor.yaml:1: http: expected a mapping, got a list",
+    ),
+    Bad(
+        "two documents in one file",
+        "timezone: UTC\n---\ntimezone: UTC\n",
+        "monitor.yaml:2: YAML syntax error:"
+        " expected a single document in the stream but found another document",
+    ),
+    Bad(
+        "nesting too deep",
+        "watchlists: " + "[" * 70 + "]" * 70 + "\n",
+        "monitor.yaml:1: nested too deeply (over 64 levels)",
+    ),
+    Bad("empty file", "# nothing but a comment\n", "monitor.yaml: the file is empty"),
+    Bad(
+        "YAML 1.1 boolean words are strings",
+        f"sources:\n  - id: a\n    feed: {FEED}\n    enabled: yes\n",
+        "monitor.yaml:4: sources[0].enabled: expected true or false, got a string",
+    ),
+    Bad(
+        "bad source id",
+        f"sources:\n  - id: ANTARA EN\n    feed: {FEED}\n",
+        "monitor.yaml:2: sources[0].id: not a valid id: 'ANTARA EN'"
+        " (use a-z, 0-9, - and _; start with a letter or digit)",
+    ),
+    Bad(
+        "bad language code",
+        f"sources:\n  - id: a\n    feed: {FEED}\n    language: Indonesian\n",
+        "monitor.yaml:4: sources[0].language: not a language code: 'Indonesian'"
+        " (use ISO 639-1 such as 'id', 'ru', 'vi')",
+    ),
+    Bad(
+        "retry_max below retry_base",
+        "delivery:\n  retry_base: 2h\n  retry_max: 1h\n",
+        "monitor.yaml:3: delivery.retry_max: retry_max must not be shorter than retry_base",
+    ),
+    Bad(
+        "unknown key in a topic",
+        "timezone: UTC\n",
+        "watchlists/w.yaml:4: topics[0].treshold: unknown key (expected one of: channels,"
+        " examples, id, name, query, threshold)",
+        watchlists={"w.yaml": WATCHLIST + "    treshold: 0.5\n"},
+    ),
+    Bad(
+        "watchlist with a mapping for topics",
+        "timezone: UTC\n",
+        "watchlists/w.yaml:1: topics: expected a list, got a mapping",
+        watchlists={"w.yaml": "topics:\n  ru-asean: {query: Russia}\n"},
+    ),
+    Bad(
+        "unsupported database, URL not shown",
+        "database: mysql://monitor:hunter2@db/monitor\n",
+        "monitor.yaml:1: database: unsupported database URL ('mysql'):"
+        " use sqlite:///path or postgresql://",
+    ),
+    Bad(
+        "channel URL that is not a URL, value not shown",
+        "channels:\n  team:\n    urls: ${TOKEN}\n",
+        "monitor.yaml:3: channels.team.urls: not a notification URL"
+        " (expected scheme://...; value not shown)",
+        env={"TOKEN": "hunter2"},
+    ),
+]
+
+
+def write_config(folder: Path, case: Bad) -> Path:
+    (folder / "watchlists").mkdir()
+    for name, text in case.watchlists.items():
+        (folder / "watchlists" / name).write_text(text, encoding="utf-8")
+    path = folder / "monitor.yaml"
+    path.write_text(case.config, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("case", BAD, ids=[case.name for case in BAD])
+def test_bad_config_is_refused_with_file_line_and_key(tmp_path: Path, case: Bad) -> None:
+    """Each bad config fails with exactly the expected message."""
+    path = write_config(tmp_path, case)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, case.env)
+    assert str(caught.value).replace(f"{tmp_path}/", "") == case.expected
+    assert "hunter2" not in str(caught.value)
+
+
+def test_invalid_query_names_its_line_and_position(tmp_path: Path) -> None:
+    """A query the matcher rejects becomes a ConfigError at the query's line, with the position."""
+    from monitor.errors import QueryError
+    from monitor.match import parse_query
+
+    with pytest.raises(QueryError) as parsed:
+        parse_query("(Russia AND")
+    text = WATCHLIST.replace("Russia AND ASEAN", "'(Russia AND'") + "    name: Russia\n"
+    path = tmp_path / "w.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_watchlist(path)
+    assert (caught.value.file, caught.value.line, caught.value.key) == (
+        str(path),
+        3,
+        "topics[0].query",
+    )
+    assert caught.value.reason == f"invalid query: {parsed.value.reason}"
+    assert f"(at position {parsed.value.position})" in str(caught.value)
+
+
+# --- the shipped config ------------------------------------------------------------------------
+
+
+def test_shipped_config_loads_with_no_environment() -> None:
+    """config/monitor.yaml loads on a fresh machine; its channel waits for MONITOR_ALERT_URL."""
+    settings = load_settings(REPO / "config" / "monitor.yaml", {})
+    assert settings.channels == ()
+    assert settings.topics, "the shipped watchlists define topics"
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert all(topic.channels in (None, ()) for topic in settings.topics)
+
+
+def test_shipped_sources_have_unique_ids_and_https_feeds() -> None:
+    """Every shipped source has its own id and an https feed URL."""
+    settings = load_settings(REPO / "config" / "monitor.yaml", {})
+    ids = [source.id for source in settings.sources]
+    assert len(ids) == len(set(ids)) >= 20
+    assert [s.id for s in settings.sources if not s.url.startswith("https://")] == []
+
+
+def test_shipped_channel_sends_once_the_variable_is_set() -> None:
+    """With MONITOR_ALERT_URL set, `analysts` is enabled with that URL."""
+    env = {"MONITOR_ALERT_URL": "json://localhost:8080/hook"}
+    settings = load_settings(REPO / "config" / "monitor.yaml", env)
+    assert [(c.name, c.urls, c.format) for c in settings.channels] == [
+        ("analysts", ("json://localhost:8080/hook",), "markdown")
+    ]
+
+
+# --- a valid config: defaults, overrides, globs, channels --------------------------------------
+
+
+def load_good(tmp_path: Path, env: dict[str, str]) -> tuple[Path, Settings]:
+    folder = tmp_path / "good"
+    shutil.copytree(DATA / "good", folder)
+    return folder, load_settings(folder / "monitor.yaml", env)
+
+
+def test_good_config_reads_every_section(tmp_path: Path) -> None:
+    """Values given are read, values not given take the documented defaults."""
+    _, settings = load_good(tmp_path, {"DESK_URL": "json://desk", "PAGER_URL": "tgram://x/y"})
+    assert settings.database_url == "postgresql+psycopg://monitor@db.internal/monitor"
+    assert settings.timezone == "Asia/Ho_Chi_Minh"
+    assert settings.http == HttpSettings(
+        user_agent="test-monitor/1.0 (+https://example.org)", timeout=60.0, max_bytes=512 * 1024
+    )
+    assert settings.delivery == DeliverySettings(retry_base=30.0)
+    assert settings.sources == (
+        SourceSettings(
+            id="vnexpress-world",
+            name="vnexpress-world",
+            kind="feed",
+            url="https://vnexpress.net/rss/the-gioi.rss",
+            every=1200.0,
+            jitter=60.0,
+            language="vi",
+            topics=("ru-vn",),
+        ),
+        SourceSettings(
+            id="tass-en",
+            name="TASS",
+            kind="feed",
+            url="http://tass.com/rss/v2.xml",
+            every=5400.0,
+            jitter=0.0,
+            enabled=False,
+            backfill=172800.0,
+        ),
+    )
+    assert settings.channels == (
+        ChannelSettings("desk", ("json://desk",)),
+        ChannelSettings("pager", ("tgram://x/y",), "html"),
+    )
+
+
+def test_watchlist_globs_are_relative_to_the_config_and_sorted(tmp_path: Path) -> None:
+    """Files come in pattern order, sorted within a pattern; topics keep where they were defined."""
+    folder, settings = load_good(tmp_path, {"DESK_URL": "json://desk"})
+    assert settings.watchlist_files == (
+        str(folder / "watchlists" / "a-vietnam.yaml"),
+        str(folder / "watchlists" / "b-asean.yaml"),
+        str(folder / "extra.yaml"),
+    )
+    assert [(t.id, Path(t.file).name, t.line) for t in settings.topics] == [
+        ("ru-vn", "a-vietnam.yaml", 2),
+        ("ru-asean", "b-asean.yaml", 2),
+        ("myanmar", "extra.yaml", 2),
+    ]
+
+
+def test_disabled_channel_is_dropped_from_settings_and_topics(tmp_path: Path) -> None:
+    """A channel whose ${VAR:-} URLs are all empty is left out, and topics stop naming it."""
+    _, settings = load_good(tmp_path, {"DESK_URL": "json://desk"})
+    assert [c.name for c in settings.channels] == ["desk"]
+    assert {t.id: t.channels for t in settings.topics} == {
+        "ru-vn": None,
+        "ru-asean": ("desk",),
+        "myanmar": (),
+    }
+
+
+def test_load_watchlist_reads_topics_with_defaults() -> None:
+    """load_watchlist gives Topics with the matcher's default threshold and the examples."""
+    from monitor.match import DEFAULT_THRESHOLD
+
+    path = DATA / "good" / "watchlists" / "a-vietnam.yaml"
+    (topic,) = load_watchlist(path)
+    assert (topic.id, topic.name, topic.query, topic.threshold) == (
+        "ru-vn",
+        "ru-vn",
+        "Russia AND Vietnam",
+        0.5,
+    )
+    assert topic.examples_match == ("Russia and Vietnam sign a defence deal",)
+    assert topic.examples_no_match == ("Vietnam beats Thailand",)
+    (other,) = load_watchlist(DATA / "good" / "watchlists" / "b-asean.yaml")
+    assert other.threshold == DEFAULT_THRESHOLD
+    assert other.channels == ("desk", "pager")
+
+
+def test_load_watchlist_does_not_check_channel_names() -> None:
+    """Channel names need monitor.yaml; `monitor match --watchlist` has none, so they pass."""
+    (topic,) = load_watchlist(DATA / "good" / "extra.yaml")
+    assert topic.channels == ("pager",)
+
+
+# --- database, environment, paths --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("config", "env", "expected"),
+    [
+        ("", {}, "sqlite:///data/monitor.db"),
+        ("database: sqlite:////var/lib/monitor.db\n", {}, "sqlite:////var/lib/monitor.db"),
+        ("database: postgresql://u@h/db\n", {}, "postgresql+psycopg://u@h/db"),
+        ("database: postgres://u@h:5433/db\n", {}, "postgresql+psycopg://u@h:5433/db"),
+        ("database: postgresql+psycopg://u@h/db\n", {}, "postgresql+psycopg://u@h/db"),
+        (
+            "database: postgresql://u:${PGPASSWORD}@h/db\n",
+            {"PGPASSWORD": "s3cret"},
+            "postgresql+psycopg://u:s3cret@h/db",
+        ),
+        (
+            "database: sqlite:///ignored.db\n",
+            {"MONITOR_DATABASE_URL": "postgresql://env@h/db"},
+            "postgresql+psycopg://env@h/db",
+        ),
+        ("", {"MONITOR_DATABASE_URL": ""}, "sqlite:///data/monitor.db"),
+    ],
+)
+def test_database_url(tmp_path: Path, config: str, env: dict[str, str], expected: str) -> None:
+    """The file's URL, the MONITOR_DATABASE_URL override, and postgresql -> psycopg 3."""
+    path = tmp_path / "monitor.yaml"
+    path.write_text(config + "timezone: UTC\n", encoding="utf-8")
+    assert load_settings(path, env).database_url == expected
+
+
+def test_bad_database_url_in_environment_names_the_variable(tmp_path: Path) -> None:
+    """A bad MONITOR_DATABASE_URL is reported under that name, without its value."""
+    path = tmp_path / "monitor.yaml"
+    path.write_text("timezone: UTC\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, {"MONITOR_DATABASE_URL": "mysql://u:hunter2@h/db"})
+    assert str(caught.value) == (
+        "MONITOR_DATABASE_URL: unsupported database URL ('mysql'): use sqlite:///path or postgresql://"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "expected"),
+    [
+        ("${A}", {"A": "x"}, "x"),
+        ("json://${HOST}:${PORT}/hook", {"HOST": "h", "PORT": "80"}, "json://h:80/hook"),
+        ("${A:-fallback}", {}, "fallback"),
+        ("${A:-fallback}", {"A": ""}, "fallback"),
+        ("${A:-fallback}", {"A": "set"}, "set"),
+        ("${A:-}", {}, ""),
+        ("no references, $HOME stays", {"HOME": "/root"}, "no references, $HOME stays"),
+    ],
+)
+def test_interpolate(text: str, env: dict[str, str], expected: str) -> None:
+    """${NAME} and ${NAME:-fallback} come from the environment given."""
+    assert interpolate(text, env) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("${A}", "environment variable A is not set"),
+        ("${A", "unclosed ${ (write ${NAME})"),
+        ("${A B}", "not an environment variable name: ${A B}"),
+    ],
+)
+def test_interpolate_refuses(text: str, message: str) -> None:
+    """Unset names, unclosed and malformed references are errors that name no value."""
+    with pytest.raises(ValueError) as caught:
+        interpolate(text, {"B": "secret"})
+    assert str(caught.value) == message
+
+
+def test_default_config_path() -> None:
+    """MONITOR_CONFIG wins; otherwise config/monitor.yaml under the working directory."""
+    assert default_config_path({}) == Path("config/monitor.yaml")
+    assert default_config_path({"MONITOR_CONFIG": "/etc/monitor.yaml"}) == Path("/etc/monitor.yaml")
+
+
+# --- durations and sizes -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("90s", 90.0),
+        ("10m", 600.0),
+        ("1h30m", 5400.0),
+        ("1h 30m", 5400.0),
+        ("2d", 172800.0),
+        ("1w", 604800.0),
+        ("1.5h", 5400.0),
+        ("0s", 0.0),
+        ("90", 90.0),
+        (" 15m ", 900.0),
+        (90, 90.0),
+        (2.5, 2.5),
+    ],
+)
+def test_parse_duration(text: str | int | float, seconds: float) -> None:
+    """Units d/h/m/s/w, combined in that order, or a plain number of seconds."""
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize(
+    "text", ["", "ten minutes", "10 minutes", "500ms", "30m1h", "1m1m", "-5s", "10M", -1, True]
+)
+def test_parse_duration_refuses(text: str | int) -> None:
+    """Anything else is a ValueError."""
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("10MB", 10 * 1024 * 1024),
+        ("512KB", 512 * 1024),
+        ("512kb", 512 * 1024),
+        ("1GiB", 1024**3),
+        ("1.5MB", 1572864),
+        ("2048", 2048),
+        (4096, 4096),
+    ],
+)
+def test_parse_size(text: str | int, size: int) -> None:
+    """KB/MB/GB are powers of 1024; a plain number is bytes."""
+    assert parse_size(text) == size
+
+
+# --- the YAML reader ---------------------------------------------------------------------------
+
+
+def test_yaml_scalars_follow_the_core_schema(tmp_path: Path) -> None:
+    """`no` and `1:30` stay strings, dates are not parsed; aliases expand; lines are recorded."""
+    path = tmp_path / "x.yaml"
+    path.write_text(
+        "a: no\nb: 1:30\nc: 2024-01-01\nd: 0x1F\ne: ~\nf: &f {g: 1.5}\nh: *f\n", encoding="utf-8"
+    )
+    doc = read_yaml(path)
+    assert doc.data == {
+        "a": "no",
+        "b": "1:30",
+        "c": "2024-01-01",
+        "d": 31,
+        "e": None,
+        "f": {"g": 1.5},
+        "h": {"g": 1.5},
+    }
+    assert (doc.line("b"), doc.line("f.g"), doc.line("h.g"), doc.line("h.nope")) == (2, 6, 6, 7)
+
+
+def test_yaml_file_over_the_size_cap_is_refused(tmp_path: Path) -> None:
+    """Files over the cap are refused before parsing."""
+    path = tmp_path / "big.yaml"
+    path.write_text("a: " + "x" * 2000 + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"big.yaml: file too large \(over 1000 bytes\)"):
+        read_yaml(path, max_bytes=1000)
+
+
+def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    """A config path that does not exist is reported as such."""
+    with pytest.raises(ConfigError, match=r"nope\.yaml: cannot read: No such file or directory"):
+        load_settings(tmp_path / "nope.yaml", {})
