@@ -105,7 +105,7 @@ class Pipeline:
             if fetched.not_modified:
                 return await self._record_unchanged(source, state, fetched.max_age, now)
             parsed = await self._parse(source, fetched.content, fetched.url, fetched.content_type)
-            result = await self.store_new(source, state, parsed, fetched.validators, now,
+            result = await self._store_new(source, state, parsed, fetched.validators, now,
                                            hints=(fetched.max_age, parsed.ttl))
         except (FetchError, ParseError) as error:
             return await self._record_failure(source, state, error, now)

@@ -1,0 +1,267 @@
+"""End to end on loopback: real feeds served over HTTP -> `monitor once` / `monitor run` ->
+a real webhook receiver (apprise json://) and a real SMTP server (aiosmtpd).
+
+Runs on a SQLite file and on PostgreSQL (``database_url``).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+
+from monitor.cli import main
+from monitor.store import Store
+from tests.feedserver import FeedServer, Route, running_feed_server
+from tests.receivers import SmtpReceiver, WebhookReceiver
+
+DATA = Path(__file__).parent / "data"
+SEED = (DATA / "seed" / "republika-2021-12-07-rusia-asean.txt").read_text(encoding="utf-8")
+SEED_TITLE = "Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme"
+SEED_URL = ("https://www.republika.co.id/berita/r3rzq4382/"
+            "rusiaasean-perbarui-kerja-sama-pemberantasan-terorisme")
+GUARDIAN = (DATA / "feeds" / "rss-parser__theguardian.com_us_rss.xml").read_bytes()
+
+WATCHLIST = """\
+topics:
+  - id: russia-asean-security
+    name: Russia–ASEAN security ties
+    query: >
+      (Russia OR Rusia OR Moscow OR Moskow OR Kremlin OR Putin)
+      AND (ASEAN OR "Southeast Asia" OR "Asia Tenggara" OR Indonesia OR Vietnam)
+      AND (security OR keamanan OR terror* OR teroris* OR defence OR pertahanan)
+    threshold: 0.4
+    examples:
+      match: ["Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme"]
+      no_match: ["Russia beat Vietnam 3-0 in a friendly"]
+"""
+
+
+def rss(items: list[tuple[str, str, str, datetime]]) -> bytes:
+    """An RSS 2.0 feed in the shape Republika publishes."""
+    body = "".join(
+        f"<item><title>{escape(title)}</title><link>{escape(link)}</link>"
+        f"<guid isPermaLink='false'>{escape(link)}</guid>"
+        f"<description>{escape(text)}</description>"
+        f"<pubDate>{format_datetime(when)}</pubDate></item>"
+        for title, link, text, when in items
+    )
+    return (f"<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel>"
+            f"<title>Republika Online RSS Feed</title><link>https://www.republika.co.id/</link>"
+            f"<language>id</language>{body}</channel></rss>").encode()
+
+
+SEED_PUBLISHED = datetime(2021, 12, 7, 13, 33, tzinfo=UTC)
+OTHER_ITEMS = [
+    ("Harga cabai rawit naik menjelang Natal", "https://www.republika.co.id/berita/a1/harga-cabai",
+     "Harga cabai rawit di pasar tradisional Jakarta naik tajam.", SEED_PUBLISHED),
+    ("Timnas Indonesia tahan imbang Vietnam", "https://www.republika.co.id/berita/a2/timnas",
+     "Pertandingan Piala AFF berakhir imbang tanpa gol.", SEED_PUBLISHED),
+]
+SEED_ITEM = (SEED_TITLE, SEED_URL + "?utm_source=rss&utm_medium=feed", SEED, SEED_PUBLISHED)
+
+
+@dataclass
+class World:
+    feeds: FeedServer
+    webhook: WebhookReceiver
+    smtp: SmtpReceiver
+    config: Path
+    database_url: str
+
+    def once(self, *args: str) -> int:
+        return main(["--config", str(self.config), "once", *args])
+
+    def store(self) -> Store:
+        return Store.open(self.database_url)
+
+
+def write_config(tmp: Path, feeds: FeedServer, webhook: WebhookReceiver, smtp: SmtpReceiver,
+                 database_url: str, every: str = "10m") -> Path:
+    (tmp / "watchlists").mkdir()
+    (tmp / "watchlists" / "asean.yaml").write_text(WATCHLIST, encoding="utf-8")
+    config = tmp / "monitor.yaml"
+    config.write_text(f"""\
+database: {database_url}
+timezone: Asia/Jakarta
+watchlists: ["watchlists/*.yaml"]
+http:
+  user_agent: "news-monitor-tests/0.1 (+https://example.org/contact)"
+  timeout: 10s
+defaults:
+  every: {every}
+  jitter: 0s
+delivery:
+  every: 30s
+sources:
+  - id: guardian
+    name: The Guardian (US)
+    feed: {feeds.url("/guardian.xml")}
+  - id: republika
+    name: Republika
+    feed: {feeds.url("/republika.xml")}
+    language: id
+channels:
+  webhook:
+    urls: ["${{TEST_WEBHOOK_URL}}"]
+    format: markdown
+  email:
+    urls: ["${{TEST_SMTP_URL}}"]
+    format: html
+""", encoding="utf-8")
+    return config
+
+
+@pytest.fixture
+def world(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    with running_feed_server() as feeds, WebhookReceiver() as webhook, SmtpReceiver() as smtp:
+        feeds.serve("/guardian.xml", GUARDIAN)
+        feeds.serve("/republika.xml", rss(OTHER_ITEMS))
+        monkeypatch.setenv("TEST_WEBHOOK_URL", webhook.url)
+        monkeypatch.setenv("TEST_SMTP_URL", smtp.apprise_url)
+        monkeypatch.delenv("MONITOR_DATABASE_URL", raising=False)
+        config = write_config(tmp_path, feeds, webhook, smtp, database_url)
+        yield World(feeds, webhook, smtp, config, database_url)
+
+
+def test_first_poll_is_a_silent_baseline(world: World) -> None:
+    """The first cycle stores what the feeds hold and notifies nothing."""
+    assert world.once() == 0
+    store = world.store()
+    try:
+        states = {s.source_id: s for s in store.source_states()}
+        assert states["republika"].items_seen == 2
+        assert states["guardian"].items_seen > 10
+    finally:
+        store.close()
+    assert world.webhook.received == [] and world.smtp.messages == []
+
+
+def test_new_indonesian_item_is_matched_and_delivered_once(world: World) -> None:
+    """A new item carrying the seed article reaches the webhook and the mailbox exactly once."""
+    assert world.once() == 0
+    world.feeds.serve("/republika.xml", rss([SEED_ITEM, *OTHER_ITEMS]))
+    assert world.once() == 0
+
+    [hook] = world.webhook.wait_for(1)
+    [mail] = world.smtp.wait_for(1)
+    payload = hook.json()
+    assert SEED_TITLE in payload["title"] + payload["message"]
+    assert "russia-asean-security" in payload["message"] or "Russia–ASEAN" in payload["message"]
+    assert SEED_TITLE in mail.message["Subject"] + mail.text()
+    assert "2021-12-07 13:33 UTC" in mail.text() and "20:33" in mail.text()
+
+    store = world.store()
+    try:
+        [match] = store.matches(topic="russia-asean-security")
+        assert match.article_key == SEED_URL  # tracking parameters stripped: the canonical identity
+        assert {"Rusia", "ASEAN"} <= {h.matched for h in match.hits} | {h.term for h in match.hits}
+    finally:
+        store.close()
+
+    assert world.once() == 0  # nothing new: nothing more is sent
+    time.sleep(0.5)
+    assert len(world.webhook.received) == 1 and len(world.smtp.messages) == 1
+
+
+def test_same_story_on_two_sources_is_delivered_once(world: World) -> None:
+    """The seed article listed by two feeds (other tracking parameters) is one article, one alert."""
+    world.config.write_text(world.config.read_text().replace("channels:", f"""\
+  - id: antara
+    name: ANTARA
+    feed: {world.feeds.url("/antara.xml")}
+channels:""", 1))
+    world.feeds.serve("/antara.xml", rss(OTHER_ITEMS[:1]))
+    assert world.once() == 0
+    copy = (SEED_TITLE, SEED_URL + "?utm_campaign=x&fbclid=abc#top", SEED, SEED_PUBLISHED)
+    world.feeds.serve("/republika.xml", rss([SEED_ITEM, *OTHER_ITEMS]))
+    world.feeds.serve("/antara.xml", rss([copy, *OTHER_ITEMS[:1]]))
+    assert world.once() == 0
+    time.sleep(0.5)
+    assert len(world.webhook.received) == 1 and len(world.smtp.messages) == 1
+
+
+def test_backfill_notifies_recent_items_on_first_poll(world: World) -> None:
+    """With ``backfill: 24h`` the first poll notifies items of the last day, not older ones."""
+    recent = datetime.now(UTC) - timedelta(hours=2)
+    world.feeds.serve("/republika.xml", rss([
+        (SEED_TITLE, SEED_URL, SEED, recent),
+        (SEED_TITLE + " (arsip)", SEED_URL + "-arsip", SEED, recent - timedelta(days=3)),
+    ]))
+    text = world.config.read_text().replace("    language: id\n", "    language: id\n    backfill: 24h\n")
+    world.config.write_text(text)
+    assert world.once("--source", "republika") == 0
+    assert len(world.webhook.wait_for(1)) == 1
+    time.sleep(0.5)
+    assert len(world.webhook.received) == 1
+
+
+def test_failing_channel_keeps_the_delivery_pending(world: World) -> None:
+    """A webhook answering 500 leaves its delivery pending; the email still goes; a retry sends it."""
+    assert world.once() == 0
+    world.webhook.reply(500)
+    world.feeds.serve("/republika.xml", rss([SEED_ITEM, *OTHER_ITEMS]))
+    assert world.once() == 0
+    assert len(world.smtp.wait_for(1)) == 1
+    store = world.store()
+    try:
+        pending = store.due_deliveries(datetime.now(UTC) + timedelta(days=1))
+        assert [p.channel for p in pending] == ["webhook"]
+    finally:
+        store.close()
+
+
+def test_failing_source_is_reported_not_fatal(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    """A source answering 500 shows in the summary; the run still exits 0."""
+    world.feeds.route("/guardian.xml", Route(status=500))
+    assert world.once() == 0
+    out = capsys.readouterr().out
+    assert "guardian" in out and "HTTP 500" in out
+
+
+@pytest.mark.slow
+def test_daemon_delivers_new_items_and_stops_cleanly(world: World) -> None:
+    """`monitor run`: an item added while it runs arrives within one interval; SIGTERM exits 0."""
+    config = world.config.read_text().replace("every: 10m", "every: 1m")
+    world.config.write_text(config)
+    env = {**os.environ, "MONITOR_LOG_LEVEL": "INFO"}
+    daemon = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(world.config), "run"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_for_requests(world.feeds, "/republika.xml", 1, timeout=30)
+        world.feeds.serve("/republika.xml", rss([SEED_ITEM, *OTHER_ITEMS]))
+        started = time.monotonic()
+        world.webhook.wait_for(1, timeout=90)
+        assert time.monotonic() - started < 75  # one 1-minute interval, plus a little
+        daemon.send_signal(signal.SIGTERM)
+        stopped = time.monotonic()
+        output, _ = daemon.communicate(timeout=15)
+        assert time.monotonic() - stopped < 10
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+    assert daemon.returncode == 0, output
+    assert "stopped" in output
+    assert len(world.smtp.wait_for(1)) == 1
+    store = world.store()
+    try:
+        assert store.due_deliveries(datetime.now(UTC) + timedelta(days=1)) == []
+    finally:
+        store.close()
+
+
+def _wait_for_requests(feeds: FeedServer, path: str, count: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while len(feeds.requests_to(path)) < count:
+        assert time.monotonic() < deadline, f"no request to {path} in {timeout}s"
+        time.sleep(0.1)
