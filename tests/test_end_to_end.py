@@ -230,34 +230,55 @@ def test_failing_source_is_reported_not_fatal(world: World, capsys: pytest.Captu
 
 
 @pytest.mark.slow
-def test_daemon_delivers_new_items_and_stops_cleanly(world: World) -> None:
-    """`monitor run`: an item added while it runs arrives within one interval; SIGTERM exits 0."""
-    config = world.config.read_text().replace("every: 10m", "every: 1m")
-    world.config.write_text(config)
+def test_daemon_delivers_reloads_and_stops_cleanly(world: World) -> None:
+    """`monitor run`: a new item arrives within one interval; SIGHUP reloads a good edit and
+    keeps the last good config on a broken one; SIGTERM exits 0 within 10 s."""
+    world.config.write_text(world.config.read_text().replace("every: 10m", "every: 1m"))
+    log_path = world.config.parent / "daemon.log"
     env = {**os.environ, "MONITOR_LOG_LEVEL": "INFO"}
-    daemon = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(world.config), "run"],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    with open(log_path, "w") as log_file:
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "--config", str(world.config), "run"],
+            env=env, stdout=log_file, stderr=subprocess.STDOUT, text=True)
     try:
         _wait_for_requests(world.feeds, "/republika.xml", 1, timeout=30)
         world.feeds.serve("/republika.xml", rss([SEED_ITEM, *OTHER_ITEMS]))
         started = time.monotonic()
         world.webhook.wait_for(1, timeout=90)
         assert time.monotonic() - started < 75  # one 1-minute interval, plus a little
+
+        watchlist = world.config.parent / "watchlists" / "asean.yaml"
+        watchlist.write_text(WATCHLIST.replace("threshold: 0.4", "threshold: 7"))
+        daemon.send_signal(signal.SIGHUP)
+        _wait_for_log(log_path, "keeping the last good config")
+        assert "asean.yaml" in log_path.read_text() and "threshold" in log_path.read_text()
+        watchlist.write_text(WATCHLIST.replace("threshold: 0.4", "threshold: 0.5"))
+        daemon.send_signal(signal.SIGHUP)
+        _wait_for_log(log_path, "config reloaded (SIGHUP)")
+
         daemon.send_signal(signal.SIGTERM)
         stopped = time.monotonic()
-        output, _ = daemon.communicate(timeout=15)
+        daemon.wait(timeout=15)
         assert time.monotonic() - stopped < 10
     finally:
         if daemon.poll() is None:
             daemon.kill()
+    output = log_path.read_text()
     assert daemon.returncode == 0, output
-    assert "stopped" in output
+    assert "stopped" in output and "Traceback" not in output
     assert len(world.smtp.wait_for(1)) == 1
     store = world.store()
     try:
         assert store.due_deliveries(datetime.now(UTC) + timedelta(days=1)) == []
     finally:
         store.close()
+
+
+def _wait_for_log(path: Path, text: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in path.read_text():
+        assert time.monotonic() < deadline, f"{text!r} not logged in {timeout}s"
+        time.sleep(0.1)
 
 
 def _wait_for_requests(feeds: FeedServer, path: str, count: int, timeout: float) -> None:
