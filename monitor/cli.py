@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from monitor.config import Settings, default_config_path, load_settings, load_watchlist, parse_duration
+from monitor.config import (
+    Settings,
+    default_config_path,
+    load_settings,
+    load_watchlist,
+    parse_duration,
+)
 from monitor.errors import ConfigError, DeliveryError, StoreError
 from monitor.fetch import Fetcher
 from monitor.match import check_examples
@@ -52,7 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="monitor", description=__doc__.splitlines()[0])
-    parser.add_argument("--config", help="monitor.yaml (default: $MONITOR_CONFIG or ./config/monitor.yaml)")
+    parser.add_argument(
+        "--config", help="monitor.yaml (default: $MONITOR_CONFIG or ./config/monitor.yaml)"
+    )
     parser.add_argument("--log-level", help="DEBUG, INFO (default), WARNING, ERROR")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
@@ -63,7 +71,9 @@ def _parser() -> argparse.ArgumentParser:
 
     command("run", cmd_run, "run the daemon in the foreground until SIGTERM/SIGINT")
     once = command("once", cmd_once, "poll, match, store and deliver once, then print a summary")
-    once.add_argument("--source", action="append", metavar="ID", help="only this source (repeatable)")
+    once.add_argument(
+        "--source", action="append", metavar="ID", help="only this source (repeatable)"
+    )
     command("check", cmd_check, "validate monitor.yaml and the watchlists and run topic examples")
     matches = command("matches", cmd_matches, "list stored matches, newest first")
     matches.add_argument("--topic", help="only this topic id")
@@ -73,7 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     command("sources", cmd_sources, "one row per source: status, checks, items, last error")
     test = command("notify-test", cmd_notify_test, "send a test message through a channel")
     test.add_argument("channel")
-    match = command("match", cmd_match, "match JSON Lines articles against a watchlist (no fetching)")
+    match = command(
+        "match", cmd_match, "match JSON Lines articles against a watchlist (no fetching)"
+    )
     match.add_argument("--watchlist", required=True, help="a watchlist YAML file")
     match.add_argument("--input", help="JSON Lines input (default: stdin)")
     match.add_argument("--output", help="JSON Lines output (default: stdout)")
@@ -82,8 +94,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
     for noisy in ("httpx", "httpcore", "apscheduler", "apprise", "alembic"):
         # their DEBUG/INFO lines carry full URLs, which may hold tokens
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
@@ -107,11 +122,18 @@ async def _pipeline(settings: Settings):
     store = await asyncio.to_thread(Store.open, settings.database_url)
     fetcher = Fetcher(settings.http)
     # spawn, not fork: forking a process that runs threads and an event loop is unsafe
-    workers = ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1),
-                                  mp_context=multiprocessing.get_context("spawn"))
+    workers = ProcessPoolExecutor(
+        max_workers=min(2, os.cpu_count() or 1), mp_context=multiprocessing.get_context("spawn")
+    )
     try:
-        yield Pipeline(settings, store=store, fetcher=fetcher, notifier=Notifier(settings.channels),
-                       workers=workers, now=_now)
+        yield Pipeline(
+            settings,
+            store=store,
+            fetcher=fetcher,
+            notifier=Notifier(settings.channels),
+            workers=workers,
+            now=_now,
+        )
     finally:
         workers.shutdown(wait=True, cancel_futures=True)
         await fetcher.aclose()
@@ -125,8 +147,11 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
     async def run() -> None:
         async with _pipeline(settings) as pipeline:
-            daemon = Daemon(pipeline, reload=lambda: _settings(args, env),
-                            make_notifier=lambda s: Notifier(s.channels))
+            daemon = Daemon(
+                pipeline,
+                reload=lambda: _settings(args, env),
+                make_notifier=lambda s: Notifier(s.channels),
+            )
             await daemon.run()
 
     asyncio.run(run())
@@ -149,9 +174,13 @@ def cmd_once(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             return list(results), await pipeline.deliver()
 
     results, report = asyncio.run(once())
-    _print_table(["source", "outcome", "items", "new", "matches", "error"],
-                 [[r.source_id, r.outcome, r.items, r.new_articles, r.new_matches, r.error or ""]
-                  for r in results])
+    _print_table(
+        ["source", "outcome", "items", "new", "matches", "error"],
+        [
+            [r.source_id, r.outcome, r.items, r.new_articles, r.new_matches, r.error or ""]
+            for r in results
+        ],
+    )
     print(f"deliveries: {report.sent} sent, {report.failed} failed (failed ones are retried)")  # type: ignore[attr-defined]
     return 0
 
@@ -161,14 +190,19 @@ def cmd_once(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
 def cmd_check(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     settings = _settings(args, env)
-    failures = [f"{topic.file}:{topic.line}: topic {topic.id}: {problem}"
-                for topic in settings.topics for problem in check_examples(topic)]
+    failures = [
+        f"{topic.file}:{topic.line}: topic {topic.id}: {problem}"
+        for topic in settings.topics
+        for problem in check_examples(topic)
+    ]
     for failure in failures:
         print(failure, file=sys.stderr)
     if failures:
         return EXIT_CONFIG
-    print(f"ok: {len(settings.sources)} sources, {len(settings.topics)} topics, "
-          f"{len(settings.channels)} channels, {len(settings.watchlist_files)} watchlist files")
+    print(
+        f"ok: {len(settings.sources)} sources, {len(settings.topics)} topics, "
+        f"{len(settings.channels)} channels, {len(settings.watchlist_files)} watchlist files"
+    )
     return 0
 
 
@@ -179,18 +213,45 @@ def cmd_matches(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         found = store.matches(topic=args.topic, since=since, limit=args.limit)
     if args.json:
         for m in found:
-            print(json.dumps({
-                "topic": m.topic_id, "score": round(m.score, 4), "title": m.title, "url": m.url,
-                "source": m.source_id, "published": _iso(m.published), "matched_at": _iso(m.created),
-                "terms": list(dict.fromkeys(h.term for h in m.hits)),
-                "hits": [{"term": h.term, "field": h.field, "position": h.position,
-                          "matched": h.matched} for h in m.hits],
-            }, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "topic": m.topic_id,
+                        "score": round(m.score, 4),
+                        "title": m.title,
+                        "url": m.url,
+                        "source": m.source_id,
+                        "published": _iso(m.published),
+                        "matched_at": _iso(m.created),
+                        "terms": list(dict.fromkeys(h.term for h in m.hits)),
+                        "hits": [
+                            {
+                                "term": h.term,
+                                "field": h.field,
+                                "position": h.position,
+                                "matched": h.matched,
+                            }
+                            for h in m.hits
+                        ],
+                    },
+                    ensure_ascii=False,
+                )
+            )
         return 0
     tz = ZoneInfo(settings.timezone)
-    _print_table(["matched", "topic", "score", "source", "title"],
-                 [[m.created.astimezone(tz).strftime("%Y-%m-%d %H:%M"), m.topic_id,
-                   f"{m.score:.2f}", m.source_id, m.title[:70]] for m in found])
+    _print_table(
+        ["matched", "topic", "score", "source", "title"],
+        [
+            [
+                m.created.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                m.topic_id,
+                f"{m.score:.2f}",
+                m.source_id,
+                m.title[:70],
+            ]
+            for m in found
+        ],
+    )
     return 0
 
 
@@ -203,9 +264,16 @@ def cmd_sources(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     for source in settings.sources:
         state = states.get(source.id)
         status = "disabled" if not source.enabled else (state.status if state else "new")
-        rows.append([source.id, status, _local(state.last_check if state else None, tz),
-                     _local(state.next_check if state else None, tz),
-                     state.items_seen if state else 0, (state.last_error or "") if state else ""])
+        rows.append(
+            [
+                source.id,
+                status,
+                _local(state.last_check if state else None, tz),
+                _local(state.next_check if state else None, tz),
+                state.items_seen if state else 0,
+                (state.last_error or "") if state else "",
+            ]
+        )
     _print_table(["source", "status", "last check", "next check", "items", "last error"], rows)
     return 0
 
@@ -214,8 +282,11 @@ def cmd_notify_test(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     settings = _settings(args, env)
     channel = next((c for c in settings.channels if c.name == args.channel), None)
     if channel is None:
-        print(f"unknown channel {args.channel!r}; configured: "
-              f"{', '.join(c.name for c in settings.channels) or 'none'}", file=sys.stderr)
+        print(
+            f"unknown channel {args.channel!r}; configured: "
+            f"{', '.join(c.name for c in settings.channels) or 'none'}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     message = render_test(channel.name, channel.format, _now())
     try:
@@ -257,7 +328,7 @@ def _open(path: str | None, mode: str, default: TextIO) -> Iterator[TextIO]:
         yield default
         return
     with open(path, mode, encoding="utf-8") as handle:
-        yield handle
+        yield handle  # type: ignore[misc]  # open() in text mode is a TextIO
 
 
 def _iso(when: datetime | None) -> str | None:

@@ -41,7 +41,12 @@ class ConfigError(MonitorError):
     """
 
     def __init__(
-        self, message: str, *, file: str | None = None, line: int | None = None, key: str | None = None
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        key: str | None = None,
     ) -> None:
         self.file = file
         self.line = line

@@ -105,19 +105,26 @@ class Pipeline:
             if fetched.not_modified:
                 return await self._record_unchanged(source, state, fetched.max_age, now)
             parsed = await self._parse(source, fetched.content, fetched.url, fetched.content_type)
-            result = await self._store_new(source, state, parsed, fetched.validators, now,
-                                           hints=(fetched.max_age, parsed.ttl))
+            result = await self._store_new(
+                source, state, parsed, fetched.validators, now, hints=(fetched.max_age, parsed.ttl)
+            )
         except (FetchError, ParseError) as error:
             return await self._record_failure(source, state, error, now)
-        log.info("polled source=%s items=%d new=%d matches=%d", source.id, result.items,
-                 result.new_articles, result.new_matches)
+        log.info(
+            "polled source=%s items=%d new=%d matches=%d",
+            source.id,
+            result.items,
+            result.new_articles,
+            result.new_matches,
+        )
         return result
 
     async def _parse(
         self, source: SourceSettings, content: bytes, url: str, content_type: str | None
     ) -> ParsedFeed:
-        job = functools.partial(parse_feed, content, url=url, content_type=content_type,
-                                language=source.language)
+        job = functools.partial(
+            parse_feed, content, url=url, content_type=content_type, language=source.language
+        )
         try:
             return await asyncio.get_running_loop().run_in_executor(self._workers, job)
         except ParseError:
@@ -126,23 +133,43 @@ class Pipeline:
             raise ParseError(f"parser failed: {type(e).__name__}") from e
 
     async def _store_new(
-        self, source: SourceSettings, state: SourceState, parsed: ParsedFeed,
-        validators: Validators, now: datetime, hints: tuple[float | None, ...],
+        self,
+        source: SourceSettings,
+        state: SourceState,
+        parsed: ParsedFeed,
+        validators: Validators,
+        now: datetime,
+        hints: tuple[float | None, ...],
     ) -> PollResult:
         keys = [item.key for item in parsed.items]
         unseen = await asyncio.to_thread(self.store.unseen_keys, keys)
         fresh = [item for item in parsed.items if item.key in unseen]
         articles = await asyncio.to_thread(self._articles, source, state, fresh, now)
-        next_check = policy.next_check_after_success(now, source.every, source.jitter, hints,
-                                                     self._rng)
+        next_check = policy.next_check_after_success(
+            now, source.every, source.jitter, hints, self._rng
+        )
         new_state = replace(
-            state, url=source.url, validators=validators, last_check=now, next_check=next_check,
-            last_success=now, failures=0, last_error=None, status="ok", baselined=True,
+            state,
+            url=source.url,
+            validators=validators,
+            last_check=now,
+            next_check=next_check,
+            last_success=now,
+            failures=0,
+            last_error=None,
+            status="ok",
+            baselined=True,
             items_seen=state.items_seen + len(fresh),
         )
         saved = await asyncio.to_thread(self.store.save_poll, new_state, articles, now)
-        return PollResult(source.id, "new", len(parsed.items), saved.new_articles,
-                          saved.new_matches, next_check=next_check)
+        return PollResult(
+            source.id,
+            "new",
+            len(parsed.items),
+            saved.new_articles,
+            saved.new_matches,
+            next_check=next_check,
+        )
 
     def _articles(
         self, source: SourceSettings, state: SourceState, items: Sequence[Item], now: datetime
@@ -160,8 +187,9 @@ class Pipeline:
         ]
 
     def _matches_for(self, source: SourceSettings, item: Item):
-        document = Document(id=item.key, title=item.title, text=item.summary,
-                            lang=item.language or source.language)
+        document = Document(
+            id=item.key, title=item.title, text=item.summary, lang=item.language or source.language
+        )
         every_channel = tuple(c.name for c in self.settings.channels)
         found = []
         for match in self._matcher.match(document):
@@ -174,10 +202,18 @@ class Pipeline:
     async def _record_unchanged(
         self, source: SourceSettings, state: SourceState, max_age: float | None, now: datetime
     ) -> PollResult:
-        next_check = policy.next_check_after_success(now, source.every, source.jitter,
-                                                     (max_age,), self._rng)
-        new_state = replace(state, last_check=now, next_check=next_check, last_success=now,
-                            failures=0, last_error=None, status="ok")
+        next_check = policy.next_check_after_success(
+            now, source.every, source.jitter, (max_age,), self._rng
+        )
+        new_state = replace(
+            state,
+            last_check=now,
+            next_check=next_check,
+            last_success=now,
+            failures=0,
+            last_error=None,
+            status="ok",
+        )
         await asyncio.to_thread(self.store.save_source_state, new_state)
         log.info("polled source=%s not_modified", source.id)
         return PollResult(source.id, "not_modified", next_check=next_check)
@@ -188,14 +224,22 @@ class Pipeline:
         failures = state.failures + 1
         gone = isinstance(error, FetchError) and error.status == 410
         retry_after = error.retry_after if isinstance(error, FetchError) else None
-        next_check = policy.next_check_after_failure(now, source.every, failures, retry_after,
-                                                     self._rng)
-        new_state = replace(state, last_check=now, next_check=next_check, failures=failures,
-                            last_error=str(error)[:300], status="gone" if gone else "failing")
+        next_check = policy.next_check_after_failure(
+            now, source.every, failures, retry_after, self._rng
+        )
+        new_state = replace(
+            state,
+            last_check=now,
+            next_check=next_check,
+            failures=failures,
+            last_error=str(error)[:300],
+            status="gone" if gone else "failing",
+        )
         await asyncio.to_thread(self.store.save_source_state, new_state)
         log.warning("poll failed source=%s failures=%d error=%s", source.id, failures, error)
-        return PollResult(source.id, "gone" if gone else "failed", error=str(error),
-                          next_check=next_check)
+        return PollResult(
+            source.id, "gone" if gone else "failed", error=str(error), next_check=next_check
+        )
 
     # --- delivery -----------------------------------------------------------------------------
 
@@ -230,17 +274,36 @@ class Pipeline:
     async def _record_send_failure(self, pending: PendingDelivery, error: DeliveryError) -> None:
         now = self._now()
         delivery = self.settings.delivery
-        retry = policy.next_delivery_attempt(now, pending.attempts + 1, delivery.retry_base,
-                                             delivery.retry_max, error.retry_after, self._rng)
-        await asyncio.to_thread(self.store.mark_failed, pending.delivery_id, str(error)[:300],
-                                retry, now)
-        log.warning("delivery failed channel=%s delivery=%s error=%s", pending.channel,
-                    pending.delivery_id, error)
+        retry = policy.next_delivery_attempt(
+            now,
+            pending.attempts + 1,
+            delivery.retry_base,
+            delivery.retry_max,
+            error.retry_after,
+            self._rng,
+        )
+        await asyncio.to_thread(
+            self.store.mark_failed, pending.delivery_id, str(error)[:300], retry, now
+        )
+        log.warning(
+            "delivery failed channel=%s delivery=%s error=%s",
+            pending.channel,
+            pending.delivery_id,
+            error,
+        )
 
 
 def _fresh_state(source: SourceSettings) -> SourceState:
     return SourceState(
-        source_id=source.id, url=source.url, validators=Validators(), last_check=None,
-        next_check=None, last_success=None, failures=0, last_error=None, items_seen=0,
-        status="ok", baselined=False,
+        source_id=source.id,
+        url=source.url,
+        validators=Validators(),
+        last_check=None,
+        next_check=None,
+        last_success=None,
+        failures=0,
+        last_error=None,
+        items_seen=0,
+        status="ok",
+        baselined=False,
     )

@@ -40,7 +40,11 @@ def next_check_after_failure(
 
 
 def next_delivery_attempt(
-    now: datetime, attempts: int, base: float, cap: float, retry_after: float | None,
+    now: datetime,
+    attempts: int,
+    base: float,
+    cap: float,
+    retry_after: float | None,
     rng: random.Random,
 ) -> datetime:
     """Exponential back-off with full jitter for a failed send; Retry-After is a floor."""

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -60,13 +60,26 @@ class Daemon:
         loop.add_signal_handler(signal.SIGHUP, lambda: self._track(self._reload_now("SIGHUP")))
         self._scheduler.start()
         await self._sync_sources(self._pipeline.settings)
-        self._scheduler.add_job(self._deliver, IntervalTrigger(
-            seconds=self._pipeline.settings.delivery.every), id="deliver",
-            coalesce=True, max_instances=1, next_run_time=self._now())
-        self._scheduler.add_job(self._watch_config, IntervalTrigger(seconds=RELOAD_EVERY),
-                                id="reload", coalesce=True, max_instances=1)
-        log.info("daemon started sources=%d topics=%d", len(self._sources),
-                 len(self._pipeline.settings.topics))
+        self._scheduler.add_job(
+            self._deliver,
+            IntervalTrigger(seconds=self._pipeline.settings.delivery.every),
+            id="deliver",
+            coalesce=True,
+            max_instances=1,
+            next_run_time=self._now(),
+        )
+        self._scheduler.add_job(
+            self._watch_config,
+            IntervalTrigger(seconds=RELOAD_EVERY),
+            id="reload",
+            coalesce=True,
+            max_instances=1,
+        )
+        log.info(
+            "daemon started sources=%d topics=%d",
+            len(self._sources),
+            len(self._pipeline.settings.topics),
+        )
         await self._stopping.wait()
         await self._stop()
 
@@ -119,8 +132,12 @@ class Daemon:
         self._pipeline.use_settings(settings, notifier)
         self._config_stamp = _stamp(settings)
         await self._sync_sources(settings)
-        log.info("config reloaded (%s): sources=%d topics=%d", why, len(self._sources),
-                 len(settings.topics))
+        log.info(
+            "config reloaded (%s): sources=%d topics=%d",
+            why,
+            len(self._sources),
+            len(settings.topics),
+        )
 
     async def _sync_sources(self, settings: Settings) -> None:
         """Add, change and remove source jobs so they mirror ``settings.sources``."""
@@ -133,9 +150,16 @@ class Daemon:
                 continue
             first_run = await self._first_run(source) if old is None else self._now()
             self._scheduler.add_job(
-                self._poll, IntervalTrigger(seconds=source.every, jitter=source.jitter or None),
-                args=(source_id,), id=_job_id(source_id), replace_existing=True, coalesce=True,
-                max_instances=1, misfire_grace_time=None, next_run_time=first_run)
+                self._poll,
+                IntervalTrigger(seconds=source.every, jitter=source.jitter or None),
+                args=(source_id,),
+                id=_job_id(source_id),
+                replace_existing=True,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=None,
+                next_run_time=first_run,
+            )
         self._sources = wanted
 
     async def _first_run(self, source: SourceSettings) -> datetime:
@@ -152,8 +176,8 @@ class Daemon:
             self._running.add(task)
             task.add_done_callback(self._running.discard)
 
-    def _track(self, coroutine: object) -> None:
-        task: asyncio.Task[object] = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+    def _track(self, coroutine: Coroutine[object, object, object]) -> None:
+        task = asyncio.ensure_future(coroutine)
         self._running.add(task)
         task.add_done_callback(self._running.discard)
 

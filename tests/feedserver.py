@@ -50,8 +50,12 @@ class FeedServer:
     def serve(self, path: str, body: bytes, content_type: str = "application/rss+xml", **kw) -> str:
         """Serve ``body`` at ``path`` with an ETag and Last-Modified; returns the URL."""
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-        headers = (("Content-Type", content_type), ("ETag", etag),
-                   ("Last-Modified", "Tue, 07 Dec 2021 13:33:00 GMT"), *kw.pop("headers", ()))
+        headers = (
+            ("Content-Type", content_type),
+            ("ETag", etag),
+            ("Last-Modified", "Tue, 07 Dec 2021 13:33:00 GMT"),
+            *kw.pop("headers", ()),
+        )
         with self.lock:
             self.routes[path] = Route(body=body, headers=headers, **kw)
         return self.url(path)
@@ -73,7 +77,11 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 route = server.routes.get(self.path, Route(status=404, body=b"not found"))
             status = route.status
             headers = dict(route.headers)
-            if status == 200 and headers.get("ETag") and self.headers.get("If-None-Match") == headers["ETag"]:
+            if (
+                status == 200
+                and headers.get("ETag")
+                and self.headers.get("If-None-Match") == headers["ETag"]
+            ):
                 status = 304
             with server.lock:
                 server.log.append(Logged(self.path, dict(self.headers), status, time.monotonic()))

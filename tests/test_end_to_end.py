@@ -28,8 +28,10 @@ from tests.receivers import SmtpReceiver, WebhookReceiver
 DATA = Path(__file__).parent / "data"
 SEED = (DATA / "seed" / "republika-2021-12-07-rusia-asean.txt").read_text(encoding="utf-8")
 SEED_TITLE = "Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme"
-SEED_URL = ("https://www.republika.co.id/berita/r3rzq4382/"
-            "rusiaasean-perbarui-kerja-sama-pemberantasan-terorisme")
+SEED_URL = (
+    "https://www.republika.co.id/berita/r3rzq4382/"
+    "rusiaasean-perbarui-kerja-sama-pemberantasan-terorisme"
+)
 GUARDIAN = (DATA / "feeds" / "rss-parser__theguardian.com_us_rss.xml").read_bytes()
 
 WATCHLIST = """\
@@ -56,17 +58,27 @@ def rss(items: list[tuple[str, str, str, datetime]]) -> bytes:
         f"<pubDate>{format_datetime(when)}</pubDate></item>"
         for title, link, text, when in items
     )
-    return (f"<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel>"
-            f"<title>Republika Online RSS Feed</title><link>https://www.republika.co.id/</link>"
-            f"<language>id</language>{body}</channel></rss>").encode()
+    return (
+        f"<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel>"
+        f"<title>Republika Online RSS Feed</title><link>https://www.republika.co.id/</link>"
+        f"<language>id</language>{body}</channel></rss>"
+    ).encode()
 
 
 SEED_PUBLISHED = datetime(2021, 12, 7, 13, 33, tzinfo=UTC)
 OTHER_ITEMS = [
-    ("Harga cabai rawit naik menjelang Natal", "https://www.republika.co.id/berita/a1/harga-cabai",
-     "Harga cabai rawit di pasar tradisional Jakarta naik tajam.", SEED_PUBLISHED),
-    ("Timnas Indonesia tahan imbang Vietnam", "https://www.republika.co.id/berita/a2/timnas",
-     "Pertandingan Piala AFF berakhir imbang tanpa gol.", SEED_PUBLISHED),
+    (
+        "Harga cabai rawit naik menjelang Natal",
+        "https://www.republika.co.id/berita/a1/harga-cabai",
+        "Harga cabai rawit di pasar tradisional Jakarta naik tajam.",
+        SEED_PUBLISHED,
+    ),
+    (
+        "Timnas Indonesia tahan imbang Vietnam",
+        "https://www.republika.co.id/berita/a2/timnas",
+        "Pertandingan Piala AFF berakhir imbang tanpa gol.",
+        SEED_PUBLISHED,
+    ),
 ]
 SEED_ITEM = (SEED_TITLE, SEED_URL + "?utm_source=rss&utm_medium=feed", SEED, SEED_PUBLISHED)
 
@@ -86,12 +98,19 @@ class World:
         return Store.open(self.database_url)
 
 
-def write_config(tmp: Path, feeds: FeedServer, webhook: WebhookReceiver, smtp: SmtpReceiver,
-                 database_url: str, every: str = "10m") -> Path:
+def write_config(
+    tmp: Path,
+    feeds: FeedServer,
+    webhook: WebhookReceiver,
+    smtp: SmtpReceiver,
+    database_url: str,
+    every: str = "10m",
+) -> Path:
     (tmp / "watchlists").mkdir()
     (tmp / "watchlists" / "asean.yaml").write_text(WATCHLIST, encoding="utf-8")
     config = tmp / "monitor.yaml"
-    config.write_text(f"""\
+    config.write_text(
+        f"""\
 database: {database_url}
 timezone: Asia/Jakarta
 watchlists: ["watchlists/*.yaml"]
@@ -118,7 +137,9 @@ channels:
   email:
     urls: ["${{TEST_SMTP_URL}}"]
     format: html
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return config
 
 
@@ -175,12 +196,18 @@ def test_new_indonesian_item_is_matched_and_delivered_once(world: World) -> None
 
 
 def test_same_story_on_two_sources_is_delivered_once(world: World) -> None:
-    """The seed article listed by two feeds (other tracking parameters) is one article, one alert."""
-    world.config.write_text(world.config.read_text().replace("channels:", f"""\
+    """The seed article in two feeds, with other tracking parameters: one article, one alert."""
+    world.config.write_text(
+        world.config.read_text().replace(
+            "channels:",
+            f"""\
   - id: antara
     name: ANTARA
     feed: {world.feeds.url("/antara.xml")}
-channels:""", 1))
+channels:""",
+            1,
+        )
+    )
     world.feeds.serve("/antara.xml", rss(OTHER_ITEMS[:1]))
     assert world.once() == 0
     copy = (SEED_TITLE, SEED_URL + "?utm_campaign=x&fbclid=abc#top", SEED, SEED_PUBLISHED)
@@ -194,11 +221,18 @@ channels:""", 1))
 def test_backfill_notifies_recent_items_on_first_poll(world: World) -> None:
     """With ``backfill: 24h`` the first poll notifies items of the last day, not older ones."""
     recent = datetime.now(UTC) - timedelta(hours=2)
-    world.feeds.serve("/republika.xml", rss([
-        (SEED_TITLE, SEED_URL, SEED, recent),
-        (SEED_TITLE + " (arsip)", SEED_URL + "-arsip", SEED, recent - timedelta(days=3)),
-    ]))
-    text = world.config.read_text().replace("    language: id\n", "    language: id\n    backfill: 24h\n")
+    world.feeds.serve(
+        "/republika.xml",
+        rss(
+            [
+                (SEED_TITLE, SEED_URL, SEED, recent),
+                (SEED_TITLE + " (arsip)", SEED_URL + "-arsip", SEED, recent - timedelta(days=3)),
+            ]
+        ),
+    )
+    text = world.config.read_text().replace(
+        "    language: id\n", "    language: id\n    backfill: 24h\n"
+    )
     world.config.write_text(text)
     assert world.once("--source", "republika") == 0
     assert len(world.webhook.wait_for(1)) == 1
@@ -207,7 +241,7 @@ def test_backfill_notifies_recent_items_on_first_poll(world: World) -> None:
 
 
 def test_failing_channel_keeps_the_delivery_pending(world: World) -> None:
-    """A webhook answering 500 leaves its delivery pending; the email still goes; a retry sends it."""
+    """A webhook answering 500 leaves its delivery pending; the email still goes out."""
     assert world.once() == 0
     world.webhook.reply(500)
     world.feeds.serve("/republika.xml", rss([SEED_ITEM, *OTHER_ITEMS]))
@@ -221,7 +255,9 @@ def test_failing_channel_keeps_the_delivery_pending(world: World) -> None:
         store.close()
 
 
-def test_failing_source_is_reported_not_fatal(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+def test_failing_source_is_reported_not_fatal(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A source answering 500 shows in the summary; the run still exits 0."""
     world.feeds.route("/guardian.xml", Route(status=500))
     assert world.once() == 0
@@ -239,7 +275,11 @@ def test_daemon_delivers_reloads_and_stops_cleanly(world: World) -> None:
     with open(log_path, "w") as log_file:
         daemon = subprocess.Popen(
             [sys.executable, "-m", "monitor", "--config", str(world.config), "run"],
-            env=env, stdout=log_file, stderr=subprocess.STDOUT, text=True)
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     try:
         _wait_for_requests(world.feeds, "/republika.xml", 1, timeout=30)
         world.feeds.serve("/republika.xml", rss([SEED_ITEM, *OTHER_ITEMS]))

@@ -16,8 +16,13 @@ from monitor.fetch import Fetcher, freshness_seconds, retry_after_seconds
 from monitor.types import Validators
 from tests.feedserver import FeedServer, Route, running_feed_server
 
-SETTINGS = HttpSettings(user_agent="monitor-tests (+https://example.org/contact)", timeout=2.0,
-                        connect_timeout=1.0, max_bytes=64 * 1024, max_redirects=3)
+SETTINGS = HttpSettings(
+    user_agent="monitor-tests (+https://example.org/contact)",
+    timeout=2.0,
+    connect_timeout=1.0,
+    max_bytes=64 * 1024,
+    max_redirects=3,
+)
 NOW = datetime(2021, 12, 7, 13, 33, tzinfo=UTC)
 
 
@@ -146,8 +151,13 @@ def test_unresolvable_host_is_dns() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(None, None), ("30", 30.0), ("Tue, 07 Dec 2021 13:35:00 GMT", 120.0), ("soon", None),
-     ("Tue, 07 Dec 2021 13:00:00 GMT", 0.0)],
+    [
+        (None, None),
+        ("30", 30.0),
+        ("Tue, 07 Dec 2021 13:35:00 GMT", 120.0),
+        ("soon", None),
+        ("Tue, 07 Dec 2021 13:00:00 GMT", 0.0),
+    ],
 )
 def test_retry_after_forms(value: str | None, expected: float | None) -> None:
     """Retry-After as seconds or as an HTTP date; garbage is ignored."""
@@ -156,9 +166,12 @@ def test_retry_after_forms(value: str | None, expected: float | None) -> None:
 
 @pytest.mark.parametrize(
     ("headers", "expected"),
-    [({"cache-control": "public, max-age=600"}, 600.0),
-     ({"expires": "Tue, 07 Dec 2021 14:33:00 GMT"}, 3600.0),
-     ({"cache-control": "no-cache"}, None), ({}, None)],
+    [
+        ({"cache-control": "public, max-age=600"}, 600.0),
+        ({"expires": "Tue, 07 Dec 2021 14:33:00 GMT"}, 3600.0),
+        ({"cache-control": "no-cache"}, None),
+        ({}, None),
+    ],
 )
 def test_freshness(headers: dict[str, str], expected: float | None) -> None:
     """max-age wins, then Expires."""

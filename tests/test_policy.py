@@ -26,8 +26,14 @@ def minutes(when: datetime) -> float:
 
 @pytest.mark.parametrize(
     ("hints", "expected_minutes"),
-    [((), 10), ((None, None), 10), ((60.0,), 10), ((3600.0,), 60), ((None, 1800.0), 30),
-     ((10 * 86400.0,), 24 * 60)],
+    [
+        ((), 10),
+        ((None, None), 10),
+        ((60.0,), 10),
+        ((3600.0,), 60),
+        ((None, 1800.0), 30),
+        ((10 * 86400.0,), 24 * 60),
+    ],
 )
 def test_success_hints_lengthen_never_shorten(hints, expected_minutes) -> None:
     """TTL/max-age below the interval change nothing; above it they lengthen, up to a day."""
@@ -41,8 +47,9 @@ def test_success_jitter_is_bounded() -> None:
     assert minutes(got) == 11
 
 
-@pytest.mark.parametrize(("failures", "expected_minutes"),
-                         [(1, 10), (2, 20), (3, 40), (6, 320), (7, 360), (30, 360)])
+@pytest.mark.parametrize(
+    ("failures", "expected_minutes"), [(1, 10), (2, 20), (3, 40), (6, 320), (7, 360), (30, 360)]
+)
 def test_failure_backoff_doubles_to_a_cap(failures: int, expected_minutes: float) -> None:
     """Exponential back-off from the interval, capped at six hours (plus at most 10% jitter)."""
     got = policy.next_check_after_failure(NOW, 600, failures, None, NoJitter())
@@ -57,8 +64,10 @@ def test_failure_honours_retry_after() -> None:
 
 def test_delivery_retry_grows_and_is_capped() -> None:
     """Retries of a send back off exponentially up to the cap."""
-    waits = [minutes(policy.next_delivery_attempt(NOW, n, 60, 3600, None, NoJitter()))
-             for n in (1, 2, 3, 10)]
+    waits = [
+        minutes(policy.next_delivery_attempt(NOW, n, 60, 3600, None, NoJitter()))
+        for n in (1, 2, 3, 10)
+    ]
     assert waits == [1, 2, 4, 60]
 
 
@@ -68,8 +77,12 @@ def item(published: datetime | None) -> Item:
 
 @pytest.mark.parametrize(
     ("published", "backfill", "expected"),
-    [(NOW - timedelta(hours=1), 86400.0, True), (NOW - timedelta(days=2), 86400.0, False),
-     (NOW - timedelta(hours=1), None, False), (None, 86400.0, False)],
+    [
+        (NOW - timedelta(hours=1), 86400.0, True),
+        (NOW - timedelta(days=2), 86400.0, False),
+        (NOW - timedelta(hours=1), None, False),
+        (None, 86400.0, False),
+    ],
 )
 def test_first_poll_notifies_only_backfill(published, backfill, expected) -> None:
     """A first poll is a silent baseline unless the item is inside the backfill window."""
