@@ -99,6 +99,9 @@ class Pipeline:
         """Poll one source end to end; every failure ends as a recorded result."""
         state = await asyncio.to_thread(self.store.source_state, source.id)
         state = state or _fresh_state(source)
+        if state.status == "gone" and state.url == source.url:
+            # 410 Gone is final for that URL; editing the source's URL brings it back
+            return PollResult(source.id, "gone", error=state.last_error)
         now = self._now()
         try:
             fetched = await self._fetcher.fetch(source.url, state.validators)

@@ -1,0 +1,130 @@
+"""``monitor match``: match a JSON Lines stream of articles against topics, in input order.
+
+Input, one article per line: ``{"id", "title", "text", "lang"?, "url"?, "published"?}`` (blank
+lines are skipped). Output, one line per article, in input order::
+
+    {"id": ..., "matches": [{"topic": ..., "score": 0.87, "terms": [...],
+                             "hits": [{"term", "field", "position", "matched"}]}]}
+
+Big inputs are matched in a process pool (each worker builds its own ``Matcher`` once): it pays
+off only when there is enough work to cover starting the workers, so the first ``POOL_MIN_LINES``
+lines decide (``benchmarks/match_bench.py`` measures both ways).
+Owns: the stream formats, line-numbered errors, batching and the pool.
+Does not own: matching itself (``engine``) or reading watchlists (``monitor.config``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TextIO
+
+from monitor.match.engine import Matcher
+from monitor.types import Document, Match, Topic
+
+#: below this many lines one process is faster than starting a pool
+POOL_MIN_LINES = 500
+#: lines per task sent to a worker: big enough to amortise pickling, small enough to balance
+BATCH_LINES = 100
+
+_Numbered = tuple[int, str]
+
+
+def match_stream(
+    topics: Sequence[Topic], infile: TextIO, outfile: TextIO, *, workers: int | None = None
+) -> int:
+    """Match every article of ``infile``, write one result line each to ``outfile``; count them.
+
+    ``workers``: processes to use; None picks one per CPU for inputs of ``POOL_MIN_LINES`` or
+    more, else 1. A line that is not a JSON article raises ValueError naming its line number
+    (results for the lines before it have been written).
+    """
+    lines: Iterator[_Numbered] = ((n, line) for n, line in enumerate(infile, 1) if line.strip())
+    head = list(itertools.islice(lines, POOL_MIN_LINES))
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(head) >= POOL_MIN_LINES else 1
+    everything = itertools.chain(head, lines)
+    many = workers > 1
+    results = _pooled(topics, everything, workers) if many else _serial(topics, everything)
+    count = 0
+    for batch in results:
+        outfile.writelines(batch)
+        count += len(batch)
+    return count
+
+
+def _serial(topics: Sequence[Topic], lines: Iterable[_Numbered]) -> Iterator[list[str]]:
+    matcher = Matcher(topics)
+    for batch in _batches(lines):
+        yield [_match_line(matcher, number, line) for number, line in batch]
+
+
+def _pooled(
+    topics: Sequence[Topic], lines: Iterable[_Numbered], workers: int
+) -> Iterator[list[str]]:
+    # "fork": workers start in milliseconds and need no importable ``__main__`` (``spawn`` re-runs
+    # the caller's script). ``monitor match`` is a one-shot command without threads, so it is safe.
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_start_worker, initargs=(tuple(topics),)) as pool:
+        yield from pool.imap(_work, _batches(lines))
+
+
+def _batches(lines: Iterable[_Numbered]) -> Iterator[list[_Numbered]]:
+    iterator = iter(lines)
+    while batch := list(itertools.islice(iterator, BATCH_LINES)):
+        yield batch
+
+
+# The worker's matcher, built once per process by the pool initializer (process-local state).
+_worker_matcher: list[Matcher] = []
+
+
+def _start_worker(topics: tuple[Topic, ...]) -> None:
+    _worker_matcher.append(Matcher(topics))
+
+
+def _work(batch: list[_Numbered]) -> list[str]:
+    matcher = _worker_matcher[0]
+    return [_match_line(matcher, number, line) for number, line in batch]
+
+
+def _match_line(matcher: Matcher, number: int, line: str) -> str:
+    doc = read_article(line, number)
+    matches = [_match_json(m) for m in matcher.match(doc)]
+    return json.dumps({"id": doc.id, "matches": matches}, ensure_ascii=False) + "\n"
+
+
+def read_article(line: str, number: int) -> Document:
+    """One input line as a Document; ValueError naming ``number`` when it is not an article."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"line {number}: not JSON: {e.msg} (column {e.colno})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"line {number}: expected a JSON object, got {type(data).__name__}")
+    article_id = data.get("id")
+    if not isinstance(article_id, str | int) or isinstance(article_id, bool):
+        raise ValueError(f"line {number}: 'id' must be a string or a number")
+    fields = {key: data.get(key) or "" for key in ("title", "text")}
+    for key, value in fields.items():
+        if not isinstance(value, str):
+            raise ValueError(f"line {number}: {key!r} must be a string")
+    lang = data.get("lang")
+    return Document(
+        str(article_id), fields["title"], fields["text"], lang if isinstance(lang, str) else None
+    )
+
+
+def _match_json(match: Match) -> dict[str, object]:
+    return {
+        "topic": match.topic,
+        "score": round(match.score, 4),
+        "terms": list(match.terms),
+        "hits": [
+            {"term": h.term, "field": h.field, "position": h.position, "matched": h.matched}
+            for h in match.hits
+        ],
+    }

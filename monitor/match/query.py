@@ -1,0 +1,381 @@
+"""The watch-topic query language: text -> a small immutable syntax tree, or a QueryError.
+
+Syntax (operators in capitals; lowercase ``and``/``or``/``not``/``near`` are ordinary words)::
+
+    query   := or
+    or      := and ("OR" and)*
+    and     := unary (("AND" | <before NOT>) unary)*     a NOT b  ==  a AND NOT b
+    unary   := "NOT" unary | near
+    near    := primary ["NEAR/n" primary]                 1 <= n <= 1000, no chains
+    primary := "(" or ")" | "title:" primary | term
+    term    := word | word* | "a quoted phrase"
+
+* Two terms side by side (``Russia ASEAN``) are an error, not an implicit AND: analysts mean
+  AND, OR or a phrase about equally often, and the error says which to write.
+* A word matches a whole word; ``word*`` matches words starting with ``word`` (at least two
+  letters before the ``*``); a phrase matches consecutive words. A word that splits into several
+  (``Rusia-ASEAN``, ``U.S.``) is the phrase of its parts. Inside a phrase ``*`` ends a word too.
+* ``NEAR/n`` joins terms, phrases, prefixes and parenthesised OR-groups of those (optionally
+  under ``title:``): some occurrence of each side within ``n`` words of the other, either order.
+* ``title:`` restricts what follows to the headline.
+* Every query needs a positive term on every OR branch (``NOT x`` alone or ``a OR NOT b`` would
+  match almost every article, and could not be indexed): rejected.
+
+Owns: lexing, parsing, the syntax tree and the checks above, with the position of each problem.
+Does not own: evaluation against documents or scoring (``engine``); word forms (``text``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from monitor.errors import QueryError
+from monitor.match.text import fold, needs_substring, normalise, words
+
+WordKind = Literal["word", "prefix", "substring"]
+MAX_NEAR = 1000
+MIN_PREFIX = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One query word, ready to compare with one document word."""
+
+    #: the word in the form it is compared in (``folded`` or ``exact``, see ``monitor.match.text``)
+    text: str
+    #: whole word, start of a word (``word*``), or substring (scripts without spaces)
+    kind: WordKind
+    #: True when the query word has no diacritics, so it is compared with folded words
+    folded: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A word, prefix or phrase: consecutive document words matching ``patterns``."""
+
+    patterns: tuple[Pattern, ...]
+    #: the term as the topic's author wrote it (shown in hits)
+    label: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    children: tuple[Node, ...]
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    children: tuple[Node, ...]
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    child: Node
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    left: Node
+    right: Node
+    #: the most words apart the two sides may be (adjacent words are 1 apart)
+    distance: int
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Title:
+    """Its child must be satisfied in the headline alone."""
+
+    child: Node
+    position: int
+
+
+Node = Term | And | Or | Not | Near | Title
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A parsed query."""
+
+    #: the query as written
+    text: str
+    root: Node
+
+
+class _Syntax(Exception):
+    """A parse problem before it is wrapped into QueryError (with the query text)."""
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+
+def parse_query(text: str) -> Query:
+    """Parse ``text``; raise QueryError with the 0-based position of the first problem."""
+    try:
+        return parse(text)
+    except _Syntax as e:
+        raise QueryError(e.message, position=e.position, query=text) from None
+
+
+def parse(text: str) -> Query:
+    """Parse ``text``; raise ``_Syntax`` (message and position) on a problem."""
+    parser = _Parser(_lex(text), len(text))
+    root = parser.parse()
+    bad = _unanchored(root)
+    if bad is not None:
+        raise _Syntax(
+            "a branch of this query has no positive term (a NOT alone would match almost "
+            "every article): combine it with a term, e.g. 'a AND NOT b'",
+            bad.position,
+        )
+    return Query(text, root)
+
+
+# --- lexing --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: Literal["(", ")", "AND", "OR", "NOT", "NEAR", "FIELD", "WORD", "PHRASE"]
+    text: str
+    position: int
+    #: the distance of a NEAR token
+    number: int = 0
+
+
+_STOP = frozenset(' \t\r\n()"')
+
+
+def _lex(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char.isspace():
+            i += 1
+        elif char in "()":
+            tokens.append(_Token(char, char, i))  # type: ignore[arg-type]  # char is "(" or ")"
+            i += 1
+        elif char == '"':
+            end = text.find('"', i + 1)
+            if end < 0:
+                raise _Syntax("unterminated phrase: add the closing quote", i)
+            tokens.append(_Token("PHRASE", text[i + 1 : end], i))
+            i = end + 1
+        else:
+            end = i
+            while end < len(text) and text[end] not in _STOP:
+                end += 1
+            tokens.extend(_word_tokens(text[i:end], i))
+            i = end
+    return tokens
+
+
+def _word_tokens(word: str, position: int) -> list[_Token]:
+    if word in ("AND", "OR", "NOT"):
+        return [_Token(word, word, position)]  # type: ignore[arg-type]  # one of the three
+    if word == "NEAR" or word.startswith("NEAR/"):
+        return [_Token("NEAR", word, position, _near_distance(word, position))]
+    field, colon, rest = word.partition(":")
+    if colon and field.isalpha() and field.isascii():
+        if field.lower() != "title":
+            raise _Syntax(f"unknown field '{field}:' (only 'title:' is supported)", position)
+        head = _Token("FIELD", "title", position)
+        return [head, *_word_tokens(rest, position + len(field) + 1)] if rest else [head]
+    return [_Token("WORD", word, position)]
+
+
+def _near_distance(word: str, position: int) -> int:
+    number = word[len("NEAR/") :]
+    if not number.isdigit() or not number.isascii() or not 1 <= int(number) <= MAX_NEAR:
+        raise _Syntax(f"NEAR needs a distance from 1 to {MAX_NEAR}, e.g. NEAR/5", position)
+    return int(number)
+
+
+# --- parsing -------------------------------------------------------------------------------------
+
+_STARTS_OPERAND = frozenset({"(", "FIELD", "WORD", "PHRASE"})
+
+
+class _Parser:
+    """Recursive descent over the tokens; one method per grammar rule."""
+
+    def __init__(self, tokens: list[_Token], length: int) -> None:
+        self.tokens = tokens
+        self.length = length
+        self.at = 0
+
+    def parse(self) -> Node:
+        if not self.tokens:
+            raise _Syntax("empty query", 0)
+        node = self.or_()
+        if self.at < len(self.tokens):
+            token = self.tokens[self.at]
+            if token.kind == ")":
+                raise _Syntax("unbalanced ')': no '(' to close", token.position)
+            raise _Syntax(f"unexpected {token.text!r}", token.position)
+        return node
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        token = self.tokens[self.at]
+        self.at += 1
+        return token
+
+    def or_(self) -> Node:
+        first = self.peek()
+        children = [self.and_()]
+        while (token := self.peek()) is not None and token.kind == "OR":
+            self.take()
+            children.append(self.and_())
+        return children[0] if len(children) == 1 else Or(tuple(children), _pos(first))
+
+    def and_(self) -> Node:
+        first = self.peek()
+        children = [self.unary()]
+        while (token := self.peek()) is not None and token.kind in ("AND", "NOT"):
+            if token.kind == "AND":
+                self.take()
+            children.append(self.unary())
+        if (token := self.peek()) is not None and token.kind in _STARTS_OPERAND:
+            raise _Syntax(
+                "missing operator between terms: write AND or OR, or quote a phrase",
+                token.position,
+            )
+        return children[0] if len(children) == 1 else And(tuple(children), _pos(first))
+
+    def unary(self) -> Node:
+        token = self.peek()
+        if token is not None and token.kind == "NOT":
+            self.take()
+            return Not(self.unary(), token.position)
+        return self.near()
+
+    def near(self) -> Node:
+        left = self.primary()
+        token = self.peek()
+        if token is None or token.kind != "NEAR":
+            return left
+        self.take()
+        right = self.primary()
+        for side in (left, right):
+            if not _nearable(side):
+                raise _Syntax(
+                    "NEAR joins terms, phrases, prefixes or (OR-groups) of them, "
+                    "not AND, NOT or another NEAR",
+                    side.position,
+                )
+        following = self.peek()
+        if following is not None and following.kind == "NEAR":
+            raise _Syntax(
+                "NEAR cannot be chained: write (a NEAR/n b) AND (b NEAR/n c)", following.position
+            )
+        return Near(left, right, token.number, token.position)
+
+    def primary(self) -> Node:
+        token = self.peek()
+        if token is None:
+            raise _Syntax("the query ends where a term is expected", self.length)
+        if token.kind == "(":
+            return self.group()
+        if token.kind == "FIELD":
+            self.take()
+            return Title(self.primary(), token.position)
+        if token.kind in ("WORD", "PHRASE"):
+            self.take()
+            return _term(token)
+        raise _Syntax(f"expected a term, found {token.text!r}", token.position)
+
+    def group(self) -> Node:
+        opening = self.take()
+        if (token := self.peek()) is not None and token.kind == ")":
+            raise _Syntax("empty parentheses", opening.position)
+        node = self.or_()
+        token = self.peek()
+        if token is None or token.kind != ")":
+            raise _Syntax("unbalanced '(': no ')' closes it", opening.position)
+        self.take()
+        return node
+
+
+def _pos(token: _Token | None) -> int:
+    return token.position if token is not None else 0
+
+
+def _nearable(node: Node) -> bool:
+    if isinstance(node, Term):
+        return True
+    if isinstance(node, Title):
+        return _nearable(node.child)
+    if isinstance(node, Or):
+        return all(_nearable(child) for child in node.children)
+    return False
+
+
+def _unanchored(node: Node) -> Node | None:
+    """The first part of ``node`` that could be satisfied without any positive term, if any."""
+    if isinstance(node, Not):
+        return node
+    if isinstance(node, Title):
+        return _unanchored(node.child)
+    if isinstance(node, Or):
+        return next((bad for c in node.children if (bad := _unanchored(c)) is not None), None)
+    if isinstance(node, And):
+        problems = [_unanchored(child) for child in node.children]
+        return problems[0] if all(p is not None for p in problems) else None
+    return None
+
+
+# --- terms ---------------------------------------------------------------------------------------
+
+
+def _term(token: _Token) -> Term:
+    if token.kind == "PHRASE":
+        if not words(token.text).exact:
+            raise _Syntax("empty phrase", token.position)
+        parts = token.text.split()
+        label = f'"{token.text}"'
+    else:
+        parts = [token.text]
+        label = token.text
+    patterns: list[Pattern] = []
+    offset = token.position + (1 if token.kind == "PHRASE" else 0)
+    for part in parts:
+        patterns.extend(_patterns(part, offset + token.text.find(part)))
+    return Term(tuple(patterns), label, token.position)
+
+
+def _patterns(part: str, position: int) -> list[Pattern]:
+    """The patterns of one space-free piece of a term: usually one, several for ``Rusia-ASEAN``."""
+    star = part.find("*")
+    if star >= 0 and star != len(part) - 1:
+        raise _Syntax("'*' may only end a word (no leading or inner wildcards)", position + star)
+    stem = part[:-1] if star >= 0 else part
+    pieces = words(stem).original
+    if not pieces:
+        what = "'*' alone is not a term" if star >= 0 else f"{part!r} has no letters or digits"
+        raise _Syntax(what, position)
+    patterns = [_pattern(piece, prefix=False) for piece in pieces]
+    if star >= 0:
+        patterns[-1] = _pattern(pieces[-1], prefix=True)
+        last = patterns[-1]
+        if last.kind == "prefix" and len(last.text) < MIN_PREFIX:
+            raise _Syntax(f"a prefix needs at least {MIN_PREFIX} letters before '*'", position)
+    return patterns
+
+
+def _pattern(piece: str, *, prefix: bool) -> Pattern:
+    exact = normalise(piece)
+    folded = fold(exact)
+    plain = folded == exact
+    kind: WordKind = "substring" if needs_substring(exact) else "prefix" if prefix else "word"
+    return Pattern(folded if plain else exact, kind, plain)

@@ -1,0 +1,103 @@
+"""Normalisation and tokenising, shared by documents and query words.
+
+Owns: what a "word" is and the two forms every word is compared in:
+
+* ``exact``: NFKC, case-folded, ``ё`` read as ``е``. A query word written with diacritics is
+  compared in this form, so ``bão`` (storm) never matches ``báo`` (newspaper).
+* ``folded``: ``exact`` with Latin/Greek/Cyrillic combining diacritics removed (``đ`` -> ``d``;
+  ``й`` kept, it is a letter of its own). A query word written without diacritics is compared in
+  this form, so ``bao`` matches ``bao``, ``bão`` and ``báo``.
+
+A word is a run of letters, digits and combining marks: hyphens, apostrophes and other
+punctuation split words (``Rusia-ASEAN`` is ``rusia`` + ``asean``). Thai, Lao, Khmer, Myanmar,
+Tibetan, Chinese and Japanese are written without spaces: a run of them is one long word, and
+query words in those scripts are matched as substrings of it (see ``needs_substring``).
+Does not own: the query syntax (``query``) or how words are matched and scored (``engine``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Letters and digits (``\w``) plus the combining marks that ``\w`` leaves out, so that decomposed
+# Vietnamese or Thai vowel signs stay inside their word. Underscores are replaced before matching.
+_WORD = re.compile(
+    r"[\w\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+    r"\u0900-\u0dff\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u1ab0-\u1aff"
+    r"\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a]+"
+)
+_NO_SPACE_SCRIPT = re.compile(
+    r"[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff"
+    r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+)
+_MARKS = re.compile(r"[\u0300-\u036f]")
+# letters with a diacritic that Unicode does not decompose
+_LETTERS = (("đ", "d"), ("ł", "l"), ("ø", "o"), ("ħ", "h"), ("ı", "i"), ("ŀ", "l"))
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """The words of one text (a headline or a body), in order, in three forms."""
+
+    #: the text the words were read from
+    source: str
+    #: each word as written in ``source``
+    original: tuple[str, ...]
+    #: each word NFKC-normalised, case-folded, ``ё`` -> ``е``
+    exact: tuple[str, ...]
+    #: each ``exact`` word without diacritics
+    folded: tuple[str, ...]
+
+    def span(self, start: int, end: int) -> str:
+        """The original text from word ``start`` to word ``end`` (inclusive), as written."""
+        if start == end:
+            return self.original[start]
+        spans = [m.span() for m in _WORD.finditer(_clean(self.source))]
+        return self.source[spans[start][0] : spans[end][1]]
+
+
+def words(text: str) -> Words:
+    """Split ``text`` into words and compute their exact and folded forms."""
+    original = tuple(_WORD.findall(_clean(text)))
+    if not original:
+        return Words(text, (), (), ())
+    # One conversion of the joined words is several times faster than one per word; it is safe
+    # when the word count is kept (NFKC can, rarely, turn a character into a space).
+    exact = normalise(" ".join(original)).split(" ")
+    if len(exact) != len(original):
+        exact = [normalise(word) for word in original]
+    folded = fold(" ".join(exact)).split(" ")
+    if len(folded) != len(exact):
+        folded = [fold(word) for word in exact]
+    return Words(text, original, tuple(exact), tuple(folded))
+
+
+def normalise(text: str) -> str:
+    """NFKC, case-fold, and read ``ё`` as ``е``: the ``exact`` form."""
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+
+
+def fold(text: str) -> str:
+    """Remove diacritics from an already normalised text: the ``folded`` form."""
+    if text.isascii():
+        return text
+    # ``й`` is protected from mark stripping (NFD splits it into и + breve) by a stand-in.
+    decomposed = unicodedata.normalize("NFD", text.replace("й", "\ue000"))
+    stripped = unicodedata.normalize("NFC", _MARKS.sub("", decomposed)).replace("\ue000", "й")
+    for letter, plain in _LETTERS:
+        if letter in stripped:
+            stripped = stripped.replace(letter, plain)
+    return stripped
+
+
+def needs_substring(word: str) -> bool:
+    """True for a word in a script written without spaces (matched as a substring)."""
+    return _NO_SPACE_SCRIPT.search(word) is not None
+
+
+def _clean(text: str) -> str:
+    return text.replace("_", " ") if "_" in text else text

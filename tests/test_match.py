@@ -1,0 +1,250 @@
+"""Matching and scoring: multilingual cases as data tables, the shipped watchlist's examples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from monitor.errors import QueryError
+from monitor.match import DEFAULT_THRESHOLD, Matcher, check_examples
+from monitor.types import Document, Hit, Topic
+
+DATA = Path(__file__).parent / "data"
+WATCHLIST = Path(__file__).parent.parent / "config" / "watchlists" / "security.yaml"
+SEED = (DATA / "seed" / "republika-2021-12-07-rusia-asean.txt").read_text(encoding="utf-8")
+SEED_TITLE = "Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme"
+EXAMPLE_QUERY = """
+    (Russia OR Rusia OR Moscow OR Moskow OR Kremlin OR Putin)
+    AND (ASEAN OR "Southeast Asia" OR "Asia Tenggara" OR Indonesia OR Vietnam)
+    AND (security OR keamanan OR terror* OR teroris* OR defence OR pertahanan)
+"""
+
+
+def topic(query: str, threshold: float = 0.0, topic_id: str = "t") -> Topic:
+    return Topic(id=topic_id, name=topic_id, query=query, threshold=threshold)
+
+
+def terms(query: str, title: str, text: str = "") -> tuple[str, ...] | None:
+    """The terms that fired for a one-topic matcher (threshold 0), or None when no match."""
+    found = Matcher([topic(query)]).match(Document(id="d", title=title, text=text))
+    return found[0].terms if found else None
+
+
+def score(query: str, title: str, text: str = "") -> float:
+    found = Matcher([topic(query)]).match(Document(id="d", title=title, text=text))
+    return found[0].score if found else 0.0
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "expected"),
+    [
+        # Vietnamese: diacritics written in the query must be there; unwritten ones are free.
+        ("bão", "Cơn bão số 3 đổ bộ", ("bão",)),
+        ("bão", "Tờ báo đưa tin", None),
+        ("bao", "Tờ báo đưa tin", ("bao",)),
+        ("bao", "Cơn bão số 3", ("bao",)),
+        ('"Việt Nam"', "Tổng thống Nga thăm Việt Nam", ('"Việt Nam"',)),
+        ('"Viet Nam"', "Tổng thống Nga thăm Việt Nam", ('"Viet Nam"',)),
+        # whole words, case-insensitive
+        ("ISIS", "Krisis ekonomi memburuk", None),
+        ("ISIS", "Serangan ISIS di Suriah", ("ISIS",)),
+        ("isis", "ISIS claims attack", ("isis",)),
+        ("krisis", "KRISIS politik", ("krisis",)),
+        # prefixes
+        ("teroris*", "Pemberantasan Terorisme", ("teroris*",)),
+        ("teroris*", "Pemberantasan teror", None),
+        # hyphenated compounds split, and a hyphenated query term is a phrase
+        ("ASEAN", "Rusia-ASEAN Perbarui Kerja Sama", ("ASEAN",)),
+        ("Rusia-ASEAN", "Kerja sama Rusia ASEAN", ("Rusia-ASEAN",)),
+        ("Rusia-ASEAN", "Kerja sama ASEAN dan Rusia", None),
+        # phrases are consecutive words
+        ('"Asia Tenggara"', "Kawasan Asia Tenggara", ('"Asia Tenggara"',)),
+        ('"Asia Tenggara"', "Asia dan Tenggara", None),
+        # Cyrillic: case folding, ё read as е
+        ("РОССИЯ", "россия и АСЕАН", ("РОССИЯ",)),
+        ("россия", "РОССИЯ И АСЕАН", ("россия",)),
+        ("Росси*", "Президент России", ("Росси*",)),
+        ("елка", "Новогодняя ёлка", ("елка",)),
+        ("ёлка", "Новогодняя елка", ("ёлка",)),
+        # scripts without spaces match by substring
+        ("กองทัพ", "กองทัพเรือไทยซ้อมรบร่วมกับรัสเซีย", ("กองทัพ",)),
+        ("南海", "中国海警在南海拦截菲律宾船只", ("南海",)),
+        ("南海", "中国海警拦截菲律宾船只", None),
+        # operators
+        ("Putin AND NOT Ukraine", "Putin visits Hanoi", ("Putin",)),
+        ("Putin AND NOT Ukraine", "Putin talks about Ukraine", None),
+        ("(Putin OR Kremlin) AND ASEAN", "Kremlin hosts ASEAN envoys", ("Kremlin", "ASEAN")),
+        ("title:Putin AND ASEAN", "ASEAN summit", None),
+    ],
+)
+def test_headline_cases(query: str, title: str, expected: tuple[str, ...] | None) -> None:
+    """Whole words, diacritics, compounds, phrases, Cyrillic, substring scripts, operators."""
+    assert expected == terms(query, title)
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "text", "expected"),
+    [
+        ("title:Putin", "Kremlin statement", "Putin said", None),
+        ("title:Putin", "Putin statement", "Putin said", ("Putin",)),
+        ("Putin NEAR/3 ASEAN", "", "Putin met the ASEAN leaders", ("Putin", "ASEAN")),
+        ("Putin NEAR/3 ASEAN", "", "Putin met many of the ten ASEAN leaders", None),
+        ("ASEAN NEAR/3 Putin", "", "Putin met the ASEAN leaders", ("Putin", "ASEAN")),
+        ("Putin NEAR/3 ASEAN", "Putin speaks", "The ASEAN leaders", None),
+        (
+            '(Rusia OR Russia) NEAR/2 "Asia Tenggara"',
+            "",
+            "Rusia dan Asia Tenggara",
+            ("Rusia", '"Asia Tenggara"'),
+        ),
+    ],
+)
+def test_field_and_near_cases(
+    query: str, title: str, text: str, expected: tuple[str, ...] | None
+) -> None:
+    """title: looks at the headline only; NEAR/n needs both sides within n words, either order."""
+    assert expected == terms(query, title, text)
+
+
+def test_seed_headline_scores_at_least_0_4() -> None:
+    """The seed headline alone reaches 0.4 on the README's example query."""
+    assert score(EXAMPLE_QUERY, SEED_TITLE) >= 0.4
+
+
+def test_seed_article_matches_with_title_hits_first() -> None:
+    """The full seed article matches strongly, with the headline hits listed first."""
+    (match,) = Matcher([topic(EXAMPLE_QUERY, 0.4)]).match(Document("seed", SEED_TITLE, SEED))
+    expected_head = (
+        Hit("Rusia", "title", 0, "Rusia"),
+        Hit("ASEAN", "title", 1, "ASEAN"),
+        Hit("teroris*", "title", 6, "Terorisme"),
+    )
+    assert (True, expected_head, True) == (
+        match.score > 0.8,
+        match.hits[:3],
+        {"Moskow", "keamanan", '"Asia Tenggara"'} <= set(match.terms),
+    )
+
+
+def test_passing_mentions_deep_in_a_long_body_are_noise() -> None:
+    """One mention of each term deep in a long body scores below the default threshold."""
+    filler = " ".join(["lorem"] * 600)
+    text = f"{filler} Rusia {filler} ASEAN {filler} keamanan"
+    assert 0 < score(EXAMPLE_QUERY, "Berita hari ini", text) < DEFAULT_THRESHOLD
+
+
+def test_adding_hits_never_lowers_the_score() -> None:
+    """Each added mention (title, early, late, repeated) keeps or raises the score."""
+    filler = " ".join(["kata"] * 80)
+    steps = [
+        ("Berita", f"{filler} Rusia {filler} ASEAN {filler} keamanan"),
+        ("Berita", f"{filler} Rusia {filler} ASEAN {filler} keamanan Rusia"),
+        ("Berita", f"Rusia {filler} Rusia {filler} ASEAN {filler} keamanan Rusia"),
+        ("Berita", f"Rusia ASEAN {filler} Rusia {filler} ASEAN {filler} keamanan Rusia"),
+        ("Berita Rusia", f"Rusia ASEAN {filler} Rusia {filler} ASEAN {filler} keamanan Rusia"),
+        (
+            "Berita Rusia ASEAN",
+            f"Rusia ASEAN {filler} Rusia {filler} ASEAN {filler} keamanan Rusia",
+        ),
+        ("Rusia ASEAN keamanan", f"Rusia ASEAN {filler} Rusia {filler} ASEAN {filler} keamanan"),
+    ]
+    scores = [score(EXAMPLE_QUERY, title, text) for title, text in steps]
+    assert scores == sorted(scores)
+    assert len(set(scores)) == len(scores)
+
+
+def test_title_hits_outrank_body_hits() -> None:
+    """The same words score higher in the headline than at the start of the body."""
+    in_title = score(EXAMPLE_QUERY, "Rusia ASEAN keamanan", "")
+    in_body = score(EXAMPLE_QUERY, "Berita", "Rusia ASEAN keamanan")
+    late_in_body = score(
+        EXAMPLE_QUERY, "Berita", " ".join(["kata"] * 300) + " Rusia ASEAN keamanan"
+    )
+    assert in_title > in_body > late_in_body > 0
+
+
+def test_matches_are_filtered_by_threshold_and_sorted() -> None:
+    """Only topics at or above their threshold, by score descending, then topic id."""
+    topics = [
+        topic("ASEAN", 0.0, "b-body"),
+        topic("Putin", 0.0, "a-title"),
+        topic("Kremlin", 0.0, "c-title"),
+        topic("ASEAN", 0.99, "d-too-high"),
+        topic("Hanoi", 0.0, "e-absent"),
+    ]
+    doc = Document("d", "Putin and the Kremlin", "The ASEAN leaders met")
+    found = Matcher(topics).match(doc)
+    expected = ["a-title", "c-title", "b-body"]
+    assert expected == [m.topic for m in found]
+
+
+def test_score_all_explains_every_topic() -> None:
+    """score_all reports unsatisfied topics too, with the positive terms that did occur."""
+    results = Matcher([topic("Putin AND ASEAN", 0.5, "x")]).score_all(Document("d", "Putin", ""))
+    (result,) = results
+    expected = (False, 0.0, ("Putin",))
+    assert expected == (result.satisfied, result.score, tuple(h.term for h in result.hits))
+
+
+def test_a_bad_topic_query_names_the_topic() -> None:
+    """Matcher() raises QueryError naming the topic and the position."""
+    with pytest.raises(QueryError, match=r"topic broken: .*at position 2"):
+        Matcher([topic("a b", topic_id="broken")])
+
+
+def test_candidate_index_agrees_with_evaluating_every_topic() -> None:
+    """The anchor index never drops a topic that the full evaluation would match."""
+    queries = [
+        "Putin AND (ASEAN OR Vietnam)",
+        "NOT Ukraine AND Putin",
+        "(as* OR Kreml*) AND title:Putin",
+        "Putin NEAR/5 (Hanoi OR Jakarta)",
+        '"Asia Tenggara" OR 南海',
+        "bão OR bao*",
+    ]
+    matcher = Matcher([topic(q, 0.0, str(i)) for i, q in enumerate(queries)])
+    doc = Document("d", "Putin di Hanoi: Kremlin dan Asia Tenggara", "Cơn bão ở 南海 và Jakarta")
+    full = [s.topic for s in matcher.score_all(doc) if s.satisfied]
+    assert full == sorted(m.topic for m in matcher.match(doc))
+
+
+def _watchlist_topics() -> list[Topic]:
+    raw = yaml.safe_load(WATCHLIST.read_text(encoding="utf-8"))["topics"]
+    return [
+        Topic(
+            id=t["id"],
+            name=t["name"],
+            query=t["query"],
+            threshold=t.get("threshold", DEFAULT_THRESHOLD),
+            examples_match=tuple(t.get("examples", {}).get("match", ())),
+            examples_no_match=tuple(t.get("examples", {}).get("no_match", ())),
+        )
+        for t in raw
+    ]
+
+
+@pytest.mark.parametrize("watch_topic", _watchlist_topics(), ids=lambda t: t.id)
+def test_shipped_watchlist_examples(watch_topic: Topic) -> None:
+    """Every example of every topic in config/watchlists/security.yaml behaves as declared."""
+    expected: tuple[bool, tuple[str, ...]] = (True, ())
+    assert expected == (bool(watch_topic.examples_match), check_examples(watch_topic))
+
+
+def test_check_examples_reports_failures() -> None:
+    """A wrong example is reported in words, naming the topic and the text."""
+    bad = Topic("t", "t", "Putin", 0.3, examples_match=("Kremlin",), examples_no_match=("Putin",))
+    expected = (
+        "t: should match but the query is not satisfied: 'Kremlin'",
+        "t: should not match but does: 'Putin'",
+    )
+    assert expected == check_examples(bad)
+
+
+def test_example_topic_is_in_the_shipped_watchlist() -> None:
+    """The README's example topic id ships, and its seed headline matches it."""
+    by_id = {t.id: t for t in _watchlist_topics()}
+    shipped = Matcher([by_id["russia-asean-security"]])
+    expected = ["russia-asean-security"]
+    assert expected == [m.topic for m in shipped.match(Document("s", SEED_TITLE, ""))]

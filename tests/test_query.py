@@ -1,0 +1,158 @@
+"""The query language: precedence, NEAR, title:, phrases, prefixes, and errors with positions."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.errors import QueryError
+from monitor.match import parse_query
+from monitor.match.query import And, Near, Node, Not, Or, Term, Title
+
+
+def show(node: Node) -> str:
+    """A compact rendering of a syntax tree, so expectations read like the query."""
+    if isinstance(node, Term):
+        shown = " ".join(_word(p.text, p.kind) for p in node.patterns)
+        return shown if len(node.patterns) == 1 else f"[{shown}]"
+    if isinstance(node, And):
+        return "(" + " & ".join(show(c) for c in node.children) + ")"
+    if isinstance(node, Or):
+        return "(" + " | ".join(show(c) for c in node.children) + ")"
+    if isinstance(node, Not):
+        return "!" + show(node.child)
+    if isinstance(node, Near):
+        return f"({show(node.left)} ~{node.distance} {show(node.right)})"
+    assert isinstance(node, Title)
+    return "title:" + show(node.child)
+
+
+def _word(text: str, kind: str) -> str:
+    return {"word": text, "prefix": text + "*", "substring": "~" + text}[kind]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("a", "a"),
+        ("a AND b OR c", "((a & b) | c)"),
+        ("a OR b AND c", "(a | (b & c))"),
+        ("a OR b AND NOT c", "(a | (b & !c))"),
+        ("NOT a AND b", "(!a & b)"),
+        ("a NOT b", "(a & !b)"),
+        ("(a OR b) AND c", "((a | b) & c)"),
+        ("a AND (b OR (c AND d))", "(a & (b | (c & d)))"),
+        ("a and b", None),
+    ],
+)
+def test_precedence(query: str, expected: str | None) -> None:
+    """NOT binds tighter than AND, AND tighter than OR; lowercase and/or are words."""
+    if expected is None:
+        with pytest.raises(QueryError):
+            parse_query(query)
+    else:
+        assert expected == show(parse_query(query).root)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Putin NEAR/5 ASEAN", "(putin ~5 asean)"),
+        ('"Asia Tenggara" NEAR/3 Rusia', "([asia tenggara] ~3 rusia)"),
+        ("terror* NEAR/10 (Russia OR Rusia)", "(terror* ~10 (russia | rusia))"),
+        ("title:a NEAR/2 b", "(title:a ~2 b)"),
+        ("a NEAR/2 b AND c", "((a ~2 b) & c)"),
+        ("near AND far", "(near & far)"),
+    ],
+)
+def test_near(query: str, expected: str) -> None:
+    """NEAR/n joins terms, phrases, prefixes and OR-groups; it binds tighter than AND."""
+    assert expected == show(parse_query(query).root)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("title:Putin", "title:putin"),
+        ("title:(Putin OR Kremlin) AND ASEAN", "(title:(putin | kremlin) & asean)"),
+        ('title:"Asia Tenggara"', "title:[asia tenggara]"),
+        ("Title:x", "title:x"),
+    ],
+)
+def test_title(query: str, expected: str) -> None:
+    """title: applies to the term or group right after it."""
+    assert expected == show(parse_query(query).root)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ('"a quoted phrase"', "[a quoted phrase]"),
+        ("Rusia-ASEAN", "[rusia asean]"),
+        ("terror*", "terror*"),
+        ('"Asia Tengg*"', "[asia tengg*]"),
+        ("ROSSIYA-ASEAN*", "[rossiya asean*]"),
+        ("РОССИЯ", "россия"),
+        ("Ёлка", "елка"),
+        ("bão", "bão"),
+        ("กองทัพ", "~กองทัพ"),
+        ("南海", "~南海"),
+    ],
+)
+def test_terms(query: str, expected: str) -> None:
+    """Phrases, hyphenated compounds (as phrases), prefixes, case folding, substring scripts."""
+    assert expected == show(parse_query(query).root)
+
+
+@pytest.mark.parametrize(
+    ("query", "folded"),
+    [("bao", True), ("bão", False), ("Việt Nam", False), ("Moskow", True), ("йод", True)],
+)
+def test_diacritic_sensitivity(query: str, folded: bool) -> None:
+    """A word without diacritics is compared folded; a word with them, exactly (й is a letter)."""
+    root = parse_query(f'"{query}"').root
+    assert isinstance(root, Term)
+    assert folded == root.patterns[0].folded
+
+
+@pytest.mark.parametrize(
+    ("query", "position", "message"),
+    [
+        ("", 0, "empty query"),
+        ("(a OR b", 0, "unbalanced '('"),
+        ("a OR (b AND (c)", 5, "unbalanced '('"),
+        ("a)", 1, "unbalanced ')'"),
+        ("a AND", 5, "ends where a term is expected"),
+        ("OR a", 0, "expected a term"),
+        ("a AND OR b", 6, "expected a term"),
+        ("a b", 2, "missing operator"),
+        ('a AND ""', 6, "empty phrase"),
+        ('a AND " - "', 6, "empty phrase"),
+        ('a AND "open', 6, "unterminated phrase"),
+        ("a NEAR b", 2, "NEAR needs a distance"),
+        ("a NEAR/0 b", 2, "NEAR needs a distance"),
+        ("a NEAR/x b", 2, "NEAR needs a distance"),
+        ("a NEAR/5000 b", 2, "NEAR needs a distance"),
+        ("a NEAR/3 b NEAR/3 c", 11, "cannot be chained"),
+        ("(a AND b) NEAR/3 c", 1, "NEAR joins"),
+        ("*", 0, "'*' alone"),
+        ("a OR *", 5, "'*' alone"),
+        ("*ism", 0, "'*' may only end a word"),
+        ("te*st", 2, "'*' may only end a word"),
+        ("x*", 0, "at least 2 letters"),
+        ("NOT a", 0, "no positive term"),
+        ("a OR NOT b", 5, "no positive term"),
+        ("()", 0, "empty parentheses"),
+        ("url:x", 0, "unknown field"),
+        ("title:", 6, "ends where a term is expected"),
+        ("a AND -", 6, "no letters or digits"),
+    ],
+)
+def test_errors(query: str, position: int, message: str) -> None:
+    """Invalid queries raise QueryError with the position of the problem and the query."""
+    with pytest.raises(QueryError) as caught:
+        parse_query(query)
+    assert (position, True, query) == (
+        caught.value.position,
+        message in str(caught.value),
+        caught.value.query,
+    )
