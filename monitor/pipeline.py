@@ -199,7 +199,9 @@ class Pipeline:
             if source.topics is not None and match.topic not in source.topics:
                 continue
             topic = self._topics[match.topic]
-            found.append((match, topic.name, topic.channels or every_channel))
+            # None means every channel; an empty tuple (its channels disabled) means none
+            channels = every_channel if topic.channels is None else topic.channels
+            found.append((match, topic.name, channels))
         return tuple(found)
 
     async def _record_unchanged(
