@@ -142,13 +142,18 @@ class Daemon:
     async def _sync_sources(self, settings: Settings) -> None:
         """Add, change and remove source jobs so they mirror ``settings.sources``."""
         wanted = {s.id: s for s in settings.sources if s.enabled}
-        for source_id in set(self._sources) - set(wanted):
-            self._scheduler.remove_job(_job_id(source_id))
-        for source_id, source in wanted.items():
-            old = self._sources.get(source_id)
-            if old == source:
+        stored = await asyncio.to_thread(self._pipeline.store.source_states)
+        next_checks = {state.source_id: state.next_check for state in stored}
+        # jobs may start as soon as they are added: the new sources must be visible first
+        old, self._sources = self._sources, wanted
+        for source_id in set(old) - set(wanted):
+            if self._scheduler.get_job(_job_id(source_id)):
+                self._scheduler.remove_job(_job_id(source_id))
+        now = self._now()
+        for n, (source_id, source) in enumerate(wanted.items()):
+            if old.get(source_id) == source:
                 continue
-            first_run = await self._first_run(source) if old is None else self._now()
+            first_run = _first_run(next_checks.get(source_id), now, stagger=n * 0.2)
             self._scheduler.add_job(
                 self._poll,
                 IntervalTrigger(seconds=source.every, jitter=source.jitter or None),
@@ -160,14 +165,6 @@ class Daemon:
                 misfire_grace_time=None,
                 next_run_time=first_run,
             )
-        self._sources = wanted
-
-    async def _first_run(self, source: SourceSettings) -> datetime:
-        state = await asyncio.to_thread(self._pipeline.store.source_state, source.id)
-        now = self._now()
-        if state is None or state.next_check is None or state.next_check <= now:
-            return now + timedelta(seconds=len(self._sources) * 0.2)  # a gentle stagger
-        return state.next_check
 
     def _track_current(self) -> None:
         """Remember the running job's task so a stop can wait for it to finish."""
@@ -180,6 +177,13 @@ class Daemon:
         task = asyncio.ensure_future(coroutine)
         self._running.add(task)
         task.add_done_callback(self._running.discard)
+
+
+def _first_run(next_check: datetime | None, now: datetime, stagger: float) -> datetime:
+    """A source is polled when its stored next check comes, or now (staggered) if overdue."""
+    if next_check is None or next_check <= now:
+        return now + timedelta(seconds=stagger)
+    return next_check
 
 
 def _job_id(source_id: str) -> str:

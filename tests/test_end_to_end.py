@@ -282,6 +282,7 @@ def test_daemon_delivers_reloads_and_stops_cleanly(world: World) -> None:
         )
     try:
         _wait_for_requests(world.feeds, "/republika.xml", 1, timeout=30)
+        _wait_for_requests(world.feeds, "/guardian.xml", 1, timeout=30)
         world.feeds.serve("/republika.xml", rss([SEED_ITEM, *OTHER_ITEMS]))
         started = time.monotonic()
         world.webhook.wait_for(1, timeout=90)
