@@ -268,7 +268,8 @@ def test_failing_source_is_reported_not_fatal(
 @pytest.mark.slow
 def test_daemon_delivers_reloads_and_stops_cleanly(world: World) -> None:
     """`monitor run`: a new item arrives within one interval; SIGHUP reloads a good edit and
-    keeps the last good config on a broken one; SIGTERM exits 0 within 10 s."""
+    keeps the last good config on a broken one; an edited file is reloaded without a signal;
+    SIGTERM exits 0 within 10 s."""
     world.config.write_text(world.config.read_text().replace("every: 10m", "every: 1m"))
     log_path = world.config.parent / "daemon.log"
     env = {**os.environ, "MONITOR_LOG_LEVEL": "INFO"}
@@ -296,6 +297,8 @@ def test_daemon_delivers_reloads_and_stops_cleanly(world: World) -> None:
         watchlist.write_text(WATCHLIST.replace("threshold: 0.4", "threshold: 0.5"))
         daemon.send_signal(signal.SIGHUP)
         _wait_for_log(log_path, "config reloaded (SIGHUP)")
+        watchlist.write_text(WATCHLIST.replace("threshold: 0.4", "threshold: 0.45"))
+        _wait_for_log(log_path, "config reloaded (file change)", timeout=40)
 
         daemon.send_signal(signal.SIGTERM)
         stopped = time.monotonic()
