@@ -63,14 +63,18 @@ def extract_article(
 
 
 def decode_html(content: bytes, content_type: str | None = None) -> str:
-    """The page as text: the HTTP charset, else the ``<meta>`` one, else UTF-8, else a guess."""
-    declared = []
+    """The page as text: UTF-8 if it is that, else the HTTP charset, the ``<meta>`` one, a guess.
+
+    UTF-8 first because a body that decodes as strict UTF-8 is UTF-8 whatever it declares (a
+    Latin-1 text almost never forms valid multi-byte sequences), and mislabelled pages are common.
+    """
+    declared = ["utf-8"]
     if content_type and "charset=" in content_type.lower():
         declared.append(content_type.lower().split("charset=")[1].split(";")[0].strip(" \"'"))
     sniffed = _CHARSET.search(content[:4096])
     if sniffed:
         declared.append(sniffed.group(1).decode("ascii", "replace"))
-    for charset in (*declared, "utf-8"):
+    for charset in declared:
         try:
             return content.decode(charset)
         except (LookupError, UnicodeDecodeError):

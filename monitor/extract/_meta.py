@@ -121,16 +121,21 @@ def _ranked(ld: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _published(
     ld: list[dict[str, Any]], metas: dict[str, str], tree: LexborHTMLParser
 ) -> tuple[tuple[datetime, str] | None, bool]:
+    """The most trusted date with a zone; else the most trusted without one (flagged naive)."""
     candidates: list[tuple[str | None, str]] = [
         (_string(obj.get("datePublished")), "json-ld") for obj in _ranked(ld)
     ]
     candidates += [(metas.get(name), f"meta:{name}") for name in _DATE_META]
     candidates += [(_time_attr(tree), "time")]
+    naive: tuple[datetime, str] | None = None
     for raw, where in candidates:
         when = parse_date(raw) if raw else None
-        if when is not None:
-            return (when, where), not _has_zone(raw or "")
-    return None, False
+        if when is None:
+            continue
+        if _has_zone(raw or ""):
+            return (when, where), False
+        naive = naive or (when, where)
+    return naive, naive is not None
 
 
 def _has_zone(raw: str) -> bool:
@@ -146,19 +151,32 @@ def _time_attr(tree: LexborHTMLParser) -> str | None:
 
 
 def _title(ld: list[dict[str, Any]], metas: dict[str, str], tree: LexborHTMLParser) -> str:
+    """The headline: the ``<h1>`` when the metadata confirms it, else og:title and kin.
+
+    Social titles (og:title, twitter:title) are often shortened or carry " | Site"; the page's
+    ``<h1>`` is the headline as printed, but on some pages it is the site's name. So the ``<h1>``
+    wins when a metadata title contains it or is contained in it.
+    """
     h1 = _clean(_text_of(tree.css_first("h1")))
-    for candidate in (
-        metas.get("og:title"),
-        metas.get("twitter:title"),
-        *(_string(obj.get("headline")) for obj in _ranked(ld)),
-    ):
-        title = _clean(candidate)
-        if title:
-            # og:title often carries " | Site"; an <h1> that is the start of it is the headline
-            return h1 if h1 and len(h1) >= 10 and title.startswith(h1) else _strip_site(title)
-    if h1:
+    said = [
+        _clean(candidate)
+        for candidate in (
+            metas.get("og:title"),
+            metas.get("twitter:title"),
+            *(_string(obj.get("headline")) for obj in _ranked(ld)),
+        )
+    ]
+    said = [title for title in said if title]
+    if h1 and len(h1) >= 10 and any(_overlaps(h1, title) for title in said):
         return h1
-    return _strip_site(_clean(_text_of(tree.css_first("title"))))
+    if said:
+        return _strip_site(said[0])
+    return h1 or _strip_site(_clean(_text_of(tree.css_first("title"))))
+
+
+def _overlaps(h1: str, title: str) -> bool:
+    a, b = h1.casefold(), title.casefold()
+    return a in b or _strip_site(title).casefold() in a
 
 
 def _strip_site(title: str) -> str:
@@ -168,7 +186,11 @@ def _strip_site(title: str) -> str:
         return title
     last = separators[-1]
     head, tail = title[: last.start()], title[last.end() :]
-    return head if len(tail) <= 30 and len(head) >= 15 else title
+    if len(tail) <= 30 and len(head) >= 15:
+        title = head
+    # "Section | Headline": a short first part before a bar is a section name
+    first, bar, rest = title.partition(" | ")
+    return rest if bar and len(first) <= 20 and len(rest) >= 15 else title
 
 
 def _author(ld: list[dict[str, Any]], metas: dict[str, str]) -> str | None:
