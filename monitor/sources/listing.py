@@ -17,30 +17,18 @@ README (measured by hand on a sample).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from monitor.config import ListingSelectors
 from monitor.errors import ParseError
 from monitor.extract import decode_html
 from monitor.extract._dates import written_dates
 from monitor.identity import item_key
 from monitor.sources.feed import parse_date
 from monitor.types import Item, ParsedFeed
-
-
-@dataclass(frozen=True, slots=True)
-class ListingSelectors:
-    """CSS selectors of a listing source (checked when the config is loaded)."""
-
-    #: elements that are the items: a link, or an element holding the item's first link
-    links: str
-    #: within an item: the element holding the title (default: the link's text)
-    title: str | None = None
-    #: within an item: the element holding the date (its ``datetime`` attribute, else its text)
-    date: str | None = None
 
 
 _NAVIGATION = frozenset({"nav", "menu", "form"})
