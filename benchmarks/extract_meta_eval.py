@@ -166,8 +166,11 @@ def main() -> None:
             tally.add(case, article)
             if verbose and case.title and not title_agrees(article.title, case.title):
                 print(f"  title {case.set}/{case.name}: {article.title!r} != {case.title!r}")
-            if verbose and case.date and article.published and not date_agrees(
-                article.published, case.date
+            if (
+                verbose
+                and case.date
+                and article.published
+                and not date_agrees(article.published, case.date)
             ):
                 print(f"  date {case.set}/{case.name}: {article.published} ({article.date_source})"
                       f" != {case.date}")  # fmt: skip

@@ -43,14 +43,14 @@ def fingerprint(text: str) -> bytes | None:
     if len(words) < MIN_WORDS:
         return None
     shingles = {" ".join(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
-    hashes = np.fromiter(
-        (int.from_bytes(hashlib.blake2b(s.encode(), digest_size=4).digest(), "big") for s in shingles),
-        dtype=np.uint64,
-        count=len(shingles),
-    )
+    hashes = np.fromiter((_hash32(s) for s in shingles), dtype=np.uint64, count=len(shingles))
     # (a*h + b) mod p with h < 2^32 and a, b < 2^61 would overflow 64 bits: take a, b mod 2^29
     mixed = (hashes[:, None] * (_A[None, :] >> np.uint64(32)) + _B[None, :]) % np.uint64(_PRIME)
     return (mixed.min(axis=0) & np.uint64(0xFFFFFFFF)).astype(">u4").tobytes()
+
+
+def _hash32(shingle: str) -> int:
+    return int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=4).digest(), "big")
 
 
 def resemblance(a: bytes, b: bytes) -> float:

@@ -11,30 +11,30 @@ this order, the first that gives one wins (``Article.date_source`` says which):
 1. structured metadata with a zone: JSON-LD ``datePublished`` (``NewsArticle`` and kin), then
    ``article:published_time`` and other publication ``<meta>`` tags, then ``<time datetime>``;
 2. a date-time written in the page near the headline, with a zone written or implied by the
-   language (``_dates``): "Selasa 07 Dec 2021 20:33 WIB" is 2021-12-07T13:33:00Z;
+   language (``dates``): "Selasa 07 Dec 2021 20:33 WIB" is 2021-12-07T13:33:00Z;
 3. structured metadata without a zone, read as UTC (the day is right, the hour may not be).
 
+Submodules ``decode`` (bytes -> text) and ``dates`` (dates written in text) are shared with
+listing pages (``monitor.sources.listing``), which import them directly.
 Does not own: fetching pages (``monitor.fetch``), finding article links (``monitor.sources``),
 near-duplicate detection (``monitor.story``).
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
-from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser
 
-from monitor.extract._dates import written_dates
 from monitor.extract._language import choose_language
 from monitor.extract._meta import Meta, read_meta
 from monitor.extract._text import clean_lines, main_text
+from monitor.extract.dates import written_dates
+from monitor.extract.decode import decode_html
 from monitor.types import Article
 
 __all__ = ["Article", "clean_lines", "decode_html", "extract_article"]
 
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 #: how far around the headline a written date may stand (characters of page text)
 _BEFORE_TITLE, _AFTER_TITLE = 400, 1500
 
@@ -60,27 +60,6 @@ def extract_article(
         canonical_url=meta.canonical_url,
         author=meta.author,
     )
-
-
-def decode_html(content: bytes, content_type: str | None = None) -> str:
-    """The page as text: UTF-8 if it is that, else the HTTP charset, the ``<meta>`` one, a guess.
-
-    UTF-8 first because a body that decodes as strict UTF-8 is UTF-8 whatever it declares (a
-    Latin-1 text almost never forms valid multi-byte sequences), and mislabelled pages are common.
-    """
-    declared = ["utf-8"]
-    if content_type and "charset=" in content_type.lower():
-        declared.append(content_type.lower().split("charset=")[1].split(";")[0].strip(" \"'"))
-    sniffed = _CHARSET.search(content[:4096])
-    if sniffed:
-        declared.append(sniffed.group(1).decode("ascii", "replace"))
-    for charset in declared:
-        try:
-            return content.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    guess = from_bytes(content[:200_000]).best()
-    return content.decode(guess.encoding if guess else "utf-8", errors="replace")
 
 
 def _published(

@@ -3,7 +3,7 @@
 Owns: reading JSON-LD (``NewsArticle`` and kin, also inside ``@graph``), OpenGraph and other
 ``<meta>`` tags, ``<link rel=canonical>``, ``<html lang>``, ``<time datetime>`` and the ``<h1>``;
 and the order in which each of them is trusted.
-Does not own: the main text (``_text``), dates written in the text (``_dates``), choosing the
+Does not own: the main text (``_text``), dates written in the text (``dates``), choosing the
 language (``_language``).
 """
 
@@ -33,7 +33,9 @@ _DATE_META = (
     "sailthru.date", "dc.date.issued", "dcterms.created", "dc.date", "date", "og:published_time",
     "cxenseparse:recs:publishtime", "article_date_original", "original-publish-date",
 )  # fmt: skip
-_AUTHOR_META = ("author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author")
+_AUTHOR_META = (
+    "author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author",
+)  # fmt: skip
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—·»:-]\s+")
 

@@ -24,12 +24,11 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.config import ListingSelectors
 from monitor.errors import ParseError
-from monitor.extract import decode_html
-from monitor.extract._dates import written_dates
+from monitor.extract.dates import written_dates
+from monitor.extract.decode import decode_html
 from monitor.identity import item_key
 from monitor.sources.feed import parse_date
 from monitor.types import Item, ParsedFeed
-
 
 _NAVIGATION = frozenset({"nav", "menu", "form"})
 _PAGE_PARTS = frozenset({"header", "footer", "aside"})
@@ -96,7 +95,7 @@ def _base(tree: LexborHTMLParser, url: str) -> str:
 def _by_selectors(
     tree: LexborHTMLParser, base: str, selectors: ListingSelectors
 ) -> list[tuple[str, str, datetime | None]]:
-    found = []
+    found: list[tuple[str, str, datetime | None]] = []
     for element in tree.css(selectors.links):
         anchor = element if element.tag == "a" else element.css_first("a[href]")
         link = _http(anchor.attributes.get("href") if anchor else None, base)
@@ -124,7 +123,7 @@ def _date(node: LexborNode | None) -> datetime | None:
 
 def _by_heuristic(tree: LexborHTMLParser, base: str) -> list[tuple[str, str, datetime | None]]:
     site = _site(urlsplit(base).hostname or "")
-    found = []
+    found: list[tuple[str, str, datetime | None]] = []
     for anchor in tree.css("a[href]"):
         link = _http(anchor.attributes.get("href"), base)
         if link is None or not is_article_link(link, site):

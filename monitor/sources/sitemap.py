@@ -17,7 +17,8 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
-from xml.etree.ElementTree import Element, ParseError as XmlParseError
+from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import ParseError as XmlParseError
 
 import defusedxml.ElementTree as SafeXml
 from defusedxml import DefusedXmlException

@@ -15,6 +15,7 @@ Every database error surfaces as ``monitor.errors.StoreError``, without the URL'
 
 from monitor.store._store import Store
 from monitor.store._values import (
+    ArticlePage,
     DeliveryRecord,
     NewArticle,
     PendingDelivery,
@@ -24,6 +25,7 @@ from monitor.store._values import (
 )
 
 __all__ = [
+    "ArticlePage",
     "DeliveryRecord",
     "NewArticle",
     "PendingDelivery",

@@ -145,9 +145,7 @@ class MatchOutletRow(SQLModel, table=True):
     """Another outlet that carried the story of a match (a syndicated copy): not re-notified."""
 
     __tablename__ = "match_outlet"
-    __table_args__ = (
-        UniqueConstraint("match_id", "article_id", name="uq_match_outlet_article"),
-    )
+    __table_args__ = (UniqueConstraint("match_id", "article_id", name="uq_match_outlet_article"),)
 
     id: int | None = Field(default=None, primary_key=True)
     match_id: int = Field(

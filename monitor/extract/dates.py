@@ -44,7 +44,10 @@ _MONTHS = {
 _MONTH = r"(?P<month>[^\W\d_]{3,9})\.?"
 _DAY = r"(?P<day>\d{1,2})"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
-_TIME = r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?"
+_TIME = (
+    r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?"
+    r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?"
+)
 _ZONE = (
     r"(?:\(?\s*(?P<zone>WIB|WITA|WIT|ICT|MYT|SGT|PHT|MSK|МСК|GMT|UTC)\b"
     r"(?:\s*(?P<sign>[+-−])\s*(?P<offset>\d{1,2})(?::?(?P<offmin>\d{2}))?)?\s*\)?)"
