@@ -46,7 +46,7 @@ def extract_article(
     html = decode_html(content, content_type)
     tree = LexborHTMLParser(html)
     meta = read_meta(tree, url)
-    text = main_text(html, url)
+    text = main_text(html, url, _captions(tree))
     title = meta.title or (text.splitlines()[0] if text else "")
     lang = choose_language(text or title, meta.lang, language)
     published, source = _published(meta, _page_text(tree), title, lang)
@@ -74,6 +74,16 @@ def _published(
         best = min(found, key=lambda f: abs(f.start - title_at))
         return best.when, "text"
     return meta.published or (None, None)
+
+
+def _captions(tree: LexborHTMLParser) -> set[str]:
+    """Photo captions and alt texts, one line each, to tell a caption repeated in the text."""
+    found = set()
+    for node in tree.css("figcaption, [class*=caption]"):
+        found.add(" ".join(node.text(separator=" ").split()))
+    for node in tree.css("img[alt]"):
+        found.add(" ".join((node.attributes.get("alt") or "").split()))
+    return {caption for caption in found if caption}
 
 
 def _page_text(tree: LexborHTMLParser) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Collection
 
 import trafilatura
 
@@ -43,22 +44,28 @@ _HEADLINE_WORDS = 16
 _LINKS_AFTER_HEADING = 6
 #: a repeated line shorter than this (in words) is a caption or a widget, not a paragraph
 _REPEATED_WORDS = 60
+#: a caption shorter than this is too generic to compare ("Foto: Reuters")
+_CAPTION_WORDS = 5
 
 
-def main_text(html: str, url: str | None) -> str:
-    """The article's main text, one paragraph per line; empty when none was found."""
+def main_text(html: str, url: str | None, captions: Collection[str] = ()) -> str:
+    """The article's main text, one paragraph per line; empty when none was found.
+
+    ``captions``: the page's photo captions and alt texts; a line that repeats one is dropped.
+    """
     raw = trafilatura.extract(
         html, url=url, fast=True, include_comments=False, include_images=False,
         include_links=False, with_metadata=False, deduplicate=False,
     )  # fmt: skip
-    return clean_lines(raw or "")
+    return clean_lines(raw or "", captions)
 
 
-def clean_lines(text: str) -> str:
+def clean_lines(text: str, captions: Collection[str] = ()) -> str:
     """``text`` without boilerplate lines (see the module docstring), blank lines dropped."""
     lines = [" ".join(line.split()) for line in text.splitlines()]
     lines = [line for line in lines if line]
     counts = Counter(lines)
+    counts.update(line for line in lines if _is_caption(line, captions))
     kept: list[str] = []
     after_heading = 0
     for line in lines:
@@ -75,6 +82,11 @@ def clean_lines(text: str) -> str:
             continue
         kept.append(line)
     return "\n".join(kept)
+
+
+def _is_caption(line: str, captions: Collection[str]) -> bool:
+    """A line that repeats a photo caption (or starts it: the credit may follow in the figure)."""
+    return len(line.split()) >= _CAPTION_WORDS and any(c.startswith(line) for c in captions)
 
 
 def _is_headline(line: str) -> bool:

@@ -52,6 +52,8 @@ _ZONE = (
     r"(?:\(?\s*(?P<zone>WIB|WITA|WIT|ICT|MYT|SGT|PHT|MSK|МСК|GMT|UTC)\b"
     r"(?:\s*(?P<sign>[+-−])\s*(?P<offset>\d{1,2})(?::?(?P<offmin>\d{2}))?)?\s*\)?)"
 )
+# the same, after the date of a time-first form ("20:33, 7 декабря 2021 MSK")
+_LATE_ZONE = re.sub(r"\?P<(\w+)>", r"?P<late_\1>", _ZONE)
 # what may stand between the date and the time: commas, dashes, "pukul", "at", "lúc", "в", "|"
 _GAP = r"[\s,|–—-]*(?:(?:pukul|jam|at|lúc|в|um)\s+)?"
 _DATE_FIRST = [
@@ -69,7 +71,7 @@ _TIME_FIRST = [
 ]
 _PATTERNS = [
     *(re.compile(p + rf"(?:\s*{_ZONE})?", re.IGNORECASE) for p in _DATE_FIRST),
-    *(re.compile(p, re.IGNORECASE) for p in _TIME_FIRST),
+    *(re.compile(p + rf"(?:\s*{_LATE_ZONE})?", re.IGNORECASE) for p in _TIME_FIRST),
 ]
 
 
@@ -94,6 +96,8 @@ def written_dates(text: str, language: str | None = None) -> list[Found]:
 
 def _read(match: re.Match[str], language: str | None) -> datetime | None:
     parts = match.groupdict()
+    if not parts.get("zone") and parts.get("late_zone"):
+        parts.update({k: parts[f"late_{k}"] for k in ("zone", "sign", "offset", "offmin")})
     month = _month(parts)
     offset = _offset(parts, language)
     if month is None or offset is None:
