@@ -32,6 +32,7 @@ RELATED = [
     "Indonesia dan Rusia Bahas Kerja Sama Pertahanan",
     "Menlu Retno Bertemu Lavrov di Jakarta",
 ]
+PROMOTION = "Yuk koleksi buku bacaan berkualitas dari buku Republika ..."
 MENU = ["News", "Internasional", "Ekonomi", "Sepak Bola", "Leisure", "Khazanah"]
 BOILERPLATE = [
     "Baca Juga", *RELATED, "Yuk koleksi buku", "Advertisement", "Berita Lainnya", SEED_CAPTION,
@@ -83,7 +84,7 @@ def seed_page(
 {p(f"<p>{escape(x)}</p>" for x in first)}
 <div class="baca-juga"><h3>Baca Juga</h3><ul>{related}</ul></div>
 {p(f"<p>{escape(x)}</p>" for x in rest)}
-<p><a href="https://buku.republika.co.id">Yuk koleksi buku bacaan berkualitas dari buku Republika ...</a></p>
+<p><a href="https://buku.republika.co.id">{PROMOTION}</a></p>
 </div>
 <div class="ads"><span>Advertisement</span></div>
 </article>
