@@ -44,10 +44,12 @@ PAGE = b"""<html><head><title>Berita Dunia</title></head><body>
  <a href="/tag/rusia">Semua berita tentang Rusia dan ASEAN</a>
  <a href="/penulis/kamran-dikarma">Kamran Dikarma penulis berita ini</a>
  <a href="/berita/dunia/page/2">Halaman berikutnya berita dunia lainnya</a>
- <a href="https://other.example.com/berita/123456/judul-yang-panjang-sekali">Berita dari situs lain yang panjang</a>
+ <a href="https://other.example.com/berita/123456/judul-yang-panjang-sekali">
+  Berita dari situs lain yang panjang</a>
  <a href="/berita/a3/pendek">Baca</a>
 </main>
-<footer><a href="/berita/a9/tentang-kami-dan-redaksi-republika">Tentang kami dan redaksi Republika</a></footer>
+<footer><a href="/berita/a9/tentang-kami-dan-redaksi-republika">
+  Tentang kami dan redaksi Republika</a></footer>
 </body></html>"""
 URL = "https://www.republika.co.id/internasional"
 

@@ -17,7 +17,8 @@ NEWS = b"""<?xml version="1.0" encoding="UTF-8"?>
  <url><loc>https://www.antaranews.com/berita/2/rusia-asean?utm_source=sitemap</loc>
   <news:news><news:publication><news:name>ANTARA</news:name><news:language>id</news:language></news:publication>
    <news:publication_date>2021-12-07T20:33:00+07:00</news:publication_date>
-   <news:title>Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme</news:title></news:news></url>
+   <news:title>Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme</news:title>
+  </news:news></url>
  <url><loc>/berita/3/tanpa-tanggal</loc></url>
  <url><loc>https://www.antaranews.com/berita/2/rusia-asean</loc></url>
  <url><loc>javascript:alert(1)</loc></url>
