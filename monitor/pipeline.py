@@ -97,6 +97,9 @@ class Pipeline:
         self.settings = settings
         self._matcher = Matcher(settings.topics)
         self._topics: dict[str, Topic] = {t.id: t for t in settings.topics}
+        # placing articles in stories and saving them is one step across sources: two polls
+        # saving copies of one story side by side would each miss the other's copy
+        self._saving = asyncio.Lock()
 
     def use_settings(self, settings: Settings, notifier: Notifier) -> None:
         """Switch to a newly loaded configuration (hot reload); the old one was valid too."""
@@ -205,10 +208,9 @@ class Pipeline:
             fresh, follow=source.follow, baselined=state.baselined, backfill=source.backfill,
             max_follow=source.max_follow, now=now,
         )  # fmt: skip
-        pages = await self._follow(source, todo.follow, now)
+        pages = await self._follow(source, todo.follow)
         pages += [(item, ArticlePage()) for item in todo.plain]
         fresh = [item for item, _ in pages]
-        articles = await asyncio.to_thread(self._articles, source, state, pages, now)
         next_check = policy.next_check_after_success(
             now, source.every, source.jitter, hints, self._rng
         )
@@ -225,7 +227,10 @@ class Pipeline:
             baselined=True,
             items_seen=state.items_seen + len(fresh),
         )
-        saved = await asyncio.to_thread(self.store.save_poll, new_state, articles, now)
+        async with self._saving:
+            pages = await self._in_stories(source, pages, now)
+            articles = await asyncio.to_thread(self._articles, source, state, pages, now)
+            saved = await asyncio.to_thread(self.store.save_poll, new_state, articles, now)
         return PollResult(
             source.id,
             "new",
@@ -274,18 +279,20 @@ class Pipeline:
     # --- following items to their article pages -------------------------------------------------
 
     async def _follow(
-        self, source: SourceSettings, items: Sequence[Item], now: datetime
+        self, source: SourceSettings, items: Sequence[Item]
     ) -> list[tuple[Item, ArticlePage]]:
-        """Fetch and extract each item's page (the fetcher bounds concurrency per host), then
-        put each article in its story. A page that fails leaves the item as the listing gave it,
-        with the reason recorded."""
-        if not items:
-            return []
-        followed = await asyncio.gather(*(self._follow_one(source, item) for item in items))
-        if not any(page.fingerprint for _, page in followed):
-            return list(followed)
+        """Fetch and extract each item's page (the fetcher bounds concurrency per host). A page
+        that fails leaves the item as the listing gave it, with the reason recorded."""
+        return list(await asyncio.gather(*(self._follow_one(source, item) for item in items)))
+
+    async def _in_stories(
+        self, source: SourceSettings, pages: list[tuple[Item, ArticlePage]], now: datetime
+    ) -> list[tuple[Item, ArticlePage]]:
+        """Each followed article in its story: another outlet's copy's, else a new one."""
+        if not any(page.fingerprint for _, page in pages):
+            return pages
         known = await asyncio.to_thread(self.store.recent_fingerprints, now - STORY_WINDOW)
-        return [self._in_story(source, item, page, known) for item, page in followed]
+        return [self._in_story(source, item, page, known) for item, page in pages]
 
     async def _follow_one(self, source: SourceSettings, item: Item) -> tuple[Item, ArticlePage]:
         if item.url is None:
