@@ -41,6 +41,7 @@ CABAI = [
     "Dinas Perdagangan DKI Jakarta berjanji memantau harga setiap hari dan menyiapkan operasi "
     "pasar bila kenaikan berlanjut hingga akhir Desember, kata kepala dinas kepada wartawan.",
 ]
+CABAI_PATH = "/read/2021/12/06/harga-cabai-naik-jelang-natal"
 # the wire copy: another dateline and lead, one word changed, the last paragraph cut
 COPY = [
     "JAKARTA (ANTARA) - Kerja sama kedua kawasan terus diperkuat, kata diplomat.",
@@ -145,7 +146,7 @@ def test_listing_and_sitemap_items_are_followed_matched_on_body_and_one_story_on
     world.serve_page(antara_path, ANTARA_TITLE, COPY)
     world.pages.serve("/global/", listing([
         (kompas_path, "Kerja sama baru disepakati"),  # a teaser: the page has the headline
-        ("/read/2021/12/06/harga-cabai-naik-jelang-natal", "Harga cabai rawit naik menjelang Natal"),
+        (CABAI_PATH, "Harga cabai rawit naik menjelang Natal"),
     ]), content_type="text/html")  # fmt: skip
     world.pages.serve(
         "/sitemap-news.xml",
