@@ -21,7 +21,8 @@ RELATIVES = ({"id", "ms"},)
 SHORT_TEXT = 200
 #: py3langid's normalised probability above which the text overrules the page
 CONFIDENT = 0.95
-_SAMPLE = 3000
+#: letters read to tell the language: enough for a clear answer, cheap (measured on AEB)
+_SAMPLE = 1200
 
 
 @functools.cache
