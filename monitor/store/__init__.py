@@ -1,6 +1,7 @@
 """The store: the monitor's database, and the only package that imports sqlmodel or SQLAlchemy.
 
-Owns: the tables (sources' polling state, articles, matches, the delivery outbox), the schema
+Owns: the tables (sources' polling state, articles with their text and story, matches and the
+other outlets of a matched story, the delivery outbox), the schema
 migrations (run from ``monitor/migrations`` on ``Store.open``), idempotent writes, and the values
 callers get back. SQLite (embedded default, WAL) and PostgreSQL (psycopg 3) are both supported.
 Does not own: deciding what is new, what matches or when to retry (the pipeline and notifier
