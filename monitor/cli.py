@@ -90,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     match.add_argument("--input", help="JSON Lines input (default: stdin)")
     match.add_argument("--output", help="JSON Lines output (default: stdout)")
     match.add_argument("--workers", type=int, help="worker processes (default: automatic)")
+    _add_extract_command(command)
     return parser
 
 
@@ -308,6 +309,57 @@ def cmd_match(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             return EXIT_USAGE
     log.info("matched articles=%d topics=%d", count, len(topics))
     return 0
+
+
+# --- monitor extract -----------------------------------------------------------------------
+
+
+def _add_extract_command(command) -> None:
+    extract = command(
+        "extract", cmd_extract, "extract article pages (saved files or URLs): text, title, date"
+    )
+    extract.add_argument("inputs", nargs="+", metavar="FILE_OR_URL")
+    extract.add_argument("--json", action="store_true", help="JSON Lines, one per input, in order")
+    extract.add_argument("--language", help="language hint (ISO 639-1), as a source's language")
+    extract.add_argument("--workers", type=int, help="worker processes (default: automatic)")
+
+
+def cmd_extract(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    """Needs no config: URLs are fetched with the default HTTP settings and limits."""
+    from monitor.extract import batch  # only this command needs trafilatura
+
+    urls = [i for i in args.inputs if i.lower().startswith(("http://", "https://"))]
+    fetched = asyncio.run(_fetch_pages(urls)) if urls else {}
+    pages = (fetched[i] if i in fetched else batch.read_file(i) for i in args.inputs)
+    failed = 0
+    show = batch.as_json if args.json else batch.as_text
+    outcomes = batch.extract_pages(
+        pages, count=len(args.inputs), language=args.language, workers=args.workers
+    )
+    for outcome in outcomes:
+        failed += outcome.article is None
+        print(show(outcome), flush=True)
+    return EXIT_CONFIG if failed else 0
+
+
+async def _fetch_pages(urls: list[str]):
+    from monitor.config import DEFAULT_USER_AGENT, HttpSettings
+    from monitor.errors import FetchError
+    from monitor.extract.batch import Page
+
+    fetcher = Fetcher(HttpSettings(DEFAULT_USER_AGENT))
+
+    async def one(url: str) -> Page:
+        try:
+            got = await fetcher.fetch(url)
+        except FetchError as error:
+            return Page(url, error=str(error))
+        return Page(url, got.content, url=got.url, content_type=got.content_type)
+
+    try:
+        return {page.input: page for page in await asyncio.gather(*(one(u) for u in urls))}
+    finally:
+        await fetcher.aclose()
 
 
 # --- small helpers -------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from monitor.yamlsafe import (
 _T = TypeVar("_T")
 _D = TypeVar("_D")
 
-SourceKind = Literal["feed"]
+SourceKind = Literal["feed", "listing", "sitemap"]
 MessageFormat = Literal["text", "markdown", "html"]
 
 
@@ -67,12 +67,24 @@ class HttpSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ListingSelectors:
+    """CSS selectors of a listing source (checked with selectolax when the config is loaded)."""
+
+    #: elements that are the items: a link, or an element holding the item's first link
+    links: str
+    #: within an item: the element holding the title (default: the link's text)
+    title: str | None = None
+    #: within an item: the element holding the date (its ``datetime`` attribute, else its text)
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SourceSettings:
     #: unique id, used in the database and on the command line
     id: str
     #: display name (defaults to the id)
     name: str
-    #: what ``url`` points at; listing pages and sitemaps come later
+    #: what ``url`` points at: a feed, a listing page (HTML) or an XML sitemap
     kind: SourceKind
     url: str
     #: seconds between polls, and the random extra delay added to each
@@ -85,6 +97,12 @@ class SourceSettings:
     enabled: bool = True
     #: on the first poll, notify items published within this many seconds (None: notify none)
     backfill: float | None = None
+    #: fetch each new item's article page and match its full text
+    follow: bool = True
+    #: article pages fetched per poll at most; new items beyond wait for the next poll
+    max_follow: int = 20
+    #: CSS selectors of a listing page (None: the link heuristic)
+    selectors: ListingSelectors | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,13 +147,14 @@ DEFAULT_USER_AGENT = "news-monitor/0.1"
 #: the shortest poll interval we allow a source: anything faster is impolite to the publisher
 MIN_EVERY = 60.0
 
-SOURCE_KINDS: tuple[SourceKind, ...] = ("feed",)
+SOURCE_KINDS: tuple[SourceKind, ...] = ("feed", "listing", "sitemap")
 MESSAGE_FORMATS: tuple[MessageFormat, ...] = ("text", "markdown", "html")
 
 _TOP_KEYS = ["database", "timezone", "watchlists", "http", "defaults", "delivery", "sources",
              "channels"]  # fmt: skip
 _SOURCE_KEYS = ["id", "name", *SOURCE_KINDS, "every", "jitter", "language", "topics", "enabled",
-                "backfill"]  # fmt: skip
+                "backfill", "follow", "max_follow", "selectors"]  # fmt: skip
+_SELECTOR_KEYS = ["links", "title", "date"]
 _TOPIC_KEYS = ["id", "name", "query", "threshold", "channels", "examples"]
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
@@ -328,12 +347,16 @@ class _Defaults:
 
     every: float = 900.0
     jitter: float = 60.0
+    follow: bool = True
+    max_follow: int = 20
 
 
 def _defaults(at: At | None) -> _Defaults:
     readers: dict[str, Callable[[At], Any]] = {
         "every": _every,
         "jitter": _duration,
+        "follow": At.boolean,
+        "max_follow": _max_follow,
     }
     return replace(_Defaults(), **_section(at, readers))
 
@@ -380,7 +403,38 @@ def _source(at: At, defaults: _Defaults, topics: set[str]) -> SourceSettings:
         topics=_or(get("topics"), lambda a: _topic_refs(a, topics), None),
         enabled=_or(get("enabled"), At.boolean, True),
         backfill=_or(get("backfill"), _duration, None),
+        follow=_or(get("follow"), At.boolean, defaults.follow),
+        max_follow=_or(get("max_follow"), _max_follow, defaults.max_follow),
+        selectors=_or(get("selectors"), lambda a: _selectors(a, kind), None),
     )
+
+
+def _max_follow(at: At) -> int:
+    return at.integer(1, 1000)
+
+
+def _selectors(at: At, kind: SourceKind) -> ListingSelectors:
+    if kind != "listing":
+        at.fail("selectors apply to listing sources only")
+    fields = at.mapping(_SELECTOR_KEYS)
+    get = fields.get
+    return ListingSelectors(
+        links=_css(_required(at, fields, "links")),
+        title=_or(get("title"), _css, None),
+        date=_or(get("date"), _css, None),
+    )
+
+
+def _css(at: At) -> str:
+    """A CSS selector that selectolax (Lexbor) accepts: checked now, not at the first poll."""
+    from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+
+    selector = _one_line(at)
+    try:
+        LexborHTMLParser("<p></p>").css(selector)
+    except SelectolaxError:
+        at.fail(f"not a valid CSS selector: {selector!r}")
+    return selector
 
 
 def _every(at: At) -> float:

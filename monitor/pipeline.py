@@ -1,8 +1,13 @@
 """The pipeline: the only place that sequences the stages.
 
-    poll(source):  fetch the feed (conditional GET) -> parse it (worker process)
-                   -> keep items not stored yet -> match every topic
+    poll(source):  fetch the feed, listing page or sitemap (conditional GET)
+                   -> parse it (worker process; a sitemap index: its newest child sitemaps too)
+                   -> keep items not stored yet
+                   -> follow them (``follow: true``; bounded per poll): fetch each article page,
+                      extract it (worker process), group syndicated copies into stories
+                   -> match every topic on title + full text
                    -> store articles + matches + pending deliveries in ONE transaction
+                      (a story already matched for a topic gains an outlet, not a delivery)
                    -> record the source's state and when to check it next
     deliver():     due deliveries -> render for the channel -> send (apprise)
                    -> mark sent only after success; else retry later with back-off
@@ -24,18 +29,25 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from monitor import policy
+from monitor import follow, policy, story
 from monitor.config import Settings, SourceSettings
 from monitor.errors import DeliveryError, FetchError, MonitorError, ParseError
 from monitor.fetch import Fetcher
 from monitor.match import Matcher
 from monitor.notify import Notifier, render
-from monitor.sources import parse_feed
-from monitor.store import NewArticle, PendingDelivery, SourceState, Store
+from monitor.sources import Sitemap, parse_feed, parse_listing, parse_sitemap
+from monitor.store import ArticlePage, NewArticle, PendingDelivery, SourceState, Store
 from monitor.types import Document, Item, ParsedFeed, Topic, Validators
+
+#: how far back a new article looks for another outlet's copy of its story
+STORY_WINDOW = timedelta(days=3)
+#: child sitemaps of a sitemap index read per poll (the newest by ``lastmod``)
+SITEMAP_CHILDREN = 3
+#: sitemap entries considered per poll (the newest)
+SITEMAP_ENTRIES = 200
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -85,6 +97,9 @@ class Pipeline:
         self.settings = settings
         self._matcher = Matcher(settings.topics)
         self._topics: dict[str, Topic] = {t.id: t for t in settings.topics}
+        # placing articles in stories and saving them is one step across sources: two polls
+        # saving copies of one story side by side would each miss the other's copy
+        self._saving = asyncio.Lock()
 
     def use_settings(self, settings: Settings, notifier: Notifier) -> None:
         """Switch to a newly loaded configuration (hot reload); the old one was valid too."""
@@ -107,7 +122,7 @@ class Pipeline:
             fetched = await self._fetcher.fetch(source.url, state.validators)
             if fetched.not_modified:
                 return await self._record_unchanged(source, state, fetched.max_age, now)
-            parsed = await self._parse(source, fetched.content, fetched.url, fetched.content_type)
+            parsed = await self._read(source, fetched.content, fetched.url, fetched.content_type)
             result = await self._store_new(
                 source, state, parsed, fetched.validators, now, hints=(fetched.max_age, parsed.ttl)
             )
@@ -122,12 +137,54 @@ class Pipeline:
         )
         return result
 
-    async def _parse(
+    async def _read(
         self, source: SourceSettings, content: bytes, url: str, content_type: str | None
     ) -> ParsedFeed:
-        job = functools.partial(
-            parse_feed, content, url=url, content_type=content_type, language=source.language
+        """The items of a fetched feed, listing page or sitemap."""
+        hint = source.language
+        if source.kind == "listing":
+            return await self._parse(
+                functools.partial(
+                    parse_listing,
+                    content,
+                    url=url,
+                    content_type=content_type,
+                    language=hint,
+                    selectors=source.selectors,
+                )
+            )
+        if source.kind == "sitemap":
+            return await self._read_sitemap(source, content, url)
+        return await self._parse(
+            functools.partial(
+                parse_feed, content, url=url, content_type=content_type, language=hint
+            )
         )
+
+    async def _read_sitemap(self, source: SourceSettings, content: bytes, url: str) -> ParsedFeed:
+        """A sitemap's newest entries; for an index, those of its newest child sitemaps."""
+        job = functools.partial(
+            parse_sitemap, content, url=url, language=source.language, limit=SITEMAP_ENTRIES
+        )
+        sitemap: Sitemap = await self._parse(job)
+        if not sitemap.children:
+            return sitemap.feed
+        items: dict[str, Item] = {}
+        for child in sitemap.children[:SITEMAP_CHILDREN]:
+            fetched = await self._fetcher.fetch(child)
+            job = functools.partial(
+                parse_sitemap, fetched.content, url=fetched.url, language=source.language,
+                limit=SITEMAP_ENTRIES,
+            )  # fmt: skip
+            part: Sitemap = await self._parse(job)
+            items.update((item.key, item) for item in part.feed.items if item.key not in items)
+        oldest = datetime.min.replace(tzinfo=UTC)
+        newest = sorted(items.values(), key=lambda i: i.published or oldest, reverse=True)
+        return ParsedFeed(
+            title=None, items=tuple(newest[:SITEMAP_ENTRIES]), language=source.language
+        )
+
+    async def _parse(self, job: functools.partial):
         try:
             return await asyncio.get_running_loop().run_in_executor(self._workers, job)
         except ParseError:
@@ -147,7 +204,13 @@ class Pipeline:
         keys = [item.key for item in parsed.items]
         unseen = await asyncio.to_thread(self.store.unseen_keys, keys)
         fresh = [item for item in parsed.items if item.key in unseen]
-        articles = await asyncio.to_thread(self._articles, source, state, fresh, now)
+        todo = follow.plan(
+            fresh, follow=source.follow, baselined=state.baselined, backfill=source.backfill,
+            max_follow=source.max_follow, now=now,
+        )  # fmt: skip
+        pages = await self._follow(source, todo.follow)
+        pages += [(item, ArticlePage()) for item in todo.plain]
+        fresh = [item for item, _ in pages]
         next_check = policy.next_check_after_success(
             now, source.every, source.jitter, hints, self._rng
         )
@@ -164,7 +227,10 @@ class Pipeline:
             baselined=True,
             items_seen=state.items_seen + len(fresh),
         )
-        saved = await asyncio.to_thread(self.store.save_poll, new_state, articles, now)
+        async with self._saving:
+            pages = await self._in_stories(source, pages, now)
+            articles = await asyncio.to_thread(self._articles, source, state, pages, now)
+            saved = await asyncio.to_thread(self.store.save_poll, new_state, articles, now)
         return PollResult(
             source.id,
             "new",
@@ -175,7 +241,11 @@ class Pipeline:
         )
 
     def _articles(
-        self, source: SourceSettings, state: SourceState, items: Sequence[Item], now: datetime
+        self,
+        source: SourceSettings,
+        state: SourceState,
+        pages: Sequence[tuple[Item, ArticlePage]],
+        now: datetime,
     ) -> list[NewArticle]:
         """Match the new items and decide which are notified (CPU work: runs in a thread)."""
         return [
@@ -183,15 +253,19 @@ class Pipeline:
                 item=item,
                 source_id=source.id,
                 source_name=source.name,
-                matches=self._matches_for(source, item),
+                matches=self._matches_for(source, item, page.text),
                 notify=state.baselined or policy.notify_on_first_poll(item, now, source.backfill),
+                page=page,
             )
-            for item in items
+            for item, page in pages
         ]
 
-    def _matches_for(self, source: SourceSettings, item: Item):
+    def _matches_for(self, source: SourceSettings, item: Item, text: str | None = None):
         document = Document(
-            id=item.key, title=item.title, text=item.summary, lang=item.language or source.language
+            id=item.key,
+            title=item.title,
+            text=text or item.summary,
+            lang=item.language or source.language,
         )
         every_channel = tuple(c.name for c in self.settings.channels)
         found = []
@@ -203,6 +277,61 @@ class Pipeline:
             channels = every_channel if topic.channels is None else topic.channels
             found.append((match, topic.name, channels))
         return tuple(found)
+
+    # --- following items to their article pages -------------------------------------------------
+
+    async def _follow(
+        self, source: SourceSettings, items: Sequence[Item]
+    ) -> list[tuple[Item, ArticlePage]]:
+        """Fetch and extract each item's page (the fetcher bounds concurrency per host). A page
+        that fails leaves the item as the listing gave it, with the reason recorded."""
+        return list(await asyncio.gather(*(self._follow_one(source, item) for item in items)))
+
+    async def _in_stories(
+        self, source: SourceSettings, pages: list[tuple[Item, ArticlePage]], now: datetime
+    ) -> list[tuple[Item, ArticlePage]]:
+        """Each followed article in its story: another outlet's copy's, else a new one."""
+        if not any(page.fingerprint for _, page in pages):
+            return pages
+        known = await asyncio.to_thread(self.store.recent_fingerprints, now - STORY_WINDOW)
+        return [self._in_story(source, item, page, known) for item, page in pages]
+
+    async def _follow_one(self, source: SourceSettings, item: Item) -> tuple[Item, ArticlePage]:
+        if item.url is None:
+            return item, ArticlePage(follow_error="no link to follow")
+        try:
+            fetched = await self._fetcher.fetch(item.url)
+            job = functools.partial(
+                follow.extract_job, fetched.content, fetched.url, fetched.content_type,
+                item.language or source.language,
+            )  # fmt: skip
+            extracted: follow.Extracted = await self._parse(job)
+        except (FetchError, ParseError) as error:
+            log.info("follow failed source=%s url=%s error=%s", source.id, item.url, error)
+            return item, ArticlePage(follow_error=str(error))
+        if not extracted.article.text:
+            return item, ArticlePage(follow_error="no article text found on the page")
+        merged, date_source = follow.merged(item, extracted.article)
+        page = ArticlePage(
+            text=extracted.article.text,
+            date_source=date_source,
+            canonical_url=extracted.article.canonical_url,
+            fingerprint=extracted.fingerprint,
+        )
+        return merged, page
+
+    @staticmethod
+    def _in_story(
+        source: SourceSettings,
+        item: Item,
+        page: ArticlePage,
+        known: list[tuple[str, str, bytes]],
+    ) -> tuple[Item, ArticlePage]:
+        if page.fingerprint is None:
+            return item, page
+        story_id = story.story_for(page.fingerprint, source.id, known) or item.key
+        known.append((story_id, source.id, page.fingerprint))
+        return item, replace(page, story_id=story_id)
 
     async def _record_unchanged(
         self, source: SourceSettings, state: SourceState, max_age: float | None, now: datetime

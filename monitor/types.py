@@ -55,7 +55,7 @@ class Fetched:
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One entry of a listing (a feed item now; listing pages and sitemaps later)."""
+    """One entry of a feed, a listing page or a sitemap."""
 
     #: identity across sources: the canonical URL if there is a link, else ``guid:<guid>``
     key: str
@@ -89,6 +89,31 @@ class ParsedFeed:
     ttl: float | None = None
     #: a non-fatal problem the lenient parser worked around (e.g. "mismatched tag at line 12")
     warning: str | None = None
+
+
+# --- extract -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """What an article page says, as read by ``monitor.extract``."""
+
+    #: the URL the page was fetched from (or the file it was read from)
+    url: str
+    #: headline as plain text; empty when the page gave none
+    title: str
+    #: main text, one paragraph per line, boilerplate removed; empty when none was found
+    text: str
+    #: publication time in UTC, if the page told it reliably
+    published: datetime | None = None
+    #: where ``published`` came from: ``json-ld``, ``meta:<name>``, ``time``, ``text``, or None
+    date_source: str | None = None
+    #: ISO 639-1 code of the text's language, if it could be told
+    language: str | None = None
+    #: the page's own canonical URL (``<link rel=canonical>``, else ``og:url``), absolute
+    canonical_url: str | None = None
+    #: author or byline, if given
+    author: str | None = None
 
 
 # --- match -------------------------------------------------------------------------------------
@@ -162,6 +187,8 @@ class Alert:
     hits: tuple[Hit, ...]
     #: a short plain-text excerpt of the article
     snippet: str
+    #: other outlets that carried the same story
+    also_in: tuple[str, ...] = ()
 
 
 # --- topics ------------------------------------------------------------------------------------

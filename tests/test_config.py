@@ -61,7 +61,8 @@ BAD = [
         "unknown key in a source",
         f"sources:\n  - id: a\n    feed: {FEED}\n    evry: 10m\n",
         "monitor.yaml:4: sources[0].evry: unknown key (expected one of: backfill, enabled, every,"
-        " feed, id, jitter, language, name, topics)",
+        " feed, follow, id, jitter, language, listing, max_follow, name, selectors, sitemap,"
+        " topics)",
     ),
     Bad(
         "unknown key in a channel",
@@ -118,7 +119,8 @@ BAD = [
     Bad(
         "source without feed",
         "sources:\n  - id: a\n    name: A\n",
-        "monitor.yaml:2: sources[0]: missing required key 'feed' (the URL to poll)",
+        "monitor.yaml:2: sources[0]: missing required key 'feed' or 'listing' or 'sitemap'"
+        " (the URL to poll)",
     ),
     Bad(
         "non-http scheme",

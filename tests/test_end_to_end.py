@@ -120,6 +120,7 @@ http:
 defaults:
   every: {every}
   jitter: 0s
+  follow: false  # these feeds link to real sites: never fetched from a test
 delivery:
   every: 30s
 sources:

@@ -1,8 +1,10 @@
-"""Sources: pure readers that turn fetched bytes into listing items (feeds now; pages later).
+"""Sources: pure readers that turn fetched bytes into listing items (feeds, pages, sitemaps).
 
 Owns: the public entry points of each reader. Does not own: fetching, storing or matching.
 """
 
 from monitor.sources.feed import parse_feed
+from monitor.sources.listing import ListingSelectors, parse_listing
+from monitor.sources.sitemap import Sitemap, parse_sitemap
 
-__all__ = ["parse_feed"]
+__all__ = ["ListingSelectors", "Sitemap", "parse_feed", "parse_listing", "parse_sitemap"]

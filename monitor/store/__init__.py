@@ -1,6 +1,7 @@
 """The store: the monitor's database, and the only package that imports sqlmodel or SQLAlchemy.
 
-Owns: the tables (sources' polling state, articles, matches, the delivery outbox), the schema
+Owns: the tables (sources' polling state, articles with their text and story, matches and the
+other outlets of a matched story, the delivery outbox), the schema
 migrations (run from ``monitor/migrations`` on ``Store.open``), idempotent writes, and the values
 callers get back. SQLite (embedded default, WAL) and PostgreSQL (psycopg 3) are both supported.
 Does not own: deciding what is new, what matches or when to retry (the pipeline and notifier
@@ -15,6 +16,7 @@ Every database error surfaces as ``monitor.errors.StoreError``, without the URL'
 
 from monitor.store._store import Store
 from monitor.store._values import (
+    ArticlePage,
     DeliveryRecord,
     NewArticle,
     PendingDelivery,
@@ -24,6 +26,7 @@ from monitor.store._values import (
 )
 
 __all__ = [
+    "ArticlePage",
     "DeliveryRecord",
     "NewArticle",
     "PendingDelivery",

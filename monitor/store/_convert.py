@@ -93,11 +93,20 @@ def article_columns(new: NewArticle, now: datetime) -> dict[str, Any]:
         "source_id": new.source_id,
         "source_name": new.source_name,
         "first_seen": now,
+        "text": new.page.text,
+        "date_source": new.page.date_source,
+        "canonical_url": new.page.canonical_url,
+        "follow_error": short_error(new.page.follow_error),
+        "story_id": new.page.story_id,
+        "fingerprint": new.page.fingerprint,
     }
 
 
-def match_columns(article_id: int, match: Match, topic_name: str, now: datetime) -> dict[str, Any]:
+def match_columns(
+    article_id: int, match: Match, topic_name: str, now: datetime, story_id: str | None = None
+) -> dict[str, Any]:
     return {
+        "story_id": story_id,
         "article_id": article_id,
         "topic_id": match.topic,
         "topic_name": topic_name,
@@ -137,7 +146,21 @@ def hits(stored: list[dict[str, Any]]) -> tuple[Hit, ...]:
     )
 
 
-def stored_match(match: MatchRow, article: ArticleRow) -> StoredMatch:
+def outlet_columns(
+    match_id: int, article_id: int, new: NewArticle, now: datetime
+) -> dict[str, Any]:
+    return {
+        "match_id": match_id,
+        "article_id": article_id,
+        "source_name": new.source_name,
+        "url": new.item.url,
+        "created": now,
+    }
+
+
+def stored_match(
+    match: MatchRow, article: ArticleRow, also_in: tuple[str, ...] = ()
+) -> StoredMatch:
     return StoredMatch(
         match_id=_id(match.id),
         topic_id=match.topic_id,
@@ -150,11 +173,12 @@ def stored_match(match: MatchRow, article: ArticleRow) -> StoredMatch:
         url=article.url,
         source_id=article.source_id,
         published=article.published,
+        also_in=also_in,
     )
 
 
 def pending_delivery(
-    delivery: DeliveryRow, match: MatchRow, article: ArticleRow
+    delivery: DeliveryRow, match: MatchRow, article: ArticleRow, also_in: tuple[str, ...] = ()
 ) -> PendingDelivery:
     alert = Alert(
         delivery_id=delivery.id,
@@ -166,7 +190,8 @@ def pending_delivery(
         published=article.published,
         score=match.score,
         hits=hits(match.hits),
-        snippet=snippet(article.summary),
+        snippet=snippet(article.summary or article.text or ""),
+        also_in=also_in,
     )
     return PendingDelivery(
         delivery_id=delivery.id, channel=delivery.channel, attempts=delivery.attempts, alert=alert

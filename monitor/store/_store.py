@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from monitor.errors import StoreError
 from monitor.store import _convert, _engine
-from monitor.store._tables import ArticleRow, DeliveryRow, MatchRow, SourceRow
+from monitor.store._tables import ArticleRow, DeliveryRow, MatchOutletRow, MatchRow, SourceRow
 from monitor.store._values import (
     DeliveryRecord,
     NewArticle,
@@ -95,6 +95,22 @@ class Store:
                 saved = _add(saved, self._save_article(connection, article, now))
         return saved
 
+    def recent_fingerprints(
+        self, since: datetime, limit: int = 20_000
+    ) -> list[tuple[str, str, bytes]]:
+        """(story id, source id, fingerprint) of articles first seen at or after ``since``."""
+        query = (
+            select(ArticleRow.story_id, ArticleRow.source_id, ArticleRow.fingerprint)
+            .where(col(ArticleRow.first_seen) >= since, col(ArticleRow.fingerprint).is_not(None))
+            .order_by(col(ArticleRow.first_seen).desc())
+            .limit(limit)
+        )
+        with self._session("reading story fingerprints") as session:
+            return [
+                (story or "", source, bytes(print_ or b""))
+                for story, source, print_ in session.exec(query)
+            ]
+
     def save_source_state(self, state: SourceState) -> None:
         """Insert or replace the state of one source (e.g. after a failed poll)."""
         with self._transaction("saving a source state") as connection:
@@ -122,7 +138,11 @@ class Store:
             .limit(limit)
         )
         with self._session("reading due deliveries") as session:
-            return [_convert.pending_delivery(*row) for row in session.exec(query)]
+            rows = list(session.exec(query))
+            outlets = self._outlets(session, [match.id for _, match, _ in rows])
+            return [
+                _convert.pending_delivery(d, m, a, outlets.get(_id(m.id), ())) for d, m, a in rows
+            ]
 
     def mark_sent(self, delivery_id: str, now: datetime) -> None:
         self._update_delivery(
@@ -178,7 +198,9 @@ class Store:
         if since is not None:
             query = query.where(col(MatchRow.created) >= since)
         with self._session("reading matches") as session:
-            return [_convert.stored_match(*row) for row in session.exec(query.limit(limit))]
+            rows = list(session.exec(query.limit(limit)))
+            outlets = self._outlets(session, [match.id for match, _ in rows])
+            return [_convert.stored_match(m, a, outlets.get(_id(m.id), ())) for m, a in rows]
 
     def counts(self) -> dict[str, int]:
         """``articles``, ``matches`` and ``deliveries_<status>`` for every delivery status."""
@@ -194,6 +216,20 @@ class Store:
         return counts
 
     # --- internals -------------------------------------------------------------------------
+
+    def _outlets(self, session: Session, match_ids: list[int | None]) -> dict[int, tuple[str, ...]]:
+        """The other outlets recorded for each match (display names, first recorded first)."""
+        wanted = sorted({i for i in match_ids if i is not None})
+        found: dict[int, list[str]] = {}
+        for start in range(0, len(wanted), _KEYS_PER_QUERY):
+            query = (
+                select(MatchOutletRow.match_id, MatchOutletRow.source_name)
+                .where(col(MatchOutletRow.match_id).in_(wanted[start : start + _KEYS_PER_QUERY]))
+                .order_by(col(MatchOutletRow.id))
+            )
+            for match_id, name in session.exec(query):
+                found.setdefault(match_id, []).append(name)
+        return {key: tuple(dict.fromkeys(names)) for key, names in found.items()}
 
     @contextmanager
     def _transaction(self, action: str) -> Iterator[Connection]:
@@ -230,7 +266,10 @@ class Store:
         saved = PollSaved(1, 0, 0)
         for match, topic_name, channels in new.matches:
             added = self._save_match(connection, article_id, new, match, topic_name, now)
-            if added is not None:
+            if added is None:
+                # the story already matched this topic through another outlet: note, not notify
+                self._add_outlet(connection, article_id, new, match.topic, now)
+            else:
                 deliveries = self._add_deliveries(connection, added, new, match, channels, now)
                 saved = _add(saved, PollSaved(0, 1, deliveries))
         return saved
@@ -245,10 +284,26 @@ class Store:
         now: datetime,
     ) -> int | None:
         """The new match's id, or None if this article already has a match for the topic."""
-        values = _convert.match_columns(article_id, match, topic_name, now)
-        insert = self._insert_new(MatchRow, values, "article_id", "topic_id")
+        values = _convert.match_columns(article_id, match, topic_name, now, new.page.story_id)
+        # on any unique key: (article, topic), or (story, topic) for a syndicated copy
+        insert = self._insert_new(MatchRow, values)
         match_id: int | None = connection.execute(insert.returning(col(MatchRow.id))).scalar()
         return match_id
+
+    def _add_outlet(
+        self, connection: Connection, article_id: int, new: NewArticle, topic: str, now: datetime
+    ) -> None:
+        story = new.page.story_id
+        if story is None:
+            return
+        existing = connection.execute(
+            select(MatchRow.id).where(
+                col(MatchRow.story_id) == story, col(MatchRow.topic_id) == topic
+            )
+        ).scalar()
+        if existing is not None:
+            values = _convert.outlet_columns(existing, article_id, new, now)
+            connection.execute(self._insert_new(MatchOutletRow, values))
 
     def _add_deliveries(
         self,
@@ -282,6 +337,11 @@ def _delivery_query() -> Any:
         .join(MatchRow, col(DeliveryRow.match_id) == col(MatchRow.id))
         .join(ArticleRow, col(MatchRow.article_id) == col(ArticleRow.id))
     )
+
+
+def _id(value: int | None) -> int:
+    assert value is not None  # rows read back always have their primary key
+    return value
 
 
 def _add(a: PollSaved, b: PollSaved) -> PollSaved:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Text,
     UniqueConstraint,
 )
@@ -96,6 +97,18 @@ class ArticleRow(SQLModel, table=True):
     # The display name at the time of storing: alerts are rendered later, maybe after a restart.
     source_name: str = Field(sa_type=Text)
     first_seen: datetime = _when(nullable=False)
+    # --- article pages (migration 0002) ---
+    #: the page's main text when the item was followed and extracted
+    text: str | None = Field(default=None, sa_type=Text)
+    #: where ``published`` came from (``json-ld``, ``meta:...``, ``time``, ``text``, ``feed``)
+    date_source: str | None = Field(default=None, sa_type=Text)
+    #: the page's own canonical URL, if it gave one
+    canonical_url: str | None = Field(default=None, sa_type=Text)
+    #: why the page was not used (fetch or extraction failure); the feed's text stands in
+    follow_error: str | None = Field(default=None, sa_type=Text)
+    #: the story (near-duplicate group) this article belongs to, and its MinHash (``monitor.story``)
+    story_id: str | None = Field(default=None, sa_type=Text, index=True)
+    fingerprint: bytes | None = Field(default=None, sa_type=LargeBinary)
 
 
 class MatchRow(SQLModel, table=True):
@@ -106,6 +119,8 @@ class MatchRow(SQLModel, table=True):
         UniqueConstraint("article_id", "topic_id", name="uq_match_article_topic"),
         Index("ix_match_topic_created", "topic_id", "created"),
         Index("ix_match_created", "created"),
+        # one match per story and topic: a syndicated copy joins the match, never repeats it
+        Index("uq_match_story_topic", "story_id", "topic_id", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -121,6 +136,34 @@ class MatchRow(SQLModel, table=True):
     score: float = Field(sa_type=Float)
     #: list of {term, field, position, matched}
     hits: list[dict[str, Any]] = Field(sa_type=JSON)
+    created: datetime = _when(nullable=False)
+    #: the article's story, copied here so the unique index can hold (migration 0002)
+    story_id: str | None = Field(default=None, sa_type=Text)
+
+
+class MatchOutletRow(SQLModel, table=True):
+    """Another outlet that carried the story of a match (a syndicated copy): not re-notified."""
+
+    __tablename__ = "match_outlet"
+    __table_args__ = (UniqueConstraint("match_id", "article_id", name="uq_match_outlet_article"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    match_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("match.id", ondelete="CASCADE", name="fk_match_outlet_match"),
+            nullable=False,
+        )
+    )
+    article_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("article.id", ondelete="CASCADE", name="fk_match_outlet_article"),
+            nullable=False,
+        )
+    )
+    source_name: str = Field(sa_type=Text)
+    url: str | None = Field(default=None, sa_type=Text)
     created: datetime = _when(nullable=False)
 
 

@@ -7,7 +7,7 @@ Does not own: table rows (``_tables``), the pipeline values they carry (``monito
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from monitor.types import Alert, Hit, Item, Match, Validators
@@ -41,6 +41,22 @@ class SourceState:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticlePage:
+    """What the article page added to an item (all empty when the item was not followed)."""
+
+    #: the extracted main text
+    text: str | None = None
+    #: where the item's ``published`` came from (``Article.date_source``, or ``feed``)
+    date_source: str | None = None
+    canonical_url: str | None = None
+    #: why the page could not be used; the item's own title and summary stand in
+    follow_error: str | None = None
+    #: near-duplicate story and the text's MinHash (``monitor.story``)
+    story_id: str | None = None
+    fingerprint: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class NewArticle:
     """An item a poll found new, with the topics it matched."""
 
@@ -52,6 +68,8 @@ class NewArticle:
     matches: tuple[tuple[Match, str, tuple[str, ...]], ...]
     #: False during a source's baseline poll: matches are stored, nobody is notified
     notify: bool
+    #: what following the item's link gave (empty when it was not followed)
+    page: ArticlePage = field(default_factory=ArticlePage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +111,8 @@ class StoredMatch:
     url: str | None
     source_id: str
     published: datetime | None
+    #: other outlets that carried the same story (display names)
+    also_in: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,55 @@
+"""The language of an article: offline identification (py3langid), checked against the page.
+
+Owns: combining what the text looks like (py3langid's naive Bayes model, shipped inside the
+package: nothing is downloaded) with what the page declares (``<html lang>``) and what the source's
+configuration hints. Indonesian and Malay are close relatives that a character n-gram model
+confuses on short texts, so between those two the page's word (or the source's) wins.
+Does not own: reading the declaration (``_meta``).
+
+The model is loaded once per process, on first use (about 0.2 s; workers keep it).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+#: pairs a character model confuses; between them a declaration decides
+RELATIVES = ({"id", "ms"},)
+#: below this many letters the text says too little to overrule a declaration
+SHORT_TEXT = 200
+#: py3langid's normalised probability above which the text overrules the page
+CONFIDENT = 0.95
+#: letters read to tell the language: enough for a clear answer, cheap (measured on AEB)
+_SAMPLE = 1200
+
+
+@functools.cache
+def _identifier() -> LanguageIdentifier:
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def identify(text: str) -> tuple[str, float]:
+    """py3langid's best language for ``text`` and its probability."""
+    language, probability = _identifier().classify(text[:_SAMPLE])
+    return str(language), float(probability)
+
+
+def choose_language(text: str, declared: str | None, hint: str | None) -> str | None:
+    """The article's language: ``declared`` is the page's, ``hint`` the source's setting."""
+    said = declared or hint
+    if len(text) < SHORT_TEXT:
+        return said or (identify(text)[0] if text.strip() else None)
+    detected, probability = identify(text)
+    if said is None:
+        return detected
+    if detected == said:
+        return said
+    for family in RELATIVES:
+        if detected in family:
+            # the page's own word first, then the source's, when either names a relative
+            for word in (declared, hint):
+                if word in family:
+                    return word
+    return detected if probability >= CONFIDENT else said

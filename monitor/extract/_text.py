@@ -1,0 +1,99 @@
+"""An article page's main text: trafilatura (fast mode), then our boilerplate line filter.
+
+Owns: calling trafilatura and the line rules that remove what it leaves in on news sites we
+follow: "Baca Juga" / "Read also" / "Xem thêm" / "Читайте также" blocks, share bars and ad
+labels, photo credits, captions repeated in the text, promotional footers ("Yuk koleksi buku...").
+Does not own: metadata, dates or language (the other modules of ``monitor.extract``).
+
+Why fast mode: it skips trafilatura's fallback extractors (readability, jusText), which roughly
+halve its speed for a small gain in F1; ``benchmarks/extract_bench.py`` measures both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection
+
+import trafilatura
+
+#: a "read also" heading, alone or followed by the linked headline on the same line
+_READ_ALSO = re.compile(
+    r"^\W*(?:baca juga|baca pula|simak juga|lihat juga|baca selengkapnya|berita terkait|"
+    r"artikel terkait|read also|also read|read more|related(?: articles?| stories| news)?|"
+    r"see also|xem thêm|tin liên quan|đọc thêm|читайте также|читайте еще|смотрите также|"
+    r"по теме|berita lainnya|baca berita lainnya)\b\s*[:.\-–—»>]?",
+    re.IGNORECASE,
+)
+#: a line that is only a label of the page furniture
+_FURNITURE = re.compile(
+    r"^\W*(?:advertisement|advertisment|iklan|sponsored|scroll to continue|scroll untuk "
+    r"melanjutkan|share|bagikan|tweet|share this( article)?|share on \w+|копировать ссылку|"
+    r"поделиться|chia sẻ|quảng cáo|реклама|follow us|ikuti kami|comments?|komentar)\W*$",
+    re.IGNORECASE,
+)
+#: photo credits ("Foto: EPA-EFE/...") and promotional footers ("Yuk koleksi buku ...")
+_CREDIT = re.compile(r"^\W*(?:foto|photo|ảnh|фото|image|gambar|sumber foto)\s*:", re.IGNORECASE)
+_PROMO = re.compile(
+    r"^\W*(?:yuk|ayo)\b.*(?:koleksi|ikuti|follow|simak|download|unduh|gabung|langganan|"
+    r"subscribe|klik)|^\W*(?:subscribe|sign up|download) (?:to|for|now|our)\b",
+    re.IGNORECASE,
+)
+#: after a "read also" heading, the linked headlines that follow are short lines without a stop
+_HEADLINE_WORDS = 16
+_LINKS_AFTER_HEADING = 6
+#: a repeated line shorter than this (in words) is a caption or a widget, not a paragraph
+_REPEATED_WORDS = 60
+#: a caption shorter than this is too generic to compare ("Foto: Reuters")
+_CAPTION_WORDS = 5
+
+
+def main_text(html: str, url: str | None, captions: Collection[str] = ()) -> str:
+    """The article's main text, one paragraph per line; empty when none was found.
+
+    ``captions``: the page's photo captions and alt texts; a line that repeats one is dropped.
+    """
+    raw = trafilatura.extract(
+        html, url=url, fast=True, include_comments=False, include_images=False,
+        include_links=False, with_metadata=False, deduplicate=False,
+    )  # fmt: skip
+    return clean_lines(raw or "", captions)
+
+
+def clean_lines(text: str, captions: Collection[str] = ()) -> str:
+    """``text`` without boilerplate lines (see the module docstring), blank lines dropped."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    counts = Counter(lines)
+    counts.update(line for line in lines if _is_caption(line, captions))
+    kept: list[str] = []
+    after_heading = 0
+    for line in lines:
+        heading = _READ_ALSO.match(line)
+        if heading:
+            # a bare heading starts a block of linked headlines; "Baca juga: X" is one line
+            after_heading = _LINKS_AFTER_HEADING if not line[heading.end() :].strip() else 0
+            continue
+        if after_heading and _is_headline(line):
+            after_heading -= 1
+            continue
+        after_heading = 0
+        if _is_furniture(line, counts[line]):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def _is_caption(line: str, captions: Collection[str]) -> bool:
+    """A line that repeats a photo caption (or starts it: the credit may follow in the figure)."""
+    return len(line.split()) >= _CAPTION_WORDS and any(c.startswith(line) for c in captions)
+
+
+def _is_headline(line: str) -> bool:
+    return len(line.split()) <= _HEADLINE_WORDS and not line.endswith((".", "!", "?", "”", '"'))
+
+
+def _is_furniture(line: str, count: int) -> bool:
+    if _FURNITURE.match(line) or _CREDIT.match(line) or _PROMO.match(line):
+        return True
+    return count > 1 and len(line.split()) < _REPEATED_WORDS

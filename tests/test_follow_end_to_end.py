@@ -1,0 +1,185 @@
+"""End to end on loopback: a listing page and a news sitemap whose new items are followed to
+their article pages, extracted, matched on their body text and delivered; the same story carried
+by both is delivered once and the match records the other outlet.
+
+Runs ``monitor once`` against the loopback feed server and webhook receiver, on a SQLite file and
+on PostgreSQL (``database_url``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import main
+from monitor.store import Store
+from tests.feedserver import FeedServer, running_feed_server
+from tests.pages import SEED_PARAGRAPHS, seed_page
+from tests.receivers import WebhookReceiver
+
+WATCHLIST = """\
+topics:
+  - id: russia-asean-security
+    name: Russia–ASEAN security ties
+    query: >
+      (Russia OR Rusia OR Moscow OR Moskow OR Kremlin OR Putin)
+      AND (ASEAN OR "Southeast Asia" OR "Asia Tenggara" OR Indonesia OR Vietnam)
+      AND (security OR keamanan OR terror* OR teroris* OR defence OR pertahanan)
+    threshold: 0.3
+"""
+# headlines without any of the topic's words: only the article bodies can match
+KOMPAS_TITLE = "Kerja Sama Baru Disepakati untuk Tahun Depan"
+ANTARA_TITLE = "Rencana Bersama Akan Diadopsi Tahun Depan"
+CABAI = [
+    "Harga cabai rawit di pasar tradisional Jakarta naik tajam menjelang Natal dan Tahun Baru.",
+    "Pedagang menyebut pasokan dari sentra produksi di Jawa Tengah berkurang karena hujan deras "
+    "yang merusak tanaman, sementara permintaan rumah tangga dan rumah makan terus meningkat.",
+    "Dinas Perdagangan DKI Jakarta berjanji memantau harga setiap hari dan menyiapkan operasi "
+    "pasar bila kenaikan berlanjut hingga akhir Desember, kata kepala dinas kepada wartawan.",
+]
+CABAI_PATH = "/read/2021/12/06/harga-cabai-naik-jelang-natal"
+# the wire copy: another dateline and lead, one word changed, the last paragraph cut
+COPY = [
+    "JAKARTA (ANTARA) - Kerja sama kedua kawasan terus diperkuat, kata diplomat.",
+    SEED_PARAGRAPHS[0].replace("REPUBLIKA.CO.ID, MOSKOW --", "MOSKOW (ANTARA) -"),
+    *[p.replace("berkembang cepat", "berkembang pesat") for p in SEED_PARAGRAPHS[1:-1]],
+]
+
+
+def listing(links: list[tuple[str, str]]) -> bytes:
+    items = "".join(
+        f'<article><h2><a href="{href}">{text}</a></h2></article>' for href, text in links
+    )
+    return (
+        "<html><head><title>Kompas Global</title></head><body><nav><a href='/tag/rusia'>Rusia "
+        f"dan ASEAN hari ini</a></nav><main>{items}</main></body></html>"
+    ).encode()
+
+
+def sitemap(entries: list[tuple[str, str]]) -> bytes:
+    urls = "".join(
+        f"<url><loc>{loc}</loc><news:news><news:publication><news:name>ANTARA</news:name>"
+        f"<news:language>id</news:language></news:publication><news:publication_date>{when}"
+        f"</news:publication_date></news:news></url>"
+        for loc, when in entries
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/'
+        'sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+        f"{urls}</urlset>"
+    ).encode()
+
+
+@dataclass
+class World:
+    pages: FeedServer
+    webhook: WebhookReceiver
+    config: Path
+    database_url: str
+
+    def once(self) -> int:
+        return main(["--config", str(self.config), "once"])
+
+    def serve_page(self, path: str, title: str, paragraphs: list[str]) -> None:
+        self.pages.serve(
+            path, seed_page(url=self.pages.url(path), title=title, paragraphs=paragraphs),
+            content_type="text/html; charset=utf-8",
+        )  # fmt: skip
+
+
+@pytest.fixture
+def world(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    with running_feed_server() as pages, WebhookReceiver() as webhook:
+        monkeypatch.setenv("TEST_WEBHOOK_URL", webhook.url)
+        monkeypatch.delenv("MONITOR_DATABASE_URL", raising=False)
+        (tmp_path / "watchlists").mkdir()
+        (tmp_path / "watchlists" / "asean.yaml").write_text(WATCHLIST, encoding="utf-8")
+        config = tmp_path / "monitor.yaml"
+        config.write_text(
+            f"""\
+database: {database_url}
+watchlists: ["watchlists/*.yaml"]
+http:
+  user_agent: "news-monitor-tests/0.1 (+https://example.org/contact)"
+  timeout: 10s
+defaults: {{every: 10m, jitter: 0s}}
+sources:
+  - id: kompas
+    name: Kompas
+    listing: {pages.url("/global/")}
+    language: id
+  - id: antara
+    name: ANTARA
+    sitemap: {pages.url("/sitemap-news.xml")}
+    language: id
+channels:
+  webhook:
+    urls: ["${{TEST_WEBHOOK_URL}}"]
+""",
+            encoding="utf-8",
+        )
+        world = World(pages, webhook, config, database_url)
+        world.serve_page(
+            "/read/2021/12/06/harga-cabai-naik-jelang-natal", "Harga cabai naik", CABAI
+        )
+        pages.serve("/global/", listing([("/read/2021/12/06/harga-cabai-naik-jelang-natal",
+                                          "Harga cabai rawit naik menjelang Natal")]),
+                    content_type="text/html")  # fmt: skip
+        pages.serve("/sitemap-news.xml", sitemap([]), content_type="application/xml")
+        yield world
+
+
+def test_listing_and_sitemap_items_are_followed_matched_on_body_and_one_story_once(
+    world: World,
+) -> None:
+    """New links on both sources are followed; the story they share is delivered once."""
+    assert world.once() == 0  # baseline: stored silently, nothing followed
+    assert [e.path for e in world.pages.log if e.path.startswith("/read/")] == []
+
+    kompas_path = "/read/2021/12/07/kerja-sama-baru-disepakati-untuk-tahun-depan"
+    antara_path = "/berita/2591234/rencana-bersama-akan-diadopsi-tahun-depan"
+    world.serve_page(kompas_path, KOMPAS_TITLE, SEED_PARAGRAPHS)
+    world.serve_page(antara_path, ANTARA_TITLE, COPY)
+    world.pages.serve("/global/", listing([
+        (kompas_path, "Kerja sama baru disepakati"),  # a teaser: the page has the headline
+        (CABAI_PATH, "Harga cabai rawit naik menjelang Natal"),
+    ]), content_type="text/html")  # fmt: skip
+    world.pages.serve(
+        "/sitemap-news.xml",
+        sitemap([(world.pages.url(antara_path), "2021-12-07T21:00:00+07:00")]),
+        content_type="application/xml",
+    )
+    assert world.once() == 0
+
+    [hook] = world.webhook.wait_for(1)
+    assert KOMPAS_TITLE in str(hook.json()) or ANTARA_TITLE in str(hook.json())
+    time.sleep(0.5)
+    assert len(world.webhook.received) == 1  # the copy joined the story: no second alert
+    with Store.open(world.database_url) as store:
+        [match] = store.matches(topic="russia-asean-security")
+        assert match.title in (KOMPAS_TITLE, ANTARA_TITLE)  # the page's headline, not the teaser
+        assert {h.field for h in match.hits} == {"text"}  # matched on the body alone
+        assert len(match.also_in) == 1
+        assert {match.source_id, *match.also_in} in ({"kompas", "ANTARA"}, {"antara", "Kompas"})
+        assert store.counts()["articles"] == 3
+    assert len(world.pages.requests_to(kompas_path)) == 1
+    assert len(world.pages.requests_to(antara_path)) == 1
+
+
+def test_failed_article_fetch_keeps_the_item(world: World) -> None:
+    """A link whose page is gone is stored and matched on what the listing said."""
+    assert world.once() == 0
+    world.pages.serve("/global/", listing([
+        ("/read/2021/12/07/rusia-asean-perbarui-kerja-sama-pemberantasan-terorisme",
+         "Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme"),
+    ]), content_type="text/html")  # fmt: skip
+    assert world.once() == 0  # the page answers 404
+    [hook] = world.webhook.wait_for(1)
+    assert "Rusia-ASEAN Perbarui Kerja Sama" in str(hook.json())
+    with Store.open(world.database_url) as store:
+        [match] = store.matches(topic="russia-asean-security")
+        assert match.title == "Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme"

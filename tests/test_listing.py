@@ -1,0 +1,101 @@
+"""Tests of monitor.sources.listing: real listing pages yield article links; selectors."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from monitor.config import ListingSelectors
+from monitor.errors import ParseError
+from monitor.sources.listing import is_article_link, parse_listing
+
+LISTINGS = Path(__file__).parent / "data" / "listings"
+PAGES = {
+    "frontpage-archive__zeit.de_politik.html.gz": "https://www.zeit.de/politik/index",
+    "frontpage-archive__t-online.de_politik.html.gz": "https://www.t-online.de/nachrichten/",
+}
+
+
+@pytest.mark.parametrize(("name", "url"), PAGES.items())
+def test_real_listing_pages_yield_article_links(name: str, url: str) -> None:
+    """Each page gives 20+ links, all on the site, none to a section, tag, author or page."""
+    parsed = parse_listing(gzip.decompress((LISTINGS / name).read_bytes()), url=url)
+    links = [item.url or "" for item in parsed.items]
+    assert len(links) >= 20
+    site = url.split("/")[2].removeprefix("www.")
+    assert all(site in link.split("/")[2] for link in links)
+    for bad in ("/thema/", "/autor/", "/tag/", "/seite-", "/suche", "/impressum"):
+        assert not [link for link in links if bad in link]
+    assert all(len(item.title.split()) >= 4 for item in parsed.items)
+    assert len({item.key for item in parsed.items}) == len(parsed.items)
+
+
+PAGE = b"""<html><head><title>Berita Dunia</title></head><body>
+<header><nav><a href="/kanal/dunia">Dunia Internasional Asia Pasifik</a></nav></header>
+<main>
+ <article class="item"><header><h2><a href="/berita/r3rzq4382/rusiaasean-perbarui-kerja-sama">
+  Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme</a></h2></header>
+  <time datetime="2021-12-07T20:33:00+07:00">Selasa 07 Dec 2021 20:33 WIB</time></article>
+ <article class="item"><h2><a href="https://www.republika.co.id/berita/a2/timnas-indonesia-tahan-imbang-vietnam?utm_source=home">
+  Timnas Indonesia tahan imbang Vietnam di Piala AFF</a></h2>
+  <span class="date">Selasa 07 Dec 2021 19:00 WIB</span></article>
+ <a href="/tag/rusia">Semua berita tentang Rusia dan ASEAN</a>
+ <a href="/penulis/kamran-dikarma">Kamran Dikarma penulis berita ini</a>
+ <a href="/berita/dunia/page/2">Halaman berikutnya berita dunia lainnya</a>
+ <a href="https://other.example.com/berita/123456/judul-yang-panjang-sekali">
+  Berita dari situs lain yang panjang</a>
+ <a href="/berita/a3/pendek">Baca</a>
+</main>
+<footer><a href="/berita/a9/tentang-kami-dan-redaksi-republika">
+  Tentang kami dan redaksi Republika</a></footer>
+</body></html>"""
+URL = "https://www.republika.co.id/internasional"
+
+
+def test_heuristic_keeps_stories_and_drops_navigation() -> None:
+    """Same-site story links are kept (tracking removed from the key); the rest is not."""
+    parsed = parse_listing(PAGE, url=URL, language="id")
+    assert [item.key for item in parsed.items] == [
+        "https://www.republika.co.id/berita/r3rzq4382/rusiaasean-perbarui-kerja-sama",
+        "https://www.republika.co.id/berita/a2/timnas-indonesia-tahan-imbang-vietnam",
+    ]
+    assert parsed.items[0].title == "Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme"
+    assert parsed.items[0].language == "id"
+    assert parsed.title == "Berita Dunia"
+
+
+def test_selectors_pick_items_titles_and_dates() -> None:
+    """With selectors, each item's link, title and date come from them (attribute or text)."""
+    selectors = ListingSelectors(links="article.item", title="h2", date="time, .date")
+    parsed = parse_listing(PAGE, url=URL, selectors=selectors)
+    assert [
+        (i.title[:20], i.published.isoformat() if i.published else None) for i in parsed.items
+    ] == [
+        ("Rusia-ASEAN Perbarui", "2021-12-07T13:33:00+00:00"),
+        ("Timnas Indonesia tah", "2021-12-07T12:00:00+00:00"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("https://www.kompas.com/global/read/2021/12/07/203300/rusia-asean", True),
+        ("https://nasional.kompas.com/read/2021/12/07/rusia", True),
+        ("https://www.kompas.com/tag/rusia", False),
+        ("https://www.kompas.com/global", False),
+        ("https://www.kompas.com/", False),
+        ("https://www.kompas.com/foto/123456/galeri", False),
+        ("https://www.kompas.com/img/2021/12/07/foto-putin.jpg", False),
+        ("https://www.tribunnews.com/internasional/2021/12/07/rusia", False),
+    ],
+)
+def test_article_link_shape(link: str, expected: bool) -> None:
+    """Subdomains of the same site count; sections, tags, files and other sites do not."""
+    assert is_article_link(link, "kompas.com") is expected
+
+
+def test_not_html_is_a_parse_error() -> None:
+    with pytest.raises(ParseError):
+        parse_listing(b'{"items": []}', url=URL)

@@ -1,0 +1,46 @@
+"""Tests of monitor.story: syndicated copies are one story, different stories are not."""
+
+from __future__ import annotations
+
+from monitor.story import SAME_STORY, fingerprint, resemblance, story_for
+from tests.pages import SEED_PARAGRAPHS
+
+SEED_TEXT = "\n".join(SEED_PARAGRAPHS)
+# the wire copy on another site: its own dateline and lead, a word changed, the last paragraph cut
+COPY = "\n".join(
+    [
+        "JAKARTA, ANTARA - Kerja sama Rusia dan ASEAN terus diperkuat.",
+        SEED_PARAGRAPHS[0].replace("REPUBLIKA.CO.ID, MOSKOW --", "MOSKOW (ANTARA) -"),
+        *SEED_PARAGRAPHS[1:-1],
+    ]
+).replace("berkembang cepat", "berkembang pesat")
+OTHER = (
+    "Harga cabai rawit di pasar tradisional Jakarta naik tajam menjelang Natal dan Tahun Baru. "
+    "Pedagang menyebut pasokan dari sentra produksi di Jawa Tengah berkurang karena hujan deras "
+    "yang merusak tanaman, sementara permintaan rumah tangga dan rumah makan terus meningkat. "
+    "Dinas Perdagangan DKI Jakarta berjanji memantau harga setiap hari dan menyiapkan operasi "
+    "pasar bila kenaikan berlanjut hingga akhir Desember, kata kepala dinas kepada wartawan."
+)
+
+
+def test_copy_resembles_and_other_story_does_not() -> None:
+    seed, copy, other = fingerprint(SEED_TEXT), fingerprint(COPY), fingerprint(OTHER)
+    assert seed and copy and other
+    assert resemblance(seed, copy) >= SAME_STORY
+    assert resemblance(seed, other) < 0.1
+
+
+def test_copy_joins_the_story_of_another_outlet_only() -> None:
+    """A copy joins another source's story; an outlet's own articles never group."""
+    seed, copy = fingerprint(SEED_TEXT), fingerprint(COPY)
+    assert seed and copy
+    known = [("story-1", "republika", seed)]
+    assert story_for(copy, "antara", known) == "story-1"
+    assert story_for(copy, "republika", known) is None
+    assert story_for(fingerprint(OTHER), "antara", known) is None
+
+
+def test_short_text_has_no_fingerprint() -> None:
+    """A teaser is not evidence of a story."""
+    assert fingerprint("Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme") is None
+    assert story_for(None, "antara", []) is None
