@@ -64,6 +64,10 @@ class HttpSettings:
     #: requests in flight at once, overall and per host
     concurrency: int = 10
     per_host: int = 2
+    #: seconds between the starts of two requests to one host
+    per_host_interval: float = 1.0
+    #: True lets fetches reach loopback, private and other non-public addresses (intranets)
+    allow_private_networks: bool = False
 
 
 @dataclass(frozen=True, slots=True)

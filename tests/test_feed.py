@@ -1,8 +1,6 @@
 """Tests of ``monitor.sources.feed``: golden files for every corpus feed, malformed feeds, and
 the decisions the module docstring names (charsets, dates, links, identity, plain text)."""
 
-# ruff: noqa: RUF001, RUF003 - the expected values are Cyrillic, Greek and Chinese text on purpose
-
 from __future__ import annotations
 
 import gzip
