@@ -12,11 +12,9 @@ import argparse
 import asyncio
 import json
 import logging
-import multiprocessing
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,6 +35,7 @@ from monitor.match.bulk import match_stream
 from monitor.notify import Notifier, render_test
 from monitor.pipeline import Pipeline, PollResult
 from monitor.store import Store
+from monitor.workers import WorkerLimits, Workers
 
 log = logging.getLogger("monitor")
 
@@ -121,9 +120,13 @@ async def _pipeline(settings: Settings):
     """Open the store, the HTTP client and the worker pool; close them all on the way out."""
     store = await asyncio.to_thread(Store.open, settings.database_url)
     fetcher = Fetcher(settings.http)
-    # spawn, not fork: forking a process that runs threads and an event loop is unsafe
-    workers = ProcessPoolExecutor(
-        max_workers=min(2, os.cpu_count() or 1), mp_context=multiprocessing.get_context("spawn")
+    limits = settings.limits
+    workers = Workers(
+        WorkerLimits(
+            processes=min(2, os.cpu_count() or 1),
+            memory=limits.worker_memory,
+            timeout=limits.worker_timeout,
+        )
     )
     try:
         yield Pipeline(
@@ -135,7 +138,7 @@ async def _pipeline(settings: Settings):
             now=_now,
         )
     finally:
-        workers.shutdown(wait=True, cancel_futures=True)
+        workers.close()
         await fetcher.aclose()
         store.close()
 

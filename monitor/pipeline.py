@@ -1,9 +1,12 @@
 """The pipeline: the only place that sequences the stages.
 
-    poll(source):  fetch the feed (conditional GET) -> parse it (worker process)
+    poll(source):  fetch the feed (conditional GET, guarded, polite)
+                   -> parse it (worker process with limits) -> the first ``items_per_poll`` items
                    -> keep items not stored yet -> match every topic
                    -> store articles + matches + pending deliveries in ONE transaction
                    -> record the source's state and when to check it next
+                      (a stable permanent redirect moves it; a network-wide outage does not
+                      count against it; a day of failures or a 410 is reported once)
     deliver():     due deliveries -> render for the channel -> send (apprise)
                    -> mark sent only after success; else retry later with back-off
 
@@ -17,25 +20,24 @@ polls run (``monitor.scheduler``).
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from monitor import policy
+from monitor import health, policy
 from monitor.config import Settings, SourceSettings
 from monitor.errors import DeliveryError, FetchError, MonitorError, ParseError
-from monitor.fetch import Fetcher
+from monitor.fetch import Fetcher, FetchOptions
 from monitor.match import Matcher
-from monitor.notify import Notifier, render
+from monitor.notify import Notifier, render, render_source_notice
 from monitor.sources import parse_feed
 from monitor.store import NewArticle, PendingDelivery, SourceState, Store
-from monitor.types import Document, Item, ParsedFeed, Topic, Validators
+from monitor.types import Document, Fetched, Item, ParsedFeed, Topic, Validators
+from monitor.workers import Workers
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -72,7 +74,7 @@ class Pipeline:
         store: Store,
         fetcher: Fetcher,
         notifier: Notifier,
-        workers: Executor,
+        workers: Workers,
         now: Callable[[], datetime],
         rng: random.Random | None = None,
     ) -> None:
@@ -85,6 +87,7 @@ class Pipeline:
         self.settings = settings
         self._matcher = Matcher(settings.topics)
         self._topics: dict[str, Topic] = {t.id: t for t in settings.topics}
+        self._outages = health.OutageWatch()
 
     def use_settings(self, settings: Settings, notifier: Notifier) -> None:
         """Switch to a newly loaded configuration (hot reload); the old one was valid too."""
@@ -97,20 +100,19 @@ class Pipeline:
 
     async def poll(self, source: SourceSettings) -> PollResult:
         """Poll one source end to end; every failure ends as a recorded result."""
-        state = await asyncio.to_thread(self.store.source_state, source.id)
-        state = state or _fresh_state(source)
-        if state.status == "gone" and state.url == source.url:
+        stored = await asyncio.to_thread(self.store.source_state, source.id)
+        state = _for_config(stored or _fresh_state(source), source)
+        if state.status == "gone":
             # 410 Gone is final for that URL; editing the source's URL brings it back
             return PollResult(source.id, "gone", error=state.last_error)
         now = self._now()
+        options = FetchOptions(allow_networks=source.allow_networks)  # feeds: no robots.txt
         try:
-            fetched = await self._fetcher.fetch(source.url, state.validators)
+            fetched = await self._fetcher.fetch(state.url, state.validators, options)
             if fetched.not_modified:
-                return await self._record_unchanged(source, state, fetched.max_age, now)
+                return await self._record_unchanged(source, state, fetched, now)
             parsed = await self._parse(source, fetched.content, fetched.url, fetched.content_type)
-            result = await self._store_new(
-                source, state, parsed, fetched.validators, now, hints=(fetched.max_age, parsed.ttl)
-            )
+            result = await self._store_new(source, state, parsed, fetched, now)
         except (FetchError, ParseError) as error:
             return await self._record_failure(source, state, error, now)
         log.info(
@@ -125,42 +127,36 @@ class Pipeline:
     async def _parse(
         self, source: SourceSettings, content: bytes, url: str, content_type: str | None
     ) -> ParsedFeed:
-        job = functools.partial(
+        """Parse in a worker: a crash, hang or memory hog costs this poll, never the daemon."""
+        parsed = await self._workers.run(
             parse_feed, content, url=url, content_type=content_type, language=source.language
         )
-        try:
-            return await asyncio.get_running_loop().run_in_executor(self._workers, job)
-        except ParseError:
-            raise
-        except Exception as e:  # a crashed worker costs this poll, never the daemon
-            raise ParseError(f"parser failed: {type(e).__name__}") from e
+        cap = self.settings.limits.items_per_poll
+        if len(parsed.items) <= cap:
+            return parsed
+        dropped = f"dropped {len(parsed.items) - cap} items over limits.items_per_poll"
+        warning = "; ".join(filter(None, (parsed.warning, dropped)))
+        return replace(parsed, items=parsed.items[:cap], warning=warning)
 
     async def _store_new(
         self,
         source: SourceSettings,
         state: SourceState,
         parsed: ParsedFeed,
-        validators: Validators,
+        fetched: Fetched,
         now: datetime,
-        hints: tuple[float | None, ...],
     ) -> PollResult:
         keys = [item.key for item in parsed.items]
         unseen = await asyncio.to_thread(self.store.unseen_keys, keys)
         fresh = [item for item in parsed.items if item.key in unseen]
         articles = await asyncio.to_thread(self._articles, source, state, fresh, now)
         next_check = policy.next_check_after_success(
-            now, source.every, source.jitter, hints, self._rng
+            now, source.every, source.jitter, (fetched.max_age, parsed.ttl), self._rng
         )
         new_state = replace(
-            state,
-            url=source.url,
-            validators=validators,
-            last_check=now,
+            self._healthy(source, state, fetched, now),
+            validators=fetched.validators,
             next_check=next_check,
-            last_success=now,
-            failures=0,
-            last_error=None,
-            status="ok",
             baselined=True,
             items_seen=state.items_seen + len(fresh),
         )
@@ -202,21 +198,37 @@ class Pipeline:
             found.append((match, topic.name, topic.channels or every_channel))
         return tuple(found)
 
-    async def _record_unchanged(
-        self, source: SourceSettings, state: SourceState, max_age: float | None, now: datetime
-    ) -> PollResult:
-        next_check = policy.next_check_after_success(
-            now, source.every, source.jitter, (max_age,), self._rng
-        )
-        new_state = replace(
+    def _healthy(
+        self, source: SourceSettings, state: SourceState, fetched: Fetched, now: datetime
+    ) -> SourceState:
+        """The state after a successful poll: failures cleared, a stable move followed."""
+        self._outages.record(source.id, now, network_failure=False)
+        current = health.Moves(state.url, state.moved_to, state.moved_seen, state.moved_since)
+        moves = health.follow_moves(current, fetched.url, fetched.moved_permanently, now)
+        if moves.url != state.url:
+            log.warning("source=%s moved permanently: now polled at its new URL", source.id)
+        return replace(
             state,
+            url=moves.url,
+            moved_to=moves.moved_to,
+            moved_seen=moves.seen,
+            moved_since=moves.since,
             last_check=now,
-            next_check=next_check,
             last_success=now,
             failures=0,
             last_error=None,
             status="ok",
+            failing_since=None,
+            reported_at=None,
         )
+
+    async def _record_unchanged(
+        self, source: SourceSettings, state: SourceState, fetched: Fetched, now: datetime
+    ) -> PollResult:
+        next_check = policy.next_check_after_success(
+            now, source.every, source.jitter, (fetched.max_age,), self._rng
+        )
+        new_state = replace(self._healthy(source, state, fetched, now), next_check=next_check)
         await asyncio.to_thread(self.store.save_source_state, new_state)
         log.info("polled source=%s not_modified", source.id)
         return PollResult(source.id, "not_modified", next_check=next_check)
@@ -224,6 +236,10 @@ class Pipeline:
     async def _record_failure(
         self, source: SourceSettings, state: SourceState, error: MonitorError, now: datetime
     ) -> PollResult:
+        network = isinstance(error, FetchError) and error.kind in health.NETWORK_KINDS
+        self._outages.record(source.id, now, network_failure=network)
+        if network and self._outages.is_outage(now):
+            return await self._record_outage(source, state, error, now)
         failures = state.failures + 1
         gone = isinstance(error, FetchError) and error.status == 410
         retry_after = error.retry_after if isinstance(error, FetchError) else None
@@ -237,12 +253,54 @@ class Pipeline:
             failures=failures,
             last_error=str(error)[:300],
             status="gone" if gone else "failing",
+            failing_since=state.failing_since or now,
         )
+        due = health.should_report(new_state.failing_since, state.reported_at, gone, now)
+        if due and await self._report(source, new_state, error, gone):
+            new_state = replace(new_state, reported_at=now)
         await asyncio.to_thread(self.store.save_source_state, new_state)
         log.warning("poll failed source=%s failures=%d error=%s", source.id, failures, error)
         return PollResult(
             source.id, "gone" if gone else "failed", error=str(error), next_check=next_check
         )
+
+    async def _record_outage(
+        self, source: SourceSettings, state: SourceState, error: MonitorError, now: datetime
+    ) -> PollResult:
+        """Most sources fail at the network level at once: the network is down, not this source.
+        The failure is not counted (no back-off, no report); the source is tried on schedule."""
+        next_check = policy.next_check_after_success(
+            now, source.every, source.jitter, (), self._rng
+        )
+        note = f"{error} (network-wide outage: not counted against the source)"
+        new_state = replace(state, last_check=now, next_check=next_check, last_error=note[:300])
+        await asyncio.to_thread(self.store.save_source_state, new_state)
+        log.warning("poll failed source=%s during a network-wide outage: %s", source.id, error)
+        return PollResult(source.id, "failed", error=note, next_check=next_check)
+
+    async def _report(
+        self, source: SourceSettings, state: SourceState, error: MonitorError, gone: bool
+    ) -> bool:
+        """Tell every channel about a gone or day-long failing source; True if one accepted it
+        (or there is none to tell), so the report is recorded and never repeated."""
+        since = state.failing_since or self._now()
+        problem = (
+            "answered 410 Gone: it is no longer polled until its URL changes in the config"
+            if gone
+            else f"failing since {since:%Y-%m-%d %H:%M} UTC ({state.failures} polls in a row);"
+            f" last error: {error}"
+        )
+        log.error("source=%s %s", source.id, problem)
+        notice_id = f"source-{source.id}-{since:%Y%m%dT%H%M%SZ}"
+        reached = not self.settings.channels
+        for channel in self.settings.channels:
+            message = render_source_notice(notice_id, source.name, problem, channel.format)
+            try:
+                await self._notifier.send(channel.name, message)
+                reached = True
+            except DeliveryError as failure:
+                log.warning("source notice not delivered channel=%s: %s", channel.name, failure)
+        return reached
 
     # --- delivery -----------------------------------------------------------------------------
 
@@ -296,10 +354,31 @@ class Pipeline:
         )
 
 
+def _for_config(state: SourceState, source: SourceSettings) -> SourceState:
+    """The state for the source as configured now: an edited URL starts over (a stored move,
+    validators and a 410 belonged to the old one)."""
+    if state.configured_url == source.url:
+        return state
+    if state.configured_url is None and state.url == source.url:
+        return replace(state, configured_url=source.url)  # stored before moves were recorded
+    return replace(
+        state,
+        url=source.url,
+        configured_url=source.url,
+        validators=Validators(),
+        status="ok" if state.status == "gone" else state.status,
+        moved_to=None,
+        moved_seen=0,
+        moved_since=None,
+        reported_at=None,
+    )
+
+
 def _fresh_state(source: SourceSettings) -> SourceState:
     return SourceState(
         source_id=source.id,
         url=source.url,
+        configured_url=source.url,
         validators=Validators(),
         last_check=None,
         next_check=None,

@@ -5,7 +5,7 @@ Owns: a pool of spawned processes in which each job runs under limits: an addres
 (``RLIMIT_CPU``: the kernel kills a worker that spins past it) and a wall-clock timeout (the
 worker is killed). Whatever happens, a job ends in its result, its own ``MonitorError``, or one
 ``WorkerError`` whose ``kind`` says how it failed; the pool that broke is replaced, so the next
-job runs. A job that was only a bystander when another one killed the pool is run once more.
+job runs. A job that was only a bystander when another one broke the pool is run again, alone.
 Does not own: what the jobs do. A job is a module-level function with picklable arguments.
 
     workers = Workers(WorkerLimits(...))
@@ -59,36 +59,63 @@ class Workers:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
     async def run(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        """``fn(*args, **kwargs)`` in a worker; raises what it raised, or ``WorkerError``."""
-        for attempt in (1, 2):
-            pool = self._pool
-            try:
-                future = pool.submit(_limited, self._limits.timeout, fn, args, kwargs)
-            except (BrokenProcessPool, RuntimeError):  # broken, or shut down by another job
-                self._replace(pool)
-                continue
-            try:
-                async with asyncio.timeout(self._limits.timeout):
-                    return await asyncio.wrap_future(future)
-            except TimeoutError as e:
-                self._replace(pool, kill=True)
-                raise WorkerError("timeout", f"no result in {self._limits.timeout:g}s") from e
-            except BrokenProcessPool as e:
-                self._replace(pool)
-                if attempt == 2:
-                    raise WorkerError("crashed", "the worker process died") from e
-            except MemoryError as e:
-                raise WorkerError("memory", "over the worker's memory limit") from e
-            except MonitorError:
-                raise
-            except Exception as e:  # the job's own bug on this input: costs this job only
-                raise WorkerError("failed", type(e).__name__) from e
-        raise WorkerError("crashed", "no worker process could be started")
+        """``fn(*args, **kwargs)`` in a worker; raises what it raised, or ``WorkerError``.
 
-    def _new_pool(self) -> ProcessPoolExecutor:
+        When the shared pool breaks under a job, the job runs again alone in a fresh process:
+        a bystander of another job's crash succeeds there, the culprit fails there again.
+        """
+        try:
+            return await self._attempt(self._pool, fn, args, kwargs, shared=True)
+        except _Broken:
+            pass
+        solo = self._new_pool(processes=1)
+        try:
+            return await self._attempt(solo, fn, args, kwargs, shared=False)
+        except _Broken as e:
+            raise WorkerError("crashed", "the worker process died") from e
+        finally:
+            solo.shutdown(wait=False, cancel_futures=True)
+
+    async def _attempt(
+        self,
+        pool: ProcessPoolExecutor,
+        fn: Callable[..., _T],
+        args: Any,
+        kwargs: Any,
+        *,
+        shared: bool,
+    ) -> _T:
+        try:
+            future = pool.submit(_limited, self._limits.timeout, fn, args, kwargs)
+        except (BrokenProcessPool, RuntimeError) as e:  # broken, or shut down by another job
+            self._retire(pool, shared)
+            raise _Broken from e
+        try:
+            async with asyncio.timeout(self._limits.timeout):
+                return await asyncio.wrap_future(future)
+        except TimeoutError as e:
+            self._retire(pool, shared, kill=True)
+            raise WorkerError("timeout", f"no result in {self._limits.timeout:g}s") from e
+        except BrokenProcessPool as e:
+            self._retire(pool, shared)
+            raise _Broken from e
+        except MemoryError as e:
+            raise WorkerError("memory", "over the worker's memory limit") from e
+        except MonitorError:
+            raise
+        except Exception as e:  # the job's own bug on this input: costs this job only
+            raise WorkerError("failed", type(e).__name__) from e
+
+    def _retire(self, pool: ProcessPoolExecutor, shared: bool, *, kill: bool = False) -> None:
+        if shared:
+            self._replace(pool, kill=kill)
+        elif kill:
+            _kill(pool)
+
+    def _new_pool(self, processes: int | None = None) -> ProcessPoolExecutor:
         # spawn, not fork: forking a process that runs threads and an event loop is unsafe
         return ProcessPoolExecutor(
-            max_workers=self._limits.processes,
+            max_workers=processes or self._limits.processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_limit_memory,
             initargs=(self._limits.memory,),
@@ -101,11 +128,21 @@ class Workers:
                 return  # another job replaced it already
             self._pool = self._new_pool()
         if kill:
-            # a running job cannot be cancelled: only killing its process stops it
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.kill()
+            _kill(pool)
         pool.shutdown(wait=False, cancel_futures=True)
         log.warning("worker pool replaced (%s)", "a job timed out" if kill else "a worker died")
+
+
+class _Broken(Exception):
+    """The pool a job ran in broke (its worker, or another job's, died)."""
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """A running job cannot be cancelled: only killing its process stops it. (``_processes``
+    is private; Python 3.14 adds ``terminate_workers`` for this.)"""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        process.kill()
 
 
 def _limit_memory(memory: int) -> None:
