@@ -416,7 +416,10 @@ def load_good(tmp_path: Path, env: dict[str, str]) -> tuple[Path, Settings]:
 
 def test_good_config_reads_every_section(tmp_path: Path) -> None:
     """Values given are read, values not given take the documented defaults."""
-    _, settings = load_good(tmp_path, {"DESK_URL": "json://desk", "PAGER_URL": "tgram://123456789:abcdefghij_klmnop/12345"})
+    _, settings = load_good(
+        tmp_path,
+        {"DESK_URL": "json://desk", "PAGER_URL": "tgram://123456789:abcdefghij_klmnop/12345"},
+    )
     assert settings.database_url == "postgresql+psycopg://monitor@db.internal/monitor"
     assert settings.timezone == "Asia/Ho_Chi_Minh"
     assert settings.http == HttpSettings(
