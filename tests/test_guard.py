@@ -15,8 +15,8 @@ from monitor.config import HttpSettings
 from monitor.errors import FetchError
 from monitor.fetch import (
     AddressPolicy,
-    FetchOptions,
     Fetcher,
+    FetchOptions,
     blocked_reason,
     fetchable_url,
     legacy_ipv4,
@@ -231,8 +231,6 @@ def test_dns_rebinding_reaches_only_the_checked_address() -> None:
     """A name that answers a permitted address, then loopback (DNS rebinding): the fetch
     connects to the address it checked, keeps the name in the Host header, and the next
     connection, to loopback, is refused. The service on loopback never sees a request."""
-    from tests.feedserver import _handler
-
     good_socket, evil_socket = _bind_pair()
     port = good_socket.getsockname()[1]
     answers = iter([["127.0.0.2"], ["127.0.0.1"], ["127.0.0.1"]])
@@ -266,7 +264,6 @@ def test_dns_rebinding_reaches_only_the_checked_address() -> None:
         assert isinstance(second, FetchError) and second.kind == "blocked"
         assert good.requests_to("/feed")[0].headers["Host"] == f"rebind.test:{port}"
         assert evil.log == [] and calls == ["rebind.test", "rebind.test"]
-    del _handler
 
 
 def _serving(sock: socket.socket):
