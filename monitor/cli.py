@@ -12,17 +12,16 @@ import argparse
 import asyncio
 import json
 import logging
-import multiprocessing
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from monitor import redact
 from monitor.config import (
     Settings,
     default_config_path,
@@ -36,7 +35,8 @@ from monitor.match import check_examples
 from monitor.match.bulk import match_stream
 from monitor.notify import Notifier, render_test
 from monitor.pipeline import Pipeline, PollResult
-from monitor.store import Store
+from monitor.store import SourceState, Store
+from monitor.workers import WorkerLimits, Workers
 
 log = logging.getLogger("monitor")
 
@@ -49,10 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.command(args, os.environ))
     except ConfigError as error:
-        print(f"config error: {error}", file=sys.stderr)
+        print(f"config error: {redact.install().redact(str(error))}", file=sys.stderr)
         return EXIT_CONFIG
     except StoreError as error:
-        print(f"database error: {error}", file=sys.stderr)
+        print(f"database error: {redact.install().redact(str(error))}", file=sys.stderr)
         return EXIT_STORE
 
 
@@ -95,19 +95,23 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(level: str) -> None:
+    redact.install()  # every record, from every logger, is masked before it is formatted
     logging.basicConfig(
         level=level.upper(),
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    for noisy in ("httpx", "httpcore", "apscheduler", "apprise", "alembic"):
-        # their DEBUG/INFO lines carry full URLs, which may hold tokens
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    if logging.getLogger().level > logging.DEBUG:
+        # their INFO lines are one per request; at DEBUG they show (masked) for diagnosis
+        for noisy in ("httpx", "httpcore", "apscheduler", "apprise", "alembic"):
+            logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
     path = Path(args.config) if args.config else default_config_path(env)
-    return load_settings(path, env)
+    settings = load_settings(path, env)
+    redact.install().remember(redact.settings_secrets(settings))
+    return settings
 
 
 def _now() -> datetime:
@@ -122,9 +126,13 @@ async def _pipeline(settings: Settings):
     """Open the store, the HTTP client and the worker pool; close them all on the way out."""
     store = await asyncio.to_thread(Store.open, settings.database_url)
     fetcher = Fetcher(settings.http)
-    # spawn, not fork: forking a process that runs threads and an event loop is unsafe
-    workers = ProcessPoolExecutor(
-        max_workers=min(2, os.cpu_count() or 1), mp_context=multiprocessing.get_context("spawn")
+    limits = settings.limits
+    workers = Workers(
+        WorkerLimits(
+            processes=min(2, os.cpu_count() or 1),
+            memory=limits.worker_memory,
+            timeout=limits.worker_timeout,
+        )
     )
     try:
         yield Pipeline(
@@ -136,7 +144,7 @@ async def _pipeline(settings: Settings):
             now=_now,
         )
     finally:
-        workers.shutdown(wait=True, cancel_futures=True)
+        workers.close()
         await fetcher.aclose()
         store.close()
 
@@ -264,7 +272,7 @@ def cmd_sources(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     rows = []
     for source in settings.sources:
         state = states.get(source.id)
-        status = "disabled" if not source.enabled else (state.status if state else "new")
+        status = "disabled" if not source.enabled else _status(state)
         rows.append(
             [
                 source.id,
@@ -381,6 +389,15 @@ def _open(path: str | None, mode: str, default: TextIO) -> Iterator[TextIO]:
         return
     with open(path, mode, encoding="utf-8") as handle:
         yield handle  # type: ignore[misc]  # open() in text mode is a TextIO
+
+
+def _status(state: SourceState | None) -> str:
+    """A source's status as ``monitor sources`` shows it; a 410 says what it means."""
+    if state is None:
+        return "new"
+    if state.status == "gone":
+        return "gone (HTTP 410: not polled until its URL changes)"
+    return state.status
 
 
 def _iso(when: datetime | None) -> str | None:

@@ -25,6 +25,7 @@ import glob
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
@@ -64,6 +65,10 @@ class HttpSettings:
     #: requests in flight at once, overall and per host
     concurrency: int = 10
     per_host: int = 2
+    #: seconds between the starts of two requests to one host
+    per_host_interval: float = 1.0
+    #: True lets fetches reach loopback, private and other non-public addresses (intranets)
+    allow_private_networks: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +108,10 @@ class SourceSettings:
     max_follow: int = 20
     #: CSS selectors of a listing page (None: the link heuristic)
     selectors: ListingSelectors | None = None
+    #: ask robots.txt before fetching listing pages and articles (feeds are exempt)
+    respect_robots: bool = True
+    #: private networks this source may reach although ``http.allow_private_networks`` is off
+    allow_networks: tuple[IPv4Network | IPv6Network, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +132,20 @@ class DeliverySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class LimitSettings:
+    """Bounds on the work one poll may cause (hostile or just huge sources)."""
+
+    #: items of one listing looked at per poll (the first ones in document order)
+    items_per_poll: int = 200
+    #: article pages fetched per poll of one source
+    article_fetches_per_poll: int = 20
+    #: address space of a parser/extractor worker process, in bytes
+    worker_memory: int = 1024**3
+    #: wall-clock (and CPU) seconds for one parse or extraction job
+    worker_timeout: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     #: the monitor.yaml this was read from
     path: str
@@ -137,6 +160,7 @@ class Settings:
     delivery: DeliverySettings
     #: the watchlist files that were read (watched for changes by the daemon)
     watchlist_files: tuple[str, ...] = ()
+    limits: LimitSettings = LimitSettings()
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -151,9 +175,10 @@ SOURCE_KINDS: tuple[SourceKind, ...] = ("feed", "listing", "sitemap")
 MESSAGE_FORMATS: tuple[MessageFormat, ...] = ("text", "markdown", "html")
 
 _TOP_KEYS = ["database", "timezone", "watchlists", "http", "defaults", "delivery", "sources",
-             "channels"]  # fmt: skip
+             "channels", "limits"]  # fmt: skip
 _SOURCE_KEYS = ["id", "name", *SOURCE_KINDS, "every", "jitter", "language", "topics", "enabled",
-                "backfill", "follow", "max_follow", "selectors"]  # fmt: skip
+                "backfill", "follow", "max_follow", "selectors", "respect_robots",
+                "allow_networks"]  # fmt: skip
 _SELECTOR_KEYS = ["links", "title", "date"]
 _TOPIC_KEYS = ["id", "name", "query", "threshold", "channels", "examples"]
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -197,6 +222,7 @@ def load_settings(path: str | Path, env: Mapping[str, str]) -> Settings:
         topics=topics,
         delivery=_delivery(get("delivery")),
         watchlist_files=files,
+        limits=_limits(get("limits")),
     )
 
 
@@ -318,6 +344,8 @@ def _http(at: At | None) -> HttpSettings:
         "max_redirects": lambda a: a.integer(0, 20),
         "concurrency": lambda a: a.integer(1, 1000),
         "per_host": lambda a: a.integer(1, 100),
+        "per_host_interval": _duration,
+        "allow_private_networks": At.boolean,
     }
     return replace(HttpSettings(DEFAULT_USER_AGENT), **_section(at, readers))
 
@@ -406,6 +434,8 @@ def _source(at: At, defaults: _Defaults, topics: set[str]) -> SourceSettings:
         follow=_or(get("follow"), At.boolean, defaults.follow),
         max_follow=_or(get("max_follow"), _max_follow, defaults.max_follow),
         selectors=_or(get("selectors"), lambda a: _selectors(a, kind), None),
+        respect_robots=_or(get("respect_robots"), At.boolean, True),
+        allow_networks=_or(get("allow_networks"), _networks, ()),
     )
 
 
@@ -427,14 +457,11 @@ def _selectors(at: At, kind: SourceKind) -> ListingSelectors:
 
 def _css(at: At) -> str:
     """A CSS selector that selectolax (Lexbor) accepts: checked now, not at the first poll."""
-    from selectolax.lexbor import LexborHTMLParser, SelectolaxError
-
     selector = _one_line(at)
-    try:
-        LexborHTMLParser("<p></p>").css(selector)
-    except SelectolaxError:
-        at.fail(f"not a valid CSS selector: {selector!r}")
-    return selector
+    problem = check_selector(selector)
+    if problem:
+        at.fail(problem)
+    return selector.strip()
 
 
 def _every(at: At) -> float:
@@ -524,7 +551,15 @@ def _apprise_url(at: At, env: Mapping[str, str]) -> str:
     url = _expand(at, env).strip()
     if url and not _URL_SCHEME.match(url):
         at.fail("not a notification URL (expected scheme://...; value not shown)")
+    if url and not _usable_apprise_url(url):
+        at.fail("not a usable apprise URL: unknown service or missing parts (value not shown)")
     return url
+
+
+def _usable_apprise_url(url: str) -> bool:
+    from monitor.notify.send import usable_url  # lazily: apprise is heavy, and above config
+
+    return usable_url(url)
 
 
 def _message_format(at: At) -> MessageFormat:
@@ -636,3 +671,51 @@ def _query(at: At, parse_query: Callable[[str], object]) -> str:
     except QueryError as e:
         at.fail(f"invalid query: {e.reason}")
     return query
+
+
+# --- fetch safety and limits (issue 6) ---------------------------------------------------------
+
+
+def _limits(at: At | None) -> LimitSettings:
+    readers: dict[str, Callable[[At], Any]] = {
+        "items_per_poll": lambda a: a.integer(1, 100_000),
+        "article_fetches_per_poll": lambda a: a.integer(0, 10_000),
+        "worker_memory": _worker_memory,
+        "worker_timeout": _positive_duration,
+    }
+    return replace(LimitSettings(), **_section(at, readers))
+
+
+def _worker_memory(at: At) -> int:
+    size = at.parsed(parse_size)
+    if size < 256 * 1024**2:
+        at.fail(f"too small: {size} bytes (minimum 256MB: the interpreter needs ~100MB)")
+    return size
+
+
+def _networks(at: At) -> tuple[IPv4Network | IPv6Network, ...]:
+    """``allow_networks``: addresses or CIDR networks (``10.1.0.0/16``, ``fd00::/8``)."""
+    networks = []
+    for item in at.items():
+        text = item.string().strip()
+        try:
+            networks.append(ip_network(text, strict=False))
+        except ValueError:
+            item.fail(f"not an IP address or network: {text!r} (use e.g. 10.1.0.0/16)")
+    return tuple(networks)
+
+
+def check_selector(selector: str) -> str | None:
+    """Why ``selector`` is not a CSS selector the page reader (selectolax/Lexbor) accepts, or None.
+
+    Listing sources' ``selectors`` are checked with it when the config is loaded.
+    """
+    from selectolax.lexbor import LexborHTMLParser, SelectolaxError  # lazily: only listings use it
+
+    if not selector.strip():
+        return "empty CSS selector"
+    try:
+        LexborHTMLParser("<p></p>").css(selector)
+    except SelectolaxError:
+        return f"not a valid CSS selector: {selector!r}"
+    return None

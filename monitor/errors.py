@@ -9,6 +9,8 @@ Does not own: outcomes that are not failures ("not modified", "nothing new"): th
      │    └── QueryError    a watch-topic query does not parse (position in the query)
      ├── FetchError         an HTTP fetch failed; ``kind`` classifies it
      ├── ParseError         a fetched body is not a feed (or not what the source said)
+     │    └── WorkerError   the worker process running the parse timed out, ran out of
+     │                      memory or crashed; ``kind`` says which
      ├── StoreError         the database is unreachable or refused a write
      └── DeliveryError      a channel did not accept a message
 """
@@ -25,7 +27,9 @@ FetchErrorKind = Literal[
     "http",  # a non-success status (see ``status``)
     "too_large",  # body over the configured cap
     "redirects",  # too many redirects, or a redirect to a scheme we do not fetch
-    "blocked",  # the address or scheme is not allowed
+    "blocked",  # the address or scheme is not allowed, or the URL does not parse
+    "protocol",  # the server broke HTTP (malformed response, undecodable body)
+    "robots",  # robots.txt does not allow the path (listing pages and articles only)
 ]
 
 
@@ -91,6 +95,22 @@ class FetchError(MonitorError):
 
 class ParseError(MonitorError):
     """A fetched body could not be read as a feed (or listing, or sitemap)."""
+
+
+WorkerErrorKind = Literal[
+    "timeout",  # the job ran past its wall-clock limit: its worker was killed
+    "memory",  # the job ran out of its memory limit
+    "crashed",  # the worker process died (a crash, or the CPU limit's SIGXCPU)
+    "failed",  # the job raised an unexpected exception
+]
+
+
+class WorkerError(ParseError):
+    """A job in a worker process (parsing, extraction) did not finish; ``kind`` says how."""
+
+    def __init__(self, kind: WorkerErrorKind, message: str) -> None:
+        self.kind: WorkerErrorKind = kind
+        super().__init__(f"{kind}: {message}")
 
 
 class StoreError(MonitorError):

@@ -1,7 +1,8 @@
 """The pipeline: the only place that sequences the stages.
 
-    poll(source):  fetch the feed, listing page or sitemap (conditional GET)
-                   -> parse it (worker process; a sitemap index: its newest child sitemaps too)
+    poll(source):  fetch the feed, listing page or sitemap (conditional GET, guarded, polite)
+                   -> parse it (worker process with limits; a sitemap index: its newest child
+                      sitemaps too) -> the first ``items_per_poll`` items
                    -> keep items not stored yet
                    -> follow them (``follow: true``; bounded per poll): fetch each article page,
                       extract it (worker process), group syndicated copies into stories
@@ -9,6 +10,8 @@
                    -> store articles + matches + pending deliveries in ONE transaction
                       (a story already matched for a topic gains an outlet, not a delivery)
                    -> record the source's state and when to check it next
+                      (a stable permanent redirect moves it; a network-wide outage does not
+                      count against it; a day of failures or a 410 is reported once)
     deliver():     due deliveries -> render for the channel -> send (apprise)
                    -> mark sent only after success; else retry later with back-off
 
@@ -27,20 +30,20 @@ import logging
 import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from monitor import follow, policy, story
+from monitor import follow, health, policy, story
 from monitor.config import Settings, SourceSettings
 from monitor.errors import DeliveryError, FetchError, MonitorError, ParseError
-from monitor.fetch import Fetcher
+from monitor.fetch import Fetcher, FetchOptions
 from monitor.match import Matcher
-from monitor.notify import Notifier, render
+from monitor.notify import Notifier, render, render_source_notice
 from monitor.sources import Sitemap, parse_feed, parse_listing, parse_sitemap
 from monitor.store import ArticlePage, NewArticle, PendingDelivery, SourceState, Store
-from monitor.types import Document, Item, ParsedFeed, Topic, Validators
+from monitor.types import Document, Fetched, Item, ParsedFeed, Topic, Validators
+from monitor.workers import Workers
 
 #: how far back a new article looks for another outlet's copy of its story
 STORY_WINDOW = timedelta(days=3)
@@ -84,7 +87,7 @@ class Pipeline:
         store: Store,
         fetcher: Fetcher,
         notifier: Notifier,
-        workers: Executor,
+        workers: Workers,
         now: Callable[[], datetime],
         rng: random.Random | None = None,
     ) -> None:
@@ -100,6 +103,7 @@ class Pipeline:
         # placing articles in stories and saving them is one step across sources: two polls
         # saving copies of one story side by side would each miss the other's copy
         self._saving = asyncio.Lock()
+        self._outages = health.OutageWatch()
 
     def use_settings(self, settings: Settings, notifier: Notifier) -> None:
         """Switch to a newly loaded configuration (hot reload); the old one was valid too."""
@@ -112,19 +116,19 @@ class Pipeline:
 
     async def poll(self, source: SourceSettings) -> PollResult:
         """Poll one source end to end; every failure ends as a recorded result."""
-        state = await asyncio.to_thread(self.store.source_state, source.id)
-        state = state or _fresh_state(source)
-        if state.status == "gone" and state.url == source.url:
+        stored = await asyncio.to_thread(self.store.source_state, source.id)
+        state = _for_config(stored or _fresh_state(source), source)
+        if state.status == "gone":
             # 410 Gone is final for that URL; editing the source's URL brings it back
             return PollResult(source.id, "gone", error=state.last_error)
         now = self._now()
         try:
-            fetched = await self._fetcher.fetch(source.url, state.validators)
+            fetched = await self._fetcher.fetch(state.url, state.validators, _options(source))
             if fetched.not_modified:
-                return await self._record_unchanged(source, state, fetched.max_age, now)
+                return await self._record_unchanged(source, state, fetched, now)
             parsed = await self._read(source, fetched.content, fetched.url, fetched.content_type)
             result = await self._store_new(
-                source, state, parsed, fetched.validators, now, hints=(fetched.max_age, parsed.ttl)
+                source, state, _capped(parsed, self.settings), fetched, now
             )
         except (FetchError, ParseError) as error:
             return await self._record_failure(source, state, error, now)
@@ -171,7 +175,7 @@ class Pipeline:
             return sitemap.feed
         items: dict[str, Item] = {}
         for child in sitemap.children[:SITEMAP_CHILDREN]:
-            fetched = await self._fetcher.fetch(child)
+            fetched = await self._fetcher.fetch(child, options=_options(source))
             job = functools.partial(
                 parse_sitemap, fetched.content, url=fetched.url, language=source.language,
                 limit=SITEMAP_ENTRIES,
@@ -185,45 +189,35 @@ class Pipeline:
         )
 
     async def _parse(self, job: functools.partial):
-        try:
-            return await asyncio.get_running_loop().run_in_executor(self._workers, job)
-        except ParseError:
-            raise
-        except Exception as e:  # a crashed worker costs this poll, never the daemon
-            raise ParseError(f"parser failed: {type(e).__name__}") from e
+        """Run in a worker: a crash, hang or memory hog costs this job, never the daemon."""
+        return await self._workers.run(job)
 
     async def _store_new(
         self,
         source: SourceSettings,
         state: SourceState,
         parsed: ParsedFeed,
-        validators: Validators,
+        fetched: Fetched,
         now: datetime,
-        hints: tuple[float | None, ...],
     ) -> PollResult:
         keys = [item.key for item in parsed.items]
         unseen = await asyncio.to_thread(self.store.unseen_keys, keys)
         fresh = [item for item in parsed.items if item.key in unseen]
         todo = follow.plan(
             fresh, follow=source.follow, baselined=state.baselined, backfill=source.backfill,
-            max_follow=source.max_follow, now=now,
+            max_follow=min(source.max_follow, self.settings.limits.article_fetches_per_poll),
+            now=now,
         )  # fmt: skip
         pages = await self._follow(source, todo.follow)
         pages += [(item, ArticlePage()) for item in todo.plain]
         fresh = [item for item, _ in pages]
         next_check = policy.next_check_after_success(
-            now, source.every, source.jitter, hints, self._rng
+            now, source.every, source.jitter, (fetched.max_age, parsed.ttl), self._rng
         )
         new_state = replace(
-            state,
-            url=source.url,
-            validators=validators,
-            last_check=now,
+            self._healthy(source, state, fetched, now),
+            validators=fetched.validators,
             next_check=next_check,
-            last_success=now,
-            failures=0,
-            last_error=None,
-            status="ok",
             baselined=True,
             items_seen=state.items_seen + len(fresh),
         )
@@ -300,7 +294,7 @@ class Pipeline:
         if item.url is None:
             return item, ArticlePage(follow_error="no link to follow")
         try:
-            fetched = await self._fetcher.fetch(item.url)
+            fetched = await self._fetcher.fetch(item.url, options=_options(source, article=True))
             job = functools.partial(
                 follow.extract_job, fetched.content, fetched.url, fetched.content_type,
                 item.language or source.language,
@@ -333,21 +327,37 @@ class Pipeline:
         known.append((story_id, source.id, page.fingerprint))
         return item, replace(page, story_id=story_id)
 
-    async def _record_unchanged(
-        self, source: SourceSettings, state: SourceState, max_age: float | None, now: datetime
-    ) -> PollResult:
-        next_check = policy.next_check_after_success(
-            now, source.every, source.jitter, (max_age,), self._rng
-        )
-        new_state = replace(
+    def _healthy(
+        self, source: SourceSettings, state: SourceState, fetched: Fetched, now: datetime
+    ) -> SourceState:
+        """The state after a successful poll: failures cleared, a stable move followed."""
+        self._outages.record(source.id, now, network_failure=False)
+        current = health.Moves(state.url, state.moved_to, state.moved_seen, state.moved_since)
+        moves = health.follow_moves(current, fetched.url, fetched.moved_permanently, now)
+        if moves.url != state.url:
+            log.warning("source=%s moved permanently: now polled at its new URL", source.id)
+        return replace(
             state,
+            url=moves.url,
+            moved_to=moves.moved_to,
+            moved_seen=moves.seen,
+            moved_since=moves.since,
             last_check=now,
-            next_check=next_check,
             last_success=now,
             failures=0,
             last_error=None,
             status="ok",
+            failing_since=None,
+            reported_at=None,
         )
+
+    async def _record_unchanged(
+        self, source: SourceSettings, state: SourceState, fetched: Fetched, now: datetime
+    ) -> PollResult:
+        next_check = policy.next_check_after_success(
+            now, source.every, source.jitter, (fetched.max_age,), self._rng
+        )
+        new_state = replace(self._healthy(source, state, fetched, now), next_check=next_check)
         await asyncio.to_thread(self.store.save_source_state, new_state)
         log.info("polled source=%s not_modified", source.id)
         return PollResult(source.id, "not_modified", next_check=next_check)
@@ -355,6 +365,10 @@ class Pipeline:
     async def _record_failure(
         self, source: SourceSettings, state: SourceState, error: MonitorError, now: datetime
     ) -> PollResult:
+        network = isinstance(error, FetchError) and error.kind in health.NETWORK_KINDS
+        self._outages.record(source.id, now, network_failure=network)
+        if network and self._outages.is_outage(now):
+            return await self._record_outage(source, state, error, now)
         failures = state.failures + 1
         gone = isinstance(error, FetchError) and error.status == 410
         retry_after = error.retry_after if isinstance(error, FetchError) else None
@@ -368,12 +382,54 @@ class Pipeline:
             failures=failures,
             last_error=str(error)[:300],
             status="gone" if gone else "failing",
+            failing_since=state.failing_since or now,
         )
+        due = health.should_report(new_state.failing_since, state.reported_at, gone, now)
+        if due and await self._report(source, new_state, error, gone):
+            new_state = replace(new_state, reported_at=now)
         await asyncio.to_thread(self.store.save_source_state, new_state)
         log.warning("poll failed source=%s failures=%d error=%s", source.id, failures, error)
         return PollResult(
             source.id, "gone" if gone else "failed", error=str(error), next_check=next_check
         )
+
+    async def _record_outage(
+        self, source: SourceSettings, state: SourceState, error: MonitorError, now: datetime
+    ) -> PollResult:
+        """Most sources fail at the network level at once: the network is down, not this source.
+        The failure is not counted (no back-off, no report); the source is tried on schedule."""
+        next_check = policy.next_check_after_success(
+            now, source.every, source.jitter, (), self._rng
+        )
+        note = f"{error} (network-wide outage: not counted against the source)"
+        new_state = replace(state, last_check=now, next_check=next_check, last_error=note[:300])
+        await asyncio.to_thread(self.store.save_source_state, new_state)
+        log.warning("poll failed source=%s during a network-wide outage: %s", source.id, error)
+        return PollResult(source.id, "failed", error=note, next_check=next_check)
+
+    async def _report(
+        self, source: SourceSettings, state: SourceState, error: MonitorError, gone: bool
+    ) -> bool:
+        """Tell every channel about a gone or day-long failing source; True if one accepted it
+        (or there is none to tell), so the report is recorded and never repeated."""
+        since = state.failing_since or self._now()
+        problem = (
+            "answered 410 Gone: it is no longer polled until its URL changes in the config"
+            if gone
+            else f"failing since {since:%Y-%m-%d %H:%M} UTC ({state.failures} polls in a row);"
+            f" last error: {error}"
+        )
+        log.error("source=%s %s", source.id, problem)
+        notice_id = f"source-{source.id}-{since:%Y%m%dT%H%M%SZ}"
+        reached = not self.settings.channels
+        for channel in self.settings.channels:
+            message = render_source_notice(notice_id, source.name, problem, channel.format)
+            try:
+                await self._notifier.send(channel.name, message)
+                reached = True
+            except DeliveryError as failure:
+                log.warning("source notice not delivered channel=%s: %s", channel.name, failure)
+        return reached
 
     # --- delivery -----------------------------------------------------------------------------
 
@@ -427,10 +483,31 @@ class Pipeline:
         )
 
 
+def _for_config(state: SourceState, source: SourceSettings) -> SourceState:
+    """The state for the source as configured now: an edited URL starts over (a stored move,
+    validators and a 410 belonged to the old one)."""
+    if state.configured_url == source.url:
+        return state
+    if state.configured_url is None and state.url == source.url:
+        return replace(state, configured_url=source.url)  # stored before moves were recorded
+    return replace(
+        state,
+        url=source.url,
+        configured_url=source.url,
+        validators=Validators(),
+        status="ok" if state.status == "gone" else state.status,
+        moved_to=None,
+        moved_seen=0,
+        moved_since=None,
+        reported_at=None,
+    )
+
+
 def _fresh_state(source: SourceSettings) -> SourceState:
     return SourceState(
         source_id=source.id,
         url=source.url,
+        configured_url=source.url,
         validators=Validators(),
         last_check=None,
         next_check=None,
@@ -441,3 +518,20 @@ def _fresh_state(source: SourceSettings) -> SourceState:
         status="ok",
         baselined=False,
     )
+
+
+def _options(source: SourceSettings, *, article: bool = False) -> FetchOptions:
+    """Where the source may connect; robots.txt is asked for listing pages and articles (a feed
+    or sitemap is published for machines to read)."""
+    robots = source.respect_robots and (article or source.kind == "listing")
+    return FetchOptions(allow_networks=source.allow_networks, respect_robots=robots)
+
+
+def _capped(parsed: ParsedFeed, settings: Settings) -> ParsedFeed:
+    """At most ``limits.items_per_poll`` items, the rest dropped with a warning."""
+    cap = settings.limits.items_per_poll
+    if len(parsed.items) <= cap:
+        return parsed
+    dropped = f"dropped {len(parsed.items) - cap} items over limits.items_per_poll"
+    warning = "; ".join(filter(None, (parsed.warning, dropped)))
+    return replace(parsed, items=parsed.items[:cap], warning=warning)

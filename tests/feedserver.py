@@ -1,16 +1,21 @@
 """A real HTTP server on loopback that serves recorded feeds and pages to the tests.
 
 Routes are set (and changed while it runs) with ``serve``; every request is logged with its
-headers so tests can assert conditional GET. Hostile behaviours are routes too: ``redirect``,
-``slow`` (drips bytes), ``status`` (any code, optional headers).
+headers, status, monotonic start time and how many requests were in progress, so tests can
+assert conditional GET and politeness. Hostile behaviours are routes too: any status and
+headers, ``drip`` (bytes one by one), ``delay`` (before the status line), ``encoding``
+(gzip, deflate, br, or several), ``endless`` (a body that never ends), ``short`` (a body shorter
+than its Content-Length), ``raw`` (bytes that are not HTTP at all). ``host`` may be ``::1``.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import socket
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +31,16 @@ class Route:
     drip: float = 0.0
     #: send the body gzip-encoded
     gzip: bool = False
+    #: Content-Encoding to apply, in order ("gzip", "deflate", "br", "gzip, gzip")
+    encoding: str = ""
+    #: seconds to wait before the status line (slow headers)
+    delay: float = 0.0
+    #: after the headers, send ``body`` again and again, chunked, until the client goes away
+    endless: bool = False
+    #: declare this many bytes more than the body in Content-Length, then close
+    short: int = 0
+    #: send these bytes instead of an HTTP response
+    raw: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -34,6 +49,8 @@ class Logged:
     headers: dict[str, str]
     status: int
     at: float
+    #: requests in progress on this server when this one started (itself included)
+    active: int = 1
 
 
 @dataclass
@@ -43,9 +60,11 @@ class FeedServer:
     routes: dict[str, Route] = field(default_factory=dict)
     log: list[Logged] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    active: int = 0
 
     def url(self, path: str) -> str:
-        return f"http://{self.host}:{self.port}{path}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}{path}"
 
     def serve(self, path: str, body: bytes, content_type: str = "application/rss+xml", **kw) -> str:
         """Serve ``body`` at ``path`` with an ETag and Last-Modified; returns the URL."""
@@ -75,6 +94,15 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             with server.lock:
                 route = server.routes.get(self.path, Route(status=404, body=b"not found"))
+                server.active += 1
+                active = server.active
+            try:
+                self._answer(route, active)
+            finally:
+                with server.lock:
+                    server.active -= 1
+
+        def _answer(self, route: Route, active: int) -> None:
             status = route.status
             headers = dict(route.headers)
             if (
@@ -84,17 +112,49 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             ):
                 status = 304
             with server.lock:
-                server.log.append(Logged(self.path, dict(self.headers), status, time.monotonic()))
+                entry = Logged(self.path, dict(self.headers), status, time.monotonic(), active)
+                server.log.append(entry)
+            if route.raw is not None:
+                self._send_raw(route.raw)
+                return
+            time.sleep(route.delay)
             body = b"" if status == 304 else route.body
-            if route.gzip:
-                body = gzip.compress(body)
-                headers["Content-Encoding"] = "gzip"
+            encodings = [e.strip() for e in route.encoding.split(",") if e.strip()]
+            encodings += ["gzip"] if route.gzip else []
+            for encoding in encodings:
+                body = _ENCODERS[encoding](body)
+            if encodings:
+                headers["Content-Encoding"] = ", ".join(encodings)
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
+            if route.endless:
+                self._send_endless(body)
+                return
+            self.send_header("Content-Length", str(len(body) + route.short))
             self.end_headers()
             self._write(body, route.drip)
+            if route.short:
+                self.close_connection = True
+
+        def _send_raw(self, raw: bytes) -> None:
+            try:
+                self.wfile.write(raw)
+                self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
+
+        def _send_endless(self, chunk: bytes) -> None:
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+            try:
+                while True:
+                    self.wfile.write(frame)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client stopped reading, as it should
+            self.close_connection = True
 
         def _write(self, body: bytes, drip: float) -> None:
             try:
@@ -114,10 +174,24 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def _brotli(body: bytes) -> bytes:
+    import brotli
+
+    return bytes(brotli.compress(body, quality=4))  # fast enough for 64 MB bombs
+
+
+_ENCODERS = {"gzip": gzip.compress, "deflate": zlib.compress, "br": _brotli}
+
+
+class _Server6(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 @contextmanager
-def running_feed_server() -> Iterator[FeedServer]:
-    server = FeedServer()
-    httpd = ThreadingHTTPServer((server.host, 0), _handler(server))
+def running_feed_server(host: str = "127.0.0.1") -> Iterator[FeedServer]:
+    server = FeedServer(host=host)
+    kind = _Server6 if ":" in host else ThreadingHTTPServer
+    httpd = kind((server.host, 0), _handler(server))
     httpd.daemon_threads = True
     server.port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

@@ -55,14 +55,14 @@ BAD = [
         "unknown top-level key",
         "timezone: UTC\ndatbase: sqlite://\n",
         "monitor.yaml:2: datbase: unknown key (expected one of: channels, database, defaults,"
-        " delivery, http, sources, timezone, watchlists)",
+        " delivery, http, limits, sources, timezone, watchlists)",
     ),
     Bad(
         "unknown key in a source",
         f"sources:\n  - id: a\n    feed: {FEED}\n    evry: 10m\n",
-        "monitor.yaml:4: sources[0].evry: unknown key (expected one of: backfill, enabled, every,"
-        " feed, follow, id, jitter, language, listing, max_follow, name, selectors, sitemap,"
-        " topics)",
+        "monitor.yaml:4: sources[0].evry: unknown key (expected one of: allow_networks, backfill,"
+        " enabled, every, feed, follow, id, jitter, language, listing, max_follow, name,"
+        " respect_robots, selectors, sitemap, topics)",
     ),
     Bad(
         "unknown key in a channel",
@@ -263,6 +263,78 @@ BAD = [
         " (expected scheme://...; value not shown)",
         env={"TOKEN": "hunter2"},
     ),
+    Bad(
+        "apprise URL of an unknown service, value not shown",
+        "channels:\n  team:\n    urls: ['${TOKEN}']\n",
+        "monitor.yaml:3: channels.team.urls[0]: not a usable apprise URL: unknown service or"
+        " missing parts (value not shown)",
+        env={"TOKEN": "nosuchservice://hunter2@example.org"},
+    ),
+    Bad(
+        "apprise URL missing its token, value not shown",
+        "channels:\n  team:\n    urls:\n      - json://localhost\n      - tgram://hunter2\n",
+        "monitor.yaml:5: channels.team.urls[1]: not a usable apprise URL: unknown service or"
+        " missing parts (value not shown)",
+    ),
+    Bad(
+        "allow_private_networks is not a boolean",
+        "http:\n  allow_private_networks: yes\n",
+        "monitor.yaml:2: http.allow_private_networks: expected true or false, got a string",
+    ),
+    Bad(
+        "per-host interval is no duration",
+        "http:\n  per_host_interval: soon\n",
+        "monitor.yaml:2: http.per_host_interval: not a duration: 'soon' (use e.g. 90s, 10m, 1h)",
+    ),
+    Bad(
+        "allow_networks entry is not a network",
+        f"sources:\n  - id: a\n    feed: {FEED}\n    allow_networks: [10.0.0.0/8, intranet]\n",
+        "monitor.yaml:4: sources[0].allow_networks[1]: not an IP address or network: 'intranet'"
+        " (use e.g. 10.1.0.0/16)",
+    ),
+    Bad(
+        "allow_networks is not a list",
+        f"sources:\n  - id: a\n    feed: {FEED}\n    allow_networks: 10.0.0.0/8\n",
+        "monitor.yaml:4: sources[0].allow_networks: expected a list, got a string",
+    ),
+    Bad(
+        "respect_robots is not a boolean",
+        f"sources:\n  - id: a\n    feed: {FEED}\n    respect_robots: no\n",
+        "monitor.yaml:4: sources[0].respect_robots: expected true or false, got a string",
+    ),
+    Bad(
+        "unknown key in limits",
+        "limits:\n  items: 5\n",
+        "monitor.yaml:2: limits.items: unknown key (expected one of: article_fetches_per_poll,"
+        " items_per_poll, worker_memory, worker_timeout)",
+    ),
+    Bad(
+        "items per poll out of range",
+        "limits:\n  items_per_poll: 0\n",
+        "monitor.yaml:2: limits.items_per_poll: must be between 1 and 100000, got 0",
+    ),
+    Bad(
+        "worker memory too small",
+        "limits:\n  worker_memory: 10MB\n",
+        "monitor.yaml:2: limits.worker_memory: too small: 10485760 bytes (minimum 256MB:"
+        " the interpreter needs ~100MB)",
+    ),
+    Bad(
+        "worker timeout zero",
+        "limits:\n  worker_timeout: 0s\n",
+        "monitor.yaml:2: limits.worker_timeout: must be more than 0s",
+    ),
+    Bad(
+        "duplicate key in limits",
+        "limits:\n  worker_timeout: 10s\n  worker_timeout: 20s\n",
+        "monitor.yaml:3: limits.worker_timeout: duplicate key (first at line 2)",
+    ),
+    Bad(
+        "feed URL with another scheme",
+        "sources:\n  - id: a\n    feed: file:///etc/passwd\n",
+        "monitor.yaml:3: sources[0].feed: only http:// and https:// URLs can be polled"
+        " (not 'file')",
+    ),
 ]
 
 
@@ -346,7 +418,10 @@ def load_good(tmp_path: Path, env: dict[str, str]) -> tuple[Path, Settings]:
 
 def test_good_config_reads_every_section(tmp_path: Path) -> None:
     """Values given are read, values not given take the documented defaults."""
-    _, settings = load_good(tmp_path, {"DESK_URL": "json://desk", "PAGER_URL": "tgram://x/y"})
+    _, settings = load_good(
+        tmp_path,
+        {"DESK_URL": "json://desk", "PAGER_URL": "tgram://123456789:abcdefghij_klmnop/12345"},
+    )
     assert settings.database_url == "postgresql+psycopg://monitor@db.internal/monitor"
     assert settings.timezone == "Asia/Ho_Chi_Minh"
     assert settings.http == HttpSettings(
@@ -377,7 +452,7 @@ def test_good_config_reads_every_section(tmp_path: Path) -> None:
     )
     assert settings.channels == (
         ChannelSettings("desk", ("json://desk",)),
-        ChannelSettings("pager", ("tgram://x/y",), "html"),
+        ChannelSettings("pager", ("tgram://123456789:abcdefghij_klmnop/12345",), "html"),
     )
 
 
@@ -597,3 +672,37 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     """A config path that does not exist is reported as such."""
     with pytest.raises(ConfigError, match=r"nope\.yaml: cannot read: No such file or directory"):
         load_settings(tmp_path / "nope.yaml", {})
+
+
+@pytest.mark.parametrize(
+    ("selector", "problem"),
+    [
+        ("article h2 > a", None),
+        ("a[href$='.html']", None),
+        ("div.list li:nth-child(2n+1) a", None),
+        ("div[", "not a valid CSS selector: 'div['"),
+        ("a:nth-child(", "not a valid CSS selector: 'a:nth-child('"),
+        ("<script>", "not a valid CSS selector: '<script>'"),
+        ("  ", "empty CSS selector"),
+    ],
+)
+def test_check_selector(selector: str, problem: str | None) -> None:
+    """The validator listing-page sources use for their CSS selectors."""
+    from monitor.config import check_selector
+
+    assert check_selector(selector) == problem
+
+
+def test_bad_selector_is_reported_at_file_line_and_key(tmp_path: Path) -> None:
+    """A listing source's invalid selector fails at its file, line and key."""
+    path = tmp_path / "monitor.yaml"
+    path.write_text(
+        "sources:\n  - id: a\n    listing: https://example.org/\n"
+        "    selectors:\n      links: 'ul.news > li >'\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, {})
+    assert str(caught.value) == (
+        f"{path}:5: sources[0].selectors.links: not a valid CSS selector: 'ul.news > li >'"
+    )

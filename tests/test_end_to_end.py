@@ -117,6 +117,8 @@ watchlists: ["watchlists/*.yaml"]
 http:
   user_agent: "news-monitor-tests/0.1 (+https://example.org/contact)"
   timeout: 10s
+  allow_private_networks: true  # the test feeds are served on loopback
+  per_host_interval: 0s
 defaults:
   every: {every}
   jitter: 0s

@@ -1,8 +1,6 @@
 """Tests of ``monitor.sources.feed``: golden files for every corpus feed, malformed feeds, and
 the decisions the module docstring names (charsets, dates, links, identity, plain text)."""
 
-
-
 from __future__ import annotations
 
 import gzip

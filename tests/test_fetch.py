@@ -22,6 +22,8 @@ SETTINGS = HttpSettings(
     connect_timeout=1.0,
     max_bytes=64 * 1024,
     max_redirects=3,
+    per_host_interval=0.0,
+    allow_private_networks=True,  # the test server is on loopback
 )
 NOW = datetime(2021, 12, 7, 13, 33, tzinfo=UTC)
 
@@ -90,7 +92,9 @@ def test_declared_huge_body_is_too_large(server: FeedServer) -> None:
 def test_slow_drip_hits_the_total_deadline(server: FeedServer) -> None:
     """A server that drips bytes cannot hold a fetch past the total deadline."""
     url = server.route("/drip.xml", Route(body=b"<rss>" + b" " * 100 + b"</rss>", drip=0.05))
-    settings = HttpSettings(user_agent="t", timeout=0.5, connect_timeout=0.5)
+    settings = HttpSettings(
+        user_agent="t", timeout=0.5, connect_timeout=0.5, allow_private_networks=True
+    )
     assert fetch_error(url, settings).kind == "timeout"
 
 

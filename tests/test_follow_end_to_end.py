@@ -105,6 +105,8 @@ database: {database_url}
 watchlists: ["watchlists/*.yaml"]
 http:
   user_agent: "news-monitor-tests/0.1 (+https://example.org/contact)"
+  allow_private_networks: true  # the test site is served on loopback
+  per_host_interval: 0s
   timeout: 10s
 defaults: {{every: 10m, jitter: 0s}}
 sources:

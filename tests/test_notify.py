@@ -1,7 +1,6 @@
 """monitor.notify: rendering (pure, golden strings) and sending through apprise to real loopback
 receivers (a webhook and an SMTP server from ``tests.receivers``; apprise is not mocked)."""
 
-
 from __future__ import annotations
 
 import asyncio

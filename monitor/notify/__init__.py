@@ -7,7 +7,7 @@ Does not own: which alerts are due, retries and backoff (the pipeline's delivery
     send.py     I/O: Message -> every apprise URL of a channel, or DeliveryError
 """
 
-from monitor.notify.render import Message, render, render_test
+from monitor.notify.render import Message, render, render_source_notice, render_test
 from monitor.notify.send import Notifier
 
-__all__ = ["Message", "Notifier", "render", "render_test"]
+__all__ = ["Message", "Notifier", "render", "render_source_notice", "render_test"]

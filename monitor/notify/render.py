@@ -253,3 +253,25 @@ _BODIES: dict[str, Callable[[_Facts], str]] = {
     "markdown": _markdown,
     "html": _html,
 }
+
+
+def render_source_notice(
+    notice_id: str, source_name: str, problem: str, fmt: MessageFormat
+) -> Message:
+    """A message about a source (failing for a day, or gone): its name and the problem.
+
+    ``notice_id`` is stable for one run of failures, so a receiver can drop a repeat.
+    """
+    name = one_line(source_name)
+    text = one_line(problem)
+    if fmt == "html":
+        body = f"<p><b>{html.escape(name)}</b>: {html.escape(text)}</p>"
+        body += f"\n<p><small>id: {html.escape(notice_id)}</small></p>"
+    elif fmt == "markdown":
+        shown_id = escape_markdown(notice_id)
+        body = f"**{escape_markdown(name)}**: {escape_markdown(text)}\n\nid: {shown_id}"
+    else:
+        body = f"{name}: {text}\n\nid: {notice_id}"
+    return Message(
+        trim(f"monitor: source {name} needs attention", SUBJECT_MAX), body, fmt, notice_id
+    )

@@ -183,3 +183,13 @@ def _reason(service: apprise.NotifyResult) -> str:
     if any("connection error" in text.lower() for text in messages):
         return "connection failed or timed out"
     return "failed"
+
+
+def usable_url(url: str) -> bool:
+    """Whether apprise can send to ``url``: config validation, so a bad URL is refused at load
+    with its file, line and key (never the URL itself: it holds secrets)."""
+    _load_plugins()
+    parsed = url_to_dict(url, secure_logging=True)
+    if not parsed:
+        return False
+    return apprise.Apprise.instantiate(parsed, asset=_asset(SERVICE_TIMEOUT)) is not None

@@ -352,7 +352,7 @@ def _http_link(link: str | None, base: str) -> str | None:
     """The absolute http(s) form of ``link``; None for other schemes (mailto:, javascript:)."""
     if not link or not link.strip():
         return None
-    absolute = urljoin(base, link.strip())
+    absolute = urljoin(base, _CONTROL.sub("", link).strip())
     return absolute if urlsplit(absolute).scheme in ("http", "https") else None
 
 
@@ -361,8 +361,16 @@ def _language(value: str | None) -> str | None:
     return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
 
 
+# C0 controls and DEL: never text, and PostgreSQL refuses NUL in a string (hostile feeds send it)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
 def _clean(value: str | None) -> str | None:
-    return (" ".join(value.split()) or None) if value else None
+    return (_one_line(value) or None) if value else None
 
 
 def _to_text(value: str | None, content_type: str | None) -> str:
@@ -375,17 +383,17 @@ def _to_text(value: str | None, content_type: str | None) -> str:
         return ""
     if content_type is None or content_type in _HTML_TYPES:
         return html_to_text(value)
-    return " ".join(value.split())
+    return _one_line(value)
 
 
 def html_to_text(html: str) -> str:
     """Visible text of an HTML fragment: tags and scripts removed, entities decoded, one line."""
     if "<" not in html and "&" not in html:
-        return " ".join(html.split())
+        return _one_line(html)
     tree = LexborHTMLParser(_BLOCK_TAG.sub(" <", html))
     tree.strip_tags(["script", "style", "noscript", "template"])
     root = tree.body or tree.root
-    return " ".join((root.text(separator="") if root else "").split())
+    return _one_line(root.text(separator="") if root else "")
 
 
 # --- shared: dates -------------------------------------------------------------------------------

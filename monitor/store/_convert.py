@@ -60,6 +60,12 @@ def source_columns(state: SourceState) -> dict[str, Any]:
         "items_seen": state.items_seen,
         "status": state.status,
         "baselined": state.baselined,
+        "configured_url": state.configured_url,
+        "moved_to": state.moved_to,
+        "moved_seen": state.moved_seen,
+        "moved_since": state.moved_since,
+        "failing_since": state.failing_since,
+        "reported_at": state.reported_at,
     }
 
 
@@ -76,6 +82,12 @@ def source_state(row: SourceRow) -> SourceState:
         items_seen=row.items_seen,
         status=row.status,
         baselined=row.baselined,
+        configured_url=row.configured_url,
+        moved_to=row.moved_to,
+        moved_seen=row.moved_seen,
+        moved_since=row.moved_since,
+        failing_since=row.failing_since,
+        reported_at=row.reported_at,
     )
 
 

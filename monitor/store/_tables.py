@@ -76,6 +76,13 @@ class SourceRow(SQLModel, table=True):
     items_seen: int = Field(default=0, sa_type=Integer)
     status: str = Field(default="ok", sa_type=Text)
     baselined: bool = False
+    # fetch policy (migration 0004): redirects followed once stable, failures reported once
+    configured_url: str | None = Field(default=None, sa_type=Text)
+    moved_to: str | None = Field(default=None, sa_type=Text)
+    moved_seen: int = Field(default=0, sa_type=Integer, sa_column_kwargs={"server_default": "0"})
+    moved_since: datetime | None = _when()
+    failing_since: datetime | None = _when()
+    reported_at: datetime | None = _when()
 
 
 class ArticleRow(SQLModel, table=True):

@@ -38,6 +38,17 @@ class SourceState:
     status: str
     #: True once the first (baseline) poll is done
     baselined: bool
+    #: the configured URL that ``url`` derives from (a config edit starts over from the new one)
+    configured_url: str | None = None
+    #: a permanent redirect target seen so far, how often, and since when (``url`` follows it
+    #: only once it is stable)
+    moved_to: str | None = None
+    moved_seen: int = 0
+    moved_since: datetime | None = None
+    #: when the current run of failures began (None while the source works)
+    failing_since: datetime | None = None
+    #: when that run of failures (or a 410) was reported through the channels, if it was
+    reported_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

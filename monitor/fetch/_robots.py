@@ -1,0 +1,71 @@
+"""robots.txt: what a site allows, read once per host and kept for a while.
+
+Owns: turning a robots.txt response into rules (RFC 9309: a 4xx means no rules, a 5xx or an
+unreachable file means "disallow everything" for now), and a per-origin cache with a lifetime.
+The rules themselves are read by ``urllib.robotparser``.
+Does not own: fetching the file (``monitor.fetch._client`` fetches it with the same guards and
+politeness as any page). Feeds are exempt by convention (a feed exists to be polled); listing
+pages and articles ask first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.robotparser import RobotFileParser
+
+#: how long rules are kept, and how long a failure to read them is (shorter: it may pass)
+ROBOTS_TTL = 6 * 3600.0
+ROBOTS_FAILURE_TTL = 600.0
+#: robots.txt files larger than this are read up to here (Google reads 500 KiB)
+ROBOTS_MAX_BYTES = 512 * 1024
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class RobotsRules:
+    """What one origin's robots.txt allows."""
+
+    #: the parsed file; None when there is none (every path allowed)
+    parser: RobotFileParser | None = None
+    #: True when the file could not be read for a server-side reason: allow nothing for now
+    disallow_all: bool = False
+
+    def allows(self, url: str, user_agent: str) -> bool:
+        if self.disallow_all:
+            return False
+        return self.parser is None or self.parser.can_fetch(user_agent, url)
+
+    @property
+    def ttl(self) -> float:
+        return ROBOTS_FAILURE_TTL if self.disallow_all else ROBOTS_TTL
+
+
+def rules_from_response(status: int | None, body: bytes) -> RobotsRules:
+    """Rules from a robots.txt answer; ``status`` None means it could not be fetched at all."""
+    if status is None or status >= 500:
+        return RobotsRules(disallow_all=True)
+    if status >= 400:
+        return RobotsRules()
+    parser = RobotFileParser()
+    parser.parse(body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace").splitlines())
+    return RobotsRules(parser)
+
+
+class RobotsCache:
+    """Rules per origin (``https://host:port``), loaded at most once per lifetime."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, RobotsRules]] = {}
+        self._loading: dict[str, asyncio.Lock] = {}
+
+    async def rules(self, origin: str, load: Callable[[], Awaitable[RobotsRules]]) -> RobotsRules:
+        lock = self._loading.setdefault(origin, asyncio.Lock())
+        async with lock:  # concurrent fetches to one site read its robots.txt once
+            now = asyncio.get_running_loop().time()
+            cached = self._entries.get(origin)
+            if cached is not None and cached[0] > now:
+                return cached[1]
+            rules = await load()
+            self._entries[origin] = (asyncio.get_running_loop().time() + rules.ttl, rules)
+            return rules

@@ -1,0 +1,116 @@
+"""Keeping secrets out of logs and command output: a redactor under every log record.
+
+Owns: which parts of the configuration are secrets (channel URLs and their parts, the database
+password, credentials and token-like query parameters in feed URLs), masking them in any text,
+and a logging record factory that masks every record, from every logger (ours, httpx's,
+httpcore's, apprise's, SQLAlchemy's) at every level, before any handler formats it.
+Besides what it was told, it masks by shape: the ``user:password@`` of any URL, the value of a
+query parameter named like a secret (``?token=``, ``api_key=``, ``sig=`` ...), and everything
+after ``scheme://`` in a URL whose scheme is not http(s) (apprise URLs carry tokens in the host
+and path: ``tgram://BOT_TOKEN/CHAT_ID``).
+Does not own: what is logged (modules log ids and kinds, not URLs: this is the second line).
+
+The logging module is process-wide state, so the installed redactor is too (``install``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import traceback
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+MASK = "***"
+#: shorter strings are not masked by value (they would mask ordinary words); shapes still apply
+MIN_SECRET = 4
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@?#]+@")
+_SECRET_NAME = r"[a-z0-9_.-]*(?:token|key|secret|passw(?:or)?d|pass|pwd|auth|sig|signature|session|sid|code|credential)[a-z0-9_.-]*"  # noqa: E501 (one pattern)
+_SECRET_PARAM = re.compile(rf"(?i)([?&;]{_SECRET_NAME}=)[^&#\s\"'<>]+")
+_OTHER_SCHEME = re.compile(r"(?i)\b((?!https?://)[a-z][a-z0-9+.-]{1,20})://[^\s\"'<>]+")
+_SECRET_KEY = re.compile(rf"(?i)^{_SECRET_NAME}$")
+
+
+class Redactor:
+    """Masks secrets in text: the ones it was told about, and secret-shaped URL parts."""
+
+    def __init__(self) -> None:
+        self._secrets: tuple[str, ...] = ()
+
+    def remember(self, secrets: Iterable[str]) -> None:
+        """Add secrets (each also masked percent-encoded and decoded); longest are masked first."""
+        known = set(self._secrets)
+        for secret in secrets:
+            known.update(s for s in (secret, quote(secret, safe=""), unquote(secret)) if s)
+        self._secrets = tuple(sorted((s for s in known if len(s) >= MIN_SECRET), key=len)[::-1])
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        text = _USERINFO.sub(rf"\1{MASK}@", text)
+        text = _SECRET_PARAM.sub(rf"\1{MASK}", text)
+        return _OTHER_SCHEME.sub(rf"\1://{MASK}", text)
+
+
+def url_secrets(url: str, *, token_host: bool = False) -> set[str]:
+    """The secret parts of ``url``: user and password, secret-named query values; with
+    ``token_host`` (apprise URLs) also the whole URL, a dotless host and every path segment
+    and query value, which is where services put tokens."""
+    try:
+        parts = urlsplit(url)
+        found = {parts.username or "", parts.password or ""}
+    except ValueError:
+        return {url}
+    query = parse_qsl(parts.query, keep_blank_values=False)
+    found.update(value for key, value in query if _SECRET_KEY.match(key))
+    if token_host:
+        host = parts.netloc.rpartition("@")[2]
+        found.update({url, host if "." not in host else ""})
+        found.update(segment for segment in parts.path.split("/") if len(segment) >= 6)
+        found.update(value for _key, value in query if len(value) >= 6)
+    return {s for s in found if s}
+
+
+def settings_secrets(settings: Any) -> set[str]:
+    """Every secret in ``monitor.config.Settings`` (typed loosely: config is above us)."""
+    found = url_secrets(settings.database_url)
+    for channel in settings.channels:
+        for url in channel.urls:
+            found |= url_secrets(url, token_host=True)
+    for source in settings.sources:
+        found |= url_secrets(source.url)
+    return found
+
+
+_installed: Redactor | None = None
+
+
+def install() -> Redactor:
+    """Mask every log record of the process from now on; returns the (one) redactor."""
+    global _installed  # logging is process-wide; installing twice would mask twice
+    if _installed is None:
+        _installed = Redactor()
+        logging.setLogRecordFactory(_masking_factory(logging.getLogRecordFactory(), _installed))
+    return _installed
+
+
+def _masking_factory(inner: Any, redactor: Redactor) -> Any:
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record: logging.LogRecord = inner(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string: logging reports it; keep the record as is
+            return record
+        record.msg, record.args = redactor.redact(message), None
+        if record.exc_info and record.exc_info[0] is not None:
+            # formatters use exc_text when set: the traceback is masked once, here
+            text = "".join(traceback.format_exception(*record.exc_info)).rstrip()
+            record.exc_text = redactor.redact(text)
+        if record.stack_info:
+            record.stack_info = redactor.redact(record.stack_info)
+        return record
+
+    return factory

@@ -1,0 +1,162 @@
+"""Worker processes for CPU work on untrusted input (feed parsing, article extraction).
+
+Owns: a pool of spawned processes in which each job runs under limits: an address-space cap
+(``RLIMIT_AS``: a job that allocates past it gets ``MemoryError``), a CPU-time budget per job
+(``RLIMIT_CPU``: the kernel kills a worker that spins past it) and a wall-clock timeout (the
+worker is killed). Whatever happens, a job ends in its result, its own ``MonitorError``, or one
+``WorkerError`` whose ``kind`` says how it failed; the pool that broke is replaced, so the next
+job runs. A job that was only a bystander when another one broke the pool is run again, alone.
+Does not own: what the jobs do. A job is a module-level function with picklable arguments.
+
+    workers = Workers(WorkerLimits(...))
+    parsed = await workers.run(parse_feed, body, url=url)
+    workers.close()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import resource
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
+
+from monitor.errors import MonitorError, WorkerError
+
+log = logging.getLogger("monitor.workers")
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerLimits:
+    """How much one job may take."""
+
+    #: worker processes (jobs run side by side up to this many)
+    processes: int = 2
+    #: address space of a worker process in bytes (the interpreter itself takes ~100 MB)
+    memory: int = 1024**3
+    #: wall-clock seconds for one job; its CPU budget is the same
+    timeout: float = 60.0
+
+
+class Workers:
+    """Runs jobs in worker processes under ``WorkerLimits``; replaces a broken pool."""
+
+    def __init__(self, limits: WorkerLimits = WorkerLimits()) -> None:
+        self._limits = limits
+        self._lock = threading.Lock()
+        self._pool = self._new_pool()
+
+    def close(self) -> None:
+        with self._lock:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    async def run(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        """``fn(*args, **kwargs)`` in a worker; raises what it raised, or ``WorkerError``.
+
+        When the shared pool breaks under a job, the job runs again alone in a fresh process:
+        a bystander of another job's crash succeeds there, the culprit fails there again.
+        """
+        try:
+            return await self._attempt(self._pool, fn, args, kwargs, shared=True)
+        except _Broken:
+            pass
+        solo = self._new_pool(processes=1)
+        try:
+            return await self._attempt(solo, fn, args, kwargs, shared=False)
+        except _Broken as e:
+            raise WorkerError("crashed", "the worker process died") from e
+        finally:
+            solo.shutdown(wait=False, cancel_futures=True)
+
+    async def _attempt(
+        self,
+        pool: ProcessPoolExecutor,
+        fn: Callable[..., _T],
+        args: Any,
+        kwargs: Any,
+        *,
+        shared: bool,
+    ) -> _T:
+        try:
+            future = pool.submit(_limited, self._limits.timeout, fn, args, kwargs)
+        except (BrokenProcessPool, RuntimeError) as e:  # broken, or shut down by another job
+            self._retire(pool, shared)
+            raise _Broken from e
+        try:
+            async with asyncio.timeout(self._limits.timeout):
+                return await asyncio.wrap_future(future)
+        except TimeoutError as e:
+            self._retire(pool, shared, kill=True)
+            raise WorkerError("timeout", f"no result in {self._limits.timeout:g}s") from e
+        except BrokenProcessPool as e:
+            self._retire(pool, shared)
+            raise _Broken from e
+        except MemoryError as e:
+            raise WorkerError("memory", "over the worker's memory limit") from e
+        except MonitorError:
+            raise
+        except Exception as e:  # the job's own bug on this input: costs this job only
+            raise WorkerError("failed", type(e).__name__) from e
+
+    def _retire(self, pool: ProcessPoolExecutor, shared: bool, *, kill: bool = False) -> None:
+        if shared:
+            self._replace(pool, kill=kill)
+        elif kill:
+            _kill(pool)
+
+    def _new_pool(self, processes: int | None = None) -> ProcessPoolExecutor:
+        # spawn, not fork: forking a process that runs threads and an event loop is unsafe
+        return ProcessPoolExecutor(
+            max_workers=processes or self._limits.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_limit_memory,
+            initargs=(self._limits.memory,),
+        )
+
+    def _replace(self, pool: ProcessPoolExecutor, *, kill: bool = False) -> None:
+        """Swap in a fresh pool if ``pool`` is still the current one; end the old one."""
+        with self._lock:
+            if self._pool is not pool:
+                return  # another job replaced it already
+            self._pool = self._new_pool()
+        if kill:
+            _kill(pool)
+        pool.shutdown(wait=False, cancel_futures=True)
+        log.warning("worker pool replaced (%s)", "a job timed out" if kill else "a worker died")
+
+
+class _Broken(Exception):
+    """The pool a job ran in broke (its worker, or another job's, died)."""
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """A running job cannot be cancelled: only killing its process stops it. (``_processes``
+    is private; Python 3.14 adds ``terminate_workers`` for this.)"""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        process.kill()
+
+
+def _limit_memory(memory: int) -> None:
+    """Runs once in each new worker process."""
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+
+def _limited(cpu_seconds: float, fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    """Runs in the worker: ``fn`` with a CPU budget counted from now (the limit is cumulative
+    per process, so each job moves it to what has been used plus its own budget)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = usage.ru_utime + usage.ru_stime
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    budget = int(used + cpu_seconds) + 1
+    if hard == resource.RLIM_INFINITY or budget <= hard:
+        resource.setrlimit(resource.RLIMIT_CPU, (budget, hard))
+    return fn(*args, **kwargs)

@@ -1,0 +1,230 @@
+"""Politeness, read from the fixture server's access log: per-host concurrency and spacing,
+conditional GET, Retry-After, robots.txt, and an honest User-Agent."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from monitor.config import HttpSettings
+from monitor.errors import FetchError
+from monitor.fetch import Fetcher, FetchOptions
+from monitor.types import Fetched, Validators
+from tests.addresses import stub_resolver
+from tests.feedserver import FeedServer, Route, running_feed_server
+
+UA = "news-monitor-tests/0.1 (+https://example.org/contact)"
+BASE = HttpSettings(user_agent=UA, timeout=5.0, allow_private_networks=True)
+ROBOTS = FetchOptions(respect_robots=True)
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with running_feed_server() as running:
+        yield running
+
+
+def fetch_all(
+    settings: HttpSettings, urls: list[str], options: FetchOptions | None = None
+) -> list[Fetched | FetchError]:
+    """Fetch ``urls`` at once with one fetcher; failures come back as values."""
+
+    async def one(fetcher: Fetcher, url: str) -> Fetched | FetchError:
+        try:
+            return await fetcher.fetch(url, options=options)
+        except FetchError as error:
+            return error
+
+    async def go() -> list[Fetched | FetchError]:
+        fetcher = Fetcher(settings, resolver=stub_resolver)
+        try:
+            return list(await asyncio.gather(*(one(fetcher, url) for url in urls)))
+        finally:
+            await fetcher.aclose()
+
+    return asyncio.run(go())
+
+
+def test_at_most_per_host_requests_at_once(server: FeedServer) -> None:
+    """Eight fetches at once to one host: the server never sees more than ``per_host`` (2)."""
+    for i in range(8):
+        server.route(f"/slow/{i}", Route(body=b"<rss/>", delay=0.3))
+    settings = HttpSettings(UA, per_host=2, per_host_interval=0.0, allow_private_networks=True)
+    results = fetch_all(settings, [server.url(f"/slow/{i}") for i in range(8)])
+    assert all(isinstance(r, Fetched) for r in results)
+    assert max(entry.active for entry in server.log) == 2
+
+
+def test_other_hosts_are_not_held_up(server: FeedServer) -> None:
+    """The per-host limit is per host: two names for the server each get their own slots."""
+    for i in range(4):
+        server.route(f"/slow/{i}", Route(body=b"<rss/>", delay=0.3))
+    settings = HttpSettings(UA, per_host=1, per_host_interval=0.0, allow_private_networks=True)
+    urls = [f"http://{host}:{server.port}/slow/{i}" for i, host in
+            enumerate(["feeds.test", "control.test"] * 2)]  # fmt: skip
+    fetch_all(settings, urls)
+    assert max(entry.active for entry in server.log) == 2
+
+
+def test_requests_to_one_host_are_spaced(server: FeedServer) -> None:
+    """With ``per_host_interval: 0.4s``, request starts are at least 0.4 s apart."""
+    server.serve("/feed.xml", b"<rss/>")
+    settings = HttpSettings(UA, per_host=4, per_host_interval=0.4, allow_private_networks=True)
+    fetch_all(settings, [server.url("/feed.xml")] * 4)
+    starts = sorted(entry.at for entry in server.log)
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert len(gaps) == 3 and min(gaps) >= 0.38, gaps
+
+
+def test_default_politeness_is_two_at_once_one_second_apart() -> None:
+    """The defaults the README promises."""
+    assert (BASE.per_host, BASE.per_host_interval) == (2, 1.0)
+
+
+def test_conditional_headers_are_sent_back(server: FeedServer) -> None:
+    """The second fetch sends the stored validators; the server answers 304."""
+    url = server.serve("/feed.xml", b"<rss/>")
+
+    async def go() -> tuple[Fetched, Fetched]:
+        fetcher = Fetcher(HttpSettings(UA, per_host_interval=0.0, allow_private_networks=True))
+        try:
+            first = await fetcher.fetch(url)
+            return first, await fetcher.fetch(url, first.validators)
+        finally:
+            await fetcher.aclose()
+
+    first, second = asyncio.run(go())
+    assert second.not_modified
+    sent = server.log[1].headers
+    assert (sent["If-None-Match"], sent["If-Modified-Since"]) == (
+        first.validators.etag,
+        first.validators.last_modified,
+    )
+    assert [entry.status for entry in server.log] == [200, 304]
+    assert "If-None-Match" not in server.log[0].headers
+    assert Validators() != first.validators
+
+
+def test_retry_after_keeps_every_request_away_until_it_passes(server: FeedServer) -> None:
+    """After a 429 with ``Retry-After: 2``, fetches to that host fail at once without a
+    request (carrying the time left) until 2 s have passed; then they go out again."""
+    server.route("/busy", Route(status=429, headers=(("Retry-After", "2"),)))
+    server.serve("/other.xml", b"<rss/>")
+
+    async def go() -> tuple[FetchError, FetchError, Fetched]:
+        fetcher = Fetcher(HttpSettings(UA, per_host_interval=0.0, allow_private_networks=True))
+        try:
+            with pytest.raises(FetchError) as first:
+                await fetcher.fetch(server.url("/busy"))
+            with pytest.raises(FetchError) as held:
+                await fetcher.fetch(server.url("/other.xml"))
+            await asyncio.sleep(2.1)
+            return first.value, held.value, await fetcher.fetch(server.url("/other.xml"))
+        finally:
+            await fetcher.aclose()
+
+    first, held, later = asyncio.run(go())
+    assert (first.status, first.retry_after) == (429, 2.0)
+    assert held.status == 429 and held.retry_after is not None and 0 < held.retry_after <= 2
+    assert later.status == 200
+    paths = [entry.path for entry in server.log]
+    assert paths == ["/busy", "/other.xml"]
+    assert server.log[1].at - server.log[0].at >= 2.0
+
+
+def test_retry_after_is_capped() -> None:
+    """A Retry-After of a year is held to a day (``policy.HINT_CAP``)."""
+    from monitor.policy import HINT_CAP
+
+    with running_feed_server() as server:
+        server.route("/busy", Route(status=503, headers=(("Retry-After", str(365 * 86400)),)))
+
+        async def go() -> FetchError:
+            fetcher = Fetcher(HttpSettings(UA, per_host_interval=0.0, allow_private_networks=True))
+            try:
+                with pytest.raises(FetchError):
+                    await fetcher.fetch(server.url("/busy"))
+                with pytest.raises(FetchError) as held:
+                    await fetcher.fetch(server.url("/busy"))
+                return held.value
+            finally:
+                await fetcher.aclose()
+
+        held = asyncio.run(go())
+    assert held.retry_after is not None and HINT_CAP - 5 <= held.retry_after <= HINT_CAP
+
+
+ROBOTS_TXT = b"""\
+User-agent: *
+Disallow: /private/
+
+User-agent: news-monitor-tests
+Disallow: /no-monitors/
+"""
+
+
+def test_robots_txt_is_honoured_and_read_once(server: FeedServer) -> None:
+    """Pages under a Disallow for our product token are never requested (a group naming us
+    replaces the ``*`` group, as RFC 9309 says); robots.txt is fetched once for all of them."""
+    server.serve("/robots.txt", ROBOTS_TXT, content_type="text/plain")
+    for path in ("/news/1", "/private/2", "/no-monitors/3", "/news/4"):
+        server.serve(path, b"<html/>", content_type="text/html")
+    settings = HttpSettings(UA, per_host_interval=0.0, allow_private_networks=True)
+    urls = [server.url(p) for p in ("/news/1", "/private/2", "/no-monitors/3", "/news/4")]
+    results = fetch_all(settings, urls, ROBOTS)
+    kinds = [r.kind if isinstance(r, FetchError) else r.status for r in results]
+    assert kinds == [200, 200, "robots", 200]
+    assert [e.path for e in server.log].count("/robots.txt") == 1
+    assert "/no-monitors/3" not in {e.path for e in server.log}
+
+
+def test_robots_txt_group_for_every_agent(server: FeedServer) -> None:
+    """With only a ``*`` group, its Disallow applies to us."""
+    server.serve("/robots.txt", b"User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+    server.serve("/private/1", b"<html/>", content_type="text/html")
+    [result] = fetch_all(HttpSettings(UA, allow_private_networks=True),
+                         [server.url("/private/1")], ROBOTS)  # fmt: skip
+    assert isinstance(result, FetchError) and result.kind == "robots"
+    assert [e.path for e in server.log] == ["/robots.txt"]
+
+
+@pytest.mark.parametrize(
+    ("robots", "allowed"),
+    [
+        (Route(status=404), True),  # RFC 9309: unavailable -> no rules
+        (Route(status=403), True),
+        (Route(status=500), False),  # unreachable -> disallow everything, for now
+        (Route(status=503), False),
+    ],
+)
+def test_robots_txt_status(server: FeedServer, robots: Route, allowed: bool) -> None:
+    """A missing robots.txt allows everything; a server error allows nothing."""
+    server.route("/robots.txt", robots)
+    server.serve("/page", b"<html/>", content_type="text/html")
+    [result] = fetch_all(HttpSettings(UA, per_host_interval=0.0, allow_private_networks=True),
+                         [server.url("/page")], ROBOTS)  # fmt: skip
+    assert isinstance(result, Fetched) == allowed
+    assert ("/page" in {e.path for e in server.log}) == allowed
+
+
+def test_feeds_do_not_ask_robots_txt(server: FeedServer) -> None:
+    """Feeds are exempt by convention: a feed fetch never requests robots.txt."""
+    server.serve("/robots.txt", b"User-agent: *\nDisallow: /\n", content_type="text/plain")
+    url = server.serve("/feed.xml", b"<rss/>")
+    [result] = fetch_all(HttpSettings(UA, allow_private_networks=True), [url])
+    assert isinstance(result, Fetched)
+    assert [e.path for e in server.log] == ["/feed.xml"]
+
+
+def test_user_agent_names_a_contact(server: FeedServer) -> None:
+    """Every request (robots.txt included) carries the configured User-Agent."""
+    server.serve("/robots.txt", b"", content_type="text/plain")
+    server.serve("/page", b"<html/>", content_type="text/html")
+    fetch_all(HttpSettings(UA, per_host_interval=0.0, allow_private_networks=True),
+              [server.url("/page")], ROBOTS)  # fmt: skip
+    assert {e.headers["User-Agent"] for e in server.log} == {UA}
+    assert len(server.log) == 2 and time.monotonic() > 0
