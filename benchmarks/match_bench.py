@@ -2,11 +2,13 @@
 
 Runs over ``/work/shared/corpus/texts/news_pool.jsonl`` (5,260 articles) with (a) the shipped
 watchlist and (b) 1,000 generated topics (ORs of 3-8 words sampled from the corpus, ANDed in 2-3
-groups, some words as prefixes), in one process and in a pool of two. Beside them, in the same
-run, a baseline: one compiled ``re`` per topic (lookaheads for AND/NOT, ``\\b`` word boundaries,
-IGNORECASE, no diacritic folding, no scoring) searched over title + text of each article. The
-baseline is slow, so by default it runs on the first ``--baseline-articles`` articles and its
-articles/second are compared with ours.
+groups, some words as prefixes), in one process and in a pool of two, with multilingual
+expansion on (the default; every lexicon term becomes an OR of its forms) and, for comparison,
+off. It also times compiling the topics (parsing, expansion, anchor index). Beside them, in the
+same run, a baseline: one compiled ``re`` per topic (lookaheads for AND/NOT, ``\\b`` word
+boundaries, IGNORECASE, no diacritic folding, no scoring, no expansion) searched over title +
+text of each article. The baseline is slow, so by default it runs on the first
+``--baseline-articles`` articles and its articles/second are compared with ours.
 
     .venv/bin/python benchmarks/match_bench.py [--corpus PATH] [--baseline-articles 300]
 """
@@ -20,10 +22,12 @@ import json
 import random
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
+from monitor.match import Matcher
 from monitor.match.bulk import match_stream
 from monitor.match.query import And, Near, Node, Not, Or, Term, Title, parse
 from monitor.match.text import words
@@ -50,13 +54,21 @@ def main() -> None:
     ):
         print(f"\n== {name} ({len(topics)} topics)")
         ours = {}
-        for workers in (1, 2):
-            seconds, matched = _run(topics, lines, workers)
-            ours[workers] = len(lines) / seconds
-            print(
-                f"match_stream workers={workers}: {seconds:7.2f} s  "
-                f"{ours[workers]:8.0f} articles/s  ({matched} matches)"
-            )
+        for expand in (True, False):
+            chosen = [replace(t, expand=expand) for t in topics]
+            started = time.perf_counter()
+            matcher = Matcher(chosen)
+            compiled = time.perf_counter() - started
+            print(f"expand={expand}: compiling {len(chosen)} topics: {compiled:.2f} s"
+                  f" ({_forms(matcher)} anchor words)")  # fmt: skip
+            for workers in (1, 2):
+                seconds, matched = _run(chosen, lines, workers)
+                if expand:
+                    ours[workers] = len(lines) / seconds
+                print(
+                    f"  match_stream workers={workers}: {seconds:7.2f} s  "
+                    f"{len(lines) / seconds:8.0f} articles/s  ({matched} matches)"
+                )
         sample = articles[: args.baseline_articles]
         seconds, matched = _baseline(topics, sample)
         rate = len(sample) / seconds
@@ -64,7 +76,18 @@ def main() -> None:
             f"regex per topic (first {len(sample)} articles): {seconds:7.2f} s  {rate:8.0f} "
             f"articles/s  ({matched} matches; ~{len(lines) / rate:.0f} s for all)"
         )
-        print(f"speedup: {ours[1] / rate:.1f}x (1 process), {ours[2] / rate:.1f}x (2 processes)")
+        print(
+            f"speedup with expansion on: {ours[1] / rate:.1f}x (1 process), "
+            f"{ours[2] / rate:.1f}x (2 processes)"
+        )
+
+
+def _forms(matcher: Matcher) -> int:
+    """How many distinct anchor words and prefixes the matcher indexes."""
+    index = matcher._index  # a benchmark may look inside
+    words = sum(len(w) for w in index._words.values())
+    prefixes = sum(len(p) for by_length in index._prefixes.values() for p in by_length.values())
+    return words + prefixes + len(index._substrings)
 
 
 def _run(topics: list[Topic], lines: list[str], workers: int) -> tuple[float, int]:

@@ -31,11 +31,13 @@ from monitor.config import (
 )
 from monitor.errors import ConfigError, DeliveryError, StoreError
 from monitor.fetch import Fetcher
-from monitor.match import check_examples
+from monitor.match import Lexicon, Matcher, check_examples, lexicon_for
 from monitor.match.bulk import match_stream
+from monitor.match.explain import render_explanation
 from monitor.notify import Notifier, render_test
 from monitor.pipeline import Pipeline, PollResult
 from monitor.store import SourceState, Store
+from monitor.types import Document, Topic
 from monitor.workers import WorkerLimits, Workers
 
 log = logging.getLogger("monitor")
@@ -91,7 +93,37 @@ def _parser() -> argparse.ArgumentParser:
     match.add_argument("--output", help="JSON Lines output (default: stdout)")
     match.add_argument("--workers", type=int, help="worker processes (default: automatic)")
     _add_extract_command(command)
+    _lexicon_option(match)
+    _add_topic_commands(command)
     return parser
+
+
+def _lexicon_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--lexicon", action="append", default=[], metavar="FILE",
+        help="an extra lexicon YAML file (repeatable; default: the shipped lexicon only)",
+    )  # fmt: skip
+
+
+def _add_topic_commands(command) -> None:
+    """``explain`` and ``eval``: the analyst's tools for writing and tuning topics."""
+    explain = command(
+        "explain", cmd_explain, "show a topic's expanded query and how it scores a text"
+    )
+    explain.add_argument("topic", help="the topic id")
+    explain.add_argument("--watchlist", help="a watchlist file (default: the configured ones)")
+    explain.add_argument("--title", default="", help="the headline to score")
+    explain.add_argument("--text", default="", help="the body to score")
+    explain.add_argument("--file", help="a text file: first line headline, the rest body")
+    explain.add_argument("--article", metavar="ID", help="a stored article: number or key")
+    _lexicon_option(explain)
+    evaluate = command(
+        "eval", cmd_eval, "score a watchlist against relevance judgments (JSON Lines)"
+    )
+    evaluate.add_argument("--watchlist", required=True, help="a watchlist YAML file")
+    evaluate.add_argument("--labels", required=True, help="judgments, JSON Lines")
+    evaluate.add_argument("--json", action="store_true", help="print JSON")
+    _lexicon_option(evaluate)
 
 
 def _setup_logging(level: str) -> None:
@@ -199,10 +231,11 @@ def cmd_once(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
 def cmd_check(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     settings = _settings(args, env)
+    lexicon = lexicon_for(settings.lexicon)
     failures = [
         f"{topic.file}:{topic.line}: topic {topic.id}: {problem}"
         for topic in settings.topics
-        for problem in check_examples(topic)
+        for problem in check_examples(topic, lexicon)
     ]
     for failure in failures:
         print(failure, file=sys.stderr)
@@ -309,9 +342,10 @@ def cmd_notify_test(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
 def cmd_match(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     topics = load_watchlist(args.watchlist)
+    lexicon = _lexicon(args.lexicon)
     with _open(args.input, "r", sys.stdin) as infile, _open(args.output, "w", sys.stdout) as out:
         try:
-            count = match_stream(topics, infile, out, workers=args.workers)
+            count = match_stream(topics, infile, out, workers=args.workers, lexicon=lexicon)
         except ValueError as error:
             print(f"input error: {error}", file=sys.stderr)
             return EXIT_USAGE
@@ -370,7 +404,73 @@ async def _fetch_pages(urls: list[str]):
         await fetcher.aclose()
 
 
+def cmd_explain(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    if args.watchlist:
+        topics, lexicon = load_watchlist(args.watchlist), _lexicon(args.lexicon)
+        settings = None
+    else:
+        settings = _settings(args, env)
+        topics, lexicon = settings.topics, lexicon_for(settings.lexicon)
+        if args.lexicon:
+            lexicon = _lexicon(args.lexicon, lexicon)
+    if args.topic not in {t.id for t in topics}:
+        known = ", ".join(t.id for t in topics) or "none"
+        print(f"unknown topic {args.topic!r}; defined: {known}", file=sys.stderr)
+        return EXIT_USAGE
+    doc = _explained_document(args, settings, env)
+    if doc is None:
+        return EXIT_USAGE
+    explanation = Matcher([t for t in topics if t.id == args.topic], lexicon).explain(
+        args.topic, doc
+    )
+    print(render_explanation(explanation, scored=bool(doc.title or doc.text)))
+    return 0
+
+
+def _explained_document(
+    args: argparse.Namespace, settings: Settings | None, env: Mapping[str, str]
+) -> Document | None:
+    if args.article:
+        with _store(settings or _settings(args, env)) as store:
+            doc = store.article(args.article)
+        if doc is None:
+            print(f"no stored article {args.article!r}", file=sys.stderr)
+        return doc
+    if args.file:
+        title, _, text = Path(args.file).read_text(encoding="utf-8").partition("\n")
+        return Document("file", title.strip(), text.strip())
+    return Document("text", args.title, args.text)
+
+
+def cmd_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    from monitor.match.evaluation import evaluate, read_judgments, report_json, report_text
+
+    topics: tuple[Topic, ...] = load_watchlist(args.watchlist)
+    with open(args.labels, encoding="utf-8") as labels:
+        try:
+            judged = read_judgments(labels)
+        except ValueError as error:
+            print(f"input error: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    report = evaluate(Matcher(topics, _lexicon(args.lexicon)), [t.id for t in topics], judged)
+    if args.json:
+        print(json.dumps(report_json(report), ensure_ascii=False))
+    else:
+        print(report_text(report))
+    return 0
+
+
 # --- small helpers -------------------------------------------------------------------------
+
+
+def _lexicon(files: Sequence[str], base: Lexicon | None = None) -> Lexicon:
+    """The shipped lexicon (or ``base``) extended with ``files``; errors are config errors."""
+    from monitor.match.lexicon_files import read_lexicon_file
+
+    lexicon = base or lexicon_for(None)
+    for file in files:
+        lexicon = lexicon.extended(read_lexicon_file(file))
+    return lexicon
 
 
 @contextmanager

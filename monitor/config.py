@@ -27,12 +27,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.errors import ConfigError, QueryError
 from monitor.types import Topic
+
+if TYPE_CHECKING:
+    from monitor.match.guard import Guard
+    from monitor.match.lexicon import Concept, LexiconData
 from monitor.yamlsafe import (
     At,
     YamlDoc,
@@ -161,6 +165,8 @@ class Settings:
     #: the watchlist files that were read (watched for changes by the daemon)
     watchlist_files: tuple[str, ...] = ()
     limits: LimitSettings = LimitSettings()
+    #: concepts and guards from the ``lexicon:`` files, added to the shipped lexicon; None: none
+    lexicon: LexiconData | None = None
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -175,12 +181,12 @@ SOURCE_KINDS: tuple[SourceKind, ...] = ("feed", "listing", "sitemap")
 MESSAGE_FORMATS: tuple[MessageFormat, ...] = ("text", "markdown", "html")
 
 _TOP_KEYS = ["database", "timezone", "watchlists", "http", "defaults", "delivery", "sources",
-             "channels", "limits"]  # fmt: skip
+             "channels", "limits", "lexicon"]  # fmt: skip
 _SOURCE_KEYS = ["id", "name", *SOURCE_KINDS, "every", "jitter", "language", "topics", "enabled",
                 "backfill", "follow", "max_follow", "selectors", "respect_robots",
                 "allow_networks"]  # fmt: skip
 _SELECTOR_KEYS = ["links", "title", "date"]
-_TOPIC_KEYS = ["id", "name", "query", "threshold", "channels", "examples"]
+_TOPIC_KEYS = ["id", "name", "query", "threshold", "channels", "examples", "expand"]
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
@@ -223,6 +229,7 @@ def load_settings(path: str | Path, env: Mapping[str, str]) -> Settings:
         delivery=_delivery(get("delivery")),
         watchlist_files=files,
         limits=_limits(get("limits")),
+        lexicon=_lexicon(Path(path).parent, get("lexicon")),
     )
 
 
@@ -658,6 +665,7 @@ def _topic(at: At, parse_query: Callable[[str], object], threshold: float) -> _D
         channels=_or(get("channels"), At.strings, None),
         examples_match=_or(examples.get("match"), At.strings, ()),
         examples_no_match=_or(examples.get("no_match"), At.strings, ()),
+        expand=_or(get("expand"), At.boolean, True),
         file=at.doc.file,
         line=at.doc.line(at.path) or 0,
     )
@@ -719,3 +727,27 @@ def check_selector(selector: str) -> str | None:
     except SelectolaxError:
         return f"not a valid CSS selector: {selector!r}"
     return None
+
+
+# --- lexicon -----------------------------------------------------------------------------------
+
+
+def _lexicon(base: Path, at: At | None) -> LexiconData | None:
+    """The ``lexicon:`` files (relative to monitor.yaml), read and validated, as one value."""
+    if at is None:
+        return None
+    from monitor.match.lexicon import LexiconData
+    from monitor.match.lexicon_files import read_lexicon_file
+
+    concepts: list[Concept] = []
+    guards: list[Guard] = []
+    files: list[str] = []
+    for item in _string_or_list(at):
+        path = base / _text(item)
+        if not path.is_file():
+            item.fail(f"lexicon file not found: {path}")
+        data = read_lexicon_file(path, (g.name for g in guards))
+        concepts += data.concepts
+        guards += data.guards
+        files += data.files
+    return LexiconData(tuple(concepts), tuple(guards), tuple(files))

@@ -38,7 +38,7 @@ from monitor import follow, health, policy, story
 from monitor.config import Settings, SourceSettings
 from monitor.errors import DeliveryError, FetchError, MonitorError, ParseError
 from monitor.fetch import Fetcher, FetchOptions
-from monitor.match import Matcher
+from monitor.match import Matcher, lexicon_for
 from monitor.notify import Notifier, render, render_source_notice
 from monitor.sources import Sitemap, parse_feed, parse_listing, parse_sitemap
 from monitor.store import ArticlePage, NewArticle, PendingDelivery, SourceState, Store
@@ -98,7 +98,7 @@ class Pipeline:
         self._rng = rng or random.Random()
         self._notifier = notifier
         self.settings = settings
-        self._matcher = Matcher(settings.topics)
+        self._matcher = Matcher(settings.topics, lexicon_for(settings.lexicon))
         self._topics: dict[str, Topic] = {t.id: t for t in settings.topics}
         # placing articles in stories and saving them is one step across sources: two polls
         # saving copies of one story side by side would each miss the other's copy
@@ -107,7 +107,7 @@ class Pipeline:
 
     def use_settings(self, settings: Settings, notifier: Notifier) -> None:
         """Switch to a newly loaded configuration (hot reload); the old one was valid too."""
-        self._matcher = Matcher(settings.topics)
+        self._matcher = Matcher(settings.topics, lexicon_for(settings.lexicon))
         self._topics = {t.id: t for t in settings.topics}
         self._notifier = notifier
         self.settings = settings

@@ -143,8 +143,11 @@ class Hit:
     field: Field
     #: index of the first matching word in that field (0-based)
     position: int
-    #: the words of the document that matched, as they appear there
+    #: the words of the document that matched, as they appear there (with expansion, the form
+    #: of ``term`` that fired: ``term="Russia"``, ``matched="России"``)
     matched: str
+    #: the evidence this occurrence adds to the score, in [0, 1] (0 when not recorded)
+    weight: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +214,8 @@ class Topic:
     #: texts that must match / must not match (``monitor check`` runs them)
     examples_match: tuple[str, ...] = ()
     examples_no_match: tuple[str, ...] = ()
+    #: True: the query's terms also match their forms in other languages (the lexicon)
+    expand: bool = True
     #: where the topic was defined, for error messages
     file: str = ""
     line: int = 0

@@ -41,15 +41,35 @@ def test_output_shape() -> None:
                 "score": round(scores["putin"], 4),
                 "terms": ["Putin"],
                 "hits": [
-                    {"term": "Putin", "field": "title", "position": 0, "matched": "Putin"},
-                    {"term": "Putin", "field": "text", "position": 0, "matched": "Putin"},
+                    {
+                        "term": "Putin",
+                        "field": "title",
+                        "position": 0,
+                        "matched": "Putin",
+                        "weight": 0.6,
+                    },
+                    {
+                        "term": "Putin",
+                        "field": "text",
+                        "position": 0,
+                        "matched": "Putin",
+                        "weight": 0.35,
+                    },
                 ],
             },
             {
                 "topic": "asean",
                 "score": round(scores["asean"], 4),
                 "terms": ["ASEAN"],
-                "hits": [{"term": "ASEAN", "field": "title", "position": 2, "matched": "ASEAN"}],
+                "hits": [
+                    {
+                        "term": "ASEAN",
+                        "field": "title",
+                        "position": 2,
+                        "matched": "ASEAN",
+                        "weight": 0.6,
+                    }
+                ],
             },
         ],
     }

@@ -55,7 +55,7 @@ BAD = [
         "unknown top-level key",
         "timezone: UTC\ndatbase: sqlite://\n",
         "monitor.yaml:2: datbase: unknown key (expected one of: channels, database, defaults,"
-        " delivery, http, limits, sources, timezone, watchlists)",
+        " delivery, http, lexicon, limits, sources, timezone, watchlists)",
     ),
     Bad(
         "unknown key in a source",
@@ -63,6 +63,17 @@ BAD = [
         "monitor.yaml:4: sources[0].evry: unknown key (expected one of: allow_networks, backfill,"
         " enabled, every, feed, follow, id, jitter, language, listing, max_follow, name,"
         " respect_robots, selectors, sitemap, topics)",
+    ),
+    Bad(
+        "missing lexicon file",
+        "lexicon: [words.yaml]\n",
+        "monitor.yaml:1: lexicon[0]: lexicon file not found: words.yaml",
+    ),
+    Bad(
+        "expand is not a boolean",
+        "timezone: UTC\n",
+        "watchlists/w.yaml:4: topics[0].expand: expected true or false, got a string",
+        watchlists={"w.yaml": WATCHLIST + "    expand: maybe\n"},
     ),
     Bad(
         "unknown key in a channel",
@@ -241,7 +252,7 @@ BAD = [
         "unknown key in a topic",
         "timezone: UTC\n",
         "watchlists/w.yaml:4: topics[0].treshold: unknown key (expected one of: channels,"
-        " examples, id, name, query, threshold)",
+        " examples, expand, id, name, query, threshold)",
         watchlists={"w.yaml": WATCHLIST + "    treshold: 0.5\n"},
     ),
     Bad(
@@ -705,4 +716,23 @@ def test_bad_selector_is_reported_at_file_line_and_key(tmp_path: Path) -> None:
         load_settings(path, {})
     assert str(caught.value) == (
         f"{path}:5: sources[0].selectors.links: not a valid CSS selector: 'ul.news > li >'"
+    )
+
+
+def test_lexicon_files_and_expand_are_read(tmp_path: Path) -> None:
+    """lexicon: files (relative to monitor.yaml) become Settings.lexicon; expand defaults on."""
+    (tmp_path / "watchlists").mkdir()
+    (tmp_path / "watchlists" / "w.yaml").write_text(
+        WATCHLIST + "  - id: literal\n    query: Russia\n    expand: false\n", encoding="utf-8"
+    )
+    (tmp_path / "words.yaml").write_text(
+        "concepts:\n  palm-oil:\n    en: [palm oil]\n    id: [sawit]\n", encoding="utf-8"
+    )
+    (tmp_path / "monitor.yaml").write_text("lexicon: words.yaml\n", encoding="utf-8")
+    settings = load_settings(tmp_path / "monitor.yaml", {})
+    assert settings.lexicon is not None
+    expected = (["palm-oil"], [True, False])
+    assert expected == (
+        [c.id for c in settings.lexicon.concepts],
+        [t.expand for t in settings.topics],
     )

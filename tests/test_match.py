@@ -23,7 +23,9 @@ EXAMPLE_QUERY = """
 
 
 def topic(query: str, threshold: float = 0.0, topic_id: str = "t") -> Topic:
-    return Topic(id=topic_id, name=topic_id, query=query, threshold=threshold)
+    """A topic without multilingual expansion: these tables test the query language itself
+    (expansion has its own tables in test_expand.py)."""
+    return Topic(id=topic_id, name=topic_id, query=query, threshold=threshold, expand=False)
 
 
 def terms(query: str, title: str, text: str = "") -> tuple[str, ...] | None:
@@ -117,9 +119,9 @@ def test_seed_article_matches_with_title_hits_first() -> None:
     """The full seed article matches strongly, with the headline hits listed first."""
     (match,) = Matcher([topic(EXAMPLE_QUERY, 0.4)]).match(Document("seed", SEED_TITLE, SEED))
     expected_head = (
-        Hit("Rusia", "title", 0, "Rusia"),
-        Hit("ASEAN", "title", 1, "ASEAN"),
-        Hit("teroris*", "title", 6, "Terorisme"),
+        Hit("Rusia", "title", 0, "Rusia", 0.6),
+        Hit("ASEAN", "title", 1, "ASEAN", 0.6),
+        Hit("teroris*", "title", 6, "Terorisme", 0.6),
     )
     assert (True, expected_head, True) == (
         match.score > 0.8,
@@ -153,6 +155,24 @@ def test_adding_hits_never_lowers_the_score() -> None:
     scores = [score(EXAMPLE_QUERY, title, text) for title, text in steps]
     assert scores == sorted(scores)
     assert len(set(scores)) == len(scores)
+
+
+def test_near_terms_closer_together_score_more() -> None:
+    """The sides of a NEAR weigh more the closer they are (the same words, moved apart)."""
+    query = "Rusia NEAR/20 ASEAN"
+    texts = [f"Rusia {' '.join(['kata'] * gap)} ASEAN" for gap in (0, 5, 10, 19)]
+    scores = [score(query, "Berita", text) for text in texts]
+    assert scores == sorted(scores, reverse=True)
+    assert len(set(scores)) == len(scores)
+
+
+def test_a_weak_and_part_pulls_the_score_down() -> None:
+    """AND parts combine by geometric mean: a passing mention of one part is not carried by
+    a strong other part."""
+    filler = " ".join(["kata"] * 600)
+    strong_both = score(EXAMPLE_QUERY, "Rusia ASEAN keamanan", "")
+    one_passing = score(EXAMPLE_QUERY, "Rusia ASEAN", f"{filler} keamanan")
+    assert strong_both > DEFAULT_THRESHOLD > one_passing > 0
 
 
 def test_title_hits_outrank_body_hits() -> None:

@@ -4,7 +4,7 @@ Input, one article per line: ``{"id", "title", "text", "lang"?, "url"?, "publish
 lines are skipped). Output, one line per article, in input order::
 
     {"id": ..., "matches": [{"topic": ..., "score": 0.87, "terms": [...],
-                             "hits": [{"term", "field", "position", "matched"}]}]}
+                             "hits": [{"term", "field", "position", "matched", "weight"}]}]}
 
 Big inputs are matched in a process pool (each worker builds its own ``Matcher`` once): it pays
 off only when there is enough work to cover starting the workers, so the first ``POOL_MIN_LINES``
@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TextIO
 
 from monitor.match.engine import Matcher
+from monitor.match.lexicon import Lexicon
 from monitor.types import Document, Match, Topic
 
 #: below this many lines one process is faster than starting a pool
@@ -34,13 +35,19 @@ _Numbered = tuple[int, str]
 
 
 def match_stream(
-    topics: Sequence[Topic], infile: TextIO, outfile: TextIO, *, workers: int | None = None
+    topics: Sequence[Topic],
+    infile: TextIO,
+    outfile: TextIO,
+    *,
+    workers: int | None = None,
+    lexicon: Lexicon | None = None,
 ) -> int:
     """Match every article of ``infile``, write one result line each to ``outfile``; count them.
 
     ``workers``: processes to use; None picks one per CPU for inputs of ``POOL_MIN_LINES`` or
-    more, else 1. A line that is not a JSON article raises ValueError naming its line number
-    (results for the lines before it have been written).
+    more, else 1. ``lexicon``: for expanding topics (None: the shipped one). A line that is not
+    a JSON article raises ValueError naming its line number (results for the lines before it
+    have been written).
     """
     lines: Iterator[_Numbered] = ((n, line) for n, line in enumerate(infile, 1) if line.strip())
     head = list(itertools.islice(lines, POOL_MIN_LINES))
@@ -48,7 +55,9 @@ def match_stream(
         workers = (os.cpu_count() or 1) if len(head) >= POOL_MIN_LINES else 1
     everything = itertools.chain(head, lines)
     many = workers > 1
-    results = _pooled(topics, everything, workers) if many else _serial(topics, everything)
+    # Compiled once here; forked workers inherit it (compiling 1,000 expanded topics takes time).
+    matcher = Matcher(topics, lexicon)
+    results = _pooled(matcher, everything, workers) if many else _serial(matcher, everything)
     count = 0
     for batch in results:
         outfile.writelines(batch)
@@ -56,20 +65,22 @@ def match_stream(
     return count
 
 
-def _serial(topics: Sequence[Topic], lines: Iterable[_Numbered]) -> Iterator[list[str]]:
-    matcher = Matcher(topics)
+def _serial(matcher: Matcher, lines: Iterable[_Numbered]) -> Iterator[list[str]]:
     for batch in _batches(lines):
         yield [_match_line(matcher, number, line) for number, line in batch]
 
 
-def _pooled(
-    topics: Sequence[Topic], lines: Iterable[_Numbered], workers: int
-) -> Iterator[list[str]]:
-    # "fork": workers start in milliseconds and need no importable ``__main__`` (``spawn`` re-runs
-    # the caller's script). ``monitor match`` is a one-shot command without threads, so it is safe.
+def _pooled(matcher: Matcher, lines: Iterable[_Numbered], workers: int) -> Iterator[list[str]]:
+    # "fork": workers start in milliseconds, need no importable ``__main__`` (``spawn`` re-runs
+    # the caller's script) and inherit the compiled matcher. ``monitor match`` is a one-shot
+    # command without threads, so forking is safe.
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_start_worker, initargs=(tuple(topics),)) as pool:
-        yield from pool.imap(_work, _batches(lines))
+    _worker_matcher[:] = [matcher]
+    try:
+        with context.Pool(workers) as pool:
+            yield from pool.imap(_work, _batches(lines))
+    finally:
+        _worker_matcher.clear()
 
 
 def _batches(lines: Iterable[_Numbered]) -> Iterator[list[_Numbered]]:
@@ -78,12 +89,8 @@ def _batches(lines: Iterable[_Numbered]) -> Iterator[list[_Numbered]]:
         yield batch
 
 
-# The worker's matcher, built once per process by the pool initializer (process-local state).
+# The matcher that forked workers inherit (set just before the pool forks, cleared after).
 _worker_matcher: list[Matcher] = []
-
-
-def _start_worker(topics: tuple[Topic, ...]) -> None:
-    _worker_matcher.append(Matcher(topics))
 
 
 def _work(batch: list[_Numbered]) -> list[str]:
@@ -124,7 +131,13 @@ def _match_json(match: Match) -> dict[str, object]:
         "score": round(match.score, 4),
         "terms": list(match.terms),
         "hits": [
-            {"term": h.term, "field": h.field, "position": h.position, "matched": h.matched}
+            {
+                "term": h.term,
+                "field": h.field,
+                "position": h.position,
+                "matched": h.matched,
+                "weight": h.weight,
+            }
             for h in match.hits
         ],
     }

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from monitor.errors import QueryError
+from monitor.match.guard import Guard
 from monitor.match.text import fold, needs_substring, normalise, words
 
 WordKind = Literal["word", "prefix", "substring"]
@@ -55,9 +56,12 @@ class Term:
     """A word, prefix or phrase: consecutive document words matching ``patterns``."""
 
     patterns: tuple[Pattern, ...]
-    #: the term as the topic's author wrote it (shown in hits)
+    #: the term as the topic's author wrote it (shown in hits; an expanded form keeps the label
+    #: of the term it was expanded from)
     label: str
     position: int
+    #: context rules an occurrence must pass (lexicon forms of ambiguous names), or None
+    guard: Guard | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,3 +383,15 @@ def _pattern(piece: str, *, prefix: bool) -> Pattern:
     plain = folded == exact
     kind: WordKind = "substring" if needs_substring(exact) else "prefix" if prefix else "word"
     return Pattern(folded if plain else exact, kind, plain)
+
+
+def parse_form(form: str) -> Term:
+    """One lexicon form as a term: a word, ``word*``, or words separated by spaces (a phrase).
+
+    Raises QueryError when the form has no letters or digits or misplaces ``*``.
+    """
+    kind: Literal["WORD", "PHRASE"] = "PHRASE" if " " in form.strip() else "WORD"
+    try:
+        return _term(_Token(kind, form.strip(), 0))
+    except _Syntax as e:
+        raise QueryError(e.message, position=e.position, query=form) from None

@@ -143,7 +143,13 @@ def delivery_columns(
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
-    return {"term": hit.term, "field": hit.field, "position": hit.position, "matched": hit.matched}
+    return {
+        "term": hit.term,
+        "field": hit.field,
+        "position": hit.position,
+        "matched": hit.matched,
+        "weight": hit.weight,
+    }
 
 
 def hits(stored: list[dict[str, Any]]) -> tuple[Hit, ...]:
@@ -153,6 +159,7 @@ def hits(stored: list[dict[str, Any]]) -> tuple[Hit, ...]:
             field=cast(Field, h["field"]),  # only ever written by hit_json from a Hit
             position=int(h["position"]),
             matched=h["matched"],
+            weight=float(h.get("weight", 0.0)),  # rows stored before weights were recorded
         )
         for h in stored
     )

@@ -29,7 +29,7 @@ from monitor.store._values import (
     SourceState,
     StoredMatch,
 )
-from monitor.types import Match
+from monitor.types import Document, Match
 
 _KEYS_PER_QUERY = 500  # well under SQLite's bound-parameter limit
 DELIVERY_STATUSES = ("pending", "sent", "dead")
@@ -201,6 +201,19 @@ class Store:
             rows = list(session.exec(query.limit(limit)))
             outlets = self._outlets(session, [match.id for match, _ in rows])
             return [_convert.stored_match(m, a, outlets.get(_id(m.id), ())) for m, a in rows]
+
+    def article(self, ref: str) -> Document | None:
+        """A stored article by its number (``42``) or key (its URL), as a Document to match."""
+        query = select(ArticleRow)
+        if ref.isdigit():
+            query = query.where(col(ArticleRow.id) == int(ref))
+        else:
+            query = query.where(col(ArticleRow.key) == ref)
+        with self._session("reading an article") as session:
+            row = session.exec(query).first()
+        if row is None:
+            return None
+        return Document(row.key, row.title, row.summary, row.language)
 
     def counts(self) -> dict[str, int]:
         """``articles``, ``matches`` and ``deliveries_<status>`` for every delivery status."""

@@ -1,0 +1,258 @@
+"""One document's words and the evaluation of a query's syntax tree against them.
+
+Owns: where each term occurs in a document (with the per-document memo that topics share), and
+which occurrences satisfy a node (AND, OR, NOT, NEAR, ``title:``), with how close NEAR sides are.
+Does not own: scoring or thresholds (``engine``), candidate selection (``_anchors``).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from monitor.match.query import And, Near, Node, Not, Or, Pattern, Term, Title
+from monitor.match.text import words
+from monitor.types import Document
+
+_T = TypeVar("_T")
+BOTH = (0, 1)
+TITLE_ONLY = (0,)
+#: a NEAR pair at its full distance counts this much of a pair side by side
+FAR_NEAR = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """Where a term occurred: field index (0 title, 1 text) and first/last word positions."""
+
+    field: int
+    start: int
+    end: int
+    term: Term
+    #: 1.0, or for a side of a NEAR how close the nearest other side was (``FAR_NEAR`` at the
+    #: full distance, 1.0 adjacent)
+    closeness: float = 1.0
+
+
+def flat(groups: Iterable[Iterable[_T]]) -> Iterable[_T]:
+    for group in groups:
+        yield from group
+
+
+def conjuncts(root: Node, view: View) -> list[list[Occurrence]] | None:
+    """The occurrences satisfying each positive ANDed part of ``root``; None if not satisfied."""
+    parts = root.children if isinstance(root, And) else (root,)
+    found = []
+    for part in parts:
+        occurrences = evaluate(part, view, BOTH)
+        if occurrences is None:
+            return None
+        if not isinstance(part, Not):
+            found.append(occurrences)
+    return found
+
+
+def evaluate(node: Node, view: View, fields: tuple[int, ...]) -> list[Occurrence] | None:
+    """The occurrences that satisfy ``node`` within ``fields``, or None when it is not satisfied."""
+    if isinstance(node, Term):
+        found = view.occurrences(node, fields)
+        return list(found) if found else None
+    if isinstance(node, Title):
+        return evaluate(node.child, view, TITLE_ONLY)
+    if isinstance(node, Not):
+        return [] if evaluate(node.child, view, fields) is None else None
+    if isinstance(node, And):
+        collected: list[Occurrence] = []
+        for child in node.children:
+            occurrences = evaluate(child, view, fields)
+            if occurrences is None:
+                return None
+            collected.extend(occurrences)
+        return collected
+    if isinstance(node, Or):
+        found = []
+        for child in node.children:
+            # an expanded term is an OR of hundreds of terms: the common case, inlined
+            if isinstance(child, Term):
+                found.extend(view.occurrences(child, fields))
+            elif (occurrences := evaluate(child, view, fields)) is not None:
+                found.extend(occurrences)
+        # a satisfied branch always has an occurrence (the parser refuses NOT-only branches)
+        return found or None
+    return _near(node, view, fields)
+
+
+def _near(node: Near, view: View, fields: tuple[int, ...]) -> list[Occurrence] | None:
+    left = evaluate(node.left, view, fields)
+    right = evaluate(node.right, view, fields) if left else None
+    if not left or not right:
+        return None
+    closest: dict[Occurrence, float] = {}
+    for a in left:
+        for b in right:
+            gap = _gap(a, b)
+            if a.field != b.field or gap > node.distance:
+                continue
+            # adjacent (gap <= 1) counts fully; at the full distance, FAR_NEAR of that
+            share = 1.0 - (1.0 - FAR_NEAR) * max(0, gap - 1) / max(1, node.distance - 1)
+            for occurrence in (a, b):
+                closest[occurrence] = max(closest.get(occurrence, 0.0), share)
+    return [_closer(o, share) for o, share in closest.items()] or None
+
+
+def _closer(occurrence: Occurrence, share: float) -> Occurrence:
+    closeness = occurrence.closeness * share
+    o = occurrence
+    return Occurrence(o.field, o.start, o.end, o.term, closeness)
+
+
+def _gap(a: Occurrence, b: Occurrence) -> int:
+    """Words from one occurrence to the other (adjacent: 1; overlapping: 0)."""
+    return max(0, b.start - a.end, a.start - b.end)
+
+
+def positive_terms(node: Node) -> Iterable[Term]:
+    if isinstance(node, Term):
+        yield node
+    elif isinstance(node, Title):
+        yield from positive_terms(node.child)
+    elif isinstance(node, And | Or):
+        for child in node.children:
+            yield from positive_terms(child)
+    elif isinstance(node, Near):
+        yield from positive_terms(node.left)
+        yield from positive_terms(node.right)
+
+
+# Keyed by the identity of a term's patterns and guard: the forms of an expanded topic share the
+# lexicon's objects (and equal analysts' terms rarely repeat), and hashing ints is what keeps a
+# document's look-ups cheap across hundreds of forms. The objects outlive the View.
+_MemoKey = tuple[int, int, tuple[int, ...]]
+
+
+class View:
+    """One document's words, with lazily built lookups and per-term memo (lives for one match)."""
+
+    def __init__(self, doc: Document) -> None:
+        self.fields = (words(doc.title), words(doc.text))
+        self._positions: dict[tuple[int, bool], dict[str, list[int]]] = {}
+        self._sorted: dict[tuple[int, bool], list[str]] = {}
+        self._memo: dict[_MemoKey, list[Occurrence]] = {}
+        self._vocabulary: dict[bool, set[str]] = {}
+        self._everything: dict[bool, tuple[list[str], str]] = {}
+
+    def vocabulary(self, folded: bool) -> set[str]:
+        """Distinct words of headline and body in one form."""
+        found = self._vocabulary.get(folded)
+        if found is None:
+            found = {*self._form(0, folded), *self._form(1, folded)}
+            self._vocabulary[folded] = found
+        return found
+
+    def present(self, pattern: Pattern) -> bool:
+        """Whether some word of the document fits ``pattern`` (a quick test before positions).
+
+        An expanded topic has hundreds of forms, most absent from any one document: this test
+        (a set lookup, a bisection, a substring search in C) spares finding their positions.
+        """
+        vocab = self.vocabulary(pattern.folded)
+        if pattern.kind == "word":
+            return pattern.text in vocab
+        ordered, joined = self._sorted_vocabulary(pattern.folded)
+        if pattern.kind == "substring":
+            return pattern.text in joined
+        at = bisect.bisect_left(ordered, pattern.text)
+        return at < len(ordered) and ordered[at].startswith(pattern.text)
+
+    def _sorted_vocabulary(self, folded: bool) -> tuple[list[str], str]:
+        found = self._everything.get(folded)
+        if found is None:
+            ordered = sorted(self.vocabulary(folded))
+            found = self._everything[folded] = (ordered, "\n".join(ordered))
+        return found
+
+    def occurrences(self, term: Term, fields: tuple[int, ...]) -> list[Occurrence]:
+        key = (id(term.patterns), id(term.guard), fields)
+        found = self._memo.get(key)
+        if found is None and not self.present(term.patterns[0]):
+            found = self._memo[key] = []
+        if found is None:
+            found = [
+                Occurrence(field, start, start + len(term.patterns) - 1, term)
+                for field in fields
+                for start in self._starts(term.patterns, field)
+            ]
+            if term.guard is not None:
+                guard = term.guard
+                found = [
+                    o
+                    for o in found
+                    if guard.allows(self.fields[o.field], o.start, o.end, body=o.field == 1)
+                ]
+            self._memo[key] = found
+        elif found and found[0].term is not term:
+            # The same words under another label (``Rusia`` / ``rusia``, or one lexicon form
+            # expanded from two analysts' terms): relabel.
+            found = [Occurrence(o.field, o.start, o.end, term) for o in found]
+        return found
+
+    def _starts(self, patterns: tuple[Pattern, ...], field: int) -> list[int]:
+        first, rest = patterns[0], patterns[1:]
+        starts = self._positions_of(first, field)
+        if not rest:
+            return starts
+        forms = [self._form(field, p.folded) for p in rest]
+        return [
+            s
+            for s in starts
+            if s + len(rest) < len(forms[0])
+            and all(
+                _fits(p, form[s + k + 1])
+                for k, (p, form) in enumerate(zip(rest, forms, strict=True))
+            )
+        ]
+
+    def _positions_of(self, pattern: Pattern, field: int) -> list[int]:
+        if pattern.kind == "word":
+            return self._index(field, pattern.folded).get(pattern.text, [])
+        if pattern.kind == "substring":
+            form = self._form(field, pattern.folded)
+            return [i for i, word in enumerate(form) if pattern.text in word]
+        vocab = self._vocab_sorted(field, pattern.folded)
+        index = self._index(field, pattern.folded)
+        found: list[int] = []
+        at = bisect.bisect_left(vocab, pattern.text)
+        while at < len(vocab) and vocab[at].startswith(pattern.text):
+            found.extend(index[vocab[at]])
+            at += 1
+        return sorted(found)
+
+    def _form(self, field: int, folded: bool) -> tuple[str, ...]:
+        return self.fields[field].folded if folded else self.fields[field].exact
+
+    def _index(self, field: int, folded: bool) -> dict[str, list[int]]:
+        key = (field, folded)
+        index = self._positions.get(key)
+        if index is None:
+            index = defaultdict(list)
+            for position, word in enumerate(self._form(field, folded)):
+                index[word].append(position)
+            self._positions[key] = index = dict(index)
+        return index
+
+    def _vocab_sorted(self, field: int, folded: bool) -> list[str]:
+        key = (field, folded)
+        if key not in self._sorted:
+            self._sorted[key] = sorted(self._index(field, folded))
+        return self._sorted[key]
+
+
+def _fits(pattern: Pattern, word: str) -> bool:
+    if pattern.kind == "word":
+        return word == pattern.text
+    if pattern.kind == "prefix":
+        return word.startswith(pattern.text)
+    return pattern.text in word

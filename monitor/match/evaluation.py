@@ -1,0 +1,202 @@
+"""Evaluating a watchlist against relevance judgments: precision, recall, F1 per topic and language.
+
+Judgments are JSON Lines, one article each::
+
+    {"id": "...", "title": "...", "text": "...", "lang": "id",
+     "topics": {"russia-asean-security": 2}}
+
+A grade of 1 or more is relevant; a topic absent from ``topics`` is 0 (not relevant). Topics of
+the judgments that the watchlist does not define are ignored; a watchlist topic that no article
+is judged relevant for has no recall (shown as "-").
+
+Per topic and per (topic, language) we count true positives, false positives and false
+negatives; precision = tp / (tp + fp), recall = tp / (tp + fn), F1 their harmonic mean. A
+figure with a zero denominator is undefined (None) and left out of averages; F1 is 0 when there
+are relevant articles and the topic matched none of them. Macro averages are the mean over
+topics of the defined figures; per language, the mean over topics too.
+
+Owns: reading judgments (line-numbered errors), counting, averaging, the report as text/JSON.
+Does not own: matching (``engine``); reading watchlists (``monitor.config``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from monitor.match.bulk import read_article
+from monitor.match.engine import Matcher
+from monitor.types import Document
+
+#: the grade from which a judgment counts as relevant
+RELEVANT = 1
+ALL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """One judged article."""
+
+    document: Document
+    #: ids of the topics it is relevant to (grade >= RELEVANT)
+    relevant: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Confusion counts of one topic on one slice of the articles."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+    @property
+    def f1(self) -> float | None:
+        if self.tp + self.fn == 0:
+            return None
+        p, r = self.precision or 0.0, self.recall or 0.0
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of the report: a topic (or the macro average) on a language (or all)."""
+
+    topic: str
+    #: ISO code, "all", or "?" for articles without a language
+    lang: str
+    counts: Counts
+    precision: float | None
+    recall: float | None
+    f1: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Every row: per topic x language (``all`` first), then ``macro`` per language."""
+
+    rows: tuple[Row, ...]
+    articles: int
+
+    def row(self, topic: str, lang: str = ALL) -> Row | None:
+        return next((r for r in self.rows if r.topic == topic and r.lang == lang), None)
+
+
+def read_judgments(lines: Iterable[str]) -> list[Judged]:
+    """Judged articles from JSON Lines; ValueError naming the line on a malformed one."""
+    judged = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        document = read_article(line, number)
+        topics = json.loads(line).get("topics") or {}
+        if not isinstance(topics, dict) or not all(
+            isinstance(g, int | float) and not isinstance(g, bool) for g in topics.values()
+        ):
+            raise ValueError(f"line {number}: 'topics' must map topic ids to grades 0, 1 or 2")
+        relevant = frozenset(t for t, grade in topics.items() if grade >= RELEVANT)
+        judged.append(Judged(document, relevant))
+    return judged
+
+
+def evaluate(matcher: Matcher, topics: Sequence[str], judged: Sequence[Judged]) -> Report:
+    """Match every judged article and compare with the judgments."""
+    counts: dict[tuple[str, str], Counts] = {}
+    for item in judged:
+        found = {m.topic for m in matcher.match(item.document)}
+        lang = item.document.lang or "?"
+        for topic in topics:
+            one = _count(topic in found, topic in item.relevant)
+            for key in ((topic, ALL), (topic, lang)):
+                counts[key] = counts.get(key, Counts()) + one
+    languages = [ALL, *sorted({lang for _, lang in counts} - {ALL})]
+    rows = [
+        _row(topic, lang, counts.get((topic, lang), Counts()))
+        for topic in topics
+        for lang in languages
+    ]
+    rows += [_macro(rows, lang) for lang in languages]
+    return Report(tuple(rows), len(judged))
+
+
+def _count(matched: bool, relevant: bool) -> Counts:
+    return Counts(tp=int(matched and relevant), fp=int(matched and not relevant),
+                  fn=int(relevant and not matched))  # fmt: skip
+
+
+def _row(topic: str, lang: str, counts: Counts) -> Row:
+    return Row(topic, lang, counts, counts.precision, counts.recall, counts.f1)
+
+
+def _macro(rows: Sequence[Row], lang: str) -> Row:
+    mine = [r for r in rows if r.lang == lang]
+    total = sum((r.counts for r in mine), Counts())
+    return Row(
+        "macro",
+        lang,
+        total,
+        _mean(r.precision for r in mine),
+        _mean(r.recall for r in mine),
+        _mean(r.f1 for r in mine),
+    )
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    defined = [v for v in values if v is not None]
+    return sum(defined) / len(defined) if defined else None
+
+
+def report_text(report: Report) -> str:
+    """The report as an aligned table."""
+    header = ["topic", "lang", "relevant", "matched", "tp", "precision", "recall", "f1"]
+    lines = [header]
+    for r in report.rows:
+        c = r.counts
+        lines.append([
+            r.topic, r.lang, str(c.tp + c.fn), str(c.tp + c.fp), str(c.tp),
+            _show(r.precision), _show(r.recall), _show(r.f1),
+        ])  # fmt: skip
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    text = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+            for line in lines]  # fmt: skip
+    return "\n".join([f"articles: {report.articles}", *text])
+
+
+def report_json(report: Report) -> dict[str, object]:
+    """The report as plain data (``monitor eval --json``)."""
+    return {
+        "articles": report.articles,
+        "rows": [
+            {
+                "topic": r.topic,
+                "lang": r.lang,
+                "tp": r.counts.tp,
+                "fp": r.counts.fp,
+                "fn": r.counts.fn,
+                "precision": _round(r.precision),
+                "recall": _round(r.recall),
+                "f1": _round(r.f1),
+            }
+            for r in report.rows
+        ],
+    }
+
+
+def _show(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)

@@ -1,0 +1,63 @@
+"""``monitor explain``: a topic's expanded query and how it scores one document, as text.
+
+Owns: the wording and layout of an explanation. Pure: an ``Explanation`` in, text out.
+Does not own: computing it (``Matcher.explain``), reading the document (``monitor.cli``).
+"""
+
+from __future__ import annotations
+
+from monitor.match.engine import Explanation
+from monitor.match.expand import Expansion
+
+#: forms shown per expanded term before "... and N more"
+MAX_FORMS = 40
+
+
+def render_explanation(explanation: Explanation, *, scored: bool = True) -> str:
+    """The topic, its query, what each term expands to, and (``scored``) the document's result."""
+    topic = explanation.topic
+    lines = [
+        f"topic:     {topic.id} ({topic.name})",
+        f"query:     {' '.join(topic.query.split())}",
+        f"threshold: {topic.threshold:.2f}",
+        f"expansion: {'on' if topic.expand else 'off (expand: false)'}",
+    ]
+    if explanation.expansions:
+        lines.append("expanded terms (the term as written -> lexicon concepts: forms):")
+        lines += [f"  {_expansion(e)}" for e in explanation.expansions]
+    elif topic.expand:
+        lines.append("expanded terms: none of the query's terms is in the lexicon")
+    if scored:
+        lines += ["", *_result(explanation)]
+    return "\n".join(lines)
+
+
+def _expansion(expansion: Expansion) -> str:
+    shown = [
+        f.text + (f" [{f.lang}]" if f.lang else "") + (f" ({f.guard})" if f.guard else "")
+        for f in expansion.forms[:MAX_FORMS]
+    ]
+    more = len(expansion.forms) - len(shown)
+    tail = f" ... and {more} more" if more > 0 else ""
+    return f"{expansion.label} -> {', '.join(expansion.concepts)}: {', '.join(shown)}{tail}"
+
+
+def _result(explanation: Explanation) -> list[str]:
+    result = explanation.result
+    if not result.satisfied:
+        verdict = "no match: the query is not satisfied"
+    elif explanation.matched:
+        verdict = f"MATCH: score {result.score:.3f} >= threshold {result.threshold:.2f}"
+    else:
+        verdict = f"no match: score {result.score:.3f} < threshold {result.threshold:.2f}"
+    lines = [f"result:    {verdict}"]
+    if not result.hits:
+        return [*lines, "hits:      none of the query's terms occurs"]
+    label = "hits:" if result.satisfied else "terms that occur (the query still fails):"
+    lines.append(label)
+    rows = [["field", "word", "term", "matched", "weight"]]
+    rows += [[h.field, str(h.position), h.term, h.matched, f"{h.weight:.3f}"] for h in result.hits]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+              for r in rows]  # fmt: skip
+    return lines

@@ -1,0 +1,115 @@
+"""Word forms a lexicon entry stands for, where a language inflects: Indonesian/Malay affixes and
+Russian cases.
+
+* Indonesian and Malay build words from a root with prefixes and suffixes whose first sound
+  changes with the root (``tangkap`` -> ``menangkap``, ``penangkapan``; ``berantas`` ->
+  ``pemberantasan``; ``selundup`` -> ``penyelundupan``). A lexicon root written ``~tangkap``
+  stands for the root and its common derived words (``malay_forms``). Only roots that a person
+  wrote into the lexicon are derived: no stemmer ever runs on names or acronyms (Snowball's
+  Indonesian stemmer turns ``asean`` into ``ase``).
+* Russian nouns change their ending with the case (``Россия``, ``России``, ``Россией``). A name
+  becomes a prefix of its stem (``Росси*``) when the stem keeps at least ``MIN_RU_STEM`` letters;
+  a shorter one gets its case forms listed instead (``Куба``: ``Кубы``, ``Кубе`` ... never
+  ``Куб*``, which is ``кубок``, a cup).
+
+Owns: the generation rules above. Pure.
+Does not own: which forms exist (``monitor/data/*.yaml``) or how they are matched.
+"""
+
+from __future__ import annotations
+
+MIN_RU_STEM = 4
+_RU_VOWEL_ENDINGS = ("ая", "яя", "ое", "ее", "ые", "ие", "ий", "ый", "ой")
+_RU_ONE = "аяьйоеыиу"
+_RU_SHORT_ENDINGS = ("а", "у", "е", "ом", "ой", "ы", "и")
+
+
+def malay_forms(root: str) -> tuple[str, ...]:
+    """The root and its common affixed words (di-, ter-, ber-, meN-, peN-, -an, -kan, ke-an ...)."""
+    root = root.lower()
+    men, pen = _nasal("me", root), _nasal("pe", root)
+    forms = [
+        root,
+        f"{root}an",
+        f"di{root}",
+        f"di{root}kan",
+        f"di{root}i",
+        f"ter{root}",
+        f"ber{root}",
+        men,
+        f"{men}kan",
+        f"{men}i",
+        pen,
+        f"{pen}an",
+        f"per{root}an",
+        f"ke{root}an",
+    ]
+    return tuple(dict.fromkeys(forms))
+
+
+def _nasal(prefix: str, root: str) -> str:
+    """``meN-``/``peN-`` + root, with the nasal assimilated to the root's first sound."""
+    head = root[:1]
+    if head in "aeiou":
+        return f"{prefix}ng{root}"
+    if head in "bfv":
+        return f"{prefix}m{root}"
+    if head == "p":
+        return f"{prefix}m{root[1:]}"
+    if head in "dcjz" or root.startswith("sy"):
+        return f"{prefix}n{root}"
+    if head == "t":
+        return f"{prefix}n{root[1:]}"
+    if head in "gh":
+        return f"{prefix}ng{root}"
+    if head == "k":
+        return f"{prefix}ng{root[1:]}"
+    if head == "s":
+        return f"{prefix}ny{root[1:]}"
+    return f"{prefix}{root}"
+
+
+def russian_forms(name: str) -> tuple[str, ...]:
+    """Forms covering the case endings of a Russian name (one word or a phrase of words).
+
+    ``Россия`` -> ``("Росси*",)``; ``Южная Корея`` -> ``("Южн* Коре*",)``;
+    ``Куба`` -> ``("Куба", "Кубы", "Кубе", ...)``.
+    """
+    parts = name.split()
+    if len(parts) == 1:
+        return _russian_word(parts[0])
+    return (" ".join(_russian_prefix(p) or p for p in parts),)
+
+
+def _russian_word(word: str) -> tuple[str, ...]:
+    if not word.isalpha() or word.isupper():
+        return (word,)  # ``Кот-д’Ивуар``, ``САР``: no rule for compounds and acronyms
+    prefix = _russian_prefix(word)
+    if prefix is not None:
+        return (prefix,)
+    stem = _russian_stem(word)
+    return tuple(dict.fromkeys([word, *(stem + ending for ending in _RU_SHORT_ENDINGS)]))
+
+
+def _russian_prefix(word: str) -> str | None:
+    if not _is_cyrillic(word) or not word.isalpha():
+        return None
+    stem = _russian_stem(word)
+    # an adjective's stem is shorter for the same rarity (``Южн*``: южный, южной, южная)
+    adjective = word.lower().endswith(_RU_VOWEL_ENDINGS)
+    return f"{stem}*" if len(stem) >= MIN_RU_STEM - adjective else None
+
+
+def _russian_stem(word: str) -> str:
+    lower = word.lower()
+    if lower.endswith(_RU_VOWEL_ENDINGS):
+        return word[:-2]
+    if lower.endswith("ия"):
+        return word[:-1]
+    if lower[-1:] and lower[-1] in _RU_ONE:
+        return word[:-1]
+    return word
+
+
+def _is_cyrillic(word: str) -> bool:
+    return any("\u0400" <= char <= "\u04ff" for char in word)

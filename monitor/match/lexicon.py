@@ -1,0 +1,166 @@
+"""The multilingual lexicon: concepts and names, each a set of forms in many languages.
+
+A *concept* (``terrorism``, ``arrest``, ``RU`` for Russia, ``ASEAN``, ``south-china-sea``) is a
+set of *forms*: words, prefixes (``teroris*``) or phrases, each tagged with its language. A
+query term that is one of a concept's forms (``Russia``, ``terorisme``, ``"Biển Đông"``) stands
+for every form of that concept when the topic is expanded (``monitor.match.expand``). Forms of
+ambiguous names carry a ``Guard`` (``monitor.match.guard``): Vietnamese ``Nga`` only counts where
+it is Russia, ``US`` only in capitals.
+
+How a query term finds its concepts (``Lexicon.lookup``): by its words as written (a term
+written with diacritics only finds forms with the same ones: ``báo``, a newspaper, never finds
+the storm concept of ``bão``); phrases and long words also by their folded words (``"Viet Nam"``
+finds ``Việt Nam``); a word also by a prefix form that covers it (``arrested`` finds ``arrest*``)
+or without an English plural ``s``.
+
+Owns: the Form/Concept values, merging concepts, building each form's Term once, and lookup.
+Does not own: reading the data files (``monitor.match.lexicon_files``), rewriting queries
+(``expand``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from monitor.match.guard import Guard
+from monitor.match.query import Pattern, Term, parse_form
+from monitor.match.text import fold
+
+ConceptKind = Literal["concept", "territory", "name"]
+#: the shortest prefix form through which a query word finds a concept (``arrest*``: arrested)
+MIN_LOOKUP_PREFIX = 4
+#: the shortest single word also looked up without its diacritics
+MIN_FOLDED_LOOKUP = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """One way of writing a concept."""
+
+    #: a word, ``word*``, or words separated by spaces (a phrase), as in a query
+    text: str
+    #: ISO 639-1 code of its language ("" when it is the same in many)
+    lang: str
+    #: the name of the guard its occurrences must pass, or None
+    guard: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A concept or a name and all its forms."""
+
+    #: ``terrorism``, ``RU`` (an ISO 3166 territory), ``ASEAN``
+    id: str
+    kind: ConceptKind
+    forms: tuple[Form, ...]
+    #: ``file:line`` where it was (last) defined, for messages
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconData:
+    """What lexicon files define (the shipped ones, or a user's ``lexicon:`` files)."""
+
+    concepts: tuple[Concept, ...] = ()
+    #: named context rules that forms refer to
+    guards: tuple[Guard, ...] = ()
+    #: the files read
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A compiled form: the Term to match and where it came from."""
+
+    term: Term
+    form: Form
+    concept: str
+
+
+class Lexicon:
+    """Concepts merged by id (forms of a later definition are added), ready for lookup."""
+
+    def __init__(self, concepts: Iterable[Concept], guards: Mapping[str, Guard]) -> None:
+        merged: dict[str, Concept] = {}
+        for concept in concepts:
+            known = merged.get(concept.id)
+            if known is not None:
+                concept = replace(concept, forms=(*known.forms, *concept.forms))
+            merged[concept.id] = concept
+        self.concepts = merged
+        self.guards = dict(guards)
+        self._variants: dict[str, tuple[Variant, ...]] = {
+            cid: tuple(_variants(c, self.guards)) for cid, c in merged.items()
+        }
+        self._keys: dict[str, set[str]] = {}
+        self._prefixes: dict[str, set[str]] = {}
+        for cid, variants in self._variants.items():
+            for variant in variants:
+                for key in _form_keys(variant.term):
+                    self._keys.setdefault(key, set()).add(cid)
+                only = variant.term.patterns
+                one_prefix = len(only) == 1 and only[0].kind == "prefix"
+                if one_prefix and len(only[0].text) >= MIN_LOOKUP_PREFIX:
+                    self._prefixes.setdefault(only[0].text, set()).add(cid)
+
+    def extended(self, data: LexiconData) -> Lexicon:
+        """This lexicon with more concepts (same id: forms added) and guards."""
+        if not data.concepts and not data.guards:
+            return self
+        guards = {**self.guards, **{g.name: g for g in data.guards}}
+        return Lexicon([*self.concepts.values(), *data.concepts], guards)
+
+    def lookup(self, term: Term) -> tuple[str, ...]:
+        """Ids of the concepts ``term`` is a form of, sorted; () when none."""
+        found: set[str] = set()
+        for key in _query_keys(term):
+            found |= self._keys.get(key, set())
+        if not found and len(term.patterns) == 1 and term.patterns[0].kind == "word":
+            word = term.patterns[0].text
+            for length in range(MIN_LOOKUP_PREFIX, len(word) + 1):
+                found |= self._prefixes.get(word[:length], set())
+        return tuple(sorted(found))
+
+    def variants(self, concept: str) -> tuple[Variant, ...]:
+        """The compiled forms of ``concept``."""
+        return self._variants.get(concept, ())
+
+
+def _variants(concept: Concept, guards: Mapping[str, Guard]) -> Iterable[Variant]:
+    for form in concept.forms:
+        term = parse_form(form.text)
+        guard = guards.get(form.guard) if form.guard else None
+        if guard is not None:
+            if guard.case == "exact":
+                guard = replace(guard, spelling=tuple(form.text.split()))
+            if guard.marks:
+                patterns = tuple(Pattern(p.text, p.kind, False) for p in term.patterns)
+                term = replace(term, patterns=patterns)
+            term = replace(term, guard=guard)
+        yield Variant(term, form, concept.id)
+
+
+def key_of(term: Term) -> str:
+    """The words of a term as compared (``*`` after a prefix): ``"teroris*"``, ``"việt nam"``."""
+    return " ".join(p.text + ("*" if p.kind == "prefix" else "") for p in term.patterns)
+
+
+def _form_keys(term: Term) -> set[str]:
+    key = key_of(term)
+    keys = {key}
+    if len(term.patterns) > 1 or len(fold(key)) >= MIN_FOLDED_LOOKUP:
+        keys.add(fold(key))
+    return keys
+
+
+def _query_keys(term: Term) -> list[str]:
+    key = key_of(term)
+    keys = [key]
+    last = term.patterns[-1]
+    if last.kind == "prefix":
+        keys.append(key[:-1])  # ``teroris*`` finds the concept of the word ``teroris``
+    if last.kind == "word" and key.endswith("s") and len(last.text) > MIN_LOOKUP_PREFIX:
+        keys += [key[:-1], key[:-2]] if key.endswith("es") else [key[:-1]]
+    return keys

@@ -1,0 +1,242 @@
+"""Reading lexicon files: the shipped data, CLDR names via babel, and users' ``lexicon:`` files.
+
+A lexicon file is YAML (``monitor/data/*.yaml`` are the shipped ones)::
+
+    guards:                       # named context rules (see monitor.match.guard)
+      vi-name: {case: proper, marks: true, not_after_capital: true, reject_after: [sơn]}
+    concepts:                     # vocabulary: forms per language
+      terrorism:
+        en: [terrorism, terrorist*, "counter-terrorism"]
+        id: [terorisme, teroris, ~berantas]     # ~root: Indonesian/Malay derived words
+        vi: ["khủng bố"]
+    territories:                  # ISO 3166 codes: CLDR names in LANGUAGES are added
+      RU:
+        en: [Russian*, Moscow, Kremlin]
+        vi: [{form: Nga, guard: vi-name}]
+    names:                        # organisations, places, seas
+      ASEAN:
+        en: [ASEAN, "Association of Southeast Asian Nations"]
+
+Names (territories and names) get a context rule unless a form names one: an acronym of up to
+three capitals must be written so (``acronym``: ``US``, ``AS``); a Vietnamese one-word name
+takes ``vi-name`` (``Nga``, ``Mỹ``, ``Pháp``); a form written with a capital first letter must
+be capitalised in the text (``name``). Russian CLDR names also match their case forms
+(``monitor.match.inflect``).
+
+Owns: the file format and its validation (errors name file, line and key), CLDR import, the
+shipped lexicon (read once per process).
+Does not own: lookup and expansion (``lexicon``, ``expand``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+from monitor.errors import QueryError
+from monitor.match.guard import Guard
+from monitor.match.inflect import malay_forms, russian_forms
+from monitor.match.lexicon import Concept, ConceptKind, Form, Lexicon, LexiconData
+from monitor.match.query import parse_form
+from monitor.match.text import normalise
+from monitor.yamlsafe import At, read_yaml
+
+#: CLDR locales whose territory names are added to every territory
+LANGUAGES = ("en", "id", "ms", "vi", "th", "ru", "zh", "zh_Hant", "fr", "es", "de", "pt", "it")
+#: the shipped lexicon files, in ``monitor/data``
+SHIPPED = ("guards.yaml", "names.yaml", "concepts.yaml")
+#: CLDR region codes worth a concept of their own (Southeast Asia, Asia, Europe, ...)
+REGIONS = ("002", "019", "142", "150", "035", "030", "034", "145", "143", "053", "054", "057")
+
+_SECTIONS: dict[str, ConceptKind] = {"concepts": "concept", "territories": "territory",
+                                     "names": "name"}  # fmt: skip
+_GUARD_KEYS = ("case", "marks", "not_after_capital", "allow_before", "reject_before",
+               "reject_after", "not_dateline")  # fmt: skip
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.-]{0,63}")
+_LANG = re.compile(r"[a-z]{2,3}(_[A-Za-z]{2,4})?")
+_ACRONYM = re.compile(r"[A-Z]{2,3}")
+
+
+@functools.cache
+def default_lexicon() -> Lexicon:
+    """The shipped lexicon with CLDR names; read once per process (it never changes)."""
+    data = [read_lexicon_file(_shipped(name)) for name in SHIPPED]
+    guards = {g.name: g for d in data for g in d.guards}
+    concepts = [*cldr_concepts(set(guards)), *(c for d in data for c in d.concepts)]
+    return Lexicon(concepts, guards)
+
+
+def lexicon_with(files: Iterable[str | Path]) -> Lexicon:
+    """The shipped lexicon extended with users' lexicon files."""
+    lexicon = default_lexicon()
+    for file in files:
+        lexicon = lexicon.extended(read_lexicon_file(file))
+    return lexicon
+
+
+def lexicon_for(data: LexiconData | None) -> Lexicon:
+    """The shipped lexicon extended with ``data`` (a config's ``lexicon:`` files), if any."""
+    return default_lexicon() if data is None else default_lexicon().extended(data)
+
+
+def read_lexicon_file(path: str | Path, known_guards: Iterable[str] = ()) -> LexiconData:
+    """One lexicon file; ConfigError naming file, line and key on any problem.
+
+    Forms may name the shipped guards, ``known_guards`` and the file's own.
+    """
+    shipped = {g.name for g in _shipped_guards()}
+    return _read(path, {*shipped, *known_guards})
+
+
+def cldr_concepts(guards: set[str]) -> list[Concept]:
+    """A territory concept per ISO 3166 code and one per region in ``REGIONS``, CLDR names."""
+    from babel import Locale  # only here: importing babel's data costs time
+
+    names: dict[str, list[Form]] = {}
+    for language in LANGUAGES:
+        lang = language.split("_")[0]
+        for code, name in Locale.parse(language).territories.items():
+            if (len(code) == 2 and code.isalpha()) or code in REGIONS:
+                for clean in _clean_names(name):
+                    names.setdefault(code, []).extend(_name_forms(clean, lang, None, guards))
+    return [
+        Concept(code if code.isalpha() else f"region:{code}", "territory", tuple(forms), "CLDR")
+        for code, forms in names.items()
+    ]
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _shipped(name: str) -> Path:
+    return Path(str(resources.files("monitor").joinpath("data", name)))
+
+
+@functools.cache
+def _shipped_guards() -> tuple[Guard, ...]:
+    return _read(_shipped("guards.yaml"), set()).guards
+
+
+def _read(path: str | Path, known_guards: set[str]) -> LexiconData:
+    doc = read_yaml(path)
+    if doc.data is None:
+        return LexiconData(files=(str(path),))
+    fields = doc.root().mapping(["guards", *_SECTIONS])
+    guards = tuple(_guard(name, at) for name, at in _entries(fields.get("guards")))
+    names = {*known_guards, *(g.name for g in guards)}
+    concepts = tuple(
+        _concept(concept_id, at, kind, names)
+        for section, kind in _SECTIONS.items()
+        for concept_id, at in _entries(fields.get(section))
+    )
+    return LexiconData(concepts, guards, (str(path),))
+
+
+def _entries(at: At | None) -> list[tuple[str, At]]:
+    if at is None:
+        return []
+    found = []
+    for key, child in at.mapping().items():
+        if not _ID.fullmatch(key):
+            child.fail("an id is letters, digits, '_', '-', ':' or '.' (at most 64)")
+        found.append((key, child))
+    return found
+
+
+def _guard(name: str, at: At) -> Guard:
+    fields = at.mapping(_GUARD_KEYS)
+    case = fields["case"].string() if "case" in fields else "any"
+    if case not in ("any", "proper", "exact"):
+        fields["case"].fail("expected any, proper or exact")
+
+    def words(key: str, *, cased: bool = False) -> frozenset[str]:
+        found = fields[key].strings() if key in fields else ()
+        # reject lists keep a capitalised word as written: it compares case-sensitively
+        return frozenset(w if cased and w[:1].isupper() else normalise(w) for w in found)
+
+    def flag(key: str) -> bool:
+        return fields[key].boolean() if key in fields else False
+
+    return Guard(
+        name,
+        case,  # type: ignore[arg-type]  # checked above
+        marks=flag("marks"),
+        not_after_capital=flag("not_after_capital"),
+        not_dateline=flag("not_dateline"),
+        allow_before=words("allow_before"),
+        reject_before=words("reject_before", cased=True),
+        reject_after=words("reject_after", cased=True),
+    )
+
+
+def _concept(concept_id: str, at: At, kind: ConceptKind, guards: set[str]) -> Concept:
+    forms: list[Form] = []
+    for lang, items in at.mapping().items():
+        if not _LANG.fullmatch(lang):
+            items.fail("expected a language code such as en, id, vi, zh_Hant")
+        for item in items.items():
+            forms.extend(_item_forms(item, lang.split("_")[0], kind, guards))
+    origin = f"{at.doc.file}:{at.doc.line(at.path) or 0}"
+    return Concept(concept_id, kind, tuple(forms), origin)
+
+
+def _item_forms(at: At, lang: str, kind: ConceptKind, guards: set[str]) -> list[Form]:
+    if isinstance(at.value, dict):
+        fields = at.mapping(("form", "guard"))
+        if "form" not in fields:
+            at.fail("missing key 'form'")
+        text = fields["form"].string()
+        guard = fields["guard"].string() if "guard" in fields else None
+        if guard is not None and guard not in guards:
+            fields["guard"].fail(f"unknown guard {guard!r} (known: {', '.join(sorted(guards))})")
+    else:
+        text, guard = at.string(), None
+    texts = malay_forms(text[1:]) if text.startswith("~") else (text,)
+    for one in texts:
+        try:
+            parse_form(one)
+        except QueryError as e:
+            at.fail(f"invalid form {one!r}: {e}")
+    if kind == "concept":
+        return [Form(t, lang, guard or _acronym(t)) for t in texts]
+    return [f for t in texts for f in _name_forms(t, lang, guard, guards)]
+
+
+# --- names -----------------------------------------------------------------------------------
+
+
+def _name_forms(text: str, lang: str, guard: str | None, guards: set[str]) -> list[Form]:
+    """A name's form with its context rule, and for Russian its case forms."""
+    guard = guard or _acronym(text) or _name_guard(text, lang)
+    if guard is not None and guard not in guards:
+        guard = None  # a user file may leave the shipped guards out of its own reading
+    forms = [Form(text, lang, guard)]
+    if lang == "ru" and "*" not in text:
+        forms += [Form(f, lang, guard) for f in russian_forms(text) if f != text]
+    return forms
+
+
+def _acronym(text: str) -> str | None:
+    return "acronym" if _ACRONYM.fullmatch(text) else None
+
+
+def _name_guard(text: str, lang: str) -> str | None:
+    if lang == "vi" and " " not in text and "*" not in text:
+        return "vi-name"
+    return "name" if text[:1].isupper() else None
+
+
+def _clean_names(name: str) -> list[str]:
+    """``Myanmar (Burma)`` -> Myanmar; ``Antigua & Barbuda`` -> ``Antigua Barbuda``.
+
+    A part in parentheses is dropped: it qualifies more often than it names (``RAE de Hong
+    Kong (China)``); names.yaml adds the short names that matter.
+    """
+    base = re.sub(r"[(（].*?[)）]", " ", name)
+    kept = "".join(c if unicodedata.category(c)[0] in "LMN" or c in "'-." else " " for c in base)
+    words = [w for w in kept.split() if any(char.isalnum() for char in w)]
+    return [" ".join(words)] if words else []

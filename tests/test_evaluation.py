@@ -1,0 +1,111 @@
+"""``monitor eval`` and ``monitor explain``: figures on a small fixture whose answers are known.
+
+The fixture (tests/data/eval) has 10 judged articles. Topic ``drugs`` matches en1, en4, id1, id2
+and vi1 (en2, id3 and en3 have no police/arrest/seizure word in any language):
+tp = en1, id1, id2, vi1; fp = en4 (judged 0); fn = en2, id3. Topic ``storms`` matches vi2 and x1,
+both relevant. The judgments' topic ``other`` is not in the watchlist and is ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import main
+from monitor.match import Matcher
+from monitor.match.evaluation import Counts, evaluate, read_judgments
+from monitor.types import Topic
+
+DATA = Path(__file__).parent / "data" / "eval"
+WATCHLIST = str(DATA / "watchlist.yaml")
+LABELS = str(DATA / "labels.jsonl")
+
+
+def test_counts_and_figures() -> None:
+    """Precision, recall and F1 from counts; undefined figures are None."""
+    figures = [
+        (c.precision, c.recall, c.f1)
+        for c in (Counts(4, 1, 2), Counts(0, 0, 3), Counts(0, 2, 0), Counts())
+    ]
+    expected = [(0.8, 4 / 6, 2 * 0.8 * (4 / 6) / (0.8 + 4 / 6)), (None, 0.0, 0.0),
+                (0.0, None, None), (None, None, None)]  # fmt: skip
+    assert expected == figures
+
+
+def test_eval_json_on_the_fixture(capsys: pytest.CaptureFixture[str]) -> None:
+    """Per topic and language counts and figures, and the macro rows, as documented above."""
+    code = main(["eval", "--watchlist", WATCHLIST, "--labels", LABELS, "--json"])
+    rows = {(r["topic"], r["lang"]): r for r in json.loads(capsys.readouterr().out)["rows"]}
+    drugs, storms, macro = rows["drugs", "all"], rows["storms", "all"], rows["macro", "all"]
+    expected = (
+        0,
+        (4, 1, 2, 0.8, 0.6667, 0.7273),
+        (2, 0, 0, 1.0, 1.0, 1.0),
+        (0.9, 0.8333, 0.8636),
+        (1, 1, 1, 0.5, 0.5, 0.5),
+        (None, None, None),
+        ("?", 1.0),
+    )
+    assert expected == (
+        code,
+        tuple(drugs[k] for k in ("tp", "fp", "fn", "precision", "recall", "f1")),
+        tuple(storms[k] for k in ("tp", "fp", "fn", "precision", "recall", "f1")),
+        tuple(macro[k] for k in ("precision", "recall", "f1")),
+        tuple(rows["drugs", "en"][k] for k in ("tp", "fp", "fn", "precision", "recall", "f1")),
+        tuple(rows["storms", "en"][k] for k in ("precision", "recall", "f1")),
+        ("?", rows["storms", "?"]["recall"]),
+    )  # fmt: skip
+
+
+def test_eval_table_prints_every_language(capsys: pytest.CaptureFixture[str]) -> None:
+    """The text table has a row per topic and language, and macro rows."""
+    main(["eval", "--watchlist", WATCHLIST, "--labels", LABELS])
+    lines = capsys.readouterr().out.splitlines()
+    keys = [tuple(line.split()[:2]) for line in lines[2:]]
+    langs = ["all", "?", "en", "id", "vi"]
+    expected = [(t, lang) for t in ("drugs", "storms", "macro") for lang in langs]
+    assert (["articles: 10"], expected) == (lines[:1], keys)
+
+
+def test_a_bad_judgment_line_is_named(tmp_path: Path) -> None:
+    """A judgment line whose topics are not grades is refused with its number."""
+    with pytest.raises(ValueError, match="line 2: 'topics' must map"):
+        read_judgments(['{"id": 1, "title": "a"}', '{"id": 2, "title": "b", "topics": [1]}'])
+
+
+def test_evaluate_without_expansion_loses_the_other_languages() -> None:
+    """The same English query with expand: false finds only the English articles."""
+    judged = read_judgments((DATA / "labels.jsonl").read_text(encoding="utf-8").splitlines())
+    query = "drugs AND (police OR arrest OR seizure)"
+    topics = [Topic("drugs", "d", query, 0.3, expand=flag) for flag in (True, False)]
+    recalls = [evaluate(Matcher([t]), ["drugs"], judged).row("drugs", "id") for t in topics]
+    expected = [2 / 3, 0.0]
+    assert expected == [r.recall if r else None for r in recalls]
+
+
+def test_explain_prints_expansion_and_hits(capsys: pytest.CaptureFixture[str]) -> None:
+    """monitor explain: the expanded terms, the verdict and a row per hit with its weight."""
+    code = main(["explain", "drugs", "--watchlist", WATCHLIST, "--title", "Polisi sita 5 kg sabu"])
+    out = capsys.readouterr().out
+    expected_tail = [
+        "result:    MATCH: score 0.710 >= threshold 0.30",
+        "hits:",
+        "  field  word  term     matched  weight",
+        "  title  0     police   Polisi   0.600",
+        "  title  1     seizure  sita     0.600",
+        "  title  4     drugs    sabu     0.600",
+    ]
+    assert (0, True, expected_tail) == (
+        code,
+        "drugs -> narcotics: drugs [en], drug [en], narcotic* [en]" in out,
+        out.splitlines()[-6:],
+    )
+
+
+def test_explain_an_unknown_topic_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown topic id exits 2 and lists the defined ones."""
+    code = main(["explain", "nope", "--watchlist", WATCHLIST, "--text", "x"])
+    expected = (2, "unknown topic 'nope'; defined: drugs, storms\n")
+    assert expected == (code, capsys.readouterr().err)

@@ -1,0 +1,244 @@
+"""Multilingual expansion: lexicon lookups, forms in many languages, context rules, explanations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load_watchlist
+from monitor.errors import ConfigError
+from monitor.match import Matcher, check_examples, default_lexicon
+from monitor.match.explain import render_explanation
+from monitor.match.inflect import malay_forms, russian_forms
+from monitor.match.lexicon_files import read_lexicon_file
+from monitor.match.query import parse_form
+from monitor.types import Document, Topic
+
+DATA = Path(__file__).parent / "data"
+SEED = (DATA / "seed" / "republika-2021-12-07-rusia-asean.txt").read_text(encoding="utf-8")
+SEED_TITLE = "Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme"
+ENGLISH = "Russia AND ASEAN AND (security OR terrorism)"
+
+
+def hits(query: str, title: str, text: str = "") -> tuple[tuple[str, str], ...] | None:
+    """(term as written, text matched) of each hit with expansion on (threshold 0), or None."""
+    topic = Topic("t", "t", query, 0.0)
+    found = Matcher([topic]).match(Document("d", title, text))
+    return tuple((h.term, h.matched) for h in found[0].hits) if found else None
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "expected"),
+    [
+        # the issue's case: English terms find Indonesian, Vietnamese and Russian coverage
+        (
+            ENGLISH,
+            SEED_TITLE,
+            (("Russia", "Rusia"), ("ASEAN", "ASEAN"), ("terrorism", "Pemberantasan Terorisme")),
+        ),
+        (
+            ENGLISH,
+            "Россия и АСЕАН обсудили борьбу с терроризмом",
+            (("Russia", "Россия"), ("ASEAN", "АСЕАН"), ("terrorism", "терроризмом")),
+        ),
+        (
+            ENGLISH,
+            "Nga và ASEAN tăng cường hợp tác chống khủng bố",
+            (("Russia", "Nga"), ("ASEAN", "ASEAN"), ("terrorism", "chống khủng bố")),
+        ),
+        # Russian cases of a CLDR name
+        ("Russia", "Санкции против России", (("Russia", "России"),)),
+        ("Russia", "Переговоры с Россией", (("Russia", "Россией"),)),
+        # Indonesian/Malay derived words of a lexicon root (~berantas, ~tangkap)
+        (
+            "terrorism",
+            "Pemberantasan terorisme di Poso",
+            (("terrorism", "Pemberantasan terorisme"),),
+        ),
+        ("arrest", "Polisi menangkap dua pengedar", (("arrest", "menangkap"),)),
+        # an inflected English word finds its concept through a prefix form (arrest*)
+        ("arrested", "Polisi menangkap dua pengedar", (("arrested", "menangkap"),)),
+        # seas and places, with Chinese and Thai matched inside runs of text
+        ('"South China Sea"', "Tàu Trung Quốc ở Biển Đông", (('"South China Sea"', "Biển Đông"),)),
+        # (the matched text of a substring hit is the run of text it is in)
+        ('"South China Sea"', "海警在南海拦截", (('"South China Sea"', "海警在南海拦截"),)),
+        ('"South China Sea"', "Laut China Selatan", (('"South China Sea"', "Laut China Selatan"),)),
+        ("Vietnam", "Hải quân Việt Nam tuần tra", (("Vietnam", "Việt Nam"),)),
+        ("military", "กองทัพเรือ ซ้อมรบ", (("military", "กองทัพเรือ"),)),
+        # an analyst's term in another language expands too
+        ("terorisme", "Russia and ASEAN fight terrorism", (("terorisme", "terrorism"),)),
+        # the hyphenated compound is split: each part finds its own concept
+        (
+            "Russia AND ASEAN",
+            "Rusia-ASEAN Perbarui Kerja Sama",
+            (("Russia", "Rusia"), ("ASEAN", "ASEAN")),
+        ),
+    ],
+)
+def test_expansion_cases(
+    query: str, title: str, expected: tuple[tuple[str, str], ...] | None
+) -> None:
+    """Each hit names the analyst's term and the words that matched in the text."""
+    assert expected == hits(query, title)
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        # Vietnamese "Nga": a given name, a district, or "ngã"/"ngà" without diacritics
+        ("Russia", "Ca sĩ Thúy Nga biểu diễn tại Hà Nội"),
+        ("Russia", "Chị Nga bán hàng ở chợ"),
+        ("Russia", "Mưa lớn ở huyện Nga Sơn"),
+        ("Russia", "Cây đổ ngã giữa đường"),
+        ("Russia", "Ngà voi bị thu giữ"),
+        # storm is "bão"; "báo" is a newspaper
+        ("storm", "Tờ báo đưa tin"),
+        # whole words: ISIS (terrorism) is not inside "krisis"
+        ("terrorism", "Krisis ekonomi memburuk"),
+        # acronyms: the English word "us" is not the US, "as" is not Amerika Serikat
+        ('"United States"', "Tell us what you think"),
+        ('"United States"', "The same as before"),
+        # a newspaper's name is not a mention of the country; nor is a dateline
+        ("Malaysia", "Polis tumpas kegiatan curi kereta - Utusan Malaysia"),
+        ("Indonesia", "Jakarta Post: banjir di Bekasi"),
+        # a name (here a form the expansion adds) needs its capital: "turkey" is a bird
+        ("Türkiye", "Roast turkey recipes for the holidays"),
+        # expansion is by concept: a term no concept knows stays as written
+        ("Zelensky", "Зеленский выступил"),
+    ],
+)
+def test_context_traps(query: str, title: str) -> None:
+    """Ambiguous words do not fire without the context that makes them the name."""
+    assert hits(query, title) is None
+
+
+def test_a_dateline_is_not_a_mention() -> None:
+    """JAKARTA at the start of a body is where the story was filed; later it is a mention."""
+    body = "JAKARTA, KOMPAS.com - Banjir melanda Bekasi. Gubernur JAKARTA meninjau."
+    expected = (("Indonesia", "JAKARTA"),)
+    assert expected == hits("Indonesia", "Banjir", body)
+
+
+def test_nga_fires_where_it_is_russia() -> None:
+    """Nga after a country word or a lower-case word is Russia."""
+    titles = [
+        "Tổng thống Nga thăm Việt Nam",
+        "Quan hệ Việt - Nga phát triển",
+        "Nga tuyên bố rút quân",
+    ]
+    expected = [True, True, True]
+    assert expected == [hits("Russia", t) is not None for t in titles]
+
+
+def test_expand_false_keeps_the_query_as_written() -> None:
+    """With expand: false, "Russia" matches only "Russia"."""
+    topic = Topic("t", "t", "Russia", 0.0, expand=False)
+    found = Matcher([topic]).match(Document("d", "Rusia dan Россия", ""))
+    expected: tuple[object, ...] = ()
+    assert expected == found
+
+
+def test_seed_article_matches_the_english_query() -> None:
+    """The seed article (Indonesian) scores high on an English-only query."""
+    (match,) = Matcher([Topic("t", "t", ENGLISH, 0.4)]).match(Document("s", SEED_TITLE, SEED))
+    expected = (True, ("Russia", "ASEAN", "terrorism"))
+    assert expected == (match.score > 0.8, match.terms[:3])
+
+
+def test_shipped_english_only_watchlist_examples() -> None:
+    """The English-only watchlist (benchmarks/eval_dev.py) passes its own examples."""
+    topics = load_watchlist(DATA / "watchlists" / "english-only.yaml")
+    assert [()] * len(topics) == [check_examples(t) for t in topics]
+
+
+def test_lexicon_lookup_respects_diacritics() -> None:
+    """bão finds the storm concept, báo and bao find nothing; Viet Nam finds Việt Nam."""
+    lexicon = default_lexicon()
+    found = [lexicon.lookup(parse_form(w)) for w in ("bão", "báo", "bao", "Viet Nam")]
+    expected = [("storm",), (), (), ("VN",)]
+    assert expected == found
+
+
+def test_inflection_rules() -> None:
+    """Indonesian meN-/peN- assimilation; Russian stems become prefixes, short ones forms."""
+    expected = (
+        {"menangkap", "penangkapan", "ditangkap", "tertangkap"},
+        {"pemberantasan", "memberantas"},
+        {"penyelundupan", "menyelundupkan"},
+        ("Росси*",),
+        ("Южн* Коре*",),
+        ("Куба", "Кубу", "Кубе", "Кубом", "Кубой", "Кубы", "Куби"),
+    )
+    actual = (
+        expected[0] & set(malay_forms("tangkap")),
+        expected[1] & set(malay_forms("berantas")),
+        expected[2] & set(malay_forms("selundup")),
+        russian_forms("Россия"),
+        russian_forms("Южная Корея"),
+        russian_forms("Куба"),
+    )
+    assert expected == actual
+
+
+def test_user_lexicon_adds_forms_and_concepts(tmp_path: Path) -> None:
+    """A user's lexicon file adds forms to a shipped concept and defines new ones."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "concepts:\n"
+        "  terrorism:\n"
+        "    id: [bom bunuh diri]\n"
+        "  palm-oil:\n"
+        "    en: [palm oil, CPO]\n"
+        "    id: [kelapa sawit, sawit]\n",
+        encoding="utf-8",
+    )
+    lexicon = default_lexicon().extended(read_lexicon_file(path))
+    topics = [Topic("a", "a", "terrorism", 0.0), Topic("b", "b", '"palm oil"', 0.0)]
+    found = Matcher(topics, lexicon).match(Document("d", "Bom bunuh diri dan harga sawit", ""))
+    expected = ["a", "b"]
+    assert expected == sorted(m.topic for m in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('concepts:\n  x:\n    en: ["a*b"]\n', r"mine.yaml:3: concepts.x.en\[0\]: invalid form"),
+        (
+            "concepts:\n  x:\n    english: [a]\n",
+            r"mine.yaml:3: concepts.x.english: expected a "
+            "language code",
+        ),
+        (
+            "concepts:\n  x:\n    en: [{form: a, guard: nope}]\n",
+            r"concepts.x.en\[0\].guard: "
+            "unknown guard 'nope'",
+        ),
+        ("topics: []\n", r"mine.yaml:1: topics: unknown key"),
+        ("guards:\n  g: {case: upper}\n", r"mine.yaml:2: guards.g.case: expected any, proper"),
+    ],
+)
+def test_bad_lexicon_file_names_file_line_and_key(tmp_path: Path, text: str, message: str) -> None:
+    """A broken user lexicon is a ConfigError naming the file, the line and the key."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        read_lexicon_file(path)
+
+
+def test_explanation_shows_expansion_hits_weights_and_score() -> None:
+    """explain: the expanded forms of each term, then each hit with where, weight and score."""
+    topic = Topic("ru-asean", "Russia–ASEAN", ENGLISH, 0.4)
+    explanation = Matcher([topic]).explain("ru-asean", Document("d", SEED_TITLE, ""))
+    text = render_explanation(explanation)
+    expected_lines = [
+        "result:    MATCH: score 0.600 >= threshold 0.40",
+        "  title  0     Russia     Rusia                    0.600",
+        "  title  1     ASEAN      ASEAN                    0.600",
+        "  title  5     terrorism  Pemberantasan Terorisme  0.600",
+    ]
+    assert (True, True, expected_lines) == (
+        "Russia -> RU: Russia, Russia [en] (name), Rusia [id] (name), Nga [vi] (vi-name)" in text,
+        "Россия [ru] (name), Росси* [ru] (name)" in text,
+        [line for line in text.splitlines() if line.startswith(("result", "  title"))],
+    )
