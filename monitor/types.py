@@ -162,6 +162,8 @@ class Alert:
     hits: tuple[Hit, ...]
     #: a short plain-text excerpt of the article
     snippet: str
+    #: other outlets that carried the same story
+    also_in: tuple[str, ...] = ()
 
 
 # --- topics ------------------------------------------------------------------------------------
@@ -187,3 +189,8 @@ class Topic:
     #: where the topic was defined, for error messages
     file: str = ""
     line: int = 0
+    #: cron expression ("0 8 * * *", configured time zone): this topic's matches wait for a
+    #: digest on that schedule instead of being sent one by one; None: sent as they come
+    digest: str | None = None
+    #: most messages per hour about this topic on one channel; the excess rolls into a digest
+    max_per_hour: int | None = None

@@ -66,7 +66,8 @@ BAD = [
     Bad(
         "unknown key in a channel",
         "channels:\n  team:\n    urls: json://localhost\n    fmt: text\n",
-        "monitor.yaml:4: channels.team.fmt: unknown key (expected one of: format, urls)",
+        "monitor.yaml:4: channels.team.fmt: unknown key (expected one of: digest, format,"
+        " max_length, max_per_hour, max_title, quiet, urgent_score, urls)",
     ),
     Bad(
         "duplicate key",
@@ -239,7 +240,7 @@ BAD = [
         "unknown key in a topic",
         "timezone: UTC\n",
         "watchlists/w.yaml:4: topics[0].treshold: unknown key (expected one of: channels,"
-        " examples, id, name, query, threshold)",
+        " digest, examples, id, max_per_hour, name, query, threshold)",
         watchlists={"w.yaml": WATCHLIST + "    treshold: 0.5\n"},
     ),
     Bad(
