@@ -18,7 +18,7 @@ from apprise.conversion import convert_between
 from monitor.config import ChannelSettings, MessageFormat
 from monitor.errors import ConfigError, DeliveryError
 from monitor.notify import Message, Notifier, render, render_test
-from monitor.notify.render import SNIPPET_MAX, SUBJECT_MAX
+from monitor.notify.render import SNIPPET_MAX, SUBJECT_MAX, Limits
 from monitor.types import Alert, Hit
 from tests.receivers import SmtpReceiver, WebhookReceiver, closed_port
 
@@ -301,9 +301,9 @@ def test_refused_connection() -> None:
     url = f"json://user:{PASSWORD}@127.0.0.1:{closed_port()}/hook?cto=1&rto=1"
     error, _ = failure(ChannelSettings("hook", (url,)))
     assert str(error) == (
-        "channel 'hook': 1 of 1 endpoint(s) failed:"
-        " endpoint 1 (JSON) connection failed or timed out"
+        "channel 'hook': 1 of 1 endpoint(s) failed: endpoint 1 (JSON) connection failed"
     )
+    assert error.retry_after is None
 
 
 def test_server_error() -> None:
@@ -315,19 +315,61 @@ def test_server_error() -> None:
 
 
 def test_rate_limited() -> None:
-    """429 is reported as such; apprise 2.3 drops the response headers, so no ``retry_after``."""
+    """429 is reported as such, with the receiver's ``Retry-After`` in seconds."""
     with WebhookReceiver() as hook:
         hook.reply(429, retry_after="30")
         error, _ = failure(ChannelSettings("hook", (hook.url,)))
     assert str(error).endswith("endpoint 1 (JSON) answered HTTP 429")
-    assert error.retry_after is None
+    assert error.retry_after == 30.0
+
+
+def test_retry_after_as_a_date() -> None:
+    """A ``Retry-After`` HTTP date becomes the seconds until then."""
+    when = datetime.now(UTC) + timedelta(minutes=10)
+    with WebhookReceiver() as hook:
+        hook.reply(503, retry_after=when.strftime("%a, %d %b %Y %H:%M:%S GMT"))
+        error, _ = failure(ChannelSettings("hook", (hook.url,)))
+    assert error.retry_after is not None and 590 < error.retry_after <= 600
+
+
+def test_webhook_payload_options_auth_and_digest_ids() -> None:
+    """apprise's URL options still work (``+header``, ``:field``, ``-param``, user:password);
+    a digest carries the ids of the deliveries inside."""
+    message = replace(render(ALERT, "text", JAKARTA), delivery_ids=("a1", "b2"))
+    with WebhookReceiver() as hook:
+        url = hook.url.replace("//", "//bot:pw@") + "?+X-Team=desk&:source=monitor&-k=v&:type="
+        send(Notifier([ChannelSettings("hook", (url,))]), "hook", message)
+        [request] = hook.received
+    payload = request.json()
+    assert payload["delivery_ids"] == ["a1", "b2"] and payload["source"] == "monitor"
+    assert "type" not in payload and payload["version"] == "1.0"
+    assert request.headers["x-team"] == "desk" and request.path == "/hook?k=v"
+    assert request.headers["authorization"] == "Basic Ym90OnB3"
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "title"),
+    [
+        ("tgram://123456789:abcdefg_hijklmnop/12345", int(4096 * 0.9) - SUBJECT_MAX - 4, 200),
+        ("discord://1234/abcd", int(2000 * 0.9) - SUBJECT_MAX - 4, 200),
+        ("slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ", 2700, 250),
+        ("mailtos://u:p@example.org", 100_000, 150),
+        ("json://127.0.0.1/hook", 32768, 250),
+    ],
+)
+def test_limits_are_inferred_from_the_service(url: str, body: int, title: int) -> None:
+    """Each service's limits come from its URL scheme; the channel's own keys override them."""
+    channel = ChannelSettings("c", (url,))
+    assert Notifier([channel]).limits(channel) == Limits(body, title)
+    custom = replace(channel, max_length=1000, max_title=60)
+    assert Notifier([custom]).limits(custom) == Limits(1000, 60)
 
 
 def test_hanging_receiver_is_bounded_by_the_url_read_timeout() -> None:
     with WebhookReceiver() as hook:
         hook.reply(200, delay=30)
         error, elapsed = failure(ChannelSettings("hook", (hook.url + "?cto=1&rto=1",)))
-    assert str(error).endswith("connection failed or timed out")
+    assert str(error).endswith("endpoint 1 (JSON) timed out")
     assert elapsed < 5
 
 

@@ -235,7 +235,8 @@ class Outbox:
         with self._transaction("saving a channel state") as connection:
             dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
             upsert = dialect.insert(ChannelStateRow).values(channel=state.channel, **values)
-            connection.execute(upsert.on_conflict_do_update(index_elements=["channel"], set_=values))
+            upsert = upsert.on_conflict_do_update(index_elements=["channel"], set_=values)
+            connection.execute(upsert)
 
 
 def _update_many(connection: Connection, delivery_ids: Sequence[str], **values: Any) -> None:
