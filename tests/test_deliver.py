@@ -256,7 +256,7 @@ def test_graceful_stop_finishes_and_records_a_send_in_flight(
     assert statuses(store) == {"pending": 1, "sent": 1, "dead": 0}
 
 
-# --- dead letters ----------------------------------------------------------------------------------
+# --- dead letters ---------------------------------------------------------------------------
 
 
 def test_dead_after_the_attempt_limit_and_reported(store: Store, hook: WebhookReceiver) -> None:
@@ -406,10 +406,12 @@ def test_outage_of_an_hour_ends_in_a_few_digests_and_spares_the_other_channel(
     36 s. The other channel gets each match within a minute. After recovery the down channel gets
     all 100 within minutes, as at most a few digest messages, none lost, none twice."""
     with WebhookReceiver() as down, WebhookReceiver() as up:
-        desk = desk_for(store, ChannelSettings("down", (down.url,)), ChannelSettings("up", (up.url,)))
+        desk = desk_for(
+            store, ChannelSettings("down", (down.url,)), ChannelSettings("up", (up.url,))
+        )
         down.reply(503)
         lag = timedelta(0)
-        for minute in range(100):
+        for _minute in range(100):
             desk.add()
             sent_before = len(up.received)
             desk.round()
@@ -423,7 +425,6 @@ def test_outage_of_an_hour_ends_in_a_few_digests_and_spares_the_other_channel(
             desk.round()
             desk.clock.advance(seconds=30)
         took = desk.clock.now - recovered
-        assert minute == 99
     after = [r for r in down.received[failed_tries:]]
     assert statuses(store) == {"pending": 0, "sent": 200, "dead": 0}
     assert took <= timedelta(minutes=16)  # the back-off is capped at retry_max (15 min)

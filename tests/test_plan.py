@@ -53,7 +53,9 @@ def test_parse_quiet(text: str, expected: Quiet) -> None:
     assert parse_quiet(text) == expected
 
 
-@pytest.mark.parametrize("text", ["22:00", "25:00-07:00", "22:00-07:00-08:00", "7-8", "08:00-08:00"])
+@pytest.mark.parametrize(
+    "text", ["22:00", "25:00-07:00", "22:00-07:00-08:00", "7-8", "08:00-08:00"]
+)
 def test_bad_quiet_windows(text: str) -> None:
     with pytest.raises(ValueError, match="time window"):
         parse_quiet(text)
@@ -168,9 +170,7 @@ def test_channel_digest_holds_everything_until_it_fires() -> None:
     queue = [q(1), q(2, "u", 0.9)]
     assert run(queue, rules) == Plan()  # 09:00 local: tomorrow's 08:00 is next
     tomorrow = T0 + timedelta(hours=23)
-    assert run(queue, rules, now=tomorrow) == Plan(
-        digests=(DigestPlan("scheduled", ("d2", "d1")),)
-    )
+    assert run(queue, rules, now=tomorrow) == Plan(digests=(DigestPlan("scheduled", ("d2", "d1")),))
 
 
 def test_topic_digest_holds_only_that_topic() -> None:
@@ -208,5 +208,9 @@ def test_nothing_is_ever_dropped() -> None:
     topics = {"a": TopicRules(max_per_hour=1)}
     queue = [q(n, "a" if n % 2 else "b", n / 20) for n in range(12)]
     result = run(queue, rules, topics, recent=[sent(1, "b")])
-    mentioned = [*result.singles, *result.rolled, *(i for d in result.digests for i in d.delivery_ids)]
+    mentioned = [
+        *result.singles,
+        *result.rolled,
+        *(i for d in result.digests for i in d.delivery_ids),
+    ]
     assert sorted(mentioned) == sorted(x.delivery_id for x in queue)

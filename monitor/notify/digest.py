@@ -71,9 +71,7 @@ def ordered(alerts: Sequence[Alert]) -> list[Alert]:
     best: dict[str, float] = {}
     for alert in alerts:
         best[alert.topic_id] = max(best.get(alert.topic_id, 0.0), alert.score)
-    return sorted(
-        alerts, key=lambda a: (-best[a.topic_id], a.topic_id, -a.score, a.delivery_id)
-    )
+    return sorted(alerts, key=lambda a: (-best[a.topic_id], a.topic_id, -a.score, a.delivery_id))
 
 
 def render_digest(
@@ -238,7 +236,8 @@ def _report_markdown(heading: str, lines: list[Report], report_id: str) -> str:
 def _report_html(heading: str, lines: list[Report], report_id: str) -> str:
     h = html.escape
     items = [
-        f"<li>{h(what)}" + (f' (<a href="{h(link)}">link</a>)' if link else "")
+        f"<li>{h(what)}"
+        + (f' (<a href="{h(link)}">link</a>)' if link else "")
         + f"<br>\n<small>{h(detail)}</small></li>"
         for what, link, detail in lines
     ]

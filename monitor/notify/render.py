@@ -93,9 +93,7 @@ class _Facts:
     delivery_id: str
 
 
-def render(
-    alert: Alert, fmt: MessageFormat, tz: ZoneInfo, limits: Limits | None = None
-) -> Message:
+def render(alert: Alert, fmt: MessageFormat, tz: ZoneInfo, limits: Limits | None = None) -> Message:
     """The message about ``alert`` in format ``fmt``, with times shown in UTC and in ``tz``,
     fitted into ``limits``."""
     limits = limits or Limits()

@@ -153,9 +153,7 @@ class Notifier:
         title = min((e.title_max or SUBJECT_MAX for e in endpoints), default=SUBJECT_MAX)
         if any(e.title_max == 0 for e in endpoints):
             body -= SUBJECT_MAX + 4  # the title is sent inside the body
-        return Limits(
-            body=channel.max_length or max(body, 200), title=channel.max_title or title
-        )
+        return Limits(body=channel.max_length or max(body, 200), title=channel.max_title or title)
 
     async def _send_apprise(
         self, endpoints: list[tuple[int, _Endpoint]], message: Message
@@ -228,9 +226,7 @@ def _endpoint(url: str, asset: apprise.AppriseAsset, channel: str, index: int) -
     if schema not in ("mailto", "mailtos") and schema not in WEBHOOK_SCHEMES:
         body = int(body * _MARGIN)
     webhook = Webhook.from_plugin(plugin) if schema in WEBHOOK_SCHEMES else None
-    return _Endpoint(
-        parsed, "headers" in kwargs, "payload" in kwargs, body, max(title, 0), webhook
-    )
+    return _Endpoint(parsed, "headers" in kwargs, "payload" in kwargs, body, max(title, 0), webhook)
 
 
 def _plugin(endpoint: _Endpoint, delivery_id: str, asset: apprise.AppriseAsset) -> Any:

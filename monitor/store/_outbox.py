@@ -243,9 +243,7 @@ def _update_many(connection: Connection, delivery_ids: Sequence[str], **values: 
     ids = list(delivery_ids)
     for start in range(0, len(ids), _IDS_PER_QUERY):
         chunk = ids[start : start + _IDS_PER_QUERY]
-        connection.execute(
-            update(DeliveryRow).where(col(DeliveryRow.id).in_(chunk)).values(values)
-        )
+        connection.execute(update(DeliveryRow).where(col(DeliveryRow.id).in_(chunk)).values(values))
 
 
 def _delivery_query() -> Any:
