@@ -25,6 +25,7 @@ from monitor.config import (
     parse_duration,
     parse_size,
 )
+from monitor.deliver.schedule import parse_quiet
 from monitor.errors import ConfigError
 from monitor.yamlsafe import interpolate, read_yaml
 
@@ -235,6 +236,30 @@ BAD = [
         "retry_max below retry_base",
         "delivery:\n  retry_base: 2h\n  retry_max: 1h\n",
         "monitor.yaml:3: delivery.retry_max: retry_max must not be shorter than retry_base",
+    ),
+    Bad(
+        "bad quiet hours",
+        "channels:\n  team:\n    urls: json://localhost\n    quiet: 22-7\n",
+        "monitor.yaml:4: channels.team.quiet: not a time window: '22-7'"
+        " (write HH:MM-HH:MM, e.g. 22:00-07:00)",
+    ),
+    Bad(
+        "bad digest schedule",
+        "channels:\n  team:\n    urls: json://localhost\n    digest: '0 25 * * *'\n",
+        "monitor.yaml:4: channels.team.digest: not a cron expression: '0 25 * * *' (Error"
+        " validating expression '25': the last value (25) is higher than the maximum value (23))",
+    ),
+    Bad(
+        "digest schedule on a topic",
+        "timezone: UTC\n",
+        "watchlists/w.yaml:4: topics[0].digest: not a cron expression: 'daily'"
+        " (5 fields: minute hour day month weekday)",
+        watchlists={"w.yaml": WATCHLIST + "    digest: daily\n"},
+    ),
+    Bad(
+        "unknown dead-letter channel",
+        "delivery:\n  dead_letter: ops\nchannels:\n  team:\n    urls: json://localhost\n",
+        "monitor.yaml:2: delivery.dead_letter: unknown channel 'ops' (known channels: team)",
     ),
     Bad(
         "unknown key in a topic",
@@ -596,3 +621,30 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     """A config path that does not exist is reported as such."""
     with pytest.raises(ConfigError, match=r"nope\.yaml: cannot read: No such file or directory"):
         load_settings(tmp_path / "nope.yaml", {})
+
+
+def test_delivery_rules_are_read(tmp_path: Path) -> None:
+    """Channel calm keys, topic digest and rate limit, and the delivery section's new keys."""
+    (tmp_path / "watchlists").mkdir()
+    (tmp_path / "watchlists" / "w.yaml").write_text(
+        WATCHLIST + "    digest: '0 8 * * *'\n    max_per_hour: 3\n", encoding="utf-8"
+    )
+    config = tmp_path / "monitor.yaml"
+    config.write_text(
+        "delivery:\n  max_attempts: 7\n  max_age: 2h\n  dead_letter: ops\n  burst: 3\n"
+        "channels:\n  ops:\n    urls: json://localhost\n"
+        "  desk:\n    urls: tgram://1/2\n    digest: '0 8 * * 1-5'\n    max_per_hour: 20\n"
+        "    quiet: '22:00-07:00'\n    urgent_score: 0.8\n    max_length: 3000\n"
+        "    max_title: 90\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(config, {})
+    desk = settings.channels[1]
+    assert (desk.digest, desk.max_per_hour, desk.urgent_score) == ("0 8 * * 1-5", 20, 0.8)
+    assert desk.quiet == parse_quiet("22:00-07:00")
+    assert (desk.max_length, desk.max_title) == (3000, 90)
+    assert settings.delivery == DeliverySettings(
+        max_attempts=7, max_age=7200.0, dead_letter="ops", burst=3
+    )
+    [topic] = settings.topics
+    assert (topic.digest, topic.max_per_hour) == ("0 8 * * *", 3)

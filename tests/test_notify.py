@@ -18,6 +18,7 @@ from apprise.conversion import convert_between
 from monitor.config import ChannelSettings, MessageFormat
 from monitor.errors import ConfigError, DeliveryError
 from monitor.notify import Message, Notifier, render, render_test
+from monitor.notify.digest import ordered, render_digest
 from monitor.notify.render import SNIPPET_MAX, SUBJECT_MAX, Limits
 from monitor.types import Alert, Hit
 from tests.receivers import SmtpReceiver, WebhookReceiver, closed_port
@@ -436,3 +437,44 @@ def test_bad_url_fails_at_start_without_the_secret() -> None:
     with pytest.raises(ConfigError) as caught:
         Notifier([ChannelSettings("ops", (f"nosuchscheme://user:{PASSWORD}@host/x",))])
     assert str(caught.value) == "channels.ops.urls[0]: not a usable apprise URL"
+
+
+# --- digests -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ("markdown", "html"))
+def test_digest_escapes_feed_text_and_links_only_http(fmt: MessageFormat) -> None:
+    """A hostile headline and a javascript: URL in a digest are text, never markup or links."""
+    hostile = replace(ALERT, delivery_id="d2", title=HOSTILE_TITLE, url="javascript:alert(1)")
+    message = render_digest("dg-1", ordered([ALERT, hostile]), fmt, JAKARTA)
+    tags = _Tags(as_html(message))
+    assert "script" not in {tag for tag, _ in tags.tags}
+    assert tags.links() == [ALERT.url]
+    assert set(message.delivery_ids) == {"dlv-7f3a", "d2"} and message.delivery_id == "dg-1"
+
+
+def test_digest_orders_topics_by_best_match_and_shows_outlets() -> None:
+    low = replace(ALERT, delivery_id="low", topic_id="sea", topic_name="Sea", score=0.5)
+    best = replace(ALERT, delivery_id="best", topic_id="sea", topic_name="Sea", score=0.95)
+    other = replace(ALERT, also_in=("Antara", "Tempo"))
+    body = render_digest("dg-1", ordered([low, other, best]), "text", JAKARTA).body
+    assert body.index("== Sea (2) ==") < body.index("id: best") < body.index("id: low")
+    assert body.index("id: low") < body.index("== Russia–ASEAN security ties (1) ==")
+    assert "Republika, also in Antara, Tempo" in body
+
+
+def test_alert_lists_the_other_outlets() -> None:
+    """One story carried by several outlets is one alert naming them, in every format."""
+    alert = replace(ALERT, also_in=("Antara", "Tempo <b>"))
+    assert "Also in: Antara, Tempo <b>" in render(alert, "text", JAKARTA).body
+    assert "**Also in:** Antara, Tempo \\<b\\>" in render(alert, "markdown", JAKARTA).body
+    assert "<b>Also in:</b> Antara, Tempo &lt;b&gt;" in render(alert, "html", JAKARTA).body
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("limit", [300, 700, 4096])
+def test_alert_fits_any_limit(fmt: MessageFormat, limit: int) -> None:
+    """However long the snippet and headline, the body fits; the id is always there."""
+    huge = replace(ALERT, title="Rusia " * 300, snippet="ASEAN " * 5000, also_in=("X",) * 50)
+    body = render(huge, fmt, JAKARTA, Limits(body=limit)).body
+    assert len(body) <= limit and "dlv-7f3a" in body

@@ -133,7 +133,8 @@ def _last_resorts(facts: _Facts) -> list[_Facts]:
     outlets = (f"{len(facts.also_in)} other outlets",) if facts.also_in else ()
     fewer = replace(facts, also_in=outlets, terms=facts.terms[:3])
     short_title = replace(fewer, title=trim(facts.title, 80), shown_url=None)
-    return [fewer, short_title, replace(short_title, link=None, terms=())]
+    bare = replace(short_title, title=trim(facts.title, 40), also_in=(), terms=())
+    return [fewer, short_title, bare, replace(bare, link=None)]
 
 
 def render_test(channel: str, fmt: MessageFormat, now: datetime) -> Message:
