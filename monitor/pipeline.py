@@ -258,10 +258,13 @@ class Pipeline:
         """
         return await self._deliverer.round(wait=wait)
 
-    async def stop_delivering(self, grace: float) -> None:
-        """Start no new send; give sends in flight up to ``grace`` seconds to finish and be
-        recorded. One still running after that is abandoned: its delivery stays pending."""
+    def stop_sending(self) -> None:
+        """From now on start no new send (a stop is under way)."""
         self._deliverer.stop_sending()
+
+    async def drain_sends(self, grace: float) -> None:
+        """Give sends in flight up to ``grace`` seconds to finish and be recorded. One still
+        running after that is abandoned: its delivery stays pending."""
         await self._deliverer.drain(grace)
 
 

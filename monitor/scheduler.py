@@ -88,7 +88,8 @@ class Daemon:
         self._scheduler.pause()
         running = set(self._running)
         # sends in flight finish and are recorded; no new one starts
-        delivering = asyncio.ensure_future(self._pipeline.stop_delivering(STOP_GRACE))
+        self._pipeline.stop_sending()
+        delivering = asyncio.ensure_future(self._pipeline.drain_sends(STOP_GRACE))
         if running:
             _done, pending = await asyncio.wait(running, timeout=STOP_GRACE)
             for task in pending:

@@ -208,6 +208,9 @@ class Deliverer:
         channel = next((c for c in self._settings.channels if c.name == target), None)
         if channel is None or self._stopping:
             return
+        state = await asyncio.to_thread(self._store.channel_state, channel.name)
+        if state is not None and state.blocked_until and state.blocked_until > self._now():
+            return  # the dead-letter channel is backing off too: report when it is back
         dead = await asyncio.to_thread(self._store.unreported_dead)
         if not dead:
             return

@@ -105,17 +105,25 @@ def pack(
 ) -> list[list[Alert]]:
     """``alerts`` (already ``ordered``) split into as few messages as fit ``limits.body``.
 
-    The measure is the rendered body with a worst-case id and part counter, so the real one fits.
+    Linear: each alert is measured once, alone in a digest with a worst-case id and part counter,
+    so its cost includes a topic heading it may share; a part may come out a little short of
+    the limit, never over it.
     """
+
+    def size(some: Sequence[Alert]) -> int:
+        return len(render_digest("x" * 40, some, fmt, tz, "backlog", (99, 99)).body)
+
+    base = size([])
     parts: list[list[Alert]] = []
     current: list[Alert] = []
+    total = base
     for alert in alerts:
-        trial = [*current, alert]
-        probe = render_digest("x" * 40, trial, fmt, tz, "backlog", (99, 99))
-        if current and len(probe.body) > limits.body:
+        cost = size([alert]) - base
+        if current and total + cost > limits.body:
             parts.append(current)
-            trial = [alert]
-        current = trial
+            current, total = [], base
+        current.append(alert)
+        total += cost
     if current:
         parts.append(current)
     return parts
