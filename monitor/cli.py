@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     matches.add_argument("--limit", type=int, default=100)
     matches.add_argument("--json", action="store_true", help="JSON Lines output")
     command("sources", cmd_sources, "one row per source: status, checks, items, last error")
+    deliveries = command("deliveries", cmd_deliveries, "list deliveries, newest first")
+    deliveries.add_argument("--status", choices=("pending", "sent", "dead"), help="only these")
+    deliveries.add_argument("--limit", type=int, default=100)
     test = command("notify-test", cmd_notify_test, "send a test message through a channel")
     test.add_argument("channel")
     match = command(
@@ -317,6 +320,30 @@ def cmd_sources(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             ]
         )
     _print_table(["source", "status", "last check", "next check", "items", "last error"], rows)
+    return 0
+
+
+def cmd_deliveries(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    settings = _settings(args, env)
+    with _store(settings) as store:
+        found = store.deliveries(status=args.status, limit=args.limit)
+    tz = ZoneInfo(settings.timezone)
+    _print_table(
+        ["created", "status", "channel", "topic", "tries", "when", "id", "title / last error"],
+        [
+            [
+                _local(d.created, tz),
+                d.status,
+                d.channel,
+                d.topic_id,
+                d.attempts,
+                _local(d.sent_at if d.status == "sent" else d.last_attempt, tz),
+                d.delivery_id + (f" in {d.digest_id}" if d.digest_id else ""),
+                (d.last_error if d.status != "sent" and d.last_error else d.title)[:70],
+            ]
+            for d in found
+        ],
+    )
     return 0
 
 

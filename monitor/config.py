@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from monitor.deliver.schedule import Quiet, check_cron, parse_quiet
 from monitor.errors import ConfigError, QueryError
 from monitor.types import Topic
 
@@ -124,6 +125,17 @@ class ChannelSettings:
     #: apprise URLs, ``${ENV}`` already interpolated: secrets, never log them
     urls: tuple[str, ...]
     format: MessageFormat = "text"
+    #: cron expression (configured time zone): send everything as one digest on this schedule
+    digest: str | None = None
+    #: most messages per hour; the excess rolls into the next digest message
+    max_per_hour: int | None = None
+    #: daily quiet window in the configured time zone (only urgent matches are sent inside)
+    quiet: Quiet | None = None
+    #: matches scoring at least this are sent even in quiet hours
+    urgent_score: float | None = None
+    #: longest message body / title in characters; None: inferred from the URLs' services
+    max_length: int | None = None
+    max_title: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +144,14 @@ class DeliverySettings:
     every: float = 30.0
     #: first retry delay after a failed send; doubles each attempt up to ``retry_max``
     retry_base: float = 60.0
-    retry_max: float = 3600.0
+    retry_max: float = 900.0
+    #: a delivery that failed this many times, or failed and is older than ``max_age``, is dead
+    max_attempts: int = 50
+    max_age: float = 86400.0
+    #: channel told about dead deliveries, or None (they are logged and listed only)
+    dead_letter: str | None = None
+    #: more than this many alerts waiting for a channel at once are sent as one digest
+    burst: int = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +205,10 @@ _SOURCE_KEYS = ["id", "name", *SOURCE_KINDS, "every", "jitter", "language", "top
                 "backfill", "follow", "max_follow", "selectors", "respect_robots",
                 "allow_networks"]  # fmt: skip
 _SELECTOR_KEYS = ["links", "title", "date"]
-_TOPIC_KEYS = ["id", "name", "query", "threshold", "channels", "examples", "expand"]
+_TOPIC_KEYS = ["id", "name", "query", "threshold", "channels", "examples", "expand", "digest",
+               "max_per_hour"]  # fmt: skip
+_CHANNEL_KEYS = ("urls", "format", "digest", "max_per_hour", "quiet", "urgent_score",
+                 "max_length", "max_title")  # fmt: skip
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
@@ -218,6 +240,8 @@ def load_settings(path: str | Path, env: Mapping[str, str]) -> Settings:
     defined, files = _watchlists(Path(path).parent, get("watchlists"))
     _check_channel_names(defined, {c.name for c in channels} | disabled)
     topics = tuple(_without(t.topic, disabled) for t in defined)
+    delivery = _delivery(get("delivery"))
+    _check_dead_letter(get("delivery"), delivery, {c.name for c in channels} | disabled)
     return Settings(
         path=str(path),
         database_url=_database(get("database"), env),
@@ -226,7 +250,7 @@ def load_settings(path: str | Path, env: Mapping[str, str]) -> Settings:
         sources=_sources(get("sources"), _defaults(get("defaults")), {t.id for t in topics}),
         channels=channels,
         topics=topics,
-        delivery=_delivery(get("delivery")),
+        delivery=delivery,
         watchlist_files=files,
         limits=_limits(get("limits")),
         lexicon=_lexicon(Path(path).parent, get("lexicon")),
@@ -366,9 +390,17 @@ def _max_bytes(at: At) -> int:
 
 def _delivery(at: At | None) -> DeliverySettings:
     readers: dict[str, Callable[[At], Any]] = dict.fromkeys(
-        ("every", "retry_base", "retry_max"), _positive_duration
+        ("every", "retry_base", "retry_max", "max_age"), _positive_duration
     )
-    settings = replace(DeliverySettings(), **_section(at, readers))
+    readers |= {
+        "max_attempts": lambda a: a.integer(1, 10_000),
+        "dead_letter": _channel_ref,
+        "burst": lambda a: a.integer(0, 1000),
+    }
+    given = _section(at, readers)
+    settings = replace(DeliverySettings(), **given)
+    if "retry_max" not in given and settings.retry_max < settings.retry_base:
+        settings = replace(settings, retry_max=settings.retry_base)  # the default gives way
     if settings.retry_max < settings.retry_base and at is not None:
         at.child("retry_max" if "retry_max" in at.mapping() else "retry_base").fail(
             "retry_max must not be shorter than retry_base"
@@ -543,15 +575,54 @@ def _channels(
 
 
 def _channel(name: str, at: At, env: Mapping[str, str]) -> ChannelSettings:
-    fields = at.mapping(("urls", "format"))
+    fields = at.mapping(_CHANNEL_KEYS)
     items = _string_or_list(_required(at, fields, "urls"))
     if not items:
         fields["urls"].fail("give at least one URL")
     urls = tuple(url for url in (_apprise_url(item, env) for item in items) if url)
-    message_format: MessageFormat = "text"
-    if "format" in fields:
-        message_format = _message_format(fields["format"])
-    return ChannelSettings(name=name, urls=urls, format=message_format)
+    get = fields.get
+    return ChannelSettings(
+        name=name,
+        urls=urls,
+        format=_or(get("format"), _message_format, "text"),
+        digest=_or(get("digest"), _cron, None),
+        max_per_hour=_or(get("max_per_hour"), lambda a: a.integer(1, 100_000), None),
+        quiet=_or(get("quiet"), _quiet, None),
+        urgent_score=_or(get("urgent_score"), lambda a: a.number(0.0, 1.0), None),
+        max_length=_or(get("max_length"), lambda a: a.integer(200, 1_000_000), None),
+        max_title=_or(get("max_title"), lambda a: a.integer(10, 1000), None),
+    )
+
+
+# --- delivery rules (digests, quiet hours, dead letters) ---------------------------------------
+
+
+def _cron(at: At) -> str:
+    try:
+        return check_cron(at.string().strip())
+    except ValueError as e:
+        at.fail(str(e))
+
+
+def _quiet(at: At) -> Quiet:
+    try:
+        return parse_quiet(at.string())
+    except ValueError as e:
+        at.fail(str(e))
+
+
+def _channel_ref(at: At) -> str:
+    value = at.string()
+    if not _ID.fullmatch(value):
+        at.fail(f"not a channel name: {value!r}")
+    return value
+
+
+def _check_dead_letter(at: At | None, delivery: DeliverySettings, channels: set[str]) -> None:
+    if at is not None and delivery.dead_letter is not None and delivery.dead_letter not in channels:
+        at.child("dead_letter").fail(
+            f"unknown channel {delivery.dead_letter!r} ({_known('channels', channels)})"
+        )
 
 
 def _apprise_url(at: At, env: Mapping[str, str]) -> str:
@@ -668,6 +739,8 @@ def _topic(at: At, parse_query: Callable[[str], object], threshold: float) -> _D
         expand=_or(get("expand"), At.boolean, True),
         file=at.doc.file,
         line=at.doc.line(at.path) or 0,
+        digest=_or(get("digest"), _cron, None),
+        max_per_hour=_or(get("max_per_hour"), lambda a: a.integer(1, 100_000), None),
     )
     return _Defined(topic, at)
 

@@ -12,8 +12,10 @@
                    -> record the source's state and when to check it next
                       (a stable permanent redirect moves it; a network-wide outage does not
                       count against it; a day of failures or a 410 is reported once)
-    deliver():     due deliveries -> render for the channel -> send (apprise)
-                   -> mark sent only after success; else retry later with back-off
+    deliver():     for each channel, side by side (``monitor.deliver``): pending deliveries
+                   -> plan (digests, quiet hours, rate limits, no bursts) -> render to fit
+                   -> send -> mark sent only after success; else back off, retry, or
+                   declare dead and report it through the dead-letter channel
 
 A failing source becomes a recorded result (``PollResult.error``), never an exception out of
 ``poll``; a failing channel never holds up another channel.
@@ -28,20 +30,20 @@ import asyncio
 import functools
 import logging
 import random
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from monitor import follow, health, policy, story
 from monitor.config import Settings, SourceSettings
+from monitor.deliver.crash import crash_point
+from monitor.deliver.run import Deliverer, DeliveryReport
 from monitor.errors import DeliveryError, FetchError, MonitorError, ParseError
 from monitor.fetch import Fetcher, FetchOptions
 from monitor.match import Matcher, lexicon_for
-from monitor.notify import Notifier, render, render_source_notice
+from monitor.notify import Notifier, render_source_notice
 from monitor.sources import Sitemap, parse_feed, parse_listing, parse_sitemap
-from monitor.store import ArticlePage, NewArticle, PendingDelivery, SourceState, Store
+from monitor.store import ArticlePage, NewArticle, SourceState, Store
 from monitor.types import Document, Fetched, Item, ParsedFeed, Topic, Validators
 from monitor.workers import Workers
 
@@ -71,10 +73,7 @@ class PollResult:
     next_check: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class DeliveryReport:
-    sent: int = 0
-    failed: int = 0
+__all__ = ["DeliveryReport", "Pipeline", "PollResult"]
 
 
 class Pipeline:
@@ -104,6 +103,9 @@ class Pipeline:
         # saving copies of one story side by side would each miss the other's copy
         self._saving = asyncio.Lock()
         self._outages = health.OutageWatch()
+        self._deliverer = Deliverer(
+            settings, store=store, notifier=notifier, now=now, rng=self._rng
+        )
 
     def use_settings(self, settings: Settings, notifier: Notifier) -> None:
         """Switch to a newly loaded configuration (hot reload); the old one was valid too."""
@@ -111,6 +113,7 @@ class Pipeline:
         self._topics = {t.id: t for t in settings.topics}
         self._notifier = notifier
         self.settings = settings
+        self._deliverer.use(settings, notifier)
 
     # --- polling ----------------------------------------------------------------------------
 
@@ -225,6 +228,7 @@ class Pipeline:
             pages = await self._in_stories(source, pages, now)
             articles = await asyncio.to_thread(self._articles, source, state, pages, now)
             saved = await asyncio.to_thread(self.store.save_poll, new_state, articles, now)
+        crash_point("after_store")
         return PollResult(
             source.id,
             "new",
@@ -433,54 +437,22 @@ class Pipeline:
 
     # --- delivery -----------------------------------------------------------------------------
 
-    async def deliver(self) -> DeliveryReport:
-        """Send every due delivery; channels run side by side so one down channel delays none."""
-        due = await asyncio.to_thread(self.store.due_deliveries, self._now(), 500)
-        by_channel: defaultdict[str, list[PendingDelivery]] = defaultdict(list)
-        for pending in due:
-            by_channel[pending.channel].append(pending)
-        reports = await asyncio.gather(
-            *(self._deliver_channel(name, items) for name, items in by_channel.items())
-        )
-        return DeliveryReport(sum(r.sent for r in reports), sum(r.failed for r in reports))
+    async def deliver(self, *, wait: bool = True) -> DeliveryReport:
+        """One delivery round for every channel with pending deliveries (``monitor.deliver``).
 
-    async def _deliver_channel(self, name: str, due: list[PendingDelivery]) -> DeliveryReport:
-        channel = next((c for c in self.settings.channels if c.name == name), None)
-        tz = ZoneInfo(self.settings.timezone)
-        sent = 0
-        for pending in due:
-            try:
-                if channel is None:
-                    raise DeliveryError(f"channel {name!r} is no longer configured")
-                await self._notifier.send(name, render(pending.alert, channel.format, tz))
-            except DeliveryError as error:
-                await self._record_send_failure(pending, error)
-                # the rest stay pending: no point hammering a channel that just failed
-                return DeliveryReport(sent, 1)
-            await asyncio.to_thread(self.store.mark_sent, pending.delivery_id, self._now())
-            sent += 1
-        return DeliveryReport(sent, 0)
+        Channels run side by side, so one down channel delays none; ``wait=False`` (the daemon)
+        returns at once and leaves a slow channel's round running.
+        """
+        return await self._deliverer.round(wait=wait)
 
-    async def _record_send_failure(self, pending: PendingDelivery, error: DeliveryError) -> None:
-        now = self._now()
-        delivery = self.settings.delivery
-        retry = policy.next_delivery_attempt(
-            now,
-            pending.attempts + 1,
-            delivery.retry_base,
-            delivery.retry_max,
-            error.retry_after,
-            self._rng,
-        )
-        await asyncio.to_thread(
-            self.store.mark_failed, pending.delivery_id, str(error)[:300], retry, now
-        )
-        log.warning(
-            "delivery failed channel=%s delivery=%s error=%s",
-            pending.channel,
-            pending.delivery_id,
-            error,
-        )
+    def stop_sending(self) -> None:
+        """From now on start no new send (a stop is under way)."""
+        self._deliverer.stop_sending()
+
+    async def drain_sends(self, grace: float) -> None:
+        """Give sends in flight up to ``grace`` seconds to finish and be recorded. One still
+        running after that is abandoned: its delivery stays pending."""
+        await self._deliverer.drain(grace)
 
 
 def _for_config(state: SourceState, source: SourceSettings) -> SourceState:

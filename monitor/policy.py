@@ -2,7 +2,8 @@
 
 Owns: the next-check time after a success (interval, jitter, and server freshness hints that may
 lengthen but never shorten it), back-off after failures (exponential, capped, honouring
-Retry-After), the retry schedule of deliveries, and which items of a first poll are notified.
+Retry-After), the retry schedule of deliveries and when to give up on one, and which items of a
+first poll are notified.
 Does not own: clocks or randomness (both are passed in), nor any I/O.
 """
 
@@ -60,3 +61,10 @@ def notify_on_first_poll(item: Item, now: datetime, backfill: float | None) -> b
     if backfill is None or item.published is None:
         return False
     return now - item.published <= timedelta(seconds=backfill)
+
+
+def delivery_is_dead(
+    attempts: int, created: datetime, now: datetime, max_attempts: int, max_age: float
+) -> bool:
+    """After a failed attempt: give up once it failed ``max_attempts`` times or is too old."""
+    return attempts >= max_attempts or now - created > timedelta(seconds=max_age)

@@ -87,10 +87,14 @@ class Daemon:
         log.info("stopping: waiting up to %.0fs for running jobs", STOP_GRACE)
         self._scheduler.pause()
         running = set(self._running)
+        # sends in flight finish and are recorded; no new one starts
+        self._pipeline.stop_sending()
+        delivering = asyncio.ensure_future(self._pipeline.drain_sends(STOP_GRACE))
         if running:
             _done, pending = await asyncio.wait(running, timeout=STOP_GRACE)
             for task in pending:
                 task.cancel()
+        await delivering
         self._scheduler.shutdown(wait=False)
         log.info("stopped")
 
@@ -114,7 +118,8 @@ class Daemon:
     async def _deliver(self) -> None:
         self._track_current()
         if not self._stopping.is_set():
-            await self._pipeline.deliver()
+            # channel rounds run on their own: a hanging channel never holds up the next tick
+            await self._pipeline.deliver(wait=False)
 
     async def _watch_config(self) -> None:
         stamp = _stamp(self._pipeline.settings)

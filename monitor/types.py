@@ -219,3 +219,8 @@ class Topic:
     #: where the topic was defined, for error messages
     file: str = ""
     line: int = 0
+    #: cron expression ("0 8 * * *", configured time zone): this topic's matches wait for a
+    #: digest on that schedule instead of being sent one by one; None: sent as they come
+    digest: str | None = None
+    #: most messages per hour about this topic on one channel; the excess rolls into a digest
+    max_per_hour: int | None = None

@@ -25,6 +25,7 @@ from monitor.config import (
     parse_duration,
     parse_size,
 )
+from monitor.deliver.schedule import parse_quiet
 from monitor.errors import ConfigError
 from monitor.yamlsafe import interpolate, read_yaml
 
@@ -78,7 +79,8 @@ BAD = [
     Bad(
         "unknown key in a channel",
         "channels:\n  team:\n    urls: json://localhost\n    fmt: text\n",
-        "monitor.yaml:4: channels.team.fmt: unknown key (expected one of: format, urls)",
+        "monitor.yaml:4: channels.team.fmt: unknown key (expected one of: digest, format,"
+        " max_length, max_per_hour, max_title, quiet, urgent_score, urls)",
     ),
     Bad(
         "duplicate key",
@@ -249,10 +251,34 @@ BAD = [
         "monitor.yaml:3: delivery.retry_max: retry_max must not be shorter than retry_base",
     ),
     Bad(
+        "bad quiet hours",
+        "channels:\n  team:\n    urls: json://localhost\n    quiet: 22-7\n",
+        "monitor.yaml:4: channels.team.quiet: not a time window: '22-7'"
+        " (write HH:MM-HH:MM, e.g. 22:00-07:00)",
+    ),
+    Bad(
+        "bad digest schedule",
+        "channels:\n  team:\n    urls: json://localhost\n    digest: '0 25 * * *'\n",
+        "monitor.yaml:4: channels.team.digest: not a cron expression: '0 25 * * *' (Error"
+        " validating expression '25': the last value (25) is higher than the maximum value (23))",
+    ),
+    Bad(
+        "digest schedule on a topic",
+        "timezone: UTC\n",
+        "watchlists/w.yaml:4: topics[0].digest: not a cron expression: 'daily'"
+        " (5 fields: minute hour day month weekday)",
+        watchlists={"w.yaml": WATCHLIST + "    digest: daily\n"},
+    ),
+    Bad(
+        "unknown dead-letter channel",
+        "delivery:\n  dead_letter: ops\nchannels:\n  team:\n    urls: json://localhost\n",
+        "monitor.yaml:2: delivery.dead_letter: unknown channel 'ops' (known channels: team)",
+    ),
+    Bad(
         "unknown key in a topic",
         "timezone: UTC\n",
         "watchlists/w.yaml:4: topics[0].treshold: unknown key (expected one of: channels,"
-        " examples, expand, id, name, query, threshold)",
+        " digest, examples, expand, id, max_per_hour, name, query, threshold)",
         watchlists={"w.yaml": WATCHLIST + "    treshold: 0.5\n"},
     ),
     Bad(
@@ -736,3 +762,30 @@ def test_lexicon_files_and_expand_are_read(tmp_path: Path) -> None:
         [c.id for c in settings.lexicon.concepts],
         [t.expand for t in settings.topics],
     )
+
+
+def test_delivery_rules_are_read(tmp_path: Path) -> None:
+    """Channel calm keys, topic digest and rate limit, and the delivery section's new keys."""
+    (tmp_path / "watchlists").mkdir()
+    (tmp_path / "watchlists" / "w.yaml").write_text(
+        WATCHLIST + "    digest: '0 8 * * *'\n    max_per_hour: 3\n", encoding="utf-8"
+    )
+    config = tmp_path / "monitor.yaml"
+    config.write_text(
+        "delivery:\n  max_attempts: 7\n  max_age: 2h\n  dead_letter: ops\n  burst: 3\n"
+        "channels:\n  ops:\n    urls: json://localhost\n"
+        "  desk:\n    urls: tgram://123456789:abcdefghijklmnopqrstuvwxyz0123456789/12345\n    digest: '0 8 * * 1-5'\n    max_per_hour: 20\n"
+        "    quiet: '22:00-07:00'\n    urgent_score: 0.8\n    max_length: 3000\n"
+        "    max_title: 90\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(config, {})
+    desk = settings.channels[1]
+    assert (desk.digest, desk.max_per_hour, desk.urgent_score) == ("0 8 * * 1-5", 20, 0.8)
+    assert desk.quiet == parse_quiet("22:00-07:00")
+    assert (desk.max_length, desk.max_title) == (3000, 90)
+    assert settings.delivery == DeliverySettings(
+        max_attempts=7, max_age=7200.0, dead_letter="ops", burst=3
+    )
+    [topic] = settings.topics
+    assert (topic.digest, topic.max_per_hour) == ("0 8 * * *", 3)

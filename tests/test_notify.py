@@ -17,7 +17,8 @@ from apprise.conversion import convert_between
 from monitor.config import ChannelSettings, MessageFormat
 from monitor.errors import ConfigError, DeliveryError
 from monitor.notify import Message, Notifier, render, render_test
-from monitor.notify.render import SNIPPET_MAX, SUBJECT_MAX
+from monitor.notify.digest import ordered, render_digest
+from monitor.notify.render import SNIPPET_MAX, SUBJECT_MAX, Limits
 from monitor.types import Alert, Hit
 from tests.receivers import SmtpReceiver, WebhookReceiver, closed_port
 
@@ -300,9 +301,9 @@ def test_refused_connection() -> None:
     url = f"json://user:{PASSWORD}@127.0.0.1:{closed_port()}/hook?cto=1&rto=1"
     error, _ = failure(ChannelSettings("hook", (url,)))
     assert str(error) == (
-        "channel 'hook': 1 of 1 endpoint(s) failed:"
-        " endpoint 1 (JSON) connection failed or timed out"
+        "channel 'hook': 1 of 1 endpoint(s) failed: endpoint 1 (JSON) connection failed"
     )
+    assert error.retry_after is None
 
 
 def test_server_error() -> None:
@@ -314,19 +315,61 @@ def test_server_error() -> None:
 
 
 def test_rate_limited() -> None:
-    """429 is reported as such; apprise 2.3 drops the response headers, so no ``retry_after``."""
+    """429 is reported as such, with the receiver's ``Retry-After`` in seconds."""
     with WebhookReceiver() as hook:
         hook.reply(429, retry_after="30")
         error, _ = failure(ChannelSettings("hook", (hook.url,)))
     assert str(error).endswith("endpoint 1 (JSON) answered HTTP 429")
-    assert error.retry_after is None
+    assert error.retry_after == 30.0
+
+
+def test_retry_after_as_a_date() -> None:
+    """A ``Retry-After`` HTTP date becomes the seconds until then."""
+    when = datetime.now(UTC) + timedelta(minutes=10)
+    with WebhookReceiver() as hook:
+        hook.reply(503, retry_after=when.strftime("%a, %d %b %Y %H:%M:%S GMT"))
+        error, _ = failure(ChannelSettings("hook", (hook.url,)))
+    assert error.retry_after is not None and 590 < error.retry_after <= 600
+
+
+def test_webhook_payload_options_auth_and_digest_ids() -> None:
+    """apprise's URL options still work (``+header``, ``:field``, ``-param``, user:password);
+    a digest carries the ids of the deliveries inside."""
+    message = replace(render(ALERT, "text", JAKARTA), delivery_ids=("a1", "b2"))
+    with WebhookReceiver() as hook:
+        url = hook.url.replace("//", "//bot:pw@") + "?+X-Team=desk&:source=monitor&-k=v&:type="
+        send(Notifier([ChannelSettings("hook", (url,))]), "hook", message)
+        [request] = hook.received
+    payload = request.json()
+    assert payload["delivery_ids"] == ["a1", "b2"] and payload["source"] == "monitor"
+    assert "type" not in payload and payload["version"] == "1.0"
+    assert request.headers["x-team"] == "desk" and request.path == "/hook?k=v"
+    assert request.headers["authorization"] == "Basic Ym90OnB3"
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "title"),
+    [
+        ("tgram://123456789:abcdefg_hijklmnop/12345", int(4096 * 0.9) - SUBJECT_MAX - 4, 200),
+        ("discord://1234/abcd", int(2000 * 0.9) - SUBJECT_MAX - 4, 200),
+        ("slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ", 2700, 250),
+        ("mailtos://u:p@example.org", 100_000, 150),
+        ("json://127.0.0.1/hook", 32768, 250),
+    ],
+)
+def test_limits_are_inferred_from_the_service(url: str, body: int, title: int) -> None:
+    """Each service's limits come from its URL scheme; the channel's own keys override them."""
+    channel = ChannelSettings("c", (url,))
+    assert Notifier([channel]).limits(channel) == Limits(body, title)
+    custom = replace(channel, max_length=1000, max_title=60)
+    assert Notifier([custom]).limits(custom) == Limits(1000, 60)
 
 
 def test_hanging_receiver_is_bounded_by_the_url_read_timeout() -> None:
     with WebhookReceiver() as hook:
         hook.reply(200, delay=30)
         error, elapsed = failure(ChannelSettings("hook", (hook.url + "?cto=1&rto=1",)))
-    assert str(error).endswith("connection failed or timed out")
+    assert str(error).endswith("endpoint 1 (JSON) timed out")
     assert elapsed < 5
 
 
@@ -393,3 +436,44 @@ def test_bad_url_fails_at_start_without_the_secret() -> None:
     with pytest.raises(ConfigError) as caught:
         Notifier([ChannelSettings("ops", (f"nosuchscheme://user:{PASSWORD}@host/x",))])
     assert str(caught.value) == "channels.ops.urls[0]: not a usable apprise URL"
+
+
+# --- digests -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ("markdown", "html"))
+def test_digest_escapes_feed_text_and_links_only_http(fmt: MessageFormat) -> None:
+    """A hostile headline and a javascript: URL in a digest are text, never markup or links."""
+    hostile = replace(ALERT, delivery_id="d2", title=HOSTILE_TITLE, url="javascript:alert(1)")
+    message = render_digest("dg-1", ordered([ALERT, hostile]), fmt, JAKARTA)
+    tags = _Tags(as_html(message))
+    assert "script" not in {tag for tag, _ in tags.tags}
+    assert tags.links() == [ALERT.url]
+    assert set(message.delivery_ids) == {"dlv-7f3a", "d2"} and message.delivery_id == "dg-1"
+
+
+def test_digest_orders_topics_by_best_match_and_shows_outlets() -> None:
+    low = replace(ALERT, delivery_id="low", topic_id="sea", topic_name="Sea", score=0.5)
+    best = replace(ALERT, delivery_id="best", topic_id="sea", topic_name="Sea", score=0.95)
+    other = replace(ALERT, also_in=("Antara", "Tempo"))
+    body = render_digest("dg-1", ordered([low, other, best]), "text", JAKARTA).body
+    assert body.index("== Sea (2) ==") < body.index("id: best") < body.index("id: low")
+    assert body.index("id: low") < body.index("== Russia–ASEAN security ties (1) ==")
+    assert "Republika, also in Antara, Tempo" in body
+
+
+def test_alert_lists_the_other_outlets() -> None:
+    """One story carried by several outlets is one alert naming them, in every format."""
+    alert = replace(ALERT, also_in=("Antara", "Tempo <b>"))
+    assert "Also in: Antara, Tempo <b>" in render(alert, "text", JAKARTA).body
+    assert "**Also in:** Antara, Tempo \\<b\\>" in render(alert, "markdown", JAKARTA).body
+    assert "<b>Also in:</b> Antara, Tempo &lt;b&gt;" in render(alert, "html", JAKARTA).body
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("limit", [300, 700, 4096])
+def test_alert_fits_any_limit(fmt: MessageFormat, limit: int) -> None:
+    """However long the snippet and headline, the body fits; the id is always there."""
+    huge = replace(ALERT, title="Rusia " * 300, snippet="ASEAN " * 5000, also_in=("X",) * 50)
+    body = render(huge, fmt, JAKARTA, Limits(body=limit)).body
+    assert len(body) <= limit and "dlv-7f3a" in body

@@ -1,13 +1,16 @@
 """Alerts to people: render an alert as a message (pure), send it to a channel (apprise).
 
 Owns: the public surface ``Message``, ``render``, ``render_test`` and ``Notifier``.
-Does not own: which alerts are due, retries and backoff (the pipeline's delivery job).
+Does not own: which alerts are due, digests' membership, retries and backoff
+(``monitor.deliver``).
 
     render.py   pure: Alert -> Message in text, markdown or html, with escaping and limits
+    digest.py   pure: many Alerts -> digest Message(s) that fit; the dead-letter report
     send.py     I/O: Message -> every apprise URL of a channel, or DeliveryError
+    webhook.py  I/O: json:// webhooks sent with httpx (so Retry-After is seen)
 """
 
-from monitor.notify.render import Message, render, render_source_notice, render_test
+from monitor.notify.render import Limits, Message, render, render_source_notice, render_test
 from monitor.notify.send import Notifier
 
-__all__ = ["Message", "Notifier", "render", "render_source_notice", "render_test"]
+__all__ = ["Limits", "Message", "Notifier", "render", "render_source_notice", "render_test"]

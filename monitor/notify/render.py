@@ -1,10 +1,12 @@
 """Rendering an alert as a channel message: plain text, Markdown or HTML. Pure: no I/O, no apprise.
 
-Owns: what a message shows (topic, linked title, source, published time in UTC and local time,
-score, matched terms and where, a short snippet, the delivery id), the limits on subject and
-snippet, and escaping. Everything that came from a feed is untrusted: it is HTML-escaped in
-html, backslash-escaped in markdown, and only an ``http``/``https`` URL ever becomes a link
-(a ``javascript:`` or ``data:`` URL is shown as text).
+Owns: what a message shows (topic, linked title, source, the other outlets that carried the
+story, published time in UTC and local time, score, matched terms and where, a short snippet, the
+delivery id), fitting it into a channel's length limits (the snippet is shortened first, then
+dropped, then the headline; a message is never refused for length), and escaping. Everything
+that came from a feed is untrusted: it is HTML-escaped in html, backslash-escaped in markdown,
+and only an ``http``/``https`` URL ever becomes a link (a ``javascript:`` or ``data:`` URL is
+shown as text).
 Does not own: sending (``monitor.notify.send``), or deciding who is told what (the pipeline).
 
 ``Message.title`` is always plain text (an email subject, a chat heading): never markup.
@@ -16,7 +18,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
@@ -54,8 +56,20 @@ class Message:
     #: the body in ``format``
     body: str
     format: MessageFormat
-    #: stable id; receivers use it to drop repeats
+    #: stable id; receivers use it to drop repeats (a digest's own id for a digest)
     delivery_id: str
+    #: for a digest: the ids of the deliveries it carries, in the order shown
+    delivery_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The longest message a channel takes, in characters."""
+
+    #: body, markup included
+    body: int = 32_000
+    #: subject line / heading
+    title: int = SUBJECT_MAX
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +83,8 @@ class _Facts:
     #: the article URL if it is present but must not be linked
     shown_url: str | None
     source: str
+    #: other outlets that carried the same story
+    also_in: tuple[str, ...]
     published: str
     score: str
     #: "term (title, text)" for each distinct term, in first-hit order
@@ -77,11 +93,48 @@ class _Facts:
     delivery_id: str
 
 
-def render(alert: Alert, fmt: MessageFormat, tz: ZoneInfo) -> Message:
-    """The message about ``alert`` in format ``fmt``, with times shown in UTC and in ``tz``."""
+def render(alert: Alert, fmt: MessageFormat, tz: ZoneInfo, limits: Limits | None = None) -> Message:
+    """The message about ``alert`` in format ``fmt``, with times shown in UTC and in ``tz``,
+    fitted into ``limits``."""
+    limits = limits or Limits()
     facts = _facts(alert, tz)
-    subject = trim(f"{facts.topic}: {facts.title}", SUBJECT_MAX)
-    return Message(subject, _BODIES[fmt](facts), fmt, alert.delivery_id)
+    subject = trim(f"{facts.topic}: {facts.title}", min(SUBJECT_MAX, limits.title))
+    return Message(subject, _fit(facts, fmt, limits.body), fmt, alert.delivery_id)
+
+
+def _fit(facts: _Facts, fmt: MessageFormat, limit: int) -> str:
+    """The body, made to fit ``limit``: shorter snippet, no snippet, shorter headline, less."""
+    body = _BODIES[fmt]
+    if len(body(facts)) <= limit:
+        return body(facts)
+    longest, shortest = len(facts.snippet), 0
+    while shortest < longest:  # the longest snippet that fits
+        middle = (shortest + longest + 1) // 2
+        if len(body(replace(facts, snippet=_shorter(facts.snippet, middle)))) <= limit:
+            shortest = middle
+        else:
+            longest = middle - 1
+    facts = replace(facts, snippet=_shorter(facts.snippet, shortest))
+    for smaller in _last_resorts(facts):
+        if len(body(facts)) <= limit:
+            break
+        facts = smaller
+    # still too long (a limit far below any real channel's): cut, on a character boundary
+    return body(facts)[:limit]
+
+
+def _shorter(snippet: str, limit: int) -> str:
+    # a snippet of a few words says nothing: drop it instead
+    return trim(snippet, limit) if limit >= 40 else ""
+
+
+def _last_resorts(facts: _Facts) -> list[_Facts]:
+    """Ever smaller versions of the facts, for a limit the snippet alone could not meet."""
+    outlets = (f"{len(facts.also_in)} other outlets",) if facts.also_in else ()
+    fewer = replace(facts, also_in=outlets, terms=facts.terms[:3])
+    short_title = replace(fewer, title=trim(facts.title, 80), shown_url=None)
+    bare = replace(short_title, title=trim(facts.title, 40), also_in=(), terms=())
+    return [fewer, short_title, bare, replace(bare, link=None)]
 
 
 def render_test(channel: str, fmt: MessageFormat, now: datetime) -> Message:
@@ -114,6 +167,7 @@ def _facts(alert: Alert, tz: ZoneInfo) -> _Facts:
         link=link,
         shown_url=shown or None,
         source=one_line(alert.source),
+        also_in=tuple(name for name in (one_line(o) for o in alert.also_in) if name),
         published=published_text(alert.published, tz),
         score=f"{alert.score:.2f}",
         terms=matched_terms(alert.hits),
@@ -203,8 +257,10 @@ def escape_markdown(text: str) -> str:
 def _text(f: _Facts) -> str:
     lines = [f"Topic: {f.topic}", f.title]
     lines += [url for url in (f.link, f.shown_url) if url]
+    lines.append(f"Source: {f.source}")
+    if f.also_in:
+        lines.append(f"Also in: {', '.join(f.also_in)}")
     lines += [
-        f"Source: {f.source}",
         f"Published: {f.published}",
         f"Score: {f.score} · Matched: {'; '.join(f.terms) or 'none'}",
     ]
@@ -220,8 +276,10 @@ def _markdown(f: _Facts) -> str:
     paragraphs = [f"**Topic:** {md(f.topic)}", title]
     if f.shown_url:
         paragraphs.append(md(f.shown_url))
+    paragraphs.append(f"**Source:** {md(f.source)}")
+    if f.also_in:
+        paragraphs.append(f"**Also in:** {md(', '.join(f.also_in))}")
     paragraphs += [
-        f"**Source:** {md(f.source)}",
         f"**Published:** {f.published}",  # ours: digits, letters and ":()+-", no escaping
         f"**Score:** {f.score} · **Matched:** {md('; '.join(f.terms) or 'none')}",
     ]
@@ -236,8 +294,10 @@ def _html(f: _Facts) -> str:
     lines = [f"<b>Topic:</b> {h(f.topic)}", f"<b>{title}</b>"]
     if f.shown_url:
         lines.append(h(f.shown_url))
+    lines.append(f"<b>Source:</b> {h(f.source)}")
+    if f.also_in:
+        lines.append(f"<b>Also in:</b> {h(', '.join(f.also_in))}")
     lines += [
-        f"<b>Source:</b> {h(f.source)}",
         f"<b>Published:</b> {h(f.published)}",
         f"<b>Score:</b> {f.score} · <b>Matched:</b> {h('; '.join(f.terms) or 'none')}",
     ]

@@ -15,10 +15,24 @@ Where the delivery id travels, besides the ``id: ...`` footer every rendered bod
 
 Apprise keeps those in the plugin instance, so each send builds fresh instances from URLs parsed
 once at start-up: concurrent sends to one channel share no mutable state.
+
+``json://`` and ``jsons://`` URLs are parsed by apprise but sent by ``monitor.notify.webhook``
+(httpx), because apprise 2.3 throws a failed response away and with it the ``Retry-After``.
+What is honoured, per service:
+
+- webhooks (``json://``): the ``Retry-After`` header of any failed answer (seconds or a date);
+- Telegram: the flood-wait in its error ("Too Many Requests: retry after 35"), which apprise
+  logs at warning level;
+- Discord: apprise itself waits out Discord's ``X-RateLimit-Reset`` before sending;
+- any other service answering 429: apprise gives us only the status, so we wait at least
+  ``RATE_LIMITED_WAIT`` seconds.
+
+Also owns each channel's length limits (``Notifier.limits``), inferred from its URLs' services.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import re
 import warnings
@@ -32,7 +46,9 @@ from apprise.plugins import url_to_dict
 
 from monitor.config import ChannelSettings, MessageFormat
 from monitor.errors import ConfigError, DeliveryError
-from monitor.notify.render import Message
+from monitor.notify.render import SUBJECT_MAX, Limits, Message
+from monitor.notify.webhook import SCHEMES as WEBHOOK_SCHEMES
+from monitor.notify.webhook import Webhook, post
 
 DELIVERY_ID_HEADER = "X-Delivery-Id"
 DELIVERY_ID_FIELD = "delivery_id"
@@ -46,6 +62,20 @@ _FORMATS: dict[MessageFormat, apprise.NotifyFormat] = {
 }
 # apprise's plugins log "... error=500." for an HTTP status they did not accept
 _HTTP_STATUS = re.compile(r"\berror=(\d{3})\b")
+# Telegram's flood control, as apprise logs Telegram's error description
+_FLOOD_WAIT = re.compile(r"retry after (\d+)", re.IGNORECASE)
+#: seconds to wait at least after a 429 that came without a usable wait
+RATE_LIMITED_WAIT = 60.0
+#: what we know better than apprise's plugin attributes: (body, title); title 0 = none apart
+_SERVICE_LIMITS: dict[str, tuple[int, int]] = {
+    "tgram": (4096, 0),
+    "discord": (2000, 0),  # Discord counts the title inside the 2,000
+    "slack": (3000, 250),  # one Slack section block holds 3,000 characters
+    "mailto": (100_000, 150),
+    "mailtos": (100_000, 150),
+}
+#: share of a chat limit kept free for the markup apprise adds when converting formats
+_MARGIN = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +87,11 @@ class _Endpoint:
     #: whether the plugin takes custom headers / extra payload fields
     takes_headers: bool
     takes_payload: bool
+    #: the longest body and title its service takes (title 0: the title counts in the body)
+    body_max: int
+    title_max: int
+    #: set for ``json://``/``jsons://``: we send these ourselves
+    webhook: Webhook | None = None
 
 
 class Notifier:
@@ -72,6 +107,7 @@ class Notifier:
         """
         _load_plugins()
         self._asset = _asset(timeout)
+        self._timeout = timeout
         self._channels = {
             channel.name: tuple(
                 _endpoint(url, self._asset, channel.name, index)
@@ -91,14 +127,61 @@ class Notifier:
             raise DeliveryError(f"unknown channel {channel!r}")
         if not endpoints:
             raise DeliveryError(f"channel {channel!r} has no URLs (disabled)")
+        numbered = list(enumerate(endpoints, start=1))
+        failures = await asyncio.gather(
+            self._send_apprise([(p, e) for p, e in numbered if e.webhook is None], message),
+            *(
+                self._send_webhook(e.webhook, message, f"endpoint {position} (JSON)")
+                for position, e in numbered
+                if e.webhook is not None
+            ),
+        )
+        failed = [f for f in failures if f is not None]
+        if failed:
+            waits = [f.retry_after for f in failed if f.retry_after is not None]
+            count = sum(str(f).count("endpoint ") or 1 for f in failed)
+            raise DeliveryError(
+                f"channel {channel!r}: {count} of {len(endpoints)} endpoint(s) failed: "
+                + "; ".join(str(f) for f in failed),
+                retry_after=max(waits) if waits else None,
+            )
+
+    def limits(self, channel: ChannelSettings) -> Limits:
+        """The longest message every URL of ``channel`` takes; its own keys override."""
+        endpoints = self._channels.get(channel.name, ())
+        body = min((e.body_max for e in endpoints), default=Limits().body)
+        title = min((e.title_max or SUBJECT_MAX for e in endpoints), default=SUBJECT_MAX)
+        if any(e.title_max == 0 for e in endpoints):
+            body -= SUBJECT_MAX + 4  # the title is sent inside the body
+        return Limits(body=channel.max_length or max(body, 200), title=channel.max_title or title)
+
+    async def _send_apprise(
+        self, endpoints: list[tuple[int, _Endpoint]], message: Message
+    ) -> DeliveryError | None:
+        if not endpoints:
+            return None
         notifier = apprise.Apprise(asset=self._asset)
-        for endpoint in endpoints:
+        for _position, endpoint in endpoints:
             notifier.add(_plugin(endpoint, message.delivery_id, self._asset))
         result = await notifier.async_notify(
             body=message.body, title=message.title, body_format=_FORMATS[message.format]
         )
-        if result.status != apprise.AppriseResultStatus.SUCCESS:
-            raise DeliveryError(f"channel {channel!r}: {_failure(result)}")
+        if result.status == apprise.AppriseResultStatus.SUCCESS:
+            return None
+        positions = [position for position, _endpoint in endpoints]
+        return DeliveryError(_failure(result, positions), retry_after=_apprise_wait(result))
+
+    async def _send_webhook(
+        self, hook: Webhook, message: Message, where: str
+    ) -> DeliveryError | None:
+        try:
+            # httpx bounds each phase; this bounds a receiver that answers one byte at a time
+            await asyncio.wait_for(post(hook, message, where), self._timeout)
+        except TimeoutError:
+            return DeliveryError(f"{where} timed out")
+        except DeliveryError as error:
+            return error
+        return None
 
 
 def _load_plugins() -> None:
@@ -136,8 +219,14 @@ def _endpoint(url: str, asset: apprise.AppriseAsset, channel: str, index: int) -
     if plugin is None:
         # the URL itself stays out of the message: it may carry a token or password
         raise ConfigError("not a usable apprise URL", key=f"channels.{channel}.urls[{index}]")
-    kwargs = type(plugin).template_kwargs
-    return _Endpoint(parsed, "headers" in kwargs, "payload" in kwargs)
+    kind = type(plugin)
+    kwargs = kind.template_kwargs
+    schema = str(parsed.get("schema", "")).lower()
+    body, title = _SERVICE_LIMITS.get(schema, (int(kind.body_maxlen), int(kind.title_maxlen)))
+    if schema not in ("mailto", "mailtos") and schema not in WEBHOOK_SCHEMES:
+        body = int(body * _MARGIN)
+    webhook = Webhook.from_plugin(plugin) if schema in WEBHOOK_SCHEMES else None
+    return _Endpoint(parsed, "headers" in kwargs, "payload" in kwargs, body, max(title, 0), webhook)
 
 
 def _plugin(endpoint: _Endpoint, delivery_id: str, asset: apprise.AppriseAsset) -> Any:
@@ -152,17 +241,32 @@ def _plugin(endpoint: _Endpoint, delivery_id: str, asset: apprise.AppriseAsset) 
     return plugin
 
 
-def _failure(result: apprise.AppriseResult) -> str:
+def _failure(result: apprise.AppriseResult, positions: Sequence[int]) -> str:
     """A secret-free summary of what failed: position, kind and reason of each endpoint."""
     failed = [
         f"endpoint {position} ({service.name}) {_reason(service)}"
-        for position, service in enumerate(result.results, start=1)
+        for position, service in zip(positions, result.results, strict=False)
         if not service
     ]
     if not failed:
         # nothing was dispatched: apprise could not prepare the message, or no URL loaded
         return f"apprise did not send the message ({result.status.name.lower()})"
-    return f"{len(failed)} of {len(result.results)} endpoint(s) failed: " + "; ".join(failed)
+    return "; ".join(failed)
+
+
+def _apprise_wait(result: apprise.AppriseResult) -> float | None:
+    """How long the failed services asked us to wait, as far as apprise lets us see."""
+    waits: list[float] = []
+    for service in result.results:
+        if service:
+            continue
+        messages = [entry.message for entry in service.logs()]
+        flood = [float(m.group(1)) for m in map(_FLOOD_WAIT.search, messages) if m]
+        if flood:
+            waits.append(max(flood))
+        elif any("error=429" in text for text in messages):
+            waits.append(RATE_LIMITED_WAIT)
+    return max(waits) if waits else None
 
 
 def _reason(service: apprise.NotifyResult) -> str:

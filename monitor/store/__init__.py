@@ -10,6 +10,8 @@ decide; the store records). Callers never see table rows, only the frozen values
     Store.open(url) -> Store                      migrate to head; StoreError if unreachable
     save_poll(state, articles, now) -> PollSaved  one transaction per poll
     due_deliveries(now) -> [PendingDelivery]      then mark_sent / mark_failed / mark_dead
+    channel_queue(channel, now), open_digests,    the delivery layer (``_outbox``): queues,
+      compose_digests, mark_digest_sent, ...      digests, back-off, dead letters
 
 Every database error surfaces as ``monitor.errors.StoreError``, without the URL's password.
 """
@@ -17,20 +19,28 @@ Every database error surfaces as ``monitor.errors.StoreError``, without the URL'
 from monitor.store._store import Store
 from monitor.store._values import (
     ArticlePage,
+    ChannelState,
     DeliveryRecord,
     NewArticle,
+    NewDigest,
+    OpenDigest,
     PendingDelivery,
     PollSaved,
+    RecentSend,
     SourceState,
     StoredMatch,
 )
 
 __all__ = [
     "ArticlePage",
+    "ChannelState",
     "DeliveryRecord",
     "NewArticle",
+    "NewDigest",
+    "OpenDigest",
     "PendingDelivery",
     "PollSaved",
+    "RecentSend",
     "SourceState",
     "Store",
     "StoredMatch",

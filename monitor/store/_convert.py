@@ -213,7 +213,12 @@ def pending_delivery(
         also_in=also_in,
     )
     return PendingDelivery(
-        delivery_id=delivery.id, channel=delivery.channel, attempts=delivery.attempts, alert=alert
+        delivery_id=delivery.id,
+        channel=delivery.channel,
+        attempts=delivery.attempts,
+        alert=alert,
+        created=delivery.created,
+        rolled=delivery.rolled,
     )
 
 
@@ -231,6 +236,7 @@ def delivery_record(delivery: DeliveryRow, match: MatchRow, article: ArticleRow)
         topic_id=match.topic_id,
         title=article.title,
         url=article.url,
+        digest_id=delivery.digest_id,
     )
 
 

@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from monitor.errors import StoreError
 from monitor.store import _convert, _engine
+from monitor.store._outbox import Outbox
 from monitor.store._tables import ArticleRow, DeliveryRow, MatchOutletRow, MatchRow, SourceRow
 from monitor.store._values import (
     DeliveryRecord,
@@ -35,8 +36,11 @@ _KEYS_PER_QUERY = 500  # well under SQLite's bound-parameter limit
 DELIVERY_STATUSES = ("pending", "sent", "dead")
 
 
-class Store:
-    """The monitor's database. Open with ``Store.open(url)``; close when done."""
+class Store(Outbox):
+    """The monitor's database. Open with ``Store.open(url)``; close when done.
+
+    The delivery layer's queries (queues, digests, back-off, dead letters) come from ``Outbox``.
+    """
 
     def __init__(self, engine: Engine) -> None:
         """Use ``Store.open``: it migrates the schema first."""

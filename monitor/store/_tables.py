@@ -181,6 +181,8 @@ class DeliveryRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("match_id", "channel", name="uq_delivery_match_channel"),
         Index("ix_delivery_status_next", "status", "next_attempt"),
+        Index("ix_delivery_channel_status", "channel", "status"),
+        Index("ix_delivery_digest", "digest_id"),
     )
 
     id: str = Field(sa_type=Text, primary_key=True)
@@ -200,6 +202,44 @@ class DeliveryRow(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=Text)
     created: datetime = _when(nullable=False)
     sent_at: datetime | None = _when()
+    #: the digest message it is part of, once composed (no foreign key: a failed digest is
+    #: dissolved and its members go back to the queue, all in one transaction)
+    digest_id: str | None = Field(default=None, sa_type=Text)
+    #: a rate limit rolled it up: it goes in the next digest message, never alone
+    rolled: bool = False
+    #: dead and already reported through the dead-letter channel
+    reported: bool = False
+
+
+class DigestRow(SQLModel, table=True):
+    """One digest message: several deliveries of one channel sent together."""
+
+    __tablename__ = "digest"
+    __table_args__ = (Index("ix_digest_channel_status", "channel", "status"),)
+
+    #: stable: derived from its members' ids, and shown to receivers
+    id: str = Field(sa_type=Text, primary_key=True)
+    channel: str = Field(sa_type=Text)
+    #: "scheduled" | "backlog" | "rollup"
+    kind: str = Field(sa_type=Text)
+    #: "pending" (composed, not yet sent) | "sent"
+    status: str = Field(default="pending", sa_type=Text)
+    size: int = Field(sa_type=Integer)
+    created: datetime = _when(nullable=False)
+    sent_at: datetime | None = _when()
+
+
+class ChannelStateRow(SQLModel, table=True):
+    """Where sending to one channel stands: consecutive failures and the back-off they earned."""
+
+    __tablename__ = "channel_state"
+
+    channel: str = Field(sa_type=Text, primary_key=True)
+    failures: int = Field(default=0, sa_type=Integer)
+    #: nothing is sent to the channel before this
+    blocked_until: datetime | None = _when()
+    last_failure: datetime | None = _when()
+    last_error: str | None = Field(default=None, sa_type=Text)
 
 
 #: every table of the store, for the migrations' ``target_metadata``

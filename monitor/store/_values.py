@@ -103,6 +103,10 @@ class PendingDelivery:
     #: failed attempts so far
     attempts: int
     alert: Alert
+    #: when the delivery (with its match) was stored
+    created: datetime
+    #: a rate limit rolled it up: it goes in the next digest message, never alone
+    rolled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,3 +149,49 @@ class DeliveryRecord:
     topic_id: str
     title: str
     url: str | None
+    #: the digest message it went (or goes) out in, if any
+    digest_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenDigest:
+    """A digest composed and recorded but not yet sent (the process stopped or died before)."""
+
+    digest_id: str
+    channel: str
+    #: "scheduled" | "backlog" | "rollup"
+    kind: str
+    #: its deliveries, in the order composed (highest score first)
+    members: tuple[PendingDelivery, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NewDigest:
+    """A digest to record before it is sent."""
+
+    digest_id: str
+    kind: str
+    delivery_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecentSend:
+    """One delivery sent recently, alone (``message_id`` is its own id) or in a digest."""
+
+    #: the message it went out in: the delivery id, or the digest id
+    message_id: str
+    topic_id: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelState:
+    """Where sending to one channel stands."""
+
+    channel: str
+    #: consecutive failed sends (0 after a success)
+    failures: int
+    #: nothing is sent to the channel before this (back-off after failures)
+    blocked_until: datetime | None
+    last_failure: datetime | None
+    last_error: str | None
