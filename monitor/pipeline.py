@@ -500,10 +500,18 @@ def _options(source: SourceSettings, *, article: bool = False) -> FetchOptions:
 
 
 def _capped(parsed: ParsedFeed, settings: Settings) -> ParsedFeed:
-    """At most ``limits.items_per_poll`` items, the rest dropped with a warning."""
+    """At most ``limits.items_per_poll`` items: the newest (feeds are not always newest-first),
+    in document order; the rest are dropped with a warning."""
     cap = settings.limits.items_per_poll
     if len(parsed.items) <= cap:
         return parsed
-    dropped = f"dropped {len(parsed.items) - cap} items over limits.items_per_poll"
+    oldest = datetime.min.replace(tzinfo=UTC)
+    by_age = sorted(
+        range(len(parsed.items)),
+        key=lambda n: (parsed.items[n].published or oldest, -n),
+        reverse=True,
+    )
+    keep = sorted(by_age[:cap])
+    dropped = f"dropped {len(parsed.items) - cap} older items over limits.items_per_poll"
     warning = "; ".join(filter(None, (parsed.warning, dropped)))
-    return replace(parsed, items=parsed.items[:cap], warning=warning)
+    return replace(parsed, items=tuple(parsed.items[n] for n in keep), warning=warning)
