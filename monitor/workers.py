@@ -87,7 +87,9 @@ class Workers:
     ) -> _T:
         try:
             future = pool.submit(_limited, self._limits.timeout, fn, args, kwargs)
-        except (BrokenProcessPool, RuntimeError) as e:  # broken, or shut down by another job
+        # broken, or shut down by another job; OSError: CPython 3.11 can find the pool's pipe
+        # already closed when a worker died just before and the pool is not marked broken yet
+        except (BrokenProcessPool, RuntimeError, OSError) as e:
             self._retire(pool, shared)
             raise _Broken from e
         try:

@@ -452,10 +452,12 @@ def assert_control_on_schedule(outcome: Outcome) -> None:
     """The control succeeded every time, and was never held up by the hostile source."""
     assert outcome.controls, "the control source was never polled"
     assert {c.outcome for c in outcome.controls} <= {"new", "not_modified"}, outcome.controls
-    expected = outcome.seconds / (CONTROL_EVERY + 0.15)
+    # generous per-poll budgets: a loaded 2-core CI machine must not fail this, while a blocked
+    # event loop (a fetch deadline is 1.5 s, a worker's 4 s) still would
+    expected = outcome.seconds / (CONTROL_EVERY + 0.5)
     assert len(outcome.controls) >= min(expected, 1) and len(outcome.controls) >= expected - 2
     gaps = [b - a for a, b in zip(outcome.control_starts, outcome.control_starts[1:], strict=False)]
-    assert max(gaps, default=0.0) < CONTROL_EVERY + 0.8, gaps
+    assert max(gaps, default=0.0) < CONTROL_EVERY + 1.2, gaps
 
 
 def _fill(text: str, env: Env, base: str) -> str:
@@ -574,7 +576,7 @@ def test_malformed_corpus_through_the_pipeline(env: Env) -> None:
             assert result.error and not re.match(r"^[a-z_]+: ", result.error), (name, result)
     starts = [e.at for e in env.server.requests_to("/control.xml") if e.at >= started]
     gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert max(gaps, default=0.0) < CONTROL_EVERY + 0.8
+    assert max(gaps, default=0.0) < CONTROL_EVERY + 1.2
 
 
 def test_gzip_case_really_is_a_bomb() -> None:
