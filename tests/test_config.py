@@ -774,7 +774,8 @@ def test_delivery_rules_are_read(tmp_path: Path) -> None:
     config.write_text(
         "delivery:\n  max_attempts: 7\n  max_age: 2h\n  dead_letter: ops\n  burst: 3\n"
         "channels:\n  ops:\n    urls: json://localhost\n"
-        "  desk:\n    urls: tgram://123456789:abcdefghijklmnopqrstuvwxyz0123456789/12345\n    digest: '0 8 * * 1-5'\n    max_per_hour: 20\n"
+        "  desk:\n    urls: tgram://123456789:abcdefghijklmnopqrstuvwxyz0123456789/12345\n"
+        "    digest: '0 8 * * 1-5'\n    max_per_hour: 20\n"
         "    quiet: '22:00-07:00'\n    urgent_score: 0.8\n    max_length: 3000\n"
         "    max_title: 90\n",
         encoding="utf-8",
