@@ -1,0 +1,101 @@
+"""Following items to their article pages, and placing each followed article in its story.
+
+Owns: fetching each item's page (the fetcher bounds concurrency per host) and extracting it in a
+worker process, where a page that fails leaves the item as the listing gave it with the reason
+recorded; the story of each followed article: another outlet's copy's within ``STORY_WINDOW``,
+else a new one.
+Does not own: which items are followed (``monitor.follow.plan``), extraction and merging
+(``monitor.follow``), comparing fingerprints (``monitor.story``), the lock that makes story
+placement and saving one step across sources (``monitor.pipeline``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from monitor import follow, story
+from monitor.config import SourceSettings
+from monitor.errors import FetchError, ParseError
+from monitor.fetch import Fetcher
+from monitor.pipeline._read import fetch_options
+from monitor.store import ArticlePage, Store
+from monitor.types import Item
+from monitor.workers import Workers
+
+#: how far back a new article looks for another outlet's copy of its story
+STORY_WINDOW = timedelta(days=3)
+
+log = logging.getLogger("monitor.pipeline")
+
+
+class Follower:
+    """Follows items and places articles in stories with the clients and store it is given."""
+
+    def __init__(self, fetcher: Fetcher, workers: Workers, store: Store) -> None:
+        self._fetcher = fetcher
+        self._workers = workers
+        self._store = store
+
+    async def follow(
+        self, source: SourceSettings, items: Sequence[Item]
+    ) -> list[tuple[Item, ArticlePage]]:
+        """Fetch and extract each item's page (the fetcher bounds concurrency per host). A page
+        that fails leaves the item as the listing gave it, with the reason recorded."""
+        return list(await asyncio.gather(*(self._follow_one(source, item) for item in items)))
+
+    async def in_stories(
+        self, source: SourceSettings, pages: list[tuple[Item, ArticlePage]], now: datetime
+    ) -> list[tuple[Item, ArticlePage]]:
+        """Each followed article in its story: another outlet's copy's, else a new one."""
+        if not any(page.fingerprint for _, page in pages):
+            return pages
+        known = await asyncio.to_thread(self._store.recent_fingerprints, now - STORY_WINDOW)
+        return [self._in_story(source, item, page, known) for item, page in pages]
+
+    async def _follow_one(self, source: SourceSettings, item: Item) -> tuple[Item, ArticlePage]:
+        if item.url is None:
+            return item, ArticlePage(follow_error="no link to follow")
+        try:
+            fetched = await self._fetcher.fetch(
+                item.url, options=fetch_options(source, article=True)
+            )
+            job = functools.partial(
+                follow.extract_job, fetched.content, fetched.url, fetched.content_type,
+                item.language or source.language,
+            )  # fmt: skip
+            extracted: follow.Extracted = await self._parse(job)
+        except (FetchError, ParseError) as error:
+            log.info("follow failed source=%s url=%s error=%s", source.id, item.url, error)
+            return item, ArticlePage(follow_error=str(error))
+        if not extracted.article.text:
+            return item, ArticlePage(follow_error="no article text found on the page")
+        merged, date_source = follow.merged(item, extracted.article)
+        page = ArticlePage(
+            text=extracted.article.text,
+            date_source=date_source,
+            canonical_url=extracted.article.canonical_url,
+            fingerprint=extracted.fingerprint,
+        )
+        return merged, page
+
+    async def _parse(self, job: functools.partial):
+        """Run in a worker: a crash, hang or memory hog costs this page, never the daemon."""
+        return await self._workers.run(job)
+
+    @staticmethod
+    def _in_story(
+        source: SourceSettings,
+        item: Item,
+        page: ArticlePage,
+        known: list[tuple[str, str, bytes]],
+    ) -> tuple[Item, ArticlePage]:
+        if page.fingerprint is None:
+            return item, page
+        story_id = story.story_for(page.fingerprint, source.id, known) or item.key
+        known.append((story_id, source.id, page.fingerprint))
+        return item, replace(page, story_id=story_id)

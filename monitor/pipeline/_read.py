@@ -1,0 +1,109 @@
+"""Reading a source: its fetched body -> its items (feed, listing page or news sitemap).
+
+Owns: which parser a source's kind takes (run in a worker process), a sitemap index's newest
+child sitemaps (fetched and read too) and its newest entries, the per-poll item cap
+(``limits.items_per_poll``), and the fetch options a source's requests carry.
+Does not own: fetching the source itself and recording the outcome (``monitor.pipeline``), how a
+body is parsed (``monitor.sources``), what happens to the items next.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from monitor.config import Settings, SourceSettings
+from monitor.fetch import Fetcher, FetchOptions
+from monitor.sources import Sitemap, parse_feed, parse_listing, parse_sitemap
+from monitor.types import Item, ParsedFeed
+from monitor.workers import Workers
+
+#: child sitemaps of a sitemap index read per poll (the newest by ``lastmod``)
+SITEMAP_CHILDREN = 3
+#: sitemap entries considered per poll (the newest)
+SITEMAP_ENTRIES = 200
+
+
+class SourceReader:
+    """Parses what a source served, with the fetcher (sitemap children) and workers it is given."""
+
+    def __init__(self, fetcher: Fetcher, workers: Workers) -> None:
+        self._fetcher = fetcher
+        self._workers = workers
+
+    async def read(
+        self, source: SourceSettings, content: bytes, url: str, content_type: str | None
+    ) -> ParsedFeed:
+        """The items of a fetched feed, listing page or sitemap."""
+        hint = source.language
+        if source.kind == "listing":
+            return await self._parse(
+                functools.partial(
+                    parse_listing,
+                    content,
+                    url=url,
+                    content_type=content_type,
+                    language=hint,
+                    selectors=source.selectors,
+                )
+            )
+        if source.kind == "sitemap":
+            return await self._read_sitemap(source, content, url)
+        return await self._parse(
+            functools.partial(
+                parse_feed, content, url=url, content_type=content_type, language=hint
+            )
+        )
+
+    async def _read_sitemap(self, source: SourceSettings, content: bytes, url: str) -> ParsedFeed:
+        """A sitemap's newest entries; for an index, those of its newest child sitemaps."""
+        job = functools.partial(
+            parse_sitemap, content, url=url, language=source.language, limit=SITEMAP_ENTRIES
+        )
+        sitemap: Sitemap = await self._parse(job)
+        if not sitemap.children:
+            return sitemap.feed
+        items: dict[str, Item] = {}
+        for child in sitemap.children[:SITEMAP_CHILDREN]:
+            fetched = await self._fetcher.fetch(child, options=fetch_options(source))
+            job = functools.partial(
+                parse_sitemap, fetched.content, url=fetched.url, language=source.language,
+                limit=SITEMAP_ENTRIES,
+            )  # fmt: skip
+            part: Sitemap = await self._parse(job)
+            items.update((item.key, item) for item in part.feed.items if item.key not in items)
+        oldest = datetime.min.replace(tzinfo=UTC)
+        newest = sorted(items.values(), key=lambda i: i.published or oldest, reverse=True)
+        return ParsedFeed(
+            title=None, items=tuple(newest[:SITEMAP_ENTRIES]), language=source.language
+        )
+
+    async def _parse(self, job: functools.partial):
+        """Run in a worker: a crash, hang or memory hog costs this job, never the daemon."""
+        return await self._workers.run(job)
+
+
+def fetch_options(source: SourceSettings, *, article: bool = False) -> FetchOptions:
+    """Where the source may connect; robots.txt is asked for listing pages and articles (a feed
+    or sitemap is published for machines to read)."""
+    robots = source.respect_robots and (article or source.kind == "listing")
+    return FetchOptions(allow_networks=source.allow_networks, respect_robots=robots)
+
+
+def capped(parsed: ParsedFeed, settings: Settings) -> ParsedFeed:
+    """At most ``limits.items_per_poll`` items: the newest (feeds are not always newest-first),
+    in document order; the rest are dropped with a warning."""
+    cap = settings.limits.items_per_poll
+    if len(parsed.items) <= cap:
+        return parsed
+    oldest = datetime.min.replace(tzinfo=UTC)
+    by_age = sorted(
+        range(len(parsed.items)),
+        key=lambda n: (parsed.items[n].published or oldest, -n),
+        reverse=True,
+    )
+    keep = sorted(by_age[:cap])
+    dropped = f"dropped {len(parsed.items) - cap} older items over limits.items_per_poll"
+    warning = "; ".join(filter(None, (parsed.warning, dropped)))
+    return replace(parsed, items=tuple(parsed.items[n] for n in keep), warning=warning)
