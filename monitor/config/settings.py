@@ -1,0 +1,165 @@
+"""The settings: frozen values that ``load_settings`` builds, and the constants behind them.
+
+Owns: the shape of the settings (one dataclass per section, a ``#:`` comment on each field), their
+defaults, and the constants the schema shares (source kinds, message formats, default paths).
+Does not own: reading or checking YAML (the other modules of ``monitor.config``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network
+from typing import TYPE_CHECKING, Literal
+
+from monitor.deliver.schedule import Quiet
+from monitor.types import Topic
+
+if TYPE_CHECKING:
+    from monitor.match.lexicon import LexiconData
+
+
+SourceKind = Literal["feed", "listing", "sitemap"]
+MessageFormat = Literal["text", "markdown", "html"]
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    #: sent with every request; should name the deployment and a contact URL
+    user_agent: str
+    #: total seconds for one request (connect + read)
+    timeout: float = 20.0
+    #: seconds to establish a connection
+    connect_timeout: float = 10.0
+    #: cap on a decoded response body in bytes
+    max_bytes: int = 10 * 1024 * 1024
+    #: redirects followed before giving up
+    max_redirects: int = 5
+    #: requests in flight at once, overall and per host
+    concurrency: int = 10
+    per_host: int = 2
+    #: seconds between the starts of two requests to one host
+    per_host_interval: float = 1.0
+    #: True lets fetches reach loopback, private and other non-public addresses (intranets)
+    allow_private_networks: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ListingSelectors:
+    """CSS selectors of a listing source (checked with selectolax when the config is loaded)."""
+
+    #: elements that are the items: a link, or an element holding the item's first link
+    links: str
+    #: within an item: the element holding the title (default: the link's text)
+    title: str | None = None
+    #: within an item: the element holding the date (its ``datetime`` attribute, else its text)
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSettings:
+    #: unique id, used in the database and on the command line
+    id: str
+    #: display name (defaults to the id)
+    name: str
+    #: what ``url`` points at: a feed, a listing page (HTML) or an XML sitemap
+    kind: SourceKind
+    url: str
+    #: seconds between polls, and the random extra delay added to each
+    every: float
+    jitter: float
+    #: language hint (ISO 639-1), if given
+    language: str | None = None
+    #: topic ids to match; None means all topics
+    topics: tuple[str, ...] | None = None
+    enabled: bool = True
+    #: on the first poll, notify items published within this many seconds (None: notify none)
+    backfill: float | None = None
+    #: fetch each new item's article page and match its full text
+    follow: bool = True
+    #: article pages fetched per poll at most; new items beyond wait for the next poll
+    max_follow: int = 20
+    #: CSS selectors of a listing page (None: the link heuristic)
+    selectors: ListingSelectors | None = None
+    #: ask robots.txt before fetching listing pages and articles (feeds are exempt)
+    respect_robots: bool = True
+    #: private networks this source may reach although ``http.allow_private_networks`` is off
+    allow_networks: tuple[IPv4Network | IPv6Network, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSettings:
+    name: str
+    #: apprise URLs, ``${ENV}`` already interpolated: secrets, never log them
+    urls: tuple[str, ...]
+    format: MessageFormat = "text"
+    #: cron expression (configured time zone): send everything as one digest on this schedule
+    digest: str | None = None
+    #: most messages per hour; the excess rolls into the next digest message
+    max_per_hour: int | None = None
+    #: daily quiet window in the configured time zone (only urgent matches are sent inside)
+    quiet: Quiet | None = None
+    #: matches scoring at least this are sent even in quiet hours
+    urgent_score: float | None = None
+    #: longest message body / title in characters; None: inferred from the URLs' services
+    max_length: int | None = None
+    max_title: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliverySettings:
+    #: seconds between runs of the delivery job
+    every: float = 30.0
+    #: first retry delay after a failed send; doubles each attempt up to ``retry_max``
+    retry_base: float = 60.0
+    retry_max: float = 900.0
+    #: a delivery that failed this many times, or failed and is older than ``max_age``, is dead
+    max_attempts: int = 50
+    max_age: float = 86400.0
+    #: channel told about dead deliveries, or None (they are logged and listed only)
+    dead_letter: str | None = None
+    #: more than this many alerts waiting for a channel at once are sent as one digest
+    burst: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class LimitSettings:
+    """Bounds on the work one poll may cause (hostile or just huge sources)."""
+
+    #: items of one listing looked at per poll (the first ones in document order)
+    items_per_poll: int = 200
+    #: article pages fetched per poll of one source
+    article_fetches_per_poll: int = 20
+    #: address space of a parser/extractor worker process, in bytes
+    worker_memory: int = 1024**3
+    #: wall-clock (and CPU) seconds for one parse or extraction job
+    worker_timeout: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    #: the monitor.yaml this was read from
+    path: str
+    #: SQLAlchemy URL; ``MONITOR_DATABASE_URL`` overrides the file
+    database_url: str
+    #: IANA zone for showing times to people (storage is UTC)
+    timezone: str
+    http: HttpSettings
+    sources: tuple[SourceSettings, ...]
+    channels: tuple[ChannelSettings, ...]
+    topics: tuple[Topic, ...]
+    delivery: DeliverySettings
+    #: the watchlist files that were read (watched for changes by the daemon)
+    watchlist_files: tuple[str, ...] = ()
+    limits: LimitSettings = LimitSettings()
+    #: concepts and guards from the ``lexicon:`` files, added to the shipped lexicon; None: none
+    lexicon: LexiconData | None = None
+
+
+DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
+DEFAULT_WATCHLISTS = ("watchlists/*.yaml",)
+DEFAULT_USER_AGENT = "news-monitor/0.1"
+#: the shortest poll interval we allow a source: anything faster is impolite to the publisher
+MIN_EVERY = 60.0
+
+SOURCE_KINDS: tuple[SourceKind, ...] = ("feed", "listing", "sitemap")
+MESSAGE_FORMATS: tuple[MessageFormat, ...] = ("text", "markdown", "html")

@@ -1,0 +1,173 @@
+"""Watchlists and the ``lexicon`` key: the topics to match, and extra matcher vocabulary.
+
+Owns: finding the watchlist files (globs relative to ``monitor.yaml``), one topic (id, query
+checked by the matcher's parser, threshold, channels, examples, digest), topic ids unique across
+files, topics' channel names checked against the channels, and reading the ``lexicon:`` files.
+Does not own: the query language or the lexicon's format (``monitor.match``), the channels
+themselves (``channels``).
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from monitor.config.readers import (
+    _cron,
+    _identifier,
+    _known,
+    _or,
+    _required,
+    _string_or_list,
+    _text,
+    _top_mapping,
+)
+from monitor.config.settings import DEFAULT_WATCHLISTS
+from monitor.errors import QueryError
+from monitor.types import Topic
+from monitor.yamlsafe import At, read_yaml
+
+if TYPE_CHECKING:
+    from monitor.match.guard import Guard
+    from monitor.match.lexicon import Concept, LexiconData
+
+_TOPIC_KEYS = ["id", "name", "query", "threshold", "channels", "examples", "expand", "digest",
+               "max_per_hour"]  # fmt: skip
+
+
+def load_watchlist(path: str | Path) -> tuple[Topic, ...]:
+    """Read one watchlist file (channel names are not checked: that needs ``monitor.yaml``)."""
+    return tuple(defined.topic for defined in _read_watchlist(Path(path)))
+
+
+# --- watchlists --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Defined:
+    """A topic and where it was written (its channels are checked once channels are known)."""
+
+    topic: Topic
+    at: At
+
+    @property
+    def channels(self) -> At | None:
+        return self.at.mapping().get("channels")
+
+
+def _watchlists(base: Path, at: At | None) -> tuple[list[_Defined], tuple[str, ...]]:
+    files = _watchlist_files(base, at)
+    defined: list[_Defined] = []
+    first: dict[str, Topic] = {}
+    for file in files:
+        for entry in _read_watchlist(Path(file)):
+            _check_unique(entry, first)
+            defined.append(entry)
+    return defined, files
+
+
+def _watchlist_files(base: Path, at: At | None) -> tuple[str, ...]:
+    patterns = list(DEFAULT_WATCHLISTS)
+    if at is not None:
+        patterns = [_text(item) for item in _string_or_list(at)]
+    files: dict[str, None] = {}  # insertion-ordered set: pattern order, sorted within a pattern
+    for pattern in patterns:
+        for match in sorted(glob.glob(pattern, root_dir=base, recursive=True)):
+            if (base / match).is_file():
+                files[str(base / match)] = None
+    return tuple(files)
+
+
+def _check_unique(entry: _Defined, first: dict[str, Topic]) -> None:
+    topic = entry.topic
+    if topic.id in first:
+        earlier = first[topic.id]
+        entry.at.child("id").fail(
+            f"duplicate topic id {topic.id!r} (also defined at {earlier.file}:{earlier.line})"
+        )
+    first[topic.id] = topic
+
+
+def _read_watchlist(path: Path) -> list[_Defined]:
+    from monitor import match  # lazily: the matcher is heavier than the settings, and above them
+
+    doc = read_yaml(path)
+    fields = _top_mapping(doc, ["topics"])
+    defined: list[_Defined] = []
+    first: dict[str, Topic] = {}
+    for item in _required(doc.root(), fields, "topics").items():
+        entry = _topic(item, match.parse_query, match.DEFAULT_THRESHOLD)
+        _check_unique(entry, first)
+        defined.append(entry)
+    return defined
+
+
+def _topic(at: At, parse_query: Callable[[str], object], threshold: float) -> _Defined:
+    fields = at.mapping(_TOPIC_KEYS)
+    topic_id = _identifier(_required(at, fields, "id"))
+    get = fields.get
+    examples = _or(get("examples"), lambda a: a.mapping(("match", "no_match")), {})
+    topic = Topic(
+        id=topic_id,
+        name=_or(get("name"), _text, topic_id),
+        query=_query(_required(at, fields, "query"), parse_query),
+        threshold=_or(get("threshold"), lambda a: a.number(0.0, 1.0), threshold),
+        channels=_or(get("channels"), At.strings, None),
+        examples_match=_or(examples.get("match"), At.strings, ()),
+        examples_no_match=_or(examples.get("no_match"), At.strings, ()),
+        expand=_or(get("expand"), At.boolean, True),
+        file=at.doc.file,
+        line=at.doc.line(at.path) or 0,
+        digest=_or(get("digest"), _cron, None),
+        max_per_hour=_or(get("max_per_hour"), lambda a: a.integer(1, 100_000), None),
+    )
+    return _Defined(topic, at)
+
+
+def _query(at: At, parse_query: Callable[[str], object]) -> str:
+    query = _text(at)
+    try:
+        parse_query(query)
+    except QueryError as e:
+        at.fail(f"invalid query: {e.reason}")
+    return query
+
+
+def _check_channel_names(defined: list[_Defined], channels: set[str]) -> None:
+    for entry in defined:
+        for item in entry.channels.items() if entry.channels else ():
+            if item.value not in channels:
+                item.fail(f"unknown channel {item.value!r} ({_known('channels', channels)})")
+
+
+def _without(topic: Topic, disabled: set[str]) -> Topic:
+    if topic.channels is None or not disabled & set(topic.channels):
+        return topic
+    return replace(topic, channels=tuple(c for c in topic.channels if c not in disabled))
+
+
+# --- lexicon -----------------------------------------------------------------------------------
+
+
+def _lexicon(base: Path, at: At | None) -> LexiconData | None:
+    """The ``lexicon:`` files (relative to monitor.yaml), read and validated, as one value."""
+    if at is None:
+        return None
+    from monitor.match.lexicon import LexiconData
+    from monitor.match.lexicon_files import read_lexicon_file
+
+    concepts: list[Concept] = []
+    guards: list[Guard] = []
+    files: list[str] = []
+    for item in _string_or_list(at):
+        path = base / _text(item)
+        if not path.is_file():
+            item.fail(f"lexicon file not found: {path}")
+        data = read_lexicon_file(path, (g.name for g in guards))
+        concepts += data.concepts
+        guards += data.guards
+        files += data.files
+    return LexiconData(tuple(concepts), tuple(guards), tuple(files))
