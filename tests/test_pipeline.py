@@ -1,4 +1,4 @@
-"""Pure helpers of the pipeline: the per-poll item cap."""
+"""Pure helpers of the pipeline: the per-poll item cap (``capped``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.config import LimitSettings
-from monitor.pipeline import _capped
+from monitor.pipeline._read import capped
 from monitor.types import Item, ParsedFeed
 
 START = datetime(2024, 3, 4, tzinfo=UTC)
@@ -44,11 +44,11 @@ def keys(parsed: ParsedFeed) -> list[str]:
 )
 def test_cap_keeps_the_newest_items_in_document_order(published, expected) -> None:
     """An oldest-first feed over the cap must not lose its new items."""
-    assert keys(_capped(feed(published), _Settings(3))) == expected  # type: ignore[arg-type]
+    assert keys(capped(feed(published), _Settings(3))) == expected  # type: ignore[arg-type]
 
 
 def test_cap_says_what_it_dropped() -> None:
     """The dropped count is added to the feed's warning."""
     parsed = replace(feed([None] * 4), warning="bozo")
-    capped = _capped(parsed, _Settings(1))  # type: ignore[arg-type]
-    assert capped.warning == "bozo; dropped 3 older items over limits.items_per_poll"
+    result = capped(parsed, _Settings(1))  # type: ignore[arg-type]
+    assert result.warning == "bozo; dropped 3 older items over limits.items_per_poll"

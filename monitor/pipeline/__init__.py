@@ -49,8 +49,7 @@ from monitor.match import Matcher, lexicon_for
 from monitor.notify import Notifier
 from monitor.pipeline._follow import Follower
 from monitor.pipeline._health import SourceHealth, for_config, fresh_state
-from monitor.pipeline._read import SourceReader, fetch_options
-from monitor.pipeline._read import capped as _capped  # tests/test_pipeline.py imports this name
+from monitor.pipeline._read import SourceReader, capped, fetch_options
 from monitor.pipeline._result import PollResult
 from monitor.store import ArticlePage, NewArticle, SourceState, Store
 from monitor.types import Document, Fetched, Item, ParsedFeed, Topic
@@ -120,7 +119,7 @@ class Pipeline:
                 source, fetched.content, fetched.url, fetched.content_type
             )
             result = await self._store_new(
-                source, state, _capped(parsed, self.settings), fetched, now
+                source, state, capped(parsed, self.settings), fetched, now
             )
         except (FetchError, ParseError) as error:
             return await self._health.record_failure(source, state, error, now)
