@@ -1,0 +1,59 @@
+"""What every command shares: exit codes, loading settings, the clock, the store, table output.
+
+Owns: the exit codes, turning ``--config`` into validated settings (and teaching the log masker
+their secrets), a store opened for the length of one command, and the plain-text table and time
+formats the commands print.
+Does not own: any command, the argument parser (``monitor.cli``) or the daemon's wiring
+(``monitor.cli.daemon``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from monitor import redact
+from monitor.config import Settings, default_config_path, load_settings
+from monitor.store import Store
+
+EXIT_CONFIG, EXIT_USAGE, EXIT_STORE = 1, 2, 3
+
+
+def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
+    """The settings ``--config`` (or the environment's default) names; their secrets are masked."""
+    path = Path(args.config) if args.config else default_config_path(env)
+    settings = load_settings(path, env)
+    redact.install().remember(redact.settings_secrets(settings))
+    return settings
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@contextmanager
+def open_store(settings: Settings) -> Iterator[Store]:
+    store = Store.open(settings.database_url)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def iso(when: datetime | None) -> str | None:
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z") if when else None
+
+
+def local_time(when: datetime | None, tz: ZoneInfo) -> str:
+    return when.astimezone(tz).strftime("%Y-%m-%d %H:%M") if when else "-"
+
+
+def print_table(header: list[str], rows: list[list[object]]) -> None:
+    cells = [header, *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    for row in cells:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())

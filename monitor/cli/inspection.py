@@ -1,0 +1,179 @@
+"""The operator's commands: is the config sound, what is stored, does a channel deliver.
+
+Owns: ``check`` (config, watchlists and topic examples), ``matches``, ``sources`` and
+``deliveries`` (read-only views of the store, in the configured time zone) and ``notify-test``
+(one test message through one channel), and how each prints its answer.
+Does not own: polling or delivering for real (``monitor.cli.daemon``), the analyst's topic tools
+(``monitor.cli.topics``), or the queries themselves (``monitor.store``).
+The module is not called ``inspect`` so that it never shadows the standard library's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Mapping
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from monitor.cli.common import (
+    EXIT_CONFIG,
+    EXIT_USAGE,
+    iso,
+    local_time,
+    now,
+    open_store,
+    print_table,
+    settings_from,
+)
+from monitor.config import parse_duration
+from monitor.errors import DeliveryError
+from monitor.match import check_examples, lexicon_for
+from monitor.notify import Notifier, render_test
+from monitor.store import SourceState
+
+
+def cmd_check(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    settings = settings_from(args, env)
+    lexicon = lexicon_for(settings.lexicon)
+    failures = [
+        f"{topic.file}:{topic.line}: topic {topic.id}: {problem}"
+        for topic in settings.topics
+        for problem in check_examples(topic, lexicon)
+    ]
+    for failure in failures:
+        print(failure, file=sys.stderr)
+    if failures:
+        return EXIT_CONFIG
+    print(
+        f"ok: {len(settings.sources)} sources, {len(settings.topics)} topics, "
+        f"{len(settings.channels)} channels, {len(settings.watchlist_files)} watchlist files"
+    )
+    return 0
+
+
+def cmd_matches(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    settings = settings_from(args, env)
+    since = now() - timedelta(seconds=parse_duration(args.since)) if args.since else None
+    with open_store(settings) as store:
+        found = store.matches(topic=args.topic, since=since, limit=args.limit)
+    if args.json:
+        for m in found:
+            print(
+                json.dumps(
+                    {
+                        "topic": m.topic_id,
+                        "score": round(m.score, 4),
+                        "title": m.title,
+                        "url": m.url,
+                        "source": m.source_id,
+                        "published": iso(m.published),
+                        "matched_at": iso(m.created),
+                        "terms": list(dict.fromkeys(h.term for h in m.hits)),
+                        "hits": [
+                            {
+                                "term": h.term,
+                                "field": h.field,
+                                "position": h.position,
+                                "matched": h.matched,
+                            }
+                            for h in m.hits
+                        ],
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return 0
+    tz = ZoneInfo(settings.timezone)
+    print_table(
+        ["matched", "topic", "score", "source", "title"],
+        [
+            [
+                m.created.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                m.topic_id,
+                f"{m.score:.2f}",
+                m.source_id,
+                m.title[:70],
+            ]
+            for m in found
+        ],
+    )
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    settings = settings_from(args, env)
+    with open_store(settings) as store:
+        states = {s.source_id: s for s in store.source_states()}
+    tz = ZoneInfo(settings.timezone)
+    rows = []
+    for source in settings.sources:
+        state = states.get(source.id)
+        status = "disabled" if not source.enabled else _status(state)
+        rows.append(
+            [
+                source.id,
+                status,
+                local_time(state.last_check if state else None, tz),
+                local_time(state.next_check if state else None, tz),
+                state.items_seen if state else 0,
+                (state.last_error or "") if state else "",
+            ]
+        )
+    print_table(["source", "status", "last check", "next check", "items", "last error"], rows)
+    return 0
+
+
+def _status(state: SourceState | None) -> str:
+    """A source's status as ``monitor sources`` shows it; a 410 says what it means."""
+    if state is None:
+        return "new"
+    if state.status == "gone":
+        return "gone (HTTP 410: not polled until its URL changes)"
+    return state.status
+
+
+def cmd_deliveries(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    settings = settings_from(args, env)
+    with open_store(settings) as store:
+        found = store.deliveries(status=args.status, limit=args.limit)
+    tz = ZoneInfo(settings.timezone)
+    print_table(
+        ["created", "status", "channel", "topic", "tries", "when", "id", "title / last error"],
+        [
+            [
+                local_time(d.created, tz),
+                d.status,
+                d.channel,
+                d.topic_id,
+                d.attempts,
+                local_time(d.sent_at if d.status == "sent" else d.last_attempt, tz),
+                d.delivery_id + (f" in {d.digest_id}" if d.digest_id else ""),
+                (d.last_error if d.status != "sent" and d.last_error else d.title)[:70],
+            ]
+            for d in found
+        ],
+    )
+    return 0
+
+
+def cmd_notify_test(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    settings = settings_from(args, env)
+    channel = next((c for c in settings.channels if c.name == args.channel), None)
+    if channel is None:
+        print(
+            f"unknown channel {args.channel!r}; configured: "
+            f"{', '.join(c.name for c in settings.channels) or 'none'}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    message = render_test(channel.name, channel.format, now())
+    try:
+        asyncio.run(Notifier(settings.channels).send(channel.name, message))
+    except DeliveryError as error:
+        print(f"channel {channel.name}: not delivered: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(f"channel {channel.name}: test message delivered")
+    return 0

@@ -1,0 +1,117 @@
+"""The analyst's commands for writing and tuning topics: ``match``, ``explain`` and ``eval``.
+
+Owns: matching JSON Lines articles against a watchlist offline, showing how one topic expands
+and scores one text (typed, read from a file, or a stored article), scoring a watchlist against
+relevance judgments, and the ``--lexicon`` files these three accept.
+Does not own: matching, explaining or evaluating (``monitor.match``). None of these commands
+fetches anything; ``match`` and ``eval`` need no config, ``explain`` reads it unless given
+``--watchlist``, and always for ``--article`` (the article comes from the database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+from monitor.cli.common import EXIT_USAGE, open_store, settings_from
+from monitor.config import Settings, load_watchlist
+from monitor.match import Lexicon, Matcher, lexicon_for
+from monitor.match.bulk import match_stream
+from monitor.match.explain import render_explanation
+from monitor.types import Document, Topic
+
+log = logging.getLogger("monitor")
+
+
+def cmd_match(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    topics = load_watchlist(args.watchlist)
+    lexicon = _lexicon(args.lexicon)
+    with _open(args.input, "r", sys.stdin) as infile, _open(args.output, "w", sys.stdout) as out:
+        try:
+            count = match_stream(topics, infile, out, workers=args.workers, lexicon=lexicon)
+        except ValueError as error:
+            print(f"input error: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    log.info("matched articles=%d topics=%d", count, len(topics))
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    if args.watchlist:
+        topics, lexicon = load_watchlist(args.watchlist), _lexicon(args.lexicon)
+        settings = None
+    else:
+        settings = settings_from(args, env)
+        topics, lexicon = settings.topics, lexicon_for(settings.lexicon)
+        if args.lexicon:
+            lexicon = _lexicon(args.lexicon, lexicon)
+    if args.topic not in {t.id for t in topics}:
+        known = ", ".join(t.id for t in topics) or "none"
+        print(f"unknown topic {args.topic!r}; defined: {known}", file=sys.stderr)
+        return EXIT_USAGE
+    doc = _explained_document(args, settings, env)
+    if doc is None:
+        return EXIT_USAGE
+    explanation = Matcher([t for t in topics if t.id == args.topic], lexicon).explain(
+        args.topic, doc
+    )
+    print(render_explanation(explanation, scored=bool(doc.title or doc.text)))
+    return 0
+
+
+def _explained_document(
+    args: argparse.Namespace, settings: Settings | None, env: Mapping[str, str]
+) -> Document | None:
+    if args.article:
+        with open_store(settings or settings_from(args, env)) as store:
+            doc = store.article(args.article)
+        if doc is None:
+            print(f"no stored article {args.article!r}", file=sys.stderr)
+        return doc
+    if args.file:
+        title, _, text = Path(args.file).read_text(encoding="utf-8").partition("\n")
+        return Document("file", title.strip(), text.strip())
+    return Document("text", args.title, args.text)
+
+
+def cmd_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    from monitor.match.evaluation import evaluate, read_judgments, report_json, report_text
+
+    topics: tuple[Topic, ...] = load_watchlist(args.watchlist)
+    with open(args.labels, encoding="utf-8") as labels:
+        try:
+            judged = read_judgments(labels)
+        except ValueError as error:
+            print(f"input error: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    report = evaluate(Matcher(topics, _lexicon(args.lexicon)), [t.id for t in topics], judged)
+    if args.json:
+        print(json.dumps(report_json(report), ensure_ascii=False))
+    else:
+        print(report_text(report))
+    return 0
+
+
+def _lexicon(files: Sequence[str], base: Lexicon | None = None) -> Lexicon:
+    """The shipped lexicon (or ``base``) extended with ``files``; errors are config errors."""
+    from monitor.match.lexicon_files import read_lexicon_file
+
+    lexicon = base or lexicon_for(None)
+    for file in files:
+        lexicon = lexicon.extended(read_lexicon_file(file))
+    return lexicon
+
+
+@contextmanager
+def _open(path: str | None, mode: str, default: TextIO) -> Iterator[TextIO]:
+    if path is None or path == "-":
+        yield default
+        return
+    with open(path, mode, encoding="utf-8") as handle:
+        yield handle  # type: ignore[misc]  # open() in text mode is a TextIO
