@@ -20,6 +20,7 @@ import logging
 import multiprocessing
 import resource
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -54,9 +55,17 @@ class Workers:
         self._lock = threading.Lock()
         self._pool = self._new_pool()
 
-    def close(self) -> None:
+    def close(self, grace: float = 5.0) -> None:
+        """End the worker processes: queued jobs are cancelled, a running one gets ``grace``
+        seconds; after that its process is killed (a stop must never hang on a stuck job)."""
         with self._lock:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            pool = self._pool
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + grace
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+        _kill(pool)
 
     async def run(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
         """``fn(*args, **kwargs)`` in a worker; raises what it raised, or ``WorkerError``.
