@@ -2,7 +2,7 @@
 
     poll(source):  fetch the feed, listing page or sitemap (conditional GET, guarded, polite)
                    -> parse it (worker process with limits; a sitemap index: its newest child
-                      sitemaps too) -> the first ``items_per_poll`` items
+                      sitemaps too) -> the newest ``items_per_poll`` items
                    -> keep items not stored yet
                    -> follow them (``follow: true``; bounded per poll): fetch each article page,
                       extract it (worker process), group syndicated copies into stories
