@@ -137,6 +137,38 @@ def test_upgrade_from_empty_revision_history(database_url: str) -> None:
     assert db_revision(database_url) == head_revision()
 
 
+def test_upgrade_keeps_data_written_by_the_first_schema(database_url: str) -> None:
+    """A database with rows written at revision 0001 upgrades to head with its data intact."""
+    engine = _engine.create(_engine.parse_url(database_url))
+    _engine.upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO source (id, url, failures, items_seen, status, baselined)"
+                " VALUES ('old', 'https://old.example/feed', 2, 7, 'failing', :yes)"
+            ),
+            {"yes": True},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO article"
+                " (key, url, title, summary, source_id, source_name, first_seen) VALUES"
+                " ('https://old.example/a', 'https://old.example/a', 'Old', '', 'old', 'Old', :seen)"
+            ),
+            {"seen": T0.replace(tzinfo=None)},
+        )
+    engine.dispose()
+    with Store.open(database_url) as store:
+        old = store.source_state("old")
+        assert old is not None
+        expected = ("https://old.example/feed", 2, 7, "failing")
+        assert (old.url, old.failures, old.items_seen, old.status) == expected
+        assert store.unseen_keys(["https://old.example/a", "https://new.example/b"]) == {
+            "https://new.example/b"
+        }
+    assert db_revision(database_url) == head_revision()
+
+
 def test_migrations_agree_with_tables(database_url: str) -> None:
     """The schema the migrations build is the one the table classes describe."""
     Store.open(database_url).close()
