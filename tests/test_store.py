@@ -153,7 +153,8 @@ def test_upgrade_keeps_data_written_by_the_first_schema(database_url: str) -> No
             text(
                 "INSERT INTO article"
                 " (key, url, title, summary, source_id, source_name, first_seen) VALUES"
-                " ('https://old.example/a', 'https://old.example/a', 'Old', '', 'old', 'Old', :seen)"
+                " ('https://old.example/a', 'https://old.example/a', 'Old', '', 'old', 'Old',"
+                " :seen)"
             ),
             {"seen": T0.replace(tzinfo=None)},
         )
