@@ -188,12 +188,21 @@ class _Server6(ThreadingHTTPServer):
 
 
 @contextmanager
-def running_feed_server(host: str = "127.0.0.1") -> Iterator[FeedServer]:
+def running_feed_server(
+    host: str = "127.0.0.1", sock: socket.socket | None = None
+) -> Iterator[FeedServer]:
+    """Serve on ``host`` (a free port), or on ``sock`` if given: an already bound socket, for
+    tests that need two servers on one port number at different addresses."""
+    if sock is not None:
+        host = sock.getsockname()[0]
     server = FeedServer(host=host)
     kind = _Server6 if ":" in host else ThreadingHTTPServer
-    httpd = kind((server.host, 0), _handler(server))
+    httpd = kind((server.host, 0), _handler(server), bind_and_activate=sock is None)
+    if sock is not None:
+        httpd.socket.close()
+        httpd.socket = sock
     httpd.daemon_threads = True
-    server.port = httpd.server_address[1]
+    server.port = httpd.socket.getsockname()[1]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:

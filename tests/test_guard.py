@@ -240,7 +240,10 @@ def test_dns_rebinding_reaches_only_the_checked_address() -> None:
         calls.append(host)
         return next(answers)
 
-    with _serving(good_socket) as good, _serving(evil_socket) as evil:
+    with (
+        running_feed_server(sock=good_socket) as good,
+        running_feed_server(sock=evil_socket) as evil,
+    ):
         good.serve("/feed", b"<rss/>")
         evil.serve("/feed", b"<secret/>")
         options = FetchOptions(allow_networks=(ipaddress.ip_network("127.0.0.2/32"),))
@@ -264,30 +267,3 @@ def test_dns_rebinding_reaches_only_the_checked_address() -> None:
         assert isinstance(second, FetchError) and second.kind == "blocked"
         assert good.requests_to("/feed")[0].headers["Host"] == f"rebind.test:{port}"
         assert evil.log == [] and calls == ["rebind.test", "rebind.test"]
-
-
-def _serving(sock: socket.socket):
-    """A FeedServer on an already bound socket."""
-    import threading
-    from contextlib import contextmanager
-    from http.server import ThreadingHTTPServer
-
-    from tests.feedserver import _handler
-
-    @contextmanager
-    def run() -> Iterator[FeedServer]:
-        host, port = sock.getsockname()[:2]
-        server = FeedServer(host=host, port=port)
-        httpd = ThreadingHTTPServer((host, port), _handler(server), bind_and_activate=False)
-        httpd.socket.close()
-        httpd.socket = sock
-        httpd.daemon_threads = True
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield server
-        finally:
-            httpd.shutdown()
-            httpd.server_close()
-
-    return run()
