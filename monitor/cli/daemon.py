@@ -55,6 +55,7 @@ async def _pipeline(settings: Settings):
 
 def cmd_run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     from monitor.scheduler import Daemon  # only the daemon needs APScheduler
+    from monitor.systemd import Notifier as ServiceManager
 
     settings = settings_from(args, env)
 
@@ -64,6 +65,7 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
                 pipeline,
                 reload=lambda: settings_from(args, env),
                 make_notifier=lambda s: Notifier(s.channels),
+                service_manager=ServiceManager(env),
             )
             await daemon.run()
 
