@@ -36,8 +36,9 @@ def now() -> datetime:
 
 
 @contextmanager
-def open_store(settings: Settings) -> Iterator[Store]:
-    store = Store.open(settings.database_url)
+def open_store(settings: Settings, migrate: bool = False) -> Iterator[Store]:
+    """The store for one command; commands that only look neither create nor migrate it."""
+    store = Store.open(settings.database_url, migrate=migrate)
     try:
         yield store
     finally:
