@@ -46,7 +46,7 @@ def test_processes_opening_a_new_sqlite_file_migrate_in_turn(tmp_path: Path) -> 
 
 def test_reading_a_missing_sqlite_file_creates_nothing(tmp_path: Path) -> None:
     path = tmp_path / "typo" / "monitor.db"
-    with pytest.raises(StoreError, match="no database at .*monitor once"):
+    with pytest.raises(StoreError, match=r"no database at .*monitor once"):
         Store.open(f"sqlite:///{path}", migrate=False)
     assert not path.parent.exists()
 
@@ -56,7 +56,7 @@ def test_reading_an_old_schema_does_not_migrate_it(tmp_path: Path) -> None:
     engine = create_engine(url)
     upgrade(engine, "0001")
     engine.dispose()
-    with pytest.raises(StoreError, match="is at schema 0001.*monitor run"):
+    with pytest.raises(StoreError, match=r"is at schema 0001.*monitor run"):
         Store.open(url, migrate=False)
     Store.open(url).close()  # the daemon's open migrates it
     Store.open(url, migrate=False).close()
