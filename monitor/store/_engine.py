@@ -131,8 +131,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def require_current(engine: Engine) -> None:
-    """Fail unless the schema is at the newest revision (for commands that never migrate)."""
-    with guard("reading the database", engine.url), engine.connect() as connection:
+    """Fail unless the schema is at the newest revision (for commands that never migrate).
+
+    A migration in progress (another process opening a new file) is waited for, not reported.
+    """
+    with (
+        guard("reading the database", engine.url),
+        _sqlite_upgrade_lock(engine.url, exclusive=False),
+        engine.connect() as connection,
+    ):
         current = MigrationContext.configure(connection).get_current_revision()
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -145,12 +152,13 @@ def require_current(engine: Engine) -> None:
 
 
 @contextmanager
-def _sqlite_upgrade_lock(url: URL) -> Iterator[None]:
+def _sqlite_upgrade_lock(url: URL, exclusive: bool = True) -> Iterator[None]:
+    """Held exclusively while migrating a SQLite file, shared while checking its schema."""
     if url.get_backend_name() != "sqlite" or not _sqlite_file(url):
         yield
         return
     with open(f"{url.database}-migrate.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)  # freed on close
         yield
 
 
