@@ -245,6 +245,9 @@ def test_robots_wildcards_and_longest_match(path: str, allowed: bool) -> None:
     """RFC 9309: `*` and `$` patterns, and the longest matching rule wins."""
     from monitor.fetch._robots import rules_from_response
 
-    robots = b"User-agent: *\nDisallow: /*/print\nDisallow: /search\nAllow: /search/about\nDisallow: /*.pdf$\n"
+    robots = (
+        b"User-agent: *\nDisallow: /*/print\nDisallow: /search\nAllow: /search/about\n"
+        b"Disallow: /*.pdf$\n"
+    )
     rules = rules_from_response(200, robots)
     assert rules.allows(f"https://example.org{path}", "news-monitor/0.1") is allowed
