@@ -24,6 +24,7 @@ from monitor.config import Settings, SourceSettings
 from monitor.errors import ConfigError
 from monitor.notify import Notifier
 from monitor.pipeline import Pipeline
+from monitor.systemd import Notifier as ServiceManager
 
 log = logging.getLogger("monitor.scheduler")
 
@@ -42,8 +43,10 @@ class Daemon:
         reload: Callable[[], Settings],
         make_notifier: Callable[[Settings], Notifier],
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        service_manager: ServiceManager | None = None,
     ) -> None:
         self._pipeline = pipeline
+        self._service = service_manager or ServiceManager({})
         self._reload = reload
         self._make_notifier = make_notifier
         self._now = now
@@ -75,6 +78,8 @@ class Daemon:
             coalesce=True,
             max_instances=1,
         )
+        self._start_watchdog()
+        self._service.notify("READY=1")
         log.info(
             "daemon started sources=%d topics=%d",
             len(self._sources),
@@ -84,6 +89,7 @@ class Daemon:
         await self._stop()
 
     async def _stop(self) -> None:
+        self._service.notify("STOPPING=1")
         log.info("stopping: waiting up to %.0fs for running jobs", STOP_GRACE)
         self._scheduler.pause()
         running = set(self._running)
@@ -97,6 +103,21 @@ class Daemon:
         await delivering
         self._scheduler.shutdown(wait=False)
         log.info("stopped")
+
+    def _start_watchdog(self) -> None:
+        """Ping systemd's watchdog from the scheduler itself: a stuck loop stops the pings."""
+        every = self._service.watchdog_every
+        if every is None:
+            return
+        self._scheduler.add_job(
+            self._service.notify,
+            IntervalTrigger(seconds=every),
+            args=("WATCHDOG=1",),
+            id="watchdog",
+            coalesce=True,
+            max_instances=1,
+            next_run_time=self._now(),
+        )
 
     # --- jobs ---------------------------------------------------------------------------------
 

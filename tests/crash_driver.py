@@ -16,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from monitor.cli import _pipeline
+from monitor.cli.daemon import _pipeline
 from monitor.config import load_settings
 
 

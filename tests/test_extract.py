@@ -209,3 +209,25 @@ def test_language_choice_between_relatives(
     assert choose_language(MALAY, declared, hint) in (
         {expected, "id"} if expected == "ms" and declared == "ru" else {expected}
     )
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "expected"),
+    [
+        # labelled ISO-8859-1 but written in windows-1252, as browsers assume (WHATWG)
+        (
+            "text/html; charset=ISO-8859-1",
+            "“Curly” – quotes’".encode("cp1252"),
+            "“Curly” – quotes’",
+        ),
+        (None, b'<meta charset="latin1">' + "café “x”".encode("cp1252"), "café “x”"),
+        ("text/html; charset=us-ascii", b"\x93quoted\x94 \x81", "“quoted” \ufffd"),
+        ("text/html; charset=ISO-8859-1", "utf-8 wins: é".encode(), "utf-8 wins: é"),
+    ],
+)
+def test_latin1_labels_read_as_windows_1252(
+    content_type: str | None, body: bytes, expected: str
+) -> None:
+    from monitor.extract.decode import decode_html
+
+    assert decode_html(body, content_type).endswith(expected)

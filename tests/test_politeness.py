@@ -228,3 +228,26 @@ def test_user_agent_names_a_contact(server: FeedServer) -> None:
               [server.url("/page")], ROBOTS)  # fmt: skip
     assert {e.headers["User-Agent"] for e in server.log} == {UA}
     assert len(server.log) == 2 and time.monotonic() > 0
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/news/2024/print", False),  # Disallow: /*/print (urllib.robotparser allowed it)
+        ("/news/2024/story", True),
+        ("/search/about", True),  # Allow: /search/about outranks Disallow: /search
+        ("/search/results", False),
+        ("/file.pdf", False),  # Disallow: /*.pdf$
+        ("/file.pdf.html", True),
+    ],
+)
+def test_robots_wildcards_and_longest_match(path: str, allowed: bool) -> None:
+    """RFC 9309: `*` and `$` patterns, and the longest matching rule wins."""
+    from monitor.fetch._robots import rules_from_response
+
+    robots = (
+        b"User-agent: *\nDisallow: /*/print\nDisallow: /search\nAllow: /search/about\n"
+        b"Disallow: /*.pdf$\n"
+    )
+    rules = rules_from_response(200, robots)
+    assert rules.allows(f"https://example.org{path}", "news-monitor/0.1") is allowed

@@ -2,93 +2,180 @@
 
 Owns: argument parsing, logging set-up, wiring the real clients together, exit codes, and what
 each command prints. Exit codes: 0 success, 1 invalid config (or failed examples, or a failed
-test message), 2 usage error, 3 database unreachable.
+test message), 2 usage error, 3 database unreachable, 4 every source failed (``once``),
+130 interrupted.
 Does not own: any stage's logic; each command is a few lines over the modules that do the work.
 
 This module holds ``main``, the parser and logging; the commands live beside it, grouped by
 whom they serve: ``daemon`` (``run``, ``once`` and the pipeline wiring), ``inspection``
 (``check``, ``matches``, ``sources``, ``deliveries``, ``notify-test``), ``topics`` (``match``,
-``explain``, ``eval``) and ``extract``; ``common`` holds what they share.
+``explain``, ``eval``), ``extract`` and ``opml``; ``common`` holds what they share. A command's
+module is imported only when that command runs, so ``--help`` and ``--version`` start at once.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
+import importlib
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from monitor import redact
-from monitor.cli.common import EXIT_CONFIG, EXIT_STORE
-from monitor.cli.daemon import _pipeline as _pipeline  # re-exported: tests/crash_driver.py
-from monitor.cli.daemon import cmd_once, cmd_run
-from monitor.cli.extract import cmd_extract
-from monitor.cli.inspection import (
-    cmd_check,
-    cmd_deliveries,
-    cmd_matches,
-    cmd_notify_test,
-    cmd_sources,
-)
-from monitor.cli.topics import cmd_eval, cmd_explain, cmd_match
+from monitor.cli.common import EXIT_CONFIG, EXIT_STORE, duration
+from monitor.cli.logs import LOG_FORMATS, LOG_LEVELS, setup_logging
 from monitor.errors import ConfigError, StoreError
+
+DESCRIPTION = (
+    "News monitor: polls news feeds, listings and sitemaps, matches every article against the "
+    "watch topics in your watchlists, stores the matches and alerts chat and email channels."
+)
+EPILOG = (
+    "Every command takes --config, --log-level and --log-format, before or after its name. "
+    "Run 'monitor COMMAND --help' for a command's options."
+)
+EXIT_INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    _setup_logging(args.log_level or os.environ.get("MONITOR_LOG_LEVEL", "INFO"))
+    args = parser().parse_args(argv)
+    setup_logging(
+        args.log_level or os.environ.get("MONITOR_LOG_LEVEL", "INFO"),
+        args.log_format or os.environ.get("MONITOR_LOG_FORMAT", "text"),
+    )
     try:
-        return int(args.command(args, os.environ))
+        return int(_handler(args.command)(args, os.environ))
     except ConfigError as error:
         print(f"config error: {redact.install().redact(str(error))}", file=sys.stderr)
         return EXIT_CONFIG
     except StoreError as error:
         print(f"database error: {redact.install().redact(str(error))}", file=sys.stderr)
         return EXIT_STORE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader went away (`monitor matches | head`): stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="monitor", description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--config", help="monitor.yaml (default: $MONITOR_CONFIG or ./config/monitor.yaml)"
+def _handler(spec: str) -> Callable[[argparse.Namespace, Any], int]:
+    """``"module:function"`` -> the function, importing the module only now."""
+    module, name = spec.split(":")
+    handler: Callable[[argparse.Namespace, Any], int] = getattr(
+        importlib.import_module(f"monitor.cli.{module}"), name
     )
-    parser.add_argument("--log-level", help="DEBUG, INFO (default), WARNING, ERROR")
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    return handler
 
-    def command(name: str, handler, help: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help, description=help)
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("news-monitor")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def _global_options(suppress: bool) -> argparse.ArgumentParser:
+    """--config, --log-level and --log-format, valid before and after the command's name.
+
+    After the name they default to SUPPRESS, so they never overwrite a value given before it.
+    """
+    options = argparse.ArgumentParser(add_help=False)
+    default = argparse.SUPPRESS if suppress else None
+    options.add_argument(
+        "--config", default=default,
+        help="monitor.yaml (default: $MONITOR_CONFIG or ./config/monitor.yaml)",
+    )  # fmt: skip
+    options.add_argument(
+        "--log-level", default=default, type=str.upper, choices=LOG_LEVELS,
+        help="DEBUG, INFO (default; or $MONITOR_LOG_LEVEL), WARNING, ERROR",
+    )  # fmt: skip
+    options.add_argument(
+        "--log-format", default=default, choices=LOG_FORMATS,
+        help="text (default; or $MONITOR_LOG_FORMAT) or json: one JSON object a line",
+    )  # fmt: skip
+    return options
+
+
+def parser() -> argparse.ArgumentParser:
+    """The whole command line (also the source of ``monitor completion``)."""
+    root = argparse.ArgumentParser(
+        prog="monitor", description=DESCRIPTION, epilog=EPILOG,
+        parents=[_global_options(suppress=False)],
+    )  # fmt: skip
+    root.add_argument("--version", action="version", version=f"monitor {_version()}")
+    commands = root.add_subparsers(required=True, metavar="COMMAND", title="commands")
+    after = _global_options(suppress=True)
+
+    def command(name: str, handler: str, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help, parents=[after])
         sub.set_defaults(command=handler)
         return sub
 
-    command("run", cmd_run, "run the daemon in the foreground until SIGTERM/SIGINT")
-    once = command("once", cmd_once, "poll, match, store and deliver once, then print a summary")
+    _add_daemon_commands(command)
+    _add_inspection_commands(command)
+    _add_sources_commands(command)
+    _add_topic_commands(command)
+    _add_extract_command(command)
+    return root
+
+
+def _add_daemon_commands(command) -> None:
+    command("run", "daemon:cmd_run", "run the daemon in the foreground until SIGTERM/SIGINT")
+    once = command(
+        "once", "daemon:cmd_once", "poll, match, store and deliver once, then print a summary"
+    )
     once.add_argument(
         "--source", action="append", metavar="ID", help="only this source (repeatable)"
     )
-    command("check", cmd_check, "validate monitor.yaml and the watchlists and run topic examples")
-    matches = command("matches", cmd_matches, "list stored matches, newest first")
+    once.add_argument("--json", action="store_true", help="JSON Lines: one line per source")
+
+
+def _add_inspection_commands(command) -> None:
+    command(
+        "check", "inspection:cmd_check",
+        "validate monitor.yaml and the watchlists and run topic examples",
+    )  # fmt: skip
+    matches = command("matches", "inspection:cmd_matches", "list stored matches, newest first")
     matches.add_argument("--topic", help="only this topic id")
-    matches.add_argument("--since", help="only matches newer than this (e.g. 24h, 7d)")
+    matches.add_argument(
+        "--since", type=duration, help="only matches newer than this (e.g. 24h, 7d)"
+    )
     matches.add_argument("--limit", type=int, default=100)
     matches.add_argument("--json", action="store_true", help="JSON Lines output")
-    command("sources", cmd_sources, "one row per source: status, checks, items, last error")
-    deliveries = command("deliveries", cmd_deliveries, "list deliveries, newest first")
+    deliveries = command("deliveries", "inspection:cmd_deliveries", "list deliveries, newest first")
     deliveries.add_argument("--status", choices=("pending", "sent", "dead"), help="only these")
     deliveries.add_argument("--limit", type=int, default=100)
-    test = command("notify-test", cmd_notify_test, "send a test message through a channel")
-    test.add_argument("channel")
-    match = command(
-        "match", cmd_match, "match JSON Lines articles against a watchlist (no fetching)"
+    deliveries.add_argument("--json", action="store_true", help="JSON Lines output")
+    test = command(
+        "notify-test", "inspection:cmd_notify_test", "send a test message through a channel"
     )
-    match.add_argument("--watchlist", required=True, help="a watchlist YAML file")
-    match.add_argument("--input", help="JSON Lines input (default: stdin)")
-    match.add_argument("--output", help="JSON Lines output (default: stdout)")
-    match.add_argument("--workers", type=int, help="worker processes (default: automatic)")
-    _add_extract_command(command)
-    _lexicon_option(match)
-    _add_topic_commands(command)
-    return parser
+    test.add_argument("channel")
+
+
+def _add_sources_commands(command) -> None:
+    sources = command(
+        "sources", "inspection:cmd_sources", "one row per source: status, checks, items, last error"
+    )
+    output = sources.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="JSON Lines output")
+    output.add_argument(
+        "--opml", action="store_true", help="the configured sources as OPML (for feed readers)"
+    )
+    opml = command(
+        "import-opml", "opml:cmd_import_opml",
+        "turn an OPML subscription list into a `sources:` section to paste into monitor.yaml",
+    )  # fmt: skip
+    opml.add_argument("file", help="an OPML file (- for standard input)")
+    completion = command(
+        "completion", "opml:cmd_completion", "print a shell completion script (bash, zsh, tcsh)"
+    )
+    completion.add_argument("shell", choices=("bash", "zsh", "tcsh"))
 
 
 def _lexicon_option(sub: argparse.ArgumentParser) -> None:
@@ -100,8 +187,9 @@ def _lexicon_option(sub: argparse.ArgumentParser) -> None:
 
 def _add_extract_command(command) -> None:
     extract = command(
-        "extract", cmd_extract, "extract article pages (saved files or URLs): text, title, date"
-    )
+        "extract", "extract:cmd_extract",
+        "extract article pages (saved files or URLs): text, title, date",
+    )  # fmt: skip
     extract.add_argument("inputs", nargs="+", metavar="FILE_OR_URL")
     extract.add_argument("--json", action="store_true", help="JSON Lines, one per input, in order")
     extract.add_argument("--language", help="language hint (ISO 639-1), as a source's language")
@@ -109,9 +197,17 @@ def _add_extract_command(command) -> None:
 
 
 def _add_topic_commands(command) -> None:
-    """``explain`` and ``eval``: the analyst's tools for writing and tuning topics."""
+    """``match``, ``explain`` and ``eval``: the analyst's tools for writing and tuning topics."""
+    match = command(
+        "match", "topics:cmd_match", "match JSON Lines articles against a watchlist (no fetching)"
+    )
+    match.add_argument("--watchlist", required=True, help="a watchlist YAML file")
+    match.add_argument("--input", help="JSON Lines input (default: stdin)")
+    match.add_argument("--output", help="JSON Lines output (default: stdout)")
+    match.add_argument("--workers", type=int, help="worker processes (default: automatic)")
+    _lexicon_option(match)
     explain = command(
-        "explain", cmd_explain, "show a topic's expanded query and how it scores a text"
+        "explain", "topics:cmd_explain", "show a topic's expanded query and how it scores a text"
     )
     explain.add_argument("topic", help="the topic id")
     explain.add_argument("--watchlist", help="a watchlist file (default: the configured ones)")
@@ -121,22 +217,9 @@ def _add_topic_commands(command) -> None:
     explain.add_argument("--article", metavar="ID", help="a stored article: number or key")
     _lexicon_option(explain)
     evaluate = command(
-        "eval", cmd_eval, "score a watchlist against relevance judgments (JSON Lines)"
+        "eval", "topics:cmd_eval", "score a watchlist against relevance judgments (JSON Lines)"
     )
     evaluate.add_argument("--watchlist", required=True, help="a watchlist YAML file")
     evaluate.add_argument("--labels", required=True, help="judgments, JSON Lines")
     evaluate.add_argument("--json", action="store_true", help="print JSON")
     _lexicon_option(evaluate)
-
-
-def _setup_logging(level: str) -> None:
-    redact.install()  # every record, from every logger, is masked before it is formatted
-    logging.basicConfig(
-        level=level.upper(),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
-    if logging.getLogger().level > logging.DEBUG:
-        # their INFO lines are one per request; at DEBUG they show (masked) for diagnosis
-        for noisy in ("httpx", "httpcore", "apscheduler", "apprise", "alembic"):
-            logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))

@@ -10,25 +10,41 @@ Does not own: any command, the argument parser (``monitor.cli``) or the daemon's
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from monitor import redact
-from monitor.config import Settings, default_config_path, load_settings
-from monitor.store import Store
+
+if TYPE_CHECKING:  # imported when used: `monitor --help` must not load the store or the config
+    from monitor.config import Settings
+    from monitor.store import Store
 
 EXIT_CONFIG, EXIT_USAGE, EXIT_STORE = 1, 2, 3
 
 
 def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
     """The settings ``--config`` (or the environment's default) names; their secrets are masked."""
+    from monitor.config import default_config_path, load_settings
+
     path = Path(args.config) if args.config else default_config_path(env)
     settings = load_settings(path, env)
     redact.install().remember(redact.settings_secrets(settings))
     return settings
+
+
+def duration(text: str) -> float:
+    """An argparse type: seconds in ``90s``, ``24h``, ``7d``; a bad value is a usage error."""
+    from monitor.yamlsafe import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def now() -> datetime:
@@ -36,8 +52,11 @@ def now() -> datetime:
 
 
 @contextmanager
-def open_store(settings: Settings) -> Iterator[Store]:
-    store = Store.open(settings.database_url)
+def open_store(settings: Settings, migrate: bool = False) -> Iterator[Store]:
+    """The store for one command; commands that only look neither create nor migrate it."""
+    from monitor.store import Store
+
+    store = Store.open(settings.database_url, migrate=migrate)
     try:
         yield store
     finally:
@@ -50,6 +69,11 @@ def iso(when: datetime | None) -> str | None:
 
 def local_time(when: datetime | None, tz: ZoneInfo) -> str:
     return when.astimezone(tz).strftime("%Y-%m-%d %H:%M") if when else "-"
+
+
+def print_json(value: object) -> None:
+    """One JSON Lines record (non-ASCII kept as is)."""
+    print(json.dumps(value, ensure_ascii=False))
 
 
 def print_table(header: list[str], rows: list[list[object]]) -> None:

@@ -11,18 +11,35 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Mapping
 from contextlib import asynccontextmanager
 
-from monitor.cli.common import EXIT_USAGE, now, print_table, settings_from
+from monitor.cli.common import EXIT_USAGE, iso, now, print_json, print_table, settings_from
 from monitor.config import Settings
 from monitor.fetch import Fetcher
 from monitor.notify import Notifier
 from monitor.pipeline import Pipeline, PollResult
 from monitor.store import Store
 from monitor.workers import WorkerLimits, Workers
+
+log = logging.getLogger("monitor.daemon")
+#: ``monitor once`` when every source it polled failed (a cron job should notice)
+EXIT_ALL_FAILED = 4
+
+
+def warn_if_silent(settings: Settings) -> None:
+    """Say so at start-up when matches will be stored but no alert can go anywhere."""
+    if settings.channels:
+        return
+    disabled = ", ".join(sorted(settings.disabled_channels)) or "none configured"
+    log.warning(
+        "no channel is enabled (%s): matches are stored but no alert is sent;"
+        " set the channel's URL (e.g. MONITOR_ALERT_URL) to deliver them",
+        disabled,
+    )
 
 
 @asynccontextmanager
@@ -55,8 +72,10 @@ async def _pipeline(settings: Settings):
 
 def cmd_run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     from monitor.scheduler import Daemon  # only the daemon needs APScheduler
+    from monitor.systemd import Notifier as ServiceManager
 
     settings = settings_from(args, env)
+    warn_if_silent(settings)
 
     async def run() -> None:
         async with _pipeline(settings) as pipeline:
@@ -64,6 +83,7 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
                 pipeline,
                 reload=lambda: settings_from(args, env),
                 make_notifier=lambda s: Notifier(s.channels),
+                service_manager=ServiceManager(env),
             )
             await daemon.run()
 
@@ -86,7 +106,23 @@ def cmd_once(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             results = await asyncio.gather(*(pipeline.poll(s) for s in sources))
             return list(results), await pipeline.deliver()
 
+    warn_if_silent(settings)
     results, report = asyncio.run(once())
+    failed_all = bool(results) and all(r.outcome in ("failed", "gone") for r in results)
+    if args.json:
+        for r in results:
+            print_json(
+                {
+                    "source": r.source_id,
+                    "outcome": r.outcome,
+                    "items": r.items,
+                    "new": r.new_articles,
+                    "matches": r.new_matches,
+                    "error": r.error,
+                    "next_check": iso(r.next_check),
+                }
+            )
+        return EXIT_ALL_FAILED if failed_all else 0
     print_table(
         ["source", "outcome", "items", "new", "matches", "error"],
         [
@@ -95,4 +131,4 @@ def cmd_once(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         ],
     )
     print(f"deliveries: {report.sent} sent, {report.failed} failed (failed ones are retried)")  # type: ignore[attr-defined]
-    return 0
+    return EXIT_ALL_FAILED if failed_all else 0

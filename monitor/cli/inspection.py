@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from monitor import redact
 from monitor.cli.common import (
     EXIT_CONFIG,
     EXIT_USAGE,
@@ -25,10 +26,10 @@ from monitor.cli.common import (
     local_time,
     now,
     open_store,
+    print_json,
     print_table,
     settings_from,
 )
-from monitor.config import parse_duration
 from monitor.errors import DeliveryError
 from monitor.match import check_examples, lexicon_for
 from monitor.notify import Notifier, render_test
@@ -56,7 +57,7 @@ def cmd_check(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
 def cmd_matches(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     settings = settings_from(args, env)
-    since = now() - timedelta(seconds=parse_duration(args.since)) if args.since else None
+    since = now() - timedelta(seconds=args.since) if args.since else None
     with open_store(settings) as store:
         found = store.matches(topic=args.topic, since=since, limit=args.limit)
     if args.json:
@@ -105,8 +106,18 @@ def cmd_matches(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
 def cmd_sources(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     settings = settings_from(args, env)
+    if args.opml:
+        from monitor.opml import to_opml
+
+        # URLs may carry credentials (a token in the query): shown masked, like everywhere else
+        print(redact.install().redact(to_opml(settings.sources)), end="")
+        return 0
     with open_store(settings) as store:
         states = {s.source_id: s for s in store.source_states()}
+    if args.json:
+        for source in settings.sources:
+            print_json(_source_json(source.id, source.enabled, states.get(source.id)))
+        return 0
     tz = ZoneInfo(settings.timezone)
     rows = []
     for source in settings.sources:
@@ -126,6 +137,17 @@ def cmd_sources(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     return 0
 
 
+def _source_json(source_id: str, enabled: bool, state: SourceState | None) -> dict[str, object]:
+    return {
+        "source": source_id,
+        "status": "disabled" if not enabled else (state.status if state else "new"),
+        "last_check": iso(state.last_check) if state else None,
+        "next_check": iso(state.next_check) if state else None,
+        "items": state.items_seen if state else 0,
+        "last_error": state.last_error if state else None,
+    }
+
+
 def _status(state: SourceState | None) -> str:
     """A source's status as ``monitor sources`` shows it; a 410 says what it means."""
     if state is None:
@@ -139,6 +161,24 @@ def cmd_deliveries(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     settings = settings_from(args, env)
     with open_store(settings) as store:
         found = store.deliveries(status=args.status, limit=args.limit)
+    if args.json:
+        for d in found:
+            print_json(
+                {
+                    "id": d.delivery_id,
+                    "status": d.status,
+                    "channel": d.channel,
+                    "topic": d.topic_id,
+                    "title": d.title,
+                    "attempts": d.attempts,
+                    "created": iso(d.created),
+                    "last_attempt": iso(d.last_attempt),
+                    "sent_at": iso(d.sent_at),
+                    "digest": d.digest_id,
+                    "last_error": d.last_error,
+                }
+            )
+        return 0
     tz = ZoneInfo(settings.timezone)
     print_table(
         ["created", "status", "channel", "topic", "tries", "when", "id", "title / last error"],
@@ -162,6 +202,13 @@ def cmd_deliveries(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 def cmd_notify_test(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     settings = settings_from(args, env)
     channel = next((c for c in settings.channels if c.name == args.channel), None)
+    if channel is None and args.channel in settings.disabled_channels:
+        print(
+            f"channel {args.channel!r} is disabled: no URL is set (an unset ${{VARIABLE:-}} in"
+            " monitor.yaml, e.g. MONITOR_ALERT_URL); set it and try again",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if channel is None:
         print(
             f"unknown channel {args.channel!r}; configured: "

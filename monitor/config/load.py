@@ -81,6 +81,7 @@ def load_settings(path: str | Path, env: Mapping[str, str]) -> Settings:
         watchlist_files=files,
         limits=_limits(get("limits")),
         lexicon=_lexicon(Path(path).parent, get("lexicon")),
+        disabled_channels=frozenset(disabled),
     )
 
 

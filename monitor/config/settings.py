@@ -153,6 +153,8 @@ class Settings:
     limits: LimitSettings = LimitSettings()
     #: concepts and guards from the ``lexicon:`` files, added to the shipped lexicon; None: none
     lexicon: LexiconData | None = None
+    #: channels configured but disabled because no URL is left (an unset ``${VAR:-}``)
+    disabled_channels: frozenset[str] = frozenset()
 
 
 DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"

@@ -2,7 +2,9 @@
 
 Owns: turning a robots.txt response into rules (RFC 9309: a 4xx means no rules, a 5xx or an
 unreachable file means "disallow everything" for now), and a per-origin cache with a lifetime.
-The rules themselves are read by ``urllib.robotparser``.
+The rules themselves are read by Protego (Scrapy's parser: RFC 9309 wildcards ``*`` and ``$``
+and longest-match precedence between ``Allow`` and ``Disallow``, which ``urllib.robotparser``
+gets wrong: it allows ``/news/2024/print`` under ``Disallow: /*/print``).
 Does not own: fetching the file (``monitor.fetch._client`` fetches it with the same guards and
 politeness as any page). Feeds are exempt by convention (a feed exists to be polled); listing
 pages and articles ask first.
@@ -13,7 +15,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from urllib.robotparser import RobotFileParser
+
+from protego import Protego
 
 #: how long rules are kept, and how long a failure to read them is (shorter: it may pass)
 ROBOTS_TTL = 6 * 3600.0
@@ -27,14 +30,14 @@ class RobotsRules:
     """What one origin's robots.txt allows."""
 
     #: the parsed file; None when there is none (every path allowed)
-    parser: RobotFileParser | None = None
+    parser: Protego | None = None
     #: True when the file could not be read for a server-side reason: allow nothing for now
     disallow_all: bool = False
 
     def allows(self, url: str, user_agent: str) -> bool:
         if self.disallow_all:
             return False
-        return self.parser is None or self.parser.can_fetch(user_agent, url)
+        return self.parser is None or self.parser.can_fetch(url, user_agent)
 
     @property
     def ttl(self) -> float:
@@ -47,9 +50,7 @@ def rules_from_response(status: int | None, body: bytes) -> RobotsRules:
         return RobotsRules(disallow_all=True)
     if status >= 400:
         return RobotsRules()
-    parser = RobotFileParser()
-    parser.parse(body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace").splitlines())
-    return RobotsRules(parser)
+    return RobotsRules(Protego.parse(body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace")))
 
 
 class RobotsCache:

@@ -8,6 +8,7 @@ Does not own: what is read or written (``_store``), the table layout (``_tables`
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -50,10 +53,17 @@ def safe(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def create(url: URL) -> Engine:
-    """An engine for ``url`` (no connection is made yet)."""
+def create(url: URL, make: bool = True) -> Engine:
+    """An engine for ``url`` (no connection is made yet).
+
+    ``make=False`` is for commands that only read: a SQLite file that does not exist is an error
+    (a mistyped path must not leave an empty database and its folders behind).
+    """
     if url.get_backend_name() == "sqlite":
-        _make_parent(url)
+        if make:
+            _make_parent(url)
+        else:
+            _require_file(url)
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -71,6 +81,18 @@ def _make_parent(url: URL) -> None:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise StoreError(f"cannot create the folder of {url.database}: {e.strerror}") from e
+
+
+def _require_file(url: URL) -> None:
+    if _sqlite_file(url) and not Path(str(url.database)).is_file():
+        raise StoreError(
+            f"no database at {url.database}: `monitor once` or `monitor run` creates it"
+        )
+
+
+def _sqlite_file(url: URL) -> bool:
+    name = url.database
+    return bool(name) and name != ":memory:" and not str(name).startswith("file:")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -91,13 +113,53 @@ def alembic_config(connection: Connection) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the schema to ``revision``, in one transaction (PostgreSQL DDL is transactional)."""
-    with guard("migrating the database", engine.url), engine.begin() as connection:
+    """Migrate the schema to ``revision``, in one transaction (PostgreSQL DDL is transactional).
+
+    Two processes opening one new database upgrade in turn: PostgreSQL by an advisory lock, a
+    SQLite file by an exclusive lock on a file beside it (the second finds the schema current).
+    """
+    with (
+        guard("migrating the database", engine.url),
+        _sqlite_upgrade_lock(engine.url),
+        engine.begin() as connection,
+    ):
         if connection.dialect.name == "postgresql":
             connection.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_UPGRADE_LOCK}
             )
         command.upgrade(alembic_config(connection), revision)
+
+
+def require_current(engine: Engine) -> None:
+    """Fail unless the schema is at the newest revision (for commands that never migrate).
+
+    A migration in progress (another process opening a new file) is waited for, not reported.
+    """
+    with (
+        guard("reading the database", engine.url),
+        _sqlite_upgrade_lock(engine.url, exclusive=False),
+        engine.connect() as connection,
+    ):
+        current = MigrationContext.configure(connection).get_current_revision()
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if current != head:
+        raise StoreError(
+            f"the database ({safe(engine.url)}) is at schema {current or 'none'}, this version"
+            f" needs {head}: start `monitor run` (or `monitor once`) to upgrade it"
+        )
+
+
+@contextmanager
+def _sqlite_upgrade_lock(url: URL, exclusive: bool = True) -> Iterator[None]:
+    """Held exclusively while migrating a SQLite file, shared while checking its schema."""
+    if url.get_backend_name() != "sqlite" or not _sqlite_file(url):
+        yield
+        return
+    with open(f"{url.database}-migrate.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)  # freed on close
+        yield
 
 
 @contextmanager

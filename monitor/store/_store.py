@@ -47,11 +47,18 @@ class Store(Outbox):
         self._engine = engine
 
     @classmethod
-    def open(cls, url: str) -> Store:
-        """Connect to ``url`` and migrate it to the latest schema (fresh or older database)."""
-        engine = _engine.create(_engine.parse_url(url))
+    def open(cls, url: str, migrate: bool = True) -> Store:
+        """Connect to ``url`` and migrate it to the latest schema (fresh or older database).
+
+        ``migrate=False`` (commands that only look) neither creates nor migrates: a missing
+        database or an older schema is a ``StoreError`` that says what to run.
+        """
+        engine = _engine.create(_engine.parse_url(url), make=migrate)
         try:
-            _engine.upgrade(engine)
+            if migrate:
+                _engine.upgrade(engine)
+            else:
+                _engine.require_current(engine)
         except BaseException:
             engine.dispose()
             raise

@@ -1,0 +1,221 @@
+"""The command line as a user meets it: options anywhere, usage errors instead of tracebacks,
+JSON on every listing, exit codes a cron job can read, logs, completion and OPML.
+
+Commands run in-process through ``main`` where output is enough, and as real processes where
+the process itself is the point (a closed pipe, the start-up imports).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import main
+from monitor.opml import read_opml, to_sources_yaml
+from tests.feedserver import FeedServer, Route, running_feed_server
+
+RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>Hello</title><link>https://example.org/a</link><guid>a</guid></item>
+</channel></rss>"""
+
+
+@pytest.fixture
+def feeds() -> Iterator[FeedServer]:
+    with running_feed_server() as server:
+        yield server
+
+
+def write_config(tmp: Path, feeds: FeedServer, channel_url: str = "${UNSET_ALERT_URL:-}") -> Path:
+    config = tmp / "monitor.yaml"
+    config.write_text(
+        f"""\
+database: sqlite:///{tmp}/monitor.db
+watchlists: []
+http:
+  allow_private_networks: true
+  per_host_interval: 0s
+defaults:
+  jitter: 0s
+  follow: false
+sources:
+  - id: first
+    name: First "feed" & co
+    feed: {feeds.url("/first.xml")}
+  - id: second
+    feed: {feeds.url("/second.xml")}?token=s3cr3t-value
+channels:
+  analysts:
+    urls: ["{channel_url}"]
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith("monitor ")
+
+
+def test_global_options_work_after_the_command(
+    tmp_path: Path, feeds: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path, feeds)
+    assert main(["check", "--config", str(config), "--log-level", "warning"]) == 0
+    assert "ok: 2 sources" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["matches", "--since", "2 hours"], "not a duration: '2 hours'"),
+        (["check", "--log-level", "verbose"], "invalid choice: 'VERBOSE'"),
+        (["check", "--log-format", "xml"], "invalid choice: 'xml'"),
+        (["nonsense"], "invalid choice: 'nonsense'"),
+    ],
+)
+def test_bad_values_are_usage_errors(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    """`monitor completion bash | head -1`: the reader leaves early; no traceback."""
+    shell = subprocess.run(
+        f"{sys.executable} -m monitor completion bash | head -1",
+        shell=True, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert shell.stdout.strip(), shell.stderr
+    assert "Traceback" not in shell.stderr and "BrokenPipe" not in shell.stderr
+
+
+def test_help_is_for_users(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "News monitor" in out and "composition root" not in out
+
+
+def test_once_json_and_exit_code_when_every_source_fails(
+    tmp_path: Path, feeds: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path, feeds)
+    feeds.route("/first.xml", Route(status=500))
+    feeds.route("/second.xml", Route(status=404))
+    assert main(["once", "--config", str(config), "--json"]) == 4
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["source"], r["outcome"]) for r in lines] == [
+        ("first", "failed"),
+        ("second", "failed"),
+    ]
+    feeds.serve("/first.xml", RSS)
+    assert main(["once", "--config", str(config)]) == 0  # one source answered
+
+
+def test_listings_as_json(
+    tmp_path: Path, feeds: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path, feeds)
+    feeds.serve("/first.xml", RSS)
+    feeds.route("/second.xml", Route(status=500))
+    main(["once", "--config", str(config)])
+    capsys.readouterr()
+    assert main(["sources", "--config", str(config), "--json"]) == 0
+    sources = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(s["source"], s["status"], s["items"]) for s in sources] == [
+        ("first", "ok", 1),
+        ("second", "failing", 0),
+    ]
+    assert "HTTP 404" in sources[1]["last_error"]  # the route has no query string
+    assert main(["deliveries", "--config", str(config), "--json"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_no_enabled_channel_is_said_at_start(
+    tmp_path: Path,
+    feeds: FeedServer,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    config = write_config(tmp_path, feeds)
+    feeds.serve("/first.xml", RSS)
+    feeds.serve("/second.xml", RSS)
+    main(["once", "--config", str(config)])
+    assert "no channel is enabled (analysts)" in caplog.text
+    assert main(["notify-test", "analysts", "--config", str(config)]) == 2
+    assert "is disabled: no URL is set" in capsys.readouterr().err
+
+
+def test_json_logs(tmp_path: Path, feeds: FeedServer) -> None:
+    config = write_config(tmp_path, feeds)
+    feeds.route("/first.xml", Route(status=500))
+    feeds.route("/second.xml", Route(status=500))
+    result = run("once", "--config", str(config), "--log-format", "json")
+    records = [json.loads(line) for line in result.stderr.splitlines()]
+    assert records and all({"time", "level", "logger", "message"} <= set(r) for r in records)
+    assert all(r["time"].endswith("Z") for r in records)
+    assert "s3cr3t-value" not in result.stderr
+
+
+def test_completion_scripts_come_from_the_parser(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["completion", "bash"]) == 0
+    script = capsys.readouterr().out
+    assert "import-opml" in script and "--log-format" in script
+
+
+def test_opml_export_then_import(
+    tmp_path: Path, feeds: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sources go out as OPML (credentials masked) and come back as a sources section."""
+    config = write_config(tmp_path, feeds)
+    assert main(["sources", "--config", str(config), "--opml"]) == 0
+    exported = capsys.readouterr().out
+    assert "s3cr3t-value" not in exported
+    subscriptions = read_opml(exported.encode())
+    assert [s.name for s in subscriptions] == ['First "feed" & co', "second"]
+    opml_file = tmp_path / "subs.opml"
+    opml_file.write_text(exported, encoding="utf-8")
+    assert main(["import-opml", str(opml_file)]) == 0
+    pasted = capsys.readouterr().out
+    assert "id: first-feed-co" in pasted and f"feed: {feeds.url('/first.xml')}" in pasted
+
+
+def test_opml_from_a_feed_reader_with_folders() -> None:
+    opml = b"""<?xml version="1.0"?><opml version="1.0"><body>
+      <outline text="News"><outline text="Antara" type="rss" xmlUrl="https://antara.example/rss"/>
+      <outline title="Antara" xmlUrl="https://antara.example/rss2"/></outline>
+      <outline text="no feed" htmlUrl="https://example.org/"/>
+      <outline text="bad" xmlUrl="javascript:alert(1)"/></body></opml>"""
+    yaml_text = to_sources_yaml(read_opml(opml))
+    assert "id: antara\n" in yaml_text and "id: antara-2\n" in yaml_text
+    assert "javascript" not in yaml_text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"not xml", b"<html/>", b'<!DOCTYPE x [<!ENTITY a "b">]><opml>&a;</opml>'],
+)
+def test_opml_that_is_not_opml_is_a_clear_error(data: bytes) -> None:
+    from monitor.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="not an OPML file"):
+        read_opml(data)

@@ -1,0 +1,74 @@
+"""Opening the database from several processes, and from commands that only look.
+
+Two processes opening one new SQLite file race in the migration unless it is serialised; a
+command that only reads must neither create a database at a mistyped path nor migrate one.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from monitor.errors import StoreError
+from monitor.store import Store
+from monitor.store._engine import upgrade
+
+OPEN_AND_COUNT = """
+import sys
+from monitor.store import Store
+store = Store.open(sys.argv[1])
+print(store.counts()["articles"])
+store.close()
+"""
+
+
+def test_processes_opening_a_new_sqlite_file_migrate_in_turn(tmp_path: Path) -> None:
+    """Four processes open one fresh file at once: every one of them gets a working store."""
+    for attempt in range(3):
+        url = f"sqlite:///{tmp_path}/fresh-{attempt}/monitor.db"
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPEN_AND_COUNT, url],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(4)
+        ]
+        results = [p.communicate(timeout=300) for p in processes]
+        assert [p.returncode for p in processes] == [0] * 4, [err for _, err in results]
+        assert [out.strip() for out, _ in results] == ["0"] * 4
+
+
+def test_reading_a_missing_sqlite_file_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "typo" / "monitor.db"
+    with pytest.raises(StoreError, match=r"no database at .*monitor once"):
+        Store.open(f"sqlite:///{path}", migrate=False)
+    assert not path.parent.exists()
+
+
+def test_reading_an_old_schema_does_not_migrate_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/old.db"
+    engine = create_engine(url)
+    upgrade(engine, "0001")
+    engine.dispose()
+    with pytest.raises(StoreError, match=r"is at schema 0001.*monitor run"):
+        Store.open(url, migrate=False)
+    Store.open(url).close()  # the daemon's open migrates it
+    Store.open(url, migrate=False).close()
+
+
+def test_cli_listing_on_a_missing_database_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from monitor.cli import main
+
+    config = tmp_path / "monitor.yaml"
+    config.write_text(f"database: sqlite:///{tmp_path}/nowhere/monitor.db\nwatchlists: []\n")
+    assert main(["--config", str(config), "matches"]) == 3
+    assert "no database at" in capsys.readouterr().err
+    assert not (tmp_path / "nowhere").exists()
