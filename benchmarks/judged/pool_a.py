@@ -93,6 +93,38 @@ PROBES: dict[str, dict[str, list[str]]] = {
 }
 
 
+# Round 2, added after the first judging pass found only 7 relevant maritime-crime articles among
+# the 549: every not-yet-pooled text hit by these focused probes (no sampling, no title screening).
+ROUND2_SINGLE = [
+    "maritim malaysia", "apmm", "polis marin", "ppm=", "tekong", "bot pancung", "kapal ikan",
+    "nelayan asing", "pencurian ikan", "psdkp", "bakamla", "polairud", "illegal fishing", "poach",
+    "pirat", "lanun", "cướp biển", "hải tặc", "iuu", "браконьер", "пират", "penyeludup",
+    "penyelundup", "maritime police", "marine police", "navy seiz", "coast guard seiz",
+]
+ROUND2_CRIME = [
+    "seludup", "selundup", "smuggl", "buôn lậu", "контрабанд", "pati=", "dadah", "narkoba", "sabu",
+    "ma túy", "наркот", "migran", "pendatang asing",
+]
+ROUND2_SEA = [
+    "bot=", "kapal", "laut", "perairan", "jeti", "pantai", "boat", "vessel", "sea=", "coast", "tàu",
+    "biển", "судн", "море", "моря", "морск", "катер",
+]
+
+
+def round_two(heads: dict[str, str], pooled: set[str]) -> list[str]:
+    single = [pattern(t) for t in ROUND2_SINGLE]
+    crime = [pattern(t) for t in ROUND2_CRIME]
+    sea = [pattern(t) for t in ROUND2_SEA]
+    picked = []
+    for i, h in sorted(heads.items()):
+        if i in pooled:
+            continue
+        pair = any(p.search(h) for p in crime) and any(p.search(h) for p in sea)
+        if pair or any(p.search(h) for p in single):
+            picked.append(i)
+    return picked
+
+
 def read_texts(folder: Path) -> list[dict]:
     rows = []
     for name in FILES:
@@ -164,6 +196,10 @@ def main() -> None:
             reasons.setdefault(i, []).append(f"{topic}:weak")
     for i in sorted(rng.sample(sorted(heads), RANDOM_SAMPLE)):
         reasons.setdefault(i, []).append("random")
+    extra = round_two(heads, set(reasons))
+    print(f"maritime-crime\tROUND2\t{len(extra)} texts")
+    for i in extra:
+        reasons.setdefault(i, []).append("maritime-crime:round2")
     langs = Counter(r["lang"] for r in rows if r["id"] in reasons)
     print(f"POOL\t{len(reasons)} articles\t{dict(langs)}")
     args.out.write_text("".join(f"{i}\t{','.join(v)}\n" for i, v in sorted(reasons.items())))
