@@ -26,89 +26,91 @@ CAP_STRONG = 95  # of which at most this many strong hits (the rest: weak-only h
 RANDOM_SAMPLE = 150
 FILES = ("news_pool.jsonl", "news_pool_extra.jsonl")
 
+
+def terms(*parts: str) -> list[str]:
+    """Probe terms from comma-separated strings (one term per line would be unreadable)."""
+    return [t.strip() for t in ", ".join(parts).split(",") if t.strip()]
+
+
 PROBES: dict[str, dict[str, list[str]]] = {
     "elections": {
-        "strong": [
-            "election", "electoral", "by-election", "ballot", "referendum", "voter", "polling station",
-            "pemilu", "pilkada", "pilpres", "pileg", "pilkades", "pemilihan umum", "pemilihan kepala",
-            "pemilihan presiden", "pemungutan suara", "surat suara", "perolehan suara", "kpu=", "bawaslu",
-            "capres", "cawapres", "pilihan raya", "pru=", "prn=", "prk=", "spr=", "pengundi", "mengundi",
-            "bầu cử", "ứng cử", "tranh cử", "đắc cử", "kiểm phiếu", "tổng tuyển cử", "trưng cầu",
-            "выборы", "выборов", "выборах", "выборам", "избират", "цик=", "референдум", "баллотир",
-            "предвыборн", "голосовани",
-        ],
-        "weak": [
-            "vote=", "voting", "poll=", "campaign", "candidate", "elect=", "kampanye", "calon", "suara",
-            "pemilihan", "undi=", "parti=", "cử tri", "ứng viên", "lá phiếu", "phiếu bầu", "кандидат",
-            "голос", "депутат", "партия", "губернатор",
-        ],
+        "strong": terms(
+            "election, electoral, by-election, ballot, referendum, voter, polling station, pemilu,"
+            "pilkada, pilpres, pileg, pilkades, pemilihan umum, pemilihan kepala,"
+            "pemilihan presiden, pemungutan suara, surat suara, perolehan suara, kpu=, bawaslu,"
+            "capres, cawapres, pilihan raya, pru=, prn=, prk=, spr=, pengundi, mengundi, bầu cử,"
+            "ứng cử, tranh cử, đắc cử, kiểm phiếu, tổng tuyển cử, trưng cầu, выборы, выборов,"
+            "выборах, выборам, избират, цик=, референдум, баллотир, предвыборн, голосовани"
+        ),
+        "weak": terms(
+            "vote=, voting, poll=, campaign, candidate, elect=, kampanye, calon, suara, pemilihan,"
+            "undi=, parti=, cử tri, ứng viên, lá phiếu, phiếu bầu, кандидат, голос, депутат,"
+            "партия, губернатор"
+        ),
     },
     "maritime-crime": {
-        "strong": [
-            "pirat", "piracy", "perompak", "lanun", "bajak laut", "cướp biển", "hải tặc", "пират",
-            "illegal fishing", "iuu=", "pencurian ikan", "kapal ikan asing", "nelayan asing",
-            "penangkapan ikan ilegal", "penangkapan ikan secara ilegal", "tàu cá nước ngoài",
-            "khai thác hải sản", "браконьер", "coast guard", "coastguard", "bakamla", "polairud",
-            "polisi air", "apmm=", "maritim malaysia", "polis marin", "pasukan polis marin",
-            "cảnh sát biển", "береговая охран", "береговой охран", "tekong", "bot pancung",
-        ],
-        "weak": [
-            "smuggl", "selundup", "seludup", "buôn lậu", "контрабанд", "kidnap", "culik", "bắt cóc",
-            "похищ", "hijack", "trafficking", "penyeludupan", "navy", "tldm=", "tni al", "lanal=",
-            "hải quân", "biên phòng", "пограничн", "vessel", "boat", "kapal", "perairan", "tàu cá",
-            "nelayan", "fishermen", "fishing", "ngư dân", "судно", "судна", "рыбак", "pati=",
-        ],
+        "strong": terms(
+            "pirat, piracy, perompak, lanun, bajak laut, cướp biển, hải tặc, пират,"
+            "illegal fishing, iuu=, pencurian ikan, kapal ikan asing, nelayan asing,"
+            "penangkapan ikan ilegal, penangkapan ikan secara ilegal, tàu cá nước ngoài,"
+            "khai thác hải sản, браконьер, coast guard, coastguard, bakamla, polairud, polisi air,"
+            "apmm=, maritim malaysia, polis marin, pasukan polis marin, cảnh sát biển,"
+            "береговая охран, береговой охран, tekong, bot pancung"
+        ),
+        "weak": terms(
+            "smuggl, selundup, seludup, buôn lậu, контрабанд, kidnap, culik, bắt cóc, похищ,"
+            "hijack, trafficking, penyeludupan, navy, tldm=, tni al, lanal=, hải quân, biên phòng,"
+            "пограничн, vessel, boat, kapal, perairan, tàu cá, nelayan, fishermen, fishing,"
+            "ngư dân, судно, судна, рыбак, pati="
+        ),
         # A crime word and a sea word in the same text also count as a strong hit.
-        "pair_crime": [
-            "smuggl", "selundup", "seludup", "penyeludupan", "buôn lậu", "контрабанд", "kidnap",
-            "culik", "bắt cóc", "похищ", "trafficking", "dadah", "narkoba", "sabu", "ma túy",
-            "наркот", "robber", "rompak", "cướp", "граб", "pendatang asing tanpa izin", "pati=",
-            "migran", "migrant", "di dân", "мигрант", "illegal", "ilegal", "haram", "trái phép",
-            "незаконн",
-        ],
-        "pair_sea": [
-            "boat", "vessel", "ship", "sea=", "maritime", "kapal", "laut", "perairan", "bot=",
-            "tàu", "biển", "судн", "море", "моря", "морск", "катер", "шхун",
-        ],
+        "pair_crime": terms(
+            "smuggl, selundup, seludup, penyeludupan, buôn lậu, контрабанд, kidnap, culik,"
+            "bắt cóc, похищ, trafficking, dadah, narkoba, sabu, ma túy, наркот, robber, rompak,"
+            "cướp, граб, pendatang asing tanpa izin, pati=, migran, migrant, di dân, мигрант,"
+            "illegal, ilegal, haram, trái phép, незаконн"
+        ),
+        "pair_sea": terms(
+            "boat, vessel, ship, sea=, maritime, kapal, laut, perairan, bot=, tàu, biển, судн,"
+            "море, моря, морск, катер, шхун"
+        ),
     },
     "epidemics": {
-        "strong": [
-            "outbreak", "epidemic", "pandemic!", "dengue", "cholera", "mpox=", "monkeypox", "bird flu",
-            "avian influenza", "h5n1", "measles", "diphtheria", "covid=!", "coronavirus!", "influenza",
-            "swine fever", "foot-and-mouth", "leptospir", "chikungunya", "malaria", "polio", "rabies",
-            "tuberculosis", "wabah", "kejadian luar biasa", "klb=", "dbd=", "demam berdarah", "kolera",
-            "campak", "difteri", "cacar monyet", "flu burung", "penyakit mulut dan kuku", "wabak",
-            "denggi", "selesema", "hfmd=", "tibi=", "dịch bệnh", "ổ dịch", "bệnh dịch", "phòng dịch",
-            "chống dịch", "dịch tả", "sốt xuất huyết", "tay chân miệng", "sởi=", "bạch hầu", "cúm=",
-            "đậu mùa khỉ", "эпидеми", "пандеми!", "грипп", "корь=", "кори=", "холер", "коронавирус!",
-            "лихорадк",
-        ],
-        "weak": [
-            "virus", "infect", "infeksi", "jangkit", "vaccin", "vaksin", "vắc xin", "vaccine", "flu=",
-            "penyakit", "disease", "lây nhiễm", "nhiễm", "ca mắc", "вирус", "инфекц", "вакцин",
-            "заболеваем", "заражен", "карантин", "quarantine", "karantina", "cases", "kasus", "kes=",
-            "tbc=", "tb=",
-        ],
+        "strong": terms(
+            "outbreak, epidemic, pandemic!, dengue, cholera, mpox=, monkeypox, bird flu,"
+            "avian influenza, h5n1, measles, diphtheria, covid=!, coronavirus!, influenza,"
+            "swine fever, foot-and-mouth, leptospir, chikungunya, malaria, polio, rabies,"
+            "tuberculosis, wabah, kejadian luar biasa, klb=, dbd=, demam berdarah, kolera, campak,"
+            "difteri, cacar monyet, flu burung, penyakit mulut dan kuku, wabak, denggi, selesema,"
+            "hfmd=, tibi=, dịch bệnh, ổ dịch, bệnh dịch, phòng dịch, chống dịch, dịch tả,"
+            "sốt xuất huyết, tay chân miệng, sởi=, bạch hầu, cúm=, đậu mùa khỉ, эпидеми, пандеми!,"
+            "грипп, корь=, кори=, холер, коронавирус!, лихорадк"
+        ),
+        "weak": terms(
+            "virus, infect, infeksi, jangkit, vaccin, vaksin, vắc xin, vaccine, flu=, penyakit,"
+            "disease, lây nhiễm, nhiễm, ca mắc, вирус, инфекц, вакцин, заболеваем, заражен,"
+            "карантин, quarantine, karantina, cases, kasus, kes=, tbc=, tb="
+        ),
     },
 }
 
 
 # Round 2, added after the first judging pass found only 7 relevant maritime-crime articles among
 # the 549: every not-yet-pooled text hit by these focused probes (no sampling, no title screening).
-ROUND2_SINGLE = [
-    "maritim malaysia", "apmm", "polis marin", "ppm=", "tekong", "bot pancung", "kapal ikan",
-    "nelayan asing", "pencurian ikan", "psdkp", "bakamla", "polairud", "illegal fishing", "poach",
-    "pirat", "lanun", "cướp biển", "hải tặc", "iuu", "браконьер", "пират", "penyeludup",
-    "penyelundup", "maritime police", "marine police", "navy seiz", "coast guard seiz",
-]
-ROUND2_CRIME = [
-    "seludup", "selundup", "smuggl", "buôn lậu", "контрабанд", "pati=", "dadah", "narkoba", "sabu",
-    "ma túy", "наркот", "migran", "pendatang asing",
-]
-ROUND2_SEA = [
-    "bot=", "kapal", "laut", "perairan", "jeti", "pantai", "boat", "vessel", "sea=", "coast", "tàu",
-    "biển", "судн", "море", "моря", "морск", "катер",
-]
+ROUND2_SINGLE = terms(
+    "maritim malaysia, apmm, polis marin, ppm=, tekong, bot pancung, kapal ikan,"
+    "nelayan asing, pencurian ikan, psdkp, bakamla, polairud, illegal fishing, poach, pirat,"
+    "lanun, cướp biển, hải tặc, iuu, браконьер, пират, penyeludup, penyelundup,"
+    "maritime police, marine police, navy seiz, coast guard seiz"
+)
+ROUND2_CRIME = terms(
+    "seludup, selundup, smuggl, buôn lậu, контрабанд, pati=, dadah, narkoba, sabu, ma túy,"
+    "наркот, migran, pendatang asing"
+)
+ROUND2_SEA = terms(
+    "bot=, kapal, laut, perairan, jeti, pantai, boat, vessel, sea=, coast, tàu, biển, судн,"
+    "море, моря, морск, катер"
+)
 
 
 def round_two(heads: dict[str, str], pooled: set[str]) -> list[str]:
