@@ -9,6 +9,11 @@ candidates are ranked by how many distinct probes hit them (a hit in the title c
 if more than CAP match, the top HALF_CAP by rank are kept and the rest of the cap is filled by a
 seeded random sample of the remaining hits, so weak single-probe hits are still represented.
 
+Stage 2 (added after stage 1 was judged, because the cap left Vietnamese and Russian nearly
+unjudged): per topic and language, if fewer than LANG_FLOOR hits of that language were pooled,
+the highest-ranked remaining hits of that language are added until LANG_FLOOR (or all of them).
+The rule uses only probe ranks, never judgments; stage 1's pool is unchanged (same seed order).
+
 Usage: python3 benchmarks/judged/pool_b.py [--out /tmp/pool-b.jsonl]
 """
 
@@ -26,6 +31,7 @@ SEED = 2
 RANDOM_SAMPLE = 150
 CAP = 150
 HALF_CAP = 100
+LANG_FLOOR = 40
 
 # Broad probes: far wider than the watchlists (every surface form an assessor would look at).
 PROBES = {
@@ -102,6 +108,23 @@ def rank(row: dict, probes: list[tuple[str, re.Pattern]]) -> tuple[int, list[str
     return score, hit
 
 
+def top_up_languages(
+    rows: list[dict], plist: list[tuple[str, re.Pattern]], stage1: set[str], lang_of: dict
+) -> list[str]:
+    """Stage 2: the best-ranked unpooled hits of each language, up to LANG_FLOOR pooled."""
+    hits_by_lang: dict[str, list[tuple[int, str]]] = {}
+    for row in rows:
+        score, hit = rank(row, plist)
+        if hit:
+            hits_by_lang.setdefault(row["lang"], []).append((score, row["id"]))
+    added = []
+    for lang, hits in sorted(hits_by_lang.items()):
+        have = sum(1 for _, rid in hits if rid in stage1)
+        rest = sorted((h for h in hits if h[1] not in stage1), key=lambda h: (-h[0], h[1]))
+        added += [rid for _, rid in rest[: max(0, LANG_FLOOR - have)]]
+    return added
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="/tmp/pool-b.jsonl")
@@ -132,6 +155,14 @@ def main() -> None:
     sample = rng.sample([r["id"] for r in rows], RANDOM_SAMPLE)
     for rid in sample:
         chosen.setdefault(rid, set()).add("random")
+    stage1 = set(chosen)
+    stage2_report = []
+    lang_of = {r["id"]: r["lang"] for r in rows}
+    for topic, plist in probes.items():
+        added = top_up_languages(rows, plist, stage1, lang_of)
+        for rid in added:
+            chosen.setdefault(rid, set()).add("stage2:" + topic)
+        stage2_report.append((topic, Counter(lang_of[rid] for rid in added)))
     by_id = {r["id"]: r for r in rows}
     with open(args.out, "w", encoding="utf-8") as f:
         for rid in sorted(chosen):
@@ -141,11 +172,14 @@ def main() -> None:
                 "text": (r.get("text") or "")[:READ_CHARS], "url": r.get("url") or "",
                 "published": r.get("date") or "", "file": r["file"],
                 "pooled_by": sorted(chosen[rid]),
+                "stage": 1 if rid in stage1 else 2,
             }, ensure_ascii=False) + "\n")
     for topic, n_hits, n_picked, per_probe in report:
         print(f"## {topic}: {n_hits} hits, {n_picked} pooled")
         for name, _ in probes[topic]:
             print(f"  {per_probe[name]:5d}  {name}")
+    for topic, added_langs in stage2_report:
+        print(f"## {topic}: stage 2 added {sum(added_langs.values())} {dict(sorted(added_langs.items()))}")
     langs = Counter(by_id[rid]["lang"] for rid in chosen)
     print(f"pool: {len(chosen)} articles; random sample {RANDOM_SAMPLE}; by language {dict(langs)}")
 
