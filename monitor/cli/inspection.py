@@ -16,6 +16,7 @@ import json
 import sys
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from monitor import redact
@@ -32,8 +33,9 @@ from monitor.cli.common import (
 )
 from monitor.errors import DeliveryError
 from monitor.match import check_examples, lexicon_for
-from monitor.notify import Notifier, render_test
-from monitor.store import SourceState
+
+if TYPE_CHECKING:  # the store and the notifier load only for the commands that use them
+    from monitor.store import SourceState
 
 
 def cmd_check(args: argparse.Namespace, env: Mapping[str, str]) -> int:
@@ -216,6 +218,8 @@ def cmd_notify_test(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    from monitor.notify import Notifier, render_test
+
     message = render_test(channel.name, channel.format, now())
     try:
         asyncio.run(Notifier(settings.channels).send(channel.name, message))
