@@ -73,6 +73,8 @@ _ENTRY_KEYS = ("senses", "members", "includes")
 _GUARD_KEYS = ("case", "marks", "not_after_capital", "allow_before", "reject_before",
                "reject_after", "not_dateline")  # fmt: skip
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.-]{0,63}")
+#: an included entry: an id, or ``concept/sense``
+_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.-]{0,63}(/[A-Za-z0-9][A-Za-z0-9_:.-]{0,63})?")
 _LANG = re.compile(r"[a-z]{2,3}(_[A-Za-z]{2,4})?")
 _ACRONYM = re.compile(r"[A-Z]{2,3}")
 
@@ -203,8 +205,8 @@ def _concept(concept_id: str, at: At, kind: ConceptKind, guards: set[str]) -> li
     members = _forms(fields["members"], kind, guards) if "members" in fields else []
     includes = fields["includes"].strings() if "includes" in fields else ()
     for item in fields["includes"].items() if "includes" in fields else ():
-        if not _ID.fullmatch(item.string()):
-            item.fail("an id is letters, digits, '_', '-', ':' or '.' (at most 64)")
+        if not _REF.fullmatch(item.string()):
+            item.fail("expected an entry's id, or concept/sense")
     own = {lang: items for lang, items in fields.items() if lang not in _ENTRY_KEYS}
     forms = [f for lang, items in own.items() for f in _language(lang, items, kind, guards)]
     origin = f"{at.doc.file}:{at.doc.line(at.path) or 0}"

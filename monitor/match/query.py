@@ -13,7 +13,8 @@ Syntax (operators in capitals; lowercase ``and``/``or``/``not``/``near`` are ord
 * Two terms side by side (``Russia ASEAN``) are an error, not an implicit AND: analysts mean
   AND, OR or a phrase about equally often, and the error says which to write.
 * A word matches a whole word; ``word*`` matches words starting with ``word`` (at least two
-  letters before the ``*``); a phrase matches consecutive words. A word that splits into several
+  letters before the ``*``); a phrase matches consecutive words. A word written without
+  diacritics matches with or without them, unless it is in a phrase that has some. A word that splits into several
   (``Rusia-ASEAN``, ``U.S.``) is the phrase of its parts. Inside a phrase ``*`` ends a word too.
 * ``NEAR/n`` joins terms, phrases, prefixes and parenthesised OR-groups of those (optionally
   under ``title:``): some occurrence of each side within ``n`` words of the other, either order.
@@ -399,6 +400,10 @@ def _term(token: _Token) -> Term:
     offset = token.position + (1 if token.kind == "PHRASE" else 0)
     for part in parts:
         patterns.extend(_patterns(part, offset + token.text.find(part)))
+    if any(not p.folded for p in patterns):
+        # a phrase with diacritics is in a language that has them: its plain words are plain
+        # there too ("thiên tai" is a disaster, "thiên tài" a genius)
+        patterns = [Pattern(p.text, p.kind, False) for p in patterns]
     return Term(tuple(patterns), label, token.position)
 
 
