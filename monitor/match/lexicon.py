@@ -156,9 +156,10 @@ class Lexicon:
 
         () when the lexicon knows neither.
         """
-        exact = self._ids.get(name.casefold())
-        if exact is not None:
-            return (exact,)
+        for spelling in (name, "-".join(name.split())):
+            exact = self._ids.get(spelling.casefold())
+            if exact is not None:
+                return (exact,)
         try:
             return self.lookup(parse_form(name))
         except QueryError:
@@ -220,4 +221,6 @@ def _query_keys(term: Term) -> list[str]:
         keys.append(key[:-1])  # ``teroris*`` finds the concept of the word ``teroris``
     if last.kind == "word" and key.endswith("s") and len(last.text) > MIN_LOOKUP_PREFIX:
         keys += [key[:-1], key[:-2]] if key.endswith("es") else [key[:-1]]
+    if last.kind == "word" and len(term.patterns) > 1:
+        keys.append(key + "*")  # ``"military exercise"`` finds ``military exercise*``
     return keys
