@@ -5,9 +5,9 @@
 Scores each watchlist of ``WATCHLISTS`` twice, as written (expansion on, the default) and with
 ``expand: false`` on every topic, and prints one table (macro precision, recall and F1 over the
 topics) at the topics' own thresholds (the default one when they give none) and as plain boolean
-filters (threshold 0: what expansion alone does, before any scoring). Then, for the English-only style with expansion on, the
-pooled recall per language and its ratio to the English recall (the bar: >= 0.8 for id, ms,
-vi and ru). Expansion on must never score below off.
+filters (threshold 0: what expansion alone does, before any scoring). Then, for the English-only
+style with expansion on, the pooled recall per language and its ratio to the English recall (the
+bar: >= 0.8 for id, ms, vi and ru). Expansion on must never score below off.
 """
 
 from __future__ import annotations
@@ -65,7 +65,9 @@ def _recall_ratios(report: Report) -> None:
     for lang, counts in pooled.items():
         recall = counts.recall or 0.0
         ratio = recall / english if english else 0.0
-        print(f"{lang:4} relevant {counts.tp + counts.fn:3}  recall {recall:.3f}  ratio {ratio:.2f}")
+        print(
+            f"{lang:4} relevant {counts.tp + counts.fn:3}  recall {recall:.3f}  ratio {ratio:.2f}"
+        )
 
 
 def _show(value: float | None) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config import load_watchlist
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, QueryError
 from monitor.match import Matcher, check_examples, default_lexicon
 from monitor.match.explain import render_explanation
 from monitor.match.inflect import malay_forms, russian_forms
@@ -243,3 +243,35 @@ def test_explanation_shows_expansion_hits_weights_and_score() -> None:
         "Россия [ru] (name), Росси* [ru] (name)" in text,
         [line for line in text.splitlines() if line.startswith(("result", "  title"))],
     )
+
+
+def test_a_concept_in_braces_holds_its_senses_members_and_names() -> None:
+    """{terrorism} finds what terrorism alone does not: a unit's name, counter-terrorism."""
+    title = "Densus 88 tangkap dua orang di Poso"
+    expected = (None, (("{terrorism}", "Densus 88"),))
+    assert expected == (hits("terrorism", title), hits("{terrorism}", title))
+
+
+def test_a_concept_expands_even_without_term_expansion() -> None:
+    """expand: false turns off only the expansion of terms: braces still ask for the concept."""
+    topic = Topic("t", "t", "{drugs} AND police", 0.0, expand=False)
+    matcher = Matcher([topic])
+    found = [
+        bool(matcher.match(Document("d", t, ""))) for t in ("police seize sabu", "polisi sita sabu")
+    ]
+    assert found == [True, False]
+
+
+def test_an_unknown_concept_is_a_query_error() -> None:
+    """A {name} the lexicon does not know fails when the topic compiles, naming it."""
+    with pytest.raises(QueryError, match=r"topic t \(w.yaml:4\): unknown concept \{terorism\}"):
+        Matcher([Topic("t", "t", "Russia AND {terorism}", 0.0, file="w.yaml", line=4)])
+
+
+def test_explain_lists_what_a_concept_holds() -> None:
+    """explain shows the concept's entries and forms, members and included names among them."""
+    topic = Topic("t", "t", "{terrorism}", 0.3)
+    text = render_explanation(Matcher([topic]).explain("t", Document("d", "x", "")), scored=False)
+    expected = (True, True)
+    assert expected == ("{terrorism} -> terrorism, terrorism/counter-terrorism" in text,
+                        "jihadist* [en]" in text)  # fmt: skip

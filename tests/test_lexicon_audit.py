@@ -27,59 +27,124 @@ DATA = Path(__file__).parent.parent / "monitor" / "data"
 # term as written -> forms its expansion must hold, forms it must not (lexicon spellings)
 AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     # (entry id, term, must include, must not include)
-    ("security", "security", {"keamanan", "an ninh", "безопасност*"}, {"силовик*", "national security"}),
+    (
+        "security",
+        "security",
+        {"keamanan", "an ninh", "безопасност*"},
+        {"силовик*", "national security"},
+    ),
     ("defence", "defence", {"pertahanan", "quốc phòng", "оборон*"}, {"Pentagon", "alutsista"}),
     ("military", "military", {"militer", "quân sự", "военн*"}, {"army", "troops", "navy", "TNI"}),
-    ("military-exercise", "military exercise", {"tập trận", "latihan militer"}, {"war game*", "маневр*"}),
+    (
+        "military-exercise",
+        "military exercise",
+        {"tập trận", "latihan militer"},
+        {"war game*", "маневр*"},
+    ),
     ("weapons", "weapons", {"senjata", "vũ khí", "оружи*"}, {"artillery", "rifle*", "ammunition"}),
     ("missile", "missile", {"rudal", "tên lửa", "ракет*"}, {"hypersonic", "rocket*"}),
     ("warship", "warship", {"kapal perang", "tàu chiến"}, {"корабл*", "submarine*", "frigate*"}),
-    ("fighter-jet", "fighter jet", {"pesawat tempur", "истребител*"}, {"Sukhoi", "F-16", "warplane*"}),
+    (
+        "fighter-jet",
+        "fighter jet",
+        {"pesawat tempur", "истребител*"},
+        {"Sukhoi", "F-16", "warplane*"},
+    ),
     ("drone", "drone", {"pesawat nirawak", "беспилотник*"}, set()),
     ("nuclear", "nuclear", {"nuklir", "hạt nhân"}, {"核电", "IAEA"}),
-    ("terrorism", "terrorism", {"terorisme", "khủng bố", "террор*"},
-     {"Densus", "ISIS", "ИГИЛ", "запрещенн* организаци*", "counter-terrorism", "jihadist*"}),
+    (
+        "terrorism",
+        "terrorism",
+        {"terorisme", "khủng bố", "террор*"},
+        {"Densus", "ISIS", "ИГИЛ", "запрещенн* организаци*", "counter-terrorism", "jihadist*"},
+    ),
     ("extremism", "extremism", {"ekstremis*", "экстремис*"}, {"militant*", "rebel*", "KKB"}),
     ("attack", "attack", {"serangan", "tấn công", "атак*"}, {"bomb", "explosion*", "теракт*"}),
     ("kidnapping", "kidnapping", {"penculikan", "bắt cóc"}, {"hostage*", "ransom"}),
     ("war", "war", {"perang", "chiến tranh", "войн*"}, {"conflict*", "СВО", "offensive"}),
     ("ceasefire", "ceasefire", {"gencatan senjata", "ngừng bắn"}, {"peace talks"}),
     ("sanctions", "sanctions", {"sanksi", "санкци*"}, {"embargo*", "антироссийск*", "sekatan"}),
-    ("talks", "talks", {"perundingan", "hội đàm", "переговор*"}, {"встреч*", "diplomat*", "envoy*"}),
+    (
+        "talks",
+        "talks",
+        {"perundingan", "hội đàm", "переговор*"},
+        {"встреч*", "diplomat*", "envoy*"},
+    ),
     ("summit", "summit", {"KTT", "thượng đỉnh", "саммит*"}, {"heads of state"}),
     ("state-visit", "state visit", {"kunjungan kenegaraan"}, {"official visit*", "working visit*"}),
-    ("strategic-partnership", "strategic partnership", {"kemitraan strategis"},
-     {"strategic dialogue", "strategic cooperation"}),
+    (
+        "strategic-partnership",
+        "strategic partnership",
+        {"kemitraan strategis"},
+        {"strategic dialogue", "strategic cooperation"},
+    ),
     ("strategic", "strategic", {"strategis", "стратегическ*"}, {"alliance*", "geopolitic*"}),
     ("cooperation", "cooperation", {"kerja sama", "hợp tác"}, {"agreement*", "ties", "MoU"}),
     ("mercenary", "mercenary", {"tentara bayaran", "наемник*"}, {"recruit*", "Wagner", "ЧВК"}),
-    ("narcotics", "drugs", {"narkoba", "dadah", "ma túy", "наркотик*"},
-     {"sabu", "heroin", "ganja", "ketum", "нарко*", "BNN"}),
-    ("trafficking", "trafficking", {"peredaran", "trafic*"},
-     {"smuggl*", "buôn bán", "Handel", "human trafficking"}),
-    ("human-trafficking", "human trafficking", {"perdagangan orang", "mua bán người"},
-     {"forced labour", "scam compound*"}),
+    (
+        "narcotics",
+        "drugs",
+        {"narkoba", "dadah", "ma túy", "наркотик*"},
+        {"sabu", "heroin", "ganja", "ketum", "нарко*", "BNN"},
+    ),
+    (
+        "trafficking",
+        "trafficking",
+        {"peredaran", "trafic*"},
+        {"smuggl*", "buôn bán", "Handel", "human trafficking"},
+    ),
+    (
+        "human-trafficking",
+        "human trafficking",
+        {"perdagangan orang", "mua bán người"},
+        {"forced labour", "scam compound*"},
+    ),
     ("money-laundering", "money laundering", {"pencucian uang", "rửa tiền"}, {"отмывани*"}),
-    ("corruption", "corruption", {"korupsi", "rasuah", "tham nhũng"}, {"KPK", "bribe*", "gratifikasi"}),
+    (
+        "corruption",
+        "corruption",
+        {"korupsi", "rasuah", "tham nhũng"},
+        {"KPK", "bribe*", "gratifikasi"},
+    ),
     ("fraud", "fraud", {"penipuan", "lừa đảo"}, {"phishing", "judi online", "scam*"}),
-    ("arrest", "arrest", {"ditangkap", "bắt giữ", "арест*", "diberkas"},
-     {"tersangka", "crackdown", "diamankan", "berkas"}),
-    ("police", "police", {"polisi", "polis", "công an", "полици*"},
-     {"Bea Cukai", "customs", "aparat", "Polri", "МВД"}),
+    (
+        "arrest",
+        "arrest",
+        {"ditangkap", "bắt giữ", "арест*", "diberkas"},
+        {"tersangka", "crackdown", "diamankan", "berkas"},
+    ),
+    (
+        "police",
+        "police",
+        {"polisi", "polis", "công an", "полици*"},
+        {"Bea Cukai", "customs", "aparat", "Polri", "МВД"},
+    ),
     ("raid", "raid", {"penggerebekan", "đột kích", "рейд*"}, {"seiz*", "barang bukti"}),
     ("trial", "trial", {"persidangan", "xét xử"}, {"court", "prison", "PN", "execut*"}),
     ("border", "border", {"perbatasan", "biên giới", "границ*"}, {"border guard*", "lintas batas"}),
-    ("coast-guard", "coast guard", {"penjaga pantai", "cảnh sát biển", "海警"},
-     {"Bakamla", "water cannon*", "KPLP"}),
+    (
+        "coast-guard",
+        "coast guard",
+        {"penjaga pantai", "cảnh sát biển", "海警"},
+        {"Bakamla", "water cannon*", "KPLP"},
+    ),
     ("maritime", "maritime", {"maritim", "hàng hải"}, {"vessel*", "fishermen", "reef"}),
     ("sovereignty", "sovereignty", {"kedaulatan", "chủ quyền"}, {"dispute*", "claim*", "harass*"}),
     ("patrol", "patrol", {"patroli", "tuần tra"}, {"surveillance", "escort*"}),
     ("weather", "weather", {"cuaca", "thời tiết"}, {"heavy rain*", "BMKG", "angin kencang"}),
     ("rain", "heavy rain", {"hujan lebat", "mưa lớn"}, {"flood*", "banjir"}),
-    ("flood", "flood", {"banjir", "lũ lụt", "наводнени*"},
-     {"hujan lebat", "hujan deras", "heavy rain*", "air pasang"}),
-    ("earthquake", "earthquake", {"gempa", "động đất", "землетрясени*"},
-     {"BMKG", "magnitude", "susulan"}),
+    (
+        "flood",
+        "flood",
+        {"banjir", "lũ lụt", "наводнени*"},
+        {"hujan lebat", "hujan deras", "heavy rain*", "air pasang"},
+    ),
+    (
+        "earthquake",
+        "earthquake",
+        {"gempa", "động đất", "землетрясени*"},
+        {"BMKG", "magnitude", "susulan"},
+    ),
     ("tsunami", "tsunami", {"sóng thần", "цунами"}, set()),
     ("storm", "storm", {"badai", "bão", "шторм*"}, {"typhoon*", "angin kencang", "siklon"}),
     ("landslide", "landslide", {"longsor", "sạt lở"}, {"сел*", "mudslide*"}),
@@ -96,23 +161,53 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ("trade", "trade", {"perdagangan", "thương mại"}, {"export", "imports", "торгов*"}),
     ("economy", "economy", {"ekonomi", "kinh tế"}, {"inflation", "GDP"}),
     ("energy", "energy", {"energi", "năng lượng"}, {"oil", "gas", "Pertamina", "điện"}),
-    ("cyberattack", "cyberattack", {"serangan siber", "tấn công mạng"},
-     {"phishing", "hacker*", "cybersecurity"}),
-    ("data-breach", "data breach", {"kebocoran data", "rò rỉ dữ liệu"}, {"leaked", "personal data"}),
+    (
+        "cyberattack",
+        "cyberattack",
+        {"serangan siber", "tấn công mạng"},
+        {"phishing", "hacker*", "cybersecurity"},
+    ),
+    (
+        "data-breach",
+        "data breach",
+        {"kebocoran data", "rò rỉ dữ liệu"},
+        {"leaked", "personal data"},
+    ),
     ("espionage", "espionage", {"spionase", "шпионаж*"}, {"intelligence", "BIN"}),
-    ("refugees", "refugees", {"pengungsi", "người tị nạn", "беженц*"},
-     {"migrant*", "Rohingya", "~ungsi"}),
+    (
+        "refugees",
+        "refugees",
+        {"pengungsi", "người tị nạn", "беженц*"},
+        {"migrant*", "Rohingya", "~ungsi"},
+    ),
     ("human-rights", "human rights", {"hak asasi manusia", "nhân quyền"}, {"torture", "SUHAKAM"}),
     ("piracy", "piracy", {"perompakan", "cướp biển", "пират*"}, {"hijack*", "rompakan"}),
     # further senses expand to their own equivalents only
-    ("terrorism/counter-terrorism", "counter-terrorism",
-     {"pemberantasan terorisme", "chống khủng bố", "антитеррор*"}, {"terorisme", "Densus"}),
-    ("storm/typhoon", "typhoon", {"topan", "тайфун*", "台风"}, {"siklon", "angin kencang", "badai"}),
-    ("disaster/natural-disaster", "natural disaster", {"bencana alam", "thiên tai"},
-     {"bencana", "evakuasi", "BNPB"}),
+    (
+        "terrorism/counter-terrorism",
+        "counter-terrorism",
+        {"pemberantasan terorisme", "chống khủng bố", "антитеррор*"},
+        {"terorisme", "Densus"},
+    ),
+    (
+        "storm/typhoon",
+        "typhoon",
+        {"topan", "тайфун*", "台风"},
+        {"siklon", "angin kencang", "badai"},
+    ),
+    (
+        "disaster/natural-disaster",
+        "natural disaster",
+        {"bencana alam", "thiên tai"},
+        {"bencana", "evakuasi", "BNPB"},
+    ),
     ("cyberattack/phishing", "phishing", {"фишинг*"}, {"penipu", "penipuan", "~tipu"}),
-    ("fire/haze", "haze", {"kabut asap", "jerebu", "khói mù"},
-     {"kebakaran", "cháy", "api", "fire", "смог"}),
+    (
+        "fire/haze",
+        "haze",
+        {"kabut asap", "jerebu", "khói mù"},
+        {"kebakaran", "cháy", "api", "fire", "смог"},
+    ),
     # names: their own names in other languages and scripts, never their category or parts
     ("RU", "Russia", {"Rusia", "Nga", "Росси*", "РФ"}, {"Moscow", "Kremlin", "Москв*", "俄军"}),
     ("ID", "Indonesia", {"Indonesia", "RI", "印尼"}, {"Jakarta", "TNI"}),
@@ -121,12 +216,20 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ("VN", "Vietnam", {"Việt Nam", "Вьетнам*"}, {"Hanoi", "Hà Nội"}),
     ("ASEAN", "ASEAN", {"АСЕАН", "东盟"}, {"Southeast Asia", "Asia Tenggara"}),
     ("UN", "United Nations", {"PBB", "ООН"}, {"Security Council", "Hội đồng Bảo an"}),
-    ("south-china-sea", "South China Sea", {"Laut China Selatan", "Biển Đông", "南海"},
-     {"Spratly", "Natuna", "Trường Sa"}),
+    (
+        "south-china-sea",
+        "South China Sea",
+        {"Laut China Selatan", "Biển Đông", "南海"},
+        {"Spratly", "Natuna", "Trường Sa"},
+    ),
     ("spratly-islands", "Spratly", {"Trường Sa", "南沙"}, {"Pagasa", "Thitu"}),
     ("natuna", "Natuna", {"Kepulauan Natuna"}, {"Laut Natuna"}),
-    ("densus-88", "Densus", {"Densus 88", "Detasemen Khusus 88"},
-     {"террор*", "ИГИЛ", "teroris", "BNPT"}),
+    (
+        "densus-88",
+        "Densus",
+        {"Densus 88", "Detasemen Khusus 88"},
+        {"террор*", "ИГИЛ", "teroris", "BNPT"},
+    ),
     ("ISIS", "ISIS", {"ИГИЛ", "Islamic State"}, {"террор*", "terrorism"}),
     ("Moscow", "Moscow", {"Москв*", "Moskow"}, {"Росси*", "Kremlin"}),
 ]
@@ -138,7 +241,9 @@ def forms_of(term: str) -> set[str]:
     return {form.text for e in expansions(query, default_lexicon()) for form in e.forms}
 
 
-@pytest.mark.parametrize(("entry", "term", "included", "excluded"), AUDIT, ids=[r[0] for r in AUDIT])
+@pytest.mark.parametrize(
+    ("entry", "term", "included", "excluded"), AUDIT, ids=[r[0] for r in AUDIT]
+)
 def test_audit(entry: str, term: str, included: set[str], excluded: set[str]) -> None:
     """The term expands to its equivalents and to none of the related or narrower words."""
     forms = forms_of(term)
@@ -172,7 +277,7 @@ def test_no_form_is_an_equivalent_of_two_entries() -> None:
             for variant in lexicon.variants(cid):
                 owners[key_of(variant.term)].add(cid)
     shared = {key: ids for key, ids in owners.items() if len(ids) > 1}
-    assert SHARED == shared
+    assert shared == SHARED
 
 
 def test_every_include_names_an_entry() -> None:

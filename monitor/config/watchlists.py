@@ -150,7 +150,9 @@ def _check_concepts(defined: list[_Defined], lexicon: LexiconData | None) -> Non
         for ref in concepts_of(parse(entry.topic.query)):
             problem = unknown_concept(ref, known)
             if problem is not None:
-                entry.at.child("query").fail(f"invalid query: {problem} (at position {ref.position})")
+                entry.at.child("query").fail(
+                    f"invalid query: {problem} (at position {ref.position})"
+                )
 
 
 def _check_channel_names(defined: list[_Defined], channels: set[str]) -> None:

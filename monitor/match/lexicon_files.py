@@ -225,7 +225,9 @@ def _language(lang: str, items: At, kind: ConceptKind, guards: set[str]) -> list
             "expected a language code such as en, id, vi, zh_Hant, or one of "
             + ", ".join(_ENTRY_KEYS)
         )
-    return [f for item in items.items() for f in _item_forms(item, lang.split("_")[0], kind, guards)]
+    return [
+        f for item in items.items() for f in _item_forms(item, lang.split("_")[0], kind, guards)
+    ]
 
 
 def _item_forms(at: At, lang: str, kind: ConceptKind, guards: set[str]) -> list[Form]:
