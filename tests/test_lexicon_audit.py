@@ -349,3 +349,13 @@ def test_trap(query: str, title: str, matches: bool) -> None:
     """Each query, as a plain boolean filter, fires only on the sense it was written in."""
     found = Matcher([Topic("t", "t", query, 0.0)]).match(Document("d", title, ""))
     assert matches == bool(found)
+
+
+def test_a_name_includes_only_names() -> None:
+    """A name's concept holds other names (Russia: Moscow, the Kremlin), never a category."""
+    lexicon = default_lexicon()
+    named = [c for c in lexicon.concepts.values() if c.kind != "concept"]
+    categories = {
+        (c.id, i) for c in named for i in c.includes if lexicon.concepts[i].kind == "concept"
+    }
+    assert set() == categories

@@ -215,7 +215,7 @@ def _parse(topic: Topic) -> Query:
 
 
 def _compile(topic: Topic, written: Query, lexicon: Lexicon | None) -> _Compiled:
-    if lexicon is None:
+    if lexicon is None or not (topic.expand or has_concepts(written)):
         return _Compiled(topic, written, written)
     for ref in concepts_of(written):
         problem = unknown_concept(ref, lexicon)
