@@ -56,7 +56,7 @@ def expand(query: Query, lexicon: Lexicon, *, terms: bool = True) -> Query:
 
 def has_concepts(query: Query) -> bool:
     """True when ``query`` holds a ``{concept}`` (it needs the lexicon even without ``expand``)."""
-    return any(isinstance(term, ConceptRef) for term in _terms(query.root))
+    return bool(concepts_of(query))
 
 
 def concepts_of(query: Query) -> tuple[ConceptRef, ...]:
