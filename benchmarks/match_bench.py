@@ -29,7 +29,7 @@ import yaml
 
 from monitor.match import Matcher
 from monitor.match.bulk import match_stream
-from monitor.match.query import And, Near, Node, Not, Or, Term, Title, parse
+from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Term, Title, parse, parse_form
 from monitor.match.text import words
 from monitor.types import Topic
 
@@ -161,6 +161,8 @@ def _inline(node: Node) -> str:
         return _inline(node.child)
     if isinstance(node, Or):
         return "(?:" + "|".join(_inline(child) for child in node.children) + ")"
+    if isinstance(node, ConceptRef):
+        node = parse_form(node.name)  # no expansion in the baseline: the concept's name
     assert isinstance(node, Term)
     parts = []
     for pattern in node.patterns:

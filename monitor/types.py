@@ -148,6 +148,17 @@ class Hit:
     matched: str
     #: the evidence this occurrence adds to the score, in [0, 1] (0 when not recorded)
     weight: float = 0.0
+    #: the lexicon form that fired (``Росси*`` for ``term="Russia"``), "" when the term as
+    #: written did (or for hits stored before forms were recorded)
+    form: str = ""
+
+    @property
+    def expanded(self) -> bool:
+        """True when the words that matched are not just the term as written (case, quotes and
+        a prefix's ending aside): alerts then show them, ``Russia → России``."""
+        written = self.term.strip('"').rstrip("*").casefold()
+        found = self.matched.casefold()
+        return not (found == written or (self.term.endswith("*") and found.startswith(written)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,7 @@ def test_output_shape() -> None:
                         "position": 0,
                         "matched": "Putin",
                         "weight": 0.6,
+                        "form": "",
                     },
                     {
                         "term": "Putin",
@@ -54,6 +55,7 @@ def test_output_shape() -> None:
                         "position": 0,
                         "matched": "Putin",
                         "weight": 0.35,
+                        "form": "",
                     },
                 ],
             },
@@ -68,6 +70,7 @@ def test_output_shape() -> None:
                         "position": 2,
                         "matched": "ASEAN",
                         "weight": 0.6,
+                        "form": "",
                     }
                 ],
             },

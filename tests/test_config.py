@@ -415,6 +415,30 @@ def test_invalid_query_names_its_line_and_position(tmp_path: Path) -> None:
     assert f"(at position {parsed.value.position})" in str(caught.value)
 
 
+def test_unknown_concept_names_file_line_and_key(tmp_path: Path) -> None:
+    """A {concept} that neither the shipped nor the user's lexicon knows is a ConfigError at the
+    query's line; one that the user's lexicon defines is accepted."""
+    (tmp_path / "watchlists").mkdir()
+    (tmp_path / "watchlists" / "w.yaml").write_text(
+        WATCHLIST.replace("Russia AND ASEAN", "Russia AND ({palm oil} OR {terorism})"),
+        encoding="utf-8",
+    )
+    (tmp_path / "words.yaml").write_text(
+        "concepts:\n  palm-oil:\n    en: [palm oil]\n", encoding="utf-8"
+    )
+    (tmp_path / "monitor.yaml").write_text("lexicon: words.yaml\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path / "monitor.yaml", {})
+    expected = (str(tmp_path / "watchlists" / "w.yaml"), 3, "topics[0].query", True, True)
+    assert expected == (
+        caught.value.file,
+        caught.value.line,
+        caught.value.key,
+        "unknown concept {terorism}" in caught.value.reason,
+        "(at position 26)" in caught.value.reason,
+    )
+
+
 # --- the shipped config ------------------------------------------------------------------------
 
 

@@ -78,7 +78,7 @@ def test_a_bad_judgment_line_is_named(tmp_path: Path) -> None:
 def test_evaluate_without_expansion_loses_the_other_languages() -> None:
     """The same English query with expand: false finds only the English articles."""
     judged = read_judgments((DATA / "labels.jsonl").read_text(encoding="utf-8").splitlines())
-    query = "drugs AND (police OR arrest OR seizure)"
+    query = "{drugs} AND (police OR arrest OR seizure)"
     topics = [Topic("drugs", "d", query, 0.3, expand=flag) for flag in (True, False)]
     recalls = [evaluate(Matcher([t]), ["drugs"], judged).row("drugs", "id") for t in topics]
     expected = [2 / 3, 0.0]
@@ -92,14 +92,14 @@ def test_explain_prints_expansion_and_hits(capsys: pytest.CaptureFixture[str]) -
     expected_tail = [
         "result:    MATCH: score 0.710 >= threshold 0.30",
         "hits:",
-        "  field  word  term     matched  weight",
-        "  title  0     police   Polisi   0.600",
-        "  title  1     seizure  sita     0.600",
-        "  title  4     drugs    sabu     0.600",
+        "  field  word  term     matched   lexicon form  weight",
+        "  title  0     police   → Polisi  polisi        0.600",
+        "  title  1     seizure  → sita    sita          0.600",
+        "  title  4     {drugs}  → sabu    sabu          0.600",
     ]
     assert (0, True, expected_tail) == (
         code,
-        "drugs -> narcotics: drugs [en], drug [en], narcotic* [en]" in out,
+        "{drugs} -> narcotics, narcotics/methamphetamine," in out,
         out.splitlines()[-6:],
     )
 

@@ -229,6 +229,20 @@ def test_no_hits_and_no_snippet() -> None:
     assert "Matched: none\n\nid: dlv-7f3a" in body
 
 
+def test_alert_shows_the_form_that_fired() -> None:
+    """An expanded term shows the document's words that fired it (Russia → России), once each."""
+    hits = (
+        Hit("Russia", "title", 0, "России", 0.6, "Росси*"),
+        Hit("Russia", "text", 4, "Nga", 0.3, "Nga"),
+        Hit("Russia", "text", 9, "России", 0.2, "Росси*"),
+        Hit("ASEAN", "text", 1, "ASEAN", 0.3, ""),
+        Hit("teror*", "text", 7, "terorisme", 0.3, ""),
+    )
+    body = render(replace(ALERT, hits=hits), "text", JAKARTA).body
+    expected = "Matched: Russia → России, Nga (title, text); ASEAN (text); teror* (text)"
+    assert expected in body
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_render_test_message(fmt: MessageFormat) -> None:
     """The notify-test message names the channel (escaped) and carries a timestamped id."""

@@ -6,7 +6,7 @@ import pytest
 
 from monitor.errors import QueryError
 from monitor.match import parse_query
-from monitor.match.query import And, Near, Node, Not, Or, Term, Title
+from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Term, Title
 
 
 def show(node: Node) -> str:
@@ -145,6 +145,13 @@ def test_diacritic_sensitivity(query: str, folded: bool) -> None:
         ("url:x", 0, "unknown field"),
         ("title:", 6, "ends where a term is expected"),
         ("a AND -", 6, "no letters or digits"),
+        ("a AND {}", 6, "empty braces"),
+        ("a AND { }", 6, "empty braces"),
+        ("a AND {terror", 6, "unterminated concept"),
+        ("a}", 1, "unbalanced '}'"),
+        ("{terrorism} Russia", 12, "missing operator"),
+        ('{"terrorism"}', 0, "a concept's name is a word"),
+        ("{terror*}", 0, "a concept's name is a word"),
     ],
 )
 def test_errors(query: str, position: int, message: str) -> None:
@@ -156,3 +163,14 @@ def test_errors(query: str, position: int, message: str) -> None:
         message in str(caught.value),
         caught.value.query,
     )
+
+
+def test_concept_in_braces() -> None:
+    """``{name}`` is a concept reference (spaces normalised), usable wherever a term is."""
+    root = parse_query("{military  exercise} NEAR/5 Russia AND NOT {terrorism}").root
+    assert isinstance(root, And)
+    near, negated = root.children
+    assert isinstance(near, Near) and isinstance(negated, Not)
+    military, terrorism = ConceptRef("military exercise", 0), ConceptRef("terrorism", 43)
+    expected = (military, "{military exercise}", terrorism)
+    assert expected == (near.left, near.left.label, negated.child)

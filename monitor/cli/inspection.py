@@ -81,6 +81,7 @@ def cmd_matches(args: argparse.Namespace, env: Mapping[str, str]) -> int:
                                 "field": h.field,
                                 "position": h.position,
                                 "matched": h.matched,
+                                "form": h.form,
                             }
                             for h in m.hits
                         ],

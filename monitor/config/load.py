@@ -32,7 +32,13 @@ from monitor.config.settings import (
     Settings,
 )
 from monitor.config.sources import _defaults, _sources
-from monitor.config.watchlists import _check_channel_names, _lexicon, _watchlists, _without
+from monitor.config.watchlists import (
+    _check_channel_names,
+    _check_concepts,
+    _lexicon,
+    _watchlists,
+    _without,
+)
 from monitor.errors import ConfigError
 from monitor.yamlsafe import At, parse_size, read_yaml
 
@@ -69,6 +75,8 @@ def load_settings(path: str | Path, env: Mapping[str, str]) -> Settings:
     topics = tuple(_without(t.topic, disabled) for t in defined)
     delivery = _delivery(get("delivery"))
     _check_dead_letter(get("delivery"), delivery, {c.name for c in channels} | disabled)
+    lexicon = _lexicon(Path(path).parent, get("lexicon"))
+    _check_concepts(defined, lexicon)
     return Settings(
         path=str(path),
         database_url=_database(get("database"), env),
@@ -80,7 +88,7 @@ def load_settings(path: str | Path, env: Mapping[str, str]) -> Settings:
         delivery=delivery,
         watchlist_files=files,
         limits=_limits(get("limits")),
-        lexicon=_lexicon(Path(path).parent, get("lexicon")),
+        lexicon=lexicon,
         disabled_channels=frozenset(disabled),
     )
 

@@ -136,6 +136,25 @@ def _query(at: At, parse_query: Callable[[str], object]) -> str:
     return query
 
 
+def _check_concepts(defined: list[_Defined], lexicon: LexiconData | None) -> None:
+    """Every ``{concept}`` of a query names a concept of the shipped or the user's lexicon."""
+    using = [entry for entry in defined if "{" in entry.topic.query]
+    if not using:
+        return  # the lexicon is read only when some query needs it
+    from monitor.match import lexicon_for
+    from monitor.match.expand import concepts_of, unknown_concept
+    from monitor.match.query import parse
+
+    known = lexicon_for(lexicon)
+    for entry in using:
+        for ref in concepts_of(parse(entry.topic.query)):
+            problem = unknown_concept(ref, known)
+            if problem is not None:
+                entry.at.child("query").fail(
+                    f"invalid query: {problem} (at position {ref.position})"
+                )
+
+
 def _check_channel_names(defined: list[_Defined], channels: set[str]) -> None:
     for entry in defined:
         for item in entry.channels.items() if entry.channels else ():

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from monitor.match.query import And, Near, Node, Not, Or, Pattern, Term, Title
+from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Pattern, Term, Title
 from monitor.match.text import words
 from monitor.types import Document
 
@@ -82,6 +82,8 @@ def evaluate(node: Node, view: View, fields: tuple[int, ...]) -> list[Occurrence
                 found.extend(occurrences)
         # a satisfied branch always has an occurrence (the parser refuses NOT-only branches)
         return found or None
+    if isinstance(node, ConceptRef):
+        raise TypeError(f"{node.label} was not expanded")  # the engine expands every concept
     return _near(node, view, fields)
 
 

@@ -137,6 +137,7 @@ def _match_json(match: Match) -> dict[str, object]:
                 "position": h.position,
                 "matched": h.matched,
                 "weight": h.weight,
+                "form": h.form,
             }
             for h in match.hits
         ],

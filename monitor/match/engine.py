@@ -4,7 +4,8 @@ How one document is matched (the Lucene-Monitor idea, in pure Python):
 
 1. Every topic's query is parsed once and, unless the topic says ``expand: false``, expanded
    with the multilingual lexicon (``monitor.match.expand``): each known term becomes an OR of
-   its forms in many languages, all labelled with the analyst's term.
+   its equivalents in many languages, all labelled with the analyst's term; a ``{concept}``
+   becomes an OR of all the concept holds (with or without ``expand``).
 2. From each query we pick *anchors* and index them word -> topics (``_anchors``).
 3. A document is tokenised once (``monitor.match.text``). Its vocabulary is looked up in the
    anchor index; only the topics found (the candidates) are evaluated (``_view``).
@@ -25,7 +26,14 @@ from dataclasses import dataclass
 from monitor.errors import QueryError
 from monitor.match._anchors import AnchorIndex
 from monitor.match._view import BOTH, Occurrence, View, conjuncts, flat, positive_terms
-from monitor.match.expand import Expansion, expand, expansions
+from monitor.match.expand import (
+    Expansion,
+    concepts_of,
+    expand,
+    expansions,
+    has_concepts,
+    unknown_concept,
+)
 from monitor.match.lexicon import Lexicon
 from monitor.match.query import Query, _Syntax, parse
 from monitor.types import Document, Field, Hit, Match, Topic
@@ -84,13 +92,13 @@ class Matcher:
     """Matches documents against a fixed set of topics; build once, call ``match`` often."""
 
     def __init__(self, topics: Iterable[Topic], lexicon: Lexicon | None = None) -> None:
-        topics = tuple(topics)
-        if lexicon is None and any(t.expand for t in topics):
+        parsed = [(topic, _parse(topic)) for topic in topics]
+        if lexicon is None and any(t.expand or has_concepts(q) for t, q in parsed):
             from monitor.match.lexicon_files import default_lexicon  # reads the shipped data
 
             lexicon = default_lexicon()
         self._lexicon = lexicon
-        self._topics = tuple(_compile(topic, lexicon) for topic in topics)
+        self._topics = tuple(_compile(topic, written, lexicon) for topic, written in parsed)
         self._index = AnchorIndex([c.query.root for c in self._topics])
 
     def match(self, doc: Document) -> tuple[Match, ...]:
@@ -118,8 +126,8 @@ class Matcher:
         if compiled is None:
             raise KeyError(topic_id)
         known: tuple[Expansion, ...] = ()
-        if compiled.topic.expand and self._lexicon is not None:
-            known = expansions(compiled.written, self._lexicon)
+        if self._lexicon is not None:
+            known = expansions(compiled.written, self._lexicon, terms=compiled.topic.expand)
         return Explanation(compiled.topic, known, _scored(compiled, View(doc)))
 
 
@@ -197,15 +205,26 @@ def _strongest(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
     return kept
 
 
-def _compile(topic: Topic, lexicon: Lexicon | None) -> _Compiled:
+def _parse(topic: Topic) -> Query:
     try:
-        written = parse(topic.query)
+        return parse(topic.query)
     except _Syntax as e:
         raise QueryError(
             f"topic {topic.id}: {e.message}", position=e.position, query=topic.query
         ) from None
-    query = expand(written, lexicon) if topic.expand and lexicon is not None else written
-    return _Compiled(topic, written, query)
+
+
+def _compile(topic: Topic, written: Query, lexicon: Lexicon | None) -> _Compiled:
+    if lexicon is None or not (topic.expand or has_concepts(written)):
+        return _Compiled(topic, written, written)
+    for ref in concepts_of(written):
+        problem = unknown_concept(ref, lexicon)
+        if problem is not None:
+            where = f" ({topic.file}:{topic.line})" if topic.file else ""
+            raise QueryError(
+                f"topic {topic.id}{where}: {problem}", position=ref.position, query=topic.query
+            )
+    return _Compiled(topic, written, expand(written, lexicon, terms=topic.expand))
 
 
 def _scored(compiled: _Compiled, view: View) -> Scored:
@@ -229,6 +248,7 @@ def _hits(conjuncts: Sequence[Sequence[Occurrence]], view: View) -> tuple[Hit, .
             o.start,
             view.fields[o.field].span(o.start, o.end),
             round(weight(o), 4),
+            o.term.form,
         )
         for o in unique
     )

@@ -1,15 +1,22 @@
-"""Multilingual expansion: a topic's query with every lexicon term replaced by all its forms.
+"""Multilingual expansion: a topic's query with every lexicon term replaced by its equivalents.
 
-``Russia AND security`` becomes, in effect, ``(Russia OR Rusia OR Nga[guarded] OR Росси* OR
-俄罗斯 ...) AND (security OR keamanan OR "an ninh" OR безопасност* ...)``. Each added form is a
-Term that keeps the label (and position) of the term the analyst wrote, so a hit on ``России``
-reads ``term="Russia", matched="России"``. Expansion runs once, when a topic is compiled; the
+Expansion preserves the sense: ``Russia AND security`` becomes, in effect, ``(Russia OR Rusia OR
+Nga[guarded] OR Росси* OR 俄罗斯 ...) AND (security OR keamanan OR "an ninh" OR безопасност*
+...)``, the same things in other languages, spellings and inflections, never a broader or a
+related word (not ``Moscow``, not ``силовик*``). A whole concept, narrower and related words
+included, comes only from the braces the analyst writes: ``{terrorism}``, ``{Russia}``; those
+expand even in a topic with ``expand: false``, which turns off only the expansion of terms.
+
+Each added form is a Term that keeps the label (and position) of the term the analyst wrote, and
+names the lexicon form it is (``Term.form``), so a hit on ``России`` reads ``term="Russia",
+matched="России"`` and says which form fired. Expansion runs once, when a topic is compiled; the
 anchor index then holds every form, so matching stays one dictionary lookup per document word.
 
 A term that is itself an ambiguous form (an analyst writing ``Nga`` or ``US``) takes the form's
 context rule: it means the name. Terms that no concept knows stay as written.
 
-Owns: rewriting the syntax tree, and describing what each term became (for ``explain``).
+Owns: rewriting the syntax tree (an unknown ``{name}`` is a QueryError), and describing what
+each term and concept became (for ``explain``).
 Does not own: the lexicon's contents or lookup (``lexicon``), matching (``engine``).
 """
 
@@ -17,33 +24,67 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from monitor.errors import QueryError
 from monitor.match.guard import Guard
 from monitor.match.lexicon import Form, Lexicon, Variant, key_of
-from monitor.match.query import And, Near, Node, Not, Or, Query, Term, Title
+from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Query, Term, Title
 
 
 @dataclass(frozen=True, slots=True)
 class Expansion:
     """What one query term became."""
 
-    #: the term as written in the query
+    #: the term as written in the query (``{terrorism}`` for a concept)
     label: str
-    #: ids of the concepts it is a form of
+    #: ids of the entries it is a form of (for a concept: every entry it holds)
     concepts: tuple[str, ...]
     #: every form it now matches, the analyst's own first when kept
     forms: tuple[Form, ...]
 
 
-def expand(query: Query, lexicon: Lexicon) -> Query:
-    """``query`` with each term that the lexicon knows replaced by an OR of all its forms."""
-    return Query(query.text, _expand(query.root, lexicon))
+def expand(query: Query, lexicon: Lexicon, *, terms: bool = True) -> Query:
+    """``query`` with each ``{concept}`` replaced by an OR of everything it holds and (``terms``)
+    each term that the lexicon knows by an OR of its equivalents.
+
+    Raises QueryError for a ``{name}`` the lexicon does not know.
+    """
+    try:
+        return Query(query.text, _expand(query.root, lexicon, terms))
+    except _Unknown as e:
+        raise QueryError(e.message, position=e.node.position, query=query.text) from None
 
 
-def expansions(query: Query, lexicon: Lexicon) -> tuple[Expansion, ...]:
-    """For each distinct term of ``query`` that the lexicon knows, what it expands to."""
+def has_concepts(query: Query) -> bool:
+    """True when ``query`` holds a ``{concept}`` (it needs the lexicon even without ``expand``)."""
+    return bool(concepts_of(query))
+
+
+def concepts_of(query: Query) -> tuple[ConceptRef, ...]:
+    """The ``{concept}`` references of ``query``, in order."""
+    return tuple(term for term in _terms(query.root) if isinstance(term, ConceptRef))
+
+
+def unknown_concept(ref: ConceptRef, lexicon: Lexicon) -> str | None:
+    """Why ``ref`` cannot be expanded, or None when the lexicon knows it."""
+    if lexicon.resolve(ref.name):
+        return None
+    return (
+        f"unknown concept {ref.label}: write a lexicon concept's id or one of its words "
+        "(`monitor explain` lists what a term expands to), or add it in a lexicon: file"
+    )
+
+
+def expansions(query: Query, lexicon: Lexicon, *, terms: bool = True) -> tuple[Expansion, ...]:
+    """For each distinct ``{concept}`` and (``terms``) each term the lexicon knows, its forms."""
     found: dict[str, Expansion] = {}
     for term in _terms(query.root):
-        concepts = lexicon.lookup(term)
+        if isinstance(term, ConceptRef):
+            if term.label not in found and lexicon.resolve(term.name):
+                ids = lexicon.closure(lexicon.resolve(term.name))
+                forms = tuple(v.form for v in lexicon.concept_variants(ids))
+                found[term.label] = Expansion(term.label, ids, forms)
+            continue
+        concepts = lexicon.lookup(term) if terms else ()
         if concepts and term.label not in found:
             variants = _variants(term, concepts, lexicon)
             own = [] if _replaced(term, variants) else [Form(term.label.strip('"'), "")]
@@ -53,17 +94,26 @@ def expansions(query: Query, lexicon: Lexicon) -> tuple[Expansion, ...]:
     return tuple(found.values())
 
 
-def _expand(node: Node, lexicon: Lexicon) -> Node:
+class _Unknown(Exception):
+    def __init__(self, message: str, node: ConceptRef) -> None:
+        super().__init__(message)
+        self.message = message
+        self.node = node
+
+
+def _expand(node: Node, lexicon: Lexicon, terms: bool) -> Node:
     if isinstance(node, Term):
-        return _term(node, lexicon)
+        return _term(node, lexicon) if terms else node
+    if isinstance(node, ConceptRef):
+        return _concept(node, lexicon)
     if isinstance(node, Title):
-        return Title(_expand(node.child, lexicon), node.position)
+        return Title(_expand(node.child, lexicon, terms), node.position)
     if isinstance(node, Not):
-        return Not(_expand(node.child, lexicon), node.position)
+        return Not(_expand(node.child, lexicon, terms), node.position)
     if isinstance(node, Near):
-        left, right = _expand(node.left, lexicon), _expand(node.right, lexicon)
+        left, right = _expand(node.left, lexicon, terms), _expand(node.right, lexicon, terms)
         return Near(left, right, node.distance, node.position)
-    children = tuple(_expand(child, lexicon) for child in node.children)
+    children = tuple(_expand(child, lexicon, terms) for child in node.children)
     if isinstance(node, And):
         return And(children, node.position)
     return Or(_merged(children), node.position)
@@ -92,8 +142,22 @@ def _term(term: Term, lexicon: Lexicon) -> Node:
         return term
     variants = _variants(term, concepts, lexicon)
     children = [] if _replaced(term, variants) else [term]
-    children += [Term(v.term.patterns, term.label, term.position, v.term.guard) for v in variants]
+    children += [_labelled(v, term.label, term.position) for v in variants]
     return children[0] if len(children) == 1 else Or(tuple(children), term.position)
+
+
+def _concept(ref: ConceptRef, lexicon: Lexicon) -> Node:
+    problem = unknown_concept(ref, lexicon)
+    if problem is not None:
+        raise _Unknown(problem, ref)
+    variants = lexicon.concept_variants(lexicon.resolve(ref.name))
+    children = tuple(_labelled(v, ref.label, ref.position) for v in variants)
+    return children[0] if len(children) == 1 else Or(children, ref.position)
+
+
+def _labelled(variant: Variant, label: str, position: int) -> Term:
+    term = variant.term
+    return Term(term.patterns, label, position, term.guard, term.form)
 
 
 def _variants(term: Term, concepts: tuple[str, ...], lexicon: Lexicon) -> list[Variant]:
@@ -125,8 +189,8 @@ def _context(guard: Guard) -> bool:
     return guard.case == "exact" or guard.marks or guard.not_after_capital
 
 
-def _terms(node: Node) -> list[Term]:
-    if isinstance(node, Term):
+def _terms(node: Node) -> list[Term | ConceptRef]:
+    if isinstance(node, Term | ConceptRef):
         return [node]
     if isinstance(node, Title | Not):
         return _terms(node.child)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from monitor.match.engine import Explanation
 from monitor.match.expand import Expansion
+from monitor.types import Hit
 
 #: forms shown per expanded term before "... and N more"
 MAX_FORMS = 40
@@ -42,6 +43,11 @@ def _expansion(expansion: Expansion) -> str:
     return f"{expansion.label} -> {', '.join(expansion.concepts)}: {', '.join(shown)}{tail}"
 
 
+def _fired(hit: Hit) -> str:
+    """``→ России`` where the document's words are not the term as written."""
+    return f"\u2192 {hit.matched}" if hit.expanded else hit.matched
+
+
 def _result(explanation: Explanation) -> list[str]:
     result = explanation.result
     if not result.satisfied:
@@ -55,8 +61,11 @@ def _result(explanation: Explanation) -> list[str]:
         return [*lines, "hits:      none of the query's terms occurs"]
     label = "hits:" if result.satisfied else "terms that occur (the query still fails):"
     lines.append(label)
-    rows = [["field", "word", "term", "matched", "weight"]]
-    rows += [[h.field, str(h.position), h.term, h.matched, f"{h.weight:.3f}"] for h in result.hits]
+    rows = [["field", "word", "term", "matched", "lexicon form", "weight"]]
+    rows += [
+        [h.field, str(h.position), h.term, _fired(h), h.form, f"{h.weight:.3f}"]
+        for h in result.hits
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
               for r in rows]  # fmt: skip

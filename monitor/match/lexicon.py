@@ -1,11 +1,18 @@
 """The multilingual lexicon: concepts and names, each a set of forms in many languages.
 
-A *concept* (``terrorism``, ``arrest``, ``RU`` for Russia, ``ASEAN``, ``south-china-sea``) is a
-set of *forms*: words, prefixes (``teroris*``) or phrases, each tagged with its language. A
-query term that is one of a concept's forms (``Russia``, ``terorisme``, ``"Biển Đông"``) stands
-for every form of that concept when the topic is expanded (``monitor.match.expand``). Forms of
-ambiguous names carry a ``Guard`` (``monitor.match.guard``): Vietnamese ``Nga`` only counts where
-it is Russia, ``US`` only in capitals.
+An *entry* (``terrorism``, ``arrest``, ``RU`` for Russia, ``ASEAN``, ``south-china-sea``) has
+*forms*: words, prefixes (``teroris*``) or phrases, each tagged with its language, that all mean
+the same thing at the same specificity (translations, spellings, transliterations, inflected
+and derived forms). A query term that is one of an entry's forms (``Russia``, ``terorisme``,
+``"Biển Đông"``) stands for all of them when the topic is expanded (``monitor.match.expand``):
+that is *sense-preserving* expansion, and the only kind a plain term gets.
+
+An entry also says what else its *concept* holds, for the query operator ``{name}``: *members*
+(related or narrower words: ``jihadist*`` in terrorism, ``Moscow`` in Russia) and *includes*
+(other entries: the senses ``terrorism/counter-terrorism`` and the names ``ISIS``, ``densus-88``).
+A sense of a concept is an entry of its own, with the id ``concept/sense``. Forms of ambiguous
+names carry a ``Guard`` (``monitor.match.guard``): Vietnamese ``Nga`` only counts where it is
+Russia, ``US`` only in capitals.
 
 How a query term finds its concepts (``Lexicon.lookup``): by its words as written (a term
 written with diacritics only finds forms with the same ones: ``báo``, a newspaper, never finds
@@ -13,7 +20,8 @@ the storm concept of ``bão``); phrases and long words also by their folded word
 finds ``Việt Nam``); a word also by a prefix form that covers it (``arrested`` finds ``arrest*``)
 or without an English plural ``s``.
 
-Owns: the Form/Concept values, merging concepts, building each form's Term once, and lookup.
+Owns: the Form/Concept values, merging concepts, building each form's Term once, lookup of a
+term's senses and of a ``{concept}``'s whole content.
 Does not own: reading the data files (``monitor.match.lexicon_files``), rewriting queries
 (``expand``).
 """
@@ -24,6 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from monitor.errors import QueryError
 from monitor.match.guard import Guard
 from monitor.match.query import Pattern, Term, parse_form
 from monitor.match.text import fold
@@ -49,14 +58,20 @@ class Form:
 
 @dataclass(frozen=True, slots=True)
 class Concept:
-    """A concept or a name and all its forms."""
+    """A concept's sense or a name: its equivalent forms, and what else its concept holds."""
 
-    #: ``terrorism``, ``RU`` (an ISO 3166 territory), ``ASEAN``
+    #: ``terrorism``, ``terrorism/counter-terrorism`` (a further sense), ``RU`` (an ISO 3166
+    #: territory), ``ASEAN``
     id: str
     kind: ConceptKind
+    #: equivalents: a query term that is one of them expands to all of them
     forms: tuple[Form, ...]
     #: ``file:line`` where it was (last) defined, for messages
     origin: str = ""
+    #: related or narrower words, matched only for ``{id}`` (each stands only for itself)
+    members: tuple[Form, ...] = ()
+    #: ids of the entries ``{id}`` also holds (its further senses, names, narrower concepts)
+    includes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +102,22 @@ class Lexicon:
         for concept in concepts:
             known = merged.get(concept.id)
             if known is not None:
-                concept = replace(concept, forms=(*known.forms, *concept.forms))
+                concept = replace(
+                    concept,
+                    forms=(*known.forms, *concept.forms),
+                    members=(*known.members, *concept.members),
+                    includes=tuple(dict.fromkeys((*known.includes, *concept.includes))),
+                )
             merged[concept.id] = concept
         self.concepts = merged
         self.guards = dict(guards)
         self._variants: dict[str, tuple[Variant, ...]] = {
-            cid: tuple(_variants(c, self.guards)) for cid, c in merged.items()
+            cid: tuple(_variants(c.id, c.forms, self.guards)) for cid, c in merged.items()
         }
+        self._members: dict[str, tuple[Variant, ...]] = {
+            cid: tuple(_variants(c.id, c.members, self.guards)) for cid, c in merged.items()
+        }
+        self._ids = {cid.casefold(): cid for cid in merged}
         self._keys: dict[str, set[str]] = {}
         self._prefixes: dict[str, set[str]] = {}
         for cid, variants in self._variants.items():
@@ -124,12 +148,46 @@ class Lexicon:
         return tuple(sorted(found))
 
     def variants(self, concept: str) -> tuple[Variant, ...]:
-        """The compiled forms of ``concept``."""
+        """The compiled forms of ``concept`` (its equivalents only)."""
         return self._variants.get(concept, ())
 
+    def resolve(self, name: str) -> tuple[str, ...]:
+        """The entries ``{name}`` stands for: the id (any case), else the senses it is a form of.
 
-def _variants(concept: Concept, guards: Mapping[str, Guard]) -> Iterable[Variant]:
-    for form in concept.forms:
+        () when the lexicon knows neither.
+        """
+        for spelling in (name, "-".join(name.split())):
+            exact = self._ids.get(spelling.casefold())
+            if exact is not None:
+                return (exact,)
+        try:
+            return self.lookup(parse_form(name))
+        except QueryError:
+            return ()
+
+    def closure(self, ids: Iterable[str]) -> tuple[str, ...]:
+        """``ids`` and every entry they include, directly or not, in first-seen order."""
+        seen: dict[str, None] = {}
+        pending = list(ids)
+        while pending:
+            cid = pending.pop(0)
+            if cid in seen or cid not in self.concepts:
+                continue
+            seen[cid] = None
+            pending += self.concepts[cid].includes
+        return tuple(seen)
+
+    def concept_variants(self, ids: Iterable[str]) -> tuple[Variant, ...]:
+        """Every compiled form and member of the entries ``ids`` and all they include."""
+        found: dict[object, Variant] = {}
+        for cid in self.closure(ids):
+            for variant in (*self._variants[cid], *self._members[cid]):
+                found.setdefault((variant.term.patterns, variant.term.guard), variant)
+        return tuple(found.values())
+
+
+def _variants(cid: str, forms: Iterable[Form], guards: Mapping[str, Guard]) -> Iterable[Variant]:
+    for form in forms:
         term = parse_form(form.text)
         guard = guards.get(form.guard) if form.guard else None
         if guard is not None:
@@ -139,7 +197,7 @@ def _variants(concept: Concept, guards: Mapping[str, Guard]) -> Iterable[Variant
                 patterns = tuple(Pattern(p.text, p.kind, False) for p in term.patterns)
                 term = replace(term, patterns=patterns)
             term = replace(term, guard=guard)
-        yield Variant(term, form, concept.id)
+        yield Variant(replace(term, form=form.text), form, cid)
 
 
 def key_of(term: Term) -> str:
@@ -163,4 +221,6 @@ def _query_keys(term: Term) -> list[str]:
         keys.append(key[:-1])  # ``teroris*`` finds the concept of the word ``teroris``
     if last.kind == "word" and key.endswith("s") and len(last.text) > MIN_LOOKUP_PREFIX:
         keys += [key[:-1], key[:-2]] if key.endswith("es") else [key[:-1]]
+    if last.kind == "word" and len(term.patterns) > 1:
+        keys.append(key + "*")  # ``"military exercise"`` finds ``military exercise*``
     return keys

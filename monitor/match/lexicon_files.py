@@ -4,18 +4,32 @@ A lexicon file is YAML (``monitor/data/*.yaml`` are the shipped ones)::
 
     guards:                       # named context rules (see monitor.match.guard)
       vi-name: {case: proper, marks: true, not_after_capital: true, reject_after: [sơn]}
-    concepts:                     # vocabulary: forms per language
+    concepts:                     # vocabulary
       terrorism:
-        en: [terrorism, terrorist*, "counter-terrorism"]
-        id: [terorisme, teroris, ~berantas]     # ~root: Indonesian/Malay derived words
+        en: [terrorism, terror, terrorist*]     # equivalents: one sense, per language
+        id: [terorisme, teroris]
         vi: ["khủng bố"]
+        senses:                   # the concept's further senses, each a set of equivalents
+          counter-terrorism:      # (an entry of its own: terrorism/counter-terrorism)
+            en: ["counter-terrorism", counterterror*]
+            id: [~berantas]       # ~root: Indonesian/Malay derived words
+        members:                  # related or narrower words: only in {terrorism}
+          en: [jihadist*]
+        includes: [ISIS]          # other entries {terrorism} holds
     territories:                  # ISO 3166 codes: CLDR names in LANGUAGES are added
       RU:
-        en: [Russian*, Moscow, Kremlin]
+        en: [Russian, "Russian Federation"]
         vi: [{form: Nga, guard: vi-name}]
-    names:                        # organisations, places, seas
+        includes: [Moscow]
+    names:                        # organisations, places, seas: their own names only
       ASEAN:
         en: [ASEAN, "Association of Southeast Asian Nations"]
+
+The rule for the data: a form is an *equivalent* only when it means the same thing at the same
+specificity as the others (``police``: polisi, polis, công an, полиция); a broader, narrower or
+related word is a *member* or a further sense (``police``: Polda, Bareskrim, МВД). A name's
+equivalents are its own names in other languages and scripts, never its category, capital or
+organs. tests/test_lexicon_audit.py holds the audit of every shipped entry.
 
 Names (territories and names) get a context rule unless a form names one: an acronym of up to
 three capitals must be written so (``acronym``: ``US``, ``AS``); a Vietnamese one-word name
@@ -54,9 +68,13 @@ REGIONS = ("002", "019", "142", "150", "035", "030", "034", "145", "143", "053",
 
 _SECTIONS: dict[str, ConceptKind] = {"concepts": "concept", "territories": "territory",
                                      "names": "name"}  # fmt: skip
+#: keys of an entry besides language codes
+_ENTRY_KEYS = ("senses", "members", "includes")
 _GUARD_KEYS = ("case", "marks", "not_after_capital", "allow_before", "reject_before",
                "reject_after", "not_dateline")  # fmt: skip
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.-]{0,63}")
+#: an included entry: an id, or ``concept/sense``
+_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.-]{0,63}(/[A-Za-z0-9][A-Za-z0-9_:.-]{0,63})?")
 _LANG = re.compile(r"[a-z]{2,3}(_[A-Za-z]{2,4})?")
 _ACRONYM = re.compile(r"[A-Z]{2,3}")
 
@@ -129,9 +147,10 @@ def _read(path: str | Path, known_guards: set[str]) -> LexiconData:
     guards = tuple(_guard(name, at) for name, at in _entries(fields.get("guards")))
     names = {*known_guards, *(g.name for g in guards)}
     concepts = tuple(
-        _concept(concept_id, at, kind, names)
+        concept
         for section, kind in _SECTIONS.items()
         for concept_id, at in _entries(fields.get(section))
+        for concept in _concept(concept_id, at, kind, names)
     )
     return LexiconData(concepts, guards, (str(path),))
 
@@ -173,15 +192,42 @@ def _guard(name: str, at: At) -> Guard:
     )
 
 
-def _concept(concept_id: str, at: At, kind: ConceptKind, guards: set[str]) -> Concept:
-    forms: list[Form] = []
-    for lang, items in at.mapping().items():
-        if not _LANG.fullmatch(lang):
-            items.fail("expected a language code such as en, id, vi, zh_Hant")
-        for item in items.items():
-            forms.extend(_item_forms(item, lang.split("_")[0], kind, guards))
+def _concept(concept_id: str, at: At, kind: ConceptKind, guards: set[str]) -> list[Concept]:
+    """The entry and, after it, one entry per further sense (``id/sense``), which it includes."""
+    fields = at.mapping()
+    if "senses" in fields and "/" in concept_id:
+        fields["senses"].fail("a sense has no senses of its own: add them to the concept")
+    senses = [
+        one
+        for sense_id, sense_at in _entries(fields.get("senses"))
+        for one in _concept(f"{concept_id}/{sense_id}", sense_at, kind, guards)
+    ]
+    members = _forms(fields["members"], kind, guards) if "members" in fields else []
+    includes = fields["includes"].strings() if "includes" in fields else ()
+    for item in fields["includes"].items() if "includes" in fields else ():
+        if not _REF.fullmatch(item.string()):
+            item.fail("expected an entry's id, or concept/sense")
+    own = {lang: items for lang, items in fields.items() if lang not in _ENTRY_KEYS}
+    forms = [f for lang, items in own.items() for f in _language(lang, items, kind, guards)]
     origin = f"{at.doc.file}:{at.doc.line(at.path) or 0}"
-    return Concept(concept_id, kind, tuple(forms), origin)
+    includes = (*(s.id for s in senses), *includes)
+    return [Concept(concept_id, kind, tuple(forms), origin, tuple(members), includes), *senses]
+
+
+def _forms(at: At, kind: ConceptKind, guards: set[str]) -> list[Form]:
+    """``members``: forms per language, like an entry's own."""
+    return [f for lang, items in at.mapping().items() for f in _language(lang, items, kind, guards)]
+
+
+def _language(lang: str, items: At, kind: ConceptKind, guards: set[str]) -> list[Form]:
+    if not _LANG.fullmatch(lang):
+        items.fail(
+            "expected a language code such as en, id, vi, zh_Hant, or one of "
+            + ", ".join(_ENTRY_KEYS)
+        )
+    return [
+        f for item in items.items() for f in _item_forms(item, lang.split("_")[0], kind, guards)
+    ]
 
 
 def _item_forms(at: At, lang: str, kind: ConceptKind, guards: set[str]) -> list[Form]:

@@ -7,17 +7,23 @@ Syntax (operators in capitals; lowercase ``and``/``or``/``not``/``near`` are ord
     and     := unary (("AND" | <before NOT>) unary)*     a NOT b  ==  a AND NOT b
     unary   := "NOT" unary | near
     near    := primary ["NEAR/n" primary]                 1 <= n <= 1000, no chains
-    primary := "(" or ")" | "title:" primary | term
+    primary := "(" or ")" | "title:" primary | "{" concept "}" | term
     term    := word | word* | "a quoted phrase"
 
 * Two terms side by side (``Russia ASEAN``) are an error, not an implicit AND: analysts mean
   AND, OR or a phrase about equally often, and the error says which to write.
 * A word matches a whole word; ``word*`` matches words starting with ``word`` (at least two
-  letters before the ``*``); a phrase matches consecutive words. A word that splits into several
-  (``Rusia-ASEAN``, ``U.S.``) is the phrase of its parts. Inside a phrase ``*`` ends a word too.
+  letters before the ``*``); a phrase matches consecutive words. A word written without
+  diacritics matches with or without them, unless it is in a phrase that has some. A word that
+  splits into several (``Rusia-ASEAN``, ``U.S.``) is the phrase of its parts. Inside a phrase
+  ``*`` ends a word too.
 * ``NEAR/n`` joins terms, phrases, prefixes and parenthesised OR-groups of those (optionally
   under ``title:``): some occurrence of each side within ``n`` words of the other, either order.
 * ``title:`` restricts what follows to the headline.
+* ``{concept}`` (braces) asks for a whole lexicon concept: every sense, narrower and related word
+  it holds (``{terrorism}``, ``{disaster}``, ``{Russia}``). A plain term expands only to what
+  means the same (``monitor.match.expand``); the braces are how broader words are asked for. The
+  name is checked against the lexicon when the topic is compiled, not here.
 * Every query needs a positive term on every OR branch (``NOT x`` alone or ``a OR NOT b`` would
   match almost every article, and could not be indexed): rejected.
 
@@ -62,6 +68,21 @@ class Term:
     position: int
     #: context rules an occurrence must pass (lexicon forms of ambiguous names), or None
     guard: Guard | None = None
+    #: the lexicon form this term was expanded to (``Росси*``); "" for the term as written
+    form: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptRef:
+    """``{name}``: every form of a lexicon concept; replaced by an OR when the topic compiles."""
+
+    #: the name between the braces, stripped (``terrorism``, ``Russia``)
+    name: str
+    position: int
+
+    @property
+    def label(self) -> str:
+        return f"{{{self.name}}}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +120,7 @@ class Title:
     position: int
 
 
-Node = Term | And | Or | Not | Near | Title
+Node = Term | And | Or | Not | Near | Title | ConceptRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,14 +168,16 @@ def parse(text: str) -> Query:
 
 @dataclass(frozen=True, slots=True)
 class _Token:
-    kind: Literal["(", ")", "AND", "OR", "NOT", "NEAR", "FIELD", "WORD", "PHRASE"]
+    kind: Literal["(", ")", "AND", "OR", "NOT", "NEAR", "FIELD", "WORD", "PHRASE", "CONCEPT"]
     text: str
     position: int
     #: the distance of a NEAR token
     number: int = 0
 
 
-_STOP = frozenset(' \t\r\n()"')
+_STOP = frozenset(' \t\r\n()"{}')
+#: the longest name between braces
+MAX_CONCEPT = 64
 
 
 def _lex(text: str) -> list[_Token]:
@@ -173,6 +196,9 @@ def _lex(text: str) -> list[_Token]:
                 raise _Syntax("unterminated phrase: add the closing quote", i)
             tokens.append(_Token("PHRASE", text[i + 1 : end], i))
             i = end + 1
+        elif char in "{}":
+            tokens.append(_concept_token(text, i))
+            i = text.index("}", i) + 1
         else:
             end = i
             while end < len(text) and text[end] not in _STOP:
@@ -180,6 +206,23 @@ def _lex(text: str) -> list[_Token]:
             tokens.extend(_word_tokens(text[i:end], i))
             i = end
     return tokens
+
+
+def _concept_token(text: str, position: int) -> _Token:
+    end = text.find("}", position + 1)
+    if text[position] == "}":
+        raise _Syntax("unbalanced '}': no '{' opens it", position)
+    if end < 0:
+        raise _Syntax("unterminated concept: add the closing '}'", position)
+    name = " ".join(text[position + 1 : end].split())
+    if not name:
+        raise _Syntax("empty braces: write a concept's name, e.g. {terrorism}", position)
+    if len(name) > MAX_CONCEPT or any(c in name for c in '{"()*'):
+        raise _Syntax(
+            f"a concept's name is a word or a few words (at most {MAX_CONCEPT} characters)",
+            position,
+        )
+    return _Token("CONCEPT", name, position)
 
 
 def _word_tokens(word: str, position: int) -> list[_Token]:
@@ -205,7 +248,7 @@ def _near_distance(word: str, position: int) -> int:
 
 # --- parsing -------------------------------------------------------------------------------------
 
-_STARTS_OPERAND = frozenset({"(", "FIELD", "WORD", "PHRASE"})
+_STARTS_OPERAND = frozenset({"(", "FIELD", "WORD", "PHRASE", "CONCEPT"})
 
 
 class _Parser:
@@ -297,6 +340,9 @@ class _Parser:
         if token.kind in ("WORD", "PHRASE"):
             self.take()
             return _term(token)
+        if token.kind == "CONCEPT":
+            self.take()
+            return ConceptRef(token.text, token.position)
         raise _Syntax(f"expected a term, found {token.text!r}", token.position)
 
     def group(self) -> Node:
@@ -316,7 +362,7 @@ def _pos(token: _Token | None) -> int:
 
 
 def _nearable(node: Node) -> bool:
-    if isinstance(node, Term):
+    if isinstance(node, Term | ConceptRef):
         return True
     if isinstance(node, Title):
         return _nearable(node.child)
@@ -355,6 +401,10 @@ def _term(token: _Token) -> Term:
     offset = token.position + (1 if token.kind == "PHRASE" else 0)
     for part in parts:
         patterns.extend(_patterns(part, offset + token.text.find(part)))
+    if any(not p.folded for p in patterns):
+        # a phrase with diacritics is in a language that has them: its plain words are plain
+        # there too ("thiên tai" is a disaster, "thiên tài" a genius)
+        patterns = [Pattern(p.text, p.kind, False) for p in patterns]
     return Term(tuple(patterns), label, token.position)
 
 

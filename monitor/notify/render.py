@@ -32,6 +32,10 @@ SUBJECT_MAX = 200
 SNIPPET_MAX = 280
 #: longest unlinkable URL shown as text
 SHOWN_URL_MAX = 300
+#: words shown per matched term ("Russia → России, Rusia") before "+N"
+MAX_FORMS_SHOWN = 3
+#: longest matched words shown (a Chinese or Thai hit is the whole run of text it is in)
+MATCHED_MAX = 40
 ELLIPSIS = "…"
 
 # CommonMark lets any ASCII punctuation be backslash-escaped. Escaped everywhere: what can open
@@ -218,16 +222,31 @@ def zone_name(local: datetime) -> str:
 
 
 def matched_terms(hits: tuple[Hit, ...]) -> tuple[str, ...]:
-    """``("Rusia (title, text)", "terror* (text)")``: each term once, with where it matched."""
+    """``("Russia → России, Rusia (title, text)", "terror* (text)")``: each term once, with the
+    document's words that fired it where they differ from the term, and where it matched."""
     fields: dict[str, list[str]] = {}
+    forms: dict[str, list[str]] = {}
     for hit in hits:
-        where = fields.setdefault(one_line(hit.term), [])
+        term = one_line(hit.term)
+        where = fields.setdefault(term, [])
         if hit.field not in where:
             where.append(hit.field)
+        shown = forms.setdefault(term, [])
+        word = trim(one_line(hit.matched), MATCHED_MAX)
+        if word and hit.expanded and word not in shown:
+            shown.append(word)
     order = ("title", "text")
     return tuple(
-        f"{term} ({', '.join(sorted(where, key=order.index))})" for term, where in fields.items()
+        f"{term}{_fired(forms[term])} ({', '.join(sorted(where, key=order.index))})"
+        for term, where in fields.items()
     )
+
+
+def _fired(words: list[str]) -> str:
+    if not words:
+        return ""
+    more = f" +{len(words) - MAX_FORMS_SHOWN}" if len(words) > MAX_FORMS_SHOWN else ""
+    return f" → {', '.join(words[:MAX_FORMS_SHOWN])}{more}"
 
 
 def safe_link(url: str | None) -> str | None:

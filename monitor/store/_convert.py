@@ -149,6 +149,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "position": hit.position,
         "matched": hit.matched,
         "weight": hit.weight,
+        "form": hit.form,
     }
 
 
@@ -160,6 +161,7 @@ def hits(stored: list[dict[str, Any]]) -> tuple[Hit, ...]:
             position=int(h["position"]),
             matched=h["matched"],
             weight=float(h.get("weight", 0.0)),  # rows stored before weights were recorded
+            form=str(h.get("form", "")),  # rows stored before forms were recorded
         )
         for h in stored
     )
