@@ -235,7 +235,9 @@ def _kill(pool: ProcessPoolExecutor) -> None:
         process.kill()
 
 
-def _announcer(loop: asyncio.AbstractEventLoop, started: asyncio.Future[None]) -> Callable[[], None]:
+def _announcer(
+    loop: asyncio.AbstractEventLoop, started: asyncio.Future[None]
+) -> Callable[[], None]:
     """A callable for the listener thread that marks ``started`` done on its own loop."""
 
     def announce() -> None:
