@@ -21,7 +21,6 @@ from collections.abc import Sequence
 
 from monitor import redact
 from monitor.cli.common import EXIT_CONFIG, EXIT_STORE
-from monitor.cli.daemon import _pipeline as _pipeline  # re-exported: tests/crash_driver.py
 from monitor.cli.daemon import cmd_once, cmd_run
 from monitor.cli.extract import cmd_extract
 from monitor.cli.inspection import (
