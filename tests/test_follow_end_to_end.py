@@ -8,7 +8,6 @@ on PostgreSQL (``database_url``).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,7 +158,6 @@ def test_listing_and_sitemap_items_are_followed_matched_on_body_and_one_story_on
 
     [hook] = world.webhook.wait_for(1)
     assert KOMPAS_TITLE in str(hook.json()) or ANTARA_TITLE in str(hook.json())
-    time.sleep(0.5)
     assert len(world.webhook.received) == 1  # the copy joined the story: no second alert
     with Store.open(world.database_url) as store:
         [match] = store.matches(topic="russia-asean-security")
