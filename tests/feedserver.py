@@ -17,7 +17,7 @@ import socket
 import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -180,7 +180,11 @@ def _brotli(body: bytes) -> bytes:
     return bytes(brotli.compress(body, quality=4))  # fast enough for 64 MB bombs
 
 
-_ENCODERS = {"gzip": gzip.compress, "deflate": zlib.compress, "br": _brotli}
+_ENCODERS: dict[str, Callable[[bytes], bytes]] = {
+    "gzip": gzip.compress,
+    "deflate": zlib.compress,
+    "br": _brotli,
+}
 
 
 @functools.lru_cache(maxsize=16)

@@ -213,6 +213,7 @@ class SmtpMessage:
         the wire's CRLF line ends made ``\\n``."""
         part = self.message.get_body(preferencelist=("html", "plain"))
         assert part is not None, "message has no text body"
+        # get_body() is typed as a Message; with the default policy it is an EmailMessage part
         return str(part.get_content()).replace("\r\n", "\n")  # type: ignore[attr-defined]
 
 

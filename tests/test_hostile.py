@@ -122,6 +122,7 @@ def redirect(status: int, location: str) -> Route:
 
 
 def feed(body: bytes, content_type: str = "application/rss+xml", **kw: object) -> Route:
+    # ``kw`` holds Route's other fields, of mixed types; Route checks their names at run time
     headers = (("Content-Type", content_type), *kw.pop("headers", ()))  # type: ignore[misc]
     return Route(body=body, headers=headers, **kw)  # type: ignore[arg-type]
 

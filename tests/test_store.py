@@ -44,6 +44,7 @@ def state(source_id: str = "src-a", **changes: object) -> SourceState:
         status="ok",
         baselined=True,
     )
+    # ``changes`` are SourceState fields of mixed types; replace() checks the names at run time
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
@@ -81,6 +82,7 @@ def article(
 
 
 def head_revision() -> str:
+    # the script directory needs no database: no connection, though the parameter wants one
     script = ScriptDirectory.from_config(_engine.alembic_config(connection=None))  # type: ignore[arg-type]
     head = script.get_current_head()
     assert head is not None

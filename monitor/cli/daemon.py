@@ -22,7 +22,7 @@ from monitor.config import Settings
 from monitor.deliver.crash import Checkpoint, unchecked
 from monitor.fetch import Fetcher
 from monitor.notify import Notifier
-from monitor.pipeline import Pipeline, PollResult
+from monitor.pipeline import DeliveryReport, Pipeline, PollResult
 from monitor.store import Store
 from monitor.workers import WorkerLimits, Workers
 
@@ -86,7 +86,7 @@ def cmd_once(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             return EXIT_USAGE
         sources = [s for s in settings.sources if s.id in args.source]
 
-    async def once() -> tuple[list[PollResult], object]:
+    async def once() -> tuple[list[PollResult], DeliveryReport]:
         async with open_pipeline(settings) as pipeline:
             results = await asyncio.gather(*(pipeline.poll(s) for s in sources))
             return list(results), await pipeline.deliver()
@@ -99,5 +99,5 @@ def cmd_once(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             for r in results
         ],
     )
-    print(f"deliveries: {report.sent} sent, {report.failed} failed (failed ones are retried)")  # type: ignore[attr-defined]
+    print(f"deliveries: {report.sent} sent, {report.failed} failed (failed ones are retried)")
     return 0

@@ -255,5 +255,6 @@ def _clean(value: str | None) -> str:
     if not value:
         return ""
     if "&" in value or "<" in value:
+        # a fragment parsed from "<p>...</p>" always has a body; selectolax types it Optional
         value = LexborHTMLParser(f"<p>{value}</p>").body.text(separator=" ")  # type: ignore[union-attr]
     return " ".join(value.split())
