@@ -143,7 +143,7 @@ class Pipeline:
         now: datetime,
     ) -> PollResult:
         keys = [item.key for item in parsed.items]
-        unseen = await asyncio.to_thread(self.store.unseen_keys, keys)
+        unseen = await asyncio.to_thread(self.store.unseen_keys, keys, source.id)
         fresh = [item for item in parsed.items if item.key in unseen]
         todo = follow.plan(
             fresh, follow=source.follow, baselined=state.baselined, backfill=source.backfill,

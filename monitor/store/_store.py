@@ -71,16 +71,22 @@ class Store(Outbox):
 
     # --- sources and polls -----------------------------------------------------------------
 
-    def unseen_keys(self, keys: Iterable[str]) -> set[str]:
-        """The article keys among ``keys`` that are not stored yet."""
+    def unseen_keys(self, keys: Iterable[str], source_id: str | None = None) -> set[str]:
+        """The article keys among ``keys`` that are not stored yet.
+
+        For ``source_id``, an article another source stored blank (no title, summary or text: a
+        sitemap entry without a title, say, in that source's silent baseline) counts as unseen
+        too: nothing was ever matched on it, and this source may fill it in (``save_poll``).
+        """
         wanted = sorted(set(keys))
         seen: set[str] = set()
+        query = select(ArticleRow.key)
+        if source_id is not None:
+            query = query.where(~(_blank() & (col(ArticleRow.source_id) != source_id)))
         with self._session("reading article keys") as session:
             for start in range(0, len(wanted), _KEYS_PER_QUERY):
                 chunk = wanted[start : start + _KEYS_PER_QUERY]
-                seen.update(
-                    session.exec(select(ArticleRow.key).where(col(ArticleRow.key).in_(chunk)))
-                )
+                seen.update(session.exec(query.where(col(ArticleRow.key).in_(chunk))))
         return set(wanted) - seen
 
     def save_poll(
@@ -90,7 +96,9 @@ class Store(Outbox):
         with its matches and (when ``notify``) one pending delivery per channel, due ``now``.
 
         An article whose key is already stored adds nothing, not even matches: the same article
-        is stored and notified once, whichever source or thread got there first.
+        is stored and notified once, whichever source or thread got there first. Except over a
+        blank one (see ``unseen_keys``): an article with a title, summary or text fills it in,
+        and is matched and notified as if new.
         """
         saved = PollSaved(0, 0, 0)
         with self._transaction("saving a poll") as connection:
@@ -276,8 +284,11 @@ class Store(Outbox):
         connection.execute(insert.on_conflict_do_update(index_elements=["id"], set_=changes))
 
     def _save_article(self, connection: Connection, new: NewArticle, now: datetime) -> PollSaved:
-        insert = self._insert_new(ArticleRow, _convert.article_columns(new, now), "key")
+        columns = _convert.article_columns(new, now)
+        insert = self._insert_new(ArticleRow, columns, "key")
         article_id = connection.execute(insert.returning(col(ArticleRow.id))).scalar()
+        if article_id is None:
+            article_id = self._fill_blank(connection, columns)
         if article_id is None:
             return PollSaved(0, 0, 0)  # stored before, by another source or an earlier poll
         saved = PollSaved(1, 0, 0)
@@ -290,6 +301,22 @@ class Store(Outbox):
                 deliveries = self._add_deliveries(connection, added, new, match, channels, now)
                 saved = _add(saved, PollSaved(0, 1, deliveries))
         return saved
+
+    def _fill_blank(self, connection: Connection, columns: dict[str, Any]) -> int | None:
+        """The id of the stored blank article with this key, now filled in with ``columns``; None
+        if it is not blank or the new one is blank too. Conditional, so two sources racing to
+        fill it in fill it once."""
+        if not (columns["title"] or columns["summary"] or columns["text"]):
+            return None
+        changes = {k: v for k, v in columns.items() if k not in ("key", "first_seen")}
+        statement = (
+            update(ArticleRow)
+            .where(col(ArticleRow.key) == columns["key"], _blank())
+            .values(changes)
+            .returning(col(ArticleRow.id))
+        )
+        article_id: int | None = connection.execute(statement).scalar()
+        return article_id
 
     def _save_match(
         self,
@@ -353,6 +380,16 @@ def _delivery_query() -> Any:
         select(DeliveryRow, MatchRow, ArticleRow)
         .join(MatchRow, col(DeliveryRow.match_id) == col(MatchRow.id))
         .join(ArticleRow, col(MatchRow.article_id) == col(ArticleRow.id))
+    )
+
+
+def _blank() -> Any:
+    """An article stored with nothing to match on: no title, no summary, no text."""
+    # Any: sqlmodel types these column expressions loosely
+    return (
+        (func.coalesce(col(ArticleRow.title), "") == "")
+        & (func.coalesce(col(ArticleRow.summary), "") == "")
+        & col(ArticleRow.text).is_(None)
     )
 
 
