@@ -16,9 +16,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from monitor.errors import StoreError
-from monitor.store import NewArticle, SourceState, Store, _convert, _engine
+from monitor.store import ArticlePage, NewArticle, SourceState, Store, _convert, _engine
 from monitor.store._tables import metadata
+from monitor.story import band_keys, fingerprint
 from monitor.types import Hit, Item, Match, Validators
+from tests.test_story import COPY, OTHER, SEED_TEXT
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 TABLES = {"source", "article", "match", "delivery"}
@@ -471,3 +473,50 @@ def test_delivery_id_is_stable_and_distinct() -> None:
     assert first == _convert.delivery_id("https://a.example/1", "asean", "chat")
     assert len(first) == 24
     assert first != _convert.delivery_id("https://a.example/1", "asean", "mail")
+
+
+# --- story candidates -----------------------------------------------------------------------
+
+
+def _printed(key: str, source_id: str, text: str) -> NewArticle:
+    print_ = fingerprint(text)
+    assert print_ is not None
+    page = ArticlePage(text=text, story_id=key, fingerprint=print_, bands=band_keys(print_))
+    return replace(article(key, source_id=source_id, topics=()), page=page)
+
+
+def test_story_candidates_are_other_sources_articles_sharing_a_band(store: Store) -> None:
+    """A copy finds the original through the band index; its own source's and old articles,
+    and articles sharing no band, are not candidates."""
+    store.save_poll(state("src-a"), [_printed("https://a.example/1", "src-a", SEED_TEXT)], T0)
+    store.save_poll(state("src-b"), [_printed("https://b.example/1", "src-b", OTHER)], T0)
+    print_ = fingerprint(COPY)
+    assert print_ is not None
+    bands = band_keys(print_)
+    [(story, source, stored)] = store.story_candidates(bands, T0, other_than="src-c")
+    assert (story, source, stored) == ("https://a.example/1", "src-a", fingerprint(SEED_TEXT))
+    assert store.story_candidates(bands, T0, other_than="src-a") == []
+    assert store.story_candidates(bands, T0 + timedelta(seconds=1), other_than="src-c") == []
+
+
+def test_upgrade_indexes_the_bands_of_stored_fingerprints(database_url: str) -> None:
+    """Articles fingerprinted before the band index (revision 0004) are found after it."""
+    engine = _engine.create(_engine.parse_url(database_url))
+    _engine.upgrade(engine, "0004")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO article (key, url, title, summary, source_id, source_name,"
+                " first_seen, fingerprint, story_id) VALUES ('https://old.example/a',"
+                " 'https://old.example/a', 'Old', '', 'old', 'Old', :seen, :print, 's1')"
+            ),
+            {"seen": T0, "print": fingerprint(SEED_TEXT)},
+        )
+    engine.dispose()
+    print_ = fingerprint(COPY)
+    assert print_ is not None
+    with Store.open(database_url) as store:
+        # a day early: the raw insert above writes SQLite's time text its own way
+        since = T0 - timedelta(days=1)
+        [(story, source, _)] = store.story_candidates(band_keys(print_), since, other_than="new")
+    assert (story, source) == ("s1", "old")

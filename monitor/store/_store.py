@@ -21,7 +21,14 @@ from sqlmodel import Session, SQLModel, col, select
 from monitor.errors import StoreError
 from monitor.store import _convert, _engine
 from monitor.store._outbox import Outbox
-from monitor.store._tables import ArticleRow, DeliveryRow, MatchOutletRow, MatchRow, SourceRow
+from monitor.store._tables import (
+    ArticleRow,
+    DeliveryRow,
+    MatchOutletRow,
+    MatchRow,
+    SourceRow,
+    StoryBandRow,
+)
 from monitor.store._values import (
     DeliveryRecord,
     NewArticle,
@@ -107,17 +114,22 @@ class Store(Outbox):
                 saved = _add(saved, self._save_article(connection, article, now))
         return saved
 
-    def recent_fingerprints(
-        self, since: datetime, limit: int = 20_000
+    def story_candidates(
+        self, bands: Sequence[int], since: datetime, other_than: str
     ) -> list[tuple[str, str, bytes]]:
-        """(story id, source id, fingerprint) of articles first seen at or after ``since``."""
-        query = (
-            select(ArticleRow.story_id, ArticleRow.source_id, ArticleRow.fingerprint)
-            .where(col(ArticleRow.first_seen) >= since, col(ArticleRow.fingerprint).is_not(None))
-            .order_by(col(ArticleRow.first_seen).desc())
-            .limit(limit)
+        """(story id, source id, fingerprint) of the articles first seen at or after ``since``
+        by a source other than ``other_than`` that share a band key with ``bands``: the only
+        ones that may be copies (an indexed look-up, however many fingerprints are stored)."""
+        if not bands:
+            return []
+        sharing = select(StoryBandRow.article_id).where(col(StoryBandRow.band).in_(set(bands)))
+        query = select(ArticleRow.story_id, ArticleRow.source_id, ArticleRow.fingerprint).where(
+            col(ArticleRow.id).in_(sharing.scalar_subquery()),
+            col(ArticleRow.first_seen) >= since,
+            col(ArticleRow.source_id) != other_than,
+            col(ArticleRow.fingerprint).is_not(None),
         )
-        with self._session("reading story fingerprints") as session:
+        with self._session("reading story candidates") as session:
             return [
                 (story or "", source, bytes(print_ or b""))
                 for story, source, print_ in session.exec(query)
@@ -291,6 +303,7 @@ class Store(Outbox):
             article_id = self._fill_blank(connection, columns)
         if article_id is None:
             return PollSaved(0, 0, 0)  # stored before, by another source or an earlier poll
+        self._index_bands(connection, article_id, new.page.bands)
         saved = PollSaved(1, 0, 0)
         for match, topic_name, channels in new.matches:
             added = self._save_match(connection, article_id, new, match, topic_name, now)
@@ -301,6 +314,11 @@ class Store(Outbox):
                 deliveries = self._add_deliveries(connection, added, new, match, channels, now)
                 saved = _add(saved, PollSaved(0, 1, deliveries))
         return saved
+
+    def _index_bands(self, connection: Connection, article_id: int, bands: Sequence[int]) -> None:
+        for band in dict.fromkeys(bands):
+            values = {"band": band, "article_id": article_id}
+            connection.execute(self._insert_new(StoryBandRow, values))
 
     def _fill_blank(self, connection: Connection, columns: dict[str, Any]) -> int | None:
         """The id of the stored blank article with this key, now filled in with ``columns``; None
