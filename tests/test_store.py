@@ -324,7 +324,7 @@ def test_baseline_poll_stores_matches_without_deliveries(store: Store) -> None:
     """notify=False (a source's first poll) keeps the matches and announces nothing."""
     saved = store.save_poll(state(), [article("https://a.example/1", notify=False)], T0)
     assert (saved.new_articles, saved.new_matches, saved.new_deliveries) == (1, 1, 0)
-    assert store.due_deliveries(T0 + timedelta(days=1)) == []
+    assert store.deliveries() == []
     assert len(store.matches()) == 1
 
 
@@ -357,12 +357,12 @@ def test_save_source_state_upserts(store: Store) -> None:
 # --- deliveries ---------------------------------------------------------------------------------
 
 
-def test_due_deliveries_order_and_filter(store: Store) -> None:
+def test_channel_queue_order_and_filter(store: Store) -> None:
     """Only deliveries due by ``now``, the oldest first, with the alert built from the article."""
     for minutes, key in ((20, "late"), (0, "first"), (10, "second")):
         new = article(f"https://a.example/{key}", topics=(("asean", ("chat",)),))
         store.save_poll(state(), [new], T0 + timedelta(minutes=minutes))
-    due = store.due_deliveries(T0 + timedelta(minutes=10))
+    due = store.channel_queue("chat", T0 + timedelta(minutes=10))
     assert [d.alert.url for d in due] == ["https://a.example/first", "https://a.example/second"]
     assert [d.delivery_id for d in due] == [
         _convert.delivery_id("https://a.example/first", "asean", "chat"),
@@ -371,22 +371,22 @@ def test_due_deliveries_order_and_filter(store: Store) -> None:
     alert = due[0].alert
     assert (alert.topic_name, alert.source, alert.score) == ("Topic asean", "Source src-a", 0.75)
     assert alert.hits == (Hit(term="ASEAN", field="title", position=2, matched="ASEAN"),)
-    assert len(store.due_deliveries(T0 + timedelta(minutes=30), limit=1)) == 1
+    assert len(store.channel_queue("chat", T0 + timedelta(minutes=30), limit=1)) == 1
 
 
-def test_mark_failed_then_sent(store: Store) -> None:
+def test_failed_attempt_then_sent(store: Store) -> None:
     """A failure counts an attempt and defers; sending ends the pending life of a delivery."""
     store.save_poll(state(), [article("https://a.example/1", topics=(("asean", ("chat",)),))], T0)
-    [due] = store.due_deliveries(T0)
+    [due] = store.channel_queue("chat", T0)
     retry = T0 + timedelta(minutes=5)
-    store.mark_failed(due.delivery_id, "http 503\nfrom chat", retry, T0)
-    assert store.due_deliveries(T0 + timedelta(minutes=4)) == []
-    [again] = store.due_deliveries(retry)
+    store.mark_attempt_failed([due.delivery_id], "http 503\nfrom chat", retry, T0)
+    assert store.channel_queue("chat", T0 + timedelta(minutes=4)) == []
+    [again] = store.channel_queue("chat", retry)
     assert again.attempts == 1
     [record] = store.deliveries("pending")
     assert (record.last_error, record.last_attempt) == ("http 503 from chat", T0)
     store.mark_sent(due.delivery_id, retry)
-    assert store.due_deliveries(retry + timedelta(days=1)) == []
+    assert store.channel_queue("chat", retry + timedelta(days=1)) == []
     [sent] = store.deliveries("sent")
     assert (sent.sent_at, sent.attempts) == (retry, 1)
 
@@ -394,9 +394,9 @@ def test_mark_failed_then_sent(store: Store) -> None:
 def test_mark_dead(store: Store) -> None:
     """A dead delivery is never due again and is listed as dead."""
     store.save_poll(state(), [article("https://a.example/1", topics=(("asean", ("chat",)),))], T0)
-    [due] = store.due_deliveries(T0)
-    store.mark_dead(due.delivery_id, "401 unauthorized", T0)
-    assert store.due_deliveries(T0 + timedelta(days=1)) == []
+    [due] = store.channel_queue("chat", T0)
+    store.mark_dead_many([due.delivery_id], "401 unauthorized", T0)
+    assert store.channel_queue("chat", T0 + timedelta(days=1)) == []
     assert store.counts()["deliveries_dead"] == 1
     assert [d.status for d in store.deliveries()] == ["dead"]
 
@@ -455,7 +455,7 @@ def test_datetimes_round_trip_as_utc(store: Store) -> None:
 def test_naive_datetime_is_refused(store: Store) -> None:
     """A naive datetime is a bug in the caller: StoreError, not a silent local-time guess."""
     with pytest.raises(StoreError, match="naive"):
-        store.due_deliveries(datetime(2025, 3, 1, 12, 0))
+        store.channel_queue("chat", datetime(2025, 3, 1, 12, 0))
 
 
 # --- pure helpers -------------------------------------------------------------------------------

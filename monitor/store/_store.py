@@ -30,9 +30,7 @@ from monitor.store._tables import (
     StoryBandRow,
 )
 from monitor.store._values import (
-    DeliveryRecord,
     NewArticle,
-    PendingDelivery,
     PollSaved,
     SourceState,
     StoredMatch,
@@ -153,58 +151,10 @@ class Store(Outbox):
 
     # --- deliveries (the outbox) -----------------------------------------------------------
 
-    def due_deliveries(self, now: datetime, limit: int = 100) -> list[PendingDelivery]:
-        """Pending deliveries whose ``next_attempt`` has come, the longest-waiting first."""
-        query = (
-            _delivery_query()
-            .where(col(DeliveryRow.status) == "pending", col(DeliveryRow.next_attempt) <= now)
-            .order_by(col(DeliveryRow.next_attempt), col(DeliveryRow.created), col(DeliveryRow.id))
-            .limit(limit)
-        )
-        with self._session("reading due deliveries") as session:
-            rows = list(session.exec(query))
-            outlets = self._outlets(session, [match.id for _, match, _ in rows])
-            return [
-                _convert.pending_delivery(d, m, a, outlets.get(_id(m.id), ())) for d, m, a in rows
-            ]
-
     def mark_sent(self, delivery_id: str, now: datetime) -> None:
         self._update_delivery(
             "marking a delivery sent", delivery_id, status="sent", sent_at=now, last_attempt=now
         )
-
-    def mark_failed(
-        self, delivery_id: str, error: str, next_attempt: datetime, now: datetime
-    ) -> None:
-        """Record a failed attempt; the delivery stays pending until ``next_attempt``."""
-        self._update_delivery(
-            "marking a delivery failed",
-            delivery_id,
-            attempts=col(DeliveryRow.attempts) + 1,
-            last_error=_convert.short_error(error),
-            next_attempt=next_attempt,
-            last_attempt=now,
-        )
-
-    def mark_dead(self, delivery_id: str, error: str, now: datetime) -> None:
-        """Give up on a delivery (permanent refusal, or retried too long): never tried again."""
-        self._update_delivery(
-            "marking a delivery dead",
-            delivery_id,
-            status="dead",
-            last_error=_convert.short_error(error),
-            last_attempt=now,
-        )
-
-    def deliveries(self, status: str | None = None, limit: int = 100) -> list[DeliveryRecord]:
-        """Deliveries in ``status`` (any when None), newest first."""
-        query = _delivery_query().order_by(
-            col(DeliveryRow.created).desc(), col(DeliveryRow.id).desc()
-        )
-        if status is not None:
-            query = query.where(col(DeliveryRow.status) == status)
-        with self._session("reading deliveries") as session:
-            return [_convert.delivery_record(*row) for row in session.exec(query.limit(limit))]
 
     # --- reports ---------------------------------------------------------------------------
 
@@ -390,15 +340,6 @@ class Store(Outbox):
         with self._transaction(action) as connection:
             if connection.execute(statement).rowcount == 0:
                 raise StoreError(f"{action}: no delivery {delivery_id!r}")
-
-
-def _delivery_query() -> Any:
-    # Any: sqlmodel's select() over three entities has no precise type for the chained calls.
-    return (
-        select(DeliveryRow, MatchRow, ArticleRow)
-        .join(MatchRow, col(DeliveryRow.match_id) == col(MatchRow.id))
-        .join(ArticleRow, col(MatchRow.article_id) == col(ArticleRow.id))
-    )
 
 
 def _blank() -> Any:
