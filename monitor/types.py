@@ -149,6 +149,16 @@ class Hit:
     #: the evidence this occurrence adds to the score, in [0, 1] (0 when not recorded)
     weight: float = 0.0
 
+    def as_json(self) -> dict[str, str | int | float]:
+        """The hit as a JSON object: how it is stored, and how every ``--json`` output shows it."""
+        return {
+            "term": self.term,
+            "field": self.field,
+            "position": self.position,
+            "matched": self.matched,
+            "weight": self.weight,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Match:
