@@ -145,7 +145,8 @@ class World:
 
 
 def _http() -> HttpSettings:
-    return HttpSettings("monitor-tests", timeout=2.0, connect_timeout=0.5, per_host_interval=0.0)
+    # deadlines no loopback answer comes near, however busy the machine
+    return HttpSettings("monitor-tests", timeout=60.0, connect_timeout=30.0, per_host_interval=0.0)
 
 
 def _settings(hook_url: str) -> Settings:
@@ -158,7 +159,7 @@ def _settings(hook_url: str) -> Settings:
         channels=(ChannelSettings("hook", (hook_url,)),),
         topics=(),
         delivery=DeliverySettings(),
-        limits=LimitSettings(worker_timeout=10.0),
+        limits=LimitSettings(worker_timeout=120.0),
     )
 
 
