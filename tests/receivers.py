@@ -125,7 +125,7 @@ class WebhookReceiver:
         """Let held requests (and later ones) be answered."""
         self._released.set()
 
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[WebhookRequest]:
+    def wait_for(self, count: int, timeout: float = 60.0) -> list[WebhookRequest]:
         """Block until at least ``count`` requests were answered; return them."""
         _wait_until(lambda: len(self.received) >= count, timeout, f"{count} webhook request(s)")
         return self.received
@@ -334,7 +334,7 @@ class SmtpReceiver:
         with self._lock:
             return list(self._messages)
 
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[SmtpMessage]:
+    def wait_for(self, count: int, timeout: float = 60.0) -> list[SmtpMessage]:
         """Block until at least ``count`` messages arrived; return them."""
         _wait_until(lambda: len(self.messages) >= count, timeout, f"{count} email(s)")
         return self.messages
