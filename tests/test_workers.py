@@ -18,8 +18,8 @@ from tests import jobs
 
 #: no job here comes near this timeout unless it hangs on purpose
 LIMITS = WorkerLimits(processes=2, memory=512 * 1024**2, timeout=120.0)
-#: for the hang tests: their jobs never end by themselves
-SHORT = WorkerLimits(processes=2, memory=LIMITS.memory, timeout=1.0)
+#: for the hang tests: their jobs never end by themselves (the others here take milliseconds)
+SHORT = WorkerLimits(processes=2, memory=LIMITS.memory, timeout=3.0)
 
 
 @pytest.fixture(scope="module")
@@ -97,14 +97,15 @@ def test_hung_job_times_out_and_the_next_job_runs(impatient: Workers) -> None:
 
 
 def test_waiting_for_a_worker_does_not_count_against_the_timeout() -> None:
-    """Jobs queued behind others in a one-process pool each get their full timeout."""
-    pool = Workers(WorkerLimits(processes=1, memory=LIMITS.memory, timeout=1.0))
+    """Jobs queued behind others in a one-process pool each get their full timeout: ten jobs of
+    0.3 s take 3 s in all, past the 2 s timeout of each."""
+    pool = Workers(WorkerLimits(processes=1, memory=LIMITS.memory, timeout=2.0))
 
     async def queued() -> list[Any]:
-        return await asyncio.gather(*(pool.run(jobs.sleep_then, 0.3, f"ok{i}") for i in range(6)))
+        return await asyncio.gather(*(pool.run(jobs.sleep_then, 0.3, f"ok{i}") for i in range(10)))
 
     try:
-        assert asyncio.run(queued()) == [f"ok{i}" for i in range(6)]  # 1.8 s in all, queued
+        assert asyncio.run(queued()) == [f"ok{i}" for i in range(10)]
     finally:
         pool.close()
 
