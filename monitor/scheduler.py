@@ -83,6 +83,10 @@ class Daemon:
         await self._stopping.wait()
         await self._stop()
 
+    def stop(self) -> None:
+        """Stop as SIGTERM does: ``run`` finishes running jobs (within the grace) and returns."""
+        self._stopping.set()
+
     async def _stop(self) -> None:
         log.info("stopping: waiting up to %.0fs for running jobs", STOP_GRACE)
         self._scheduler.pause()
