@@ -42,8 +42,11 @@ class Daemon:
         reload: Callable[[], Settings],
         make_notifier: Callable[[Settings], Notifier],
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        reload_every: float = RELOAD_EVERY,
     ) -> None:
+        """``reload_every``: seconds between checks of the config files (tests shorten it)."""
         self._pipeline = pipeline
+        self._reload_every = reload_every
         self._reload = reload
         self._make_notifier = make_notifier
         self._now = now
@@ -70,7 +73,7 @@ class Daemon:
         )
         self._scheduler.add_job(
             self._watch_config,
-            IntervalTrigger(seconds=RELOAD_EVERY),
+            IntervalTrigger(seconds=self._reload_every),
             id="reload",
             coalesce=True,
             max_instances=1,

@@ -4,8 +4,11 @@ database, no wall-clock waits: every step is awaited as an event)."""
 from __future__ import annotations
 
 import asyncio
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from monitor.config import DeliverySettings, HttpSettings, Settings, SourceSettings
 from monitor.notify import Notifier
@@ -56,10 +59,16 @@ class FakePipeline:
     stopped_sending: bool = False
     polled: asyncio.Event = field(default_factory=asyncio.Event)
     delivered: asyncio.Event = field(default_factory=asyncio.Event)
+    by_source: dict[str, asyncio.Event] = field(default_factory=dict)
+
+    def polled_source(self, source_id: str) -> asyncio.Event:
+        """Set once ``source_id`` was polled."""
+        return self.by_source.setdefault(source_id, asyncio.Event())
 
     async def poll(self, source: SourceSettings) -> PollResult:
         self.polls.append(source.id)
         self.polled.set()
+        self.polled_source(source.id).set()
         outcome = self.outcomes.get(source.id, "new")
         # the next check far away: a second poll in this test would be the scheduler's bug
         later = datetime.now(UTC) + timedelta(hours=1)
@@ -79,12 +88,18 @@ class FakePipeline:
         self.settings = settings
 
 
-async def _run_until(pipeline: FakePipeline, *events: asyncio.Event) -> None:
+async def _run_until(
+    pipeline: FakePipeline,
+    *events: asyncio.Event,
+    reload: Callable[[], Settings] | None = None,
+    reload_every: float = 15.0,
+) -> None:
     """Run a daemon until each event happened, then stop it as SIGTERM would."""
     daemon = Daemon(
         pipeline,  # type: ignore[arg-type]  # the fake has what the daemon uses
-        reload=lambda: pipeline.settings,
+        reload=reload or (lambda: pipeline.settings),
         make_notifier=lambda s: Notifier(()),
+        reload_every=reload_every,
     )
     running = asyncio.create_task(daemon.run())
     for event in events:
@@ -123,3 +138,27 @@ def test_first_run_is_the_stored_next_check_or_now_staggered() -> None:
     assert _first_run(None, T0, stagger=0.4) == T0 + timedelta(seconds=0.4)
     assert _first_run(T0 - timedelta(hours=1), T0, stagger=0.2) == T0 + timedelta(seconds=0.2)
     assert _first_run(T0 + timedelta(hours=1), T0, stagger=0.2) == T0 + timedelta(hours=1)
+
+
+def test_an_edited_config_is_reloaded_and_a_new_source_polled(tmp_path: Path) -> None:
+    """When monitor.yaml changes, the daemon reloads it and polls the source it gained."""
+    config = tmp_path / "monitor.yaml"
+    config.write_text("first")
+    before = replace(settings(source("a")), path=str(config))
+    after = replace(settings(source("a"), source("b")), path=str(config))
+
+    async def scenario() -> FakePipeline:
+        pipeline = FakePipeline(before)
+
+        async def edit_when_a_was_polled() -> None:
+            await pipeline.polled_source("a").wait()
+            os.utime(config, (1, 1))  # another modification time: the file changed
+
+        editing = asyncio.create_task(edit_when_a_was_polled())
+        b_polled = pipeline.polled_source("b")
+        await _run_until(pipeline, b_polled, reload=lambda: after, reload_every=0.05)
+        await editing
+        return pipeline
+
+    pipeline = asyncio.run(scenario())
+    assert pipeline.polls == ["a", "b"] and pipeline.settings == after
