@@ -28,10 +28,8 @@ class Plan:
 
     #: fetch these items' pages (at most ``max_follow``), newest first as listed
     follow: tuple[Item, ...]
-    #: store these as they are (not followed)
+    #: store these as they are (not followed); the rest stay unseen for a later poll
     plain: tuple[Item, ...]
-    #: neither: they stay unseen and are followed by a later poll
-    waiting: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +62,7 @@ def plan(
         notified = [i for i in fresh if policy.notify_on_first_poll(i, now, backfill)]
         chosen = notified[:max_follow]
         return Plan(tuple(chosen), tuple(i for i in fresh if i not in chosen))
-    return Plan(tuple(fresh[:max_follow]), (), max(0, len(fresh) - max_follow))
+    return Plan(tuple(fresh[:max_follow]), ())
 
 
 def extract_job(

@@ -1,7 +1,8 @@
 """Item identity: one key per story, whichever feed or page carried it.
 
-Owns: ``canonical_url`` (the normal form of a link used as an identity key) and ``item_key`` (the
-key of an item: its canonical link, else its feed guid). Pure string work, no I/O.
+Owns: ``http_link`` (a link as written in a feed, page or sitemap -> its absolute http(s) URL, or
+nothing), ``canonical_url`` (the normal form of a link used as an identity key) and ``item_key``
+(the key of an item: its canonical link, else its feed guid). Pure string work, no I/O.
 Does not own: following redirects or reading ``<link rel=canonical>`` (that needs the page; see
 ``monitor.extract``), nor deciding which items are new (the store's unique key does that).
 
@@ -13,7 +14,8 @@ decoded and re-encoded, so ``a=b%2Fc`` stays ``a=b%2Fc`` and the key matches wha
 
 from __future__ import annotations
 
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
+import re
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 #: query parameters that only say how a reader arrived (campaign, click and share trackers);
 #: compared lower-cased. ``utm_*`` is matched by prefix (see ``TRACKING_PREFIXES``).
@@ -38,6 +40,18 @@ TRACKING_PARAMS = frozenset(
 TRACKING_PREFIXES = ("utm_",)
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# C0 controls and DEL: never part of a link, and PostgreSQL refuses NUL (hostile feeds send it)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def http_link(link: str | None, base: str) -> str | None:
+    """The absolute http(s) form of ``link`` (relative to ``base``), without control characters
+    or surrounding blanks; None when empty or of another scheme (``mailto:``, ``javascript:``)."""
+    cleaned = _CONTROL.sub("", link or "").strip()
+    if not cleaned:
+        return None
+    absolute = urljoin(base, cleaned)
+    return absolute if urlsplit(absolute).scheme in ("http", "https") else None
 
 
 def canonical_url(url: str) -> str:

@@ -44,9 +44,12 @@ class Daemon:
         make_notifier: Callable[[Settings], Notifier],
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         service_manager: ServiceManager | None = None,
+        reload_every: float = RELOAD_EVERY,
     ) -> None:
+        """``reload_every``: seconds between checks of the config files (tests shorten it)."""
         self._pipeline = pipeline
         self._service = service_manager or ServiceManager({})
+        self._reload_every = reload_every
         self._reload = reload
         self._make_notifier = make_notifier
         self._now = now
@@ -73,7 +76,7 @@ class Daemon:
         )
         self._scheduler.add_job(
             self._watch_config,
-            IntervalTrigger(seconds=RELOAD_EVERY),
+            IntervalTrigger(seconds=self._reload_every),
             id="reload",
             coalesce=True,
             max_instances=1,
@@ -87,6 +90,10 @@ class Daemon:
         )
         await self._stopping.wait()
         await self._stop()
+
+    def stop(self) -> None:
+        """Stop as SIGTERM does: ``run`` finishes running jobs (within the grace) and returns."""
+        self._stopping.set()
 
     async def _stop(self) -> None:
         self._service.notify("STOPPING=1")

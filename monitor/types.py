@@ -160,6 +160,17 @@ class Hit:
         found = self.matched.casefold()
         return not (found == written or (self.term.endswith("*") and found.startswith(written)))
 
+    def as_json(self) -> dict[str, str | int | float]:
+        """The hit as a JSON object: how it is stored, and how every ``--json`` output shows it."""
+        return {
+            "term": self.term,
+            "field": self.field,
+            "position": self.position,
+            "matched": self.matched,
+            "weight": self.weight,
+            "form": self.form,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Match:

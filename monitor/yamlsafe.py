@@ -301,6 +301,7 @@ class At:
         path = f"{self.path}[{key}]" if isinstance(key, int) else _join(self.path, key)
         container = self.value
         assert isinstance(container, dict | list)
+        # a str key only ever reaches a mapping, an int one a sequence (the path says which)
         return At(self.doc, path, container[key])  # type: ignore[index]
 
     def mapping(self, allowed: Collection[str] | None = None) -> dict[str, At]:

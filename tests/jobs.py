@@ -22,6 +22,13 @@ def sleep_then(seconds: float, value: str) -> str:
     return value
 
 
+def wait_for_file(path: str, value: str) -> str:
+    """Returns ``value`` once ``path`` exists (the test creates it when it is time)."""
+    while not os.path.exists(path):
+        time.sleep(0.01)
+    return value
+
+
 def spin(seconds: float) -> int:
     """Burns CPU (no sleeping) for ``seconds`` of wall time."""
     end, count = time.monotonic() + seconds, 0

@@ -41,6 +41,8 @@ class Reply:
     headers: tuple[tuple[str, str], ...] = ()
     #: seconds to wait before answering (a "hanging" receiver); cut short by ``close()``
     delay: float = 0.0
+    #: answer only once ``release()`` is called (or ``close()``): a hang the test ends
+    held: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,8 @@ class WebhookReceiver:
         self._requests: list[WebhookRequest] = []
         self._reply = Reply()
         self._closing = threading.Event()
+        self._released = threading.Event()
+        self._arrived = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         # a short poll interval makes close() quick (shutdown waits for the next poll)
         self._thread = threading.Thread(
@@ -104,17 +108,31 @@ class WebhookReceiver:
             return list(self._requests)
 
     def reply(
-        self, status: int = 200, *, retry_after: str | None = None, delay: float = 0.0
+        self,
+        status: int = 200,
+        *,
+        retry_after: str | None = None,
+        delay: float = 0.0,
+        held: bool = False,
     ) -> None:
-        """Answer the following requests with ``status`` (after ``delay`` seconds)."""
+        """Answer the following requests with ``status`` (after ``delay`` seconds; with
+        ``held``, only once ``release()`` is called)."""
         headers = (("Retry-After", retry_after),) if retry_after is not None else ()
         with self._lock:
-            self._reply = Reply(status=status, headers=headers, delay=delay)
+            self._reply = Reply(status=status, headers=headers, delay=delay, held=held)
 
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[WebhookRequest]:
-        """Block until at least ``count`` requests arrived; return them."""
+    def release(self) -> None:
+        """Let held requests (and later ones) be answered."""
+        self._released.set()
+
+    def wait_for(self, count: int, timeout: float = 60.0) -> list[WebhookRequest]:
+        """Block until at least ``count`` requests were answered; return them."""
         _wait_until(lambda: len(self.received) >= count, timeout, f"{count} webhook request(s)")
         return self.received
+
+    def wait_for_arrivals(self, count: int, timeout: float = 60.0) -> None:
+        """Block until at least ``count`` requests arrived, answered or not (held ones too)."""
+        _wait_until(lambda: self._arrived >= count, timeout, f"{count} webhook arrival(s)")
 
     def start(self) -> Self:
         self._thread.start()
@@ -122,6 +140,7 @@ class WebhookReceiver:
 
     def close(self) -> None:
         self._closing.set()  # wakes handlers sleeping in a "hang" reply
+        self._released.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
@@ -142,6 +161,9 @@ class WebhookReceiver:
         body = handler.rfile.read(length)
         with self._lock:
             reply = self._reply
+            self._arrived += 1
+        if reply.held:
+            self._released.wait()
         self._closing.wait(reply.delay)
         request = WebhookRequest(
             method=handler.command,
@@ -191,6 +213,7 @@ class SmtpMessage:
         the wire's CRLF line ends made ``\\n``."""
         part = self.message.get_body(preferencelist=("html", "plain"))
         assert part is not None, "message has no text body"
+        # get_body() is typed as a Message; with the default policy it is an EmailMessage part
         return str(part.get_content()).replace("\r\n", "\n")  # type: ignore[attr-defined]
 
 
@@ -311,7 +334,7 @@ class SmtpReceiver:
         with self._lock:
             return list(self._messages)
 
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[SmtpMessage]:
+    def wait_for(self, count: int, timeout: float = 60.0) -> list[SmtpMessage]:
         """Block until at least ``count`` messages arrived; return them."""
         _wait_until(lambda: len(self.messages) >= count, timeout, f"{count} email(s)")
         return self.messages

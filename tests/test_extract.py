@@ -71,7 +71,7 @@ def test_no_zone_no_date() -> None:
 
 
 def _extracted() -> list[tuple[str, dict, object]]:
-    found = []
+    found: list[tuple[str, dict, object]] = []
     for name, truth in EXPECTED.items():
         content = gzip.decompress((ARTICLES / name).read_bytes())
         found.append((name, truth, extract_article(content, truth["url"])))

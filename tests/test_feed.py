@@ -183,9 +183,11 @@ def _reference_items(reference: dict[str, Any]) -> list[tuple[str, str]]:
 def _load_reference(path: Path) -> dict[str, Any]:
     raw = path.read_bytes()
     try:
-        return json.loads(raw.decode("utf-8"))  # type: ignore[no-any-return]
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return json.loads(raw.decode("latin-1"))  # type: ignore[no-any-return]
+        text = raw.decode("latin-1")
+    reference: dict[str, Any] = json.loads(text)
+    return reference
 
 
 @pytest.mark.parametrize(("stem", "reference"), _cross_check_cases(), ids=lambda v: str(v)[:40])

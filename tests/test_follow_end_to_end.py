@@ -8,7 +8,6 @@ on PostgreSQL (``database_url``).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,7 +158,6 @@ def test_listing_and_sitemap_items_are_followed_matched_on_body_and_one_story_on
 
     [hook] = world.webhook.wait_for(1)
     assert KOMPAS_TITLE in str(hook.json()) or ANTARA_TITLE in str(hook.json())
-    time.sleep(0.5)
     assert len(world.webhook.received) == 1  # the copy joined the story: no second alert
     with Store.open(world.database_url) as store:
         [match] = store.matches(topic="russia-asean-security")
@@ -185,3 +183,34 @@ def test_failed_article_fetch_keeps_the_item(world: World) -> None:
     with Store.open(world.database_url) as store:
         [match] = store.matches(topic="russia-asean-security")
         assert match.title == "Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme"
+
+
+def test_an_article_first_seen_blank_in_a_sitemap_baseline_is_matched_later(
+    world: World,
+) -> None:
+    """A title-less sitemap entry stored by the sitemap's silent baseline had nothing to be
+    matched on; when the listing carries the same article later, it is followed, matched and
+    alerted (it used to count as seen, and was never matched)."""
+    path = "/read/2021/12/07/kerja-sama-baru-disepakati-untuk-tahun-depan"
+    world.serve_page(path, KOMPAS_TITLE, SEED_PARAGRAPHS)
+    world.pages.serve(
+        "/sitemap-news.xml",
+        sitemap([(world.pages.url(path), "2021-12-07T21:00:00+07:00")]),
+        content_type="application/xml",
+    )
+    assert world.once() == 0  # both baselines: the sitemap's entry is stored blank, silently
+    assert world.webhook.received == [] and world.pages.requests_to(path) == []
+    world.pages.serve("/global/", listing([
+        (path, "Kerja sama baru disepakati"),
+        (CABAI_PATH, "Harga cabai rawit naik menjelang Natal"),
+    ]), content_type="text/html")  # fmt: skip
+    assert world.once() == 0
+
+    [hook] = world.webhook.wait_for(1)
+    assert KOMPAS_TITLE in str(hook.json())
+    with Store.open(world.database_url) as store:
+        [match] = store.matches(topic="russia-asean-security")
+        assert (match.title, match.source_id) == (KOMPAS_TITLE, "kompas")
+        assert store.counts()["articles"] == 2  # the blank one filled in, not stored twice
+    assert world.once() == 0  # seen now, by both sources: nothing more
+    assert len(world.webhook.received) == 1

@@ -27,7 +27,7 @@ from monitor.fetch import Fetcher
 from monitor.health import Moves, OutageWatch, follow_moves, should_report
 from monitor.notify import Notifier
 from monitor.pipeline import Pipeline, PollResult
-from monitor.store import Store
+from monitor.store import SourceState, Store
 from monitor.workers import WorkerLimits, Workers
 from tests.addresses import stub_resolver
 from tests.feedserver import FeedServer, Route, running_feed_server
@@ -145,7 +145,8 @@ class World:
 
 
 def _http() -> HttpSettings:
-    return HttpSettings("monitor-tests", timeout=2.0, connect_timeout=0.5, per_host_interval=0.0)
+    # deadlines no loopback answer comes near, however busy the machine
+    return HttpSettings("monitor-tests", timeout=60.0, connect_timeout=30.0, per_host_interval=0.0)
 
 
 def _settings(hook_url: str) -> Settings:
@@ -158,8 +159,15 @@ def _settings(hook_url: str) -> Settings:
         channels=(ChannelSettings("hook", (hook_url,)),),
         topics=(),
         delivery=DeliverySettings(),
-        limits=LimitSettings(worker_timeout=10.0),
+        limits=LimitSettings(worker_timeout=120.0),
     )
+
+
+def stored(world: World, source_id: str) -> SourceState:
+    """The stored state of a source the test has polled."""
+    state = world.store.source_state(source_id)
+    assert state is not None, f"{source_id} was never polled"
+    return state
 
 
 def source(source_id: str, url: str) -> SourceSettings:
@@ -203,10 +211,10 @@ def test_permanent_redirect_moves_the_source_once_stable(world: World) -> None:
         world.clock.now = T0 + hours * HOUR
         [result] = world.poll(feed)
         assert result.outcome in ("new", "not_modified")
-        assert world.store.source_state("moving").url == feed.url  # not yet
+        assert stored(world, "moving").url == feed.url  # not yet
     world.clock.now = T0 + 25 * HOUR
     world.poll(feed)
-    assert world.store.source_state("moving").url == _url(world, "/new.xml")
+    assert stored(world, "moving").url == _url(world, "/new.xml")
     before = len(world.server.requests_to("/old.xml"))
     world.clock.now = T0 + 26 * HOUR
     world.poll(feed)
@@ -237,7 +245,7 @@ def test_gone_is_reported_once(world: World) -> None:
     world.poll(feed)
     world.poll(feed)
     assert len(world.hook.received) == 1
-    assert world.store.source_state("dropped").status == "gone"
+    assert stored(world, "dropped").status == "gone"
 
 
 def test_a_day_of_failures_is_reported_once(world: World) -> None:
@@ -273,9 +281,9 @@ def test_network_outage_does_not_count_against_sources(world: World) -> None:
     dead = f"http://feeds.test:{closed_port()}"
     sources = [source(f"net-{i}", f"{dead}/feed{i}.xml") for i in range(4)]
     world.poll(sources[0])  # alone: counted
-    assert world.store.source_state("net-0").failures == 1
+    assert stored(world, "net-0").failures == 1
     results = world.poll(*sources)
-    failures = {s.id: world.store.source_state(s.id).failures for s in sources}
+    failures = {s.id: stored(world, s.id).failures for s in sources}
     assert all(r.outcome == "failed" for r in results)
     assert sum(failures.values()) <= 3 and failures["net-0"] <= 2
     outage = [r for r in results if "network-wide outage" in (r.error or "")]

@@ -44,11 +44,12 @@ def keys(parsed: ParsedFeed) -> list[str]:
 )
 def test_cap_keeps_the_newest_items_in_document_order(published, expected) -> None:
     """An oldest-first feed over the cap must not lose its new items."""
+    # _Settings stands in for Settings: ``capped`` reads only ``limits.items_per_poll``
     assert keys(capped(feed(published), _Settings(3))) == expected  # type: ignore[arg-type]
 
 
 def test_cap_says_what_it_dropped() -> None:
     """The dropped count is added to the feed's warning."""
     parsed = replace(feed([None] * 4), warning="bozo")
-    result = capped(parsed, _Settings(1))  # type: ignore[arg-type]
+    result = capped(parsed, _Settings(1))  # type: ignore[arg-type]  # as above
     assert result.warning == "bozo; dropped 3 older items over limits.items_per_poll"

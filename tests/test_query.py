@@ -172,5 +172,6 @@ def test_concept_in_braces() -> None:
     near, negated = root.children
     assert isinstance(near, Near) and isinstance(negated, Not)
     military, terrorism = ConceptRef("military exercise", 0), ConceptRef("terrorism", 43)
+    assert isinstance(near.left, ConceptRef)
     expected = (military, "{military exercise}", terrorism)
     assert expected == (near.left, near.left.label, negated.child)

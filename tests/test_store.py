@@ -16,9 +16,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from monitor.errors import StoreError
-from monitor.store import NewArticle, SourceState, Store, _convert, _engine
+from monitor.store import ArticlePage, NewArticle, SourceState, Store, _convert, _engine
 from monitor.store._tables import metadata
+from monitor.story import band_keys, fingerprint
 from monitor.types import Hit, Item, Match, Validators
+from tests.test_story import COPY, OTHER, SEED_TEXT
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 TABLES = {"source", "article", "match", "delivery"}
@@ -44,6 +46,7 @@ def state(source_id: str = "src-a", **changes: object) -> SourceState:
         status="ok",
         baselined=True,
     )
+    # ``changes`` are SourceState fields of mixed types; replace() checks the names at run time
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
@@ -81,6 +84,7 @@ def article(
 
 
 def head_revision() -> str:
+    # the script directory needs no database: no connection, though the parameter wants one
     script = ScriptDirectory.from_config(_engine.alembic_config(connection=None))  # type: ignore[arg-type]
     head = script.get_current_head()
     assert head is not None
@@ -320,7 +324,7 @@ def test_baseline_poll_stores_matches_without_deliveries(store: Store) -> None:
     """notify=False (a source's first poll) keeps the matches and announces nothing."""
     saved = store.save_poll(state(), [article("https://a.example/1", notify=False)], T0)
     assert (saved.new_articles, saved.new_matches, saved.new_deliveries) == (1, 1, 0)
-    assert store.due_deliveries(T0 + timedelta(days=1)) == []
+    assert store.deliveries() == []
     assert len(store.matches()) == 1
 
 
@@ -353,12 +357,12 @@ def test_save_source_state_upserts(store: Store) -> None:
 # --- deliveries ---------------------------------------------------------------------------------
 
 
-def test_due_deliveries_order_and_filter(store: Store) -> None:
+def test_channel_queue_order_and_filter(store: Store) -> None:
     """Only deliveries due by ``now``, the oldest first, with the alert built from the article."""
     for minutes, key in ((20, "late"), (0, "first"), (10, "second")):
         new = article(f"https://a.example/{key}", topics=(("asean", ("chat",)),))
         store.save_poll(state(), [new], T0 + timedelta(minutes=minutes))
-    due = store.due_deliveries(T0 + timedelta(minutes=10))
+    due = store.channel_queue("chat", T0 + timedelta(minutes=10))
     assert [d.alert.url for d in due] == ["https://a.example/first", "https://a.example/second"]
     assert [d.delivery_id for d in due] == [
         _convert.delivery_id("https://a.example/first", "asean", "chat"),
@@ -367,22 +371,22 @@ def test_due_deliveries_order_and_filter(store: Store) -> None:
     alert = due[0].alert
     assert (alert.topic_name, alert.source, alert.score) == ("Topic asean", "Source src-a", 0.75)
     assert alert.hits == (Hit(term="ASEAN", field="title", position=2, matched="ASEAN"),)
-    assert len(store.due_deliveries(T0 + timedelta(minutes=30), limit=1)) == 1
+    assert len(store.channel_queue("chat", T0 + timedelta(minutes=30), limit=1)) == 1
 
 
-def test_mark_failed_then_sent(store: Store) -> None:
+def test_failed_attempt_then_sent(store: Store) -> None:
     """A failure counts an attempt and defers; sending ends the pending life of a delivery."""
     store.save_poll(state(), [article("https://a.example/1", topics=(("asean", ("chat",)),))], T0)
-    [due] = store.due_deliveries(T0)
+    [due] = store.channel_queue("chat", T0)
     retry = T0 + timedelta(minutes=5)
-    store.mark_failed(due.delivery_id, "http 503\nfrom chat", retry, T0)
-    assert store.due_deliveries(T0 + timedelta(minutes=4)) == []
-    [again] = store.due_deliveries(retry)
+    store.mark_attempt_failed([due.delivery_id], "http 503\nfrom chat", retry, T0)
+    assert store.channel_queue("chat", T0 + timedelta(minutes=4)) == []
+    [again] = store.channel_queue("chat", retry)
     assert again.attempts == 1
     [record] = store.deliveries("pending")
     assert (record.last_error, record.last_attempt) == ("http 503 from chat", T0)
     store.mark_sent(due.delivery_id, retry)
-    assert store.due_deliveries(retry + timedelta(days=1)) == []
+    assert store.channel_queue("chat", retry + timedelta(days=1)) == []
     [sent] = store.deliveries("sent")
     assert (sent.sent_at, sent.attempts) == (retry, 1)
 
@@ -390,9 +394,9 @@ def test_mark_failed_then_sent(store: Store) -> None:
 def test_mark_dead(store: Store) -> None:
     """A dead delivery is never due again and is listed as dead."""
     store.save_poll(state(), [article("https://a.example/1", topics=(("asean", ("chat",)),))], T0)
-    [due] = store.due_deliveries(T0)
-    store.mark_dead(due.delivery_id, "401 unauthorized", T0)
-    assert store.due_deliveries(T0 + timedelta(days=1)) == []
+    [due] = store.channel_queue("chat", T0)
+    store.mark_dead_many([due.delivery_id], "401 unauthorized", T0)
+    assert store.channel_queue("chat", T0 + timedelta(days=1)) == []
     assert store.counts()["deliveries_dead"] == 1
     assert [d.status for d in store.deliveries()] == ["dead"]
 
@@ -451,7 +455,7 @@ def test_datetimes_round_trip_as_utc(store: Store) -> None:
 def test_naive_datetime_is_refused(store: Store) -> None:
     """A naive datetime is a bug in the caller: StoreError, not a silent local-time guess."""
     with pytest.raises(StoreError, match="naive"):
-        store.due_deliveries(datetime(2025, 3, 1, 12, 0))
+        store.channel_queue("chat", datetime(2025, 3, 1, 12, 0))
 
 
 # --- pure helpers -------------------------------------------------------------------------------
@@ -469,3 +473,50 @@ def test_delivery_id_is_stable_and_distinct() -> None:
     assert first == _convert.delivery_id("https://a.example/1", "asean", "chat")
     assert len(first) == 24
     assert first != _convert.delivery_id("https://a.example/1", "asean", "mail")
+
+
+# --- story candidates -----------------------------------------------------------------------
+
+
+def _printed(key: str, source_id: str, text: str) -> NewArticle:
+    print_ = fingerprint(text)
+    assert print_ is not None
+    page = ArticlePage(text=text, story_id=key, fingerprint=print_, bands=band_keys(print_))
+    return replace(article(key, source_id=source_id, topics=()), page=page)
+
+
+def test_story_candidates_are_other_sources_articles_sharing_a_band(store: Store) -> None:
+    """A copy finds the original through the band index; its own source's and old articles,
+    and articles sharing no band, are not candidates."""
+    store.save_poll(state("src-a"), [_printed("https://a.example/1", "src-a", SEED_TEXT)], T0)
+    store.save_poll(state("src-b"), [_printed("https://b.example/1", "src-b", OTHER)], T0)
+    print_ = fingerprint(COPY)
+    assert print_ is not None
+    bands = band_keys(print_)
+    [(story, source, stored)] = store.story_candidates(bands, T0, other_than="src-c")
+    assert (story, source, stored) == ("https://a.example/1", "src-a", fingerprint(SEED_TEXT))
+    assert store.story_candidates(bands, T0, other_than="src-a") == []
+    assert store.story_candidates(bands, T0 + timedelta(seconds=1), other_than="src-c") == []
+
+
+def test_upgrade_indexes_the_bands_of_stored_fingerprints(database_url: str) -> None:
+    """Articles fingerprinted before the band index (revision 0004) are found after it."""
+    engine = _engine.create(_engine.parse_url(database_url))
+    _engine.upgrade(engine, "0004")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO article (key, url, title, summary, source_id, source_name,"
+                " first_seen, fingerprint, story_id) VALUES ('https://old.example/a',"
+                " 'https://old.example/a', 'Old', '', 'old', 'Old', :seen, :print, 's1')"
+            ),
+            {"seen": T0, "print": fingerprint(SEED_TEXT)},
+        )
+    engine.dispose()
+    print_ = fingerprint(COPY)
+    assert print_ is not None
+    with Store.open(database_url) as store:
+        # a day early: the raw insert above writes SQLite's time text its own way
+        since = T0 - timedelta(days=1)
+        [(story, source, _)] = store.story_candidates(band_keys(print_), since, other_than="new")
+    assert (story, source) == ("s1", "old")

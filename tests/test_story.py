@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.story import SAME_STORY, fingerprint, resemblance, story_for
+from monitor.story import BANDS, SAME_STORY, band_keys, fingerprint, resemblance, story_for
 from tests.pages import SEED_PARAGRAPHS
 
 SEED_TEXT = "\n".join(SEED_PARAGRAPHS)
@@ -44,3 +44,13 @@ def test_short_text_has_no_fingerprint() -> None:
     """A teaser is not evidence of a story."""
     assert fingerprint("Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme") is None
     assert story_for(None, "antara", []) is None
+
+
+def test_a_copy_shares_a_band_and_another_story_does_not() -> None:
+    """Band keys are what the store indexes: a copy is found through them, another story not."""
+    seed, copy, other = fingerprint(SEED_TEXT), fingerprint(COPY), fingerprint(OTHER)
+    assert seed and copy and other
+    assert len(band_keys(seed)) == BANDS
+    assert set(band_keys(seed)) & set(band_keys(copy))
+    assert not set(band_keys(seed)) & set(band_keys(other))
+    assert band_keys(seed) == band_keys(fingerprint(SEED_TEXT) or b"")  # stable across runs

@@ -1,10 +1,13 @@
-"""Worker processes with limits: a job's crash, hang or memory hog costs that job only."""
+"""Worker processes with limits: a job's crash, hang or memory hog costs that job only.
+
+No test here judges the machine's speed: a pool's timeout is generous unless the test is about
+timeouts, and those use jobs that would never end by themselves."""
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,12 +16,22 @@ from monitor.errors import ParseError, WorkerError
 from monitor.workers import WorkerLimits, Workers
 from tests import jobs
 
-LIMITS = WorkerLimits(processes=2, memory=512 * 1024**2, timeout=3.0)
+#: no job here comes near this timeout unless it hangs on purpose
+LIMITS = WorkerLimits(processes=2, memory=512 * 1024**2, timeout=120.0)
+#: for the hang tests: their jobs never end by themselves (the others here take milliseconds)
+SHORT = WorkerLimits(processes=2, memory=LIMITS.memory, timeout=3.0)
 
 
 @pytest.fixture(scope="module")
 def workers() -> Iterator[Workers]:
     pool = Workers(LIMITS)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="module")
+def impatient() -> Iterator[Workers]:
+    pool = Workers(SHORT)
     yield pool
     pool.close()
 
@@ -65,30 +78,46 @@ def test_unexpected_exception_is_failed(workers: Workers) -> None:
         (jobs.segfault, (), "crashed"),
         (jobs.recurse, (), "failed"),
         (jobs.hog_memory, (2048,), "memory"),
-        (jobs.sleep_then, (30, "late"), "timeout"),
     ],
-    ids=["exit", "segfault", "recursion", "memory", "hang"],
+    ids=["exit", "segfault", "recursion", "memory"],
 )
 def test_bad_job_is_classified_and_the_next_job_runs(
     workers: Workers, job: Callable[..., Any], args: tuple[Any, ...], kind: str
 ) -> None:
     """Each way a job can fail is one classified error, and the pool keeps working."""
-    started = time.monotonic()
     assert failure(workers, job, *args).kind == kind
-    assert time.monotonic() - started < LIMITS.timeout + 5
     assert run(workers, jobs.add, 1, 1) == 2
 
 
+def test_hung_job_times_out_and_the_next_job_runs(impatient: Workers) -> None:
+    """A job that never returns is killed at its timeout; the next job runs in a fresh worker
+    (whose start, however slow, does not count against that job's timeout)."""
+    assert failure(impatient, jobs.sleep_then, 3600, "never").kind == "timeout"
+    assert run(impatient, jobs.add, 1, 1) == 2
+
+
+def test_waiting_for_a_worker_does_not_count_against_the_timeout() -> None:
+    """Jobs queued behind others in a one-process pool each get their full timeout: ten jobs of
+    0.3 s take 3 s in all, past the 2 s timeout of each."""
+    pool = Workers(WorkerLimits(processes=1, memory=LIMITS.memory, timeout=2.0))
+
+    async def queued() -> list[Any]:
+        return await asyncio.gather(*(pool.run(jobs.sleep_then, 0.3, f"ok{i}") for i in range(10)))
+
+    try:
+        assert asyncio.run(queued()) == [f"ok{i}" for i in range(10)]
+    finally:
+        pool.close()
+
+
 def test_cpu_limit_kills_a_spinning_job() -> None:
-    """A job that burns CPU past its budget is killed by the kernel even before the wall clock
-    would stop it (budget 1 s of CPU, wall clock 30 s)."""
+    """A job that burns CPU past its budget is stopped: by the kernel (its CPU limit) or by the
+    wall clock, whichever comes first on this machine (budget 1 s of both, the job wants 30 s)."""
     pool = Workers(WorkerLimits(processes=1, memory=LIMITS.memory, timeout=1.0))
     try:
         assert run(pool, jobs.spin, 0.1) > 0  # the budget is per job, not per process
         assert run(pool, jobs.spin, 0.1) > 0
-        started = time.monotonic()
         assert failure(pool, jobs.spin, 30).kind in ("timeout", "crashed")
-        assert time.monotonic() - started < 10
     finally:
         pool.close()
 
@@ -108,16 +137,18 @@ def test_a_crash_does_not_cost_the_jobs_beside_it(workers: Workers) -> None:
     assert isinstance(crashed, WorkerError) and crashed.kind == "crashed"
 
 
-def test_a_timeout_does_not_cost_the_jobs_beside_it(workers: Workers) -> None:
-    """Killing a hung job's worker re-runs the bystander that shared the pool."""
+def test_a_timeout_does_not_cost_the_jobs_beside_it(impatient: Workers, tmp_path: Path) -> None:
+    """Killing a hung job's worker re-runs the bystander that shared the pool. The bystander
+    cannot finish before the kill: it waits for a file the test creates only after it."""
+    flag = tmp_path / "go"
 
-    async def together() -> list[Any]:
-        return await asyncio.gather(
-            workers.run(jobs.sleep_then, 30, "never"),
-            workers.run(jobs.sleep_then, 2.5, "bystander"),
-            return_exceptions=True,
-        )
+    async def together() -> tuple[BaseException | str, Any]:
+        hung = asyncio.ensure_future(impatient.run(jobs.sleep_then, 3600, "never"))
+        bystander = asyncio.ensure_future(impatient.run(jobs.wait_for_file, str(flag), "by"))
+        [error] = await asyncio.gather(hung, return_exceptions=True)
+        flag.touch()
+        return error, await bystander
 
     hung, bystander = asyncio.run(together())
     assert isinstance(hung, WorkerError) and hung.kind == "timeout"
-    assert bystander == "bystander"
+    assert bystander == "by"

@@ -1,7 +1,8 @@
 """``monitor run`` and ``monitor once``: the real pipeline, wired and run.
 
-Owns: ``_pipeline``, the one place that builds the store, the HTTP client, the worker pool and
-the notifier into a ``Pipeline`` (and closes them again; ``tests/crash_driver.py`` uses it too),
+Owns: ``open_pipeline``, the one place that builds the store, the HTTP client, the worker pool
+and the notifier into a ``Pipeline`` (and closes them again; ``tests/crash_driver.py`` uses it
+too, with its crash checkpoint),
 and the two commands that run it: forever under the scheduler, or one cycle with a summary.
 Does not own: what a cycle does (``monitor.pipeline``) or when it runs (``monitor.scheduler``,
 imported only by ``monitor run`` so the other commands start without APScheduler).
@@ -14,14 +15,15 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from monitor.cli.common import EXIT_USAGE, iso, now, print_json, print_table, settings_from
 from monitor.config import Settings
+from monitor.deliver.crash import Checkpoint, unchecked
 from monitor.fetch import Fetcher
 from monitor.notify import Notifier
-from monitor.pipeline import Pipeline, PollResult
+from monitor.pipeline import DeliveryReport, Pipeline, PollResult
 from monitor.store import Store
 from monitor.workers import WorkerLimits, Workers
 
@@ -43,7 +45,9 @@ def warn_if_silent(settings: Settings) -> None:
 
 
 @asynccontextmanager
-async def _pipeline(settings: Settings):
+async def open_pipeline(
+    settings: Settings, checkpoint: Checkpoint = unchecked
+) -> AsyncIterator[Pipeline]:
     """Open the store, the HTTP client and the worker pool; close them all on the way out."""
     store = await asyncio.to_thread(Store.open, settings.database_url)
     fetcher = Fetcher(settings.http)
@@ -63,6 +67,7 @@ async def _pipeline(settings: Settings):
             notifier=Notifier(settings.channels),
             workers=workers,
             now=now,
+            checkpoint=checkpoint,
         )
     finally:
         workers.close()
@@ -78,7 +83,7 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     warn_if_silent(settings)
 
     async def run() -> None:
-        async with _pipeline(settings) as pipeline:
+        async with open_pipeline(settings) as pipeline:
             daemon = Daemon(
                 pipeline,
                 reload=lambda: settings_from(args, env),
@@ -101,8 +106,8 @@ def cmd_once(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             return EXIT_USAGE
         sources = [s for s in settings.sources if s.id in args.source]
 
-    async def once() -> tuple[list[PollResult], object]:
-        async with _pipeline(settings) as pipeline:
+    async def once() -> tuple[list[PollResult], DeliveryReport]:
+        async with open_pipeline(settings) as pipeline:
             results = await asyncio.gather(*(pipeline.poll(s) for s in sources))
             return list(results), await pipeline.deliver()
 
@@ -130,5 +135,5 @@ def cmd_once(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             for r in results
         ],
     )
-    print(f"deliveries: {report.sent} sent, {report.failed} failed (failed ones are retried)")  # type: ignore[attr-defined]
+    print(f"deliveries: {report.sent} sent, {report.failed} failed (failed ones are retried)")
     return EXIT_ALL_FAILED if failed_all else 0

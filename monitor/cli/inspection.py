@@ -75,16 +75,7 @@ def cmd_matches(args: argparse.Namespace, env: Mapping[str, str]) -> int:
                         "published": iso(m.published),
                         "matched_at": iso(m.created),
                         "terms": list(dict.fromkeys(h.term for h in m.hits)),
-                        "hits": [
-                            {
-                                "term": h.term,
-                                "field": h.field,
-                                "position": h.position,
-                                "matched": h.matched,
-                                "form": h.form,
-                            }
-                            for h in m.hits
-                        ],
+                        "hits": [h.as_json() for h in m.hits],
                     },
                     ensure_ascii=False,
                 )

@@ -2,7 +2,7 @@
 
 Owns: ``load_settings`` (which reads each section and cross-checks the references between them),
 the config path, the top-level keys, ``database`` (with ``MONITOR_DATABASE_URL``), ``timezone``,
-``http`` and ``limits``.
+``http`` and ``limits``, and ``MONITOR_POLL_EVERY`` (tests and trials: every source's interval).
 Does not own: the sources, channels and delivery, watchlists and lexicon sections (``sources``,
 ``channels``, ``watchlists``), or the settings' shape (``settings``).
 """
@@ -30,6 +30,7 @@ from monitor.config.settings import (
     HttpSettings,
     LimitSettings,
     Settings,
+    SourceSettings,
 )
 from monitor.config.sources import _defaults, _sources
 from monitor.config.watchlists import (
@@ -40,7 +41,7 @@ from monitor.config.watchlists import (
     _without,
 )
 from monitor.errors import ConfigError
-from monitor.yamlsafe import At, parse_size, read_yaml
+from monitor.yamlsafe import At, parse_duration, parse_size, read_yaml
 
 _TOP_KEYS = ["database", "timezone", "watchlists", "http", "defaults", "delivery", "sources",
              "channels", "limits", "lexicon"]  # fmt: skip
@@ -82,7 +83,9 @@ def load_settings(path: str | Path, env: Mapping[str, str]) -> Settings:
         database_url=_database(get("database"), env),
         timezone=_timezone(get("timezone")),
         http=_http(get("http")),
-        sources=_sources(get("sources"), _defaults(get("defaults")), {t.id for t in topics}),
+        sources=_poll_every(
+            _sources(get("sources"), _defaults(get("defaults")), {t.id for t in topics}), env
+        ),
         channels=channels,
         topics=topics,
         delivery=delivery,
@@ -91,6 +94,24 @@ def load_settings(path: str | Path, env: Mapping[str, str]) -> Settings:
         lexicon=lexicon,
         disabled_channels=frozenset(disabled),
     )
+
+
+def _poll_every(
+    sources: tuple[SourceSettings, ...], env: Mapping[str, str]
+) -> tuple[SourceSettings, ...]:
+    """``MONITOR_POLL_EVERY`` (a duration, e.g. ``2s``) polls every source at that interval,
+    without jitter and below the one-minute minimum: for tests and trials against one's own
+    servers (a test of the daemon need not wait a real minute), never against publishers."""
+    text = env.get("MONITOR_POLL_EVERY")
+    if not text:
+        return sources
+    try:
+        every = parse_duration(text)
+    except ValueError as e:
+        raise ConfigError(str(e), key="MONITOR_POLL_EVERY") from e
+    if every <= 0:
+        raise ConfigError("must be more than 0 seconds", key="MONITOR_POLL_EVERY")
+    return tuple(replace(source, every=every, jitter=0.0) for source in sources)
 
 
 # --- top-level sections ------------------------------------------------------------------------

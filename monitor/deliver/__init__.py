@@ -11,7 +11,7 @@ Does not own: the outbox tables (``monitor.store``), rendering and sending one m
     plan.py       pure: channel rules + queue + recent sends + now -> Plan
     schedule.py   pure: cron and quiet-hours arithmetic
     run.py        I/O: one delivery round per channel (store -> plan -> render -> send -> record)
-    crash.py      the test-only crash points (``MONITOR_CRASH_AT``)
+    crash.py      the named checkpoints the crash test stops at (injected, no-op in the daemon)
 
 This ``__init__`` imports nothing, so ``monitor.config`` can use ``schedule`` without pulling in
 the store or the notifier.

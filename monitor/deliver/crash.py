@@ -1,8 +1,9 @@
-"""Named crash points for the crash test: ``MONITOR_CRASH_AT=point`` kills the process there.
+"""Named checkpoints on a match's way, where the crash test stops the process.
 
-Owns: one function, ``crash_point(name)``. When the environment variable ``MONITOR_CRASH_AT``
-names that point, the process sends itself SIGKILL: no cleanup, no flush, no ``finally`` -- the
-same as a power cut at that line. Unset (always, outside ``tests/test_crash.py``) it does nothing.
+Owns: the names of the points and the type of the hook that is called at each. Production code
+calls the checkpoint it was given; the daemon gives none (``unchecked``), so nothing happens.
+``tests/crash_driver.py`` gives one that kills its process group at a chosen point: no cleanup,
+no flush, no ``finally`` -- the same as a power cut at that line.
 
 The points, in the order a match travels:
 
@@ -12,21 +13,21 @@ The points, in the order a match travels:
   where a crash causes a duplicate);
 - ``after_record``: a message is recorded as sent.
 
-Does not own: anything else. It is kept tiny on purpose: production code pays one dictionary
-look-up per point.
+Does not own: what happens at a point (the caller of ``Pipeline`` decides).
 """
 
 from __future__ import annotations
 
-import os
-import signal
+from collections.abc import Callable
+from typing import Literal
 
-CRASH_ENV = "MONITOR_CRASH_AT"
-POINTS = ("after_store", "after_compose", "after_send", "after_record")
+#: one of the named points above
+Point = Literal["after_store", "after_compose", "after_send", "after_record"]
+POINTS: tuple[Point, ...] = ("after_store", "after_compose", "after_send", "after_record")
+
+#: called with the point's name each time a match passes it
+Checkpoint = Callable[[Point], None]
 
 
-def crash_point(name: str) -> None:
-    """Die here, at once, if ``MONITOR_CRASH_AT`` names this point."""
-    assert name in POINTS, name
-    if os.environ.get(CRASH_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
+def unchecked(point: Point) -> None:
+    """The daemon's checkpoint: nothing happens."""

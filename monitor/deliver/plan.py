@@ -96,10 +96,6 @@ class Plan:
     #: deliveries newly rolled up by a rate limit (record it; they wait for room)
     rolled: tuple[str, ...] = ()
 
-    @property
-    def empty(self) -> bool:
-        return not (self.singles or self.digests or self.rolled)
-
 
 def plan(
     rules: ChannelRules,

@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from monitor import policy
 from monitor.config import ChannelSettings, Settings
 from monitor.deliver import plan as rules
-from monitor.deliver.crash import crash_point
+from monitor.deliver.crash import Checkpoint, unchecked
 from monitor.errors import DeliveryError
 from monitor.notify import Limits, Message, Notifier, render
 from monitor.notify.digest import DeadNotice, ordered, pack, render_dead_letters, render_digest
@@ -76,10 +76,12 @@ class Deliverer:
         notifier: Notifier,
         now: Callable[[], datetime],
         rng: random.Random,
+        checkpoint: Checkpoint = unchecked,
     ) -> None:
         self._store = store
         self._now = now
         self._rng = rng
+        self._checkpoint = checkpoint
         self._settings = settings
         self._notifier = notifier
         self._inflight: dict[str, asyncio.Task[DeliveryReport]] = {}
@@ -248,7 +250,7 @@ class _Round:
         if not await self._send(message, [pending]):
             return False
         await asyncio.to_thread(self._store.mark_sent, pending.delivery_id, self._d._now())
-        crash_point("after_record")
+        self._d._checkpoint("after_record")
         log.info("sent channel=%s delivery=%s", self.channel.name, pending.delivery_id)
         self.report += DeliveryReport(sent=1)
         return True
@@ -266,7 +268,7 @@ class _Round:
         await asyncio.to_thread(
             self._store.compose_digests, self.channel.name, digests, self._d._now()
         )
-        crash_point("after_compose")
+        self._d._checkpoint("after_compose")
         for number, (digest, part) in enumerate(zip(digests, parts, strict=True), start=1):
             shown = (number, len(parts))
             part_members = [by_id[a.delivery_id] for a in part]
@@ -288,7 +290,7 @@ class _Round:
         if not await self._send(message, members, digest=digest_id):
             return False
         await asyncio.to_thread(self._store.mark_digest_sent, digest_id, self._d._now())
-        crash_point("after_record")
+        self._d._checkpoint("after_record")
         log.info(
             "digest sent channel=%s digest=%s kind=%s deliveries=%d",
             self.channel.name, digest_id, kind, len(members),
@@ -307,7 +309,7 @@ class _Round:
         except DeliveryError as error:
             await self._failed(members, error, digest)
             return False
-        crash_point("after_send")
+        self._d._checkpoint("after_send")
         if self._state is not None and self._state.failures:
             await asyncio.to_thread(
                 self._store.save_channel_state, ChannelState(self.channel.name, 0, None, None, None)

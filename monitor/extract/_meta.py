@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from monitor.identity import http_link
+from monitor.langtag import primary_subtag
 from monitor.sources.feed import parse_date
 
 _ARTICLE_TYPES = frozenset(
@@ -221,21 +223,15 @@ def _canonical(tree: LexborHTMLParser, metas: dict[str, str], url: str) -> str |
         rel = (node.attributes.get("rel") or "").lower().split()
         href = (node.attributes.get("href") or "").strip()
         if "canonical" in rel and href:
-            return _absolute(href, url)
-    return _absolute(metas["og:url"], url) if metas.get("og:url") else None
-
-
-def _absolute(href: str, base: str) -> str | None:
-    absolute = urljoin(base, href)
-    return absolute if urlsplit(absolute).scheme in ("http", "https") else None
+            return http_link(href, url)
+    return http_link(metas["og:url"], url) if metas.get("og:url") else None
 
 
 def _lang(tree: LexborHTMLParser, metas: dict[str, str]) -> str | None:
     html = tree.css_first("html")
     raw = (html.attributes.get("lang") or html.attributes.get("xml:lang")) if html else None
     raw = raw or metas.get("content-language") or metas.get("og:locale")
-    primary = (raw or "").strip().replace("_", "-").split("-")[0].lower()
-    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
+    return primary_subtag(raw)
 
 
 # --- small helpers -------------------------------------------------------------------------------
@@ -255,5 +251,6 @@ def _clean(value: str | None) -> str:
     if not value:
         return ""
     if "&" in value or "<" in value:
+        # a fragment parsed from "<p>...</p>" always has a body; selectolax types it Optional
         value = LexborHTMLParser(f"<p>{value}</p>").body.text(separator=" ")  # type: ignore[union-attr]
     return " ".join(value.split())

@@ -130,15 +130,5 @@ def _match_json(match: Match) -> dict[str, object]:
         "topic": match.topic,
         "score": round(match.score, 4),
         "terms": list(match.terms),
-        "hits": [
-            {
-                "term": h.term,
-                "field": h.field,
-                "position": h.position,
-                "matched": h.matched,
-                "weight": h.weight,
-                "form": h.form,
-            }
-            for h in match.hits
-        ],
+        "hits": [h.as_json() for h in match.hits],
     }

@@ -88,14 +88,6 @@ def default_lexicon() -> Lexicon:
     return Lexicon(concepts, guards)
 
 
-def lexicon_with(files: Iterable[str | Path]) -> Lexicon:
-    """The shipped lexicon extended with users' lexicon files."""
-    lexicon = default_lexicon()
-    for file in files:
-        lexicon = lexicon.extended(read_lexicon_file(file))
-    return lexicon
-
-
 def lexicon_for(data: LexiconData | None) -> Lexicon:
     """The shipped lexicon extended with ``data`` (a config's ``lexicon:`` files), if any."""
     return default_lexicon() if data is None else default_lexicon().extended(data)

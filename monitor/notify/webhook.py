@@ -16,12 +16,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from monitor.errors import DeliveryError
+from monitor.fetch import retry_after_seconds
 from monitor.notify.render import Message
 
 SCHEMES = ("json", "jsons")
@@ -120,21 +120,5 @@ async def post(hook: Webhook, message: Message, where: str) -> None:
     if not 200 <= response.status_code < 300:
         raise DeliveryError(
             f"{where} answered HTTP {response.status_code}",
-            retry_after=retry_after(response.headers.get("Retry-After")),
+            retry_after=retry_after_seconds(response.headers.get("Retry-After"), datetime.now(UTC)),
         )
-
-
-def retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header: a number, or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())

@@ -41,7 +41,7 @@ from datetime import datetime
 
 from monitor import follow, policy
 from monitor.config import Settings, SourceSettings
-from monitor.deliver.crash import crash_point
+from monitor.deliver.crash import Checkpoint, unchecked
 from monitor.deliver.run import Deliverer, DeliveryReport
 from monitor.errors import FetchError, ParseError
 from monitor.fetch import Fetcher
@@ -73,8 +73,10 @@ class Pipeline:
         workers: Workers,
         now: Callable[[], datetime],
         rng: random.Random | None = None,
+        checkpoint: Checkpoint = unchecked,
     ) -> None:
         self.store = store
+        self._checkpoint = checkpoint
         self._fetcher = fetcher
         self._now = now
         self._rng = rng or random.Random()
@@ -90,7 +92,7 @@ class Pipeline:
             settings, store=store, notifier=notifier, now=now, rng=self._rng
         )
         self._deliverer = Deliverer(
-            settings, store=store, notifier=notifier, now=now, rng=self._rng
+            settings, store=store, notifier=notifier, now=now, rng=self._rng, checkpoint=checkpoint
         )
 
     def use_settings(self, settings: Settings, notifier: Notifier) -> None:
@@ -141,7 +143,7 @@ class Pipeline:
         now: datetime,
     ) -> PollResult:
         keys = [item.key for item in parsed.items]
-        unseen = await asyncio.to_thread(self.store.unseen_keys, keys)
+        unseen = await asyncio.to_thread(self.store.unseen_keys, keys, source.id)
         fresh = [item for item in parsed.items if item.key in unseen]
         todo = follow.plan(
             fresh, follow=source.follow, baselined=state.baselined, backfill=source.backfill,
@@ -165,7 +167,7 @@ class Pipeline:
             pages = await self._follower.in_stories(source, pages, now)
             articles = await asyncio.to_thread(self._articles, source, state, pages, now)
             saved = await asyncio.to_thread(self.store.save_poll, new_state, articles, now)
-        crash_point("after_store")
+        self._checkpoint("after_store")
         return PollResult(
             source.id,
             "new",

@@ -51,11 +51,14 @@ class Follower:
     async def in_stories(
         self, source: SourceSettings, pages: list[tuple[Item, ArticlePage]], now: datetime
     ) -> list[tuple[Item, ArticlePage]]:
-        """Each followed article in its story: another outlet's copy's, else a new one."""
+        """Each followed article in its story: another outlet's copy's, else a new one. Runs in
+        a thread: the look-ups and comparisons never hold up the event loop."""
         if not any(page.fingerprint for _, page in pages):
             return pages
-        known = await asyncio.to_thread(self._store.recent_fingerprints, now - STORY_WINDOW)
-        return [self._in_story(source, item, page, known) for item, page in pages]
+        since = now - STORY_WINDOW
+        return await asyncio.to_thread(
+            lambda: [self._in_story(source, item, page, since) for item, page in pages]
+        )
 
     async def _follow_one(self, source: SourceSettings, item: Item) -> tuple[Item, ArticlePage]:
         if item.url is None:
@@ -87,15 +90,14 @@ class Follower:
         """Run in a worker: a crash, hang or memory hog costs this page, never the daemon."""
         return await self._workers.run(job)
 
-    @staticmethod
     def _in_story(
-        source: SourceSettings,
-        item: Item,
-        page: ArticlePage,
-        known: list[tuple[str, str, bytes]],
+        self, source: SourceSettings, item: Item, page: ArticlePage, since: datetime
     ) -> tuple[Item, ArticlePage]:
+        """The story of another outlet's copy among the articles sharing a band with this one
+        (an outlet's own articles never group, so those of this poll need not be looked at)."""
         if page.fingerprint is None:
             return item, page
-        story_id = story.story_for(page.fingerprint, source.id, known) or item.key
-        known.append((story_id, source.id, page.fingerprint))
-        return item, replace(page, story_id=story_id)
+        bands = story.band_keys(page.fingerprint)
+        candidates = self._store.story_candidates(bands, since, other_than=source.id)
+        story_id = story.story_for(page.fingerprint, source.id, candidates) or item.key
+        return item, replace(page, story_id=story_id, bands=bands)

@@ -46,14 +46,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 from xml.sax import SAXParseException
 
 import feedparser
 from selectolax.lexbor import LexborHTMLParser
 
 from monitor.errors import ParseError
-from monitor.identity import item_key
+from monitor.identity import http_link, item_key
+from monitor.langtag import primary_subtag
 from monitor.types import Item, ParsedFeed
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -129,7 +130,7 @@ def _parse_xml(
     if not result.get("version") and not result.entries:
         raise ParseError(_not_a_feed_reason(content, result))
     channel = result.feed
-    feed_language = _language(channel.get("language")) or _language(language)
+    feed_language = primary_subtag(channel.get("language")) or primary_subtag(language)
     raw = [_xml_raw_item(entry, url, feed_language) for entry in result.entries]
     problem = _describe(result.get("bozo_exception")) if result.get("bozo") else None
     return _assemble(
@@ -166,14 +167,13 @@ def _xml_raw_item(entry: Mapping[str, Any], base: str, feed_language: str | None
     return _RawItem(
         # FeedBurner's origLink is the publisher's URL behind FeedBurner's redirect: the
         # same story from another source carries that one.
-        url=_http_link(entry.get("feedburner_origlink"), base)
-        or _http_link(entry.get("link"), base),
+        url=http_link(entry.get("feedburner_origlink"), base) or http_link(entry.get("link"), base),
         guid=_clean(entry.get("id")),
         title=_detail_text(entry, "title"),
         summary=summary,
         published=_entry_date(entry),
         author=_clean(entry.get("author")),
-        language=_language(detail.get("language")) or feed_language,
+        language=primary_subtag(detail.get("language")) or feed_language,
     )
 
 
@@ -236,7 +236,7 @@ def _parse_json(content: bytes, *, url: str, language: str | None) -> ParsedFeed
         raise ParseError(f"not a feed: invalid JSON ({e})") from e
     if not isinstance(document, dict) or not isinstance(document.get("items"), list):
         raise ParseError("not a feed: JSON without a JSON Feed 'items' list")
-    feed_language = _language(_string(document.get("language"))) or _language(language)
+    feed_language = primary_subtag(_string(document.get("language"))) or primary_subtag(language)
     base = urljoin(url, _string(document.get("home_page_url")) or "")
     items = [item for item in document["items"] if isinstance(item, dict)]
     return _assemble(
@@ -256,13 +256,13 @@ def _json_raw_item(item: Mapping[str, Any], base: str, feed_language: str | None
     published = _string(item.get("date_published")) or _string(item.get("date_modified"))
     item_id = item.get("id")
     return _RawItem(
-        url=_http_link(link, base),
+        url=http_link(link, base),
         guid=_clean(str(item_id)) if isinstance(item_id, (str, int, float)) else None,
         title=_to_text(_string(item.get("title")), "text/plain"),
         summary=summary,
         published=parse_date(published),
         author=_json_author(item),
-        language=_language(_string(item.get("language"))) or feed_language,
+        language=primary_subtag(_string(item.get("language"))) or feed_language,
     )
 
 
@@ -346,19 +346,6 @@ def _identified(raw: _RawItem) -> Item | None:
 
 
 # --- shared: values ------------------------------------------------------------------------------
-
-
-def _http_link(link: str | None, base: str) -> str | None:
-    """The absolute http(s) form of ``link``; None for other schemes (mailto:, javascript:)."""
-    if not link or not link.strip():
-        return None
-    absolute = urljoin(base, _CONTROL.sub("", link).strip())
-    return absolute if urlsplit(absolute).scheme in ("http", "https") else None
-
-
-def _language(value: str | None) -> str | None:
-    primary = (value or "").strip().replace("_", "-").split("-")[0].lower()
-    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
 
 
 # C0 controls and DEL: never text, and PostgreSQL refuses NUL in a string (hostile feeds send it)

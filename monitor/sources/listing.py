@@ -26,7 +26,7 @@ from monitor.config import ListingSelectors
 from monitor.errors import ParseError
 from monitor.extract.dates import written_dates
 from monitor.extract.decode import decode_html
-from monitor.identity import item_key
+from monitor.identity import http_link, item_key
 from monitor.sources.feed import parse_date
 from monitor.types import Item, ParsedFeed
 
@@ -198,10 +198,10 @@ def _site(host: str) -> str:
 
 
 def _http(href: str | None, base: str) -> str | None:
-    if not href or href.startswith(("#", "javascript:", "mailto:")):
+    """An article link: not a link to a place on the page itself (``#...``)."""
+    if (href or "").strip().startswith("#"):
         return None
-    absolute = urljoin(base, href.strip())
-    return absolute if urlsplit(absolute).scheme in ("http", "https") else None
+    return http_link(href, base)
 
 
 def _text(node: LexborNode | None) -> str:

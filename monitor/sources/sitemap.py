@@ -16,7 +16,6 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import Element
 from xml.etree.ElementTree import ParseError as XmlParseError
 
@@ -24,7 +23,8 @@ import defusedxml.ElementTree as SafeXml
 from defusedxml import DefusedXmlException
 
 from monitor.errors import ParseError
-from monitor.identity import item_key
+from monitor.identity import http_link, item_key
+from monitor.langtag import primary_subtag
 from monitor.sources.feed import parse_date
 from monitor.types import Item, ParsedFeed
 
@@ -107,7 +107,7 @@ def _children(root: Element, base: str, limit: int) -> tuple[str, ...]:
     for node in root:
         if _local(node.tag) != "sitemap":
             continue
-        loc = _http(_text(node, "loc"), base)
+        loc = http_link(_text(node, "loc"), base)
         if loc:
             found.append((parse_date(_text(node, "lastmod")) or _OLDEST, loc))
     found.sort(key=lambda pair: pair[0], reverse=True)
@@ -115,7 +115,7 @@ def _children(root: Element, base: str, limit: int) -> tuple[str, ...]:
 
 
 def _entry(node: Element, base: str, language: str | None) -> Item | None:
-    loc = _http(_text(node, "loc"), base)
+    loc = http_link(_text(node, "loc"), base)
     if loc is None:
         return None
     news = _child(node, "news")
@@ -128,7 +128,7 @@ def _entry(node: Element, base: str, language: str | None) -> Item | None:
         title=" ".join(_text(news, "title").split()) if news is not None else "",
         summary="",
         published=published or parse_date(_text(node, "lastmod")),
-        language=_language(_text(publication, "language")) or language,
+        language=primary_subtag(_text(publication, "language")) or language,
     )
 
 
@@ -145,15 +145,3 @@ def _child(node: Element | None, name: str) -> Element | None:
 def _text(node: Element | None, name: str) -> str:
     child = _child(node, name)
     return (child.text or "").strip() if child is not None else ""
-
-
-def _http(link: str, base: str) -> str | None:
-    if not link:
-        return None
-    absolute = urljoin(base, link)
-    return absolute if urlsplit(absolute).scheme in ("http", "https") else None
-
-
-def _language(value: str) -> str | None:
-    primary = value.strip().replace("_", "-").split("-")[0].lower()
-    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None

@@ -9,9 +9,8 @@ decide; the store records). Callers never see table rows, only the frozen values
 
     Store.open(url) -> Store                      migrate to head; StoreError if unreachable
     save_poll(state, articles, now) -> PollSaved  one transaction per poll
-    due_deliveries(now) -> [PendingDelivery]      then mark_sent / mark_failed / mark_dead
     channel_queue(channel, now), open_digests,    the delivery layer (``_outbox``): queues,
-      compose_digests, mark_digest_sent, ...      digests, back-off, dead letters
+      compose_digests, mark_digest_sent, ...      digests, back-off, dead letters, listing
 
 Every database error surfaces as ``monitor.errors.StoreError``, without the URL's password.
 """

@@ -123,7 +123,7 @@ def match_columns(
         "topic_id": match.topic,
         "topic_name": topic_name,
         "score": match.score,
-        "hits": [hit_json(hit) for hit in match.hits],
+        "hits": [hit.as_json() for hit in match.hits],
         "created": now,
     }
 
@@ -142,22 +142,11 @@ def delivery_columns(
     }
 
 
-def hit_json(hit: Hit) -> dict[str, Any]:
-    return {
-        "term": hit.term,
-        "field": hit.field,
-        "position": hit.position,
-        "matched": hit.matched,
-        "weight": hit.weight,
-        "form": hit.form,
-    }
-
-
 def hits(stored: list[dict[str, Any]]) -> tuple[Hit, ...]:
     return tuple(
         Hit(
             term=h["term"],
-            field=cast(Field, h["field"]),  # only ever written by hit_json from a Hit
+            field=cast(Field, h["field"]),  # only ever written by Hit.as_json
             position=int(h["position"]),
             matched=h["matched"],
             weight=float(h.get("weight", 0.0)),  # rows stored before weights were recorded

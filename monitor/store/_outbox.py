@@ -199,6 +199,16 @@ class Outbox:
         with self._transaction("expiring deliveries of removed channels") as connection:
             return int(connection.execute(statement).rowcount)
 
+    def deliveries(self, status: str | None = None, limit: int = 100) -> list[DeliveryRecord]:
+        """Deliveries in ``status`` (any when None), newest first."""
+        query = _delivery_query().order_by(
+            col(DeliveryRow.created).desc(), col(DeliveryRow.id).desc()
+        )
+        if status is not None:
+            query = query.where(col(DeliveryRow.status) == status)
+        with self._session("reading deliveries") as session:
+            return [_convert.delivery_record(*row) for row in session.exec(query.limit(limit))]
+
     def unreported_dead(self, limit: int = 50) -> list[DeliveryRecord]:
         """Dead deliveries not yet reported through the dead-letter channel, oldest first."""
         query = (

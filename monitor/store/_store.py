@@ -21,11 +21,16 @@ from sqlmodel import Session, SQLModel, col, select
 from monitor.errors import StoreError
 from monitor.store import _convert, _engine
 from monitor.store._outbox import Outbox
-from monitor.store._tables import ArticleRow, DeliveryRow, MatchOutletRow, MatchRow, SourceRow
+from monitor.store._tables import (
+    ArticleRow,
+    DeliveryRow,
+    MatchOutletRow,
+    MatchRow,
+    SourceRow,
+    StoryBandRow,
+)
 from monitor.store._values import (
-    DeliveryRecord,
     NewArticle,
-    PendingDelivery,
     PollSaved,
     SourceState,
     StoredMatch,
@@ -78,16 +83,22 @@ class Store(Outbox):
 
     # --- sources and polls -----------------------------------------------------------------
 
-    def unseen_keys(self, keys: Iterable[str]) -> set[str]:
-        """The article keys among ``keys`` that are not stored yet."""
+    def unseen_keys(self, keys: Iterable[str], source_id: str | None = None) -> set[str]:
+        """The article keys among ``keys`` that are not stored yet.
+
+        For ``source_id``, an article another source stored blank (no title, summary or text: a
+        sitemap entry without a title, say, in that source's silent baseline) counts as unseen
+        too: nothing was ever matched on it, and this source may fill it in (``save_poll``).
+        """
         wanted = sorted(set(keys))
         seen: set[str] = set()
+        query = select(ArticleRow.key)
+        if source_id is not None:
+            query = query.where(~(_blank() & (col(ArticleRow.source_id) != source_id)))
         with self._session("reading article keys") as session:
             for start in range(0, len(wanted), _KEYS_PER_QUERY):
                 chunk = wanted[start : start + _KEYS_PER_QUERY]
-                seen.update(
-                    session.exec(select(ArticleRow.key).where(col(ArticleRow.key).in_(chunk)))
-                )
+                seen.update(session.exec(query.where(col(ArticleRow.key).in_(chunk))))
         return set(wanted) - seen
 
     def save_poll(
@@ -97,7 +108,9 @@ class Store(Outbox):
         with its matches and (when ``notify``) one pending delivery per channel, due ``now``.
 
         An article whose key is already stored adds nothing, not even matches: the same article
-        is stored and notified once, whichever source or thread got there first.
+        is stored and notified once, whichever source or thread got there first. Except over a
+        blank one (see ``unseen_keys``): an article with a title, summary or text fills it in,
+        and is matched and notified as if new.
         """
         saved = PollSaved(0, 0, 0)
         with self._transaction("saving a poll") as connection:
@@ -106,17 +119,22 @@ class Store(Outbox):
                 saved = _add(saved, self._save_article(connection, article, now))
         return saved
 
-    def recent_fingerprints(
-        self, since: datetime, limit: int = 20_000
+    def story_candidates(
+        self, bands: Sequence[int], since: datetime, other_than: str
     ) -> list[tuple[str, str, bytes]]:
-        """(story id, source id, fingerprint) of articles first seen at or after ``since``."""
-        query = (
-            select(ArticleRow.story_id, ArticleRow.source_id, ArticleRow.fingerprint)
-            .where(col(ArticleRow.first_seen) >= since, col(ArticleRow.fingerprint).is_not(None))
-            .order_by(col(ArticleRow.first_seen).desc())
-            .limit(limit)
+        """(story id, source id, fingerprint) of the articles first seen at or after ``since``
+        by a source other than ``other_than`` that share a band key with ``bands``: the only
+        ones that may be copies (an indexed look-up, however many fingerprints are stored)."""
+        if not bands:
+            return []
+        sharing = select(StoryBandRow.article_id).where(col(StoryBandRow.band).in_(set(bands)))
+        query = select(ArticleRow.story_id, ArticleRow.source_id, ArticleRow.fingerprint).where(
+            col(ArticleRow.id).in_(sharing.scalar_subquery()),
+            col(ArticleRow.first_seen) >= since,
+            col(ArticleRow.source_id) != other_than,
+            col(ArticleRow.fingerprint).is_not(None),
         )
-        with self._session("reading story fingerprints") as session:
+        with self._session("reading story candidates") as session:
             return [
                 (story or "", source, bytes(print_ or b""))
                 for story, source, print_ in session.exec(query)
@@ -140,58 +158,10 @@ class Store(Outbox):
 
     # --- deliveries (the outbox) -----------------------------------------------------------
 
-    def due_deliveries(self, now: datetime, limit: int = 100) -> list[PendingDelivery]:
-        """Pending deliveries whose ``next_attempt`` has come, the longest-waiting first."""
-        query = (
-            _delivery_query()
-            .where(col(DeliveryRow.status) == "pending", col(DeliveryRow.next_attempt) <= now)
-            .order_by(col(DeliveryRow.next_attempt), col(DeliveryRow.created), col(DeliveryRow.id))
-            .limit(limit)
-        )
-        with self._session("reading due deliveries") as session:
-            rows = list(session.exec(query))
-            outlets = self._outlets(session, [match.id for _, match, _ in rows])
-            return [
-                _convert.pending_delivery(d, m, a, outlets.get(_id(m.id), ())) for d, m, a in rows
-            ]
-
     def mark_sent(self, delivery_id: str, now: datetime) -> None:
         self._update_delivery(
             "marking a delivery sent", delivery_id, status="sent", sent_at=now, last_attempt=now
         )
-
-    def mark_failed(
-        self, delivery_id: str, error: str, next_attempt: datetime, now: datetime
-    ) -> None:
-        """Record a failed attempt; the delivery stays pending until ``next_attempt``."""
-        self._update_delivery(
-            "marking a delivery failed",
-            delivery_id,
-            attempts=col(DeliveryRow.attempts) + 1,
-            last_error=_convert.short_error(error),
-            next_attempt=next_attempt,
-            last_attempt=now,
-        )
-
-    def mark_dead(self, delivery_id: str, error: str, now: datetime) -> None:
-        """Give up on a delivery (permanent refusal, or retried too long): never tried again."""
-        self._update_delivery(
-            "marking a delivery dead",
-            delivery_id,
-            status="dead",
-            last_error=_convert.short_error(error),
-            last_attempt=now,
-        )
-
-    def deliveries(self, status: str | None = None, limit: int = 100) -> list[DeliveryRecord]:
-        """Deliveries in ``status`` (any when None), newest first."""
-        query = _delivery_query().order_by(
-            col(DeliveryRow.created).desc(), col(DeliveryRow.id).desc()
-        )
-        if status is not None:
-            query = query.where(col(DeliveryRow.status) == status)
-        with self._session("reading deliveries") as session:
-            return [_convert.delivery_record(*row) for row in session.exec(query.limit(limit))]
 
     # --- reports ---------------------------------------------------------------------------
 
@@ -283,10 +253,14 @@ class Store(Outbox):
         connection.execute(insert.on_conflict_do_update(index_elements=["id"], set_=changes))
 
     def _save_article(self, connection: Connection, new: NewArticle, now: datetime) -> PollSaved:
-        insert = self._insert_new(ArticleRow, _convert.article_columns(new, now), "key")
+        columns = _convert.article_columns(new, now)
+        insert = self._insert_new(ArticleRow, columns, "key")
         article_id = connection.execute(insert.returning(col(ArticleRow.id))).scalar()
         if article_id is None:
+            article_id = self._fill_blank(connection, columns)
+        if article_id is None:
             return PollSaved(0, 0, 0)  # stored before, by another source or an earlier poll
+        self._index_bands(connection, article_id, new.page.bands)
         saved = PollSaved(1, 0, 0)
         for match, topic_name, channels in new.matches:
             added = self._save_match(connection, article_id, new, match, topic_name, now)
@@ -297,6 +271,27 @@ class Store(Outbox):
                 deliveries = self._add_deliveries(connection, added, new, match, channels, now)
                 saved = _add(saved, PollSaved(0, 1, deliveries))
         return saved
+
+    def _index_bands(self, connection: Connection, article_id: int, bands: Sequence[int]) -> None:
+        for band in dict.fromkeys(bands):
+            values = {"band": band, "article_id": article_id}
+            connection.execute(self._insert_new(StoryBandRow, values))
+
+    def _fill_blank(self, connection: Connection, columns: dict[str, Any]) -> int | None:
+        """The id of the stored blank article with this key, now filled in with ``columns``; None
+        if it is not blank or the new one is blank too. Conditional, so two sources racing to
+        fill it in fill it once."""
+        if not (columns["title"] or columns["summary"] or columns["text"]):
+            return None
+        changes = {k: v for k, v in columns.items() if k not in ("key", "first_seen")}
+        statement = (
+            update(ArticleRow)
+            .where(col(ArticleRow.key) == columns["key"], _blank())
+            .values(changes)
+            .returning(col(ArticleRow.id))
+        )
+        article_id: int | None = connection.execute(statement).scalar()
+        return article_id
 
     def _save_match(
         self,
@@ -354,12 +349,13 @@ class Store(Outbox):
                 raise StoreError(f"{action}: no delivery {delivery_id!r}")
 
 
-def _delivery_query() -> Any:
-    # Any: sqlmodel's select() over three entities has no precise type for the chained calls.
+def _blank() -> Any:
+    """An article stored with nothing to match on: no title, no summary, no text."""
+    # Any: sqlmodel types these column expressions loosely
     return (
-        select(DeliveryRow, MatchRow, ArticleRow)
-        .join(MatchRow, col(DeliveryRow.match_id) == col(MatchRow.id))
-        .join(ArticleRow, col(MatchRow.article_id) == col(ArticleRow.id))
+        (func.coalesce(col(ArticleRow.title), "") == "")
+        & (func.coalesce(col(ArticleRow.summary), "") == "")
+        & col(ArticleRow.text).is_(None)
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     DateTime,
     Dialect,
@@ -244,3 +245,19 @@ class ChannelStateRow(SQLModel, table=True):
 
 #: every table of the store, for the migrations' ``target_metadata``
 metadata = SQLModel.metadata
+
+
+class StoryBandRow(SQLModel, table=True):
+    """A band key of an article's fingerprint (``monitor.story.band_keys``): the index by which a
+    new article finds the earlier ones that may be copies of it (migration 0006)."""
+
+    __tablename__ = "story_band"
+
+    band: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    article_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("article.id", ondelete="CASCADE", name="fk_story_band_article"),
+            primary_key=True,
+        )
+    )

@@ -65,6 +65,8 @@ class ArticlePage:
     #: near-duplicate story and the text's MinHash (``monitor.story``)
     story_id: str | None = None
     fingerprint: bytes | None = None
+    #: the fingerprint's band keys (``monitor.story.band_keys``), indexed to find copies
+    bands: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

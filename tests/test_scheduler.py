@@ -1,0 +1,164 @@
+"""monitor.scheduler: the daemon's jobs, driven against an in-memory pipeline (no network, no
+database, no wall-clock waits: every step is awaited as an event)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from monitor.config import DeliverySettings, HttpSettings, Settings, SourceSettings
+from monitor.notify import Notifier
+from monitor.pipeline import PollResult
+from monitor.scheduler import Daemon, _first_run
+from monitor.store import SourceState
+
+T0 = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+
+
+def source(source_id: str, **changes: object) -> SourceSettings:
+    base = SourceSettings(
+        source_id, source_id, "feed", f"https://{source_id}.example/rss", 60.0, 0.0
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]  # SourceSettings' own fields
+
+
+def settings(*sources: SourceSettings) -> Settings:
+    return Settings(
+        path="/nonexistent/monitor.yaml",
+        database_url="sqlite://",
+        timezone="UTC",
+        http=HttpSettings("test"),
+        sources=sources,
+        channels=(),
+        topics=(),
+        delivery=DeliverySettings(),
+    )
+
+
+@dataclass
+class FakeStore:
+    states: list[SourceState] = field(default_factory=list)
+
+    def source_states(self) -> list[SourceState]:
+        return self.states
+
+
+@dataclass
+class FakePipeline:
+    """Records what the daemon asks; each poll answers with ``outcomes[source id]``."""
+
+    settings: Settings
+    outcomes: dict[str, str] = field(default_factory=dict)
+    store: FakeStore = field(default_factory=FakeStore)
+    polls: list[str] = field(default_factory=list)
+    deliveries: int = 0
+    stopped_sending: bool = False
+    polled: asyncio.Event = field(default_factory=asyncio.Event)
+    delivered: asyncio.Event = field(default_factory=asyncio.Event)
+    by_source: dict[str, asyncio.Event] = field(default_factory=dict)
+
+    def polled_source(self, source_id: str) -> asyncio.Event:
+        """Set once ``source_id`` was polled."""
+        return self.by_source.setdefault(source_id, asyncio.Event())
+
+    async def poll(self, source: SourceSettings) -> PollResult:
+        self.polls.append(source.id)
+        self.polled.set()
+        self.polled_source(source.id).set()
+        outcome = self.outcomes.get(source.id, "new")
+        # the next check far away: a second poll in this test would be the scheduler's bug
+        later = datetime.now(UTC) + timedelta(hours=1)
+        return PollResult(source.id, outcome, new_matches=1, next_check=later)
+
+    async def deliver(self, *, wait: bool = True) -> None:
+        self.deliveries += 1
+        self.delivered.set()
+
+    def stop_sending(self) -> None:
+        self.stopped_sending = True
+
+    async def drain_sends(self, grace: float) -> None:
+        pass
+
+    def use_settings(self, settings: Settings, notifier: Notifier) -> None:
+        self.settings = settings
+
+
+async def _run_until(
+    pipeline: FakePipeline,
+    *events: asyncio.Event,
+    reload: Callable[[], Settings] | None = None,
+    reload_every: float = 15.0,
+) -> None:
+    """Run a daemon until each event happened, then stop it as SIGTERM would."""
+    daemon = Daemon(
+        pipeline,  # type: ignore[arg-type]  # the fake has what the daemon uses
+        reload=reload or (lambda: pipeline.settings),
+        make_notifier=lambda s: Notifier(()),
+        reload_every=reload_every,
+    )
+    running = asyncio.create_task(daemon.run())
+    for event in events:
+        await asyncio.wait_for(event.wait(), 60)  # bounds a failing test only
+    daemon.stop()
+    await asyncio.wait_for(running, 60)
+
+
+def test_enabled_sources_are_polled_new_matches_delivered_and_a_stop_is_clean() -> None:
+    """Each enabled source is polled at start (a disabled one never); a poll with new matches
+    brings the delivery forward; a stop stops sending and returns."""
+
+    async def scenario() -> FakePipeline:
+        pipeline = FakePipeline(settings(source("a"), source("off", enabled=False)))
+        await _run_until(pipeline, pipeline.polled, pipeline.delivered)
+        return pipeline
+
+    pipeline = asyncio.run(scenario())
+    assert pipeline.polls == ["a"]
+    assert pipeline.deliveries >= 1 and pipeline.stopped_sending
+
+
+def test_a_gone_source_is_not_polled_again() -> None:
+    """A 410 removes the source's job: the daemon keeps running without it."""
+
+    async def scenario() -> FakePipeline:
+        pipeline = FakePipeline(settings(source("dead")), outcomes={"dead": "gone"})
+        await _run_until(pipeline, pipeline.polled, pipeline.delivered)
+        return pipeline
+
+    assert asyncio.run(scenario()).polls == ["dead"]
+
+
+def test_first_run_is_the_stored_next_check_or_now_staggered() -> None:
+    """A source is polled when its stored next check comes, or now (staggered) if overdue."""
+    assert _first_run(None, T0, stagger=0.4) == T0 + timedelta(seconds=0.4)
+    assert _first_run(T0 - timedelta(hours=1), T0, stagger=0.2) == T0 + timedelta(seconds=0.2)
+    assert _first_run(T0 + timedelta(hours=1), T0, stagger=0.2) == T0 + timedelta(hours=1)
+
+
+def test_an_edited_config_is_reloaded_and_a_new_source_polled(tmp_path: Path) -> None:
+    """When monitor.yaml changes, the daemon reloads it and polls the source it gained."""
+    config = tmp_path / "monitor.yaml"
+    config.write_text("first")
+    before = replace(settings(source("a")), path=str(config))
+    after = replace(settings(source("a"), source("b")), path=str(config))
+
+    async def scenario() -> FakePipeline:
+        pipeline = FakePipeline(before)
+
+        async def edit_when_a_was_polled() -> None:
+            await pipeline.polled_source("a").wait()
+            os.utime(config, (1, 1))  # another modification time: the file changed
+
+        editing = asyncio.create_task(edit_when_a_was_polled())
+        b_polled = pipeline.polled_source("b")
+        await _run_until(pipeline, b_polled, reload=lambda: after, reload_every=0.05)
+        await editing
+        return pipeline
+
+    pipeline = asyncio.run(scenario())
+    assert pipeline.polls == ["a", "b"] and pipeline.settings == after
