@@ -8,7 +8,7 @@ Does not own: any stage's logic; each command is a few lines over the modules th
 This module holds ``main``, the parser and logging; the commands live beside it, grouped by
 whom they serve: ``daemon`` (``run``, ``once`` and the pipeline wiring), ``inspection``
 (``check``, ``matches``, ``sources``, ``deliveries``, ``notify-test``), ``topics`` (``match``,
-``explain``, ``eval``) and ``extract``; ``common`` holds what they share.
+``explain``, ``eval``), ``rematch`` and ``extract``; ``common`` holds what they share.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from monitor.cli.inspection import (
     cmd_notify_test,
     cmd_sources,
 )
+from monitor.cli.rematch import cmd_rematch
 from monitor.cli.topics import cmd_eval, cmd_explain, cmd_match
 from monitor.errors import ConfigError, StoreError
 
@@ -126,7 +127,19 @@ def _add_topic_commands(command) -> None:
     evaluate.add_argument("--watchlist", required=True, help="a watchlist YAML file")
     evaluate.add_argument("--labels", required=True, help="judgments, JSON Lines")
     evaluate.add_argument("--json", action="store_true", help="print JSON")
+    evaluate.add_argument(
+        "--show-errors", action="store_true", help="list false positives and misses with scores"
+    )
     _lexicon_option(evaluate)
+    rematch = command("rematch", cmd_rematch, "match stored articles against new or edited topics")
+    rematch.add_argument("--topic", help="only this topic id (default: every topic)")
+    rematch.add_argument("--since", help="only articles first seen this recently (e.g. 30d)")
+    rematch.add_argument(
+        "--dry-run", action="store_true", help="print what would match; store nothing"
+    )
+    rematch.add_argument(
+        "--notify", action="store_true", help="queue deliveries for the new matches (default: none)"
+    )
 
 
 def _setup_logging(level: str) -> None:

@@ -8,13 +8,14 @@ Does not own: scoring or thresholds (``engine``), candidate selection (``_anchor
 from __future__ import annotations
 
 import bisect
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from monitor.match.query import And, Near, Node, Not, Or, Pattern, Term, Title
-from monitor.match.text import words
+from monitor.match.text import offsets, words
 from monitor.types import Document
 
 _T = TypeVar("_T")
@@ -22,6 +23,10 @@ BOTH = (0, 1)
 TITLE_ONLY = (0,)
 #: a NEAR pair at its full distance counts this much of a pair side by side
 FAR_NEAR = 0.5
+# A sentence ends at . ! ? (and their CJK forms) followed by space, or at a line break; a
+# paragraph at a line break (extracted text holds one paragraph per line).
+_SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]]*\s+|\n+")
+_PARAGRAPH_END = re.compile(r"\n+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,11 +143,20 @@ class View:
 
     def __init__(self, doc: Document) -> None:
         self.fields = (words(doc.title), words(doc.text))
+        #: the document's language hint (for word specificity)
+        self.lang = doc.lang
+        self._segments: Segments | None = None
         self._positions: dict[tuple[int, bool], dict[str, list[int]]] = {}
         self._sorted: dict[tuple[int, bool], list[str]] = {}
         self._memo: dict[_MemoKey, list[Occurrence]] = {}
         self._vocabulary: dict[bool, set[str]] = {}
         self._everything: dict[bool, tuple[list[str], str]] = {}
+
+    def segments(self) -> Segments:
+        """The body's sentences and paragraphs (built on first use: only scoring needs them)."""
+        if self._segments is None:
+            self._segments = Segments.of(self.fields[1].source)
+        return self._segments
 
     def vocabulary(self, folded: bool) -> set[str]:
         """Distinct words of headline and body in one form."""
@@ -248,6 +262,38 @@ class View:
         if key not in self._sorted:
             self._sorted[key] = sorted(self._index(field, folded))
         return self._sorted[key]
+
+
+@dataclass(frozen=True, slots=True)
+class Segments:
+    """Which sentence and paragraph of a body each word is in."""
+
+    #: character index where each word starts
+    starts: tuple[int, ...]
+    #: character indexes where a sentence / a paragraph break ends (ascending)
+    sentence_breaks: tuple[int, ...]
+    paragraph_breaks: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Segments:
+        return cls(
+            tuple(offsets(text)),
+            tuple(m.end() for m in _SENTENCE_END.finditer(text)),
+            tuple(m.end() for m in _PARAGRAPH_END.finditer(text)),
+        )
+
+    def sentence(self, word: int) -> int:
+        return bisect.bisect_right(self.sentence_breaks, self.starts[word])
+
+    def paragraph(self, word: int) -> int:
+        return bisect.bisect_right(self.paragraph_breaks, self.starts[word])
+
+    @property
+    def paragraphs(self) -> int:
+        """Paragraphs holding words (at least 1)."""
+        if not self.starts:
+            return 1
+        return self.paragraph(len(self.starts) - 1) - self.paragraph(0) + 1
 
 
 def _fits(pattern: Pattern, word: str) -> bool:

@@ -101,3 +101,8 @@ def needs_substring(word: str) -> bool:
 
 def _clean(text: str) -> str:
     return text.replace("_", " ") if "_" in text else text
+
+
+def offsets(text: str) -> list[int]:
+    """Where each word of ``words(text)`` starts in ``text`` (character index), in order."""
+    return [m.start() for m in _WORD.finditer(_clean(text))]
