@@ -62,7 +62,7 @@ def test_eval_json_on_the_fixture(capsys: pytest.CaptureFixture[str]) -> None:
 def test_eval_table_prints_every_language(capsys: pytest.CaptureFixture[str]) -> None:
     """The text table has a row per topic and language, and macro rows."""
     main(["eval", "--watchlist", WATCHLIST, "--labels", LABELS])
-    lines = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().out.split("\n\n")[0].splitlines()
     keys = [tuple(line.split()[:2]) for line in lines[2:]]
     langs = ["all", "?", "en", "id", "vi"]
     expected = [(t, lang) for t in ("drugs", "storms", "macro") for lang in langs]
@@ -90,17 +90,19 @@ def test_explain_prints_expansion_and_hits(capsys: pytest.CaptureFixture[str]) -
     code = main(["explain", "drugs", "--watchlist", WATCHLIST, "--title", "Polisi sita 5 kg sabu"])
     out = capsys.readouterr().out
     expected_tail = [
-        "result:    MATCH: score 0.710 >= threshold 0.30",
+        "result:    MATCH: score 0.862 >= threshold 0.20",
+        "score:     evidence 0.862 (parts: 0.80, 0.93) x cohesion 1.00 x coverage 1.00 "
+        "(100% of the text)",
         "hits:",
         "  field  word  term     matched  weight",
-        "  title  0     police   Polisi   0.600",
-        "  title  1     seizure  sita     0.600",
-        "  title  4     drugs    sabu     0.600",
+        "  title  0     police   Polisi   0.644",
+        "  title  1     seizure  sita     0.800",
+        "  title  4     drugs    sabu     0.800",
     ]
     assert (0, True, expected_tail) == (
         code,
         "drugs -> narcotics: drugs [en], drug [en], narcotic* [en]" in out,
-        out.splitlines()[-6:],
+        out.splitlines()[-7:],
     )
 
 

@@ -27,6 +27,8 @@ FAR_NEAR = 0.5
 # paragraph at a line break (extracted text holds one paragraph per line).
 _SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]]*\s+|\n+")
 _PARAGRAPH_END = re.compile(r"\n+")
+#: a paragraph longer than this many words counts as several blocks (for coverage)
+BLOCK_WORDS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,12 +290,30 @@ class Segments:
     def paragraph(self, word: int) -> int:
         return bisect.bisect_right(self.paragraph_breaks, self.starts[word])
 
+    def block(self, word: int) -> tuple[int, int]:
+        """The paragraph, and which ``BLOCK_WORDS`` run of it, a word is in."""
+        paragraph = self.paragraph(word)
+        return paragraph, (word - self._first_word(paragraph)) // BLOCK_WORDS
+
     @property
-    def paragraphs(self) -> int:
-        """Paragraphs holding words (at least 1)."""
+    def blocks(self) -> int:
+        """How many blocks the body has (at least 1): a paragraph of n words has
+        ``ceil(n / BLOCK_WORDS)``, so a text without line breaks still has parts."""
         if not self.starts:
             return 1
-        return self.paragraph(len(self.starts) - 1) - self.paragraph(0) + 1
+        first, last = self.paragraph(0), self.paragraph(len(self.starts) - 1)
+        count = 0
+        for paragraph in range(first, last + 1):
+            size = self._first_word(paragraph + 1) - self._first_word(paragraph)
+            count += -(-size // BLOCK_WORDS)
+        return max(1, count)
+
+    def _first_word(self, paragraph: int) -> int:
+        if paragraph == 0:
+            return 0
+        if paragraph > len(self.paragraph_breaks):
+            return len(self.starts)
+        return bisect.bisect_left(self.starts, self.paragraph_breaks[paragraph - 1])
 
 
 def _fits(pattern: Pattern, word: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from monitor.match.engine import Explanation
 from monitor.match.expand import Expansion
+from monitor.match.scoring import COVERAGE_FLOOR, Aboutness
 
 #: forms shown per expanded term before "... and N more"
 MAX_FORMS = 40
@@ -42,6 +43,16 @@ def _expansion(expansion: Expansion) -> str:
     return f"{expansion.label} -> {', '.join(expansion.concepts)}: {', '.join(shown)}{tail}"
 
 
+def _components(about: Aboutness) -> str:
+    """The score's parts: evidence (each ANDed part's strength) x cohesion x coverage factor."""
+    parts = ", ".join(f"{p:.2f}" for p in about.parts)
+    factor = COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * about.coverage
+    return (
+        f"score:     evidence {about.evidence:.3f} (parts: {parts}) x cohesion "
+        f"{about.cohesion:.2f} x coverage {factor:.2f} ({about.coverage:.0%} of the text)"
+    )
+
+
 def _result(explanation: Explanation) -> list[str]:
     result = explanation.result
     if not result.satisfied:
@@ -51,11 +62,13 @@ def _result(explanation: Explanation) -> list[str]:
     else:
         verdict = f"no match: score {result.score:.3f} < threshold {result.threshold:.2f}"
     lines = [f"result:    {verdict}"]
+    if result.aboutness is not None:
+        lines.append(_components(result.aboutness))
     if not result.hits:
         return [*lines, "hits:      none of the query's terms occurs"]
     label = "hits:" if result.satisfied else "terms that occur (the query still fails):"
     lines.append(label)
-    rows = [["field", "word", "term", "matched", "weight"]]
+    rows = [["field", "word", "term", "matched", "weight"]]  # weight: place x specificity
     rows += [[h.field, str(h.position), h.term, h.matched, f"{h.weight:.3f}"] for h in result.hits]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()

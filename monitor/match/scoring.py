@@ -12,8 +12,10 @@ A query that is satisfied says the words are there; the score says whether the d
 * **together** (cohesion): with several ANDed parts, the score is kept whole when they meet in
   one sentence (a part in the headline meets every sentence), cut to ``SAME_PARAGRAPH`` when
   they only meet in a paragraph, and to ``SCATTERED`` when they never meet;
-* **how much** (coverage): the share of the body's paragraphs that mention the topic, so a long
-  text with one mention scores below a short one centred on it (length normalisation).
+* **how much** (coverage): the share of the text's blocks that mention the topic (the headline
+  is one, each body paragraph another; a paragraph of more than ``BLOCK_WORDS`` words counts
+  as several), so a long text with one mention scores below a short one centred on it
+  (length normalisation).
 
 Each ANDed part's *strength* is ``1 - prod(1 - weight)`` over its occurrences (a noisy OR:
 repeated mentions add up, nothing subtracts; one place counts once); the *evidence* is the
@@ -56,7 +58,7 @@ class Aboutness:
     evidence: float
     #: 1.0, ``SAME_PARAGRAPH`` or ``SCATTERED``
     cohesion: float
-    #: share of the body's paragraphs that mention the topic (1.0 for an empty body)
+    #: share of the text's blocks (headline, paragraphs) that mention the topic (1.0: no body)
     coverage: float
     #: ``evidence * cohesion * coverage factor``, in [0, 1]
     score: float
@@ -132,9 +134,10 @@ def _cohesion(parts: Sequence[Sequence[Occurrence]], view: View) -> float:
 
 
 def _coverage(parts: Sequence[Sequence[Occurrence]], view: View) -> float:
-    """The share of the body's paragraphs with an occurrence of any part (1.0: no body)."""
+    """The share of the text's blocks with an occurrence of any part: the headline is one
+    block, the body's paragraphs (long ones cut in ``BLOCK_WORDS`` runs) the others."""
     if not view.fields[1].exact:
         return 1.0
     segments = view.segments()
-    mentioned = {segments.paragraph(o.start) for p in parts for o in p if o.field == 1}
-    return min(1.0, len(mentioned) / segments.paragraphs)
+    mentioned = {segments.block(o.start) if o.field else (-1, 0) for p in parts for o in p}
+    return min(1.0, len(mentioned) / (segments.blocks + 1))
