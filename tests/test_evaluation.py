@@ -111,3 +111,36 @@ def test_explain_an_unknown_topic_is_a_usage_error(capsys: pytest.CaptureFixture
     code = main(["explain", "nope", "--watchlist", WATCHLIST, "--text", "x"])
     expected = (2, "unknown topic 'nope'; defined: drugs, storms\n")
     assert expected == (code, capsys.readouterr().err)
+
+
+def test_eval_sweep_marks_the_current_and_best_thresholds(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--json holds a sweep row per topic and threshold; the text marks current and best."""
+    main(["eval", "--watchlist", WATCHLIST, "--labels", LABELS, "--json"])
+    sweep = json.loads(capsys.readouterr().out)["sweep"]
+    main(["eval", "--watchlist", WATCHLIST, "--labels", LABELS])
+    text = capsys.readouterr().out
+    drugs = [r for r in sweep if r["topic"] == "drugs"]
+    expected = (14, (4, 1, 2), True, True)
+    assert expected == (
+        len(drugs),
+        (drugs[0]["tp"], drugs[0]["fp"], drugs[0]["fn"]),
+        any(line.endswith("current") for line in text.splitlines()),
+        any(" best" in line for line in text.splitlines()),
+    )
+
+
+def test_eval_show_errors_lists_false_positives_and_misses(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--show-errors: en4 matched though judged 0; en2 and id3 missed (query not satisfied)."""
+    main(["eval", "--watchlist", WATCHLIST, "--labels", LABELS, "--json", "--show-errors"])
+    errors = json.loads(capsys.readouterr().out)["errors"]
+    found = [(e["topic"], e["error"], e["id"], e["score"] is None) for e in errors]
+    expected = [
+        ("drugs", "false positive", "en4", False),
+        ("drugs", "miss", "en2", True),
+        ("drugs", "miss", "id3", True),
+    ]
+    assert expected == found
