@@ -119,3 +119,10 @@ def test_unknown_language_uses_the_pooled_table() -> None:
     table = read_background(["#docs\t*\t100", "#docs\ten\t10", "*\tpolice\t50", "en\tpolice\t1"])
     expected = (table.idf("police", None), table.idf("police", "de"))
     assert expected == (table.idf("police", "*"), table.idf("police", "*"))
+
+
+def test_one_word_satisfying_two_and_parts_is_one_piece_of_evidence() -> None:
+    """A word that both ANDed parts accept counts half in each: less than two words."""
+    one_word = score("BNN AND (BNN OR police)", "BNN report", neutral=True)
+    two_words = score("BNN AND (BNN OR police)", "BNN police report", neutral=True)
+    assert two_words > one_word > 0

@@ -18,7 +18,8 @@ A query that is satisfied says the words are there; the score says whether the d
   (length normalisation).
 
 Each ANDed part's *strength* is ``1 - prod(1 - weight)`` over its occurrences (a noisy OR:
-repeated mentions add up, nothing subtracts; one place counts once); the *evidence* is the
+repeated mentions add up, nothing subtracts; one place counts once, and a place that satisfies
+several parts counts ``SHARED`` of its weight in each); the *evidence* is the
 geometric mean of the parts' strengths (a part mentioned only in passing pulls it down);
 ``score = evidence * cohesion * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * coverage)``.
 
@@ -46,6 +47,9 @@ SAME_PARAGRAPH = 0.85
 SCATTERED = 0.7
 #: the coverage factor of a body in which one paragraph of very many mentions the topic
 COVERAGE_FLOOR = 0.6
+#: the share of its weight a word keeps in each of several ANDed parts that it satisfies at once
+#: (two parts met by one word, as when two concepts share a form, are one piece of evidence)
+SHARED = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +73,8 @@ def aboutness(
 ) -> Aboutness:
     """The score of a satisfied query's occurrences (one list per positive ANDed part)."""
     kept = [strongest(part) for part in conjuncts]
-    strengths = tuple(_strength(part, view, background) for part in kept)
+    shared = _shared(kept)
+    strengths = tuple(_strength(part, view, background, shared) for part in kept)
     if not strengths or min(strengths) <= 0.0:
         return Aboutness(strengths, 0.0, 1.0, 0.0, 0.0)
     evidence = math.exp(math.fsum(math.log(s) for s in strengths) / len(strengths))
@@ -112,11 +117,31 @@ def strongest(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
     return kept
 
 
-def _strength(occurrences: Sequence[Occurrence], view: View, background: Background) -> float:
+def _strength(
+    occurrences: Sequence[Occurrence], view: View, background: Background, shared: set[_Place]
+) -> float:
     missing = 1.0
-    for occurrence in occurrences:
-        missing *= 1.0 - weight(occurrence, view, background)
+    for o in occurrences:
+        share = SHARED if (o.field, o.start, o.end) in shared else 1.0
+        missing *= 1.0 - share * weight(o, view, background)
     return 1.0 - missing
+
+
+_Place = tuple[int, int, int]
+
+
+def _shared(parts: Sequence[Sequence[Occurrence]]) -> set[_Place]:
+    """The places (field, first word, last word) found by more than one ANDed part."""
+    if len(parts) < 2:
+        return set()
+    owners: dict[_Place, int] = {}
+    shared = set()
+    for number, part in enumerate(parts):
+        for o in part:
+            place = (o.field, o.start, o.end)
+            if owners.setdefault(place, number) != number:
+                shared.add(place)
+    return shared
 
 
 def _cohesion(parts: Sequence[Sequence[Occurrence]], view: View) -> float:
