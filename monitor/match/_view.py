@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from monitor.match.query import And, Near, Node, Not, Or, Pattern, Term, Title
-from monitor.match.text import offsets, words
+from monitor.match.text import count_words, words
 from monitor.types import Document
 
 _T = TypeVar("_T")
@@ -23,10 +23,10 @@ BOTH = (0, 1)
 TITLE_ONLY = (0,)
 #: a NEAR pair at its full distance counts this much of a pair side by side
 FAR_NEAR = 0.5
-# A sentence ends at . ! ? (and their CJK forms) followed by space, or at a line break; a
-# paragraph at a line break (extracted text holds one paragraph per line).
-_SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]]*\s+|\n+")
-_PARAGRAPH_END = re.compile(r"\n+")
+# A paragraph ends at a line break (extracted text holds one paragraph per line); a sentence
+# there, or at . ! ? (and their CJK forms) followed by space. The pattern holds no word
+# character, so cutting a text at it keeps its words whole.
+_SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]]*\s+")
 #: a paragraph longer than this many words counts as several blocks (for coverage)
 BLOCK_WORDS = 100
 
@@ -157,7 +157,7 @@ class View:
     def segments(self) -> Segments:
         """The body's sentences and paragraphs (built on first use: only scoring needs them)."""
         if self._segments is None:
-            self._segments = Segments.of(self.fields[1].source)
+            self._segments = Segments(self.fields[1].source)
         return self._segments
 
     def vocabulary(self, folded: bool) -> set[str]:
@@ -266,54 +266,61 @@ class View:
         return self._sorted[key]
 
 
-@dataclass(frozen=True, slots=True)
 class Segments:
-    """Which sentence and paragraph of a body each word is in."""
+    """Where a body's paragraphs (lines) and sentences start, as word indexes (as in ``words``).
 
-    #: character index where each word starts
-    starts: tuple[int, ...]
-    #: character indexes where a sentence / a paragraph break ends (ascending)
-    sentence_breaks: tuple[int, ...]
-    paragraph_breaks: tuple[int, ...]
+    Paragraphs are found when made (one pass over the lines: cheaper than tokenising again);
+    a paragraph's sentences only when asked for (only scoring ``AND`` parts needs them).
+    """
 
-    @classmethod
-    def of(cls, text: str) -> Segments:
-        return cls(
-            tuple(offsets(text)),
-            tuple(m.end() for m in _SENTENCE_END.finditer(text)),
-            tuple(m.end() for m in _PARAGRAPH_END.finditer(text)),
-        )
-
-    def sentence(self, word: int) -> int:
-        return bisect.bisect_right(self.sentence_breaks, self.starts[word])
+    def __init__(self, text: str) -> None:
+        self._lines = text.split("\n")
+        #: index of the first word of each paragraph that has words, and that paragraph's line
+        self.paragraph_starts: list[int] = []
+        self._paragraph_lines: list[int] = []
+        count = 0
+        for number, line in enumerate(self._lines):
+            found = count_words(line)
+            if found:
+                self.paragraph_starts.append(count)
+                self._paragraph_lines.append(number)
+                count += found
+        #: words in the body
+        self.words = count
+        self._sentences: dict[int, list[int]] = {}
 
     def paragraph(self, word: int) -> int:
-        return bisect.bisect_right(self.paragraph_breaks, self.starts[word])
+        return max(0, bisect.bisect_right(self.paragraph_starts, word) - 1)
+
+    def sentence(self, word: int) -> tuple[int, int]:
+        """The paragraph, and which sentence of it, a word is in."""
+        paragraph = self.paragraph(word)
+        starts = self._sentences.get(paragraph)
+        if starts is None:
+            starts = self._sentences[paragraph] = self._sentence_starts(paragraph)
+        return paragraph, bisect.bisect_right(starts, word) - 1
 
     def block(self, word: int) -> tuple[int, int]:
         """The paragraph, and which ``BLOCK_WORDS`` run of it, a word is in."""
         paragraph = self.paragraph(word)
-        return paragraph, (word - self._first_word(paragraph)) // BLOCK_WORDS
+        return paragraph, (word - self.paragraph_starts[paragraph]) // BLOCK_WORDS
 
     @property
     def blocks(self) -> int:
         """How many blocks the body has (at least 1): a paragraph of n words has
         ``ceil(n / BLOCK_WORDS)``, so a text without line breaks still has parts."""
-        if not self.starts:
-            return 1
-        first, last = self.paragraph(0), self.paragraph(len(self.starts) - 1)
-        count = 0
-        for paragraph in range(first, last + 1):
-            size = self._first_word(paragraph + 1) - self._first_word(paragraph)
-            count += -(-size // BLOCK_WORDS)
-        return max(1, count)
+        ends = [*self.paragraph_starts[1:], self.words]
+        sizes = (end - start for start, end in zip(self.paragraph_starts, ends, strict=True))
+        return max(1, sum(-(-size // BLOCK_WORDS) for size in sizes))
 
-    def _first_word(self, paragraph: int) -> int:
-        if paragraph == 0:
-            return 0
-        if paragraph > len(self.paragraph_breaks):
-            return len(self.starts)
-        return bisect.bisect_left(self.starts, self.paragraph_breaks[paragraph - 1])
+    def _sentence_starts(self, paragraph: int) -> list[int]:
+        count = self.paragraph_starts[paragraph] if self.paragraph_starts else 0
+        starts = [count]
+        line = self._lines[self._paragraph_lines[paragraph]] if self.paragraph_starts else ""
+        for piece in _SENTENCE_END.split(line):
+            count += count_words(piece)
+            starts.append(count)
+        return starts
 
 
 def _fits(pattern: Pattern, word: str) -> bool:

@@ -29,7 +29,7 @@ from monitor.match._view import BOTH, Occurrence, View, conjuncts, flat, positiv
 from monitor.match.expand import Expansion, expand, expansions
 from monitor.match.lexicon import Lexicon
 from monitor.match.query import Query, _Syntax, parse
-from monitor.match.scoring import Aboutness, aboutness, strongest, weight
+from monitor.match.scoring import Aboutness, aboutness, reaching, strongest, weight
 from monitor.match.specificity import Background, background
 from monitor.types import Document, Field, Hit, Match, Topic
 
@@ -114,10 +114,11 @@ class Matcher:
             occurrences = conjuncts(compiled.query.root, view)
             if occurrences is None:
                 continue
-            value = aboutness(occurrences, view, self._background).score
-            if value >= compiled.topic.threshold:
+            threshold = compiled.topic.threshold
+            about = reaching(occurrences, view, self._background, threshold)
+            if about is not None and about.score >= threshold:
                 hits = _hits(occurrences, view, self._background)
-                found.append(Match(compiled.topic.id, value, hits))
+                found.append(Match(compiled.topic.id, about.score, hits))
         return tuple(sorted(found, key=lambda m: (-m.score, m.topic)))
 
     def scores(self, doc: Document) -> dict[str, float]:

@@ -72,12 +72,29 @@ def aboutness(
     conjuncts: Sequence[Sequence[Occurrence]], view: View, background: Background
 ) -> Aboutness:
     """The score of a satisfied query's occurrences (one list per positive ANDed part)."""
+    found = reaching(conjuncts, view, background, 0.0)
+    return found if found is not None else Aboutness((), 0.0, 1.0, 0.0, 0.0)
+
+
+def reaching(
+    conjuncts: Sequence[Sequence[Occurrence]],
+    view: View,
+    background: Background,
+    threshold: float,
+) -> Aboutness | None:
+    """``aboutness``, or None when the score is sure to stay below ``threshold`` (0: never).
+
+    The evidence alone bounds the score: most candidates stop there, before the text's
+    paragraphs and sentences are looked at.
+    """
     kept = [strongest(part) for part in conjuncts]
     shared = _shared(kept)
     strengths = tuple(_strength(part, view, background, shared) for part in kept)
     if not strengths or min(strengths) <= 0.0:
-        return Aboutness(strengths, 0.0, 1.0, 0.0, 0.0)
+        return None if threshold > 0.0 else Aboutness(strengths, 0.0, 1.0, 0.0, 0.0)
     evidence = math.exp(math.fsum(math.log(s) for s in strengths) / len(strengths))
+    if evidence < threshold:
+        return None
     cohesion = _cohesion(kept, view)
     coverage = _coverage(kept, view)
     factor = COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * coverage
@@ -151,11 +168,11 @@ def _cohesion(parts: Sequence[Sequence[Occurrence]], view: View) -> float:
     if len(body_parts) < 2:
         return 1.0
     segments = view.segments()
-    sentences = [{segments.sentence(o.start) for o in p} for p in body_parts]
-    if set.intersection(*sentences):
-        return 1.0
     paragraphs = [{segments.paragraph(o.start) for o in p} for p in body_parts]
-    return SAME_PARAGRAPH if set.intersection(*paragraphs) else SCATTERED
+    if not set.intersection(*paragraphs):
+        return SCATTERED
+    sentences = [{segments.sentence(o.start) for o in p} for p in body_parts]
+    return 1.0 if set.intersection(*sentences) else SAME_PARAGRAPH
 
 
 def _coverage(parts: Sequence[Sequence[Occurrence]], view: View) -> float:

@@ -103,6 +103,6 @@ def _clean(text: str) -> str:
     return text.replace("_", " ") if "_" in text else text
 
 
-def offsets(text: str) -> list[int]:
-    """Where each word of ``words(text)`` starts in ``text`` (character index), in order."""
-    return [m.start() for m in _WORD.finditer(_clean(text))]
+def count_words(text: str) -> int:
+    """How many words ``words(text)`` has (cheaper than reading them)."""
+    return len(_WORD.findall(_clean(text)))
