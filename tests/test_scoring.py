@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.errors import ConfigError
 from monitor.match import DEFAULT_THRESHOLD, Matcher
+from monitor.match._view import Segments
 from monitor.match.specificity import NEUTRAL, background, read_background
 from monitor.types import Document, Topic
 
@@ -126,3 +128,23 @@ def test_one_word_satisfying_two_and_parts_is_one_piece_of_evidence() -> None:
     one_word = score("BNN AND (BNN OR police)", "BNN report", neutral=True)
     two_words = score("BNN AND (BNN OR police)", "BNN police report", neutral=True)
     assert two_words > one_word > 0
+
+
+def test_a_malformed_background_line_is_named() -> None:
+    """A table line without three tab-separated fields is refused with its number."""
+    with pytest.raises(ConfigError, match="table:2: expected three tab-separated fields"):
+        read_background(["#docs\ten\t10", "en police 3"], "table")
+
+
+def test_sentences_and_paragraphs_are_found_in_word_positions() -> None:
+    """Lines are paragraphs; . ! ? end sentences; a long line counts as several blocks."""
+    segments = Segments("One two. Three four!\n\n" + " ".join(["w"] * 250) + "\nlast words")
+    expected = ((0, 0), (0, 1), (1, 0), 1, 2, 5)
+    assert expected == (
+        segments.sentence(1),
+        segments.sentence(2),
+        segments.sentence(4),
+        segments.paragraph(200),
+        segments.paragraph(254),
+        segments.blocks,
+    )
