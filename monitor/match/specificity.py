@@ -38,29 +38,30 @@ PHRASE_BONUS = 1.0
 
 @dataclass(frozen=True, slots=True)
 class Background:
-    """Document frequencies per language: ``docs[lang]`` texts, ``df[lang][word]`` holding it."""
+    """Inverse document frequencies per language (``*``: every language together)."""
 
-    #: texts per language (``*``: all)
-    docs: Mapping[str, int]
-    #: per language, the words listed and the number of texts each occurs in
-    df: Mapping[str, Mapping[str, int]]
-    #: words in fewer texts than this are not listed (and count as rare)
-    min_df: int = 5
+    #: per language, ``ln(N / df)`` of each listed word (computed once, when read)
+    idfs: Mapping[str, Mapping[str, float]]
+    #: per language, the idf of a word that is not listed (rarer than any listed word)
+    unlisted: Mapping[str, float]
 
     def idf(self, word: str, lang: str | None) -> float:
-        """``ln(N / df)`` of a word (``exact`` form) in a language (``*`` when not covered)."""
-        key = lang if lang is not None and lang in self.df else ALL
-        table, docs = self.df.get(key), self.docs.get(key, 0)
-        if table is None or docs == 0:
-            return IDF_FULL
-        frequency = table.get(word) or self.min_df / 2
-        return math.log(docs / min(frequency, docs))
+        """The idf of a word (``exact`` form) in a language (``*`` when not covered)."""
+        key = lang if lang is not None and lang in self.idfs else ALL
+        table = self.idfs.get(key)
+        return IDF_FULL if table is None else table.get(word, self.unlisted[key])
 
     def specificity(self, phrase: Sequence[str], lang: str | None) -> float:
         """In [``SPEC_FLOOR``, 1]: how rare the phrase's words are (1: rare, a name)."""
-        if not phrase:
+        key = lang if lang is not None and lang in self.idfs else ALL
+        table = self.idfs.get(key)
+        if table is None or not phrase:
             return 1.0
-        idf = max(self.idf(word, lang) for word in phrase) + PHRASE_BONUS * (len(phrase) - 1)
+        rare = self.unlisted[key]
+        if len(phrase) == 1:  # the common case, kept cheap: this runs for every hit
+            idf = table.get(phrase[0], rare)
+        else:
+            idf = max(table.get(word, rare) for word in phrase) + PHRASE_BONUS * (len(phrase) - 1)
         return SPEC_FLOOR + (1.0 - SPEC_FLOOR) * min(1.0, idf / IDF_FULL)
 
 
@@ -91,4 +92,15 @@ def read_background(lines: Iterable[str], name: str = "background") -> Backgroun
         else:
             df.setdefault(first, {})[second] = count
             least = count if least is None else min(least, count)
-    return Background(docs, df, least or 1)
+    return _idfs(docs, df, least or 1)
+
+
+def _idfs(docs: Mapping[str, int], df: Mapping[str, Mapping[str, int]], least: int) -> Background:
+    """Idfs from counts; an unlisted word counts as in half as many texts as the rarest listed."""
+    idfs, unlisted = {}, {}
+    for lang, table in df.items():
+        total = docs.get(lang, 0)
+        if total:
+            idfs[lang] = {word: math.log(total / min(n, total)) for word, n in table.items()}
+            unlisted[lang] = math.log(total / (least / 2))
+    return Background(idfs, unlisted)
