@@ -148,3 +148,17 @@ def test_stored_articles_reads_in_batches(database_url: str) -> None:
         recent = list(store.stored_articles(since=T0 + timedelta(seconds=1)))
     expected = ([(f"T{n}", f"text {n}") for n in range(5)], [])
     assert expected == (found, recent)
+
+
+def test_rematch_honours_a_sources_topics(
+    config: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A source that lists its topics is matched against those only, as the pipeline does."""
+    path, url = config
+    text = Path(path).read_text(encoding="utf-8")
+    Path(path).write_text(text.replace("language: en}", "language: en, topics: [storms]}"))
+    code, out = run(capsys, "--config", path, "rematch")
+    with Store.open(url) as store:
+        found = sorted(m.topic_id for m in store.matches())
+    expected = (0, "rematched 2 articles: 1 new matches stored, 0 deliveries queued\n", ["storms"])
+    assert expected == (code, out, found)
