@@ -11,6 +11,13 @@ text of each article. The baseline is slow, so by default it runs on the first
 ``--baseline-articles`` articles and its articles/second are compared with ours.
 
     .venv/bin/python benchmarks/match_bench.py [--corpus PATH] [--baseline-articles 300]
+
+Before/after a change, in the same run: ``--against DIR`` (another checkout of the project, e.g.
+``git archive main | tar -x -C /tmp/before``) times ``Matcher.match`` in CPU seconds for the
+shipped watchlist and ``--topics`` generated topics, alternating that checkout and this one
+(``--rounds`` times each, in fresh processes), so that a busy machine slows both alike.
+
+    .venv/bin/python benchmarks/match_bench.py --against /tmp/before [--articles 1500]
 """
 
 from __future__ import annotations
@@ -19,8 +26,11 @@ import argparse
 import collections
 import io
 import json
+import os
 import random
 import re
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -43,7 +53,17 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--baseline-articles", type=int, default=300)
     parser.add_argument("--topics", type=int, default=1000)
+    parser.add_argument("--against", type=Path, help="another checkout to compare with")
+    parser.add_argument("--articles", type=int, default=1500, help="articles for --against")
+    parser.add_argument("--rounds", type=int, default=2, help="alternations for --against")
+    parser.add_argument("--rates", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.rates:
+        _rates(args.corpus, args.articles, args.topics)
+        return
+    if args.against:
+        _compare(args)
+        return
     # split on "\n" only: JSON strings may hold U+2028, which splitlines() would cut at
     lines = [line for line in args.corpus.read_text(encoding="utf-8").split("\n") if line]
     articles = [json.loads(line) for line in lines]
@@ -80,6 +100,38 @@ def main() -> None:
             f"speedup with expansion on: {ours[1] / rate:.1f}x (1 process), "
             f"{ours[2] / rate:.1f}x (2 processes)"
         )
+
+
+def _compare(args: argparse.Namespace) -> None:
+    """Alternate the other checkout and this one, each in a fresh process."""
+    here = Path(__file__).resolve()
+    for _ in range(args.rounds):
+        for root in (args.against.resolve(), ROOT):
+            command = [sys.executable, str(here), "--rates", "--corpus", str(args.corpus),
+                       "--articles", str(args.articles), "--topics", str(args.topics)]  # fmt: skip
+            env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
+            out = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+            print(f"{root!s:40} {out.stdout.strip()}")
+
+
+def _rates(corpus: Path, count: int, topics: int) -> None:
+    """Articles per CPU second of ``Matcher.match`` (the ``monitor`` on PYTHONPATH)."""
+    from monitor.types import Document
+
+    rows = [json.loads(line) for line in corpus.read_text(encoding="utf-8").split("\n") if line]
+    docs = [Document(str(a["id"]), a["title"], a["text"], a.get("lang")) for a in rows[:count]]
+    shown = []
+    for name, chosen in (
+        ("shipped", _watchlist()),
+        (f"{topics} generated", _generated(rows, topics)),
+    ):
+        matcher = Matcher(chosen)
+        matcher.match(docs[0])  # loads what is loaded once per process
+        started = time.process_time()
+        matched = sum(len(matcher.match(doc)) for doc in docs)
+        rate = len(docs) / (time.process_time() - started)
+        shown.append(f"{name}: {rate:6.0f} articles/CPU-s ({matched} matches)")
+    print("   ".join(shown))
 
 
 def _forms(matcher: Matcher) -> int:

@@ -9,6 +9,8 @@ import pytest
 
 from monitor.match import Matcher
 from monitor.match.bulk import match_stream
+from monitor.match.scoring import LEAD_WEIGHT, TITLE_WEIGHT
+from monitor.match.specificity import background
 from monitor.types import Document, Topic
 
 TOPICS = [
@@ -20,6 +22,8 @@ ARTICLES: list[dict[str, object]] = [
     {"id": "a2", "title": "Weather", "text": "Rain all week."},
     {"id": 3, "title": "Kerja sama Asia Tenggara", "text": "", "lang": "id", "url": "http://x"},
 ]
+#: how specific the shipped background finds the words (hit weights are scaled by it)
+SPECIFIC = {word: background().specificity((word,), None) for word in ("putin", "asean")}
 
 
 def run(lines: list[str], workers: int | None = 1) -> tuple[int, list[dict[str, object]]]:
@@ -46,7 +50,7 @@ def test_output_shape() -> None:
                         "field": "title",
                         "position": 0,
                         "matched": "Putin",
-                        "weight": 0.6,
+                        "weight": round(TITLE_WEIGHT * SPECIFIC["putin"], 4),
                         "form": "",
                     },
                     {
@@ -54,7 +58,7 @@ def test_output_shape() -> None:
                         "field": "text",
                         "position": 0,
                         "matched": "Putin",
-                        "weight": 0.35,
+                        "weight": round(LEAD_WEIGHT * SPECIFIC["putin"], 4),
                         "form": "",
                     },
                 ],
@@ -69,7 +73,7 @@ def test_output_shape() -> None:
                         "field": "title",
                         "position": 2,
                         "matched": "ASEAN",
-                        "weight": 0.6,
+                        "weight": round(TITLE_WEIGHT * SPECIFIC["asean"], 4),
                         "form": "",
                     }
                 ],

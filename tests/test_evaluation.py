@@ -62,7 +62,7 @@ def test_eval_json_on_the_fixture(capsys: pytest.CaptureFixture[str]) -> None:
 def test_eval_table_prints_every_language(capsys: pytest.CaptureFixture[str]) -> None:
     """The text table has a row per topic and language, and macro rows."""
     main(["eval", "--watchlist", WATCHLIST, "--labels", LABELS])
-    lines = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().out.split("\n\n")[0].splitlines()
     keys = [tuple(line.split()[:2]) for line in lines[2:]]
     langs = ["all", "?", "en", "id", "vi"]
     expected = [(t, lang) for t in ("drugs", "storms", "macro") for lang in langs]
@@ -90,17 +90,19 @@ def test_explain_prints_expansion_and_hits(capsys: pytest.CaptureFixture[str]) -
     code = main(["explain", "drugs", "--watchlist", WATCHLIST, "--title", "Polisi sita 5 kg sabu"])
     out = capsys.readouterr().out
     expected_tail = [
-        "result:    MATCH: score 0.710 >= threshold 0.30",
+        "result:    MATCH: score 0.862 >= threshold 0.20",
+        "score:     evidence 0.862 (parts: 0.80, 0.93) x cohesion 1.00 x coverage 1.00 "
+        "(100% of the text)",
         "hits:",
         "  field  word  term     matched   lexicon form  weight",
-        "  title  0     police   → Polisi  polisi        0.600",
-        "  title  1     seizure  → sita    sita          0.600",
-        "  title  4     {drugs}  → sabu    sabu          0.600",
+        "  title  0     police   → Polisi  polisi        0.644",
+        "  title  1     seizure  → sita    sita          0.800",
+        "  title  4     {drugs}  → sabu    sabu          0.800",
     ]
     assert (0, True, expected_tail) == (
         code,
         "{drugs} -> narcotics, narcotics/methamphetamine," in out,
-        out.splitlines()[-6:],
+        out.splitlines()[-7:],
     )
 
 
@@ -109,3 +111,36 @@ def test_explain_an_unknown_topic_is_a_usage_error(capsys: pytest.CaptureFixture
     code = main(["explain", "nope", "--watchlist", WATCHLIST, "--text", "x"])
     expected = (2, "unknown topic 'nope'; defined: drugs, storms\n")
     assert expected == (code, capsys.readouterr().err)
+
+
+def test_eval_sweep_marks_the_current_and_best_thresholds(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--json holds a sweep row per topic and threshold; the text marks current and best."""
+    main(["eval", "--watchlist", WATCHLIST, "--labels", LABELS, "--json"])
+    sweep = json.loads(capsys.readouterr().out)["sweep"]
+    main(["eval", "--watchlist", WATCHLIST, "--labels", LABELS])
+    text = capsys.readouterr().out
+    drugs = [r for r in sweep if r["topic"] == "drugs"]
+    expected = (14, (4, 1, 2), True, True)
+    assert expected == (
+        len(drugs),
+        (drugs[0]["tp"], drugs[0]["fp"], drugs[0]["fn"]),
+        any(line.endswith("current") for line in text.splitlines()),
+        any(" best" in line for line in text.splitlines()),
+    )
+
+
+def test_eval_show_errors_lists_false_positives_and_misses(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--show-errors: en4 matched though judged 0; en2 and id3 missed (query not satisfied)."""
+    main(["eval", "--watchlist", WATCHLIST, "--labels", LABELS, "--json", "--show-errors"])
+    errors = json.loads(capsys.readouterr().out)["errors"]
+    found = [(e["topic"], e["error"], e["id"], e["score"] is None) for e in errors]
+    expected = [
+        ("drugs", "false positive", "en4", False),
+        ("drugs", "miss", "en2", True),
+        ("drugs", "miss", "id3", True),
+    ]
+    assert expected == found

@@ -233,10 +233,10 @@ def test_explanation_shows_expansion_hits_weights_and_score() -> None:
     explanation = Matcher([topic]).explain("ru-asean", Document("d", SEED_TITLE, ""))
     text = render_explanation(explanation)
     expected_lines = [
-        "result:    MATCH: score 0.600 >= threshold 0.40",
-        "  title  0     Russia     → Rusia      Rusia         0.600",
-        "  title  1     ASEAN      ASEAN                      0.600",
-        "  title  6     terrorism  → Terorisme  terorisme     0.600",
+        "result:    MATCH: score 0.702 >= threshold 0.40",
+        "  title  0     Russia     → Rusia      Rusia         0.800",
+        "  title  1     ASEAN      ASEAN                      0.541",
+        "  title  6     terrorism  → Terorisme  terorisme     0.800",
     ]
     assert (True, True, expected_lines) == (
         "Russia -> RU: Russia, Russia [en] (name), Rusia [id] (name), Nga [vi] (vi-name)" in text,

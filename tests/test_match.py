@@ -9,6 +9,8 @@ import yaml
 
 from monitor.errors import QueryError
 from monitor.match import DEFAULT_THRESHOLD, Matcher, check_examples
+from monitor.match.scoring import TITLE_WEIGHT
+from monitor.match.specificity import NEUTRAL, background
 from monitor.types import Document, Hit, Topic
 
 DATA = Path(__file__).parent / "data"
@@ -32,6 +34,11 @@ def terms(query: str, title: str, text: str = "") -> tuple[str, ...] | None:
     """The terms that fired for a one-topic matcher (threshold 0), or None when no match."""
     found = Matcher([topic(query)]).match(Document(id="d", title=title, text=text))
     return found[0].terms if found else None
+
+
+def title_weight(word: str, lang: str | None = None) -> float:
+    """A headline hit's weight: the headline's, times the word's specificity."""
+    return round(TITLE_WEIGHT * background().specificity((word,), lang), 4)
 
 
 def score(query: str, title: str, text: str = "") -> float:
@@ -119,9 +126,9 @@ def test_seed_article_matches_with_title_hits_first() -> None:
     """The full seed article matches strongly, with the headline hits listed first."""
     (match,) = Matcher([topic(EXAMPLE_QUERY, 0.4)]).match(Document("seed", SEED_TITLE, SEED))
     expected_head = (
-        Hit("Rusia", "title", 0, "Rusia", 0.6),
-        Hit("ASEAN", "title", 1, "ASEAN", 0.6),
-        Hit("teroris*", "title", 6, "Terorisme", 0.6),
+        Hit("Rusia", "title", 0, "Rusia", title_weight("rusia")),
+        Hit("ASEAN", "title", 1, "ASEAN", title_weight("asean")),
+        Hit("teroris*", "title", 6, "Terorisme", title_weight("terorisme")),
     )
     assert (True, expected_head, True) == (
         match.score > 0.8,
@@ -195,7 +202,7 @@ def test_matches_are_filtered_by_threshold_and_sorted() -> None:
         topic("Hanoi", 0.0, "e-absent"),
     ]
     doc = Document("d", "Putin and the Kremlin", "The ASEAN leaders met")
-    found = Matcher(topics).match(doc)
+    found = Matcher(topics, background=NEUTRAL).match(doc)  # every word equally specific
     expected = ["a-title", "c-title", "b-body"]
     assert expected == [m.topic for m in found]
 

@@ -9,8 +9,9 @@ Does not own: any stage's logic; each command is a few lines over the modules th
 This module holds ``main``, the parser and logging; the commands live beside it, grouped by
 whom they serve: ``daemon`` (``run``, ``once`` and the pipeline wiring), ``inspection``
 (``check``, ``matches``, ``sources``, ``deliveries``, ``notify-test``), ``topics`` (``match``,
-``explain``, ``eval``), ``extract`` and ``opml``; ``common`` holds what they share. A command's
-module is imported only when that command runs, so ``--help`` and ``--version`` start at once.
+``explain``, ``eval``), ``rematch``, ``extract`` and ``opml``; ``common`` holds what they
+share. A command's module is imported only when that command runs, so ``--help`` and
+``--version`` start at once.
 """
 
 from __future__ import annotations
@@ -197,7 +198,7 @@ def _add_extract_command(command) -> None:
 
 
 def _add_topic_commands(command) -> None:
-    """``match``, ``explain`` and ``eval``: the analyst's tools for writing and tuning topics."""
+    """``match``, ``explain``, ``eval`` and ``rematch``: the analyst's tools for topics."""
     match = command(
         "match", "topics:cmd_match", "match JSON Lines articles against a watchlist (no fetching)"
     )
@@ -222,4 +223,20 @@ def _add_topic_commands(command) -> None:
     evaluate.add_argument("--watchlist", required=True, help="a watchlist YAML file")
     evaluate.add_argument("--labels", required=True, help="judgments, JSON Lines")
     evaluate.add_argument("--json", action="store_true", help="print JSON")
+    evaluate.add_argument(
+        "--show-errors", action="store_true", help="list false positives and misses with scores"
+    )
     _lexicon_option(evaluate)
+    rematch = command(
+        "rematch", "rematch:cmd_rematch", "match stored articles against new or edited topics"
+    )
+    rematch.add_argument("--topic", help="only this topic id (default: every topic)")
+    rematch.add_argument(
+        "--since", type=duration, help="only articles first seen this recently (e.g. 30d)"
+    )
+    rematch.add_argument(
+        "--dry-run", action="store_true", help="print what would match; store nothing"
+    )
+    rematch.add_argument(
+        "--notify", action="store_true", help="queue deliveries for the new matches (default: none)"
+    )

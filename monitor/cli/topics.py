@@ -81,20 +81,33 @@ def _explained_document(
 
 
 def cmd_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
-    from monitor.match.evaluation import evaluate, read_judgments, report_json, report_text
+    from monitor.match import evaluation as ev
 
     topics: tuple[Topic, ...] = load_watchlist(args.watchlist)
     with open(args.labels, encoding="utf-8") as labels:
         try:
-            judged = read_judgments(labels)
+            judged = ev.read_judgments(labels)
         except ValueError as error:
             print(f"input error: {error}", file=sys.stderr)
             return EXIT_USAGE
-    report = evaluate(Matcher(topics, _lexicon(args.lexicon)), [t.id for t in topics], judged)
+    scored = ev.score_judged(Matcher(topics, _lexicon(args.lexicon)), judged)
+    thresholds = {t.id: t.threshold for t in topics}
+    report = ev.report(scored, thresholds)
+    points = ev.sweep(scored, list(thresholds))
+    errors = ev.errors(scored, thresholds) if args.show_errors else None
     if args.json:
-        print(json.dumps(report_json(report), ensure_ascii=False))
-    else:
-        print(report_text(report))
+        out: dict[str, object] = {**ev.report_json(report), "sweep": ev.sweep_json(points)}
+        if errors is not None:
+            out["errors"] = ev.errors_json(errors)
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    print(ev.report_text(report))
+    print("\nthreshold sweep (each topic; 'current' is its threshold, 'best' the highest F1):")
+    print(ev.sweep_text(points, thresholds))
+    if errors is not None:
+        print("\nfalse positives and misses at each topic's threshold (score '-': query not "
+              "satisfied):")  # fmt: skip
+        print(ev.errors_text(errors))
     return 0
 
 

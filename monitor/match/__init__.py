@@ -5,7 +5,7 @@ languages (the lexicon and expansion), and measuring it (``evaluation``). Pure: 
 ``bulk`` (JSON Lines streams it is given) and ``lexicon_files`` (the lexicon's YAML files).
 Does not own: reading watchlists (``monitor.config``), storing or notifying matches.
 
-The query language is documented in ``monitor.match.query``; scoring in ``monitor.match.engine``.
+The query language is documented in ``monitor.match.query``; scoring in ``monitor.match.scoring``.
 """
 
 from monitor.match.engine import DEFAULT_THRESHOLD, Explanation, Matcher, Scored, check_examples

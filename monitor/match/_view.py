@@ -8,13 +8,14 @@ Does not own: scoring or thresholds (``engine``), candidate selection (``_anchor
 from __future__ import annotations
 
 import bisect
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Pattern, Term, Title
-from monitor.match.text import words
+from monitor.match.text import count_words, words
 from monitor.types import Document
 
 _T = TypeVar("_T")
@@ -22,6 +23,12 @@ BOTH = (0, 1)
 TITLE_ONLY = (0,)
 #: a NEAR pair at its full distance counts this much of a pair side by side
 FAR_NEAR = 0.5
+# A paragraph ends at a line break (extracted text holds one paragraph per line); a sentence
+# there, or at . ! ? (and their CJK forms) followed by space. The pattern holds no word
+# character, so cutting a text at it keeps its words whole.
+_SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]]*\s+")
+#: a paragraph longer than this many words counts as several blocks (for coverage)
+BLOCK_WORDS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,11 +147,20 @@ class View:
 
     def __init__(self, doc: Document) -> None:
         self.fields = (words(doc.title), words(doc.text))
+        #: the document's language hint (for word specificity)
+        self.lang = doc.lang
+        self._segments: Segments | None = None
         self._positions: dict[tuple[int, bool], dict[str, list[int]]] = {}
         self._sorted: dict[tuple[int, bool], list[str]] = {}
         self._memo: dict[_MemoKey, list[Occurrence]] = {}
         self._vocabulary: dict[bool, set[str]] = {}
         self._everything: dict[bool, tuple[list[str], str]] = {}
+
+    def segments(self) -> Segments:
+        """The body's sentences and paragraphs (built on first use: only scoring needs them)."""
+        if self._segments is None:
+            self._segments = Segments(self.fields[1].source)
+        return self._segments
 
     def vocabulary(self, folded: bool) -> set[str]:
         """Distinct words of headline and body in one form."""
@@ -250,6 +266,63 @@ class View:
         if key not in self._sorted:
             self._sorted[key] = sorted(self._index(field, folded))
         return self._sorted[key]
+
+
+class Segments:
+    """Where a body's paragraphs (lines) and sentences start, as word indexes (as in ``words``).
+
+    Paragraphs are found when made (one pass over the lines: cheaper than tokenising again);
+    a paragraph's sentences only when asked for (only scoring ``AND`` parts needs them).
+    """
+
+    def __init__(self, text: str) -> None:
+        self._lines = text.split("\n")
+        #: index of the first word of each paragraph that has words, and that paragraph's line
+        self.paragraph_starts: list[int] = []
+        self._paragraph_lines: list[int] = []
+        count = 0
+        for number, line in enumerate(self._lines):
+            found = count_words(line)
+            if found:
+                self.paragraph_starts.append(count)
+                self._paragraph_lines.append(number)
+                count += found
+        #: words in the body
+        self.words = count
+        self._sentences: dict[int, list[int]] = {}
+
+    def paragraph(self, word: int) -> int:
+        return max(0, bisect.bisect_right(self.paragraph_starts, word) - 1)
+
+    def sentence(self, word: int) -> tuple[int, int]:
+        """The paragraph, and which sentence of it, a word is in."""
+        paragraph = self.paragraph(word)
+        starts = self._sentences.get(paragraph)
+        if starts is None:
+            starts = self._sentences[paragraph] = self._sentence_starts(paragraph)
+        return paragraph, bisect.bisect_right(starts, word) - 1
+
+    def block(self, word: int) -> tuple[int, int]:
+        """The paragraph, and which ``BLOCK_WORDS`` run of it, a word is in."""
+        paragraph = self.paragraph(word)
+        return paragraph, (word - self.paragraph_starts[paragraph]) // BLOCK_WORDS
+
+    @property
+    def blocks(self) -> int:
+        """How many blocks the body has (at least 1): a paragraph of n words has
+        ``ceil(n / BLOCK_WORDS)``, so a text without line breaks still has parts."""
+        ends = [*self.paragraph_starts[1:], self.words]
+        sizes = (end - start for start, end in zip(self.paragraph_starts, ends, strict=True))
+        return max(1, sum(-(-size // BLOCK_WORDS) for size in sizes))
+
+    def _sentence_starts(self, paragraph: int) -> list[int]:
+        count = self.paragraph_starts[paragraph] if self.paragraph_starts else 0
+        starts = [count]
+        line = self._lines[self._paragraph_lines[paragraph]] if self.paragraph_starts else ""
+        for piece in _SENTENCE_END.split(line):
+            count += count_words(piece)
+            starts.append(count)
+        return starts
 
 
 def _fits(pattern: Pattern, word: str) -> bool:

@@ -9,17 +9,18 @@ How one document is matched (the Lucene-Monitor idea, in pure Python):
 2. From each query we pick *anchors* and index them word -> topics (``_anchors``).
 3. A document is tokenised once (``monitor.match.text``). Its vocabulary is looked up in the
    anchor index; only the topics found (the candidates) are evaluated (``_view``).
-4. The score (see ``score``) grows with the evidence; a match is kept when the score reaches
-   the topic's threshold.
+4. The score measures how much the document is *about* the topic (``scoring``: where the terms
+   are, how specific the words that fired are, whether the ANDed parts meet, how much of the
+   text carries them); a match is kept when the score reaches the topic's threshold.
 
-Owns: compiling topics, scoring, the ``Match``/``Scored``/``Explanation`` values.
+Owns: compiling topics, the default threshold, the ``Scored``/``Explanation`` values.
 Does not own: the query syntax (``query``), word forms (``text``), the lexicon (``lexicon``),
-reading files (``bulk``, ``lexicon_files``).
+the score's formula (``scoring``), reading files (``bulk``, ``lexicon_files``,
+``specificity``).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -36,16 +37,13 @@ from monitor.match.expand import (
 )
 from monitor.match.lexicon import Lexicon
 from monitor.match.query import Query, _Syntax, parse
+from monitor.match.scoring import Aboutness, aboutness, reaching, strongest, weight
+from monitor.match.specificity import Background, background
 from monitor.types import Document, Field, Hit, Match, Topic
 
-#: threshold of a topic that gives none
-DEFAULT_THRESHOLD = 0.3
-#: evidence of one headline occurrence
-TITLE_WEIGHT = 0.6
-#: evidence of one occurrence at the start of the body; it halves ``EARLY_WORDS`` words later,
-#: so one passing mention deep in a long body is noise
-TEXT_WEIGHT = 0.35
-EARLY_WORDS = 100
+#: threshold of a topic that gives none (see README, "Scores and thresholds", for how it was
+#: calibrated: benchmarks/calibrate.py)
+DEFAULT_THRESHOLD = 0.2
 
 _FIELDS: tuple[Field, Field] = ("title", "text")
 
@@ -62,6 +60,8 @@ class Scored:
     threshold: float
     #: the occurrences that satisfied the query, or, when not satisfied, of every positive term
     hits: tuple[Hit, ...]
+    #: what the score is made of (None when not satisfied)
+    aboutness: Aboutness | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,15 +91,27 @@ class _Compiled:
 class Matcher:
     """Matches documents against a fixed set of topics; build once, call ``match`` often."""
 
-    def __init__(self, topics: Iterable[Topic], lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self,
+        topics: Iterable[Topic],
+        lexicon: Lexicon | None = None,
+        background: Background | None = None,
+    ) -> None:
+        """``background``: word frequencies for specificity (None: the shipped table)."""
         parsed = [(topic, _parse(topic)) for topic in topics]
         if lexicon is None and any(t.expand or has_concepts(q) for t, q in parsed):
             from monitor.match.lexicon_files import default_lexicon  # reads the shipped data
 
             lexicon = default_lexicon()
         self._lexicon = lexicon
+        self._background = background or _shipped_background()
         self._topics = tuple(_compile(topic, written, lexicon) for topic, written in parsed)
         self._index = AnchorIndex([c.query.root for c in self._topics])
+
+    @property
+    def topics(self) -> tuple[Topic, ...]:
+        """The topics, in the order given."""
+        return tuple(c.topic for c in self._topics)
 
     def match(self, doc: Document) -> tuple[Match, ...]:
         """Topics whose query ``doc`` satisfies with a score at or above their threshold."""
@@ -110,15 +122,28 @@ class Matcher:
             occurrences = conjuncts(compiled.query.root, view)
             if occurrences is None:
                 continue
-            value = score(occurrences)
-            if value >= compiled.topic.threshold:
-                found.append(Match(compiled.topic.id, value, _hits(occurrences, view)))
+            threshold = compiled.topic.threshold
+            about = reaching(occurrences, view, self._background, threshold)
+            if about is not None and about.score >= threshold:
+                hits = _hits(occurrences, view, self._background)
+                found.append(Match(compiled.topic.id, about.score, hits))
         return tuple(sorted(found, key=lambda m: (-m.score, m.topic)))
+
+    def scores(self, doc: Document) -> dict[str, float]:
+        """The score of every topic whose query ``doc`` satisfies, thresholds not applied."""
+        view = View(doc)
+        found = {}
+        for number in self._index.candidates(view):
+            compiled = self._topics[number]
+            occurrences = conjuncts(compiled.query.root, view)
+            if occurrences is not None:
+                found[compiled.topic.id] = aboutness(occurrences, view, self._background).score
+        return found
 
     def score_all(self, doc: Document) -> tuple[Scored, ...]:
         """Every topic's result for ``doc``, matched or not, in topic order (for ``check``)."""
         view = View(doc)
-        return tuple(_scored(compiled, view) for compiled in self._topics)
+        return tuple(_scored(compiled, view, self._background) for compiled in self._topics)
 
     def explain(self, topic_id: str, doc: Document) -> Explanation:
         """``topic_id``'s expansion and its result for ``doc`` (KeyError if unknown)."""
@@ -128,7 +153,8 @@ class Matcher:
         known: tuple[Expansion, ...] = ()
         if self._lexicon is not None:
             known = expansions(compiled.written, self._lexicon, terms=compiled.topic.expand)
-        return Explanation(compiled.topic, known, _scored(compiled, View(doc)))
+        result = _scored(compiled, View(doc), self._background)
+        return Explanation(compiled.topic, known, result)
 
 
 def check_examples(topic: Topic, lexicon: Lexicon | None = None) -> tuple[str, ...]:
@@ -153,58 +179,6 @@ def check_examples(topic: Topic, lexicon: Lexicon | None = None) -> tuple[str, .
     return tuple(failures)
 
 
-def score(conjuncts: Sequence[Sequence[Occurrence]]) -> float:
-    """The mean, over the query's ANDed parts, of how strongly each part is present.
-
-    A part's strength is ``1 - prod(1 - weight)`` over its occurrences (a "noisy OR"): each
-    occurrence adds evidence, repeated mentions add more, nothing ever subtracts. A headline
-    occurrence weighs ``TITLE_WEIGHT``; a body occurrence ``TEXT_WEIGHT``, less the later it is;
-    the sides of a ``NEAR`` weigh less the farther apart they are (down to half at the full
-    distance). NOT parts contribute nothing and are left out.
-    """
-    strengths = []
-    for occurrences in conjuncts:
-        missing = 1.0
-        for occurrence in _strongest(occurrences):
-            missing *= 1.0 - weight(occurrence)
-        strengths.append(1.0 - missing)
-    if not strengths or min(strengths) <= 0.0:
-        return 0.0
-    return math.exp(math.fsum(math.log(s) for s in strengths) / len(strengths))
-
-
-def weight(occurrence: Occurrence) -> float:
-    """The evidence of one occurrence, in (0, ``TITLE_WEIGHT``]."""
-    if occurrence.field == 0:
-        return TITLE_WEIGHT * occurrence.closeness
-    return occurrence.closeness * TEXT_WEIGHT / (1.0 + occurrence.start / EARLY_WORDS)
-
-
-def _strongest(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
-    """Each piece of evidence once, at its best weight.
-
-    Two terms or two NEAR pairs can find the same words: one occurrence per place, the closest.
-    Two forms of one term can overlap (``Pemberantasan Terorisme`` and ``Terorisme``): the
-    longer one stands for both.
-    """
-    best: dict[tuple[int, int, int], Occurrence] = {}
-    for occurrence in occurrences:
-        place = (occurrence.field, occurrence.start, occurrence.end)
-        known = best.get(place)
-        if known is None or occurrence.closeness > known.closeness:
-            best[place] = occurrence
-    ordered = sorted(best.values(), key=lambda o: (o.term.label, o.field, o.start, -o.end))
-    kept: list[Occurrence] = []
-    reach: dict[tuple[str, int], int] = {}
-    for occurrence in ordered:
-        key = (occurrence.term.label, occurrence.field)
-        if occurrence.end <= reach.get(key, -1):
-            continue  # inside a longer form of the same term
-        reach[key] = occurrence.end
-        kept.append(occurrence)
-    return kept
-
-
 def _parse(topic: Topic) -> Query:
     try:
         return parse(topic.query)
@@ -227,19 +201,28 @@ def _compile(topic: Topic, written: Query, lexicon: Lexicon | None) -> _Compiled
     return _Compiled(topic, written, expand(written, lexicon, terms=topic.expand))
 
 
-def _scored(compiled: _Compiled, view: View) -> Scored:
+def _shipped_background() -> Background:
+    return background()
+
+
+def _scored(compiled: _Compiled, view: View, known: Background) -> Scored:
     topic = compiled.topic
     occurrences = conjuncts(compiled.query.root, view)
     if occurrences is None:
         every = [view.occurrences(term, BOTH) for term in positive_terms(compiled.query.root)]
-        return Scored(topic.id, False, 0.0, topic.threshold, _hits([[*flat(every)]], view))
-    return Scored(topic.id, True, score(occurrences), topic.threshold, _hits(occurrences, view))
+        hits = _hits([[*flat(every)]], view, known)
+        return Scored(topic.id, False, 0.0, topic.threshold, hits)
+    about = aboutness(occurrences, view, known)
+    hits = _hits(occurrences, view, known)
+    return Scored(topic.id, True, about.score, topic.threshold, hits, about)
 
 
-def _hits(conjuncts: Sequence[Sequence[Occurrence]], view: View) -> tuple[Hit, ...]:
+def _hits(
+    conjuncts: Sequence[Sequence[Occurrence]], view: View, known: Background
+) -> tuple[Hit, ...]:
     """Hits for the occurrences, headline first then by position, each place once."""
     unique = sorted(
-        _strongest(flat(conjuncts)), key=lambda o: (o.field, o.start, o.end, o.term.label)
+        strongest(flat(conjuncts)), key=lambda o: (o.field, o.start, o.end, o.term.label)
     )
     return tuple(
         Hit(
@@ -247,7 +230,7 @@ def _hits(conjuncts: Sequence[Sequence[Occurrence]], view: View) -> tuple[Hit, .
             _FIELDS[o.field],
             o.start,
             view.fields[o.field].span(o.start, o.end),
-            round(weight(o), 4),
+            round(weight(o, view, known), 4),
             o.term.form,
         )
         for o in unique

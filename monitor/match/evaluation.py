@@ -15,7 +15,12 @@ figure with a zero denominator is undefined (None) and left out of averages; F1 
 are relevant articles and the topic matched none of them. Macro averages are the mean over
 topics of the defined figures; per language, the mean over topics too.
 
-Owns: reading judgments (line-numbered errors), counting, averaging, the report as text/JSON.
+For tuning, ``sweep`` gives the same figures per topic at a range of thresholds (the scores are
+computed once) with the best one, and ``errors`` lists the false positives and the misses with
+their scores (a miss whose query is not satisfied has no score).
+
+Owns: reading judgments (line-numbered errors), counting, averaging, sweeping thresholds,
+listing errors, the reports as text/JSON.
 Does not own: matching (``engine``); reading watchlists (``monitor.config``).
 """
 
@@ -32,6 +37,8 @@ from monitor.types import Document
 #: the grade from which a judgment counts as relevant
 RELEVANT = 1
 ALL = "all"
+#: the thresholds ``monitor eval`` tries for each topic
+SWEEP = tuple(round(0.05 * step, 2) for step in range(1, 15))
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +118,51 @@ def read_judgments(lines: Iterable[str]) -> list[Judged]:
     return judged
 
 
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """Every judged article's scores: topic -> score for the topics whose query it satisfies."""
+
+    judged: tuple[Judged, ...]
+    scores: tuple[dict[str, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One topic's figures at one threshold."""
+
+    topic: str
+    threshold: float
+    counts: Counts
+
+
+@dataclass(frozen=True, slots=True)
+class Error:
+    """A false positive (matched, judged not relevant) or a miss (relevant, not matched)."""
+
+    topic: str
+    #: "false positive" or "miss"
+    kind: str
+    #: the score; None when the query is not satisfied at all
+    score: float | None
+    document: Document
+
+
+def score_judged(matcher: Matcher, judged: Sequence[Judged]) -> Scores:
+    """Score every judged article once (thresholds are applied later)."""
+    return Scores(tuple(judged), tuple(matcher.scores(item.document) for item in judged))
+
+
 def evaluate(matcher: Matcher, topics: Sequence[str], judged: Sequence[Judged]) -> Report:
     """Match every judged article and compare with the judgments."""
+    return report(score_judged(matcher, judged), _thresholds(matcher, topics))
+
+
+def report(scored: Scores, thresholds: dict[str, float]) -> Report:
+    """The report for the topics of ``thresholds``, each matched at its own threshold."""
+    topics = list(thresholds)
     counts: dict[tuple[str, str], Counts] = {}
-    for item in judged:
-        found = {m.topic for m in matcher.match(item.document)}
+    for item, scores in zip(scored.judged, scored.scores, strict=True):
+        found = {t for t, score in scores.items() if t in thresholds and score >= thresholds[t]}
         lang = item.document.lang or "?"
         for topic in topics:
             one = _count(topic in found, topic in item.relevant)
@@ -128,7 +175,44 @@ def evaluate(matcher: Matcher, topics: Sequence[str], judged: Sequence[Judged]) 
         for lang in languages
     ]
     rows += [_macro(rows, lang) for lang in languages]
-    return Report(tuple(rows), len(judged))
+    return Report(tuple(rows), len(scored.judged))
+
+
+def sweep(
+    scored: Scores, topics: Sequence[str], thresholds: Sequence[float] = SWEEP
+) -> list[Point]:
+    """Each topic's counts at each threshold, topic by topic, thresholds ascending."""
+    points = []
+    for topic in topics:
+        for threshold in sorted(thresholds):
+            one = report(scored, {topic: threshold}).row(topic)
+            points.append(Point(topic, threshold, one.counts if one else Counts()))
+    return points
+
+
+def best(points: Sequence[Point], topic: str) -> Point | None:
+    """The topic's point with the highest F1 (the higher threshold on a tie); None if no F1."""
+    mine = [p for p in points if p.topic == topic and p.counts.f1 is not None]
+    return max(mine, key=lambda p: (p.counts.f1 or 0.0, p.threshold), default=None)
+
+
+def errors(scored: Scores, thresholds: dict[str, float]) -> list[Error]:
+    """False positives and misses of each topic at its threshold, highest score first."""
+    found = []
+    for item, scores in zip(scored.judged, scored.scores, strict=True):
+        for topic, threshold in thresholds.items():
+            score = scores.get(topic)
+            matched = score is not None and score >= threshold
+            relevant = topic in item.relevant
+            if matched != relevant:
+                kind = "false positive" if matched else "miss"
+                found.append(Error(topic, kind, score, item.document))
+    return sorted(found, key=lambda e: (e.topic, e.kind, -(e.score or -1.0), e.document.id))
+
+
+def _thresholds(matcher: Matcher, topics: Sequence[str]) -> dict[str, float]:
+    own = {t.id: t.threshold for t in matcher.topics}
+    return {topic: own[topic] for topic in topics}
 
 
 def _count(matched: bool, relevant: bool) -> Counts:
@@ -192,6 +276,55 @@ def report_json(report: Report) -> dict[str, object]:
             for r in report.rows
         ],
     }
+
+
+def sweep_text(points: Sequence[Point], thresholds: dict[str, float]) -> str:
+    """Per topic, the figures at each threshold, with the topic's own and the best marked."""
+    lines = [["topic", "threshold", "matched", "tp", "precision", "recall", "f1", ""]]
+    for topic, own in thresholds.items():
+        top = best(points, topic)
+        for p in (p for p in points if p.topic == topic):
+            c = p.counts
+            marks = ["best"] * (p is top) + ["current"] * (abs(p.threshold - own) < 1e-9)
+            figures = [_show(c.precision), _show(c.recall), _show(c.f1)]
+            row = [topic, f"{p.threshold:.2f}", str(c.tp + c.fp), str(c.tp), *figures]
+            lines.append([*row, " ".join(marks)])
+    return _aligned(lines)
+
+
+def sweep_json(points: Sequence[Point]) -> list[dict[str, object]]:
+    return [
+        {"topic": p.topic, "threshold": p.threshold, "tp": p.counts.tp, "fp": p.counts.fp,
+         "fn": p.counts.fn, "precision": _round(p.counts.precision),
+         "recall": _round(p.counts.recall), "f1": _round(p.counts.f1)}
+        for p in points
+    ]  # fmt: skip
+
+
+def errors_text(found: Sequence[Error]) -> str:
+    """One line per error: topic, kind, score (``-``: query not satisfied), id, lang, title."""
+    lines = [["topic", "error", "score", "id", "lang", "title"]]
+    for e in found:
+        score = "-" if e.score is None else f"{e.score:.3f}"
+        title = " ".join(e.document.title.split())[:80]
+        lines.append([e.topic, e.kind, score, e.document.id, e.document.lang or "?", title])
+    return _aligned(lines)
+
+
+def errors_json(found: Sequence[Error]) -> list[dict[str, object]]:
+    return [
+        {"topic": e.topic, "error": e.kind, "score": None if e.score is None else round(e.score, 4),
+         "id": e.document.id, "lang": e.document.lang, "title": e.document.title}
+        for e in found
+    ]  # fmt: skip
+
+
+def _aligned(lines: list[list[str]]) -> str:
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    )
 
 
 def _show(value: float | None) -> str:

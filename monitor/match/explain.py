@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from monitor.match.engine import Explanation
 from monitor.match.expand import Expansion
+from monitor.match.scoring import COVERAGE_FLOOR, Aboutness
 from monitor.types import Hit
 
 #: forms shown per expanded term before "... and N more"
@@ -48,6 +49,16 @@ def _fired(hit: Hit) -> str:
     return f"\u2192 {hit.matched}" if hit.expanded else hit.matched
 
 
+def _components(about: Aboutness) -> str:
+    """The score's parts: evidence (each ANDed part's strength) x cohesion x coverage factor."""
+    parts = ", ".join(f"{p:.2f}" for p in about.parts)
+    factor = COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * about.coverage
+    return (
+        f"score:     evidence {about.evidence:.3f} (parts: {parts}) x cohesion "
+        f"{about.cohesion:.2f} x coverage {factor:.2f} ({about.coverage:.0%} of the text)"
+    )
+
+
 def _result(explanation: Explanation) -> list[str]:
     result = explanation.result
     if not result.satisfied:
@@ -57,11 +68,13 @@ def _result(explanation: Explanation) -> list[str]:
     else:
         verdict = f"no match: score {result.score:.3f} < threshold {result.threshold:.2f}"
     lines = [f"result:    {verdict}"]
+    if result.aboutness is not None:
+        lines.append(_components(result.aboutness))
     if not result.hits:
         return [*lines, "hits:      none of the query's terms occurs"]
     label = "hits:" if result.satisfied else "terms that occur (the query still fails):"
     lines.append(label)
-    rows = [["field", "word", "term", "matched", "lexicon form", "weight"]]
+    rows = [["field", "word", "term", "matched", "lexicon form", "weight"]]  # place x specificity
     rows += [
         [h.field, str(h.position), h.term, _fired(h), h.form, f"{h.weight:.3f}"]
         for h in result.hits

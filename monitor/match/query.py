@@ -28,7 +28,7 @@ Syntax (operators in capitals; lowercase ``and``/``or``/``not``/``near`` are ord
   match almost every article, and could not be indexed): rejected.
 
 Owns: lexing, parsing, the syntax tree and the checks above, with the position of each problem.
-Does not own: evaluation against documents or scoring (``engine``); word forms (``text``).
+Does not own: evaluating it on documents (``_view``), scoring (``scoring``), word forms (``text``).
 """
 
 from __future__ import annotations

@@ -101,3 +101,8 @@ def needs_substring(word: str) -> bool:
 
 def _clean(text: str) -> str:
     return text.replace("_", " ") if "_" in text else text
+
+
+def count_words(text: str) -> int:
+    """How many words ``words(text)`` has (cheaper than reading them)."""
+    return len(_WORD.findall(_clean(text)))

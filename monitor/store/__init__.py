@@ -9,6 +9,7 @@ decide; the store records). Callers never see table rows, only the frozen values
 
     Store.open(url) -> Store                      migrate to head; StoreError if unreachable
     save_poll(state, articles, now) -> PollSaved  one transaction per poll
+    stored_articles(since), save_rematch(...)     ``monitor rematch``: match stored articles again
     channel_queue(channel, now), open_digests,    the delivery layer (``_outbox``): queues,
       compose_digests, mark_digest_sent, ...      digests, back-off, dead letters, listing
 
@@ -27,6 +28,7 @@ from monitor.store._values import (
     PollSaved,
     RecentSend,
     SourceState,
+    StoredArticle,
     StoredMatch,
 )
 
@@ -42,5 +44,6 @@ __all__ = [
     "RecentSend",
     "SourceState",
     "Store",
+    "StoredArticle",
     "StoredMatch",
 ]

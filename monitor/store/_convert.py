@@ -16,9 +16,10 @@ from monitor.store._values import (
     NewArticle,
     PendingDelivery,
     SourceState,
+    StoredArticle,
     StoredMatch,
 )
-from monitor.types import Alert, Field, Hit, Match, Validators
+from monitor.types import Alert, Document, Field, Hit, Match, Validators
 
 SNIPPET_MAX = 300
 ERROR_MAX = 500
@@ -235,3 +236,9 @@ def _id(value: int | None) -> int:
     # Rows read back from the database always have their primary key.
     assert value is not None
     return value
+
+
+def stored_article(row: ArticleRow) -> StoredArticle:
+    """An article row as ``monitor rematch`` matches it: its full text, else the summary."""
+    document = Document(row.key, row.title, row.text or row.summary, row.language)
+    return StoredArticle(_id(row.id), document, row.source_id, row.story_id, row.first_seen)

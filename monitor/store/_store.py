@@ -33,6 +33,7 @@ from monitor.store._values import (
     NewArticle,
     PollSaved,
     SourceState,
+    StoredArticle,
     StoredMatch,
 )
 from monitor.types import Document, Match
@@ -194,7 +195,62 @@ class Store(Outbox):
             row = session.exec(query).first()
         if row is None:
             return None
-        return Document(row.key, row.title, row.summary, row.language)
+        # the page's full text, as the pipeline matched it; the feed's summary when not followed
+        return Document(row.key, row.title, row.text or row.summary, row.language)
+
+    # --- re-matching -------------------------------------------------------------------------
+
+    def stored_articles(
+        self, since: datetime | None = None, batch: int = _KEYS_PER_QUERY
+    ) -> Iterator[StoredArticle]:
+        """Stored articles first seen at or after ``since``, oldest first, read in batches."""
+        after = 0
+        while True:
+            query = select(ArticleRow).where(col(ArticleRow.id) > after)
+            if since is not None:
+                query = query.where(col(ArticleRow.first_seen) >= since)
+            with self._session("reading articles") as session:
+                rows = list(session.exec(query.order_by(col(ArticleRow.id)).limit(batch)))
+            yield from (_convert.stored_article(row) for row in rows)
+            if len(rows) < batch:
+                return
+            after = _id(rows[-1].id)
+
+    def matched_topics(self, article_id: int) -> set[str]:
+        """The ids of the topics an article has a stored match for."""
+        query = select(MatchRow.topic_id).where(col(MatchRow.article_id) == article_id)
+        with self._session("reading matches") as session:
+            return set(session.exec(query))
+
+    def save_rematch(
+        self,
+        article: StoredArticle,
+        matches: Sequence[tuple[Match, str, tuple[str, ...]]],
+        notify: bool,
+        now: datetime,
+    ) -> PollSaved:
+        """Store the article's new matches ((match, topic name, channels) each) in one
+        transaction; a topic it (or its story) already matched is left as it is. With
+        ``notify``, each new match gets pending deliveries to its channels."""
+        saved = PollSaved(0, 0, 0)
+        with self._transaction("storing re-matched articles") as connection:
+            for match, topic_name, channels in matches:
+                values = _convert.match_columns(
+                    article.article_id, match, topic_name, now, article.story_id
+                )
+                insert = self._insert_new(MatchRow, values).returning(col(MatchRow.id))
+                match_id = connection.execute(insert).scalar()
+                if match_id is None:
+                    continue
+                added = 0
+                for channel in dict.fromkeys(channels) if notify else ():
+                    values = _convert.delivery_columns(
+                        match_id, article.document.id, match.topic, channel, now
+                    )
+                    row = self._insert_new(DeliveryRow, values).returning(col(DeliveryRow.id))
+                    added += connection.execute(row).scalar() is not None
+                saved = _add(saved, PollSaved(0, 1, added))
+        return saved
 
     def counts(self) -> dict[str, int]:
         """``articles``, ``matches`` and ``deliveries_<status>`` for every delivery status."""

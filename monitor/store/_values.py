@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from monitor.types import Alert, Hit, Item, Match, Validators
+from monitor.types import Alert, Document, Hit, Item, Match, Validators
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +130,21 @@ class StoredMatch:
     published: datetime | None
     #: other outlets that carried the same story (display names)
     also_in: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """A stored article to match again (``monitor rematch``)."""
+
+    #: the article's number
+    article_id: int
+    #: what to match: headline, the page's full text (the feed's summary when there is none),
+    #: and the language the feed declared
+    document: Document
+    source_id: str
+    #: the story it belongs to, if known
+    story_id: str | None
+    first_seen: datetime
 
 
 @dataclass(frozen=True, slots=True)
