@@ -32,12 +32,13 @@ from monitor.config.settings import (
     Settings,
 )
 from monitor.config.sources import _defaults, _sources
+from monitor.config.web import _web
 from monitor.config.watchlists import _check_channel_names, _lexicon, _watchlists, _without
 from monitor.errors import ConfigError
 from monitor.yamlsafe import At, parse_size, read_yaml
 
 _TOP_KEYS = ["database", "timezone", "watchlists", "http", "defaults", "delivery", "sources",
-             "channels", "limits", "lexicon"]  # fmt: skip
+             "channels", "limits", "lexicon", "web"]  # fmt: skip
 
 _DATABASE_SCHEMES = {
     "sqlite": "sqlite",
@@ -81,6 +82,7 @@ def load_settings(path: str | Path, env: Mapping[str, str]) -> Settings:
         watchlist_files=files,
         limits=_limits(get("limits")),
         lexicon=_lexicon(Path(path).parent, get("lexicon")),
+        web=_web(get("web"), env),
     )
 
 
