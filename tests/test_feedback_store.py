@@ -57,8 +57,7 @@ def test_feedback_on_unknown_match_or_bad_verdict_is_refused(store: Store) -> No
 def test_match_page_keyset_paging_and_filters(store: Store) -> None:
     """Pages follow one another without gaps or repeats; filters narrow the list."""
     articles = [
-        article(f"https://a.example/{n}", source_id="src-a" if n % 2 else "src-b")
-        for n in range(7)
+        article(f"https://a.example/{n}", source_id="src-a" if n % 2 else "src-b") for n in range(7)
     ]
     for n, new in enumerate(articles):
         store.save_poll(state(new.source_id), [new], T0 + timedelta(minutes=n // 2))

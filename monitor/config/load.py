@@ -32,8 +32,8 @@ from monitor.config.settings import (
     Settings,
 )
 from monitor.config.sources import _defaults, _sources
-from monitor.config.web import _web
 from monitor.config.watchlists import _check_channel_names, _lexicon, _watchlists, _without
+from monitor.config.web import _web
 from monitor.errors import ConfigError
 from monitor.yamlsafe import At, parse_size, read_yaml
 

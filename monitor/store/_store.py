@@ -23,7 +23,6 @@ from monitor.store import _convert, _engine
 from monitor.store._feedback import FeedbackLog
 from monitor.store._outbox import Outbox
 from monitor.store._tables import ArticleRow, DeliveryRow, MatchOutletRow, MatchRow, SourceRow
-from monitor.store._views import Views
 from monitor.store._values import (
     DeliveryRecord,
     NewArticle,
@@ -32,6 +31,7 @@ from monitor.store._values import (
     SourceState,
     StoredMatch,
 )
+from monitor.store._views import Views
 from monitor.types import Document, Match
 
 _KEYS_PER_QUERY = 500  # well under SQLite's bound-parameter limit

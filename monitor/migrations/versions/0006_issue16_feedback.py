@@ -36,9 +36,7 @@ def upgrade() -> None:
         sa.Column("verdict", sa.Text(), nullable=False),
         sa.Column("who", sa.Text(), nullable=False),
         sa.Column("created", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "verdict IN ('relevant', 'not-relevant')", name="ck_feedback_verdict"
-        ),
+        sa.CheckConstraint("verdict IN ('relevant', 'not-relevant')", name="ck_feedback_verdict"),
     )
     op.create_index("ix_feedback_match", "feedback", ["match_id"])
     op.create_index("ix_feedback_topic_created", "feedback", ["topic_id", "created"])
