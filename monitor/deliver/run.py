@@ -38,6 +38,7 @@ from monitor.config import ChannelSettings, Settings
 from monitor.deliver import plan as rules
 from monitor.deliver.crash import crash_point
 from monitor.errors import DeliveryError
+from monitor.metrics import NO_METRICS, Metrics
 from monitor.notify import Limits, Message, Notifier, render
 from monitor.notify.digest import DeadNotice, ordered, pack, render_dead_letters, render_digest
 from monitor.store import ChannelState, NewDigest, PendingDelivery, RecentSend, Store
@@ -76,8 +77,10 @@ class Deliverer:
         notifier: Notifier,
         now: Callable[[], datetime],
         rng: random.Random,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self._store = store
+        self._metrics = metrics
         self._now = now
         self._rng = rng
         self._settings = settings
@@ -302,11 +305,15 @@ class _Round:
         """Send; on failure record it (back-off, attempts, dead) and say so."""
         if self._d._stopping:
             return False
+        metrics = self._d._metrics
         try:
-            await self._d._notifier.send(self.channel.name, message)
+            with metrics.timed("send"):
+                await self._d._notifier.send(self.channel.name, message)
         except DeliveryError as error:
+            metrics.delivered(self.channel.name, "failed", len(members))
             await self._failed(members, error, digest)
             return False
+        metrics.delivered(self.channel.name, "sent", len(members))
         crash_point("after_send")
         if self._state is not None and self._state.failures:
             await asyncio.to_thread(
@@ -345,6 +352,7 @@ class _Round:
         if dead:
             reason = f"gave up after {failures} failed attempt(s): {error}"
             await asyncio.to_thread(store.mark_dead_many, dead, reason, now)
+            self._d._metrics.delivered(self.channel.name, "dead", len(dead))
             log.error(
                 "delivery dead channel=%s deliveries=%d ids=%s",
                 self.channel.name, len(dead), ",".join(dead[:10]),

@@ -53,6 +53,7 @@ class FeedbackLog:
             new_id = connection.execute(
                 insert(FeedbackRow).values(values).returning(col(FeedbackRow.id))
             ).scalar_one()
+        assert new_id is not None  # a primary key just assigned
         return Feedback(new_id, match_id, topic_id, key, verdict, who, now)
 
     def undo_feedback(self, match_id: int) -> bool:

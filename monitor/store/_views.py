@@ -88,7 +88,7 @@ class Views:
     def recent_documents(self, limit: int = 200) -> list[tuple[Document, str | None]]:
         """The newest stored articles as documents to match, each with its URL."""
         query = (
-            select(
+            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
                 ArticleRow.key,
                 ArticleRow.title,
                 func.coalesce(ArticleRow.text, ArticleRow.summary),
@@ -136,7 +136,7 @@ class Views:
 
 def _page_query() -> Any:
     # Any: sqlmodel's select() over an entity and columns has no precise type for the chain.
-    return select(
+    return select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
         MatchRow,
         ArticleRow.key,
         ArticleRow.title,
