@@ -65,6 +65,7 @@ class Daemon:
             loop.add_signal_handler(sig, self._stopping.set)
         loop.add_signal_handler(signal.SIGHUP, lambda: self._track(self._reload_now("SIGHUP")))
         self._scheduler.add_listener(self._submitted, EVENT_JOB_SUBMITTED)
+        self.last_tick = self._now()
         self._scheduler.start()
         await self._sync_sources(self._pipeline.settings)
         self._scheduler.add_job(
