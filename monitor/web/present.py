@@ -197,4 +197,15 @@ def _words_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
     wanted = sorted({w for w in words if w.strip()}, key=len, reverse=True)
     if not wanted:
         return None
-    return re.compile("|".join(re.escape(w) for w in wanted), re.IGNORECASE)
+    return re.compile("|".join(_whole(w) for w in wanted), re.IGNORECASE)
+
+
+def _whole(word: str) -> str:
+    """``word`` as a whole word ("rice", not the "rice" in "prices"); scripts written without
+    spaces (Thai, Lao, Khmer, Myanmar, CJK) have no word edges to require."""
+    if _UNSPACED.search(word):
+        return re.escape(word)
+    return rf"(?<!\w){re.escape(word)}(?!\w)"
+
+
+_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff]")
