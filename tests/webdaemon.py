@@ -33,6 +33,12 @@ HOSTILE = (
     '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
     "\"'><b>bold</b> Russia ASEAN"
 )
+HEADLINES = (
+    "Russia and ASEAN agree to widen counter-terrorism cooperation",
+    "Indonesia hosts Russia for maritime security talks",
+    "ASEAN ministers weigh Russia's offer of defence training",
+    "Russia, Indonesia sign deal on cyber security exchange",
+)
 TOPICS = """\
 topics:
   - id: russia-asean
@@ -127,7 +133,7 @@ def seed(database_url: str, count: int = 60) -> None:
     of rice, deliveries on two channels (one of them dead)."""
     with Store.open(database_url) as store:
         articles = [
-            _article(f"https://news.example/{n}", f"Russia and ASEAN talks, part {n}", "en",
+            _article(f"https://news.example/{n}", f"{HEADLINES[n % len(HEADLINES)]} #{n}", "en",
                      "russia-asean")
             for n in range(count)
         ]  # fmt: skip

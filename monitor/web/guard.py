@@ -29,7 +29,7 @@ HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # no-referrer would make browsers send "Origin: null"
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 #: paths anyone may reach when a token is set: the probe, the login form and its stylesheet
