@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -133,4 +132,5 @@ def test_hostile_headline_stays_inert(daemon: Daemon, browser: webdriver.Chrome)
     assert browser.execute_script("return window.__pwned === undefined") is True
     headlines = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "li.match .headline")]
     assert HOSTILE in headlines
-    assert browser.find_elements(By.CSS_SELECTOR, "li.match img, li.match script, .headline b") == []
+    injected = "li.match img, li.match script, .headline b"
+    assert browser.find_elements(By.CSS_SELECTOR, injected) == []
