@@ -220,7 +220,9 @@ def test_token_protects_every_page(tmp_path: Path, sqlite_url: str) -> None:
             assert client.get("/topics").status_code == 200
             client.post("/logout", data={"csrf": csrf})
             assert client.get("/topics").status_code == 303
-    assert secret not in daemon.log.read_text()
+    log = daemon.log.read_text()
+    assert secret not in log and "Traceback" not in log
+    assert daemon.process.returncode == 0 and "stopped" in log  # SIGTERM stops web and all
 
 
 def test_non_loopback_without_token_is_a_config_error(tmp_path: Path, sqlite_url: str) -> None:
