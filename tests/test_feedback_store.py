@@ -88,7 +88,7 @@ def test_day_counts_retry_and_ping(store: Store) -> None:
     """Matches and articles per UTC day; a dead delivery is queued again once."""
     store.save_poll(state(), [article("https://a.example/1")], T0)
     store.save_poll(state(), [article("https://a.example/2")], T0 + timedelta(days=1))
-    assert [(d.day, d.count) for d in store.match_days("asean", T0)] == [
+    assert [(d.day, d.count) for d in store.match_days(T0)["asean"]] == [
         ("2025-03-01", 1),
         ("2025-03-02", 1),
     ]

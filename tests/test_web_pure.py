@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 
 import feedparser
@@ -10,6 +11,7 @@ import pytest
 from monitor.store import DayCount, MatchCursor, MatchDetail, MatchFilter, StoredMatch
 from monitor.types import Hit
 from monitor.web import atom, guard, present
+from monitor.web.budget import Budget
 from monitor.web.pages import Frame, Pages
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -135,3 +137,27 @@ def test_pages_escape_everything() -> None:
     assert "<script>x()" not in html and "&lt;script&gt;x()" in html
     assert "Rice &lt;prices&gt;" in html and "Other &amp; Co" in html
     assert "19:00" in html  # 12:00 UTC in Jakarta
+
+
+def test_budget_rests_in_proportion_to_the_page() -> None:
+    """With a quarter share, a page that took 1 s makes the next one wait 3 s; an idle budget
+    lets a page start at once."""
+    now = [100.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    async def two_pages() -> None:
+        budget = Budget(0.25, clock=lambda: now[0], sleep=sleep)
+        async with budget.slot():
+            now[0] += 1.0  # the page's work
+        async with budget.slot():
+            now[0] += 0.5
+        now[0] += 10  # idle long enough
+        async with budget.slot():
+            pass
+
+    asyncio.run(two_pages())
+    assert slept == [3.0]

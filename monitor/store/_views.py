@@ -58,17 +58,20 @@ class Views:
         verdicts = self.latest_verdicts([i for i in ids if i is not None])
         return [_detail(row, outlets, channels, verdicts) for row in rows]
 
-    def match_days(self, topic_id: str, since: datetime) -> list[DayCount]:
-        """Matches of ``topic_id`` per UTC day from ``since`` on (days without any left out)."""
+    def match_days(self, since: datetime) -> dict[str, list[DayCount]]:
+        """Matches per topic and UTC day from ``since`` on (days without any left out)."""
         day = self._day(col(MatchRow.created))
         query = (
-            select(day, func.count())
-            .where(col(MatchRow.topic_id) == topic_id, col(MatchRow.created) >= since)
-            .group_by(day)
+            select(MatchRow.topic_id, day, func.count())
+            .where(col(MatchRow.created) >= since)
+            .group_by(col(MatchRow.topic_id), day)
             .order_by(day)
         )
+        found: dict[str, list[DayCount]] = {}
         with self._session("counting matches per day") as session:
-            return [DayCount(str(d), n) for d, n in session.exec(query)]
+            for topic_id, d, n in session.exec(query):
+                found.setdefault(topic_id, []).append(DayCount(str(d), n))
+        return found
 
     def article_days(self, since: datetime) -> dict[str, list[DayCount]]:
         """New articles per source and UTC day from ``since`` on."""

@@ -39,9 +39,10 @@ from monitor.config import Settings
 from monitor.errors import StoreError
 from monitor.match import Matcher, lexicon_for
 from monitor.match.explain import render_explanation
-from monitor.store import MatchCursor, MatchDetail, MatchFilter, Store
+from monitor.store import DayCount, MatchCursor, MatchDetail, MatchFilter, Store
 from monitor.types import Document
 from monitor.web import atom, guard, present
+from monitor.web.budget import Budget
 from monitor.web.metrics import CONTENT_TYPE as METRICS_TYPE
 from monitor.web.metrics import PrometheusMetrics
 from monitor.web.pages import Frame, Pages, TopicCard, TryResult
@@ -72,6 +73,8 @@ class WebContext:
     #: /healthz fails when the scheduler has not started a job for this many seconds
     stale_after: float = 120.0
     pages: Pages = field(default_factory=Pages)
+    #: the share of the daemon's time pages and feeds may take (``budget``)
+    budget: Budget = field(default_factory=Budget)
     _matchers: dict[int, Matcher] = field(default_factory=dict)
 
     @property
@@ -91,9 +94,14 @@ class WebContext:
 def build_app(ctx: WebContext) -> Starlette:
     """The ASGI app of the web side."""
 
-    def handler(view: Callable[[WebContext, Request], Awaitable[Response]]):
+    def handler(view: Callable[[WebContext, Request], Awaitable[Response]], paid: bool = True):
+        """``paid``: the request waits for the page budget (probes and scrapes do not)."""
+
         async def endpoint(request: Request) -> Response:
-            return await view(ctx, request)
+            if not paid:
+                return await view(ctx, request)
+            async with ctx.budget.slot():
+                return await view(ctx, request)
 
         return endpoint
 
@@ -106,8 +114,8 @@ def build_app(ctx: WebContext) -> Starlette:
         Route("/deliveries", handler(deliveries_page)),
         Route("/deliveries/{delivery_id}/retry", handler(retry), methods=["POST"]),
         Route("/feeds/{name}", handler(feed)),
-        Route("/metrics", handler(metrics)),
-        Route("/healthz", handler(healthz)),
+        Route("/metrics", handler(metrics, paid=False)),
+        Route("/healthz", handler(healthz, paid=False)),
         Route("/login", handler(login), methods=["GET", "POST"]),
         Route("/logout", handler(logout), methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("monitor.web", "static")]), name="static"),
@@ -191,9 +199,9 @@ async def matches_page(ctx: WebContext, request: Request) -> Response:
         last = found[-1].match
         cursor = present.cursor_text(MatchCursor(last.created, last.match_id))
         older = f"{ctx.base}/?" + urlencode({**params, "after": cursor})
-    html = ctx.pages.render_matches(
-        _frame(ctx, request, settings), found, where, params, settings.topics,
-        settings.sources, older, ctx.base + "/" + _query(request),
+    html = await asyncio.to_thread(
+        ctx.pages.render_matches, _frame(ctx, request, settings), found, where, params,
+        settings.topics, settings.sources, older, ctx.base + "/" + _query(request),
     )  # fmt: skip
     return _html(html)
 
@@ -244,9 +252,9 @@ async def sources_page(ctx: WebContext, request: Request) -> Response:
     settings, now = ctx.settings(), ctx.now()
     states = await asyncio.to_thread(ctx.store.source_states)
     days = await asyncio.to_thread(ctx.store.article_days, now - timedelta(days=14))
-    html = ctx.pages.render_sources(
-        _frame(ctx, request, settings), settings.sources, {s.source_id: s for s in states},
-        days, now.date(),
+    html = await asyncio.to_thread(
+        ctx.pages.render_sources, _frame(ctx, request, settings), settings.sources,
+        {s.source_id: s for s in states}, days, now.date(),
     )  # fmt: skip
     return _html(html)
 
@@ -256,7 +264,9 @@ async def deliveries_page(ctx: WebContext, request: Request) -> Response:
     pending = await asyncio.to_thread(ctx.store.deliveries, "pending", 200)
     dead = await asyncio.to_thread(ctx.store.deliveries, "dead", 200)
     channels = {c.name: c.urls for c in settings.channels}
-    html = ctx.pages.render_deliveries(_frame(ctx, request, settings), pending, dead, channels)
+    html = await asyncio.to_thread(
+        ctx.pages.render_deliveries, _frame(ctx, request, settings), pending, dead, channels
+    )
     return _html(html)
 
 
@@ -316,7 +326,8 @@ async def feed(ctx: WebContext, request: Request) -> Response:
         page_url=page,
         updated=found[0].match.created if found else ctx.now(),
     )
-    return Response(atom.render_feed(info, found), media_type=atom.CONTENT_TYPE)
+    body = await asyncio.to_thread(atom.render_feed, info, found)
+    return Response(body, media_type=atom.CONTENT_TYPE)
 
 
 async def metrics(ctx: WebContext, request: Request) -> Response:
@@ -353,16 +364,32 @@ async def healthz(ctx: WebContext, request: Request) -> Response:
 
 async def _topics_html(ctx: WebContext, request: Request, tried: TryResult | None) -> str:
     settings, now = ctx.settings(), ctx.now()
-    matcher = ctx.matcher(settings)
     counts = await asyncio.to_thread(ctx.store.feedback_counts)
-    cards = []
-    for topic in settings.topics:
-        days = await asyncio.to_thread(ctx.store.match_days, topic.id, now - timedelta(days=30))
-        explained = render_explanation(
-            matcher.explain(topic.id, Document("", "", "")), scored=False
+    days = await asyncio.to_thread(ctx.store.match_days, now - timedelta(days=30))
+    frame = _frame(ctx, request, settings)
+    return await asyncio.to_thread(_render_topics, ctx, settings, frame, days, counts, tried)
+
+
+def _render_topics(
+    ctx: WebContext,
+    settings: Settings,
+    frame: Frame,
+    days: dict[str, list[DayCount]],
+    counts: dict[str, dict[str, int]],
+    tried: TryResult | None,
+) -> str:
+    """Explain each topic and render the page (CPU work: runs in a thread)."""
+    matcher = ctx.matcher(settings)
+    cards = [
+        TopicCard(
+            topic,
+            render_explanation(matcher.explain(topic.id, Document("", "", "")), scored=False),
+            days.get(topic.id, []),
+            counts.get(topic.id, {}),
         )
-        cards.append(TopicCard(topic, explained, days, counts.get(topic.id, {})))
-    return ctx.pages.render_topics(_frame(ctx, request, settings), cards, now.date(), tried)
+        for topic in settings.topics
+    ]
+    return ctx.pages.render_topics(frame, cards, ctx.now().date(), tried)
 
 
 def _run_over(
