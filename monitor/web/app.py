@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -75,7 +76,12 @@ class WebContext:
     pages: Pages = field(default_factory=Pages)
     #: the share of the daemon's time pages and feeds may take (``budget``)
     budget: Budget = field(default_factory=Budget)
+    #: seconds the per-day counts of the charts are reused (they scan a month of matches)
+    chart_ttl: float = 60.0
+    clock: Callable[[], float] = time.monotonic
     _matchers: dict[int, Matcher] = field(default_factory=dict)
+    _explained: dict[tuple[int, str], str] = field(default_factory=dict)
+    _cached: dict[str, tuple[float, Any]] = field(default_factory=dict)
 
     @property
     def base(self) -> str:
@@ -88,7 +94,27 @@ class WebContext:
         if key not in self._matchers:
             self._matchers.clear()
             self._matchers[key] = Matcher(settings.topics, lexicon_for(settings.lexicon))
+            self._explained.clear()
         return self._matchers[key]
+
+    def explained(self, settings: Settings, topic_id: str) -> str:
+        """A topic's query and expansion as ``monitor explain`` prints them (built once)."""
+        matcher = self.matcher(settings)
+        key = (id(settings), topic_id)
+        if key not in self._explained:
+            explanation = matcher.explain(topic_id, Document("", "", ""))
+            self._explained[key] = render_explanation(explanation, scored=False)
+        return self._explained[key]
+
+    async def chart_data(self, name: str, load: Callable[[], Any]) -> Any:
+        """``load()`` run in a thread, its result reused for ``chart_ttl`` seconds."""
+        now = self.clock()
+        hit = self._cached.get(name)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = await asyncio.to_thread(load)
+        self._cached[name] = (now + self.chart_ttl, value)
+        return value
 
 
 def build_app(ctx: WebContext) -> Starlette:
@@ -251,7 +277,9 @@ async def try_topic(ctx: WebContext, request: Request) -> Response:
 async def sources_page(ctx: WebContext, request: Request) -> Response:
     settings, now = ctx.settings(), ctx.now()
     states = await asyncio.to_thread(ctx.store.source_states)
-    days = await asyncio.to_thread(ctx.store.article_days, now - timedelta(days=14))
+    days = await ctx.chart_data(
+        "article_days", lambda: ctx.store.article_days(now - timedelta(days=14))
+    )
     html = await asyncio.to_thread(
         ctx.pages.render_sources, _frame(ctx, request, settings), settings.sources,
         {s.source_id: s for s in states}, days, now.date(),
@@ -365,7 +393,9 @@ async def healthz(ctx: WebContext, request: Request) -> Response:
 async def _topics_html(ctx: WebContext, request: Request, tried: TryResult | None) -> str:
     settings, now = ctx.settings(), ctx.now()
     counts = await asyncio.to_thread(ctx.store.feedback_counts)
-    days = await asyncio.to_thread(ctx.store.match_days, now - timedelta(days=30))
+    days = await ctx.chart_data(
+        "match_days", lambda: ctx.store.match_days(now - timedelta(days=30))
+    )
     frame = _frame(ctx, request, settings)
     return await asyncio.to_thread(_render_topics, ctx, settings, frame, days, counts, tried)
 
@@ -379,11 +409,10 @@ def _render_topics(
     tried: TryResult | None,
 ) -> str:
     """Explain each topic and render the page (CPU work: runs in a thread)."""
-    matcher = ctx.matcher(settings)
     cards = [
         TopicCard(
             topic,
-            render_explanation(matcher.explain(topic.id, Document("", "", "")), scored=False),
+            ctx.explained(settings, topic.id),
             days.get(topic.id, []),
             counts.get(topic.id, {}),
         )
