@@ -192,8 +192,8 @@ def _metrics_after_a_poll(client: httpx.Client, timeout: float = 60) -> dict:
 
 
 def test_token_protects_every_page(tmp_path: Path, sqlite_url: str) -> None:
-    """On a non-loopback bind with a token: pages send to the login form, feeds and metrics
-    answer 401; the bearer header, the login cookie and ?token= on feeds let in; /healthz is
+    """On a non-loopback bind with a token: pages answer 401 with the login form, feeds and
+    metrics a plain 401; the bearer header, the login cookie and ?token= on feeds let in; /healthz is
     open for probes."""
     config = write_config(
         tmp_path, sqlite_url, web='web: {listen: "0.0.0.0:0", token: "${TEST_WEB_TOKEN}"}'
@@ -203,15 +203,16 @@ def test_token_protects_every_page(tmp_path: Path, sqlite_url: str) -> None:
         url = daemon.url.replace("0.0.0.0", "127.0.0.1")
         with httpx.Client(base_url=url, timeout=30) as client:
             page = client.get("/topics")
-            assert page.status_code == 303 and page.headers["location"].startswith("/login?")
+            assert page.status_code == 401 and 'name="token"' in page.text
+            assert 'name="next" value="/topics"' in page.text and "Topics</h1>" not in page.text
             assert client.get("/feeds/all.atom").status_code == 401
             assert client.get("/metrics").status_code == 401
             assert client.get("/healthz").status_code == 200
             assert client.get("/feeds/all.atom", params={"token": secret}).status_code == 200
-            assert client.get("/", params={"token": secret}).status_code == 303
+            assert client.get("/", params={"token": secret}).status_code == 401  # feeds only
             bearer = {"Authorization": f"Bearer {secret}"}
             assert client.get("/metrics", headers=bearer).status_code == 200
-            assert client.get("/", headers={"Authorization": "Bearer wrong"}).status_code == 303
+            assert client.get("/", headers={"Authorization": "Bearer wrong"}).status_code == 401
             form = client.get("/login")
             csrf = client.cookies["monitor_csrf"]
             assert 'name="token"' in form.text and secret not in form.text
@@ -222,7 +223,7 @@ def test_token_protects_every_page(tmp_path: Path, sqlite_url: str) -> None:
             assert secret not in ok.headers["set-cookie"]
             assert client.get("/topics").status_code == 200
             client.post("/logout", data={"csrf": csrf})
-            assert client.get("/topics").status_code == 303
+            assert client.get("/topics").status_code == 401
     log = daemon.log.read_text()
     assert secret not in log and "Traceback" not in log
     assert daemon.process.returncode == 0 and "stopped" in log  # SIGTERM stops web and all

@@ -182,16 +182,21 @@ def _gate(ctx: WebContext):
 
 
 def _refused(ctx: WebContext, request: Request) -> Response:
-    """A page asks a person to log in; anything else (feeds, metrics, POSTs) is a plain 401."""
+    """401. A page shows the login form in its place (back to the page once logged in);
+    anything else (feeds, metrics, POSTs) gets a plain-text 401."""
     path = request.url.path
+    challenge = {"WWW-Authenticate": 'Bearer realm="news-monitor"'}
     if request.method == "GET" and not path.startswith(("/feeds/", "/metrics")):
-        query = urlencode({"next": ctx.base + path + _query(request)})
-        return RedirectResponse(f"{ctx.base}/login?{query}", status_code=303)
+        frame = _frame(ctx, request, ctx.settings())
+        form = ctx.pages.render_login(frame, ctx.base + path + _query(request), False)
+        response = _html(form, status=401)
+        response.headers.update(challenge)
+        return response
     return Response(
         "a token is required (Authorization: Bearer, or log in)\n",
         status_code=401,
         media_type="text/plain",
-        headers={"WWW-Authenticate": 'Bearer realm="news-monitor"'},
+        headers=challenge,
     )
 
 
