@@ -49,8 +49,9 @@ from monitor.cli.daemon import _pipeline  # noqa: E402 (after the path)
 from monitor.config import load_settings  # noqa: E402
 from monitor.store import Store  # noqa: E402
 from monitor.store._tables import ArticleRow, DeliveryRow, MatchRow  # noqa: E402
-from monitor.web.app import WebContext, build_app  # noqa: E402
+from monitor.web.app import build_app  # noqa: E402
 from monitor.web.budget import Budget  # noqa: E402
+from monitor.web.context import WebContext  # noqa: E402
 from monitor.web.metrics import PrometheusMetrics  # noqa: E402
 from monitor.web.server import WebServer, bind  # noqa: E402
 from tests.feedserver import running_feed_server  # noqa: E402

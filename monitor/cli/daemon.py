@@ -113,7 +113,8 @@ def _web_server(
     sock: socket.socket, pipeline: Pipeline, daemon: Daemon, metrics: PrometheusMetrics
 ) -> WebServer:
     """Start the web side on the running loop, reading the daemon's current state."""
-    from monitor.web.app import WebContext, build_app
+    from monitor.web.app import build_app
+    from monitor.web.context import WebContext
     from monitor.web.server import WebServer
 
     web = pipeline.settings.web

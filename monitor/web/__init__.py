@@ -6,6 +6,8 @@ to the store in threads, so page traffic never blocks a poll.
 
     server.py    bind the socket at start-up (errors and the taken default port), run uvicorn
     app.py       routes and the handlers behind them; the gate as middleware
+    context.py   WebContext: the store, settings, clock and caches the handlers use
+    budget.py    the share of the daemon's time page traffic may take
     guard.py     token, CSRF and security headers: pure decisions
     pages.py     HTML (Jinja2, autoescaped): values in, text out
     present.py   snippets, highlights, charts, safe links, filters: values in, values out

@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -38,15 +36,14 @@ from starlette.staticfiles import StaticFiles
 
 from monitor.config import Settings
 from monitor.errors import StoreError
-from monitor.match import Matcher, lexicon_for
+from monitor.match import Matcher
 from monitor.match.explain import render_explanation
-from monitor.store import DayCount, MatchCursor, MatchDetail, MatchFilter, Store
+from monitor.store import DayCount, MatchCursor, MatchDetail, MatchFilter
 from monitor.types import Document
 from monitor.web import atom, guard, present
-from monitor.web.budget import Budget
+from monitor.web.context import WebContext
 from monitor.web.metrics import CONTENT_TYPE as METRICS_TYPE
-from monitor.web.metrics import PrometheusMetrics
-from monitor.web.pages import Frame, Pages, TopicCard, TryResult
+from monitor.web.pages import Frame, TopicCard, TryResult
 
 #: matches per dashboard page, and per Atom feed
 PAGE_SIZE = 50
@@ -55,66 +52,6 @@ FEED_SIZE = 50
 TRY_ARTICLES = 500
 #: the longest headline and text "try it" takes
 TRY_TITLE, TRY_TEXT = 1_000, 100_000
-
-
-@dataclass
-class WebContext:
-    """What the web side works with; built by the daemon, read by every request."""
-
-    store: Store
-    #: the current settings (the daemon's, after any hot reload)
-    settings: Callable[[], Settings]
-    metrics: PrometheusMetrics
-    #: when the scheduler last started a job (None: not yet)
-    last_tick: Callable[[], datetime | None]
-    now: Callable[[], datetime]
-    token: str | None = None
-    #: the public URL behind a reverse proxy, if any
-    base_url: str | None = None
-    #: /healthz fails when the scheduler has not started a job for this many seconds
-    stale_after: float = 120.0
-    pages: Pages = field(default_factory=Pages)
-    #: the share of the daemon's time pages and feeds may take (``budget``)
-    budget: Budget = field(default_factory=Budget)
-    #: seconds the per-day counts of the charts are reused (they scan a month of matches)
-    chart_ttl: float = 60.0
-    clock: Callable[[], float] = time.monotonic
-    _matchers: dict[int, Matcher] = field(default_factory=dict)
-    _explained: dict[tuple[int, str], str] = field(default_factory=dict)
-    _cached: dict[str, tuple[float, Any]] = field(default_factory=dict)
-
-    @property
-    def base(self) -> str:
-        """The path prefix of our links ("" unless ``base_url`` has a path)."""
-        return urlsplit(self.base_url).path.rstrip("/") if self.base_url else ""
-
-    def matcher(self, settings: Settings) -> Matcher:
-        """The topics' matcher, built once per loaded configuration."""
-        key = id(settings)
-        if key not in self._matchers:
-            self._matchers.clear()
-            self._matchers[key] = Matcher(settings.topics, lexicon_for(settings.lexicon))
-            self._explained.clear()
-        return self._matchers[key]
-
-    def explained(self, settings: Settings, topic_id: str) -> str:
-        """A topic's query and expansion as ``monitor explain`` prints them (built once)."""
-        matcher = self.matcher(settings)
-        key = (id(settings), topic_id)
-        if key not in self._explained:
-            explanation = matcher.explain(topic_id, Document("", "", ""))
-            self._explained[key] = render_explanation(explanation, scored=False)
-        return self._explained[key]
-
-    async def chart_data(self, name: str, load: Callable[[], Any]) -> Any:
-        """``load()`` run in a thread, its result reused for ``chart_ttl`` seconds."""
-        now = self.clock()
-        hit = self._cached.get(name)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        value = await asyncio.to_thread(load)
-        self._cached[name] = (now + self.chart_ttl, value)
-        return value
 
 
 def build_app(ctx: WebContext) -> Starlette:
