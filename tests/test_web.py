@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -193,8 +195,8 @@ def _metrics_after_a_poll(client: httpx.Client, timeout: float = 60) -> dict:
 
 def test_token_protects_every_page(tmp_path: Path, sqlite_url: str) -> None:
     """On a non-loopback bind with a token: pages answer 401 with the login form, feeds and
-    metrics a plain 401; the bearer header, the login cookie and ?token= on feeds let in; /healthz is
-    open for probes."""
+    metrics a plain 401; the bearer header, the login cookie and ?token= on feeds let in;
+    /healthz is open for probes."""
     config = write_config(
         tmp_path, sqlite_url, web='web: {listen: "0.0.0.0:0", token: "${TEST_WEB_TOKEN}"}'
     )
@@ -279,3 +281,35 @@ def test_taken_default_port_warns_and_runs_on(caplog: pytest.LogCaptureFixture) 
             bind(WebSettings(listen=address, explicit=True))
         assert str(errno.EADDRINUSE) in str(error.value.__cause__.errno)  # type: ignore[union-attr]
     assert bind(WebSettings(listen=None)) is None
+
+
+def test_daemon_runs_on_when_the_default_port_is_taken(tmp_path: Path, sqlite_url: str) -> None:
+    """No ``web`` section and 127.0.0.1:8080 taken: ``monitor run`` warns, runs, stops with 0."""
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", 8080))
+        holder.listen()
+    except OSError:
+        holder.close()
+        pytest.skip("127.0.0.1:8080 is held by another process (the bind() test covers this)")
+    config = write_config(tmp_path, sqlite_url, web="")
+    log = tmp_path / "daemon.log"
+    with holder, open(log, "w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "--config", str(config), "run"],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "MONITOR_LOG_LEVEL": "INFO"},
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while "daemon started" not in log.read_text():
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.05)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    assert "web side not started: 127.0.0.1:8080 is taken" in log.read_text()
