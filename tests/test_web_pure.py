@@ -161,3 +161,36 @@ def test_budget_rests_in_proportion_to_the_page() -> None:
 
     asyncio.run(two_pages())
     assert slept == [3.0]
+
+
+def test_prometheus_hooks_count_what_the_daemon_reports() -> None:
+    """Each hook lands in its family; the queue gauges come from the store's counts."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from monitor.web.metrics import PrometheusMetrics
+
+    metrics = PrometheusMetrics()
+    metrics.polled("a", "new", items=5, new_articles=2)
+    metrics.polled("a", "failed", items=0, new_articles=0)
+    metrics.fetch_error("timeout")
+    metrics.matched("rice")
+    metrics.delivered("hook", "sent", 3)
+    with metrics.timed("fetch"):
+        pass
+    metrics.scheduler_lag(0.2)
+    text = metrics.exposition({"deliveries_pending": 4, "deliveries_dead": 1}).decode()
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    assert samples[("monitor_polls_total", (("outcome", "new"),))] == 1
+    assert samples[("monitor_items_seen_total", ())] == 5
+    assert samples[("monitor_new_articles_total", ())] == 2
+    assert samples[("monitor_fetch_errors_total", (("kind", "timeout"),))] == 1
+    assert samples[("monitor_matches_total", (("topic", "rice"),))] == 1
+    assert samples[("monitor_deliveries_total", (("channel", "hook"), ("status", "sent")))] == 3
+    assert samples[("monitor_stage_duration_seconds_count", (("stage", "fetch"),))] == 1
+    assert samples[("monitor_scheduler_lag_seconds_count", ())] == 1
+    assert samples[("monitor_deliveries_pending", ())] == 4
+    assert samples[("monitor_deliveries_dead", ())] == 1
