@@ -82,6 +82,9 @@ def settings_secrets(settings: Any) -> set[str]:
             found |= url_secrets(url, token_host=True)
     for source in settings.sources:
         found |= url_secrets(source.url)
+    web = getattr(settings, "web", None)
+    if web is not None and web.token:
+        found.add(web.token)
     return found
 
 

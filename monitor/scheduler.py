@@ -17,11 +17,13 @@ import signal
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import Settings, SourceSettings
 from monitor.errors import ConfigError
+from monitor.metrics import NO_METRICS, Metrics
 from monitor.notify import Notifier
 from monitor.pipeline import Pipeline
 from monitor.systemd import Notifier as ServiceManager
@@ -45,11 +47,15 @@ class Daemon:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         service_manager: ServiceManager | None = None,
         reload_every: float = RELOAD_EVERY,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         """``reload_every``: seconds between checks of the config files (tests shorten it)."""
         self._pipeline = pipeline
         self._service = service_manager or ServiceManager({})
         self._reload_every = reload_every
+        self._metrics = metrics
+        #: when the scheduler last started a job (``/healthz``: the loop is alive); None before
+        self.last_tick: datetime | None = None
         self._reload = reload
         self._make_notifier = make_notifier
         self._now = now
@@ -64,6 +70,8 @@ class Daemon:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stopping.set)
         loop.add_signal_handler(signal.SIGHUP, lambda: self._track(self._reload_now("SIGHUP")))
+        self._scheduler.add_listener(self._submitted, EVENT_JOB_SUBMITTED)
+        self.last_tick = self._now()
         self._scheduler.start()
         await self._sync_sources(self._pipeline.settings)
         self._scheduler.add_job(
@@ -134,6 +142,7 @@ class Daemon:
         if source is None or self._stopping.is_set():
             return
         result = await self._pipeline.poll(source)
+        self._metrics.polled(source_id, result.outcome, result.items, result.new_articles)
         if result.outcome == "gone":
             log.error("source=%s answered 410 Gone: disabled until its URL changes", source_id)
             self._scheduler.remove_job(_job_id(source_id))
@@ -198,6 +207,14 @@ class Daemon:
                 misfire_grace_time=None,
                 next_run_time=first_run,
             )
+
+    def _submitted(self, event: JobSubmissionEvent) -> None:
+        """A job starts: the loop is alive; how late it starts is the scheduler's lag."""
+        now = self._now()
+        self.last_tick = now
+        if event.scheduled_run_times:
+            late = (now - event.scheduled_run_times[0]).total_seconds()
+            self._metrics.scheduler_lag(max(0.0, late))
 
     def _track_current(self) -> None:
         """Remember the running job's task so a stop can wait for it to finish."""

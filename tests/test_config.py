@@ -56,7 +56,7 @@ BAD = [
         "unknown top-level key",
         "timezone: UTC\ndatbase: sqlite://\n",
         "monitor.yaml:2: datbase: unknown key (expected one of: channels, database, defaults,"
-        " delivery, http, lexicon, limits, sources, timezone, watchlists)",
+        " delivery, http, lexicon, limits, sources, timezone, watchlists, web)",
     ),
     Bad(
         "unknown key in a source",

@@ -140,6 +140,8 @@ channels:
   email:
     urls: ["${{TEST_SMTP_URL}}"]
     format: html
+web:
+  listen: "off"  # test daemons never take (or wait on) the default port
 """,
         encoding="utf-8",
     )

@@ -4,6 +4,9 @@ Owns: ``open_pipeline``, the one place that builds the store, the HTTP client, t
 and the notifier into a ``Pipeline`` (and closes them again; ``tests/crash_driver.py`` uses it
 too, with its crash checkpoint),
 and the two commands that run it: forever under the scheduler, or one cycle with a summary.
+``monitor run`` also serves the web side (``monitor.web``) on the same loop unless
+``web.listen`` is off; its socket is bound before anything starts, so a bad address is a
+start-up error.
 Does not own: what a cycle does (``monitor.pipeline``) or when it runs (``monitor.scheduler``,
 imported only by ``monitor run`` so the other commands start without APScheduler).
 """
@@ -17,15 +20,25 @@ import os
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from monitor.cli.common import EXIT_USAGE, iso, now, print_json, print_table, settings_from
 from monitor.config import Settings
 from monitor.deliver.crash import Checkpoint, unchecked
 from monitor.fetch import Fetcher
+from monitor.metrics import NO_METRICS, Metrics
 from monitor.notify import Notifier
 from monitor.pipeline import DeliveryReport, Pipeline, PollResult
 from monitor.store import Store
 from monitor.workers import WorkerLimits, Workers
+
+if TYPE_CHECKING:
+    import socket
+
+    from monitor.scheduler import Daemon
+    from monitor.web.metrics import PrometheusMetrics
+    from monitor.web.server import WebServer
+
 
 log = logging.getLogger("monitor.daemon")
 #: ``monitor once`` when every source it polled failed (a cron job should notice)
@@ -46,7 +59,7 @@ def warn_if_silent(settings: Settings) -> None:
 
 @asynccontextmanager
 async def open_pipeline(
-    settings: Settings, checkpoint: Checkpoint = unchecked
+    settings: Settings, checkpoint: Checkpoint = unchecked, metrics: Metrics = NO_METRICS
 ) -> AsyncIterator[Pipeline]:
     """Open the store, the HTTP client and the worker pool; close them all on the way out."""
     store = await asyncio.to_thread(Store.open, settings.database_url)
@@ -68,6 +81,7 @@ async def open_pipeline(
             workers=workers,
             now=now,
             checkpoint=checkpoint,
+            metrics=metrics,
         )
     finally:
         workers.close()
@@ -81,19 +95,68 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
     settings = settings_from(args, env)
     warn_if_silent(settings)
+    sock = None
+    if settings.web.listen is not None:
+        from monitor.web.server import bind  # only a daemon with a web side needs uvicorn
+
+        sock = bind(settings.web)  # now: a listen that cannot be bound stops the start
 
     async def run() -> None:
-        async with open_pipeline(settings) as pipeline:
+        counted = _web_metrics() if sock is not None else None
+        metrics = counted or NO_METRICS
+        async with open_pipeline(settings, metrics=metrics) as pipeline:
             daemon = Daemon(
                 pipeline,
                 reload=lambda: settings_from(args, env),
                 make_notifier=lambda s: Notifier(s.channels),
                 service_manager=ServiceManager(env),
+                metrics=metrics,
             )
-            await daemon.run()
+            web = None
+            if sock is not None and counted is not None:
+                web = _web_server(sock, pipeline, daemon, counted)
+            try:
+                await daemon.run()
+            finally:
+                if web is not None:
+                    await web.stop()
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    finally:
+        if sock is not None:
+            sock.close()
     return 0
+
+
+def _web_metrics() -> PrometheusMetrics:
+    from monitor.web.metrics import PrometheusMetrics
+
+    return PrometheusMetrics()
+
+
+def _web_server(
+    sock: socket.socket, pipeline: Pipeline, daemon: Daemon, metrics: PrometheusMetrics
+) -> WebServer:
+    """Start the web side on the running loop, reading the daemon's current state."""
+    from monitor.web.app import build_app
+    from monitor.web.context import WebContext
+    from monitor.web.server import WebServer
+
+    web = pipeline.settings.web
+    context = WebContext(
+        store=pipeline.store,
+        settings=lambda: pipeline.settings,
+        metrics=metrics,
+        last_tick=lambda: daemon.last_tick,
+        now=now,
+        token=web.token,
+        base_url=web.base_url,
+        stale_after=max(120.0, 3 * pipeline.settings.delivery.every),
+    )
+    server = WebServer(build_app(context), sock)
+    server.start()
+    return server
 
 
 def cmd_once(args: argparse.Namespace, env: Mapping[str, str]) -> int:

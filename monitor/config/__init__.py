@@ -23,6 +23,7 @@ Rules a reader of ``monitor.yaml`` may not guess:
     sources.py     the sources and defaults sections; check_selector
     channels.py    the channels and delivery sections
     watchlists.py  load_watchlist: watchlist files and topics; the lexicon key
+    web.py         the web section (listen, token, base_url)
     readers.py     readers of one YAML node (durations, ids, text, ${ENV}, cron) shared by all
 """
 
@@ -43,6 +44,7 @@ from monitor.config.settings import (
     Settings,
     SourceKind,
     SourceSettings,
+    WebSettings,
 )
 from monitor.config.sources import check_selector
 from monitor.config.watchlists import load_watchlist
@@ -66,6 +68,7 @@ __all__ = [
     "Settings",
     "SourceKind",
     "SourceSettings",
+    "WebSettings",
     "check_selector",
     "default_config_path",
     "load_settings",

@@ -40,11 +40,12 @@ from monitor.config.watchlists import (
     _watchlists,
     _without,
 )
+from monitor.config.web import _web
 from monitor.errors import ConfigError
 from monitor.yamlsafe import At, parse_duration, parse_size, read_yaml
 
 _TOP_KEYS = ["database", "timezone", "watchlists", "http", "defaults", "delivery", "sources",
-             "channels", "limits", "lexicon"]  # fmt: skip
+             "channels", "limits", "lexicon", "web"]  # fmt: skip
 
 _DATABASE_SCHEMES = {
     "sqlite": "sqlite",
@@ -93,6 +94,7 @@ def load_settings(path: str | Path, env: Mapping[str, str]) -> Settings:
         limits=_limits(get("limits")),
         lexicon=lexicon,
         disabled_channels=frozenset(disabled),
+        web=_web(get("web"), env),
     )
 
 

@@ -136,6 +136,21 @@ class LimitSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSettings:
+    """The daemon's web side (``monitor.web``): dashboard, Atom feeds, metrics, health check."""
+
+    #: (host, port) to listen on, or None (``listen: off``): no web side
+    listen: tuple[str, int] | None = ("127.0.0.1", 8080)
+    #: True when ``listen`` was written in the config: failing to bind it is a start-up error
+    #: (the default port being taken only warns: several daemons may share a machine)
+    explicit: bool = False
+    #: required for every page when set (a secret: from the environment, never shown or logged)
+    token: str | None = None
+    #: the public URL behind a reverse proxy (``https://example.org/monitor``), no trailing slash
+    base_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     #: the monitor.yaml this was read from
     path: str
@@ -155,6 +170,8 @@ class Settings:
     lexicon: LexiconData | None = None
     #: channels configured but disabled because no URL is left (an unset ``${VAR:-}``)
     disabled_channels: frozenset[str] = frozenset()
+    #: the web side (issue 16)
+    web: WebSettings = WebSettings()
 
 
 DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"

@@ -38,6 +38,7 @@ from monitor.config import ChannelSettings, Settings
 from monitor.deliver import plan as rules
 from monitor.deliver.crash import Checkpoint, unchecked
 from monitor.errors import DeliveryError
+from monitor.metrics import NO_METRICS, Metrics
 from monitor.notify import Limits, Message, Notifier, render
 from monitor.notify.digest import DeadNotice, ordered, pack, render_dead_letters, render_digest
 from monitor.store import ChannelState, NewDigest, PendingDelivery, RecentSend, Store
@@ -77,8 +78,10 @@ class Deliverer:
         now: Callable[[], datetime],
         rng: random.Random,
         checkpoint: Checkpoint = unchecked,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self._store = store
+        self._metrics = metrics
         self._now = now
         self._rng = rng
         self._checkpoint = checkpoint
@@ -304,11 +307,15 @@ class _Round:
         """Send; on failure record it (back-off, attempts, dead) and say so."""
         if self._d._stopping:
             return False
+        metrics = self._d._metrics
         try:
-            await self._d._notifier.send(self.channel.name, message)
+            with metrics.timed("send"):
+                await self._d._notifier.send(self.channel.name, message)
         except DeliveryError as error:
+            metrics.delivered(self.channel.name, "failed", len(members))
             await self._failed(members, error, digest)
             return False
+        metrics.delivered(self.channel.name, "sent", len(members))
         self._d._checkpoint("after_send")
         if self._state is not None and self._state.failures:
             await asyncio.to_thread(
@@ -347,6 +354,7 @@ class _Round:
         if dead:
             reason = f"gave up after {failures} failed attempt(s): {error}"
             await asyncio.to_thread(store.mark_dead_many, dead, reason, now)
+            self._d._metrics.delivered(self.channel.name, "dead", len(dead))
             log.error(
                 "delivery dead channel=%s deliveries=%d ids=%s",
                 self.channel.name, len(dead), ",".join(dead[:10]),

@@ -46,6 +46,7 @@ from monitor.deliver.run import Deliverer, DeliveryReport
 from monitor.errors import FetchError, ParseError
 from monitor.fetch import Fetcher
 from monitor.match import Matcher, lexicon_for
+from monitor.metrics import NO_METRICS, Metrics
 from monitor.notify import Notifier
 from monitor.pipeline._follow import Follower
 from monitor.pipeline._health import SourceHealth, for_config, fresh_state
@@ -74,9 +75,11 @@ class Pipeline:
         now: Callable[[], datetime],
         rng: random.Random | None = None,
         checkpoint: Checkpoint = unchecked,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.store = store
         self._checkpoint = checkpoint
+        self._metrics = metrics
         self._fetcher = fetcher
         self._now = now
         self._rng = rng or random.Random()
@@ -87,12 +90,18 @@ class Pipeline:
         # saving copies of one story side by side would each miss the other's copy
         self._saving = asyncio.Lock()
         self._reader = SourceReader(fetcher, workers)
-        self._follower = Follower(fetcher, workers, store)
+        self._follower = Follower(fetcher, workers, store, metrics)
         self._health = SourceHealth(
             settings, store=store, notifier=notifier, now=now, rng=self._rng
         )
         self._deliverer = Deliverer(
-            settings, store=store, notifier=notifier, now=now, rng=self._rng, checkpoint=checkpoint
+            settings,
+            store=store,
+            notifier=notifier,
+            now=now,
+            rng=self._rng,
+            checkpoint=checkpoint,
+            metrics=metrics,
         )
 
     def use_settings(self, settings: Settings, notifier: Notifier) -> None:
@@ -114,16 +123,21 @@ class Pipeline:
             return PollResult(source.id, "gone", error=state.last_error)
         now = self._now()
         try:
-            fetched = await self._fetcher.fetch(state.url, state.validators, fetch_options(source))
+            with self._metrics.timed("fetch"):
+                fetched = await self._fetcher.fetch(
+                    state.url, state.validators, fetch_options(source)
+                )
             if fetched.not_modified:
                 return await self._health.record_unchanged(source, state, fetched, now)
-            parsed = await self._reader.read(
-                source, fetched.content, fetched.url, fetched.content_type
-            )
+            with self._metrics.timed("parse"):
+                parsed = await self._reader.read(
+                    source, fetched.content, fetched.url, fetched.content_type
+                )
             result = await self._store_new(
                 source, state, capped(parsed, self.settings), fetched, now
             )
         except (FetchError, ParseError) as error:
+            self._metrics.fetch_error(error.kind if isinstance(error, FetchError) else "parse")
             return await self._health.record_failure(source, state, error, now)
         log.info(
             "polled source=%s items=%d new=%d matches=%d",
@@ -185,6 +199,16 @@ class Pipeline:
         now: datetime,
     ) -> list[NewArticle]:
         """Match the new items and decide which are notified (CPU work: runs in a thread)."""
+        with self._metrics.timed("match"):
+            return self._new_articles(source, state, pages, now)
+
+    def _new_articles(
+        self,
+        source: SourceSettings,
+        state: SourceState,
+        pages: Sequence[tuple[Item, ArticlePage]],
+        now: datetime,
+    ) -> list[NewArticle]:
         return [
             NewArticle(
                 item=item,
@@ -213,6 +237,7 @@ class Pipeline:
             # None means every channel; an empty tuple (its channels disabled) means none
             channels = every_channel if topic.channels is None else topic.channels
             found.append((match, topic.name, channels))
+            self._metrics.matched(match.topic)
         return tuple(found)
 
     # --- delivery -----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from monitor import follow, story
 from monitor.config import SourceSettings
 from monitor.errors import FetchError, ParseError
 from monitor.fetch import Fetcher
+from monitor.metrics import NO_METRICS, Metrics
 from monitor.pipeline._read import fetch_options
 from monitor.store import ArticlePage, Store
 from monitor.types import Item
@@ -36,8 +37,11 @@ log = logging.getLogger("monitor.pipeline")
 class Follower:
     """Follows items and places articles in stories with the clients and store it is given."""
 
-    def __init__(self, fetcher: Fetcher, workers: Workers, store: Store) -> None:
+    def __init__(
+        self, fetcher: Fetcher, workers: Workers, store: Store, metrics: Metrics = NO_METRICS
+    ) -> None:
         self._fetcher = fetcher
+        self._metrics = metrics
         self._workers = workers
         self._store = store
 
@@ -71,7 +75,8 @@ class Follower:
                 follow.extract_job, fetched.content, fetched.url, fetched.content_type,
                 item.language or source.language,
             )  # fmt: skip
-            extracted: follow.Extracted = await self._parse(job)
+            with self._metrics.timed("extract"):
+                extracted: follow.Extracted = await self._parse(job)
         except (FetchError, ParseError) as error:
             log.info("follow failed source=%s url=%s error=%s", source.id, item.url, error)
             return item, ArticlePage(follow_error=str(error))

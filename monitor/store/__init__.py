@@ -1,7 +1,7 @@
 """The store: the monitor's database, and the only package that imports sqlmodel or SQLAlchemy.
 
 Owns: the tables (sources' polling state, articles with their text and story, matches and the
-other outlets of a matched story, the delivery outbox), the schema
+other outlets of a matched story, the delivery outbox, relevance feedback), the schema
 migrations (run from ``monitor/migrations`` on ``Store.open``), idempotent writes, and the values
 callers get back. SQLite (embedded default, WAL) and PostgreSQL (psycopg 3) are both supported.
 Does not own: deciding what is new, what matches or when to retry (the pipeline and notifier
@@ -12,15 +12,24 @@ decide; the store records). Callers never see table rows, only the frozen values
     stored_articles(since), save_rematch(...)     ``monitor rematch``: match stored articles again
     channel_queue(channel, now), open_digests,    the delivery layer (``_outbox``): queues,
       compose_digests, mark_digest_sent, ...      digests, back-off, dead letters, listing
+    record_feedback(match_id, verdict, who, now)  relevance feedback (``_feedback``); also
+      undo_feedback(match_id), feedback(topic)      latest_verdicts, feedback_counts
+    match_page(filter, after, limit), ...         the dashboard's reads (``_views``), keyset-paged
 
 Every database error surfaces as ``monitor.errors.StoreError``, without the URL's password.
 """
 
 from monitor.store._store import Store
 from monitor.store._values import (
+    VERDICTS,
     ArticlePage,
     ChannelState,
+    DayCount,
     DeliveryRecord,
+    Feedback,
+    MatchCursor,
+    MatchDetail,
+    MatchFilter,
     NewArticle,
     NewDigest,
     OpenDigest,
@@ -33,9 +42,15 @@ from monitor.store._values import (
 )
 
 __all__ = [
+    "VERDICTS",
     "ArticlePage",
     "ChannelState",
+    "DayCount",
     "DeliveryRecord",
+    "Feedback",
+    "MatchCursor",
+    "MatchDetail",
+    "MatchFilter",
     "NewArticle",
     "NewDigest",
     "OpenDigest",

@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from monitor.errors import StoreError
 from monitor.store import _convert, _engine
+from monitor.store._feedback import FeedbackLog
 from monitor.store._outbox import Outbox
 from monitor.store._tables import (
     ArticleRow,
@@ -36,16 +37,18 @@ from monitor.store._values import (
     StoredArticle,
     StoredMatch,
 )
+from monitor.store._views import Views
 from monitor.types import Document, Match
 
 _KEYS_PER_QUERY = 500  # well under SQLite's bound-parameter limit
 DELIVERY_STATUSES = ("pending", "sent", "dead")
 
 
-class Store(Outbox):
+class Store(Outbox, FeedbackLog, Views):
     """The monitor's database. Open with ``Store.open(url)``; close when done.
 
-    The delivery layer's queries (queues, digests, back-off, dead letters) come from ``Outbox``.
+    The delivery layer's queries (queues, digests, back-off, dead letters) come from ``Outbox``;
+    relevance feedback from ``FeedbackLog``; the dashboard's pages from ``Views``.
     """
 
     def __init__(self, engine: Engine) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    CheckConstraint,
     Column,
     DateTime,
     Dialect,
@@ -90,7 +91,11 @@ class ArticleRow(SQLModel, table=True):
     """One article, stored once whichever source carried it first."""
 
     __tablename__ = "article"
-    __table_args__ = (UniqueConstraint("key", name="uq_article_key"),)
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_article_key"),
+        # the dashboard's articles per source and day (migration 0006)
+        Index("ix_article_first_seen", "first_seen"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_type=Text)
@@ -127,6 +132,8 @@ class MatchRow(SQLModel, table=True):
         UniqueConstraint("article_id", "topic_id", name="uq_match_article_topic"),
         Index("ix_match_topic_created", "topic_id", "created"),
         Index("ix_match_created", "created"),
+        # the dashboard's keyset paging: (created, id) < (?, ?) newest first (migration 0006)
+        Index("ix_match_created_id", "created", "id"),
         # one match per story and topic: a syndicated copy joins the match, never repeats it
         Index("uq_match_story_topic", "story_id", "topic_id", unique=True),
     )
@@ -241,6 +248,36 @@ class ChannelStateRow(SQLModel, table=True):
     blocked_until: datetime | None = _when()
     last_failure: datetime | None = _when()
     last_error: str | None = Field(default=None, sa_type=Text)
+
+
+class FeedbackRow(SQLModel, table=True):
+    """A person's verdict on a match: relevant or not (issue 16 stores it; issue 12 learns)."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        CheckConstraint("verdict IN ('relevant', 'not-relevant')", name="ck_feedback_verdict"),
+        Index("ix_feedback_match", "match_id"),
+        Index("ix_feedback_topic_created", "topic_id", "created"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: the match judged; NULL once the match is deleted (the verdict and its article key stay)
+    match_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey("match.id", ondelete="SET NULL", name="fk_feedback_match"),
+            nullable=True,
+        ),
+    )
+    topic_id: str = Field(sa_type=Text)
+    #: the article's key (its canonical URL or guid), so a verdict outlives its match row
+    article_key: str = Field(sa_type=Text)
+    #: "relevant" | "not-relevant"
+    verdict: str = Field(sa_type=Text)
+    #: who gave it (a user name, "web", "cli")
+    who: str = Field(sa_type=Text)
+    created: datetime = _when(nullable=False)
 
 
 #: every table of the store, for the migrations' ``target_metadata``

@@ -212,3 +212,75 @@ class ChannelState:
     blocked_until: datetime | None
     last_failure: datetime | None
     last_error: str | None
+
+
+# --- the web side (issue 16): feedback and the dashboard's views -------------------------------
+
+#: the verdicts a person can give a match
+VERDICTS = ("relevant", "not-relevant")
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """A person's verdict on a match (relevance feedback; ``monitor.learn`` reads it)."""
+
+    feedback_id: int
+    #: the match judged; None once that match was deleted
+    match_id: int | None
+    topic_id: str
+    #: the judged article's key (its URL or guid)
+    article_key: str
+    #: "relevant" | "not-relevant"
+    verdict: str
+    #: who gave it ("web", a user name)
+    who: str
+    created: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MatchFilter:
+    """Which matches a dashboard page lists; None means any."""
+
+    topic: str | None = None
+    #: the source that carried the article (its id)
+    source: str | None = None
+    #: the article's language (ISO 639-1)
+    language: str | None = None
+    #: matched at or after ``since``, and before ``until``
+    since: datetime | None = None
+    until: datetime | None = None
+    min_score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MatchCursor:
+    """A keyset position in the newest-first list: matches strictly older than this one."""
+
+    created: datetime
+    match_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class MatchDetail:
+    """A stored match as the dashboard shows it."""
+
+    match: StoredMatch
+    #: the text the match was scored on (the article's page text, else the feed's summary),
+    #: cut to a bounded length
+    text: str
+    language: str | None
+    #: the source's display name when the article was stored
+    source_name: str
+    #: (channel, "pending" | "sent" | "dead"), by channel
+    deliveries: tuple[tuple[str, str], ...] = ()
+    #: the latest feedback verdict, if any
+    verdict: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DayCount:
+    """How many of something happened on one UTC day."""
+
+    #: "YYYY-MM-DD"
+    day: str
+    count: int

@@ -1,6 +1,6 @@
 """Story bands: an index of fingerprint band keys, so grouping a story is a look-up, not a scan.
 
-Revision ID: 0006_issue9
+Revision ID: 0005
 Revises: 0004 (the integrator re-chains it after 0005)
 Create Date: 2026-12-05
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_issue9"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | tuple[str, ...] | None = None
 depends_on: str | tuple[str, ...] | None = None

@@ -1,0 +1,66 @@
+"""The ``web`` section of ``monitor.yaml``: where the daemon's web side listens, and its token.
+
+Owns: reading ``listen`` (``host:port``, or ``off``), ``token`` (``${ENV}`` interpolated; also
+``MONITOR_WEB_TOKEN`` when the key is absent), ``base_url``, and the rule that a bind to
+anything but loopback needs a token.
+Does not own: binding (``monitor.web.server``) or checking the token on requests (``monitor.web``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from ipaddress import ip_address
+from urllib.parse import urlsplit
+
+from monitor.config.readers import _expand, _one_line
+from monitor.config.settings import WebSettings
+from monitor.yamlsafe import At
+
+_KEYS = ("listen", "token", "base_url")
+_LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
+
+
+def _web(at: At | None, env: Mapping[str, str]) -> WebSettings:
+    fields = {} if at is None else at.mapping(_KEYS)
+    default = WebSettings()
+    listen = _listen(fields["listen"]) if "listen" in fields else default.listen
+    token = _expand(fields["token"], env) if "token" in fields else env.get("MONITOR_WEB_TOKEN")
+    base_url = _base_url(fields["base_url"]) if "base_url" in fields else None
+    if listen is not None and not token and not is_loopback(listen[0]):
+        # the default is loopback: a non-loopback host was written under ``listen``
+        fields["listen"].fail(
+            f"listening on {listen[0]} (not loopback) needs a token: set web.token to "
+            "${MONITOR_WEB_TOKEN} and put the token in the environment"
+        )
+    return WebSettings(
+        listen=listen, explicit="listen" in fields, token=token or None, base_url=base_url
+    )
+
+
+def _listen(at: At) -> tuple[str, int] | None:
+    if at.value is False or (isinstance(at.value, str) and at.value.strip().lower() == "off"):
+        return None
+    text = _one_line(at)
+    host, sep, port = text.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        at.fail(f"not host:port or off: {text!r} (e.g. 127.0.0.1:8080, 0.0.0.0:8080)")
+    return host, int(port)
+
+
+def _base_url(at: At) -> str:
+    url = _one_line(at).rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        at.fail(f"not an http(s) URL without query: {url!r}")
+    return url
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and localhost: only this machine can connect."""
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False

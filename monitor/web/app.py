@@ -1,0 +1,412 @@
+"""The web side's application: routes, the gate in front of them, and the reads behind them.
+
+Owns: the Starlette app (``build_app``): which path does what, reading the store (in a thread:
+the event loop is the daemon's, polls run on it too), the gate (``guard``: token, CSRF, security
+headers) as middleware, and turning the store's values into responses through ``pages`` and
+``atom``. Every write is a POST with a CSRF token, answered by a redirect.
+
+    GET  /                               matches (filters, keyset paging with ?after=)
+    POST /matches/<id>/feedback          verdict=relevant | not-relevant | undo
+    GET  /topics                         topics; POST /topics/<id>/try: a dry run
+    GET  /sources, /deliveries           POST /deliveries/<id>/retry: a dead one again
+    GET  /feeds/all.atom, /feeds/<topic>.atom
+    GET  /metrics, /healthz
+    GET, POST /login; POST /logout       only meaningful when ``web.token`` is set
+
+Does not own: binding and serving (``server``), HTML (``pages``), metric names (``metrics``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from monitor.config import Settings
+from monitor.errors import StoreError
+from monitor.match import Matcher
+from monitor.match.explain import render_explanation
+from monitor.store import DayCount, MatchCursor, MatchDetail, MatchFilter
+from monitor.types import Document
+from monitor.web import atom, guard, present
+from monitor.web.context import WebContext
+from monitor.web.metrics import CONTENT_TYPE as METRICS_TYPE
+from monitor.web.pages import Frame, TopicCard, TryResult
+
+#: matches per dashboard page, and per Atom feed
+PAGE_SIZE = 50
+FEED_SIZE = 50
+#: stored articles a "try it" run over stored articles matches
+TRY_ARTICLES = 500
+#: the longest headline and text "try it" takes
+TRY_TITLE, TRY_TEXT = 1_000, 100_000
+
+
+def build_app(ctx: WebContext) -> Starlette:
+    """The ASGI app of the web side."""
+
+    def handler(view: Callable[[WebContext, Request], Awaitable[Response]], paid: bool = True):
+        """``paid``: the request waits for the page budget (probes and scrapes do not)."""
+
+        async def endpoint(request: Request) -> Response:
+            if not paid:
+                return await view(ctx, request)
+            async with ctx.budget.slot():
+                return await view(ctx, request)
+
+        return endpoint
+
+    routes = [
+        Route("/", handler(matches_page)),
+        Route("/matches/{match_id:int}/feedback", handler(feedback), methods=["POST"]),
+        Route("/topics", handler(topics_page)),
+        Route("/topics/{topic_id}/try", handler(try_topic), methods=["POST"]),
+        Route("/sources", handler(sources_page)),
+        Route("/deliveries", handler(deliveries_page)),
+        Route("/deliveries/{delivery_id}/retry", handler(retry), methods=["POST"]),
+        Route("/feeds/{name}", handler(feed)),
+        Route("/metrics", handler(metrics, paid=False)),
+        Route("/healthz", handler(healthz, paid=False)),
+        Route("/login", handler(login), methods=["GET", "POST"]),
+        Route("/logout", handler(logout), methods=["POST"]),
+        Mount("/static", StaticFiles(packages=[("monitor.web", "static")]), name="static"),
+    ]
+
+    async def error(request: Request, exc: Exception) -> Response:
+        return _error_page(ctx, request, exc)
+
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(BaseHTTPMiddleware, dispatch=_gate(ctx))],
+        exception_handlers={HTTPException: error, StoreError: error},
+    )
+
+
+# --- the gate ------------------------------------------------------------------------------------
+
+
+def _gate(ctx: WebContext):
+    async def dispatch(request: Request, call_next) -> Response:
+        cookie = request.cookies.get(guard.CSRF_COOKIE)
+        request.state.csrf = cookie if guard.usable_csrf(cookie) else guard.new_csrf()
+        if guard.authorised(
+            ctx.token, request.url.path, request.headers, request.cookies, request.query_params
+        ):
+            response = await call_next(request)
+        else:
+            response = _refused(ctx, request)
+        response.headers.update(guard.HEADERS)
+        if request.state.csrf != cookie:
+            response.set_cookie(
+                guard.CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict",
+                secure=_secure(ctx, request), path=ctx.base or "/",
+            )  # fmt: skip
+        return response
+
+    return dispatch
+
+
+def _refused(ctx: WebContext, request: Request) -> Response:
+    """401. A page shows the login form in its place (back to the page once logged in);
+    anything else (feeds, metrics, POSTs) gets a plain-text 401."""
+    path = request.url.path
+    challenge = {"WWW-Authenticate": 'Bearer realm="news-monitor"'}
+    if request.method == "GET" and not path.startswith(("/feeds/", "/metrics")):
+        frame = _frame(ctx, request, ctx.settings())
+        form = ctx.pages.render_login(frame, ctx.base + path + _query(request), False)
+        response = _html(form, status=401)
+        response.headers.update(challenge)
+        return response
+    return Response(
+        "a token is required (Authorization: Bearer, or log in)\n",
+        status_code=401,
+        media_type="text/plain",
+        headers=challenge,
+    )
+
+
+async def _form(ctx: WebContext, request: Request) -> dict[str, str]:
+    """The POST's form fields, after the CSRF check (403 when it fails)."""
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    ours = {_origin(ctx, request)} | ({_origin_of(ctx.base_url)} if ctx.base_url else set())
+    if not guard.csrf_ok(
+        request.cookies.get(guard.CSRF_COOKIE),
+        fields.get(guard.CSRF_FIELD),
+        request.headers.get("origin"),
+        ours,
+    ):
+        raise HTTPException(403, "The form expired or came from another site: reload the page.")
+    return fields
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+async def matches_page(ctx: WebContext, request: Request) -> Response:
+    settings, now = ctx.settings(), ctx.now()
+    params = {k: v for k, v in request.query_params.items() if k != "token"}
+    where = present.match_filter(params, now)
+    after = present.parse_cursor(params.get("after"))
+    found = await asyncio.to_thread(ctx.store.match_page, where, after, PAGE_SIZE + 1)
+    older = None
+    if len(found) > PAGE_SIZE:
+        found = found[:PAGE_SIZE]
+        last = found[-1].match
+        cursor = present.cursor_text(MatchCursor(last.created, last.match_id))
+        older = f"{ctx.base}/?" + urlencode({**params, "after": cursor})
+    html = await asyncio.to_thread(
+        ctx.pages.render_matches, _frame(ctx, request, settings), found, where, params,
+        settings.topics, settings.sources, older, ctx.base + "/" + _query(request),
+    )  # fmt: skip
+    return _html(html)
+
+
+async def feedback(ctx: WebContext, request: Request) -> Response:
+    fields = await _form(ctx, request)
+    match_id = int(request.path_params["match_id"])
+    verdict = fields.get("verdict", "")
+    if verdict == "undo":
+        await asyncio.to_thread(ctx.store.undo_feedback, match_id)
+    elif verdict in ("relevant", "not-relevant"):
+        try:
+            await asyncio.to_thread(ctx.store.record_feedback, match_id, verdict, "web", ctx.now())
+        except StoreError as error:
+            raise HTTPException(404, "No such match.") from error
+    else:
+        raise HTTPException(400, "Unknown verdict.")
+    return RedirectResponse(present.safe_next(fields.get("next"), ctx.base + "/"), 303)
+
+
+async def topics_page(ctx: WebContext, request: Request) -> Response:
+    return _html(await _topics_html(ctx, request, None))
+
+
+async def try_topic(ctx: WebContext, request: Request) -> Response:
+    fields = await _form(ctx, request)
+    settings = ctx.settings()
+    topic_id = request.path_params["topic_id"]
+    if topic_id not in {t.id for t in settings.topics}:
+        raise HTTPException(404, "No such topic.")
+    title, text = fields.get("title", "")[:TRY_TITLE], fields.get("text", "")[:TRY_TEXT]
+    matcher = ctx.matcher(settings)
+    if fields.get("mode") == "stored":
+        documents = await asyncio.to_thread(ctx.store.recent_documents, TRY_ARTICLES)
+        stored = await asyncio.to_thread(_run_over, matcher, topic_id, documents)
+        tried = TryResult(topic_id, stored=stored, tried=len(documents), title=title, text=text)
+    else:
+        explanation = await asyncio.to_thread(
+            matcher.explain, topic_id, Document("try", title, text)
+        )
+        tried = TryResult(
+            topic_id, render_explanation(explanation), explanation.matched, title=title, text=text
+        )
+    return _html(await _topics_html(ctx, request, tried))
+
+
+async def sources_page(ctx: WebContext, request: Request) -> Response:
+    settings, now = ctx.settings(), ctx.now()
+    states = await asyncio.to_thread(ctx.store.source_states)
+    days = await ctx.chart_data(
+        "article_days", lambda: ctx.store.article_days(now - timedelta(days=14))
+    )
+    html = await asyncio.to_thread(
+        ctx.pages.render_sources, _frame(ctx, request, settings), settings.sources,
+        {s.source_id: s for s in states}, days, now.date(),
+    )  # fmt: skip
+    return _html(html)
+
+
+async def deliveries_page(ctx: WebContext, request: Request) -> Response:
+    settings = ctx.settings()
+    pending = await asyncio.to_thread(ctx.store.deliveries, "pending", 200)
+    dead = await asyncio.to_thread(ctx.store.deliveries, "dead", 200)
+    channels = {c.name: c.urls for c in settings.channels}
+    html = await asyncio.to_thread(
+        ctx.pages.render_deliveries, _frame(ctx, request, settings), pending, dead, channels
+    )
+    return _html(html)
+
+
+async def retry(ctx: WebContext, request: Request) -> Response:
+    await _form(ctx, request)
+    delivery_id = request.path_params["delivery_id"]
+    await asyncio.to_thread(ctx.store.retry_dead, delivery_id, ctx.now())
+    return RedirectResponse(f"{ctx.base}/deliveries", 303)
+
+
+async def login(ctx: WebContext, request: Request) -> Response:
+    settings = ctx.settings()
+    if ctx.token is None:
+        return RedirectResponse(f"{ctx.base}/", 303)
+    if request.method == "GET":
+        next_path = present.safe_next(request.query_params.get("next"), ctx.base + "/")
+        return _html(ctx.pages.render_login(_frame(ctx, request, settings), next_path, False))
+    fields = await _form(ctx, request)
+    next_path = present.safe_next(fields.get("next"), ctx.base + "/")
+    if not guard.authorised(ctx.token, "/", {"authorization": f"Bearer {fields.get('token')}"},
+                            {}, {}):  # fmt: skip
+        page = ctx.pages.render_login(_frame(ctx, request, settings), next_path, True)
+        return _html(page, status=401)
+    response = RedirectResponse(next_path, 303)
+    response.set_cookie(
+        guard.SESSION_COOKIE, guard.session_value(ctx.token), httponly=True, samesite="lax",
+        secure=_secure(ctx, request), path=ctx.base or "/", max_age=30 * 86400,
+    )  # fmt: skip
+    return response
+
+
+async def logout(ctx: WebContext, request: Request) -> Response:
+    await _form(ctx, request)
+    response = RedirectResponse(f"{ctx.base}/login", 303)
+    response.delete_cookie(guard.SESSION_COOKIE, path=ctx.base or "/")
+    return response
+
+
+# --- machine endpoints -------------------------------------------------------------------------
+
+
+async def feed(ctx: WebContext, request: Request) -> Response:
+    name: str = request.path_params["name"]
+    settings = ctx.settings()
+    topic_id = name.removesuffix(".atom")
+    topics = {t.id: t for t in settings.topics}
+    if not name.endswith(".atom") or (topic_id != "all" and topic_id not in topics):
+        raise HTTPException(404, "No such feed.")
+    where = MatchFilter(topic=None if topic_id == "all" else topic_id)
+    found: list[MatchDetail] = await asyncio.to_thread(ctx.store.match_page, where, None, FEED_SIZE)
+    root = ctx.base_url or f"{request.url.scheme}://{request.url.netloc}"
+    title = "all topics" if topic_id == "all" else topics[topic_id].name
+    page = f"{root}/" + ("" if topic_id == "all" else "?" + urlencode({"topic": topic_id}))
+    info = atom.FeedInfo(
+        title=f"news-monitor: {title}",
+        self_url=f"{root}/feeds/{name}",
+        page_url=page,
+        updated=found[0].match.created if found else ctx.now(),
+    )
+    body = await asyncio.to_thread(atom.render_feed, info, found)
+    return Response(body, media_type=atom.CONTENT_TYPE)
+
+
+async def metrics(ctx: WebContext, request: Request) -> Response:
+    counts = await asyncio.to_thread(ctx.store.counts)
+    return Response(ctx.metrics.exposition(counts), media_type=METRICS_TYPE)
+
+
+async def healthz(ctx: WebContext, request: Request) -> Response:
+    now, tick = ctx.now(), ctx.last_tick()
+    age = None if tick is None else max(0.0, (now - tick).total_seconds())
+    scheduler_ok = age is not None and age <= ctx.stale_after
+    try:
+        await asyncio.wait_for(asyncio.to_thread(ctx.store.ping), timeout=10)
+        database_ok = True
+    except (StoreError, TimeoutError):
+        database_ok = False
+    healthy = scheduler_ok and database_ok
+    body: dict[str, Any] = {
+        "status": "ok" if healthy else "unhealthy",
+        "scheduler": {
+            "ok": scheduler_ok,
+            "last_run": tick.isoformat(timespec="seconds") if tick else None,
+            "seconds_ago": None if age is None else round(age, 1),
+        },
+        "database": {"ok": database_ok},
+    }
+    return Response(
+        json.dumps(body), status_code=200 if healthy else 503, media_type="application/json"
+    )
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+async def _topics_html(ctx: WebContext, request: Request, tried: TryResult | None) -> str:
+    settings, now = ctx.settings(), ctx.now()
+    counts = await asyncio.to_thread(ctx.store.feedback_counts)
+    days = await ctx.chart_data(
+        "match_days", lambda: ctx.store.match_days(now - timedelta(days=30))
+    )
+    frame = _frame(ctx, request, settings)
+    return await asyncio.to_thread(_render_topics, ctx, settings, frame, days, counts, tried)
+
+
+def _render_topics(
+    ctx: WebContext,
+    settings: Settings,
+    frame: Frame,
+    days: dict[str, list[DayCount]],
+    counts: dict[str, dict[str, int]],
+    tried: TryResult | None,
+) -> str:
+    """Explain each topic and render the page (CPU work: runs in a thread)."""
+    cards = [
+        TopicCard(
+            topic,
+            ctx.explained(settings, topic.id),
+            days.get(topic.id, []),
+            counts.get(topic.id, {}),
+        )
+        for topic in settings.topics
+    ]
+    return ctx.pages.render_topics(frame, cards, ctx.now().date(), tried)
+
+
+def _run_over(
+    matcher: Matcher, topic_id: str, documents: list[tuple[Document, str | None]]
+) -> tuple[tuple[str, str | None, float], ...]:
+    """The stored articles that would match ``topic_id`` now (CPU work: runs in a thread)."""
+    found = []
+    for document, url in documents:
+        for match in matcher.match(document):
+            if match.topic == topic_id:
+                found.append((document.title, present.safe_href(url), match.score))
+    return tuple(found)
+
+
+def _frame(ctx: WebContext, request: Request, settings: Settings) -> Frame:
+    return Frame(ctx.base, request.state.csrf, settings.timezone, ctx.token is not None)
+
+
+def _error_page(ctx: WebContext, request: Request, exc: Exception) -> Response:
+    if isinstance(exc, HTTPException):
+        status, message = exc.status_code, exc.detail
+    else:
+        status, message = 503, "The database did not answer; try again in a moment."
+    if not hasattr(request.state, "csrf"):
+        request.state.csrf = guard.new_csrf()
+    frame = _frame(ctx, request, ctx.settings())
+    return _html(ctx.pages.render_error(frame, status, message), status=status)
+
+
+def _html(body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def _query(request: Request) -> str:
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
+    return f"?{query}" if query else ""
+
+
+def _origin(ctx: WebContext, request: Request) -> str:
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _secure(ctx: WebContext, request: Request) -> bool:
+    return request.url.scheme == "https" or (ctx.base_url or "").startswith("https://")

@@ -1,0 +1,88 @@
+"""What the web side works with: the daemon's store, settings, clock and metrics, and caches.
+
+Owns: ``WebContext``, built once by the daemon (or a test, or the benchmark) and read by every
+request: the clients and callables the handlers use, the page budget, the matcher and topic
+explanations built once per loaded configuration, and per-day chart counts reused for a minute.
+Does not own: routes and handlers (``app``), the queries (``monitor.store``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from monitor.config import Settings
+from monitor.match import Matcher, lexicon_for
+from monitor.match.explain import render_explanation
+from monitor.store import Store
+from monitor.types import Document
+from monitor.web.budget import Budget
+from monitor.web.metrics import PrometheusMetrics
+from monitor.web.pages import Pages
+
+
+@dataclass
+class WebContext:
+    """What the web side works with; built by the daemon, read by every request."""
+
+    store: Store
+    #: the current settings (the daemon's, after any hot reload)
+    settings: Callable[[], Settings]
+    metrics: PrometheusMetrics
+    #: when the scheduler last started a job (None: not yet)
+    last_tick: Callable[[], datetime | None]
+    now: Callable[[], datetime]
+    token: str | None = None
+    #: the public URL behind a reverse proxy, if any
+    base_url: str | None = None
+    #: /healthz fails when the scheduler has not started a job for this many seconds
+    stale_after: float = 120.0
+    pages: Pages = field(default_factory=Pages)
+    #: the share of the daemon's time pages and feeds may take (``budget``)
+    budget: Budget = field(default_factory=Budget)
+    #: seconds the per-day counts of the charts are reused (they scan a month of matches)
+    chart_ttl: float = 60.0
+    clock: Callable[[], float] = time.monotonic
+    #: the configuration the matcher was built for (compared by identity), the matcher, and
+    #: the topics' explanations
+    _compiled: tuple[Settings, Matcher, dict[str, str]] | None = None
+    _cached: dict[str, tuple[float, Any]] = field(default_factory=dict)
+
+    @property
+    def base(self) -> str:
+        """The path prefix of our links ("" unless ``base_url`` has a path)."""
+        return urlsplit(self.base_url).path.rstrip("/") if self.base_url else ""
+
+    def matcher(self, settings: Settings) -> Matcher:
+        """The topics' matcher, built once per loaded configuration."""
+        return self._compile(settings)[1]
+
+    def explained(self, settings: Settings, topic_id: str) -> str:
+        """A topic's query and expansion as ``monitor explain`` prints them (built once)."""
+        _, matcher, explained = self._compile(settings)
+        if topic_id not in explained:
+            explanation = matcher.explain(topic_id, Document("", "", ""))
+            explained[topic_id] = render_explanation(explanation, scored=False)
+        return explained[topic_id]
+
+    def _compile(self, settings: Settings) -> tuple[Settings, Matcher, dict[str, str]]:
+        compiled = self._compiled
+        if compiled is None or compiled[0] is not settings:  # a reload gave new settings
+            compiled = (settings, Matcher(settings.topics, lexicon_for(settings.lexicon)), {})
+            self._compiled = compiled
+        return compiled
+
+    async def chart_data(self, name: str, load: Callable[[], Any]) -> Any:
+        """``load()`` run in a thread, its result reused for ``chart_ttl`` seconds."""
+        now = self.clock()
+        hit = self._cached.get(name)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = await asyncio.to_thread(load)
+        self._cached[name] = (now + self.chart_ttl, value)
+        return value

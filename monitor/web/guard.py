@@ -1,0 +1,86 @@
+"""Who may see and change what: the token, the CSRF check and the security headers.
+
+Owns: the decisions of the web side's gate, each a pure function of the request's parts: is the
+request authorised (a bearer header, the session cookie the login form set, or ``?token=`` on the
+Atom feeds), is a POST's CSRF token right (double submit: a cookie and a form field that must
+agree, and an ``Origin`` that must be ours), and the headers every response carries (a strict
+Content-Security-Policy: no script at all, styles only from our own static file).
+Does not own: routing or pages (``app``); the token itself comes from the config's environment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Mapping
+
+SESSION_COOKIE = "monitor_session"
+CSRF_COOKIE = "monitor_csrf"
+CSRF_FIELD = "csrf"
+
+#: no script runs on any page (none is needed); styles and images only from us; no framing
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",  # no-referrer would make browsers send "Origin: null"
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+#: paths anyone may reach when a token is set: the probe, the login form and its stylesheet
+OPEN_PATHS = ("/healthz", "/login", "/static/")
+#: paths where ``?token=`` is accepted (feed readers cannot send headers or log in)
+QUERY_TOKEN_PATHS = ("/feeds/",)
+_CSRF_SHAPE = re.compile(r"[A-Za-z0-9_-]{40,64}")
+
+
+def session_value(token: str) -> str:
+    """The session cookie's value: derived from the token, so changing the token logs out."""
+    return hmac.new(token.encode(), b"news-monitor web session", hashlib.sha256).hexdigest()
+
+
+def is_open(path: str) -> bool:
+    return any(path == p or (p.endswith("/") and path.startswith(p)) for p in OPEN_PATHS)
+
+
+def authorised(
+    token: str | None,
+    path: str,
+    headers: Mapping[str, str],
+    cookies: Mapping[str, str],
+    query: Mapping[str, str],
+) -> bool:
+    """True when no token is set, the path is open, or the request carries the token."""
+    if token is None or is_open(path):
+        return True
+    scheme, _, given = headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and _same(given.strip(), token):
+        return True
+    if _same(cookies.get(SESSION_COOKIE, ""), session_value(token)):
+        return True
+    return path.startswith(QUERY_TOKEN_PATHS) and _same(query.get("token", ""), token)
+
+
+def new_csrf() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def usable_csrf(value: str | None) -> bool:
+    """A CSRF cookie we could have set (anything else is replaced)."""
+    return value is not None and _CSRF_SHAPE.fullmatch(value) is not None
+
+
+def csrf_ok(cookie: str | None, field: str | None, origin: str | None, ours: set[str]) -> bool:
+    """A POST is ours: the form's token equals the cookie's, and the Origin (when sent) is ours."""
+    if not usable_csrf(cookie) or not field or not _same(field, cookie or ""):
+        return False
+    return origin is None or origin in ours  # "null" (sandboxed, file:) is never ours
+
+
+def _same(given: str, expected: str) -> bool:
+    return bool(given) and hmac.compare_digest(given.encode(), expected.encode())

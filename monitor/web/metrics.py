@@ -1,0 +1,85 @@
+"""Prometheus metrics of the daemon, served at ``GET /metrics``.
+
+Owns: ``PrometheusMetrics``, the ``monitor.metrics.Metrics`` hooks counted in a registry of its
+own (never the library's global one: two daemons in one test process stay apart), and the
+queue gauges set from the store at each scrape.
+
+    monitor_polls_total{outcome}                  new | unchanged | failed | gone | ...
+    monitor_fetch_errors_total{kind}              timeout, dns, tls, connect, http, ..., parse
+    monitor_items_seen_total                      items listed by successful polls
+    monitor_new_articles_total                    of those, new articles stored
+    monitor_matches_total{topic}                  new articles matching each topic
+    monitor_deliveries_total{channel,status}      sent | failed | dead
+    monitor_deliveries_pending, _dead             queue sizes now
+    monitor_stage_duration_seconds{stage}         fetch, parse, extract, match, send
+    monitor_scheduler_lag_seconds                 how late scheduled jobs start
+
+Does not own: where the hooks are called (the pipeline, deliverer and scheduler).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+
+from monitor.metrics import Metrics
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+_STAGE_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+_LAG_BUCKETS = (0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300)
+
+
+class PrometheusMetrics(Metrics):
+    """The hooks, counted; ``exposition()`` is the text a scrape gets."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self._polls = Counter("monitor_polls", "Polls by outcome", ["outcome"], registry=r)
+        self._fetch_errors = Counter(
+            "monitor_fetch_errors", "Failed polls by error class", ["kind"], registry=r
+        )
+        self._items = Counter("monitor_items_seen", "Items listed by polls", registry=r)
+        self._new = Counter("monitor_new_articles", "New articles stored", registry=r)
+        self._matches = Counter("monitor_matches", "New matches by topic", ["topic"], registry=r)
+        self._deliveries = Counter(
+            "monitor_deliveries", "Delivery outcomes", ["channel", "status"], registry=r
+        )
+        self._pending = Gauge("monitor_deliveries_pending", "Deliveries waiting", registry=r)
+        self._dead = Gauge("monitor_deliveries_dead", "Deliveries given up on", registry=r)
+        self._stages = Histogram(
+            "monitor_stage_duration_seconds", "Time per pipeline stage", ["stage"],
+            buckets=_STAGE_BUCKETS, registry=r,
+        )  # fmt: skip
+        self._lag = Histogram(
+            "monitor_scheduler_lag_seconds", "How late scheduled jobs start",
+            buckets=_LAG_BUCKETS, registry=r,
+        )  # fmt: skip
+
+    def polled(self, source: str, outcome: str, items: int, new_articles: int) -> None:
+        self._polls.labels(outcome).inc()
+        self._items.inc(items)
+        self._new.inc(new_articles)
+
+    def fetch_error(self, kind: str) -> None:
+        self._fetch_errors.labels(kind).inc()
+
+    def matched(self, topic: str) -> None:
+        self._matches.labels(topic).inc()
+
+    def delivered(self, channel: str, status: str, count: int = 1) -> None:
+        self._deliveries.labels(channel, status).inc(count)
+
+    def duration(self, stage: str, seconds: float) -> None:
+        self._stages.labels(stage).observe(seconds)
+
+    def scheduler_lag(self, seconds: float) -> None:
+        self._lag.observe(seconds)
+
+    def exposition(self, counts: Mapping[str, int]) -> bytes:
+        """The text format, with the queue gauges from ``counts`` (``Store.counts()``)."""
+        self._pending.set(counts.get("deliveries_pending", 0))
+        self._dead.set(counts.get("deliveries_dead", 0))
+        return generate_latest(self.registry)

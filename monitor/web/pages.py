@@ -1,0 +1,221 @@
+"""The dashboard's pages: values in, HTML out. Pure: no I/O, no clock, no request.
+
+Owns: the Jinja2 environment (autoescape on for every template: everything from a feed is
+hostile, and nothing is marked safe), the data each template gets, and times shown in the
+configured zone. ``app`` reads the store and calls one ``render_*`` per page.
+Does not own: the queries (``monitor.store``), what a snippet or chart is (``present``), routing,
+auth or CSRF (``app``).
+
+    render_matches   newest first, filters, snippet with matched words, why, deliveries, verdicts
+    render_topics    each topic: query and expansion, matches per day, feedback, "try it"
+    render_sources   status, last and next check, last error, items per day
+    render_deliveries  pending and dead, with a retry button for the dead
+    render_login     the token form (only when ``web.token`` is set)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from monitor.config import SourceSettings
+from monitor.store import DayCount, DeliveryRecord, MatchDetail, MatchFilter, SourceState
+from monitor.types import Topic
+from monitor.web import present
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """What every page needs besides its content."""
+
+    #: the path prefix of every link (``/monitor`` behind a proxy), "" at the root
+    base: str
+    #: the CSRF token every form carries
+    csrf: str
+    #: the configured zone times are shown in
+    timezone: str
+    #: a token protects the pages: show "log out"
+    protected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TopicCard:
+    """One topic on the topics page."""
+
+    topic: Topic
+    #: the query and its expansion as ``monitor explain`` prints them
+    explained: str
+    days: Sequence[DayCount]
+    #: {"relevant": n, "not-relevant": m}
+    feedback: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class TryResult:
+    """A "try it" dry run: one text explained, or the topic run over stored articles."""
+
+    topic_id: str
+    #: the explanation of the pasted text (``monitor explain``'s output), if a text was given
+    explained: str | None = None
+    matched: bool = False
+    #: (title, url, score) of the stored articles that would match, when run over them
+    stored: tuple[tuple[str, str | None, float], ...] = ()
+    #: how many stored articles were tried
+    tried: int = 0
+    #: what was pasted, shown again in the form
+    title: str = ""
+    text: str = ""
+
+
+class Pages:
+    """The templates, loaded once; one method per page."""
+
+    def __init__(self) -> None:
+        self._env = Environment(
+            loader=PackageLoader("monitor.web", "templates"),
+            autoescape=True,  # every template, whatever its name
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    def render_matches(
+        self,
+        frame: Frame,
+        details: Sequence[MatchDetail],
+        where: MatchFilter,
+        params: Mapping[str, str],
+        topics: Sequence[Topic],
+        sources: Sequence[SourceSettings],
+        older: str | None,
+        here: str,
+    ) -> str:
+        """The matches page; ``older`` is the link to the next page, ``here`` this page's path."""
+        tz = ZoneInfo(frame.timezone)
+        return self._render(
+            "matches.html",
+            frame,
+            nav="matches",
+            rows=[_match_row(d, tz) for d in details],
+            params=params,
+            periods=list(present.PERIODS),
+            topics=topics,
+            sources=sources,
+            filtered=where != MatchFilter(),
+            older=older,
+            here=here,
+        )
+
+    def render_topics(
+        self, frame: Frame, cards: Sequence[TopicCard], today: date, tried: TryResult | None
+    ) -> str:
+        return self._render(
+            "topics.html",
+            frame,
+            nav="topics",
+            cards=[(c, present.chart(c.days, today)) for c in cards],
+            tried=tried,
+        )
+
+    def render_sources(
+        self,
+        frame: Frame,
+        sources: Sequence[SourceSettings],
+        states: Mapping[str, SourceState],
+        days: Mapping[str, Sequence[DayCount]],
+        today: date,
+    ) -> str:
+        tz = ZoneInfo(frame.timezone)
+        rows = [
+            {
+                "source": source,
+                "state": states.get(source.id),
+                "status": _status(source, states.get(source.id)),
+                "last_check": _local(_get(states, source.id, "last_check"), tz),
+                "next_check": _local(_get(states, source.id, "next_check"), tz),
+                "href": present.safe_href(source.url),
+                "chart": present.chart(days.get(source.id, ()), today, days=14, width=140),
+                "per_day": sum(c.count for c in days.get(source.id, ())) / 14,
+            }
+            for source in sources
+        ]
+        return self._render("sources.html", frame, nav="sources", rows=rows)
+
+    def render_deliveries(
+        self,
+        frame: Frame,
+        pending: Sequence[DeliveryRecord],
+        dead: Sequence[DeliveryRecord],
+        channels: Mapping[str, Sequence[str]],
+    ) -> str:
+        """``channels``: each channel's URLs (shown masked: they hold tokens)."""
+        tz = ZoneInfo(frame.timezone)
+        return self._render(
+            "deliveries.html",
+            frame,
+            nav="deliveries",
+            pending=[_delivery_row(d, tz) for d in pending],
+            dead=[_delivery_row(d, tz) for d in dead],
+            channels={name: [present.masked(u) for u in urls] for name, urls in channels.items()},
+        )
+
+    def render_login(self, frame: Frame, next_path: str, failed: bool) -> str:
+        return self._render("login.html", frame, nav="", next_path=next_path, failed=failed)
+
+    def render_error(self, frame: Frame, status: int, message: str) -> str:
+        return self._render("error.html", frame, nav="", status=status, message=message)
+
+    def _render(self, name: str, frame: Frame, **values: object) -> str:
+        return self._env.get_template(name).render(frame=frame, **values)
+
+
+def _match_row(detail: MatchDetail, tz: ZoneInfo) -> dict[str, object]:
+    match = detail.match
+    words = present.matched_words(match.hits)
+    return {
+        "id": match.match_id,
+        "title": present.highlighted(match.title, words),
+        "href": present.safe_href(match.url),
+        "url": match.url,
+        "topic_id": match.topic_id,
+        "topic_name": match.topic_name,
+        "source": detail.source_name,
+        "also_in": match.also_in,
+        "matched_at": _local(match.created, tz),
+        "published": _local(match.published, tz),
+        "score": f"{match.score:.2f}",
+        "language": detail.language,
+        "snippet": present.highlighted(present.snippet(detail.text, words), words),
+        "why": present.why(match.hits),
+        "deliveries": detail.deliveries,
+        "verdict": detail.verdict,
+    }
+
+
+def _delivery_row(record: DeliveryRecord, tz: ZoneInfo) -> dict[str, object]:
+    return {
+        "record": record,
+        "created": _local(record.created, tz),
+        "next_attempt": _local(record.next_attempt, tz),
+        "last_attempt": _local(record.last_attempt, tz),
+        "href": present.safe_href(record.url),
+    }
+
+
+def _status(source: SourceSettings, state: SourceState | None) -> str:
+    if not source.enabled:
+        return "disabled"
+    return "new" if state is None else state.status
+
+
+def _get(states: Mapping[str, SourceState], source_id: str, name: str) -> datetime | None:
+    state = states.get(source_id)
+    return None if state is None else getattr(state, name)
+
+
+def _local(when: datetime | None, tz: ZoneInfo) -> str:
+    return when.astimezone(tz).strftime("%Y-%m-%d %H:%M") if when else "–"

@@ -1,0 +1,211 @@
+"""Pure helpers of the dashboard: what a value looks like on a page, decided without I/O.
+
+Owns: the snippet around the matched words and the words to highlight in it, "why it matched",
+which links are clickable (http and https only), masking channel URLs, the geometry of the
+small per-day bar charts, and turning query parameters into a ``MatchFilter`` and a keyset
+cursor (and back). Everything here takes values and returns values; nothing here escapes HTML:
+the templates do (Jinja2 autoescape), so these helpers return plain text pieces.
+Does not own: the HTML (``templates/``, rendered by ``pages``), the queries (``monitor.store``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlsplit
+
+from monitor.store import DayCount, MatchCursor, MatchFilter
+from monitor.types import Hit
+
+#: characters of text shown around the first matched word
+SNIPPET_CHARS = 320
+#: time filters offered on the matches page, by their label
+PERIODS = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7),
+           "30d": timedelta(days=30)}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A run of text, highlighted or not (a template wraps highlighted runs in ``<mark>``)."""
+
+    text: str
+    marked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One day of a bar chart, in the chart's own coordinates."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    day: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A small per-day bar chart (rendered as inline SVG)."""
+
+    width: int
+    height: int
+    bars: tuple[Bar, ...]
+    #: the largest count (the chart's scale), for its label
+    peak: int
+
+
+def highlighted(text: str, words: Iterable[str]) -> tuple[Piece, ...]:
+    """``text`` cut into pieces, the occurrences of ``words`` (any case) marked."""
+    pattern = _words_pattern(words)
+    if pattern is None or not text:
+        return (Piece(text),) if text else ()
+    pieces: list[Piece] = []
+    last = 0
+    for found in pattern.finditer(text):
+        if found.start() > last:
+            pieces.append(Piece(text[last : found.start()]))
+        pieces.append(Piece(found.group(0), marked=True))
+        last = found.end()
+    if last < len(text):
+        pieces.append(Piece(text[last:]))
+    return tuple(pieces)
+
+
+def snippet(text: str, words: Iterable[str], limit: int = SNIPPET_CHARS) -> str:
+    """About ``limit`` characters of ``text`` around the first matched word, on word edges."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    pattern = _words_pattern(words)
+    found = pattern.search(flat) if pattern else None
+    start = max(0, (found.start() if found else 0) - limit // 3)
+    if start:
+        start = flat.find(" ", start) + 1 or start
+    end = min(len(flat), start + limit)
+    if end < len(flat):
+        end = flat.rfind(" ", start, end) if flat.rfind(" ", start, end) > start else end
+    return ("… " if start else "") + flat[start:end] + (" …" if end < len(flat) else "")
+
+
+def matched_words(hits: Sequence[Hit]) -> tuple[str, ...]:
+    """The document's words that matched, each once, as they appear there."""
+    return tuple(dict.fromkeys(h.matched for h in hits if h.matched.strip()))
+
+
+def why(hits: Sequence[Hit]) -> tuple[str, ...]:
+    """One line per query term that fired: ``term → "word" (title, text)``."""
+    by_term: dict[str, dict[str, set[str]]] = {}
+    for hit in hits:
+        found = by_term.setdefault(hit.term, {})
+        found.setdefault(hit.matched, set()).add(hit.field)
+    lines = []
+    for term, words in by_term.items():
+        shown = ", ".join(
+            f'"{word}" ({", ".join(sorted(fields))})' for word, fields in list(words.items())[:4]
+        )
+        lines.append(f"{term} → {shown}")
+    return tuple(lines)
+
+
+def safe_href(url: str | None) -> str | None:
+    """``url`` if it is an absolute http(s) URL, else None (shown as text, never as a link)."""
+    if not url or any(c.isspace() or ord(c) < 32 for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def masked(url: str) -> str:
+    """A channel URL with only its scheme shown: the rest holds tokens (``tgram://•••``)."""
+    scheme, sep, _rest = url.partition("://")
+    return f"{scheme}://•••" if sep and scheme.isalnum() else "•••"
+
+
+def chart(
+    counts: Sequence[DayCount], today: date, days: int = 30, width: int = 240, height: int = 40
+) -> Chart:
+    """Bars for the ``days`` days up to ``today`` (missing days are zero)."""
+    by_day = {c.day: c.count for c in counts}
+    labels = [(today - timedelta(days=days - 1 - n)).isoformat() for n in range(days)]
+    peak = max([by_day.get(d, 0) for d in labels] + [0])
+    step = width / days
+    bars = []
+    for n, day in enumerate(labels):
+        count = by_day.get(day, 0)
+        bar_height = round((height - 1) * count / peak, 1) if peak else 0.0
+        bars.append(
+            Bar(round(n * step, 1), round(height - bar_height, 1), round(step * 0.8, 1),
+                bar_height, day, count)
+        )  # fmt: skip
+    return Chart(width, height, tuple(bars), peak)
+
+
+# --- query parameters ---------------------------------------------------------------------------
+
+
+def match_filter(params: Mapping[str, str], now: datetime) -> MatchFilter:
+    """The matches page's filters from its query string; anything unreadable is ignored."""
+    period = PERIODS.get(params.get("period", ""))
+    return MatchFilter(
+        topic=params.get("topic") or None,
+        source=params.get("source") or None,
+        language=(params.get("language") or "").strip().lower() or None,
+        since=now - period if period else None,
+        min_score=_score(params.get("min_score", "")),
+    )
+
+
+def cursor_text(cursor: MatchCursor) -> str:
+    """A cursor as the ``after`` query parameter: ``<epoch microseconds>-<match id>``."""
+    micros = round(cursor.created.timestamp() * 1_000_000)
+    return f"{micros}-{cursor.match_id}"
+
+
+def parse_cursor(text: str | None) -> MatchCursor | None:
+    """The ``after`` parameter back into a cursor; None when absent or malformed."""
+    micros, sep, match_id = (text or "").partition("-")
+    if not sep or not micros.isdigit() or not match_id.isdigit() or len(micros) > 18:
+        return None
+    created = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(micros))
+    return MatchCursor(created, int(match_id))
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A same-site path to go back to after a POST; anything else (``//evil``, URLs) is refused."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    if any(ord(c) < 32 for c in target):
+        return default
+    return target
+
+
+def _score(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if 0.0 <= value <= 1.0 else None
+
+
+def _words_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
+    wanted = sorted({w for w in words if w.strip()}, key=len, reverse=True)
+    if not wanted:
+        return None
+    return re.compile("|".join(_whole(w) for w in wanted), re.IGNORECASE)
+
+
+def _whole(word: str) -> str:
+    """``word`` as a whole word ("rice", not the "rice" in "prices"); scripts written without
+    spaces (Thai, Lao, Khmer, Myanmar, CJK) have no word edges to require."""
+    if _UNSPACED.search(word):
+        return re.escape(word)
+    return rf"(?<!\w){re.escape(word)}(?!\w)"
+
+
+_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff]")

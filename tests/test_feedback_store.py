@@ -1,0 +1,106 @@
+"""Tests of the store's feedback table and the dashboard's queries (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from monitor.errors import StoreError
+from monitor.store import MatchCursor, MatchFilter, Store
+from tests.test_store import T0, article, state
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    with Store.open(database_url) as opened:
+        yield opened
+
+
+def _match_ids(store: Store) -> list[int]:
+    return [m.match_id for m in store.matches(limit=1000)]
+
+
+def test_record_undo_and_read_feedback(store: Store) -> None:
+    """A verdict copies topic and article key; undo removes only the latest of that match."""
+    store.save_poll(state(), [article("https://a.example/1"), article("https://a.example/2")], T0)
+    first, second = sorted(_match_ids(store))
+    store.record_feedback(first, "relevant", "web", T0)
+    latest = store.record_feedback(first, "not-relevant", "web", T0 + timedelta(minutes=1))
+    store.record_feedback(second, "relevant", "ana", T0 + timedelta(minutes=2))
+    assert (latest.match_id, latest.topic_id, latest.article_key, latest.verdict) == (
+        first,
+        "asean",
+        "https://a.example/1",
+        "not-relevant",
+    )
+    assert [f.verdict for f in store.feedback("asean")] == ["relevant", "not-relevant", "relevant"]
+    assert store.feedback("other") == []
+    assert store.latest_verdicts([first, second]) == {first: "not-relevant", second: "relevant"}
+    assert store.undo_feedback(first) is True
+    assert store.latest_verdicts([first]) == {first: "relevant"}
+    assert store.feedback_counts() == {"asean": {"relevant": 2, "not-relevant": 0}}
+    assert store.undo_feedback(first) is True
+    assert store.undo_feedback(first) is False
+
+
+def test_feedback_on_unknown_match_or_bad_verdict_is_refused(store: Store) -> None:
+    """No such match is a StoreError; a verdict outside the two is a ValueError."""
+    store.save_poll(state(), [article("https://a.example/1")], T0)
+    with pytest.raises(StoreError):
+        store.record_feedback(999_999, "relevant", "web", T0)
+    with pytest.raises(ValueError):
+        store.record_feedback(_match_ids(store)[0], "maybe", "web", T0)
+
+
+def test_match_page_keyset_paging_and_filters(store: Store) -> None:
+    """Pages follow one another without gaps or repeats; filters narrow the list."""
+    articles = [
+        article(f"https://a.example/{n}", source_id="src-a" if n % 2 else "src-b") for n in range(7)
+    ]
+    for n, new in enumerate(articles):
+        store.save_poll(state(new.source_id), [new], T0 + timedelta(minutes=n // 2))
+    seen: list[int] = []
+    cursor = None
+    while True:
+        page = store.match_page(MatchFilter(), cursor, limit=3)
+        if not page:
+            break
+        seen += [d.match.match_id for d in page]
+        last = page[-1].match
+        cursor = MatchCursor(last.created, last.match_id)
+    assert seen == _match_ids(store)  # newest first, ties by id
+    assert len(seen) == 7
+    only_b = store.match_page(MatchFilter(source="src-b"))
+    assert {d.match.source_id for d in only_b} == {"src-b"} and len(only_b) == 4
+    assert store.match_page(MatchFilter(topic="nope")) == []
+    assert len(store.match_page(MatchFilter(min_score=0.7, language="en"))) == 7
+    assert store.match_page(MatchFilter(min_score=0.8)) == []
+    late = store.match_page(MatchFilter(since=T0 + timedelta(minutes=3)))
+    assert [d.match.article_key for d in late] == ["https://a.example/6"]
+    detail = late[0]
+    assert detail.deliveries == (("chat", "pending"), ("mail", "pending"))
+    assert detail.text == "Summary of the article." and detail.source_name == "Source src-b"
+
+
+def test_day_counts_retry_and_ping(store: Store) -> None:
+    """Matches and articles per UTC day; a dead delivery is queued again once."""
+    store.save_poll(state(), [article("https://a.example/1")], T0)
+    store.save_poll(state(), [article("https://a.example/2")], T0 + timedelta(days=1))
+    assert [(d.day, d.count) for d in store.match_days(T0)["asean"]] == [
+        ("2025-03-01", 1),
+        ("2025-03-02", 1),
+    ]
+    assert [(d.day, d.count) for d in store.article_days(T0)["src-a"]] == [
+        ("2025-03-01", 1),
+        ("2025-03-02", 1),
+    ]
+    dead = store.deliveries(status="pending")[0].delivery_id
+    store.mark_dead_many([dead], "refused", T0)
+    assert store.retry_dead(dead, T0) is True
+    assert store.retry_dead(dead, T0) is False
+    assert {d.status for d in store.deliveries()} == {"pending"}
+    store.ping()
+    docs = store.recent_documents(limit=1)
+    assert docs[0][0].id == "https://a.example/2" and docs[0][1] == "https://a.example/2"

@@ -1,0 +1,315 @@
+"""The web side against a real ``monitor run`` over HTTP on loopback: every endpoint, the
+token-protected bind, the config and bind errors. Atom is read with feedparser; ``/metrics``
+with the Prometheus client's own text parser.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import feedparser
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from monitor.config import WebSettings, load_settings
+from monitor.errors import ConfigError
+from monitor.store import Store
+from monitor.web.server import bind
+from tests.feedserver import FeedServer, running_feed_server
+from tests.test_end_to_end import OTHER_ITEMS, rss
+from tests.webdaemon import HOSTILE, ROOT, Daemon, running_daemon, seed, write_config
+
+SECRET_HOOK = "json://127.0.0.1:9/hook-secret-path-123?token=topsecret-value-42"
+pytestmark = pytest.mark.slow
+
+
+def sources_and_channels(feeds: FeedServer) -> str:
+    return (
+        "sources:\n"
+        "  - {id: asean-wire, feed: 'https://asean-wire.example/feed'}\n"
+        "  - {id: rice-wire, feed: 'https://rice-wire.example/feed'}\n"
+        f"  - {{id: loop, feed: '{feeds.url('/loop.xml')}', every: 1h}}\n"
+        "channels:\n"
+        f"  hook: {{urls: ['{SECRET_HOOK}']}}\n"
+        "  mail: {urls: ['json://127.0.0.1:9/mail']}\n"
+    )
+
+
+@pytest.fixture
+def daemon(tmp_path: Path, database_url: str) -> Iterator[Daemon]:
+    seed(database_url)
+    with running_feed_server() as feeds:
+        # items that match no topic: the pages' content stays the seed's whether or not the
+        # poll has happened yet
+        feeds.serve("/loop.xml", rss(OTHER_ITEMS))
+        config = write_config(tmp_path, database_url, extra=sources_and_channels(feeds))
+        with running_daemon(config) as running:
+            running.database_url = database_url  # type: ignore[attr-defined]
+            yield running
+
+
+def csrf_of(client: httpx.Client) -> str:
+    client.get("/")
+    return client.cookies["monitor_csrf"]
+
+
+def test_matches_page_filters_paging_and_headers(daemon: Daemon) -> None:
+    """Newest first, 50 a page with an "older" link that continues without overlap; filters
+    narrow; hostile text is escaped; the strict CSP and friends are on every page."""
+    with daemon.client() as client:
+        first = client.get("/")
+        assert first.status_code == 200
+        csp = first.headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "script" not in csp
+        assert first.headers["x-content-type-options"] == "nosniff"
+        page = first.text
+        assert "<script>window.__pwned" not in page and "&lt;script&gt;window.__pwned" in page
+        assert 'href="javascript:' not in page
+        ids = re.findall(r'id="match-(\d+)"', page)
+        assert len(ids) == 50
+        older = re.search(r'href="([^"]+)" rel="next"', page)
+        assert older is not None
+        second = client.get(older.group(1).replace("&amp;", "&")).text
+        more = re.findall(r'id="match-(\d+)"', second)
+        assert more and not set(more) & set(ids)
+        assert len(ids) + len(more) == 63  # 60 + 2 rice + 1 not-http link
+        rice = client.get("/", params={"topic": "rice"}).text
+        assert len(re.findall(r'id="match-', rice)) == 3 and "prices climb 1" in rice
+        indonesian = client.get("/", params={"language": "id"}).text
+        assert len(re.findall(r'id="match-', indonesian)) == 1 and "bahas keamanan" in indonesian
+        assert "#57<" not in indonesian
+        assert "#57<" in client.get("/", params={"source": "asean-wire"}).text
+        high = client.get("/", params={"min_score": "0.9"}).text
+        assert all(float(x) >= 0.9 for x in re.findall(r'title="score">([\d.]+)<', high))
+        assert "#57<" not in high  # the seeded matches score 0.80
+        assert "No matches" not in client.get("/", params={"period": "24h"}).text
+
+
+def test_feedback_csrf_retry_and_try_it(daemon: Daemon) -> None:
+    """A POST without the CSRF token is refused; with it the verdict is stored and undone; a
+    dead delivery is queued again; "try it" explains a pasted text without storing anything."""
+    with daemon.client() as client:
+        token = csrf_of(client)
+        match_id = int(re.findall(r'id="match-(\d+)"', client.get("/").text)[0])
+        refused = client.post(f"/matches/{match_id}/feedback", data={"verdict": "relevant"})
+        assert refused.status_code == 403
+        foreign = client.post(
+            f"/matches/{match_id}/feedback",
+            data={"verdict": "relevant", "csrf": token},
+            headers={"Origin": "https://evil.example"},
+        )
+        assert foreign.status_code == 403
+        done = client.post(
+            f"/matches/{match_id}/feedback",
+            data={"verdict": "not-relevant", "csrf": token, "next": "//evil.example/"},
+        )
+        assert done.status_code == 303 and done.headers["location"] == "/"
+        assert "marked not-relevant" in client.get("/").text
+        with Store.open(daemon.database_url) as store:  # type: ignore[attr-defined]
+            assert [(f.match_id, f.verdict, f.who) for f in store.feedback()] == [
+                (match_id, "not-relevant", "web")
+            ]
+            client.post(f"/matches/{match_id}/feedback", data={"verdict": "undo", "csrf": token})
+            assert store.feedback() == []
+            dead = store.deliveries(status="dead")[0].delivery_id
+            deliveries = client.get("/deliveries").text
+            assert "topsecret-value-42" not in deliveries and "hook-secret-path" not in deliveries
+            assert "json://•••" in deliveries and "refused by the test" in deliveries
+            retried = client.post(f"/deliveries/{dead}/retry", data={"csrf": token})
+            assert retried.status_code == 303
+            assert dead not in {d.delivery_id for d in store.deliveries(status="dead")}
+            before = store.counts()
+            tried = client.post(
+                "/topics/rice/try",
+                data={"csrf": token, "mode": "text", "title": "Harga beras naik", "text": ""},
+            )
+            assert tried.status_code == 200 and "Would match" in tried.text
+            assert "MATCH: score" in tried.text
+            assert store.counts() == before
+        stored = client.post("/topics/rice/try", data={"csrf": token, "mode": "stored"})
+        assert re.search(r"\d+ of the \d+ newest stored articles would match", stored.text)
+
+
+def test_topics_sources_healthz_metrics_and_feeds(daemon: Daemon) -> None:
+    """The other pages render; /healthz is JSON; /metrics parses and counts the poll of the
+    loopback feed; the Atom feeds parse, newest first, one topic each when asked."""
+    with daemon.client() as client:
+        topics = client.get("/topics").text
+        assert "query:" in topics and "expanded terms" in topics and "<svg" in topics
+        sources = client.get("/sources").text
+        assert "asean-wire" in sources and "loop" in sources
+        health = client.get("/healthz")
+        assert health.status_code == 200
+        assert health.json()["status"] == "ok" and health.json()["database"]["ok"] is True
+        families = _metrics_after_a_poll(client)
+        for name in ("monitor_fetch_errors", "monitor_deliveries", "monitor_matches",
+                     "monitor_new_articles", "monitor_stage_duration_seconds",
+                     "monitor_scheduler_lag_seconds", "monitor_deliveries_pending"):  # fmt: skip
+            assert name in families
+        pending = families["monitor_deliveries_pending"].samples[0].value
+        assert pending >= 1
+
+        everything = feedparser.parse(client.get("/feeds/all.atom").content)
+        assert not everything.bozo, everything.bozo_exception
+        assert everything.feed.title == "news-monitor: all topics"
+        entries = everything.entries
+        assert len(entries) == 50
+        assert entries[0].updated_parsed >= entries[-1].updated_parsed
+        assert entries[0].title == "A link that is not http"  # the newest match
+        assert entries[0].get("links", []) == []  # javascript: is never a link
+        hostile = next(e for e in entries if "pwned" in e.title)
+        assert hostile.title == HOSTILE and hostile.link == "https://news.example/hostile"
+        assert hostile.tags[0].term == "russia-asean"
+        assert "Score 0.80" in hostile.summary and "Matched:" in hostile.summary
+        rice = feedparser.parse(client.get("/feeds/rice.atom").content)
+        assert not rice.bozo and {e.tags[0].term for e in rice.entries} == {"rice"}
+        assert len(rice.entries) == 3
+        assert client.get("/feeds/nope.atom").status_code == 404
+
+
+def _metrics_after_a_poll(client: httpx.Client, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        response = client.get("/metrics")
+        assert response.status_code == 200
+        families = {f.name: f for f in text_string_to_metric_families(response.text)}
+        polls = {s.labels.get("outcome"): s.value for s in families["monitor_polls"].samples
+                 if s.name == "monitor_polls_total"}  # fmt: skip
+        if polls.get("new"):
+            assert families["monitor_items_seen"].samples[0].value == 2
+            return families
+        assert time.monotonic() < deadline, response.text
+        time.sleep(0.1)
+
+
+def test_token_protects_every_page(tmp_path: Path, sqlite_url: str) -> None:
+    """On a non-loopback bind with a token: pages answer 401 with the login form, feeds and
+    metrics a plain 401; the bearer header, the login cookie and ?token= on feeds let in;
+    /healthz is open for probes."""
+    config = write_config(
+        tmp_path, sqlite_url, web='web: {listen: "0.0.0.0:0", token: "${TEST_WEB_TOKEN}"}'
+    )
+    secret = "a-long-test-token-0123456789"
+    with running_daemon(config, env={"TEST_WEB_TOKEN": secret}) as daemon:
+        url = daemon.url.replace("0.0.0.0", "127.0.0.1")
+        with httpx.Client(base_url=url, timeout=30) as client:
+            page = client.get("/topics")
+            assert page.status_code == 401 and 'name="token"' in page.text
+            assert 'name="next" value="/topics"' in page.text and "Topics</h1>" not in page.text
+            assert client.get("/feeds/all.atom").status_code == 401
+            assert client.get("/metrics").status_code == 401
+            assert client.get("/healthz").status_code == 200
+            assert client.get("/feeds/all.atom", params={"token": secret}).status_code == 200
+            assert client.get("/", params={"token": secret}).status_code == 401  # feeds only
+            bearer = {"Authorization": f"Bearer {secret}"}
+            assert client.get("/metrics", headers=bearer).status_code == 200
+            assert client.get("/", headers={"Authorization": "Bearer wrong"}).status_code == 401
+            form = client.get("/login")
+            csrf = client.cookies["monitor_csrf"]
+            assert 'name="token"' in form.text and secret not in form.text
+            wrong = client.post("/login", data={"csrf": csrf, "token": "nope", "next": "/topics"})
+            assert wrong.status_code == 401
+            ok = client.post("/login", data={"csrf": csrf, "token": secret, "next": "/topics"})
+            assert ok.status_code == 303 and ok.headers["location"] == "/topics"
+            assert secret not in ok.headers["set-cookie"]
+            assert client.get("/topics").status_code == 200
+            client.post("/logout", data={"csrf": csrf})
+            assert client.get("/topics").status_code == 401
+    log = daemon.log.read_text()
+    assert secret not in log and "Traceback" not in log
+    assert daemon.process.returncode == 0 and "stopped" in log  # SIGTERM stops web and all
+
+
+def test_non_loopback_without_token_is_a_config_error(tmp_path: Path, sqlite_url: str) -> None:
+    """``listen: 0.0.0.0:...`` with no token is refused, naming the key; ``off`` and loopback
+    are fine; a malformed listen is refused."""
+    config = write_config(tmp_path, sqlite_url, web='web: {listen: "0.0.0.0:8080"}')
+    with pytest.raises(ConfigError, match="needs a token") as error:
+        load_settings(config, {})
+    assert error.value.key == "web.listen"
+    assert load_settings(config, {"MONITOR_WEB_TOKEN": "t0ken-from-env"}).web.token
+    config = write_config(tmp_path, sqlite_url, web="web: {listen: off}")
+    assert load_settings(config, {}).web.listen is None
+    config = write_config(tmp_path, sqlite_url, web="")
+    assert load_settings(config, {}).web == WebSettings()
+    config = write_config(tmp_path, sqlite_url, web='web: {listen: "nowhere"}')
+    with pytest.raises(ConfigError, match="host:port"):
+        load_settings(config, {})
+    config = write_config(tmp_path, sqlite_url, web="web: {base_url: 'ftp://x'}")
+    with pytest.raises(ConfigError, match="base_url"):
+        load_settings(config, {})
+
+
+def test_explicit_listen_that_cannot_be_bound_stops_the_start(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """A ``web.listen`` written in the config and already taken: ``monitor run`` exits 1."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = write_config(tmp_path, sqlite_url, web=f'web: {{listen: "127.0.0.1:{port}"}}')
+        done = subprocess.run(
+            [sys.executable, "-m", "monitor", "--config", str(config), "run"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "web.listen" in done.stderr
+
+
+def test_taken_default_port_warns_and_runs_on(caplog: pytest.LogCaptureFixture) -> None:
+    """The default address taken (another daemon on this machine): a warning, no web side."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        address = taken.getsockname()
+        with caplog.at_level(logging.WARNING, logger="monitor.web"):
+            assert bind(WebSettings(listen=address, explicit=False)) is None
+        assert "web side not started" in caplog.text
+        with pytest.raises(ConfigError) as error:
+            bind(WebSettings(listen=address, explicit=True))
+        assert str(errno.EADDRINUSE) in str(error.value.__cause__.errno)  # type: ignore[union-attr]
+    assert bind(WebSettings(listen=None)) is None
+
+
+def test_daemon_runs_on_when_the_default_port_is_taken(tmp_path: Path, sqlite_url: str) -> None:
+    """No ``web`` section and 127.0.0.1:8080 taken: ``monitor run`` warns, runs, stops with 0."""
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", 8080))
+        holder.listen()
+    except OSError:
+        holder.close()
+        pytest.skip("127.0.0.1:8080 is held by another process (the bind() test covers this)")
+    config = write_config(tmp_path, sqlite_url, web="")
+    log = tmp_path / "daemon.log"
+    with holder, open(log, "w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "--config", str(config), "run"],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "MONITOR_LOG_LEVEL": "INFO"},
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while "daemon started" not in log.read_text():
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.05)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    assert "web side not started: 127.0.0.1:8080 is taken" in log.read_text()

@@ -1,0 +1,196 @@
+"""The web side's pure parts: presentation helpers, the gate's decisions, Atom, the pages."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+
+import feedparser
+import pytest
+
+from monitor.store import DayCount, MatchCursor, MatchDetail, MatchFilter, StoredMatch
+from monitor.types import Hit
+from monitor.web import atom, guard, present
+from monitor.web.budget import Budget
+from monitor.web.pages import Frame, Pages
+
+T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+HIT = Hit(term="rice", field="title", position=0, matched="Rice")
+
+
+def detail(title: str, url: str | None = "https://a.example/1", text: str = "") -> MatchDetail:
+    match = StoredMatch(
+        match_id=7, topic_id="rice", topic_name="Rice <prices>", score=0.5, hits=(HIT,),
+        created=T0, article_key="k", title=title, url=url, source_id="s", published=None,
+        also_in=("Other & Co",),
+    )  # fmt: skip
+    return MatchDetail(match, text, "en", "Wire", (("hook", "sent"),), None)
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "expected"),
+    [
+        ("Rice prices", ["rice"], [("Rice", True), (" prices", False)]),
+        ("no hit here", ["rice"], [("no hit here", False)]),
+        ("ราคาข้าวขึ้น", ["ข้าว"], [("ราคา", False), ("ข้าว", True), ("ขึ้น", False)]),
+        ("", ["rice"], []),
+    ],
+)
+def test_highlighted_marks_whole_words(text: str, words: list[str], expected: list) -> None:
+    """Whole words only in spaced scripts; anywhere in Thai and CJK."""
+    assert [(p.text, p.marked) for p in present.highlighted(text, words)] == expected
+
+
+def test_snippet_centres_on_the_first_hit() -> None:
+    """A long text is cut around the first matched word, on word edges, with ellipses."""
+    text = "word " * 200 + "Rice is dearer " + "word " * 200
+    cut = present.snippet(text, ["Rice"], limit=90)
+    assert cut.startswith("… word") and cut.endswith("word …") and "Rice is dearer" in cut
+    assert present.snippet("short text", ["x"]) == "short text"
+
+
+@pytest.mark.parametrize(
+    ("url", "safe"),
+    [
+        ("https://a.example/x?y=1", True),
+        ("HTTP://A.EXAMPLE/", True),
+        ("javascript:alert(1)", False),
+        ("data:text/html,<b>", False),
+        ("//evil.example/", False),
+        ("https://a.example/\nx", False),
+        (" javascript:alert(1)", False),
+        (None, False),
+    ],
+)
+def test_only_http_links_are_clickable(url: str | None, safe: bool) -> None:
+    assert (present.safe_href(url) is not None) is safe
+
+
+def test_masked_cursor_next_and_chart() -> None:
+    """Channel URLs keep only their scheme; cursors round-trip; ``next`` stays on the site;
+    a chart has one bar per day scaled to the busiest."""
+    assert present.masked("tgram://123:secret/chat") == "tgram://•••"
+    assert present.masked("not a url") == "•••"
+    cursor = MatchCursor(datetime(2025, 3, 1, 12, 0, 0, 123456, tzinfo=UTC), 42)
+    assert present.parse_cursor(present.cursor_text(cursor)) == cursor
+    assert present.parse_cursor("x-1") is None and present.parse_cursor(None) is None
+    assert present.safe_next("/topics?x=1") == "/topics?x=1"
+    for bad in ("//evil.example", "https://evil.example", "/\\evil", None):
+        assert present.safe_next(bad) == "/"
+    chart = present.chart([DayCount("2025-03-01", 4), DayCount("2025-02-28", 2)],
+                          date(2025, 3, 1), days=3, width=30, height=10)  # fmt: skip
+    assert [b.count for b in chart.bars] == [0, 2, 4] and chart.peak == 4
+    assert chart.bars[2].height == 9 and chart.bars[1].height == 4.5
+
+
+def test_match_filter_from_query() -> None:
+    """Known parameters become a filter; unreadable ones are ignored."""
+    params = {"topic": "rice", "period": "24h", "min_score": "0.5", "language": " ID "}
+    where = present.match_filter(params, T0)
+    assert where == MatchFilter(topic="rice", language="id", since=datetime(2025, 2, 28, 12,
+                                tzinfo=UTC), min_score=0.5)  # fmt: skip
+    assert present.match_filter({"period": "1y", "min_score": "9"}, T0) == MatchFilter()
+
+
+def test_gate_decisions() -> None:
+    """No token: all open. A token: bearer or session cookie anywhere, ?token= on feeds only,
+    /healthz and /login always; CSRF needs cookie == field and our Origin."""
+    assert guard.authorised(None, "/", {}, {}, {})
+    token = "s3cret-token"
+    assert not guard.authorised(token, "/", {}, {}, {})
+    assert guard.authorised(token, "/healthz", {}, {}, {})
+    assert guard.authorised(token, "/", {"authorization": f"Bearer {token}"}, {}, {})
+    assert not guard.authorised(token, "/", {"authorization": "Bearer nope"}, {}, {})
+    cookie = {guard.SESSION_COOKIE: guard.session_value(token)}
+    assert guard.authorised(token, "/deliveries", {}, cookie, {})
+    assert guard.authorised(token, "/feeds/all.atom", {}, {}, {"token": token})
+    assert not guard.authorised(token, "/", {}, {}, {"token": token})
+    csrf = guard.new_csrf()
+    ours = {"http://127.0.0.1:8080"}
+    assert guard.csrf_ok(csrf, csrf, None, ours)
+    assert guard.csrf_ok(csrf, csrf, "http://127.0.0.1:8080", ours)
+    assert not guard.csrf_ok(csrf, csrf, "https://evil.example", ours)
+    assert not guard.csrf_ok(csrf, csrf, "null", ours)
+    assert not guard.csrf_ok(csrf, "other", None, ours)
+    assert not guard.csrf_ok(None, None, None, ours)
+    assert "script-src" not in guard.CSP and "default-src 'none'" in guard.CSP
+
+
+def test_atom_is_well_formed_with_hostile_text() -> None:
+    """Markup, control characters and a javascript: link survive as inert, valid Atom."""
+    hostile = detail("<b>Rice</b> \x00\x1b & ]]> up", url="javascript:alert(1)", text="Rice up")
+    info = atom.FeedInfo("news-monitor: rice", "http://h/feeds/rice.atom", "http://h/", T0)
+    parsed = feedparser.parse(atom.render_feed(info, [hostile, detail("Rice falls")]))
+    assert not parsed.bozo, parsed.bozo_exception
+    first, second = parsed.entries
+    assert first.title == "<b>Rice</b>  & ]]> up" and first.get("links", []) == []
+    assert second.link == "https://a.example/1" and second.tags[0].term == "rice"
+    assert "Score 0.50" in second.summary and 'rice → "Rice" (title)' in second.summary
+
+
+def test_pages_escape_everything() -> None:
+    """A hostile title, topic name and outlet render as text, never markup."""
+    html = Pages().render_matches(
+        Frame("", "c" * 43, "Asia/Jakarta"), [detail("<script>x()</script>")], MatchFilter(),
+        {}, (), (), None, "/",
+    )  # fmt: skip
+    assert "<script>x()" not in html and "&lt;script&gt;x()" in html
+    assert "Rice &lt;prices&gt;" in html and "Other &amp; Co" in html
+    assert "19:00" in html  # 12:00 UTC in Jakarta
+
+
+def test_budget_rests_in_proportion_to_the_page() -> None:
+    """With a quarter share, a page that took 1 s makes the next one wait 3 s; an idle budget
+    lets a page start at once."""
+    now = [100.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    async def two_pages() -> None:
+        budget = Budget(0.25, clock=lambda: now[0], sleep=sleep)
+        async with budget.slot():
+            now[0] += 1.0  # the page's work
+        async with budget.slot():
+            now[0] += 0.5
+        now[0] += 10  # idle long enough
+        async with budget.slot():
+            pass
+
+    asyncio.run(two_pages())
+    assert slept == [3.0]
+
+
+def test_prometheus_hooks_count_what_the_daemon_reports() -> None:
+    """Each hook lands in its family; the queue gauges come from the store's counts."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from monitor.web.metrics import PrometheusMetrics
+
+    metrics = PrometheusMetrics()
+    metrics.polled("a", "new", items=5, new_articles=2)
+    metrics.polled("a", "failed", items=0, new_articles=0)
+    metrics.fetch_error("timeout")
+    metrics.matched("rice")
+    metrics.delivered("hook", "sent", 3)
+    with metrics.timed("fetch"):
+        pass
+    metrics.scheduler_lag(0.2)
+    text = metrics.exposition({"deliveries_pending": 4, "deliveries_dead": 1}).decode()
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    assert samples[("monitor_polls_total", (("outcome", "new"),))] == 1
+    assert samples[("monitor_items_seen_total", ())] == 5
+    assert samples[("monitor_new_articles_total", ())] == 2
+    assert samples[("monitor_fetch_errors_total", (("kind", "timeout"),))] == 1
+    assert samples[("monitor_matches_total", (("topic", "rice"),))] == 1
+    assert samples[("monitor_deliveries_total", (("channel", "hook"), ("status", "sent")))] == 3
+    assert samples[("monitor_stage_duration_seconds_count", (("stage", "fetch"),))] == 1
+    assert samples[("monitor_scheduler_lag_seconds_count", ())] == 1
+    assert samples[("monitor_deliveries_pending", ())] == 4
+    assert samples[("monitor_deliveries_dead", ())] == 1
