@@ -8,7 +8,7 @@ Does not own: any stage's logic; each command is a few lines over the modules th
 This module holds ``main``, the parser and logging; the commands live beside it, grouped by
 whom they serve: ``daemon`` (``run``, ``once`` and the pipeline wiring), ``inspection``
 (``check``, ``matches``, ``sources``, ``deliveries``, ``notify-test``), ``topics`` (``match``,
-``explain``, ``eval``) and ``extract``; ``common`` holds what they share.
+``explain``, ``eval``), ``nodes`` and ``extract``; ``common`` holds what they share.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from monitor.cli.inspection import (
     cmd_notify_test,
     cmd_sources,
 )
+from monitor.cli.nodes import cmd_nodes
 from monitor.cli.topics import cmd_eval, cmd_explain, cmd_match
 from monitor.errors import ConfigError, StoreError
 
@@ -76,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     deliveries = command("deliveries", cmd_deliveries, "list deliveries, newest first")
     deliveries.add_argument("--status", choices=("pending", "sent", "dead"), help="only these")
     deliveries.add_argument("--limit", type=int, default=100)
+    nodes = command("nodes", cmd_nodes, "the daemons sharing the database: heartbeats, holdings")
+    nodes.add_argument("--json", action="store_true", help="JSON Lines output")
     test = command("notify-test", cmd_notify_test, "send a test message through a channel")
     test.add_argument("channel")
     match = command(

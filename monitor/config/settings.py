@@ -136,6 +136,18 @@ class LimitSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ClusterSettings:
+    """Several ``monitor run`` nodes on one PostgreSQL database (unused on SQLite)."""
+
+    #: seconds a node's leases last without a heartbeat: a silent node loses its work after this
+    lease: float = 15.0
+    #: the longest the claim loop sleeps (it also wakes when the next source falls due)
+    claim_every: float = 2.0
+    #: polls one node runs at once; more due sources wait for it or go to another node
+    polls: int = 10
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     #: the monitor.yaml this was read from
     path: str
@@ -153,6 +165,7 @@ class Settings:
     limits: LimitSettings = LimitSettings()
     #: concepts and guards from the ``lexicon:`` files, added to the shipped lexicon; None: none
     lexicon: LexiconData | None = None
+    cluster: ClusterSettings = ClusterSettings()
 
 
 DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
@@ -160,6 +173,8 @@ DEFAULT_WATCHLISTS = ("watchlists/*.yaml",)
 DEFAULT_USER_AGENT = "news-monitor/0.1"
 #: the shortest poll interval we allow a source: anything faster is impolite to the publisher
 MIN_EVERY = 60.0
+#: lowers ``MIN_EVERY`` (seconds) for tests and labs polling their own loopback servers
+MIN_EVERY_ENV = "MONITOR_MIN_EVERY"
 
 SOURCE_KINDS: tuple[SourceKind, ...] = ("feed", "listing", "sitemap")
 MESSAGE_FORMATS: tuple[MessageFormat, ...] = ("text", "markdown", "html")

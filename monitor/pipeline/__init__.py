@@ -40,6 +40,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from monitor import follow, policy
+from monitor.cluster import ChannelLeases
 from monitor.config import Settings, SourceSettings
 from monitor.deliver.crash import crash_point
 from monitor.deliver.run import Deliverer, DeliveryReport
@@ -51,7 +52,7 @@ from monitor.pipeline._follow import Follower
 from monitor.pipeline._health import SourceHealth, for_config, fresh_state
 from monitor.pipeline._read import SourceReader, capped, fetch_options
 from monitor.pipeline._result import PollResult
-from monitor.store import ArticlePage, NewArticle, SourceState, Store
+from monitor.store import ArticlePage, NewArticle, PollSaved, SourceState, Store
 from monitor.types import Document, Fetched, Item, ParsedFeed, Topic
 from monitor.workers import Workers
 
@@ -73,7 +74,9 @@ class Pipeline:
         workers: Workers,
         now: Callable[[], datetime],
         rng: random.Random | None = None,
+        leases: ChannelLeases | None = None,
     ) -> None:
+        """``leases``: other nodes share the store; channel rounds run under leases."""
         self.store = store
         self._fetcher = fetcher
         self._now = now
@@ -90,7 +93,7 @@ class Pipeline:
             settings, store=store, notifier=notifier, now=now, rng=self._rng
         )
         self._deliverer = Deliverer(
-            settings, store=store, notifier=notifier, now=now, rng=self._rng
+            settings, store=store, notifier=notifier, now=now, rng=self._rng, leases=leases
         )
 
     def use_settings(self, settings: Settings, notifier: Notifier) -> None:
@@ -161,10 +164,9 @@ class Pipeline:
             baselined=True,
             items_seen=state.items_seen + len(fresh),
         )
+        articles = await asyncio.to_thread(self._articles, source, state, pages, now)
         async with self._saving:
-            pages = await self._follower.in_stories(source, pages, now)
-            articles = await asyncio.to_thread(self._articles, source, state, pages, now)
-            saved = await asyncio.to_thread(self.store.save_poll, new_state, articles, now)
+            saved = await self._save_in_stories(source, new_state, articles, now)
         crash_point("after_store")
         return PollResult(
             source.id,
@@ -174,6 +176,23 @@ class Pipeline:
             saved.new_matches,
             next_check=next_check,
         )
+
+    async def _save_in_stories(
+        self, source: SourceSettings, state: SourceState, articles: list[NewArticle], now: datetime
+    ) -> PollSaved:
+        """Place the articles in stories and save the poll: one step, also across nodes (the
+        cluster's story lock on PostgreSQL)."""
+        unlock = await asyncio.to_thread(self.store.lock_stories) if self.store.clustered else None
+        try:
+            pages = [(a.item, a.page) for a in articles]
+            placed = await self._follower.in_stories(source, pages, now)
+            placed_articles = [
+                replace(a, page=page) for a, (_, page) in zip(articles, placed, strict=True)
+            ]
+            return await asyncio.to_thread(self.store.save_poll, state, placed_articles, now)
+        finally:
+            if unlock is not None:
+                await asyncio.to_thread(unlock)
 
     def _articles(
         self,

@@ -12,10 +12,14 @@ decide; the store records). Callers never see table rows, only the frozen values
     due_deliveries(now) -> [PendingDelivery]      then mark_sent / mark_failed / mark_dead
     channel_queue(channel, now), open_digests,    the delivery layer (``_outbox``): queues,
       compose_digests, mark_digest_sent, ...      digests, back-off, dead letters
+    heartbeat, claim_sources, claim_leases,       several nodes (``_cluster``, PostgreSQL):
+      release, check_fence, fenced(lease), ...    leases, and the fence on every transaction
 
 Every database error surfaces as ``monitor.errors.StoreError``, without the URL's password.
 """
 
+from monitor.store._cluster import fenced
+from monitor.store._engine import sqlite_file
 from monitor.store._store import Store
 from monitor.store._values import (
     ArticlePage,
@@ -44,4 +48,6 @@ __all__ = [
     "SourceState",
     "Store",
     "StoredMatch",
+    "fenced",
+    "sqlite_file",
 ]
