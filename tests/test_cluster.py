@@ -1,0 +1,225 @@
+"""Several nodes on one database: the pure decisions, the leases and the fence in the store
+(PostgreSQL), and the one-daemon lock on SQLite. Real processes: ``tests/test_nodes.py``."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from monitor import cluster
+from monitor.cluster import Lease
+from monitor.errors import LeaseLost, StoreError
+from monitor.node import single_node
+from monitor.store import SourceState, Store, fenced
+from monitor.types import Validators
+
+NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+LEASE = 15.0
+
+
+def state(source_id: str, next_check: datetime | None = NOW) -> SourceState:
+    return SourceState(
+        source_id, f"http://127.0.0.1/{source_id}", Validators(), None, next_check, None, 0, None,
+        0, "ok", False,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def store(postgres_url: str) -> Iterator[Store]:
+    with Store.open(postgres_url) as opened:
+        yield opened
+
+
+def expire(store: Store, owner: str) -> None:
+    """Let ``owner``'s leases lapse, as if it had been silent past the lease time."""
+    with store._engine.begin() as connection:
+        past = {"owner": owner}
+        connection.execute(
+            text(
+                "UPDATE source SET lease_expires = now() - interval '1 second'"
+                " WHERE lease_owner = :owner"
+            ),
+            past,
+        )
+        connection.execute(
+            text("UPDATE lease SET expires = now() - interval '1 second' WHERE owner = :owner"),
+            past,
+        )
+
+
+def under(lease: Lease, call, *args):  # type: ignore[no-untyped-def]
+    """Run ``call`` as a task working under ``lease`` would."""
+    return fenced(lease).run(call, *args)
+
+
+# --- pure decisions --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("wanted", "alive", "held", "expected"),
+    [(4, 2, 0, 2), (5, 2, 0, 3), (4, 2, 2, 0), (1, 3, 0, 1), (3, 0, 0, 3), (2, 2, 3, 0)],
+)
+def test_fair_share(wanted: int, alive: int, held: int, expected: int) -> None:
+    """A node takes its share of the waiting channels, counting those it runs already."""
+    assert cluster.fair_share(wanted, alive, held) == expected
+
+
+def test_next_claim_wakes_when_the_next_source_is_due_within_a_tick() -> None:
+    """The claim loop sleeps until the next due source, at most one tick, never into the past."""
+    tick = 2.0
+    assert cluster.next_claim(NOW, NOW + timedelta(seconds=1), tick) == NOW + timedelta(seconds=1)
+    assert cluster.next_claim(NOW, NOW + timedelta(hours=1), tick) == NOW + timedelta(seconds=2)
+    assert cluster.next_claim(NOW, NOW - timedelta(hours=1), tick) == NOW
+    assert cluster.next_claim(NOW, None, tick) == NOW + timedelta(seconds=2)
+
+
+def test_first_polls_are_staggered() -> None:
+    """A cold cluster's sources fall due one after another, not all at once."""
+    first = cluster.first_polls(["a", "b", "c"], NOW)
+    assert sorted(first.values()) == list(first.values())
+    assert len(set(first.values())) == 3
+
+
+# --- claims ---------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_due_sources_are_claimed_once_most_overdue_first(store: Store) -> None:
+    """Two nodes claiming at once get disjoint sources; a source not due yet is not claimed."""
+    store.register_sources(
+        [state("late", NOW - timedelta(minutes=5)), state("due"), state("later", NOW + timedelta(1))]
+    )
+    ids = ["late", "due", "later"]
+    a = store.claim_sources(ids, "a", NOW, LEASE, limit=1)
+    b = store.claim_sources(ids, "b", NOW, LEASE, limit=5)
+    assert [lease.name for lease in a] == ["late"]
+    assert [lease.name for lease in b] == ["due"]
+    assert store.claim_sources(ids, "c", NOW, LEASE, limit=5) == []
+
+
+@pytest.mark.postgres
+def test_a_lapsed_lease_is_claimed_again_with_a_new_epoch(store: Store) -> None:
+    """A node silent past its lease loses its sources to the next claim."""
+    store.register_sources([state("s")])
+    (first,) = store.claim_sources(["s"], "a", NOW, LEASE, limit=1)
+    assert store.claim_sources(["s"], "b", NOW, LEASE, limit=1) == []
+    expire(store, "a")
+    (second,) = store.claim_sources(["s"], "b", NOW, LEASE, limit=1)
+    assert (second.owner, second.epoch) == ("b", first.epoch + 1)
+
+
+@pytest.mark.postgres
+def test_heartbeat_renews_held_leases_but_not_lapsed_ones(store: Store) -> None:
+    """A heartbeat keeps a node's leases; one that lapsed (a pause) stays lost."""
+    store.register_sources([state("kept"), state("lapsed")])
+    store.claim_sources(["lapsed"], "a", NOW, LEASE, limit=1)
+    expire(store, "a")
+    store.claim_sources(["kept"], "a", NOW, LEASE, limit=1)
+    store.heartbeat("a", "host", 1, LEASE)
+    (node,) = store.nodes()
+    assert (node.node, node.alive, node.sources) == ("a", True, ("kept",))
+    assert store.claim_sources(["kept", "lapsed"], "b", NOW, LEASE, limit=5)[0].name == "lapsed"
+
+
+@pytest.mark.postgres
+def test_leaving_gives_everything_back(store: Store) -> None:
+    store.register_sources([state("s")])
+    store.heartbeat("a", "host", 1, LEASE)
+    store.claim_sources(["s"], "a", NOW, LEASE, limit=1)
+    store.claim_leases(["channel:c"], "a", LEASE, limit=1)
+    store.leave("a")
+    assert store.nodes() == []
+    assert store.claim_sources(["s"], "b", NOW, LEASE, limit=1)[0].owner == "b"
+    assert store.claim_leases(["channel:c"], "b", LEASE, limit=1)[0].owner == "b"
+
+
+# --- the fence ------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_the_polls_write_releases_the_source(store: Store) -> None:
+    """The poll's final write, under its lease, records the state and frees the source."""
+    store.register_sources([state("s")])
+    (lease,) = store.claim_sources(["s"], "a", NOW, LEASE, limit=1)
+    polled = replace(state("s", NOW + timedelta(minutes=1)), items_seen=3)
+    under(lease, store.save_source_state, polled)
+    assert store.source_state("s") == polled
+    assert store.nodes() == [] and store.next_due(["s"]) == NOW + timedelta(minutes=1)
+    with pytest.raises(LeaseLost):  # released: a second write under it is refused
+        under(lease, store.save_source_state, polled)
+
+
+@pytest.mark.postgres
+def test_a_node_that_lost_its_source_records_nothing(store: Store) -> None:
+    """Paused past the lease, another node took the source: the late write is refused whole."""
+    store.register_sources([state("s")])
+    (stale,) = store.claim_sources(["s"], "a", NOW, LEASE, limit=1)
+    expire(store, "a")
+    (current,) = store.claim_sources(["s"], "b", NOW, LEASE, limit=1)
+    late = replace(state("s"), items_seen=99, last_error="late")
+    with pytest.raises(LeaseLost):
+        under(stale, store.save_poll, late, [], NOW)
+    assert store.source_state("s") == state("s")
+    under(current, store.save_source_state, replace(state("s"), items_seen=1))
+    assert store.source_state("s").items_seen == 1  # type: ignore[union-attr]
+
+
+@pytest.mark.postgres
+def test_a_lapsed_lease_fences_even_if_nobody_took_it(store: Store) -> None:
+    """Fencing is by owner, epoch and expiry: a lapsed lease writes nothing either."""
+    store.register_sources([state("s")])
+    (lease,) = store.claim_sources(["s"], "a", NOW, LEASE, limit=1)
+    expire(store, "a")
+    with pytest.raises(LeaseLost):
+        under(lease, store.save_source_state, state("s"))
+
+
+@pytest.mark.postgres
+def test_channel_round_is_fenced_before_each_send_and_write(store: Store) -> None:
+    """A channel round checks its lease before a send and in every write; lost: nothing."""
+    (lease,) = store.claim_leases(["channel:hook"], "a", LEASE, limit=1)
+    assert store.claim_leases(["channel:hook"], "b", LEASE, limit=1) == []
+    under(lease, store.check_fence)  # held: no error
+    expire(store, "a")
+    (taken,) = store.claim_leases(["channel:hook"], "b", LEASE, limit=1)
+    assert taken.epoch == lease.epoch + 1
+    with pytest.raises(LeaseLost):
+        under(lease, store.check_fence)
+    with pytest.raises(LeaseLost):
+        under(lease, store.mark_rolled, ["x"])
+    store.release(lease)  # the stale holder's release changes nothing
+    assert store.claim_leases(["channel:hook"], "c", LEASE, limit=1) == []
+
+
+@pytest.mark.postgres
+def test_no_fence_outside_a_lease(store: Store) -> None:
+    """Outside a leased task (one node, ``monitor once``) writes are not fenced."""
+    assert contextvars.copy_context().run(store.check_fence) is None
+    store.save_source_state(state("s"))
+    assert store.source_state("s") == state("s")
+
+
+# --- SQLite: one daemon ---------------------------------------------------------------------
+
+
+def test_a_second_daemon_on_one_sqlite_file_refuses_to_start(tmp_path: Path) -> None:
+    """The first holds a lock file next to the database; the second gets a clear error."""
+    url = f"sqlite:///{tmp_path / 'data' / 'monitor.db'}"
+    with single_node(url):
+        with pytest.raises(StoreError, match="another `monitor run` is using .*use PostgreSQL"):
+            with single_node(url):
+                pass
+    with single_node(url):  # released on exit
+        pass
+
+
+def test_no_lock_on_postgresql() -> None:
+    with single_node("postgresql+psycopg://u@127.0.0.1:5432/db"):
+        with single_node("postgresql+psycopg://u@127.0.0.1:5432/db"):
+            pass
