@@ -87,15 +87,17 @@ class Node:
 
     # --- sources ----------------------------------------------------------------------------
 
-    async def claim(self, source_ids: Sequence[str], free: int) -> tuple[list[Lease], datetime]:
-        """Leases on due sources (at most ``free``), and when to claim again."""
-        now = self._now()
-        store, settings = self._store, self.settings
-        leases = await asyncio.to_thread(
-            store.claim_sources, source_ids, self.name, now, settings.lease, free
-        )
-        next_due = await asyncio.to_thread(store.next_due, source_ids)
-        return leases, cluster.next_claim(now, next_due, settings.claim_every)
+    async def claim(self, source_ids: Sequence[str], free: int) -> list[Lease]:
+        """Leases on due sources, at most ``free``."""
+        return await asyncio.to_thread(
+            self._store.claim_sources, source_ids, self.name, self._now(), self.settings.lease,
+            free,
+        )  # fmt: skip
+
+    async def next_claim(self, source_ids: Sequence[str]) -> datetime:
+        """When to claim again: when the next source falls due, or one tick from now."""
+        next_due = await asyncio.to_thread(self._store.next_due, source_ids)
+        return cluster.next_claim(self._now(), next_due, self.settings.claim_every)
 
     async def poll(
         self, pipeline: Pipeline, source: SourceSettings, lease: Lease

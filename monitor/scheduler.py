@@ -219,6 +219,7 @@ class Daemon:
     async def _claim(self) -> None:
         """Claim due sources up to this node's free poll slots and poll each under its lease."""
         assert self._node is not None
+        self._track_current()  # a stop waits for a claim under way (its polls are tracked)
         if self._stopping.is_set():
             return
         self._claiming = True
@@ -226,11 +227,11 @@ class Daemon:
             while True:
                 self._claim_again = False
                 free = self._node.settings.polls - len(self._polls)
-                leases, next_at = await self._node.claim(list(self._sources), free)
-                for lease in leases:
+                for lease in await self._node.claim(list(self._sources), free):
                     self._start_poll(lease)
                 if not self._claim_again or self._stopping.is_set():
                     break
+            next_at = await self._node.next_claim(list(self._sources))
         finally:
             self._claiming = False
         if not self._stopping.is_set():
