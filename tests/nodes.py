@@ -9,6 +9,7 @@ imported, so ``benchmarks/nodes_bench.py`` uses it too.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -17,8 +18,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 from monitor.identity import item_key
@@ -76,8 +77,7 @@ class Cluster:
             "delivery: {every: 1s, retry_base: 1s, retry_max: 2s}\n"
             f"cluster: {{lease: {self.lease}s, claim_every: 1s}}\n"
             f"{self.extra_config}"
-            f"sources:\n{sources}"
-            + (f"channels:\n{channels}" if channels else "")
+            f"sources:\n{sources}" + (f"channels:\n{channels}" if channels else "")
         )
 
     # --- news -----------------------------------------------------------------------------
@@ -111,7 +111,9 @@ class Cluster:
 
     # --- processes ------------------------------------------------------------------------
 
-    def start(self, count: int = 1, cpu: Sequence[int] | None = None) -> list[subprocess.Popen[bytes]]:
+    def start(
+        self, count: int = 1, cpu: Sequence[int] | None = None
+    ) -> list[subprocess.Popen[bytes]]:
         """Start ``count`` daemons, each in its own process group (and pinned to ``cpu[i]``)."""
         started = []
         for _ in range(count):
@@ -157,10 +159,8 @@ class Cluster:
         self.signal(process, signal.SIGKILL)
         if process.poll() is None:
             process.wait()
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)  # workers left in the group, if any
-        except (ProcessLookupError, PermissionError):
-            pass
 
     def close(self) -> None:
         """Kill every process started (and its workers)."""

@@ -21,6 +21,7 @@ from monitor.types import Validators
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 LEASE = 15.0
+DAY = timedelta(days=1)
 
 
 def state(source_id: str, next_check: datetime | None = NOW) -> SourceState:
@@ -93,7 +94,7 @@ def test_first_polls_are_staggered() -> None:
 def test_due_sources_are_claimed_once_most_overdue_first(store: Store) -> None:
     """Two nodes claiming at once get disjoint sources; a source not due yet is not claimed."""
     store.register_sources(
-        [state("late", NOW - timedelta(minutes=5)), state("due"), state("later", NOW + timedelta(1))]
+        [state("late", NOW - timedelta(minutes=5)), state("due"), state("later", NOW + DAY)]
     )
     ids = ["late", "due", "later"]
     a = store.claim_sources(ids, "a", NOW, LEASE, limit=1)
@@ -211,15 +212,14 @@ def test_no_fence_outside_a_lease(store: Store) -> None:
 def test_a_second_daemon_on_one_sqlite_file_refuses_to_start(tmp_path: Path) -> None:
     """The first holds a lock file next to the database; the second gets a clear error."""
     url = f"sqlite:///{tmp_path / 'data' / 'monitor.db'}"
-    with single_node(url):
-        with pytest.raises(StoreError, match="another `monitor run` is using .*use PostgreSQL"):
-            with single_node(url):
-                pass
+    refused = pytest.raises(StoreError, match=r"another `monitor run` is using .*use PostgreSQL")
+    with single_node(url), refused, single_node(url):
+        pass
     with single_node(url):  # released on exit
         pass
 
 
 def test_no_lock_on_postgresql() -> None:
-    with single_node("postgresql+psycopg://u@127.0.0.1:5432/db"):
-        with single_node("postgresql+psycopg://u@127.0.0.1:5432/db"):
-            pass
+    url = "postgresql+psycopg://u@127.0.0.1:5432/db"
+    with single_node(url), single_node(url):
+        pass
