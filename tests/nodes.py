@@ -25,6 +25,7 @@ from pathlib import Path
 from monitor.identity import item_key
 from monitor.store._convert import delivery_id
 from tests.feedserver import FeedServer
+from tests.pages import seed_page
 from tests.receivers import WebhookReceiver
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +86,11 @@ class Cluster:
     def publish(self, source: int, count: int = 0) -> None:
         """Add ``count`` matching items to source ``source``'s feed (0: just serve it)."""
         for _ in range(count):
-            self.items[source].append(self.article_url(source, len(self.items[source])))
+            n = len(self.items[source])
+            self.items[source].append(self.article_url(source, n))
+            if self.follow:
+                page = seed_page(url=self.items[source][-1], title=f"Rusia dan ASEAN {source}-{n}")
+                self.feeds.serve(f"/a/{source}/{n}", page, content_type="text/html")
         start = datetime(2024, 3, 4, tzinfo=UTC)
         body = "".join(
             f"<item><title>Rusia dan ASEAN bahas keamanan {source}-{n}</title><link>{url}</link>"
