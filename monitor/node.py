@@ -5,7 +5,8 @@ their first polls staggered), claims due sources (``claim``) and polls each unde
 (``poll``: fenced; a poll whose lease was lost records nothing), and leases channel rounds for
 the delivery layer (``claim_channels``, ``claim_dead_letters``: the ``ChannelLeases`` it needs).
 Its notifier checks the current lease before every send (``FencedNotifier``): a node paused past
-its lease sends nothing more. ``single_node`` keeps a second daemon off a SQLite file.
+its lease sends nothing more. Its fetcher spaces requests per host and honours ``Retry-After``
+with the other nodes (``DatabaseHosts``). ``single_node`` keeps a second daemon off a SQLite file.
 Does not own: the decisions (``monitor.cluster``), the SQL (``monitor.store``), when any of it
 runs (``monitor.scheduler``), what a poll or a round does (``monitor.pipeline``).
 """
@@ -28,6 +29,7 @@ from monitor import cluster
 from monitor.cluster import Lease
 from monitor.config import ChannelSettings, ClusterSettings, SourceSettings
 from monitor.errors import LeaseLost, StoreError
+from monitor.fetch import SharedHosts
 from monitor.notify import Message, Notifier
 from monitor.pipeline import Pipeline, PollResult
 from monitor.pipeline._health import for_config, fresh_state
@@ -141,6 +143,38 @@ class Node:
 
     def notifier(self, channels: Sequence[ChannelSettings]) -> Notifier:
         return FencedNotifier(channels, self._store)
+
+    def hosts(self) -> SharedHosts:
+        """Per-host spacing and ``Retry-After`` holds agreed with the other nodes."""
+        return DatabaseHosts(self._store)
+
+
+class DatabaseHosts:
+    """``monitor.fetch.SharedHosts`` in the database. When the database fails, a node stays
+    polite on its own: it waits a whole interval, and keeps a hold to itself."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def reserve(self, host: str, interval: float) -> float:
+        try:
+            return self._store.reserve_host(host, interval)
+        except StoreError as error:
+            log.warning("host spacing not shared host=%s: %s", host, error)
+            return interval
+
+    def hold(self, host: str, seconds: float, status: int) -> None:
+        try:
+            self._store.hold_host(host, seconds, status)
+        except StoreError as error:
+            log.warning("Retry-After not shared host=%s: %s", host, error)
+
+    def held(self, host: str) -> tuple[float, int]:
+        try:
+            return self._store.host_held(host)
+        except StoreError as error:
+            log.warning("Retry-After holds not read host=%s: %s", host, error)
+            return 0.0, 0
 
 
 class FencedNotifier(Notifier):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 from collections.abc import Iterator
 from dataclasses import replace
@@ -14,10 +15,13 @@ from sqlalchemy import text
 
 from monitor import cluster
 from monitor.cluster import Lease
-from monitor.errors import LeaseLost, StoreError
-from monitor.node import single_node
+from monitor.config import HttpSettings
+from monitor.errors import FetchError, LeaseLost, StoreError
+from monitor.fetch import Fetcher
+from monitor.node import DatabaseHosts, single_node
 from monitor.store import SourceState, Store, fenced
 from monitor.types import Validators
+from tests.feedserver import Route, running_feed_server
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 LEASE = 15.0
@@ -223,3 +227,69 @@ def test_no_lock_on_postgresql() -> None:
     url = "postgresql+psycopg://u@127.0.0.1:5432/db"
     with single_node(url), single_node(url):
         pass
+
+
+# --- politeness the nodes agree on ----------------------------------------------------------
+
+UA = "news-monitor-tests/0.1 (+https://example.org/contact)"
+
+
+@pytest.mark.postgres
+def test_host_starts_are_reserved_in_one_sequence(store: Store) -> None:
+    """Each reservation for a host is one interval after the last anyone took."""
+    assert store.reserve_host("a.example", 10.0) == 0.0
+    assert 9.0 < store.reserve_host("a.example", 10.0) <= 10.0
+    assert 19.0 < store.reserve_host("a.example", 10.0) <= 20.0
+    assert store.reserve_host("b.example", 10.0) == 0.0
+
+
+@pytest.mark.postgres
+def test_two_nodes_space_their_requests_to_one_host(store: Store) -> None:
+    """Two fetchers (two nodes) fetching one host at once take their start times from one
+    sequence: six requests span five intervals (each node alone would span two). A start may
+    be late by a database round trip, so single gaps are not judged."""
+    with running_feed_server() as server:
+        url = server.serve("/feed.xml", b"<rss/>")
+        settings = HttpSettings(UA, per_host_interval=0.5, allow_private_networks=True)
+
+        async def go() -> None:
+            nodes = [Fetcher(settings, hosts=DatabaseHosts(store)) for _ in range(2)]
+            try:
+                await asyncio.gather(*(f.fetch(url) for f in nodes for _ in range(3)))
+            finally:
+                for fetcher in nodes:
+                    await fetcher.aclose()
+
+        asyncio.run(go())
+        starts = sorted(entry.at for entry in server.log)
+    assert len(starts) == 6
+    assert starts[-1] - starts[0] >= 2.0  # 5 x 0.5 s, less the first start's lateness
+
+
+@pytest.mark.postgres
+def test_a_retry_after_given_to_one_node_holds_every_node(store: Store) -> None:
+    """A 429 with Retry-After to one node: the other sends nothing to that host either."""
+    with running_feed_server() as server:
+        busy = server.route("/busy", Route(status=429, headers=(("Retry-After", "60"),)))
+        other = server.serve("/other.xml", b"<rss/>")
+        settings = HttpSettings(UA, per_host_interval=0.0, allow_private_networks=True)
+
+        async def go() -> tuple[FetchError, FetchError]:
+            first = Fetcher(settings, hosts=DatabaseHosts(store))
+            second = Fetcher(settings, hosts=DatabaseHosts(store))
+            try:
+                with pytest.raises(FetchError) as refused:
+                    await first.fetch(busy)
+                await asyncio.gather(*first._hosts._writes)  # the hold is written
+                with pytest.raises(FetchError) as held:
+                    await second.fetch(other)
+                return refused.value, held.value
+            finally:
+                await first.aclose()
+                await second.aclose()
+
+        refused, held = asyncio.run(go())
+        paths = [entry.path for entry in server.log]
+    assert refused.status == 429
+    assert held.status == 429 and held.retry_after is not None and held.retry_after > 50
+    assert paths == ["/busy"]

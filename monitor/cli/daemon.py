@@ -42,7 +42,7 @@ async def _running(
     """The pipeline, and with ``as_node`` on PostgreSQL the cluster node it works as."""
     store = await asyncio.to_thread(Store.open, settings.database_url)
     node = Node(store, settings.cluster, now) if as_node and store.clustered else None
-    fetcher = Fetcher(settings.http)
+    fetcher = Fetcher(settings.http, hosts=None if node is None else node.hosts())
     limits = settings.limits
     workers = Workers(
         WorkerLimits(

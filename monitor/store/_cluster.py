@@ -25,7 +25,7 @@ from sqlmodel import col, select
 from monitor.cluster import Lease, NodeView
 from monitor.errors import LeaseLost
 from monitor.store import _convert, _engine
-from monitor.store._tables import LeaseRow, NodeRow, SourceRow
+from monitor.store._tables import HostRow, LeaseRow, NodeRow, SourceRow
 from monitor.store._values import SourceState
 
 #: the lease the current task works under (a poll, a channel round); None outside the cluster
@@ -233,6 +233,41 @@ class Coordination:
         """Give a lease back, if this node still holds it with that epoch (else: nothing)."""
         with self._coordinating("releasing a lease") as connection:
             _release(connection, lease)
+
+    # --- politeness the nodes agree on ---------------------------------------------------
+
+    def reserve_host(self, host: str, interval: float) -> float:
+        """Take the next start for ``host``, ``interval`` after the last one any node took:
+        seconds from now until it (0: go now)."""
+        step = timedelta(seconds=interval)
+        insert = postgresql.insert(HostRow).values(name=host, next_start=func.now() + step)
+        upsert = insert.on_conflict_do_update(
+            index_elements=["name"],
+            set_={"next_start": func.greatest(HostRow.next_start, func.now()) + step},
+        ).returning(func.extract("epoch", col(HostRow.next_start) - func.now()))
+        with self._coordinating("reserving a request to a host") as connection:
+            until_next = float(connection.execute(upsert).scalar_one())
+        return max(0.0, until_next - interval)
+
+    def hold_host(self, host: str, seconds: float, status: int) -> None:
+        """``host`` asked (``Retry-After``) to be left alone for ``seconds``: by every node."""
+        until = func.now() + timedelta(seconds=seconds)
+        insert = postgresql.insert(HostRow).values(name=host, held_until=until, held_status=status)
+        upsert = insert.on_conflict_do_update(
+            index_elements=["name"],
+            set_={"held_until": func.greatest(HostRow.held_until, until), "held_status": status},
+        )
+        with self._coordinating("recording a host's Retry-After") as connection:
+            connection.execute(upsert)
+
+    def host_held(self, host: str) -> tuple[float, int]:
+        """Seconds ``host`` still asked every node to wait (0 when none), and its status."""
+        query = select(
+            func.extract("epoch", col(HostRow.held_until) - func.now()), HostRow.held_status
+        ).where(col(HostRow.name) == host, col(HostRow.held_until) > func.now())
+        with self._coordinating("reading a host's Retry-After") as connection:
+            row = connection.execute(query).first()
+        return (0.0, 0) if row is None else (float(row[0]), int(row[1]))
 
     # --- the fence --------------------------------------------------------------------------
 

@@ -273,5 +273,17 @@ class LeaseRow(SQLModel, table=True):
     expires: datetime | None = _when()
 
 
+class HostRow(SQLModel, table=True):
+    """Politeness towards one host, agreed by the nodes: the next request start anyone may take,
+    and a ``Retry-After`` hold it gave one of them."""
+
+    __tablename__ = "host"
+
+    name: str = Field(sa_type=Text, primary_key=True)
+    next_start: datetime | None = _when()
+    held_until: datetime | None = _when()
+    held_status: int = Field(default=0, sa_type=Integer)
+
+
 #: every table of the store, for the migrations' ``target_metadata``
 metadata = SQLModel.metadata

@@ -8,7 +8,9 @@ Adds the ``node`` table (one row per ``monitor run`` process with its heartbeat 
 its leases lapse), the ``lease`` table (one row per channel round or other single-holder work:
 owner, epoch, expiry), and three columns to ``source``: ``lease_owner``, ``lease_epoch`` and
 ``lease_expires`` (the node polling it now; the epoch fences a node that lost the lease).
-Existing sources get no owner and epoch 0. SQLite gets the same schema and never uses it.
+Existing sources get no owner and epoch 0. The ``host`` table holds the politeness the nodes
+agree on (the next request start per host, a ``Retry-After`` hold). SQLite gets the same schema
+and never uses it.
 """
 
 from __future__ import annotations
@@ -43,6 +45,13 @@ def upgrade() -> None:
         sa.Column("epoch", sa.Integer(), nullable=False),
         _when("expires"),
     )
+    op.create_table(
+        "host",
+        sa.Column("name", sa.Text(), primary_key=True),
+        _when("next_start"),
+        _when("held_until"),
+        sa.Column("held_status", sa.Integer(), nullable=False),
+    )
     with op.batch_alter_table("source") as batch:
         batch.add_column(sa.Column("lease_owner", sa.Text(), nullable=True))
         batch.add_column(sa.Column("lease_epoch", sa.Integer(), nullable=False, server_default="0"))
@@ -54,5 +63,6 @@ def downgrade() -> None:
         batch.drop_column("lease_expires")
         batch.drop_column("lease_epoch")
         batch.drop_column("lease_owner")
+    op.drop_table("host")
     op.drop_table("lease")
     op.drop_table("node")
