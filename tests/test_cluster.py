@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -14,14 +17,18 @@ import pytest
 from sqlalchemy import text
 
 from monitor import cluster
+from monitor.cli.daemon import _running
 from monitor.cluster import Lease
-from monitor.config import HttpSettings
+from monitor.config import HttpSettings, load_settings
 from monitor.errors import FetchError, LeaseLost, StoreError
 from monitor.fetch import Fetcher
-from monitor.node import DatabaseHosts, single_node
+from monitor.node import DatabaseHosts, Node, single_node
+from monitor.notify import render_test
+from monitor.pipeline import PollResult
 from monitor.store import SourceState, Store, fenced
 from monitor.types import Validators
 from tests.feedserver import Route, running_feed_server
+from tests.receivers import WebhookReceiver
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 LEASE = 15.0
@@ -293,3 +300,96 @@ def test_a_retry_after_given_to_one_node_holds_every_node(store: Store) -> None:
     assert refused.status == 429
     assert held.status == 429 and held.retry_after is not None and held.retry_after > 50
     assert paths == ["/busy"]
+
+
+# --- a node in process: fenced polls and sends ----------------------------------------------
+
+
+def node_config(tmp_path: Path, database_url: str, feed_url: str, hook_url: str) -> Path:
+    (tmp_path / "watchlists").mkdir(exist_ok=True)
+    (tmp_path / "watchlists" / "w.yaml").write_text(
+        "topics:\n  - id: t\n    query: Rusia AND ASEAN\n    threshold: 0.1\n"
+    )
+    config = tmp_path / "monitor.yaml"
+    config.write_text(
+        f"database: {database_url}\n"
+        "http: {user_agent: t, allow_private_networks: true, per_host_interval: 0s}\n"
+        f"sources:\n  - id: s\n    feed: {feed_url}\n    follow: false\n"
+        f"channels:\n  hook:\n    urls: ['{hook_url}?rto=5']\n"
+    )
+    return config
+
+
+@pytest.mark.postgres
+def test_a_poll_whose_lease_lapsed_meanwhile_records_nothing(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """The node is stopped in the middle of a poll (the feed answers slowly) past its lease:
+    the poll ends without recording anything; the source is due as before, for any node."""
+    with running_feed_server() as server, WebhookReceiver() as hook:
+        feed = server.route("/feed.xml", Route(body=b"<rss version='2.0'></rss>", delay=1.0))
+        settings = load_settings(node_config(tmp_path, postgres_url, feed, hook.url), {})
+
+        async def go() -> PollResult | None:
+            async with _running(settings, as_node=True) as (pipeline, node):
+                assert node is not None
+                await node.beat()
+                await node.register(settings.sources)
+                (lease,) = await node.claim(["s"], 1)
+                polling = asyncio.create_task(node.poll(pipeline, settings.sources[0], lease))
+                while not server.requests_to("/feed.xml"):
+                    await asyncio.sleep(0.01)
+                await asyncio.to_thread(expire, pipeline.store, node.name)
+                return await polling
+
+        with Store.open(postgres_url) as store:
+            result = asyncio.run(go())
+            after = store.source_state("s")
+    assert result is None
+    assert after is not None and after.last_check is None and not after.baselined
+
+
+@pytest.mark.postgres
+def test_a_node_that_lost_its_lease_sends_nothing(tmp_path: Path, postgres_url: str) -> None:
+    """The notifier of a node checks the task's lease before sending: lost, nothing goes out."""
+    with running_feed_server() as server, WebhookReceiver() as hook:
+        settings = load_settings(
+            node_config(tmp_path, postgres_url, server.url("/f.xml"), hook.url), {}
+        )
+        with Store.open(postgres_url) as store:
+            node = Node(store, settings.cluster, lambda: NOW)
+            notifier = node.notifier(settings.channels)
+            (lease,) = store.claim_leases(["channel:hook"], node.name, LEASE, limit=1)
+            message = render_test("hook", "text", NOW)
+
+            async def send() -> None:
+                await asyncio.create_task(notifier.send("hook", message), context=fenced(lease))
+
+            asyncio.run(send())
+            assert len(hook.received) == 1
+            expire(store, node.name)
+            with pytest.raises(LeaseLost):
+                asyncio.run(send())
+        assert len(hook.received) == 1
+
+
+def test_a_second_monitor_run_on_one_sqlite_file_refuses_to_start(tmp_path: Path) -> None:
+    """A real second daemon on the same SQLite file exits at once with a clear message."""
+    config = tmp_path / "monitor.yaml"
+    config.write_text(f"database: sqlite:///{tmp_path / 'monitor.db'}\nhttp: {{user_agent: t}}\n")
+    command = [sys.executable, "-m", "monitor", "--config", str(config), "run"]
+    log = tmp_path / "first.log"
+    with open(log, "wb") as out:
+        first = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while "daemon started" not in log.read_text():
+            assert time.monotonic() < deadline and first.poll() is None, log.read_text()
+            time.sleep(0.05)
+        second = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    finally:
+        first.terminate()
+        first.wait(timeout=30)
+    assert second.returncode == 3
+    assert "another `monitor run` is using" in second.stderr
+    assert "use PostgreSQL" in second.stderr
