@@ -1,6 +1,6 @@
 """CPU-bound polling on 1 and on 2 nodes sharing one PostgreSQL: the throughput ratio.
 
-    python benchmarks/nodes_bench.py [--sources 16] [--items 20]
+    python benchmarks/nodes_bench.py [--sources 32] [--items 10]
 
 Sources with ``follow: true`` whose items link to article pages on a loopback server (the
 Republika seed page): each new item costs a fetch and an extraction in a worker process, so a
@@ -8,12 +8,14 @@ node is CPU-bound. Each run starts from a fresh database: the nodes baseline eve
 every source gains ``--items`` items at once, and the clock runs until every article is stored.
 The same work is done by 1 node (pinned to core 0) and by 2 nodes (pinned to cores 0 and 1,
 with ``taskset``; their workers inherit the pinning). Prints articles per second and the ratio.
-Needs PostgreSQL at 127.0.0.1:5432 (as the tests) and two cores.
+Needs PostgreSQL at 127.0.0.1:5432 (as the tests) and two otherwise idle cores: other work
+on them (the load average is printed) takes its share from the pinned nodes.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -70,14 +72,16 @@ def _polled(cluster: Cluster, times: int) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sources", type=int, default=16)
-    parser.add_argument("--items", type=int, default=20)
+    parser.add_argument("--sources", type=int, default=32)
+    parser.add_argument("--items", type=int, default=10)
     args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     one = run(1, args.sources, args.items)
     print(f"1 node:  {one:.1f} articles/s", flush=True)
     two = run(2, args.sources, args.items)
     print(f"2 nodes: {two:.1f} articles/s")
     print(f"throughput ratio (2 nodes / 1 node): {two / one:.2f}x")
+    print(f"load average after: {os.getloadavg()[0]:.1f} (other work on the cores skews this)")
 
 
 if __name__ == "__main__":

@@ -89,13 +89,19 @@ def fair_share(wanted: int, alive_nodes: int, held: int) -> int:
     return max(0, share - held)
 
 
-def next_claim(now: datetime, next_due: datetime | None, tick: float) -> datetime:
-    """When the claim loop runs next: when the earliest source falls due, at the latest one
-    tick from now (a source may be added, or another node may die)."""
+def next_claim(
+    now: datetime, next_due: datetime | None, tick: float, *, claimed: bool = True,
+    full: bool = False,
+) -> datetime:  # fmt: skip
+    """When the claim loop runs next: when the earliest free source falls due, at the latest
+    one tick from now (a source may be added, or another node may die). A node with no free
+    poll slot waits a tick (a finished poll wakes it sooner); one that claimed nothing although
+    sources are overdue (other nodes were claiming them) waits a tenth of a tick, not spinning."""
     latest = now + timedelta(seconds=tick)
-    if next_due is None:
+    if full or next_due is None:
         return latest
-    return max(now, min(next_due, latest))
+    earliest = now if claimed else now + timedelta(seconds=tick / 10)
+    return max(earliest, min(next_due, latest))
 
 
 def first_polls(source_ids: list[str], now: datetime) -> dict[str, datetime]:

@@ -52,13 +52,15 @@ class Node:
         self.settings = settings
         self._store = store
         self._now = now
+        #: nodes alive at the last heartbeat (this one included): the share of due sources
+        self._alive = 1
 
     # --- membership -------------------------------------------------------------------------
 
     async def beat(self) -> None:
         """Heartbeat; renews the leases still held. A failure is logged: the leases lapse."""
         try:
-            await asyncio.to_thread(
+            self._alive = await asyncio.to_thread(
                 self._store.heartbeat, self.name, socket.gethostname(), os.getpid(),
                 self.settings.lease,
             )  # fmt: skip
@@ -90,16 +92,18 @@ class Node:
     # --- sources ----------------------------------------------------------------------------
 
     async def claim(self, source_ids: Sequence[str], free: int) -> list[Lease]:
-        """Leases on due sources, at most ``free``."""
+        """Leases on due sources: at most ``free``, and this node's share of those waiting
+        (a busy node leaves the rest to the others; an idle one takes more at its next claim)."""
         return await asyncio.to_thread(
             self._store.claim_sources, source_ids, self.name, self._now(), self.settings.lease,
-            free,
+            free, self._alive,
         )  # fmt: skip
 
-    async def next_claim(self, source_ids: Sequence[str]) -> datetime:
-        """When to claim again: when the next source falls due, or one tick from now."""
+    async def next_claim(self, source_ids: Sequence[str], claimed: bool, full: bool) -> datetime:
+        """When to claim again (``monitor.cluster.next_claim``)."""
         next_due = await asyncio.to_thread(self._store.next_due, source_ids)
-        return cluster.next_claim(self._now(), next_due, self.settings.claim_every)
+        tick = self.settings.claim_every
+        return cluster.next_claim(self._now(), next_due, tick, claimed=claimed, full=full)
 
     async def poll(
         self, pipeline: Pipeline, source: SourceSettings, lease: Lease

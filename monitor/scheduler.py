@@ -224,14 +224,17 @@ class Daemon:
             return
         self._claiming = True
         try:
+            claimed = False
             while True:
                 self._claim_again = False
                 free = self._node.settings.polls - len(self._polls)
                 for lease in await self._node.claim(list(self._sources), free):
                     self._start_poll(lease)
+                    claimed = True
                 if not self._claim_again or self._stopping.is_set():
                     break
-            next_at = await self._node.next_claim(list(self._sources))
+            full = len(self._polls) >= self._node.settings.polls
+            next_at = await self._node.next_claim(list(self._sources), claimed, full)
         finally:
             self._claiming = False
         if not self._stopping.is_set():

@@ -84,11 +84,18 @@ def test_fair_share(wanted: int, alive: int, held: int, expected: int) -> None:
 
 def test_next_claim_wakes_when_the_next_source_is_due_within_a_tick() -> None:
     """The claim loop sleeps until the next due source, at most one tick, never into the past."""
-    tick = 2.0
-    assert cluster.next_claim(NOW, NOW + timedelta(seconds=1), tick) == NOW + timedelta(seconds=1)
-    assert cluster.next_claim(NOW, NOW + timedelta(hours=1), tick) == NOW + timedelta(seconds=2)
+    tick, second = 2.0, timedelta(seconds=1)
+    assert cluster.next_claim(NOW, NOW + second, tick) == NOW + second
+    assert cluster.next_claim(NOW, NOW + timedelta(hours=1), tick) == NOW + 2 * second
     assert cluster.next_claim(NOW, NOW - timedelta(hours=1), tick) == NOW
-    assert cluster.next_claim(NOW, None, tick) == NOW + timedelta(seconds=2)
+    assert cluster.next_claim(NOW, None, tick) == NOW + 2 * second
+
+
+def test_next_claim_does_not_spin() -> None:
+    """Overdue sources it could not claim (others were) or no free slot: the loop waits."""
+    overdue = NOW - timedelta(minutes=1)
+    assert cluster.next_claim(NOW, overdue, 2.0, claimed=False) == NOW + timedelta(seconds=0.2)
+    assert cluster.next_claim(NOW, overdue, 2.0, full=True) == NOW + timedelta(seconds=2)
 
 
 def test_first_polls_are_staggered() -> None:
@@ -113,6 +120,16 @@ def test_due_sources_are_claimed_once_most_overdue_first(store: Store) -> None:
     assert [lease.name for lease in a] == ["late"]
     assert [lease.name for lease in b] == ["due"]
     assert store.claim_sources(ids, "c", NOW, LEASE, limit=5) == []
+
+
+@pytest.mark.postgres
+def test_a_node_claims_its_share_of_the_waiting_sources(store: Store) -> None:
+    """With two nodes alive, one claim takes half of the due sources (rounded up)."""
+    ids = [f"s{n}" for n in range(5)]
+    store.register_sources([state(i) for i in ids])
+    first = store.claim_sources(ids, "a", NOW, LEASE, limit=10, nodes=2)
+    second = store.claim_sources(ids, "b", NOW, LEASE, limit=10, nodes=2)
+    assert (len(first), len(second)) == (3, 1)
 
 
 @pytest.mark.postgres

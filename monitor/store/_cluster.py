@@ -56,8 +56,9 @@ class Coordination:
 
     # --- nodes ------------------------------------------------------------------------------
 
-    def heartbeat(self, node: str, host: str, pid: int, lease: float) -> None:
-        """Say this node is alive; renew every lease it still holds (an expired one stays lost)."""
+    def heartbeat(self, node: str, host: str, pid: int, lease: float) -> int:
+        """Say this node is alive; renew every lease it still holds (an expired one stays lost).
+        Returns how many nodes are alive, this one included."""
         until = func.now() + timedelta(seconds=lease)
         with self._coordinating("writing a heartbeat") as connection:
             upsert = postgresql.insert(NodeRow).values(
@@ -81,6 +82,8 @@ class Coordination:
             )
             forget = func.now() - timedelta(hours=1)
             connection.execute(delete(NodeRow).where(col(NodeRow.heartbeat) < forget))
+            alive = select(func.count()).select_from(NodeRow).where(NodeRow.expires > func.now())
+            return int(connection.execute(alive).scalar_one())
 
     def leave(self, node: str) -> None:
         """A clean stop: give back everything this node holds and drop its heartbeat."""
@@ -147,25 +150,37 @@ class Coordination:
             )
 
     def claim_sources(
-        self, source_ids: Sequence[str], node: str, now: datetime, lease: float, limit: int
+        self,
+        source_ids: Sequence[str],
+        node: str,
+        now: datetime,
+        lease: float,
+        limit: int,
+        nodes: int = 1,
     ) -> list[Lease]:
         """Lease up to ``limit`` of ``source_ids`` that are due at ``now`` and free, the most
-        overdue first. Rows another node is claiming at this moment are skipped, not waited for."""
+        overdue first, and no more than a ``nodes``-th of them (the rest is for the others).
+        Rows another node is claiming at this moment are skipped, not waited for."""
         if limit <= 0 or not source_ids:
             return []
-        due = (
-            select(SourceRow.id)
-            .where(
-                col(SourceRow.id).in_(list(source_ids)),
-                col(SourceRow.status) != "gone",
-                or_(col(SourceRow.next_check).is_(None), col(SourceRow.next_check) <= now),
-                _free(col(SourceRow.lease_owner), col(SourceRow.lease_expires)),
-            )
-            .order_by(col(SourceRow.next_check).asc().nulls_first())
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+        conditions = (
+            col(SourceRow.id).in_(list(source_ids)),
+            col(SourceRow.status) != "gone",
+            or_(col(SourceRow.next_check).is_(None), col(SourceRow.next_check) <= now),
+            _free(col(SourceRow.lease_owner), col(SourceRow.lease_expires)),
         )
         with self._coordinating("claiming sources") as connection:
+            if nodes > 1:
+                waiting = select(func.count()).select_from(SourceRow).where(*conditions)
+                share = -(-int(connection.execute(waiting).scalar_one()) // nodes)
+                limit = min(limit, max(1, share))
+            due = (
+                select(SourceRow.id)
+                .where(*conditions)
+                .order_by(col(SourceRow.next_check).asc().nulls_first())
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
             ids = list(connection.execute(due).scalars())
             if not ids:
                 return []
