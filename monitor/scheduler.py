@@ -25,7 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.cluster import Lease, heartbeat_every
 from monitor.config import Settings, SourceSettings
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, StoreError
 from monitor.node import Node
 from monitor.notify import Notifier
 from monitor.pipeline import Pipeline
@@ -223,6 +223,7 @@ class Daemon:
         if self._stopping.is_set():
             return
         self._claiming = True
+        next_at = self._now() + timedelta(seconds=self._node.settings.claim_every)
         try:
             claimed = False
             while True:
@@ -235,6 +236,8 @@ class Daemon:
                     break
             full = len(self._polls) >= self._node.settings.polls
             next_at = await self._node.next_claim(list(self._sources), claimed, full)
+        except StoreError as error:
+            log.warning("claiming sources failed (next try in a tick): %s", error)
         finally:
             self._claiming = False
         if not self._stopping.is_set():
@@ -253,7 +256,12 @@ class Daemon:
         if source is None or self._stopping.is_set():
             await self._node.release(lease)
             return
-        result = await self._node.poll(self._pipeline, source, lease)
+        try:
+            result = await self._node.poll(self._pipeline, source, lease)
+        except StoreError as error:
+            # the database failed mid-poll: the lease lapses and the source is polled again
+            log.error("poll failed source=%s: %s", source.id, error)
+            result = None
         if result is not None and result.outcome == "gone":
             log.error("source=%s answered 410 Gone: disabled until its URL changes", source.id)
         if result is not None and result.new_matches and not self._stopping.is_set():
