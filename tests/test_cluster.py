@@ -7,6 +7,7 @@ import asyncio
 import contextvars
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -410,3 +411,24 @@ def test_a_second_monitor_run_on_one_sqlite_file_refuses_to_start(tmp_path: Path
     assert second.returncode == 3
     assert "another `monitor run` is using" in second.stderr
     assert "use PostgreSQL" in second.stderr
+
+
+@pytest.mark.postgres
+def test_the_story_lock_is_held_by_one_node_and_a_stalled_holder_loses_it(store: Store) -> None:
+    """While one node holds the story lock another waits; a holder that stalls (paused, cut
+    off) past its time loses the lock, and the waiter goes on."""
+    stalled = store.lock_stories(3.0)  # and never released in time
+    acquired = threading.Event()
+
+    def other_node() -> None:
+        store.lock_stories(30.0)()
+        acquired.set()
+
+    waiter = threading.Thread(target=other_node)
+    waiter.start()
+    try:
+        assert not acquired.wait(0.5)  # well within the holder's 3 s: still held
+        assert acquired.wait(60)
+    finally:
+        waiter.join(60)
+    stalled()  # its release finds the lock gone: no error

@@ -182,7 +182,9 @@ class Pipeline:
     ) -> PollSaved:
         """Place the articles in stories and save the poll: one step, also across nodes (the
         cluster's story lock on PostgreSQL)."""
-        unlock = await asyncio.to_thread(self.store.lock_stories) if self.store.clustered else None
+        lease = self.settings.cluster.lease  # a paused holder stalls the others no longer
+        clustered = self.store.clustered
+        unlock = await asyncio.to_thread(self.store.lock_stories, lease) if clustered else None
         try:
             pages = [(a.item, a.page) for a in articles]
             placed = await self._follower.in_stories(source, pages, now)

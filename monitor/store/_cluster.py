@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, delete, func, or_, text, update
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 
 from monitor.cluster import Lease, NodeView
@@ -307,29 +308,37 @@ class Coordination:
         if lease.kind == "source":
             _release(connection, lease)
 
-    def lock_stories(self) -> Callable[[], None]:
+    def lock_stories(self, hold_at_most: float) -> Callable[[], None]:
         """Take the cluster-wide story lock (PostgreSQL; nothing on SQLite); returns its release.
-        Placing articles in stories and saving them is one step across nodes, as across polls."""
+        Placing articles in stories and saving them is one step across nodes, as across polls.
+
+        The lock lives in a transaction that the server ends after ``hold_at_most`` seconds
+        idle: a node paused or cut off while holding it stalls the others that long, no more.
+        """
         if not self.clustered:
             return lambda: None
+        timeout = str(max(1, int(hold_at_most * 1000)))
         with _engine.guard("locking stories", self._engine.url):
             connection = self._engine.connect()
             try:
-                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _STORIES_LOCK})
-                connection.commit()
+                connection.execute(
+                    text("SELECT set_config('idle_in_transaction_session_timeout', :ms, true)"),
+                    {"ms": timeout},
+                )
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _STORIES_LOCK}
+                )
             except BaseException:
                 connection.close()
                 raise
 
         def unlock() -> None:
-            with _engine.guard("unlocking stories", self._engine.url):
-                try:
-                    connection.execute(
-                        text("SELECT pg_advisory_unlock(:key)"), {"key": _STORIES_LOCK}
-                    )
-                    connection.commit()
-                finally:
-                    connection.close()  # a closed session drops its advisory locks anyway
+            try:
+                connection.rollback()  # ends the transaction, and the lock with it
+            except SQLAlchemyError:
+                pass  # the server ended it already (held too long): the lock is gone too
+            finally:
+                connection.close()
 
         return unlock
 
