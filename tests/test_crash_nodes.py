@@ -11,9 +11,12 @@ kill in the send-before-record window.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +25,7 @@ import pytest
 
 from tests.feedserver import running_feed_server
 from tests.receivers import WebhookReceiver
-from tests.test_crash import NAMED, RANDOM_KILLS, TOPIC, GrowingFeed, check, finish, ready, start
+from tests.test_crash import NAMED, RANDOM_KILLS, ROOT, TOPIC, GrowingFeed, check, finish, ready
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -60,6 +63,7 @@ def test_two_nodes_killed_at_any_moment_lose_nothing(
     rng = random.Random(20261205)
     baseline = start(config, None, "--until-idle")
     assert finish(baseline, 60) == 0
+    kill_group(baseline)
     feed.start()
     kills, in_window, reached = 0, 0, 0
     plan: list[str | None] = [None] * (RANDOM_KILLS // 2) + list(NAMED)
@@ -78,16 +82,37 @@ def test_two_nodes_killed_at_any_moment_lose_nothing(
             time.sleep(rng.uniform(0.0, 0.3))
             partner.send_signal(signal.SIGKILL)
         finally:
-            finish(crashing, 0.1)
-            finish(partner, 5)
+            for process in (crashing, partner):
+                kill_group(process)
+                finish(process, 5)
         kills += 2
         in_window += crash_at == "after_send"
     feed.stop()
     final = start(config, None, "--until-idle")
     assert finish(final, 120) == 0
+    kill_group(final)
     figures = check(postgres_url, feed, hook, kills, in_window, expect_repeat=False)
     print(f"crash test (two nodes): {figures}, named crash points reached: {reached}")
     assert reached, "no named crash point was reached with two nodes"
+
+
+def start(config: Path, crash_at: str | None = None, *args: str) -> subprocess.Popen[bytes]:
+    """A crash driver in its own process group: killing the group kills its workers too."""
+    env = {k: v for k, v in os.environ.items() if k != "MONITOR_CRASH_AT"}
+    env["MONITOR_LOG_LEVEL"] = "ERROR"
+    if crash_at:
+        env["MONITOR_CRASH_AT"] = crash_at
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.crash_driver", str(config), *args],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+
+
+def kill_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the driver and every worker it started (it is their process group)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def _ended(process: subprocess.Popen[bytes], timeout: float) -> bool:
