@@ -12,6 +12,7 @@ Does not own: outcomes that are not failures ("not modified", "nothing new"): th
      │    └── WorkerError   the worker process running the parse timed out, ran out of
      │                      memory or crashed; ``kind`` says which
      ├── StoreError         the database is unreachable or refused a write
+     │    └── LeaseLost     this node no longer holds the lease a write or send needs
      └── DeliveryError      a channel did not accept a message
 """
 
@@ -115,6 +116,11 @@ class WorkerError(ParseError):
 
 class StoreError(MonitorError):
     """The database is unreachable, or refused a write."""
+
+
+class LeaseLost(StoreError):
+    """This node no longer holds the lease (source or channel) that a write or a send needs:
+    it expired (the node was paused or cut off) or another node took it. Nothing was written."""
 
 
 class DeliveryError(MonitorError):

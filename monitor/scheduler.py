@@ -3,9 +3,12 @@
 Owns: one job per enabled source (interval with jitter, coalesced, never overlapping itself, and
 moved to the next check the pipeline computed after each poll), the delivery job, the config
 watcher (hot reload on change and on SIGHUP, keeping the last good configuration), and a clean
-stop on SIGTERM/SIGINT.
+stop on SIGTERM/SIGINT. As one node of several (PostgreSQL, ``node`` given): no job per source
+but a claim loop (claims due sources up to the node's share, polls each under its lease, wakes
+when the next source falls due) and a heartbeat job; the delivery job's rounds run under
+channel leases (``monitor.node``).
 Does not own: what a poll or a delivery does (``monitor.pipeline``), nor how settings are read
-(``monitor.config``); both are injected.
+(``monitor.config``), nor leases and fences (``monitor.node``); all are injected.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from monitor.cluster import Lease, heartbeat_every
 from monitor.config import Settings, SourceSettings
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, StoreError
 from monitor.metrics import NO_METRICS, Metrics
+from monitor.node import Node
 from monitor.notify import Notifier
 from monitor.pipeline import Pipeline
 from monitor.systemd import Notifier as ServiceManager
@@ -48,14 +53,20 @@ class Daemon:
         service_manager: ServiceManager | None = None,
         reload_every: float = RELOAD_EVERY,
         metrics: Metrics = NO_METRICS,
+        node: Node | None = None,
     ) -> None:
-        """``reload_every``: seconds between checks of the config files (tests shorten it)."""
+        """``reload_every``: seconds between checks of the config files (tests shorten it);
+        ``node``: this daemon is one of several on PostgreSQL (sources are claimed)."""
         self._pipeline = pipeline
         self._service = service_manager or ServiceManager({})
         self._reload_every = reload_every
         self._metrics = metrics
         #: when the scheduler last started a job (``/healthz``: the loop is alive); None before
         self.last_tick: datetime | None = None
+        self._node = node
+        self._polls: set[asyncio.Task[None]] = set()
+        self._claiming = False
+        self._claim_again = False
         self._reload = reload
         self._make_notifier = make_notifier
         self._now = now
@@ -73,6 +84,8 @@ class Daemon:
         self._scheduler.add_listener(self._submitted, EVENT_JOB_SUBMITTED)
         self.last_tick = self._now()
         self._scheduler.start()
+        if self._node is not None:
+            await self._start_node(self._node)
         await self._sync_sources(self._pipeline.settings)
         self._scheduler.add_job(
             self._deliver,
@@ -89,6 +102,8 @@ class Daemon:
             coalesce=True,
             max_instances=1,
         )
+        if self._node is not None:
+            self._start_claiming(self._node)
         self._start_watchdog()
         self._service.notify("READY=1")
         log.info(
@@ -117,6 +132,8 @@ class Daemon:
                 task.cancel()
         await delivering
         self._scheduler.shutdown(wait=False)
+        if self._node is not None:
+            await self._node.leave()
         log.info("stopped")
 
     def _start_watchdog(self) -> None:
@@ -184,6 +201,11 @@ class Daemon:
     async def _sync_sources(self, settings: Settings) -> None:
         """Add, change and remove source jobs so they mirror ``settings.sources``."""
         wanted = {s.id: s for s in settings.sources if s.enabled}
+        if self._node is not None:
+            # claimed, not scheduled: the sources need rows to be claimed from
+            await self._node.register(list(wanted.values()))
+            self._sources = wanted
+            return
         stored = await asyncio.to_thread(self._pipeline.store.source_states)
         next_checks = {state.source_id: state.next_check for state in stored}
         # jobs may start as soon as they are added: the new sources must be visible first
@@ -215,6 +237,89 @@ class Daemon:
         if event.scheduled_run_times:
             late = (now - event.scheduled_run_times[0]).total_seconds()
             self._metrics.scheduler_lag(max(0.0, late))
+
+    # --- one node of several ------------------------------------------------------------------
+
+    async def _start_node(self, node: Node) -> None:
+        await node.beat()
+        log.info("node joined node=%s lease=%gs", node.name, node.settings.lease)
+        self._scheduler.add_job(
+            node.beat,
+            IntervalTrigger(seconds=heartbeat_every(node.settings.lease)),
+            id="heartbeat",
+            coalesce=True,
+            max_instances=1,
+        )
+
+    def _start_claiming(self, node: Node) -> None:
+        self._scheduler.add_job(
+            self._claim,
+            IntervalTrigger(seconds=node.settings.claim_every),
+            id="claim",
+            coalesce=True,
+            max_instances=1,
+            next_run_time=self._now(),
+        )
+
+    async def _claim(self) -> None:
+        """Claim due sources up to this node's free poll slots and poll each under its lease."""
+        assert self._node is not None
+        self._track_current()  # a stop waits for a claim under way (its polls are tracked)
+        if self._stopping.is_set():
+            return
+        self._claiming = True
+        next_at = self._now() + timedelta(seconds=self._node.settings.claim_every)
+        try:
+            claimed = False
+            while True:
+                self._claim_again = False
+                free = self._node.settings.polls - len(self._polls)
+                for lease in await self._node.claim(list(self._sources), free):
+                    self._start_poll(lease)
+                    claimed = True
+                if not self._claim_again or self._stopping.is_set():
+                    break
+            full = len(self._polls) >= self._node.settings.polls
+            next_at = await self._node.next_claim(list(self._sources), claimed, full)
+        except StoreError as error:
+            log.warning("claiming sources failed (next try in a tick): %s", error)
+        finally:
+            self._claiming = False
+        if not self._stopping.is_set():
+            self._scheduler.modify_job("claim", next_run_time=next_at)
+
+    def _start_poll(self, lease: Lease) -> None:
+        task = asyncio.ensure_future(self._poll_leased(lease))
+        self._polls.add(task)
+        self._running.add(task)
+        task.add_done_callback(self._polls.discard)
+        task.add_done_callback(self._running.discard)
+
+    async def _poll_leased(self, lease: Lease) -> None:
+        assert self._node is not None
+        source = self._sources.get(lease.name)
+        if source is None or self._stopping.is_set():
+            await self._node.release(lease)
+            return
+        try:
+            result = await self._node.poll(self._pipeline, source, lease)
+        except StoreError as error:
+            # the database failed mid-poll: the lease lapses and the source is polled again
+            log.error("poll failed source=%s: %s", source.id, error)
+            result = None
+        if result is not None and result.outcome == "gone":
+            log.error("source=%s answered 410 Gone: disabled until its URL changes", source.id)
+        if result is not None and result.new_matches and not self._stopping.is_set():
+            self._scheduler.modify_job("deliver", next_run_time=self._now())
+        self._claim_soon()  # a poll slot is free
+
+    def _claim_soon(self) -> None:
+        if self._stopping.is_set():
+            return
+        if self._claiming:
+            self._claim_again = True
+        else:
+            self._scheduler.modify_job("claim", next_run_time=self._now())
 
     def _track_current(self) -> None:
         """Remember the running job's task so a stop can wait for it to finish."""

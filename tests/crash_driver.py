@@ -1,6 +1,6 @@
 """A daemon stand-in for the crash test: the real pipeline, polled and delivered in a tight loop.
 
-``python -m tests.crash_driver CONFIG [--until-idle] [--crash-at POINT]``
+``python -m tests.crash_driver CONFIG [--until-idle] [--crash-at POINT] [--node]``
 
 ``monitor run`` polls a source at most once a minute (politeness), too slow to crash a few
 dozen times in a test; this runs the very same ``Pipeline`` (store, fetcher, parser workers,
@@ -9,6 +9,8 @@ until killed; with ``--until-idle`` it exits 0 once a poll found nothing new and
 pending. With ``--crash-at POINT`` (a name from ``monitor.deliver.crash``) its checkpoint kills
 the driver's whole process group (itself and its worker processes) when a match reaches that
 point. The test starts it in a session of its own, so that group is the driver's alone.
+With ``--node`` (PostgreSQL) it is one node of several, as ``monitor run`` is: it beats, polls
+only the sources it claimed (under their leases) and delivers only the channels it leased.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ import signal
 import sys
 from pathlib import Path
 
-from monitor.cli.daemon import open_pipeline
-from monitor.config import load_settings
+from monitor.cli.daemon import open_node, open_pipeline
+from monitor.cluster import heartbeat_every
+from monitor.config import Settings, load_settings
 from monitor.deliver.crash import POINTS, Checkpoint, Point, unchecked
+from monitor.node import Node
 
 
 def crash_at(chosen: str | None) -> Checkpoint:
@@ -37,8 +41,33 @@ def crash_at(chosen: str | None) -> Checkpoint:
     return checkpoint
 
 
-async def main(config: Path, until_idle: bool, checkpoint: Checkpoint) -> int:
+async def as_node(settings: Settings, checkpoint: Checkpoint) -> int:
+    """One node among others, in a tight loop until killed."""
+    async with open_node(settings, True, checkpoint) as (pipeline, node):
+        assert node is not None, "--node needs PostgreSQL"
+        await node.beat()
+        await node.register(settings.sources)
+        beating = asyncio.create_task(beat(node))
+        print("driver ready", flush=True)
+        by_id = {s.id: s for s in settings.sources}
+        while not beating.done():
+            for lease in await node.claim(list(by_id), len(by_id)):
+                await node.poll(pipeline, by_id[lease.name], lease)
+            await pipeline.deliver()
+            await asyncio.sleep(0.02)
+    return 1
+
+
+async def beat(node: Node) -> None:
+    while True:
+        await asyncio.sleep(heartbeat_every(node.settings.lease))
+        await node.beat()
+
+
+async def main(config: Path, until_idle: bool, checkpoint: Checkpoint, node: bool) -> int:
     settings = load_settings(config, os.environ)
+    if node:
+        return await as_node(settings, checkpoint)
     async with open_pipeline(settings, checkpoint) as pipeline:
         print("driver ready", flush=True)
         while True:
@@ -56,5 +85,7 @@ if __name__ == "__main__":
     parser.add_argument("config", type=Path)
     parser.add_argument("--until-idle", action="store_true")
     parser.add_argument("--crash-at", choices=POINTS)
+    parser.add_argument("--node", action="store_true")
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.config, args.until_idle, crash_at(args.crash_at))))
+    checkpoint = crash_at(args.crash_at)
+    sys.exit(asyncio.run(main(args.config, args.until_idle, checkpoint, args.node)))

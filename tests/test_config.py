@@ -55,8 +55,8 @@ BAD = [
     Bad(
         "unknown top-level key",
         "timezone: UTC\ndatbase: sqlite://\n",
-        "monitor.yaml:2: datbase: unknown key (expected one of: channels, database, defaults,"
-        " delivery, http, lexicon, limits, sources, timezone, watchlists, web)",
+        "monitor.yaml:2: datbase: unknown key (expected one of: channels, cluster, database,"
+        " defaults, delivery, http, lexicon, limits, sources, timezone, watchlists, web)",
     ),
     Bad(
         "unknown key in a source",

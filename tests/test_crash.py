@@ -198,7 +198,12 @@ def test_sigkill_at_any_moment_loses_nothing(
 
 
 def check(
-    database_url: str, feed: GrowingFeed, hook: WebhookReceiver, kills: int, in_window: int
+    database_url: str,
+    feed: GrowingFeed,
+    hook: WebhookReceiver,
+    kills: int,
+    in_window: int,
+    expect_repeat: bool = True,
 ) -> Figures:
     expected = {delivery_id(item_key(url, None), TOPIC, "hook") for url in feed.urls}
     messages = Counter[str]()
@@ -219,7 +224,8 @@ def check(
     assert set(received) == expected  # nothing unexpected either
     unrecorded = {first_carrier[d] for d in duplicates}
     assert len(unrecorded) <= kills
-    assert duplicates, "the after_send crash point must leave a recognisable repeat"
+    # with two nodes the other one may have sent first: a repeat is likely, not certain
+    assert duplicates or not expect_repeat, "the after_send crash point must leave a repeat"
     with Store.open(database_url) as store:
         counts = store.counts()
     assert counts["deliveries_pending"] == 0 and counts["deliveries_dead"] == 0

@@ -9,7 +9,7 @@ Does not own: any stage's logic; each command is a few lines over the modules th
 This module holds ``main``, the parser and logging; the commands live beside it, grouped by
 whom they serve: ``daemon`` (``run``, ``once`` and the pipeline wiring), ``inspection``
 (``check``, ``matches``, ``sources``, ``deliveries``, ``notify-test``), ``topics`` (``match``,
-``explain``, ``eval``), ``rematch``, ``extract`` and ``opml``; ``common`` holds what they
+``explain``, ``eval``), ``rematch``, ``nodes``, ``extract`` and ``opml``; ``common`` holds what they
 share. A command's module is imported only when that command runs, so ``--help`` and
 ``--version`` start at once.
 """
@@ -153,6 +153,10 @@ def _add_inspection_commands(command) -> None:
     deliveries.add_argument("--status", choices=("pending", "sent", "dead"), help="only these")
     deliveries.add_argument("--limit", type=int, default=100)
     deliveries.add_argument("--json", action="store_true", help="JSON Lines output")
+    nodes = command(
+        "nodes", "nodes:cmd_nodes", "the daemons sharing the database: heartbeats, holdings"
+    )
+    nodes.add_argument("--json", action="store_true", help="JSON Lines output")
     test = command(
         "notify-test", "inspection:cmd_notify_test", "send a test message through a channel"
     )

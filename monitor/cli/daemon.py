@@ -6,7 +6,8 @@ too, with its crash checkpoint),
 and the two commands that run it: forever under the scheduler, or one cycle with a summary.
 ``monitor run`` also serves the web side (``monitor.web``) on the same loop unless
 ``web.listen`` is off; its socket is bound before anything starts, so a bad address is a
-start-up error.
+start-up error. On PostgreSQL ``monitor run`` is one node of several (``open_node``); on SQLite
+it holds a lock file next to the database: a second daemon there refuses to start.
 Does not own: what a cycle does (``monitor.pipeline``) or when it runs (``monitor.scheduler``,
 imported only by ``monitor run`` so the other commands start without APScheduler).
 """
@@ -27,6 +28,7 @@ from monitor.config import Settings
 from monitor.deliver.crash import Checkpoint, unchecked
 from monitor.fetch import Fetcher
 from monitor.metrics import NO_METRICS, Metrics
+from monitor.node import Node, single_node
 from monitor.notify import Notifier
 from monitor.pipeline import DeliveryReport, Pipeline, PollResult
 from monitor.store import Store
@@ -62,8 +64,21 @@ async def open_pipeline(
     settings: Settings, checkpoint: Checkpoint = unchecked, metrics: Metrics = NO_METRICS
 ) -> AsyncIterator[Pipeline]:
     """Open the store, the HTTP client and the worker pool; close them all on the way out."""
+    async with open_node(settings, False, checkpoint, metrics) as (pipeline, _node):
+        yield pipeline
+
+
+@asynccontextmanager
+async def open_node(
+    settings: Settings,
+    as_node: bool,
+    checkpoint: Checkpoint = unchecked,
+    metrics: Metrics = NO_METRICS,
+) -> AsyncIterator[tuple[Pipeline, Node | None]]:
+    """The pipeline, and with ``as_node`` on PostgreSQL the cluster node it works as."""
     store = await asyncio.to_thread(Store.open, settings.database_url)
-    fetcher = Fetcher(settings.http)
+    node = Node(store, settings.cluster, now) if as_node and store.clustered else None
+    fetcher = Fetcher(settings.http, hosts=None if node is None else node.hosts())
     limits = settings.limits
     workers = Workers(
         WorkerLimits(
@@ -73,20 +88,27 @@ async def open_pipeline(
         )
     )
     try:
-        yield Pipeline(
+        pipeline = Pipeline(
             settings,
             store=store,
             fetcher=fetcher,
-            notifier=Notifier(settings.channels),
+            notifier=_notifier(settings, node),
             workers=workers,
             now=now,
             checkpoint=checkpoint,
             metrics=metrics,
+            leases=node,
         )
+        yield pipeline, node
     finally:
         workers.close()
         await fetcher.aclose()
         store.close()
+
+
+def _notifier(settings: Settings, node: Node | None) -> Notifier:
+    """A node's notifier checks its lease before each send."""
+    return Notifier(settings.channels) if node is None else node.notifier(settings.channels)
 
 
 def cmd_run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
@@ -104,13 +126,14 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     async def run() -> None:
         counted = _web_metrics() if sock is not None else None
         metrics = counted or NO_METRICS
-        async with open_pipeline(settings, metrics=metrics) as pipeline:
+        async with open_node(settings, True, metrics=metrics) as (pipeline, node):
             daemon = Daemon(
                 pipeline,
                 reload=lambda: settings_from(args, env),
-                make_notifier=lambda s: Notifier(s.channels),
+                make_notifier=lambda s: _notifier(s, node),
                 service_manager=ServiceManager(env),
                 metrics=metrics,
+                node=node,
             )
             web = None
             if sock is not None and counted is not None:
@@ -122,7 +145,9 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
                     await web.stop()
 
     try:
-        asyncio.run(run())
+        # SQLite serves one daemon: a second one on the same file refuses to start
+        with single_node(settings.database_url):
+            asyncio.run(run())
     finally:
         if sock is not None:
             sock.close()

@@ -27,6 +27,9 @@ from monitor.config.readers import (
 from monitor.config.settings import (
     DEFAULT_DATABASE_URL,
     DEFAULT_USER_AGENT,
+    MIN_EVERY,
+    MIN_EVERY_ENV,
+    ClusterSettings,
     HttpSettings,
     LimitSettings,
     Settings,
@@ -45,7 +48,7 @@ from monitor.errors import ConfigError
 from monitor.yamlsafe import At, parse_duration, parse_size, read_yaml
 
 _TOP_KEYS = ["database", "timezone", "watchlists", "http", "defaults", "delivery", "sources",
-             "channels", "limits", "lexicon", "web"]  # fmt: skip
+             "channels", "limits", "lexicon", "web", "cluster"]  # fmt: skip
 
 _DATABASE_SCHEMES = {
     "sqlite": "sqlite",
@@ -85,7 +88,10 @@ def load_settings(path: str | Path, env: Mapping[str, str]) -> Settings:
         timezone=_timezone(get("timezone")),
         http=_http(get("http")),
         sources=_poll_every(
-            _sources(get("sources"), _defaults(get("defaults")), {t.id for t in topics}), env
+            _sources(
+                get("sources"), _defaults(get("defaults"), _min_every(env)), {t.id for t in topics}
+            ),
+            env,
         ),
         channels=channels,
         topics=topics,
@@ -95,6 +101,7 @@ def load_settings(path: str | Path, env: Mapping[str, str]) -> Settings:
         lexicon=lexicon,
         disabled_channels=frozenset(disabled),
         web=_web(get("web"), env),
+        cluster=_cluster(get("cluster")),
     )
 
 
@@ -192,3 +199,26 @@ def _worker_memory(at: At) -> int:
     if size < 256 * 1024**2:
         at.fail(f"too small: {size} bytes (minimum 256MB: the interpreter needs ~100MB)")
     return size
+
+
+# --- several nodes (issue 14) ------------------------------------------------------------------
+
+
+def _cluster(at: At | None) -> ClusterSettings:
+    readers: dict[str, Callable[[At], Any]] = {
+        "lease": _positive_duration,
+        "claim_every": _positive_duration,
+        "polls": lambda a: a.integer(1, 1000),
+    }
+    return replace(ClusterSettings(), **_section(at, readers))
+
+
+def _min_every(env: Mapping[str, str]) -> float:
+    """``MONITOR_MIN_EVERY`` (seconds) lowers the shortest poll interval: for tests only."""
+    raw = env.get(MIN_EVERY_ENV)
+    if not raw:
+        return MIN_EVERY
+    try:
+        return max(0.1, float(raw))
+    except ValueError as e:
+        raise ConfigError(f"not a number of seconds: {raw!r}", key=MIN_EVERY_ENV) from e

@@ -151,6 +151,18 @@ class WebSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ClusterSettings:
+    """Several ``monitor run`` nodes on one PostgreSQL database (unused on SQLite)."""
+
+    #: seconds a node's leases last without a heartbeat: a silent node loses its work after this
+    lease: float = 15.0
+    #: the longest the claim loop sleeps (it also wakes when the next source falls due)
+    claim_every: float = 2.0
+    #: polls one node runs at once; more due sources wait for it or go to another node
+    polls: int = 10
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     #: the monitor.yaml this was read from
     path: str
@@ -172,6 +184,7 @@ class Settings:
     disabled_channels: frozenset[str] = frozenset()
     #: the web side (issue 16)
     web: WebSettings = WebSettings()
+    cluster: ClusterSettings = ClusterSettings()
 
 
 DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
@@ -179,6 +192,8 @@ DEFAULT_WATCHLISTS = ("watchlists/*.yaml",)
 DEFAULT_USER_AGENT = "news-monitor/0.1"
 #: the shortest poll interval we allow a source: anything faster is impolite to the publisher
 MIN_EVERY = 60.0
+#: lowers ``MIN_EVERY`` (seconds) for tests and labs polling their own loopback servers
+MIN_EVERY_ENV = "MONITOR_MIN_EVERY"
 
 SOURCE_KINDS: tuple[SourceKind, ...] = ("feed", "listing", "sitemap")
 MESSAGE_FORMATS: tuple[MessageFormat, ...] = ("text", "markdown", "html")

@@ -49,18 +49,20 @@ class _Defaults:
 
     every: float = 900.0
     jitter: float = 60.0
+    #: the shortest ``every`` allowed (``MIN_EVERY`` unless a test lowers it)
+    min_every: float = MIN_EVERY
     follow: bool = True
     max_follow: int = 20
 
 
-def _defaults(at: At | None) -> _Defaults:
+def _defaults(at: At | None, min_every: float = MIN_EVERY) -> _Defaults:
     readers: dict[str, Callable[[At], Any]] = {
-        "every": _every,
+        "every": lambda a: _duration(a, minimum=min_every),
         "jitter": _duration,
         "follow": At.boolean,
         "max_follow": _max_follow,
     }
-    return replace(_Defaults(), **_section(at, readers))
+    return replace(_Defaults(min_every=min_every), **_section(at, readers))
 
 
 # --- sources -----------------------------------------------------------------------------------
@@ -92,7 +94,7 @@ def _source(at: At, defaults: _Defaults, topics: set[str]) -> SourceSettings:
         name=_or(get("name"), _text, source_id),
         kind=kind,
         url=_http_url(fields[kind]),
-        every=_or(get("every"), _every, defaults.every),
+        every=_or(get("every"), lambda a: _duration(a, minimum=defaults.min_every), defaults.every),
         jitter=_or(get("jitter"), _duration, defaults.jitter),
         language=_or(get("language"), _language, None),
         topics=_or(get("topics"), lambda a: _topic_refs(a, topics), None),
@@ -129,10 +131,6 @@ def _css(at: At) -> str:
     if problem:
         at.fail(problem)
     return selector.strip()
-
-
-def _every(at: At) -> float:
-    return _duration(at, minimum=MIN_EVERY)
 
 
 def _source_kind(at: At, fields: dict[str, At]) -> SourceKind:

@@ -28,20 +28,21 @@ import asyncio
 import hashlib
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from monitor import policy
+from monitor.cluster import ChannelLeases, Lease
 from monitor.config import ChannelSettings, Settings
 from monitor.deliver import plan as rules
 from monitor.deliver.crash import Checkpoint, unchecked
-from monitor.errors import DeliveryError
+from monitor.errors import DeliveryError, LeaseLost
 from monitor.metrics import NO_METRICS, Metrics
 from monitor.notify import Limits, Message, Notifier, render
 from monitor.notify.digest import DeadNotice, ordered, pack, render_dead_letters, render_digest
-from monitor.store import ChannelState, NewDigest, PendingDelivery, RecentSend, Store
+from monitor.store import ChannelState, NewDigest, PendingDelivery, RecentSend, Store, fenced
 from monitor.types import Alert
 
 log = logging.getLogger("monitor.deliver")
@@ -79,7 +80,10 @@ class Deliverer:
         rng: random.Random,
         checkpoint: Checkpoint = unchecked,
         metrics: Metrics = NO_METRICS,
+        leases: ChannelLeases | None = None,
     ) -> None:
+        """``leases``: several nodes share the database; a channel's round runs on the node
+        holding its lease, fenced by it (None: this is the only node)."""
         self._store = store
         self._metrics = metrics
         self._now = now
@@ -87,6 +91,7 @@ class Deliverer:
         self._checkpoint = checkpoint
         self._settings = settings
         self._notifier = notifier
+        self._leases = leases
         self._inflight: dict[str, asyncio.Task[DeliveryReport]] = {}
         self._stopping = False
 
@@ -118,11 +123,11 @@ class Deliverer:
         too_old = now - timedelta(seconds=settings.delivery.max_age)
         await asyncio.to_thread(self._store.expire_orphans, names, too_old, now)
         pending = await asyncio.to_thread(self._store.pending_channels)
-        started = [
-            self._start(channel)
-            for channel in settings.channels
-            if channel.name in pending and channel.name not in self._inflight
+        wanted = [
+            c for c in settings.channels if c.name in pending and c.name not in self._inflight
         ]
+        leases = await self._claim([c.name for c in wanted])
+        started = [self._start(c, leases[c.name]) for c in wanted if c.name in leases]
         report = DeliveryReport()
         if wait:
             for done in await asyncio.gather(*started):
@@ -132,11 +137,40 @@ class Deliverer:
             self._start_dead_report()
         return report
 
-    def _start(self, channel: ChannelSettings) -> asyncio.Task[DeliveryReport]:
-        task = asyncio.create_task(self._channel_round(channel), name=f"deliver:{channel.name}")
+    async def _claim(self, names: Sequence[str]) -> dict[str, Lease | None]:
+        """The channels this node runs a round for now: all (one node), or those it leased."""
+        if self._leases is None:
+            return dict.fromkeys(names)
+        busy = sum(1 for name in self._inflight if name != "\0dead")
+        return dict(await self._leases.claim_channels(names, busy))
+
+    def _start(self, channel: ChannelSettings, lease: Lease | None) -> asyncio.Task[DeliveryReport]:
+        task = self._task(channel.name, self._channel_round(channel), lease)
         self._inflight[channel.name] = task
         task.add_done_callback(lambda t: self._finished(channel.name, t))
         return task
+
+    def _task(
+        self, key: str, work: Coroutine[object, object, DeliveryReport], lease: Lease | None
+    ) -> asyncio.Task[DeliveryReport]:
+        """A task for ``work``; under a lease, fenced by it (every write and send checks it)."""
+        if lease is None:
+            return asyncio.create_task(work, name=f"deliver:{key}")
+        leased = self._leased(lease, work)
+        return asyncio.create_task(leased, name=f"deliver:{key}", context=fenced(lease))
+
+    async def _leased(
+        self, lease: Lease, work: Coroutine[object, object, DeliveryReport]
+    ) -> DeliveryReport:
+        assert self._leases is not None
+        try:
+            return await work
+        except LeaseLost as error:
+            # paused or cut off past the lease: another node serves the channel now
+            log.warning("delivery round abandoned channel=%s: %s", lease.name, error)
+            return DeliveryReport()
+        finally:
+            await self._leases.release(lease)
 
     def _finished(self, name: str, task: asyncio.Task[DeliveryReport]) -> None:
         self._inflight.pop(name, None)
@@ -150,6 +184,16 @@ class Deliverer:
             task.add_done_callback(lambda t: self._finished("\0dead", t))
 
     async def _dead_report_task(self) -> DeliveryReport:
+        """Report dead deliveries; with several nodes, on the one holding that lease."""
+        if self._leases is None:
+            await self._report_dead()
+            return DeliveryReport()
+        lease = await self._leases.claim_dead_letters()
+        if lease is not None:
+            await self._task("dead-letters", self._reported(), lease)
+        return DeliveryReport()
+
+    async def _reported(self) -> DeliveryReport:
         await self._report_dead()
         return DeliveryReport()
 

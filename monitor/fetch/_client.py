@@ -34,7 +34,7 @@ from monitor.fetch._guard import (
     system_resolver,
 )
 from monitor.fetch._headers import freshness_seconds, retry_after_seconds
-from monitor.fetch._hosts import HostGates
+from monitor.fetch._hosts import HostGates, SharedHosts
 from monitor.fetch._robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsRules, rules_from_response
 from monitor.policy import HINT_CAP
 from monitor.types import Fetched, Validators
@@ -65,13 +65,15 @@ class Fetcher:
         *,
         resolver: Resolver = system_resolver,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        hosts: SharedHosts | None = None,
     ) -> None:
-        """``resolver`` turns a host name into addresses (tests inject a stub)."""
+        """``resolver`` turns a host name into addresses (tests inject a stub); ``hosts``
+        shares per-host spacing and ``Retry-After`` holds with other nodes."""
         self._settings = settings
         self._resolver = resolver
         self._now = now
         self._overall = asyncio.Semaphore(settings.concurrency)
-        self._hosts = HostGates(settings.per_host, settings.per_host_interval)
+        self._hosts = HostGates(settings.per_host, settings.per_host_interval, hosts)
         self._robots = RobotsCache()
         self._clients: dict[AddressPolicy, httpx.AsyncClient] = {}
 
@@ -120,6 +122,7 @@ class Fetcher:
         self, url: str, validators: Validators, policy: AddressPolicy, truncate_at: int | None
     ) -> tuple[httpx.Response, bytes]:
         host = urlsplit(url).hostname or ""
+        await self._hosts.learn(host)
         self._check_deferred(host)
         client = self._client(policy)
         # the host's slot first: a request waiting out the spacing holds no overall slot

@@ -2,8 +2,11 @@
 
 Owns: a gate per host name that admits at most ``per_host`` requests at once, starts them at
 least ``interval`` seconds apart, and remembers a ``Retry-After`` (429/503) so that no request
-goes to that host until it has passed. The clock is the event loop's monotonic time.
-Does not own: what is fetched, nor the overall limit (``monitor.fetch._client``).
+goes to that host until it has passed. The clock is the event loop's monotonic time. With
+``shared`` (several nodes on one database) the spacing and the holds are agreed with the other
+nodes through it: a start time is reserved there, a hold is written there and learned from it.
+Does not own: what is fetched, nor the overall limit (``monitor.fetch._client``), nor where the
+shared state is kept (``monitor.node``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,24 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class SharedHosts(Protocol):
+    """Politeness state agreed with other nodes (blocking calls: run in a thread)."""
+
+    def reserve(self, host: str, interval: float) -> float:
+        """Reserve the next start for ``host``, ``interval`` after the last one anyone took:
+        seconds to wait for it."""
+        ...
+
+    def hold(self, host: str, seconds: float, status: int) -> None:
+        """Tell every node that ``host`` asked to be left alone for ``seconds`` (``status``)."""
+        ...
+
+    def held(self, host: str) -> tuple[float, int]:
+        """Seconds ``host`` still asked every node to wait (0 when none), and the status."""
+        ...
 
 
 @dataclass
@@ -31,10 +52,12 @@ class _Host:
 class HostGates:
     """One gate per host name; create inside the running event loop."""
 
-    def __init__(self, per_host: int, interval: float) -> None:
+    def __init__(self, per_host: int, interval: float, shared: SharedHosts | None = None) -> None:
         self._per_host = per_host
         self._interval = interval
+        self._shared = shared
         self._hosts: dict[str, _Host] = {}
+        self._writes: set[asyncio.Task[None]] = set()
 
     def _host(self, name: str) -> _Host:
         if name not in self._hosts:
@@ -46,6 +69,13 @@ class HostGates:
         """Wait for a free slot and the spacing interval, then hold the slot."""
         host = self._host(name)
         async with host.slots:
+            if self._shared is not None and self._interval > 0:
+                # the start time is taken from the one sequence every node shares
+                wait = await asyncio.to_thread(self._shared.reserve, name, self._interval)
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                yield
+                return
             async with host.spacing:
                 loop = asyncio.get_running_loop()
                 wait = host.next_start - loop.time()
@@ -56,6 +86,21 @@ class HostGates:
 
     def defer(self, name: str, seconds: float, status: int) -> None:
         """The host answered ``status`` asking us to wait ``seconds`` (capped by the caller)."""
+        self._defer_here(name, seconds, status)
+        if self._shared is not None:
+            write = asyncio.create_task(asyncio.to_thread(self._shared.hold, name, seconds, status))
+            self._writes.add(write)
+            write.add_done_callback(self._writes.discard)
+
+    async def learn(self, name: str) -> None:
+        """Learn a ``Retry-After`` another node was given by ``name`` (nothing alone)."""
+        if self._shared is None:
+            return
+        seconds, status = await asyncio.to_thread(self._shared.held, name)
+        if seconds > 0:
+            self._defer_here(name, seconds, status)
+
+    def _defer_here(self, name: str, seconds: float, status: int) -> None:
         host = self._host(name)
         until = asyncio.get_running_loop().time() + seconds
         if until > host.deferred_until:

@@ -40,6 +40,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from monitor import follow, policy
+from monitor.cluster import ChannelLeases
 from monitor.config import Settings, SourceSettings
 from monitor.deliver.crash import Checkpoint, unchecked
 from monitor.deliver.run import Deliverer, DeliveryReport
@@ -52,7 +53,7 @@ from monitor.pipeline._follow import Follower
 from monitor.pipeline._health import SourceHealth, for_config, fresh_state
 from monitor.pipeline._read import SourceReader, capped, fetch_options
 from monitor.pipeline._result import PollResult
-from monitor.store import ArticlePage, NewArticle, SourceState, Store
+from monitor.store import ArticlePage, NewArticle, PollSaved, SourceState, Store
 from monitor.types import Document, Fetched, Item, ParsedFeed, Topic
 from monitor.workers import Workers
 
@@ -76,7 +77,9 @@ class Pipeline:
         rng: random.Random | None = None,
         checkpoint: Checkpoint = unchecked,
         metrics: Metrics = NO_METRICS,
+        leases: ChannelLeases | None = None,
     ) -> None:
+        """``leases``: other nodes share the store; channel rounds run under leases."""
         self.store = store
         self._checkpoint = checkpoint
         self._metrics = metrics
@@ -102,6 +105,7 @@ class Pipeline:
             rng=self._rng,
             checkpoint=checkpoint,
             metrics=metrics,
+            leases=leases,
         )
 
     def use_settings(self, settings: Settings, notifier: Notifier) -> None:
@@ -177,10 +181,9 @@ class Pipeline:
             baselined=True,
             items_seen=state.items_seen + len(fresh),
         )
+        articles = await asyncio.to_thread(self._articles, source, state, pages, now)
         async with self._saving:
-            pages = await self._follower.in_stories(source, pages, now)
-            articles = await asyncio.to_thread(self._articles, source, state, pages, now)
-            saved = await asyncio.to_thread(self.store.save_poll, new_state, articles, now)
+            saved = await self._save_in_stories(source, new_state, articles, now)
         self._checkpoint("after_store")
         return PollResult(
             source.id,
@@ -190,6 +193,25 @@ class Pipeline:
             saved.new_matches,
             next_check=next_check,
         )
+
+    async def _save_in_stories(
+        self, source: SourceSettings, state: SourceState, articles: list[NewArticle], now: datetime
+    ) -> PollSaved:
+        """Place the articles in stories and save the poll: one step, also across nodes (the
+        cluster's story lock on PostgreSQL)."""
+        lease = self.settings.cluster.lease  # a paused holder stalls the others no longer
+        clustered = self.store.clustered
+        unlock = await asyncio.to_thread(self.store.lock_stories, lease) if clustered else None
+        try:
+            pages = [(a.item, a.page) for a in articles]
+            placed = await self._follower.in_stories(source, pages, now)
+            placed_articles = [
+                replace(a, page=page) for a, (_, page) in zip(articles, placed, strict=True)
+            ]
+            return await asyncio.to_thread(self.store.save_poll, state, placed_articles, now)
+        finally:
+            if unlock is not None:
+                await asyncio.to_thread(unlock)
 
     def _articles(
         self,

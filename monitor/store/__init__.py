@@ -15,10 +15,14 @@ decide; the store records). Callers never see table rows, only the frozen values
     record_feedback(match_id, verdict, who, now)  relevance feedback (``_feedback``); also
       undo_feedback(match_id), feedback(topic)      latest_verdicts, feedback_counts
     match_page(filter, after, limit), ...         the dashboard's reads (``_views``), keyset-paged
+    heartbeat, claim_sources, claim_leases,       several nodes (``_cluster``, PostgreSQL):
+      release, check_fence, fenced(lease), ...    leases, and the fence on every transaction
 
 Every database error surfaces as ``monitor.errors.StoreError``, without the URL's password.
 """
 
+from monitor.store._cluster import fenced
+from monitor.store._engine import sqlite_file
 from monitor.store._store import Store
 from monitor.store._values import (
     VERDICTS,
@@ -61,4 +65,6 @@ __all__ = [
     "Store",
     "StoredArticle",
     "StoredMatch",
+    "fenced",
+    "sqlite_file",
 ]

@@ -48,6 +48,16 @@ def parse_url(raw: str) -> URL:
     return url
 
 
+def sqlite_file(raw: str) -> str | None:
+    """The file of a SQLite database URL; None for PostgreSQL and in-memory databases."""
+    url = parse_url(raw)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    if url.database.startswith("file:"):
+        return None  # a URI filename: shared-memory and other special cases
+    return str(Path(url.database).resolve())
+
+
 def safe(url: URL) -> str:
     """The URL as it may appear in a message or a log line."""
     return url.render_as_string(hide_password=True)

@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from monitor.errors import StoreError
 from monitor.store import _convert, _engine
+from monitor.store._cluster import Coordination
 from monitor.store._feedback import FeedbackLog
 from monitor.store._outbox import Outbox
 from monitor.store._tables import (
@@ -44,11 +45,12 @@ _KEYS_PER_QUERY = 500  # well under SQLite's bound-parameter limit
 DELIVERY_STATUSES = ("pending", "sent", "dead")
 
 
-class Store(Outbox, FeedbackLog, Views):
+class Store(Outbox, FeedbackLog, Views, Coordination):
     """The monitor's database. Open with ``Store.open(url)``; close when done.
 
     The delivery layer's queries (queues, digests, back-off, dead letters) come from ``Outbox``;
-    relevance feedback from ``FeedbackLog``; the dashboard's pages from ``Views``.
+    relevance feedback from ``FeedbackLog``; the dashboard's pages from ``Views``; the cluster's
+    (heartbeats, leases, the fence every transaction checks) from ``Coordination``.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -286,7 +288,12 @@ class Store(Outbox, FeedbackLog, Views):
 
     @contextmanager
     def _transaction(self, action: str) -> Iterator[Connection]:
-        with _engine.guard(action, self._engine.url), self._engine.begin() as connection:
+        """A write transaction, fenced by the current task's lease if it works under one."""
+        with (
+            _engine.guard(action, self._engine.url),
+            self._engine.begin() as connection,
+            self._fence(connection),
+        ):
             yield connection
 
     @contextmanager

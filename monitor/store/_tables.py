@@ -85,6 +85,10 @@ class SourceRow(SQLModel, table=True):
     moved_since: datetime | None = _when()
     failing_since: datetime | None = _when()
     reported_at: datetime | None = _when()
+    # several nodes (migration 0006): the node polling it now, the claim's number, and until when
+    lease_owner: str | None = Field(default=None, sa_type=Text)
+    lease_epoch: int = Field(default=0, sa_type=Integer, sa_column_kwargs={"server_default": "0"})
+    lease_expires: datetime | None = _when()
 
 
 class ArticleRow(SQLModel, table=True):
@@ -278,6 +282,45 @@ class FeedbackRow(SQLModel, table=True):
     #: who gave it (a user name, "web", "cli")
     who: str = Field(sa_type=Text)
     created: datetime = _when(nullable=False)
+
+
+class NodeRow(SQLModel, table=True):
+    """One ``monitor run`` process sharing the database (PostgreSQL), with its heartbeat."""
+
+    __tablename__ = "node"
+
+    id: str = Field(sa_type=Text, primary_key=True)
+    host: str = Field(sa_type=Text)
+    pid: int = Field(sa_type=Integer)
+    started: datetime = _when(nullable=False)
+    #: the last heartbeat, and when the node's leases lapse without another (database clock)
+    heartbeat: datetime = _when(nullable=False)
+    expires: datetime = _when(nullable=False)
+
+
+class LeaseRow(SQLModel, table=True):
+    """A lease on something one node at a time works on: a channel round, the dead letters."""
+
+    __tablename__ = "lease"
+
+    #: ``channel:<name>`` or ``dead-letters``
+    name: str = Field(sa_type=Text, primary_key=True)
+    owner: str | None = Field(default=None, sa_type=Text)
+    #: raised at every claim: a write fenced with an older epoch is refused
+    epoch: int = Field(default=0, sa_type=Integer)
+    expires: datetime | None = _when()
+
+
+class HostRow(SQLModel, table=True):
+    """Politeness towards one host, agreed by the nodes: the next request start anyone may take,
+    and a ``Retry-After`` hold it gave one of them."""
+
+    __tablename__ = "host"
+
+    name: str = Field(sa_type=Text, primary_key=True)
+    next_start: datetime | None = _when()
+    held_until: datetime | None = _when()
+    held_status: int = Field(default=0, sa_type=Integer)
 
 
 #: every table of the store, for the migrations' ``target_metadata``
