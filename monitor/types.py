@@ -148,6 +148,9 @@ class Hit:
     matched: str
     #: the evidence this occurrence adds to the score, in [0, 1] (0 when not recorded)
     weight: float = 0.0
+    #: occurrences this hit stands for: more than 1 when later ones of the same term and field
+    #: were not kept (``monitor.bounds.hits``)
+    count: int = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,9 @@ Owns: a pool of spawned processes in which each job runs under limits: an addres
 (``RLIMIT_CPU``: the kernel kills a worker that spins past it) and a wall-clock timeout (the
 worker is killed). Whatever happens, a job ends in its result, its own ``MonitorError``, or one
 ``WorkerError`` whose ``kind`` says how it failed; the pool that broke is replaced, so the next
-job runs. A job that was only a bystander when another one broke the pool is run again, alone.
+job runs. A job that was only a bystander when another one broke the pool (killed beside it, or
+cancelled while queued) is run again, alone. Jobs wait for a free worker *before* they are
+submitted, so the wall-clock timeout counts a job's running time, never its time in a queue.
 Does not own: what the jobs do. A job is a module-level function with picklable arguments.
 
     workers = Workers(WorkerLimits(...))
@@ -21,6 +23,7 @@ import multiprocessing
 import resource
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -54,6 +57,10 @@ class Workers:
         self._limits = limits
         self._lock = threading.Lock()
         self._pool = self._new_pool()
+        # one gate per event loop (a semaphore belongs to the loop it first waits on)
+        self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def close(self, grace: float = 5.0) -> None:
         """End the worker processes: queued jobs are cancelled, a running one gets ``grace``
@@ -74,12 +81,14 @@ class Workers:
         a bystander of another job's crash succeeds there, the culprit fails there again.
         """
         try:
-            return await self._attempt(self._pool, fn, args, kwargs, shared=True)
+            async with self._gate():
+                return await self._attempt(self._pool, fn, args, kwargs, shared=True)
         except _Broken:
             pass
         solo = self._new_pool(processes=1)
         try:
-            return await self._attempt(solo, fn, args, kwargs, shared=False)
+            async with self._gate():
+                return await self._attempt(solo, fn, args, kwargs, shared=False)
         except _Broken as e:
             raise WorkerError("crashed", "the worker process died") from e
         finally:
@@ -104,6 +113,10 @@ class Workers:
         try:
             async with asyncio.timeout(self._limits.timeout):
                 return await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            if future.cancelled() and not _cancelling():
+                raise _Broken from None  # queued in a pool another job's failure shut down
+            raise
         except TimeoutError as e:
             self._retire(pool, shared, kill=True)
             raise WorkerError("timeout", f"no result in {self._limits.timeout:g}s") from e
@@ -116,6 +129,14 @@ class Workers:
             raise
         except Exception as e:  # the job's own bug on this input: costs this job only
             raise WorkerError("failed", type(e).__name__) from e
+
+    def _gate(self) -> asyncio.Semaphore:
+        """Admits as many jobs as there are workers: a job is submitted only when one is free."""
+        loop = asyncio.get_running_loop()
+        gate = self._gates.get(loop)
+        if gate is None:
+            gate = self._gates[loop] = asyncio.Semaphore(self._limits.processes)
+        return gate
 
     def _retire(self, pool: ProcessPoolExecutor, shared: bool, *, kill: bool = False) -> None:
         if shared:
@@ -142,6 +163,12 @@ class Workers:
             _kill(pool)
         pool.shutdown(wait=False, cancel_futures=True)
         log.warning("worker pool replaced (%s)", "a job timed out" if kill else "a worker died")
+
+
+def _cancelling() -> bool:
+    """Whether the calling task itself is being cancelled (a stop), not only its job."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 class _Broken(Exception):

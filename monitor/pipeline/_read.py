@@ -13,6 +13,7 @@ import functools
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from monitor import bounds
 from monitor.config import Settings, SourceSettings
 from monitor.fetch import Fetcher, FetchOptions
 from monitor.sources import Sitemap, parse_feed, parse_listing, parse_sitemap
@@ -35,7 +36,12 @@ class SourceReader:
     async def read(
         self, source: SourceSettings, content: bytes, url: str, content_type: str | None
     ) -> ParsedFeed:
-        """The items of a fetched feed, listing page or sitemap."""
+        """The items of a fetched feed, listing page or sitemap, valid and bounded."""
+        return bounds.feed(await self._read(source, content, url, content_type))
+
+    async def _read(
+        self, source: SourceSettings, content: bytes, url: str, content_type: str | None
+    ) -> ParsedFeed:
         hint = source.language
         if source.kind == "listing":
             return await self._parse(

@@ -149,6 +149,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "position": hit.position,
         "matched": hit.matched,
         "weight": hit.weight,
+        **({"count": hit.count} if hit.count > 1 else {}),
     }
 
 
@@ -160,6 +161,7 @@ def hits(stored: list[dict[str, Any]]) -> tuple[Hit, ...]:
             position=int(h["position"]),
             matched=h["matched"],
             weight=float(h.get("weight", 0.0)),  # rows stored before weights were recorded
+            count=int(h.get("count", 1)),
         )
         for h in stored
     )

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Insert, func, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel, col, select
 
 from monitor.errors import StoreError
@@ -90,13 +91,27 @@ class Store(Outbox):
         with its matches and (when ``notify``) one pending delivery per channel, due ``now``.
 
         An article whose key is already stored adds nothing, not even matches: the same article
-        is stored and notified once, whichever source or thread got there first.
+        is stored and notified once, whichever source or thread got there first. An article
+        the database refuses (one hostile item) is rolled back alone and named in ``refused``.
         """
         saved = PollSaved(0, 0, 0)
         with self._transaction("saving a poll") as connection:
             self._upsert_source(connection, state)
             for article in articles:
-                saved = _add(saved, self._save_article(connection, article, now))
+                saved = _add(saved, self._save_one(connection, article, now))
+        return saved
+
+    def _save_one(self, connection: Connection, new: NewArticle, now: datetime) -> PollSaved:
+        """One article in its own savepoint: refused, it costs only itself. A connection that
+        is gone fails the rollback too, and with it the whole poll (an outage, not an item)."""
+        savepoint = connection.begin_nested()
+        try:
+            saved = self._save_article(connection, new, now)
+        except (SQLAlchemyError, ValueError) as e:
+            savepoint.rollback()
+            why = _engine.describe(e, self._engine.url) if isinstance(e, SQLAlchemyError) else ""
+            return PollSaved(0, 0, 0, ((new.item.key, f"store: {why or type(e).__name__}"),))
+        savepoint.commit()
         return saved
 
     def recent_fingerprints(
@@ -366,4 +381,5 @@ def _add(a: PollSaved, b: PollSaved) -> PollSaved:
         a.new_articles + b.new_articles,
         a.new_matches + b.new_matches,
         a.new_deliveries + b.new_deliveries,
+        a.refused + b.refused,
     )
