@@ -13,7 +13,7 @@ decoded and re-encoded, so ``a=b%2Fc`` stays ``a=b%2Fc`` and the key matches wha
 
 from __future__ import annotations
 
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 #: query parameters that only say how a reader arrived (campaign, click and share trackers);
 #: compared lower-cased. ``utm_*`` is matched by prefix (see ``TRACKING_PREFIXES``).
@@ -57,6 +57,17 @@ def item_key(url: str | None, guid: str | None) -> str:
     if guid and guid.strip():
         return "guid:" + guid.strip()
     raise ValueError("an item needs an http(s) link or a guid to have a key")
+
+
+def absolute_http(link: str, base: str) -> str | None:
+    """``link`` made absolute against ``base`` if it is an http(s) URL that parses, else None
+    (``mailto:``, ``javascript:``, or a hostile ``http://[::1/x`` with an unclosed bracket)."""
+    try:
+        absolute = urljoin(base, link.strip())
+        scheme = urlsplit(absolute).scheme
+    except ValueError:
+        return None
+    return absolute if scheme in _DEFAULT_PORTS else None
 
 
 def is_tracking_param(name: str) -> bool:

@@ -15,10 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from monitor.identity import absolute_http
 from monitor.sources.feed import parse_date
 
 _ARTICLE_TYPES = frozenset(
@@ -226,8 +227,7 @@ def _canonical(tree: LexborHTMLParser, metas: dict[str, str], url: str) -> str |
 
 
 def _absolute(href: str, base: str) -> str | None:
-    absolute = urljoin(base, href)
-    return absolute if urlsplit(absolute).scheme in ("http", "https") else None
+    return absolute_http(href, base)
 
 
 def _lang(tree: LexborHTMLParser, metas: dict[str, str]) -> str | None:

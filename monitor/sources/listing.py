@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -26,7 +26,7 @@ from monitor.config import ListingSelectors
 from monitor.errors import ParseError
 from monitor.extract.dates import written_dates
 from monitor.extract.decode import decode_html
-from monitor.identity import item_key
+from monitor.identity import absolute_http, item_key
 from monitor.sources.feed import parse_date
 from monitor.types import Item, ParsedFeed
 
@@ -86,7 +86,7 @@ def parse_listing(
 
 def _base(tree: LexborHTMLParser, url: str) -> str:
     node = tree.css_first("base[href]")
-    return urljoin(url, node.attributes.get("href") or "") if node else url
+    return (absolute_http(node.attributes.get("href") or "", url) or url) if node else url
 
 
 # --- with selectors ------------------------------------------------------------------------------
@@ -200,8 +200,7 @@ def _site(host: str) -> str:
 def _http(href: str | None, base: str) -> str | None:
     if not href or href.startswith(("#", "javascript:", "mailto:")):
         return None
-    absolute = urljoin(base, href.strip())
-    return absolute if urlsplit(absolute).scheme in ("http", "https") else None
+    return absolute_http(href, base)
 
 
 def _text(node: LexborNode | None) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import Element
 from xml.etree.ElementTree import ParseError as XmlParseError
 
@@ -24,7 +23,7 @@ import defusedxml.ElementTree as SafeXml
 from defusedxml import DefusedXmlException
 
 from monitor.errors import ParseError
-from monitor.identity import item_key
+from monitor.identity import absolute_http, item_key
 from monitor.sources.feed import parse_date
 from monitor.types import Item, ParsedFeed
 
@@ -150,8 +149,7 @@ def _text(node: Element | None, name: str) -> str:
 def _http(link: str, base: str) -> str | None:
     if not link:
         return None
-    absolute = urljoin(base, link)
-    return absolute if urlsplit(absolute).scheme in ("http", "https") else None
+    return absolute_http(link, base)
 
 
 def _language(value: str) -> str | None:
