@@ -35,6 +35,7 @@ from monitor.config import (
 from monitor.fetch import Fetcher
 from monitor.notify import Notifier
 from monitor.pipeline import Pipeline, PollResult
+from monitor.sources import parse_feed
 from monitor.store import Store
 from monitor.workers import WorkerLimits, Workers
 from tests.addresses import REACHABLE, UNREACHABLE, stub_resolver
@@ -476,6 +477,8 @@ class Env:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     workers = Workers(WorkerLimits(2, LIMITS.worker_memory, LIMITS.worker_timeout))
+    # the workers start (and import the parsers) before the first case, not inside its timing
+    asyncio.run(workers.run(parse_feed, GOOD, url="http://feeds.test/"))
     store = Store.open(f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'm.db'}")
     with running_feed_server() as server, running_feed_server("::1") as v6:
         server.serve("/control.xml", GOOD)

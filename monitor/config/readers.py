@@ -52,7 +52,7 @@ def _duration(at: At, *, minimum: float = 0.0, maximum: float = MAX_DURATION) ->
     if seconds < minimum:
         at.fail(f"too short: {show_duration(seconds)} (minimum {show_duration(minimum)})")
     if seconds > maximum:
-        at.fail(f"too long: {show_duration(seconds)} (maximum {show_duration(maximum)})")
+        at.fail(f"too long (maximum {show_duration(maximum)})")
     return seconds
 
 
