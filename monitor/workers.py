@@ -18,6 +18,7 @@ Does not own: what the jobs do. A job is a module-level function with picklable 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import multiprocessing
 import resource
@@ -25,14 +26,18 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 from monitor.errors import MonitorError, WorkerError
 
 log = logging.getLogger("monitor.workers")
+
+#: seconds new worker processes may take to start and import a job's module (not counted as
+#: any job's time; far more than a loaded machine needs)
+STARTUP = 120.0
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -57,6 +62,10 @@ class Workers:
         self._limits = limits
         self._lock = threading.Lock()
         self._pool = self._new_pool()
+        # the modules each pool's workers have imported (or are importing)
+        self._started: weakref.WeakKeyDictionary[
+            ProcessPoolExecutor, dict[str, list[Future[None]]]
+        ] = weakref.WeakKeyDictionary()
         # one gate per event loop (a semaphore belongs to the loop it first waits on)
         self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
@@ -103,23 +112,54 @@ class Workers:
         *,
         shared: bool,
     ) -> _T:
+        # a fresh worker starts and imports the job's module first (seconds on a loaded
+        # machine): that is not the job's running time, and does not count toward its timeout
+        warming = self._warm_up(pool, fn.__module__, shared=shared)
+        await self._wait(pool, warming, STARTUP, "the worker processes did not start", shared)
+        job = self._submit(pool, shared, _limited, self._limits.timeout, fn, args, kwargs)
+        [result] = await self._wait(pool, [job], self._limits.timeout, "no result", shared)
+        return cast(_T, result)
+
+    def _warm_up(
+        self, pool: ProcessPoolExecutor, module: str, *, shared: bool
+    ) -> list[Future[None]]:
+        """One import of ``module`` per worker of ``pool``, submitted once per pool."""
+        started = self._started.setdefault(pool, {})
+        if module not in started:
+            count = self._limits.processes if shared else 1
+            started[module] = [self._submit(pool, shared, _import, module) for _ in range(count)]
+        return started[module]
+
+    def _submit(
+        self, pool: ProcessPoolExecutor, shared: bool, fn: Callable[..., Any], *args: Any
+    ) -> Future[Any]:
         try:
-            future = pool.submit(_limited, self._limits.timeout, fn, args, kwargs)
+            return pool.submit(fn, *args)
         # broken, or shut down by another job; OSError: CPython 3.11 can find the pool's pipe
         # already closed when a worker died just before and the pool is not marked broken yet
         except (BrokenProcessPool, RuntimeError, OSError) as e:
             self._retire(pool, shared)
             raise _Broken from e
+
+    async def _wait(
+        self,
+        pool: ProcessPoolExecutor,
+        futures: list[Future[Any]],
+        seconds: float,
+        what: str,
+        shared: bool,
+    ) -> list[Any]:
+        """The futures' results within ``seconds``; every way of failing classified."""
         try:
-            async with asyncio.timeout(self._limits.timeout):
-                return await asyncio.wrap_future(future)
+            async with asyncio.timeout(seconds):
+                return [await asyncio.wrap_future(future) for future in futures]
         except asyncio.CancelledError:
-            if future.cancelled() and not _cancelling():
+            if any(f.cancelled() for f in futures) and not _cancelling():
                 raise _Broken from None  # queued in a pool another job's failure shut down
             raise
         except TimeoutError as e:
             self._retire(pool, shared, kill=True)
-            raise WorkerError("timeout", f"no result in {self._limits.timeout:g}s") from e
+            raise WorkerError("timeout", f"{what} in {seconds:g}s") from e
         except BrokenProcessPool as e:
             self._retire(pool, shared)
             raise _Broken from e
@@ -181,6 +221,11 @@ def _kill(pool: ProcessPoolExecutor) -> None:
     processes = getattr(pool, "_processes", None) or {}
     for process in list(processes.values()):
         process.kill()
+
+
+def _import(module: str) -> None:
+    """Runs in a new worker: the job's module imported before the job's clock starts."""
+    importlib.import_module(module)
 
 
 def _limit_memory(memory: int) -> None:
