@@ -67,6 +67,19 @@ def plan(
     return Plan(tuple(fresh[:max_follow]), (), max(0, len(fresh) - max_follow))
 
 
+_WARM_UP_PAGE = (
+    b"<html><head><title>Warm up</title></head><body><article>"
+    b"<p>The language model is loaded once per worker process, before any job is timed.</p>"
+    b"</article></body></html>"
+)
+
+
+def warm_up() -> None:
+    """Run once in each new worker process before its first extraction is timed
+    (``monitor.workers``): loading the language model takes seconds on a loaded machine."""
+    extract_job(_WARM_UP_PAGE, "http://warm-up.invalid/", "text/html", None)
+
+
 def extract_job(
     content: bytes, url: str, content_type: str | None, language: str | None
 ) -> Extracted:

@@ -7,7 +7,9 @@ worker is killed). Whatever happens, a job ends in its result, its own ``Monitor
 ``WorkerError`` whose ``kind`` says how it failed; the pool that broke is replaced, so the next
 job runs. A job that was only a bystander when another one broke the pool (killed beside it, or
 cancelled while queued) is run again, alone. Jobs wait for a free worker *before* they are
-submitted, so the wall-clock timeout counts a job's running time, never its time in a queue.
+submitted, so the wall-clock timeout counts a job's running time, never its time in a queue;
+and a new worker imports the job's module (and runs its ``warm_up()``, if it defines one: the
+extractor loads a language model) before the first job's clock starts.
 Does not own: what the jobs do. A job is a module-level function with picklable arguments.
 
     workers = Workers(WorkerLimits(...))
@@ -18,6 +20,7 @@ Does not own: what the jobs do. A job is a module-level function with picklable 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 import multiprocessing
@@ -114,7 +117,8 @@ class Workers:
     ) -> _T:
         # a fresh worker starts and imports the job's module first (seconds on a loaded
         # machine): that is not the job's running time, and does not count toward its timeout
-        warming = self._warm_up(pool, fn.__module__, shared=shared)
+        module = getattr(fn, "func", fn).__module__  # a functools.partial names its function
+        warming = self._warm_up(pool, module, shared=shared)
         await self._wait(pool, warming, STARTUP, "the worker processes did not start", shared)
         job = self._submit(pool, shared, _limited, self._limits.timeout, fn, args, kwargs)
         [result] = await self._wait(pool, [job], self._limits.timeout, "no result", shared)
@@ -224,8 +228,14 @@ def _kill(pool: ProcessPoolExecutor) -> None:
 
 
 def _import(module: str) -> None:
-    """Runs in a new worker: the job's module imported before the job's clock starts."""
-    importlib.import_module(module)
+    """Runs in a new worker before the module's first job's clock starts: the module imported,
+    and its ``warm_up()`` run if it has one (best effort: a job that needs what failed here
+    fails on its own, and is classified then)."""
+    loaded = importlib.import_module(module)
+    warm_up = getattr(loaded, "warm_up", None)
+    if callable(warm_up):
+        with contextlib.suppress(Exception):
+            warm_up()
 
 
 def _limit_memory(memory: int) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,10 +24,10 @@ from sqlalchemy.exc import DataError
 
 from monitor import bounds
 from monitor.cli import main
-from monitor.config import SourceSettings
+from monitor.config import Settings, SourceSettings
 from monitor.fetch import Fetcher
 from monitor.notify import Notifier
-from monitor.pipeline import Pipeline
+from monitor.pipeline import Pipeline, PollResult
 from monitor.store import SourceState, Store
 from monitor.types import Validators
 from monitor.workers import WorkerLimits, Workers
@@ -148,9 +148,7 @@ def test_hostile_items_never_stop_once_or_a_source(
     non-ASCII ETag never sent back, the control polled and stored both times."""
     config, server, hostile = world
     with Store.open(database_url) as store:  # a non-ASCII ETag stored by an older version
-        store.save_source_state(
-            _state("stored-etag", server.url("/stored-etag.xml"), '"\u00e9"')
-        )
+        store.save_source_state(_state("stored-etag", server.url("/stored-etag.xml"), '"\u00e9"'))
     for _cycle in range(2):
         assert main(["--config", str(config), "once"]) == 0
     out = capsys.readouterr().out
@@ -171,7 +169,7 @@ def test_hostile_items_never_stop_once_or_a_source(
     assert [e.headers.get("If-None-Match") for e in server.requests_to("/etag.xml")] == [None] * 2
 
 
-def _state(source_id: str, url: str, etag: str) -> SourceState:
+def _state(source_id: str, url: str, etag: str | None) -> SourceState:
     return SourceState(
         source_id=source_id,
         url=url,
@@ -266,3 +264,173 @@ def test_surrogate_json_is_valid_json_in_the_test() -> None:
     """The hostile JSON Feed really carries lone surrogates once decoded."""
     decoded = json.loads(SURROGATE_JSON)
     assert "\ud800" in decoded["items"][0]["id"]
+
+
+# --- through the pipeline, with a control source polled beside it ---------------------------
+
+
+def zanzibar_page(n: int) -> bytes:
+    """An article page of its own (distinct text: no two are copies of one story)."""
+    lines = "".join(
+        f"<p>Report {n}-{i}: the {['north', 'east', 'south', 'west'][i % 4]} harbour of"
+        f" Zanzibar handled {n * 100 + i} ships after storm number {n}, officials said.</p>"
+        for i in range(20)
+    )
+    title = f"<title>Zanzibar {n}</title>"
+    return f"<html><head>{title}</head><body><article><h1>Port {n}</h1>{lines}</article>".encode()
+
+
+SLOW_PAGE = ("<html><body>" + "<div>" * 100_000 + "x" + "</div>" * 100_000 + "</body>").encode()
+
+
+def _pipeline_settings(**limits: float) -> Settings:
+    from monitor.types import Topic
+
+    topic = Topic(id="zanzibar", name="Zanzibar", query="Zanzibar OR putin", threshold=0.0)
+    settings = _settings()
+    return replace(settings, topics=(topic,), limits=replace(settings.limits, **limits))
+
+
+def poll_beside_control(
+    store: Store, workers: Workers, settings: Settings, sources: list[SourceSettings], port: int
+) -> tuple[list[PollResult], list[PollResult]]:
+    """Poll ``sources`` side by side while a control feed is polled again and again."""
+    control = _source("control", f"http://control.test:{port}/control.xml", True)
+
+    async def run() -> tuple[list[PollResult], list[PollResult]]:
+        # the machine is loaded: these tests are about workers and items, not deadlines
+        fetcher = Fetcher(replace(HTTP, timeout=20.0, connect_timeout=10.0), resolver=stub_resolver)
+        pipeline = Pipeline(
+            settings,
+            store=store,
+            fetcher=fetcher,
+            notifier=Notifier(()),
+            workers=workers,
+            now=lambda: datetime.now(UTC),
+        )
+        done = asyncio.Event()
+
+        async def ticker() -> list[PollResult]:
+            polled = []
+            while not done.is_set():
+                polled.append(await pipeline.poll(control))
+                await asyncio.sleep(0.2)
+            return polled
+
+        task = asyncio.create_task(ticker())
+        try:
+            results = await asyncio.gather(*(pipeline.poll(s) for s in sources))
+            done.set()
+            return list(results), await task
+        finally:
+            await fetcher.aclose()
+
+    return asyncio.run(run())
+
+
+def test_slow_article_pages_cost_only_themselves(database_url: str) -> None:
+    """Four article pages that take minutes to extract, beside pages that take milliseconds and
+    another followed source: each slow page times out alone (its item is kept, unfollowed),
+    the fast pages are extracted and matched, and no poll is aborted (issue 11, finding 5: a
+    timeout cancelled other sources' queued jobs and crashed `once`)."""
+    workers = Workers(WorkerLimits(2, LIMITS.worker_memory, 3.0))
+    store = Store.open(database_url)
+    try:
+        with running_feed_server() as server:
+            server.serve("/control.xml", GOOD)
+            links = []
+            for n in range(4):
+                server.serve(f"/slow/{n}.html", SLOW_PAGE, "text/html")
+                links.append(f"http://feeds.test:{server.port}/slow/{n}.html")
+            for n in range(5):
+                server.serve(f"/fast/{n}.html", zanzibar_page(n), "text/html")
+            fast = [f"http://feeds.test:{server.port}/fast/{n}.html" for n in range(5)]
+            feed = "".join(f"<item><title>Port news {i}</title><link>{link}</link></item>"
+                           for i, link in enumerate(links + fast[:3]))  # fmt: skip
+            other = "".join(f"<item><title>Harbour {i}</title><link>{link}</link></item>"
+                            for i, link in enumerate(fast[3:]))  # fmt: skip
+            server.serve("/slow.xml", rss(feed))
+            server.serve("/other.xml", rss(other))
+            sources = [
+                replace(_source(name, f"http://feeds.test:{server.port}/{name}.xml", True),
+                        follow=True)
+                for name in ("slow", "other")
+            ]  # fmt: skip
+            for source in sources:  # past the silent first poll: new items are followed
+                store.save_source_state(_state(source.id, source.url, None))
+            results, controls = poll_beside_control(
+                store, workers, _pipeline_settings(), sources, server.port
+            )
+        slow, other = results
+        assert (slow.outcome, slow.new_articles, slow.error) == ("new", 7, None), slow
+        assert (other.outcome, other.new_articles, other.error) == ("new", 2, None), other
+        errors = _follow_errors(store)
+        assert {link: errors[link] for link in fast} == {link: None for link in fast}
+        assert all((errors[link] or "").startswith("timeout: ") for link in links), errors
+        assert controls and {c.outcome for c in controls} <= {"new", "not_modified"}
+    finally:
+        store.close()
+        workers.close()
+
+
+def _follow_errors(store: Store) -> dict[str, str | None]:
+    """Each stored article's follow error (None: its page was fetched and extracted)."""
+    import sqlalchemy
+
+    with store._engine.connect() as connection:  # a test reads a column no command shows
+        rows = connection.execute(sqlalchemy.text("SELECT key, follow_error FROM article"))
+        return {key: error for key, error in rows}
+
+
+def test_hits_are_bounded_per_term_with_counts(database_url: str) -> None:
+    """A title and summary repeating a term thousands of times store a few hits per term and
+    field, the last counting the rest (a 9 MB title made 87.6 MB of hits JSON per topic)."""
+    workers = Workers(WorkerLimits(1, LIMITS.worker_memory, LIMITS.worker_timeout))
+    store = Store.open(database_url)
+    try:
+        with running_feed_server() as server:
+            server.serve("/control.xml", GOOD)
+            title = "Putin " * 5000
+            summary = "<description>" + "putin zanzibar " * 20_000 + "</description>"
+            server.serve("/many.xml", rss(item("many", title, summary)))
+            source = _source("many", f"http://feeds.test:{server.port}/many.xml", True)
+            [result], controls = poll_beside_control(
+                store, workers, _pipeline_settings(), [source], server.port
+            )
+        assert (result.outcome, result.new_matches) == ("new", 1), result
+        [match] = store.matches("zanzibar")
+        by_group: dict[tuple[str, str], list[int]] = {}
+        for hit in match.hits:
+            by_group.setdefault((hit.term, hit.field), []).append(hit.count)
+        assert all(len(counts) <= bounds.HITS_PER_TERM for counts in by_group.values())
+        total = sum(sum(counts) for counts in by_group.values())
+        title_words = bounds.TITLE_MAX // len("Putin ")
+        assert total >= title_words, by_group  # the counts keep the total
+        assert controls
+    finally:
+        store.close()
+        workers.close()
+
+
+def test_a_database_outage_is_a_result_not_a_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A poll whose database is gone ends as "failed" with a ``store:`` reason and one log
+    line, not an exception out of poll (85 tracebacks in one PostgreSQL restart)."""
+    workers = Workers(WorkerLimits(1, LIMITS.worker_memory, LIMITS.worker_timeout))
+    store = Store.open(f"sqlite:///{tmp_path / 'm.db'}")
+    (tmp_path / "m.db").unlink()
+    (tmp_path / "m.db").mkdir()  # the file is now a folder: every statement fails
+    store.close()
+    try:
+        with running_feed_server() as server:
+            server.serve("/control.xml", GOOD)
+            source = _source("a", f"http://feeds.test:{server.port}/control.xml", True)
+            [result], controls = poll_beside_control(
+                store, workers, _pipeline_settings(), [source], server.port
+            )
+        assert result.outcome == "failed" and (result.error or "").startswith("store: ")
+        assert {c.outcome for c in controls} == {"failed"}
+        assert not [r for r in caplog.records if r.exc_info]
+    finally:
+        workers.close()
