@@ -434,3 +434,31 @@ def test_a_database_outage_is_a_result_not_a_traceback(
         assert not [r for r in caplog.records if r.exc_info]
     finally:
         workers.close()
+
+
+def test_a_reload_that_raises_is_one_line_and_keeps_the_config(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Under hot reload, a config that makes the loader fail in an unforeseen way (here a
+    RecursionError) is one "config reload failed" line, and the last good config stays; it is
+    not retried every 15 s with a traceback (issue 11, finding 10)."""
+    from types import SimpleNamespace
+
+    from monitor.scheduler import Daemon
+
+    config = tmp_path / "monitor.yaml"
+    config.write_text("timezone: UTC\n", encoding="utf-8")
+    settings = SimpleNamespace(path=str(config), watchlist_files=())
+    pipeline = SimpleNamespace(settings=settings)
+
+    def reload() -> Settings:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    async def run() -> None:
+        daemon = Daemon(pipeline, reload, make_notifier=lambda s: Notifier(()))  # type: ignore[arg-type]
+        await daemon._reload_now("file change")
+
+    asyncio.run(run())
+    [record] = [r for r in caplog.records if "reload" in r.getMessage()]
+    assert "config reload (file change) failed" in record.getMessage()
+    assert "RecursionError" in record.getMessage() and record.exc_info is None
