@@ -1,7 +1,9 @@
 """The ``Fetcher``: one GET, within limits, politely, and only where it may go.
 
 Owns: the ``httpx.AsyncClient`` per address policy (each with the guarded transport), the
-overall limit, conditional GET, a total deadline per fetch (robots.txt and redirects included),
+overall limit, conditional GET, a total deadline per fetch (robots.txt and redirects included;
+time spent waiting for a host's or the overall slot excluded), host names checked as httpx
+will encode them (invalid IDNA is ``blocked``), validators kept only when they can be sent back,
 a cap on the decoded body, redirects followed one hop at a time (each hop checked again: scheme,
 address, robots.txt), ``Retry-After`` remembered per host, and the classification of every
 failure into one ``FetchError`` kind. A 304 comes back as a value, never as an error.

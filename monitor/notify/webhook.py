@@ -7,6 +7,8 @@ way apprise does (apprise parses it: user, password, port, path, ``+header``, ``
 would (``version``, ``title``, ``message``, ``attachments``, ``type``, payload extras), plus
 ``delivery_id`` and, for a digest, ``delivery_ids``. A receiver written for apprise's JSON keeps
 working.
+Never follows a redirect (a 307 would re-post the alert where nobody configured it), never uses
+a proxy from the environment, and reads at most ``RESPONSE_MAX`` bytes of the answer.
 Owns: that request and the classification of its outcome (``DeliveryError`` with
 ``retry_after``). Does not own: which URLs are webhooks (``send``), retries (``monitor.deliver``).
 """

@@ -2,13 +2,16 @@
 
     poll(source):  fetch the feed, listing page or sitemap (conditional GET, guarded, polite)
                    -> parse it (worker process with limits; a sitemap index: its newest child
-                      sitemaps too) -> the newest ``items_per_poll`` items
+                      sitemaps too, a failing child costing only its own entries)
+                   -> valid, bounded text (``monitor.bounds``) -> the newest ``items_per_poll``
                    -> keep items not stored yet
                    -> follow them (``follow: true``; bounded per poll): fetch each article page,
                       extract it (worker process), group syndicated copies into stories
                    -> match every topic on title + full text
                    -> store articles + matches + pending deliveries in ONE transaction
-                      (a story already matched for a topic gains an outlet, not a delivery)
+                      (a story already matched for a topic gains an outlet, not a delivery;
+                      an item the matcher or database refuses is left out, and the source
+                      shows as failing with ``item: <reason>``)
                    -> record the source's state and when to check it next
                       (a stable permanent redirect moves it; a network-wide outage does not
                       count against it; a day of failures or a 410 is reported once)
