@@ -452,6 +452,17 @@ CASES = [
         1,
     ),
     Case("huge-title-one-word", feed(rss(item(1, "x" * 1_500_000))), "new", 1),
+    # found by benchmarks/fuzz_readers.py: feedparser's lenient parser raises TypeError
+    Case(
+        "fuzz-stray-height-end-tag",
+        feed(b'<rss version="2.0"><channel><image></height></image></channel></rss>'),
+        "parse",
+    ),
+    Case(
+        "fuzz-stray-width-end-tag-and-surrogate",
+        feed(b"<rss><channel><image></width></image>&#xD800;</channel></rss>"),
+        "parse",
+    ),
     Case("redirect-non-ascii-path", redirect(302, "/caf\u00e9"), "http"),
     # --- address forms: never reach the server without an allow-list ------------------------
     *(

@@ -123,10 +123,17 @@ def _parse_xml(
     content: bytes, *, url: str, content_type: str | None, language: str | None
 ) -> ParsedFeed:
     headers = {"content-location": url, "content-type": _xml_content_type(content_type)}
-    result = feedparser.parse(
-        io.BytesIO(_valid_char_refs(content)), response_headers=headers, sanitize_html=False,
-        resolve_relative_uris=False,
-    )  # fmt: skip
+    try:
+        result = feedparser.parse(
+            io.BytesIO(_valid_char_refs(content)), response_headers=headers,
+            sanitize_html=False, resolve_relative_uris=False,
+        )  # fmt: skip
+    except RecursionError as e:
+        raise ParseError("not a feed: nested too deeply") from e
+    except Exception as e:
+        # feedparser's lenient fallback has bugs of its own on hostile markup (``</height>``
+        # with no ``<height>``: TypeError); its failure on this body is this body's problem
+        raise ParseError(f"not a feed: the feed parser failed ({type(e).__name__})") from e
     if not result.get("version") and not result.entries:
         raise ParseError(_not_a_feed_reason(content, result))
     channel = result.feed
