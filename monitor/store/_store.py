@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Insert, func, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, col, select
 
 from monitor.errors import StoreError
@@ -102,15 +102,16 @@ class Store(Outbox):
         return saved
 
     def _save_one(self, connection: Connection, new: NewArticle, now: datetime) -> PollSaved:
-        """One article in its own savepoint: refused, it costs only itself. A connection that
-        is gone fails the rollback too, and with it the whole poll (an outage, not an item)."""
+        """One article in its own savepoint: refused by the database, it costs only itself. A
+        connection that is gone fails the rollback too, and with it the whole poll (an outage,
+        not an item); an error of ours (not the database's) fails the whole poll as well."""
         savepoint = connection.begin_nested()
         try:
             saved = self._save_article(connection, new, now)
-        except (SQLAlchemyError, ValueError) as e:
+        except DBAPIError as e:  # the database refused this article's values, not our bug
             savepoint.rollback()
-            why = _engine.describe(e, self._engine.url) if isinstance(e, SQLAlchemyError) else ""
-            return PollSaved(0, 0, 0, ((new.item.key, f"store: {why or type(e).__name__}"),))
+            why = _engine.describe(e, self._engine.url)
+            return PollSaved(0, 0, 0, ((new.item.key, f"store: {why}"),))
         savepoint.commit()
         return saved
 
