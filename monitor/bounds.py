@@ -121,9 +121,11 @@ def hits(found: tuple[Hit, ...]) -> tuple[Hit, ...]:
     the count of the occurrences it stands for, so the total is not lost."""
     kept: list[Hit] = []
     last: dict[tuple[str, str], int] = {}
+    taken: dict[tuple[str, str], int] = {}
     for hit in found:
         group = (hit.term, hit.field)
-        if sum(1 for h in kept if (h.term, h.field) == group) < HITS_PER_TERM:
+        if taken.get(group, 0) < HITS_PER_TERM:
+            taken[group] = taken.get(group, 0) + 1
             last[group] = len(kept)
             kept.append(replace(hit, matched=text(hit.matched, TITLE_MAX)))
         else:
