@@ -70,6 +70,30 @@ def absolute_http(link: str, base: str) -> str | None:
     return absolute if scheme in _DEFAULT_PORTS else None
 
 
+def without_credentials(url: str) -> str:
+    """``url`` without its ``user:password@`` (what may be stored or shown)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def with_credentials(url: str, configured: str) -> str:
+    """``url`` with the ``user:password@`` of the ``configured`` URL when both name the same
+    host and port (credentials are kept in the config only, and never go to another host)."""
+    try:
+        parts, origin = urlsplit(url), urlsplit(configured)
+    except ValueError:
+        return url
+    userinfo, at, hostport = origin.netloc.rpartition("@")
+    if not at or "@" in parts.netloc or parts.netloc.lower() != hostport.lower():
+        return url
+    return urlunsplit(parts._replace(netloc=f"{userinfo}@{parts.netloc}"))
+
+
 def is_tracking_param(name: str) -> bool:
     """True when a query parameter only tracks the reader (see ``TRACKING_PARAMS``)."""
     lowered = unquote_plus(name).lower()

@@ -462,3 +462,28 @@ def test_a_reload_that_raises_is_one_line_and_keeps_the_config(
     [record] = [r for r in caplog.records if "reload" in r.getMessage()]
     assert "config reload (file change) failed" in record.getMessage()
     assert "RecursionError" in record.getMessage() and record.exc_info is None
+
+
+def test_feed_credentials_stay_in_the_config_not_the_store(
+    tmp_path: Path, database_url: str
+) -> None:
+    """A feed URL's ``user:password@`` is sent on every poll but never stored (finding 16):
+    the stored state names the URL without it, and the next poll adds it back."""
+    with running_feed_server() as server:
+        server.serve("/private.xml", rss(item("private")))
+        url = f"http://reader:Sekret-{41 * 2}@127.0.0.1:{server.port}/private.xml"
+        config = tmp_path / "monitor.yaml"
+        config.write_text(
+            f"database: {database_url}\nwatchlists: []\nhttp:\n  allow_private_networks: true\n"
+            f"  per_host_interval: 0s\nsources:\n  - id: private\n    feed: {url}\n",
+            encoding="utf-8",
+        )
+        for _cycle in range(2):
+            assert main(["--config", str(config), "once"]) == 0
+        requests = server.requests_to("/private.xml")
+    assert len(requests) == 2
+    assert all(r.headers.get("Authorization", "").startswith("Basic ") for r in requests)
+    with Store.open(database_url) as store:
+        state = store.source_state("private")
+    assert state is not None and state.status == "ok"
+    assert "Sekret" not in f"{state.url} {state.configured_url} {state.moved_to}"

@@ -48,6 +48,7 @@ from monitor.deliver.crash import crash_point
 from monitor.deliver.run import Deliverer, DeliveryReport
 from monitor.errors import FetchError, ParseError, StoreError
 from monitor.fetch import Fetcher
+from monitor.identity import with_credentials
 from monitor.match import Matcher, lexicon_for
 from monitor.notify import Notifier
 from monitor.pipeline._follow import Follower
@@ -124,7 +125,8 @@ class Pipeline:
             return PollResult(source.id, "gone", error=state.last_error)
         now = self._now()
         try:
-            fetched = await self._fetcher.fetch(state.url, state.validators, fetch_options(source))
+            url = with_credentials(state.url, source.url)  # the store keeps no password
+            fetched = await self._fetcher.fetch(url, state.validators, fetch_options(source))
             if fetched.not_modified:
                 return await self._health.record_unchanged(source, state, fetched, now)
             parsed = await self._reader.read(

@@ -10,6 +10,7 @@ import hashlib
 from datetime import datetime
 from typing import Any, cast
 
+from monitor.identity import without_credentials
 from monitor.store._tables import ArticleRow, DeliveryRow, MatchRow, SourceRow
 from monitor.store._values import (
     DeliveryRecord,
@@ -49,7 +50,8 @@ def short_error(error: str | None) -> str | None:
 def source_columns(state: SourceState) -> dict[str, Any]:
     return {
         "id": state.source_id,
-        "url": state.url,
+        # a feed's password stays in the config: the pipeline adds it back for the same host
+        "url": without_credentials(state.url),
         "etag": state.validators.etag,
         "last_modified": state.validators.last_modified,
         "last_check": state.last_check,
@@ -60,8 +62,8 @@ def source_columns(state: SourceState) -> dict[str, Any]:
         "items_seen": state.items_seen,
         "status": state.status,
         "baselined": state.baselined,
-        "configured_url": state.configured_url,
-        "moved_to": state.moved_to,
+        "configured_url": state.configured_url and without_credentials(state.configured_url),
+        "moved_to": state.moved_to and without_credentials(state.moved_to),
         "moved_seen": state.moved_seen,
         "moved_since": state.moved_since,
         "failing_since": state.failing_since,
