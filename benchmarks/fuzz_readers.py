@@ -18,6 +18,7 @@ files of a folder (e.g. found crashers) without atheris.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -116,8 +117,8 @@ def main() -> None:
     import atheris
 
     with atheris.instrument_imports(include=["monitor"]):
-        import monitor.match.query
-        import monitor.sources
+        for module in ("monitor.sources", "monitor.match.query", "monitor.bounds"):
+            importlib.import_module(module)
     corpus = Path("/tmp/fuzz-readers-corpus")
     if not corpus.exists():
         _seed_corpus(corpus)
