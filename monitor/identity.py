@@ -46,12 +46,17 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def http_link(link: str | None, base: str) -> str | None:
     """The absolute http(s) form of ``link`` (relative to ``base``), without control characters
-    or surrounding blanks; None when empty or of another scheme (``mailto:``, ``javascript:``)."""
+    or surrounding blanks; None when empty, of another scheme (``mailto:``, ``javascript:``) or
+    one that does not parse (a hostile ``http://[::1/x`` with an unclosed bracket). Never raises."""
     cleaned = _CONTROL.sub("", link or "").strip()
     if not cleaned:
         return None
-    absolute = urljoin(base, cleaned)
-    return absolute if urlsplit(absolute).scheme in ("http", "https") else None
+    try:
+        absolute = urljoin(base, cleaned)
+        scheme = urlsplit(absolute).scheme
+    except ValueError:
+        return None
+    return absolute if scheme in ("http", "https") else None
 
 
 def canonical_url(url: str) -> str:
@@ -71,6 +76,30 @@ def item_key(url: str | None, guid: str | None) -> str:
     if guid and guid.strip():
         return "guid:" + guid.strip()
     raise ValueError("an item needs an http(s) link or a guid to have a key")
+
+
+def without_credentials(url: str) -> str:
+    """``url`` without its ``user:password@`` (what may be stored or shown)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def with_credentials(url: str, configured: str) -> str:
+    """``url`` with the ``user:password@`` of the ``configured`` URL when both name the same
+    host and port (credentials are kept in the config only, and never go to another host)."""
+    try:
+        parts, origin = urlsplit(url), urlsplit(configured)
+    except ValueError:
+        return url
+    userinfo, at, hostport = origin.netloc.rpartition("@")
+    if not at or "@" in parts.netloc or parts.netloc.lower() != hostport.lower():
+        return url
+    return urlunsplit(parts._replace(netloc=f"{userinfo}@{parts.netloc}"))
 
 
 def is_tracking_param(name: str) -> bool:

@@ -29,7 +29,11 @@ MIN_SECRET = 4
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@?#]+@")
 _SECRET_NAME = r"[a-z0-9_.-]*(?:token|key|secret|passw(?:or)?d|pass|pwd|auth|sig|signature|session|sid|code|credential)[a-z0-9_.-]*"  # noqa: E501 (one pattern)
 _SECRET_PARAM = re.compile(rf"(?i)([?&;]{_SECRET_NAME}=)[^&#\s\"'<>]+")
-_OTHER_SCHEME = re.compile(r"(?i)\b((?!https?://)[a-z][a-z0-9+.-]{1,20})://[^\s\"'<>]+")
+# a database URL's host and name are no secret (its password is masked as userinfo): keep them
+_OTHER_SCHEME = re.compile(
+    r"(?i)(?<![a-z0-9+.-])((?!https?://)(?!(?:postgres(?:ql)?|sqlite)(?:\+[a-z0-9]+)?://)"
+    r"[a-z][a-z0-9+.-]{1,20})://[^\s\"'<>]+"
+)
 _SECRET_KEY = re.compile(rf"(?i)^{_SECRET_NAME}$")
 
 
@@ -66,6 +70,9 @@ def url_secrets(url: str, *, token_host: bool = False) -> set[str]:
         return {url}
     query = parse_qsl(parts.query, keep_blank_values=False)
     found.update(value for key, value in query if _SECRET_KEY.match(key))
+    # feeds put tokens where no name says so: ``/feeds/<token>/rss``, ``?k=<token>``
+    found.update(part for part in parts.path.split("/") if _tokenish(part))
+    found.update(value for _key, value in query if _tokenish(value))
     if token_host:
         host = parts.netloc.rpartition("@")[2]
         found.update({url, host if "." not in host else ""})
@@ -74,9 +81,26 @@ def url_secrets(url: str, *, token_host: bool = False) -> set[str]:
     return {s for s in found if s}
 
 
+def _tokenish(text: str) -> bool:
+    """Looks like a key rather than a word or a number: long, letters and digits mixed."""
+    letters = any(c.isalpha() for c in text)
+    digits = any(c.isdigit() for c in text)
+    return (len(text) >= 12 and letters and digits) or len(text) >= 32
+
+
+def _database_secrets(url: str) -> set[str]:
+    """Only the password: the user name (``postgres``) masked everywhere made every message
+    about the database unreadable (``***ql+psycopg://***``)."""
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return {url}
+    return {password} if password else set()
+
+
 def settings_secrets(settings: Any) -> set[str]:
     """Every secret in ``monitor.config.Settings`` (typed loosely: config is above us)."""
-    found = url_secrets(settings.database_url)
+    found = _database_secrets(settings.database_url)
     for channel in settings.channels:
         for url in channel.urls:
             found |= url_secrets(url, token_host=True)

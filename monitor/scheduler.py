@@ -188,6 +188,15 @@ class Daemon:
             log.error("config reload (%s) failed, keeping the last good config: %s", why, error)
             self._config_stamp = _stamp(self._pipeline.settings)
             return
+        except Exception as error:  # a bug on one hostile file must not end the daemon
+            log.error(
+                "config reload (%s) failed, keeping the last good config: %s: %s",
+                why,
+                type(error).__name__,
+                str(error)[:200],
+            )
+            self._config_stamp = _stamp(self._pipeline.settings)
+            return
         self._pipeline.use_settings(settings, notifier)
         self._config_stamp = _stamp(settings)
         await self._sync_sources(settings)

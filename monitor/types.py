@@ -151,6 +151,9 @@ class Hit:
     #: the lexicon form that fired (``Росси*`` for ``term="Russia"``), "" when the term as
     #: written did (or for hits stored before forms were recorded)
     form: str = ""
+    #: occurrences this hit stands for: more than 1 when later ones of the same term and field
+    #: were not kept (``monitor.bounds.hits``)
+    count: int = 1
 
     @property
     def expanded(self) -> bool:
@@ -169,6 +172,7 @@ class Hit:
             "matched": self.matched,
             "weight": self.weight,
             "form": self.form,
+            **({"count": self.count} if self.count > 1 else {}),
         }
 
 

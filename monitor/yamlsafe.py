@@ -372,12 +372,17 @@ def parse_duration(text: str | int | float) -> float:
             raise ValueError(f"not a duration: {text!r} (must be 0 or more seconds)")
         return float(text)
     spec = text.strip()
-    if re.fullmatch(_NUMBER, spec):
+    if re.fullmatch(_NUMBER, spec) and float(spec) < float("inf"):
         return float(spec)
     found = _DURATION.fullmatch(spec)
     if not spec or not found:
         raise ValueError(f"not a duration: {text!r} (use e.g. 90s, 10m, 1h)")
-    return sum(float(n) * unit for n, unit in zip(found.groups(), _UNIT_SECONDS, strict=True) if n)
+    seconds = sum(
+        float(n) * unit for n, unit in zip(found.groups(), _UNIT_SECONDS, strict=True) if n
+    )
+    if not seconds < float("inf"):
+        raise ValueError(f"not a duration: {text!r} (too long)")
+    return seconds
 
 
 def parse_size(text: str | int | float) -> int:
@@ -388,7 +393,10 @@ def parse_size(text: str | int | float) -> int:
     if not found:
         raise ValueError(f"not a size: {text!r} (use e.g. 512KB, 10MB)")
     number, unit = found.groups()
-    return int(float(number) * _SIZE_FACTOR[unit[:1].lower()])
+    size = float(number) * _SIZE_FACTOR[unit[:1].lower()]
+    if not size < 2**63:
+        raise ValueError(f"not a size: {text!r} (too large)")
+    return int(size)
 
 
 def show_duration(seconds: float) -> str:

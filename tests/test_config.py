@@ -353,8 +353,8 @@ BAD = [
     Bad(
         "worker memory too small",
         "limits:\n  worker_memory: 10MB\n",
-        "monitor.yaml:2: limits.worker_memory: too small: 10485760 bytes (minimum 256MB:"
-        " the interpreter needs ~100MB)",
+        "monitor.yaml:2: limits.worker_memory: too small: 10485760 bytes (minimum 512MB:"
+        " extracting an article page needs it)",
     ),
     Bad(
         "worker timeout zero",
@@ -365,6 +365,108 @@ BAD = [
         "duplicate key in limits",
         "limits:\n  worker_timeout: 10s\n  worker_timeout: 20s\n",
         "monitor.yaml:3: limits.worker_timeout: duplicate key (first at line 2)",
+    ),
+    # --- issue 11: values the daemon cannot use are refused by `check` ----------------------
+    Bad(
+        "worker memory at the old minimum, which failed every extraction",
+        "limits:\n  worker_memory: 256MB\n",
+        "monitor.yaml:2: limits.worker_memory: too small: 268435456 bytes (minimum 512MB:"
+        " extracting an article page needs it)",
+    ),
+    Bad(
+        "worker memory huge",
+        "limits:\n  worker_memory: 2048GB\n",
+        "monitor.yaml:2: limits.worker_memory: too large: 2199023255552 bytes (maximum 1TB)",
+    ),
+    Bad(
+        "worker memory past any integer",
+        "limits:\n  worker_memory: " + "9" * 400 + "GB\n",
+        "monitor.yaml:2: limits.worker_memory: not a size: '" + "9" * 400 + "GB' (too large)",
+    ),
+    Bad(
+        "worker timeout huge",
+        "limits:\n  worker_timeout: 99999999999999w\n",
+        "monitor.yaml:2: limits.worker_timeout: too long (maximum 1h)",
+    ),
+    Bad(
+        "source every overflowing a date",
+        "sources:\n  - id: a\n    feed: https://example.org/rss\n    every: 99999999999999w\n",
+        "monitor.yaml:4: sources[0].every: too long (maximum 3660d)",
+    ),
+    Bad(
+        "default jitter overflowing a date",
+        "defaults:\n  jitter: 99999999999999w\n",
+        "monitor.yaml:2: defaults.jitter: too long (maximum 3660d)",
+    ),
+    Bad(
+        "source backfill overflowing a date",
+        "sources:\n  - id: a\n    feed: https://example.org/rss\n    backfill: 99999999999999w\n",
+        "monitor.yaml:4: sources[0].backfill: too long (maximum 3660d)",
+    ),
+    Bad(
+        "delivery max_age overflowing a date",
+        "delivery:\n  max_age: 99999999999999w\n",
+        "monitor.yaml:2: delivery.max_age: too long (maximum 3660d)",
+    ),
+    Bad(
+        "duration past any number",
+        "http:\n  timeout: " + "9" * 400 + "s\n",
+        "monitor.yaml:2: http.timeout: not a duration: '" + "9" * 400 + "s' (too long)",
+    ),
+    Bad(
+        "digest cron that never fires",
+        "channels:\n  c:\n    urls: json://localhost/hook\n    digest: 0 8 30 2 *\n",
+        "monitor.yaml:4: channels.c.digest: cron expression never fires: '0 8 30 2 *'"
+        " (no such date)",
+    ),
+    Bad(
+        "topic digest cron that never fires",
+        "timezone: UTC\n",
+        "watchlists/w.yaml:4: topics[0].digest: cron expression never fires: '0 0 31 4 *'"
+        " (no such date)",
+        watchlists={"w.yaml": WATCHLIST + "    digest: 0 0 31 4 *\n"},
+    ),
+    Bad(
+        "query nested too deeply",
+        "timezone: UTC\n",
+        "watchlists/w.yaml:3: topics[0].query: invalid query: nested too deeply (at most 50"
+        " levels) (at position 50)",
+        watchlists={
+            "w.yaml": WATCHLIST.replace("Russia AND ASEAN", "'" + "(" * 200 + "a" + ")" * 200 + "'")
+        },
+    ),
+    Bad(
+        "query with a NOT chain",
+        "timezone: UTC\n",
+        "watchlists/w.yaml:3: topics[0].query: invalid query: nested too deeply (at most 50"
+        " levels) (at position 211)",
+        watchlists={"w.yaml": WATCHLIST.replace("ASEAN", "NOT " * 300 + "b")},
+    ),
+    Bad(
+        "query with a title: chain",
+        "timezone: UTC\n",
+        "watchlists/w.yaml:3: topics[0].query: invalid query: nested too deeply (at most 50"
+        " levels) (at position 300)",
+        watchlists={"w.yaml": WATCHLIST.replace("Russia AND ASEAN", "title:" * 300 + "a")},
+    ),
+    Bad(
+        "NEAR with thousands of digits",
+        "timezone: UTC\n",
+        "watchlists/w.yaml:3: topics[0].query: invalid query: NEAR needs a distance from 1 to"
+        " 1000, e.g. NEAR/5 (at position 7)",
+        watchlists={"w.yaml": WATCHLIST.replace("AND", "NEAR/" + "9" * 5000)},
+    ),
+    Bad(
+        "query of one huge word",
+        "timezone: UTC\n",
+        "watchlists/w.yaml:3: topics[0].query: invalid query: query too long: 1000000 characters"
+        " (at most 20000) (at position 20000)",
+        watchlists={"w.yaml": WATCHLIST.replace("Russia AND ASEAN", "r" * 1_000_000)},
+    ),
+    Bad(
+        "unterminated environment reference",
+        "channels:\n  c:\n    urls: json://localhost/${UNSET\n",
+        "monitor.yaml:3: channels.c.urls: unclosed ${ (write ${NAME})",
     ),
     Bad(
         "feed URL with another scheme",
@@ -814,3 +916,45 @@ def test_delivery_rules_are_read(tmp_path: Path) -> None:
     )
     [topic] = settings.topics
     assert (topic.digest, topic.max_per_hour) == ("0 8 * * *", 3)
+
+
+# --- issue 11: hostile files and values ------------------------------------------------------
+
+
+def test_recursive_glob_through_a_symlink_loop_ends(tmp_path: Path) -> None:
+    """A ``**`` glob through folders that link back to their parents reads each file once
+    (``glob`` followed the loop until the path was too long, and ``check`` hung)."""
+    nested = tmp_path / "watchlists" / "desk"
+    nested.mkdir(parents=True)
+    (nested / "loop").symlink_to(tmp_path / "watchlists")
+    (tmp_path / "watchlists" / "again").symlink_to(tmp_path / "watchlists")
+    (nested / "w.yaml").write_text(WATCHLIST, encoding="utf-8")
+    (tmp_path / "watchlists" / ".hidden.yaml").write_text("not: [yaml", encoding="utf-8")
+    config = tmp_path / "monitor.yaml"
+    config.write_text('watchlists: ["watchlists/**/*.yaml"]\n', encoding="utf-8")
+    settings = load_settings(config, {})
+    assert [t.id for t in settings.topics] == ["ru-asean"]
+    assert len(settings.watchlist_files) == 1
+
+
+def test_a_digest_schedule_that_never_fires_sends_rather_than_holds() -> None:
+    """A stored config from before the check may hold "30 February": its digests go out at
+    once instead of never (the daemon used to fail an assertion and deliver nothing)."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from monitor.deliver.schedule import digest_due, next_fire
+
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    assert next_fire("0 8 30 2 *", now, ZoneInfo("UTC")) is None
+    assert digest_due("0 8 30 2 *", now, now, ZoneInfo("UTC"))
+    assert not digest_due("0 8 29 2 *", now, now, ZoneInfo("UTC"))  # 2028-02-29 comes
+
+
+def test_lexicon_lookup_of_a_huge_word_is_linear() -> None:
+    """A 1 MB one-word term is looked up (no match) without slicing every prefix of it."""
+    from monitor.match import lexicon_for
+    from monitor.match.query import parse_form
+
+    lexicon = lexicon_for(None)
+    assert lexicon.lookup(parse_form("r" * 1_000_000)) == ()

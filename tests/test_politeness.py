@@ -251,3 +251,32 @@ def test_robots_wildcards_and_longest_match(path: str, allowed: bool) -> None:
     )
     rules = rules_from_response(200, robots)
     assert rules.allows(f"https://example.org{path}", "news-monitor/0.1") is allowed
+
+
+def test_waiting_for_a_host_slot_does_not_count_against_the_timeout(server: FeedServer) -> None:
+    """Twelve fetches to one host, one at a time, each answered in 0.4 s, with a 2 s timeout:
+    the last waits ~4 s for its slot and still succeeds, because the timeout counts only the
+    time spent on the network (issue 11: 20 of 40 follows timed out without a request)."""
+    for i in range(12):
+        server.route(f"/queued/{i}", Route(body=b"<rss/>", delay=0.4))
+    settings = HttpSettings(
+        UA, timeout=2.0, per_host=1, per_host_interval=0.0, allow_private_networks=True
+    )
+    results = fetch_all(settings, [server.url(f"/queued/{i}") for i in range(12)])
+    assert [type(r).__name__ for r in results] == ["Fetched"] * 12
+    assert len(server.log) == 12 and max(entry.active for entry in server.log) == 1
+
+
+def test_robots_txt_of_an_ipv6_literal_host() -> None:
+    """A listing on ``http://[::1]:port/`` asks ``http://[::1]:port/robots.txt`` (the origin
+    keeps its brackets) and is fetched; before, every such fetch failed on robots.txt."""
+    with running_feed_server("::1") as v6:
+        v6.route("/robots.txt", Route(body=b"User-agent: *\nDisallow: /private/\n"))
+        v6.serve("/list.html", b"<html></html>", "text/html")
+        v6.serve("/private/x.html", b"<html></html>", "text/html")
+        ok, refused = fetch_all(
+            BASE, [v6.url("/list.html"), v6.url("/private/x.html")], options=ROBOTS
+        )
+        assert isinstance(ok, Fetched), ok
+        assert isinstance(refused, FetchError) and refused.kind == "robots", refused
+        assert len(v6.requests_to("/robots.txt")) == 1

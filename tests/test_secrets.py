@@ -30,6 +30,8 @@ SECRETS = {
     "db_password": "Planted-db-pass-3141",
     "dead_hook_token": "PlantedDeadHookToken777",
     "bad_url_token": "PlantedBadUrlToken4242",
+    "feed_path_token": "PlantedPathToken8080",
+    "feed_k_value": "PlantedKeyParam6060",
 }
 LIBRARY_LOGGERS = ("httpx", "httpcore", "apprise", "apscheduler", "alembic", "sqlalchemy")
 
@@ -55,6 +57,10 @@ sources:
     feed: {feeds.url("/broken.xml")}?api_key={SECRETS["feed_token"]}
   - id: moved
     feed: {feeds.url("/moved.xml")}
+  - id: path-token
+    feed: {feeds.url("/feeds/" + SECRETS["feed_path_token"] + "/rss.xml")}
+  - id: k-param
+    feed: {feeds.url("/k.xml")}?k={SECRETS["feed_k_value"]}
 channels:
   webhook:
     urls: ["${{HOOK_URL}}"]
@@ -143,12 +149,33 @@ def test_no_secret_in_logs_errors_or_output(
         ("sending to tgram://123:abc/456 now", "sending to tgram://*** now"),
         ("mailtos://user:pw@smtp.example.org?to=a@b.c", "mailtos://***"),
         ("https://h.example/news?page=2", "https://h.example/news?page=2"),
+        (
+            "database postgresql+psycopg://postgres:pw@127.0.0.1:5432/x failed",
+            "database postgresql+psycopg://***@127.0.0.1:5432/x failed",
+        ),
         ("nothing secret here", "nothing secret here"),
     ],
 )
 def test_redactor_masks_secret_shapes(text: str, expected: str) -> None:
     """Without being told anything, URL credentials, token parameters and apprise URLs go."""
     assert Redactor().redact(text) == expected
+
+
+def test_database_user_is_not_a_secret_but_its_password_is() -> None:
+    """The database's user name stays readable in messages; its password never does."""
+    from types import SimpleNamespace
+
+    from monitor.redact import settings_secrets
+
+    settings = SimpleNamespace(
+        database_url="postgresql://postgres:Sekret-77@db/x", channels=(), sources=()
+    )
+    redactor = Redactor()
+    redactor.remember(settings_secrets(settings))
+    message = "reading (postgresql+psycopg://postgres:***@db/x): postgres refused Sekret-77"
+    assert redactor.redact(message) == (
+        "reading (postgresql+psycopg://***@db/x): postgres refused ***"
+    )
 
 
 def test_redactor_masks_what_it_was_told_in_every_spelling() -> None:

@@ -92,3 +92,18 @@ def test_gzip_bomb_is_capped() -> None:
     bomb = gzip.compress(b"<urlset>" + b" " * 5_000_000 + b"</urlset>")
     with pytest.raises(ParseError, match="over 1000000 bytes"):
         parse_sitemap(bomb, url=URL, max_bytes=1_000_000)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # found by benchmarks/fuzz_readers.py: an encoding Python does not know
+        b'<?xml version="1.0" encoding="bogus"?>\n<urlset></urlset>',
+        b'<?xml version="1.0" encoding="utf-32"?><urlset></urlset>',
+    ],
+    ids=["unknown-encoding", "wrong-encoding"],
+)
+def test_unreadable_encoding_is_a_parse_error(body: bytes) -> None:
+    """An XML declaration naming an encoding that cannot be used is a classified ParseError."""
+    with pytest.raises(ParseError):
+        parse_sitemap(body, url=URL)

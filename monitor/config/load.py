@@ -189,15 +189,26 @@ def _limits(at: At | None) -> LimitSettings:
         "items_per_poll": lambda a: a.integer(1, 100_000),
         "article_fetches_per_poll": lambda a: a.integer(0, 10_000),
         "worker_memory": _worker_memory,
-        "worker_timeout": _positive_duration,
+        "worker_timeout": lambda a: _positive_duration(a, maximum=MAX_WORKER_TIMEOUT),
     }
     return replace(LimitSettings(), **_section(at, readers))
 
 
+#: the smallest worker address space that extracts a real article page (a CNN page needs
+#: ~320MB with trafilatura and lxml loaded; 256MB, the old minimum, failed every extraction)
+MIN_WORKER_MEMORY = 512 * 1024**2
+#: the largest: ``RLIMIT_AS`` takes no more, and a parse never needs it
+MAX_WORKER_MEMORY = 1024**4
+#: one parse or extraction longer than this is a hang, not work (the CPU limit is the same)
+MAX_WORKER_TIMEOUT = 3600.0
+
+
 def _worker_memory(at: At) -> int:
     size = at.parsed(parse_size)
-    if size < 256 * 1024**2:
-        at.fail(f"too small: {size} bytes (minimum 256MB: the interpreter needs ~100MB)")
+    if size < MIN_WORKER_MEMORY:
+        at.fail(f"too small: {size} bytes (minimum 512MB: extracting an article page needs it)")
+    if size > MAX_WORKER_MEMORY:
+        at.fail(f"too large: {size} bytes (maximum 1TB)")
     return size
 
 

@@ -42,15 +42,22 @@ def _required(at: At, fields: dict[str, At], key: str) -> At:
 # --- scalars -----------------------------------------------------------------------------------
 
 
-def _duration(at: At, *, minimum: float = 0.0) -> float:
+#: the longest duration any key takes: the daemon adds durations to dates, and a date past
+#: year 9999 does not exist (``99999999999999w`` passed a check and failed every poll)
+MAX_DURATION = 10 * 366 * 86400.0
+
+
+def _duration(at: At, *, minimum: float = 0.0, maximum: float = MAX_DURATION) -> float:
     seconds = at.parsed(parse_duration)
     if seconds < minimum:
         at.fail(f"too short: {show_duration(seconds)} (minimum {show_duration(minimum)})")
+    if seconds > maximum:
+        at.fail(f"too long (maximum {show_duration(maximum)})")
     return seconds
 
 
-def _positive_duration(at: At) -> float:
-    seconds = at.parsed(parse_duration)
+def _positive_duration(at: At, *, maximum: float = MAX_DURATION) -> float:
+    seconds = _duration(at, maximum=maximum)
     if seconds <= 0:
         at.fail("must be more than 0s")
     return seconds

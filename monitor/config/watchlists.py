@@ -9,8 +9,10 @@ themselves (``channels``).
 
 from __future__ import annotations
 
+import fnmatch
 import glob
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,10 +77,48 @@ def _watchlist_files(base: Path, at: At | None) -> tuple[str, ...]:
         patterns = [_text(item) for item in _string_or_list(at)]
     files: dict[str, None] = {}  # insertion-ordered set: pattern order, sorted within a pattern
     for pattern in patterns:
-        for match in sorted(glob.glob(pattern, root_dir=base, recursive=True)):
+        for match in _glob(pattern, base):
             if (base / match).is_file():
                 files[str(base / match)] = None
     return tuple(files)
+
+
+def _glob(pattern: str, base: Path) -> list[str]:
+    """The paths ``pattern`` names under ``base``, sorted. ``**`` is walked by us, entering each
+    real folder once: ``glob`` follows a symlink loop until the path is too long, which hung
+    ``monitor check`` and the daemon's reload."""
+    if "**" not in pattern:
+        return sorted(glob.glob(pattern, root_dir=base, recursive=True))
+    parts = Path(pattern).parts
+    fixed = next((n for n, part in enumerate(parts) if glob.has_magic(part)), len(parts))
+    root = base.joinpath(*parts[:fixed])
+    found: list[str] = []
+    seen: set[str] = set()
+    for folder, folders, names in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            folders[:] = []  # a loop, or a second way into a folder already walked
+            continue
+        seen.add(real)
+        for name in names:
+            path = Path(folder, name)
+            if _matches(parts[fixed:], path.relative_to(root).parts):
+                found.append(str(path))
+    return sorted(found)
+
+
+def _matches(pattern: Sequence[str], path: Sequence[str]) -> bool:
+    """Whether path segments match glob segments (``**``: any number of folders; a ``*`` does
+    not match a hidden name, as in ``glob``)."""
+    if not pattern:
+        return not path
+    head, tail = pattern[0], pattern[1:]
+    if head == "**":
+        hidden = any(part.startswith(".") for part in path[:-1])
+        return not hidden and any(_matches(tail, path[n:]) for n in range(len(path) + 1))
+    if not path or (path[0].startswith(".") and not head.startswith(".")):
+        return False
+    return fnmatch.fnmatchcase(path[0], head) and _matches(tail, path[1:])
 
 
 def _check_unique(entry: _Defined, first: dict[str, Topic]) -> None:

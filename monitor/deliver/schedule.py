@@ -66,17 +66,23 @@ def check_cron(expression: str) -> str:
             f"not a cron expression: {expression!r} (5 fields: minute hour day month weekday)"
         )
     try:
-        CronTrigger.from_crontab(expression, timezone=ZoneInfo("UTC"))
+        trigger = CronTrigger.from_crontab(expression, timezone=ZoneInfo("UTC"))
     except ValueError as e:
         raise ValueError(f"not a cron expression: {expression!r} ({e})") from e
+    # a valid line can name a day that never comes ("0 8 30 2 *": 30 February); a digest on it
+    # would hold its alerts for ever. Every real date recurs within 8 years (29 February).
+    start = datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))
+    fire = trigger.get_next_fire_time(None, start)
+    if fire is None or fire - start > timedelta(days=8 * 366):
+        raise ValueError(f"cron expression never fires: {expression!r} (no such date)")
     return expression
 
 
-def next_fire(expression: str, after: datetime, tz: ZoneInfo) -> datetime:
-    """The first time the schedule fires strictly after ``after``."""
+def next_fire(expression: str, after: datetime, tz: ZoneInfo) -> datetime | None:
+    """The first time the schedule fires strictly after ``after``; None if it never does
+    (``check_cron`` refuses such a line; a config from before the check may still hold one)."""
     trigger = CronTrigger.from_crontab(expression, timezone=tz)
-    fire = trigger.get_next_fire_time(None, after + timedelta(microseconds=1))
-    assert fire is not None  # a crontab line without an end date always fires again
+    fire: datetime | None = trigger.get_next_fire_time(None, after + timedelta(microseconds=1))
     return fire
 
 
@@ -86,4 +92,6 @@ def digest_due(expression: str, oldest: datetime, now: datetime, tz: ZoneInfo) -
     Keyed on the oldest waiting item rather than on the last digest sent: an item that arrives at
     09:00 waits for tomorrow's 08:00, one left waiting since 07:30 goes at 08:00; no state needed.
     """
-    return next_fire(expression, oldest, tz) <= now
+    fire = next_fire(expression, oldest, tz)
+    # a schedule that never fires sends its digest now rather than hold the alerts for ever
+    return fire is None or fire <= now

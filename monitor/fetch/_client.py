@@ -1,7 +1,9 @@
 """The ``Fetcher``: one GET, within limits, politely, and only where it may go.
 
 Owns: the ``httpx.AsyncClient`` per address policy (each with the guarded transport), the
-overall limit, conditional GET, a total deadline per fetch (robots.txt and redirects included),
+overall limit, conditional GET, a total deadline per fetch (robots.txt and redirects included;
+time spent waiting for a host's or the overall slot excluded), host names checked as httpx
+will encode them (invalid IDNA is ``blocked``), validators kept only when they can be sent back,
 a cap on the decoded body, redirects followed one hop at a time (each hop checked again: scheme,
 address, robots.txt), ``Retry-After`` remembered per host, and the classification of every
 failure into one ``FetchError`` kind. A 304 comes back as a value, never as an error.
@@ -15,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -23,6 +26,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpcore
 import httpx
 
+from monitor import bounds
 from monitor.config import HttpSettings
 from monitor.errors import FetchError
 from monitor.fetch._guard import (
@@ -87,11 +91,8 @@ class Fetcher:
         """GET ``url`` (conditionally, if validators are given); raise FetchError on failure."""
         options = options or FetchOptions()
         policy = AddressPolicy(self._settings.allow_private_networks, options.allow_networks)
-        try:
-            async with asyncio.timeout(self._settings.timeout):
-                return await self._follow(url, validators, policy, options.respect_robots)
-        except TimeoutError as e:
-            raise FetchError("timeout", f"no complete answer in {self._settings.timeout:g}s") from e
+        budget = _Budget(self._settings.timeout)
+        return await self._follow(url, validators, policy, options.respect_robots, budget)
 
     async def _follow(
         self,
@@ -99,6 +100,7 @@ class Fetcher:
         validators: Validators,
         policy: AddressPolicy,
         respect_robots: bool,
+        budget: _Budget,
         truncate_at: int | None = None,
     ) -> Fetched:
         permanent = True
@@ -106,8 +108,8 @@ class Fetcher:
         for _hop in range(self._settings.max_redirects + 1):
             url = fetchable_url(url)
             if respect_robots:
-                await self._check_robots(url, policy)
-            response, body = await self._get_once(url, validators, policy, truncate_at)
+                await self._check_robots(url, policy, budget)
+            response, body = await self._get_once(url, validators, policy, budget, truncate_at)
             if response.status_code not in REDIRECT_STATUSES:
                 return self._result(url, response, body, moved and permanent)
             location = response.headers.get("location")
@@ -119,14 +121,21 @@ class Fetcher:
         raise FetchError("redirects", f"more than {self._settings.max_redirects} redirects")
 
     async def _get_once(
-        self, url: str, validators: Validators, policy: AddressPolicy, truncate_at: int | None
+        self,
+        url: str,
+        validators: Validators,
+        policy: AddressPolicy,
+        budget: _Budget,
+        truncate_at: int | None,
     ) -> tuple[httpx.Response, bytes]:
         host = urlsplit(url).hostname or ""
         await self._hosts.learn(host)
         self._check_deferred(host)
         client = self._client(policy)
         # the host's slot first: a request waiting out the spacing holds no overall slot
-        async with self._hosts.slot(host), self._overall:
+        # the deadline counts time spent on the network only: a fetch queued behind others for
+        # the same host (politeness) has not started, and must not time out for it
+        async with self._hosts.slot(host), self._overall, budget.spending():
             try:
                 request = client.build_request("GET", url, headers=_conditional(validators))
                 response = await client.send(request, stream=True)
@@ -136,7 +145,7 @@ class Fetcher:
                     await response.aclose()
             except httpx.HTTPError as e:
                 raise _classify(e) from e
-            except httpx.InvalidURL as e:
+            except (httpx.InvalidURL, UnicodeError) as e:
                 raise FetchError("blocked", "not a valid URL") from e
         self._note_retry_after(host, response)
         return response, body
@@ -189,10 +198,7 @@ class Fetcher:
             status=status,
             content=body,
             content_type=response.headers.get("content-type"),
-            validators=Validators(
-                etag=response.headers.get("etag"),
-                last_modified=response.headers.get("last-modified"),
-            ),
+            validators=_validators(response.headers),
             not_modified=status == 304,
             max_age=freshness_seconds(response.headers, self._now()),
             moved_permanently=moved,
@@ -217,21 +223,52 @@ class Fetcher:
                 retry_after=left,
             )
 
-    async def _check_robots(self, url: str, policy: AddressPolicy) -> None:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-        rules = await self._robots.rules(origin, lambda: self._load_robots(origin, policy))
+    async def _check_robots(self, url: str, policy: AddressPolicy, budget: _Budget) -> None:
+        origin = _origin(url)
+        rules = await self._robots.rules(origin, lambda: self._load_robots(origin, policy, budget))
         if not rules.allows(url, self._settings.user_agent):
             raise FetchError("robots", "robots.txt does not allow this path")
 
-    async def _load_robots(self, origin: str, policy: AddressPolicy) -> RobotsRules:
+    async def _load_robots(
+        self, origin: str, policy: AddressPolicy, budget: _Budget
+    ) -> RobotsRules:
         try:
             fetched = await self._follow(
-                origin + "/robots.txt", Validators(), policy, False, ROBOTS_MAX_BYTES
+                origin + "/robots.txt", Validators(), policy, False, budget, ROBOTS_MAX_BYTES
             )
         except FetchError as error:
             return rules_from_response(error.status if error.kind == "http" else None, b"")
         return rules_from_response(fetched.status, fetched.content)
+
+
+class _Budget:
+    """The seconds one fetch may spend on the network (``http.timeout``), redirects and
+    robots.txt included; time spent waiting for a host's or the overall slot is not counted."""
+
+    def __init__(self, seconds: float) -> None:
+        self._total = seconds
+        self._left = seconds
+
+    @asynccontextmanager
+    async def spending(self) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            async with asyncio.timeout(max(self._left, 0.0)):
+                yield
+        except TimeoutError as e:
+            raise FetchError("timeout", f"no complete answer in {self._total:g}s") from e
+        finally:
+            self._left -= loop.time() - started
+
+
+def _origin(url: str) -> str:
+    """``scheme://host[:port]`` of ``url``; an IPv6 literal keeps its brackets."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
 
 
 class _GuardedTransport(httpx.AsyncHTTPTransport):
@@ -272,10 +309,21 @@ def fetchable_url(url: str) -> str:
         raise FetchError("blocked", "no host in the URL")
     numeric = legacy_ipv4(host)
     if numeric is None or str(numeric) == host:
-        return url.strip()
+        return _checked(url.strip())
     userinfo = parts.netloc.rpartition("@")[0]
     netloc = (f"{userinfo}@" if userinfo else "") + str(numeric) + (f":{port}" if port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    return _checked(urlunsplit(parts._replace(netloc=netloc)))
+
+
+def _checked(url: str) -> str:
+    """The URL as httpx will build it: an invalid IDNA host name (``xn--ls8h.la``, an emoji
+    label) or a URL it cannot encode is a classified failure here, not a ``UnicodeError``
+    later."""
+    try:
+        httpx.URL(url)
+    except (httpx.InvalidURL, UnicodeError, ValueError) as e:
+        raise FetchError("blocked", "not a valid URL (host name or encoding)") from e
+    return url
 
 
 def _join(base: str, location: str) -> str:
@@ -285,12 +333,23 @@ def _join(base: str, location: str) -> str:
         raise FetchError("blocked", "redirect to a URL that does not parse") from e
 
 
+def _validators(headers: httpx.Headers) -> Validators:
+    """ETag and Last-Modified as they can be stored and sent back (non-ASCII ones dropped)."""
+    return Validators(
+        etag=bounds.header(headers.get("etag")),
+        last_modified=bounds.header(headers.get("last-modified")),
+    )
+
+
 def _conditional(validators: Validators) -> dict[str, str]:
+    # checked again on the way out: a database may hold values stored before the check
     headers = {}
-    if validators.etag:
-        headers["If-None-Match"] = validators.etag
-    if validators.last_modified:
-        headers["If-Modified-Since"] = validators.last_modified
+    etag = bounds.header(validators.etag)
+    if etag:
+        headers["If-None-Match"] = etag
+    modified = bounds.header(validators.last_modified)
+    if modified:
+        headers["If-Modified-Since"] = modified
     return headers
 
 

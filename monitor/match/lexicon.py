@@ -143,7 +143,10 @@ class Lexicon:
             found |= self._keys.get(key, set())
         if not found and len(term.patterns) == 1 and term.patterns[0].kind == "word":
             word = term.patterns[0].text
-            for length in range(MIN_LOOKUP_PREFIX, len(word) + 1):
+            # no prefix is longer than the longest stored one: linear, not quadratic, in a
+            # hostile 1 MB word
+            longest = max(map(len, self._prefixes), default=0)
+            for length in range(MIN_LOOKUP_PREFIX, min(len(word), longest) + 1):
                 found |= self._prefixes.get(word[:length], set())
         return tuple(sorted(found))
 

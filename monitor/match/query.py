@@ -43,6 +43,10 @@ from monitor.match.text import fold, needs_substring, normalise, words
 WordKind = Literal["word", "prefix", "substring"]
 MAX_NEAR = 1000
 MIN_PREFIX = 2
+#: longest query, and deepest nesting of parentheses, NOT and title: (the parser and every
+#: walk over the tree recurse once per level: a hostile query must not reach Python's limit)
+MAX_QUERY = 20_000
+MAX_DEPTH = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +155,8 @@ def parse_query(text: str) -> Query:
 
 def parse(text: str) -> Query:
     """Parse ``text``; raise ``_Syntax`` (message and position) on a problem."""
+    if len(text) > MAX_QUERY:
+        raise _Syntax(f"query too long: {len(text)} characters (at most {MAX_QUERY})", MAX_QUERY)
     parser = _Parser(_lex(text), len(text))
     root = parser.parse()
     bad = _unanchored(root)
@@ -241,7 +247,8 @@ def _word_tokens(word: str, position: int) -> list[_Token]:
 
 def _near_distance(word: str, position: int) -> int:
     number = word[len("NEAR/") :]
-    if not number.isdigit() or not number.isascii() or not 1 <= int(number) <= MAX_NEAR:
+    valid = number.isdigit() and number.isascii() and len(number) <= len(str(MAX_NEAR))
+    if not valid or not 1 <= int(number) <= MAX_NEAR:
         raise _Syntax(f"NEAR needs a distance from 1 to {MAX_NEAR}, e.g. NEAR/5", position)
     return int(number)
 
@@ -258,6 +265,13 @@ class _Parser:
         self.tokens = tokens
         self.length = length
         self.at = 0
+        self.depth = 0
+
+    def deeper(self, token: _Token) -> None:
+        """One more level of nesting (a group, NOT or title:) under ``MAX_DEPTH``."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _Syntax(f"nested too deeply (at most {MAX_DEPTH} levels)", token.position)
 
     def parse(self) -> Node:
         if not self.tokens:
@@ -304,7 +318,10 @@ class _Parser:
         token = self.peek()
         if token is not None and token.kind == "NOT":
             self.take()
-            return Not(self.unary(), token.position)
+            self.deeper(token)
+            child = self.unary()
+            self.depth -= 1
+            return Not(child, token.position)
         return self.near()
 
     def near(self) -> Node:
@@ -336,7 +353,10 @@ class _Parser:
             return self.group()
         if token.kind == "FIELD":
             self.take()
-            return Title(self.primary(), token.position)
+            self.deeper(token)
+            child = self.primary()
+            self.depth -= 1
+            return Title(child, token.position)
         if token.kind in ("WORD", "PHRASE"):
             self.take()
             return _term(token)
@@ -349,7 +369,9 @@ class _Parser:
         opening = self.take()
         if (token := self.peek()) is not None and token.kind == ")":
             raise _Syntax("empty parentheses", opening.position)
+        self.deeper(opening)
         node = self.or_()
+        self.depth -= 1
         token = self.peek()
         if token is None or token.kind != ")":
             raise _Syntax("unbalanced '(': no ')' closes it", opening.position)

@@ -210,6 +210,7 @@ def _asset(timeout: float) -> apprise.AppriseAsset:
         # ``${NAME}`` in a feed title is text, not a template value
         allow_templates=False,
         service_timeout=timeout,
+        http_redirects=False,
     )
 
 
@@ -238,6 +239,9 @@ def _plugin(endpoint: _Endpoint, delivery_id: str, asset: apprise.AppriseAsset) 
     plugin = apprise.Apprise.instantiate(parsed, asset=asset)
     if plugin is None:  # it was instantiated once at start-up; a failure now is a bug
         raise DeliveryError("apprise refused an endpoint it accepted at start-up")
+    # a redirect would re-send the alert (form://, xml://: a 307 re-posts it) to an address
+    # nobody configured: never followed, whatever the URL or apprise's default says
+    plugin.redirects = False
     return plugin
 
 

@@ -7,6 +7,8 @@ way apprise does (apprise parses it: user, password, port, path, ``+header``, ``
 would (``version``, ``title``, ``message``, ``attachments``, ``type``, payload extras), plus
 ``delivery_id`` and, for a digest, ``delivery_ids``. A receiver written for apprise's JSON keeps
 working.
+Never follows a redirect (a 307 would re-post the alert where nobody configured it), never uses
+a proxy from the environment, and reads at most ``RESPONSE_MAX`` bytes of the answer.
 Owns: that request and the classification of its outcome (``DeliveryError`` with
 ``retry_after``). Does not own: which URLs are webhooks (``send``), retries (``monitor.deliver``).
 """
@@ -25,6 +27,8 @@ from monitor.fetch import retry_after_seconds
 from monitor.notify.render import Message
 
 SCHEMES = ("json", "jsons")
+#: bytes of a receiver's answer read before the connection is closed
+RESPONSE_MAX = 64 * 1024
 #: apprise's notification type, as it puts it in the payload
 _INFO = "info"
 
@@ -41,7 +45,6 @@ class Webhook:
     payload: tuple[tuple[str, str], ...]
     auth: tuple[str, str] | None
     verify: bool
-    follow_redirects: bool
     connect_timeout: float
     read_timeout: float
     user_agent: str
@@ -60,7 +63,6 @@ class Webhook:
             payload=tuple(plugin.payload_extras.items()),
             auth=(plugin.user, plugin.password or "") if plugin.user else None,
             verify=bool(plugin.verify_certificate),
-            follow_redirects=bool(plugin.redirects),
             connect_timeout=float(plugin.socket_connect_timeout),
             read_timeout=float(plugin.socket_read_timeout),
             user_agent=str(plugin.app_id),
@@ -102,17 +104,22 @@ async def post(hook: Webhook, message: Message, where: str) -> None:
     }
     timeout = httpx.Timeout(hook.read_timeout, connect=hook.connect_timeout)
     try:
-        async with httpx.AsyncClient(
-            verify=hook.verify, timeout=timeout, follow_redirects=hook.follow_redirects
-        ) as client:
-            response = await client.request(
+        # never a redirect (a 307 would re-post the alert to an address nobody configured) and
+        # never a proxy from the environment; the answer's body is read up to a cap, no more
+        async with (
+            httpx.AsyncClient(
+                verify=hook.verify, timeout=timeout, follow_redirects=False, trust_env=False
+            ) as client,
+            client.stream(
                 hook.method,
                 hook.url,
                 params=dict(hook.params),
                 headers=headers,
                 content=json.dumps(hook.document(message)).encode(),
                 auth=hook.auth,
-            )
+            ) as response,
+        ):
+            await _drain(response)
     except httpx.TimeoutException as e:
         raise DeliveryError(f"{where} timed out") from e
     except httpx.HTTPError as e:
@@ -122,3 +129,13 @@ async def post(hook: Webhook, message: Message, where: str) -> None:
             f"{where} answered HTTP {response.status_code}",
             retry_after=retry_after_seconds(response.headers.get("Retry-After"), datetime.now(UTC)),
         )
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read at most ``RESPONSE_MAX`` bytes of the answer (we need its status, not its body): a
+    receiver answering with an endless body costs nothing."""
+    size = 0
+    async for chunk in response.aiter_raw():
+        size += len(chunk)
+        if size >= RESPONSE_MAX:
+            break

@@ -2,13 +2,16 @@
 
     poll(source):  fetch the feed, listing page or sitemap (conditional GET, guarded, polite)
                    -> parse it (worker process with limits; a sitemap index: its newest child
-                      sitemaps too) -> the newest ``items_per_poll`` items
+                      sitemaps too, a failing child costing only its own entries)
+                   -> valid, bounded text (``monitor.bounds``) -> the newest ``items_per_poll``
                    -> keep items not stored yet
                    -> follow them (``follow: true``; bounded per poll): fetch each article page,
                       extract it (worker process), group syndicated copies into stories
                    -> match every topic on title + full text
                    -> store articles + matches + pending deliveries in ONE transaction
-                      (a story already matched for a topic gains an outlet, not a delivery)
+                      (a story already matched for a topic gains an outlet, not a delivery;
+                      an item the matcher or database refuses is left out, and the source
+                      shows as failing with ``item: <reason>``)
                    -> record the source's state and when to check it next
                       (a stable permanent redirect moves it; a network-wide outage does not
                       count against it; a day of failures or a 410 is reported once)
@@ -39,13 +42,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from monitor import follow, policy
+from monitor import bounds, follow, policy
 from monitor.cluster import ChannelLeases
 from monitor.config import Settings, SourceSettings
 from monitor.deliver.crash import Checkpoint, unchecked
 from monitor.deliver.run import Deliverer, DeliveryReport
-from monitor.errors import FetchError, ParseError
+from monitor.errors import FetchError, ParseError, StoreError
 from monitor.fetch import Fetcher
+from monitor.identity import with_credentials
 from monitor.match import Matcher, lexicon_for
 from monitor.metrics import NO_METRICS, Metrics
 from monitor.notify import Notifier
@@ -119,7 +123,16 @@ class Pipeline:
     # --- polling ----------------------------------------------------------------------------
 
     async def poll(self, source: SourceSettings) -> PollResult:
-        """Poll one source end to end; every failure ends as a recorded result."""
+        """Poll one source end to end; every failure ends as a recorded result (a database
+        outage as a result that says so: it cannot be recorded in the database)."""
+        try:
+            return await self._poll(source)
+        except StoreError as error:
+            # one line per poll, not a traceback; the source is polled again on schedule
+            log.warning("poll not saved source=%s: %s", source.id, error)
+            return PollResult(source.id, "failed", error=f"store: {error}")
+
+    async def _poll(self, source: SourceSettings) -> PollResult:
         stored = await asyncio.to_thread(self.store.source_state, source.id)
         state = for_config(stored or fresh_state(source), source)
         if state.status == "gone":
@@ -127,10 +140,9 @@ class Pipeline:
             return PollResult(source.id, "gone", error=state.last_error)
         now = self._now()
         try:
+            url = with_credentials(state.url, source.url)  # the store keeps no password
             with self._metrics.timed("fetch"):
-                fetched = await self._fetcher.fetch(
-                    state.url, state.validators, fetch_options(source)
-                )
+                fetched = await self._fetcher.fetch(url, state.validators, fetch_options(source))
             if fetched.not_modified:
                 return await self._health.record_unchanged(source, state, fetched, now)
             with self._metrics.timed("parse"):
@@ -181,16 +193,18 @@ class Pipeline:
             baselined=True,
             items_seen=state.items_seen + len(fresh),
         )
-        articles = await asyncio.to_thread(self._articles, source, state, pages, now)
+        articles, unmatched = await asyncio.to_thread(self._articles, source, state, pages, now)
         async with self._saving:
             saved = await self._save_in_stories(source, new_state, articles, now)
         self._checkpoint("after_store")
+        error = await self._item_failures(source, new_state, (*unmatched, *saved.refused))
         return PollResult(
             source.id,
             "new",
             len(parsed.items),
             saved.new_articles,
             saved.new_matches,
+            error=error,
             next_check=next_check,
         )
 
@@ -213,14 +227,31 @@ class Pipeline:
             if unlock is not None:
                 await asyncio.to_thread(unlock)
 
+    async def _item_failures(
+        self, source: SourceSettings, state: SourceState, failed: Sequence[tuple[str, str]]
+    ) -> str | None:
+        """The one place where items that could not be matched or stored become the source's
+        visible error ("failing" in ``monitor sources``, with the reason); the poll's other
+        items are saved, and the failed ones stay unseen, so the next poll tries them again."""
+        if not failed:
+            return None
+        key, why = failed[0]
+        more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+        error = f"item: {why}{more} [{key[:120]}]"
+        log.warning("poll item failed source=%s key=%s error=%s", source.id, key[:120], why)
+        failing = replace(state, status="failing", last_error=error[:300])
+        await asyncio.to_thread(self.store.save_source_state, failing)
+        return error
+
     def _articles(
         self,
         source: SourceSettings,
         state: SourceState,
         pages: Sequence[tuple[Item, ArticlePage]],
         now: datetime,
-    ) -> list[NewArticle]:
-        """Match the new items and decide which are notified (CPU work: runs in a thread)."""
+    ) -> tuple[list[NewArticle], list[tuple[str, str]]]:
+        """Match the new items and decide which are notified (CPU work: runs in a thread).
+        An item the matcher fails on is left out and named, with the reason."""
         with self._metrics.timed("match"):
             return self._new_articles(source, state, pages, now)
 
@@ -230,18 +261,26 @@ class Pipeline:
         state: SourceState,
         pages: Sequence[tuple[Item, ArticlePage]],
         now: datetime,
-    ) -> list[NewArticle]:
-        return [
-            NewArticle(
-                item=item,
-                source_id=source.id,
-                source_name=source.name,
-                matches=self._matches_for(source, item, page.text),
-                notify=state.baselined or policy.notify_on_first_poll(item, now, source.backfill),
-                page=page,
+    ) -> tuple[list[NewArticle], list[tuple[str, str]]]:
+        articles, failed = [], []
+        for item, page in pages:
+            try:
+                matches = self._matches_for(source, item, page.text)
+            except (RecursionError, MemoryError, ValueError) as error:
+                failed.append((item.key, f"match: {type(error).__name__}"))
+                continue
+            notify = state.baselined or policy.notify_on_first_poll(item, now, source.backfill)
+            articles.append(
+                NewArticle(
+                    item=item,
+                    source_id=source.id,
+                    source_name=source.name,
+                    matches=matches,
+                    notify=notify,
+                    page=page,
+                )
             )
-            for item, page in pages
-        ]
+        return articles, failed
 
     def _matches_for(self, source: SourceSettings, item: Item, text: str | None = None):
         document = Document(
@@ -258,7 +297,7 @@ class Pipeline:
             topic = self._topics[match.topic]
             # None means every channel; an empty tuple (its channels disabled) means none
             channels = every_channel if topic.channels is None else topic.channels
-            found.append((match, topic.name, channels))
+            found.append((replace(match, hits=bounds.hits(match.hits)), topic.name, channels))
             self._metrics.matched(match.topic)
         return tuple(found)
 

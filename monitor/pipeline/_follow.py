@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from monitor import follow, story
+from monitor import bounds, follow, story
 from monitor.config import SourceSettings
 from monitor.errors import FetchError, ParseError
 from monitor.fetch import Fetcher
@@ -84,12 +84,12 @@ class Follower:
             return item, ArticlePage(follow_error="no article text found on the page")
         merged, date_source = follow.merged(item, extracted.article)
         page = ArticlePage(
-            text=extracted.article.text,
+            text=bounds.page_text(extracted.article.text),
             date_source=date_source,
-            canonical_url=extracted.article.canonical_url,
+            canonical_url=bounds.url(extracted.article.canonical_url),
             fingerprint=extracted.fingerprint,
         )
-        return merged, page
+        return bounds.item(merged), page
 
     async def _parse(self, job: functools.partial):
         """Run in a worker: a crash, hang or memory hog costs this page, never the daemon."""

@@ -22,6 +22,7 @@ from datetime import datetime
 from monitor import health, policy
 from monitor.config import Settings, SourceSettings
 from monitor.errors import DeliveryError, FetchError, MonitorError
+from monitor.identity import without_credentials
 from monitor.notify import Notifier, render_source_notice
 from monitor.pipeline._result import PollResult
 from monitor.store import SourceState, Store
@@ -161,10 +162,12 @@ class SourceHealth:
 
 def for_config(state: SourceState, source: SourceSettings) -> SourceState:
     """The state for the source as configured now: an edited URL starts over (a stored move,
-    validators and a 410 belonged to the old one)."""
-    if state.configured_url == source.url:
+    validators and a 410 belonged to the old one). URLs compare without credentials: the store
+    keeps none."""
+    configured = without_credentials(source.url)
+    if state.configured_url is not None and without_credentials(state.configured_url) == configured:
         return state
-    if state.configured_url is None and state.url == source.url:
+    if state.configured_url is None and without_credentials(state.url) == configured:
         return replace(state, configured_url=source.url)  # stored before moves were recorded
     return replace(
         state,

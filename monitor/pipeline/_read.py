@@ -10,14 +10,19 @@ body is parsed (``monitor.sources``), what happens to the items next.
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from monitor import bounds
 from monitor.config import Settings, SourceSettings
+from monitor.errors import FetchError, ParseError
 from monitor.fetch import Fetcher, FetchOptions
 from monitor.sources import Sitemap, parse_feed, parse_listing, parse_sitemap
 from monitor.types import Item, ParsedFeed
 from monitor.workers import Workers
+
+log = logging.getLogger("monitor.pipeline")
 
 #: child sitemaps of a sitemap index read per poll (the newest by ``lastmod``)
 SITEMAP_CHILDREN = 3
@@ -35,7 +40,12 @@ class SourceReader:
     async def read(
         self, source: SourceSettings, content: bytes, url: str, content_type: str | None
     ) -> ParsedFeed:
-        """The items of a fetched feed, listing page or sitemap."""
+        """The items of a fetched feed, listing page or sitemap, valid and bounded."""
+        return bounds.feed(await self._read(source, content, url, content_type))
+
+    async def _read(
+        self, source: SourceSettings, content: bytes, url: str, content_type: str | None
+    ) -> ParsedFeed:
         hint = source.language
         if source.kind == "listing":
             return await self._parse(
@@ -65,19 +75,36 @@ class SourceReader:
         if not sitemap.children:
             return sitemap.feed
         items: dict[str, Item] = {}
+        failures: list[FetchError | ParseError] = []
         for child in sitemap.children[:SITEMAP_CHILDREN]:
-            fetched = await self._fetcher.fetch(child, options=fetch_options(source))
-            job = functools.partial(
-                parse_sitemap, fetched.content, url=fetched.url, language=source.language,
-                limit=SITEMAP_ENTRIES,
-            )  # fmt: skip
-            part: Sitemap = await self._parse(job)
+            try:
+                part = await self._read_child(source, child)
+            except (FetchError, ParseError) as error:
+                # one broken child costs its own entries only, not the whole index
+                log.warning("sitemap child failed source=%s error=%s", source.id, error)
+                failures.append(error)
+                continue
             items.update((item.key, item) for item in part.feed.items if item.key not in items)
+        if failures and len(failures) == len(sitemap.children[:SITEMAP_CHILDREN]):
+            raise failures[0]
         oldest = datetime.min.replace(tzinfo=UTC)
         newest = sorted(items.values(), key=lambda i: i.published or oldest, reverse=True)
+        warning = f"{len(failures)} child sitemap(s) failed: {failures[0]}" if failures else None
         return ParsedFeed(
-            title=None, items=tuple(newest[:SITEMAP_ENTRIES]), language=source.language
+            title=None,
+            items=tuple(newest[:SITEMAP_ENTRIES]),
+            language=source.language,
+            warning=warning,
         )
+
+    async def _read_child(self, source: SourceSettings, url: str) -> Sitemap:
+        fetched = await self._fetcher.fetch(url, options=fetch_options(source))
+        job = functools.partial(
+            parse_sitemap, fetched.content, url=fetched.url, language=source.language,
+            limit=SITEMAP_ENTRIES,
+        )  # fmt: skip
+        part: Sitemap = await self._parse(job)
+        return part
 
     async def _parse(self, job: functools.partial):
         """Run in a worker: a crash, hang or memory hog costs this job, never the daemon."""

@@ -21,6 +21,7 @@ class PollResult:
     items: int = 0
     new_articles: int = 0
     new_matches: int = 0
-    #: the classified error, secret-free, when outcome is failed or gone
+    #: the classified error, secret-free, when outcome is failed or gone; with "new", the
+    #: items that could not be matched or stored (``item: ...``; the others were saved)
     error: str | None = None
     next_check: datetime | None = None

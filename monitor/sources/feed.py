@@ -46,7 +46,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin
 from xml.sax import SAXParseException
 
 import feedparser
@@ -64,6 +63,8 @@ _BLOCK_TAG = re.compile(
     r"article|header|footer|aside|figure|figcaption|img)\b)",
     re.IGNORECASE,
 )
+_CHAR_REF = re.compile(rb"&#([xX][0-9a-fA-F]+|[0-9]+);")
+_WRITTEN_YEAR = re.compile(r"\d{1,2}\.?\s+[^\W\d]+\.?,?\s+(\d+)\b")
 _ISO_START = re.compile(r"\d{4}-\d{2}")
 _SLASHED_DATE = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\Z")
 _MERIDIEM = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s*([AaPp])\.?[Mm]\.?(?:\s|\Z)")
@@ -123,10 +124,17 @@ def _parse_xml(
     content: bytes, *, url: str, content_type: str | None, language: str | None
 ) -> ParsedFeed:
     headers = {"content-location": url, "content-type": _xml_content_type(content_type)}
-    result = feedparser.parse(
-        io.BytesIO(content), response_headers=headers, sanitize_html=False,
-        resolve_relative_uris=False,
-    )  # fmt: skip
+    try:
+        result = feedparser.parse(
+            io.BytesIO(_valid_char_refs(content)), response_headers=headers,
+            sanitize_html=False, resolve_relative_uris=False,
+        )  # fmt: skip
+    except RecursionError as e:
+        raise ParseError("not a feed: nested too deeply") from e
+    except Exception as e:
+        # feedparser's lenient fallback has bugs of its own on hostile markup (``</height>``
+        # with no ``<height>``: TypeError); its failure on this body is this body's problem
+        raise ParseError(f"not a feed: the feed parser failed ({type(e).__name__})") from e
     if not result.get("version") and not result.entries:
         raise ParseError(_not_a_feed_reason(content, result))
     channel = result.feed
@@ -140,6 +148,25 @@ def _parse_xml(
         ttl=_ttl(channel.get("ttl")),
         problems=[problem] if problem else [],
     )
+
+
+def _valid_char_refs(content: bytes) -> bytes:
+    """``content`` with character references to no character (``&#xD800;``, a lone surrogate;
+    ``&#0;``; past U+10FFFF) replaced by U+FFFD: the strict parser rejects the document for
+    them, and feedparser's lenient fallback then fails on the whole feed (UnicodeEncodeError)."""
+    if b"&#" not in content:
+        return content
+    return _CHAR_REF.sub(_valid_char_ref, content)
+
+
+def _valid_char_ref(match: re.Match[bytes]) -> bytes:
+    digits = match.group(1).lstrip(b"xX0") or b"0"
+    if len(digits) > 8:
+        return b"&#xFFFD;"
+    code = int(digits, 16) if match.group(1)[:1] in (b"x", b"X") else int(digits)
+    if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return b"&#xFFFD;"
+    return match.group(0)
 
 
 def _xml_content_type(content_type: str | None) -> str:
@@ -233,11 +260,13 @@ def _parse_json(content: bytes, *, url: str, language: str | None) -> ParsedFeed
     try:
         document = json.loads(content)
     except (ValueError, UnicodeDecodeError) as e:
-        raise ParseError(f"not a feed: invalid JSON ({e})") from e
+        raise ParseError(f"not a feed: invalid JSON ({str(e)[:200]})") from e
+    except RecursionError as e:
+        raise ParseError("not a feed: JSON nested too deeply") from e
     if not isinstance(document, dict) or not isinstance(document.get("items"), list):
         raise ParseError("not a feed: JSON without a JSON Feed 'items' list")
     feed_language = primary_subtag(_string(document.get("language"))) or primary_subtag(language)
-    base = urljoin(url, _string(document.get("home_page_url")) or "")
+    base = http_link(_string(document.get("home_page_url")), url) or url
     items = [item for item in document["items"] if isinstance(item, dict)]
     return _assemble(
         title=_to_text(_string(document.get("title")), "text/plain") or None,
@@ -405,6 +434,10 @@ def _iso_date(text: str) -> datetime | None:
 
 
 def _rfc822_date(text: str) -> datetime | None:
+    written = _WRITTEN_YEAR.search(text)
+    if written and len(written.group(1)) > 2 and int(written.group(1)) < _EARLIEST_YEAR:
+        # email.utils reads any year under 100 as two digits: "01 Jan 0001" would be 2001
+        return None
     value = _email_date(text) or _email_date(_english_month(text))
     return _with_meridiem(text, value) if value else None
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -86,7 +86,7 @@ def parse_listing(
 
 def _base(tree: LexborHTMLParser, url: str) -> str:
     node = tree.css_first("base[href]")
-    return urljoin(url, node.attributes.get("href") or "") if node else url
+    return (http_link(node.attributes.get("href") or "", url) or url) if node else url
 
 
 # --- with selectors ------------------------------------------------------------------------------

@@ -95,6 +95,8 @@ def _root(content: bytes) -> Element:
         return SafeXml.fromstring(content.lstrip(b"\xef\xbb\xbf \t\r\n"))
     except DefusedXmlException as e:
         raise ParseError(f"refused XML: {type(e).__name__}") from e
+    except (LookupError, UnicodeError, ValueError) as e:  # encoding="bogus" and its kin
+        raise ParseError(f"not a sitemap: unreadable encoding ({type(e).__name__})") from e
     except XmlParseError as e:
         head = content[:512].lower()
         if b"<html" in head or b"<!doctype html" in head:

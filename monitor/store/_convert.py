@@ -10,6 +10,7 @@ import hashlib
 from datetime import datetime
 from typing import Any, cast
 
+from monitor.identity import without_credentials
 from monitor.store._tables import ArticleRow, DeliveryRow, MatchRow, SourceRow
 from monitor.store._values import (
     DeliveryRecord,
@@ -50,7 +51,8 @@ def short_error(error: str | None) -> str | None:
 def source_columns(state: SourceState) -> dict[str, Any]:
     return {
         "id": state.source_id,
-        "url": state.url,
+        # a feed's password stays in the config: the pipeline adds it back for the same host
+        "url": without_credentials(state.url),
         "etag": state.validators.etag,
         "last_modified": state.validators.last_modified,
         "last_check": state.last_check,
@@ -61,8 +63,8 @@ def source_columns(state: SourceState) -> dict[str, Any]:
         "items_seen": state.items_seen,
         "status": state.status,
         "baselined": state.baselined,
-        "configured_url": state.configured_url,
-        "moved_to": state.moved_to,
+        "configured_url": state.configured_url and without_credentials(state.configured_url),
+        "moved_to": state.moved_to and without_credentials(state.moved_to),
         "moved_seen": state.moved_seen,
         "moved_since": state.moved_since,
         "failing_since": state.failing_since,
@@ -152,6 +154,7 @@ def hits(stored: list[dict[str, Any]]) -> tuple[Hit, ...]:
             matched=h["matched"],
             weight=float(h.get("weight", 0.0)),  # rows stored before weights were recorded
             form=str(h.get("form", "")),  # rows stored before forms were recorded
+            count=int(h.get("count", 1)),
         )
         for h in stored
     )

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Insert, func, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, col, select
 
 from monitor.errors import StoreError
@@ -117,12 +118,28 @@ class Store(Outbox, FeedbackLog, Views, Coordination):
         is stored and notified once, whichever source or thread got there first. Except over a
         blank one (see ``unseen_keys``): an article with a title, summary or text fills it in,
         and is matched and notified as if new.
+        An article the database refuses (one hostile item) is rolled back alone and named in
+        ``refused``.
         """
         saved = PollSaved(0, 0, 0)
         with self._transaction("saving a poll") as connection:
             self._upsert_source(connection, state)
             for article in articles:
-                saved = _add(saved, self._save_article(connection, article, now))
+                saved = _add(saved, self._save_one(connection, article, now))
+        return saved
+
+    def _save_one(self, connection: Connection, new: NewArticle, now: datetime) -> PollSaved:
+        """One article in its own savepoint: refused by the database, it costs only itself. A
+        connection that is gone fails the rollback too, and with it the whole poll (an outage,
+        not an item); an error of ours (not the database's) fails the whole poll as well."""
+        savepoint = connection.begin_nested()
+        try:
+            saved = self._save_article(connection, new, now)
+        except DBAPIError as e:  # the database refused this article's values, not our bug
+            savepoint.rollback()
+            why = _engine.describe(e, self._engine.url)
+            return PollSaved(0, 0, 0, ((new.item.key, f"store: {why}"),))
+        savepoint.commit()
         return saved
 
     def story_candidates(
@@ -435,4 +452,5 @@ def _add(a: PollSaved, b: PollSaved) -> PollSaved:
         a.new_articles + b.new_articles,
         a.new_matches + b.new_matches,
         a.new_deliveries + b.new_deliveries,
+        a.refused + b.refused,
     )

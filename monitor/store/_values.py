@@ -92,6 +92,8 @@ class PollSaved:
     new_articles: int
     new_matches: int
     new_deliveries: int
+    #: (article key, why) of each article the database refused; the rest of the poll is saved
+    refused: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
