@@ -8,7 +8,8 @@ Does not own: any stage's logic; each command is a few lines over the modules th
 This module holds ``main``, the parser and logging; the commands live beside it, grouped by
 whom they serve: ``daemon`` (``run``, ``once`` and the pipeline wiring), ``inspection``
 (``check``, ``matches``, ``sources``, ``deliveries``, ``notify-test``), ``topics`` (``match``,
-``explain``, ``eval``) and ``extract``; ``common`` holds what they share.
+``explain``, ``eval``), ``learning`` (``feedback``, ``topics``, ``suggest``) and ``extract``;
+``common`` holds what they share.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from monitor.cli.inspection import (
     cmd_notify_test,
     cmd_sources,
 )
+from monitor.cli.learning import cmd_feedback, cmd_suggest, cmd_topics
 from monitor.cli.topics import cmd_eval, cmd_explain, cmd_match
 from monitor.errors import ConfigError, StoreError
 
@@ -86,8 +88,10 @@ def _parser() -> argparse.ArgumentParser:
     match.add_argument("--output", help="JSON Lines output (default: stdout)")
     match.add_argument("--workers", type=int, help="worker processes (default: automatic)")
     _add_extract_command(command)
+    match.add_argument("--feedback", metavar="FILE", help="learn from this feedback file first")
     _lexicon_option(match)
     _add_topic_commands(command)
+    _add_learning_commands(command)
     return parser
 
 
@@ -126,7 +130,27 @@ def _add_topic_commands(command) -> None:
     evaluate.add_argument("--watchlist", required=True, help="a watchlist YAML file")
     evaluate.add_argument("--labels", required=True, help="judgments, JSON Lines")
     evaluate.add_argument("--json", action="store_true", help="print JSON")
+    evaluate.add_argument("--feedback", metavar="FILE", help="learn from this feedback file first")
     _lexicon_option(evaluate)
+
+
+def _add_learning_commands(command) -> None:
+    """``feedback``, ``topics`` and ``suggest``: the analyst teaches topics (issue 12)."""
+    feedback = command(
+        "feedback", cmd_feedback, "judge a stored match (relevant, not-relevant, undo) or import"
+    )
+    feedback.add_argument("match", nargs="?", help="the match id (monitor matches shows it)")
+    feedback.add_argument(
+        "verdict", nargs="?", choices=("relevant", "not-relevant", "undo"),
+        help="the verdict; undo takes back the latest; none: show the verdict",
+    )  # fmt: skip
+    feedback.add_argument(
+        "--import", dest="import_file", metavar="FILE",
+        help="judgments made elsewhere, JSON Lines: {id, title, text, lang?, topics: {id: 0|1|2}}",
+    )  # fmt: skip
+    command("topics", cmd_topics, "per topic: judgments, the precision they imply, learned filter")
+    suggest = command("suggest", cmd_suggest, "query edits a topic's judgments suggest")
+    suggest.add_argument("topic", help="the topic id")
 
 
 def _setup_logging(level: str) -> None:

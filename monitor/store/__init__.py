@@ -14,11 +14,14 @@ decide; the store records). Callers never see table rows, only the frozen values
       compose_digests, mark_digest_sent, ...      digests, back-off, dead letters
     record_feedback(match_id, verdict, who, now)  relevance feedback (``_feedback``); also
       undo_feedback(match_id), feedback(topic)      latest_verdicts, feedback_counts
+    import_judgments, judgments(topic),           what topics learn from, and the learned filters
+      judgment_state, save_learned, learned()       (``_learning``)
     match_page(filter, after, limit), ...         the dashboard's reads (``_views``), keyset-paged
 
 Every database error surfaces as ``monitor.errors.StoreError``, without the URL's password.
 """
 
+from monitor.store._learning import Learned
 from monitor.store._store import Store
 from monitor.store._values import (
     VERDICTS,
@@ -47,6 +50,7 @@ __all__ = [
     "DayCount",
     "DeliveryRecord",
     "Feedback",
+    "Learned",
     "MatchCursor",
     "MatchDetail",
     "MatchFilter",

@@ -21,6 +21,7 @@ from sqlmodel import Session, SQLModel, col, select
 from monitor.errors import StoreError
 from monitor.store import _convert, _engine
 from monitor.store._feedback import FeedbackLog
+from monitor.store._learning import LearningLog
 from monitor.store._outbox import Outbox
 from monitor.store._tables import ArticleRow, DeliveryRow, MatchOutletRow, MatchRow, SourceRow
 from monitor.store._values import (
@@ -38,11 +39,12 @@ _KEYS_PER_QUERY = 500  # well under SQLite's bound-parameter limit
 DELIVERY_STATUSES = ("pending", "sent", "dead")
 
 
-class Store(Outbox, FeedbackLog, Views):
+class Store(Outbox, FeedbackLog, LearningLog, Views):
     """The monitor's database. Open with ``Store.open(url)``; close when done.
 
     The delivery layer's queries (queues, digests, back-off, dead letters) come from ``Outbox``;
-    relevance feedback from ``FeedbackLog``; the dashboard's pages from ``Views``.
+    relevance feedback from ``FeedbackLog``; imported judgments and learned filters from
+    ``LearningLog``; the dashboard's pages from ``Views``.
     """
 
     def __init__(self, engine: Engine) -> None:
