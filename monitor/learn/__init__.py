@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
 
-from monitor.learn.model import Judgment, LearnedFilter, from_json, to_json, train
+from monitor.learn.model import CUTOFF, Judgment, LearnedFilter, from_json, to_json, train
 from monitor.types import Document, Match
 
 __all__ = [
@@ -55,7 +55,7 @@ class Filters:
         for match in matches:
             model = self._models.get(match.topic)
             p = model.probability(doc, match) if model is not None else 1.0
-            if p >= 0.5:
+            if p >= CUTOFF:
                 ranked.append((p, match))
         ranked.sort(key=lambda pm: (-pm[0], -pm[1].score, pm[1].topic))
         return tuple(m for _, m in ranked)
