@@ -29,10 +29,10 @@ def relearn(
 ) -> dict[str, LearnedFilter]:
     """Every topic's learned filter, retraining (and saving) those whose judgments or query
     changed; a topic never judged has none."""
-    saved = store.learned()
+    saved, states = store.learned(), store.judgment_states()
     filters = {}
     for topic in topics:
-        state = f"{store.judgment_state(topic.id)}|{_query_key(topic)}"
+        state = f"{states.get(topic.id, '0.0/0.0')}|{_query_key(topic)}"
         before = saved.get(topic.id)
         model = from_json(before.model) if before and before.state == state else None
         if model is None:

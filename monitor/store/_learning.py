@@ -22,6 +22,9 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from monitor.store._tables import ArticleRow, FeedbackRow, _when
 from monitor.types import Document
 
+#: ``judgment_state`` of a topic never judged
+_NO_JUDGMENTS = "0.0/0.0"
+
 
 class JudgmentRow(SQLModel, table=True):
     """A judgment imported from a feedback file: the article as judged, and the verdict."""
@@ -119,16 +122,24 @@ class LearningLog:
 
     def judgment_state(self, topic_id: str) -> str:
         """A fingerprint of ``topic_id``'s judgments: changes when one is added or undone."""
-        parts = []
+        return self.judgment_states().get(topic_id, _NO_JUDGMENTS)
+
+    def judgment_states(self) -> dict[str, str]:
+        """``judgment_state`` of every judged topic, in two queries (the daemon asks often)."""
+        found: dict[str, list[str]] = {}
         with self._session("reading judgments") as session:
-            for table in (FeedbackRow, JudgmentRow):
-                count, latest = session.exec(
-                    select(func.count(), func.max(table.id)).where(  # type: ignore[arg-type]
-                        col(table.topic_id) == topic_id
-                    )
-                ).one()
-                parts.append(f"{count}.{latest or 0}")
-        return "/".join(parts)
+            queries = [
+                select(FeedbackRow.topic_id, func.count(), func.max(FeedbackRow.id)).group_by(
+                    col(FeedbackRow.topic_id)
+                ),
+                select(JudgmentRow.topic_id, func.count(), func.max(JudgmentRow.id)).group_by(
+                    col(JudgmentRow.topic_id)
+                ),
+            ]
+            for n, query in enumerate(queries):
+                for topic_id, count, latest in session.exec(query):
+                    found.setdefault(topic_id, ["0.0", "0.0"])[n] = f"{count}.{latest or 0}"
+        return {topic_id: "/".join(parts) for topic_id, parts in found.items()}
 
     def save_learned(self, topic_id: str, model: str, state: str, now: datetime) -> None:
         """Keep ``topic_id``'s learned filter (replacing the one before)."""
