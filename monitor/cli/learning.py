@@ -22,7 +22,7 @@ from monitor.learn import Filters, from_json, learn
 from monitor.learn.feedback_file import read_feedback
 from monitor.learn.suggest import suggest
 from monitor.match import Explanation, Lexicon, Matcher, lexicon_for
-from monitor.pipeline._learn import relearn
+from monitor.pipeline import relearn
 from monitor.store import Store
 from monitor.types import Document, Match, Topic
 

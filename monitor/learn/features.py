@@ -137,6 +137,20 @@ def describe(index: int, items: Sequence[tuple[Document, Match | None]]) -> str:
             for doc, match in items:
                 for token in tokens(doc, match):
                     if bucket(token, bits) == wanted:
-                        return f"{kind} {token.strip()!r}" if kind != "query" else token
+                        return _named(kind, token)
             return f"{kind} #{wanted}"
     return f"feature #{index}"
+
+
+def _named(kind: str, token: str) -> str:
+    """A hashed token as ``monitor explain`` shows it."""
+    if kind == "query":
+        term, _, where = token.removeprefix("term:").rpartition("@")
+        return f"query term {term!r} in the {where}"
+    if kind == "word":
+        if token.startswith("t:"):
+            return f"headline words {token[2:]!r}"
+        return f"words {token!r}"
+    where = " at a word's start" if token.startswith(" ") else ""
+    where = " at a word's end" if token.endswith(" ") and not where else where
+    return f"characters {token.strip()!r}{where}"

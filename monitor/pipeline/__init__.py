@@ -28,6 +28,7 @@ polls run (``monitor.scheduler``).
     _follow.py    items -> their article pages (fetched, extracted in a worker) -> their stories
     _health.py    a poll's outcome -> the source's state (moves, failures, outages, one report)
     _result.py    PollResult, what one poll did
+    _learn.py     judgments -> each topic's learned filter, retrained when they change (``relearn``)
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ from monitor.workers import Workers
 
 log = logging.getLogger("monitor.pipeline")
 
-__all__ = ["DeliveryReport", "Pipeline", "PollResult"]
+__all__ = ["DeliveryReport", "Pipeline", "PollResult", "relearn"]
 
 
 class Pipeline:
