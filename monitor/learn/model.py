@@ -31,9 +31,9 @@ from monitor.learn import features
 from monitor.types import Document, Match
 
 #: fewer judged candidates than this: the filter stays off (the plain score decides)
-MIN_JUDGMENTS = 20
+MIN_JUDGMENTS = 12
 #: fewer of either verdict than this: stays off
-MIN_EACH = 5
+MIN_EACH = 3
 #: pseudo-judgments of "keep" the learned probability is shrunk toward
 PRIOR = 4.0
 #: cross-validated F1 must beat keeping every candidate by this much
