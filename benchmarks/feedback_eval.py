@@ -12,7 +12,8 @@ For each judged set and each of its watchlists:
 4. match the 70% and score it, per topic, without feedback, with all judgments, with 10.
 
 Prints one table per set and watchlist: F1 on the 70% for each topic and the macro average, the
-alerts judged, and whether the learned filter turned itself on. Sets: the dev set
+alerts judged, whether the learned filter turned itself on, and the ceiling: the best F1 a filter
+that only keeps or drops can reach there (every false positive dropped, the query's recall). Sets: the dev set
 (``/work/shared/eval/dev.jsonl`` with the shipped and English-only watchlists) and the judged
 sets ``benchmarks/judged/judgments-*.jsonl`` with their watchlists (English-only and
 multilingual), where present.
@@ -68,6 +69,7 @@ def run(labels: Path, watchlist: Path) -> dict[str, object]:
         rows[topic] = {
             "judged": sum(topic in v for _, v in alerts),
             "plain": _f1(PLAIN, scored, topic),
+            "ceiling": _ceiling(scored, topic),
             "feedback": _f1(full, scored, topic),
             "ten": _f1(few, scored, topic),
             "active": bool(model and model.active),
@@ -114,6 +116,13 @@ def _f1(
     return counts.f1
 
 
+def _ceiling(scored: Sequence[tuple[Judged, tuple[Match, ...]]], topic: str) -> float | None:
+    """The best F1 a filter that only drops can reach: every false positive dropped."""
+    relevant = sum(topic in item.relevant for item, _ in scored)
+    found = sum(topic in item.relevant and any(m.topic == topic for m in ms) for item, ms in scored)
+    return 2 * found / (found + relevant) if relevant else None
+
+
 def _sets(judged_dir: Path, dev: Path) -> list[tuple[str, Path, Path]]:
     sets = [(f"dev / {w.name}", dev, w) for w in DEV_WATCHLISTS if dev.exists()]
     for labels in sorted(judged_dir.glob("judgments-*.jsonl")):
@@ -125,21 +134,26 @@ def _sets(judged_dir: Path, dev: Path) -> list[tuple[str, Path, Path]]:
     return sets
 
 
+def _macro(values: list[object]) -> str:
+    defined = [v for v in values if isinstance(v, float)]
+    return _show(sum(defined) / len(defined) if defined else None)
+
+
 def _show(value: object) -> str:
     return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
 def _table(name: str, rows: dict[str, dict[str, object]]) -> str:
-    header = ["topic", "judged", "F1 plain", "F1 feedback", "F1 10 judg.", "filter", "filter 10"]
+    header = ["topic", "judged", "F1 plain", "F1 feedback", "F1 10 judg.", "filter", "filter 10",
+              "F1 ceiling"]  # fmt: skip
     lines = [header]
     for topic, r in rows.items():
         lines.append([topic, _show(r["judged"]), _show(r["plain"]), _show(r["feedback"]),
                       _show(r["ten"]), "on" if r["active"] else "off",
-                      "on" if r["active_ten"] else "off"])  # fmt: skip
-    for key, label in (("plain", "F1 plain"), ("feedback", "F1 feedback"), ("ten", "F1 10")):
-        values = [r[key] for r in rows.values() if isinstance(r[key], float)]
-        rows_macro = sum(values) / len(values) if values else None
-        lines.append(["macro " + label, "", "", "", "", "", _show(rows_macro)])
+                      "on" if r["active_ten"] else "off", _show(r["ceiling"])])  # fmt: skip
+    macro = {k: _macro([r[k] for r in rows.values()]) for k in ("plain", "feedback", "ten")}
+    lines.append(["macro", "", macro["plain"], macro["feedback"], macro["ten"], "", "",
+                  _macro([r["ceiling"] for r in rows.values()])])  # fmt: skip
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     body = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
             for line in lines]  # fmt: skip
