@@ -15,8 +15,8 @@ Prints one table per set and watchlist: F1 on the 70% for each topic and the mac
 alerts judged, whether the learned filter turned itself on, and the ceiling: the best F1 a filter
 that only keeps or drops can reach there (every false positive dropped, the query's recall).
 Sets: the dev set (``/work/shared/eval/dev.jsonl`` with the shipped and English-only
-watchlists) and the judged sets ``benchmarks/judged/judgments-*.jsonl`` with their watchlists (English-only and
-multilingual), where present.
+watchlists) and the judged sets ``benchmarks/judged/judgments-*.jsonl`` with their watchlists
+(English-only and multilingual), where present.
 """
 
 from __future__ import annotations
