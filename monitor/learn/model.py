@@ -44,6 +44,8 @@ C = 4.0
 FOLDS = 5
 #: a shrunk probability below this drops the candidate
 CUTOFF = 0.5
+#: smaller coefficients are not saved
+WEIGHT_FLOOR = 1e-4
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +133,10 @@ def train(topic: str, judged: Sequence[Judgment]) -> LearnedFilter:
         else f"off: cross-validated F1 {learned:.2f} does not beat {plain:.2f} keeping all"
     )
     coef = model.coef_[0]
-    nonzero = coef.nonzero()[0]
-    weights = tuple((int(c), round(float(coef[c]), 6)) for c in nonzero)
+    # an inactive filter decides nothing: its coefficients are not kept. Below WEIGHT_FLOOR a
+    # coefficient moves no decision (features are at most 1) but would fill the saved JSON.
+    kept = (abs(coef) >= WEIGHT_FLOOR).nonzero()[0] if active else []
+    weights = tuple((int(c), round(float(coef[c]), 5)) for c in kept)
     return LearnedFilter(topic, active, reason, n, relevant, round(plain, 4), round(learned, 4),
                          float(model.intercept_[0]), weights)  # fmt: skip
 
