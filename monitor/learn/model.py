@@ -39,7 +39,7 @@ PRIOR = 4.0
 #: cross-validated F1 must beat keeping every candidate by this much
 MARGIN = 0.02
 #: inverse regularisation strength of the logistic regression
-C = 4.0
+C = 1.0
 #: folds of the cross-validation (fewer when a verdict has fewer judgments)
 FOLDS = 5
 #: a shrunk probability below this drops the candidate
