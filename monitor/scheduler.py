@@ -86,6 +86,7 @@ class Daemon:
         self._scheduler.start()
         if self._node is not None:
             await self._start_node(self._node)
+        await self._pipeline.relearn()  # the learned filters saved, retrained where judged since
         await self._sync_sources(self._pipeline.settings)
         self._scheduler.add_job(
             self._deliver,
@@ -179,6 +180,8 @@ class Daemon:
         stamp = _stamp(self._pipeline.settings)
         if stamp != self._config_stamp:
             await self._reload_now("file change")
+        else:
+            await self._pipeline.relearn()  # judgments given since (the dashboard, the CLI)
 
     async def _reload_now(self, why: str) -> None:
         try:
@@ -198,6 +201,7 @@ class Daemon:
             self._config_stamp = _stamp(self._pipeline.settings)
             return
         self._pipeline.use_settings(settings, notifier)
+        await self._pipeline.relearn()  # an edited query keeps its judgments: retrained on them
         self._config_stamp = _stamp(settings)
         await self._sync_sources(settings)
         log.info(

@@ -84,6 +84,9 @@ class FakePipeline:
     async def drain_sends(self, grace: float) -> None:
         pass
 
+    async def relearn(self) -> None:
+        """No learned filters in these scenarios."""
+
     def use_settings(self, settings: Settings, notifier: Notifier) -> None:
         self.settings = settings
 

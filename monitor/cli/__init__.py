@@ -9,9 +9,9 @@ Does not own: any stage's logic; each command is a few lines over the modules th
 This module holds ``main``, the parser and logging; the commands live beside it, grouped by
 whom they serve: ``daemon`` (``run``, ``once`` and the pipeline wiring), ``inspection``
 (``check``, ``matches``, ``sources``, ``deliveries``, ``notify-test``), ``topics`` (``match``,
-``explain``, ``eval``), ``rematch``, ``nodes``, ``extract`` and ``opml``; ``common`` holds what they
-share. A command's module is imported only when that command runs, so ``--help`` and
-``--version`` start at once.
+``explain``, ``eval``), ``rematch``, ``learning`` (``feedback``, ``topics``, ``suggest``),
+``nodes``, ``extract`` and ``opml``; ``common`` holds what they share. A command's module is
+imported only when that command runs, so ``--help`` and ``--version`` start at once.
 """
 
 from __future__ import annotations
@@ -122,6 +122,7 @@ def parser() -> argparse.ArgumentParser:
     _add_inspection_commands(command)
     _add_sources_commands(command)
     _add_topic_commands(command)
+    _add_learning_commands(command)
     _add_extract_command(command)
     return root
 
@@ -210,6 +211,7 @@ def _add_topic_commands(command) -> None:
     match.add_argument("--input", help="JSON Lines input (default: stdin)")
     match.add_argument("--output", help="JSON Lines output (default: stdout)")
     match.add_argument("--workers", type=int, help="worker processes (default: automatic)")
+    match.add_argument("--feedback", metavar="FILE", help="learn from this feedback file first")
     _lexicon_option(match)
     explain = command(
         "explain", "topics:cmd_explain", "show a topic's expanded query and how it scores a text"
@@ -230,6 +232,7 @@ def _add_topic_commands(command) -> None:
     evaluate.add_argument(
         "--show-errors", action="store_true", help="list false positives and misses with scores"
     )
+    evaluate.add_argument("--feedback", metavar="FILE", help="learn from this feedback file first")
     _lexicon_option(evaluate)
     rematch = command(
         "rematch", "rematch:cmd_rematch", "match stored articles against new or edited topics"
@@ -244,3 +247,26 @@ def _add_topic_commands(command) -> None:
     rematch.add_argument(
         "--notify", action="store_true", help="queue deliveries for the new matches (default: none)"
     )
+
+
+def _add_learning_commands(command) -> None:
+    """``feedback``, ``topics`` and ``suggest``: the analyst teaches topics."""
+    feedback = command(
+        "feedback", "learning:cmd_feedback",
+        "judge a stored match (relevant, not-relevant, undo) or import judgments",
+    )  # fmt: skip
+    feedback.add_argument("match", nargs="?", help="the match id (monitor matches shows it)")
+    feedback.add_argument(
+        "verdict", nargs="?", choices=("relevant", "not-relevant", "undo"),
+        help="the verdict; undo takes back the latest; none: show the verdict",
+    )  # fmt: skip
+    feedback.add_argument(
+        "--import", dest="import_file", metavar="FILE",
+        help="judgments made elsewhere, JSON Lines: {id, title, text, lang?, topics: {id: 0|1|2}}",
+    )  # fmt: skip
+    command(
+        "topics", "learning:cmd_topics",
+        "per topic: judgments, the precision they imply, the learned filter",
+    )  # fmt: skip
+    suggest = command("suggest", "learning:cmd_suggest", "query edits a topic's judgments suggest")
+    suggest.add_argument("topic", help="the topic id")

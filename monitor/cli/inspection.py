@@ -67,6 +67,7 @@ def cmd_matches(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             print(
                 json.dumps(
                     {
+                        "id": m.match_id,
                         "topic": m.topic_id,
                         "score": round(m.score, 4),
                         "title": m.title,
@@ -83,9 +84,10 @@ def cmd_matches(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         return 0
     tz = ZoneInfo(settings.timezone)
     print_table(
-        ["matched", "topic", "score", "source", "title"],
+        ["id", "matched", "topic", "score", "source", "title"],
         [
             [
+                m.match_id,
                 m.created.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                 m.topic_id,
                 f"{m.score:.2f}",

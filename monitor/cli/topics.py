@@ -34,7 +34,10 @@ def cmd_match(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     lexicon = _lexicon(args.lexicon)
     with _open(args.input, "r", sys.stdin) as infile, _open(args.output, "w", sys.stdout) as out:
         try:
-            count = match_stream(topics, infile, out, workers=args.workers, lexicon=lexicon)
+            matcher = _matcher(topics, lexicon, args.feedback)
+            count = match_stream(
+                topics, infile, out, workers=args.workers, lexicon=lexicon, matcher=matcher
+            )
         except ValueError as error:
             print(f"input error: {error}", file=sys.stderr)
             return EXIT_USAGE
@@ -62,6 +65,10 @@ def cmd_explain(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         args.topic, doc
     )
     print(render_explanation(explanation, scored=bool(doc.title or doc.text)))
+    if settings is not None and (doc.title or doc.text):
+        from monitor.cli.learning import explain_learned
+
+        print(explain_learned(settings, explanation, doc))
     return 0
 
 
@@ -87,10 +94,11 @@ def cmd_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     with open(args.labels, encoding="utf-8") as labels:
         try:
             judged = ev.read_judgments(labels)
+            matcher = _matcher(topics, _lexicon(args.lexicon), args.feedback)
         except ValueError as error:
             print(f"input error: {error}", file=sys.stderr)
             return EXIT_USAGE
-    scored = ev.score_judged(Matcher(topics, _lexicon(args.lexicon)), judged)
+    scored = ev.score_judged(matcher, judged)
     thresholds = {t.id: t.threshold for t in topics}
     report = ev.report(scored, thresholds)
     points = ev.sweep(scored, list(thresholds))
@@ -109,6 +117,16 @@ def cmd_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
               "satisfied):")  # fmt: skip
         print(ev.errors_text(errors))
     return 0
+
+
+def _matcher(topics: Sequence[Topic], lexicon: Lexicon, feedback: str | None) -> Matcher:
+    """The plain matcher, or (``--feedback FILE``) one whose topics first learn from the file;
+    ValueError naming the line of a malformed feedback file."""
+    if feedback is None:
+        return Matcher(topics, lexicon)
+    from monitor.cli.learning import learned_matcher
+
+    return learned_matcher(topics, lexicon, feedback)
 
 
 def _lexicon(files: Sequence[str], base: Lexicon | None = None) -> Lexicon:

@@ -41,13 +41,15 @@ def match_stream(
     *,
     workers: int | None = None,
     lexicon: Lexicon | None = None,
+    matcher: Matcher | None = None,
 ) -> int:
     """Match every article of ``infile``, write one result line each to ``outfile``; count them.
 
     ``workers``: processes to use; None picks one per CPU for inputs of ``POOL_MIN_LINES`` or
-    more, else 1. ``lexicon``: for expanding topics (None: the shipped one). A line that is not
-    a JSON article raises ValueError naming its line number (results for the lines before it
-    have been written).
+    more, else 1. ``lexicon``: for expanding topics (None: the shipped one). ``matcher``: one
+    built by the caller for ``topics`` (``monitor match --feedback`` passes a learned one). A
+    line that is not a JSON article raises ValueError naming its line number (results for the
+    lines before it have been written).
     """
     lines: Iterator[_Numbered] = ((n, line) for n, line in enumerate(infile, 1) if line.strip())
     head = list(itertools.islice(lines, POOL_MIN_LINES))
@@ -56,7 +58,7 @@ def match_stream(
     everything = itertools.chain(head, lines)
     many = workers > 1
     # Compiled once here; forked workers inherit it (compiling 1,000 expanded topics takes time).
-    matcher = Matcher(topics, lexicon)
+    matcher = matcher or Matcher(topics, lexicon)
     results = _pooled(matcher, everything, workers) if many else _serial(matcher, everything)
     count = 0
     for batch in results:

@@ -176,7 +176,9 @@ def _facts(alert: Alert, tz: ZoneInfo) -> _Facts:
         score=f"{alert.score:.2f}",
         terms=matched_terms(alert.hits),
         snippet=trim(one_line(alert.snippet), SNIPPET_MAX),
-        delivery_id=one_line(alert.delivery_id),
+        # the match id lets the reader judge the alert: ``monitor feedback 42 relevant``
+        delivery_id=one_line(alert.delivery_id)
+        + ("" if alert.match_id is None else f" · match {alert.match_id}"),
     )
 
 

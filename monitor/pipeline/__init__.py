@@ -31,6 +31,7 @@ polls run (``monitor.scheduler``).
     _follow.py    items -> their article pages (fetched, extracted in a worker) -> their stories
     _health.py    a poll's outcome -> the source's state (moves, failures, outages, one report)
     _result.py    PollResult, what one poll did
+    _learn.py     judgments -> each topic's learned filter, retrained when they change (``relearn``)
 """
 
 from __future__ import annotations
@@ -50,11 +51,13 @@ from monitor.deliver.run import Deliverer, DeliveryReport
 from monitor.errors import FetchError, ParseError, StoreError
 from monitor.fetch import Fetcher
 from monitor.identity import with_credentials
+from monitor.learn import PLAIN, Filters
 from monitor.match import Matcher, lexicon_for
 from monitor.metrics import NO_METRICS, Metrics
 from monitor.notify import Notifier
 from monitor.pipeline._follow import Follower
 from monitor.pipeline._health import SourceHealth, for_config, fresh_state
+from monitor.pipeline._learn import relearn
 from monitor.pipeline._read import SourceReader, capped, fetch_options
 from monitor.pipeline._result import PollResult
 from monitor.store import ArticlePage, NewArticle, PollSaved, SourceState, Store
@@ -63,7 +66,7 @@ from monitor.workers import Workers
 
 log = logging.getLogger("monitor.pipeline")
 
-__all__ = ["DeliveryReport", "Pipeline", "PollResult"]
+__all__ = ["DeliveryReport", "Pipeline", "PollResult", "relearn"]
 
 
 class Pipeline:
@@ -93,6 +96,8 @@ class Pipeline:
         self.settings = settings
         self._matcher = Matcher(settings.topics, lexicon_for(settings.lexicon))
         self._topics: dict[str, Topic] = {t.id: t for t in settings.topics}
+        #: each topic's learned filter (issue 12): keeps or drops the matcher's candidates
+        self._learned: Filters = PLAIN
         # placing articles in stories and saving them is one step across sources: two polls
         # saving copies of one story side by side would each miss the other's copy
         self._saving = asyncio.Lock()
@@ -119,6 +124,19 @@ class Pipeline:
         self.settings = settings
         self._health.use(settings, notifier)
         self._deliverer.use(settings, notifier)
+
+    async def relearn(self) -> None:
+        """Retrain the topics whose judgments or query changed (off the loop), then use every
+        topic's saved filter. A failure keeps the filters in use."""
+        matcher, topics = self._matcher, self.settings.topics
+        try:
+            models = await asyncio.to_thread(
+                relearn, self.store, topics, matcher.match, self._now()
+            )
+        except StoreError as error:
+            log.error("learned filters not refreshed: %s", error)
+            return
+        self._learned = Filters(models)
 
     # --- polling ----------------------------------------------------------------------------
 
@@ -291,7 +309,7 @@ class Pipeline:
         )
         every_channel = tuple(c.name for c in self.settings.channels)
         found = []
-        for match in self._matcher.match(document):
+        for match in self._learned.refine(document, self._matcher.match(document)):
             if source.topics is not None and match.topic not in source.topics:
                 continue
             topic = self._topics[match.topic]

@@ -14,6 +14,8 @@ decide; the store records). Callers never see table rows, only the frozen values
       compose_digests, mark_digest_sent, ...      digests, back-off, dead letters, listing
     record_feedback(match_id, verdict, who, now)  relevance feedback (``_feedback``); also
       undo_feedback(match_id), feedback(topic)      latest_verdicts, feedback_counts
+    import_judgments, judgments(topic),           what topics learn from, and the learned filters
+      judgment_state, save_learned, learned()       (``_learning``)
     match_page(filter, after, limit), ...         the dashboard's reads (``_views``), keyset-paged
     heartbeat, claim_sources, claim_leases,       several nodes (``_cluster``, PostgreSQL):
       release, check_fence, fenced(lease), ...    leases, and the fence on every transaction
@@ -23,6 +25,7 @@ Every database error surfaces as ``monitor.errors.StoreError``, without the URL'
 
 from monitor.store._cluster import fenced
 from monitor.store._engine import sqlite_file
+from monitor.store._learning import Learned
 from monitor.store._store import Store
 from monitor.store._values import (
     VERDICTS,
@@ -52,6 +55,7 @@ __all__ = [
     "DayCount",
     "DeliveryRecord",
     "Feedback",
+    "Learned",
     "MatchCursor",
     "MatchDetail",
     "MatchFilter",

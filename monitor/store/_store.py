@@ -23,6 +23,7 @@ from monitor.errors import StoreError
 from monitor.store import _convert, _engine
 from monitor.store._cluster import Coordination
 from monitor.store._feedback import FeedbackLog
+from monitor.store._learning import LearningLog
 from monitor.store._outbox import Outbox
 from monitor.store._tables import (
     ArticleRow,
@@ -46,12 +47,13 @@ _KEYS_PER_QUERY = 500  # well under SQLite's bound-parameter limit
 DELIVERY_STATUSES = ("pending", "sent", "dead")
 
 
-class Store(Outbox, FeedbackLog, Views, Coordination):
+class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination):
     """The monitor's database. Open with ``Store.open(url)``; close when done.
 
     The delivery layer's queries (queues, digests, back-off, dead letters) come from ``Outbox``;
-    relevance feedback from ``FeedbackLog``; the dashboard's pages from ``Views``; the cluster's
-    (heartbeats, leases, the fence every transaction checks) from ``Coordination``.
+    relevance feedback from ``FeedbackLog``; imported judgments and learned filters from
+    ``LearningLog``; the dashboard's pages from ``Views``; the cluster's (heartbeats, leases, the
+    fence every transaction checks) from ``Coordination``.
     """
 
     def __init__(self, engine: Engine) -> None:

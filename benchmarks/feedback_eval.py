@@ -1,0 +1,178 @@
+"""Relevance feedback, measured by the protocol of issue 12, per topic.
+
+    .venv/bin/python benchmarks/feedback_eval.py [--judged DIR] [--dev FILE] [--json]
+
+For each judged set and each of its watchlists:
+
+1. split the judged articles 30/70 by a hash of their id (sha256, first 8 hex digits, mod 100);
+2. match the 30% without feedback; judge each alert produced there with the labels, as the
+   analyst would (she marks what she received: relevant or not relevant);
+3. learn from those judgments (``monitor.learn.learn``: the code ``monitor match --feedback``
+   and the daemon use), once with all of them and once with only each topic's first 10;
+4. match the 70% and score it, per topic, without feedback, with all judgments, with 10.
+
+Prints one table per set and watchlist: F1 on the 70% for each topic and the macro average, the
+alerts judged, whether the learned filter turned itself on, and the ceiling: the best F1 a filter
+that only keeps or drops can reach there (every false positive dropped, the query's recall).
+Sets: the dev set (``/work/shared/eval/dev.jsonl`` with the shipped and English-only
+watchlists) and the judged sets ``benchmarks/judged/judgments-*.jsonl`` with their watchlists
+(English-only and multilingual), where present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from monitor.config import load_watchlist
+from monitor.learn import PLAIN, Filters, Refiner, learn
+from monitor.match import Matcher
+from monitor.match.evaluation import Counts, Judged, read_judgments
+from monitor.types import Document, Match
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV = Path("/work/shared/eval/dev.jsonl")
+DEV_WATCHLISTS = (
+    ROOT / "config" / "watchlists" / "security.yaml",
+    ROOT / "tests" / "data" / "watchlists" / "english-only.yaml",
+)
+LEARN_PERCENT = 30
+FEW = 10
+
+
+def in_learning_part(article_id: str) -> bool:
+    """The 30%: by a hash of the id, so the split is the same on every run and machine."""
+    digest = hashlib.sha256(article_id.encode("utf-8")).hexdigest()
+    return int(digest[:8], 16) % 100 < LEARN_PERCENT
+
+
+def run(labels: Path, watchlist: Path) -> dict[str, object]:
+    """The protocol on one judged set and one watchlist; per-topic figures."""
+    topics = load_watchlist(watchlist)
+    ids = [t.id for t in topics]
+    judged = read_judgments(labels.read_text(encoding="utf-8").split("\n"))
+    matcher = Matcher(topics)
+    learning = [j for j in judged if in_learning_part(j.document.id)]
+    scoring = [j for j in judged if not in_learning_part(j.document.id)]
+    alerts = _alerts(matcher, learning)
+    first = _first(alerts, FEW)
+    full = Filters(learn(ids, alerts, matcher.match))
+    few = Filters(learn(ids, first, matcher.match))
+    # matched once: the refiners only keep, drop and rank these
+    scored = [(item, matcher.match(item.document)) for item in scoring]
+    rows = {}
+    for topic in ids:
+        model, small = full.get(topic), few.get(topic)
+        rows[topic] = {
+            "judged": sum(topic in v for _, v in alerts),
+            "plain": _f1(PLAIN, scored, topic),
+            "ceiling": _ceiling(scored, topic),
+            "feedback": _f1(full, scored, topic),
+            "ten": _f1(few, scored, topic),
+            "active": bool(model and model.active),
+            "active_ten": bool(small and small.active),
+        }
+    return rows
+
+
+def _alerts(matcher: Matcher, learning: Sequence[Judged]) -> list[tuple[Document, dict[str, bool]]]:
+    """What the analyst received from the 30%, judged: one verdict per alert."""
+    out = []
+    for item in learning:
+        found = matcher.match(item.document)
+        if found:
+            out.append((item.document, {m.topic: m.topic in item.relevant for m in found}))
+    return out
+
+
+def _first(alerts, n: int) -> list[tuple[Document, dict[str, bool]]]:
+    """Only each topic's first ``n`` judged alerts (in the order the hash sorts the ids)."""
+    order = sorted(alerts, key=lambda a: hashlib.sha256(a[0].id.encode()).hexdigest())
+    seen: dict[str, int] = {}
+    out = []
+    for doc, verdicts in order:
+        kept = {}
+        for topic, verdict in verdicts.items():
+            if seen.get(topic, 0) < n:
+                seen[topic] = seen.get(topic, 0) + 1
+                kept[topic] = verdict
+        if kept:
+            out.append((doc, kept))
+    return out
+
+
+def _f1(
+    refiner: Refiner, scored: Sequence[tuple[Judged, tuple[Match, ...]]], topic: str
+) -> float | None:
+    counts = Counts()
+    for item, candidates in scored:
+        found = refiner.refine(item.document, [m for m in candidates if m.topic == topic])
+        matched, relevant = any(m.topic == topic for m in found), topic in item.relevant
+        counts += Counts(int(matched and relevant), int(matched and not relevant),
+                         int(relevant and not matched))  # fmt: skip
+    return counts.f1
+
+
+def _ceiling(scored: Sequence[tuple[Judged, tuple[Match, ...]]], topic: str) -> float | None:
+    """The best F1 a filter that only drops can reach: every false positive dropped."""
+    relevant = sum(topic in item.relevant for item, _ in scored)
+    found = sum(topic in item.relevant and any(m.topic == topic for m in ms) for item, ms in scored)
+    return 2 * found / (found + relevant) if relevant else None
+
+
+def _sets(judged_dir: Path, dev: Path) -> list[tuple[str, Path, Path]]:
+    sets = [(f"dev / {w.name}", dev, w) for w in DEV_WATCHLISTS if dev.exists()]
+    for labels in sorted(judged_dir.glob("judgments-*.jsonl")):
+        letter = labels.stem.split("-", 1)[1]
+        for kind in ("english", "multilingual"):
+            watchlist = judged_dir / "watchlists" / f"{kind}-{letter}.yaml"
+            if watchlist.exists():
+                sets.append((f"judged-{letter} / {watchlist.name}", labels, watchlist))
+    return sets
+
+
+def _macro(values: list[object]) -> str:
+    defined = [v for v in values if isinstance(v, float)]
+    return _show(sum(defined) / len(defined) if defined else None)
+
+
+def _show(value: object) -> str:
+    return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _table(name: str, rows: dict[str, dict[str, object]]) -> str:
+    header = ["topic", "judged", "F1 plain", "F1 feedback", "F1 10 judg.", "filter", "filter 10",
+              "F1 ceiling"]  # fmt: skip
+    lines = [header]
+    for topic, r in rows.items():
+        lines.append([topic, _show(r["judged"]), _show(r["plain"]), _show(r["feedback"]),
+                      _show(r["ten"]), "on" if r["active"] else "off",
+                      "on" if r["active_ten"] else "off", _show(r["ceiling"])])  # fmt: skip
+    macro = {k: _macro([r[k] for r in rows.values()]) for k in ("plain", "feedback", "ten")}
+    lines.append(["macro", "", macro["plain"], macro["feedback"], macro["ten"], "", "",
+                  _macro([r["ceiling"] for r in rows.values()])])  # fmt: skip
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    body = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+            for line in lines]  # fmt: skip
+    return "\n".join([f"== {name}", *body])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--judged", type=Path, default=ROOT / "benchmarks" / "judged")
+    parser.add_argument("--dev", type=Path, default=DEV)
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    args = parser.parse_args()
+    results = {name: run(labels, w) for name, labels, w in _sets(args.judged, args.dev)}
+    if args.json:
+        print(json.dumps(results, indent=1))
+        return
+    for name, rows in results.items():
+        print(_table(name, rows) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""The analyst teaches topics: ``feedback``, ``topics`` and ``suggest``, and ``--feedback``.
+
+Owns: recording a verdict on a stored match (and undoing it), importing a feedback file, the
+per-topic view of judgments and learned filters, query-edit suggestions, and the matcher that
+``monitor match --feedback`` and ``monitor eval --feedback`` use (the plain matcher, then the
+filters learned from the file). After a verdict or an import the judged topics are retrained
+at once (this is a one-shot command, off any event loop); the daemon picks the new filters up
+at its next check.
+Does not own: learning (``monitor.learn``), storing (``monitor.store``), matching.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping, Sequence
+
+from monitor.cli.common import EXIT_USAGE, now, open_store, print_table, settings_from
+from monitor.config import Settings
+from monitor.errors import StoreError
+from monitor.learn import Filters, from_json, learn
+from monitor.learn.feedback_file import read_feedback
+from monitor.learn.suggest import suggest
+from monitor.match import Explanation, Lexicon, Matcher, lexicon_for
+from monitor.pipeline import relearn
+from monitor.store import Store
+from monitor.types import Document, Match, Topic
+
+
+class LearnedMatcher(Matcher):
+    """The plain matcher, then each topic's learned filter (keeps, drops and ranks)."""
+
+    def __init__(self, topics: Sequence[Topic], lexicon: Lexicon | None, filters: Filters) -> None:
+        super().__init__(topics, lexicon)
+        self.filters = filters
+
+    def match(self, doc: Document) -> tuple[Match, ...]:
+        return self.filters.refine(doc, super().match(doc))
+
+    def scores(self, doc: Document) -> dict[str, float]:
+        """The plain scores, less the topics whose match a learned filter drops (``eval``)."""
+        plain = super().match(doc)
+        dropped = {m.topic for m in plain} - {m.topic for m in self.filters.refine(doc, plain)}
+        return {t: s for t, s in super().scores(doc).items() if t not in dropped}
+
+
+def learned_matcher(topics: Sequence[Topic], lexicon: Lexicon, feedback: str) -> LearnedMatcher:
+    """A matcher whose topics first learn from the feedback file ``feedback``."""
+    with open(feedback, encoding="utf-8") as lines:
+        judged = read_feedback(lines)
+    plain = Matcher(topics, lexicon)
+    ids = [t.id for t in topics]
+    filters = Filters(learn(ids, [(j.document, j.verdicts) for j in judged], plain.match))
+    return LearnedMatcher(topics, lexicon, filters)
+
+
+def cmd_feedback(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    if (args.match is None) == (args.import_file is None):
+        print("give a match id (with a verdict) or --import FILE", file=sys.stderr)
+        return EXIT_USAGE
+    settings = settings_from(args, env)
+    who = env.get("USER") or "cli"
+    with open_store(settings) as store:
+        if args.import_file is not None:
+            return _import(store, settings, args.import_file, who)
+        if not args.match.isdigit():
+            print(f"a match id is a number (monitor matches): {args.match!r}", file=sys.stderr)
+            return EXIT_USAGE
+        match_id = int(args.match)
+        if args.verdict == "undo":
+            if not store.undo_feedback(match_id):
+                print(f"match {match_id} has no verdict to undo", file=sys.stderr)
+                return EXIT_USAGE
+            print(f"match {match_id}: verdict undone")
+        elif args.verdict is None:
+            verdict = store.latest_verdicts([match_id]).get(match_id, "not judged")
+            print(f"match {match_id}: {verdict}")
+            return 0
+        else:
+            given = store.record_feedback(match_id, args.verdict, who, now())
+            print(f"match {match_id}: {given.verdict} (topic {given.topic_id})")
+        _retrain(store, settings)
+    return 0
+
+
+def _import(store: Store, settings: Settings, path: str, who: str) -> int:
+    try:
+        with open(path, encoding="utf-8") as lines:
+            judged = read_feedback(lines)
+    except ValueError as error:
+        print(f"input error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    count = store.import_judgments([(j.document, j.verdicts) for j in judged], who, now())
+    print(f"imported {count} judgments of {len(judged)} articles")
+    _retrain(store, settings)
+    return 0
+
+
+def _retrain(store: Store, settings: Settings) -> None:
+    matcher = Matcher(settings.topics, lexicon_for(settings.lexicon))
+    relearn(store, settings.topics, matcher.match, now())
+
+
+def cmd_topics(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    settings = settings_from(args, env)
+    rows = []
+    with open_store(settings) as store:
+        saved = store.learned()
+        for topic in settings.topics:
+            verdicts = [relevant for _, relevant in store.judgments(topic.id)]
+            good = sum(verdicts)
+            precision = f"{good / len(verdicts):.2f}" if verdicts else "-"
+            learned = saved.get(topic.id)
+            status = _filter_status(learned.model) if learned else "off: not judged yet"
+            rows.append([topic.id, good, len(verdicts) - good, precision, status])
+    print_table(["topic", "relevant", "not relevant", "precision", "learned filter"], rows)
+    return 0
+
+
+def _filter_status(model_json: str) -> str:
+    model = from_json(model_json)
+    return model.reason if model is not None else "off: saved by another version, retraining"
+
+
+def cmd_suggest(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    settings = settings_from(args, env)
+    topic = next((t for t in settings.topics if t.id == args.topic), None)
+    if topic is None:
+        known = ", ".join(t.id for t in settings.topics) or "none"
+        print(f"unknown topic {args.topic!r}; defined: {known}", file=sys.stderr)
+        return EXIT_USAGE
+    with open_store(settings) as store:
+        judged = store.judgments(topic.id)
+    if not judged:
+        print(f"topic {topic.id}: no judgments yet (monitor feedback)")
+        return 0
+    found = suggest(topic.query, judged)
+    print(f"topic {topic.id}: {sum(r for _, r in judged)} relevant, "
+          f"{sum(not r for _, r in judged)} not relevant")  # fmt: skip
+    for kind, title in (
+        ("NOT", "NOT candidates"),
+        ("OR", "terms of relevant articles the query lacks"),
+    ):
+        mine = [s for s in found if s.kind == kind]
+        print(f"{title}:" + ("" if mine else " none"))
+        for s in mine:
+            print(f"  {kind} {s.word}  (in {s.relevant} relevant, {s.not_relevant} not relevant)")
+    return 0
+
+
+def explain_learned(settings: Settings, explanation: Explanation, doc: Document) -> str:
+    """What the topic's learned filter says of ``doc``: keep or drop, and the features that
+    pulled most, in words (``monitor explain``)."""
+    topic = explanation.topic.id
+    try:
+        with open_store(settings) as store:
+            saved = store.learned().get(topic)
+    except StoreError as error:
+        return f"learned filter: unknown (database: {error})"
+    model = from_json(saved.model) if saved else None
+    if model is None:
+        return "learned filter: none yet (no judgments: monitor feedback)"
+    head = f"learned filter: {model.reason}"
+    if not model.active or not explanation.matched:
+        return head
+    result = explanation.result
+    match = Match(topic, result.score, result.hits)
+    p = model.probability(doc, match)
+    lines = [head, f"  relevance {p:.2f}: {'kept' if p >= 0.5 else 'dropped'}", "  top features:"]
+    for name, pull in model.contributions(doc, match):
+        lines.append(f"    {pull:+.3f}  {name}")
+    return "\n".join(lines)

@@ -1,0 +1,75 @@
+"""Query edits a topic's judgments suggest: ``NOT`` candidates and missing terms.
+
+- ``NOT`` candidates: words in many not-relevant judged articles and in few relevant ones
+  (adding ``NOT word`` would have dropped those alerts and cost few good ones);
+- missing terms: words in many relevant judged articles, rare in not-relevant ones, that the
+  query does not contain yet.
+
+Each is ranked by the smoothed log-odds of being in one side rather than the other, weighted
+by how many articles it is in. Words are lower-cased ``\\w`` runs of 3 or more letters (so it
+works in any script without a stop-word list: words common to both sides rank low).
+Owns: that arithmetic. Does not own: where judgments come from, editing the query.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from monitor.types import Document
+
+_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+#: a word must be in at least this many articles of its side
+MIN_ARTICLES = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """One proposed edit."""
+
+    #: "NOT" (exclude) or "OR" (a term the query lacks)
+    kind: str
+    word: str
+    #: judged articles containing it: relevant, not relevant
+    relevant: int
+    not_relevant: int
+
+
+def suggest(
+    query: str, judged: Iterable[tuple[Document, bool]], top: int = 10
+) -> tuple[Suggestion, ...]:
+    """Up to ``top`` ``NOT`` candidates, then up to ``top`` missing terms."""
+    good: Counter[str] = Counter()
+    bad: Counter[str] = Counter()
+    n_good = n_bad = 0
+    for doc, relevant in judged:
+        words = set(_WORD.findall(f"{doc.title} {doc.text}".lower()))
+        if relevant:
+            good.update(words)
+            n_good += 1
+        else:
+            bad.update(words)
+            n_bad += 1
+    in_query = set(_WORD.findall(query.lower()))
+    nots = _ranked(bad, good, n_bad, n_good, top, skip=in_query)
+    ors = _ranked(good, bad, n_good, n_bad, top, skip=in_query)
+    return tuple(
+        [Suggestion("NOT", w, good[w], bad[w]) for w in nots]
+        + [Suggestion("OR", w, good[w], bad[w]) for w in ors]
+    )
+
+
+def _ranked(
+    side: Counter[str], other: Counter[str], n_side: int, n_other: int, top: int, skip: set[str]
+) -> Sequence[str]:
+    def strength(word: str) -> float:
+        mine = (side[word] + 0.5) / (n_side + 1)
+        theirs = (other[word] + 0.5) / (n_other + 1)
+        return math.log(mine / theirs) * math.sqrt(side[word])
+
+    candidates = [w for w, c in side.items() if c >= MIN_ARTICLES and w not in skip]
+    scored = [(strength(w), w) for w in candidates]
+    return [w for s, w in sorted(scored, key=lambda sw: (-sw[0], sw[1])) if s > 0][:top]

@@ -1,0 +1,170 @@
+"""What topics learn from: imported judgments, and the learned filters, saved per topic.
+
+Owns: the ``judgment`` table (judgments made elsewhere, ``monitor feedback --import``, with the
+article's text since the article need not be stored), the ``learned_model`` table (each topic's
+learned filter as JSON, keyed by topic id so an edit of the query keeps it and its judgments),
+and reading a topic's judgments back as documents with verdicts: the imported ones and the
+verdicts given on stored matches (``feedback``, the latest per article wins).
+Does not own: learning (``monitor.learn``), the verdicts on matches themselves (``_feedback``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, Index, Text, delete, func, insert
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from monitor.store._tables import ArticleRow, FeedbackRow, _when
+from monitor.types import Document
+
+#: ``judgment_state`` of a topic never judged
+_NO_JUDGMENTS = "0.0/0.0"
+
+
+class JudgmentRow(SQLModel, table=True):
+    """A judgment imported from a feedback file: the article as judged, and the verdict."""
+
+    __tablename__ = "judgment"
+    __table_args__ = (Index("ix_judgment_topic_key", "topic_id", "article_key", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic_id: str = Field(sa_type=Text)
+    #: the feedback file's ``id``
+    article_key: str = Field(sa_type=Text)
+    title: str = Field(sa_type=Text)
+    text: str = Field(sa_type=Text)
+    lang: str | None = Field(default=None, sa_type=Text)
+    #: "relevant" | "not-relevant"
+    verdict: str = Field(sa_type=Text)
+    who: str = Field(sa_type=Text)
+    created: datetime = _when(nullable=False)
+
+
+class LearnedRow(SQLModel, table=True):
+    """A topic's learned filter (``monitor.learn.to_json``) and what it was trained from."""
+
+    __tablename__ = "learned_model"
+
+    topic_id: str = Field(sa_type=Text, primary_key=True)
+    #: the model as JSON: coefficients, never pickle
+    model: str = Field(sa_type=Text)
+    #: ``judgment_state`` (and the query) when it was trained: differs once judgments change
+    state: str = Field(sa_type=Text)
+    trained: datetime = _when(nullable=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Learned:
+    """A saved learned filter, as JSON, and the state of the judgments it was trained from."""
+
+    topic_id: str
+    model: str
+    state: str
+    trained: datetime
+
+
+class LearningLog:
+    """Mixed into ``Store``: imported judgments and learned filters (see the module docstring)."""
+
+    if TYPE_CHECKING:
+
+        def _transaction(self, action: str) -> AbstractContextManager[Connection]: ...
+        def _session(self, action: str) -> AbstractContextManager[Session]: ...
+
+    def import_judgments(
+        self, judged: Iterable[tuple[Document, Mapping[str, bool]]], who: str, now: datetime
+    ) -> int:
+        """Store judgments made elsewhere (a later one of a topic and article replaces the
+        earlier); count them."""
+        rows = [
+            {"topic_id": topic, "article_key": doc.id, "title": doc.title, "text": doc.text,
+             "lang": doc.lang, "verdict": "relevant" if relevant else "not-relevant",
+             "who": who, "created": now}
+            for doc, verdicts in judged
+            for topic, relevant in verdicts.items()
+        ]  # fmt: skip
+        with self._transaction("importing judgments") as connection:
+            for row in rows:
+                connection.execute(
+                    delete(JudgmentRow).where(
+                        col(JudgmentRow.topic_id) == row["topic_id"],
+                        col(JudgmentRow.article_key) == row["article_key"],
+                    )
+                )
+            if rows:
+                connection.execute(insert(JudgmentRow), rows)
+        return len(rows)
+
+    def judgments(self, topic_id: str) -> list[tuple[Document, bool]]:
+        """``topic_id``'s judged articles with their verdict (True: relevant), the latest
+        verdict of each article, imported or given on a match, oldest first."""
+        latest: dict[str, tuple[datetime, int, Document, bool]] = {}
+        imported = select(JudgmentRow).where(col(JudgmentRow.topic_id) == topic_id)
+        given = (
+            select(FeedbackRow, ArticleRow)
+            .join(ArticleRow, col(FeedbackRow.article_key) == col(ArticleRow.key))
+            .where(col(FeedbackRow.topic_id) == topic_id)
+        )
+        with self._session("reading judgments") as session:
+            for j in session.exec(imported):
+                doc = Document(j.article_key, j.title, j.text, j.lang)
+                _keep_latest(latest, j.created, 0, doc, j.verdict)
+            for f, a in session.exec(given):
+                doc = Document(a.key, a.title, a.text or a.summary, a.language)
+                _keep_latest(latest, f.created, f.id or 0, doc, f.verdict)
+        ordered = sorted(latest.values(), key=lambda entry: (entry[0], entry[1]))
+        return [(doc, relevant) for _, _, doc, relevant in ordered]
+
+    def judgment_state(self, topic_id: str) -> str:
+        """A fingerprint of ``topic_id``'s judgments: changes when one is added or undone."""
+        return self.judgment_states().get(topic_id, _NO_JUDGMENTS)
+
+    def judgment_states(self) -> dict[str, str]:
+        """``judgment_state`` of every judged topic, in two queries (the daemon asks often)."""
+        found: dict[str, list[str]] = {}
+        with self._session("reading judgments") as session:
+            queries = [
+                select(FeedbackRow.topic_id, func.count(), func.max(FeedbackRow.id)).group_by(
+                    col(FeedbackRow.topic_id)
+                ),
+                select(JudgmentRow.topic_id, func.count(), func.max(JudgmentRow.id)).group_by(
+                    col(JudgmentRow.topic_id)
+                ),
+            ]
+            for n, query in enumerate(queries):
+                for topic_id, count, latest in session.exec(query):
+                    found.setdefault(topic_id, ["0.0", "0.0"])[n] = f"{count}.{latest or 0}"
+        return {topic_id: "/".join(parts) for topic_id, parts in found.items()}
+
+    def save_learned(self, topic_id: str, model: str, state: str, now: datetime) -> None:
+        """Keep ``topic_id``'s learned filter (replacing the one before)."""
+        with self._transaction("saving a learned filter") as connection:
+            connection.execute(delete(LearnedRow).where(col(LearnedRow.topic_id) == topic_id))
+            connection.execute(
+                insert(LearnedRow).values(topic_id=topic_id, model=model, state=state, trained=now)
+            )
+
+    def learned(self) -> dict[str, Learned]:
+        """Every topic's saved learned filter."""
+        with self._session("reading learned filters") as session:
+            return {
+                r.topic_id: Learned(r.topic_id, r.model, r.state, r.trained)
+                for r in session.exec(select(LearnedRow))
+            }
+
+
+def _keep_latest(
+    latest: dict[str, tuple[datetime, int, Document, bool]],
+    when: datetime,
+    order: int,
+    doc: Document,
+    verdict: str,
+) -> None:
+    before = latest.get(doc.id)
+    if before is None or (when, order) >= (before[0], before[1]):
+        latest[doc.id] = (when, order, doc, verdict == "relevant")

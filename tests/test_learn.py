@@ -1,0 +1,395 @@
+"""Tests of relevance feedback: the learned filter, its storage, the CLI and the pipeline.
+
+The topic is ``bank`` (query ``bank``): relevant are river banks (floods, erosion), not
+relevant are money banks (loans, rates). Its judgments are generated with a fixed seed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import main
+from monitor.config import load_settings
+from monitor.fetch import Fetcher
+from monitor.learn import PLAIN, Filters, from_json, learn, to_json
+from monitor.learn.feedback_file import read_feedback
+from monitor.learn.suggest import suggest
+from monitor.match import Matcher
+from monitor.notify import Notifier
+from monitor.pipeline import Pipeline
+from monitor.store import Store
+from monitor.types import Document, Item, Topic
+from monitor.workers import WorkerLimits, Workers
+from tests.test_store import T0, article, state
+
+TOPIC = Topic(id="bank", name="River banks", query="bank", threshold=0.0, expand=False)
+RIVER = [
+    "river",
+    "flood",
+    "erosion",
+    "water",
+    "levee",
+    "rain",
+    "mud",
+    "overflow",
+    "villagers",
+    "evacuated",
+    "dam",
+]
+MONEY = [
+    "loan",
+    "interest",
+    "rate",
+    "credit",
+    "mortgage",
+    "deposit",
+    "shares",
+    "profit",
+    "central",
+    "lender",
+]
+FILLER = [
+    "the",
+    "a",
+    "on",
+    "in",
+    "of",
+    "and",
+    "said",
+    "officials",
+    "today",
+    "week",
+    "report",
+    "local",
+    "news",
+]
+
+
+def doc(n: int, relevant: bool, rng: random.Random) -> Document:
+    words = rng.sample(RIVER if relevant else MONEY, 4) + rng.sample(FILLER, 6)
+    rng.shuffle(words)
+    title = f"{'River' if relevant else 'Central'} bank {words[0]}"
+    return Document(f"doc-{n}", title, " ".join(["The bank", *words]), "en")
+
+
+def judged(count: int, seed: int = 1, relevant: bool | None = None) -> list[tuple[Document, bool]]:
+    """``count`` judged documents, alternating verdicts (or all ``relevant``)."""
+    rng = random.Random(seed)
+    out = []
+    for n in range(count):
+        verdict = n % 2 == 0 if relevant is None else relevant
+        out.append((doc(n, verdict, rng), verdict))
+    return out
+
+
+def trained(examples: list[tuple[Document, bool]]):
+    matcher = Matcher([TOPIC])
+    return learn([TOPIC.id], [(d, {TOPIC.id: r}) for d, r in examples], matcher.match)[TOPIC.id]
+
+
+def kept(filters: Filters, documents: list[Document]) -> list[str]:
+    matcher = Matcher([TOPIC])
+    return [d.id for d in documents if filters.refine(d, matcher.match(d))]
+
+
+UNSEEN = [doc(1000 + n, n % 2 == 0, random.Random(99 + n)) for n in range(20)]
+
+
+# --- the learned filter --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [0, 1, 10])
+def test_few_judgments_never_do_worse_than_the_plain_score(count: int) -> None:
+    """With 0, 1 or 10 judgments the filter stays off: every candidate is kept."""
+    model = trained(judged(count))
+    assert model.active is False
+    assert kept(Filters({TOPIC.id: model}), UNSEEN) == kept(PLAIN, UNSEEN)
+    assert len(kept(PLAIN, UNSEEN)) == len(UNSEEN)
+
+
+@pytest.mark.parametrize("relevant", [True, False])
+def test_a_topic_judged_all_one_way_keeps_every_candidate(relevant: bool) -> None:
+    """All relevant or all not relevant teaches nothing to tell apart: the filter stays off."""
+    model = trained(judged(40, relevant=relevant))
+    assert (model.active, model.judgments, model.relevant) == (False, 40, 40 if relevant else 0)
+    assert "of each" in model.reason
+    assert kept(Filters({TOPIC.id: model}), UNSEEN) == [d.id for d in UNSEEN]
+
+
+def test_enough_judgments_turn_the_filter_on_and_it_drops_the_other_sense() -> None:
+    """40 judgments: cross-validation beats keeping all; unseen money banks are dropped."""
+    model = trained(judged(40))
+    assert model.active is True, model.reason
+    assert model.cv_learned is not None and model.cv_plain is not None
+    assert model.cv_learned > model.cv_plain
+    river = [d.id for d in UNSEEN if d.title.startswith("River")]
+    assert kept(Filters({TOPIC.id: model}), UNSEEN) == river
+
+
+def test_the_filter_never_adds_a_match() -> None:
+    """A document the query rejects stays rejected, whatever was learned."""
+    filters = Filters({TOPIC.id: trained(judged(40))})
+    outside = Document("x", "River flood", "river flood erosion water levee", "en")
+    assert filters.refine(outside, Matcher([TOPIC]).match(outside)) == ()
+
+
+def test_the_model_round_trips_through_json() -> None:
+    """Saved as JSON (coefficients) and read back, it decides the same."""
+    model = trained(judged(40))
+    again = from_json(to_json(model))
+    assert again is not None and again == model
+    matcher = Matcher([TOPIC])
+    pairs = [(d, matcher.match(d)[0]) for d in UNSEEN]
+    assert again.probabilities(pairs) == model.probabilities(pairs)
+    assert from_json(to_json(model).replace('"version":"1"', '"version":"0"')) is None
+
+
+def test_contributions_name_features_in_words() -> None:
+    """``explain``'s top features are readable: words, characters, evidence."""
+    model = trained(judged(40))
+    money = next(d for d in UNSEEN if d.title.startswith("Central"))
+    found = model.contributions(money, Matcher([TOPIC]).match(money)[0])
+    assert found and all(isinstance(name, str) and "#" not in name for name, _ in found)
+    assert sum(pull for _, pull in found) < 0  # they pull toward dropping it
+
+
+def test_suggest_proposes_not_candidates_and_missing_terms() -> None:
+    """Words of the not-relevant side are NOT candidates; of the relevant side, new terms."""
+    found = suggest("bank", judged(40))
+    nots = {s.word for s in found if s.kind == "NOT"}
+    ors = {s.word for s in found if s.kind == "OR"}
+    assert nots and nots <= set(MONEY) | {"central"}
+    assert ors and ors <= set(RIVER)
+    assert "bank" not in nots | ors
+
+
+def test_feedback_file_zero_is_not_relevant_and_unlisted_is_unjudged() -> None:
+    """``{"a": 0}`` is judged not relevant; a topic not listed is not judged at all."""
+    lines = [
+        json.dumps({"id": "1", "title": "t", "text": "x", "topics": {"a": 0, "b": 2}}),
+        "",
+        json.dumps({"id": 2, "title": "u", "text": "y", "lang": "id", "topics": {"b": 1}}),
+    ]
+    got = read_feedback(lines)
+    assert [(j.document.id, j.document.lang, j.verdicts) for j in got] == [
+        ("1", None, {"a": False, "b": True}),
+        ("2", "id", {"b": True}),
+    ]
+    with pytest.raises(ValueError, match="line 2"):
+        read_feedback([lines[0], json.dumps({"id": "3", "topics": {"a": 5}})])
+
+
+# --- the store -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    with Store.open(database_url) as opened:
+        yield opened
+
+
+def test_store_keeps_imported_judgments_verdicts_and_models(store: Store) -> None:
+    """Imported judgments and verdicts on matches read back as documents with verdicts."""
+    store.save_poll(state(), [article("https://a.example/1", summary="A river bank")], T0)
+    empty = store.judgment_state("asean")
+    imported = [(Document("f-1", "T", "x", "id"), {"asean": False, "bank": True})]
+    assert store.import_judgments(imported, "ana", T0) == 2
+    match_id = store.matches(limit=1)[0].match_id
+    store.record_feedback(match_id, "relevant", "cli", T0 + timedelta(minutes=1))
+    got = store.judgments("asean")
+    assert [(d.id, d.lang, r) for d, r in got] == [
+        ("f-1", "id", False),
+        ("https://a.example/1", "en", True),
+    ]
+    assert got[1][0].text == "A river bank"
+    # a re-import replaces the earlier verdict; the state moves with every change
+    changed = store.judgment_state("asean")
+    assert changed != empty
+    store.import_judgments([(Document("f-1", "T", "x"), {"asean": True})], "ana", T0)
+    assert [r for _, r in store.judgments("asean")] == [True, True]
+    store.undo_feedback(match_id)
+    assert [d.id for d, _ in store.judgments("asean")] == ["f-1"]
+    assert store.judgment_state("asean") not in (changed, empty)
+    store.save_learned("asean", '{"m": 1}', "s1", T0)
+    store.save_learned("asean", '{"m": 2}', "s2", T0 + timedelta(hours=1))
+    saved = store.learned()["asean"]
+    assert (saved.model, saved.state, saved.trained) == ('{"m": 2}', "s2", T0 + timedelta(hours=1))
+
+
+# --- the command line and the pipeline -----------------------------------------------------
+
+WATCHLIST = """\
+topics:
+  - id: bank
+    name: River banks
+    query: bank
+    expand: false
+"""
+
+
+def write_config(tmp_path: Path, database_url: str, query: str = "bank") -> Path:
+    (tmp_path / "watchlists").mkdir(exist_ok=True)
+    (tmp_path / "watchlists" / "bank.yaml").write_text(
+        WATCHLIST.replace("query: bank", f"query: {query}"), encoding="utf-8"
+    )
+    config = tmp_path / "monitor.yaml"
+    config.write_text(
+        f"""\
+database: {database_url}
+watchlists: ["watchlists/*.yaml"]
+http:
+  user_agent: "news-monitor-tests/0.1 (+https://example.org/contact)"
+sources:
+  - id: src-a
+    name: Source A
+    feed: https://src-a.example/feed
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def feedback_file(path: Path, examples: list[tuple[Document, bool]]) -> Path:
+    lines = [
+        json.dumps({"id": d.id, "title": d.title, "text": d.text, "lang": d.lang,
+                    "topics": {"bank": int(r)}})
+        for d, r in examples
+    ]  # fmt: skip
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_cli_feedback_round_trip_undo_and_import(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A verdict through the CLI is stored and undone; an import trains the topic."""
+    config = write_config(tmp_path, database_url)
+    run = ["--config", str(config)]
+    with Store.open(database_url) as store:
+        store.save_poll(
+            state(), [article("https://a.example/1", topics=(("bank", ("chat",)),))], T0
+        )
+        match_id = store.matches(limit=1)[0].match_id
+    assert main([*run, "feedback", str(match_id), "not-relevant"]) == 0
+    assert main([*run, "feedback", str(match_id)]) == 0
+    assert f"match {match_id}: not-relevant" in capsys.readouterr().out
+    with Store.open(database_url) as store:
+        assert [f.verdict for f in store.feedback("bank")] == ["not-relevant"]
+        assert "bank" in store.learned()  # retrained at once (still off: one judgment)
+    assert main([*run, "feedback", str(match_id), "undo"]) == 0
+    assert main([*run, "feedback", str(match_id), "undo"]) == 2
+    assert main([*run, "feedback", "nope", "relevant"]) == 2
+    assert main([*run, "feedback"]) == 2
+    capsys.readouterr()
+    assert (
+        main([*run, "feedback", "--import", str(feedback_file(tmp_path / "f.jsonl", judged(40)))])
+        == 0
+    )
+    assert "imported 40 judgments" in capsys.readouterr().out
+    assert main([*run, "topics"]) == 0
+    out = capsys.readouterr().out
+    assert "bank" in out and "20" in out and "0.50" in out and "on: cross-validated" in out
+    assert main([*run, "suggest", "bank"]) == 0
+    assert "NOT candidates:" in capsys.readouterr().out
+    assert main([*run, "explain", "bank", "--title", "Central bank", "--text", "loan rate"]) == 0
+    assert "top features:" in capsys.readouterr().out
+
+
+def test_cli_match_and_eval_learn_from_a_feedback_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``match --feedback`` and ``eval --feedback`` drop what the file taught is not relevant."""
+    watchlist = tmp_path / "w.yaml"
+    watchlist.write_text(WATCHLIST, encoding="utf-8")
+    feedback = feedback_file(tmp_path / "f.jsonl", judged(40))
+    articles = tmp_path / "a.jsonl"
+    feedback_file(articles, [(d, d.title.startswith("River")) for d in UNSEEN])
+    assert main(["match", "--watchlist", str(watchlist), "--input", str(articles)]) == 0
+    plain = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert all(r["matches"] for r in plain)
+    args = ["match", "--watchlist", str(watchlist), "--input", str(articles)]
+    assert main([*args, "--feedback", str(feedback)]) == 0
+    learned = {
+        r["id"] for r in map(json.loads, capsys.readouterr().out.splitlines()) if r["matches"]
+    }
+    assert learned == {d.id for d in UNSEEN if d.title.startswith("River")}
+    evaluate = ["eval", "--watchlist", str(watchlist), "--labels", str(articles), "--json"]
+    assert main(evaluate) == 0
+    before = json.loads(capsys.readouterr().out)["rows"][0]
+    assert main([*evaluate, "--feedback", str(feedback)]) == 0
+    after = json.loads(capsys.readouterr().out)["rows"][0]
+    assert (before["fp"], after["fp"], after["tp"]) == (10, 0, before["tp"])
+
+
+def _pipeline(settings, store: Store, workers: Workers, now: datetime) -> Pipeline:
+    return Pipeline(
+        settings, store=store, fetcher=Fetcher(settings.http),
+        notifier=Notifier(settings.channels), workers=workers, now=lambda: now,
+    )  # fmt: skip
+
+
+def _kept(pipeline: Pipeline, settings, documents: list[Document]) -> list[str]:
+    source = settings.sources[0]
+    found = []
+    for d in documents:
+        item = Item(key=d.id, url=None, guid=None, title=d.title, summary=d.text, language="en")
+        if pipeline._matches_for(source, item):
+            found.append(d.id)
+    return found
+
+
+def test_learned_filter_persists_across_restart_and_hot_reload(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Trained once and saved; a restart reloads it without retraining; an edited query is
+    retrained on the same judgments."""
+    settings = load_settings(write_config(tmp_path, database_url), {})
+    river = [d.id for d in UNSEEN if d.title.startswith("River")]
+    workers = Workers(WorkerLimits(processes=1))
+    try:
+        with Store.open(database_url) as store:
+            store.import_judgments([(d, {"bank": r}) for d, r in judged(40)], "ana", T0)
+            first = _pipeline(settings, store, workers, T0)
+            assert len(_kept(first, settings, UNSEEN)) == len(UNSEEN)  # not learned yet
+            asyncio.run(first.relearn())
+            assert _kept(first, settings, UNSEEN) == river
+        later = T0 + timedelta(days=1)
+        with Store.open(database_url) as store:  # a restart
+            second = _pipeline(settings, store, workers, later)
+            asyncio.run(second.relearn())
+            assert _kept(second, settings, UNSEEN) == river
+            assert store.learned()["bank"].trained == T0  # loaded, not retrained
+            edited = load_settings(write_config(tmp_path, database_url, "bank OR banks"), {})
+            second.use_settings(edited, Notifier(edited.channels))
+            asyncio.run(second.relearn())
+            assert store.learned()["bank"].trained == later  # the query changed: retrained
+            assert _kept(second, edited, UNSEEN) == river
+    finally:
+        workers.close()
+
+
+def test_judgments_arriving_retrain_at_the_next_check(tmp_path: Path, database_url: str) -> None:
+    """A judgment added after training changes the state: the next relearn retrains."""
+    settings = load_settings(write_config(tmp_path, database_url), {})
+    workers = Workers(WorkerLimits(processes=1))
+    try:
+        with Store.open(database_url) as store:
+            store.import_judgments([(d, {"bank": r}) for d, r in judged(10)], "ana", T0)
+            pipeline = _pipeline(settings, store, workers, T0)
+            asyncio.run(pipeline.relearn())
+            assert store.learned()["bank"].trained == T0
+            assert from_json(store.learned()["bank"].model).judgments == 10  # type: ignore[union-attr]
+            store.import_judgments([(d, {"bank": r}) for d, r in judged(40)], "ana", T0)
+            pipeline._now = lambda: T0 + timedelta(hours=1)  # type: ignore[method-assign]
+            asyncio.run(pipeline.relearn())
+            model = from_json(store.learned()["bank"].model)
+            assert model is not None and (model.judgments, model.active) == (40, True)
+    finally:
+        workers.close()
