@@ -14,12 +14,13 @@ import pytest
 from apprise import NotifyFormat
 from apprise.conversion import convert_between
 
-from monitor.config import ChannelSettings, MessageFormat
+from monitor.config import ChannelSettings
 from monitor.errors import ConfigError, DeliveryError
 from monitor.notify import Message, Notifier, render, render_test
 from monitor.notify.digest import ordered, render_digest
 from monitor.notify.render import SNIPPET_MAX, SUBJECT_MAX, Limits
 from monitor.types import Alert, Hit
+from monitor.vocab import MessageFormat
 from tests.receivers import SmtpReceiver, WebhookReceiver, closed_port
 
 JAKARTA = ZoneInfo("Asia/Jakarta")

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from monitor.config import MessageFormat
 from monitor.notify.render import (
     SUBJECT_MAX,
     Limits,
@@ -28,6 +27,7 @@ from monitor.notify.render import (
     trim,
 )
 from monitor.types import Alert
+from monitor.vocab import MessageFormat
 
 #: headline length inside a digest line
 DIGEST_TITLE_MAX = 160

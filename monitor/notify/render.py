@@ -23,8 +23,8 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from monitor.config import MessageFormat
 from monitor.types import Alert, Hit
+from monitor.vocab import MessageFormat
 
 #: longest subject line, in characters
 SUBJECT_MAX = 200
