@@ -333,3 +333,35 @@ def _wait_for_requests(feeds: FeedServer, path: str, count: int, timeout: float)
     while len(feeds.requests_to(path)) < count:
         assert time.monotonic() < deadline, f"no request to {path} in {timeout}s"
         time.sleep(0.1)
+
+
+@pytest.mark.slow
+def test_stop_with_a_fetch_in_flight_is_clean(world: World) -> None:
+    """SIGTERM while a feed is still being fetched (the server holds its answer): the daemon
+    exits 0 within Docker's 10 s, and logs no ERROR and no traceback."""
+    world.feeds.serve("/guardian.xml", GUARDIAN, delay=60)
+    log_path = world.config.parent / "daemon.log"
+    env = {**os.environ, "MONITOR_LOG_LEVEL": "INFO"}
+    with open(log_path, "w") as log_file:
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "--config", str(world.config), "run"],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    try:
+        _wait_for_requests(world.feeds, "/guardian.xml", 1, timeout=30)
+        daemon.send_signal(signal.SIGTERM)
+        stopped = time.monotonic()
+        daemon.wait(timeout=20)
+        elapsed = time.monotonic() - stopped
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
+    output = log_path.read_text()
+    assert daemon.returncode == 0, output
+    assert "stopped" in output and "poll cancelled by the stop" in output, output
+    assert " ERROR " not in output and "Traceback" not in output and "CancelledError" not in output
+    assert elapsed < 10, output
