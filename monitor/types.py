@@ -203,6 +203,10 @@ class Alert:
     snippet: str
     #: other outlets that carried the same story
     also_in: tuple[str, ...] = ()
+    #: id of the source that carried it ("" when not known)
+    source_id: str = ""
+    #: the stored match's number (None when not stored)
+    match_id: int | None = None
 
 
 # --- topics ------------------------------------------------------------------------------------

@@ -79,6 +79,7 @@ GOLDEN_HTML = """\
 <p><b>Topic:</b> Russia–ASEAN security ties<br>
 <b><a href="https://www.republika.co.id/berita/r3rzq4382/rusiaasean-perbarui-kerja-sama">\
 Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme</a></b><br>
+<small>https://www.republika.co.id/berita/r3rzq4382/rusiaasean-perbarui-kerja-sama</small><br>
 <b>Source:</b> Republika<br>
 <b>Published:</b> 2021-12-07 13:33 UTC (20:33 WIB)<br>
 <b>Score:</b> 0.82 · <b>Matched:</b> Rusia (title, text); ASEAN (title); teror* (title)</p>
@@ -118,7 +119,9 @@ def as_html(message: Message) -> str:
 )
 def test_render_golden(fmt: MessageFormat, expected: str) -> None:
     """Each format shows topic, linked title, source, UTC+local time, score, terms, snippet, id."""
-    assert render(ALERT, fmt, JAKARTA) == Message(SUBJECT, expected, fmt, "dlv-7f3a")
+    assert render(ALERT, fmt, JAKARTA) == Message(
+        SUBJECT, expected, fmt, "dlv-7f3a", alerts=(ALERT,)
+    )
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "html"])
