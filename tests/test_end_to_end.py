@@ -182,6 +182,10 @@ def test_new_indonesian_item_is_matched_and_delivered_once(world: World) -> None
     payload = hook.json()
     assert SEED_TITLE in payload["title"] + payload["message"]
     assert "russia-asean-security" in payload["message"] or "Russia–ASEAN" in payload["message"]
+    alert = payload["alert"]  # the structured fields, from the stored match
+    assert alert["source"] == {"id": "republika", "name": "Republika"}
+    assert alert["topic"]["id"] == "russia-asean-security" and isinstance(alert["match_id"], int)
+    assert alert["url"].startswith(SEED_URL) and alert["published"] == "2021-12-07T13:33:00Z"
     assert SEED_TITLE in mail.message["Subject"] + mail.text()
     assert "2021-12-07 13:33 UTC" in mail.text() and "20:33" in mail.text()
 
