@@ -159,7 +159,16 @@ class Daemon:
         source = self._sources.get(source_id)
         if source is None or self._stopping.is_set():
             return
-        result = await self._pipeline.poll(source)
+        try:
+            result = await self._pipeline.poll(source)
+        except asyncio.CancelledError:
+            if not self._stopping.is_set():
+                raise
+            # cancelled by the stop after its grace: nothing half-written (a poll's store write
+            # is one transaction), and the source keeps its stored next check. Ending the job
+            # normally keeps APScheduler from logging the cancellation as a failed job.
+            log.info("source=%s poll cancelled by the stop", source_id)
+            return
         self._metrics.polled(source_id, result.outcome, result.items, result.new_articles)
         if result.outcome == "gone":
             log.error("source=%s answered 410 Gone: disabled until its URL changes", source_id)

@@ -40,10 +40,21 @@ BANDS = 32
 _SHINGLE = 3
 _PRIME = (1 << 61) - 1
 _WORD = re.compile(r"\w+")
-# fixed seeds: fingerprints stored today must compare with those computed after a restart
-_RNG = np.random.default_rng(20211207)
-_A = _RNG.integers(1, _PRIME, size=PERMUTATIONS, dtype=np.uint64)
-_B = _RNG.integers(0, _PRIME, size=PERMUTATIONS, dtype=np.uint64)
+_SEED = b"news-monitor minhash 1"
+
+
+def _constant(kind: bytes, index: int, low: int) -> int:
+    """A fixed pseudo-random integer in [low, _PRIME): BLAKE2b of the seed, the kind and index.
+
+    Not numpy's generator: its stream is promised for one numpy build only, and fingerprints
+    stored today must compare with those computed after an upgrade.
+    """
+    digest = hashlib.blake2b(_SEED + kind + index.to_bytes(4, "big"), digest_size=8).digest()
+    return low + int.from_bytes(digest, "big") % (_PRIME - low)
+
+
+_A = np.array([_constant(b"a", i, 1) for i in range(PERMUTATIONS)], dtype=np.uint64)
+_B = np.array([_constant(b"b", i, 0) for i in range(PERMUTATIONS)], dtype=np.uint64)
 
 
 def fingerprint(text: str) -> bytes | None:

@@ -218,6 +218,8 @@ class Alert:
     snippet: str
     #: other outlets that carried the same story
     also_in: tuple[str, ...] = ()
+    #: id of the source that carried it ("" when not known)
+    source_id: str = ""
     #: the stored match's id, for ``monitor feedback MATCH relevant|not-relevant`` (footer)
     match_id: int | None = None
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.cli.common import full_checks
 from monitor.config import (
     DEFAULT_DATABASE_URL,
     ChannelSettings,
@@ -25,8 +26,8 @@ from monitor.config import (
     parse_duration,
     parse_size,
 )
-from monitor.deliver.schedule import parse_quiet
 from monitor.errors import ConfigError
+from monitor.vocab import parse_quiet
 from monitor.yamlsafe import interpolate, read_yaml
 
 REPO = Path(__file__).resolve().parent.parent
@@ -491,7 +492,7 @@ def test_bad_config_is_refused_with_file_line_and_key(tmp_path: Path, case: Bad)
     """Each bad config fails with exactly the expected message."""
     path = write_config(tmp_path, case)
     with pytest.raises(ConfigError) as caught:
-        load_settings(path, case.env)
+        load_settings(path, case.env, full_checks())
     assert str(caught.value).replace(f"{tmp_path}/", "") == case.expected
     assert "hunter2" not in str(caught.value)
 

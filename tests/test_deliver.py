@@ -15,10 +15,10 @@ import pytest
 
 from monitor.config import ChannelSettings, DeliverySettings, HttpSettings, Settings
 from monitor.deliver.run import Deliverer, DeliveryReport, digest_id
-from monitor.deliver.schedule import parse_quiet
 from monitor.notify import Notifier
 from monitor.store import NewArticle, NewDigest, SourceState, Store
 from monitor.types import Hit, Item, Match, Topic, Validators
+from monitor.vocab import parse_quiet
 from tests.receivers import SmtpReceiver, WebhookReceiver, WebhookRequest, closed_port
 
 # 2024-03-04 09:00 in Jakarta

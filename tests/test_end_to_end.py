@@ -184,6 +184,10 @@ def test_new_indonesian_item_is_matched_and_delivered_once(world: World) -> None
     payload = hook.json()
     assert SEED_TITLE in payload["title"] + payload["message"]
     assert "russia-asean-security" in payload["message"] or "Russia–ASEAN" in payload["message"]
+    alert = payload["alert"]  # the structured fields, from the stored match
+    assert alert["source"] == {"id": "republika", "name": "Republika"}
+    assert alert["topic"]["id"] == "russia-asean-security" and isinstance(alert["match_id"], int)
+    assert alert["url"].startswith(SEED_URL) and alert["published"] == "2021-12-07T13:33:00Z"
     assert SEED_TITLE in mail.message["Subject"] + mail.text()
     assert "2021-12-07 13:33 UTC" in mail.text() and "20:33" in mail.text()
 
@@ -330,3 +334,35 @@ def _wait_for_requests(feeds: FeedServer, path: str, count: int, timeout: float)
     while len(feeds.requests_to(path)) < count:
         assert time.monotonic() < deadline, f"no request to {path} in {timeout}s"
         time.sleep(0.1)
+
+
+@pytest.mark.slow
+def test_stop_with_a_fetch_in_flight_is_clean(world: World) -> None:
+    """SIGTERM while a feed is still being fetched (the server holds its answer): the daemon
+    exits 0 within Docker's 10 s, and logs no ERROR and no traceback."""
+    world.feeds.serve("/guardian.xml", GUARDIAN, delay=60)
+    log_path = world.config.parent / "daemon.log"
+    env = {**os.environ, "MONITOR_LOG_LEVEL": "INFO"}
+    with open(log_path, "w") as log_file:
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "--config", str(world.config), "run"],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    try:
+        _wait_for_requests(world.feeds, "/guardian.xml", 1, timeout=30)
+        daemon.send_signal(signal.SIGTERM)
+        stopped = time.monotonic()
+        daemon.wait(timeout=20)
+        elapsed = time.monotonic() - stopped
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
+    output = log_path.read_text()
+    assert daemon.returncode == 0, output
+    assert "stopped" in output and "poll cancelled by the stop" in output, output
+    assert " ERROR " not in output and "Traceback" not in output and "CancelledError" not in output
+    assert elapsed < 10, output

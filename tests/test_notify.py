@@ -4,21 +4,26 @@ receivers (a webhook and an SMTP server from ``tests.receivers``; apprise is not
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import jsonschema
 import pytest
 from apprise import NotifyFormat
 from apprise.conversion import convert_between
 
-from monitor.config import ChannelSettings, MessageFormat
+from monitor.config import ChannelSettings
 from monitor.errors import ConfigError, DeliveryError
 from monitor.notify import Message, Notifier, render, render_test
 from monitor.notify.digest import ordered, render_digest
 from monitor.notify.render import SNIPPET_MAX, SUBJECT_MAX, Limits
 from monitor.types import Alert, Hit
+from monitor.vocab import MessageFormat
 from tests.receivers import SmtpReceiver, WebhookReceiver, closed_port
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -77,6 +82,7 @@ GOLDEN_HTML = """\
 <p><b>Topic:</b> Russia–ASEAN security ties<br>
 <b><a href="https://www.republika.co.id/berita/r3rzq4382/rusiaasean-perbarui-kerja-sama">\
 Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme</a></b><br>
+<small>https://www.republika.co.id/berita/r3rzq4382/rusiaasean-perbarui-kerja-sama</small><br>
 <b>Source:</b> Republika<br>
 <b>Published:</b> 2021-12-07 13:33 UTC (20:33 WIB)<br>
 <b>Score:</b> 0.82 · <b>Matched:</b> Rusia (title, text); ASEAN (title); teror* (title)</p>
@@ -116,7 +122,9 @@ def as_html(message: Message) -> str:
 )
 def test_render_golden(fmt: MessageFormat, expected: str) -> None:
     """Each format shows topic, linked title, source, UTC+local time, score, terms, snippet, id."""
-    assert render(ALERT, fmt, JAKARTA) == Message(SUBJECT, expected, fmt, "dlv-7f3a")
+    assert render(ALERT, fmt, JAKARTA) == Message(
+        SUBJECT, expected, fmt, "dlv-7f3a", alerts=(ALERT,)
+    )
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "html"])
@@ -289,6 +297,94 @@ def test_email_gets_subject_body_and_delivery_id(fmt: MessageFormat) -> None:
         assert body.strip() == GOLDEN_TEXT
     else:
         assert f'<a href="{ALERT.url}">Rusia-ASEAN Perbarui' in body
+
+
+WEBHOOK_SCHEMA = json.loads(
+    (Path(__file__).parent.parent / "contrib" / "webhook.schema.json").read_text(encoding="utf-8")
+)
+
+
+def webhook_document(message: Message) -> dict[str, Any]:
+    """What the real loopback receiver got for ``message``, checked against the schema."""
+    with WebhookReceiver() as hook:
+        send(Notifier([ChannelSettings("hook", (hook.url,), message.format)]), "hook", message)
+        [request] = hook.received
+    document: dict[str, Any] = request.json()
+    jsonschema.Draft202012Validator(
+        WEBHOOK_SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    ).validate(document)
+    return document
+
+
+def test_webhook_carries_the_alert_as_fields() -> None:
+    """A json:// alert carries topic, url, source, outlets, time, score, terms, hits (with the
+    form that fired), snippet and ids as fields, beside apprise's title and message."""
+    alert = replace(
+        ALERT,
+        hits=(*ALERT.hits, Hit("Russia", "text", 9, "России", 0.25, "Росси*")),
+        also_in=("Antara",),
+        source_id="republika",
+        match_id=42,
+    )
+    document = webhook_document(render(alert, "text", JAKARTA))
+    assert (document["title"], document["type"], document["delivery_id"]) == (
+        SUBJECT, "info", "dlv-7f3a"
+    )  # fmt: skip
+    assert document["payload_version"] == 1 and "alerts" not in document
+    fields = document["alert"]
+    assert fields["topic"] == {"id": "russia-asean-security", "name": "Russia–ASEAN security ties"}
+    assert (fields["url"], fields["source"]) == (
+        ALERT.url,
+        {"id": "republika", "name": "Republika"},
+    )
+    assert (fields["also_in"], fields["match_id"]) == (["Antara"], 42)
+    assert (fields["published"], fields["score"]) == ("2021-12-07T13:33:00Z", 0.8234)
+    assert fields["terms"] == ["Rusia", "ASEAN", "teror*", "Russia"]
+    assert fields["hits"][-1] == {
+        "term": "Russia", "field": "text", "position": 9, "matched": "России",
+        "form": "Росси*", "weight": 0.25,
+    }  # fmt: skip
+    assert fields["hits"][0]["form"] is None
+    assert fields["snippet"] == ALERT.snippet
+
+
+def test_webhook_digest_carries_every_alert() -> None:
+    """A digest's document has ``alerts``, the same objects in the order shown."""
+    other = replace(ALERT, delivery_id="d2", topic_id="sea", topic_name="Sea", score=0.9)
+    alerts = ordered([ALERT, other])
+    document = webhook_document(render_digest("dg-1", alerts, "markdown", JAKARTA))
+    assert document["delivery_id"] == "dg-1" and "alert" not in document
+    assert [a["delivery_id"] for a in document["alerts"]] == document["delivery_ids"]
+    assert [a["delivery_id"] for a in document["alerts"]] == ["d2", "dlv-7f3a"]
+
+
+def test_webhook_test_message_has_no_alert_fields() -> None:
+    """notify-test: apprise's fields and the id only (still valid against the schema)."""
+    document = webhook_document(render_test("hook", "text", AT_1333))
+    assert "alert" not in document and "alerts" not in document
+
+
+def test_html_email_plain_part_keeps_the_link() -> None:
+    """An HTML email's plain-text alternative still shows the article's URL."""
+    with SmtpReceiver(user="monitor", password=PASSWORD) as smtp:
+        channel = ChannelSettings("mail", (smtp.apprise_url,), "html")
+        send(Notifier([channel]), "mail", render(ALERT, "html", JAKARTA))
+        [mail] = smtp.messages
+    plain = mail.message.get_body(preferencelist=("plain",))
+    assert plain is not None and ALERT.url in plain.get_content()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_digest_keeps_terms_and_snippets_where_the_length_allows(fmt: MessageFormat) -> None:
+    """Room to spare: every line has its terms and snippet; a tight limit drops the snippets,
+    then the terms, and the digest still fits."""
+    alerts = ordered([ALERT, replace(ALERT, delivery_id="d2")])
+    roomy = render_digest("dg-1", alerts, fmt, JAKARTA, limits=Limits(body=32_000)).body
+    assert "sepakat memperbarui" in roomy and "matched: Rusia (title, text)" in roomy
+    bare = render_digest("dg-1", alerts, fmt, JAKARTA, limits=Limits(body=10)).body
+    assert "sepakat" not in bare and "matched:" not in bare
+    terms_only = render_digest("dg-1", alerts, fmt, JAKARTA, limits=Limits(body=len(bare) + 200))
+    assert "matched:" in terms_only.body and "sepakat" not in terms_only.body
 
 
 def test_channel_with_two_endpoints_reaches_both() -> None:

@@ -16,14 +16,8 @@ from monitor.deliver.plan import (
     TopicRules,
     plan,
 )
-from monitor.deliver.schedule import (
-    Quiet,
-    check_cron,
-    digest_due,
-    is_quiet,
-    next_fire,
-    parse_quiet,
-)
+from monitor.deliver.schedule import check_cron, digest_due, next_fire
+from monitor.vocab import Quiet, is_quiet, parse_quiet
 
 JAKARTA = ZoneInfo("Asia/Jakarta")  # UTC+7, no daylight saving
 # 2024-03-04 09:00 in Jakarta

@@ -72,3 +72,26 @@ def test_cli_listing_on_a_missing_database_is_a_clear_error(
     assert main(["--config", str(config), "matches"]) == 3
     assert "no database at" in capsys.readouterr().err
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_fingerprints_of_the_old_minhash_constants_are_cleared(database_url: str) -> None:
+    """Migration 0006: a fingerprint stored before the constants changed is set to NULL."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    engine = create_engine(database_url)
+    upgrade(engine, "0004")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO article (key, title, summary, source_id, source_name, first_seen,"
+                " story_id, fingerprint) VALUES ('k', 't', 's', 'src', 'Src', :now, 'story', :fp)"
+            ),
+            {"now": datetime(2026, 1, 1, tzinfo=UTC), "fp": b"\x01" * 256},
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT story_id, fingerprint FROM article")).one()
+    engine.dispose()
+    assert tuple(row) == ("story", None)

@@ -54,3 +54,19 @@ def test_a_copy_shares_a_band_and_another_story_does_not() -> None:
     assert set(band_keys(seed)) & set(band_keys(copy))
     assert not set(band_keys(seed)) & set(band_keys(other))
     assert band_keys(seed) == band_keys(fingerprint(SEED_TEXT) or b"")  # stable across runs
+
+
+def test_minhash_constants_and_a_fingerprint_are_fixed_values() -> None:
+    """BLAKE2b-derived constants: the same on every platform and numpy release (stored
+    fingerprints keep comparing after an upgrade)."""
+    from monitor.story import _A, _B
+
+    assert [int(a) for a in _A[:3]] == [
+        1835473401120061070,
+        933151660980272776,
+        1878916267218161398,
+    ]
+    assert [int(b) for b in _B[:3]] == [73547603044711752, 83300265901262449, 1545355939118541341]
+    print_ = fingerprint(" ".join(f"word{i}" for i in range(60)))
+    assert print_ is not None and len(print_) == 256
+    assert print_[:16].hex() == "8ea3f5a43266a7adb2374f43be4866d4"

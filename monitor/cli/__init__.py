@@ -72,6 +72,18 @@ def _handler(spec: str) -> Callable[[argparse.Namespace, Any], int]:
     return handler
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed version, looked up only when asked (importlib.metadata is
+    slow to import, and every command builds this parser)."""
+
+    def __init__(self, option_strings: list[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        print(f"monitor {_version()}")
+        parser.exit()
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -109,7 +121,7 @@ def parser() -> argparse.ArgumentParser:
         prog="monitor", description=DESCRIPTION, epilog=EPILOG,
         parents=[_global_options(suppress=False)],
     )  # fmt: skip
-    root.add_argument("--version", action="version", version=f"monitor {_version()}")
+    root.add_argument("--version", action=_Version, help="show the version and exit")
     commands = root.add_subparsers(required=True, metavar="COMMAND", title="commands")
     after = _global_options(suppress=True)
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from monitor import redact
 
 if TYPE_CHECKING:  # imported when used: `monitor --help` must not load the store or the config
-    from monitor.config import Settings
+    from monitor.config import Checks, Settings
     from monitor.store import Store
 
 EXIT_CONFIG, EXIT_USAGE, EXIT_STORE = 1, 2, 3
@@ -32,9 +32,26 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
     from monitor.config import default_config_path, load_settings
 
     path = Path(args.config) if args.config else default_config_path(env)
-    settings = load_settings(path, env)
+    settings = load_settings(path, env, full_checks())
     redact.install().remember(redact.settings_secrets(settings))
     return settings
+
+
+def full_checks() -> Checks:
+    """The cron and URL checks the config takes: APScheduler and apprise, imported on first use."""
+    from monitor.config import Checks
+
+    def cron(expression: str) -> str:
+        from monitor.deliver.schedule import check_cron
+
+        return check_cron(expression)
+
+    def url(value: str) -> bool:
+        from monitor.notify.send import usable_url
+
+        return usable_url(value)
+
+    return Checks(cron=cron, url=url)
 
 
 def duration(text: str) -> float:

@@ -11,7 +11,6 @@ The module is not called ``inspect`` so that it never shadows the standard libra
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from collections.abc import Mapping
@@ -216,6 +215,8 @@ def cmd_notify_test(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
     message = render_test(channel.name, channel.format, now())
     try:
+        import asyncio  # here: `check` and the listings never start an event loop
+
         asyncio.run(Notifier(settings.channels).send(channel.name, message))
     except DeliveryError as error:
         print(f"channel {channel.name}: not delivered: {error}", file=sys.stderr)

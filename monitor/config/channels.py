@@ -25,13 +25,8 @@ from monitor.config.readers import (
     _section,
     _string_or_list,
 )
-from monitor.config.settings import (
-    MESSAGE_FORMATS,
-    ChannelSettings,
-    DeliverySettings,
-    MessageFormat,
-)
-from monitor.deliver.schedule import Quiet, parse_quiet
+from monitor.config.settings import ChannelSettings, Checks, DeliverySettings
+from monitor.vocab import MESSAGE_FORMATS, MessageFormat, Quiet, parse_quiet
 from monitor.yamlsafe import At
 
 _CHANNEL_KEYS = ("urls", "format", "digest", "max_per_hour", "quiet", "urgent_score",
@@ -44,7 +39,7 @@ _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def _channels(
-    at: At | None, env: Mapping[str, str]
+    at: At | None, env: Mapping[str, str], checks: Checks
 ) -> tuple[tuple[ChannelSettings, ...], set[str]]:
     """The enabled channels, and the names of those disabled for want of a URL."""
     if at is None:
@@ -53,7 +48,7 @@ def _channels(
     for name, entry in at.mapping().items():
         if not _ID.fullmatch(name):
             entry.fail("channel names use a-z, 0-9, - and _, starting with a letter or digit")
-        channel = _channel(name, entry, env)
+        channel = _channel(name, entry, env, checks)
         if channel.urls:
             enabled.append(channel)
         else:
@@ -61,18 +56,18 @@ def _channels(
     return tuple(enabled), disabled
 
 
-def _channel(name: str, at: At, env: Mapping[str, str]) -> ChannelSettings:
+def _channel(name: str, at: At, env: Mapping[str, str], checks: Checks) -> ChannelSettings:
     fields = at.mapping(_CHANNEL_KEYS)
     items = _string_or_list(_required(at, fields, "urls"))
     if not items:
         fields["urls"].fail("give at least one URL")
-    urls = tuple(url for url in (_apprise_url(item, env) for item in items) if url)
+    urls = tuple(url for url in (_apprise_url(item, env, checks.url) for item in items) if url)
     get = fields.get
     return ChannelSettings(
         name=name,
         urls=urls,
         format=_or(get("format"), _message_format, "text"),
-        digest=_or(get("digest"), _cron, None),
+        digest=_or(get("digest"), lambda a: _cron(a, checks.cron), None),
         max_per_hour=_or(get("max_per_hour"), lambda a: a.integer(1, 100_000), None),
         quiet=_or(get("quiet"), _quiet, None),
         urgent_score=_or(get("urgent_score"), lambda a: a.number(0.0, 1.0), None),
@@ -125,19 +120,13 @@ def _check_dead_letter(at: At | None, delivery: DeliverySettings, channels: set[
         )
 
 
-def _apprise_url(at: At, env: Mapping[str, str]) -> str:
+def _apprise_url(at: At, env: Mapping[str, str], usable: Callable[[str], bool]) -> str:
     url = _expand(at, env).strip()
     if url and not _URL_SCHEME.match(url):
         at.fail("not a notification URL (expected scheme://...; value not shown)")
-    if url and not _usable_apprise_url(url):
+    if url and not usable(url):
         at.fail("not a usable apprise URL: unknown service or missing parts (value not shown)")
     return url
-
-
-def _usable_apprise_url(url: str) -> bool:
-    from monitor.notify.send import usable_url  # lazily: apprise is heavy, and above config
-
-    return usable_url(url)
 
 
 def _message_format(at: At) -> MessageFormat:

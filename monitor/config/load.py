@@ -29,6 +29,8 @@ from monitor.config.settings import (
     DEFAULT_USER_AGENT,
     MIN_EVERY,
     MIN_EVERY_ENV,
+    SHAPE_CHECKS,
+    Checks,
     ClusterSettings,
     HttpSettings,
     LimitSettings,
@@ -64,8 +66,13 @@ def default_config_path(env: Mapping[str, str]) -> Path:
     return Path(env.get("MONITOR_CONFIG") or "config/monitor.yaml")
 
 
-def load_settings(path: str | Path, env: Mapping[str, str]) -> Settings:
-    """Read ``monitor.yaml`` and the watchlists it names; raise ``ConfigError`` on any problem."""
+def load_settings(
+    path: str | Path, env: Mapping[str, str], checks: Checks = SHAPE_CHECKS
+) -> Settings:
+    """Read ``monitor.yaml`` and the watchlists it names; raise ``ConfigError`` on any problem.
+
+    ``checks`` test cron lines and channel URLs (the CLI passes the full ones).
+    """
     doc = read_yaml(path)
     top = _top_mapping(doc, _TOP_KEYS)
 
@@ -74,8 +81,8 @@ def load_settings(path: str | Path, env: Mapping[str, str]) -> Settings:
         section = top.get(key)
         return None if section is None or section.value is None else section
 
-    channels, disabled = _channels(get("channels"), env)
-    defined, files = _watchlists(Path(path).parent, get("watchlists"))
+    channels, disabled = _channels(get("channels"), env, checks)
+    defined, files = _watchlists(Path(path).parent, get("watchlists"), checks)
     _check_channel_names(defined, {c.name for c in channels} | disabled)
     topics = tuple(_without(t.topic, disabled) for t in defined)
     delivery = _delivery(get("delivery"))

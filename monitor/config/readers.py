@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from monitor.deliver.schedule import check_cron
 from monitor.errors import ConfigError
 from monitor.yamlsafe import At, YamlDoc, interpolate, parse_duration, show_duration
 
@@ -112,8 +111,8 @@ def _known(what: str, names: set[str]) -> str:
     return f"known {what}: {', '.join(shown[:8])}{more}"
 
 
-def _cron(at: At) -> str:
+def _cron(at: At, check: Callable[[str], str]) -> str:
     try:
-        return check_cron(at.string().strip())
+        return check(at.string().strip())
     except ValueError as e:
         at.fail(str(e))

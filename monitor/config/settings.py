@@ -7,19 +7,41 @@ Does not own: reading or checking YAML (the other modules of ``monitor.config``)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network
 from typing import TYPE_CHECKING, Literal
 
-from monitor.deliver.schedule import Quiet
 from monitor.types import Topic
+from monitor.vocab import MessageFormat, Quiet, check_cron_fields
 
 if TYPE_CHECKING:
     from monitor.match.lexicon import LexiconData
 
 
 SourceKind = Literal["feed", "listing", "sitemap"]
-MessageFormat = Literal["text", "markdown", "html"]
+
+
+def _any_url(url: str) -> bool:
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Checks:
+    """What the settings cannot check alone, passed in by the composition root (``monitor.cli``).
+
+    They need APScheduler and apprise, which sit above the config; the defaults check the shape
+    only (a cron line's 5 fields, a URL's ``scheme://``), for library callers and tests.
+    """
+
+    #: a cron line -> itself, or ``ValueError`` saying why it is not a usable one
+    cron: Callable[[str], str] = check_cron_fields
+    #: whether a notification URL is one a channel can send to (it holds secrets: never shown)
+    url: Callable[[str], bool] = _any_url
+
+
+#: the shape-only checks (``Checks()``)
+SHAPE_CHECKS = Checks()
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,4 +218,3 @@ MIN_EVERY = 60.0
 MIN_EVERY_ENV = "MONITOR_MIN_EVERY"
 
 SOURCE_KINDS: tuple[SourceKind, ...] = ("feed", "listing", "sitemap")
-MESSAGE_FORMATS: tuple[MessageFormat, ...] = ("text", "markdown", "html")

@@ -27,7 +27,7 @@ from monitor.config.readers import (
     _text,
     _top_mapping,
 )
-from monitor.config.settings import DEFAULT_WATCHLISTS
+from monitor.config.settings import DEFAULT_WATCHLISTS, SHAPE_CHECKS, Checks
 from monitor.errors import QueryError
 from monitor.types import Topic
 from monitor.yamlsafe import At, read_yaml
@@ -40,9 +40,9 @@ _TOPIC_KEYS = ["id", "name", "query", "threshold", "channels", "examples", "expa
                "max_per_hour"]  # fmt: skip
 
 
-def load_watchlist(path: str | Path) -> tuple[Topic, ...]:
+def load_watchlist(path: str | Path, checks: Checks = SHAPE_CHECKS) -> tuple[Topic, ...]:
     """Read one watchlist file (channel names are not checked: that needs ``monitor.yaml``)."""
-    return tuple(defined.topic for defined in _read_watchlist(Path(path)))
+    return tuple(defined.topic for defined in _read_watchlist(Path(path), checks))
 
 
 # --- watchlists --------------------------------------------------------------------------------
@@ -60,12 +60,14 @@ class _Defined:
         return self.at.mapping().get("channels")
 
 
-def _watchlists(base: Path, at: At | None) -> tuple[list[_Defined], tuple[str, ...]]:
+def _watchlists(
+    base: Path, at: At | None, checks: Checks
+) -> tuple[list[_Defined], tuple[str, ...]]:
     files = _watchlist_files(base, at)
     defined: list[_Defined] = []
     first: dict[str, Topic] = {}
     for file in files:
-        for entry in _read_watchlist(Path(file)):
+        for entry in _read_watchlist(Path(file), checks):
             _check_unique(entry, first)
             defined.append(entry)
     return defined, files
@@ -131,7 +133,7 @@ def _check_unique(entry: _Defined, first: dict[str, Topic]) -> None:
     first[topic.id] = topic
 
 
-def _read_watchlist(path: Path) -> list[_Defined]:
+def _read_watchlist(path: Path, checks: Checks) -> list[_Defined]:
     from monitor import match  # lazily: the matcher is heavier than the settings, and above them
 
     doc = read_yaml(path)
@@ -139,13 +141,15 @@ def _read_watchlist(path: Path) -> list[_Defined]:
     defined: list[_Defined] = []
     first: dict[str, Topic] = {}
     for item in _required(doc.root(), fields, "topics").items():
-        entry = _topic(item, match.parse_query, match.DEFAULT_THRESHOLD)
+        entry = _topic(item, match.parse_query, match.DEFAULT_THRESHOLD, checks)
         _check_unique(entry, first)
         defined.append(entry)
     return defined
 
 
-def _topic(at: At, parse_query: Callable[[str], object], threshold: float) -> _Defined:
+def _topic(
+    at: At, parse_query: Callable[[str], object], threshold: float, checks: Checks
+) -> _Defined:
     fields = at.mapping(_TOPIC_KEYS)
     topic_id = _identifier(_required(at, fields, "id"))
     get = fields.get
@@ -161,7 +165,7 @@ def _topic(at: At, parse_query: Callable[[str], object], threshold: float) -> _D
         expand=_or(get("expand"), At.boolean, True),
         file=at.doc.file,
         line=at.doc.line(at.path) or 0,
-        digest=_or(get("digest"), _cron, None),
+        digest=_or(get("digest"), lambda a: _cron(a, checks.cron), None),
         max_per_hour=_or(get("max_per_hour"), lambda a: a.integer(1, 100_000), None),
     )
     return _Defined(topic, at)

@@ -26,7 +26,8 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from monitor.deliver.schedule import Quiet, digest_due, is_quiet
+from monitor.deliver.schedule import digest_due
+from monitor.vocab import Quiet, is_quiet
 
 DigestKind = Literal["scheduled", "backlog", "rollup"]
 

@@ -333,7 +333,9 @@ class _Round:
         alerts: Sequence[Alert],
         part: tuple[int, int] = (1, 1),
     ) -> bool:
-        message = render_digest(digest_id, alerts, self.channel.format, self._tz, kind, part)
+        message = render_digest(
+            digest_id, alerts, self.channel.format, self._tz, kind, part, self._limits
+        )
         if not await self._send(message, members, digest=digest_id):
             return False
         await asyncio.to_thread(self._store.mark_digest_sent, digest_id, self._d._now())

@@ -38,13 +38,14 @@ be capitalised in the text (``name``). Russian CLDR names also match their case 
 (``monitor.match.inflect``).
 
 Owns: the file format and its validation (errors name file, line and key), CLDR import, the
-shipped lexicon (read once per process).
+shipped lexicon (read once per process, through the compiled cache in ``lexicon_cache``).
 Does not own: lookup and expansion (``lexicon``, ``expand``).
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -55,6 +56,7 @@ from monitor.errors import QueryError
 from monitor.match.guard import Guard
 from monitor.match.inflect import malay_forms, russian_forms
 from monitor.match.lexicon import Concept, ConceptKind, Form, Lexicon, LexiconData
+from monitor.match.lexicon_cache import cache_dir, cached_lexicon
 from monitor.match.query import parse_form
 from monitor.match.text import normalise
 from monitor.yamlsafe import At, read_yaml
@@ -81,7 +83,15 @@ _ACRONYM = re.compile(r"[A-Z]{2,3}")
 
 @functools.cache
 def default_lexicon() -> Lexicon:
-    """The shipped lexicon with CLDR names; read once per process (it never changes)."""
+    """The shipped lexicon with CLDR names; read once per process (it never changes).
+
+    Loaded from the compiled cache (``lexicon_cache``) when it matches the installed package.
+    """
+    return cached_lexicon(build_default_lexicon, cache_dir(os.environ))
+
+
+def build_default_lexicon() -> Lexicon:
+    """The shipped lexicon with CLDR names, built from the files (no cache)."""
     data = [read_lexicon_file(_shipped(name)) for name in SHIPPED]
     guards = {g.name: g for d in data for g in d.guards}
     concepts = [*cldr_concepts(set(guards)), *(c for d in data for c in d.concepts)]

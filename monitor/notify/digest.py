@@ -16,21 +16,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from monitor.config import MessageFormat
 from monitor.notify.render import (
     SUBJECT_MAX,
     Limits,
     Message,
     escape_markdown,
+    matched_terms,
     one_line,
     published_text,
     safe_link,
     trim,
 )
 from monitor.types import Alert
+from monitor.vocab import MessageFormat
 
 #: headline length inside a digest line
 DIGEST_TITLE_MAX = 160
+#: snippet length inside a digest line
+DIGEST_SNIPPET_MAX = 160
 #: why a digest was sent, as its heading says
 _KIND_TEXT = {
     "scheduled": "scheduled digest",
@@ -64,6 +67,10 @@ class _Line:
     published: str
     score: str
     delivery_id: str
+    #: "term → form (title, text); ..." ("" when left out for length)
+    terms: str = ""
+    #: a short excerpt ("" when left out for length)
+    snippet: str = ""
 
 
 def ordered(alerts: Sequence[Alert]) -> list[Alert]:
@@ -81,8 +88,30 @@ def render_digest(
     tz: ZoneInfo,
     kind: str = "scheduled",
     part: tuple[int, int] = (1, 1),
+    limits: Limits | None = None,
 ) -> Message:
-    """One message carrying ``alerts`` (already ``ordered``), with its own id ``digest_id``."""
+    """One message carrying ``alerts`` (already ``ordered``), with its own id ``digest_id``.
+
+    Each line shows its matched terms and a snippet where ``limits`` allow: the snippets go
+    first, then the terms (``pack`` sizes the parts without them, so a part always fits).
+    """
+    for detail in (2, 1, 0):
+        message = _digest(digest_id, alerts, fmt, tz, kind, part, detail)
+        if limits is None or len(message.body) <= limits.body:
+            break
+    return message
+
+
+def _digest(
+    digest_id: str,
+    alerts: Sequence[Alert],
+    fmt: MessageFormat,
+    tz: ZoneInfo,
+    kind: str,
+    part: tuple[int, int],
+    detail: int,
+) -> Message:
+    """The digest with ``detail`` 2 (terms and snippets), 1 (terms) or 0 (neither)."""
     groups: dict[str, list[Alert]] = {}
     for alert in alerts:
         groups.setdefault(alert.topic_id, []).append(alert)
@@ -92,12 +121,15 @@ def render_digest(
     subject = f"News monitor: {count} on {topics} topic{'s' if topics != 1 else ''}{of}"
     heading = f"{_KIND_TEXT.get(kind, 'digest')}: {count}{of}"
     sections = [
-        (one_line(group[0].topic_name) or group[0].topic_id, [_line(a, tz) for a in group])
+        (
+            one_line(group[0].topic_name) or group[0].topic_id,
+            [_line(a, tz, detail) for a in group],
+        )
         for group in groups.values()
     ]
     body = _DIGEST_BODIES[fmt](heading, sections, one_line(digest_id))
     ids = tuple(a.delivery_id for a in alerts)
-    return Message(trim(subject, SUBJECT_MAX), body, fmt, digest_id, ids)
+    return Message(trim(subject, SUBJECT_MAX), body, fmt, digest_id, ids, tuple(alerts))
 
 
 def pack(
@@ -111,7 +143,7 @@ def pack(
     """
 
     def size(some: Sequence[Alert]) -> int:
-        return len(render_digest("x" * 40, some, fmt, tz, "backlog", (99, 99)).body)
+        return len(_digest("x" * 40, some, fmt, tz, "backlog", (99, 99), detail=0).body)
 
     base = size([])
     parts: list[list[Alert]] = []
@@ -155,8 +187,9 @@ def render_dead_letters(
 # --- lines -------------------------------------------------------------------------------------
 
 
-def _line(alert: Alert, tz: ZoneInfo) -> _Line:
+def _line(alert: Alert, tz: ZoneInfo, detail: int = 0) -> _Line:
     outlets = [name for name in (one_line(o) for o in alert.also_in) if name]
+    terms = "; ".join(matched_terms(alert.hits)) if detail >= 1 else ""
     return _Line(
         title=trim(one_line(alert.title) or "(untitled)", DIGEST_TITLE_MAX),
         link=safe_link(alert.url),
@@ -165,6 +198,8 @@ def _line(alert: Alert, tz: ZoneInfo) -> _Line:
         published=published_text(alert.published, tz),
         score=f"{alert.score:.2f}",
         delivery_id=one_line(alert.delivery_id),
+        terms=f"matched: {terms}" if terms else "",
+        snippet=trim(one_line(alert.snippet), DIGEST_SNIPPET_MAX) if detail >= 2 else "",
     )
 
 
@@ -172,6 +207,11 @@ def _about(line: _Line) -> str:
     """``Republika, also in Antara · 2021-12-07 13:33 UTC · score 0.82 · id: ...`` (plain)."""
     source = ", ".join(filter(None, (line.source, line.also_in)))
     return f"{source} · {line.published} · score {line.score} · id: {line.delivery_id}"
+
+
+def _extras(line: _Line) -> list[str]:
+    """The line's matched terms and snippet, those it has."""
+    return [extra for extra in (line.terms, line.snippet) if extra]
 
 
 Section = tuple[str, list[_Line]]
@@ -186,6 +226,7 @@ def _digest_text(heading: str, sections: list[Section], digest_id: str) -> str:
             if line.link:
                 out.append(f"  {line.link}")
             out.append(f"  {_about(line)}")
+            out += [f"  {extra}" for extra in _extras(line)]
     return "\n".join([*out, "", f"digest id: {digest_id}"])
 
 
@@ -197,7 +238,8 @@ def _digest_markdown(heading: str, sections: list[Section], digest_id: str) -> s
         items = []
         for line in lines:
             title = f"[{md(line.title)}]({line.link})" if line.link else md(line.title)
-            items.append(f"- {title}  \n  {md(_about(line))}")
+            extras = "".join(f"  \n  {md(x)}" for x in _extras(line))
+            items.append(f"- {title}  \n  {md(_about(line))}{extras}")
         out.append("\n".join(items))
     return "\n\n".join([*out, f"digest id: {md(digest_id)}"])
 
@@ -210,7 +252,10 @@ def _digest_html(heading: str, sections: list[Section], digest_id: str) -> str:
         items = []
         for line in lines:
             title = f'<a href="{h(line.link)}">{h(line.title)}</a>' if line.link else h(line.title)
-            items.append(f"<li>{title}<br>\n<small>{h(_about(line))}</small></li>")
+            # the URL as text too: an email's plain-text part keeps no link target
+            shown = f"<br>\n<small>{h(line.link)}</small>" if line.link else ""
+            extras = "".join(f"<br>\n<small>{h(x)}</small>" for x in _extras(line))
+            items.append(f"<li>{title}{shown}<br>\n<small>{h(_about(line))}</small>{extras}</li>")
         out.append("<ul>\n" + "\n".join(items) + "\n</ul>")
     out.append(f"<p><small>digest id: {h(digest_id)}</small></p>")
     return "\n".join(out)

@@ -23,8 +23,8 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from monitor.config import MessageFormat
 from monitor.types import Alert, Hit
+from monitor.vocab import MessageFormat
 
 #: longest subject line, in characters
 SUBJECT_MAX = 200
@@ -64,6 +64,8 @@ class Message:
     delivery_id: str
     #: for a digest: the ids of the deliveries it carries, in the order shown
     delivery_ids: tuple[str, ...] = ()
+    #: the alerts it is about, for channels that take structured data (``notify.payload``)
+    alerts: tuple[Alert, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +105,7 @@ def render(alert: Alert, fmt: MessageFormat, tz: ZoneInfo, limits: Limits | None
     limits = limits or Limits()
     facts = _facts(alert, tz)
     subject = trim(f"{facts.topic}: {facts.title}", min(SUBJECT_MAX, limits.title))
-    return Message(subject, _fit(facts, fmt, limits.body), fmt, alert.delivery_id)
+    return Message(subject, _fit(facts, fmt, limits.body), fmt, alert.delivery_id, alerts=(alert,))
 
 
 def _fit(facts: _Facts, fmt: MessageFormat, limit: int) -> str:
@@ -313,6 +315,8 @@ def _html(f: _Facts) -> str:
     h = html.escape
     title = f'<a href="{h(f.link)}">{h(f.title)}</a>' if f.link else h(f.title)
     lines = [f"<b>Topic:</b> {h(f.topic)}", f"<b>{title}</b>"]
+    if f.link:  # as text too: an email's plain-text part keeps no link target
+        lines.append(f"<small>{h(f.link)}</small>")
     if f.shown_url:
         lines.append(h(f.shown_url))
     lines.append(f"<b>Source:</b> {h(f.source)}")

@@ -44,11 +44,12 @@ import apprise
 from apprise.manager_plugins import NotificationManager
 from apprise.plugins import url_to_dict
 
-from monitor.config import ChannelSettings, MessageFormat
+from monitor.config import ChannelSettings
 from monitor.errors import ConfigError, DeliveryError
 from monitor.notify.render import SUBJECT_MAX, Limits, Message
 from monitor.notify.webhook import SCHEMES as WEBHOOK_SCHEMES
 from monitor.notify.webhook import Webhook, post
+from monitor.vocab import MessageFormat
 
 DELIVERY_ID_HEADER = "X-Delivery-Id"
 DELIVERY_ID_FIELD = "delivery_id"

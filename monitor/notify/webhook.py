@@ -5,8 +5,8 @@ receiver's ``429``/``503`` ``Retry-After`` could never be honoured. This sender 
 way apprise does (apprise parses it: user, password, port, path, ``+header``, ``:payload``,
 ``-param``, ``method``, ``cto``/``rto``, ``verify``) and posts the same JSON document apprise
 would (``version``, ``title``, ``message``, ``attachments``, ``type``, payload extras), plus
-``delivery_id`` and, for a digest, ``delivery_ids``. A receiver written for apprise's JSON keeps
-working.
+``delivery_id`` and, for a digest, ``delivery_ids``, and the alert(s) as structured fields
+(``monitor.notify.payload``). A receiver written for apprise's JSON keeps working.
 Never follows a redirect (a 307 would re-post the alert where nobody configured it), never uses
 a proxy from the environment, and reads at most ``RESPONSE_MAX`` bytes of the answer.
 Owns: that request and the classification of its outcome (``DeliveryError`` with
@@ -24,6 +24,7 @@ import httpx
 
 from monitor.errors import DeliveryError
 from monitor.fetch import retry_after_seconds
+from monitor.notify.payload import structured_fields
 from monitor.notify.render import Message
 
 SCHEMES = ("json", "jsons")
@@ -85,6 +86,7 @@ class Webhook:
                     doc[value] = field
             else:
                 doc[key] = value
+        doc |= structured_fields(message)  # after the options: apprise's renames are its own
         doc["delivery_id"] = message.delivery_id
         if message.delivery_ids:
             doc["delivery_ids"] = list(message.delivery_ids)

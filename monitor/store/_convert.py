@@ -206,6 +206,7 @@ def pending_delivery(
         hits=hits(match.hits),
         snippet=snippet(article.summary or article.text or ""),
         also_in=also_in,
+        source_id=article.source_id,
         match_id=match.id,
     )
     return PendingDelivery(
