@@ -43,3 +43,49 @@ def test_an_acronym_in_capitals_matches_only_in_capitals(
     query: str, title: str, expected: bool
 ) -> None:
     assert matches(query, title) is expected
+
+
+def score(query: str, title: str, text: str = "") -> float:
+    topic = Topic(id="t", name="t", query=query, threshold=0.0, expand=False)
+    return Matcher([topic]).scores(Document(id="d", title=title, text=text)).get("t", 0.0)
+
+
+_FILLER = " ".join(["The minister spoke about budgets and schools for the coming year."] * 20)
+
+# An ANDed branch inside an OR is scored as an AND: each side must carry weight. A strong side
+# with the other side in passing deep in the body scores below the same sides close together.
+BRANCHES: list[tuple[str, str, str, str, str]] = [
+    # (query, title, body where the AND is balanced, title, body where one side is a passing word)
+    (
+        '"illegal fishing" OR (piracy AND (ship OR vessel))',
+        "Pirates attack a ship off Somalia",
+        "Piracy returned as a vessel was boarded.",
+        "The sea and the nation",
+        f"The sea is wide. {_FILLER} Piracy was mentioned once.",
+    ),
+    (
+        "pemilu OR (vote AND count)",
+        "Vote count begins",
+        "The count of the vote began at dawn.",
+        "Count on us",
+        f"Count on us, he said. {_FILLER} He did not vote.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "title", "text", "weak_title", "weak_text"), BRANCHES)
+def test_an_anded_branch_needs_both_sides(
+    query: str, title: str, text: str, weak_title: str, weak_text: str
+) -> None:
+    assert score(query, title, text) > score(query, weak_title, weak_text)
+    # the branch scores as the same AND would on its own
+    branch = query.split(" OR ", 1)[1][1:-1]
+    assert score(query, weak_title, weak_text) == pytest.approx(
+        score(branch, weak_title, weak_text)
+    )
+
+
+def test_plain_alternatives_still_add_up() -> None:
+    one = score("flood OR banjir OR typhoon", "News", "A flood hit the town.")
+    two = score("flood OR banjir OR typhoon", "News", "A flood hit the town. Banjir di kota.")
+    assert two > one

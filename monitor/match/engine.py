@@ -36,7 +36,7 @@ from monitor.match.expand import (
     unknown_concept,
 )
 from monitor.match.lexicon import Lexicon
-from monitor.match.query import Query, _Syntax, parse
+from monitor.match.query import And, Node, Or, Query, _Syntax, parse
 from monitor.match.scoring import Aboutness, aboutness, reaching, strongest, weight
 from monitor.match.specificity import Background, background
 from monitor.types import Document, Field, Hit, Match, Topic
@@ -123,7 +123,7 @@ class Matcher:
             if occurrences is None:
                 continue
             threshold = compiled.topic.threshold
-            about = reaching(occurrences, view, self._background, threshold)
+            about = _best(compiled.query.root, view, self._background, threshold)
             if about is not None and about.score >= threshold:
                 hits = _hits(occurrences, view, self._background)
                 found.append(Match(compiled.topic.id, about.score, hits))
@@ -137,7 +137,8 @@ class Matcher:
             compiled = self._topics[number]
             occurrences = conjuncts(compiled.query.root, view)
             if occurrences is not None:
-                found[compiled.topic.id] = aboutness(occurrences, view, self._background).score
+                about = _best(compiled.query.root, view, self._background, 0.0)
+                found[compiled.topic.id] = about.score if about is not None else 0.0
         return found
 
     def score_all(self, doc: Document) -> tuple[Scored, ...]:
@@ -212,9 +213,37 @@ def _scored(compiled: _Compiled, view: View, known: Background) -> Scored:
         every = [view.occurrences(term, BOTH) for term in positive_terms(compiled.query.root)]
         hits = _hits([[*flat(every)]], view, known)
         return Scored(topic.id, False, 0.0, topic.threshold, hits)
-    about = aboutness(occurrences, view, known)
+    about = _best(compiled.query.root, view, known, 0.0) or aboutness(occurrences, view, known)
     hits = _hits(occurrences, view, known)
     return Scored(topic.id, True, about.score, topic.threshold, hits, about)
+
+
+def _best(root: Node, view: View, known: Background, threshold: float) -> Aboutness | None:
+    """The best-scoring satisfied branch of ``root`` (None: none reaches ``threshold``).
+
+    A query ``A OR B OR (C AND D)`` is about A or B, or about C *and* D: each ANDed branch is
+    scored on its own, so that its parts must each carry weight (a strong C with a passing D
+    is not C AND D), while the plain alternatives are scored together (several of them add up).
+    """
+    found = None
+    for branch in _branches(root):
+        occurrences = conjuncts(branch, view)
+        if occurrences is None:
+            continue
+        about = reaching(occurrences, view, known, threshold)
+        if about is not None and (found is None or about.score > found.score):
+            found = about
+    return found
+
+
+def _branches(root: Node) -> list[Node]:
+    """``root``, or when it is an OR with ANDed branches: its plain alternatives as one OR,
+    then each ANDed branch."""
+    if not isinstance(root, Or) or not any(isinstance(c, And) for c in root.children):
+        return [root]
+    plain = [c for c in root.children if not isinstance(c, And)]
+    anded = [c for c in root.children if isinstance(c, And)]
+    return ([Or(tuple(plain), root.position)] if plain else []) + anded
 
 
 def _hits(
