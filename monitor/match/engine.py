@@ -242,8 +242,9 @@ def _branches(root: Node) -> list[Node]:
     if not isinstance(root, Or) or not any(isinstance(c, And) for c in root.children):
         return [root]
     plain = [c for c in root.children if not isinstance(c, And)]
-    anded = [c for c in root.children if isinstance(c, And)]
-    return ([Or(tuple(plain), root.position)] if plain else []) + anded
+    anded: list[Node] = [c for c in root.children if isinstance(c, And)]
+    first: list[Node] = [Or(tuple(plain), root.position)] if plain else []
+    return first + anded
 
 
 def _hits(
