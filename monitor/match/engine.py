@@ -123,7 +123,7 @@ class Matcher:
             if occurrences is None:
                 continue
             threshold = compiled.topic.threshold
-            about = _best(compiled.query.root, view, self._background, threshold)
+            about = _best(compiled.query.root, view, self._background, threshold, occurrences)
             if about is not None and about.score >= threshold:
                 hits = _hits(occurrences, view, self._background)
                 found.append(Match(compiled.topic.id, about.score, hits))
@@ -137,7 +137,7 @@ class Matcher:
             compiled = self._topics[number]
             occurrences = conjuncts(compiled.query.root, view)
             if occurrences is not None:
-                about = _best(compiled.query.root, view, self._background, 0.0)
+                about = _best(compiled.query.root, view, self._background, 0.0, occurrences)
                 found[compiled.topic.id] = about.score if about is not None else 0.0
         return found
 
@@ -213,20 +213,32 @@ def _scored(compiled: _Compiled, view: View, known: Background) -> Scored:
         every = [view.occurrences(term, BOTH) for term in positive_terms(compiled.query.root)]
         hits = _hits([[*flat(every)]], view, known)
         return Scored(topic.id, False, 0.0, topic.threshold, hits)
-    about = _best(compiled.query.root, view, known, 0.0) or aboutness(occurrences, view, known)
+    about = _best(compiled.query.root, view, known, 0.0, occurrences) or aboutness(
+        occurrences, view, known
+    )
     hits = _hits(occurrences, view, known)
     return Scored(topic.id, True, about.score, topic.threshold, hits, about)
 
 
-def _best(root: Node, view: View, known: Background, threshold: float) -> Aboutness | None:
+def _best(
+    root: Node,
+    view: View,
+    known: Background,
+    threshold: float,
+    whole: list[list[Occurrence]],
+) -> Aboutness | None:
     """The best-scoring satisfied branch of ``root`` (None: none reaches ``threshold``).
 
     A query ``A OR B OR (C AND D)`` is about A or B, or about C *and* D: each ANDed branch is
     scored on its own, so that its parts must each carry weight (a strong C with a passing D
     is not C AND D), while the plain alternatives are scored together (several of them add up).
+    ``whole``: the occurrences satisfying ``root`` (used as they are when it has no branches).
     """
+    branches = _branches(root)
+    if len(branches) == 1:
+        return reaching(whole, view, known, threshold)
     found = None
-    for branch in _branches(root):
+    for branch in branches:
         occurrences = conjuncts(branch, view)
         if occurrences is None:
             continue
