@@ -89,3 +89,28 @@ def test_plain_alternatives_still_add_up() -> None:
     one = score("flood OR banjir OR typhoon", "News", "A flood hit the town.")
     two = score("flood OR banjir OR typhoon", "News", "A flood hit the town. Banjir di kota.")
     assert two > one
+
+
+def expanded_matches(query: str, title: str, lang: str | None) -> bool:
+    topic = Topic(id="t", name="t", query=query, threshold=0.0)
+    return bool(Matcher([topic]).match(Document(id="d", title=title, text="", lang=lang)))
+
+
+# A lexicon acronym stands for words of its own language: PMI (id: pekerja migran Indonesia) is
+# a business index in English texts, PATI (ms: illegal immigrants) means nothing in Indonesian.
+LEXICON_ACRONYMS: list[tuple[str, str, str | None, bool]] = [
+    ('"migrant worker*"', "PMI ilegal dipulangkan dari Malaysia", "id", True),
+    ('"migrant worker*"', "Manufacturing PMI falls to 48.5 in June", "en", False),
+    ('"migrant worker*"', "PMI ilegal dipulangkan dari Malaysia", None, True),
+    ('"illegal immigrant*"', "224 PATI ditahan dalam operasi", "ms", True),
+    ('"illegal immigrant*"', "224 PATI ditahan dalam operasi", "id", False),
+    # forms that are not acronyms match in every language as before
+    ('"migrant worker*"', "Pekerja migran dipulangkan", "ms", True),
+]
+
+
+@pytest.mark.parametrize(("query", "title", "lang", "expected"), LEXICON_ACRONYMS)
+def test_a_lexicon_acronym_matches_in_its_own_language(
+    query: str, title: str, lang: str | None, expected: bool
+) -> None:
+    assert expanded_matches(query, title, lang) is expected

@@ -70,6 +70,9 @@ class Term:
     guard: Guard | None = None
     #: the lexicon form this term was expanded to (``Росси*``); "" for the term as written
     form: str = ""
+    #: the language of a lexicon acronym (``PMI`` is Indonesian for migrant workers, English for
+    #: a business index): it matches only in texts of that language or of none given; "" any
+    lang: str = ""
 
 
 @dataclass(frozen=True, slots=True)
