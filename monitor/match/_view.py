@@ -139,7 +139,7 @@ def positive_terms(node: Node) -> Iterable[Term]:
 # Keyed by the identity of a term's patterns and guard: the forms of an expanded topic share the
 # lexicon's objects (and equal analysts' terms rarely repeat), and hashing ints is what keeps a
 # document's look-ups cheap across hundreds of forms. The objects outlive the View.
-_MemoKey = tuple[int, int, tuple[int, ...], str]
+_MemoKey = tuple[int, int, tuple[int, ...]]
 
 
 class View:
@@ -193,11 +193,12 @@ class View:
         return found
 
     def occurrences(self, term: Term, fields: tuple[int, ...]) -> list[Occurrence]:
-        key = (id(term.patterns), id(term.guard), fields, term.lang)
+        # (a lexicon acronym's language needs no place in the key: its patterns are its own)
+        key = (id(term.patterns), id(term.guard), fields)
         found = self._memo.get(key)
-        if found is None and term.lang and self.lang and term.lang != self.lang:
-            found = self._memo[key] = []
         if found is None and not self.present(term.patterns[0]):
+            found = self._memo[key] = []
+        if found is None and term.lang and self.lang and term.lang != self.lang:
             found = self._memo[key] = []
         if found is None:
             found = [
