@@ -86,6 +86,8 @@ class _Compiled:
     written: Query
     #: the query that is evaluated: expanded, or as written
     query: Query
+    #: what is scored: the query's root, or its ANDed OR branches (``_branches``)
+    branches: tuple[Node, ...]
 
 
 class Matcher:
@@ -123,7 +125,7 @@ class Matcher:
             if occurrences is None:
                 continue
             threshold = compiled.topic.threshold
-            about = _best(compiled.query.root, view, self._background, threshold, occurrences)
+            about = _best(compiled.branches, view, self._background, threshold, occurrences)
             if about is not None and about.score >= threshold:
                 hits = _hits(occurrences, view, self._background)
                 found.append(Match(compiled.topic.id, about.score, hits))
@@ -137,7 +139,7 @@ class Matcher:
             compiled = self._topics[number]
             occurrences = conjuncts(compiled.query.root, view)
             if occurrences is not None:
-                about = _best(compiled.query.root, view, self._background, 0.0, occurrences)
+                about = _best(compiled.branches, view, self._background, 0.0, occurrences)
                 found[compiled.topic.id] = about.score if about is not None else 0.0
         return found
 
@@ -191,7 +193,7 @@ def _parse(topic: Topic) -> Query:
 
 def _compile(topic: Topic, written: Query, lexicon: Lexicon | None) -> _Compiled:
     if lexicon is None or not (topic.expand or has_concepts(written)):
-        return _Compiled(topic, written, written)
+        return _compiled(topic, written, written)
     for ref in concepts_of(written):
         problem = unknown_concept(ref, lexicon)
         if problem is not None:
@@ -199,7 +201,11 @@ def _compile(topic: Topic, written: Query, lexicon: Lexicon | None) -> _Compiled
             raise QueryError(
                 f"topic {topic.id}{where}: {problem}", position=ref.position, query=topic.query
             )
-    return _Compiled(topic, written, expand(written, lexicon, terms=topic.expand))
+    return _compiled(topic, written, expand(written, lexicon, terms=topic.expand))
+
+
+def _compiled(topic: Topic, written: Query, query: Query) -> _Compiled:
+    return _Compiled(topic, written, query, tuple(_branches(query.root)))
 
 
 def _shipped_background() -> Background:
@@ -213,7 +219,7 @@ def _scored(compiled: _Compiled, view: View, known: Background) -> Scored:
         every = [view.occurrences(term, BOTH) for term in positive_terms(compiled.query.root)]
         hits = _hits([[*flat(every)]], view, known)
         return Scored(topic.id, False, 0.0, topic.threshold, hits)
-    about = _best(compiled.query.root, view, known, 0.0, occurrences) or aboutness(
+    about = _best(compiled.branches, view, known, 0.0, occurrences) or aboutness(
         occurrences, view, known
     )
     hits = _hits(occurrences, view, known)
@@ -221,20 +227,19 @@ def _scored(compiled: _Compiled, view: View, known: Background) -> Scored:
 
 
 def _best(
-    root: Node,
+    branches: tuple[Node, ...],
     view: View,
     known: Background,
     threshold: float,
     whole: list[list[Occurrence]],
 ) -> Aboutness | None:
-    """The best-scoring satisfied branch of ``root`` (None: none reaches ``threshold``).
+    """The best-scoring satisfied branch (None: none reaches ``threshold``).
 
     A query ``A OR B OR (C AND D)`` is about A or B, or about C *and* D: each ANDed branch is
     scored on its own, so that its parts must each carry weight (a strong C with a passing D
     is not C AND D), while the plain alternatives are scored together (several of them add up).
-    ``whole``: the occurrences satisfying ``root`` (used as they are when it has no branches).
+    ``whole``: the occurrences satisfying the root (used as they are when it has no branches).
     """
-    branches = _branches(root)
     if len(branches) == 1:
         return reaching(whole, view, known, threshold)
     found = None
