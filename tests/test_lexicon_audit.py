@@ -341,6 +341,14 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("{Russia}", "В Москве прошла встреча", True),
     ("drugs", "Polisi sita 5 kg sabu", False),
     ("{drugs}", "Polisi sita 5 kg sabu", True),
+    # the price of a thing is narrower than the thing: "giá điện" (electricity price) is not a
+    # form of electricity, so it must not fire on any text that mentions electricity
+    ('"giá điện"', "Hati-hati, Ragam Perangkat Ini Tetap Sedot Listrik", False),
+    ('"giá điện"', "Projek Landasan Berkembar Elektrik Gemas-JB 85 peratus siap", False),
+    ('"giá điện"', "Duel Ketat SUV Listrik Rp 200 Jutaan", False),
+    ('"giá điện"', "EVN điều chỉnh tăng giá điện bình quân 4,8%", True),
+    ("electricity", "Listrik padam di Jakarta", True),
+    ("electricity", "Bộ Công Thương: tiêu thụ điện năng tăng mạnh", True),
 ]
 
 

@@ -193,9 +193,12 @@ class View:
         return found
 
     def occurrences(self, term: Term, fields: tuple[int, ...]) -> list[Occurrence]:
+        # (a lexicon acronym's language needs no place in the key: its patterns are its own)
         key = (id(term.patterns), id(term.guard), fields)
         found = self._memo.get(key)
         if found is None and not self.present(term.patterns[0]):
+            found = self._memo[key] = []
+        if found is None and term.lang and self.lang and term.lang != self.lang:
             found = self._memo[key] = []
         if found is None:
             found = [

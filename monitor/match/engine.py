@@ -36,7 +36,7 @@ from monitor.match.expand import (
     unknown_concept,
 )
 from monitor.match.lexicon import Lexicon
-from monitor.match.query import Query, _Syntax, parse
+from monitor.match.query import And, Node, Or, Query, _Syntax, parse
 from monitor.match.scoring import Aboutness, aboutness, reaching, strongest, weight
 from monitor.match.specificity import Background, background
 from monitor.types import Document, Field, Hit, Match, Topic
@@ -86,6 +86,8 @@ class _Compiled:
     written: Query
     #: the query that is evaluated: expanded, or as written
     query: Query
+    #: what is scored: the query's root, or its ANDed OR branches (``_branches``)
+    branches: tuple[Node, ...]
 
 
 class Matcher:
@@ -123,7 +125,7 @@ class Matcher:
             if occurrences is None:
                 continue
             threshold = compiled.topic.threshold
-            about = reaching(occurrences, view, self._background, threshold)
+            about = _best(compiled.branches, view, self._background, threshold, occurrences)
             if about is not None and about.score >= threshold:
                 hits = _hits(occurrences, view, self._background)
                 found.append(Match(compiled.topic.id, about.score, hits))
@@ -137,7 +139,8 @@ class Matcher:
             compiled = self._topics[number]
             occurrences = conjuncts(compiled.query.root, view)
             if occurrences is not None:
-                found[compiled.topic.id] = aboutness(occurrences, view, self._background).score
+                about = _best(compiled.branches, view, self._background, 0.0, occurrences)
+                found[compiled.topic.id] = about.score if about is not None else 0.0
         return found
 
     def score_all(self, doc: Document) -> tuple[Scored, ...]:
@@ -190,7 +193,7 @@ def _parse(topic: Topic) -> Query:
 
 def _compile(topic: Topic, written: Query, lexicon: Lexicon | None) -> _Compiled:
     if lexicon is None or not (topic.expand or has_concepts(written)):
-        return _Compiled(topic, written, written)
+        return _compiled(topic, written, written)
     for ref in concepts_of(written):
         problem = unknown_concept(ref, lexicon)
         if problem is not None:
@@ -198,7 +201,11 @@ def _compile(topic: Topic, written: Query, lexicon: Lexicon | None) -> _Compiled
             raise QueryError(
                 f"topic {topic.id}{where}: {problem}", position=ref.position, query=topic.query
             )
-    return _Compiled(topic, written, expand(written, lexicon, terms=topic.expand))
+    return _compiled(topic, written, expand(written, lexicon, terms=topic.expand))
+
+
+def _compiled(topic: Topic, written: Query, query: Query) -> _Compiled:
+    return _Compiled(topic, written, query, tuple(_branches(query.root)))
 
 
 def _shipped_background() -> Background:
@@ -212,9 +219,49 @@ def _scored(compiled: _Compiled, view: View, known: Background) -> Scored:
         every = [view.occurrences(term, BOTH) for term in positive_terms(compiled.query.root)]
         hits = _hits([[*flat(every)]], view, known)
         return Scored(topic.id, False, 0.0, topic.threshold, hits)
-    about = aboutness(occurrences, view, known)
+    about = _best(compiled.branches, view, known, 0.0, occurrences) or aboutness(
+        occurrences, view, known
+    )
     hits = _hits(occurrences, view, known)
     return Scored(topic.id, True, about.score, topic.threshold, hits, about)
+
+
+def _best(
+    branches: tuple[Node, ...],
+    view: View,
+    known: Background,
+    threshold: float,
+    whole: list[list[Occurrence]],
+) -> Aboutness | None:
+    """The best-scoring satisfied branch (None: none reaches ``threshold``).
+
+    A query ``A OR B OR (C AND D)`` is about A or B, or about C *and* D: each ANDed branch is
+    scored on its own, so that its parts must each carry weight (a strong C with a passing D
+    is not C AND D), while the plain alternatives are scored together (several of them add up).
+    ``whole``: the occurrences satisfying the root (used as they are when it has no branches).
+    """
+    if len(branches) == 1:
+        return reaching(whole, view, known, threshold)
+    found = None
+    for branch in branches:
+        occurrences = conjuncts(branch, view)
+        if occurrences is None:
+            continue
+        about = reaching(occurrences, view, known, threshold)
+        if about is not None and (found is None or about.score > found.score):
+            found = about
+    return found
+
+
+def _branches(root: Node) -> list[Node]:
+    """``root``, or when it is an OR with ANDed branches: its plain alternatives as one OR,
+    then each ANDed branch."""
+    if not isinstance(root, Or) or not any(isinstance(c, And) for c in root.children):
+        return [root]
+    plain = [c for c in root.children if not isinstance(c, And)]
+    anded: list[Node] = [c for c in root.children if isinstance(c, And)]
+    first: list[Node] = [Or(tuple(plain), root.position)] if plain else []
+    return first + anded
 
 
 def _hits(

@@ -157,7 +157,7 @@ def _concept(ref: ConceptRef, lexicon: Lexicon) -> Node:
 
 def _labelled(variant: Variant, label: str, position: int) -> Term:
     term = variant.term
-    return Term(term.patterns, label, position, term.guard, term.form)
+    return Term(term.patterns, label, position, term.guard, term.form, term.lang)
 
 
 def _variants(term: Term, concepts: tuple[str, ...], lexicon: Lexicon) -> list[Variant]:

@@ -200,7 +200,9 @@ def _variants(cid: str, forms: Iterable[Form], guards: Mapping[str, Guard]) -> I
                 patterns = tuple(Pattern(p.text, p.kind, False) for p in term.patterns)
                 term = replace(term, patterns=patterns)
             term = replace(term, guard=guard)
-        yield Variant(replace(term, form=form.text), form, cid)
+        # an acronym stands for words of its own language: elsewhere it is another acronym
+        lang = form.lang if term.guard is not None and term.guard.name == "acronym" else ""
+        yield Variant(replace(term, form=form.text, lang=lang), form, cid)
 
 
 def key_of(term: Term) -> str:

@@ -74,6 +74,9 @@ class Term:
     guard: Guard | None = None
     #: the lexicon form this term was expanded to (``Росси*``); "" for the term as written
     form: str = ""
+    #: the language of a lexicon acronym (``PMI`` is Indonesian for migrant workers, English for
+    #: a business index): it matches only in texts of that language or of none given; "" any
+    lang: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,7 +430,22 @@ def _term(token: _Token) -> Term:
         # a phrase with diacritics is in a language that has them: its plain words are plain
         # there too ("thiên tai" is a disaster, "thiên tài" a genius)
         patterns = [Pattern(p.text, p.kind, False) for p in patterns]
-    return Term(tuple(patterns), label, token.position)
+    return Term(tuple(patterns), label, token.position, _acronym_guard(token))
+
+
+#: the longest word that counts as an acronym when written in capitals
+ACRONYM_LENGTH = 5
+
+
+def _acronym_guard(token: _Token) -> Guard | None:
+    """A short word written in capitals (``PATI``, ``TKA``, ``PRU``, ``ЦИК``) is an acronym and
+    matches only in capitals: ``Pati`` is a town, ``pati`` starch. Mixed or lower case, a
+    prefix or a phrase match in any case, as before."""
+    text = token.text
+    letters = sum(c.isalpha() for c in text)
+    if token.kind == "PHRASE" or "*" in text or len(text) > ACRONYM_LENGTH or letters < 2:
+        return None
+    return Guard("acronym", case="exact", spelling=(text,)) if text.isupper() else None
 
 
 def _patterns(part: str, position: int) -> list[Pattern]:
