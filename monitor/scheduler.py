@@ -329,6 +329,8 @@ class Daemon:
             # the database failed mid-poll: the lease lapses and the source is polled again
             log.error("poll failed source=%s: %s", source.id, error)
             result = None
+        if result is not None:
+            self._metrics.polled(source.id, result.outcome, result.items, result.new_articles)
         if result is not None and result.outcome == "gone":
             log.error("source=%s answered 410 Gone: disabled until its URL changes", source.id)
         if result is not None and result.new_matches and not self._stopping.is_set():

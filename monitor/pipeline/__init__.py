@@ -48,7 +48,7 @@ from monitor.cluster import ChannelLeases
 from monitor.config import Settings, SourceSettings
 from monitor.deliver.crash import Checkpoint, unchecked
 from monitor.deliver.run import Deliverer, DeliveryReport
-from monitor.errors import FetchError, ParseError, StoreError
+from monitor.errors import FetchError, LeaseLost, ParseError, StoreError
 from monitor.fetch import Fetcher
 from monitor.identity import with_credentials
 from monitor.learn import PLAIN, Filters
@@ -145,6 +145,8 @@ class Pipeline:
         outage as a result that says so: it cannot be recorded in the database)."""
         try:
             return await self._poll(source)
+        except LeaseLost:
+            raise  # another node owns the source now: its caller (the node) discards the poll
         except StoreError as error:
             # one line per poll, not a traceback; the source is polled again on schedule
             log.warning("poll not saved source=%s: %s", source.id, error)
