@@ -1,8 +1,9 @@
 """What topics learn from: imported judgments, and the learned filters, saved per topic.
 
-Owns: the ``judgment`` table (judgments made elsewhere, ``monitor feedback --import``, with the
-article's text since the article need not be stored), the ``learned_model`` table (each topic's
-learned filter as JSON, keyed by topic id so an edit of the query keeps it and its judgments),
+Owns: the queries of the ``judgment`` table (judgments made elsewhere, ``monitor feedback
+--import``, with the article's text since the article need not be stored) and of the
+``learned_model`` table (each topic's learned filter as JSON, keyed by topic id so an edit of the
+query keeps it and its judgments; both tables are declared in ``_tables``),
 and reading a topic's judgments back as documents with verdicts: the imported ones and the
 verdicts given on stored matches (``feedback``, the latest per article wins).
 Does not own: learning (``monitor.learn``), the verdicts on matches themselves (``_feedback``).
@@ -16,46 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Index, Text, delete, func, insert
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlalchemy import Connection, delete, func, insert
+from sqlmodel import Session, col, select
 
-from monitor.store._tables import ArticleRow, FeedbackRow, _when
+from monitor.store._tables import ArticleRow, FeedbackRow, JudgmentRow, LearnedRow
 from monitor.types import Document
 
 #: ``judgment_state`` of a topic never judged
 _NO_JUDGMENTS = "0.0/0.0"
-
-
-class JudgmentRow(SQLModel, table=True):
-    """A judgment imported from a feedback file: the article as judged, and the verdict."""
-
-    __tablename__ = "judgment"
-    __table_args__ = (Index("ix_judgment_topic_key", "topic_id", "article_key", unique=True),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    topic_id: str = Field(sa_type=Text)
-    #: the feedback file's ``id``
-    article_key: str = Field(sa_type=Text)
-    title: str = Field(sa_type=Text)
-    text: str = Field(sa_type=Text)
-    lang: str | None = Field(default=None, sa_type=Text)
-    #: "relevant" | "not-relevant"
-    verdict: str = Field(sa_type=Text)
-    who: str = Field(sa_type=Text)
-    created: datetime = _when(nullable=False)
-
-
-class LearnedRow(SQLModel, table=True):
-    """A topic's learned filter (``monitor.learn.to_json``) and what it was trained from."""
-
-    __tablename__ = "learned_model"
-
-    topic_id: str = Field(sa_type=Text, primary_key=True)
-    #: the model as JSON: coefficients, never pickle
-    model: str = Field(sa_type=Text)
-    #: ``judgment_state`` (and the query) when it was trained: differs once judgments change
-    state: str = Field(sa_type=Text)
-    trained: datetime = _when(nullable=False)
 
 
 @dataclass(frozen=True, slots=True)

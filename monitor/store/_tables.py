@@ -341,3 +341,35 @@ class StoryBandRow(SQLModel, table=True):
             primary_key=True,
         )
     )
+
+
+class JudgmentRow(SQLModel, table=True):
+    """A judgment imported from a feedback file: the article as judged, and the verdict."""
+
+    __tablename__ = "judgment"
+    __table_args__ = (Index("ix_judgment_topic_key", "topic_id", "article_key", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic_id: str = Field(sa_type=Text)
+    #: the feedback file's ``id``
+    article_key: str = Field(sa_type=Text)
+    title: str = Field(sa_type=Text)
+    text: str = Field(sa_type=Text)
+    lang: str | None = Field(default=None, sa_type=Text)
+    #: "relevant" | "not-relevant"
+    verdict: str = Field(sa_type=Text)
+    who: str = Field(sa_type=Text)
+    created: datetime = _when(nullable=False)
+
+
+class LearnedRow(SQLModel, table=True):
+    """A topic's learned filter (``monitor.learn.to_json``) and what it was trained from."""
+
+    __tablename__ = "learned_model"
+
+    topic_id: str = Field(sa_type=Text, primary_key=True)
+    #: the model as JSON: coefficients, never pickle
+    model: str = Field(sa_type=Text)
+    #: ``judgment_state`` (and the query) when it was trained: differs once judgments change
+    state: str = Field(sa_type=Text)
+    trained: datetime = _when(nullable=False)
