@@ -325,6 +325,12 @@ class Daemon:
             return
         try:
             result = await self._node.poll(self._pipeline, source, lease)
+        except asyncio.CancelledError:
+            if not self._stopping.is_set():
+                raise
+            # as in ``_poll``: the stop's grace ran out; nothing half-written, the lease lapses
+            log.info("source=%s poll cancelled by the stop", source.id)
+            return
         except StoreError as error:
             # the database failed mid-poll: the lease lapses and the source is polled again
             log.error("poll failed source=%s: %s", source.id, error)

@@ -42,7 +42,7 @@ sources:
   - id: republika
     feed: http://127.0.0.1:8000/feed.xml
     language: id
-    backfill: 36500d  # the first poll alerts on the (old) item instead of a silent baseline
+    backfill: 3650d  # the first poll alerts on the (2021) item instead of a silent baseline
 channels:
   hook:
     urls: ["json://127.0.0.1:8001/hook"]
