@@ -279,15 +279,7 @@ def test_daemon_delivers_reloads_and_stops_cleanly(world: World) -> None:
 
     The deadlines below only bound a failing run; a passing one never waits on them."""
     log_path = world.config.parent / "daemon.log"
-    env = {**os.environ, "MONITOR_LOG_LEVEL": "INFO", "MONITOR_POLL_EVERY": "1s"}
-    with open(log_path, "w") as log_file:
-        daemon = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "--config", str(world.config), "run"],
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+    daemon = _start_daemon(world, log_path, MONITOR_POLL_EVERY="1s")
     try:
         _wait_for_requests(world.feeds, "/republika.xml", 1, timeout=120)
         _wait_for_requests(world.feeds, "/guardian.xml", 1, timeout=120)
@@ -322,6 +314,18 @@ def test_daemon_delivers_reloads_and_stops_cleanly(world: World) -> None:
         store.close()
 
 
+def _start_daemon(world: World, log_path: Path, **env: str) -> subprocess.Popen[str]:
+    """``monitor run`` on the world's config, logging at INFO to ``log_path``."""
+    with open(log_path, "w") as log_file:
+        return subprocess.Popen(
+            [sys.executable, "-m", "monitor", "--config", str(world.config), "run"],
+            env={**os.environ, "MONITOR_LOG_LEVEL": "INFO", **env},
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+
 def _wait_for_log(path: Path, text: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while text not in path.read_text():
@@ -342,15 +346,7 @@ def test_stop_with_a_fetch_in_flight_is_clean(world: World) -> None:
     exits 0 within Docker's 10 s, and logs no ERROR and no traceback."""
     world.feeds.serve("/guardian.xml", GUARDIAN, delay=60)
     log_path = world.config.parent / "daemon.log"
-    env = {**os.environ, "MONITOR_LOG_LEVEL": "INFO"}
-    with open(log_path, "w") as log_file:
-        daemon = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "--config", str(world.config), "run"],
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+    daemon = _start_daemon(world, log_path)
     try:
         _wait_for_requests(world.feeds, "/guardian.xml", 1, timeout=30)
         daemon.send_signal(signal.SIGTERM)
