@@ -335,6 +335,8 @@ def test_slow_article_pages_cost_only_themselves(database_url: str) -> None:
     the fast pages are extracted and matched, and no poll is aborted (issue 11, finding 5: a
     timeout cancelled other sources' queued jobs and crashed `once`)."""
     workers = Workers(WorkerLimits(2, LIMITS.worker_memory, 3.0))
+    # each worker extracts once first: loading the language model is not a page's running time
+    asyncio.run(_warm_up(workers))
     store = Store.open(database_url)
     try:
         with running_feed_server() as server:
@@ -488,3 +490,15 @@ def test_feed_credentials_stay_in_the_config_not_the_store(
         state = store.source_state("private")
     assert state is not None and state.status == "ok"
     assert "Sekret" not in f"{state.url} {state.configured_url} {state.moved_to}"
+
+
+async def _warm_up(workers: Workers) -> None:
+    from monitor.follow import extract_job
+
+    page = zanzibar_page(0)
+    await asyncio.gather(
+        *(
+            workers.run(extract_job, page, f"http://warm.test/{n}", "text/html", None)
+            for n in (1, 2)
+        )
+    )

@@ -13,7 +13,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import DateTime, bindparam, inspect, text
 
 from monitor.errors import StoreError
 from monitor.store import ArticlePage, NewArticle, SourceState, Store, _convert, _engine
@@ -159,7 +159,7 @@ def test_upgrade_keeps_data_written_by_the_first_schema(database_url: str) -> No
                 " (key, url, title, summary, source_id, source_name, first_seen) VALUES"
                 " ('https://old.example/a', 'https://old.example/a', 'Old', '', 'old', 'Old',"
                 " :seen)"
-            ),
+            ).bindparams(bindparam("seen", type_=DateTime())),
             {"seen": T0.replace(tzinfo=None)},
         )
     engine.dispose()
@@ -510,7 +510,7 @@ def test_upgrade_indexes_old_fingerprints_then_clears_them(database_url: str) ->
                 "INSERT INTO article (key, url, title, summary, source_id, source_name,"
                 " first_seen, fingerprint, story_id) VALUES ('https://old.example/a',"
                 " 'https://old.example/a', 'Old', '', 'old', 'Old', :seen, :print, 's1')"
-            ),
+            ).bindparams(bindparam("seen", type_=DateTime(timezone=True))),
             {"seen": T0, "print": fingerprint(SEED_TEXT)},
         )
     counts = []

@@ -78,7 +78,7 @@ def test_fingerprints_of_the_old_minhash_constants_are_cleared(database_url: str
     """Migration 0006: a fingerprint stored before the constants changed is set to NULL."""
     from datetime import UTC, datetime
 
-    from sqlalchemy import text
+    from sqlalchemy import DateTime, bindparam, text
 
     engine = create_engine(database_url)
     upgrade(engine, "0004")
@@ -87,7 +87,7 @@ def test_fingerprints_of_the_old_minhash_constants_are_cleared(database_url: str
             text(
                 "INSERT INTO article (key, title, summary, source_id, source_name, first_seen,"
                 " story_id, fingerprint) VALUES ('k', 't', 's', 'src', 'Src', :now, 'story', :fp)"
-            ),
+            ).bindparams(bindparam("now", type_=DateTime(timezone=True))),
             {"now": datetime(2026, 1, 1, tzinfo=UTC), "fp": b"\x01" * 256},
         )
     upgrade(engine)
