@@ -771,6 +771,12 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"net zero", "pencemaran", "perubahan iklim", "polusi"},
     ),
     (
+        "oil-spill",
+        "oil spill*",
+        {"tràn dầu", "tumpahan minyak", "разлив* нефти"},
+        {"minyak", "pencemaran", "ô nhiễm"},
+    ),
+    (
         "carbon-market",
         "carbon market",
         {"bursa karbon", "pasaran karbon", "thị trường carbon"},
@@ -1011,6 +1017,18 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "suicide",
         {"bunuh diri", "tự tử", "самоубийств*"},
         {"bom bunuh diri", "kesehatan mental", "pembunuhan"},
+    ),
+    (
+        "crime",
+        "crime",
+        {"jenayah", "kejahatan", "tội phạm"},
+        {"kejahatan siber", "korupsi", "pembunuhan", "криминал*"},
+    ),
+    (
+        "accident",
+        "accident",
+        {"kecelakaan", "kemalangan", "tai nạn"},
+        {"kecelakaan lalu lintas", "pesawat jatuh", "tai nạn giao thông", "ДТП"},
     ),
     (
         "plane-crash",
