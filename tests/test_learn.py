@@ -91,7 +91,7 @@ def judged(count: int, seed: int = 1, relevant: bool | None = None) -> list[tupl
 
 def trained(examples: list[tuple[Document, bool]]):
     matcher = Matcher([TOPIC])
-    return learn([TOPIC.id], [(d, {TOPIC.id: r}) for d, r in examples], matcher.match)[TOPIC.id]
+    return learn([TOPIC], [(d, {TOPIC.id: r}) for d, r in examples], matcher)[TOPIC.id]
 
 
 def kept(filters: Filters, documents: list[Document]) -> list[str]:
@@ -148,7 +148,7 @@ def test_the_model_round_trips_through_json() -> None:
     matcher = Matcher([TOPIC])
     pairs = [(d, matcher.match(d)[0]) for d in UNSEEN]
     assert again.probabilities(pairs) == model.probabilities(pairs)
-    assert from_json(to_json(model).replace('"version":"1"', '"version":"0"')) is None
+    assert from_json(to_json(model).replace('"version":"2"', '"version":"1"')) is None
 
 
 def test_contributions_name_features_in_words() -> None:
