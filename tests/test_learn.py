@@ -140,6 +140,46 @@ def test_the_filter_never_adds_a_match() -> None:
     assert filters.refine(outside, Matcher([TOPIC]).match(outside)) == ()
 
 
+# The river banks say "bank" once, deep in the text (they score under the threshold); the money
+# banks have it in the headline (above): the plain score keeps exactly the wrong ones.
+DEEP = Topic(id="bank", name="River banks", query="bank", threshold=0.3, expand=False)
+
+
+def deep_doc(n: int, relevant: bool, rng: random.Random) -> Document:
+    if relevant:
+        words = [*rng.choices(FILLER, k=120), "the", "bank", *rng.sample(RIVER, 5)]
+        return Document(f"deep-{n}", f"Villagers evacuated as {rng.choice(RIVER)} rises",
+                        " ".join(words), "en")  # fmt: skip
+    words = ["The", "bank", *rng.sample(MONEY, 4), *rng.sample(FILLER, 6)]
+    return Document(f"deep-{n}", f"Central bank {rng.choice(MONEY)}", " ".join(words), "en")
+
+
+def test_judged_candidates_below_the_threshold_teach_re_admitting_them() -> None:
+    """Judgments of candidates the score drops: cross-validation turns re-admitting on, and
+    the matcher gives those candidates for the filter to keep; judging only alerts cannot."""
+    rng = random.Random(7)
+    examples = [(deep_doc(n, n % 2 == 0, rng), n % 2 == 0) for n in range(40)]
+    unseen = [deep_doc(100 + n, n % 2 == 0, rng) for n in range(20)]
+    matcher = Matcher([DEEP])
+    assert all(bool(matcher.match(d)) != (n % 2 == 0) for n, d in enumerate(unseen))
+    model = learn([DEEP], [(d, {"bank": r}) for d, r in examples], matcher)["bank"]
+    assert (model.active, model.readmits) == (True, True), model.reason
+    filters = Filters({"bank": model})
+    assert filters.readmitting == {"bank"}
+    found = [d.id for d in unseen if filters.refine(d, matcher.match(d, below=filters.readmitting))]
+    assert found == [d.id for n, d in enumerate(unseen) if n % 2 == 0]
+    alerts = [(d, {"bank": r}) for d, r in examples if matcher.match(d)]
+    assert Filters(learn([DEEP], alerts, matcher)).readmitting == frozenset()
+
+
+def test_the_saved_model_is_compact() -> None:
+    """Coefficients are packed: under 6 bytes of JSON each (as ``[column, weight]`` pairs
+    they took about 15)."""
+    model = trained(judged(40))
+    assert model.coefficients > 100
+    assert len(to_json(model)) < 6 * model.coefficients
+
+
 def test_the_model_round_trips_through_json() -> None:
     """Saved as JSON (coefficients) and read back, it decides the same."""
     model = trained(judged(40))
