@@ -368,6 +368,32 @@ def test_cli_match_and_eval_learn_from_a_feedback_file(
     assert (before["fp"], after["fp"], after["tp"]) == (10, 0, before["tp"])
 
 
+def test_cli_match_and_eval_re_admit_what_judgments_below_the_threshold_taught(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A feedback file judging candidates under the threshold: ``match --feedback`` outputs
+    the relevant ones the plain score drops, and ``eval --feedback`` counts them found."""
+    watchlist = tmp_path / "w.yaml"
+    watchlist.write_text(WATCHLIST + "    threshold: 0.3\n", encoding="utf-8")
+    rng = random.Random(7)
+    feedback = feedback_file(
+        tmp_path / "f.jsonl", [(deep_doc(n, n % 2 == 0, rng), n % 2 == 0) for n in range(40)]
+    )
+    unseen = [deep_doc(100 + n, n % 2 == 0, rng) for n in range(10)]
+    river = {d.id for n, d in enumerate(unseen) if n % 2 == 0}
+    articles = feedback_file(tmp_path / "a.jsonl", [(d, d.id in river) for d in unseen])
+    args = ["match", "--watchlist", str(watchlist), "--input", str(articles)]
+    assert main([*args, "--feedback", str(feedback)]) == 0
+    found = {r["id"] for r in map(json.loads, capsys.readouterr().out.splitlines()) if r["matches"]}
+    assert found == river
+    evaluate = ["eval", "--watchlist", str(watchlist), "--labels", str(articles), "--json"]
+    assert main(evaluate) == 0
+    before = json.loads(capsys.readouterr().out)["rows"][0]
+    assert main([*evaluate, "--feedback", str(feedback)]) == 0
+    after = json.loads(capsys.readouterr().out)["rows"][0]
+    assert (before["tp"], before["fp"], after["tp"], after["fp"]) == (0, 5, 5, 0)
+
+
 def _pipeline(settings, store: Store, workers: Workers, now: datetime) -> Pipeline:
     return Pipeline(
         settings, store=store, fetcher=Fetcher(settings.http),

@@ -167,9 +167,10 @@ def explain_learned(settings: Settings, explanation: Explanation, doc: Document)
     if model is None:
         return "learned filter: none yet (no judgments: monitor feedback)"
     head = f"learned filter: {model.reason}"
-    if not model.active or not explanation.matched:
-        return head
     result = explanation.result
+    # a filter that re-admits decides on every candidate the query accepts, under the threshold too
+    if not model.active or not (explanation.matched or (model.readmits and result.satisfied)):
+        return head
     match = Match(topic, result.score, result.hits)
     p = model.probability(doc, match)
     lines = [head, f"  relevance {p:.2f}: {'kept' if p >= 0.5 else 'dropped'}", "  top features:"]
