@@ -130,9 +130,7 @@ class Pipeline:
         topic's saved filter. A failure keeps the filters in use."""
         matcher, topics = self._matcher, self.settings.topics
         try:
-            models = await asyncio.to_thread(
-                relearn, self.store, topics, matcher.match, self._now()
-            )
+            models = await asyncio.to_thread(relearn, self.store, topics, matcher, self._now())
         except StoreError as error:
             log.error("learned filters not refreshed: %s", error)
             return
@@ -311,7 +309,8 @@ class Pipeline:
         )
         every_channel = tuple(c.name for c in self.settings.channels)
         found = []
-        for match in self._learned.refine(document, self._matcher.match(document)):
+        candidates = self._matcher.match(document, below=self._learned.readmitting)
+        for match in self._learned.refine(document, candidates):
             if source.topics is not None and match.topic not in source.topics:
                 continue
             topic = self._topics[match.topic]
