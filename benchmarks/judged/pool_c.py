@@ -14,6 +14,12 @@ represented. Then, per topic and language, if fewer than LANG_FLOOR hits of that
 pooled, the best-ranked remaining hits of that language are added (set b needed this as a second
 stage; here it is part of the one pass). A seeded random sample of the corpus is added last.
 
+Stage 2 (added after stage 1's 487 articles were judged, because the caps had left strong hits
+of some topics unjudged): for each topic, every text hit by one of its STRONG probes (narrow,
+topic-specific phrases) that stage 1 did not pool is added. The rule uses probes only, never
+judgments, and leaves stage 1 unchanged (same seed order; `"stage"` in the pool file). For
+wildlife-trafficking it adds nothing: all 8 strong hits in the corpus were already pooled.
+
 Usage: python3 benchmarks/judged/pool_c.py [--out /tmp/pool-c.jsonl]
 """
 
@@ -71,6 +77,35 @@ PROBES = {
 }
 
 
+# Stage 2: narrow probes; every unpooled hit is added (see the module docstring).
+STRONG = {
+    "transport-accidents": (
+        r"plane crash|air crash|kecelakaan pesawat|pesawat jatuh|kapal tenggelam|kapal terbalik|"
+        r"nahas pesawat|bot karam|kapal karam|kereta anjlok|derail|tai nạn máy bay|rơi máy bay|"
+        r"chìm tàu|trật bánh|авиакатастроф|крушени\w* (самолет|поезд|вертолет)|затонул"
+    ),
+    "wildlife-trafficking": (
+        r"poach|ivory|pangolin|rhino horn|wildlife (trade|traffick|smuggl|crime)|trenggiling|"
+        r"tenggiling|gading gajah|cula badak|sisik|satwa (liar|dilindungi)|perdagangan satwa|"
+        r"perburuan liar|pemburu (liar|haram)|hidupan liar|PERHILITAN|BKSDA|tê tê|ngà voi|sừng tê|"
+        r"động vật hoang dã|săn trộm|браконьер|контрабанд\w* (животн|бивн|рог)|краснокниж|CITES"
+    ),
+    "food-prices": (
+        r"harga (beras|cabai|cabe|bawang|telur|gula|ayam|daging|pangan|minyak goreng)|"
+        r"minyak goreng|minyak masak|Bulog|operasi pasar|SPHP|bekalan (beras|gula|telur|minyak)|"
+        r"beras (import|tempatan)|rice (price|import|export|shortage)|"
+        r"food (price|inflation|shortage)|cooking oil|egg price|giá (gạo|thịt|trứng|rau)|"
+        r"xuất khẩu gạo|цен\w* на (продукт|хлеб|сахар|гречк|яйц|овощ)|"
+        r"продовольственн\w* инфляц|inflasi pangan|Jualan Rahmah|sembako"
+    ),
+    "haze-forest-fires": (
+        r"haze|jerebu|kabut asap|karhutla|kebakaran (hutan|lahan)|forest fire|wildfire|bushfire|"
+        r"peat|gambut|titik panas|titik api|hotspot|cháy rừng|khói mù|лесн\w* пожар|"
+        r"природн\w* пожар|пожар\w* в лес|IPU\b|API\b"
+    ),
+}
+
+
 def load() -> list[dict]:
     rows = []
     for name in FILES:
@@ -97,6 +132,11 @@ def compile_probes() -> dict[str, list[tuple[str, re.Pattern]]]:
         ]
         for topic, probes in PROBES.items()
     }
+
+
+def _read(row: dict) -> str:
+    """What the assessor reads: the title and the first READ_CHARS characters."""
+    return (row.get("title") or "") + " " + (row.get("text") or "")[:READ_CHARS]
 
 
 def rank(row: dict, probes: list[tuple[str, re.Pattern]]) -> tuple[int, list[str]]:
@@ -159,6 +199,14 @@ def main() -> None:
         report.append((topic, len(hits), len(picked), floor_langs, per_probe))
     for rid in rng.sample(sorted(lang_of), RANDOM_SAMPLE):
         chosen.setdefault(rid, set()).add("random")
+    stage1 = set(chosen)
+    stage2_report = []
+    for topic, pattern in STRONG.items():
+        rx = re.compile(r"(?<!\w)(?:" + pattern + ")", re.IGNORECASE)
+        added = [r["id"] for r in rows if r["id"] not in stage1 and rx.search(_read(r))]
+        for rid in added:
+            chosen.setdefault(rid, set()).add("stage2:" + topic)
+        stage2_report.append((topic, dict(sorted(Counter(lang_of[r] for r in added).items()))))
     by_id = {r["id"]: r for r in rows}
     with open(args.out, "w", encoding="utf-8") as f:
         for rid in sorted(chosen):
@@ -172,6 +220,7 @@ def main() -> None:
                 "published": r.get("date") or "",
                 "file": r["file"],
                 "pooled_by": sorted(chosen[rid]),
+                "stage": 1 if rid in stage1 else 2,
             }
             f.write(json.dumps(out, ensure_ascii=False) + "\n")
     print(f"excluded (already judged in a/b): {len(skip)}; corpus left: {len(rows)}")
@@ -179,6 +228,8 @@ def main() -> None:
         print(f"## {topic}: {n_hits} hits, {n_picked} pooled, language floor added {floor_langs}")
         for name, _ in probes[topic]:
             print(f"  {per_probe[name]:5d}  {name}")
+    for topic, added_langs in stage2_report:
+        print(f"## {topic}: stage 2 added {sum(added_langs.values())} {added_langs}")
     langs = dict(sorted(Counter(by_id[rid]["lang"] for rid in chosen).items()))
     print(f"pool: {len(chosen)} articles; random sample {RANDOM_SAMPLE}; by language {langs}")
 
