@@ -127,9 +127,7 @@ def judged_ids() -> set[str]:
 
 def compile_probes() -> dict[str, list[tuple[str, re.Pattern]]]:
     return {
-        topic: [
-            (p, re.compile(r"(?<!\w)" + p, re.IGNORECASE)) for p in probes.split(", ")
-        ]
+        topic: [(p, re.compile(r"(?<!\w)" + p, re.IGNORECASE)) for p in probes.split(", ")]
         for topic, probes in PROBES.items()
     }
 
