@@ -1435,6 +1435,9 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("AIDS", "Ngày Thế giới phòng chống AIDS", True),
     ('"plane crash"', "Pesawat jatuh di Papua, enam orang tewas", True),
     ('"plane crash"', "Kecelakaan lalu lintas di tol Cipali", False),
+    # Indonesian "anjlok" alone is "plunge" (prices, visitors); only "kereta anjlok" derails
+    ("derailment*", "Harga Emas Hari Ini Anjlok", False),
+    ("derailment*", "Kereta anjlok di Purwakarta, perjalanan terganggu", True),
 ]
 
 
