@@ -176,6 +176,7 @@ def _web_server(
         settings=lambda: pipeline.settings,
         metrics=metrics,
         last_tick=lambda: daemon.last_tick,
+        database=lambda: pipeline.database,
         now=now,
         token=web.token,
         base_url=web.base_url,
