@@ -106,6 +106,7 @@ async def open_node(
         workers.close(grace=1.0)
         await fetcher.aclose()
         store.close()
+        log.info("closed: workers, connections and the database")
 
 
 def _notifier(settings: Settings, node: Node | None) -> Notifier:
