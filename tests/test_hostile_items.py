@@ -509,8 +509,8 @@ def test_a_stop_with_extractions_running_ends_within_the_promise(tmp_path: Path)
     """SIGTERM to a real `monitor run` while its workers extract pages that would take
     minutes (issue 11, finding 19: 14 s): by the daemon's own log, from "stopping" to
     "closed" (workers ended, connections closed) takes at most the README's 10 s; it exits 0,
-    with no traceback, and no worker process outlives it. The wait for the exit is only a bound on a failing run (a worker
-    left running kept the daemon alive for its job's minutes)."""
+    with no traceback, and no worker process outlives it. The wait for the exit only bounds a
+    failing run (a worker left running kept the daemon alive for its job's minutes)."""
     import os
     import re
     import signal
