@@ -4,8 +4,10 @@ SQLite file and on PostgreSQL (``database_url``), with a healthy control source 
 Each hostile source is one that used to crash `once` or leave the source stuck: an invalid IDNA
 host in an item link (followed) or in a sitemap child, a non-ASCII ETag stored and sent back, a
 lone surrogate in a JSON Feed or as an XML character reference, a link and a guid too long for
-PostgreSQL's unique index, an RSS date in year 0001. After two cycles every source is "ok", the
-control stored its items, and the hostile items are stored (keys bounded) where they should be.
+PostgreSQL's unique index, an RSS date in year 0001 (stored as no date, not 2001), a listing on
+an IPv6-literal host (its robots.txt asked at the bracketed origin). After two cycles every
+source is "ok", the control stored its items, and the hostile items are stored (keys bounded)
+where they should be.
 A poll whose item the database refuses saves the others and shows the source as failing, with
 the classified reason, in `monitor sources`.
 """
@@ -64,6 +66,8 @@ class Hostile:
     path: str
     keys: tuple[str, ...]
     follow: bool = False
+    #: the source's URL when it is not ``path`` on the main server
+    url: str | None = None
 
 
 def serve(server: FeedServer) -> list[Hostile]:
@@ -117,9 +121,26 @@ def serve(server: FeedServer) -> list[Hostile]:
     ]
 
 
+LISTING = (
+    b"<html><body><main><article><h2>"
+    b"<a href='/news/2026/01/02/harbour-reopens-after-storm-damage'>"
+    b"Harbour reopens after the storm damage</a></h2></article></main></body></html>"
+)
+
+
+def serve_ipv6(v6: FeedServer) -> Hostile:
+    """A listing on an IPv6-literal host with a robots.txt (its origin lost its brackets, and
+    every such listing failed on robots.txt)."""
+    v6.route("/robots.txt", Route(body=b"User-agent: *\nDisallow: /private/\n"))
+    v6.serve("/list.html", LISTING, "text/html")
+    key = v6.url("/news/2026/01/02/harbour-reopens-after-storm-damage")
+    return Hostile("ipv6", "listing", "/list.html", (key,), url=v6.url("/list.html"))
+
+
 def write_config(folder: Path, server: FeedServer, hostile: list[Hostile], db: str) -> Path:
     sources = "".join(
-        f"  - id: {h.id}\n    {h.kind}: {server.url(h.path)}\n    follow: {str(h.follow).lower()}\n"
+        f"  - id: {h.id}\n    {h.kind}: {h.url or server.url(h.path)}\n"
+        f"    follow: {str(h.follow).lower()}\n"
         for h in hostile
     )
     config = folder / "monitor.yaml"
@@ -135,9 +156,10 @@ def write_config(folder: Path, server: FeedServer, hostile: list[Hostile], db: s
 
 @pytest.fixture
 def world(tmp_path: Path, database_url: str) -> Iterator[tuple[Path, FeedServer, list[Hostile]]]:
-    with running_feed_server() as server:
-        hostile = serve(server)
+    with running_feed_server() as server, running_feed_server("::1") as v6:
+        hostile = [*serve(server), serve_ipv6(v6)]
         yield write_config(tmp_path, server, hostile, database_url), server, hostile
+        assert len(v6.requests_to("/robots.txt")) >= 1  # asked, at its bracketed origin
 
 
 def test_hostile_items_never_stop_once_or_a_source(
@@ -164,10 +186,21 @@ def test_hostile_items_never_stop_once_or_a_source(
         for source in hostile:
             assert store.unseen_keys(list(source.keys)) == set(), source.id
         assert store.unseen_keys(["http://feeds.test/n/1", "http://feeds.test/n/2"]) == set()
+        # "01 Jan 0001" is a placeholder, no date: not 2001 (email.utils's reading of year 1)
+        assert _published(store, "http://feeds.test/n/y1") is None
     assert len(server.requests_to("/control.xml")) == 2
     sent = [e.headers.get("If-None-Match") for e in server.requests_to("/stored-etag.xml")]
     assert sent[0] is None and (sent[1] or "").isascii()  # the stored one dropped, the new kept
     assert [e.headers.get("If-None-Match") for e in server.requests_to("/etag.xml")] == [None] * 2
+
+
+def _published(store: Store, key: str) -> datetime | None:
+    """An article's stored date (a column no command shows by key)."""
+    import sqlalchemy
+
+    query = sqlalchemy.text("SELECT published FROM article WHERE key = :key")
+    with store._engine.connect() as connection:  # a test reads a column no command shows
+        return connection.execute(query, {"key": key}).scalar_one()  # type: ignore[no-any-return]
 
 
 def _state(source_id: str, url: str, etag: str | None) -> SourceState:
