@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import requests
@@ -96,3 +97,48 @@ def test_every_apprise_plugin_sends_through_the_guard() -> None:
     assert [m.__name__ for m in holding if m.requests is requests] == []
     assert all(m.requests is GUARDED for m in holding)
     assert GUARDED.codes.ok == 200 and GUARDED.RequestException is requests.RequestException
+
+
+def test_monitor_once_delivers_to_endless_receivers_and_ends(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Finding 6 end to end: `monitor once` with a new matching item and two channels whose
+    receivers (``json://`` and ``form://``) answer 200 with an endless body: both deliveries
+    are sent, `once` ends, and neither receiver got far past the caps."""
+    from monitor.cli import main
+    from monitor.store import Store
+    from tests.feedserver import running_feed_server
+    from tests.test_hostile import rss
+    from tests.test_hostile_items import _state
+
+    body = rss("<item><title>Zanzibar port reopens</title><link>http://n.test/1</link></item>")
+    (tmp_path / "w.yaml").write_text(
+        "topics:\n  - id: zanzibar\n    name: Zanzibar\n    query: zanzibar\n    threshold: 0\n",
+        encoding="utf-8",
+    )
+    database = f"sqlite:///{tmp_path / 'monitor.db'}"
+    with running_feed_server() as feeds, WebhookReceiver() as hook, WebhookReceiver() as form:
+        feeds.serve("/feed.xml", body)
+        for receiver in (hook, form):
+            receiver.reply(200, endless=True)
+        config = tmp_path / "monitor.yaml"
+        config.write_text(
+            f"database: {database}\nwatchlists: [w.yaml]\n"
+            "http: {allow_private_networks: true, per_host_interval: 0s}\n"
+            "defaults: {jitter: 0s, follow: false}\n"
+            f"sources:\n  - id: feed\n    feed: {feeds.url('/feed.xml')}\n"
+            f"channels:\n  hook:\n    urls: ['{url('json', hook)}']\n"
+            f"  form:\n    urls: ['{url('form', form)}']\n",
+            encoding="utf-8",
+        )
+        with Store.open(database) as store:  # past the silent first poll: new items alert
+            store.save_source_state(_state("feed", feeds.url("/feed.xml"), None))
+        assert main(["--config", str(config), "once"]) == 0
+        streamed = (hook.streamed, form.streamed)
+        arrived = (len(hook.received), len(form.received))
+    with Store.open(database) as store:
+        assert store.deliveries("pending") == []
+        sent = store.deliveries("sent")
+    assert sorted(d.channel for d in sent) == ["form", "hook"], capsys.readouterr()
+    assert arrived == (1, 1)
+    assert max(streamed) < STREAMED_MAX, streamed
