@@ -1,8 +1,10 @@
 """Source health: pure decisions about sources that move, fail, or sit behind a dead network.
 
 Owns: when a permanent redirect is stable enough to follow for good, when failures are a
-network-wide outage rather than the source's fault, and when a failing source is reported
-through the channels (once per run of failures). Pure: values in, values out; ``now`` is passed.
+network-wide outage rather than the source's fault, when a failing source is reported
+through the channels (once per run of failures), and the daemon's view of its database
+(``DatabaseHealth``: polls that could not be saved, since when, why).
+Pure: values in, values out; ``now`` is passed.
 Does not own: the back-off arithmetic (``monitor.policy``), sending (``monitor.notify``), storing
 (``monitor.store``).
 """
@@ -78,3 +80,34 @@ class OutageWatch:
     def is_outage(self, now: datetime) -> bool:
         recent = [failed for when, failed in self._latest.values() if now - when <= OUTAGE_WINDOW]
         return len(recent) >= OUTAGE_MIN_SOURCES and sum(recent) >= OUTAGE_SHARE * len(recent)
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseHealth:
+    """The daemon's view of its database, from the polls' reads and saves: a database outage
+    cannot be recorded in the database, so the daemon holds it (``/healthz``, ``/metrics``)."""
+
+    #: when the current run of failed polls began (None: the last poll reached the database)
+    failing_since: datetime | None = None
+    #: polls not saved in the current run of failures
+    failed_polls: int = 0
+    #: polls not saved since the daemon started
+    total_failed: int = 0
+    #: why the last poll was not saved (``StoreError``'s text: scheme and host, no password)
+    last_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failing_since is None
+
+
+def database_after(health: DatabaseHealth, error: str | None, now: datetime) -> DatabaseHealth:
+    """The database's health after a poll that reached it (``error`` None) or did not."""
+    if error is None:
+        return DatabaseHealth(total_failed=health.total_failed, last_error=health.last_error)
+    return DatabaseHealth(
+        failing_since=health.failing_since or now,
+        failed_polls=health.failed_polls + 1,
+        total_failed=health.total_failed + 1,
+        last_error=error,
+    )

@@ -479,6 +479,106 @@ CASES = [
         "parse",
     ),
     Case("redirect-non-ascii-path", redirect(302, "/caf\u00e9"), "http"),
+    # --- issue 11, more of the same kinds ---------------------------------------------------
+    Case("idna-empty-punycode-redirect", redirect(302, "http://xn--/x"), "blocked"),
+    Case("idna-bad-punycode-redirect", redirect(302, "http://xn--zz-9999999.la/x"), "blocked"),
+    # names that IDNA takes as ASCII: no such host (the resolver says so), no crash
+    Case("idna-long-label-redirect", redirect(302, "http://" + "a" * 64 + ".la/x"), "dns"),
+    Case("idna-empty-label-redirect", redirect(302, "http://a..la/x"), "dns"),
+    Case(
+        "idna-links-everywhere",
+        feed(
+            rss(
+                "".join(
+                    item(n).replace(f"http://feeds.test/n/{n}", link)
+                    for n, link in enumerate(
+                        [
+                            "http://xn--/a",
+                            "http://a..b/c",
+                            "http://" + "b" * 300 + ".la/",
+                            "http://xn--ls8h.la:99999/",
+                        ]
+                    )
+                )
+            )
+        ),
+        "new",
+        4,
+    ),
+    Case("control-char-etag", feed(GOOD, headers=(("ETag", '"a\x01b"'),)), "new", 2),
+    Case(
+        "huge-last-modified",
+        feed(GOOD, headers=(("Last-Modified", "Tue, 07 Dec 2021 " + "1" * 700),)),
+        "new",
+        2,
+    ),
+    Case(
+        "surrogate-json-author-and-url",
+        feed(
+            b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "s1",'
+            b' "url": "http://feeds.test/\\udc80/x", "title": "t",'
+            b' "authors": [{"name": "a\\udbff"}]}]}',
+            "application/feed+json",
+        ),
+        "new",
+        1,
+    ),
+    Case(
+        "noncharacter-charrefs",
+        feed(rss(item(1, "nc &#xFFFE; &#xFFFF; &#x1FFFF; &#x1B; title"))),
+        "new",
+        1,
+    ),
+    Case(
+        "json-long-id",
+        feed(
+            b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "'
+            + b"i" * 6000
+            + b'", "title": "long id"}]}',
+            "application/feed+json",
+        ),
+        "new",
+        1,
+    ),
+    Case(
+        "atom-year-0001",
+        feed(
+            b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>a</title>'
+            b"<entry><id>tag:a,2026:1</id><title>A</title><link href='http://feeds.test/a/1'/>"
+            b"<updated>0001-01-01T00:00:00Z</updated></entry></feed>",
+            "application/atom+xml",
+        ),
+        "new",
+        1,
+    ),
+    Case(
+        "dates-out-of-range",
+        feed(
+            rss(
+                item(1, extra="<pubDate>Fri, 31 Dec 9999 23:59:59 +2400</pubDate>")
+                + item(2, extra="<pubDate>Mon, 01 Jan 99 00:00:00 -9999</pubDate>")
+                + item(3, extra="<pubDate>" + "9" * 400 + "</pubDate>")
+            )
+        ),
+        "new",
+        3,
+    ),
+    Case(
+        "surrogate-in-guid-and-link",
+        feed(
+            rss(
+                "<item><title>S</title><guid>g&#xDC00;1</guid><link>http://feeds.test/&#xD800;</link></item>"
+            )
+        ),
+        "new",
+        1,
+    ),
+    Case(
+        "long-guid-not-permalink",
+        feed(rss(f"<item><title>P</title><guid isPermaLink='false'>{'p' * 4000}</guid></item>")),
+        "new",
+        1,
+    ),
     # --- address forms: never reach the server without an allow-list ------------------------
     *(
         Case(f"address-{name}", None, "blocked", url=template + "/addr", allowed=False)

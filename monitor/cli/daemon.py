@@ -106,6 +106,7 @@ async def open_node(
         workers.close(grace=1.0)
         await fetcher.aclose()
         store.close()
+        log.info("closed: workers, connections and the database")
 
 
 def _usable_cores() -> int:
@@ -184,6 +185,7 @@ def _web_server(
         settings=lambda: pipeline.settings,
         metrics=metrics,
         last_tick=lambda: daemon.last_tick,
+        database=lambda: pipeline.database,
         now=now,
         token=web.token,
         base_url=web.base_url,

@@ -21,7 +21,8 @@
                    declare dead and report it through the dead-letter channel
 
 A failing source becomes a recorded result (``PollResult.error``), never an exception out of
-``poll``; a failing channel never holds up another channel.
+``poll``; a database outage a ``store:`` result and the daemon's ``Pipeline.database`` state;
+a failing channel never holds up another channel.
 Owns: the order of stages and the hand-over of values between them.
 Does not own: how each stage works (fetch, sources, match, store, notify, policy), nor when
 polls run (``monitor.scheduler``).
@@ -50,6 +51,7 @@ from monitor.deliver.crash import Checkpoint, unchecked
 from monitor.deliver.run import Deliverer, DeliveryReport
 from monitor.errors import FetchError, LeaseLost, ParseError, StoreError
 from monitor.fetch import Fetcher
+from monitor.health import DatabaseHealth, database_after
 from monitor.identity import with_credentials
 from monitor.learn import PLAIN, Filters
 from monitor.match import Matcher, lexicon_for
@@ -98,6 +100,8 @@ class Pipeline:
         self._topics: dict[str, Topic] = {t.id: t for t in settings.topics}
         #: each topic's learned filter (issue 12): keeps or drops the matcher's candidates
         self._learned: Filters = PLAIN
+        #: the database as the polls found it (``/healthz``); the daemon's, not the store's
+        self.database = DatabaseHealth()
         # placing articles in stories and saving them is one step across sources: two polls
         # saving copies of one story side by side would each miss the other's copy
         self._saving = asyncio.Lock()
@@ -142,13 +146,32 @@ class Pipeline:
         """Poll one source end to end; every failure ends as a recorded result (a database
         outage as a result that says so: it cannot be recorded in the database)."""
         try:
-            return await self._poll(source)
+            result = await self._poll(source)
         except LeaseLost:
             raise  # another node owns the source now: its caller (the node) discards the poll
         except StoreError as error:
             # one line per poll, not a traceback; the source is polled again on schedule
             log.warning("poll not saved source=%s: %s", source.id, error)
+            self._database_seen(str(error))
             return PollResult(source.id, "failed", error=f"store: {error}")
+        self._database_seen(None)
+        return result
+
+    def _database_seen(self, error: str | None) -> None:
+        """Keep the database's health (the daemon's state: an outage cannot be stored); one
+        line when an outage begins and one when it ends."""
+        before = self.database
+        self.database = database_after(before, error, self._now())
+        if error is not None:
+            self._metrics.store_error()
+            if before.ok:
+                log.error("database unavailable: %s", error)
+        elif not before.ok:
+            log.warning(
+                "database available again after %d poll(s) not saved since %s",
+                before.failed_polls,
+                before.failing_since,
+            )
 
     async def _poll(self, source: SourceSettings) -> PollResult:
         stored = await asyncio.to_thread(self.store.source_state, source.id)

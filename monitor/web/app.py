@@ -312,7 +312,10 @@ async def feed(ctx: WebContext, request: Request) -> Response:
 
 
 async def metrics(ctx: WebContext, request: Request) -> Response:
-    counts = await asyncio.to_thread(ctx.store.counts)
+    try:
+        counts = await asyncio.wait_for(asyncio.to_thread(ctx.store.counts), timeout=10)
+    except (StoreError, TimeoutError):
+        counts = None  # a database outage is what the metrics must show, not hide behind a 500
     return Response(ctx.metrics.exposition(counts), media_type=METRICS_TYPE)
 
 
@@ -325,6 +328,8 @@ async def healthz(ctx: WebContext, request: Request) -> Response:
         database_ok = True
     except (StoreError, TimeoutError):
         database_ok = False
+    polls = ctx.database()  # what the polls found: a locked file answers a ping, not a write
+    database_ok = database_ok and polls.ok
     healthy = scheduler_ok and database_ok
     body: dict[str, Any] = {
         "status": "ok" if healthy else "unhealthy",
@@ -333,7 +338,15 @@ async def healthz(ctx: WebContext, request: Request) -> Response:
             "last_run": tick.isoformat(timespec="seconds") if tick else None,
             "seconds_ago": None if age is None else round(age, 1),
         },
-        "database": {"ok": database_ok},
+        "database": {
+            "ok": database_ok,
+            "failing_since": polls.failing_since.isoformat(timespec="seconds")
+            if polls.failing_since
+            else None,
+            "polls_not_saved": polls.failed_polls,
+            "polls_not_saved_total": polls.total_failed,
+            "last_error": polls.last_error,
+        },
     }
     return Response(
         json.dumps(body), status_code=200 if healthy else 503, media_type="application/json"
