@@ -92,7 +92,8 @@ def test_should_report(
 def _polled(**fields: object) -> SourceState:
     """A source polled before, at http://a.test/rss, with ``fields`` changed."""
     state = SourceState.fresh("a", "http://a.test/rss")
-    return replace(state, baselined=True, last_check=T0 - HOUR, **fields)  # type: ignore[arg-type]
+    polled: dict[str, object] = {"baselined": True, "last_check": T0 - HOUR, **fields}
+    return replace(state, **polled)  # type: ignore[arg-type]
 
 
 def test_a_success_clears_the_failures() -> None:
