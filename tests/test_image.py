@@ -116,6 +116,17 @@ def test_image_user_and_version(image: str) -> None:
 
 
 @pytest.mark.slow
+def test_image_ships_the_compiled_lexicon(image: str) -> None:
+    """The lexicon cache is built into the image, and the installed code accepts it as current."""
+    check = (
+        "import os; from monitor.match.lexicon_cache import cache_dir, cache_key; "
+        "print((cache_dir(os.environ) / f'lexicon-{cache_key().hex()[:16]}.pickle').is_file())"
+    )
+    ran = docker("run", "--rm", "--network=none", "--entrypoint", "python", image, "-c", check)
+    assert ran.stdout == "True\n"
+
+
+@pytest.mark.slow
 def test_image_delivers_stays_healthy_and_stops_cleanly(
     image: str, tmp_path: Path, cleanup: Callable[[str, str], None]
 ) -> None:

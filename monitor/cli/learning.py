@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from monitor.cli.common import EXIT_USAGE, now, open_store, print_table, settings_from
 from monitor.config import Settings
@@ -34,14 +34,21 @@ class LearnedMatcher(Matcher):
         super().__init__(topics, lexicon)
         self.filters = filters
 
-    def match(self, doc: Document) -> tuple[Match, ...]:
-        return self.filters.refine(doc, super().match(doc))
+    def match(self, doc: Document, below: Collection[str] = ()) -> tuple[Match, ...]:
+        readmitting = self.filters.readmitting | set(below)
+        return self.filters.refine(doc, super().match(doc, below=readmitting))
 
     def scores(self, doc: Document) -> dict[str, float]:
-        """The plain scores, less the topics whose match a learned filter drops (``eval``)."""
-        plain = super().match(doc)
-        dropped = {m.topic for m in plain} - {m.topic for m in self.filters.refine(doc, plain)}
-        return {t: s for t, s in super().scores(doc).items() if t not in dropped}
+        """The plain scores, less the topics whose match a learned filter drops (``eval``); a
+        candidate a filter re-admits below the threshold is given the threshold (so ``eval``
+        counts it matched)."""
+        kept = {m.topic for m in self.match(doc)}
+        thresholds = {t.id: t.threshold for t in self.topics}
+        return {
+            t: max(s, thresholds[t]) if t in kept else s
+            for t, s in super().scores(doc).items()
+            if t in kept or s < thresholds[t]  # at or above it and not kept: dropped
+        }
 
 
 def learned_matcher(topics: Sequence[Topic], lexicon: Lexicon, feedback: str) -> LearnedMatcher:
@@ -49,8 +56,7 @@ def learned_matcher(topics: Sequence[Topic], lexicon: Lexicon, feedback: str) ->
     with open(feedback, encoding="utf-8") as lines:
         judged = read_feedback(lines)
     plain = Matcher(topics, lexicon)
-    ids = [t.id for t in topics]
-    filters = Filters(learn(ids, [(j.document, j.verdicts) for j in judged], plain.match))
+    filters = Filters(learn(topics, [(j.document, j.verdicts) for j in judged], plain))
     return LearnedMatcher(topics, lexicon, filters)
 
 
@@ -98,7 +104,7 @@ def _import(store: Store, settings: Settings, path: str, who: str) -> int:
 
 def _retrain(store: Store, settings: Settings) -> None:
     matcher = Matcher(settings.topics, lexicon_for(settings.lexicon))
-    relearn(store, settings.topics, matcher.match, now())
+    relearn(store, settings.topics, matcher, now())
 
 
 def cmd_topics(args: argparse.Namespace, env: Mapping[str, str]) -> int:
@@ -161,9 +167,10 @@ def explain_learned(settings: Settings, explanation: Explanation, doc: Document)
     if model is None:
         return "learned filter: none yet (no judgments: monitor feedback)"
     head = f"learned filter: {model.reason}"
-    if not model.active or not explanation.matched:
-        return head
     result = explanation.result
+    # a filter that re-admits decides on every candidate the query accepts, under the threshold too
+    if not model.active or not (explanation.matched or (model.readmits and result.satisfied)):
+        return head
     match = Match(topic, result.score, result.hits)
     p = model.probability(doc, match)
     lines = [head, f"  relevance {p:.2f}: {'kept' if p >= 0.5 else 'dropped'}", "  top features:"]

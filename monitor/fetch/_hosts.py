@@ -92,6 +92,12 @@ class HostGates:
             self._writes.add(write)
             write.add_done_callback(self._writes.discard)
 
+    async def settle(self) -> None:
+        """Wait for the holds still being written to the other nodes (before closing: the
+        store closes after the fetcher, and a hold written late would be lost)."""
+        if self._writes:
+            await asyncio.gather(*self._writes, return_exceptions=True)
+
     async def learn(self, name: str) -> None:
         """Learn a ``Retry-After`` another node was given by ``name`` (nothing alone)."""
         if self._shared is None:

@@ -153,7 +153,7 @@ class Pipeline:
         matcher, topics = matching.matcher, matching.settings.topics
         try:
             models = await asyncio.to_thread(
-                relearn, self.store, topics, matcher.match, self._runtime.now()
+                relearn, self.store, topics, matcher, self._runtime.now()
             )
         except StoreError as error:
             log.error("learned filters not refreshed: %s", error)
@@ -336,7 +336,8 @@ class Pipeline:
         )
         every_channel = tuple(c.name for c in matching.settings.channels)
         found = []
-        for match in self._learned.refine(document, matching.matcher.match(document)):
+        candidates = matching.matcher.match(document, below=self._learned.readmitting)
+        for match in self._learned.refine(document, candidates):
             if source.topics is not None and match.topic not in source.topics:
                 continue
             topic = matching.topics[match.topic]

@@ -9,6 +9,7 @@ headers) as middleware, and turning the store's values into responses through ``
     POST /matches/<id>/feedback          verdict=relevant | not-relevant | undo
     GET  /topics                         topics; POST /topics/<id>/try: a dry run
     GET  /sources, /deliveries           POST /deliveries/<id>/retry: a dead one again
+    GET  /nodes                          the daemons sharing a PostgreSQL database
     GET  /feeds/all.atom, /feeds/<topic>.atom
     GET  /metrics, /healthz
     GET, POST /login; POST /logout       only meaningful when ``web.token`` is set
@@ -76,6 +77,7 @@ def build_app(ctx: WebContext) -> Starlette:
         Route("/sources", handler(sources_page)),
         Route("/deliveries", handler(deliveries_page)),
         Route("/deliveries/{delivery_id}/retry", handler(retry), methods=["POST"]),
+        Route("/nodes", handler(nodes_page)),
         Route("/feeds/{name}", handler(feed)),
         Route("/metrics", handler(metrics, paid=False)),
         Route("/healthz", handler(healthz, paid=False)),
@@ -240,6 +242,15 @@ async def deliveries_page(ctx: WebContext, request: Request) -> Response:
     return _html(html)
 
 
+async def nodes_page(ctx: WebContext, request: Request) -> Response:
+    settings = ctx.settings()
+    nodes = await asyncio.to_thread(ctx.store.nodes) if ctx.store.clustered else []
+    html = await asyncio.to_thread(
+        ctx.pages.render_nodes, _frame(ctx, request, settings), nodes, ctx.now()
+    )
+    return _html(html)
+
+
 async def retry(ctx: WebContext, request: Request) -> Response:
     await _form(ctx, request)
     delivery_id = request.path_params["delivery_id"]
@@ -376,7 +387,10 @@ def _run_over(
 
 
 def _frame(ctx: WebContext, request: Request, settings: Settings) -> Frame:
-    return Frame(ctx.base, request.state.csrf, settings.timezone, ctx.token is not None)
+    return Frame(
+        ctx.base, request.state.csrf, settings.timezone, ctx.token is not None,
+        clustered=ctx.store.clustered,
+    )  # fmt: skip
 
 
 def _error_page(ctx: WebContext, request: Request, exc: Exception) -> Response:

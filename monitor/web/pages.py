@@ -18,6 +18,7 @@ values (frozen, documented fields) because that is how every value here is writt
     render_topics    each topic: query and expansion, matches per day, feedback, "try it"
     render_sources   status, last and next check, last error, items per day
     render_deliveries  pending and dead, with a retry button for the dead
+    render_nodes     the daemons sharing a PostgreSQL database: heartbeat age, what each holds
     render_login     the token form (only when ``web.token`` is set)
 """
 
@@ -30,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from monitor.cluster import NodeView
 from monitor.config import SourceSettings
 from monitor.store import DayCount, DeliveryRecord, MatchDetail, MatchFilter, SourceState
 from monitor.types import Topic
@@ -48,6 +50,8 @@ class Frame:
     timezone: str
     #: a token protects the pages: show "log out"
     protected: bool = False
+    #: the store is PostgreSQL, where several daemons may share it: show "Nodes"
+    clustered: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +175,12 @@ class Pages:
             channels={name: [present.masked(u) for u in urls] for name, urls in channels.items()},
         )
 
+    def render_nodes(self, frame: Frame, nodes: Sequence[NodeView], now: datetime) -> str:
+        """``now``: the moment the heartbeats' ages are counted from."""
+        tz = ZoneInfo(frame.timezone)
+        rows = [_node_row(node, now, tz) for node in nodes]
+        return self._render("nodes.html", frame, nav="nodes", rows=rows)
+
     def render_login(self, frame: Frame, next_path: str, failed: bool) -> str:
         return self._render("login.html", frame, nav="", next_path=next_path, failed=failed)
 
@@ -211,6 +221,16 @@ def _delivery_row(record: DeliveryRecord, tz: ZoneInfo) -> dict[str, object]:
         "next_attempt": _local(record.next_attempt, tz),
         "last_attempt": _local(record.last_attempt, tz),
         "href": present.safe_href(record.url),
+    }
+
+
+def _node_row(node: NodeView, now: datetime, tz: ZoneInfo) -> dict[str, object]:
+    return {
+        "node": node,
+        "age": present.age(now - node.heartbeat),
+        "started": _local(node.started, tz),
+        "expires": _local(node.expires, tz),
+        "channels": [name.removeprefix("channel:") for name in node.channels],
     }
 
 
