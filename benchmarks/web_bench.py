@@ -45,7 +45,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.cli.daemon import _pipeline  # noqa: E402 (after the path)
+from monitor.cli.daemon import open_pipeline  # noqa: E402 (after the path)
 from monitor.config import load_settings  # noqa: E402
 from monitor.store import Store  # noqa: E402
 from monitor.store._tables import ArticleRow, DeliveryRow, MatchRow  # noqa: E402
@@ -226,7 +226,7 @@ async def time_polls(folder: Path, database_url: str, seconds: float, rounds: in
         sock = bind(settings.web)
         assert sock is not None
         metrics = PrometheusMetrics()
-        async with _pipeline(settings, metrics) as pipeline:
+        async with open_pipeline(settings, metrics=metrics) as pipeline:
             context = WebContext(
                 store=pipeline.store, settings=lambda: settings, metrics=metrics,
                 last_tick=lambda: datetime.now(UTC), now=lambda: datetime.now(UTC),

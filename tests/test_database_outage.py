@@ -30,7 +30,7 @@ from monitor.store import Store
 from monitor.workers import WorkerLimits, Workers
 from tests.addresses import stub_resolver
 from tests.feedserver import running_feed_server
-from tests.test_hostile import GOOD, HTTP, LIMITS, _settings, _source
+from tests.hostile import GOOD, HTTP, LIMITS, settings, source
 from tests.webdaemon import Daemon, running_daemon, write_config
 
 
@@ -110,12 +110,12 @@ def test_a_postgresql_database_gone_is_pipeline_state(postgres_url: str, pg_admi
     try:
         with running_feed_server() as feeds:
             feeds.serve("/control.xml", GOOD)
-            source = _source("feed", f"http://feeds.test:{feeds.port}/control.xml", True)
+            feed = source("feed", f"http://feeds.test:{feeds.port}/control.xml", True)
 
             async def run() -> tuple[list[PollResult], list[Any]]:
                 fetcher = Fetcher(HTTP, resolver=stub_resolver)
                 pipeline = Pipeline(
-                    _settings(), store=store, fetcher=fetcher, notifier=Notifier(()),
+                    settings(), store=store, fetcher=fetcher, notifier=Notifier(()),
                     workers=workers, now=lambda: datetime.now(UTC),
                 )  # fmt: skip
                 results, states = [], []
@@ -123,7 +123,7 @@ def test_a_postgresql_database_gone_is_pipeline_state(postgres_url: str, pg_admi
                     for step in ("up", "gone", "back"):
                         if step != "up":
                             _rename(pg_admin_dsn, name, back=step == "back")
-                        results.append(await pipeline.poll(source))
+                        results.append(await pipeline.poll(feed))
                         states.append(pipeline.database)
                 finally:
                     await fetcher.aclose()

@@ -18,7 +18,7 @@ import asyncio
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +30,13 @@ from monitor.cli import main
 from monitor.config import Settings, SourceSettings
 from monitor.fetch import Fetcher
 from monitor.notify import Notifier
-from monitor.pipeline import Pipeline, PollResult
-from monitor.store import SourceState, Store
-from monitor.types import Validators
+from monitor.pipeline import PollResult
+from monitor.store import Store
 from monitor.workers import WorkerLimits, Workers
+from tests import hostile
 from tests.addresses import stub_resolver
 from tests.feedserver import FeedServer, Route, running_feed_server
-from tests.test_hostile import GOOD, HTTP, LIMITS, SURROGATE_JSON, _settings, _source, item, rss
+from tests.hostile import GOOD, HTTP, LIMITS, SURROGATE_JSON, item, rss
 
 LONG = "L" * 5000
 
@@ -137,11 +137,11 @@ def serve_ipv6(v6: FeedServer) -> Hostile:
     return Hostile("ipv6", "listing", "/list.html", (key,), url=v6.url("/list.html"))
 
 
-def write_config(folder: Path, server: FeedServer, hostile: list[Hostile], db: str) -> Path:
+def write_config(folder: Path, server: FeedServer, hostiles: list[Hostile], db: str) -> Path:
     sources = "".join(
         f"  - id: {h.id}\n    {h.kind}: {h.url or server.url(h.path)}\n"
         f"    follow: {str(h.follow).lower()}\n"
-        for h in hostile
+        for h in hostiles
     )
     config = folder / "monitor.yaml"
     config.write_text(
@@ -157,8 +157,8 @@ def write_config(folder: Path, server: FeedServer, hostile: list[Hostile], db: s
 @pytest.fixture
 def world(tmp_path: Path, database_url: str) -> Iterator[tuple[Path, FeedServer, list[Hostile]]]:
     with running_feed_server() as server, running_feed_server("::1") as v6:
-        hostile = [*serve(server), serve_ipv6(v6)]
-        yield write_config(tmp_path, server, hostile, database_url), server, hostile
+        hostiles = [*serve(server), serve_ipv6(v6)]
+        yield write_config(tmp_path, server, hostiles, database_url), server, hostiles
         assert len(v6.requests_to("/robots.txt")) >= 1  # asked, at its bracketed origin
 
 
@@ -169,9 +169,11 @@ def test_hostile_items_never_stop_once_or_a_source(
 ) -> None:
     """Two `monitor once` cycles: every source ok, every hostile item stored (bounded), the
     non-ASCII ETag never sent back, the control polled and stored both times."""
-    config, server, hostile = world
+    config, server, hostiles = world
     with Store.open(database_url) as store:  # a non-ASCII ETag stored by an older version
-        store.save_source_state(_state("stored-etag", server.url("/stored-etag.xml"), '"\u00e9"'))
+        store.save_source_state(
+            hostile.polled_state("stored-etag", server.url("/stored-etag.xml"), '"\u00e9"')
+        )
     for _cycle in range(2):
         assert main(["--config", str(config), "once"]) == 0
     out = capsys.readouterr().out
@@ -181,9 +183,9 @@ def test_hostile_items_never_stop_once_or_a_source(
     outcomes = {row[1] for row in rows if row[0] not in ("source", "deliveries:")}
     assert outcomes == {"new", "not_modified"}, out
     statuses = {line.split()[0]: line.split()[1] for line in table.splitlines()[1:] if line}
-    assert statuses == {h: "ok" for h in ["control", *(x.id for x in hostile)]}, table
+    assert statuses == {h: "ok" for h in ["control", *(x.id for x in hostiles)]}, table
     with Store.open(database_url) as store:
-        for source in hostile:
+        for source in hostiles:
             assert store.unseen_keys(list(source.keys)) == set(), source.id
         assert store.unseen_keys(["http://feeds.test/n/1", "http://feeds.test/n/2"]) == set()
         # "01 Jan 0001" is a placeholder, no date: not 2001 (email.utils's reading of year 1)
@@ -201,23 +203,6 @@ def _published(store: Store, key: str) -> datetime | None:
     query = sqlalchemy.text("SELECT published FROM article WHERE key = :key")
     with store._engine.connect() as connection:  # a test reads a column no command shows
         return connection.execute(query, {"key": key}).scalar_one()  # type: ignore[no-any-return]
-
-
-def _state(source_id: str, url: str, etag: str | None) -> SourceState:
-    return SourceState(
-        source_id=source_id,
-        url=url,
-        configured_url=url,
-        validators=Validators(etag=etag),
-        last_check=None,
-        next_check=None,
-        last_success=None,
-        failures=0,
-        last_error=None,
-        items_seen=0,
-        status="ok",
-        baselined=True,
-    )
 
 
 class RefusingStore(Store):
@@ -242,25 +227,11 @@ def test_an_item_the_store_refuses_costs_that_item_and_shows_in_sources(
         with running_feed_server() as server:
             server.serve("/p.xml", body)
             server.serve("/control.xml", GOOD)
-            poisoned = _source("poisoned", f"http://feeds.test:{server.port}/p.xml", True)
-            control = _source("control", f"http://control.test:{server.port}/control.xml", True)
-
-            async def run():  # type: ignore[no-untyped-def]
-                fetcher = Fetcher(HTTP, resolver=stub_resolver)
-                pipeline = Pipeline(
-                    _settings(),
-                    store=store,
-                    fetcher=fetcher,
-                    notifier=Notifier(()),
-                    workers=workers,
-                    now=lambda: datetime.now(UTC),
-                )
-                try:
-                    return await asyncio.gather(pipeline.poll(poisoned), pipeline.poll(control))
-                finally:
-                    await fetcher.aclose()
-
-            result, controlled = asyncio.run(run())
+            poisoned = hostile.source("poisoned", f"http://feeds.test:{server.port}/p.xml", True)
+            control = hostile.source(
+                "control", f"http://control.test:{server.port}/control.xml", True
+            )
+            result, controlled = hostile.poll(store, workers, [poisoned, control])
         assert (result.outcome, result.new_articles) == ("new", 1), result
         assert (result.error or "").startswith("item: store: "), result
         assert "value too long" in (result.error or ""), result
@@ -321,7 +292,7 @@ def _pipeline_settings(**limits: Any) -> Settings:
     from monitor.types import Topic
 
     topic = Topic(id="zanzibar", name="Zanzibar", query="Zanzibar OR putin", threshold=0.0)
-    settings = _settings()
+    settings = hostile.settings()
     return replace(settings, topics=(topic,), limits=replace(settings.limits, **limits))
 
 
@@ -329,19 +300,12 @@ def poll_beside_control(
     store: Store, workers: Workers, settings: Settings, sources: list[SourceSettings], port: int
 ) -> tuple[list[PollResult], list[PollResult]]:
     """Poll ``sources`` side by side while a control feed is polled again and again."""
-    control = _source("control", f"http://control.test:{port}/control.xml", True)
+    control = hostile.source("control", f"http://control.test:{port}/control.xml", True)
 
     async def run() -> tuple[list[PollResult], list[PollResult]]:
         # the machine is loaded: these tests are about workers and items, not deadlines
         fetcher = Fetcher(replace(HTTP, timeout=20.0, connect_timeout=10.0), resolver=stub_resolver)
-        pipeline = Pipeline(
-            settings,
-            store=store,
-            fetcher=fetcher,
-            notifier=Notifier(()),
-            workers=workers,
-            now=lambda: datetime.now(UTC),
-        )
+        pipeline = hostile.pipeline(settings, store, fetcher, workers)
         done = asyncio.Event()
 
         async def ticker() -> list[PollResult]:
@@ -389,12 +353,12 @@ def test_slow_article_pages_cost_only_themselves(database_url: str) -> None:
             server.serve("/slow.xml", rss(feed))
             server.serve("/other.xml", rss(other))
             sources = [
-                replace(_source(name, f"http://feeds.test:{server.port}/{name}.xml", True),
+                replace(hostile.source(name, f"http://feeds.test:{server.port}/{name}.xml", True),
                         follow=True)
                 for name in ("slow", "other")
             ]  # fmt: skip
             for source in sources:  # past the silent first poll: new items are followed
-                store.save_source_state(_state(source.id, source.url, None))
+                store.save_source_state(hostile.polled_state(source.id, source.url, None))
             results, controls = poll_beside_control(
                 store, workers, _pipeline_settings(), sources, server.port
             )
@@ -430,7 +394,7 @@ def test_hits_are_bounded_per_term_with_counts(database_url: str) -> None:
             title = "Putin " * 5000
             summary = "<description>" + "putin zanzibar " * 20_000 + "</description>"
             server.serve("/many.xml", rss(item("many", title, summary)))
-            source = _source("many", f"http://feeds.test:{server.port}/many.xml", True)
+            source = hostile.source("many", f"http://feeds.test:{server.port}/many.xml", True)
             [result], controls = poll_beside_control(
                 store, workers, _pipeline_settings(), [source], server.port
             )
@@ -462,7 +426,7 @@ def test_a_database_outage_is_a_result_not_a_traceback(
     try:
         with running_feed_server() as server:
             server.serve("/control.xml", GOOD)
-            source = _source("a", f"http://feeds.test:{server.port}/control.xml", True)
+            source = hostile.source("a", f"http://feeds.test:{server.port}/control.xml", True)
             [result], controls = poll_beside_control(
                 store, workers, _pipeline_settings(), [source], server.port
             )
@@ -565,7 +529,7 @@ def test_a_stop_with_extractions_running_ends_within_the_promise(tmp_path: Path)
             server.serve(f"/slow/{n}.html", SLOW_PAGE, "text/html")
         server.serve("/slow.xml", rss(links))
         with Store.open(database) as store:  # past the silent first poll: its items are followed
-            store.save_source_state(_state("slow", server.url("/slow.xml"), None))
+            store.save_source_state(hostile.polled_state("slow", server.url("/slow.xml"), None))
         config = tmp_path / "monitor.yaml"
         config.write_text(
             f"database: {database}\nwatchlists: []\n"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -394,10 +394,13 @@ def test_cli_match_and_eval_re_admit_what_judgments_below_the_threshold_taught(
     assert (before["tp"], before["fp"], after["tp"], after["fp"]) == (0, 5, 5, 0)
 
 
-def _pipeline(settings, store: Store, workers: Workers, now: datetime) -> Pipeline:
+def _pipeline(
+    settings, store: Store, workers: Workers, now: datetime | Callable[[], datetime]
+) -> Pipeline:
+    clock = now if callable(now) else lambda: now
     return Pipeline(
         settings, store=store, fetcher=Fetcher(settings.http),
-        notifier=Notifier(settings.channels), workers=workers, now=lambda: now,
+        notifier=Notifier(settings.channels), workers=workers, now=clock,
     )  # fmt: skip
 
 
@@ -448,13 +451,15 @@ def test_judgments_arriving_retrain_at_the_next_check(tmp_path: Path, database_u
     try:
         with Store.open(database_url) as store:
             store.import_judgments([(d, {"bank": r}) for d, r in judged(10)], "ana", T0)
-            pipeline = _pipeline(settings, store, workers, T0)
+            times = [T0]
+            pipeline = _pipeline(settings, store, workers, lambda: times[-1])
             asyncio.run(pipeline.relearn())
             assert store.learned()["bank"].trained == T0
             assert from_json(store.learned()["bank"].model).judgments == 10  # type: ignore[union-attr]
             store.import_judgments([(d, {"bank": r}) for d, r in judged(40)], "ana", T0)
-            pipeline._now = lambda: T0 + timedelta(hours=1)  # type: ignore[method-assign]
+            times.append(T0 + timedelta(hours=1))
             asyncio.run(pipeline.relearn())
+            assert store.learned()["bank"].trained == T0 + timedelta(hours=1)
             model = from_json(store.learned()["bank"].model)
             assert model is not None and (model.judgments, model.active) == (40, True)
     finally:

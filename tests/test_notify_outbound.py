@@ -108,8 +108,7 @@ def test_monitor_once_delivers_to_endless_receivers_and_ends(
     from monitor.cli import main
     from monitor.store import Store
     from tests.feedserver import running_feed_server
-    from tests.test_hostile import rss
-    from tests.test_hostile_items import _state
+    from tests.hostile import polled_state, rss
 
     body = rss("<item><title>Zanzibar port reopens</title><link>http://n.test/1</link></item>")
     (tmp_path / "w.yaml").write_text(
@@ -132,7 +131,7 @@ def test_monitor_once_delivers_to_endless_receivers_and_ends(
             encoding="utf-8",
         )
         with Store.open(database) as store:  # past the silent first poll: new items alert
-            store.save_source_state(_state("feed", feeds.url("/feed.xml"), None))
+            store.save_source_state(polled_state("feed", feeds.url("/feed.xml")))
         assert main(["--config", str(config), "once"]) == 0
         streamed = (hook.streamed, form.streamed)
         arrived = (len(hook.received), len(form.received))

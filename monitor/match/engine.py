@@ -36,7 +36,7 @@ from monitor.match.expand import (
     unknown_concept,
 )
 from monitor.match.lexicon import Lexicon
-from monitor.match.query import And, Node, Or, Query, _Syntax, parse
+from monitor.match.query import And, Node, Or, Query, parse_query
 from monitor.match.scoring import Aboutness, aboutness, reaching, strongest, weight
 from monitor.match.specificity import Background, background
 from monitor.types import Document, Field, Hit, Match, Topic
@@ -188,12 +188,7 @@ def check_examples(topic: Topic, lexicon: Lexicon | None = None) -> tuple[str, .
 
 
 def _parse(topic: Topic) -> Query:
-    try:
-        return parse(topic.query)
-    except _Syntax as e:
-        raise QueryError(
-            f"topic {topic.id}: {e.message}", position=e.position, query=topic.query
-        ) from None
+    return parse_query(topic.query, where=f"topic {topic.id}: ")
 
 
 def _compile(topic: Topic, written: Query, lexicon: Lexicon | None) -> _Compiled:

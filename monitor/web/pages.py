@@ -6,6 +6,14 @@ configured zone. ``app`` reads the store and calls one ``render_*`` per page.
 Does not own: the queries (``monitor.store``), what a snippet or chart is (``present``), routing,
 auth or CSRF (``app``).
 
+Values: the store's values (``MatchDetail``, ``DeliveryRecord``, ``SourceState``, ``DayCount``)
+come in as they are and reach the templates unchanged, beside what a page adds (times in the
+configured zone, highlighted titles and snippets, safe links, charts). The three view values
+here mirror no store value: ``Frame`` is what every page needs from the request and settings,
+``TopicCard`` joins a topic (settings) with its explanation (``monitor.match``) and its counts and
+verdicts (store), and ``TryResult`` is a dry run that is never stored. They look like the store's
+values (frozen, documented fields) because that is how every value here is written.
+
     render_matches   newest first, filters, snippet with matched words, why, deliveries, verdicts
     render_topics    each topic: query and expansion, matches per day, feedback, "try it"
     render_sources   status, last and next check, last error, items per day
