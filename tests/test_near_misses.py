@@ -3,12 +3,16 @@ listed, judged without a match row, and learned from (store on SQLite and Postgr
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
+from starlette.types import ASGIApp
 
 from monitor.cli import main
 from monitor.config import load_settings
@@ -19,6 +23,9 @@ from monitor.pipeline import near_misses, relearn
 from monitor.rematch import NearMiss, nearest
 from monitor.store import NewArticle, Store
 from monitor.types import Document, Item
+from monitor.web.app import build_app
+from monitor.web.context import WebContext
+from monitor.web.metrics import PrometheusMetrics
 from tests.test_learn import deep_doc, write_config
 from tests.test_store import T0, article, state
 
@@ -151,3 +158,42 @@ def test_cli_lists_near_misses_and_judges_an_article(
         ["--import", "f.jsonl", "--near-misses", "bank"],
     ):
         assert main([*run, "feedback", *bad]) == 2, bad
+
+
+def test_dashboard_lists_near_misses_and_judges_one(
+    tmp_path: Path, database_url: str, store: Store
+) -> None:
+    """The real app: ``/topics?near=`` lists the topic's near misses; the verdict buttons need
+    the CSRF token (as the match buttons do) and store a verdict without a match row."""
+    settings = load_settings(configured(tmp_path, database_url), {})
+    judged = deep_articles(4)
+    store.save_poll(state(), [a for a, _ in judged], T0)
+    river = [a.item for a, relevant in judged if relevant]
+    ctx = WebContext(store, lambda: settings, PrometheusMetrics(), lambda: None, lambda: LATER)
+    asyncio.run(_judge_through_the_app(build_app(ctx), store, [i.key for i in river]))
+
+
+async def _judge_through_the_app(app: ASGIApp, store: Store, river: list[str]) -> None:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        page = await client.get("/topics", params={"near": "bank"})
+        assert page.status_code == 200 and "Near misses" in page.text
+        assert all(key in page.text for key in river)
+        assert (await client.get("/topics", params={"near": "nope"})).status_code == 404
+        token = client.cookies["monitor_csrf"]
+        form = {"article": river[0], "verdict": "relevant"}
+        post = functools.partial(client.post, "/topics/bank/feedback")
+        assert (await post(data=form)).status_code == 403
+        foreign = {"Origin": "https://evil.example"}
+        assert (await post(data={**form, "csrf": token}, headers=foreign)).status_code == 403
+        for bad, status in (({"verdict": "undo"}, 400), ({"article": "https://x.example/"}, 404)):
+            assert (await post(data={**form, **bad, "csrf": token})).status_code == status
+        other = await client.post("/topics/nope/feedback", data={**form, "csrf": token})
+        assert other.status_code == 404
+        done = await post(data={**form, "csrf": token, "next": "//evil.example/"})
+        assert (done.status_code, done.headers["location"]) == (303, "/topics?near=bank")
+        assert [(f.article_key, f.match_id, f.who) for f in store.feedback("bank")] == [
+            (river[0], None, "web")
+        ]
+        after = (await client.get("/topics", params={"near": "bank"})).text
+        assert river[0] not in after and river[1] in after

@@ -63,8 +63,8 @@ def learned_matcher(topics: Sequence[Topic], lexicon: Lexicon, feedback: str) ->
 
 def cmd_feedback(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     # with --article the first positional is the verdict (argparse fills ``match`` first)
-    given = (args.import_file, args.near_misses, args.article, args.match)
-    modes = sum(x is not None for x in given) - (
+    asked = (args.import_file, args.near_misses, args.article, args.match)
+    modes = sum(x is not None for x in asked) - (
         args.article is not None and args.match is not None
     )
     if modes != 1 or (args.near_misses is not None and args.verdict is not None):
