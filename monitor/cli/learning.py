@@ -106,9 +106,8 @@ def cmd_feedback(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 def _near_misses(settings: Settings, topic_id: str) -> int:
     if _unknown_topic(settings, topic_id):
         return EXIT_USAGE
-    matcher = Matcher(settings.topics, lexicon_for(settings.lexicon))
     with open_store(settings) as store:
-        found = near_misses(store, settings, matcher, topic_id, now())
+        found = near_misses(store, settings, topic_id, now())
     rows = [
         [m.article_id, f"{m.score:.2f}", " ".join(m.title.split())[:70], m.article_key]
         for m in found

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from monitor.config import Settings
-from monitor.match import Matcher
+from monitor.match import Matcher, lexicon_for
 from monitor.rematch import NearMiss, near_miss, nearest
 from monitor.store import Store
 
@@ -23,7 +23,6 @@ NEAR_MISS_LIMIT = 20
 def near_misses(
     store: Store,
     settings: Settings,
-    matcher: Matcher,
     topic_id: str,
     now: datetime,
     days: int = NEAR_MISS_DAYS,
@@ -35,6 +34,9 @@ def near_misses(
     topic = next((t for t in settings.topics if t.id == topic_id), None)
     if topic is None:
         raise KeyError(topic_id)
+    # the topic alone: matching every topic of a large watchlist to keep one would cost more
+    # than compiling one (the lexicon is built once per process)
+    matcher = Matcher([topic], lexicon_for(settings.lexicon))
     found = [
         miss
         for article in store.stored_articles(now - timedelta(days=days))
