@@ -107,6 +107,8 @@ def test_judging_near_misses_relevant_makes_the_learned_filter_re_admit(
     assert [f.score for f in found] == sorted((f.score for f in found), reverse=True)
     assert all(f.score < 0.3 for f in found)
     assert near_misses(store, settings, "bank", LATER + timedelta(days=31)) == []
+    newest = near_misses(store, settings, "bank", LATER, scan=4)  # deep-36 .. deep-39
+    assert [f.article_key for f in newest] == [judged[n][0].item.key for n in (38, 36)]
     for miss in found:
         store.record_article_feedback("bank", miss.article_key, "relevant", "ana", LATER)
     for a, relevant in judged:  # the money banks: the alerts the plain score sends
