@@ -9,11 +9,12 @@ import feedparser
 import pytest
 
 from monitor.cluster import NodeView
+from monitor.rematch import NearMiss
 from monitor.store import DayCount, MatchCursor, MatchDetail, MatchFilter, StoredMatch
-from monitor.types import Hit
+from monitor.types import Hit, Topic
 from monitor.web import atom, guard, present
 from monitor.web.budget import Budget
-from monitor.web.pages import Frame, Pages
+from monitor.web.pages import Frame, NearMisses, Pages, TopicCard
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 HIT = Hit(term="rice", field="title", position=0, matched="Rice")
@@ -138,6 +139,26 @@ def test_pages_escape_everything() -> None:
     assert "<script>x()" not in html and "&lt;script&gt;x()" in html
     assert "Rice &lt;prices&gt;" in html and "Other &amp; Co" in html
     assert "19:00" in html  # 12:00 UTC in Jakarta
+
+
+def test_near_misses_render_escaped_with_both_verdict_buttons() -> None:
+    """A topic's near misses show in its section, hostile titles and keys as text, each with
+    the two verdict buttons posting the article's key and the CSRF token to the topic."""
+    topic = Topic(id="rice", name="Rice", query="rice", threshold=0.4)
+    hostile = NearMiss("rice", 3, 'javascript:alert(1)"><x', "<img src=x onerror=y()>", 0.21, T0)
+    linked = NearMiss("rice", 4, "https://a.example/4", "Rice & beans", 0.12, T0)
+    near = NearMisses("rice", (hostile, linked), 0.4, 30)
+    card = TopicCard(topic, "rice", (), {})
+    html = Pages().render_topics(Frame("/m", "c" * 43, "UTC"), [card], T0.date(), None, near)
+    assert "<img src=x" not in html and "&lt;img src=x onerror=y()&gt;" in html
+    assert 'href="javascript:' not in html and 'value="javascript:alert(1)&#34;&gt;&lt;x"' in html
+    assert '<a href="https://a.example/4"' in html and "Rice &amp; beans" in html
+    assert html.count('action="/m/topics/rice/feedback"') == 2
+    assert html.count('value="relevant"') == html.count('value="not-relevant"') == 2
+    assert html.count(f'name="csrf" value="{"c" * 43}"') == 3  # with the "try it" form
+    assert "Near misses" in html and "below 0.40" in html and "0.21" in html
+    without = Pages().render_topics(Frame("", "c" * 43, "UTC"), [card], T0.date(), None)
+    assert "Near misses" not in without and "/topics?near=rice#near-misses" in without
 
 
 def test_nodes_page_shows_heartbeat_age_and_holdings_escaped() -> None:

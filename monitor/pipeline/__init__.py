@@ -33,6 +33,7 @@ polls run (``monitor.scheduler``).
     _health_io.py   a poll's outcome -> the source's state, saved (moves, failures, outages, report)
     _result.py      PollResult, what one poll did
     _learn.py       judgments -> each topic's learned filter, retrained when they change
+    _near_misses_io.py  stored articles -> a topic's near misses (``monitor.rematch`` decides)
 
 Which half is pure: a decision that takes values and returns values lives outside this package,
 named for its subject (``monitor.follow``: which items to follow, merging a page into its item;
@@ -67,6 +68,7 @@ from monitor.notify import Notifier
 from monitor.pipeline._follow_io import Follower
 from monitor.pipeline._health_io import SourceHealth
 from monitor.pipeline._learn import relearn
+from monitor.pipeline._near_misses_io import NEAR_MISS_DAYS, NEAR_MISS_LIMIT, near_misses
 from monitor.pipeline._read import SourceReader, capped, fetch_options
 from monitor.pipeline._result import PollResult
 from monitor.runtime import Loaded, Runtime
@@ -76,7 +78,15 @@ from monitor.workers import Workers
 
 log = logging.getLogger("monitor.pipeline")
 
-__all__ = ["DeliveryReport", "Pipeline", "PollResult", "relearn"]
+__all__ = [
+    "NEAR_MISS_DAYS",
+    "NEAR_MISS_LIMIT",
+    "DeliveryReport",
+    "Pipeline",
+    "PollResult",
+    "near_misses",
+    "relearn",
+]
 
 
 @dataclass(frozen=True, slots=True)
