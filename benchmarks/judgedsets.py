@@ -2,7 +2,7 @@
 them, and the per-language recall table.
 
     calibrate.py, eval_expansion.py, eval_dev.py,  import it as a sibling (run from the repo:
-    feedback_eval.py                               ``.venv/bin/python benchmarks/<name>.py``)
+    eval_judged.py, feedback_eval.py               ``.venv/bin/python benchmarks/<name>.py``)
 
 Owns: the default labels file, the watchlist folders, ``--labels``, reading the judgments, a
 watchlist's topics with expansion (and threshold) overridden, and the pooled recall per language
