@@ -32,17 +32,18 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from judgedsets import LABELS as DEV
+from judgedsets import ROOT, TEST_WATCHLISTS, judged_articles
+
 from monitor.config import load_watchlist
 from monitor.learn import PLAIN, Filters, Refiner, learn
 from monitor.match import Matcher
-from monitor.match.evaluation import Counts, Judged, read_judgments
+from monitor.match.evaluation import Counts, Judged
 from monitor.types import Document, Match
 
-ROOT = Path(__file__).resolve().parent.parent
-DEV = Path("/work/shared/eval/dev.jsonl")
 DEV_WATCHLISTS = (
     ROOT / "config" / "watchlists" / "security.yaml",
-    ROOT / "tests" / "data" / "watchlists" / "english-only.yaml",
+    TEST_WATCHLISTS / "english-only.yaml",
 )
 LEARN_PERCENT = 30
 FEW = 10
@@ -58,16 +59,16 @@ def run(labels: Path, watchlist: Path) -> dict[str, object]:
     """The protocol on one judged set and one watchlist; per-topic figures."""
     topics = load_watchlist(watchlist)
     ids = [t.id for t in topics]
-    judged = read_judgments(labels.read_text(encoding="utf-8").split("\n"))
+    judged = judged_articles(labels)
     thresholds = {t.id: t.threshold for t in topics}
     matcher = Matcher(topics)
     learning = [j for j in judged if in_learning_part(j.document.id)]
     scoring = [j for j in judged if not in_learning_part(j.document.id)]
-    alerts = _alerts(matcher, learning)
+    alerts = _judged(matcher, learning)
     first = _first(alerts, FEW)
     full = Filters(learn(topics, alerts, matcher))
     few = Filters(learn(topics, first, matcher))
-    below = Filters(learn(topics, _candidates(matcher, learning, ids), matcher))
+    below = Filters(learn(topics, _judged(matcher, learning, below=ids), matcher))
     # matched once, thresholds not applied: each refiner gets the plain matches, plus the
     # candidates below the threshold of the topics it re-admits for
     scored = [(item, matcher.match(item.document, below=ids)) for item in scoring]
@@ -90,23 +91,15 @@ def run(labels: Path, watchlist: Path) -> dict[str, object]:
     return rows
 
 
-def _candidates(
-    matcher: Matcher, learning: Sequence[Judged], ids: Sequence[str]
+def _judged(
+    matcher: Matcher, learning: Sequence[Judged], below: Sequence[str] = ()
 ) -> list[tuple[Document, dict[str, bool]]]:
-    """Every candidate of the 30% the boolean query accepts, judged, whatever its score."""
+    """What the analyst received from the 30%, judged: one verdict per alert; with ``below``
+    (topic ids), also those topics' candidates the boolean query accepts, whatever their score.
+    """
     out = []
     for item in learning:
-        found = matcher.match(item.document, below=ids)
-        if found:
-            out.append((item.document, {m.topic: m.topic in item.relevant for m in found}))
-    return out
-
-
-def _alerts(matcher: Matcher, learning: Sequence[Judged]) -> list[tuple[Document, dict[str, bool]]]:
-    """What the analyst received from the 30%, judged: one verdict per alert."""
-    out = []
-    for item in learning:
-        found = matcher.match(item.document)
+        found = matcher.match(item.document, below=below)
         if found:
             out.append((item.document, {m.topic: m.topic in item.relevant for m in found}))
     return out

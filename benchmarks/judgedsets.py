@@ -1,8 +1,8 @@
 """What the benchmarks on judged articles share: where the judgments and watchlists are, reading
 them, and the per-language recall table.
 
-    calibrate.py, eval_expansion.py, eval_dev.py   import it as a sibling (run from the repo:
-                                                   ``.venv/bin/python benchmarks/<name>.py``)
+    calibrate.py, eval_expansion.py, eval_dev.py,  import it as a sibling (run from the repo:
+    eval_judged.py, feedback_eval.py               ``.venv/bin/python benchmarks/<name>.py``)
 
 Owns: the default labels file, the watchlist folders, ``--labels``, reading the judgments, a
 watchlist's topics with expansion (and threshold) overridden, and the pooled recall per language

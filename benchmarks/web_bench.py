@@ -145,7 +145,7 @@ async def time_pages(config: Path, repeat: int) -> None:
         )  # fmt: skip
         transport = httpx.ASGITransport(app=build_app(context))
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            deep = await _deep_cursor(client)
+            deep = _deep_cursor()
             requests = {
                 "first page": "/",
                 "filtered (topic+language+score)": "/?topic=topic-3&language=en&min_score=0.5",
@@ -159,7 +159,7 @@ async def time_pages(config: Path, repeat: int) -> None:
         store.close()
 
 
-async def _deep_cursor(client: httpx.AsyncClient) -> str:
+def _deep_cursor() -> str:
     """The ``after`` cursor of a match about 90,000 matches down (the 100,000 are 30 s apart)."""
     from monitor.store import MatchCursor
     from monitor.web import present

@@ -1,9 +1,10 @@
 """Topics that learn from the analyst: relevance feedback turned into a per-topic filter.
 
 Owns: what a topic learns from judged articles (``model``: train, keep/drop, rank, explain,
-JSON), the features it learns over (``features``), the feedback file format (``feedback_file``)
-and the small interface the places that produce matches call (``Refiner``). Pure: no I/O,
-no store, no event loop; the caller trains off the loop and persists the JSON.
+JSON), the features it learns over (``features``), the feedback file format (``feedback_file``),
+the small interface the places that produce matches call (``Refiner``), and the matcher as the
+learner calls it (``Candidates``). Pure: no I/O, no store, no event loop; the caller trains off
+the loop and persists the JSON.
 Does not own: matching (``monitor.match``: the learner only sees a match's public values, its
 score and hits), storing judgments or models (``monitor.store``), when to retrain (the pipeline
 and the CLI).

@@ -106,7 +106,8 @@ class _Matching:
 
 
 class Pipeline:
-    """Runs polls and deliveries with the clients it is given; holds the current settings."""
+    """Runs polls and deliveries with the clients it is given; its ``Runtime`` holds the
+    configuration in use."""
 
     def __init__(
         self,
