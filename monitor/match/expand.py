@@ -22,7 +22,7 @@ Does not own: the lexicon's contents or lookup (``lexicon``), matching (``engine
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from monitor.errors import QueryError
 from monitor.match.guard import Guard
@@ -42,14 +42,19 @@ class Expansion:
     forms: tuple[Form, ...]
 
 
-def expand(query: Query, lexicon: Lexicon, *, terms: bool = True) -> Query:
+def expand(
+    query: Query, lexicon: Lexicon, *, terms: bool = True, memo: Memo | None = None
+) -> Query:
     """``query`` with each ``{concept}`` replaced by an OR of everything it holds and (``terms``)
     each term that the lexicon knows by an OR of its equivalents.
 
-    Raises QueryError for a ``{name}`` the lexicon does not know.
+    ``memo``: what each term and concept became, shared by the calls given the same dict and
+    lexicon (a big watchlist writes the same terms thousands of times). The forms of a term
+    found there carry the query position of the first query that wrote it (positions only
+    serve parse errors). Raises QueryError for a ``{name}`` the lexicon does not know.
     """
     try:
-        return Query(query.text, _expand(query.root, lexicon, terms))
+        return Query(query.text, _expand(query.root, lexicon, terms, memo))
     except _Unknown as e:
         raise QueryError(e.message, position=e.node.position, query=query.text) from None
 
@@ -101,19 +106,30 @@ class _Unknown(Exception):
         self.node = node
 
 
-def _expand(node: Node, lexicon: Lexicon, terms: bool) -> Node:
+#: a term or concept as written, anywhere in a query, and ``terms`` -> what it expands to
+Memo = dict[tuple[Term | ConceptRef, bool], Node]
+
+
+def _expand(node: Node, lexicon: Lexicon, terms: bool, memo: Memo | None) -> Node:
+    if memo is not None and isinstance(node, Term | ConceptRef):
+        key = (replace(node, position=0), terms)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _expand(node, lexicon, terms, None)
+        return found
     if isinstance(node, Term):
         return _term(node, lexicon) if terms else node
     if isinstance(node, ConceptRef):
         return _concept(node, lexicon)
     if isinstance(node, Title):
-        return Title(_expand(node.child, lexicon, terms), node.position)
+        return Title(_expand(node.child, lexicon, terms, memo), node.position)
     if isinstance(node, Not):
-        return Not(_expand(node.child, lexicon, terms), node.position)
+        return Not(_expand(node.child, lexicon, terms, memo), node.position)
     if isinstance(node, Near):
-        left, right = _expand(node.left, lexicon, terms), _expand(node.right, lexicon, terms)
+        left = _expand(node.left, lexicon, terms, memo)
+        right = _expand(node.right, lexicon, terms, memo)
         return Near(left, right, node.distance, node.position)
-    children = tuple(_expand(child, lexicon, terms) for child in node.children)
+    children = tuple(_expand(child, lexicon, terms, memo) for child in node.children)
     if isinstance(node, And):
         return And(children, node.position)
     return Or(_merged(children), node.position)

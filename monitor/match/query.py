@@ -33,6 +33,7 @@ Does not own: evaluating it on documents (``_view``), scoring (``scoring``), wor
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -414,36 +415,48 @@ def _unanchored(node: Node) -> Node | None:
 
 
 def _term(token: _Token) -> Term:
-    if token.kind == "PHRASE":
-        if not words(token.text).exact:
-            raise _Syntax("empty phrase", token.position)
-        parts = token.text.split()
-        label = f'"{token.text}"'
+    try:
+        patterns, label, guard = _term_parts(token.kind, token.text)
+    except _Syntax as e:
+        raise _Syntax(e.message, token.position + e.position) from None
+    return Term(patterns, label, token.position, guard)
+
+
+# Big watchlists write the same words thousands of times (100,000 topics hold a few ten
+# thousand distinct terms): tokenising each once makes parsing them several times faster.
+# The parts are immutable and depend on the text alone, so sharing them is safe.
+@functools.lru_cache(maxsize=1 << 16)
+def _term_parts(kind: str, text: str) -> tuple[tuple[Pattern, ...], str, Guard | None]:
+    """A term's patterns, label and guard; ``_Syntax`` positions are relative to the token."""
+    if kind == "PHRASE":
+        if not words(text).exact:
+            raise _Syntax("empty phrase", 0)
+        parts = text.split()
+        label = f'"{text}"'
     else:
-        parts = [token.text]
-        label = token.text
+        parts = [text]
+        label = text
     patterns: list[Pattern] = []
-    offset = token.position + (1 if token.kind == "PHRASE" else 0)
+    offset = 1 if kind == "PHRASE" else 0
     for part in parts:
-        patterns.extend(_patterns(part, offset + token.text.find(part)))
+        patterns.extend(_patterns(part, offset + text.find(part)))
     if any(not p.folded for p in patterns):
         # a phrase with diacritics is in a language that has them: its plain words are plain
         # there too ("thiên tai" is a disaster, "thiên tài" a genius)
         patterns = [Pattern(p.text, p.kind, False) for p in patterns]
-    return Term(tuple(patterns), label, token.position, _acronym_guard(token))
+    return tuple(patterns), label, _acronym_guard(kind, text)
 
 
 #: the longest word that counts as an acronym when written in capitals
 ACRONYM_LENGTH = 5
 
 
-def _acronym_guard(token: _Token) -> Guard | None:
+def _acronym_guard(kind: str, text: str) -> Guard | None:
     """A short word written in capitals (``PATI``, ``TKA``, ``PRU``, ``ЦИК``) is an acronym and
     matches only in capitals: ``Pati`` is a town, ``pati`` starch. Mixed or lower case, a
     prefix or a phrase match in any case, as before."""
-    text = token.text
     letters = sum(c.isalpha() for c in text)
-    if token.kind == "PHRASE" or "*" in text or len(text) > ACRONYM_LENGTH or letters < 2:
+    if kind == "PHRASE" or "*" in text or len(text) > ACRONYM_LENGTH or letters < 2:
         return None
     return Guard("acronym", case="exact", spelling=(text,)) if text.isupper() else None
 

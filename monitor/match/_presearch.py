@@ -1,0 +1,235 @@
+"""The presearcher: the few topics a document might satisfy, found in one pass over its words.
+
+Lucene Monitor's idea, for 10 to 100,000 topics:
+
+* Every term is reduced to one *pattern* that each of its occurrences contains (a word, a
+  prefix or a substring: the cheapest kind, then the longest text). A written term (or a
+  ``{concept}``) becomes a *feature*: the patterns of every form it expands to. Features are
+  shared by all the topics that write the same term; patterns by all the features.
+* A topic *requires*, for each positive ANDed part of its query, one feature of a set (an OR
+  needs one of its branches', an AND or a NEAR one of its most selective child's). It is
+  indexed under the features of its most selective part only, so few topics are looked at.
+* For a document: its distinct words -> the patterns present (one dictionary lookup per word,
+  and per word the prefixes it starts with, remembered across documents) -> the features
+  present -> the topics indexed under them -> those whose every required part has a feature
+  present. Only those are evaluated and scored (``engine``).
+
+Each step is a necessary condition of a query being satisfied, so no match is lost;
+``tests/test_presearch.py`` checks the engine against evaluating every topic.
+
+Owns: patterns, features, requirements and candidate selection.
+Does not own: parsing or expanding queries (``query``, ``expand``), evaluation (``_view``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from monitor.match._view import View
+from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Pattern, Term, Title
+from monitor.match.specificity import Background
+from monitor.match.text import needs_substring
+
+#: words whose prefix patterns are remembered before the memo starts afresh (bounds memory)
+MEMO_WORDS = 400_000
+# Cheaper anchors first: a word is one lookup, a prefix one per length in use, a substring a scan.
+_RANK = {"word": 0, "prefix": 1, "substring": 2}
+#: estimated share of documents holding a prefix, per share holding the word it cuts
+_PREFIX_SPREAD = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """What a document must hold before a topic is evaluated on it."""
+
+    #: per positive ANDed part of the query, the features of which one must be present
+    parts: tuple[frozenset[int], ...]
+    #: which part the topic is indexed under (the most selective); -1: none (always evaluated)
+    key: int
+
+
+class Dictionary:
+    """Every pattern and feature of the topics indexed with it.
+
+    It only grows: a matcher rebuilt from another (hot reload) shares it, so unchanged topics
+    keep their requirements and only new terms are added.
+    """
+
+    def __init__(self, known: Background) -> None:
+        self._known = known
+        self._ids: dict[Pattern, int] = {}
+        #: per form (0: exact, 1: folded), word -> pattern
+        self._words: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        #: per form, prefix length -> prefix -> pattern
+        self._prefixes: tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]] = ({}, {})
+        self._substrings: list[tuple[Pattern, int]] = []
+        #: pattern -> the features holding it
+        self._holders: list[list[int]] = []
+        self._pattern_costs: list[float] = []
+        self._features: dict[frozenset[int], int] = {}
+        #: feature -> estimated share of documents holding one of its patterns
+        self.costs: list[float] = []
+        # id of an expanded term (kept alive beside its feature) -> feature: expansions are
+        # shared objects, and a 100,000-topic watchlist names each one many times
+        self._nodes: dict[int, tuple[Node, int]] = {}
+        #: per form, word -> the prefix patterns it starts with (valid while no prefix is added)
+        self._memo: tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]] = ({}, {})
+
+    def feature(self, node: Node) -> int:
+        """The feature of an expanded term or concept (a term, or an OR of its forms)."""
+        known = self._nodes.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        terms = node.children if isinstance(node, Or) else (node,)
+        patterns = frozenset(self._pattern(_anchor(t)) for t in terms if isinstance(t, Term))
+        number = self._features.get(patterns)
+        if number is None:
+            number = self._features[patterns] = len(self.costs)
+            self.costs.append(min(1.0, sum(self._cost(p) for p in patterns)))
+            for pattern in patterns:
+                self._holders[pattern].append(number)
+        self._nodes[id(node)] = (node, number)
+        return number
+
+    def present(self, view: View) -> set[int]:
+        """The features of which ``view`` holds a pattern."""
+        patterns: set[int] = set()
+        for form in (0, 1):
+            vocabulary = view.vocabulary(bool(form))
+            words = self._words[form]
+            patterns.update(words[w] for w in words.keys() & vocabulary)
+            if self._prefixes[form]:
+                patterns.update(self._prefixed(form, vocabulary))
+        if self._substrings:
+            patterns.update(self._in_substrings(view))
+        features: set[int] = set()
+        for pattern in patterns:
+            features.update(self._holders[pattern])
+        return features
+
+    def _prefixed(self, form: int, vocabulary: Iterable[str]) -> Iterable[int]:
+        memo = self._memo[form]
+        if len(memo) > MEMO_WORDS:
+            memo.clear()
+        for word in vocabulary:
+            found = memo.get(word)
+            if found is None:
+                found = memo[word] = self._prefixes_of(form, word)
+            yield from found
+
+    def _prefixes_of(self, form: int, word: str) -> tuple[int, ...]:
+        found = []
+        for length, prefixes in self._prefixes[form].items():
+            if length <= len(word) and (number := prefixes.get(word[:length])) is not None:
+                found.append(number)
+        return tuple(found)
+
+    def _in_substrings(self, view: View) -> Iterable[int]:
+        joined = {
+            folded: "\n".join(w for w in view.vocabulary(folded) if needs_substring(w))
+            for folded in (False, True)
+        }
+        if not joined[False]:
+            return
+        for pattern, number in self._substrings:
+            if pattern.text in joined[pattern.folded]:
+                yield number
+
+    def _pattern(self, pattern: Pattern) -> int:
+        number = self._ids.get(pattern)
+        if number is not None:
+            return number
+        number = self._ids[pattern] = len(self._holders)
+        self._holders.append([])
+        self._pattern_costs.append(self._estimate(pattern))
+        form = int(pattern.folded)
+        if pattern.kind == "word":
+            self._words[form][pattern.text] = number
+        elif pattern.kind == "prefix":
+            self._prefixes[form].setdefault(len(pattern.text), {})[pattern.text] = number
+            self._memo[form].clear()  # a remembered word may start with the new prefix
+        else:
+            self._substrings.append((pattern, number))
+        return number
+
+    def _cost(self, number: int) -> float:
+        return self._pattern_costs[number]
+
+    def _estimate(self, pattern: Pattern) -> float:
+        """The share of documents that hold ``pattern``, roughly (for choosing what to index)."""
+        share = math.exp(-self._known.idf(pattern.text, None))
+        if pattern.kind == "prefix":
+            # a prefix is rarely a listed word: count it as broad as its length suggests
+            return max(_PREFIX_SPREAD * share, 0.1 / max(1, len(pattern.text) - 1))
+        return share if pattern.kind == "word" else 0.01
+
+
+def _anchor(term: Term) -> Pattern:
+    """The pattern every occurrence of ``term`` holds that is cheapest to look for."""
+    return min(term.patterns, key=lambda p: (_RANK[p.kind], -len(p.text)))
+
+
+def requirement(root: Node, feature: Callable[[Term | ConceptRef], int], costs: Sequence[float]
+                ) -> Requirement:  # fmt: skip
+    """What ``root`` (a written query) requires; ``feature`` gives each term's."""
+    parts = root.children if isinstance(root, And) else (root,)
+    found = [_needs(part, feature, costs) for part in parts if not isinstance(part, Not)]
+    # the parser refuses a query without a positive term, but be safe: a part with no
+    # requirement is not one
+    usable = tuple(part for part in found if part is not None)
+    if not usable:
+        return Requirement((), -1)
+    key = min(range(len(usable)), key=lambda i: _part_cost(usable[i], costs))
+    return Requirement(usable, key)
+
+
+def _needs(
+    node: Node, feature: Callable[[Term | ConceptRef], int], costs: Sequence[float]
+) -> frozenset[int] | None:
+    """Features of which any document satisfying ``node`` holds one; None: no such set."""
+    if isinstance(node, Term | ConceptRef):
+        return frozenset((feature(node),))
+    if isinstance(node, Title):
+        return _needs(node.child, feature, costs)
+    if isinstance(node, Or):
+        branches = [_needs(child, feature, costs) for child in node.children]
+        if any(b is None for b in branches):
+            return None
+        return frozenset().union(*(b for b in branches if b is not None))
+    if isinstance(node, And | Near):
+        sides = node.children if isinstance(node, And) else (node.left, node.right)
+        options = [o for o in (_needs(s, feature, costs) for s in sides) if o is not None]
+        return min(options, key=lambda o: _part_cost(o, costs)) if options else None
+    return None  # NOT
+
+
+def _part_cost(part: frozenset[int], costs: Sequence[float]) -> float:
+    return sum(costs[f] for f in part)
+
+
+class TopicIndex:
+    """Topics under the features of their most selective part; the candidates of a document."""
+
+    def __init__(self, dictionary: Dictionary, requirements: Sequence[Requirement]) -> None:
+        self._dictionary = dictionary
+        self._parts = [r.parts for r in requirements]
+        self._always = [n for n, r in enumerate(requirements) if r.key < 0]
+        self._topics: dict[int, list[int]] = {}
+        for number, required in enumerate(requirements):
+            if required.key >= 0:
+                for feature in required.parts[required.key]:
+                    self._topics.setdefault(feature, []).append(number)
+
+    def candidates(self, view: View) -> list[int]:
+        """Numbers of the topics whose every required part ``view`` holds, ascending."""
+        present = self._dictionary.present(view)
+        found = set(self._always)
+        topics = self._topics
+        for feature in present:
+            indexed = topics.get(feature)
+            if indexed is not None:
+                found.update(indexed)
+        parts = self._parts
+        return sorted(n for n in found if all(not part.isdisjoint(present) for part in parts[n]))
