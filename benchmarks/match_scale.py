@@ -32,6 +32,7 @@ import random
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -50,7 +51,7 @@ def main() -> None:
     parser.add_argument("--one", nargs=3, metavar=("WHAT", "SIZE", "DOCS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        _one(args.corpus, args.one[0], int(args.one[1]), int(args.one[2]))
+        _one(args.corpus, args.one[0], Path(args.one[1]), int(args.one[2]))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     runs = [("before", args.against)] if args.against else []
@@ -60,16 +61,28 @@ def main() -> None:
     print(f"{args.docs} texts of {args.corpus.name}, one core, expansion on")
     print(f"{'topics':>7} {'engine':>7} {'docs/s':>8} {'build s':>8} {'peak MB':>8} {'reload s':>8}"
           f" {'matches':>8}")  # fmt: skip
-    for size in sizes:
-        for name, root in runs:
-            print(f"{size:>7} {name:>7} {_fresh(root, args.corpus, name, size, args.docs)}")
-            sys.stdout.flush()
+    rows = _rows(args.corpus)
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            topics = Path(folder) / f"{size}.json"
+            topics.write_text(json.dumps([t.query for t in generated(rows, size)]))
+            for name, root in runs:
+                print(f"{size:>7} {name:>7} {_fresh(root, args.corpus, name, topics, args.docs)}")
+                sys.stdout.flush()
 
 
-def _fresh(root: Path, corpus: Path, what: str, size: int, docs: int) -> str:
-    """One measurement in a new process pinned to one core (peak RSS is then its own)."""
+def _rows(corpus: Path, count: int | None = None) -> list[dict[str, str]]:
+    # read by "\n" only: JSON strings may hold U+2028, which splitlines() would cut at
+    with corpus.open(encoding="utf-8", newline="\n") as lines:
+        found = (json.loads(line) for line in lines if line.strip())
+        return list(itertools.islice(found, count))
+
+
+def _fresh(root: Path, corpus: Path, what: str, topics: Path, docs: int) -> str:
+    """One measurement in a new process pinned to one core (peak RSS is then its own: the
+    process reads only the topics and the texts it matches)."""
     here = Path(__file__).resolve()
-    command = [sys.executable, str(here), "--corpus", str(corpus), "--one", what, str(size),
+    command = [sys.executable, str(here), "--corpus", str(corpus), "--one", what, str(topics),
                str(docs)]  # fmt: skip
     if hasattr(os, "sched_setaffinity"):
         command = ["taskset", "-c", "0", *command]
@@ -80,12 +93,17 @@ def _fresh(root: Path, corpus: Path, what: str, size: int, docs: int) -> str:
     return done.stdout.strip()
 
 
-def _one(corpus: Path, what: str, size: int, count: int) -> None:
-    from monitor.types import Document
+def _one(corpus: Path, what: str, queries: Path, count: int) -> None:
+    from monitor.types import Document, Topic
 
-    rows = [json.loads(line) for line in corpus.read_text(encoding="utf-8").split("\n") if line]
-    topics = generated(rows, size)
-    docs = [Document(str(a["id"]), a["title"], a["text"], a.get("lang")) for a in rows[:count]]
+    topics = [
+        Topic(f"gen-{n}", f"gen {n}", query, 0.3)
+        for n, query in enumerate(json.loads(queries.read_text()))
+    ]
+    docs = [
+        Document(str(a["id"]), a["title"], a["text"], a.get("lang")) for a in _rows(corpus, count)
+    ]
+    _warm(what)
     started = time.perf_counter()
     matcher = _Peer(topics) if what == "peer" else _ours(topics)
     built = time.perf_counter() - started
@@ -96,6 +114,15 @@ def _one(corpus: Path, what: str, size: int, count: int) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     shown = "-" if reload is None else f"{reload:.2f}"
     print(f"{rate:8.0f} {built:8.2f} {peak:8.0f} {shown:>8} {matched:>8}")
+
+
+def _warm(what: str) -> None:
+    """Load the lexicon first (each process pays it once, whatever it matches)."""
+    from monitor.match.lexicon_files import default_lexicon
+    from monitor.match.specificity import background
+
+    default_lexicon()
+    background()
 
 
 def _ours(topics: list) -> object:

@@ -59,12 +59,14 @@ class Dictionary:
 
     def __init__(self, known: Background) -> None:
         self._known = known
-        self._ids: dict[Pattern, int] = {}
+        self._ids: dict[Anchor, int] = {}
         #: per form (0: exact, 1: folded), word -> pattern
         self._words: tuple[dict[str, int], dict[str, int]] = ({}, {})
         #: per form, prefix length -> prefix -> pattern
         self._prefixes: tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]] = ({}, {})
         self._substrings: list[tuple[Pattern, int]] = []
+        #: per form, first word -> second word -> pattern of the phrase starting with them
+        self._pairs: tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]] = ({}, {})
         #: pattern -> the features holding it
         self._holders: list[list[int]] = []
         self._pattern_costs: list[float] = []
@@ -74,8 +76,11 @@ class Dictionary:
         # id of an expanded term (kept alive beside its feature) -> feature: expansions are
         # shared objects, and a 100,000-topic watchlist names each one many times
         self._nodes: dict[int, tuple[Node, int]] = {}
-        #: per form, word -> the prefix patterns it starts with (valid while no prefix is added)
-        self._memo: tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]] = ({}, {})
+        # Per form, the words already cut into prefixes, and those that start with some prefix
+        # pattern -> which (valid while no prefix is added). Set operations in C then find a
+        # document's new words and its hits: no Python loop over every word of every document.
+        self._seen: tuple[set[str], set[str]] = (set(), set())
+        self._starting: tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]] = ({}, {})
 
     def feature(self, node: Node) -> int:
         """The feature of an expanded term or concept (a term, or an OR of its forms)."""
@@ -102,6 +107,9 @@ class Dictionary:
             patterns.update(words[w] for w in words.keys() & vocabulary)
             if self._prefixes[form]:
                 patterns.update(self._prefixed(form, vocabulary))
+            pairs = self._pairs[form]
+            for first in pairs.keys() & vocabulary:
+                patterns.update(_followed(view, form, first, pairs[first]))
         if self._substrings:
             patterns.update(self._in_substrings(view))
         features: set[int] = set()
@@ -109,24 +117,30 @@ class Dictionary:
             features.update(self._holders[pattern])
         return features
 
-    def _prefixed(self, form: int, vocabulary: Iterable[str]) -> Iterable[int]:
-        memo = self._memo[form]
-        if len(memo) > MEMO_WORDS:
-            memo.clear()
-        for word in vocabulary:
-            found = memo.get(word)
-            if found is None:
-                found = memo[word] = self._prefixes_of(form, word)
-            yield from found
-
-    def _prefixes_of(self, form: int, word: str) -> tuple[int, ...]:
-        found = []
+    def _prefixed(self, form: int, vocabulary: set[str]) -> Iterable[int]:
+        seen, starting = self._seen[form], self._starting[form]
+        if len(seen) > MEMO_WORDS:
+            self._forget(form)
+        new = vocabulary - seen
         for length, prefixes in self._prefixes[form].items():
-            if length <= len(word) and (number := prefixes.get(word[:length])) is not None:
-                found.append(number)
-        return tuple(found)
+            cut = {word[:length] for word in new}
+            if prefixes.keys().isdisjoint(cut):
+                continue  # the common case: no new word starts with a prefix of this length
+            for word in new:
+                number = prefixes.get(word[:length])
+                if number is not None:
+                    starting[word] = (*starting.get(word, ()), number)
+        seen |= new
+        for word in starting.keys() & vocabulary:
+            yield from starting[word]
+
+    def _forget(self, form: int) -> None:
+        self._seen[form].clear()
+        self._starting[form].clear()
 
     def _in_substrings(self, view: View) -> Iterable[int]:
+        if not any(needs_substring(field.source) for field in view.fields):
+            return  # one search in C: most documents hold no word of those scripts
         joined = {
             folded: "\n".join(w for w in view.vocabulary(folded) if needs_substring(w))
             for folded in (False, True)
@@ -137,19 +151,24 @@ class Dictionary:
             if pattern.text in joined[pattern.folded]:
                 yield number
 
-    def _pattern(self, pattern: Pattern) -> int:
+    def _pattern(self, pattern: Anchor) -> int:
         number = self._ids.get(pattern)
         if number is not None:
             return number
         number = self._ids[pattern] = len(self._holders)
         self._holders.append([])
+        if isinstance(pattern, tuple):
+            first, second = pattern
+            self._pattern_costs.append(min(map(self._estimate, pattern)) / 2)
+            self._pairs[int(first.folded)].setdefault(first.text, {})[second.text] = number
+            return number
         self._pattern_costs.append(self._estimate(pattern))
         form = int(pattern.folded)
         if pattern.kind == "word":
             self._words[form][pattern.text] = number
         elif pattern.kind == "prefix":
             self._prefixes[form].setdefault(len(pattern.text), {})[pattern.text] = number
-            self._memo[form].clear()  # a remembered word may start with the new prefix
+            self._forget(form)  # a word already cut may start with the new prefix
         else:
             self._substrings.append((pattern, number))
         return number
@@ -166,9 +185,26 @@ class Dictionary:
         return share if pattern.kind == "word" else 0.01
 
 
-def _anchor(term: Term) -> Pattern:
-    """The pattern every occurrence of ``term`` holds that is cheapest to look for."""
+#: what a term is looked for by: a pattern, or the first two words of a phrase
+Anchor = Pattern | tuple[Pattern, Pattern]
+
+
+def _anchor(term: Term) -> Anchor:
+    """What every occurrence of ``term`` holds that is cheapest to look for (a phrase's first
+    two words when they are whole words: one of them alone is far more common)."""
+    first, *rest = term.patterns
+    if rest and first.kind == rest[0].kind == "word" and first.folded == rest[0].folded:
+        return (first, rest[0])
     return min(term.patterns, key=lambda p: (_RANK[p.kind], -len(p.text)))
+
+
+def _followed(view: View, form: int, first: str, seconds: dict[str, int]) -> Iterable[int]:
+    """The phrases starting with ``first`` followed by one of ``seconds`` in ``view``."""
+    for field in (0, 1):
+        words = view.words(field, bool(form))
+        for at in view.where(field, bool(form)).get(first, ()):
+            if at + 1 < len(words) and (number := seconds.get(words[at + 1])) is not None:
+                yield number
 
 
 def requirement(root: Node, feature: Callable[[Term | ConceptRef], int], costs: Sequence[float]
@@ -232,4 +268,5 @@ class TopicIndex:
             if indexed is not None:
                 found.update(indexed)
         parts = self._parts
-        return sorted(n for n in found if all(not part.isdisjoint(present) for part in parts[n]))
+        # a topic passes when no required part is disjoint from what is present (in C: map)
+        return sorted(n for n in found if not any(map(present.isdisjoint, parts[n])))

@@ -251,6 +251,14 @@ class View:
             at += 1
         return sorted(found)
 
+    def words(self, field: int, folded: bool) -> tuple[str, ...]:
+        """The words of a field (0 headline, 1 body) in one form."""
+        return self._form(field, folded)
+
+    def where(self, field: int, folded: bool) -> dict[str, list[int]]:
+        """Each word of a field, in one form -> its positions (built once per document)."""
+        return self._index(field, folded)
+
     def _form(self, field: int, folded: bool) -> tuple[str, ...]:
         return self.fields[field].folded if folded else self.fields[field].exact
 

@@ -127,6 +127,8 @@ class Matcher:
         if previous is None or not previous._shares(lexicon, self._background):
             previous = None
         self._memo: Memo = {} if previous is None else previous._memo
+        #: a written term (words, guard, expanded?) or concept -> its feature
+        self._leaves: dict[object, int] = {} if previous is None else previous._leaves
         self._dictionary = (
             Dictionary(self._background) if previous is None else previous._dictionary
         )
@@ -209,7 +211,14 @@ class Matcher:
             _check_concept(topic, ref, self._lexicon)
 
         def feature(leaf: Term | ConceptRef) -> int:
-            return self._dictionary.feature(self._expand_leaf(topic, leaf))
+            # what a term expands to depends on its words and guard alone (not on its label
+            # or place): 100,000 topics hold a few ten thousand of those
+            key = leaf.name if isinstance(leaf, ConceptRef) else (leaf.patterns, leaf.guard)
+            found = self._leaves.get((key, topic.expand))
+            if found is None:
+                found = self._dictionary.feature(self._expand_leaf(topic, leaf))
+                self._leaves[key, topic.expand] = found
+            return found
 
         return requirement(written.root, feature, self._dictionary.costs)
 

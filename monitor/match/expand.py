@@ -22,7 +22,7 @@ Does not own: the lexicon's contents or lookup (``lexicon``), matching (``engine
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from monitor.errors import QueryError
 from monitor.match.guard import Guard
@@ -107,12 +107,19 @@ class _Unknown(Exception):
 
 
 #: a term or concept as written, anywhere in a query, and ``terms`` -> what it expands to
-Memo = dict[tuple[Term | ConceptRef, bool], Node]
+Memo = dict[tuple[object, bool], Node]
+
+
+def _unplaced(node: Term | ConceptRef) -> object:
+    """What ``node`` is, wherever it is written."""
+    if isinstance(node, ConceptRef):
+        return node.name
+    return (node.patterns, node.label, node.guard, node.form, node.lang)
 
 
 def _expand(node: Node, lexicon: Lexicon, terms: bool, memo: Memo | None) -> Node:
     if memo is not None and isinstance(node, Term | ConceptRef):
-        key = (replace(node, position=0), terms)
+        key = (_unplaced(node), terms)
         found = memo.get(key)
         if found is None:
             found = memo[key] = _expand(node, lexicon, terms, None)
