@@ -65,8 +65,9 @@ class Dictionary:
         #: per form, prefix length -> prefix -> pattern
         self._prefixes: tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]] = ({}, {})
         self._substrings: list[tuple[Pattern, int]] = []
-        #: per form, first word -> second word -> pattern of the phrase starting with them
-        self._pairs: tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]] = ({}, {})
+        # Per form, the rarer of two words that start phrases -> the other -> the two as text
+        # (" a b ") and their pattern: indexed under the rarer word, few are looked at.
+        self._pairs: tuple[Pairs, Pairs] = ({}, {})
         #: pattern -> the features holding it
         self._holders: list[list[int]] = []
         self._pattern_costs: list[float] = []
@@ -101,21 +102,34 @@ class Dictionary:
     def present(self, view: View) -> set[int]:
         """The features of which ``view`` holds a pattern."""
         patterns: set[int] = set()
-        for form in (0, 1):
+        # A pattern compared in the exact form has a letter that folding changes: a text
+        # without such letters (most of them) can hold none of those.
+        for form in (1,) if view.plain() else (0, 1):
             vocabulary = view.vocabulary(bool(form))
             words = self._words[form]
-            patterns.update(words[w] for w in words.keys() & vocabulary)
+            patterns.update(map(words.__getitem__, words.keys() & vocabulary))
             if self._prefixes[form]:
                 patterns.update(self._prefixed(form, vocabulary))
-            pairs = self._pairs[form]
-            for first in pairs.keys() & vocabulary:
-                patterns.update(_followed(view, form, first, pairs[first]))
+            if self._pairs[form]:
+                patterns.update(self._paired(form, view, vocabulary))
         if self._substrings:
             patterns.update(self._in_substrings(view))
         features: set[int] = set()
-        for pattern in patterns:
-            features.update(self._holders[pattern])
+        features.update(*map(self._holders.__getitem__, patterns))  # one call, looped in C
         return features
+
+    def _paired(self, form: int, view: View, vocabulary: set[str]) -> Iterable[int]:
+        """Phrase patterns whose two words follow each other in ``view``."""
+        pairs = self._pairs[form]
+        texts: tuple[str, str] | None = None
+        for rare in pairs.keys() & vocabulary:
+            others = pairs[rare]
+            for other in others.keys() & vocabulary:  # both words there: are they adjacent?
+                if texts is None:
+                    texts = _joined(view, bool(form))
+                pair, number = others[other]
+                if pair in texts[0] or pair in texts[1]:
+                    yield number
 
     def _prefixed(self, form: int, vocabulary: set[str]) -> Iterable[int]:
         seen, starting = self._seen[form], self._starting[form]
@@ -159,8 +173,11 @@ class Dictionary:
         self._holders.append([])
         if isinstance(pattern, tuple):
             first, second = pattern
-            self._pattern_costs.append(min(map(self._estimate, pattern)) / 2)
-            self._pairs[int(first.folded)].setdefault(first.text, {})[second.text] = number
+            costs = (self._estimate(first), self._estimate(second))
+            self._pattern_costs.append(min(costs) / 2)
+            rare, other = (first, second) if costs[0] <= costs[1] else (second, first)
+            text = f" {first.text} {second.text} "
+            self._pairs[int(first.folded)].setdefault(rare.text, {})[other.text] = (text, number)
             return number
         self._pattern_costs.append(self._estimate(pattern))
         form = int(pattern.folded)
@@ -187,6 +204,7 @@ class Dictionary:
 
 #: what a term is looked for by: a pattern, or the first two words of a phrase
 Anchor = Pattern | tuple[Pattern, Pattern]
+Pairs = dict[str, dict[str, tuple[str, int]]]
 
 
 def _anchor(term: Term) -> Anchor:
@@ -198,13 +216,9 @@ def _anchor(term: Term) -> Anchor:
     return min(term.patterns, key=lambda p: (_RANK[p.kind], -len(p.text)))
 
 
-def _followed(view: View, form: int, first: str, seconds: dict[str, int]) -> Iterable[int]:
-    """The phrases starting with ``first`` followed by one of ``seconds`` in ``view``."""
-    for field in (0, 1):
-        words = view.words(field, bool(form))
-        for at in view.where(field, bool(form)).get(first, ()):
-            if at + 1 < len(words) and (number := seconds.get(words[at + 1])) is not None:
-                yield number
+def _joined(view: View, folded: bool) -> tuple[str, str]:
+    """Headline and body as their words in one form, space-separated and space-framed."""
+    return tuple(f" {' '.join(view.words(field, folded))} " for field in (0, 1))  # type: ignore[return-value]
 
 
 def requirement(root: Node, feature: Callable[[Term | ConceptRef], int], costs: Sequence[float]
@@ -263,10 +277,7 @@ class TopicIndex:
         present = self._dictionary.present(view)
         found = set(self._always)
         topics = self._topics
-        for feature in present:
-            indexed = topics.get(feature)
-            if indexed is not None:
-                found.update(indexed)
+        found.update(*(topics[f] for f in topics.keys() & present))
         parts = self._parts
         # a topic passes when no required part is disjoint from what is present (in C: map)
         return sorted(n for n in found if not any(map(present.isdisjoint, parts[n])))

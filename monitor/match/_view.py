@@ -150,6 +150,7 @@ class View:
         #: the document's language hint (for word specificity)
         self.lang = doc.lang
         self._segments: Segments | None = None
+        self._plain: bool | None = None
         self._positions: dict[tuple[int, bool], dict[str, list[int]]] = {}
         self._sorted: dict[tuple[int, bool], list[str]] = {}
         self._memo: dict[_MemoKey, list[Occurrence]] = {}
@@ -251,13 +252,15 @@ class View:
             at += 1
         return sorted(found)
 
+    def plain(self) -> bool:
+        """True when no word has a letter that folding changes (its two forms are the same)."""
+        if self._plain is None:
+            self._plain = all(f.exact == f.folded for f in self.fields)
+        return self._plain
+
     def words(self, field: int, folded: bool) -> tuple[str, ...]:
         """The words of a field (0 headline, 1 body) in one form."""
         return self._form(field, folded)
-
-    def where(self, field: int, folded: bool) -> dict[str, list[int]]:
-        """Each word of a field, in one form -> its positions (built once per document)."""
-        return self._index(field, folded)
 
     def _form(self, field: int, folded: bool) -> tuple[str, ...]:
         return self.fields[field].folded if folded else self.fields[field].exact
