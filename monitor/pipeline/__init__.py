@@ -119,7 +119,9 @@ class Pipeline:
 
     def use_settings(self, settings: Settings, notifier: Notifier) -> None:
         """Switch to a newly loaded configuration (hot reload); the old one was valid too."""
-        self._matcher = Matcher(settings.topics, lexicon_for(settings.lexicon))
+        # rebuilt from the old matcher: only new or edited topics are parsed and indexed
+        lexicon = lexicon_for(settings.lexicon)
+        self._matcher = Matcher(settings.topics, lexicon, previous=self._matcher)
         self._topics = {t.id: t for t in settings.topics}
         self.settings = settings
         self._health.use(settings, notifier)
