@@ -23,6 +23,7 @@ Does not own: parsing or expanding queries (``query``, ``expand``), evaluation (
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -65,9 +66,8 @@ class Dictionary:
         #: per form, prefix length -> prefix -> pattern
         self._prefixes: tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]] = ({}, {})
         self._substrings: list[tuple[Pattern, int]] = []
-        # Per form, the rarer of two words that start phrases -> the other -> the two as text
-        # (" a b ") and their pattern: indexed under the rarer word, few are looked at.
-        self._pairs: tuple[Pairs, Pairs] = ({}, {})
+        #: per form, (first word, second word) -> pattern of the phrases starting with them
+        self._pairs: tuple[dict[Pair, int], dict[Pair, int]] = ({}, {})
         #: pattern -> the features holding it
         self._holders: list[list[int]] = []
         self._pattern_costs: list[float] = []
@@ -111,27 +111,20 @@ class Dictionary:
             if self._prefixes[form]:
                 patterns.update(self._prefixed(form, vocabulary))
             if self._pairs[form]:
-                patterns.update(self._paired(form, view, vocabulary))
+                patterns.update(self._paired(form, view))
         if self._substrings:
             patterns.update(self._in_substrings(view))
         features: set[int] = set()
         features.update(*map(self._holders.__getitem__, patterns))  # one call, looped in C
         return features
 
-    def _paired(self, form: int, view: View, vocabulary: set[str]) -> Iterable[int]:
-        """Phrase patterns whose two words follow each other in ``view``."""
+    def _paired(self, form: int, view: View) -> Iterable[int]:
+        """Phrase patterns whose first two words follow each other in ``view``."""
         pairs = self._pairs[form]
-        texts: tuple[str, str] | None = None
-        for rare in pairs.keys() & vocabulary:
-            others = pairs[rare]
-            for other in others.keys() & vocabulary:  # both words there: are they adjacent?
-                if texts is None:
-                    texts = _joined(view, bool(form))
-                pair, number = others[other]
-                if pair in texts[0] or pair in texts[1]:
-                    yield number
+        return map(pairs.__getitem__, pairs.keys() & _adjacent(view, bool(form)))
 
-    def _prefixed(self, form: int, vocabulary: set[str]) -> Iterable[int]:
+    def _prefixed(self, form: int, vocabulary: set[str]) -> set[int]:
+        """Prefix patterns that some word of ``vocabulary`` starts with."""
         seen, starting = self._seen[form], self._starting[form]
         if len(seen) > MEMO_WORDS:
             self._forget(form)
@@ -145,8 +138,7 @@ class Dictionary:
                 if number is not None:
                     starting[word] = (*starting.get(word, ()), number)
         seen |= new
-        for word in starting.keys() & vocabulary:
-            yield from starting[word]
+        return set().union(*map(starting.__getitem__, starting.keys() & vocabulary))
 
     def _forget(self, form: int) -> None:
         self._seen[form].clear()
@@ -173,11 +165,8 @@ class Dictionary:
         self._holders.append([])
         if isinstance(pattern, tuple):
             first, second = pattern
-            costs = (self._estimate(first), self._estimate(second))
-            self._pattern_costs.append(min(costs) / 2)
-            rare, other = (first, second) if costs[0] <= costs[1] else (second, first)
-            text = f" {first.text} {second.text} "
-            self._pairs[int(first.folded)].setdefault(rare.text, {})[other.text] = (text, number)
+            self._pattern_costs.append(min(map(self._estimate, pattern)) / 2)
+            self._pairs[int(first.folded)][first.text, second.text] = number
             return number
         self._pattern_costs.append(self._estimate(pattern))
         form = int(pattern.folded)
@@ -204,7 +193,7 @@ class Dictionary:
 
 #: what a term is looked for by: a pattern, or the first two words of a phrase
 Anchor = Pattern | tuple[Pattern, Pattern]
-Pairs = dict[str, dict[str, tuple[str, int]]]
+Pair = tuple[str, str]
 
 
 def _anchor(term: Term) -> Anchor:
@@ -216,9 +205,10 @@ def _anchor(term: Term) -> Anchor:
     return min(term.patterns, key=lambda p: (_RANK[p.kind], -len(p.text)))
 
 
-def _joined(view: View, folded: bool) -> tuple[str, str]:
-    """Headline and body as their words in one form, space-separated and space-framed."""
-    return tuple(f" {' '.join(view.words(field, folded))} " for field in (0, 1))  # type: ignore[return-value]
+def _adjacent(view: View, folded: bool) -> set[Pair]:
+    """Every two words that follow each other in a field of ``view`` (built in C)."""
+    title, body = view.words(0, folded), view.words(1, folded)
+    return {*itertools.pairwise(title), *itertools.pairwise(body)}
 
 
 def requirement(root: Node, feature: Callable[[Term | ConceptRef], int], costs: Sequence[float]
