@@ -13,6 +13,7 @@ Does not own: the schema (``monitor.config`` says which keys exist and what they
 
 from __future__ import annotations
 
+import importlib
 import math
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -131,10 +132,15 @@ class _Composer(Reader, Scanner, Parser, Composer, _CoreResolver):
 # topics is then several times faster (the pure-Python scanner took most of the time). The
 # events, marks and so the checks and lines are the same; errors are reported by the pure-Python
 # reader (``read_yaml`` re-reads a file libyaml refuses), so their wording does not change.
-try:
-    from yaml.cyaml import CParser as _CParser
-except ImportError:  # PyYAML built without libyaml
-    _CParser = None
+def _libyaml() -> Any:
+    """libyaml's parser class, or None when PyYAML was built without it."""
+    try:
+        return importlib.import_module("yaml.cyaml").CParser
+    except ImportError:
+        return None
+
+
+_CParser = _libyaml()
 
 
 def _compose(text: str) -> Node | None:
@@ -148,7 +154,7 @@ def _compose(text: str) -> Node | None:
 
 if _CParser is not None:
 
-    class _FastComposer(_Composer, _CParser):  # type: ignore[misc]
+    class _FastComposer(_Composer, _CParser):  # type: ignore[misc, valid-type]  # C base
         """``_Composer`` reading libyaml's events."""
 
         def __init__(self, text: str) -> None:

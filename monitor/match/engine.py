@@ -129,7 +129,7 @@ class Matcher:
         self._memo: Memo = {} if previous is None else previous._memo
         #: a written term (words, guard, expanded?) or concept -> its feature
         self._leaves: dict[object, int] = {} if previous is None else previous._leaves
-        self._dictionary = (
+        self._dictionary: Dictionary = (
             Dictionary(self._background) if previous is None else previous._dictionary
         )
         known = {} if previous is None else previous._requirements()
