@@ -179,7 +179,8 @@ def test_match_reads_several_watchlists(tmp_path: Path, capsys: pytest.CaptureFi
     code = main(["match", "--watchlist", first, "--watchlist", second, "--input", str(articles)])
     (line,) = capsys.readouterr().out.splitlines()
     topics = sorted(m["topic"] for m in json.loads(line)["matches"])
-    assert (0, ["drugs", "storms"]) == (code, topics)
+    expected = (0, ["drugs", "storms"])
+    assert expected == (code, topics)
 
 
 def test_a_topic_in_two_watchlists_is_an_error(
