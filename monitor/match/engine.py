@@ -207,7 +207,7 @@ class Matcher:
 
     def _require(self, topic: Topic) -> Requirement:
         written = _parse(topic)
-        for ref in concepts_of(written):
+        for ref in concepts_of(written) if "{" in topic.query else ():
             _check_concept(topic, ref, self._lexicon)
 
         def feature(leaf: Term | ConceptRef) -> int:
