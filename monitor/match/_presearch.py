@@ -254,7 +254,8 @@ class TopicIndex:
 
     def __init__(self, dictionary: Dictionary, requirements: Sequence[Requirement]) -> None:
         self._dictionary = dictionary
-        self._parts = [r.parts for r in requirements]
+        #: per topic, the parts left to check once it is found under its key part's features
+        self._others = [tuple(p for n, p in enumerate(r.parts) if n != r.key) for r in requirements]
         self._always = [n for n, r in enumerate(requirements) if r.key < 0]
         self._topics: dict[int, list[int]] = {}
         for number, required in enumerate(requirements):
@@ -268,6 +269,9 @@ class TopicIndex:
         found = set(self._always)
         topics = self._topics
         found.update(*(topics[f] for f in topics.keys() & present))
-        parts = self._parts
-        # a topic passes when no required part is disjoint from what is present (in C: map)
-        return sorted(n for n in found if not any(map(present.isdisjoint, parts[n])))
+        others = self._others
+        disjoint = present.isdisjoint
+        # a topic passes when no other part is disjoint from what is present (in C: map)
+        passing = [n for n in found if not any(map(disjoint, others[n]))]
+        passing.sort()
+        return passing
