@@ -2,7 +2,7 @@
 
 Owns: where each term occurs in a document (with the per-document memo that topics share), and
 which occurrences satisfy a node (AND, OR, NOT, NEAR, ``title:``), with how close NEAR sides are.
-Does not own: scoring or thresholds (``engine``), candidate selection (``_anchors``).
+Does not own: scoring or thresholds (``engine``), candidate selection (``_presearch``).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ expand even in a topic with ``expand: false``, which turns off only the expansio
 Each added form is a Term that keeps the label (and position) of the term the analyst wrote, and
 names the lexicon form it is (``Term.form``), so a hit on ``России`` reads ``term="Russia",
 matched="России"`` and says which form fired. Expansion runs once, when a topic is compiled; the
-anchor index then holds every form, so matching stays one dictionary lookup per document word.
+presearcher then holds every form, so matching stays one dictionary lookup per document word.
 
 A term that is itself an ambiguous form (an analyst writing ``Nga`` or ``US``) takes the form's
 context rule: it means the name. Terms that no concept knows stay as written.
