@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -60,6 +61,9 @@ class Dictionary:
 
     def __init__(self, known: Background) -> None:
         self._known = known
+        # The daemon matches in several threads, and a hot reload adds to the dictionary while
+        # the old matcher still matches: its memo and tables change under one lock.
+        self._lock = threading.Lock()
         self._ids: dict[Anchor, int] = {}
         #: per form (0: exact, 1: folded), word -> pattern
         self._words: tuple[dict[str, int], dict[str, int]] = ({}, {})
@@ -85,6 +89,10 @@ class Dictionary:
 
     def feature(self, node: Node) -> int:
         """The feature of an expanded term or concept (a term, or an OR of its forms)."""
+        with self._lock:
+            return self._feature(node)
+
+    def _feature(self, node: Node) -> int:
         known = self._nodes.get(id(node))
         if known is not None and known[0] is node:
             return known[1]
@@ -101,6 +109,10 @@ class Dictionary:
 
     def present(self, view: View) -> set[int]:
         """The features of which ``view`` holds a pattern."""
+        with self._lock:
+            return self._present(view)
+
+    def _present(self, view: View) -> set[int]:
         patterns: set[int] = set()
         # A pattern compared in the exact form has a letter that folding changes: a text
         # without such letters (most of them) can hold none of those.

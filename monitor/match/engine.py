@@ -24,6 +24,7 @@ the score's formula (``scoring``), reading files (``bulk``, ``lexicon_files``,
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -138,6 +139,7 @@ class Matcher:
         )
         self._index = TopicIndex(self._dictionary, self._required)
         self._compiled: dict[int, _Compiled] = {}
+        self._compiling = threading.Lock()
 
     @property
     def topics(self) -> tuple[Topic, ...]:
@@ -196,14 +198,15 @@ class Matcher:
 
     def _compile(self, number: int) -> _Compiled:
         """Topic ``number`` parsed and expanded: on first use, then kept (the most recent)."""
-        compiled = self._compiled.pop(number, None)
-        if compiled is None:
-            topic = self._all[number]
-            compiled = _compile(topic, _parse(topic), self._lexicon, self._memo)
-            if len(self._compiled) >= COMPILED_TOPICS:
-                del self._compiled[next(iter(self._compiled))]
-        self._compiled[number] = compiled  # re-inserted: dicts keep insertion order
-        return compiled
+        with self._compiling:  # the daemon matches in several threads
+            compiled = self._compiled.pop(number, None)
+            if compiled is None:
+                topic = self._all[number]
+                compiled = _compile(topic, _parse(topic), self._lexicon, self._memo)
+                if len(self._compiled) >= COMPILED_TOPICS:
+                    del self._compiled[next(iter(self._compiled))]
+            self._compiled[number] = compiled  # re-inserted: dicts keep insertion order
+            return compiled
 
     def _require(self, topic: Topic) -> Requirement:
         written = _parse(topic)
