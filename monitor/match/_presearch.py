@@ -23,6 +23,7 @@ Does not own: parsing or expanding queries (``query``, ``expand``), evaluation (
 
 from __future__ import annotations
 
+import collections
 import itertools
 import math
 import threading
@@ -50,6 +51,8 @@ class Requirement:
     parts: tuple[frozenset[int], ...]
     #: which part the topic is indexed under (the most selective); -1: none (always evaluated)
     key: int
+    #: the parts left to check once the topic is found under its key part's features
+    others: tuple[frozenset[int], ...] = ()
 
 
 class Dictionary:
@@ -234,7 +237,7 @@ def requirement(root: Node, feature: Callable[[Term | ConceptRef], int], costs: 
     if not usable:
         return Requirement((), -1)
     key = min(range(len(usable)), key=lambda i: _part_cost(usable[i], costs))
-    return Requirement(usable, key)
+    return Requirement(usable, key, usable[:key] + usable[key + 1 :])
 
 
 def _needs(
@@ -266,14 +269,14 @@ class TopicIndex:
 
     def __init__(self, dictionary: Dictionary, requirements: Sequence[Requirement]) -> None:
         self._dictionary = dictionary
-        #: per topic, the parts left to check once it is found under its key part's features
-        self._others = [tuple(p for n, p in enumerate(r.parts) if n != r.key) for r in requirements]
+        self._others = [r.others for r in requirements]
         self._always = [n for n, r in enumerate(requirements) if r.key < 0]
-        self._topics: dict[int, list[int]] = {}
+        topics: dict[int, list[int]] = collections.defaultdict(list)
         for number, required in enumerate(requirements):
             if required.key >= 0:
                 for feature in required.parts[required.key]:
-                    self._topics.setdefault(feature, []).append(number)
+                    topics[feature].append(number)
+        self._topics = dict(topics)
 
     def candidates(self, view: View) -> list[int]:
         """Numbers of the topics whose every required part ``view`` holds, ascending."""
