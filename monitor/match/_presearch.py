@@ -117,26 +117,26 @@ class Dictionary:
 
     def _present(self, view: View) -> set[int]:
         patterns: set[int] = set()
-        # A pattern compared in the exact form has a letter that folding changes: a text
-        # without such letters (most of them) can hold none of those.
-        for form in (1,) if view.plain() else (0, 1):
-            vocabulary = view.vocabulary(bool(form))
+        # A text without letters that folding changes (most of them) has the same words in both
+        # forms: they are read once (exact patterns still count: ``Nga`` with its marks guard)
+        plain = view.plain()
+        adjacent: dict[bool, set[Pair]] = {}
+        for form in (0, 1):
+            folded = bool(form) or plain
+            vocabulary = view.vocabulary(folded)
             words = self._words[form]
             patterns.update(map(words.__getitem__, words.keys() & vocabulary))
             if self._prefixes[form]:
                 patterns.update(self._prefixed(form, vocabulary))
-            if self._pairs[form]:
-                patterns.update(self._paired(form, view))
+            if pairs := self._pairs[form]:
+                if folded not in adjacent:
+                    adjacent[folded] = _adjacent(view, folded)
+                patterns.update(map(pairs.__getitem__, pairs.keys() & adjacent[folded]))
         if self._substrings:
             patterns.update(self._in_substrings(view))
         features: set[int] = set()
         features.update(*map(self._holders.__getitem__, patterns))  # one call, looped in C
         return features
-
-    def _paired(self, form: int, view: View) -> Iterable[int]:
-        """Phrase patterns whose first two words follow each other in ``view``."""
-        pairs = self._pairs[form]
-        return map(pairs.__getitem__, pairs.keys() & _adjacent(view, bool(form)))
 
     def _prefixed(self, form: int, vocabulary: set[str]) -> set[int]:
         """Prefix patterns that some word of ``vocabulary`` starts with."""
