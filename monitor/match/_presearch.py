@@ -35,6 +35,9 @@ from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Pattern, T
 from monitor.match.specificity import Background
 from monitor.match.text import needs_substring
 
+#: up to this many phrase patterns (in one form), each is looked for in the text; beyond, every
+#: two words of the text are listed once and looked up
+FEW_PAIRS = 200
 #: words whose prefix patterns are remembered before the memo starts afresh (bounds memory)
 MEMO_WORDS = 400_000
 # Cheaper anchors first: a word is one lookup, a prefix one per length in use, a substring a scan.
@@ -128,7 +131,9 @@ class Dictionary:
             patterns.update(map(words.__getitem__, words.keys() & vocabulary))
             if self._prefixes[form]:
                 patterns.update(self._prefixed(form, vocabulary))
-            if pairs := self._pairs[form]:
+            if (pairs := self._pairs[form]) and len(pairs) <= FEW_PAIRS:
+                patterns.update(_few_pairs(pairs, view, folded, vocabulary))
+            elif pairs:
                 if folded not in adjacent:
                     adjacent[folded] = _adjacent(view, folded)
                 patterns.update(map(pairs.__getitem__, pairs.keys() & adjacent[folded]))
@@ -218,6 +223,21 @@ def _anchor(term: Term) -> Anchor:
     if rest and first.kind == rest[0].kind == "word" and first.folded == rest[0].folded:
         return (first, rest[0])
     return min(term.patterns, key=lambda p: (_RANK[p.kind], -len(p.text)))
+
+
+def _few_pairs(
+    pairs: dict[Pair, int], view: View, folded: bool, vocabulary: set[str]
+) -> Iterable[int]:
+    """Of a few phrase patterns, those whose two words follow each other in ``view`` (cheaper
+    than listing every two words of the text)."""
+    texts: list[str] = []
+    for (first, second), number in pairs.items():
+        if first in vocabulary and second in vocabulary:
+            if not texts:
+                texts = [f" {' '.join(view.words(field, folded))} " for field in (0, 1)]
+            pair = f" {first} {second} "
+            if pair in texts[0] or pair in texts[1]:
+                yield number
 
 
 def _adjacent(view: View, folded: bool) -> set[Pair]:
