@@ -144,3 +144,50 @@ def test_eval_show_errors_lists_false_positives_and_misses(
         ("drugs", "miss", "id3", True),
     ]
     assert expected == found
+
+
+def _split_watchlist(folder: Path) -> list[str]:
+    """The fixture's two topics, one file each."""
+    paths = []
+    for name, topic in (("a", DRUGS), ("b", STORMS)):
+        path = folder / f"{name}.yaml"
+        path.write_text(f"topics:\n{topic}", encoding="utf-8")
+        paths.append(str(path))
+    return paths
+
+
+DRUGS = '  - id: drugs\n    query: "{drugs} AND (police OR arrest OR seizure)"\n'
+STORMS = "  - id: storms\n    query: storm\n"
+
+
+def test_eval_reads_several_watchlists(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--watchlist` repeated: the topics of every file, scored as if in one file."""
+    main(["eval", "--watchlist", WATCHLIST, "--labels", LABELS, "--json"])
+    one = json.loads(capsys.readouterr().out)["rows"]
+    first, second = _split_watchlist(tmp_path)
+    code = main(["eval", "--watchlist", first, "--watchlist", second, "--labels", LABELS, "--json"])
+    assert (0, one) == (code, json.loads(capsys.readouterr().out)["rows"])
+
+
+def test_match_reads_several_watchlists(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`monitor match` matches against the topics of every `--watchlist` file."""
+    first, second = _split_watchlist(tmp_path)
+    articles = tmp_path / "in.jsonl"
+    articles.write_text(
+        '{"id": "1", "title": "Police seize cocaine in a storm", "text": ""}\n', encoding="utf-8"
+    )
+    code = main(["match", "--watchlist", first, "--watchlist", second, "--input", str(articles)])
+    (line,) = capsys.readouterr().out.splitlines()
+    topics = sorted(m["topic"] for m in json.loads(line)["matches"])
+    expected = (0, ["drugs", "storms"])
+    assert expected == (code, topics)
+
+
+def test_a_topic_in_two_watchlists_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same topic id in two `--watchlist` files names both places."""
+    first, _ = _split_watchlist(tmp_path)
+    code = main(["eval", "--watchlist", first, "--watchlist", first, "--labels", LABELS])
+    assert code != 0
+    assert "duplicate topic id 'drugs'" in capsys.readouterr().err

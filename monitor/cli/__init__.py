@@ -219,7 +219,9 @@ def _add_topic_commands(command) -> None:
     match = command(
         "match", "topics:cmd_match", "match JSON Lines articles against a watchlist (no fetching)"
     )
-    match.add_argument("--watchlist", required=True, help="a watchlist YAML file")
+    match.add_argument(
+        "--watchlist", required=True, action="append", help="a watchlist YAML file (repeatable)"
+    )
     match.add_argument("--input", help="JSON Lines input (default: stdin)")
     match.add_argument("--output", help="JSON Lines output (default: stdout)")
     match.add_argument("--workers", type=int, help="worker processes (default: automatic)")
@@ -238,7 +240,9 @@ def _add_topic_commands(command) -> None:
     evaluate = command(
         "eval", "topics:cmd_eval", "score a watchlist against relevance judgments (JSON Lines)"
     )
-    evaluate.add_argument("--watchlist", required=True, help="a watchlist YAML file")
+    evaluate.add_argument(
+        "--watchlist", required=True, action="append", help="a watchlist YAML file (repeatable)"
+    )
     evaluate.add_argument("--labels", required=True, help="judgments, JSON Lines")
     evaluate.add_argument("--json", action="store_true", help="print JSON")
     evaluate.add_argument(

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from monitor.cli.common import EXIT_USAGE, full_checks, open_store, settings_from
-from monitor.config import Settings, load_watchlist
+from monitor.config import Settings, load_watchlist, load_watchlists
 from monitor.match import Lexicon, Matcher, lexicon_for
 from monitor.match.bulk import match_stream
 from monitor.match.explain import render_explanation
@@ -30,7 +30,7 @@ log = logging.getLogger("monitor")
 
 
 def cmd_match(args: argparse.Namespace, env: Mapping[str, str]) -> int:
-    topics = load_watchlist(args.watchlist, full_checks())
+    topics = load_watchlists(args.watchlist, full_checks())
     lexicon = _lexicon(args.lexicon)
     with _open(args.input, "r", sys.stdin) as infile, _open(args.output, "w", sys.stdout) as out:
         try:
@@ -90,7 +90,7 @@ def _explained_document(
 def cmd_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     from monitor.match import evaluation as ev
 
-    topics: tuple[Topic, ...] = load_watchlist(args.watchlist, full_checks())
+    topics: tuple[Topic, ...] = load_watchlists(args.watchlist, full_checks())
     with open(args.labels, encoding="utf-8") as labels:
         try:
             judged = ev.read_judgments(labels)

@@ -47,7 +47,7 @@ from monitor.config.settings import (
     WebSettings,
 )
 from monitor.config.sources import check_selector
-from monitor.config.watchlists import load_watchlist
+from monitor.config.watchlists import load_watchlist, load_watchlists
 
 # re-exported: callers read durations and sizes the way the config does
 from monitor.yamlsafe import parse_duration, parse_size
@@ -73,6 +73,7 @@ __all__ = [
     "default_config_path",
     "load_settings",
     "load_watchlist",
+    "load_watchlists",
     "parse_duration",
     "parse_size",
 ]

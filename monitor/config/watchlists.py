@@ -36,6 +36,17 @@ def load_watchlist(path: str | Path, checks: Checks = SHAPE_CHECKS) -> tuple[Top
     return tuple(defined.topic for defined in _read_watchlist(Path(path), checks))
 
 
+def load_watchlists(
+    paths: Sequence[str | Path], checks: Checks = SHAPE_CHECKS
+) -> tuple[Topic, ...]:
+    """Read several watchlist files, in order; a topic id defined twice is a ConfigError."""
+    first: dict[str, Topic] = {}
+    for path in paths:
+        for entry in _read_watchlist(Path(path), checks):
+            _check_unique(entry, first)
+    return tuple(first.values())
+
+
 # --- watchlists --------------------------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 
 Owns: where each term occurs in a document (with the per-document memo that topics share), and
 which occurrences satisfy a node (AND, OR, NOT, NEAR, ``title:``), with how close NEAR sides are.
-Does not own: scoring or thresholds (``engine``), candidate selection (``_anchors``).
+Does not own: scoring or thresholds (``engine``), candidate selection (``_presearch``).
 """
 
 from __future__ import annotations
@@ -150,6 +150,7 @@ class View:
         #: the document's language hint (for word specificity)
         self.lang = doc.lang
         self._segments: Segments | None = None
+        self._plain: bool | None = None
         self._positions: dict[tuple[int, bool], dict[str, list[int]]] = {}
         self._sorted: dict[tuple[int, bool], list[str]] = {}
         self._memo: dict[_MemoKey, list[Occurrence]] = {}
@@ -250,6 +251,16 @@ class View:
             found.extend(index[vocab[at]])
             at += 1
         return sorted(found)
+
+    def plain(self) -> bool:
+        """True when no word has a letter that folding changes (its two forms are the same)."""
+        if self._plain is None:
+            self._plain = all(f.exact == f.folded for f in self.fields)
+        return self._plain
+
+    def words(self, field: int, folded: bool) -> tuple[str, ...]:
+        """The words of a field (0 headline, 1 body) in one form."""
+        return self._form(field, folded)
 
     def _form(self, field: int, folded: bool) -> tuple[str, ...]:
         return self.fields[field].folded if folded else self.fields[field].exact

@@ -6,9 +6,12 @@ How one document is matched (the Lucene-Monitor idea, in pure Python):
    with the multilingual lexicon (``monitor.match.expand``): each known term becomes an OR of
    its equivalents in many languages, all labelled with the analyst's term; a ``{concept}``
    becomes an OR of all the concept holds (with or without ``expand``).
-2. From each query we pick *anchors* and index them word -> topics (``_anchors``).
-3. A document is tokenised once (``monitor.match.text``). Its vocabulary is looked up in the
-   anchor index; only the topics found (the candidates) are evaluated (``_view``).
+2. From each query we take what a document must hold before it is worth evaluating (one
+   feature of each ANDed part) and index the topic under its most selective part
+   (``_presearch``). Terms written in many topics are parsed and expanded once.
+3. A document is tokenised once (``monitor.match.text``). One pass over its vocabulary finds
+   the features present and the topics whose every part has one (the candidates); only those
+   are compiled (once, then kept) and evaluated (``_view``).
 4. The score measures how much the document is *about* the topic (``scoring``: where the terms
    are, how specific the words that fired are, whether the ANDed parts meet, how much of the
    text carries them); a match is kept when the score reaches the topic's threshold.
@@ -21,14 +24,16 @@ the score's formula (``scoring``), reading files (``bulk``, ``lexicon_files``,
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from monitor.errors import QueryError
-from monitor.match._anchors import AnchorIndex
+from monitor.match._presearch import Dictionary, Requirement, TopicIndex, requirement
 from monitor.match._view import BOTH, Occurrence, View, conjuncts, flat, positive_terms
 from monitor.match.expand import (
     Expansion,
+    Memo,
     concepts_of,
     expand,
     expansions,
@@ -36,7 +41,7 @@ from monitor.match.expand import (
     unknown_concept,
 )
 from monitor.match.lexicon import Lexicon
-from monitor.match.query import And, Node, Or, Query, parse_query
+from monitor.match.query import And, ConceptRef, Node, Or, Query, Term, parse_query
 from monitor.match.scoring import Aboutness, aboutness, reaching, strongest, weight
 from monitor.match.specificity import Background, background
 from monitor.types import Document, Field, Hit, Match, Topic
@@ -44,6 +49,8 @@ from monitor.types import Document, Field, Hit, Match, Topic
 #: threshold of a topic that gives none (see README, "Scores and thresholds", for how it was
 #: calibrated: benchmarks/calibrate.py)
 DEFAULT_THRESHOLD = 0.2
+#: compiled (expanded) topics kept at once; beyond, the least recently matched is dropped
+COMPILED_TOPICS = 20_000
 
 _FIELDS: tuple[Field, Field] = ("title", "text")
 
@@ -98,22 +105,46 @@ class Matcher:
         topics: Iterable[Topic],
         lexicon: Lexicon | None = None,
         background: Background | None = None,
+        *,
+        previous: Matcher | None = None,
+        presearch: bool = True,
     ) -> None:
-        """``background``: word frequencies for specificity (None: the shipped table)."""
-        parsed = [(topic, _parse(topic)) for topic in topics]
-        if lexicon is None and any(t.expand or has_concepts(q) for t, q in parsed):
+        """``background``: word frequencies for specificity (None: the shipped table).
+
+        ``previous``: a matcher to rebuild from (a hot reload): the topics it already held, with
+        the same query, lexicon and background, are not parsed again. ``presearch=False``
+        evaluates every topic on every document (the reference the presearch is tested against).
+        Raises QueryError for a query that does not parse or names an unknown concept.
+        """
+        self._all = tuple(topics)
+        needs = any(t.expand or "{" in t.query for t in self._all)
+        if lexicon is None and needs:
             from monitor.match.lexicon_files import default_lexicon  # reads the shipped data
 
             lexicon = default_lexicon()
         self._lexicon = lexicon
         self._background = background or _shipped_background()
-        self._topics = tuple(_compile(topic, written, lexicon) for topic, written in parsed)
-        self._index = AnchorIndex([c.query.root for c in self._topics])
+        self._presearch = presearch
+        if previous is None or not previous._shares(lexicon, self._background):
+            previous = None
+        self._memo: Memo = {} if previous is None else previous._memo
+        #: a written term (words, guard, expanded?) or concept -> its feature
+        self._leaves: dict[object, int] = {} if previous is None else previous._leaves
+        self._dictionary: Dictionary = (
+            Dictionary(self._background) if previous is None else previous._dictionary
+        )
+        known = {} if previous is None else previous._requirements()
+        self._required = tuple(
+            known.get((t.query, t.expand)) or self._require(t) for t in self._all
+        )
+        self._index = TopicIndex(self._dictionary, self._required)
+        self._compiled: dict[int, _Compiled] = {}
+        self._compiling = threading.Lock()
 
     @property
     def topics(self) -> tuple[Topic, ...]:
         """The topics, in the order given."""
-        return tuple(c.topic for c in self._topics)
+        return self._all
 
     def match(self, doc: Document, below: Collection[str] = ()) -> tuple[Match, ...]:
         """Topics whose query ``doc`` satisfies with a score at or above their threshold.
@@ -124,8 +155,8 @@ class Matcher:
         """
         view = View(doc)
         found = []
-        for number in self._index.candidates(view):
-            compiled = self._topics[number]
+        for number in self._candidates(view):
+            compiled = self._compile(number)
             occurrences = conjuncts(compiled.query.root, view)
             if occurrences is None:
                 continue
@@ -140,8 +171,8 @@ class Matcher:
         """The score of every topic whose query ``doc`` satisfies, thresholds not applied."""
         view = View(doc)
         found = {}
-        for number in self._index.candidates(view):
-            compiled = self._topics[number]
+        for number in self._candidates(view):
+            compiled = self._compile(number)
             occurrences = conjuncts(compiled.query.root, view)
             if occurrences is not None:
                 about = _best(compiled.branches, view, self._background, 0.0, occurrences)
@@ -151,18 +182,67 @@ class Matcher:
     def score_all(self, doc: Document) -> tuple[Scored, ...]:
         """Every topic's result for ``doc``, matched or not, in topic order (for ``check``)."""
         view = View(doc)
-        return tuple(_scored(compiled, view, self._background) for compiled in self._topics)
+        return tuple(
+            _scored(self._compile(n), view, self._background) for n in range(len(self._all))
+        )
 
     def explain(self, topic_id: str, doc: Document) -> Explanation:
         """``topic_id``'s expansion and its result for ``doc`` (KeyError if unknown)."""
-        compiled = next((c for c in self._topics if c.topic.id == topic_id), None)
-        if compiled is None:
+        number = next((n for n, t in enumerate(self._all) if t.id == topic_id), None)
+        if number is None:
             raise KeyError(topic_id)
+        compiled = self._compile(number)
         known: tuple[Expansion, ...] = ()
         if self._lexicon is not None:
             known = expansions(compiled.written, self._lexicon, terms=compiled.topic.expand)
         result = _scored(compiled, View(doc), self._background)
         return Explanation(compiled.topic, known, result)
+
+    def _candidates(self, view: View) -> Iterable[int]:
+        return self._index.candidates(view) if self._presearch else range(len(self._all))
+
+    def _compile(self, number: int) -> _Compiled:
+        """Topic ``number`` parsed and expanded: on first use, then kept (the most recent)."""
+        with self._compiling:  # the daemon matches in several threads
+            compiled = self._compiled.pop(number, None)
+            if compiled is None:
+                topic = self._all[number]
+                compiled = _compile(topic, _parse(topic), self._lexicon, self._memo)
+                if len(self._compiled) >= COMPILED_TOPICS:
+                    del self._compiled[next(iter(self._compiled))]
+            self._compiled[number] = compiled  # re-inserted: dicts keep insertion order
+            return compiled
+
+    def _require(self, topic: Topic) -> Requirement:
+        written = _parse(topic)
+        for ref in concepts_of(written) if "{" in topic.query else ():
+            _check_concept(topic, ref, self._lexicon)
+
+        def feature(leaf: Term | ConceptRef) -> int:
+            # what a term expands to depends on its words and guard alone (not on its label
+            # or place): 100,000 topics hold a few ten thousand of those
+            key = leaf.name if isinstance(leaf, ConceptRef) else (leaf.patterns, leaf.guard)
+            found = self._leaves.get((key, topic.expand))
+            if found is None:
+                found = self._dictionary.feature(self._expand_leaf(topic, leaf))
+                self._leaves[key, topic.expand] = found
+            return found
+
+        return requirement(written.root, feature, self._dictionary.costs)
+
+    def _expand_leaf(self, topic: Topic, leaf: Term | ConceptRef) -> Node:
+        """What ``leaf`` of ``topic`` is evaluated as (as ``_compile`` expands it)."""
+        if self._lexicon is None or not (topic.expand or isinstance(leaf, ConceptRef)):
+            return leaf
+        alone = Query(topic.query, leaf)
+        return expand(alone, self._lexicon, terms=topic.expand, memo=self._memo).root
+
+    def _shares(self, lexicon: Lexicon | None, known: Background) -> bool:
+        """Whether a matcher for ``lexicon`` and ``known`` may reuse this one's requirements."""
+        return lexicon is self._lexicon and known is self._background
+
+    def _requirements(self) -> dict[tuple[str, bool], Requirement]:
+        return {(t.query, t.expand): r for t, r in zip(self._all, self._required, strict=True)}
 
 
 def check_examples(topic: Topic, lexicon: Lexicon | None = None) -> tuple[str, ...]:
@@ -191,17 +271,21 @@ def _parse(topic: Topic) -> Query:
     return parse_query(topic.query, where=f"topic {topic.id}: ")
 
 
-def _compile(topic: Topic, written: Query, lexicon: Lexicon | None) -> _Compiled:
+def _compile(topic: Topic, written: Query, lexicon: Lexicon | None, memo: Memo) -> _Compiled:
     if lexicon is None or not (topic.expand or has_concepts(written)):
         return _compiled(topic, written, written)
     for ref in concepts_of(written):
-        problem = unknown_concept(ref, lexicon)
-        if problem is not None:
-            where = f" ({topic.file}:{topic.line})" if topic.file else ""
-            raise QueryError(
-                f"topic {topic.id}{where}: {problem}", position=ref.position, query=topic.query
-            )
-    return _compiled(topic, written, expand(written, lexicon, terms=topic.expand))
+        _check_concept(topic, ref, lexicon)
+    return _compiled(topic, written, expand(written, lexicon, terms=topic.expand, memo=memo))
+
+
+def _check_concept(topic: Topic, ref: ConceptRef, lexicon: Lexicon | None) -> None:
+    problem = "no lexicon" if lexicon is None else unknown_concept(ref, lexicon)
+    if problem is not None:
+        where = f" ({topic.file}:{topic.line})" if topic.file else ""
+        raise QueryError(
+            f"topic {topic.id}{where}: {problem}", position=ref.position, query=topic.query
+        )
 
 
 def _compiled(topic: Topic, written: Query, query: Query) -> _Compiled:

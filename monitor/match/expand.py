@@ -10,7 +10,7 @@ expand even in a topic with ``expand: false``, which turns off only the expansio
 Each added form is a Term that keeps the label (and position) of the term the analyst wrote, and
 names the lexicon form it is (``Term.form``), so a hit on ``России`` reads ``term="Russia",
 matched="России"`` and says which form fired. Expansion runs once, when a topic is compiled; the
-anchor index then holds every form, so matching stays one dictionary lookup per document word.
+presearcher then holds every form, so matching stays one dictionary lookup per document word.
 
 A term that is itself an ambiguous form (an analyst writing ``Nga`` or ``US``) takes the form's
 context rule: it means the name. Terms that no concept knows stay as written.
@@ -42,14 +42,19 @@ class Expansion:
     forms: tuple[Form, ...]
 
 
-def expand(query: Query, lexicon: Lexicon, *, terms: bool = True) -> Query:
+def expand(
+    query: Query, lexicon: Lexicon, *, terms: bool = True, memo: Memo | None = None
+) -> Query:
     """``query`` with each ``{concept}`` replaced by an OR of everything it holds and (``terms``)
     each term that the lexicon knows by an OR of its equivalents.
 
-    Raises QueryError for a ``{name}`` the lexicon does not know.
+    ``memo``: what each term and concept became, shared by the calls given the same dict and
+    lexicon (a big watchlist writes the same terms thousands of times). The forms of a term
+    found there carry the query position of the first query that wrote it (positions only
+    serve parse errors). Raises QueryError for a ``{name}`` the lexicon does not know.
     """
     try:
-        return Query(query.text, _expand(query.root, lexicon, terms))
+        return Query(query.text, _expand(query.root, lexicon, terms, memo))
     except _Unknown as e:
         raise QueryError(e.message, position=e.node.position, query=query.text) from None
 
@@ -101,19 +106,37 @@ class _Unknown(Exception):
         self.node = node
 
 
-def _expand(node: Node, lexicon: Lexicon, terms: bool) -> Node:
+#: a term or concept as written, anywhere in a query, and ``terms`` -> what it expands to
+Memo = dict[tuple[object, bool], Node]
+
+
+def _unplaced(node: Term | ConceptRef) -> object:
+    """What ``node`` is, wherever it is written."""
+    if isinstance(node, ConceptRef):
+        return node.name
+    return (node.patterns, node.label, node.guard, node.form, node.lang)
+
+
+def _expand(node: Node, lexicon: Lexicon, terms: bool, memo: Memo | None) -> Node:
+    if memo is not None and isinstance(node, Term | ConceptRef):
+        key = (_unplaced(node), terms)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _expand(node, lexicon, terms, None)
+        return found
     if isinstance(node, Term):
         return _term(node, lexicon) if terms else node
     if isinstance(node, ConceptRef):
         return _concept(node, lexicon)
     if isinstance(node, Title):
-        return Title(_expand(node.child, lexicon, terms), node.position)
+        return Title(_expand(node.child, lexicon, terms, memo), node.position)
     if isinstance(node, Not):
-        return Not(_expand(node.child, lexicon, terms), node.position)
+        return Not(_expand(node.child, lexicon, terms, memo), node.position)
     if isinstance(node, Near):
-        left, right = _expand(node.left, lexicon, terms), _expand(node.right, lexicon, terms)
+        left = _expand(node.left, lexicon, terms, memo)
+        right = _expand(node.right, lexicon, terms, memo)
         return Near(left, right, node.distance, node.position)
-    children = tuple(_expand(child, lexicon, terms) for child in node.children)
+    children = tuple(_expand(child, lexicon, terms, memo) for child in node.children)
     if isinstance(node, And):
         return And(children, node.position)
     return Or(_merged(children), node.position)

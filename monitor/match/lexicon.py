@@ -128,6 +128,7 @@ class Lexicon:
                 one_prefix = len(only) == 1 and only[0].kind == "prefix"
                 if one_prefix and len(only[0].text) >= MIN_LOOKUP_PREFIX:
                     self._prefixes.setdefault(only[0].text, set()).add(cid)
+        self._longest_prefix = max(map(len, self._prefixes), default=0)
 
     def extended(self, data: LexiconData) -> Lexicon:
         """This lexicon with more concepts (same id: forms added) and guards."""
@@ -145,7 +146,7 @@ class Lexicon:
             word = term.patterns[0].text
             # no prefix is longer than the longest stored one: linear, not quadratic, in a
             # hostile 1 MB word
-            longest = max(map(len, self._prefixes), default=0)
+            longest = self._longest_prefix
             for length in range(MIN_LOOKUP_PREFIX, min(len(word), longest) + 1):
                 found |= self._prefixes.get(word[:length], set())
         return tuple(sorted(found))

@@ -33,8 +33,10 @@ Does not own: evaluating it on documents (``_view``), scoring (``scoring``), wor
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from monitor.errors import QueryError
 from monitor.match.guard import Guard
@@ -176,8 +178,9 @@ def parse(text: str) -> Query:
 # --- lexing --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+# A named tuple, not a frozen dataclass: a 100,000-topic watchlist makes millions of tokens,
+# and a frozen dataclass's __init__ costs several times more.
+class _Token(NamedTuple):
     kind: Literal["(", ")", "AND", "OR", "NOT", "NEAR", "FIELD", "WORD", "PHRASE", "CONCEPT"]
     text: str
     position: int
@@ -185,7 +188,9 @@ class _Token:
     number: int = 0
 
 
-_STOP = frozenset(' \t\r\n()"{}')
+# One search in C per token: white space (as str.isspace), then a parenthesis, a quote, a brace,
+# or a word: everything up to the next white space, parenthesis, quote or brace.
+_LEXEME = re.compile(r'\s*(?:([()])|(")|([{}])|([^ \t\r\n()"{}]+))?')
 #: the longest name between braces
 MAX_CONCEPT = 64
 
@@ -194,27 +199,26 @@ def _lex(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     i = 0
     while i < len(text):
-        char = text[i]
-        if char.isspace():
-            i += 1
-        elif char in "()":
-            tokens.append(_Token(char, char, i))  # type: ignore[arg-type]  # char is "(" or ")"
-            i += 1
-        elif char == '"':
-            end = text.find('"', i + 1)
+        lexeme = _LEXEME.match(text, i)
+        assert lexeme is not None  # every group is optional
+        paren, quote, brace, word = lexeme.groups()
+        at = lexeme.start(lexeme.lastindex) if lexeme.lastindex else lexeme.end()
+        if word is not None:
+            tokens.extend(_word_tokens(word, at))
+        elif paren is not None:
+            tokens.append(_Token(paren, paren, at))  # type: ignore[arg-type]  # "(" or ")"
+        elif quote is not None:
+            end = text.find('"', at + 1)
             if end < 0:
-                raise _Syntax("unterminated phrase: add the closing quote", i)
-            tokens.append(_Token("PHRASE", text[i + 1 : end], i))
+                raise _Syntax("unterminated phrase: add the closing quote", at)
+            tokens.append(_Token("PHRASE", text[at + 1 : end], at))
             i = end + 1
-        elif char in "{}":
-            tokens.append(_concept_token(text, i))
-            i = text.index("}", i) + 1
-        else:
-            end = i
-            while end < len(text) and text[end] not in _STOP:
-                end += 1
-            tokens.extend(_word_tokens(text[i:end], i))
-            i = end
+            continue
+        elif brace is not None:
+            tokens.append(_concept_token(text, at))
+            i = text.index("}", at) + 1
+            continue
+        i = max(lexeme.end(), i + 1)
     return tokens
 
 
@@ -267,6 +271,7 @@ class _Parser:
 
     def __init__(self, tokens: list[_Token], length: int) -> None:
         self.tokens = tokens
+        self.count = len(tokens)
         self.length = length
         self.at = 0
         self.depth = 0
@@ -289,7 +294,8 @@ class _Parser:
         return node
 
     def peek(self) -> _Token | None:
-        return self.tokens[self.at] if self.at < len(self.tokens) else None
+        at = self.at
+        return self.tokens[at] if at < self.count else None
 
     def take(self) -> _Token:
         token = self.tokens[self.at]
@@ -415,36 +421,48 @@ def _unanchored(node: Node) -> Node | None:
 
 
 def _term(token: _Token) -> Term:
-    if token.kind == "PHRASE":
-        if not words(token.text).exact:
-            raise _Syntax("empty phrase", token.position)
-        parts = token.text.split()
-        label = f'"{token.text}"'
+    try:
+        patterns, label, guard = _term_parts(token.kind, token.text)
+    except _Syntax as e:
+        raise _Syntax(e.message, token.position + e.position) from None
+    return Term(patterns, label, token.position, guard)
+
+
+# Big watchlists write the same words thousands of times (100,000 topics hold a few ten
+# thousand distinct terms): tokenising each once makes parsing them several times faster.
+# The parts are immutable and depend on the text alone, so sharing them is safe.
+@functools.lru_cache(maxsize=1 << 16)
+def _term_parts(kind: str, text: str) -> tuple[tuple[Pattern, ...], str, Guard | None]:
+    """A term's patterns, label and guard; ``_Syntax`` positions are relative to the token."""
+    if kind == "PHRASE":
+        if not words(text).exact:
+            raise _Syntax("empty phrase", 0)
+        parts = text.split()
+        label = f'"{text}"'
     else:
-        parts = [token.text]
-        label = token.text
+        parts = [text]
+        label = text
     patterns: list[Pattern] = []
-    offset = token.position + (1 if token.kind == "PHRASE" else 0)
+    offset = 1 if kind == "PHRASE" else 0
     for part in parts:
-        patterns.extend(_patterns(part, offset + token.text.find(part)))
+        patterns.extend(_patterns(part, offset + text.find(part)))
     if any(not p.folded for p in patterns):
         # a phrase with diacritics is in a language that has them: its plain words are plain
         # there too ("thiên tai" is a disaster, "thiên tài" a genius)
         patterns = [Pattern(p.text, p.kind, False) for p in patterns]
-    return Term(tuple(patterns), label, token.position, _acronym_guard(token))
+    return tuple(patterns), label, _acronym_guard(kind, text)
 
 
 #: the longest word that counts as an acronym when written in capitals
 ACRONYM_LENGTH = 5
 
 
-def _acronym_guard(token: _Token) -> Guard | None:
+def _acronym_guard(kind: str, text: str) -> Guard | None:
     """A short word written in capitals (``PATI``, ``TKA``, ``PRU``, ``ЦИК``) is an acronym and
     matches only in capitals: ``Pati`` is a town, ``pati`` starch. Mixed or lower case, a
     prefix or a phrase match in any case, as before."""
-    text = token.text
     letters = sum(c.isalpha() for c in text)
-    if token.kind == "PHRASE" or "*" in text or len(text) > ACRONYM_LENGTH or letters < 2:
+    if kind == "PHRASE" or "*" in text or len(text) > ACRONYM_LENGTH or letters < 2:
         return None
     return Guard("acronym", case="exact", spelling=(text,)) if text.isupper() else None
 

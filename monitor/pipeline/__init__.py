@@ -100,8 +100,11 @@ class _Matching:
     topics: dict[str, Topic]
 
     @classmethod
-    def of(cls, settings: Settings) -> _Matching:
-        matcher = Matcher(settings.topics, lexicon_for(settings.lexicon))
+    def of(cls, settings: Settings, previous: _Matching | None = None) -> _Matching:
+        """``previous``: the matching in use, so a reload parses and indexes only new or
+        edited topics."""
+        old = previous.matcher if previous is not None else None
+        matcher = Matcher(settings.topics, lexicon_for(settings.lexicon), previous=old)
         return cls(settings, matcher, {t.id: t for t in settings.topics})
 
 
@@ -157,7 +160,9 @@ class Pipeline:
     def use_settings(self, settings: Settings, notifier: Notifier) -> None:
         """Switch to a newly loaded configuration (hot reload); the old one was valid too.
         The one place a reload happens: polls and rounds that start from now on use it."""
-        matching = _Matching.of(settings)  # compiled first: a poll never sees half a reload
+        # compiled first (a poll never sees half a reload), from the old one: only new or
+        # edited topics are parsed and indexed
+        matching = _Matching.of(settings, self._matching)
         self._matching = matching
         self._runtime.reload(Loaded(settings, notifier))
 

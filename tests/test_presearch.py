@@ -1,0 +1,154 @@
+"""The presearcher loses nothing: the engine with it finds exactly what evaluating every topic
+finds (same topics, scores and hits), over generated topics, the shipped watchlist and corpus
+texts; a matcher rebuilt from another (hot reload) matches like one built afresh."""
+
+from __future__ import annotations
+
+import collections
+import functools
+import itertools
+import json
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load_watchlist
+from monitor.match import Matcher
+from monitor.match.text import words
+from monitor.types import Document, Topic
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = Path("/work/shared/corpus/texts/news_pool.jsonl")
+#: every STRIDE-th corpus text: the corpus is grouped by source, so this mixes languages
+STRIDE = 17
+TEXTS = 300
+
+
+@functools.cache
+def _rows() -> tuple[dict[str, str], ...]:
+    with CORPUS.open(encoding="utf-8", newline="\n") as lines:
+        found = (json.loads(line) for line in lines if line.strip())
+        return tuple(itertools.islice(itertools.islice(found, 0, None, STRIDE), TEXTS))
+
+
+def _documents() -> list[Document]:
+    return [
+        *_PLAIN,
+        *(Document(str(r["id"]), r["title"], r["text"], r.get("lang")) for r in _rows()),
+    ]
+
+
+# Texts without diacritics holding words that lexicon forms with a marks guard match exactly
+# (``Nga`` is Russia in Vietnamese): the presearch must not skip exact-form patterns for them.
+_PLAIN = [
+    Document("plain-1", "Quan he Nga va Trung Quoc", "Tong thong Nga Putin tham Ha Noi."),
+    Document("plain-2", "Russia and ASEAN", "Nga, Rusia and Russia met in Jakarta on terrorism."),
+]
+
+
+def _generated(count: int, seed: int) -> list[Topic]:
+    """Topics over the texts' own words: AND-groups of OR terms, prefixes, phrases, NEAR,
+    title:, NOT and concepts, with expansion on or off."""
+    frequency: collections.Counter[str] = collections.Counter()
+    pairs: collections.Counter[tuple[str, str]] = collections.Counter()
+    for row in _rows():
+        found = words(row["title"] + "\n" + row["text"]).original
+        frequency.update(set(found))
+        pairs.update(set(itertools.pairwise(found)))
+    vocabulary = sorted(w for w, n in frequency.items() if 2 <= n <= 40 and len(w) > 3)
+    phrases = sorted(f"{a} {b}" for (a, b), n in pairs.items() if n >= 2 and len(a + b) > 7)
+    rng = random.Random(seed)
+
+    def term() -> str:
+        draw = rng.random()
+        word = rng.choice(vocabulary)
+        if draw < 0.15:
+            return f'"{rng.choice(phrases)}"'
+        if draw < 0.25:
+            return word[: max(3, len(word) - 2)] + "*"
+        if draw < 0.3:
+            return rng.choice(["{terrorism}", "{Russia}", "{disaster}", "title:" + word])
+        return word
+
+    topics = []
+    for number in range(count):
+        groups = [
+            "(" + " OR ".join(term() for _ in range(rng.randint(1, 4))) + ")"
+            for _ in range(rng.randint(1, 3))
+        ]
+        if rng.random() < 0.15:
+            groups.append(f"({term()} NEAR/{rng.randint(2, 8)} {term()})")
+        if rng.random() < 0.1:
+            groups.append(f"NOT {term()}")
+        topics.append(
+            Topic(
+                f"gen-{number}",
+                f"gen {number}",
+                " AND ".join(groups),
+                rng.choice([0.0, 0.1, 0.3]),
+                expand=rng.random() < 0.8,
+            )
+        )
+    return topics
+
+
+def _shipped() -> list[Topic]:
+    folder = ROOT / "config" / "watchlists"
+    return [t for path in sorted(folder.glob("*.yaml")) for t in load_watchlist(path)]
+
+
+def _named() -> list[Topic]:
+    return [
+        Topic("ru", "Russia", "Russia", 0.0),
+        Topic("ru-sec", "s", "Russia AND {terrorism}", 0.0),
+    ]
+
+
+@pytest.mark.parametrize(
+    "topics",
+    [
+        pytest.param(_shipped, id="shipped"),
+        pytest.param(lambda: _generated(400, 15), id="gen"),
+        pytest.param(_named, id="named"),
+    ],
+)
+def test_presearch_finds_what_evaluating_every_topic_finds(topics) -> None:
+    """Same matches (topics, scores, hits) and same unthresholded scores, text by text."""
+    chosen = topics()
+    fast, brute = Matcher(chosen), Matcher(chosen, presearch=False)
+    found = 0
+    for doc in _documents():
+        assert fast.match(doc) == brute.match(doc), doc.id
+        assert fast.scores(doc) == brute.scores(doc), doc.id
+        found += len(fast.match(doc))
+    assert found > 0  # the comparison saw matches, not only empty results
+
+
+def test_rebuilt_matcher_matches_like_a_new_one() -> None:
+    """A hot reload that changes, adds and removes topics reuses the rest, with no effect."""
+    before = _generated(200, 16)
+    after = [
+        replace(before[0], query=before[0].query + " AND NOT zzzq"),
+        replace(before[1], threshold=0.0),
+        *before[3:],
+        *_generated(30, 17)[:30],
+    ]
+    after[-30:] = [replace(t, id=f"new-{n}") for n, t in enumerate(after[-30:])]
+    old = Matcher(before)
+    rebuilt, fresh = Matcher(after, previous=old), Matcher(after)
+    assert rebuilt.topics == fresh.topics
+    for doc in _documents()[:150]:
+        assert rebuilt.match(doc) == fresh.match(doc), doc.id
+    for doc in _documents()[:20]:
+        assert old.match(doc) == Matcher(before).match(doc), doc.id  # the old one is intact
+
+
+def test_compiled_topics_beyond_the_cap_are_compiled_again(monkeypatch) -> None:
+    """Dropping compiled topics (to bound memory) changes no result."""
+    topics = _generated(120, 18)
+    monkeypatch.setattr("monitor.match.engine.COMPILED_TOPICS", 5)
+    small, brute = Matcher(topics), Matcher(topics, presearch=False)
+    for doc in _documents()[:100]:
+        assert small.match(doc) == brute.match(doc), doc.id
