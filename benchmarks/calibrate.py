@@ -12,35 +12,29 @@ is good when it sits where every column is near its best, not where one topic pe
 
 from __future__ import annotations
 
-import argparse
-from dataclasses import replace
-from pathlib import Path
+from judgedsets import TEST_WATCHLISTS, judged_articles, parser, topics_of
 
-from monitor.config import load_watchlist
 from monitor.match import DEFAULT_THRESHOLD, Matcher
-from monitor.match.evaluation import SWEEP, best, read_judgments, score_judged, sweep
+from monitor.match.evaluation import SWEEP, best, score_judged, sweep
 
-ROOT = Path(__file__).resolve().parent.parent
-LABELS = Path("/work/shared/eval/dev.jsonl")
 WATCHLISTS = {
-    "expert": ROOT / "tests" / "data" / "watchlists" / "untuned-expert.yaml",
-    "english": ROOT / "tests" / "data" / "watchlists" / "untuned-english.yaml",
+    "expert": TEST_WATCHLISTS / "untuned-expert.yaml",
+    "english": TEST_WATCHLISTS / "untuned-english.yaml",
 }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--labels", type=Path, default=LABELS)
-    parser.add_argument("--watchlist", action="append", default=[], metavar="NAME=FILE")
-    args = parser.parse_args()
+    arguments = parser(__doc__.splitlines()[0])
+    arguments.add_argument("--watchlist", action="append", default=[], metavar="NAME=FILE")
+    args = arguments.parse_args()
     watchlists = dict(w.split("=", 1) for w in args.watchlist) or WATCHLISTS
-    judged = read_judgments(args.labels.read_text(encoding="utf-8").split("\n"))
+    judged = judged_articles(args.labels)
     columns, bests = {}, []
     for name, path in watchlists.items():
-        topics = load_watchlist(path)
-        ids = [t.id for t in topics]
         for expand in (True, False):
-            matcher = Matcher([replace(t, expand=expand) for t in topics])
+            topics = topics_of(path, expand=expand)
+            ids = [t.id for t in topics]
+            matcher = Matcher(topics)
             points = sweep(score_judged(matcher, judged), ids)
             label = f"{name} expand={'on' if expand else 'off'}"
             columns[label] = {t: _macro([p for p in points if p.threshold == t]) for t in SWEEP}

@@ -9,44 +9,27 @@ issue's bar is >= 0.8 for id, ms, vi and ru.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
+from judgedsets import ROOT, TEST_WATCHLISTS, judged_articles, parser, print_recall_ratios
 
 from monitor.config import load_watchlist
 from monitor.match import Matcher
-from monitor.match.evaluation import Report, evaluate, read_judgments, report_text
+from monitor.match.evaluation import evaluate, report_text
 
-ROOT = Path(__file__).resolve().parent.parent
-LABELS = Path("/work/shared/eval/dev.jsonl")
 WATCHLISTS = {
     "shipped (config/watchlists/security.yaml)": ROOT / "config" / "watchlists" / "security.yaml",
-    "English-only (tests/data/watchlists/english-only.yaml)": (
-        ROOT / "tests" / "data" / "watchlists" / "english-only.yaml"
-    ),
+    "English-only (tests/data/watchlists/english-only.yaml)": TEST_WATCHLISTS / "english-only.yaml",
 }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--labels", type=Path, default=LABELS)
-    args = parser.parse_args()
-    judged = read_judgments(args.labels.read_text(encoding="utf-8").split("\n"))
+    args = parser(__doc__.splitlines()[0]).parse_args()
+    judged = judged_articles(args.labels)
     for name, path in WATCHLISTS.items():
         topics = load_watchlist(path)
         report = evaluate(Matcher(topics), [t.id for t in topics], judged)
         print(f"\n== {name}\n{report_text(report)}")
     print("\n== English-only: pooled recall per language, and its ratio to English")
-    _recall_ratios(report)
-
-
-def _recall_ratios(report: Report) -> None:
-    pooled = {r.lang: r.counts for r in report.rows if r.topic == "macro"}
-    english = pooled["en"].recall or 0.0
-    for lang, counts in pooled.items():
-        recall = counts.recall or 0.0
-        ratio = recall / english if english else 0.0
-        relevant = counts.tp + counts.fn
-        print(f"{lang:4} relevant {relevant:3}  recall {recall:.3f}  ratio {ratio:.2f}")
+    print_recall_ratios(report)
 
 
 if __name__ == "__main__":

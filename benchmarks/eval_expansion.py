@@ -12,27 +12,22 @@ bar: >= 0.8 for id, ms, vi and ru). Expansion on must never score below off.
 
 from __future__ import annotations
 
-import argparse
-from dataclasses import replace
 from pathlib import Path
 
-from monitor.config import load_watchlist
-from monitor.match import Matcher
-from monitor.match.evaluation import Judged, Report, evaluate, read_judgments
+from judgedsets import TEST_WATCHLISTS, judged_articles, parser, print_recall_ratios, topics_of
 
-ROOT = Path(__file__).resolve().parent.parent
-LABELS = Path("/work/shared/eval/dev.jsonl")
+from monitor.match import Matcher
+from monitor.match.evaluation import Judged, Report, evaluate
+
 WATCHLISTS = {
-    "multilingual expert": ROOT / "tests" / "data" / "watchlists" / "dev-expert.yaml",
-    "English-only": ROOT / "tests" / "data" / "watchlists" / "dev-english.yaml",
+    "multilingual expert": TEST_WATCHLISTS / "dev-expert.yaml",
+    "English-only": TEST_WATCHLISTS / "dev-english.yaml",
 }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--labels", type=Path, default=LABELS)
-    args = parser.parse_args()
-    judged = read_judgments(args.labels.read_text(encoding="utf-8").split("\n"))
+    args = parser(__doc__.splitlines()[0]).parse_args()
+    judged = judged_articles(args.labels)
     print("| watchlist | expansion | threshold | macro P | macro R | macro F1 |")
     print("|---|---|---|---|---|---|")
     english: Report | None = None
@@ -49,25 +44,12 @@ def main() -> None:
                     english = report
     if english is not None:
         print("\nEnglish-only, expansion on: pooled recall per language, and its ratio to English")
-        _recall_ratios(english)
+        print_recall_ratios(english)
 
 
 def _report(path: Path, expand: bool, boolean: bool, judged: list[Judged]) -> Report:
-    topics = [replace(t, expand=expand) for t in load_watchlist(path)]
-    if boolean:
-        topics = [replace(t, threshold=0.0) for t in topics]
+    topics = topics_of(path, expand=expand, boolean=boolean)
     return evaluate(Matcher(topics), [t.id for t in topics], judged)
-
-
-def _recall_ratios(report: Report) -> None:
-    pooled = {r.lang: r.counts for r in report.rows if r.topic == "macro"}
-    english = pooled["en"].recall or 0.0
-    for lang, counts in pooled.items():
-        recall = counts.recall or 0.0
-        ratio = recall / english if english else 0.0
-        print(
-            f"{lang:4} relevant {counts.tp + counts.fn:3}  recall {recall:.3f}  ratio {ratio:.2f}"
-        )
 
 
 def _show(value: float | None) -> str:

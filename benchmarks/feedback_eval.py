@@ -14,6 +14,11 @@ For each judged set and each of its watchlists:
 Prints one table per set and watchlist: F1 on the 70% for each topic and the macro average, the
 alerts judged, whether the learned filter turned itself on, and the ceiling: the best F1 a filter
 that only keeps or drops can reach there (every false positive dropped, the query's recall).
+
+Beyond the protocol, one more column ("+below") shows what a filter that may re-admit
+candidates below the threshold does when the analyst has also judged the 30%'s candidates the
+boolean query accepts but the score drops (judgments made elsewhere, ``feedback --import``);
+"ceiling bool." is the best F1 any filter of the boolean query's candidates can reach.
 Sets: the dev set (``/work/shared/eval/dev.jsonl`` with the shipped and English-only
 watchlists) and the judged sets ``benchmarks/judged/judgments-*.jsonl`` with their watchlists
 (English-only and multilingual), where present.
@@ -27,17 +32,18 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from judgedsets import LABELS as DEV
+from judgedsets import ROOT, TEST_WATCHLISTS, judged_articles
+
 from monitor.config import load_watchlist
 from monitor.learn import PLAIN, Filters, Refiner, learn
 from monitor.match import Matcher
-from monitor.match.evaluation import Counts, Judged, read_judgments
+from monitor.match.evaluation import Counts, Judged
 from monitor.types import Document, Match
 
-ROOT = Path(__file__).resolve().parent.parent
-DEV = Path("/work/shared/eval/dev.jsonl")
 DEV_WATCHLISTS = (
     ROOT / "config" / "watchlists" / "security.yaml",
-    ROOT / "tests" / "data" / "watchlists" / "english-only.yaml",
+    TEST_WATCHLISTS / "english-only.yaml",
 )
 LEARN_PERCENT = 30
 FEW = 10
@@ -53,36 +59,47 @@ def run(labels: Path, watchlist: Path) -> dict[str, object]:
     """The protocol on one judged set and one watchlist; per-topic figures."""
     topics = load_watchlist(watchlist)
     ids = [t.id for t in topics]
-    judged = read_judgments(labels.read_text(encoding="utf-8").split("\n"))
+    judged = judged_articles(labels)
+    thresholds = {t.id: t.threshold for t in topics}
     matcher = Matcher(topics)
     learning = [j for j in judged if in_learning_part(j.document.id)]
     scoring = [j for j in judged if not in_learning_part(j.document.id)]
-    alerts = _alerts(matcher, learning)
+    alerts = _judged(matcher, learning)
     first = _first(alerts, FEW)
-    full = Filters(learn(ids, alerts, matcher.match))
-    few = Filters(learn(ids, first, matcher.match))
-    # matched once: the refiners only keep, drop and rank these
-    scored = [(item, matcher.match(item.document)) for item in scoring]
+    full = Filters(learn(topics, alerts, matcher))
+    few = Filters(learn(topics, first, matcher))
+    below = Filters(learn(topics, _judged(matcher, learning, below=ids), matcher))
+    # matched once, thresholds not applied: each refiner gets the plain matches, plus the
+    # candidates below the threshold of the topics it re-admits for
+    scored = [(item, matcher.match(item.document, below=ids)) for item in scoring]
     rows = {}
     for topic in ids:
-        model, small = full.get(topic), few.get(topic)
+        model, small, more = full.get(topic), few.get(topic), below.get(topic)
+        mine = [(item, tuple(m for m in ms if m.topic == topic)) for item, ms in scored]
         rows[topic] = {
             "judged": sum(topic in v for _, v in alerts),
-            "plain": _f1(PLAIN, scored, topic),
-            "ceiling": _ceiling(scored, topic),
-            "feedback": _f1(full, scored, topic),
-            "ten": _f1(few, scored, topic),
+            "plain": _f1(PLAIN, mine, topic, thresholds),
+            "ceiling": _ceiling(mine, topic, thresholds[topic]),
+            "feedback": _f1(full, mine, topic, thresholds),
+            "ten": _f1(few, mine, topic, thresholds),
+            "below": _f1(below, mine, topic, thresholds),
+            "ceiling_bool": _ceiling(mine, topic, 0.0),
             "active": bool(model and model.active),
             "active_ten": bool(small and small.active),
+            "readmits": bool(more and more.active and more.readmits),
         }
     return rows
 
 
-def _alerts(matcher: Matcher, learning: Sequence[Judged]) -> list[tuple[Document, dict[str, bool]]]:
-    """What the analyst received from the 30%, judged: one verdict per alert."""
+def _judged(
+    matcher: Matcher, learning: Sequence[Judged], below: Sequence[str] = ()
+) -> list[tuple[Document, dict[str, bool]]]:
+    """What the analyst received from the 30%, judged: one verdict per alert; with ``below``
+    (topic ids), also those topics' candidates the boolean query accepts, whatever their score.
+    """
     out = []
     for item in learning:
-        found = matcher.match(item.document)
+        found = matcher.match(item.document, below=below)
         if found:
             out.append((item.document, {m.topic: m.topic in item.relevant for m in found}))
     return out
@@ -105,21 +122,31 @@ def _first(alerts, n: int) -> list[tuple[Document, dict[str, bool]]]:
 
 
 def _f1(
-    refiner: Refiner, scored: Sequence[tuple[Judged, tuple[Match, ...]]], topic: str
+    refiner: Refiner,
+    scored: Sequence[tuple[Judged, tuple[Match, ...]]],
+    topic: str,
+    thresholds: dict[str, float],
 ) -> float | None:
+    """F1 of ``topic``, its candidates (``scored``) as ``refiner`` keeps them."""
     counts = Counts()
     for item, candidates in scored:
-        found = refiner.refine(item.document, [m for m in candidates if m.topic == topic])
-        matched, relevant = any(m.topic == topic for m in found), topic in item.relevant
+        given = [m for m in candidates
+                 if m.score >= thresholds[m.topic] or m.topic in refiner.readmitting]  # fmt: skip
+        found = refiner.refine(item.document, given)
+        matched, relevant = bool(found), topic in item.relevant
         counts += Counts(int(matched and relevant), int(matched and not relevant),
                          int(relevant and not matched))  # fmt: skip
     return counts.f1
 
 
-def _ceiling(scored: Sequence[tuple[Judged, tuple[Match, ...]]], topic: str) -> float | None:
-    """The best F1 a filter that only drops can reach: every false positive dropped."""
+def _ceiling(
+    scored: Sequence[tuple[Judged, tuple[Match, ...]]], topic: str, threshold: float
+) -> float | None:
+    """The best F1 a filter of the candidates at or above ``threshold`` can reach: every false
+    positive dropped."""
     relevant = sum(topic in item.relevant for item, _ in scored)
-    found = sum(topic in item.relevant and any(m.topic == topic for m in ms) for item, ms in scored)
+    found = sum(topic in item.relevant and any(m.score >= threshold for m in ms)
+                for item, ms in scored)  # fmt: skip
     return 2 * found / (found + relevant) if relevant else None
 
 
@@ -145,15 +172,18 @@ def _show(value: object) -> str:
 
 def _table(name: str, rows: dict[str, dict[str, object]]) -> str:
     header = ["topic", "judged", "F1 plain", "F1 feedback", "F1 10 judg.", "filter", "filter 10",
-              "F1 ceiling"]  # fmt: skip
+              "F1 ceiling", "F1 +below", "re-admits", "ceiling bool."]  # fmt: skip
     lines = [header]
     for topic, r in rows.items():
         lines.append([topic, _show(r["judged"]), _show(r["plain"]), _show(r["feedback"]),
                       _show(r["ten"]), "on" if r["active"] else "off",
-                      "on" if r["active_ten"] else "off", _show(r["ceiling"])])  # fmt: skip
-    macro = {k: _macro([r[k] for r in rows.values()]) for k in ("plain", "feedback", "ten")}
+                      "on" if r["active_ten"] else "off", _show(r["ceiling"]),
+                      _show(r["below"]), "yes" if r["readmits"] else "no",
+                      _show(r["ceiling_bool"])])  # fmt: skip
+    macro = {k: _macro([r[k] for r in rows.values()])
+             for k in ("plain", "feedback", "ten", "ceiling", "below", "ceiling_bool")}  # fmt: skip
     lines.append(["macro", "", macro["plain"], macro["feedback"], macro["ten"], "", "",
-                  _macro([r["ceiling"] for r in rows.values()])])  # fmt: skip
+                  macro["ceiling"], macro["below"], "", macro["ceiling_bool"]])  # fmt: skip
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     body = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
             for line in lines]  # fmt: skip

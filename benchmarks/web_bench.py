@@ -45,7 +45,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.cli.daemon import _pipeline  # noqa: E402 (after the path)
+from monitor.cli.daemon import open_pipeline  # noqa: E402 (after the path)
 from monitor.config import load_settings  # noqa: E402
 from monitor.store import Store  # noqa: E402
 from monitor.store._tables import ArticleRow, DeliveryRow, MatchRow  # noqa: E402
@@ -145,7 +145,7 @@ async def time_pages(config: Path, repeat: int) -> None:
         )  # fmt: skip
         transport = httpx.ASGITransport(app=build_app(context))
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            deep = await _deep_cursor(client)
+            deep = _deep_cursor()
             requests = {
                 "first page": "/",
                 "filtered (topic+language+score)": "/?topic=topic-3&language=en&min_score=0.5",
@@ -159,7 +159,7 @@ async def time_pages(config: Path, repeat: int) -> None:
         store.close()
 
 
-async def _deep_cursor(client: httpx.AsyncClient) -> str:
+def _deep_cursor() -> str:
     """The ``after`` cursor of a match about 90,000 matches down (the 100,000 are 30 s apart)."""
     from monitor.store import MatchCursor
     from monitor.web import present
@@ -226,7 +226,7 @@ async def time_polls(folder: Path, database_url: str, seconds: float, rounds: in
         sock = bind(settings.web)
         assert sock is not None
         metrics = PrometheusMetrics()
-        async with _pipeline(settings, metrics) as pipeline:
+        async with open_pipeline(settings, metrics=metrics) as pipeline:
             context = WebContext(
                 store=pipeline.store, settings=lambda: settings, metrics=metrics,
                 last_tick=lambda: datetime.now(UTC), now=lambda: datetime.now(UTC),

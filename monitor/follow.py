@@ -1,10 +1,12 @@
-"""Following items to their article pages: which to follow, and what a page adds to an item.
+"""Following items to their article pages, the pure half: which to follow, what a page adds.
 
 Owns: the plan of one poll's follows (bounded per poll; the rest wait for the next poll), the
 job the worker pool runs on a fetched page (extract + fingerprint), and merging the extracted
-article into the item that pointed at it. Pure: no I/O.
-Does not own: fetching (``monitor.fetch``), extraction (``monitor.extract``), stories
-(``monitor.story``), sequencing (``monitor.pipeline``).
+article into the item that pointed at it. Pure: values in, values out; no I/O.
+Does not own: the I/O that applies it, the other half (``monitor.pipeline._follow_io``: fetches
+the pages, runs the job in a worker, places articles in stories), fetching (``monitor.fetch``),
+extraction (``monitor.extract``), stories (``monitor.story``), sequencing
+(``monitor.pipeline``). Naming: see ``monitor.health``.
 """
 
 from __future__ import annotations

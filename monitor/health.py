@@ -1,16 +1,32 @@
-"""Source health: pure decisions about sources that move, fail, or sit behind a dead network.
+"""Source health, the pure half: a poll's outcome -> the source's next state, and the rules.
 
-Owns: when a permanent redirect is stable enough to follow for good, when failures are a
-network-wide outage rather than the source's fault, and when a failing source is reported
-through the channels (once per run of failures). Pure: values in, values out; ``now`` is passed.
-Does not own: the back-off arithmetic (``monitor.policy``), sending (``monitor.notify``), storing
-(``monitor.store``).
+Owns: the state transitions of a source (``after_success``, ``after_failure``, ``during_outage``,
+``for_config``: state and outcome in, next state out), when a permanent redirect is stable enough
+to follow for good, when failures are a network-wide outage rather than the source's fault, and
+when a failing source is reported through the channels (once per run of failures), with the
+report's text, and the daemon's view of its database (``DatabaseHealth``: polls that could not
+be saved, since when, why). Pure: values in, values out; ``now`` and the next check time are
+passed in.
+Does not own: the I/O that applies these decisions, the other half (``monitor.pipeline._health_io``:
+reads the outcome, saves the state, sends the report), the back-off arithmetic
+(``monitor.policy``), sending (``monitor.notify``), storing (``monitor.store``).
+
+Naming: a pure decision module is named for its subject (``monitor.health``, ``monitor.follow``);
+the pipeline module that applies it carries ``_io`` (``pipeline/_health_io.py``,
+``pipeline/_follow_io.py``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from monitor.identity import without_credentials
+from monitor.types import Validators
+
+if TYPE_CHECKING:  # the store's value, used here as a value only (no store import at run time)
+    from monitor.store import SourceState
 
 #: a permanent redirect replaces the polled URL once seen this often, over at least this long
 MOVE_STABLE_SEEN = 3
@@ -78,3 +94,120 @@ class OutageWatch:
     def is_outage(self, now: datetime) -> bool:
         recent = [failed for when, failed in self._latest.values() if now - when <= OUTAGE_WINDOW]
         return len(recent) >= OUTAGE_MIN_SOURCES and sum(recent) >= OUTAGE_SHARE * len(recent)
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseHealth:
+    """The daemon's view of its database, from the polls' reads and saves: a database outage
+    cannot be recorded in the database, so the daemon holds it (``/healthz``, ``/metrics``)."""
+
+    #: when the current run of failed polls began (None: the last poll reached the database)
+    failing_since: datetime | None = None
+    #: polls not saved in the current run of failures
+    failed_polls: int = 0
+    #: polls not saved since the daemon started
+    total_failed: int = 0
+    #: why the last poll was not saved (``StoreError``'s text: scheme and host, no password)
+    last_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failing_since is None
+
+
+def database_after(health: DatabaseHealth, error: str | None, now: datetime) -> DatabaseHealth:
+    """The database's health after a poll that reached it (``error`` None) or did not."""
+    if error is None:
+        return DatabaseHealth(total_failed=health.total_failed, last_error=health.last_error)
+    return DatabaseHealth(
+        failing_since=health.failing_since or now,
+        failed_polls=health.failed_polls + 1,
+        total_failed=health.total_failed + 1,
+        last_error=error,
+    )
+
+
+# --- state transitions -------------------------------------------------------------------------
+
+
+def after_success(
+    state: SourceState, final_url: str, permanent: bool, now: datetime
+) -> SourceState:
+    """The state after a successful poll (or a 304) that ended at ``final_url``: failures
+    cleared, a stable permanent move followed."""
+    current = Moves(state.url, state.moved_to, state.moved_seen, state.moved_since)
+    moves = follow_moves(current, final_url, permanent, now)
+    return replace(
+        state,
+        url=moves.url,
+        moved_to=moves.moved_to,
+        moved_seen=moves.seen,
+        moved_since=moves.since,
+        last_check=now,
+        last_success=now,
+        failures=0,
+        last_error=None,
+        status="ok",
+        failing_since=None,
+        reported_at=None,
+    )
+
+
+def after_failure(
+    state: SourceState, error: str, gone: bool, next_check: datetime, now: datetime
+) -> SourceState:
+    """The state after a failed poll: counted, ``gone`` on a 410, else ``failing``."""
+    return replace(
+        state,
+        last_check=now,
+        next_check=next_check,
+        failures=state.failures + 1,
+        last_error=error[:300],
+        status="gone" if gone else "failing",
+        failing_since=state.failing_since or now,
+    )
+
+
+def outage_note(error: str) -> str:
+    """A failure's error as recorded during a network-wide outage."""
+    return f"{error} (network-wide outage: not counted against the source)"
+
+
+def during_outage(
+    state: SourceState, note: str, next_check: datetime, now: datetime
+) -> SourceState:
+    """The state after a failure during a network-wide outage: not counted against the source
+    (no back-off, no report); ``note`` (``outage_note``) is kept as its last error."""
+    return replace(state, last_check=now, next_check=next_check, last_error=note[:300])
+
+
+def report_text(state: SourceState, error: str, gone: bool, since: datetime) -> str:
+    """What the report of a gone or day-long failing source says."""
+    if gone:
+        return "answered 410 Gone: it is no longer polled until its URL changes in the config"
+    return (
+        f"failing since {since:%Y-%m-%d %H:%M} UTC ({state.failures} polls in a row);"
+        f" last error: {error}"
+    )
+
+
+def for_config(state: SourceState, configured_url: str) -> SourceState:
+    """The state for the source as configured now (at ``configured_url``): an edited URL starts
+    over (a stored move, validators and a 410 belonged to the old one). URLs compare without
+    credentials: the store keeps none."""
+    configured = without_credentials(configured_url)
+    if state.configured_url is not None and without_credentials(state.configured_url) == configured:
+        return state
+    if state.configured_url is None and without_credentials(state.url) == configured:
+        return replace(state, configured_url=configured_url)  # stored before moves were recorded
+    return replace(
+        state,
+        url=configured_url,
+        configured_url=configured_url,
+        validators=Validators(),
+        status="ok" if state.status == "gone" else state.status,
+        moved_to=None,
+        moved_seen=0,
+        moved_since=None,
+        reported_at=None,
+    )

@@ -26,6 +26,9 @@ class Metrics:
     def fetch_error(self, kind: str) -> None:
         """A poll failed: ``kind`` is the ``FetchError`` kind, or ``parse``."""
 
+    def store_error(self) -> None:
+        """A poll could not read or save its source: the database failed."""
+
     def matched(self, topic: str) -> None:
         """A new article matched ``topic``."""
 

@@ -25,15 +25,14 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from monitor import cluster
+from monitor import cluster, health
 from monitor.cluster import Lease
 from monitor.config import ChannelSettings, ClusterSettings, SourceSettings
 from monitor.errors import LeaseLost, StoreError
 from monitor.fetch import SharedHosts
 from monitor.notify import Message, Notifier
 from monitor.pipeline import Pipeline, PollResult
-from monitor.pipeline._health import for_config, fresh_state
-from monitor.store import Store, fenced, sqlite_file
+from monitor.store import SourceState, Store, fenced, sqlite_file
 
 log = logging.getLogger("monitor.node")
 
@@ -80,13 +79,13 @@ class Node:
         stored = {s.source_id: s for s in await asyncio.to_thread(self._store.source_states)}
         new = [s for s in sources if s.id not in stored]
         first = cluster.first_polls([s.id for s in new], self._now())
-        states = [replace(fresh_state(s), next_check=first[s.id]) for s in new]
+        states = [replace(SourceState.fresh(s.id, s.url), next_check=first[s.id]) for s in new]
         if states:
             await asyncio.to_thread(self._store.register_sources, states)
         for source in sources:
             state = stored.get(source.id)
             gone = state is not None and state.status == "gone"
-            if gone and state is not None and for_config(state, source).status != "gone":
+            if gone and state is not None and health.for_config(state, source.url).status != "gone":
                 await asyncio.to_thread(self._store.revive_source, source.id)
 
     # --- sources ----------------------------------------------------------------------------

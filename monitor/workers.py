@@ -80,12 +80,15 @@ class Workers:
         seconds; after that its process is killed (a stop must never hang on a stuck job)."""
         with self._lock:
             pool = self._pool
-        processes = list((getattr(pool, "_processes", None) or {}).values())
+        # taken before the shutdown, which forgets them (``_processes`` becomes None): killing
+        # "the pool's processes" afterwards killed none, and a stop waited for a running job
+        processes = _processes(pool)
         pool.shutdown(wait=False, cancel_futures=True)
         deadline = time.monotonic() + grace
         for process in processes:
             process.join(max(0.0, deadline - time.monotonic()))
-        _kill(pool)
+        for process in processes:
+            process.kill()
         with contextlib.suppress(OSError):  # closed before
             self._started.send_bytes(b"")  # ends the listener
         self._listener.join(grace)
@@ -230,9 +233,13 @@ class _Broken(Exception):
 def _kill(pool: ProcessPoolExecutor) -> None:
     """A running job cannot be cancelled: only killing its process stops it. (``_processes``
     is private; Python 3.14 adds ``terminate_workers`` for this.)"""
-    processes = getattr(pool, "_processes", None) or {}
-    for process in list(processes.values()):
+    for process in _processes(pool):
         process.kill()
+
+
+def _processes(pool: ProcessPoolExecutor) -> list[Any]:
+    """The worker processes of ``pool`` (none once it was shut down: it forgets them)."""
+    return list((getattr(pool, "_processes", None) or {}).values())
 
 
 def _announcer(

@@ -14,6 +14,7 @@ these as plain context managers::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import email.policy
 import json
@@ -43,6 +44,8 @@ class Reply:
     delay: float = 0.0
     #: answer only once ``release()`` is called (or ``close()``): a hang the test ends
     held: bool = False
+    #: answer with a body that never ends (until the client closes, or ``close()``)
+    endless: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,8 @@ class WebhookReceiver:
         self._closing = threading.Event()
         self._released = threading.Event()
         self._arrived = 0
+        #: bytes of endless bodies written so far (what clients did not refuse to take)
+        self.streamed = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         # a short poll interval makes close() quick (shutdown waits for the next poll)
         self._thread = threading.Thread(
@@ -114,12 +119,19 @@ class WebhookReceiver:
         retry_after: str | None = None,
         delay: float = 0.0,
         held: bool = False,
+        location: str | None = None,
+        endless: bool = False,
     ) -> None:
         """Answer the following requests with ``status`` (after ``delay`` seconds; with
-        ``held``, only once ``release()`` is called)."""
-        headers = (("Retry-After", retry_after),) if retry_after is not None else ()
+        ``held``, only once ``release()`` is called; with ``location``, as a redirect there;
+        with ``endless``, with a body that never ends)."""
+        headers: tuple[tuple[str, str], ...] = ()
+        headers += (("Retry-After", retry_after),) if retry_after is not None else ()
+        headers += (("Location", location),) if location is not None else ()
         with self._lock:
-            self._reply = Reply(status=status, headers=headers, delay=delay, held=held)
+            self._reply = Reply(
+                status=status, headers=headers, delay=delay, held=held, endless=endless
+            )
 
     def release(self) -> None:
         """Let held requests (and later ones) be answered."""
@@ -177,8 +189,22 @@ class WebhookReceiver:
         handler.send_response(reply.status)
         for name, value in reply.headers:
             handler.send_header(name, value)
+        if reply.endless:
+            handler.send_header("Connection", "close")
+            handler.end_headers()
+            self._stream_endless(handler)
+            return
         handler.send_header("Content-Length", "0")
         handler.end_headers()
+
+    def _stream_endless(self, handler: BaseHTTPRequestHandler) -> None:
+        """Write a body until the client closes the connection (or the receiver closes)."""
+        chunk = b'{"ok": true, "padding": "' + b"x" * 65536
+        with contextlib.suppress(OSError):
+            while not self._closing.is_set():
+                handler.wfile.write(chunk)
+                with self._lock:
+                    self.streamed += len(chunk)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         receiver = self

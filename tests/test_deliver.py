@@ -16,6 +16,7 @@ import pytest
 from monitor.config import ChannelSettings, DeliverySettings, HttpSettings, Settings
 from monitor.deliver.run import Deliverer, DeliveryReport, digest_id
 from monitor.notify import Notifier
+from monitor.runtime import Loaded, Runtime
 from monitor.store import NewArticle, NewDigest, SourceState, Store
 from monitor.types import Hit, Item, Match, Topic, Validators
 from monitor.vocab import parse_quiet
@@ -47,21 +48,19 @@ class Desk:
     store: Store
     clock: Clock
     settings: Settings
+    runtime: Runtime = field(init=False)
     deliverer: Deliverer = field(init=False)
     count: int = 0
 
     def __post_init__(self) -> None:
-        self.use(self.settings)
+        loaded = Loaded(self.settings, Notifier(self.settings.channels))
+        self.runtime = Runtime(loaded, store=self.store, now=self.clock, rng=random.Random(5))
+        self.deliverer = Deliverer(self.runtime)
 
     def use(self, settings: Settings, timeout: float = 10.0) -> None:
+        """Hot reload: the same deliverer's rounds use ``settings`` from now on."""
         self.settings = settings
-        self.deliverer = Deliverer(
-            settings,
-            store=self.store,
-            notifier=Notifier(settings.channels, timeout=timeout),
-            now=self.clock,
-            rng=random.Random(5),
-        )
+        self.runtime.reload(Loaded(settings, Notifier(settings.channels, timeout=timeout)))
 
     def add(self, n: int = 1, topic: str = "asean", score: float = 0.5, **article: Any) -> None:
         channels = tuple(c.name for c in self.settings.channels)
@@ -310,6 +309,19 @@ def test_deliveries_of_a_removed_channel_die_after_max_age(store: Store) -> None
         desk.round()
     [dead] = store.deliveries(status="dead")
     assert dead.last_error == "the channel is no longer configured"
+
+
+def test_a_hot_reload_moves_the_next_round_to_the_new_channels(store: Store) -> None:
+    """One runtime, one deliverer: after ``reload`` the next round sends through the channels
+    (and notifier) of the new configuration, and the old channel gets nothing more."""
+    with WebhookReceiver() as old, WebhookReceiver() as new:
+        desk = desk_for(store, ChannelSettings("old", (old.url,)))
+        desk.add()
+        assert desk.round() == DeliveryReport(sent=1)
+        desk.use(settings(ChannelSettings("new", (new.url,))))
+        desk.add()
+        assert desk.round() == DeliveryReport(sent=1)
+        assert (len(old.received), len(new.received)) == (1, 1)
 
 
 # --- calm ----------------------------------------------------------------------------------------

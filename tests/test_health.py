@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -87,6 +87,58 @@ def test_should_report(
 ) -> None:
     """A day of failures, or a 410, is reported once."""
     assert should_report(failing_since, reported_at, gone, T0) == expected
+
+
+def _polled(**fields: object) -> SourceState:
+    """A source polled before, at http://a.test/rss, with ``fields`` changed."""
+    state = SourceState.fresh("a", "http://a.test/rss")
+    polled: dict[str, object] = {"baselined": True, "last_check": T0 - HOUR, **fields}
+    return replace(state, **polled)  # type: ignore[arg-type]
+
+
+def test_a_success_clears_the_failures() -> None:
+    """After failures (and a report), a success leaves a clean, ok state polled now."""
+    failing = _polled(failures=3, status="failing", last_error="timeout", failing_since=T0,
+                      reported_at=T0)  # fmt: skip
+    expected = replace(_polled(), last_check=T0 + HOUR, last_success=T0 + HOUR)
+    assert health.after_success(failing, "http://a.test/rss", False, T0 + HOUR) == expected
+
+
+def test_a_failure_counts_and_keeps_when_the_run_began() -> None:
+    """Failures count up; the run's start stays; a 410 is ``gone``; the error is cut at 300."""
+    once = health.after_failure(_polled(), "x" * 400, False, T0 + HOUR, T0)
+    assert (once.failures, once.status, once.failing_since, once.next_check) == (
+        1, "failing", T0, T0 + HOUR
+    )  # fmt: skip
+    assert once.last_error == "x" * 300
+    twice = health.after_failure(once, "gone", True, T0 + 2 * HOUR, T0 + HOUR)
+    assert (twice.failures, twice.status, twice.failing_since) == (2, "gone", T0)
+
+
+def test_an_outage_failure_is_not_counted() -> None:
+    """During a network-wide outage only the check times and a noted error change."""
+    note = health.outage_note("dns: no such host")
+    state = health.during_outage(_polled(failures=1), note, T0 + HOUR, T0)
+    assert state == _polled(failures=1, last_check=T0, next_check=T0 + HOUR, last_error=note)
+    assert note.endswith("(network-wide outage: not counted against the source)")
+
+
+@pytest.mark.parametrize(
+    ("stored", "configured", "kept"),
+    [
+        ("http://a.test/rss", "http://a.test/rss", True),
+        ("http://u:p@a.test/rss", "http://a.test/rss", True),  # credentials are not compared
+        ("http://a.test/rss", "http://b.test/rss", False),  # edited: start over
+    ],
+)
+def test_for_config_starts_over_only_when_the_url_is_edited(
+    stored: str, configured: str, kept: bool
+) -> None:
+    state = _polled(configured_url=stored, status="gone", moved_to="http://c.test/rss")
+    result = health.for_config(state, configured)
+    assert (result == state) is kept
+    if not kept:
+        assert (result.url, result.status, result.moved_to) == (configured, "ok", None)
 
 
 def test_outage_needs_most_of_several_sources_failing_recently() -> None:
@@ -292,3 +344,15 @@ def test_network_outage_does_not_count_against_sources(world: World) -> None:
     assert sum(failures.values()) <= 3 and failures["net-0"] <= 2
     outage = [r for r in results if "network-wide outage" in (r.error or "")]
     assert outage and all(r.next_check == T0 + timedelta(seconds=600) for r in outage)
+
+
+def test_database_health_counts_a_run_of_failures_and_keeps_the_total() -> None:
+    """Two polls not saved start the outage at the first; a saved poll ends it, the total stays."""
+    from monitor.health import DatabaseHealth, database_after
+
+    t0, t1 = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, 0, 1, tzinfo=UTC)
+    failing = database_after(database_after(DatabaseHealth(), "locked", t0), "gone", t1)
+    assert (failing.ok, failing.failing_since, failing.failed_polls) == (False, t0, 2)
+    assert failing.last_error == "gone"
+    back = database_after(failing, None, t1)
+    assert (back.ok, back.failed_polls, back.total_failed) == (True, 0, 2)

@@ -18,32 +18,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
-import ipaddress
 import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from monitor import bounds
 from monitor.config import (
-    DeliverySettings,
-    HttpSettings,
-    LimitSettings,
-    Settings,
     SourceSettings,
 )
 from monitor.fetch import Fetcher
-from monitor.notify import Notifier
 from monitor.pipeline import Pipeline, PollResult
 from monitor.sources import parse_feed
 from monitor.store import Store
 from monitor.workers import WorkerLimits, Workers
+from tests import hostile
 from tests.addresses import REACHABLE, UNREACHABLE, stub_resolver
 from tests.feedserver import FeedServer, Route, running_feed_server
+from tests.hostile import GOOD, HTTP, LIMITS, SURROGATE_JSON, item, rss
 
 DATA = Path(__file__).parent / "data" / "feeds"
 MALFORMED = DATA / "malformed"
@@ -51,36 +46,12 @@ CONTROL_EVERY = 0.2
 #: the most CPU time one turn of the event loop may take (decoding a bomb's capped body in the
 #: loop takes milliseconds; parsing a feed there instead of in a worker takes seconds)
 LOOP_TURN_CPU = 1.0
-LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
-HTTP = HttpSettings(
-    user_agent="monitor-tests (+https://example.org/contact)",
-    timeout=60.0,
-    connect_timeout=30.0,
-    max_bytes=2 * 1024 * 1024,
-    max_redirects=4,
-    concurrency=10,
-    per_host=2,
-    per_host_interval=0.0,
-)
 #: for the cases about a fetch deadline (a server that stalls or drips)
 SHORT_HTTP = replace(HTTP, timeout=1.5, connect_timeout=0.5)
-LIMITS = LimitSettings(items_per_poll=50, worker_memory=768 * 1024**2, worker_timeout=120.0)
 #: for the case about a worker's deadline (a parse that would take minutes)
 SHORT_WORKER = 4.0
 
 
-def rss(items: str, *, head: str = "", encoding: str = "utf-8") -> bytes:
-    return (
-        f'<?xml version="1.0" encoding="{encoding}"?>{head}<rss version="2.0"><channel>'
-        f"<title>t</title><link>http://feeds.test/</link>{items}</channel></rss>"
-    ).encode(encoding)
-
-
-def item(n: int | str, title: str = "", extra: str = "") -> str:
-    return f"<item><title>{title or f'Item {n}'}</title><link>http://feeds.test/n/{n}</link>{extra}</item>"
-
-
-GOOD = rss(item(1) + item(2))
 LAUGHS = rss(
     item(1, "&lol9;"),
     head='<!DOCTYPE rss [<!ENTITY lol "lol">'
@@ -131,11 +102,6 @@ def feed(body: bytes, content_type: str = "application/rss+xml", **kw: object) -
 
 BOMB = b"\0" * (64 * 1024 * 1024)
 # a JSON Feed whose strings carry lone surrogates, escaped as JSON allows
-SURROGATE_JSON = (
-    b'{"version": "https://jsonfeed.org/version/1.1", "title": "s\\ud800", "items": ['
-    b'{"id": "a\\ud800", "title": "t\\udfff", "url": "http://feeds.test/s/\\ud800"},'
-    b'{"id": "b", "title": "fine", "content_text": "x\\ud83d y"}]}'
-)
 CASES = [
     # --- redirect tricks: every hop is checked again ---------------------------------------
     Case("redirect-to-other-loopback", redirect(302, "http://127.0.0.2:{p}/x"), "blocked"),
@@ -479,6 +445,106 @@ CASES = [
         "parse",
     ),
     Case("redirect-non-ascii-path", redirect(302, "/caf\u00e9"), "http"),
+    # --- issue 11, more of the same kinds ---------------------------------------------------
+    Case("idna-empty-punycode-redirect", redirect(302, "http://xn--/x"), "blocked"),
+    Case("idna-bad-punycode-redirect", redirect(302, "http://xn--zz-9999999.la/x"), "blocked"),
+    # names that IDNA takes as ASCII: no such host (the resolver says so), no crash
+    Case("idna-long-label-redirect", redirect(302, "http://" + "a" * 64 + ".la/x"), "dns"),
+    Case("idna-empty-label-redirect", redirect(302, "http://a..la/x"), "dns"),
+    Case(
+        "idna-links-everywhere",
+        feed(
+            rss(
+                "".join(
+                    item(n).replace(f"http://feeds.test/n/{n}", link)
+                    for n, link in enumerate(
+                        [
+                            "http://xn--/a",
+                            "http://a..b/c",
+                            "http://" + "b" * 300 + ".la/",
+                            "http://xn--ls8h.la:99999/",
+                        ]
+                    )
+                )
+            )
+        ),
+        "new",
+        4,
+    ),
+    Case("control-char-etag", feed(GOOD, headers=(("ETag", '"a\x01b"'),)), "new", 2),
+    Case(
+        "huge-last-modified",
+        feed(GOOD, headers=(("Last-Modified", "Tue, 07 Dec 2021 " + "1" * 700),)),
+        "new",
+        2,
+    ),
+    Case(
+        "surrogate-json-author-and-url",
+        feed(
+            b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "s1",'
+            b' "url": "http://feeds.test/\\udc80/x", "title": "t",'
+            b' "authors": [{"name": "a\\udbff"}]}]}',
+            "application/feed+json",
+        ),
+        "new",
+        1,
+    ),
+    Case(
+        "noncharacter-charrefs",
+        feed(rss(item(1, "nc &#xFFFE; &#xFFFF; &#x1FFFF; &#x1B; title"))),
+        "new",
+        1,
+    ),
+    Case(
+        "json-long-id",
+        feed(
+            b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "'
+            + b"i" * 6000
+            + b'", "title": "long id"}]}',
+            "application/feed+json",
+        ),
+        "new",
+        1,
+    ),
+    Case(
+        "atom-year-0001",
+        feed(
+            b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>a</title>'
+            b"<entry><id>tag:a,2026:1</id><title>A</title><link href='http://feeds.test/a/1'/>"
+            b"<updated>0001-01-01T00:00:00Z</updated></entry></feed>",
+            "application/atom+xml",
+        ),
+        "new",
+        1,
+    ),
+    Case(
+        "dates-out-of-range",
+        feed(
+            rss(
+                item(1, extra="<pubDate>Fri, 31 Dec 9999 23:59:59 +2400</pubDate>")
+                + item(2, extra="<pubDate>Mon, 01 Jan 99 00:00:00 -9999</pubDate>")
+                + item(3, extra="<pubDate>" + "9" * 400 + "</pubDate>")
+            )
+        ),
+        "new",
+        3,
+    ),
+    Case(
+        "surrogate-in-guid-and-link",
+        feed(
+            rss(
+                "<item><title>S</title><guid>g&#xDC00;1</guid><link>http://feeds.test/&#xD800;</link></item>"
+            )
+        ),
+        "new",
+        1,
+    ),
+    Case(
+        "long-guid-not-permalink",
+        feed(rss(f"<item><title>P</title><guid isPermaLink='false'>{'p' * 4000}</guid></item>")),
+        "new",
+        1,
+    ),
     # --- address forms: never reach the server without an allow-list ------------------------
     *(
         Case(f"address-{name}", None, "blocked", url=template + "/addr", allowed=False)
@@ -521,49 +587,12 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     impatient.close()
 
 
-def _source(source_id: str, url: str, allowed: bool) -> SourceSettings:
-    return SourceSettings(
-        id=source_id,
-        name=source_id,
-        kind="feed",
-        url=url,
-        every=60.0,
-        jitter=0.0,
-        allow_networks=LOOPBACK if allowed else (),
-    )
-
-
-def _settings() -> Settings:
-    return Settings(
-        path="hostile.yaml",
-        database_url="sqlite://",
-        timezone="UTC",
-        http=HTTP,
-        sources=(),
-        channels=(),
-        topics=(),
-        delivery=DeliverySettings(),
-        limits=LIMITS,
-    )
-
-
 @dataclass(frozen=True)
 class Outcome:
     result: PollResult
     controls: list[PollResult]
     #: the most CPU time the loop's thread spent in one turn of the loop during the case
     loop_turn: float
-
-
-def _pipeline(env: Env, fetcher: Fetcher, workers: Workers) -> Pipeline:
-    return Pipeline(
-        _settings(),
-        store=env.store,
-        fetcher=fetcher,
-        notifier=Notifier(()),
-        workers=workers,
-        now=lambda: datetime.now(UTC),
-    )
 
 
 async def _control(pipeline: Pipeline, source: SourceSettings, stop: asyncio.Event):
@@ -591,7 +620,7 @@ async def _longest_turn(stop: asyncio.Event) -> float:
 def poll_with_control(env: Env, source: SourceSettings, case: Case | None = None) -> Outcome:
     """Poll ``source`` while a control source is polled every 0.2 s on the same loop."""
     env.counter += 1
-    control = _source(
+    control = hostile.source(
         f"control-{env.counter}", f"http://control.test:{env.server.port}/control.xml", True
     )
     short = case.short if case else ""
@@ -601,10 +630,16 @@ def poll_with_control(env: Env, source: SourceSettings, case: Case | None = None
         steady = Fetcher(HTTP, resolver=stub_resolver)
         workers = env.impatient if short == "worker" else env.workers
         stop = asyncio.Event()
-        controls = asyncio.create_task(_control(_pipeline(env, steady, env.workers), control, stop))
+        controls = asyncio.create_task(
+            _control(
+                hostile.pipeline(hostile.settings(), env.store, steady, env.workers), control, stop
+            )
+        )
         turns = asyncio.create_task(_longest_turn(stop))
         try:
-            result = await _pipeline(env, fetcher, workers).poll(source)
+            result = await hostile.pipeline(hostile.settings(), env.store, fetcher, workers).poll(
+                source
+            )
             stop.set()
             return Outcome(result, await controls, await turns)
         finally:
@@ -656,7 +691,7 @@ def test_hostile_case(env: Env, case: Case) -> None:
     """The poll ends as expected (a result or one classified error); the control keeps going."""
     path = f"/hostile/{case.name}"
     url = _serve_case(env, case, path)
-    outcome = poll_with_control(env, _source(f"h-{case.name}"[:60], url, case.allowed), case)
+    outcome = poll_with_control(env, hostile.source(f"h-{case.name}"[:60], url, case.allowed), case)
     result = outcome.result
     if case.expect in ("new", "not_modified", "gone"):
         assert result.outcome == case.expect, result
@@ -695,13 +730,13 @@ def test_malformed_corpus_through_the_pipeline(env: Env) -> None:
         env.server.route(
             route, Route(body=path.read_bytes(), headers=(("Content-Type", "application/xml"),))
         )
-    control = _source(
+    control = hostile.source(
         "control-malformed", f"http://control.test:{env.server.port}/control.xml", True
     )
 
     async def run() -> tuple[dict[str, PollResult], list[PollResult], float]:
         fetcher = Fetcher(HTTP, resolver=stub_resolver)
-        pipeline = _pipeline(env, fetcher, env.workers)
+        pipeline = hostile.pipeline(hostile.settings(), env.store, fetcher, env.workers)
         stop = asyncio.Event()
         controls = asyncio.create_task(_control(pipeline, control, stop))
         turns = asyncio.create_task(_longest_turn(stop))
@@ -710,7 +745,7 @@ def test_malformed_corpus_through_the_pipeline(env: Env) -> None:
             for number, path in enumerate(_malformed()):
                 url = f"http://feeds.test:{env.server.port}/malformed/{number}"
                 results[str(path.relative_to(MALFORMED))] = await pipeline.poll(
-                    _source(f"m-{number}", url, True)
+                    hostile.source(f"m-{number}", url, True)
                 )
             stop.set()
             return results, await controls, await turns
@@ -740,24 +775,8 @@ def test_hostile_text_is_stored_on_every_database(database_url: str) -> None:
     try:
         with running_feed_server() as server:
             server.serve("/nul.xml", body)
-            source = _source("nul", f"http://feeds.test:{server.port}/nul.xml", True)
-
-            async def run() -> PollResult:
-                fetcher = Fetcher(HTTP, resolver=stub_resolver)
-                pipeline = Pipeline(
-                    _settings(),
-                    store=store,
-                    fetcher=fetcher,
-                    notifier=Notifier(()),
-                    workers=workers,
-                    now=lambda: datetime.now(UTC),
-                )
-                try:
-                    return await pipeline.poll(source)
-                finally:
-                    await fetcher.aclose()
-
-            result = asyncio.run(run())
+            source = hostile.source("nul", f"http://feeds.test:{server.port}/nul.xml", True)
+            [result] = hostile.poll(store, workers, [source])
         assert (result.outcome, result.new_articles) == ("new", 2), result
         assert store.unseen_keys(["http://feeds.test/n/1", "http://feeds.test/n/two"]) == set()
     finally:

@@ -280,3 +280,37 @@ def test_robots_txt_of_an_ipv6_literal_host() -> None:
         assert isinstance(ok, Fetched), ok
         assert isinstance(refused, FetchError) and refused.kind == "robots", refused
         assert len(v6.requests_to("/robots.txt")) == 1
+
+
+class _BrokenShare:
+    """Shared hosts whose hold write fails with a bug (not a ``StoreError``, which it logs)."""
+
+    def reserve(self, host: str, interval: float) -> float:
+        return 0.0
+
+    def hold(self, host: str, seconds: float, status: int) -> None:
+        raise RuntimeError("hold bug")
+
+    def held(self, host: str) -> tuple[float, int]:
+        return 0.0, 0
+
+
+def test_a_failed_hold_write_is_logged_when_the_fetcher_closes(
+    server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Closing waits for the Retry-After holds being shared, and does not hide one that raised."""
+    server.route("/busy", Route(status=429, headers=(("Retry-After", "2"),)))
+
+    async def go() -> None:
+        settings = HttpSettings(UA, per_host_interval=0.0, allow_private_networks=True)
+        fetcher = Fetcher(settings, hosts=_BrokenShare())
+        try:
+            with pytest.raises(FetchError):
+                await fetcher.fetch(server.url("/busy"))
+        finally:
+            await fetcher.aclose()
+
+    asyncio.run(go())
+    assert [r.getMessage() for r in caplog.records if r.name == "monitor.fetch"] == [
+        "Retry-After hold not shared: RuntimeError('hold bug')"
+    ]

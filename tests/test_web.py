@@ -180,6 +180,24 @@ def test_topics_sources_healthz_metrics_and_feeds(daemon: Daemon) -> None:
         assert client.get("/feeds/nope.atom").status_code == 404
 
 
+def test_nodes_page(daemon: Daemon) -> None:
+    """On PostgreSQL the running daemon lists itself among the nodes, alive, and every page
+    links to it; on SQLite the page says one daemon runs at a time and nothing links to it."""
+    url: str = daemon.database_url  # type: ignore[attr-defined]
+    with daemon.client() as client:
+        if url.startswith("sqlite"):
+            answer = client.get("/nodes")
+            assert answer.status_code == 200 and "one daemon at a time" in answer.text
+            assert 'href="/nodes"' not in client.get("/sources").text
+            return
+        assert 'href="/nodes"' in client.get("/sources").text
+        deadline = time.monotonic() + 60
+        while f":{daemon.process.pid}:" not in (page := client.get("/nodes").text):
+            assert time.monotonic() < deadline, page  # the first heartbeat is written at start
+            time.sleep(0.1)
+        assert re.search(r'status-ok">yes<', page) and " s ago" in page
+
+
 def _metrics_after_a_poll(client: httpx.Client, timeout: float = 60) -> dict:
     deadline = time.monotonic() + timeout
     while True:

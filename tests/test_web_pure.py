@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import feedparser
 import pytest
 
+from monitor.cluster import NodeView
+from monitor.rematch import NearMiss
 from monitor.store import DayCount, MatchCursor, MatchDetail, MatchFilter, StoredMatch
-from monitor.types import Hit
+from monitor.types import Hit, Topic
 from monitor.web import atom, guard, present
 from monitor.web.budget import Budget
-from monitor.web.pages import Frame, Pages
+from monitor.web.pages import Frame, NearMisses, Pages, TopicCard
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 HIT = Hit(term="rice", field="title", position=0, matched="Rice")
@@ -137,6 +139,61 @@ def test_pages_escape_everything() -> None:
     assert "<script>x()" not in html and "&lt;script&gt;x()" in html
     assert "Rice &lt;prices&gt;" in html and "Other &amp; Co" in html
     assert "19:00" in html  # 12:00 UTC in Jakarta
+
+
+def test_near_misses_render_escaped_with_both_verdict_buttons() -> None:
+    """A topic's near misses show in its section, hostile titles and keys as text, each with
+    the two verdict buttons posting the article's key and the CSRF token to the topic."""
+    topic = Topic(id="rice", name="Rice", query="rice", threshold=0.4)
+    hostile = NearMiss("rice", 3, 'javascript:alert(1)"><x', "<img src=x onerror=y()>", 0.21, T0)
+    linked = NearMiss("rice", 4, "https://a.example/4", "Rice & beans", 0.12, T0)
+    near = NearMisses("rice", (hostile, linked), 0.4, 30)
+    card = TopicCard(topic, "rice", (), {})
+    html = Pages().render_topics(Frame("/m", "c" * 43, "UTC"), [card], T0.date(), None, near)
+    assert "<img src=x" not in html and "&lt;img src=x onerror=y()&gt;" in html
+    assert 'href="javascript:' not in html and 'value="javascript:alert(1)&#34;&gt;&lt;x"' in html
+    assert '<a href="https://a.example/4"' in html and "Rice &amp; beans" in html
+    assert html.count('action="/m/topics/rice/feedback"') == 2
+    assert html.count('value="relevant"') == html.count('value="not-relevant"') == 2
+    assert html.count(f'name="csrf" value="{"c" * 43}"') == 3  # with the "try it" form
+    assert "Near misses" in html and "below 0.40" in html and "0.21" in html
+    without = Pages().render_topics(Frame("", "c" * 43, "UTC"), [card], T0.date(), None)
+    assert "Near misses" not in without and "/topics?near=rice#near-misses" in without
+
+
+def test_nodes_page_shows_heartbeat_age_and_holdings_escaped() -> None:
+    """Each node with its heartbeat's age, alive or not, the sources and channel rounds it
+    holds; names from the configuration and the host render as text, never markup."""
+    alive = NodeView(
+        "web-1:41:ab12cd", "web-1", 41, T0, T0 + timedelta(seconds=3), T0 + timedelta(seconds=18),
+        alive=True, sources=("wire", "<img src=x onerror=alert(1)>"),
+        channels=("channel:hook", "dead-letters"),
+    )  # fmt: skip
+    silent = NodeView(
+        "<b>web-2</b>:7:ee", "<b>web-2</b>", 7, T0, T0 - timedelta(minutes=5), T0,
+        alive=False, sources=(), channels=(),
+    )  # fmt: skip
+    html = Pages().render_nodes(
+        Frame("", "c" * 43, "UTC", clustered=True), [alive, silent], T0 + timedelta(seconds=10)
+    )
+    first, second = html.split('id="node-2"')
+    assert "7 s ago" in first and ">yes<" in first and "2: <code>wire</code>" in first
+    assert "<code>hook</code>, <code>dead-letters</code>" in first
+    assert "5 min ago" in second and ">no<" in second
+    assert "<img" not in html and "&lt;img src=x" in html
+    assert "<b>web-2" not in html and "&lt;b&gt;web-2" in html
+    assert 'href="/nodes" aria-current="page"' in html
+
+
+def test_nodes_page_and_link_on_sqlite() -> None:
+    """On SQLite the page says one daemon runs at a time, and no page links to it."""
+    frame = Frame("", "c" * 43, "UTC")
+    html = Pages().render_nodes(frame, [], T0)
+    assert "one daemon at a time" in html and "<table" not in html
+    assert 'href="/nodes"' not in Pages().render_deliveries(frame, [], [], {})
+    clustered = Frame("", "c" * 43, "UTC", clustered=True)
+    assert 'href="/nodes"' in Pages().render_deliveries(clustered, [], [], {})
+    assert present.age(timedelta(seconds=-2)) == "0 s ago"  # clocks a little apart
 
 
 def test_budget_rests_in_proportion_to_the_page() -> None:

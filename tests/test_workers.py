@@ -6,6 +6,7 @@ timeouts, and those use jobs that would never end by themselves."""
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -156,3 +157,23 @@ def test_a_timeout_does_not_cost_the_jobs_beside_it(impatient: Workers, tmp_path
     hung, bystander = asyncio.run(together())
     assert isinstance(hung, WorkerError) and hung.kind == "timeout"
     assert bystander == "by"
+
+
+def test_close_kills_a_running_job(tmp_path: Path) -> None:
+    """A job that would never end by itself does not keep its worker alive past ``close``
+    (issue 11, finding 19: the pool forgot its processes on shutdown and killed none)."""
+    before = set(multiprocessing.active_children())  # the module's pools, if they run
+    pool = Workers(LIMITS)
+
+    async def started() -> int:
+        task = asyncio.ensure_future(pool.run(jobs.wait_for_file, str(tmp_path / "never"), "x"))
+        worker = await pool.run(jobs.pid)  # the other worker: the first one is busy
+        task.cancel()  # nobody waits for the job any more; it still runs in its worker
+        return worker
+
+    asyncio.run(started())
+    processes = [p for p in multiprocessing.active_children() if p not in before]  # this pool's
+    pool.close(grace=0.1)
+    for process in processes:
+        process.join(60)  # bounds a failing run only: a killed process ends at once
+    assert len(processes) == 2 and [p.pid for p in processes if p.is_alive()] == []

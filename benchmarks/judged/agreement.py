@@ -4,7 +4,7 @@ Owns: comparing the first assessor's grades with the second assessor's blind gra
 per topic, on relevant (grade >= 1) versus not relevant. Does not own adjudication
 (see adjudication.md) or any matcher evaluation.
 
-Usage: python3 agreement.py [a|b ...]   (default: both sets)
+Usage: python3 agreement.py [a|b|c ...]   (default: all sets)
 
 The first assessor's grades are read from first-<set>.jsonl (written at adjudication);
 before adjudication they are the `topics` field of judgments-<set>.jsonl. The second
@@ -19,6 +19,7 @@ HERE = Path(__file__).resolve().parent
 TOPICS = {
     "a": ("elections", "maritime-crime", "epidemics"),
     "b": ("labour-migration", "energy-prices", "cybercrime"),
+    "c": ("transport-accidents", "wildlife-trafficking", "food-prices", "haze-forest-fires"),
 }
 
 
@@ -82,7 +83,7 @@ def report(name: str) -> None:
 
 
 def main(argv: list[str]) -> None:
-    for name in argv or ["a", "b"]:
+    for name in argv or ["a", "b", "c"]:
         report(name)
 
 

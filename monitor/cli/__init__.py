@@ -265,7 +265,8 @@ def _add_learning_commands(command) -> None:
     """``feedback``, ``topics`` and ``suggest``: the analyst teaches topics."""
     feedback = command(
         "feedback", "learning:cmd_feedback",
-        "judge a stored match (relevant, not-relevant, undo) or import judgments",
+        "judge a stored match or article (relevant, not-relevant, undo), list near misses, "
+        "or import judgments",
     )  # fmt: skip
     feedback.add_argument("match", nargs="?", help="the match id (monitor matches shows it)")
     feedback.add_argument(
@@ -276,6 +277,15 @@ def _add_learning_commands(command) -> None:
         "--import", dest="import_file", metavar="FILE",
         help="judgments made elsewhere, JSON Lines: {id, title, text, lang?, topics: {id: 0|1|2}}",
     )  # fmt: skip
+    feedback.add_argument(
+        "--near-misses", metavar="TOPIC",
+        help="list the topic's near misses: recent articles its query accepts, scored below it",
+    )  # fmt: skip
+    feedback.add_argument(
+        "--article", metavar="KEY",
+        help="judge a stored article (its key or number) for --topic: relevant | not-relevant",
+    )  # fmt: skip
+    feedback.add_argument("--topic", help="the topic id a verdict on --article is about")
     command(
         "topics", "learning:cmd_topics",
         "per topic: judgments, the precision they imply, the learned filter",

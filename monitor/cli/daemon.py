@@ -82,7 +82,7 @@ async def open_node(
     limits = settings.limits
     workers = Workers(
         WorkerLimits(
-            processes=min(2, os.cpu_count() or 1),
+            processes=min(2, _usable_cores()),
             memory=limits.worker_memory,
             timeout=limits.worker_timeout,
         )
@@ -106,6 +106,15 @@ async def open_node(
         workers.close(grace=1.0)
         await fetcher.aclose()
         store.close()
+        log.info("closed: workers, connections and the database")
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on: a node pinned to one core (``taskset``, a cpuset)
+    gets one worker there, not two fighting over it."""
+    if hasattr(os, "sched_getaffinity"):  # Linux; elsewhere every core counts
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def _notifier(settings: Settings, node: Node | None) -> Notifier:
@@ -176,6 +185,7 @@ def _web_server(
         settings=lambda: pipeline.settings,
         metrics=metrics,
         last_tick=lambda: daemon.last_tick,
+        database=lambda: pipeline.database,
         now=now,
         token=web.token,
         base_url=web.base_url,

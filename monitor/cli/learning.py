@@ -1,6 +1,7 @@
 """The analyst teaches topics: ``feedback``, ``topics`` and ``suggest``, and ``--feedback``.
 
-Owns: recording a verdict on a stored match (and undoing it), importing a feedback file, the
+Owns: recording a verdict on a stored match (and undoing it) or on a stored article (a near
+miss, listed by ``--near-misses``: ``monitor.rematch`` decides), importing a feedback file, the
 per-topic view of judgments and learned filters, query-edit suggestions, and the matcher that
 ``monitor match --feedback`` and ``monitor eval --feedback`` use (the plain matcher, then the
 filters learned from the file). After a verdict or an import the judged topics are retrained
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from monitor.cli.common import EXIT_USAGE, now, open_store, print_table, settings_from
 from monitor.config import Settings
@@ -22,7 +23,7 @@ from monitor.learn import Filters, from_json, learn
 from monitor.learn.feedback_file import read_feedback
 from monitor.learn.suggest import suggest
 from monitor.match import Explanation, Lexicon, Matcher, lexicon_for
-from monitor.pipeline import relearn
+from monitor.pipeline import NEAR_MISS_DAYS, near_misses, relearn
 from monitor.store import Store
 from monitor.types import Document, Match, Topic
 
@@ -34,14 +35,21 @@ class LearnedMatcher(Matcher):
         super().__init__(topics, lexicon)
         self.filters = filters
 
-    def match(self, doc: Document) -> tuple[Match, ...]:
-        return self.filters.refine(doc, super().match(doc))
+    def match(self, doc: Document, below: Collection[str] = ()) -> tuple[Match, ...]:
+        readmitting = self.filters.readmitting | set(below)
+        return self.filters.refine(doc, super().match(doc, below=readmitting))
 
     def scores(self, doc: Document) -> dict[str, float]:
-        """The plain scores, less the topics whose match a learned filter drops (``eval``)."""
-        plain = super().match(doc)
-        dropped = {m.topic for m in plain} - {m.topic for m in self.filters.refine(doc, plain)}
-        return {t: s for t, s in super().scores(doc).items() if t not in dropped}
+        """The plain scores, less the topics whose match a learned filter drops (``eval``); a
+        candidate a filter re-admits below the threshold is given the threshold (so ``eval``
+        counts it matched)."""
+        kept = {m.topic for m in self.match(doc)}
+        thresholds = {t.id: t.threshold for t in self.topics}
+        return {
+            t: max(s, thresholds[t]) if t in kept else s
+            for t, s in super().scores(doc).items()
+            if t in kept or s < thresholds[t]  # at or above it and not kept: dropped
+        }
 
 
 def learned_matcher(topics: Sequence[Topic], lexicon: Lexicon, feedback: str) -> LearnedMatcher:
@@ -49,17 +57,29 @@ def learned_matcher(topics: Sequence[Topic], lexicon: Lexicon, feedback: str) ->
     with open(feedback, encoding="utf-8") as lines:
         judged = read_feedback(lines)
     plain = Matcher(topics, lexicon)
-    ids = [t.id for t in topics]
-    filters = Filters(learn(ids, [(j.document, j.verdicts) for j in judged], plain.match))
+    filters = Filters(learn(topics, [(j.document, j.verdicts) for j in judged], plain))
     return LearnedMatcher(topics, lexicon, filters)
 
 
 def cmd_feedback(args: argparse.Namespace, env: Mapping[str, str]) -> int:
-    if (args.match is None) == (args.import_file is None):
-        print("give a match id (with a verdict) or --import FILE", file=sys.stderr)
+    # with --article the first positional is the verdict (argparse fills ``match`` first)
+    asked = (args.import_file, args.near_misses, args.article, args.match)
+    modes = sum(x is not None for x in asked) - (
+        args.article is not None and args.match is not None
+    )
+    if modes != 1 or (args.near_misses is not None and args.verdict is not None):
+        print(
+            "give a match id (with a verdict), --import FILE, --near-misses TOPIC, "
+            "or --article KEY --topic TOPIC with a verdict",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     settings = settings_from(args, env)
     who = env.get("USER") or "cli"
+    if args.near_misses is not None:
+        return _near_misses(settings, args.near_misses)
+    if args.article is not None:
+        return _judge_article(args, settings, who)
     with open_store(settings) as store:
         if args.import_file is not None:
             return _import(store, settings, args.import_file, who)
@@ -83,6 +103,48 @@ def cmd_feedback(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     return 0
 
 
+def _near_misses(settings: Settings, topic_id: str) -> int:
+    if _unknown_topic(settings, topic_id):
+        return EXIT_USAGE
+    with open_store(settings) as store:
+        found = near_misses(store, settings, topic_id, now())
+    rows = [
+        [m.article_id, f"{m.score:.2f}", " ".join(m.title.split())[:70], m.article_key]
+        for m in found
+    ]
+    print_table(["article", "score", "title", "key"], rows)
+    threshold = next(t.threshold for t in settings.topics if t.id == topic_id)
+    print(f"topic {topic_id}: {len(rows)} near misses (query satisfied, score below "
+          f"{threshold:.2f}; last {NEAR_MISS_DAYS} days, not yet judged)")  # fmt: skip
+    return 0
+
+
+def _judge_article(args: argparse.Namespace, settings: Settings, who: str) -> int:
+    verdict = args.verdict or args.match
+    if args.topic is None or verdict not in ("relevant", "not-relevant"):
+        print("--article KEY needs --topic TOPIC and relevant | not-relevant", file=sys.stderr)
+        return EXIT_USAGE
+    if _unknown_topic(settings, args.topic):
+        return EXIT_USAGE
+    with open_store(settings) as store:
+        doc = store.article(args.article)
+        if doc is None:
+            print(f"no stored article {args.article!r}", file=sys.stderr)
+            return EXIT_USAGE
+        store.record_article_feedback(args.topic, doc.id, verdict, who, now())
+        print(f"article {doc.id}: {verdict} (topic {args.topic})")
+        _retrain(store, settings)
+    return 0
+
+
+def _unknown_topic(settings: Settings, topic_id: str) -> bool:
+    if any(t.id == topic_id for t in settings.topics):
+        return False
+    known = ", ".join(t.id for t in settings.topics) or "none"
+    print(f"unknown topic {topic_id!r}; defined: {known}", file=sys.stderr)
+    return True
+
+
 def _import(store: Store, settings: Settings, path: str, who: str) -> int:
     try:
         with open(path, encoding="utf-8") as lines:
@@ -98,7 +160,7 @@ def _import(store: Store, settings: Settings, path: str, who: str) -> int:
 
 def _retrain(store: Store, settings: Settings) -> None:
     matcher = Matcher(settings.topics, lexicon_for(settings.lexicon))
-    relearn(store, settings.topics, matcher.match, now())
+    relearn(store, settings.topics, matcher, now())
 
 
 def cmd_topics(args: argparse.Namespace, env: Mapping[str, str]) -> int:
@@ -161,9 +223,10 @@ def explain_learned(settings: Settings, explanation: Explanation, doc: Document)
     if model is None:
         return "learned filter: none yet (no judgments: monitor feedback)"
     head = f"learned filter: {model.reason}"
-    if not model.active or not explanation.matched:
-        return head
     result = explanation.result
+    # a filter that re-admits decides on every candidate the query accepts, under the threshold too
+    if not model.active or not (explanation.matched or (model.readmits and result.satisfied)):
+        return head
     match = Match(topic, result.score, result.hits)
     p = model.probability(doc, match)
     lines = [head, f"  relevance {p:.2f}: {'kept' if p >= 0.5 else 'dropped'}", "  top features:"]

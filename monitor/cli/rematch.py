@@ -8,25 +8,23 @@ one unless ``--notify`` is given (then each new match gets pending deliveries, s
 running daemon or the next ``monitor once``). ``--dry-run`` prints what would be stored and
 writes nothing. A topic an article (or its story) already matched is left as it was.
 
-Owns: choosing the articles and topics, the per-article decision (``rematches``, pure) and what
-the command prints. Does not own: matching (``monitor.match``) or the writes (``monitor.store``).
+Owns: choosing the articles and topics, and what the command prints. Does not own: the
+per-article decision (``monitor.rematch``, pure), matching (``monitor.match``) or the writes
+(``monitor.store``).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import timedelta
 
 from monitor.cli.common import EXIT_USAGE, now, open_store, print_table, settings_from
-from monitor.config import Settings, SourceSettings
 from monitor.match import Matcher, lexicon_for
+from monitor.rematch import rematches
 from monitor.store import StoredArticle
-from monitor.types import Document, Match, Topic
-
-#: (match, topic name, channels), as the store takes them
-Found = tuple[Match, str, tuple[str, ...]]
+from monitor.types import Match
 
 
 def cmd_rematch(args: argparse.Namespace, env: Mapping[str, str]) -> int:
@@ -60,36 +58,6 @@ def cmd_rematch(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         print(f"rematched {articles} articles: {stored} new matches stored, "
               f"{deliveries} deliveries queued")  # fmt: skip
     return 0
-
-
-def rematches(
-    matcher: Matcher, article: StoredArticle, settings: Settings, topics: Sequence[Topic]
-) -> list[Found]:
-    """The topics ``article`` matches, as the pipeline would have decided them.
-
-    The source's language stands in when the feed declared none; a source that lists its
-    ``topics`` is matched against those only (a source no longer configured: against all).
-    """
-    source = next((s for s in settings.sources if s.id == article.source_id), None)
-    doc = article.document
-    if doc.lang is None and source is not None and source.language:
-        doc = Document(doc.id, doc.title, doc.text, source.language)
-    by_id = {t.id: t for t in topics}
-    every_channel = tuple(c.name for c in settings.channels)
-    return [
-        (match, by_id[match.topic].name, _channels(by_id[match.topic], every_channel))
-        for match in matcher.match(doc)
-        if _allowed(source, match.topic)
-    ]
-
-
-def _allowed(source: SourceSettings | None, topic: str) -> bool:
-    return source is None or source.topics is None or topic in source.topics
-
-
-def _channels(topic: Topic, every_channel: tuple[str, ...]) -> tuple[str, ...]:
-    # None means every channel; an empty tuple (its channels disabled) means none
-    return every_channel if topic.channels is None else topic.channels
 
 
 def _row(article: StoredArticle, match: Match) -> list[object]:

@@ -14,17 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from monitor.config.readers import (
-    _ID,
-    _cron,
-    _expand,
-    _known,
-    _or,
-    _positive_duration,
-    _required,
-    _section,
-    _string_or_list,
-)
+from monitor.config import readers as read
 from monitor.config.settings import ChannelSettings, Checks, DeliverySettings
 from monitor.vocab import MESSAGE_FORMATS, MessageFormat, Quiet, parse_quiet
 from monitor.yamlsafe import At
@@ -38,7 +28,7 @@ _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 # --- channels ----------------------------------------------------------------------------------
 
 
-def _channels(
+def read_channels(
     at: At | None, env: Mapping[str, str], checks: Checks
 ) -> tuple[tuple[ChannelSettings, ...], set[str]]:
     """The enabled channels, and the names of those disabled for want of a URL."""
@@ -46,7 +36,7 @@ def _channels(
         return (), set()
     enabled, disabled = [], set()
     for name, entry in at.mapping().items():
-        if not _ID.fullmatch(name):
+        if not read.ID.fullmatch(name):
             entry.fail("channel names use a-z, 0-9, - and _, starting with a letter or digit")
         channel = _channel(name, entry, env, checks)
         if channel.urls:
@@ -58,7 +48,7 @@ def _channels(
 
 def _channel(name: str, at: At, env: Mapping[str, str], checks: Checks) -> ChannelSettings:
     fields = at.mapping(_CHANNEL_KEYS)
-    items = _string_or_list(_required(at, fields, "urls"))
+    items = read.string_or_list(read.required(at, fields, "urls"))
     if not items:
         fields["urls"].fail("give at least one URL")
     urls = tuple(url for url in (_apprise_url(item, env, checks.url) for item in items) if url)
@@ -66,29 +56,29 @@ def _channel(name: str, at: At, env: Mapping[str, str], checks: Checks) -> Chann
     return ChannelSettings(
         name=name,
         urls=urls,
-        format=_or(get("format"), _message_format, "text"),
-        digest=_or(get("digest"), lambda a: _cron(a, checks.cron), None),
-        max_per_hour=_or(get("max_per_hour"), lambda a: a.integer(1, 100_000), None),
-        quiet=_or(get("quiet"), _quiet, None),
-        urgent_score=_or(get("urgent_score"), lambda a: a.number(0.0, 1.0), None),
-        max_length=_or(get("max_length"), lambda a: a.integer(200, 1_000_000), None),
-        max_title=_or(get("max_title"), lambda a: a.integer(10, 1000), None),
+        format=read.optional(get("format"), _message_format, "text"),
+        digest=read.optional(get("digest"), lambda a: read.cron(a, checks.cron), None),
+        max_per_hour=read.optional(get("max_per_hour"), lambda a: a.integer(1, 100_000), None),
+        quiet=read.optional(get("quiet"), _quiet, None),
+        urgent_score=read.optional(get("urgent_score"), lambda a: a.number(0.0, 1.0), None),
+        max_length=read.optional(get("max_length"), lambda a: a.integer(200, 1_000_000), None),
+        max_title=read.optional(get("max_title"), lambda a: a.integer(10, 1000), None),
     )
 
 
 # --- delivery rules (quiet hours, dead letters) ------------------------------------------------
 
 
-def _delivery(at: At | None) -> DeliverySettings:
+def read_delivery(at: At | None) -> DeliverySettings:
     readers: dict[str, Callable[[At], Any]] = dict.fromkeys(
-        ("every", "retry_base", "retry_max", "max_age"), _positive_duration
+        ("every", "retry_base", "retry_max", "max_age"), read.positive_duration
     )
     readers |= {
         "max_attempts": lambda a: a.integer(1, 10_000),
         "dead_letter": _channel_ref,
         "burst": lambda a: a.integer(0, 1000),
     }
-    given = _section(at, readers)
+    given = read.section(at, readers)
     settings = replace(DeliverySettings(), **given)
     if "retry_max" not in given and settings.retry_max < settings.retry_base:
         settings = replace(settings, retry_max=settings.retry_base)  # the default gives way
@@ -108,20 +98,21 @@ def _quiet(at: At) -> Quiet:
 
 def _channel_ref(at: At) -> str:
     value = at.string()
-    if not _ID.fullmatch(value):
+    if not read.ID.fullmatch(value):
         at.fail(f"not a channel name: {value!r}")
     return value
 
 
-def _check_dead_letter(at: At | None, delivery: DeliverySettings, channels: set[str]) -> None:
+def check_dead_letter(at: At | None, delivery: DeliverySettings, channels: set[str]) -> None:
+    """``delivery.dead_letter`` names a channel that exists (enabled or disabled)."""
     if at is not None and delivery.dead_letter is not None and delivery.dead_letter not in channels:
         at.child("dead_letter").fail(
-            f"unknown channel {delivery.dead_letter!r} ({_known('channels', channels)})"
+            f"unknown channel {delivery.dead_letter!r} ({read.known('channels', channels)})"
         )
 
 
 def _apprise_url(at: At, env: Mapping[str, str], usable: Callable[[str], bool]) -> str:
-    url = _expand(at, env).strip()
+    url = read.expand(at, env).strip()
     if url and not _URL_SCHEME.match(url):
         at.fail("not a notification URL (expected scheme://...; value not shown)")
     if url and not usable(url):

@@ -15,15 +15,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from monitor.config.channels import _channels, _check_dead_letter, _delivery
-from monitor.config.readers import (
-    _duration,
-    _expand,
-    _one_line,
-    _positive_duration,
-    _section,
-    _top_mapping,
-)
+from monitor.config import readers as read
+from monitor.config.channels import check_dead_letter, read_channels, read_delivery
 from monitor.config.settings import (
     DEFAULT_DATABASE_URL,
     DEFAULT_USER_AGENT,
@@ -37,15 +30,15 @@ from monitor.config.settings import (
     Settings,
     SourceSettings,
 )
-from monitor.config.sources import _defaults, _sources
+from monitor.config.sources import read_defaults, read_sources
 from monitor.config.watchlists import (
-    _check_channel_names,
-    _check_concepts,
-    _lexicon,
-    _watchlists,
-    _without,
+    check_channel_names,
+    check_concepts,
+    read_lexicon,
+    read_watchlists,
+    without_channels,
 )
-from monitor.config.web import _web
+from monitor.config.web import read_web
 from monitor.errors import ConfigError
 from monitor.yamlsafe import At, parse_duration, parse_size, read_yaml
 
@@ -74,29 +67,31 @@ def load_settings(
     ``checks`` test cron lines and channel URLs (the CLI passes the full ones).
     """
     doc = read_yaml(path)
-    top = _top_mapping(doc, _TOP_KEYS)
+    top = read.top_mapping(doc, _TOP_KEYS)
 
     def get(key: str) -> At | None:
         """A section, or None when absent or left empty (``channels:`` with all commented out)."""
         section = top.get(key)
         return None if section is None or section.value is None else section
 
-    channels, disabled = _channels(get("channels"), env, checks)
-    defined, files = _watchlists(Path(path).parent, get("watchlists"), checks)
-    _check_channel_names(defined, {c.name for c in channels} | disabled)
-    topics = tuple(_without(t.topic, disabled) for t in defined)
-    delivery = _delivery(get("delivery"))
-    _check_dead_letter(get("delivery"), delivery, {c.name for c in channels} | disabled)
-    lexicon = _lexicon(Path(path).parent, get("lexicon"))
-    _check_concepts(defined, lexicon)
+    channels, disabled = read_channels(get("channels"), env, checks)
+    defined, files = read_watchlists(Path(path).parent, get("watchlists"), checks)
+    check_channel_names(defined, {c.name for c in channels} | disabled)
+    topics = tuple(without_channels(t.topic, disabled) for t in defined)
+    delivery = read_delivery(get("delivery"))
+    check_dead_letter(get("delivery"), delivery, {c.name for c in channels} | disabled)
+    lexicon = read_lexicon(Path(path).parent, get("lexicon"))
+    check_concepts(defined, lexicon)
     return Settings(
         path=str(path),
         database_url=_database(get("database"), env),
         timezone=_timezone(get("timezone")),
         http=_http(get("http")),
         sources=_poll_every(
-            _sources(
-                get("sources"), _defaults(get("defaults"), _min_every(env)), {t.id for t in topics}
+            read_sources(
+                get("sources"),
+                read_defaults(get("defaults"), _min_every(env)),
+                {t.id for t in topics},
             ),
             env,
         ),
@@ -107,7 +102,7 @@ def load_settings(
         limits=_limits(get("limits")),
         lexicon=lexicon,
         disabled_channels=frozenset(disabled),
-        web=_web(get("web"), env),
+        web=read_web(get("web"), env),
         cluster=_cluster(get("cluster")),
     )
 
@@ -142,7 +137,7 @@ def _database(at: At | None, env: Mapping[str, str]) -> str:
     if at is None:
         return DEFAULT_DATABASE_URL
     try:
-        return _database_url(_expand(at, env))
+        return _database_url(read.expand(at, env))
     except ValueError as e:
         at.fail(str(e))
 
@@ -168,17 +163,17 @@ def _timezone(at: At | None) -> str:
 
 def _http(at: At | None) -> HttpSettings:
     readers: dict[str, Callable[[At], Any]] = {
-        "user_agent": _one_line,
-        "timeout": _positive_duration,
-        "connect_timeout": _positive_duration,
+        "user_agent": read.one_line,
+        "timeout": read.positive_duration,
+        "connect_timeout": read.positive_duration,
         "max_bytes": _max_bytes,
         "max_redirects": lambda a: a.integer(0, 20),
         "concurrency": lambda a: a.integer(1, 1000),
         "per_host": lambda a: a.integer(1, 100),
-        "per_host_interval": _duration,
+        "per_host_interval": read.duration,
         "allow_private_networks": At.boolean,
     }
-    return replace(HttpSettings(DEFAULT_USER_AGENT), **_section(at, readers))
+    return replace(HttpSettings(DEFAULT_USER_AGENT), **read.section(at, readers))
 
 
 def _max_bytes(at: At) -> int:
@@ -196,9 +191,9 @@ def _limits(at: At | None) -> LimitSettings:
         "items_per_poll": lambda a: a.integer(1, 100_000),
         "article_fetches_per_poll": lambda a: a.integer(0, 10_000),
         "worker_memory": _worker_memory,
-        "worker_timeout": lambda a: _positive_duration(a, maximum=MAX_WORKER_TIMEOUT),
+        "worker_timeout": lambda a: read.positive_duration(a, maximum=MAX_WORKER_TIMEOUT),
     }
-    return replace(LimitSettings(), **_section(at, readers))
+    return replace(LimitSettings(), **read.section(at, readers))
 
 
 #: the smallest worker address space that extracts a real article page (a CNN page needs
@@ -224,11 +219,11 @@ def _worker_memory(at: At) -> int:
 
 def _cluster(at: At | None) -> ClusterSettings:
     readers: dict[str, Callable[[At], Any]] = {
-        "lease": _positive_duration,
-        "claim_every": _positive_duration,
+        "lease": read.positive_duration,
+        "claim_every": read.positive_duration,
         "polls": lambda a: a.integer(1, 1000),
     }
-    return replace(ClusterSettings(), **_section(at, readers))
+    return replace(ClusterSettings(), **read.section(at, readers))
 
 
 def _min_every(env: Mapping[str, str]) -> float:

@@ -4,6 +4,8 @@ Owns: durations, ids, text, lists given as one string, ``${ENV}`` interpolation,
 optional and required keys, sections of optional keys, and "known ...:" hints in errors.
 Does not own: any section's keys or meaning (``load``, ``sources``, ``channels``, ``watchlists``),
 or the YAML reader itself (``monitor.yamlsafe``).
+The section modules import it as ``read`` (``read.duration(at)``): the names are short on
+purpose, and a module prefix keeps them apart from local names (``text``, ``section``).
 """
 
 from __future__ import annotations
@@ -18,21 +20,24 @@ from monitor.yamlsafe import At, YamlDoc, interpolate, parse_duration, show_dura
 _T = TypeVar("_T")
 _D = TypeVar("_D")
 
-_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+#: an id (source, topic, channel): lower-case, digits, - and _
+ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
-def _top_mapping(doc: YamlDoc, keys: list[str]) -> dict[str, At]:
+def top_mapping(doc: YamlDoc, keys: list[str]) -> dict[str, At]:
+    """The top-level mapping of a file, its keys checked; an empty file is an error."""
     if doc.data is None:
         raise ConfigError("the file is empty", file=doc.file)
     return doc.root().mapping(keys)
 
 
-def _or(at: At | None, read: Callable[[At], _T], default: _D) -> _T | _D:
+def optional(at: At | None, read: Callable[[At], _T], default: _D) -> _T | _D:
     """An optional key: ``read`` it if given, else ``default``."""
     return default if at is None else read(at)
 
 
-def _required(at: At, fields: dict[str, At], key: str) -> At:
+def required(at: At, fields: dict[str, At], key: str) -> At:
+    """The value of a required key; missing, an error at the mapping."""
     if key not in fields:
         at.fail(f"missing required key {key!r}")
     return fields[key]
@@ -46,7 +51,8 @@ def _required(at: At, fields: dict[str, At], key: str) -> At:
 MAX_DURATION = 10 * 366 * 86400.0
 
 
-def _duration(at: At, *, minimum: float = 0.0, maximum: float = MAX_DURATION) -> float:
+def duration(at: At, *, minimum: float = 0.0, maximum: float = MAX_DURATION) -> float:
+    """A duration (``90s``, ``15m``, ``1d``) between ``minimum`` and ``maximum``."""
     seconds = at.parsed(parse_duration)
     if seconds < minimum:
         at.fail(f"too short: {show_duration(seconds)} (minimum {show_duration(minimum)})")
@@ -55,55 +61,62 @@ def _duration(at: At, *, minimum: float = 0.0, maximum: float = MAX_DURATION) ->
     return seconds
 
 
-def _positive_duration(at: At, *, maximum: float = MAX_DURATION) -> float:
-    seconds = _duration(at, maximum=maximum)
+def positive_duration(at: At, *, maximum: float = MAX_DURATION) -> float:
+    """A duration of more than 0s."""
+    seconds = duration(at, maximum=maximum)
     if seconds <= 0:
         at.fail("must be more than 0s")
     return seconds
 
 
-def _identifier(at: At) -> str:
+def identifier(at: At) -> str:
+    """An id: a-z, 0-9, - and _, starting with a letter or digit (``ID``)."""
     value = at.string()
-    if not _ID.fullmatch(value):
+    if not ID.fullmatch(value):
         at.fail(f"not a valid id: {value!r} (use a-z, 0-9, - and _; start with a letter or digit)")
     return value
 
 
-def _text(at: At) -> str:
+def text(at: At) -> str:
+    """A non-empty string, stripped."""
     value = at.string().strip()
     if not value:
         at.fail("must not be empty")
     return value
 
 
-def _one_line(at: At) -> str:
-    value = _text(at)
+def one_line(at: At) -> str:
+    """A non-empty string on one line."""
+    value = text(at)
     if "\n" in value or "\r" in value:
         at.fail("must be a single line")
     return value
 
 
-def _string_or_list(at: At) -> tuple[At, ...]:
+def string_or_list(at: At) -> tuple[At, ...]:
+    """A list of strings that may be written as one string."""
     if isinstance(at.value, str):
         return (at,)
     return tuple(at.items())
 
 
-def _expand(at: At, env: Mapping[str, str]) -> str:
+def expand(at: At, env: Mapping[str, str]) -> str:
+    """A string with ``${ENV}`` interpolated from ``env``; an unset variable is an error."""
     try:
         return interpolate(at.string(), env)
     except ValueError as e:
         at.fail(str(e))
 
 
-def _section(at: At | None, readers: dict[str, Callable[[At], Any]]) -> dict[str, Any]:
+def section(at: At | None, readers: dict[str, Callable[[At], Any]]) -> dict[str, Any]:
     """A mapping of optional keys, each read by its reader; unknown keys are errors."""
     if at is None:
         return {}
     return {key: readers[key](value) for key, value in at.mapping(readers).items()}
 
 
-def _known(what: str, names: set[str]) -> str:
+def known(what: str, names: set[str]) -> str:
+    """A hint for an error naming an unknown thing: the names that are known (up to 8)."""
     if not names:
         return f"no {what} are defined"
     shown = sorted(names)
@@ -111,7 +124,8 @@ def _known(what: str, names: set[str]) -> str:
     return f"known {what}: {', '.join(shown[:8])}{more}"
 
 
-def _cron(at: At, check: Callable[[str], str]) -> str:
+def cron(at: At, check: Callable[[str], str]) -> str:
+    """A cron expression, checked by ``check`` (passed in: the scheduler is not loaded here)."""
     try:
         return check(at.string().strip())
     except ValueError as e:

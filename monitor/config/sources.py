@@ -16,16 +16,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Any
 from urllib.parse import urlsplit
 
-from monitor.config.readers import (
-    _duration,
-    _identifier,
-    _known,
-    _one_line,
-    _or,
-    _required,
-    _section,
-    _text,
-)
+from monitor.config import readers as read
 from monitor.config.settings import (
     MIN_EVERY,
     SOURCE_KINDS,
@@ -44,7 +35,7 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}")
 
 
 @dataclass(frozen=True, slots=True)
-class _Defaults:
+class SourceDefaults:
     """What a source that does not say gets."""
 
     every: float = 900.0
@@ -55,20 +46,23 @@ class _Defaults:
     max_follow: int = 20
 
 
-def _defaults(at: At | None, min_every: float = MIN_EVERY) -> _Defaults:
+def read_defaults(at: At | None, min_every: float = MIN_EVERY) -> SourceDefaults:
     readers: dict[str, Callable[[At], Any]] = {
-        "every": lambda a: _duration(a, minimum=min_every),
-        "jitter": _duration,
+        "every": lambda a: read.duration(a, minimum=min_every),
+        "jitter": read.duration,
         "follow": At.boolean,
         "max_follow": _max_follow,
     }
-    return replace(_Defaults(min_every=min_every), **_section(at, readers))
+    return replace(SourceDefaults(min_every=min_every), **read.section(at, readers))
 
 
 # --- sources -----------------------------------------------------------------------------------
 
 
-def _sources(at: At | None, defaults: _Defaults, topics: set[str]) -> tuple[SourceSettings, ...]:
+def read_sources(
+    at: At | None, defaults: SourceDefaults, topics: set[str]
+) -> tuple[SourceSettings, ...]:
+    """The ``sources`` list with ``defaults`` applied; ids unique, topics known."""
     if at is None:
         return ()
     sources: list[SourceSettings] = []
@@ -84,27 +78,29 @@ def _sources(at: At | None, defaults: _Defaults, topics: set[str]) -> tuple[Sour
     return tuple(sources)
 
 
-def _source(at: At, defaults: _Defaults, topics: set[str]) -> SourceSettings:
+def _source(at: At, defaults: SourceDefaults, topics: set[str]) -> SourceSettings:
     fields = at.mapping(_SOURCE_KEYS)
-    source_id = _identifier(_required(at, fields, "id"))
+    source_id = read.identifier(read.required(at, fields, "id"))
     kind = _source_kind(at, fields)
     get = fields.get
     return SourceSettings(
         id=source_id,
-        name=_or(get("name"), _text, source_id),
+        name=read.optional(get("name"), read.text, source_id),
         kind=kind,
         url=_http_url(fields[kind]),
-        every=_or(get("every"), lambda a: _duration(a, minimum=defaults.min_every), defaults.every),
-        jitter=_or(get("jitter"), _duration, defaults.jitter),
-        language=_or(get("language"), _language, None),
-        topics=_or(get("topics"), lambda a: _topic_refs(a, topics), None),
-        enabled=_or(get("enabled"), At.boolean, True),
-        backfill=_or(get("backfill"), _duration, None),
-        follow=_or(get("follow"), At.boolean, defaults.follow),
-        max_follow=_or(get("max_follow"), _max_follow, defaults.max_follow),
-        selectors=_or(get("selectors"), lambda a: _selectors(a, kind), None),
-        respect_robots=_or(get("respect_robots"), At.boolean, True),
-        allow_networks=_or(get("allow_networks"), _networks, ()),
+        every=read.optional(
+            get("every"), lambda a: read.duration(a, minimum=defaults.min_every), defaults.every
+        ),
+        jitter=read.optional(get("jitter"), read.duration, defaults.jitter),
+        language=read.optional(get("language"), _language, None),
+        topics=read.optional(get("topics"), lambda a: _topic_refs(a, topics), None),
+        enabled=read.optional(get("enabled"), At.boolean, True),
+        backfill=read.optional(get("backfill"), read.duration, None),
+        follow=read.optional(get("follow"), At.boolean, defaults.follow),
+        max_follow=read.optional(get("max_follow"), _max_follow, defaults.max_follow),
+        selectors=read.optional(get("selectors"), lambda a: _selectors(a, kind), None),
+        respect_robots=read.optional(get("respect_robots"), At.boolean, True),
+        allow_networks=read.optional(get("allow_networks"), _networks, ()),
     )
 
 
@@ -118,15 +114,15 @@ def _selectors(at: At, kind: SourceKind) -> ListingSelectors:
     fields = at.mapping(_SELECTOR_KEYS)
     get = fields.get
     return ListingSelectors(
-        links=_css(_required(at, fields, "links")),
-        title=_or(get("title"), _css, None),
-        date=_or(get("date"), _css, None),
+        links=_css(read.required(at, fields, "links")),
+        title=read.optional(get("title"), _css, None),
+        date=read.optional(get("date"), _css, None),
     )
 
 
 def _css(at: At) -> str:
     """A CSS selector that selectolax (Lexbor) accepts: checked now, not at the first poll."""
-    selector = _one_line(at)
+    selector = read.one_line(at)
     problem = check_selector(selector)
     if problem:
         at.fail(problem)
@@ -167,7 +163,7 @@ def _language(at: At) -> str:
 def _topic_refs(at: At, topics: set[str]) -> tuple[str, ...]:
     for item in at.items():
         if item.string() not in topics:
-            item.fail(f"unknown topic {item.value!r} ({_known('topics', topics)})")
+            item.fail(f"unknown topic {item.value!r} ({read.known('topics', topics)})")
     return at.strings()
 
 

@@ -17,16 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from monitor.config.readers import (
-    _cron,
-    _identifier,
-    _known,
-    _or,
-    _required,
-    _string_or_list,
-    _text,
-    _top_mapping,
-)
+from monitor.config import readers as read
 from monitor.config.settings import DEFAULT_WATCHLISTS, SHAPE_CHECKS, Checks
 from monitor.errors import QueryError
 from monitor.types import Topic
@@ -49,7 +40,7 @@ def load_watchlist(path: str | Path, checks: Checks = SHAPE_CHECKS) -> tuple[Top
 
 
 @dataclass(frozen=True, slots=True)
-class _Defined:
+class DefinedTopic:
     """A topic and where it was written (its channels are checked once channels are known)."""
 
     topic: Topic
@@ -60,11 +51,11 @@ class _Defined:
         return self.at.mapping().get("channels")
 
 
-def _watchlists(
+def read_watchlists(
     base: Path, at: At | None, checks: Checks
-) -> tuple[list[_Defined], tuple[str, ...]]:
+) -> tuple[list[DefinedTopic], tuple[str, ...]]:
     files = _watchlist_files(base, at)
-    defined: list[_Defined] = []
+    defined: list[DefinedTopic] = []
     first: dict[str, Topic] = {}
     for file in files:
         for entry in _read_watchlist(Path(file), checks):
@@ -76,7 +67,7 @@ def _watchlists(
 def _watchlist_files(base: Path, at: At | None) -> tuple[str, ...]:
     patterns = list(DEFAULT_WATCHLISTS)
     if at is not None:
-        patterns = [_text(item) for item in _string_or_list(at)]
+        patterns = [read.text(item) for item in read.string_or_list(at)]
     files: dict[str, None] = {}  # insertion-ordered set: pattern order, sorted within a pattern
     for pattern in patterns:
         for match in _glob(pattern, base):
@@ -123,7 +114,7 @@ def _matches(pattern: Sequence[str], path: Sequence[str]) -> bool:
     return fnmatch.fnmatchcase(path[0], head) and _matches(tail, path[1:])
 
 
-def _check_unique(entry: _Defined, first: dict[str, Topic]) -> None:
+def _check_unique(entry: DefinedTopic, first: dict[str, Topic]) -> None:
     topic = entry.topic
     if topic.id in first:
         earlier = first[topic.id]
@@ -133,14 +124,14 @@ def _check_unique(entry: _Defined, first: dict[str, Topic]) -> None:
     first[topic.id] = topic
 
 
-def _read_watchlist(path: Path, checks: Checks) -> list[_Defined]:
+def _read_watchlist(path: Path, checks: Checks) -> list[DefinedTopic]:
     from monitor import match  # lazily: the matcher is heavier than the settings, and above them
 
     doc = read_yaml(path)
-    fields = _top_mapping(doc, ["topics"])
-    defined: list[_Defined] = []
+    fields = read.top_mapping(doc, ["topics"])
+    defined: list[DefinedTopic] = []
     first: dict[str, Topic] = {}
-    for item in _required(doc.root(), fields, "topics").items():
+    for item in read.required(doc.root(), fields, "topics").items():
         entry = _topic(item, match.parse_query, match.DEFAULT_THRESHOLD, checks)
         _check_unique(entry, first)
         defined.append(entry)
@@ -149,30 +140,30 @@ def _read_watchlist(path: Path, checks: Checks) -> list[_Defined]:
 
 def _topic(
     at: At, parse_query: Callable[[str], object], threshold: float, checks: Checks
-) -> _Defined:
+) -> DefinedTopic:
     fields = at.mapping(_TOPIC_KEYS)
-    topic_id = _identifier(_required(at, fields, "id"))
+    topic_id = read.identifier(read.required(at, fields, "id"))
     get = fields.get
-    examples = _or(get("examples"), lambda a: a.mapping(("match", "no_match")), {})
+    examples = read.optional(get("examples"), lambda a: a.mapping(("match", "no_match")), {})
     topic = Topic(
         id=topic_id,
-        name=_or(get("name"), _text, topic_id),
-        query=_query(_required(at, fields, "query"), parse_query),
-        threshold=_or(get("threshold"), lambda a: a.number(0.0, 1.0), threshold),
-        channels=_or(get("channels"), At.strings, None),
-        examples_match=_or(examples.get("match"), At.strings, ()),
-        examples_no_match=_or(examples.get("no_match"), At.strings, ()),
-        expand=_or(get("expand"), At.boolean, True),
+        name=read.optional(get("name"), read.text, topic_id),
+        query=_query(read.required(at, fields, "query"), parse_query),
+        threshold=read.optional(get("threshold"), lambda a: a.number(0.0, 1.0), threshold),
+        channels=read.optional(get("channels"), At.strings, None),
+        examples_match=read.optional(examples.get("match"), At.strings, ()),
+        examples_no_match=read.optional(examples.get("no_match"), At.strings, ()),
+        expand=read.optional(get("expand"), At.boolean, True),
         file=at.doc.file,
         line=at.doc.line(at.path) or 0,
-        digest=_or(get("digest"), lambda a: _cron(a, checks.cron), None),
-        max_per_hour=_or(get("max_per_hour"), lambda a: a.integer(1, 100_000), None),
+        digest=read.optional(get("digest"), lambda a: read.cron(a, checks.cron), None),
+        max_per_hour=read.optional(get("max_per_hour"), lambda a: a.integer(1, 100_000), None),
     )
-    return _Defined(topic, at)
+    return DefinedTopic(topic, at)
 
 
 def _query(at: At, parse_query: Callable[[str], object]) -> str:
-    query = _text(at)
+    query = read.text(at)
     try:
         parse_query(query)
     except QueryError as e:
@@ -180,7 +171,7 @@ def _query(at: At, parse_query: Callable[[str], object]) -> str:
     return query
 
 
-def _check_concepts(defined: list[_Defined], lexicon: LexiconData | None) -> None:
+def check_concepts(defined: list[DefinedTopic], lexicon: LexiconData | None) -> None:
     """Every ``{concept}`` of a query names a concept of the shipped or the user's lexicon."""
     using = [entry for entry in defined if "{" in entry.topic.query]
     if not using:
@@ -199,14 +190,16 @@ def _check_concepts(defined: list[_Defined], lexicon: LexiconData | None) -> Non
                 )
 
 
-def _check_channel_names(defined: list[_Defined], channels: set[str]) -> None:
+def check_channel_names(defined: list[DefinedTopic], channels: set[str]) -> None:
+    """Every channel a topic names exists (enabled or disabled)."""
     for entry in defined:
         for item in entry.channels.items() if entry.channels else ():
             if item.value not in channels:
-                item.fail(f"unknown channel {item.value!r} ({_known('channels', channels)})")
+                item.fail(f"unknown channel {item.value!r} ({read.known('channels', channels)})")
 
 
-def _without(topic: Topic, disabled: set[str]) -> Topic:
+def without_channels(topic: Topic, disabled: set[str]) -> Topic:
+    """The topic with its disabled channels left out of its list."""
     if topic.channels is None or not disabled & set(topic.channels):
         return topic
     return replace(topic, channels=tuple(c for c in topic.channels if c not in disabled))
@@ -215,7 +208,7 @@ def _without(topic: Topic, disabled: set[str]) -> Topic:
 # --- lexicon -----------------------------------------------------------------------------------
 
 
-def _lexicon(base: Path, at: At | None) -> LexiconData | None:
+def read_lexicon(base: Path, at: At | None) -> LexiconData | None:
     """The ``lexicon:`` files (relative to monitor.yaml), read and validated, as one value."""
     if at is None:
         return None
@@ -225,8 +218,8 @@ def _lexicon(base: Path, at: At | None) -> LexiconData | None:
     concepts: list[Concept] = []
     guards: list[Guard] = []
     files: list[str] = []
-    for item in _string_or_list(at):
-        path = base / _text(item)
+    for item in read.string_or_list(at):
+        path = base / read.text(item)
         if not path.is_file():
             item.fail(f"lexicon file not found: {path}")
         data = read_lexicon_file(path, (g.name for g in guards))

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from ipaddress import ip_address
 from urllib.parse import urlsplit
 
-from monitor.config.readers import _expand, _one_line
+from monitor.config import readers as read
 from monitor.config.settings import WebSettings
 from monitor.yamlsafe import At
 
@@ -20,11 +20,12 @@ _KEYS = ("listen", "token", "base_url")
 _LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
 
 
-def _web(at: At | None, env: Mapping[str, str]) -> WebSettings:
+def read_web(at: At | None, env: Mapping[str, str]) -> WebSettings:
+    """The ``web`` section; a non-loopback ``listen`` needs a token."""
     fields = {} if at is None else at.mapping(_KEYS)
     default = WebSettings()
     listen = _listen(fields["listen"]) if "listen" in fields else default.listen
-    token = _expand(fields["token"], env) if "token" in fields else env.get("MONITOR_WEB_TOKEN")
+    token = read.expand(fields["token"], env) if "token" in fields else env.get("MONITOR_WEB_TOKEN")
     base_url = _base_url(fields["base_url"]) if "base_url" in fields else None
     if listen is not None and not token and not is_loopback(listen[0]):
         # the default is loopback: a non-loopback host was written under ``listen``
@@ -40,7 +41,7 @@ def _web(at: At | None, env: Mapping[str, str]) -> WebSettings:
 def _listen(at: At) -> tuple[str, int] | None:
     if at.value is False or (isinstance(at.value, str) and at.value.strip().lower() == "off"):
         return None
-    text = _one_line(at)
+    text = read.one_line(at)
     host, sep, port = text.rpartition(":")
     host = host.strip("[]")
     if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
@@ -49,7 +50,7 @@ def _listen(at: At) -> tuple[str, int] | None:
 
 
 def _base_url(at: At) -> str:
-    url = _one_line(at).rstrip("/")
+    url = read.one_line(at).rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         at.fail(f"not an http(s) URL without query: {url!r}")

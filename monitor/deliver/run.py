@@ -27,22 +27,20 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import random
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from monitor import policy
 from monitor.cluster import ChannelLeases, Lease
 from monitor.config import ChannelSettings, Settings
 from monitor.deliver import plan as rules
-from monitor.deliver.crash import Checkpoint, unchecked
 from monitor.errors import DeliveryError, LeaseLost
-from monitor.metrics import NO_METRICS, Metrics
-from monitor.notify import Limits, Message, Notifier, render
+from monitor.notify import Limits, Message, render
 from monitor.notify.digest import DeadNotice, ordered, pack, render_dead_letters, render_digest
-from monitor.store import ChannelState, NewDigest, PendingDelivery, RecentSend, Store, fenced
+from monitor.runtime import Loaded, Runtime
+from monitor.store import ChannelState, NewDigest, PendingDelivery, RecentSend, fenced
 from monitor.types import Alert
 
 log = logging.getLogger("monitor.deliver")
@@ -68,37 +66,21 @@ class DeliveryReport:
 
 
 class Deliverer:
-    """Runs delivery rounds with the store, notifier, settings and clock it is given."""
+    """Runs delivery rounds with the runtime it is given (store, clock, settings, notifier).
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        store: Store,
-        notifier: Notifier,
-        now: Callable[[], datetime],
-        rng: random.Random,
-        checkpoint: Checkpoint = unchecked,
-        metrics: Metrics = NO_METRICS,
-        leases: ChannelLeases | None = None,
-    ) -> None:
+    A round takes the runtime's configuration once (``runtime.loaded``) when it starts: after a
+    hot reload, rounds started from then on use the new one.
+    """
+
+    def __init__(self, runtime: Runtime, *, leases: ChannelLeases | None = None) -> None:
         """``leases``: several nodes share the database; a channel's round runs on the node
         holding its lease, fenced by it (None: this is the only node)."""
-        self._store = store
-        self._metrics = metrics
-        self._now = now
-        self._rng = rng
-        self._checkpoint = checkpoint
-        self._settings = settings
-        self._notifier = notifier
+        self._runtime = runtime
+        self._store = runtime.store
+        self._now = runtime.now
         self._leases = leases
         self._inflight: dict[str, asyncio.Task[DeliveryReport]] = {}
         self._stopping = False
-
-    def use(self, settings: Settings, notifier: Notifier) -> None:
-        """New settings (hot reload): rounds started from now on use them."""
-        self._settings = settings
-        self._notifier = notifier
 
     def stop_sending(self) -> None:
         """Start no new send; sends in flight finish and are recorded (see ``drain``)."""
@@ -117,7 +99,8 @@ class Deliverer:
         """
         if self._stopping:
             return DeliveryReport()
-        settings = self._settings
+        loaded = self._runtime.loaded
+        settings = loaded.settings
         now = self._now()
         names = {c.name for c in settings.channels}
         too_old = now - timedelta(seconds=settings.delivery.max_age)
@@ -127,14 +110,14 @@ class Deliverer:
             c for c in settings.channels if c.name in pending and c.name not in self._inflight
         ]
         leases = await self._claim([c.name for c in wanted])
-        started = [self._start(c, leases[c.name]) for c in wanted if c.name in leases]
+        started = [self._start(c, leases[c.name], loaded) for c in wanted if c.name in leases]
         report = DeliveryReport()
         if wait:
             for done in await asyncio.gather(*started):
                 report += done
-            await self._report_dead()
+            await self._report_dead(loaded)
         else:
-            self._start_dead_report()
+            self._start_dead_report(loaded)
         return report
 
     async def _claim(self, names: Sequence[str]) -> dict[str, Lease | None]:
@@ -144,8 +127,10 @@ class Deliverer:
         busy = sum(1 for name in self._inflight if name != "\0dead")
         return dict(await self._leases.claim_channels(names, busy))
 
-    def _start(self, channel: ChannelSettings, lease: Lease | None) -> asyncio.Task[DeliveryReport]:
-        task = self._task(channel.name, self._channel_round(channel), lease)
+    def _start(
+        self, channel: ChannelSettings, lease: Lease | None, loaded: Loaded
+    ) -> asyncio.Task[DeliveryReport]:
+        task = self._task(channel.name, self._channel_round(channel, loaded), lease)
         self._inflight[channel.name] = task
         task.add_done_callback(lambda t: self._finished(channel.name, t))
         return task
@@ -177,35 +162,35 @@ class Deliverer:
         if not task.cancelled() and task.exception() is not None:
             log.error("delivery round failed channel=%s error=%s", name, task.exception())
 
-    def _start_dead_report(self) -> None:
-        if "\0dead" not in self._inflight and self._settings.delivery.dead_letter:
-            task = asyncio.create_task(self._dead_report_task())
+    def _start_dead_report(self, loaded: Loaded) -> None:
+        if "\0dead" not in self._inflight and loaded.settings.delivery.dead_letter:
+            task = asyncio.create_task(self._dead_report_task(loaded))
             self._inflight["\0dead"] = task
             task.add_done_callback(lambda t: self._finished("\0dead", t))
 
-    async def _dead_report_task(self) -> DeliveryReport:
+    async def _dead_report_task(self, loaded: Loaded) -> DeliveryReport:
         """Report dead deliveries; with several nodes, on the one holding that lease."""
         if self._leases is None:
-            await self._report_dead()
+            await self._report_dead(loaded)
             return DeliveryReport()
         lease = await self._leases.claim_dead_letters()
         if lease is not None:
-            await self._task("dead-letters", self._reported(), lease)
+            await self._task("dead-letters", self._reported(loaded), lease)
         return DeliveryReport()
 
-    async def _reported(self) -> DeliveryReport:
-        await self._report_dead()
+    async def _reported(self, loaded: Loaded) -> DeliveryReport:
+        await self._report_dead(loaded)
         return DeliveryReport()
 
     # --- one channel --------------------------------------------------------------------------
 
-    async def _channel_round(self, channel: ChannelSettings) -> DeliveryReport:
-        store, name = self._store, channel.name
+    async def _channel_round(self, channel: ChannelSettings, loaded: Loaded) -> DeliveryReport:
+        store, name, settings = self._store, channel.name, loaded.settings
         now = self._now()
         state = await asyncio.to_thread(store.channel_state, name)
         if state is not None and state.blocked_until is not None and state.blocked_until > now:
             return DeliveryReport()
-        context = _Round(self, channel, state)
+        context = _Round(self._runtime, loaded, channel, state, lambda: self._stopping)
         for left in await asyncio.to_thread(store.open_digests, name):
             alerts = [m.alert for m in left.members]
             if not await context.send_digest(left.digest_id, left.kind, left.members, alerts):
@@ -213,12 +198,12 @@ class Deliverer:
         queue = await asyncio.to_thread(store.channel_queue, name, now)
         recent = await asyncio.to_thread(store.recent_sends, name, now - _HOUR)
         decided = rules.plan(
-            self._channel_rules(channel),
-            self._topic_rules(),
+            _channel_rules(channel, settings),
+            _topic_rules(settings),
             [_queued(p) for p in queue],
             _messages(recent),
             now,
-            ZoneInfo(self._settings.timezone),
+            ZoneInfo(settings.timezone),
         )
         if decided.rolled:
             await asyncio.to_thread(store.mark_rolled, decided.rolled)
@@ -233,28 +218,12 @@ class Deliverer:
                 break
         return context.report
 
-    def _channel_rules(self, channel: ChannelSettings) -> rules.ChannelRules:
-        return rules.ChannelRules(
-            digest=channel.digest,
-            max_per_hour=channel.max_per_hour,
-            quiet=channel.quiet,
-            urgent_score=channel.urgent_score,
-            burst=self._settings.delivery.burst,
-        )
-
-    def _topic_rules(self) -> dict[str, rules.TopicRules]:
-        return {
-            t.id: rules.TopicRules(t.digest, t.max_per_hour)
-            for t in self._settings.topics
-            if t.digest is not None or t.max_per_hour is not None
-        }
-
     # --- dead letters -------------------------------------------------------------------------
 
-    async def _report_dead(self) -> None:
+    async def _report_dead(self, loaded: Loaded) -> None:
         """Tell the dead-letter channel about deliveries that died; retried until it worked."""
-        target = self._settings.delivery.dead_letter
-        channel = next((c for c in self._settings.channels if c.name == target), None)
+        target = loaded.settings.delivery.dead_letter
+        channel = next((c for c in loaded.settings.channels if c.name == target), None)
         if channel is None or self._stopping:
             return
         state = await asyncio.to_thread(self._store.channel_state, channel.name)
@@ -270,7 +239,7 @@ class Deliverer:
         ]  # fmt: skip
         message = render_dead_letters(notices, channel.format, self._now())
         try:
-            await self._notifier.send(channel.name, message)
+            await loaded.notifier.send(channel.name, message)
         except DeliveryError as error:
             log.warning("dead-letter report failed channel=%s error=%s", channel.name, error)
             return
@@ -279,25 +248,38 @@ class Deliverer:
 
 
 class _Round:
-    """One channel's round in progress: sends, records, and what it has done so far."""
+    """One channel's round in progress: sends, records, and what it has done so far.
+
+    Given what it uses: the runtime (store, clock, checkpoint, metrics, random source), the
+    configuration the round started with, and ``stopping`` (True once a stop is under way: no
+    new send starts).
+    """
 
     def __init__(
-        self, deliverer: Deliverer, channel: ChannelSettings, state: ChannelState | None
+        self,
+        runtime: Runtime,
+        loaded: Loaded,
+        channel: ChannelSettings,
+        state: ChannelState | None,
+        stopping: Callable[[], bool],
     ) -> None:
-        self._d = deliverer
-        self._store = deliverer._store
+        self._runtime = runtime
+        self._store = runtime.store
+        self._notifier = loaded.notifier
+        self._delivery = loaded.settings.delivery
+        self._stopping = stopping
         self.channel = channel
         self._state = state
-        self._tz = ZoneInfo(deliverer._settings.timezone)
-        self._limits: Limits = deliverer._notifier.limits(channel)
+        self._tz = ZoneInfo(loaded.settings.timezone)
+        self._limits: Limits = loaded.notifier.limits(channel)
         self.report = DeliveryReport()
 
     async def send_single(self, pending: PendingDelivery) -> bool:
         message = render(pending.alert, self.channel.format, self._tz, self._limits)
         if not await self._send(message, [pending]):
             return False
-        await asyncio.to_thread(self._store.mark_sent, pending.delivery_id, self._d._now())
-        self._d._checkpoint("after_record")
+        await asyncio.to_thread(self._store.mark_sent, pending.delivery_id, self._runtime.now())
+        self._runtime.checkpoint("after_record")
         log.info("sent channel=%s delivery=%s", self.channel.name, pending.delivery_id)
         self.report += DeliveryReport(sent=1)
         return True
@@ -313,9 +295,9 @@ class _Round:
             for part in parts
         ]  # fmt: skip
         await asyncio.to_thread(
-            self._store.compose_digests, self.channel.name, digests, self._d._now()
+            self._store.compose_digests, self.channel.name, digests, self._runtime.now()
         )
-        self._d._checkpoint("after_compose")
+        self._runtime.checkpoint("after_compose")
         for number, (digest, part) in enumerate(zip(digests, parts, strict=True), start=1):
             shown = (number, len(parts))
             part_members = [by_id[a.delivery_id] for a in part]
@@ -338,8 +320,8 @@ class _Round:
         )
         if not await self._send(message, members, digest=digest_id):
             return False
-        await asyncio.to_thread(self._store.mark_digest_sent, digest_id, self._d._now())
-        self._d._checkpoint("after_record")
+        await asyncio.to_thread(self._store.mark_digest_sent, digest_id, self._runtime.now())
+        self._runtime.checkpoint("after_record")
         log.info(
             "digest sent channel=%s digest=%s kind=%s deliveries=%d",
             self.channel.name, digest_id, kind, len(members),
@@ -351,18 +333,18 @@ class _Round:
         self, message: Message, members: Sequence[PendingDelivery], digest: str | None = None
     ) -> bool:
         """Send; on failure record it (back-off, attempts, dead) and say so."""
-        if self._d._stopping:
+        if self._stopping():
             return False
-        metrics = self._d._metrics
+        metrics = self._runtime.metrics
         try:
             with metrics.timed("send"):
-                await self._d._notifier.send(self.channel.name, message)
+                await self._notifier.send(self.channel.name, message)
         except DeliveryError as error:
             metrics.delivered(self.channel.name, "failed", len(members))
             await self._failed(members, error, digest)
             return False
         metrics.delivered(self.channel.name, "sent", len(members))
-        self._d._checkpoint("after_send")
+        self._runtime.checkpoint("after_send")
         if self._state is not None and self._state.failures:
             await asyncio.to_thread(
                 self._store.save_channel_state, ChannelState(self.channel.name, 0, None, None, None)
@@ -373,12 +355,17 @@ class _Round:
     async def _failed(
         self, members: Sequence[PendingDelivery], error: DeliveryError, digest: str | None
     ) -> None:
-        store, settings, now = self._store, self._d._settings.delivery, self._d._now()
+        store, settings, now = self._store, self._delivery, self._runtime.now()
         if digest is not None:
             await asyncio.to_thread(store.dissolve_digest, digest)
         failures = (self._state.failures if self._state else 0) + 1
         retry = policy.next_delivery_attempt(
-            now, failures, settings.retry_base, settings.retry_max, error.retry_after, self._d._rng
+            now,
+            failures,
+            settings.retry_base,
+            settings.retry_max,
+            error.retry_after,
+            self._runtime.rng,
         )
         state = ChannelState(self.channel.name, failures, retry, now, str(error))
         await asyncio.to_thread(store.save_channel_state, state)
@@ -400,7 +387,7 @@ class _Round:
         if dead:
             reason = f"gave up after {failures} failed attempt(s): {error}"
             await asyncio.to_thread(store.mark_dead_many, dead, reason, now)
-            self._d._metrics.delivered(self.channel.name, "dead", len(dead))
+            self._runtime.metrics.delivered(self.channel.name, "dead", len(dead))
             log.error(
                 "delivery dead channel=%s deliveries=%d ids=%s",
                 self.channel.name, len(dead), ",".join(dead[:10]),
@@ -411,6 +398,24 @@ def digest_id(delivery_ids: Sequence[str]) -> str:
     """The same members always give the same digest id (a resend is recognisable)."""
     joined = "\n".join(sorted(delivery_ids))
     return "dg-" + hashlib.sha256(joined.encode()).hexdigest()[:21]
+
+
+def _channel_rules(channel: ChannelSettings, settings: Settings) -> rules.ChannelRules:
+    return rules.ChannelRules(
+        digest=channel.digest,
+        max_per_hour=channel.max_per_hour,
+        quiet=channel.quiet,
+        urgent_score=channel.urgent_score,
+        burst=settings.delivery.burst,
+    )
+
+
+def _topic_rules(settings: Settings) -> dict[str, rules.TopicRules]:
+    return {
+        t.id: rules.TopicRules(t.digest, t.max_per_hour)
+        for t in settings.topics
+        if t.digest is not None or t.max_per_hour is not None
+    }
 
 
 def _queued(pending: PendingDelivery) -> rules.Queued:

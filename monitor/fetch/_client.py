@@ -82,6 +82,7 @@ class Fetcher:
         self._clients: dict[AddressPolicy, httpx.AsyncClient] = {}
 
     async def aclose(self) -> None:
+        await self._hosts.settle()
         for client in self._clients.values():
             await client.aclose()
 

@@ -12,10 +12,13 @@ shared state is kept (``monitor.node``).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
+
+log = logging.getLogger("monitor.fetch")
 
 
 class SharedHosts(Protocol):
@@ -91,6 +94,16 @@ class HostGates:
             write = asyncio.create_task(asyncio.to_thread(self._shared.hold, name, seconds, status))
             self._writes.add(write)
             write.add_done_callback(self._writes.discard)
+
+    async def settle(self) -> None:
+        """Wait for the holds still being written to the other nodes (before closing: the
+        store closes after the fetcher, and a hold written late would be lost)."""
+        if not self._writes:
+            return
+        for outcome in await asyncio.gather(*self._writes, return_exceptions=True):
+            # the shared store logs its own failures; anything else is a bug, not to be hidden
+            if isinstance(outcome, Exception):
+                log.error("Retry-After hold not shared: %r", outcome)
 
     async def learn(self, name: str) -> None:
         """Learn a ``Retry-After`` another node was given by ``name`` (nothing alone)."""

@@ -1,9 +1,10 @@
 """Topics that learn from the analyst: relevance feedback turned into a per-topic filter.
 
 Owns: what a topic learns from judged articles (``model``: train, keep/drop, rank, explain,
-JSON), the features it learns over (``features``), the feedback file format (``feedback_file``)
-and the small interface the places that produce matches call (``Refiner``). Pure: no I/O,
-no store, no event loop; the caller trains off the loop and persists the JSON.
+JSON), the features it learns over (``features``), the feedback file format (``feedback_file``),
+the small interface the places that produce matches call (``Refiner``), and the matcher as the
+learner calls it (``Candidates``). Pure: no I/O, no store, no event loop; the caller trains off
+the loop and persists the JSON.
 Does not own: matching (``monitor.match``: the learner only sees a match's public values, its
 score and hits), storing judgments or models (``monitor.store``), when to retrain (the pipeline
 and the CLI).
@@ -11,14 +12,15 @@ and the CLI).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Protocol
 
 from monitor.learn.model import CUTOFF, Judgment, LearnedFilter, from_json, to_json, train
-from monitor.types import Document, Match
+from monitor.types import Document, Match, Topic
 
 __all__ = [
     "PLAIN",
+    "Candidates",
     "Filters",
     "Judgment",
     "LearnedFilter",
@@ -33,7 +35,16 @@ __all__ = [
 class Refiner(Protocol):
     """What produces matches calls after matching: keeps or drops, and ranks, candidates."""
 
+    @property
+    def readmitting(self) -> frozenset[str]: ...
+
     def refine(self, doc: Document, matches: Sequence[Match]) -> tuple[Match, ...]: ...
+
+
+class Candidates(Protocol):
+    """The matcher as the learner uses it (``monitor.match.Matcher``)."""
+
+    def match(self, doc: Document, below: Collection[str] = ()) -> tuple[Match, ...]: ...
 
 
 class Filters:
@@ -41,6 +52,7 @@ class Filters:
 
     def __init__(self, models: Mapping[str, LearnedFilter] | None = None) -> None:
         self._models = dict(models or {})
+        self._readmitting = frozenset(t for t, m in self._models.items() if m.active and m.readmits)
 
     def get(self, topic: str) -> LearnedFilter | None:
         return self._models.get(topic)
@@ -49,8 +61,17 @@ class Filters:
     def models(self) -> Mapping[str, LearnedFilter]:
         return dict(self._models)
 
+    @property
+    def readmitting(self) -> frozenset[str]:
+        """Topics whose filter decides on candidates below the threshold too: the matcher is
+        to give those (``Matcher.match(doc, below=filters.readmitting)``)."""
+        return self._readmitting
+
     def refine(self, doc: Document, matches: Sequence[Match]) -> tuple[Match, ...]:
-        """The matches the learned filters keep, the likeliest first (then by score)."""
+        """The matches the learned filters keep, the likeliest first (then by score).
+
+        ``matches``: the matcher's, thresholds applied except for the ``readmitting`` topics.
+        """
         ranked = []
         for match in matches:
             model = self._models.get(match.topic)
@@ -66,22 +87,23 @@ PLAIN = Filters()
 
 
 def learn(
-    topics: Iterable[str],
+    topics: Iterable[Topic],
     judged: Iterable[tuple[Document, Mapping[str, bool]]],
-    match: Callable[[Document], Sequence[Match]],
+    matcher: Candidates,
 ) -> dict[str, LearnedFilter]:
     """Train a filter for each of ``topics`` from judged documents (``{topic: relevant}``).
 
-    ``match`` is the matcher: each judged document is matched now, so the evidence is that of
-    the current queries. A topic a document is not judged for teaches nothing about it.
+    Each judged document is matched now, thresholds not applied, so the evidence is that of the
+    current queries and a judged candidate below the threshold can teach re-admitting. A topic
+    a document is not judged for teaches nothing about it.
     """
-    wanted = set(topics)
-    per_topic: dict[str, list[Judgment]] = {t: [] for t in wanted}
+    thresholds = {t.id: t.threshold for t in topics}
+    per_topic: dict[str, list[Judgment]] = {t: [] for t in thresholds}
     for doc, verdicts in judged:
-        mine = {t: v for t, v in verdicts.items() if t in wanted}
+        mine = {t: v for t, v in verdicts.items() if t in thresholds}
         if not mine:
             continue
-        found = {m.topic: m for m in match(doc)}
+        found = {m.topic: m for m in matcher.match(doc, below=tuple(mine))}
         for topic, relevant in mine.items():
             per_topic[topic].append(Judgment(doc, found.get(topic), relevant))
-    return {topic: train(topic, per_topic[topic]) for topic in sorted(wanted)}
+    return {t: train(t, per_topic[t], thresholds[t]) for t in sorted(thresholds)}

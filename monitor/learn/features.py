@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from monitor.types import Document, Match
 
 #: bump when a feature changes meaning: a saved model of another version is retrained
-VERSION = "1"
+VERSION = "2"
 
 #: size of each hashed block (a power of two)
 WORD_BITS = 18

@@ -1,31 +1,40 @@
 """A topic's learned filter: trained from judged candidates, kept only where it is shown to help.
 
-The boolean query and the score propose candidates; the filter only keeps or drops them and
-ranks what it keeps. It never adds a match.
+The boolean query proposes candidates and the score decides (keep those at or above the
+topic's threshold); the filter re-decides: it keeps or drops them and ranks what it keeps. It
+never adds an article the boolean query rejects.
 
-Training (``train``), on the topic's judged articles that its query matches now (so an edit of
-the query keeps the judgments: the evidence is recomputed, the verdicts stay):
+Training (``train``), on the topic's judged articles that its query accepts now, whatever their
+score (so an edit of the query keeps the judgments: the evidence is recomputed, the verdicts
+stay):
 
 1. Too few judgments (``MIN_JUDGMENTS``) or too few of either verdict (``MIN_EACH``: a topic
    judged all relevant or all not relevant teaches nothing to tell apart): inactive.
 2. Logistic regression over ``features.rows`` (the match's evidence, which query terms fired,
-   hashed words and characters), L2-regularised.
-3. Cross-validation on the judgments: out-of-fold probabilities, shrunk toward "keep" (the plain
-   score's decision) by ``PRIOR`` pseudo-judgments, decide each candidate; the filter turns on
-   only when its F1 over the judged candidates beats keeping them all by ``MARGIN``.
+   hashed words and characters), L2-regularised, classes balanced.
+3. Cross-validation on the judgments: out-of-fold probabilities, shrunk toward the plain
+   decision (1 above the threshold, 0 below) by ``PRIOR`` pseudo-judgments, decide each
+   candidate. The filter turns on only when its F1 over the judged candidates beats the plain
+   decision by ``MARGIN``; it also re-admits candidates below the threshold only when doing so
+   beats both by ``MARGIN`` (which needs judged candidates below the threshold: an analyst who
+   judged only her alerts gets a filter that only drops).
 4. The final model is fitted on every judgment.
 
 Owns: training, the keep/drop decision and its probability, the top features of one decision,
-and the model as JSON (coefficients, never pickle).
+and the model as JSON (its non-zero coefficients packed and compressed, never pickle).
 Does not own: where judgments come from (the store, a feedback file), matching, feature
 definitions (``features``).
 """
 
 from __future__ import annotations
 
+import base64
+import functools
 import json
+import math
+import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from monitor.learn import features
 from monitor.types import Document, Match
@@ -44,8 +53,6 @@ C = 1.0
 FOLDS = 5
 #: a shrunk probability below this drops the candidate
 CUTOFF = 0.5
-#: smaller coefficients are not saved
-WEIGHT_FLOOR = 1e-4
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +60,8 @@ class Judgment:
     """One judged article of a topic, with the topic's current match of it."""
 
     document: Document
-    #: the topic's match of the document now; None when the query does not match it (then it
-    #: teaches nothing about which candidates to keep, and is left out of training)
+    #: the topic's candidate now, whatever its score; None when the boolean query rejects the
+    #: document (then it teaches nothing about which candidates to keep: left out of training)
     match: Match | None
     relevant: bool
 
@@ -71,30 +78,42 @@ class LearnedFilter:
     #: judged candidates it was trained on, and how many of them relevant
     judgments: int = 0
     relevant: int = 0
-    #: cross-validated F1 over the judged candidates: keeping them all, and filtering
+    #: cross-validated F1 over the judged candidates: the plain score's decision, and filtering
     cv_plain: float | None = None
     cv_learned: float | None = None
+    #: the topic's threshold when trained: the plain decision the filter is shrunk toward
+    threshold: float = 0.0
+    #: True when cross-validation showed that re-admitting candidates the boolean query accepts
+    #: but the score puts below the threshold helps (it needs judged ones to show it)
+    readmits: bool = False
     intercept: float = 0.0
-    #: non-zero coefficients: (column, weight), column order
-    weights: tuple[tuple[int, float], ...] = field(default=())
+    #: the coefficients, quantised and packed (``_pack``)
+    weights: bytes = b""
     version: str = features.VERSION
 
     def probability(self, doc: Document, match: Match) -> float:
         """The shrunk probability that ``match`` is worth an alert (1.0 when inactive)."""
-        if not self.active:
-            return 1.0
         return self.probabilities([(doc, match)])[0]
 
     def probabilities(self, items: Sequence[tuple[Document, Match]]) -> list[float]:
+        """Each candidate's shrunk probability. Only a filter that re-admits is given
+        candidates below the threshold (``Filters.readmitting``); any other takes what it is
+        given as the plain score's keeps, so a threshold edited since training changes nothing
+        until it is retrained."""
         if not self.active:
             return [1.0] * len(items)
-        import numpy as np
+        prior = [0.0 if self.readmits and m.score < self.threshold else 1.0 for _, m in items]
+        columns, values = _unpack(self.weights)
+        margin = features.rows(items)[:, columns] @ values + self.intercept
+        return [
+            _shrink(_sigmoid(float(z)), self.judgments, plain)
+            for z, plain in zip(margin, prior, strict=True)
+        ]
 
-        x = features.rows(items)
-        columns = np.array([c for c, _ in self.weights], dtype=np.int64)
-        values = np.array([w for _, w in self.weights])
-        margin = x[:, columns] @ values + self.intercept
-        return [_shrink(float(p), self.judgments) for p in 1 / (1 + np.exp(-margin))]
+    @property
+    def coefficients(self) -> int:
+        """How many non-zero coefficients it keeps."""
+        return len(_unpack(self.weights)[0])
 
     def keeps(self, doc: Document, match: Match) -> bool:
         return self.probability(doc, match) >= CUTOFF
@@ -102,43 +121,52 @@ class LearnedFilter:
     def contributions(self, doc: Document, match: Match, top: int = 8) -> list[tuple[str, float]]:
         """The features that moved this decision most, in words, with their pull (+ keeps)."""
         x = features.rows([(doc, match)]).tocsr()
-        weights = dict(self.weights)
+        columns, values = _unpack(self.weights)
+        weights = dict(zip(columns.tolist(), values.tolist(), strict=True))
         pulls = [(int(c), float(v) * weights[c]) for c, v in zip(x.indices, x.data, strict=True)
                  if c in weights]  # fmt: skip
         pulls.sort(key=lambda cw: -abs(cw[1]))
         return [(features.describe(c, [(doc, match)]), w) for c, w in pulls[:top]]
 
 
-def _shrink(p: float, judgments: int) -> float:
-    """``p`` pulled toward 1 (keep, as the plain score does) by ``PRIOR`` pseudo-judgments."""
-    return (judgments * p + PRIOR) / (judgments + PRIOR)
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
 
 
-def train(topic: str, judged: Sequence[Judgment]) -> LearnedFilter:
-    """Learn ``topic``'s filter from its judgments (see the module docstring)."""
+def _shrink(p: float, judgments: int, prior: float) -> float:
+    """``p`` pulled toward the plain decision (1 keeps, 0 drops) by ``PRIOR`` pseudo-judgments."""
+    return (judgments * p + PRIOR * prior) / (judgments + PRIOR)
+
+
+def train(topic: str, judged: Sequence[Judgment], threshold: float = 0.0) -> LearnedFilter:
+    """Learn ``topic``'s filter from its judgments (see the module docstring); ``threshold``:
+    the topic's, below which a candidate is one the plain score drops."""
     candidates = [j for j in judged if j.match is not None]
     n, relevant = len(candidates), sum(j.relevant for j in candidates)
     off = _too_few(n, relevant)
     if off:
-        return LearnedFilter(topic, False, off, n, relevant)
+        return LearnedFilter(topic, False, off, n, relevant, threshold=threshold)
     items = [(j.document, j.match) for j in candidates]
     labels = [j.relevant for j in candidates]
+    above = [j.match.score >= threshold for j in candidates if j.match is not None]
     x = features.rows(items)
-    plain, learned = _cross_validated(x, labels)
-    model = _fit(x, labels)
-    active = learned >= plain + MARGIN
+    plain, dropping, readmitting = _cross_validated(x, labels, above)
+    active = dropping >= plain + MARGIN or readmitting >= plain + MARGIN
+    readmits = active and readmitting >= max(plain, dropping) + MARGIN
+    learned = readmitting if readmits else dropping
     reason = (
-        f"on: cross-validated F1 {learned:.2f} > {plain:.2f} keeping all"
+        f"on: cross-validated F1 {learned:.2f} > {plain:.2f} of the plain score"
+        + (", re-admitting candidates below the threshold" if readmits else "")
         if active
-        else f"off: cross-validated F1 {learned:.2f} does not beat {plain:.2f} keeping all"
+        else f"off: cross-validated F1 {learned:.2f} does not beat {plain:.2f} of the plain score"
     )
-    coef = model.coef_[0]
-    # an inactive filter decides nothing: its coefficients are not kept. Below WEIGHT_FLOOR a
-    # coefficient moves no decision (features are at most 1) but would fill the saved JSON.
-    kept = (abs(coef) >= WEIGHT_FLOOR).nonzero()[0] if active else []
-    weights = tuple((int(c), round(float(coef[c]), 5)) for c in kept)
-    return LearnedFilter(topic, active, reason, n, relevant, round(plain, 4), round(learned, 4),
-                         float(model.intercept_[0]), weights)  # fmt: skip
+    if not active:  # an inactive filter decides nothing: no coefficients kept
+        return LearnedFilter(topic, False, reason, n, relevant, round(plain, 4),
+                             round(learned, 4), threshold)  # fmt: skip
+    model = _fit(x, labels)
+    return LearnedFilter(topic, True, reason, n, relevant, round(plain, 4), round(learned, 4),
+                         threshold, readmits, float(model.intercept_[0]),
+                         _pack(model.coef_[0]))  # fmt: skip
 
 
 def _too_few(n: int, relevant: int) -> str:
@@ -159,19 +187,24 @@ def _fit(x, labels: Sequence[bool]):
     return model
 
 
-def _cross_validated(x, labels: Sequence[bool]) -> tuple[float, float]:
-    """F1 over the judged candidates: keeping all, and keeping what out-of-fold models keep."""
+def _cross_validated(
+    x, labels: Sequence[bool], above: Sequence[bool]
+) -> tuple[float, float, float]:
+    """F1 over the judged candidates of the plain decision (keep those at or above the
+    threshold), of out-of-fold models that only drop, and of ones that also re-admit."""
     from sklearn.model_selection import StratifiedKFold
 
     n = len(labels)
     folds = min(FOLDS, sum(labels), n - sum(labels))
-    kept = [True] * n
+    p = [0.0] * n
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
     for fit_rows, test_rows in splitter.split(x, labels):
         model = _fit(x[fit_rows], [labels[i] for i in fit_rows])
-        for i, p in zip(test_rows, model.predict_proba(x[test_rows])[:, 1], strict=True):
-            kept[i] = _shrink(float(p), len(fit_rows)) >= CUTOFF
-    return _f1([True] * n, labels), _f1(kept, labels)
+        for i, q in zip(test_rows, model.predict_proba(x[test_rows])[:, 1], strict=True):
+            p[i] = _shrink(float(q), len(fit_rows), 1.0 if above[i] else 0.0)
+    dropping = [a and q >= CUTOFF for a, q in zip(above, p, strict=True)]
+    readmitting = [q >= CUTOFF for q in p]
+    return _f1(above, labels), _f1(dropping, labels), _f1(readmitting, labels)
 
 
 def _f1(kept: Sequence[bool], labels: Sequence[bool]) -> float:
@@ -179,6 +212,37 @@ def _f1(kept: Sequence[bool], labels: Sequence[bool]) -> float:
     fp = sum(k and not y for k, y in zip(kept, labels, strict=True))
     fn = sum(y and not k for k, y in zip(kept, labels, strict=True))
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+# --- packed coefficients --------------------------------------------------------------------
+
+
+def _pack(coef) -> bytes:
+    """The coefficients, quantised to steps of 1/127 of the largest and packed: the scale
+    (float64), then the columns of the non-zero steps as deltas (uint32), then the steps
+    (int8), zlib-compressed. A step moves a decision's log-odds by well under 0.1 (the blocks
+    are l2-normalised), and it takes about 1/16 of the room JSON pairs took."""
+    import numpy as np
+
+    scale = float(abs(coef).max()) / 127 or 1.0
+    steps = np.round(coef / scale)
+    columns = steps.nonzero()[0]
+    deltas = np.diff(columns, prepend=0).astype("<u4")
+    head = np.array([scale], dtype="<f8").tobytes()
+    return zlib.compress(head + deltas.tobytes() + steps[columns].astype("<i1").tobytes(), 9)
+
+
+@functools.lru_cache(maxsize=256)
+def _unpack(blob: bytes):  # -> tuple[numpy int64 columns, numpy float64 values]
+    """``_pack``'s columns and coefficients; cached (a bytes object hashes once), so a filter
+    in use unpacks once."""
+    import numpy as np
+
+    raw = zlib.decompress(blob) if blob else bytes(8)
+    scale = float(np.frombuffer(raw[:8], dtype="<f8")[0])
+    count = (len(raw) - 8) // 5
+    columns = np.cumsum(np.frombuffer(raw[8 : 8 + 4 * count], dtype="<u4").astype(np.int64))
+    return columns, np.frombuffer(raw[8 + 4 * count :], dtype="<i1").astype(np.float64) * scale
 
 
 # --- JSON ---------------------------------------------------------------------------------------
@@ -190,7 +254,8 @@ def to_json(model: LearnedFilter) -> str:
         "topic": model.topic, "active": model.active, "reason": model.reason,
         "judgments": model.judgments, "relevant": model.relevant,
         "cv_plain": model.cv_plain, "cv_learned": model.cv_learned,
-        "intercept": model.intercept, "weights": [list(cw) for cw in model.weights],
+        "threshold": model.threshold, "readmits": model.readmits,
+        "intercept": model.intercept, "weights": base64.b64encode(model.weights).decode("ascii"),
         "version": model.version,
     }  # fmt: skip
     return json.dumps(data, separators=(",", ":"))
@@ -209,7 +274,9 @@ def from_json(text: str) -> LearnedFilter | None:
         relevant=int(data["relevant"]),
         cv_plain=data["cv_plain"],
         cv_learned=data["cv_learned"],
+        threshold=float(data["threshold"]),
+        readmits=bool(data["readmits"]),
         intercept=float(data["intercept"]),
-        weights=tuple((int(c), float(w)) for c, w in data["weights"]),
+        weights=base64.b64decode(data["weights"]),
         version=str(data["version"]),
     )

@@ -21,7 +21,7 @@ the score's formula (``scoring``), reading files (``bulk``, ``lexicon_files``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from monitor.errors import QueryError
@@ -36,7 +36,7 @@ from monitor.match.expand import (
     unknown_concept,
 )
 from monitor.match.lexicon import Lexicon
-from monitor.match.query import And, Node, Or, Query, _Syntax, parse
+from monitor.match.query import And, Node, Or, Query, parse_query
 from monitor.match.scoring import Aboutness, aboutness, reaching, strongest, weight
 from monitor.match.specificity import Background, background
 from monitor.types import Document, Field, Hit, Match, Topic
@@ -115,8 +115,13 @@ class Matcher:
         """The topics, in the order given."""
         return tuple(c.topic for c in self._topics)
 
-    def match(self, doc: Document) -> tuple[Match, ...]:
-        """Topics whose query ``doc`` satisfies with a score at or above their threshold."""
+    def match(self, doc: Document, below: Collection[str] = ()) -> tuple[Match, ...]:
+        """Topics whose query ``doc`` satisfies with a score at or above their threshold.
+
+        ``below``: topics whose threshold is not applied: every document their query satisfies
+        is returned, whatever its score (a learned filter that re-admits candidates the score
+        puts under the threshold decides on those, ``monitor.learn``).
+        """
         view = View(doc)
         found = []
         for number in self._index.candidates(view):
@@ -124,7 +129,7 @@ class Matcher:
             occurrences = conjuncts(compiled.query.root, view)
             if occurrences is None:
                 continue
-            threshold = compiled.topic.threshold
+            threshold = 0.0 if compiled.topic.id in below else compiled.topic.threshold
             about = _best(compiled.branches, view, self._background, threshold, occurrences)
             if about is not None and about.score >= threshold:
                 hits = _hits(occurrences, view, self._background)
@@ -183,12 +188,7 @@ def check_examples(topic: Topic, lexicon: Lexicon | None = None) -> tuple[str, .
 
 
 def _parse(topic: Topic) -> Query:
-    try:
-        return parse(topic.query)
-    except _Syntax as e:
-        raise QueryError(
-            f"topic {topic.id}: {e.message}", position=e.position, query=topic.query
-        ) from None
+    return parse_query(topic.query, where=f"topic {topic.id}: ")
 
 
 def _compile(topic: Topic, written: Query, lexicon: Lexicon | None) -> _Compiled:

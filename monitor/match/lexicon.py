@@ -227,5 +227,6 @@ def _query_keys(term: Term) -> list[str]:
     if last.kind == "word" and key.endswith("s") and len(last.text) > MIN_LOOKUP_PREFIX:
         keys += [key[:-1], key[:-2]] if key.endswith("es") else [key[:-1]]
     if last.kind == "word" and len(term.patterns) > 1:
-        keys.append(key + "*")  # ``"military exercise"`` finds ``military exercise*``
+        # ``"military exercise"`` finds ``military exercise*``, ``"food prices"`` ``food price*``
+        keys += [k + "*" for k in keys]
     return keys

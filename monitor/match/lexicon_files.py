@@ -64,7 +64,7 @@ from monitor.yamlsafe import At, read_yaml
 #: CLDR locales whose territory names are added to every territory
 LANGUAGES = ("en", "id", "ms", "vi", "th", "ru", "zh", "zh_Hant", "fr", "es", "de", "pt", "it")
 #: the shipped lexicon files, in ``monitor/data``
-SHIPPED = ("guards.yaml", "names.yaml", "concepts.yaml")
+SHIPPED = ("guards.yaml", "names.yaml", "concepts.yaml", "concepts-news.yaml")
 #: CLDR region codes worth a concept of their own (Southeast Asia, Asia, Europe, ...)
 REGIONS = ("002", "019", "142", "150", "035", "030", "034", "145", "143", "053", "054", "057")
 

@@ -148,12 +148,13 @@ class _Syntax(Exception):
         self.position = position
 
 
-def parse_query(text: str) -> Query:
-    """Parse ``text``; raise QueryError with the 0-based position of the first problem."""
+def parse_query(text: str, *, where: str = "") -> Query:
+    """Parse ``text``; raise QueryError with the 0-based position of the first problem, its
+    message led by ``where`` (``"topic sea: "``)."""
     try:
         return parse(text)
     except _Syntax as e:
-        raise QueryError(e.message, position=e.position, query=text) from None
+        raise QueryError(where + e.message, position=e.position, query=text) from None
 
 
 def parse(text: str) -> Query:

@@ -27,6 +27,9 @@ What is honoured, per service:
 - any other service answering 429: apprise gives us only the status, so we wait at least
   ``RATE_LIMITED_WAIT`` seconds.
 
+Every plugin sends through ``monitor.notify.outbound`` (no redirect, no proxy from the
+environment, an answer read up to a cap), as ``json://`` does through ``monitor.notify.webhook``.
+
 Also owns each channel's length limits (``Notifier.limits``), inferred from its URLs' services.
 """
 
@@ -46,6 +49,7 @@ from apprise.plugins import url_to_dict
 
 from monitor.config import ChannelSettings
 from monitor.errors import ConfigError, DeliveryError
+from monitor.notify.outbound import guard_plugins
 from monitor.notify.render import SUBJECT_MAX, Limits, Message
 from monitor.notify.webhook import SCHEMES as WEBHOOK_SCHEMES
 from monitor.notify.webhook import Webhook, post
@@ -196,6 +200,8 @@ def _load_plugins() -> None:
             "ignore", message="'imghdr' is deprecated", category=DeprecationWarning
         )
         NotificationManager().load_modules()
+    # every plugin's HTTP: no redirect, no proxy from the environment, a bounded answer
+    guard_plugins()
 
 
 def _asset(timeout: float) -> apprise.AppriseAsset:
@@ -240,9 +246,6 @@ def _plugin(endpoint: _Endpoint, delivery_id: str, asset: apprise.AppriseAsset) 
     plugin = apprise.Apprise.instantiate(parsed, asset=asset)
     if plugin is None:  # it was instantiated once at start-up; a failure now is a bug
         raise DeliveryError("apprise refused an endpoint it accepted at start-up")
-    # a redirect would re-send the alert (form://, xml://: a 307 re-posts it) to an address
-    # nobody configured: never followed, whatever the URL or apprise's default says
-    plugin.redirects = False
     return plugin
 
 

@@ -21,17 +21,26 @@
                    declare dead and report it through the dead-letter channel
 
 A failing source becomes a recorded result (``PollResult.error``), never an exception out of
-``poll``; a failing channel never holds up another channel.
+``poll``; a database outage a ``store:`` result and the daemon's ``Pipeline.database`` state;
+a failing channel never holds up another channel.
 Owns: the order of stages and the hand-over of values between them.
 Does not own: how each stage works (fetch, sources, match, store, notify, policy), nor when
 polls run (``monitor.scheduler``).
 
-    __init__.py   Pipeline: the stages in order (``poll``, ``deliver``); matching new items
-    _read.py      a fetched source -> its items (feed, listing, sitemap and its children); the cap
-    _follow.py    items -> their article pages (fetched, extracted in a worker) -> their stories
-    _health.py    a poll's outcome -> the source's state (moves, failures, outages, one report)
-    _result.py    PollResult, what one poll did
-    _learn.py     judgments -> each topic's learned filter, retrained when they change (``relearn``)
+    __init__.py     Pipeline: the stages in order (``poll``, ``deliver``); matching new items
+    _read.py        a fetched source -> its items (feed, listing, sitemap and its children); the cap
+    _follow_io.py   items -> their article pages (fetched, extracted in a worker) -> their stories
+    _health_io.py   a poll's outcome -> the source's state, saved (moves, failures, outages, report)
+    _result.py      PollResult, what one poll did
+    _learn.py       judgments -> each topic's learned filter, retrained when they change
+    _near_misses_io.py  stored articles -> a topic's near misses (``monitor.rematch`` decides)
+
+Which half is pure: a decision that takes values and returns values lives outside this package,
+named for its subject (``monitor.follow``: which items to follow, merging a page into its item;
+``monitor.health``: a source's next state, moves, outages, reports); the module here that
+applies it with the fetcher, workers, store or notifier carries ``_io`` (``_follow_io``,
+``_health_io``). The pipeline, its health records and its deliveries share one
+``monitor.runtime.Runtime``; ``use_settings`` is the one place a hot reload happens.
 """
 
 from __future__ import annotations
@@ -40,37 +49,65 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from monitor import bounds, follow, policy
+from monitor import bounds, follow, health, policy
 from monitor.cluster import ChannelLeases
 from monitor.config import Settings, SourceSettings
 from monitor.deliver.crash import Checkpoint, unchecked
 from monitor.deliver.run import Deliverer, DeliveryReport
 from monitor.errors import FetchError, LeaseLost, ParseError, StoreError
 from monitor.fetch import Fetcher
+from monitor.health import DatabaseHealth, database_after
 from monitor.identity import with_credentials
 from monitor.learn import PLAIN, Filters
 from monitor.match import Matcher, lexicon_for
 from monitor.metrics import NO_METRICS, Metrics
 from monitor.notify import Notifier
-from monitor.pipeline._follow import Follower
-from monitor.pipeline._health import SourceHealth, for_config, fresh_state
+from monitor.pipeline._follow_io import Follower
+from monitor.pipeline._health_io import SourceHealth
 from monitor.pipeline._learn import relearn
+from monitor.pipeline._near_misses_io import NEAR_MISS_DAYS, NEAR_MISS_LIMIT, near_misses
 from monitor.pipeline._read import SourceReader, capped, fetch_options
 from monitor.pipeline._result import PollResult
+from monitor.runtime import Loaded, Runtime
 from monitor.store import ArticlePage, NewArticle, PollSaved, SourceState, Store
 from monitor.types import Document, Fetched, Item, ParsedFeed, Topic
 from monitor.workers import Workers
 
 log = logging.getLogger("monitor.pipeline")
 
-__all__ = ["DeliveryReport", "Pipeline", "PollResult", "relearn"]
+__all__ = [
+    "NEAR_MISS_DAYS",
+    "NEAR_MISS_LIMIT",
+    "DeliveryReport",
+    "Pipeline",
+    "PollResult",
+    "near_misses",
+    "relearn",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class _Matching:
+    """The settings' topics compiled for matching; replaced whole on a hot reload."""
+
+    #: the settings they were compiled from
+    settings: Settings
+    matcher: Matcher
+    #: the topics by id
+    topics: dict[str, Topic]
+
+    @classmethod
+    def of(cls, settings: Settings) -> _Matching:
+        matcher = Matcher(settings.topics, lexicon_for(settings.lexicon))
+        return cls(settings, matcher, {t.id: t for t in settings.topics})
 
 
 class Pipeline:
-    """Runs polls and deliveries with the clients it is given; holds the current settings."""
+    """Runs polls and deliveries with the clients it is given; its ``Runtime`` holds the
+    configuration in use."""
 
     def __init__(
         self,
@@ -88,50 +125,50 @@ class Pipeline:
     ) -> None:
         """``leases``: other nodes share the store; channel rounds run under leases."""
         self.store = store
-        self._checkpoint = checkpoint
-        self._metrics = metrics
+        # one runtime for the pipeline, its health records and its deliveries: a hot reload
+        # swaps its configuration in one place (``use_settings``)
+        self._runtime = Runtime(
+            Loaded(settings, notifier),
+            store=store,
+            now=now,
+            rng=rng,
+            checkpoint=checkpoint,
+            metrics=metrics,
+        )
         self._fetcher = fetcher
-        self._now = now
-        self._rng = rng or random.Random()
-        self.settings = settings
-        self._matcher = Matcher(settings.topics, lexicon_for(settings.lexicon))
-        self._topics: dict[str, Topic] = {t.id: t for t in settings.topics}
+        self._matching = _Matching.of(settings)
         #: each topic's learned filter (issue 12): keeps or drops the matcher's candidates
         self._learned: Filters = PLAIN
+        #: the database as the polls found it (``/healthz``); the daemon's, not the store's
+        self.database = DatabaseHealth()
         # placing articles in stories and saving them is one step across sources: two polls
         # saving copies of one story side by side would each miss the other's copy
         self._saving = asyncio.Lock()
         self._reader = SourceReader(fetcher, workers)
         self._follower = Follower(fetcher, workers, store, metrics)
-        self._health = SourceHealth(
-            settings, store=store, notifier=notifier, now=now, rng=self._rng
-        )
-        self._deliverer = Deliverer(
-            settings,
-            store=store,
-            notifier=notifier,
-            now=now,
-            rng=self._rng,
-            checkpoint=checkpoint,
-            metrics=metrics,
-            leases=leases,
-        )
+        self._health = SourceHealth(self._runtime)
+        self._deliverer = Deliverer(self._runtime, leases=leases)
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in use."""
+        return self._runtime.loaded.settings
 
     def use_settings(self, settings: Settings, notifier: Notifier) -> None:
-        """Switch to a newly loaded configuration (hot reload); the old one was valid too."""
-        self._matcher = Matcher(settings.topics, lexicon_for(settings.lexicon))
-        self._topics = {t.id: t for t in settings.topics}
-        self.settings = settings
-        self._health.use(settings, notifier)
-        self._deliverer.use(settings, notifier)
+        """Switch to a newly loaded configuration (hot reload); the old one was valid too.
+        The one place a reload happens: polls and rounds that start from now on use it."""
+        matching = _Matching.of(settings)  # compiled first: a poll never sees half a reload
+        self._matching = matching
+        self._runtime.reload(Loaded(settings, notifier))
 
     async def relearn(self) -> None:
         """Retrain the topics whose judgments or query changed (off the loop), then use every
         topic's saved filter. A failure keeps the filters in use."""
-        matcher, topics = self._matcher, self.settings.topics
+        matching = self._matching
+        matcher, topics = matching.matcher, matching.settings.topics
         try:
             models = await asyncio.to_thread(
-                relearn, self.store, topics, matcher.match, self._now()
+                relearn, self.store, topics, matcher, self._runtime.now()
             )
         except StoreError as error:
             log.error("learned filters not refreshed: %s", error)
@@ -144,28 +181,47 @@ class Pipeline:
         """Poll one source end to end; every failure ends as a recorded result (a database
         outage as a result that says so: it cannot be recorded in the database)."""
         try:
-            return await self._poll(source)
+            result = await self._poll(source)
         except LeaseLost:
             raise  # another node owns the source now: its caller (the node) discards the poll
         except StoreError as error:
             # one line per poll, not a traceback; the source is polled again on schedule
             log.warning("poll not saved source=%s: %s", source.id, error)
+            self._database_seen(str(error))
             return PollResult(source.id, "failed", error=f"store: {error}")
+        self._database_seen(None)
+        return result
+
+    def _database_seen(self, error: str | None) -> None:
+        """Keep the database's health (the daemon's state: an outage cannot be stored); one
+        line when an outage begins and one when it ends."""
+        before = self.database
+        self.database = database_after(before, error, self._runtime.now())
+        if error is not None:
+            self._runtime.metrics.store_error()
+            if before.ok:
+                log.error("database unavailable: %s", error)
+        elif not before.ok:
+            log.warning(
+                "database available again after %d poll(s) not saved since %s",
+                before.failed_polls,
+                before.failing_since,
+            )
 
     async def _poll(self, source: SourceSettings) -> PollResult:
         stored = await asyncio.to_thread(self.store.source_state, source.id)
-        state = for_config(stored or fresh_state(source), source)
+        state = health.for_config(stored or SourceState.fresh(source.id, source.url), source.url)
         if state.status == "gone":
             # 410 Gone is final for that URL; editing the source's URL brings it back
             return PollResult(source.id, "gone", error=state.last_error)
-        now = self._now()
+        now = self._runtime.now()
         try:
             url = with_credentials(state.url, source.url)  # the store keeps no password
-            with self._metrics.timed("fetch"):
+            with self._runtime.metrics.timed("fetch"):
                 fetched = await self._fetcher.fetch(url, state.validators, fetch_options(source))
             if fetched.not_modified:
                 return await self._health.record_unchanged(source, state, fetched, now)
-            with self._metrics.timed("parse"):
+            with self._runtime.metrics.timed("parse"):
                 parsed = await self._reader.read(
                     source, fetched.content, fetched.url, fetched.content_type
                 )
@@ -173,7 +229,9 @@ class Pipeline:
                 source, state, capped(parsed, self.settings), fetched, now
             )
         except (FetchError, ParseError) as error:
-            self._metrics.fetch_error(error.kind if isinstance(error, FetchError) else "parse")
+            self._runtime.metrics.fetch_error(
+                error.kind if isinstance(error, FetchError) else "parse"
+            )
             return await self._health.record_failure(source, state, error, now)
         log.info(
             "polled source=%s items=%d new=%d matches=%d",
@@ -204,7 +262,7 @@ class Pipeline:
         pages += [(item, ArticlePage()) for item in todo.plain]
         fresh = [item for item, _ in pages]
         next_check = policy.next_check_after_success(
-            now, source.every, source.jitter, (fetched.max_age, parsed.ttl), self._rng
+            now, source.every, source.jitter, (fetched.max_age, parsed.ttl), self._runtime.rng
         )
         new_state = replace(
             self._health.healthy(source, state, fetched, now),
@@ -216,7 +274,7 @@ class Pipeline:
         articles, unmatched = await asyncio.to_thread(self._articles, source, state, pages, now)
         async with self._saving:
             saved = await self._save_in_stories(source, new_state, articles, now)
-        self._checkpoint("after_store")
+        self._runtime.checkpoint("after_store")
         error = await self._item_failures(source, new_state, (*unmatched, *saved.refused))
         return PollResult(
             source.id,
@@ -272,7 +330,7 @@ class Pipeline:
     ) -> tuple[list[NewArticle], list[tuple[str, str]]]:
         """Match the new items and decide which are notified (CPU work: runs in a thread).
         An item the matcher fails on is left out and named, with the reason."""
-        with self._metrics.timed("match"):
+        with self._runtime.metrics.timed("match"):
             return self._new_articles(source, state, pages, now)
 
     def _new_articles(
@@ -303,22 +361,24 @@ class Pipeline:
         return articles, failed
 
     def _matches_for(self, source: SourceSettings, item: Item, text: str | None = None):
+        matching = self._matching  # taken once: matcher and topics of one configuration
         document = Document(
             id=item.key,
             title=item.title,
             text=text or item.summary,
             lang=item.language or source.language,
         )
-        every_channel = tuple(c.name for c in self.settings.channels)
+        every_channel = tuple(c.name for c in matching.settings.channels)
         found = []
-        for match in self._learned.refine(document, self._matcher.match(document)):
+        candidates = matching.matcher.match(document, below=self._learned.readmitting)
+        for match in self._learned.refine(document, candidates):
             if source.topics is not None and match.topic not in source.topics:
                 continue
-            topic = self._topics[match.topic]
+            topic = matching.topics[match.topic]
             # None means every channel; an empty tuple (its channels disabled) means none
             channels = every_channel if topic.channels is None else topic.channels
             found.append((replace(match, hits=bounds.hits(match.hits)), topic.name, channels))
-            self._metrics.matched(match.topic)
+            self._runtime.metrics.matched(match.topic)
         return tuple(found)
 
     # --- delivery -----------------------------------------------------------------------------

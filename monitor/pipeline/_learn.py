@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 
-from monitor.learn import LearnedFilter, from_json, learn, to_json
+from monitor.learn import Candidates, LearnedFilter, from_json, learn, to_json
 from monitor.store import Store
-from monitor.types import Document, Match, Topic
+from monitor.types import Topic
 
 log = logging.getLogger("monitor.learn")
 
@@ -24,7 +24,7 @@ log = logging.getLogger("monitor.learn")
 def relearn(
     store: Store,
     topics: Iterable[Topic],
-    match: Callable[[Document], Sequence[Match]],
+    matcher: Candidates,
     now: datetime,
 ) -> dict[str, LearnedFilter]:
     """Every topic's learned filter, retraining (and saving) those whose judgments or query
@@ -40,7 +40,7 @@ def relearn(
             if not judged and before is None:
                 continue
             one = [(doc, {topic.id: relevant}) for doc, relevant in judged]
-            model = learn([topic.id], one, match)[topic.id]
+            model = learn([topic], one, matcher)[topic.id]
             store.save_learned(topic.id, to_json(model), state, now)
             log.info("learned topic=%s judged=%d %s", topic.id, model.judgments, model.reason)
         filters[topic.id] = model

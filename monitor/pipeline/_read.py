@@ -3,8 +3,8 @@
 Owns: which parser a source's kind takes (run in a worker process), a sitemap index's newest
 child sitemaps (fetched and read too) and its newest entries, the per-poll item cap
 (``limits.items_per_poll``), and the fetch options a source's requests carry.
-Does not own: fetching the source itself and recording the outcome (``monitor.pipeline``), how a
-body is parsed (``monitor.sources``), what happens to the items next.
+Does not own: fetching the source itself (``monitor.pipeline``), recording the outcome
+(``_health_io``), how a body is parsed (``monitor.sources``), what happens to the items next.
 """
 
 from __future__ import annotations

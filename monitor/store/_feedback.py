@@ -1,7 +1,8 @@
 """Relevance feedback: verdicts people give matches, recorded, undone and read back.
 
 Owns: the ``feedback`` table's reads and writes. A verdict copies the match's topic and article
-key so it outlives the match row; undo deletes the latest verdict of a match.
+key so it outlives the match row; undo deletes the latest verdict of a match. A verdict on a
+stored article a topic did not match (a near miss) has no match row: its ``match_id`` is NULL.
 Does not own: what the verdicts teach a topic (``monitor.learn``), nor who may give them (the web
 side checks that before it calls here).
 """
@@ -55,6 +56,42 @@ class FeedbackLog:
             ).scalar_one()
         assert new_id is not None  # a primary key just assigned
         return Feedback(new_id, match_id, topic_id, key, verdict, who, now)
+
+    def record_article_feedback(
+        self, topic_id: str, article_key: str, verdict: str, who: str, now: datetime
+    ) -> Feedback:
+        """Store a verdict of ``topic_id`` on a stored article, matched or not (a near miss);
+        it joins the topic's match of the article when there is one. ``StoreError`` if no
+        article has that key (the learner reads the judged text from the stored article)."""
+        if verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}: {verdict!r}")
+        about = (
+            select(ArticleRow.id, MatchRow.id)
+            .outerjoin(
+                MatchRow,
+                (col(MatchRow.article_id) == col(ArticleRow.id))
+                & (col(MatchRow.topic_id) == topic_id),
+            )
+            .where(col(ArticleRow.key) == article_key)
+        )
+        with self._transaction("recording feedback") as connection:
+            found = connection.execute(about).first()
+            if found is None:
+                raise StoreError(f"recording feedback: no stored article {article_key!r}")
+            match_id = found[1]
+            values = {
+                "match_id": match_id,
+                "topic_id": topic_id,
+                "article_key": article_key,
+                "verdict": verdict,
+                "who": who,
+                "created": now,
+            }
+            new_id = connection.execute(
+                insert(FeedbackRow).values(values).returning(col(FeedbackRow.id))
+            ).scalar_one()
+        assert new_id is not None  # a primary key just assigned
+        return Feedback(new_id, match_id, topic_id, article_key, verdict, who, now)
 
     def undo_feedback(self, match_id: int) -> bool:
         """Delete the latest verdict on ``match_id``; False when there was none."""

@@ -225,10 +225,14 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination):
     # --- re-matching -------------------------------------------------------------------------
 
     def stored_articles(
-        self, since: datetime | None = None, batch: int = _KEYS_PER_QUERY
+        self,
+        since: datetime | None = None,
+        batch: int = _KEYS_PER_QUERY,
+        newest: int | None = None,
     ) -> Iterator[StoredArticle]:
-        """Stored articles first seen at or after ``since``, oldest first, read in batches."""
-        after = 0
+        """Stored articles first seen at or after ``since``, oldest first, read in batches;
+        only the ``newest`` last stored of them when given."""
+        after = self._before_newest(since, newest) if newest is not None else 0
         while True:
             query = select(ArticleRow).where(col(ArticleRow.id) > after)
             if since is not None:
@@ -239,6 +243,14 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination):
             if len(rows) < batch:
                 return
             after = _id(rows[-1].id)
+
+    def _before_newest(self, since: datetime | None, newest: int) -> int:
+        """The number of the article stored just before the ``newest`` last ones (0: none)."""
+        query = select(ArticleRow.id).order_by(col(ArticleRow.id).desc()).offset(newest).limit(1)
+        if since is not None:
+            query = query.where(col(ArticleRow.first_seen) >= since)
+        with self._session("reading articles") as session:
+            return session.exec(query).first() or 0
 
     def matched_topics(self, article_id: int) -> set[str]:
         """The ids of the topics an article has a stored match for."""

@@ -265,7 +265,8 @@ class FeedbackRow(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    #: the match judged; NULL once the match is deleted (the verdict and its article key stay)
+    #: the match judged; NULL once the match is deleted (the verdict and its article key stay),
+    #: and for a verdict on an article the topic did not match (a near miss)
     match_id: int | None = Field(
         default=None,
         sa_column=Column(

@@ -50,6 +50,24 @@ class SourceState:
     #: when that run of failures (or a 410) was reported through the channels, if it was
     reported_at: datetime | None = None
 
+    @classmethod
+    def fresh(cls, source_id: str, url: str) -> SourceState:
+        """The state of a source never polled before, configured at ``url``."""
+        return cls(
+            source_id=source_id,
+            url=url,
+            configured_url=url,
+            validators=Validators(),
+            last_check=None,
+            next_check=None,
+            last_success=None,
+            failures=0,
+            last_error=None,
+            items_seen=0,
+            status="ok",
+            baselined=False,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class ArticlePage:

@@ -8,7 +8,10 @@ headers) as middleware, and turning the store's values into responses through ``
     GET  /                               matches (filters, keyset paging with ?after=)
     POST /matches/<id>/feedback          verdict=relevant | not-relevant | undo
     GET  /topics                         topics; POST /topics/<id>/try: a dry run
+    GET  /topics?near=<id>               with that topic's near misses; POST
+         /topics/<id>/feedback           article=<key>, verdict=relevant | not-relevant
     GET  /sources, /deliveries           POST /deliveries/<id>/retry: a dead one again
+    GET  /nodes                          the daemons sharing a PostgreSQL database
     GET  /feeds/all.atom, /feeds/<topic>.atom
     GET  /metrics, /healthz
     GET, POST /login; POST /logout       only meaningful when ``web.token`` is set
@@ -38,12 +41,13 @@ from monitor.config import Settings
 from monitor.errors import StoreError
 from monitor.match import Matcher
 from monitor.match.explain import render_explanation
+from monitor.pipeline import NEAR_MISS_DAYS, near_misses
 from monitor.store import DayCount, MatchCursor, MatchDetail, MatchFilter
 from monitor.types import Document
 from monitor.web import atom, guard, present
 from monitor.web.context import WebContext
 from monitor.web.metrics import CONTENT_TYPE as METRICS_TYPE
-from monitor.web.pages import Frame, TopicCard, TryResult
+from monitor.web.pages import Frame, NearMisses, TopicCard, TryResult
 
 #: matches per dashboard page, and per Atom feed
 PAGE_SIZE = 50
@@ -73,9 +77,11 @@ def build_app(ctx: WebContext) -> Starlette:
         Route("/matches/{match_id:int}/feedback", handler(feedback), methods=["POST"]),
         Route("/topics", handler(topics_page)),
         Route("/topics/{topic_id}/try", handler(try_topic), methods=["POST"]),
+        Route("/topics/{topic_id}/feedback", handler(article_feedback), methods=["POST"]),
         Route("/sources", handler(sources_page)),
         Route("/deliveries", handler(deliveries_page)),
         Route("/deliveries/{delivery_id}/retry", handler(retry), methods=["POST"]),
+        Route("/nodes", handler(nodes_page)),
         Route("/feeds/{name}", handler(feed)),
         Route("/metrics", handler(metrics, paid=False)),
         Route("/healthz", handler(healthz, paid=False)),
@@ -191,7 +197,26 @@ async def feedback(ctx: WebContext, request: Request) -> Response:
 
 
 async def topics_page(ctx: WebContext, request: Request) -> Response:
-    return _html(await _topics_html(ctx, request, None))
+    return _html(await _topics_html(ctx, request, None, request.query_params.get("near")))
+
+
+async def article_feedback(ctx: WebContext, request: Request) -> Response:
+    """A verdict of a topic on a stored article it did not match (a near miss)."""
+    fields = await _form(ctx, request)
+    topic_id = request.path_params["topic_id"]
+    if topic_id not in {t.id for t in ctx.settings().topics}:
+        raise HTTPException(404, "No such topic.")
+    verdict, key = fields.get("verdict", ""), fields.get("article", "")
+    if verdict not in ("relevant", "not-relevant"):
+        raise HTTPException(400, "Unknown verdict.")
+    try:
+        await asyncio.to_thread(
+            ctx.store.record_article_feedback, topic_id, key, verdict, "web", ctx.now()
+        )
+    except StoreError as error:
+        raise HTTPException(404, "No such article.") from error
+    back = f"{ctx.base}/topics?" + urlencode({"near": topic_id})
+    return RedirectResponse(present.safe_next(fields.get("next"), back), 303)
 
 
 async def try_topic(ctx: WebContext, request: Request) -> Response:
@@ -236,6 +261,15 @@ async def deliveries_page(ctx: WebContext, request: Request) -> Response:
     channels = {c.name: c.urls for c in settings.channels}
     html = await asyncio.to_thread(
         ctx.pages.render_deliveries, _frame(ctx, request, settings), pending, dead, channels
+    )
+    return _html(html)
+
+
+async def nodes_page(ctx: WebContext, request: Request) -> Response:
+    settings = ctx.settings()
+    nodes = await asyncio.to_thread(ctx.store.nodes) if ctx.store.clustered else []
+    html = await asyncio.to_thread(
+        ctx.pages.render_nodes, _frame(ctx, request, settings), nodes, ctx.now()
     )
     return _html(html)
 
@@ -301,7 +335,10 @@ async def feed(ctx: WebContext, request: Request) -> Response:
 
 
 async def metrics(ctx: WebContext, request: Request) -> Response:
-    counts = await asyncio.to_thread(ctx.store.counts)
+    try:
+        counts = await asyncio.wait_for(asyncio.to_thread(ctx.store.counts), timeout=10)
+    except (StoreError, TimeoutError):
+        counts = None  # a database outage is what the metrics must show, not hide behind a 500
     return Response(ctx.metrics.exposition(counts), media_type=METRICS_TYPE)
 
 
@@ -314,6 +351,8 @@ async def healthz(ctx: WebContext, request: Request) -> Response:
         database_ok = True
     except (StoreError, TimeoutError):
         database_ok = False
+    polls = ctx.database()  # what the polls found: a locked file answers a ping, not a write
+    database_ok = database_ok and polls.ok
     healthy = scheduler_ok and database_ok
     body: dict[str, Any] = {
         "status": "ok" if healthy else "unhealthy",
@@ -322,7 +361,15 @@ async def healthz(ctx: WebContext, request: Request) -> Response:
             "last_run": tick.isoformat(timespec="seconds") if tick else None,
             "seconds_ago": None if age is None else round(age, 1),
         },
-        "database": {"ok": database_ok},
+        "database": {
+            "ok": database_ok,
+            "failing_since": polls.failing_since.isoformat(timespec="seconds")
+            if polls.failing_since
+            else None,
+            "polls_not_saved": polls.failed_polls,
+            "polls_not_saved_total": polls.total_failed,
+            "last_error": polls.last_error,
+        },
     }
     return Response(
         json.dumps(body), status_code=200 if healthy else 503, media_type="application/json"
@@ -332,14 +379,26 @@ async def healthz(ctx: WebContext, request: Request) -> Response:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-async def _topics_html(ctx: WebContext, request: Request, tried: TryResult | None) -> str:
+async def _topics_html(
+    ctx: WebContext, request: Request, tried: TryResult | None, near_id: str | None = None
+) -> str:
     settings, now = ctx.settings(), ctx.now()
     counts = await asyncio.to_thread(ctx.store.feedback_counts)
     days = await ctx.chart_data(
         "match_days", lambda: ctx.store.match_days(now - timedelta(days=30))
     )
     frame = _frame(ctx, request, settings)
-    return await asyncio.to_thread(_render_topics, ctx, settings, frame, days, counts, tried)
+    near = await asyncio.to_thread(_near_misses, ctx, settings, near_id) if near_id else None
+    return await asyncio.to_thread(_render_topics, ctx, settings, frame, days, counts, tried, near)
+
+
+def _near_misses(ctx: WebContext, settings: Settings, topic_id: str) -> NearMisses:
+    """``topic_id``'s near misses (reads the store and matches: runs in a thread)."""
+    topic = next((t for t in settings.topics if t.id == topic_id), None)
+    if topic is None:
+        raise HTTPException(404, "No such topic.")
+    found = near_misses(ctx.store, settings, topic_id, ctx.now())
+    return NearMisses(topic_id, tuple(found), topic.threshold, NEAR_MISS_DAYS)
 
 
 def _render_topics(
@@ -349,6 +408,7 @@ def _render_topics(
     days: dict[str, list[DayCount]],
     counts: dict[str, dict[str, int]],
     tried: TryResult | None,
+    near: NearMisses | None,
 ) -> str:
     """Explain each topic and render the page (CPU work: runs in a thread)."""
     cards = [
@@ -360,7 +420,7 @@ def _render_topics(
         )
         for topic in settings.topics
     ]
-    return ctx.pages.render_topics(frame, cards, ctx.now().date(), tried)
+    return ctx.pages.render_topics(frame, cards, ctx.now().date(), tried, near)
 
 
 def _run_over(
@@ -376,7 +436,10 @@ def _run_over(
 
 
 def _frame(ctx: WebContext, request: Request, settings: Settings) -> Frame:
-    return Frame(ctx.base, request.state.csrf, settings.timezone, ctx.token is not None)
+    return Frame(
+        ctx.base, request.state.csrf, settings.timezone, ctx.token is not None,
+        clustered=ctx.store.clustered,
+    )  # fmt: skip
 
 
 def _error_page(ctx: WebContext, request: Request, exc: Exception) -> Response:

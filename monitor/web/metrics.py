@@ -6,6 +6,8 @@ queue gauges set from the store at each scrape.
 
     monitor_polls_total{outcome}                  new | unchanged | failed | gone | ...
     monitor_fetch_errors_total{kind}              timeout, dns, tls, connect, http, ..., parse
+    monitor_store_errors_total                    polls the database failed (not saved)
+    monitor_database_up                           1 if the last scrape read the database
     monitor_items_seen_total                      items listed by successful polls
     monitor_new_articles_total                    of those, new articles stored
     monitor_matches_total{topic}                  new articles matching each topic
@@ -41,6 +43,10 @@ class PrometheusMetrics(Metrics):
         self._fetch_errors = Counter(
             "monitor_fetch_errors", "Failed polls by error class", ["kind"], registry=r
         )
+        self._store_errors = Counter(
+            "monitor_store_errors", "Polls not saved: the database failed", registry=r
+        )
+        self._database_up = Gauge("monitor_database_up", "The database answered", registry=r)
         self._items = Counter("monitor_items_seen", "Items listed by polls", registry=r)
         self._new = Counter("monitor_new_articles", "New articles stored", registry=r)
         self._matches = Counter("monitor_matches", "New matches by topic", ["topic"], registry=r)
@@ -66,6 +72,9 @@ class PrometheusMetrics(Metrics):
     def fetch_error(self, kind: str) -> None:
         self._fetch_errors.labels(kind).inc()
 
+    def store_error(self) -> None:
+        self._store_errors.inc()
+
     def matched(self, topic: str) -> None:
         self._matches.labels(topic).inc()
 
@@ -78,8 +87,11 @@ class PrometheusMetrics(Metrics):
     def scheduler_lag(self, seconds: float) -> None:
         self._lag.observe(seconds)
 
-    def exposition(self, counts: Mapping[str, int]) -> bytes:
-        """The text format, with the queue gauges from ``counts`` (``Store.counts()``)."""
-        self._pending.set(counts.get("deliveries_pending", 0))
-        self._dead.set(counts.get("deliveries_dead", 0))
+    def exposition(self, counts: Mapping[str, int] | None) -> bytes:
+        """The text format, with the queue gauges from ``counts`` (``Store.counts()``; None:
+        the database did not answer, and the queue gauges keep their last values)."""
+        self._database_up.set(0 if counts is None else 1)
+        if counts is not None:
+            self._pending.set(counts.get("deliveries_pending", 0))
+            self._dead.set(counts.get("deliveries_dead", 0))
         return generate_latest(self.registry)

@@ -6,10 +6,21 @@ configured zone. ``app`` reads the store and calls one ``render_*`` per page.
 Does not own: the queries (``monitor.store``), what a snippet or chart is (``present``), routing,
 auth or CSRF (``app``).
 
+Values: the store's values (``MatchDetail``, ``DeliveryRecord``, ``SourceState``, ``DayCount``)
+come in as they are and reach the templates unchanged, beside what a page adds (times in the
+configured zone, highlighted titles and snippets, safe links, charts). The four view values
+here mirror no store value: ``Frame`` is what every page needs from the request and settings,
+``TopicCard`` joins a topic (settings) with its explanation (``monitor.match``) and its counts and
+verdicts (store), ``TryResult`` is a dry run that is never stored, and ``NearMisses`` holds one
+topic's near misses (``monitor.rematch``) for its section. They look like the store's values
+(frozen, documented fields) because that is how every value here is written.
+
     render_matches   newest first, filters, snippet with matched words, why, deliveries, verdicts
-    render_topics    each topic: query and expansion, matches per day, feedback, "try it"
+    render_topics    each topic: query and expansion, matches per day, feedback, "try it",
+                     near misses (one topic's, asked for) with verdict buttons
     render_sources   status, last and next check, last error, items per day
     render_deliveries  pending and dead, with a retry button for the dead
+    render_nodes     the daemons sharing a PostgreSQL database: heartbeat age, what each holds
     render_login     the token form (only when ``web.token`` is set)
 """
 
@@ -22,7 +33,9 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from monitor.cluster import NodeView
 from monitor.config import SourceSettings
+from monitor.rematch import NearMiss
 from monitor.store import DayCount, DeliveryRecord, MatchDetail, MatchFilter, SourceState
 from monitor.types import Topic
 from monitor.web import present
@@ -40,6 +53,8 @@ class Frame:
     timezone: str
     #: a token protects the pages: show "log out"
     protected: bool = False
+    #: the store is PostgreSQL, where several daemons may share it: show "Nodes"
+    clustered: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +67,17 @@ class TopicCard:
     days: Sequence[DayCount]
     #: {"relevant": n, "not-relevant": m}
     feedback: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class NearMisses:
+    """A topic's near misses (``monitor.rematch``), shown in its section with verdict buttons."""
+
+    topic_id: str
+    found: Sequence[NearMiss]
+    #: the topic's threshold they score below, and how many days back they were looked for
+    threshold: float
+    days: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,14 +137,22 @@ class Pages:
         )
 
     def render_topics(
-        self, frame: Frame, cards: Sequence[TopicCard], today: date, tried: TryResult | None
+        self,
+        frame: Frame,
+        cards: Sequence[TopicCard],
+        today: date,
+        tried: TryResult | None,
+        near: NearMisses | None = None,
     ) -> str:
+        """The topics page; ``near``: one topic's near misses, shown in its section."""
         return self._render(
             "topics.html",
             frame,
             nav="topics",
             cards=[(c, present.chart(c.days, today)) for c in cards],
             tried=tried,
+            near=near,
+            near_rows=[(m, present.safe_href(m.article_key)) for m in near.found] if near else [],
         )
 
     def render_sources(
@@ -163,6 +197,12 @@ class Pages:
             channels={name: [present.masked(u) for u in urls] for name, urls in channels.items()},
         )
 
+    def render_nodes(self, frame: Frame, nodes: Sequence[NodeView], now: datetime) -> str:
+        """``now``: the moment the heartbeats' ages are counted from."""
+        tz = ZoneInfo(frame.timezone)
+        rows = [_node_row(node, now, tz) for node in nodes]
+        return self._render("nodes.html", frame, nav="nodes", rows=rows)
+
     def render_login(self, frame: Frame, next_path: str, failed: bool) -> str:
         return self._render("login.html", frame, nav="", next_path=next_path, failed=failed)
 
@@ -203,6 +243,16 @@ def _delivery_row(record: DeliveryRecord, tz: ZoneInfo) -> dict[str, object]:
         "next_attempt": _local(record.next_attempt, tz),
         "last_attempt": _local(record.last_attempt, tz),
         "href": present.safe_href(record.url),
+    }
+
+
+def _node_row(node: NodeView, now: datetime, tz: ZoneInfo) -> dict[str, object]:
+    return {
+        "node": node,
+        "age": present.age(now - node.heartbeat),
+        "started": _local(node.started, tz),
+        "expires": _local(node.expires, tz),
+        "channels": [name.removeprefix("channel:") for name in node.channels],
     }
 
 

@@ -2,9 +2,10 @@
 
 Owns: the snippet around the matched words and the words to highlight in it, "why it matched",
 which links are clickable (http and https only), masking channel URLs, the geometry of the
-small per-day bar charts, and turning query parameters into a ``MatchFilter`` and a keyset
-cursor (and back). Everything here takes values and returns values; nothing here escapes HTML:
-the templates do (Jinja2 autoescape), so these helpers return plain text pieces.
+small per-day bar charts, how long ago a heartbeat was, and turning query parameters into a
+``MatchFilter`` and a keyset cursor (and back). Everything here takes values and returns
+values; nothing here escapes HTML: the templates do (Jinja2 autoescape), so these helpers
+return plain text pieces.
 Does not own: the HTML (``templates/``, rendered by ``pages``), the queries (``monitor.store``).
 """
 
@@ -125,6 +126,13 @@ def masked(url: str) -> str:
     """A channel URL with only its scheme shown: the rest holds tokens (``tgram://•••``)."""
     scheme, sep, _rest = url.partition("://")
     return f"{scheme}://•••" if sep and scheme.isalnum() else "•••"
+
+
+def age(elapsed: timedelta) -> str:
+    """How long ago, in whole seconds up to two minutes, then minutes (never negative: the
+    database's clock and ours may differ by a little)."""
+    seconds = max(0, int(elapsed.total_seconds()))
+    return f"{seconds} s ago" if seconds < 120 else f"{seconds // 60} min ago"
 
 
 def chart(

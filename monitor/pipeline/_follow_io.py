@@ -1,12 +1,13 @@
-"""Following items to their article pages, and placing each followed article in its story.
+"""Following items to their article pages, the I/O half: fetching, extracting, placing in stories.
 
 Owns: fetching each item's page (the fetcher bounds concurrency per host) and extracting it in a
 worker process, where a page that fails leaves the item as the listing gave it with the reason
 recorded; the story of each followed article: another outlet's copy's within ``STORY_WINDOW``,
 else a new one.
-Does not own: which items are followed (``monitor.follow.plan``), extraction and merging
-(``monitor.follow``), comparing fingerprints (``monitor.story``), the lock that makes story
-placement and saving one step across sources (``monitor.pipeline``).
+Does not own: the decisions (``monitor.follow``, the pure half: which items are followed,
+the worker's extract job, merging a page into its item), comparing fingerprints
+(``monitor.story``), the lock that makes story placement and saving one step across sources
+(``monitor.pipeline``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,94 @@
+"""Untuned watchlists on every judged set: the README's table of macro precision / recall / F1.
+
+    .venv/bin/python benchmarks/eval_judged.py
+
+For the dev judgments (``../shared/eval/dev.jsonl`` with ``tests/data/watchlists/untuned-*.yaml``)
+and the judged sets a, b and c of ``benchmarks/judged/`` (each with the two watchlists its
+assessors wrote before judging), scores the multilingual watchlist with expansion on and off and
+the English-only one with expansion on, at the topics' own thresholds (the default: none is
+given). Macro figures average the topics that have relevant articles (set c's wildlife topic has
+none). "untuned" pools a, b and c: the topics no part of the matcher was tuned on. Then the
+English-only recall per language, pooled over each set's topics, as a ratio to English recall.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from judgedsets import LABELS, ROOT, TEST_WATCHLISTS, judged_articles, topics_of
+
+from monitor.match import Matcher
+from monitor.match.evaluation import Counts, Report, evaluate
+
+JUDGED = ROOT / "benchmarks" / "judged"
+#: set -> (judgments, multilingual watchlist, English-only watchlist)
+SETS = {
+    "dev": (
+        LABELS,
+        TEST_WATCHLISTS / "untuned-expert.yaml",
+        TEST_WATCHLISTS / "untuned-english.yaml",
+    ),
+    **{
+        name: (
+            JUDGED / f"judgments-{name}.jsonl",
+            JUDGED / "watchlists" / f"multilingual-{name}.yaml",
+            JUDGED / "watchlists" / f"english-{name}.yaml",
+        )
+        for name in ("a", "b", "c")
+    },
+}
+#: (label, which watchlist: 1 multilingual / 2 English-only, expansion)
+STYLES = (("multilingual, expansion on", 1, True), ("multilingual, expansion off", 1, False),
+          ("English-only, expansion on", 2, True))  # fmt: skip
+LANGUAGES = ("en", "id", "ms", "vi", "ru")
+
+
+def main() -> None:
+    reports = {
+        (name, style): _report(paths[index], expand, paths[0])
+        for name, paths in SETS.items()
+        for style, index, expand in STYLES
+    }
+    print("| watchlist | " + " | ".join([*SETS, "untuned (a, b, c)"]) + " |")
+    print("|---" * (len(SETS) + 2) + "|")
+    for style, _, _ in STYLES:
+        cells = [_macro([reports[name, style]]) for name in SETS]
+        cells.append(_macro([reports[name, style] for name in ("a", "b", "c")]))
+        print(f"| {style} | " + " | ".join(cells) + " |")
+    print("\nEnglish-only, expansion on: recall per language (pooled), ratio to English recall")
+    print("| set | " + " | ".join(LANGUAGES) + " |\n" + "|---" * (len(LANGUAGES) + 1) + "|")
+    for name in SETS:
+        print(f"| {name} | " + " | ".join(_ratios(reports[name, STYLES[2][0]])) + " |")
+
+
+def _report(watchlist: Path, expand: bool, labels: Path) -> Report:
+    topics = topics_of(watchlist, expand=expand)
+    return evaluate(Matcher(topics), [t.id for t in topics], judged_articles(labels))
+
+
+def _macro(reports: list[Report]) -> str:
+    """Mean P / R / F1 over the topics of ``reports`` that have relevant articles."""
+    rows = [r for report in reports for r in report.rows
+            if r.lang == "all" and r.topic != "macro" and r.recall is not None]  # fmt: skip
+    figures = [(r.precision or 0.0, r.recall or 0.0, r.f1 or 0.0) for r in rows]
+    return " / ".join(f"{sum(f[i] for f in figures) / len(figures):.2f}" for i in range(3))
+
+
+def _ratios(report: Report) -> list[str]:
+    pooled: dict[str, Counts] = {}
+    for row in report.rows:
+        if row.topic != "macro" and row.lang in LANGUAGES:
+            pooled[row.lang] = pooled.get(row.lang, Counts()) + row.counts
+    english = pooled["en"].recall or 0.0
+    return [
+        _ratio(pooled[lang], english) if lang in pooled and english else "-" for lang in LANGUAGES
+    ]
+
+
+def _ratio(counts: Counts, english: float) -> str:
+    recall = counts.recall or 0.0
+    return f"{recall:.2f} ({recall / english:.2f}×, {counts.tp + counts.fn} relevant)"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""What the benchmarks on judged articles share: where the judgments and watchlists are, reading
+them, and the per-language recall table.
+
+    calibrate.py, eval_expansion.py, eval_dev.py,  import it as a sibling (run from the repo:
+    eval_judged.py, feedback_eval.py               ``.venv/bin/python benchmarks/<name>.py``)
+
+Owns: the default labels file, the watchlist folders, ``--labels``, reading the judgments, a
+watchlist's topics with expansion (and threshold) overridden, and the pooled recall per language
+with its ratio to English. Does not own: scoring (``monitor.match.evaluation``), each script's
+table.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+
+from monitor.config import load_watchlist
+from monitor.match.evaluation import Judged, Report, read_judgments
+from monitor.types import Topic
+
+ROOT = Path(__file__).resolve().parent.parent
+#: the dev judgments (shared outside the repository)
+LABELS = Path("/work/shared/eval/dev.jsonl")
+#: the test watchlists (untuned, dev, English-only)
+TEST_WATCHLISTS = ROOT / "tests" / "data" / "watchlists"
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    """A parser with ``--labels`` (default ``LABELS``)."""
+    arguments = argparse.ArgumentParser(description=description)
+    arguments.add_argument("--labels", type=Path, default=LABELS)
+    return arguments
+
+
+def judged_articles(labels: Path) -> list[Judged]:
+    """The judged articles of a JSON-lines file."""
+    return read_judgments(labels.read_text(encoding="utf-8").split("\n"))
+
+
+def topics_of(path: Path | str, *, expand: bool, boolean: bool = False) -> list[Topic]:
+    """A watchlist's topics with expansion on or off; ``boolean``: threshold 0 (plain filters)."""
+    chosen = [replace(t, expand=expand) for t in load_watchlist(path)]
+    return [replace(t, threshold=0.0) for t in chosen] if boolean else chosen
+
+
+def print_recall_ratios(report: Report) -> None:
+    """The pooled recall per language (all topics: tp / relevant) and its ratio to English."""
+    pooled = {r.lang: r.counts for r in report.rows if r.topic == "macro"}
+    english = pooled["en"].recall or 0.0
+    for lang, counts in pooled.items():
+        recall = counts.recall or 0.0
+        ratio = recall / english if english else 0.0
+        relevant = counts.tp + counts.fn
+        print(f"{lang:4} relevant {relevant:3}  recall {recall:.3f}  ratio {ratio:.2f}")
