@@ -78,6 +78,10 @@ def _extracted() -> list[tuple[str, dict, object]]:
     return found
 
 
+# one xdist worker runs this module: the extracted corpus (a module fixture) is built once
+pytestmark = pytest.mark.xdist_group("extract")
+
+
 @pytest.fixture(scope="module")
 def extracted() -> list[tuple[str, dict, object]]:
     return _extracted()

@@ -234,6 +234,10 @@ def source(source_id: str, url: str) -> SourceSettings:
     )
 
 
+# one xdist worker runs this module: its worker pool (a module fixture) is built once
+pytestmark = pytest.mark.xdist_group("health")
+
+
 @pytest.fixture(scope="module")
 def workers() -> Iterator[Workers]:
     pool = Workers(WorkerLimits(1, 768 * 1024**2, 10.0))

@@ -568,6 +568,10 @@ class Env:
     counter: int = 0
 
 
+# one xdist worker runs this module: its worker pools, servers and store are built once
+pytestmark = pytest.mark.xdist_group("hostile")
+
+
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     workers = Workers(WorkerLimits(2, LIMITS.worker_memory, LIMITS.worker_timeout))

@@ -24,6 +24,9 @@ import pytest
 ROOT = Path(__file__).parent.parent
 WORLD = Path(__file__).parent / "data" / "image" / "world.py"
 TAG = "news-monitor:test"
+# one xdist worker runs this module: the image (a module fixture) is built once, and one tag
+# is never built by two workers at once
+pytestmark = pytest.mark.xdist_group("image")
 #: generous bounds: the engine and the machine may be busy; each wait ends as soon as it can
 WAIT = 180.0
 

@@ -21,6 +21,8 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 pytestmark = [
     pytest.mark.slow,
+    # one xdist worker: one daemon and one Chromium (module fixtures) for the whole module
+    pytest.mark.xdist_group("browser"),
     pytest.mark.skipif(
         not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
         reason="needs Debian's chromium and chromium-driver (apt-get install chromium "

@@ -23,6 +23,10 @@ LIMITS = WorkerLimits(processes=2, memory=512 * 1024**2, timeout=120.0)
 SHORT = WorkerLimits(processes=2, memory=LIMITS.memory, timeout=3.0)
 
 
+# one xdist worker runs this module: its worker pools (module fixtures) are built once
+pytestmark = pytest.mark.xdist_group("workers")
+
+
 @pytest.fixture(scope="module")
 def workers() -> Iterator[Workers]:
     pool = Workers(LIMITS)
