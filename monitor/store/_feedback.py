@@ -9,6 +9,7 @@ side checks that before it calls here).
 
 from __future__ import annotations
 
+import dataclasses
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -43,19 +44,7 @@ class FeedbackLog:
             if found is None:
                 raise StoreError(f"recording feedback: no match {match_id}")
             topic_id, key = found
-            values = {
-                "match_id": match_id,
-                "topic_id": topic_id,
-                "article_key": key,
-                "verdict": verdict,
-                "who": who,
-                "created": now,
-            }
-            new_id = connection.execute(
-                insert(FeedbackRow).values(values).returning(col(FeedbackRow.id))
-            ).scalar_one()
-        assert new_id is not None  # a primary key just assigned
-        return Feedback(new_id, match_id, topic_id, key, verdict, who, now)
+            return _insert(connection, Feedback(0, match_id, topic_id, key, verdict, who, now))
 
     def record_article_feedback(
         self, topic_id: str, article_key: str, verdict: str, who: str, now: datetime
@@ -78,20 +67,8 @@ class FeedbackLog:
             found = connection.execute(about).first()
             if found is None:
                 raise StoreError(f"recording feedback: no stored article {article_key!r}")
-            match_id = found[1]
-            values = {
-                "match_id": match_id,
-                "topic_id": topic_id,
-                "article_key": article_key,
-                "verdict": verdict,
-                "who": who,
-                "created": now,
-            }
-            new_id = connection.execute(
-                insert(FeedbackRow).values(values).returning(col(FeedbackRow.id))
-            ).scalar_one()
-        assert new_id is not None  # a primary key just assigned
-        return Feedback(new_id, match_id, topic_id, article_key, verdict, who, now)
+            verdict_row = Feedback(0, found[1], topic_id, article_key, verdict, who, now)
+            return _insert(connection, verdict_row)
 
     def undo_feedback(self, match_id: int) -> bool:
         """Delete the latest verdict on ``match_id``; False when there was none."""
@@ -150,3 +127,20 @@ def _feedback(row: FeedbackRow) -> Feedback:
         who=row.who,
         created=row.created,
     )
+
+
+def _insert(connection: Connection, verdict: Feedback) -> Feedback:
+    """Insert ``verdict`` (its id ignored); the stored verdict, with its new id."""
+    values = {
+        "match_id": verdict.match_id,
+        "topic_id": verdict.topic_id,
+        "article_key": verdict.article_key,
+        "verdict": verdict.verdict,
+        "who": verdict.who,
+        "created": verdict.created,
+    }
+    new_id = connection.execute(
+        insert(FeedbackRow).values(values).returning(col(FeedbackRow.id))
+    ).scalar_one()
+    assert new_id is not None  # a primary key just assigned
+    return dataclasses.replace(verdict, feedback_id=new_id)
