@@ -22,6 +22,12 @@ def sleep_then(seconds: float, value: str) -> str:
     return value
 
 
+def touch_then_sleep(path: str, seconds: float) -> None:
+    """Creates ``path`` (the test learns that the job runs), then sleeps."""
+    open(path, "a").close()
+    time.sleep(seconds)
+
+
 def wait_for_file(path: str, value: str) -> str:
     """Returns ``value`` once ``path`` exists (the test creates it when it is time)."""
     while not os.path.exists(path):

@@ -142,19 +142,29 @@ def test_a_crash_does_not_cost_the_jobs_beside_it(workers: Workers) -> None:
     assert isinstance(crashed, WorkerError) and crashed.kind == "crashed"
 
 
-def test_a_timeout_does_not_cost_the_jobs_beside_it(impatient: Workers, tmp_path: Path) -> None:
+def test_a_timeout_does_not_cost_the_jobs_beside_it(tmp_path: Path) -> None:
     """Killing a hung job's worker re-runs the bystander that shared the pool. The bystander
     cannot finish before the kill: it waits for a file the test creates only after it."""
-    flag = tmp_path / "go"
+    flag, running = tmp_path / "go", tmp_path / "running"
+    pool = Workers(WorkerLimits(processes=2, memory=LIMITS.memory, timeout=4.0))
 
-    async def together() -> tuple[BaseException | str, Any]:
-        hung = asyncio.ensure_future(impatient.run(jobs.sleep_then, 3600, "never"))
-        bystander = asyncio.ensure_future(impatient.run(jobs.wait_for_file, str(flag), "by"))
+    async def together() -> tuple[BaseException | None, str]:
+        hung = asyncio.ensure_future(pool.run(jobs.touch_then_sleep, str(running), 3600))
+        while not running.exists():
+            await asyncio.sleep(0.01)
+        # Then a head start, not a wait for anything: the bystander's own 4-second clock must
+        # end well after the hung job's, or on a busy machine both fire in one turn of the loop
+        # and the bystander times out itself (each clock starts when its job does).
+        await asyncio.sleep(3.0)
+        bystander = asyncio.ensure_future(pool.run(jobs.wait_for_file, str(flag), "by"))
         [error] = await asyncio.gather(hung, return_exceptions=True)
         flag.touch()
         return error, await bystander
 
-    hung, bystander = asyncio.run(together())
+    try:
+        hung, bystander = asyncio.run(together())
+    finally:
+        pool.close()
     assert isinstance(hung, WorkerError) and hung.kind == "timeout"
     assert bystander == "by"
 
