@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
 import feedparser
+import httpx
 import pytest
 
 from monitor.cluster import NodeView
+from monitor.config import Settings
 from monitor.rematch import NearMiss
-from monitor.store import DayCount, MatchCursor, MatchDetail, MatchFilter, StoredMatch
+from monitor.store import DayCount, MatchCursor, MatchDetail, MatchFilter, Store, StoredMatch
 from monitor.types import Hit, Topic
 from monitor.web import atom, guard, present
+from monitor.web.app import build_app
 from monitor.web.budget import Budget
+from monitor.web.context import WebContext
+from monitor.web.metrics import PrometheusMetrics
 from monitor.web.pages import Frame, NearMisses, Pages, TopicCard
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -251,3 +258,52 @@ def test_prometheus_hooks_count_what_the_daemon_reports() -> None:
     assert samples[("monitor_scheduler_lag_seconds_count", ())] == 1
     assert samples[("monitor_deliveries_pending", ())] == 4
     assert samples[("monitor_deliveries_dead", ())] == 1
+
+
+class _HangingStore:
+    """A database that stopped answering: each ping and count waits until ``answer`` is set."""
+
+    def __init__(self) -> None:
+        self.answer = threading.Event()
+        self.calls = 0
+
+    def ping(self) -> None:
+        self.calls += 1
+        self.answer.wait()
+
+    def counts(self) -> dict[str, int]:
+        self.ping()
+        return {"articles": 1, "matches": 0}
+
+
+def test_a_hanging_database_holds_one_thread_per_probe_however_often_asked() -> None:
+    """/healthz and /metrics asked ten times each while the database hangs: each starts one
+    call, every answer says the database is failing; once it answers, both recover."""
+    store = _HangingStore()
+    ctx = WebContext(
+        cast(Store, store), lambda: cast(Settings, None), PrometheusMetrics(),
+        lambda: T0, lambda: T0, probe_timeout=0.01,
+    )  # fmt: skip
+    try:
+        asyncio.run(_probe_while_hanging(ctx, store))
+    finally:
+        store.answer.set()
+
+
+async def _probe_while_hanging(ctx: WebContext, store: _HangingStore) -> None:
+    transport = httpx.ASGITransport(app=build_app(ctx))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        try:
+            await _ask_while_hanging(client, store)
+        finally:
+            store.answer.set()
+        ctx.probe_timeout = 60.0  # the answer is on its way: wait for it, however busy the box
+        assert (await client.get("/healthz")).json()["database"]["ok"]
+
+
+async def _ask_while_hanging(client: httpx.AsyncClient, store: _HangingStore) -> None:
+    for _ in range(10):
+        health = await client.get("/healthz")
+        assert health.status_code == 503 and not health.json()["database"]["ok"]
+        await client.get("/metrics")
+    assert store.calls == 2  # one ping, one count, each still waiting

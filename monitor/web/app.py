@@ -336,7 +336,7 @@ async def feed(ctx: WebContext, request: Request) -> Response:
 
 async def metrics(ctx: WebContext, request: Request) -> Response:
     try:
-        counts = await asyncio.wait_for(asyncio.to_thread(ctx.store.counts), timeout=10)
+        counts = await ctx.probe("counts", ctx.store.counts)
     except (StoreError, TimeoutError):
         counts = None  # a database outage is what the metrics must show, not hide behind a 500
     return Response(ctx.metrics.exposition(counts), media_type=METRICS_TYPE)
@@ -347,7 +347,7 @@ async def healthz(ctx: WebContext, request: Request) -> Response:
     age = None if tick is None else max(0.0, (now - tick).total_seconds())
     scheduler_ok = age is not None and age <= ctx.stale_after
     try:
-        await asyncio.wait_for(asyncio.to_thread(ctx.store.ping), timeout=10)
+        await ctx.probe("ping", ctx.store.ping)
         database_ok = True
     except (StoreError, TimeoutError):
         database_ok = False

@@ -51,10 +51,13 @@ class WebContext:
     #: seconds the per-day counts of the charts are reused (they scan a month of matches)
     chart_ttl: float = 60.0
     clock: Callable[[], float] = time.monotonic
+    #: seconds /healthz and /metrics wait for the database before they report it failing
+    probe_timeout: float = 10.0
     #: the configuration the matcher was built for (compared by identity), the matcher, and
     #: the topics' explanations
     _compiled: tuple[Settings, Matcher, dict[str, str]] | None = None
     _cached: dict[str, tuple[float, Any]] = field(default_factory=dict)
+    _probes: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
 
     @property
     def base(self) -> str:
@@ -89,3 +92,25 @@ class WebContext:
         value = await asyncio.to_thread(load)
         self._cached[name] = (now + self.chart_ttl, value)
         return value
+
+    async def probe(self, name: str, call: Callable[[], Any]) -> Any:
+        """``call()`` in a thread, at most one at a time per ``name``; TimeoutError after
+        ``probe_timeout`` seconds.
+
+        A database that hangs (a stopped server, a dropped network) holds one thread per probe
+        however often a load balancer asks: a thread per request would fill the event loop's
+        small executor, and every other thread the daemon starts would wait behind them. A call
+        still running is awaited again by the next request rather than started anew.
+        """
+        running = self._probes.get(name)
+        if running is None or running.done():
+            running = self._probes[name] = asyncio.ensure_future(asyncio.to_thread(call))
+            running.add_done_callback(_retrieve)
+        return await asyncio.wait_for(asyncio.shield(running), self.probe_timeout)
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    """Read a finished probe's outcome, so one that failed after every waiter gave up is not
+    reported as an exception nobody retrieved."""
+    if not future.cancelled():
+        future.exception()
