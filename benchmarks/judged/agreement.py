@@ -4,7 +4,7 @@ Owns: comparing the first assessor's grades with the second assessor's blind gra
 per topic, on relevant (grade >= 1) versus not relevant. Does not own adjudication
 (see adjudication.md) or any matcher evaluation.
 
-Usage: python3 agreement.py [a|b|c ...]   (default: all sets)
+Usage: python3 agreement.py [a|b|c|d ...]   (default: all sets)
 
 The first assessor's grades are read from first-<set>.jsonl (written at adjudication);
 before adjudication they are the `topics` field of judgments-<set>.jsonl. The second
@@ -20,6 +20,13 @@ TOPICS = {
     "a": ("elections", "maritime-crime", "epidemics"),
     "b": ("labour-migration", "energy-prices", "cybercrime"),
     "c": ("transport-accidents", "wildlife-trafficking", "food-prices", "haze-forest-fires"),
+    "d": (
+        "floods-landslides",
+        "trade-tariffs",
+        "corruption-cases",
+        "protests-strikes",
+        "military-exercises-procurement",
+    ),
 }
 
 
@@ -83,7 +90,7 @@ def report(name: str) -> None:
 
 
 def main(argv: list[str]) -> None:
-    for name in argv or ["a", "b", "c"]:
+    for name in argv or list(TOPICS):
         report(name)
 
 
