@@ -1765,7 +1765,13 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "air-quality",
         "air quality",
         {"kualitas udara", "kualiti udara", "chất lượng không khí", "качеств* воздуха"},
-        {"air pollution", "haze"},
+        {"air pollution", "haze", "AQI", "IPU"},
+    ),
+    (
+        "air-quality/index",
+        "IPU",
+        {"ISPU", "air quality index", "chỉ số chất lượng không khí"},
+        {"air quality", "chất lượng không khí", "kualiti udara"},
     ),
     ("mangrove", "mangrove", {"bakau", "rừng ngập mặn", "мангр*"}, {"forest", "hutan"}),
     ("forest", "forest", {"hutan", "rừng", "лес"}, {"deforestation", "wildfire*", "mangrove*"}),
@@ -2737,6 +2743,9 @@ TRAPS: list[tuple[str, str, bool]] = [
     ('"mobile phone"', "Penggunaan ponsel di sekolah dilarang", True),
     ("lightning", "Молниеносная атака на рынке", False),
     ("lightning", "Dua petani tewas tersambar petir", True),
+    # scarce is not rare: "langka" is both, "kelangkaan" only the first
+    ("shortage", "Harimau Sumatra termasuk satwa langka", False),
+    ("shortage", "Kelangkaan minyak goreng di pasar", True),
 ]
 
 
