@@ -2549,6 +2549,12 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ),
     ("business", "business", {"bisnis", "perniagaan", "kinh doanh", "бизнес*"}, {"company", "SME"}),
     ("project", "project", {"proyek", "projek", "dự án", "проект"}, {"infrastructure*"}),
+    (
+        "overturn",
+        "overturned",
+        {"terbalik", "terguling", "lật xe", "перевернул*"},
+        {"crash", "capsiz*"},
+    ),
 ]
 
 
