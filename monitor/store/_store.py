@@ -375,8 +375,8 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination):
         return saved
 
     def _index_bands(self, connection: Connection, article_id: int, bands: Sequence[int]) -> None:
-        # one statement, not one per band: a save runs under the cluster's story lock, and
-        # 32 round trips per article there made the nodes queue for it (issue 14)
+        # one statement, not one per band (32 round trips an article): a save runs under the
+        # cluster's story lock, and every round trip there is one the other nodes wait for
         rows = [{"band": band, "article_id": article_id} for band in dict.fromkeys(bands)]
         if rows:
             connection.execute(self._insert_new(StoryBandRow, rows))
