@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from pathlib import Path
 from monitor.identity import item_key
 from monitor.store._convert import delivery_id
 from tests.feedserver import FeedServer
-from tests.pages import seed_page
+from tests.pages import SEED_PARAGRAPHS, seed_page
 from tests.receivers import WebhookReceiver
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,8 @@ class Cluster:
     sources: int
     every: float = 2.0
     lease: float = 3.0
+    #: seconds between a node's claims of due sources (at most)
+    claim_every: float = 1.0
     #: channel name -> receiver
     hooks: dict[str, WebhookReceiver] = field(default_factory=dict)
     follow: bool = False
@@ -76,7 +79,7 @@ class Cluster:
             " per_host: 100, concurrency: 100}\n"
             f"defaults: {{follow: {str(self.follow).lower()}, every: {self.every}s, jitter: 0s}}\n"
             "delivery: {every: 1s, retry_base: 1s, retry_max: 2s}\n"
-            f"cluster: {{lease: {self.lease}s, claim_every: 1s}}\n"
+            f"cluster: {{lease: {self.lease}s, claim_every: {self.claim_every}s}}\n"
             f"{self.extra_config}"
             f"sources:\n{sources}" + (f"channels:\n{channels}" if channels else "")
         )
@@ -89,7 +92,10 @@ class Cluster:
             n = len(self.items[source])
             self.items[source].append(self.article_url(source, n))
             if self.follow:
-                page = seed_page(url=self.items[source][-1], title=f"Rusia dan ASEAN {source}-{n}")
+                page = seed_page(
+                    url=self.items[source][-1], title=f"Rusia dan ASEAN {source}-{n}",
+                    paragraphs=_reworded(f"{source}-{n}"),
+                )  # fmt: skip
                 self.feeds.serve(f"/a/{source}/{n}", page, content_type="text/html")
         start = datetime(2024, 3, 4, tzinfo=UTC)
         body = "".join(
@@ -190,6 +196,19 @@ class Cluster:
             payload = request.json()
             counts.update(payload.get("delivery_ids") or [payload["delivery_id"]])
         return counts
+
+
+def _reworded(seed: str) -> list[str]:
+    """The seed article's paragraphs with their words shuffled (the same for one ``seed``):
+    as long to extract, but a story of its own. Copies of one text would make every article a
+    copy of the first, and each save look through all the copies before it (issue 14)."""
+    rng = random.Random(seed)
+    paragraphs = []
+    for paragraph in SEED_PARAGRAPHS:
+        words = paragraph.split()
+        rng.shuffle(words)
+        paragraphs.append(" ".join(words))
+    return paragraphs
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> float:

@@ -332,12 +332,17 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination):
         with _engine.guard(action, self._engine.url), Session(self._engine) as session:
             yield session
 
-    def _insert(self, table: type[SQLModel], values: dict[str, Any]) -> Insert:
+    def _insert(
+        self, table: type[SQLModel], values: dict[str, Any] | list[dict[str, Any]]
+    ) -> Insert:
         dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
         return dialect.insert(table).values(values)
 
-    def _insert_new(self, table: type[SQLModel], values: dict[str, Any], *on: str) -> Insert:
-        """``INSERT ... ON CONFLICT DO NOTHING``: on the columns ``on``, or on any constraint."""
+    def _insert_new(
+        self, table: type[SQLModel], values: dict[str, Any] | list[dict[str, Any]], *on: str
+    ) -> Insert:
+        """``INSERT ... ON CONFLICT DO NOTHING`` of one row or several: on the columns ``on``,
+        or on any constraint."""
         insert = self._insert(table, values)
         assert isinstance(insert, postgresql.Insert | sqlite.Insert)
         return insert.on_conflict_do_nothing(index_elements=list(on) or None)
@@ -370,9 +375,11 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination):
         return saved
 
     def _index_bands(self, connection: Connection, article_id: int, bands: Sequence[int]) -> None:
-        for band in dict.fromkeys(bands):
-            values = {"band": band, "article_id": article_id}
-            connection.execute(self._insert_new(StoryBandRow, values))
+        # one statement, not one per band (32 round trips an article): a save runs under the
+        # cluster's story lock, and every round trip there is one the other nodes wait for
+        rows = [{"band": band, "article_id": article_id} for band in dict.fromkeys(bands)]
+        if rows:
+            connection.execute(self._insert_new(StoryBandRow, rows))
 
     def _fill_blank(self, connection: Connection, columns: dict[str, Any]) -> int | None:
         """The id of the stored blank article with this key, now filled in with ``columns``; None
