@@ -104,18 +104,18 @@ def cmd_feedback(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
 
 def _near_misses(settings: Settings, topic_id: str) -> int:
-    if _unknown_topic(settings, topic_id):
+    topic = _known_topic(settings, topic_id)
+    if topic is None:
         return EXIT_USAGE
     with open_store(settings) as store:
-        found = near_misses(store, settings, topic_id, now())
+        found = near_misses(store, settings, topic, now())
     rows = [
         [m.article_id, f"{m.score:.2f}", " ".join(m.title.split())[:70], m.article_key]
         for m in found
     ]
     print_table(["article", "score", "title", "key"], rows)
-    threshold = next(t.threshold for t in settings.topics if t.id == topic_id)
     print(f"topic {topic_id}: {len(rows)} near misses (query satisfied, score below "
-          f"{threshold:.2f}; last {NEAR_MISS_DAYS} days, not yet judged)")  # fmt: skip
+          f"{topic.threshold:.2f}; last {NEAR_MISS_DAYS} days, not yet judged)")  # fmt: skip
     return 0
 
 
@@ -124,7 +124,7 @@ def _judge_article(args: argparse.Namespace, settings: Settings, who: str) -> in
     if args.topic is None or verdict not in ("relevant", "not-relevant"):
         print("--article KEY needs --topic TOPIC and relevant | not-relevant", file=sys.stderr)
         return EXIT_USAGE
-    if _unknown_topic(settings, args.topic):
+    if _known_topic(settings, args.topic) is None:
         return EXIT_USAGE
     with open_store(settings) as store:
         doc = store.article(args.article)
@@ -137,12 +137,13 @@ def _judge_article(args: argparse.Namespace, settings: Settings, who: str) -> in
     return 0
 
 
-def _unknown_topic(settings: Settings, topic_id: str) -> bool:
-    if any(t.id == topic_id for t in settings.topics):
-        return False
-    known = ", ".join(t.id for t in settings.topics) or "none"
-    print(f"unknown topic {topic_id!r}; defined: {known}", file=sys.stderr)
-    return True
+def _known_topic(settings: Settings, topic_id: str) -> Topic | None:
+    """The topic ``topic_id``; None, said on stderr, when it is not configured."""
+    topic = next((t for t in settings.topics if t.id == topic_id), None)
+    if topic is None:
+        known = ", ".join(t.id for t in settings.topics) or "none"
+        print(f"unknown topic {topic_id!r}; defined: {known}", file=sys.stderr)
+    return topic
 
 
 def _import(store: Store, settings: Settings, path: str, who: str) -> int:
