@@ -19,7 +19,7 @@ from collections.abc import Collection, Mapping, Sequence
 from monitor.cli.common import EXIT_USAGE, now, open_store, print_table, settings_from
 from monitor.config import Settings
 from monitor.errors import StoreError
-from monitor.learn import Filters, from_json, learn
+from monitor.learn import CUTOFF, Filters, from_json, learn
 from monitor.learn.feedback_file import read_feedback
 from monitor.learn.suggest import suggest
 from monitor.match import Explanation, Lexicon, Matcher, lexicon_for
@@ -230,7 +230,8 @@ def explain_learned(settings: Settings, explanation: Explanation, doc: Document)
         return head
     match = Match(topic, result.score, result.hits)
     p = model.probability(doc, match)
-    lines = [head, f"  relevance {p:.2f}: {'kept' if p >= 0.5 else 'dropped'}", "  top features:"]
+    decided = "kept" if p >= CUTOFF else "dropped"
+    lines = [head, f"  relevance {p:.2f}: {decided}", "  top features:"]
     for name, pull in model.contributions(doc, match):
         lines.append(f"    {pull:+.3f}  {name}")
     return "\n".join(lines)
