@@ -188,7 +188,8 @@ def test_the_model_round_trips_through_json() -> None:
     matcher = Matcher([TOPIC])
     pairs = [(d, matcher.match(d)[0]) for d in UNSEEN]
     assert again.probabilities(pairs) == model.probabilities(pairs)
-    assert from_json(to_json(model).replace('"version":"2"', '"version":"1"')) is None
+    older = to_json(model).replace(f'"version":"{model.version}"', '"version":"1"')
+    assert from_json(older) is None  # another version: retrained, not read
 
 
 def test_contributions_name_features_in_words() -> None:

@@ -96,25 +96,25 @@ def test_judging_near_misses_relevant_makes_the_learned_filter_re_admit(
     """The near misses are the river banks the plain score drops; once judged (with the money
     banks it alerts on), the real learner turns re-admitting on and unseen river banks match."""
     settings = load_settings(configured(tmp_path, database_url), {})
-    matcher = Matcher(settings.topics)
+    matcher, bank = Matcher(settings.topics), settings.topics[0]
     judged = deep_articles(40)
     # a river bank the topic matched already (an older threshold, say) is an alert, not a miss
     alerted = replace(judged[0][0], matches=((Match("bank", 0.35, ()), "River banks", ()),))
     store.save_poll(state(), [alerted] + [a for a, _ in judged[1:]], T0)
-    found = near_misses(store, settings, "bank", LATER)
+    found = near_misses(store, settings, bank, LATER)
     river = {a.item.key for a, relevant in judged[1:] if relevant}
     assert {f.article_key for f in found} == river and len(found) == 19
     assert [f.score for f in found] == sorted((f.score for f in found), reverse=True)
     assert all(f.score < 0.3 for f in found)
-    assert near_misses(store, settings, "bank", LATER + timedelta(days=31)) == []
-    newest = near_misses(store, settings, "bank", LATER, scan=4)  # deep-36 .. deep-39
+    assert near_misses(store, settings, bank, LATER + timedelta(days=31)) == []
+    newest = near_misses(store, settings, bank, LATER, scan=4)  # deep-36 .. deep-39
     assert [f.article_key for f in newest] == [judged[n][0].item.key for n in (38, 36)]
     for miss in found:
         store.record_article_feedback("bank", miss.article_key, "relevant", "ana", LATER)
     for a, relevant in judged:  # the money banks: the alerts the plain score sends
         if not relevant:
             store.record_article_feedback("bank", a.item.key, "not-relevant", "ana", LATER)
-    assert near_misses(store, settings, "bank", LATER) == []  # judged: not listed again
+    assert near_misses(store, settings, bank, LATER) == []  # judged: not listed again
     model = relearn(store, settings.topics, matcher, LATER)["bank"]
     assert (model.active, model.readmits) == (True, True), model.reason
     filters = Filters({"bank": model})

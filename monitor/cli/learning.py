@@ -19,7 +19,7 @@ from collections.abc import Collection, Mapping, Sequence
 from monitor.cli.common import EXIT_USAGE, now, open_store, print_table, settings_from
 from monitor.config import Settings
 from monitor.errors import StoreError
-from monitor.learn import Filters, from_json, learn
+from monitor.learn import CUTOFF, Filters, from_json, learn
 from monitor.learn.feedback_file import read_feedback
 from monitor.learn.suggest import suggest
 from monitor.match import Explanation, Lexicon, Matcher, lexicon_for
@@ -104,18 +104,18 @@ def cmd_feedback(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
 
 def _near_misses(settings: Settings, topic_id: str) -> int:
-    if _unknown_topic(settings, topic_id):
+    topic = _known_topic(settings, topic_id)
+    if topic is None:
         return EXIT_USAGE
     with open_store(settings) as store:
-        found = near_misses(store, settings, topic_id, now())
+        found = near_misses(store, settings, topic, now())
     rows = [
         [m.article_id, f"{m.score:.2f}", " ".join(m.title.split())[:70], m.article_key]
         for m in found
     ]
     print_table(["article", "score", "title", "key"], rows)
-    threshold = next(t.threshold for t in settings.topics if t.id == topic_id)
     print(f"topic {topic_id}: {len(rows)} near misses (query satisfied, score below "
-          f"{threshold:.2f}; last {NEAR_MISS_DAYS} days, not yet judged)")  # fmt: skip
+          f"{topic.threshold:.2f}; last {NEAR_MISS_DAYS} days, not yet judged)")  # fmt: skip
     return 0
 
 
@@ -124,7 +124,7 @@ def _judge_article(args: argparse.Namespace, settings: Settings, who: str) -> in
     if args.topic is None or verdict not in ("relevant", "not-relevant"):
         print("--article KEY needs --topic TOPIC and relevant | not-relevant", file=sys.stderr)
         return EXIT_USAGE
-    if _unknown_topic(settings, args.topic):
+    if _known_topic(settings, args.topic) is None:
         return EXIT_USAGE
     with open_store(settings) as store:
         doc = store.article(args.article)
@@ -137,12 +137,13 @@ def _judge_article(args: argparse.Namespace, settings: Settings, who: str) -> in
     return 0
 
 
-def _unknown_topic(settings: Settings, topic_id: str) -> bool:
-    if any(t.id == topic_id for t in settings.topics):
-        return False
-    known = ", ".join(t.id for t in settings.topics) or "none"
-    print(f"unknown topic {topic_id!r}; defined: {known}", file=sys.stderr)
-    return True
+def _known_topic(settings: Settings, topic_id: str) -> Topic | None:
+    """The topic ``topic_id``; None, said on stderr, when it is not configured."""
+    topic = next((t for t in settings.topics if t.id == topic_id), None)
+    if topic is None:
+        known = ", ".join(t.id for t in settings.topics) or "none"
+        print(f"unknown topic {topic_id!r}; defined: {known}", file=sys.stderr)
+    return topic
 
 
 def _import(store: Store, settings: Settings, path: str, who: str) -> int:
@@ -229,7 +230,8 @@ def explain_learned(settings: Settings, explanation: Explanation, doc: Document)
         return head
     match = Match(topic, result.score, result.hits)
     p = model.probability(doc, match)
-    lines = [head, f"  relevance {p:.2f}: {'kept' if p >= 0.5 else 'dropped'}", "  top features:"]
+    decided = "kept" if p >= CUTOFF else "dropped"
+    lines = [head, f"  relevance {p:.2f}: {decided}", "  top features:"]
     for name, pull in model.contributions(doc, match):
         lines.append(f"    {pull:+.3f}  {name}")
     return "\n".join(lines)

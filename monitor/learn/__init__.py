@@ -19,6 +19,7 @@ from monitor.learn.model import CUTOFF, Judgment, LearnedFilter, from_json, to_j
 from monitor.types import Document, Match, Topic
 
 __all__ = [
+    "CUTOFF",
     "PLAIN",
     "Candidates",
     "Filters",

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 from monitor.types import Document, Match
 
-#: bump when a feature changes meaning: a saved model of another version is retrained
-VERSION = "2"
+#: bump when a feature or the decision changes meaning: a saved model of another version is
+#: retrained (3: ``model.CUTOFF`` 0.5 -> 0.4, its turn-on was cross-validated at the old one)
+VERSION = "3"
 
 #: size of each hashed block (a power of two)
 WORD_BITS = 18

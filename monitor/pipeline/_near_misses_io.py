@@ -14,6 +14,7 @@ from monitor.config import Settings
 from monitor.match import Matcher, lexicon_for
 from monitor.rematch import NearMiss, near_miss, nearest
 from monitor.store import Store
+from monitor.types import Topic
 
 #: how far back near misses are looked for, and how many are shown
 NEAR_MISS_DAYS = 30
@@ -26,18 +27,15 @@ NEAR_MISS_SCAN = 5_000
 def near_misses(
     store: Store,
     settings: Settings,
-    topic_id: str,
+    topic: Topic,
     now: datetime,
     days: int = NEAR_MISS_DAYS,
     limit: int = NEAR_MISS_LIMIT,
     scan: int = NEAR_MISS_SCAN,
 ) -> list[NearMiss]:
-    """``topic_id``'s near misses among the ``scan`` newest articles first seen in the last
+    """``topic``'s near misses among the ``scan`` newest articles first seen in the last
     ``days``, highest score first, at most ``limit``; articles already judged for the topic or
-    matched by it are left out. KeyError for a topic not configured."""
-    topic = next((t for t in settings.topics if t.id == topic_id), None)
-    if topic is None:
-        raise KeyError(topic_id)
+    matched by it are left out."""
     # the topic alone: matching every topic of a large watchlist to keep one would cost more
     # than compiling one (the lexicon is built once per process)
     matcher = Matcher([topic], lexicon_for(settings.lexicon))
@@ -46,7 +44,11 @@ def near_misses(
         for article in store.stored_articles(now - timedelta(days=days), newest=scan)
         if (miss := near_miss(matcher, article, settings, topic)) is not None
     ]
-    judged = {doc.id for doc, _ in store.judgments(topic_id)}
-    # a match stored under an older threshold, or re-admitted by the learned filter, is an alert
-    matched = {f.article_key for f in found if topic_id in store.matched_topics(f.article_id)}
+    if not found:
+        return []
+    judged = {doc.id for doc, _ in store.judgments(topic.id)}
+    # a match stored under an older threshold, or re-admitted by the learned filter, is an
+    # alert; one query for all of them (not one per near miss)
+    alerted = store.matched_by(topic.id, first=min(f.article_id for f in found))
+    matched = {f.article_key for f in found if f.article_id in alerted}
     return nearest(found, judged | matched, limit)

@@ -258,6 +258,15 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination):
         with self._session("reading matches") as session:
             return set(session.exec(query))
 
+    def matched_by(self, topic_id: str, first: int = 0) -> set[int]:
+        """The numbers of the articles (numbered ``first`` or later) that ``topic_id`` has a
+        stored match for, in one query."""
+        query = select(MatchRow.article_id).where(
+            col(MatchRow.topic_id) == topic_id, col(MatchRow.article_id) >= first
+        )
+        with self._session("reading matches") as session:
+            return set(session.exec(query))
+
     def save_rematch(
         self,
         article: StoredArticle,

@@ -397,7 +397,7 @@ def _near_misses(ctx: WebContext, settings: Settings, topic_id: str) -> NearMiss
     topic = next((t for t in settings.topics if t.id == topic_id), None)
     if topic is None:
         raise HTTPException(404, "No such topic.")
-    found = near_misses(ctx.store, settings, topic_id, ctx.now())
+    found = near_misses(ctx.store, settings, topic, ctx.now())
     return NearMisses(topic_id, tuple(found), topic.threshold, NEAR_MISS_DAYS)
 
 
