@@ -9,6 +9,7 @@ import functools
 import itertools
 import json
 import random
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 
 from monitor.config import load_watchlist
 from monitor.match import Matcher
+from monitor.match.lexicon_files import lexicon_for, read_lexicon_file
 from monitor.match.text import words
 from monitor.types import Document, Topic
 
@@ -152,3 +154,31 @@ def test_compiled_topics_beyond_the_cap_are_compiled_again(monkeypatch) -> None:
     small, brute = Matcher(topics), Matcher(topics, presearch=False)
     for doc in _documents()[:100]:
         assert small.match(doc) == brute.match(doc), doc.id
+
+
+def test_matching_in_several_threads_gives_the_serial_results() -> None:
+    """Threads share one fresh matcher (compiling, presearch memo) while another is rebuilt
+    from it: every result is the serial one."""
+    topics, documents = _generated(300, 19), _documents()[:120]
+    serial = [Matcher(topics).match(doc) for doc in documents]
+    shared = Matcher(topics)
+    edited = [*topics[:-1], replace(topics[-1], query="zzzq")]
+    with ThreadPoolExecutor(4) as pool:
+        rebuilt = pool.submit(Matcher, edited, previous=shared)
+        threaded = list(pool.map(shared.match, documents))
+        rebuilt.result()
+    assert threaded == serial
+
+
+def test_a_reload_with_the_same_lexicon_files_reuses_the_matcher(tmp_path) -> None:
+    """``lexicon:`` files read again with the same content give the lexicon the matcher in use
+    was built with, so a hot reload reuses its compiled topics."""
+    path = tmp_path / "extra.yaml"
+    path.write_text("concepts:\n  zzwidget:\n    en: [zzwidget, zzgadget]\n", encoding="utf-8")
+    first, again = lexicon_for(read_lexicon_file(path)), lexicon_for(read_lexicon_file(path))
+    assert first is again
+    topics = _generated(20, 20)
+    old = Matcher(topics, first)
+    assert Matcher(topics, again, previous=old)._dictionary is old._dictionary  # reused
+    path.write_text("concepts:\n  zzwidget:\n    en: [zzwidget]\n", encoding="utf-8")
+    assert lexicon_for(read_lexicon_file(path)) is not first

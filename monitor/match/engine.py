@@ -127,9 +127,11 @@ class Matcher:
         self._presearch = presearch
         if previous is None or not previous._shares(lexicon, self._background):
             previous = None
-        self._memo: Memo = {} if previous is None else previous._memo
+        # Copies: the matcher in use goes on compiling (into its own) while this one is built.
+        # Sharing the dictionary is safe (it only grows, under its lock).
+        self._memo: Memo = {} if previous is None else dict(previous._memo)
         #: a written term (words, guard, expanded?) or concept -> its feature
-        self._leaves: dict[object, int] = {} if previous is None else previous._leaves
+        self._leaves: dict[object, int] = {} if previous is None else dict(previous._leaves)
         self._dictionary: Dictionary = (
             Dictionary(self._background) if previous is None else previous._dictionary
         )

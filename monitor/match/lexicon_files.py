@@ -99,8 +99,18 @@ def build_default_lexicon() -> Lexicon:
 
 
 def lexicon_for(data: LexiconData | None) -> Lexicon:
-    """The shipped lexicon extended with ``data`` (a config's ``lexicon:`` files), if any."""
-    return default_lexicon() if data is None else default_lexicon().extended(data)
+    """The shipped lexicon extended with ``data`` (a config's ``lexicon:`` files), if any.
+
+    Files read again with the same content give the same object: a hot reload reuses the
+    matcher in use only with the very lexicon it was built with (``Matcher(previous=)``).
+    """
+    return default_lexicon() if data is None else _extended(data)
+
+
+@functools.lru_cache(maxsize=1)  # the configuration in use: a changed one frees the old
+def _extended(data: LexiconData) -> Lexicon:
+    # LexiconData is a frozen value (concepts, forms, guards, origins): equal files, equal key
+    return default_lexicon().extended(data)
 
 
 def read_lexicon_file(path: str | Path, known_guards: Iterable[str] = ()) -> LexiconData:
