@@ -70,13 +70,3 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     ``xdist_group`` units first, then single tests in this order, so the longest tests start
     early and the short ones fill the workers around them; one started last ran alone."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-
-
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """``-n auto``: one xdist worker per core, and one more. The slow tests mostly wait (on
-    daemons they started, servers, leases), so with one worker per core a core sat idle half
-    the time; ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still decides when set (None: xdist's own)."""
-    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
-        return None
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (cores or 1) + 1
