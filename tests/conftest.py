@@ -63,3 +63,10 @@ def database_url(request: pytest.FixtureRequest) -> str:
     """Each test that takes this runs once on a SQLite file and once on PostgreSQL."""
     name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(name))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow end-to-end tests first (otherwise in their order): pytest-xdist hands out the
+    ``xdist_group`` units first, then single tests in this order, so the longest tests start
+    early and the short ones fill the workers around them; one started last ran alone."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -568,10 +568,10 @@ class Env:
     counter: int = 0
 
 
-# one xdist worker runs this module: its worker pools, servers and store are built once
-pytestmark = pytest.mark.xdist_group("hostile")
-
-
+# No xdist_group: the module's fixture (worker pools, servers, a store) is built once in each
+# xdist worker that runs its tests (a worker keeps a module fixture while its next test is in
+# the same module), and the 150 cases spread over every worker. As one group they were the
+# longest unit of the suite (over 5 minutes on a loaded machine), run by one worker alone.
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     workers = Workers(WorkerLimits(2, LIMITS.worker_memory, LIMITS.worker_timeout))

@@ -134,7 +134,8 @@ def test_image_delivers_stays_healthy_and_stops_cleanly(
     image: str, tmp_path: Path, cleanup: Callable[[str, str], None]
 ) -> None:
     """Fresh volume, `docker exec ... matches` at once, a match delivered from a sibling's feed,
-    healthy, `docker stop` within 10 s exiting 0, and the volume outliving the container."""
+    healthy, `docker stop` ending it by its own SIGTERM handling (exit 0, "stopped" logged, not
+    docker's SIGKILL), and the volume outliving the container."""
     run_id = uuid.uuid4().hex[:8]
     world, monitor, volume = f"world-{run_id}", f"monitor-{run_id}", f"monitor-data-{run_id}"
     (tmp_path / "world").mkdir()
@@ -171,12 +172,14 @@ def test_image_delivers_stays_healthy_and_stops_cleanly(
     _wait("healthy", lambda: _inspect(monitor, ".State.Health.Status") == "healthy")
     assert docker("exec", monitor, "monitor", "matches").returncode == 0
 
-    started = time.monotonic()
-    docker("stop", monitor, timeout=60)
-    assert time.monotonic() - started < 10
+    # judged by how it ended, not how fast (the engine may be busy): a SIGKILL after docker's
+    # grace would exit 137 without the daemon's last line; an orderly stop exits 0 and says so
+    docker("stop", "--time", "60", monitor, timeout=120)
     assert _inspect(monitor, ".State.ExitCode") == "0"
+    assert _inspect(monitor, ".State.OOMKilled") == "false"
     logs = docker("logs", monitor).stderr
     assert " ERROR " not in logs and "Traceback" not in logs, logs[-3000:]
+    assert any(line.endswith(" stopped") for line in logs.splitlines()), logs[-3000:]
     docker("rm", monitor)
 
     again = docker(

@@ -17,12 +17,13 @@ Does not own: what a body means (``monitor.sources``), when to fetch again (``mo
 from monitor.fetch._client import Fetcher, FetchOptions, fetchable_url
 from monitor.fetch._guard import AddressPolicy, Resolver, blocked_reason, legacy_ipv4
 from monitor.fetch._headers import freshness_seconds, retry_after_seconds
-from monitor.fetch._hosts import SharedHosts
+from monitor.fetch._hosts import MonotonicClock, SharedHosts
 
 __all__ = [
     "AddressPolicy",
     "FetchOptions",
     "Fetcher",
+    "MonotonicClock",
     "Resolver",
     "SharedHosts",
     "blocked_reason",

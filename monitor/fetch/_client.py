@@ -38,7 +38,7 @@ from monitor.fetch._guard import (
     system_resolver,
 )
 from monitor.fetch._headers import freshness_seconds, retry_after_seconds
-from monitor.fetch._hosts import HostGates, SharedHosts
+from monitor.fetch._hosts import HostGates, MonotonicClock, SharedHosts
 from monitor.fetch._robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsRules, rules_from_response
 from monitor.policy import HINT_CAP
 from monitor.types import Fetched, Validators
@@ -70,14 +70,16 @@ class Fetcher:
         resolver: Resolver = system_resolver,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         hosts: SharedHosts | None = None,
+        clock: MonotonicClock | None = None,
     ) -> None:
         """``resolver`` turns a host name into addresses (tests inject a stub); ``hosts``
-        shares per-host spacing and ``Retry-After`` holds with other nodes."""
+        shares per-host spacing and ``Retry-After`` holds with other nodes; ``clock`` counts
+        them (the event loop's; tests inject one that needs no waiting)."""
         self._settings = settings
         self._resolver = resolver
         self._now = now
         self._overall = asyncio.Semaphore(settings.concurrency)
-        self._hosts = HostGates(settings.per_host, settings.per_host_interval, hosts)
+        self._hosts = HostGates(settings.per_host, settings.per_host_interval, hosts, clock)
         self._robots = RobotsCache()
         self._clients: dict[AddressPolicy, httpx.AsyncClient] = {}
 

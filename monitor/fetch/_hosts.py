@@ -2,7 +2,8 @@
 
 Owns: a gate per host name that admits at most ``per_host`` requests at once, starts them at
 least ``interval`` seconds apart, and remembers a ``Retry-After`` (429/503) so that no request
-goes to that host until it has passed. The clock is the event loop's monotonic time. With
+goes to that host until it has passed. The clock is the event loop's monotonic time unless one
+is injected (a test's, which passes spacing and holds without waiting them out). With
 ``shared`` (several nodes on one database) the spacing and the holds are agreed with the other
 nodes through it: a start time is reserved there, a hold is written there and learned from it.
 Does not own: what is fetched, nor the overall limit (``monitor.fetch._client``), nor where the
@@ -38,6 +39,24 @@ class SharedHosts(Protocol):
         ...
 
 
+class MonotonicClock(Protocol):
+    """The seconds the spacing and the holds are counted in, and the wait between them."""
+
+    def time(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class LoopClock:
+    """The running event loop's monotonic time and ``asyncio.sleep``: the daemon's clock."""
+
+    def time(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
 @dataclass
 class _Host:
     """The gate of one host (mutable: it is the state of the politeness rules)."""
@@ -45,9 +64,9 @@ class _Host:
     slots: asyncio.Semaphore
     #: serialises the spacing decision, so two waiters never take the same start time
     spacing: asyncio.Lock = field(default_factory=asyncio.Lock)
-    #: loop time before which no request may start
+    #: clock time before which no request may start
     next_start: float = 0.0
-    #: loop time until which the host asked us (Retry-After) to stay away, and its status
+    #: clock time until which the host asked us (Retry-After) to stay away, and its status
     deferred_until: float = 0.0
     deferred_status: int = 0
 
@@ -55,10 +74,17 @@ class _Host:
 class HostGates:
     """One gate per host name; create inside the running event loop."""
 
-    def __init__(self, per_host: int, interval: float, shared: SharedHosts | None = None) -> None:
+    def __init__(
+        self,
+        per_host: int,
+        interval: float,
+        shared: SharedHosts | None = None,
+        clock: MonotonicClock | None = None,
+    ) -> None:
         self._per_host = per_host
         self._interval = interval
         self._shared = shared
+        self._clock = clock or LoopClock()
         self._hosts: dict[str, _Host] = {}
         self._writes: set[asyncio.Task[None]] = set()
 
@@ -76,15 +102,14 @@ class HostGates:
                 # the start time is taken from the one sequence every node shares
                 wait = await asyncio.to_thread(self._shared.reserve, name, self._interval)
                 if wait > 0:
-                    await asyncio.sleep(wait)
+                    await self._clock.sleep(wait)
                 yield
                 return
             async with host.spacing:
-                loop = asyncio.get_running_loop()
-                wait = host.next_start - loop.time()
+                wait = host.next_start - self._clock.time()
                 if wait > 0:
-                    await asyncio.sleep(wait)
-                host.next_start = loop.time() + self._interval
+                    await self._clock.sleep(wait)
+                host.next_start = self._clock.time() + self._interval
             yield
 
     def defer(self, name: str, seconds: float, status: int) -> None:
@@ -115,7 +140,7 @@ class HostGates:
 
     def _defer_here(self, name: str, seconds: float, status: int) -> None:
         host = self._host(name)
-        until = asyncio.get_running_loop().time() + seconds
+        until = self._clock.time() + seconds
         if until > host.deferred_until:
             host.deferred_until, host.deferred_status = until, status
 
@@ -124,6 +149,4 @@ class HostGates:
         host = self._hosts.get(name)
         if host is None:
             return 0.0, 0
-        return max(
-            0.0, host.deferred_until - asyncio.get_running_loop().time()
-        ), host.deferred_status
+        return max(0.0, host.deferred_until - self._clock.time()), host.deferred_status
