@@ -33,7 +33,7 @@ def next_check_after_failure(
     now: datetime, every: float, failures: int, retry_after: float | None, rng: random.Random
 ) -> datetime:
     """Exponential back-off from the interval, capped; a server's Retry-After is honoured."""
-    wait = min(every * 2 ** max(failures - 1, 0), max(SOURCE_BACKOFF_CAP, every))
+    wait = _doubled(every, failures, max(SOURCE_BACKOFF_CAP, every))
     if retry_after is not None:
         wait = max(wait, min(retry_after, HINT_CAP))
     # up to 10% jitter so sources that failed together do not retry together
@@ -49,7 +49,7 @@ def next_delivery_attempt(
     rng: random.Random,
 ) -> datetime:
     """Exponential back-off with full jitter for a failed send; Retry-After is a floor."""
-    wait = min(base * 2 ** max(attempts - 1, 0), cap)
+    wait = _doubled(base, attempts, cap)
     wait = rng.uniform(wait / 2, wait)
     if retry_after is not None:
         wait = max(wait, min(retry_after, HINT_CAP))
@@ -68,3 +68,16 @@ def delivery_is_dead(
 ) -> bool:
     """After a failed attempt: give up once it failed ``max_attempts`` times or is too old."""
     return attempts >= max_attempts or now - created > timedelta(seconds=max_age)
+
+
+def _doubled(base: float, times: int, cap: float) -> float:
+    """``base`` doubled for each of ``times`` after the first, at most ``cap``.
+
+    The exponent stops growing once it is past any cap: a source down for months fails more
+    than 1,024 times in a row, and ``600.0 * 2 ** 1024`` is an OverflowError, not a big number.
+    """
+    return min(base * 2 ** min(max(times - 1, 0), _MAX_DOUBLINGS), cap)
+
+
+#: 2 ** 60 seconds is far beyond any cap
+_MAX_DOUBLINGS = 60

@@ -48,11 +48,13 @@ def test_success_jitter_is_bounded() -> None:
 
 
 @pytest.mark.parametrize(
-    ("failures", "expected_minutes"), [(1, 10), (2, 20), (3, 40), (6, 320), (7, 360), (30, 360)]
+    ("failures", "expected_minutes"),
+    [(1, 10), (2, 20), (3, 40), (6, 320), (7, 360), (30, 360), (1_025, 360), (10**6, 360)],
 )
 def test_failure_backoff_doubles_to_a_cap(failures: int, expected_minutes: float) -> None:
-    """Exponential back-off from the interval, capped at six hours (plus at most 10% jitter)."""
-    got = policy.next_check_after_failure(NOW, 600, failures, None, NoJitter())
+    """Exponential back-off from the interval, capped at six hours (plus at most 10% jitter),
+    however long the source has been failing."""
+    got = policy.next_check_after_failure(NOW, 600.0, failures, None, NoJitter())
     assert minutes(got) == pytest.approx(expected_minutes * 1.1)
 
 
@@ -65,10 +67,10 @@ def test_failure_honours_retry_after() -> None:
 def test_delivery_retry_grows_and_is_capped() -> None:
     """Retries of a send back off exponentially up to the cap."""
     waits = [
-        minutes(policy.next_delivery_attempt(NOW, n, 60, 3600, None, NoJitter()))
-        for n in (1, 2, 3, 10)
+        minutes(policy.next_delivery_attempt(NOW, n, 60.0, 3600.0, None, NoJitter()))
+        for n in (1, 2, 3, 10, 5_000)
     ]
-    assert waits == [1, 2, 4, 60]
+    assert waits == [1, 2, 4, 60, 60]
 
 
 def item(published: datetime | None) -> Item:
