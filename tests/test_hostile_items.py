@@ -332,7 +332,7 @@ def test_slow_article_pages_cost_only_themselves(database_url: str) -> None:
     the fast pages are extracted and matched, and no poll is aborted (issue 11, finding 5: a
     timeout cancelled other sources' queued jobs and crashed `once`)."""
     # slow pages take minutes; a fast one must finish in time even on a loaded 2-core machine
-    workers = Workers(WorkerLimits(2, LIMITS.worker_memory, 10.0))
+    workers = Workers(WorkerLimits(2, LIMITS.worker_memory, 20.0))
     # each worker extracts once first: loading the language model is not a page's running time
     asyncio.run(_warm_up(workers))
     store = Store.open(database_url)
