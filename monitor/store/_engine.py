@@ -30,6 +30,11 @@ SUPPORTED = ("sqlite", "postgresql")
 # Any constant works; it makes two processes that open one PostgreSQL database upgrade in turn.
 _PG_UPGRADE_LOCK = 0x6D6F6E69
 _PG_CONNECT_TIMEOUT = 10
+# A transaction of ours is a few statements with no wait between them. One left open longer is
+# a node paused (SIGSTOP, a VM frozen) or cut off mid-transaction: the server ends it, so its
+# row locks (a lease row it was checking, a host it was reserving) do not stall the other nodes
+# until it wakes. The story lock sets its own bound (``lock_stories``).
+_PG_IDLE_IN_TRANSACTION_MS = 15_000
 _MESSAGE_MAX = 300
 
 
@@ -77,9 +82,13 @@ def create(url: URL, make: bool = True) -> Engine:
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    connect_args = (
-        {} if "connect_timeout" in url.query else {"connect_timeout": _PG_CONNECT_TIMEOUT}
-    )
+    connect_args: dict[str, object] = {}
+    if "connect_timeout" not in url.query:
+        connect_args["connect_timeout"] = _PG_CONNECT_TIMEOUT
+    if "options" not in url.query:
+        connect_args["options"] = (
+            f"-c idle_in_transaction_session_timeout={_PG_IDLE_IN_TRANSACTION_MS}"
+        )
     # pre-ping: a long-running daemon outlives server restarts and idle-connection reapers
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
