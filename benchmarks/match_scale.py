@@ -19,8 +19,8 @@ fresh process on one core, over the first ``--docs`` texts of the corpus, and pr
     .venv/bin/python benchmarks/match_scale.py --against /tmp/before          # main's engine too
 
 ``--against DIR`` runs ``ours`` also with another checkout (``git archive main | tar -x -C
-/tmp/before``) on PYTHONPATH, as "before"; ``--no-peer`` skips the peer. pyahocorasick is in the
-``bench`` extra (``pip install -e '.[bench]'``).
+/tmp/before``) on PYTHONPATH, as "before"; ``--no-peer`` skips the peer. pyahocorasick is a
+dependency (our presearch uses it too).
 """
 
 from __future__ import annotations

@@ -9,10 +9,11 @@ Lucene Monitor's idea, for 10 to 100,000 topics:
 * A topic *requires*, for each positive ANDed part of its query, one feature of a set (an OR
   needs one of its branches', an AND or a NEAR one of its most selective child's). It is
   indexed under the features of its most selective part only, so few topics are looked at.
-* For a document: its distinct words -> the patterns present (one dictionary lookup per word,
-  and per word the prefixes it starts with, remembered across documents) -> the features
-  present -> the topics indexed under them -> those whose every required part has a feature
-  present. Only those are evaluated and scored (``engine``).
+* For a document: its words -> the patterns present (one Aho-Corasick pass per form, in C, over
+  the words joined by spaces: a word, a prefix, a phrase's first two words and a substring are
+  each one key of the automaton) -> the features present -> the topics indexed under them ->
+  those whose every required part has a feature present. Only those are evaluated and scored
+  (``engine``).
 
 Each step is a necessary condition of a query being satisfied, so no match is lost;
 ``tests/test_presearch.py`` checks the engine against evaluating every topic.
@@ -24,23 +25,19 @@ Does not own: parsing or expanding queries (``query``, ``expand``), evaluation (
 from __future__ import annotations
 
 import collections
-import itertools
 import math
+import operator
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import ahocorasick
 
 from monitor.match._view import View
 from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Pattern, Term, Title
 from monitor.match.specificity import Background
-from monitor.match.text import needs_substring
 
-#: up to this many phrase patterns (in one form), each is looked for in the text; beyond, every
-#: two words of the text are listed once and looked up
-FEW_PAIRS = 200
-#: words whose prefix patterns are remembered before the memo starts afresh (bounds memory)
-MEMO_WORDS = 400_000
-# Cheaper anchors first: a word is one lookup, a prefix one per length in use, a substring a scan.
+# Anchors that fewer documents hold first: a whole word, a prefix, then a substring.
 _RANK = {"word": 0, "prefix": 1, "substring": 2}
 #: estimated share of documents holding a prefix, per share holding the word it cuts
 _PREFIX_SPREAD = 5.0
@@ -68,16 +65,14 @@ class Dictionary:
     def __init__(self, known: Background) -> None:
         self._known = known
         # The daemon matches in several threads, and a hot reload adds to the dictionary while
-        # the old matcher still matches: its memo and tables change under one lock.
+        # the old matcher still matches: its tables and automata change under one lock.
         self._lock = threading.Lock()
         self._ids: dict[Anchor, int] = {}
-        #: per form (0: exact, 1: folded), word -> pattern
-        self._words: tuple[dict[str, int], dict[str, int]] = ({}, {})
-        #: per form, prefix length -> prefix -> pattern
-        self._prefixes: tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]] = ({}, {})
-        self._substrings: list[tuple[Pattern, int]] = []
-        #: per form, (first word, second word) -> pattern of the phrases starting with them
-        self._pairs: tuple[dict[Pair, int], dict[Pair, int]] = ({}, {})
+        #: per form (0: exact, 1: folded), what the automaton looks for (``_key``) -> pattern
+        self._keys: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        #: one automaton over the keys of both forms, each found as its (exact, folded) patterns
+        #: (``NONE``: no pattern in that form); None: a pattern was added since it was made
+        self._automaton: ahocorasick.Automaton | None = None
         #: pattern -> the features holding it
         self._holders: list[list[int]] = []
         self._pattern_costs: list[float] = []
@@ -87,11 +82,6 @@ class Dictionary:
         # id of an expanded term (kept alive beside its feature) -> feature: expansions are
         # shared objects, and a 100,000-topic watchlist names each one many times
         self._nodes: dict[int, tuple[Node, int]] = {}
-        # Per form, the words already cut into prefixes, and those that start with some prefix
-        # pattern -> which (valid while no prefix is added). Set operations in C then find a
-        # document's new words and its hits: no Python loop over every word of every document.
-        self._seen: tuple[set[str], set[str]] = (set(), set())
-        self._starting: tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]] = ({}, {})
 
     def feature(self, node: Node) -> int:
         """The feature of an expanded term or concept (a term, or an OR of its forms)."""
@@ -119,63 +109,24 @@ class Dictionary:
             return self._present(view)
 
     def _present(self, view: View) -> set[int]:
+        if not self._holders:
+            return set()  # no pattern yet (an automaton needs one)
+        if self._automaton is None:
+            self._automaton = _automaton(*self._keys)
+        find = self._automaton.iter
         patterns: set[int] = set()
-        # A text without letters that folding changes (most of them) has the same words in both
-        # forms: they are read once (exact patterns still count: ``Nga`` with its marks guard)
-        plain = view.plain()
-        adjacent: dict[bool, set[Pair]] = {}
-        for form in (0, 1):
-            folded = bool(form) or plain
-            vocabulary = view.vocabulary(folded)
-            words = self._words[form]
-            patterns.update(map(words.__getitem__, words.keys() & vocabulary))
-            if self._prefixes[form]:
-                patterns.update(self._prefixed(form, vocabulary))
-            if (pairs := self._pairs[form]) and len(pairs) <= FEW_PAIRS:
-                patterns.update(_few_pairs(pairs, view, folded, vocabulary))
-            elif pairs:
-                if folded not in adjacent:
-                    adjacent[folded] = _adjacent(view, folded)
-                patterns.update(map(pairs.__getitem__, pairs.keys() & adjacent[folded]))
-        if self._substrings:
-            patterns.update(self._in_substrings(view))
+        # A text without letters that folding changes (most of them) reads the same in both
+        # forms: one pass finds the patterns of both (exact ones still count: ``Nga`` with its
+        # marks guard). Each pass runs in C, hits included.
+        if view.plain():
+            patterns.update(*map(_VALUE, find(_haystack(view, False))))
+        else:
+            patterns.update(map(_EXACT, map(_VALUE, find(_haystack(view, False)))))
+            patterns.update(map(_FOLDED, map(_VALUE, find(_haystack(view, True)))))
+        patterns.discard(NONE)
         features: set[int] = set()
         features.update(*map(self._holders.__getitem__, patterns))  # one call, looped in C
         return features
-
-    def _prefixed(self, form: int, vocabulary: set[str]) -> set[int]:
-        """Prefix patterns that some word of ``vocabulary`` starts with."""
-        seen, starting = self._seen[form], self._starting[form]
-        if len(seen) > MEMO_WORDS:
-            self._forget(form)
-        new = vocabulary - seen
-        for length, prefixes in self._prefixes[form].items():
-            cut = {word[:length] for word in new}
-            if prefixes.keys().isdisjoint(cut):
-                continue  # the common case: no new word starts with a prefix of this length
-            for word in new:
-                number = prefixes.get(word[:length])
-                if number is not None:
-                    starting[word] = (*starting.get(word, ()), number)
-        seen |= new
-        return set().union(*map(starting.__getitem__, starting.keys() & vocabulary))
-
-    def _forget(self, form: int) -> None:
-        self._seen[form].clear()
-        self._starting[form].clear()
-
-    def _in_substrings(self, view: View) -> Iterable[int]:
-        if not any(needs_substring(field.source) for field in view.fields):
-            return  # one search in C: most documents hold no word of those scripts
-        joined = {
-            folded: "\n".join(w for w in view.vocabulary(folded) if needs_substring(w))
-            for folded in (False, True)
-        }
-        if not joined[False]:
-            return
-        for pattern, number in self._substrings:
-            if pattern.text in joined[pattern.folded]:
-                yield number
 
     def _pattern(self, pattern: Anchor) -> int:
         number = self._ids.get(pattern)
@@ -184,19 +135,13 @@ class Dictionary:
         number = self._ids[pattern] = len(self._holders)
         self._holders.append([])
         if isinstance(pattern, tuple):
-            first, second = pattern
             self._pattern_costs.append(min(map(self._estimate, pattern)) / 2)
-            self._pairs[int(first.folded)][first.text, second.text] = number
-            return number
-        self._pattern_costs.append(self._estimate(pattern))
-        form = int(pattern.folded)
-        if pattern.kind == "word":
-            self._words[form][pattern.text] = number
-        elif pattern.kind == "prefix":
-            self._prefixes[form].setdefault(len(pattern.text), {})[pattern.text] = number
-            self._forget(form)  # a word already cut may start with the new prefix
+            folded = pattern[0].folded
         else:
-            self._substrings.append((pattern, number))
+            self._pattern_costs.append(self._estimate(pattern))
+            folded = pattern.folded
+        self._keys[int(folded)][_key(pattern)] = number
+        self._automaton = None  # made again on the next look-up (once per build or reload)
         return number
 
     def _cost(self, number: int) -> float:
@@ -213,7 +158,10 @@ class Dictionary:
 
 #: what a term is looked for by: a pattern, or the first two words of a phrase
 Anchor = Pattern | tuple[Pattern, Pattern]
-Pair = tuple[str, str]
+_VALUE = _FOLDED = operator.itemgetter(1)
+_EXACT = operator.itemgetter(0)
+#: no pattern (of a key in one form only)
+NONE = -1
 
 
 def _anchor(term: Term) -> Anchor:
@@ -225,25 +173,29 @@ def _anchor(term: Term) -> Anchor:
     return min(term.patterns, key=lambda p: (_RANK[p.kind], -len(p.text)))
 
 
-def _few_pairs(
-    pairs: dict[Pair, int], view: View, folded: bool, vocabulary: set[str]
-) -> Iterable[int]:
-    """Of a few phrase patterns, those whose two words follow each other in ``view`` (cheaper
-    than listing every two words of the text)."""
-    texts: list[str] = []
-    for (first, second), number in pairs.items():
-        if first in vocabulary and second in vocabulary:
-            if not texts:
-                texts = [f" {' '.join(view.words(field, folded))} " for field in (0, 1)]
-            pair = f" {first} {second} "
-            if pair in texts[0] or pair in texts[1]:
-                yield number
+def _key(anchor: Anchor) -> str:
+    """What the automaton finds in ``_haystack`` where ``anchor`` occurs: " word ", " prefix",
+    " first second " (a phrase), or the substring itself (words hold no space)."""
+    if isinstance(anchor, tuple):
+        return f" {anchor[0].text} {anchor[1].text} "
+    if anchor.kind == "substring":
+        return anchor.text
+    return f" {anchor.text} " if anchor.kind == "word" else f" {anchor.text}"
 
 
-def _adjacent(view: View, folded: bool) -> set[Pair]:
-    """Every two words that follow each other in a field of ``view`` (built in C)."""
+def _haystack(view: View, folded: bool) -> str:
+    """The headline's and the body's words in one form, each word between spaces; a line
+    break between the fields keeps a phrase from spanning them."""
     title, body = view.words(0, folded), view.words(1, folded)
-    return {*itertools.pairwise(title), *itertools.pairwise(body)}
+    return f" {' '.join(title)} \n {' '.join(body)} "
+
+
+def _automaton(exact: dict[str, int], folded: dict[str, int]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for key in exact.keys() | folded.keys():
+        automaton.add_word(key, (exact.get(key, NONE), folded.get(key, NONE)))
+    automaton.make_automaton()
+    return automaton
 
 
 def requirement(root: Node, feature: Callable[[Term | ConceptRef], int], costs: Sequence[float]

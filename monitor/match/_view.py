@@ -81,10 +81,14 @@ def evaluate(node: Node, view: View, fields: tuple[int, ...]) -> list[Occurrence
         return collected
     if isinstance(node, Or):
         found = []
+        vocabularies = (view.vocabulary(False), view.vocabulary(True))
         for child in node.children:
-            # an expanded term is an OR of hundreds of terms: the common case, inlined
+            # an expanded term is an OR of hundreds of terms, most of them words absent from
+            # the document: the common case, inlined (``View.present`` of a word)
             if isinstance(child, Term):
-                found.extend(view.occurrences(child, fields))
+                first = child.patterns[0]
+                if first.kind != "word" or first.text in vocabularies[first.folded]:
+                    found.extend(view.occurrences(child, fields))
             elif (occurrences := evaluate(child, view, fields)) is not None:
                 found.extend(occurrences)
         # a satisfied branch always has an occurrence (the parser refuses NOT-only branches)
@@ -266,7 +270,8 @@ class View:
         return self.fields[field].folded if folded else self.fields[field].exact
 
     def _index(self, field: int, folded: bool) -> dict[str, list[int]]:
-        key = (field, folded)
+        # most texts read the same in both forms: their position tables are built once
+        key = (field, folded and not self.plain())
         index = self._positions.get(key)
         if index is None:
             index = defaultdict(list)
@@ -276,7 +281,7 @@ class View:
         return index
 
     def _vocab_sorted(self, field: int, folded: bool) -> list[str]:
-        key = (field, folded)
+        key = (field, folded and not self.plain())
         if key not in self._sorted:
             self._sorted[key] = sorted(self._index(field, folded))
         return self._sorted[key]
