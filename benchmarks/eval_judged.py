@@ -3,12 +3,13 @@
     .venv/bin/python benchmarks/eval_judged.py
 
 For the dev judgments (``../shared/eval/dev.jsonl`` with ``tests/data/watchlists/untuned-*.yaml``)
-and the judged sets a, b, c and d of ``benchmarks/judged/`` (each with the two watchlists its
+and the judged sets a, b, c, d and e of ``benchmarks/judged/`` (each with the two watchlists its
 assessors wrote before judging), scores the multilingual watchlist with expansion on and off and
 the English-only one with expansion on, at the topics' own thresholds (the default: none is
 given). Macro figures average the topics that have relevant articles (set c's wildlife topic has
 none). "untuned" pools a, b, c and d: the topics no part of the matcher was tuned on (set d was
-made after the others, and nothing has been tuned on it). Then the
+made after the others, and nothing has been tuned on it); the last column adds set e, a
+held-out set made after d that nothing may be tuned on (report it, never fit to it). Then the
 English-only recall per language, pooled over each set's topics, as a ratio to English recall.
 """
 
@@ -16,12 +17,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from judgedsets import LABELS, ROOT, TEST_WATCHLISTS, judged_articles, topics_of
+from judgedsets import (
+    HELD_OUT_SETS,
+    JUDGED,
+    LABELS,
+    TEST_WATCHLISTS,
+    UNTUNED_SETS,
+    judged_articles,
+    topics_of,
+)
 
 from monitor.match import Matcher
 from monitor.match.evaluation import Counts, Report, evaluate
 
-JUDGED = ROOT / "benchmarks" / "judged"
 #: set -> (judgments, multilingual watchlist, English-only watchlist)
 SETS = {
     "dev": (
@@ -35,9 +43,12 @@ SETS = {
             JUDGED / "watchlists" / f"multilingual-{name}.yaml",
             JUDGED / "watchlists" / f"english-{name}.yaml",
         )
-        for name in ("a", "b", "c", "d")
+        for name in (*UNTUNED_SETS, *HELD_OUT_SETS)
     },
 }
+#: the pooled columns: the untuned sets, and the same with the held-out set e
+POOLS = (("untuned (a, b, c, d)", UNTUNED_SETS),
+         ("untuned + held-out (a-e)", (*UNTUNED_SETS, *HELD_OUT_SETS)))  # fmt: skip
 #: (label, which watchlist: 1 multilingual / 2 English-only, expansion)
 STYLES = (("multilingual, expansion on", 1, True), ("multilingual, expansion off", 1, False),
           ("English-only, expansion on", 2, True))  # fmt: skip
@@ -50,11 +61,11 @@ def main() -> None:
         for name, paths in SETS.items()
         for style, index, expand in STYLES
     }
-    print("| watchlist | " + " | ".join([*SETS, "untuned (a, b, c, d)"]) + " |")
-    print("|---" * (len(SETS) + 2) + "|")
+    print("| watchlist | " + " | ".join([*SETS, *(label for label, _ in POOLS)]) + " |")
+    print("|---" * (len(SETS) + len(POOLS) + 1) + "|")
     for style, _, _ in STYLES:
         cells = [_macro([reports[name, style]]) for name in SETS]
-        cells.append(_macro([reports[name, style] for name in ("a", "b", "c", "d")]))
+        cells += [_macro([reports[name, style] for name in names]) for _, names in POOLS]
         print(f"| {style} | " + " | ".join(cells) + " |")
     print("\nEnglish-only, expansion on: recall per language (pooled), ratio to English recall")
     print("| set | " + " | ".join(LANGUAGES) + " |\n" + "|---" * (len(LANGUAGES) + 1) + "|")

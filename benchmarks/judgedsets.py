@@ -4,7 +4,8 @@ them, and the per-language recall table.
     calibrate.py, eval_expansion.py, eval_dev.py,  import it as a sibling (run from the repo:
     eval_judged.py, feedback_eval.py               ``.venv/bin/python benchmarks/<name>.py``)
 
-Owns: the default labels file, the watchlist folders, ``--labels``, reading the judgments, a
+Owns: the default labels file, the watchlist folders, the names of the judged sets (which are
+untuned, which held out), ``--labels``, reading the judgments, a
 watchlist's topics with expansion (and threshold) overridden, and the pooled recall per language
 with its ratio to English. Does not own: scoring (``monitor.match.evaluation``), each script's
 table.
@@ -25,6 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 LABELS = Path("/work/shared/eval/dev.jsonl")
 #: the test watchlists (untuned, dev, English-only)
 TEST_WATCHLISTS = ROOT / "tests" / "data" / "watchlists"
+#: the judged sets: judgments-<name>.jsonl and watchlists/{multilingual,english}-<name>.yaml
+JUDGED = ROOT / "benchmarks" / "judged"
+#: sets whose topics nothing was tuned on (d: checked once, after the fixes made on a-c)
+UNTUNED_SETS = ("a", "b", "c", "d")
+#: sets made to be reported only: no change to the matcher or lexicon may be chosen on them
+HELD_OUT_SETS = ("e",)
 
 
 def parser(description: str) -> argparse.ArgumentParser:
