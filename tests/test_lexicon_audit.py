@@ -136,7 +136,7 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     (
         "flood",
         "flood",
-        {"banjir", "lũ lụt", "наводнени*"},
+        {"banjir", "lũ lụt", "lũ", "наводнени*"},
         {"hujan lebat", "hujan deras", "heavy rain*", "air pasang"},
     ),
     (
@@ -153,8 +153,14 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ("fire", "fire", {"kebakaran", "пожар*"}, {"api", "haze", "Brand", "wildfire*"}),
     ("disaster", "disaster", {"bencana", "thảm họa"}, {"evakuasi", "BNPB", "thiên tai", "~ungsi"}),
     ("casualties", "casualties", {"korban jiwa", "thương vong"}, {"killed", "korban"}),
-    ("epidemic", "epidemic", {"wabah", "dịch bệnh"}, {"virus", "dengue", "COVID"}),
+    ("epidemic", "epidemic", {"wabah", "dịch bệnh"}, {"virus", "dengue", "COVID", "KLB"}),
     ("election", "election", {"pemilu", "bầu cử", "выборы"}, {"KPU", "kampanye", "pilkada"}),
+    (
+        "election/run-for-office",
+        "ứng cử",
+        {"run for office", "mencalonkan diri", "баллотир*"},
+        {"candidate", "кандидатур*", "ứng viên", "bầu cử"},
+    ),
     ("protest", "protest", {"unjuk rasa", "biểu tình", "протест*"}, {"riot*", "strike"}),
     ("coup", "coup", {"kudeta", "đảo chính"}, {"martial law", "junta"}),
     ("tariff", "tariff", {"tarif", "thuế quan", "пошлин*"}, {"trade war*", "levy"}),
@@ -882,7 +888,7 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "candidate",
         "candidate",
         {"kandidat", "pencalonan", "ứng viên"},
-        {"bầu cử", "capres", "pemilu", "ứng cử viên"},
+        {"bầu cử", "capres", "pemilu", "ứng cử viên", "ứng cử", "баллотир*"},
     ),
     (
         "impeachment",
@@ -2649,6 +2655,22 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("{terrorism}", "Экстремистская организация, запрещенная в РФ, провела акцию", False),
     ("{terrorism}", "Densus 88 tangkap terduga teroris di Poso", True),
     ("{terrorism}", "Силовики предотвратили теракт: ИГИЛ", True),
+    # Vietnamese "lũ" alone is a flood (bão lũ, vùng lũ), not a pack of people (lũ trẻ, cả lũ) or
+    # "in droves" (lũ lượt)
+    ("flood*", "Bão lũ gây thiệt hại nặng ở miền Trung", True),
+    ("flood*", "Lũ lên nhanh trên các sông ở Hà Tĩnh", True),
+    ("flood*", "Lũ trẻ háo hức đón Trung thu", False),
+    ("flood*", "Người dân lũ lượt kéo về quê ăn Tết", False),
+    ("flood*", "Cả lũ bị bắt quả tang khi đang đánh bạc", False),
+    ("flood*", "Giá lúa lu mờ trước giá cà phê", False),
+    # standing for election is not any candidacy (a nominee for a post, a job applicant)
+    ('"ứng cử"', "Кремль одобрил кандидатуру нового губернатора", False),
+    ('"ứng cử"', "Công ty tuyển ứng viên cho vị trí kế toán", False),
+    ('"ứng cử"', "Он баллотировался в Госдуму в 2021 году", True),
+    ('"ứng cử"', "Dia mencalonkan diri sebagai gubernur", True),
+    # KLB is an outbreak's status and a party's extraordinary congress: only {epidemic} holds it
+    ("epidemic*", "Partai Demokrat gelar KLB di Deli Serdang", False),
+    ("{epidemic}", "Dinkes tetapkan status KLB campak di Sumenep", True),
     # a weather forecast is not a flood, a typhoon or an earthquake
     ("flood*", "Hujan Lebat dan Angin Kencang Berpotensi Landa Jawa Barat, Kata BMKG", False),
     ("typhoon*", "Hujan Lebat dan Angin Kencang Berpotensi Landa Jawa Barat, Kata BMKG", False),
