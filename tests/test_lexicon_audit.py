@@ -167,6 +167,13 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ("trade", "trade", {"perdagangan", "thương mại"}, {"export", "imports", "торгов*"}),
     ("economy", "economy", {"ekonomi", "kinh tế"}, {"inflation", "GDP"}),
     ("energy", "energy", {"energi", "năng lượng"}, {"oil", "gas", "Pertamina", "điện"}),
+    ("energy/oil", "oil", {"minyak", "dầu mỏ", "нефт*"}, {"crude oil", "dầu thô", "gas"}),
+    (
+        "energy/crude-oil",
+        "crude oil",
+        {"minyak mentah", "dầu thô", "нефт*"},
+        {"oil", "minyak", "petroleum", "dầu mỏ"},
+    ),
     (
         "cyberattack",
         "cyberattack",
@@ -2597,6 +2604,7 @@ SHARED = {
     "间谍": {"espionage", "espionage/spy"},
     "tuntutan": {"sovereignty/claims", "trial/prosecution"},  # a claim and a charge
     "наркокурьер*": {"narcotics/drug-trafficking", "trafficking/couriers"},
+    "нефт*": {"energy/oil", "energy/crude-oil"},  # нефть is petroleum and crude oil
 }
 
 
@@ -2671,6 +2679,10 @@ TRAPS: list[tuple[str, str, bool]] = [
     # KLB is an outbreak's status and a party's extraordinary congress: only {epidemic} holds it
     ("epidemic*", "Partai Demokrat gelar KLB di Deli Serdang", False),
     ("{epidemic}", "Dinkes tetapkan status KLB campak di Sumenep", True),
+    # crude oil is not any oil: Malay and Indonesian minyak is cooking oil too
+    ('"crude oil"', "Harga minyak masak naik di pasar", False),
+    ('"crude oil"', "Harga minyak mentah dunia turun tajam", True),
+    ('"crude oil"', "Цены на нефть упали", True),
     # a weather forecast is not a flood, a typhoon or an earthquake
     ("flood*", "Hujan Lebat dan Angin Kencang Berpotensi Landa Jawa Barat, Kata BMKG", False),
     ("typhoon*", "Hujan Lebat dan Angin Kencang Berpotensi Landa Jawa Barat, Kata BMKG", False),
