@@ -108,6 +108,12 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ),
     ("fraud", "fraud", {"penipuan", "lừa đảo"}, {"phishing", "judi online", "scam*"}),
     (
+        "fraud/online-fraud",
+        "penipuan online",
+        {"online fraud*", "lừa đảo trực tuyến", "penipuan dalam talian"},
+        {"scam*", "sindiket penipuan", "penipuan", "афер*"},
+    ),
+    (
         "arrest",
         "arrest",
         {"ditangkap", "bắt giữ", "арест*", "diberkas"},
@@ -2679,6 +2685,11 @@ TRAPS: list[tuple[str, str, bool]] = [
     # KLB is an outbreak's status and a party's extraordinary congress: only {epidemic} holds it
     ("epidemic*", "Partai Demokrat gelar KLB di Deli Serdang", False),
     ("{epidemic}", "Dinkes tetapkan status KLB campak di Sumenep", True),
+    # online fraud is not any scam or fraud syndicate
+    ('"penipuan online"', "Lelaki dalang sindiket penipuan pelaburan ditahan", False),
+    ('"penipuan online"', "Awas kontraktor scammer di kawasan perumahan", False),
+    ('"penipuan online"', "Polis terima 300 laporan penipuan dalam talian", True),
+    ('"penipuan online"', "Cảnh báo lừa đảo qua mạng dịp Tết", True),
     # crude oil is not any oil: Malay and Indonesian minyak is cooking oil too
     ('"crude oil"', "Harga minyak masak naik di pasar", False),
     ('"crude oil"', "Harga minyak mentah dunia turun tajam", True),
