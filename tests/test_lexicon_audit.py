@@ -161,6 +161,7 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ("casualties", "casualties", {"korban jiwa", "thương vong"}, {"killed", "korban"}),
     ("epidemic", "epidemic", {"wabah", "dịch bệnh"}, {"virus", "dengue", "COVID", "KLB"}),
     ("election", "election", {"pemilu", "bầu cử", "выборы"}, {"KPU", "kampanye", "pilkada"}),
+    ("election/ballot", "ballot", {"surat suara", "kertas undi", "lá phiếu"}, {"голосовани*", "vote"}),
     (
         "election/run-for-office",
         "ứng cử",
@@ -2685,6 +2686,10 @@ TRAPS: list[tuple[str, str, bool]] = [
     # KLB is an outbreak's status and a party's extraordinary congress: only {epidemic} holds it
     ("epidemic*", "Partai Demokrat gelar KLB di Deli Serdang", False),
     ("{epidemic}", "Dinkes tetapkan status KLB campak di Sumenep", True),
+    # a ballot is an election's, a vote any body's
+    ("ballot*", "Госдума одобрила законопроект: итоги голосования", False),
+    ("ballot*", "Pemungutan suara ulang di 12 TPS", False),
+    ("ballot*", "KPU mulai mencetak surat suara Pilkada", True),
     # online fraud is not any scam or fraud syndicate
     ('"penipuan online"', "Lelaki dalang sindiket penipuan pelaburan ditahan", False),
     ('"penipuan online"', "Awas kontraktor scammer di kawasan perumahan", False),
