@@ -160,7 +160,12 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ("disaster", "disaster", {"bencana", "thảm họa"}, {"evakuasi", "BNPB", "thiên tai", "~ungsi"}),
     ("casualties", "casualties", {"korban jiwa", "thương vong"}, {"killed", "korban"}),
     ("epidemic", "epidemic", {"wabah", "dịch bệnh"}, {"virus", "dengue", "COVID", "KLB"}),
-    ("election", "election", {"pemilu", "bầu cử", "выборы"}, {"KPU", "kampanye", "pilkada"}),
+    (
+        "election",
+        "election",
+        {"pemilu", "bầu cử", "выборы"},
+        {"KPU", "kampanye", "pilkada", "pemilihan"},
+    ),
     ("election/ballot", "ballot", {"surat suara", "kertas undi", "lá phiếu"}, {"голосовани*", "vote"}),
     (
         "election/run-for-office",
@@ -2686,6 +2691,11 @@ TRAPS: list[tuple[str, str, bool]] = [
     # KLB is an outbreak's status and a party's extraordinary congress: only {epidemic} holds it
     ("epidemic*", "Partai Demokrat gelar KLB di Deli Serdang", False),
     ("{epidemic}", "Dinkes tetapkan status KLB campak di Sumenep", True),
+    # Indonesian pemilihan alone is a selection as often as an election
+    ("election*", "Tips pemilihan bahan bangunan yang tepat", False),
+    ("election*", "Pemilihan pemain timnas diumumkan pekan depan", False),
+    ("election*", "KPU tetapkan jadwal pemilu 2029", True),
+    ('"local election"', "KPU siapkan pemilihan kepala daerah serentak", True),
     # a ballot is an election's, a vote any body's
     ("ballot*", "Госдума одобрила законопроект: итоги голосования", False),
     ("ballot*", "Pemungutan suara ulang di 12 TPS", False),
