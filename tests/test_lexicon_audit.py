@@ -163,8 +163,8 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     (
         "election",
         "election",
-        {"pemilu", "bầu cử", "выборы"},
-        {"KPU", "kampanye", "pilkada", "pemilihan"},
+        {"pemilu", "pemilihan", "bầu cử", "выборы"},
+        {"KPU", "kampanye", "pilkada"},
     ),
     ("election/ballot", "ballot", {"surat suara", "kertas undi", "lá phiếu"}, {"голосовани*", "vote"}),
     (
@@ -2691,8 +2691,10 @@ TRAPS: list[tuple[str, str, bool]] = [
     # KLB is an outbreak's status and a party's extraordinary congress: only {epidemic} holds it
     ("epidemic*", "Partai Demokrat gelar KLB di Deli Serdang", False),
     ("{epidemic}", "Dinkes tetapkan status KLB campak di Sumenep", True),
-    # Indonesian pemilihan alone is a selection as often as an election
+    # Indonesian pemilihan alone is a selection as often as an election: only an election's name
     ("election*", "Tips pemilihan bahan bangunan yang tepat", False),
+    ("election*", "Proses pemilihan", False),
+    ("election*", "Pemilihan Gubernur Jawa Barat digelar serentak", True),
     ("election*", "Pemilihan pemain timnas diumumkan pekan depan", False),
     ("election*", "KPU tetapkan jadwal pemilu 2029", True),
     ('"local election"', "KPU siapkan pemilihan kepala daerah serentak", True),
