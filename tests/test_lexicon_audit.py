@@ -166,7 +166,12 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"pemilu", "pemilihan", "bầu cử", "выборы"},
         {"KPU", "kampanye", "pilkada"},
     ),
-    ("election/ballot", "ballot", {"surat suara", "kertas undi", "lá phiếu"}, {"голосовани*", "vote"}),
+    (
+        "election/ballot",
+        "ballot",
+        {"surat suara", "kertas undi", "lá phiếu"},
+        {"голосовани*", "vote"},
+    ),
     (
         "election/run-for-office",
         "ứng cử",
