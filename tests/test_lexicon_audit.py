@@ -166,6 +166,13 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"pemilu", "pemilihan", "bầu cử", "выборы"},
         {"KPU", "kampanye", "pilkada"},
     ),
+    ("corruption/bribery", "bribery", {"suap", "penyuapan", "hối lộ"}, {"suapan", "menyuapi"}),
+    (
+        "refugees/illegal-immigrants",
+        "illegal immigrants",
+        {"imigran gelap", "нелегалов", "нелегальн* мигрант*"},
+        {"нелегал*", "незаконн*"},
+    ),
     (
         "election/ballot",
         "ballot",
@@ -2703,6 +2710,11 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("election*", "Pemilihan pemain timnas diumumkan pekan depan", False),
     ("election*", "KPU tetapkan jadwal pemilu 2029", True),
     ('"local election"', "KPU siapkan pemilihan kepala daerah serentak", True),
+    # a bribe is not a mouthful (suapan nasi) and an illegal migrant not anything illegal
+    ("bribery", "Ritual makan bersama: suapan nasi untuk para tetua", False),
+    ("bribery", "KPK tetapkan tersangka kasus suap proyek jalan", True),
+    ('"illegal immigrants"', "Полиция закрыла нелегальное казино", False),
+    ('"illegal immigrants"', "В Подмосковье задержали 40 нелегалов", True),
     # a ballot is an election's, a vote any body's
     ("ballot*", "Госдума одобрила законопроект: итоги голосования", False),
     ("ballot*", "Pemungutan suara ulang di 12 TPS", False),
