@@ -2715,6 +2715,9 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("bribery", "KPK tetapkan tersangka kasus suap proyek jalan", True),
     ('"illegal immigrants"', "Полиция закрыла нелегальное казино", False),
     ('"illegal immigrants"', "В Подмосковье задержали 40 нелегалов", True),
+    # a rally is not a general assembly
+    ("demonstration", "Perhimpunan Agung UMNO bermula esok", False),
+    ("demonstration", "Polis pantau perhimpunan di Dataran Merdeka", True),
     # a ballot is an election's, a vote any body's
     ("ballot*", "Госдума одобрила законопроект: итоги голосования", False),
     ("ballot*", "Pemungutan suara ulang di 12 TPS", False),
