@@ -60,6 +60,8 @@ def hits(query: str, title: str, text: str = "") -> tuple[tuple[str, str], ...] 
         ("arrest", "Polisi menangkap dua pengedar", (("arrest", "menangkap"),)),
         # an inflected English word finds its concept through a prefix form (arrest*)
         ("arrested", "Polisi menangkap dua pengedar", (("arrested", "menangkap"),)),
+        # an analyst's stem finds the form it covers with an ending (embezzl*: embezzle*)
+        ("embezzl*", "Xét xử vụ tham ô tài sản", (("embezzl*", "tham ô"),)),
         # seas and places, with Chinese and Thai matched inside runs of text
         ('"South China Sea"', "Tàu Trung Quốc ở Biển Đông", (('"South China Sea"', "Biển Đông"),)),
         # (the matched text of a substring hit is the run of text it is in)
@@ -158,6 +160,20 @@ def test_lexicon_lookup_respects_diacritics() -> None:
     lexicon = default_lexicon()
     found = [lexicon.lookup(parse_form(w)) for w in ("bão", "báo", "bao", "Viet Nam")]
     expected = [("storm", "storm/typhoon"), (), (), ("VN",)]
+    assert expected == found
+
+
+def test_a_stem_finds_only_the_forms_it_covers_with_an_ending() -> None:
+    """``embezzl*`` and ``bribe*`` find their concepts; a short or unrelated stem finds none
+    (``sea*`` covers ``search`` and ``season`` in English, not a sense to translate)."""
+    lexicon = default_lexicon()
+    found = [lexicon.lookup(parse_form(w)) for w in ("embezzl*", "demonstrat*", "sea*", "secur*")]
+    expected = [
+        ("corruption/embezzlement",),
+        ("protest/demonstration", "protest/demonstrators"),
+        (),
+        ("security",),
+    ]
     assert expected == found
 
 

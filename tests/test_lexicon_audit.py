@@ -108,6 +108,12 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ),
     ("fraud", "fraud", {"penipuan", "lừa đảo"}, {"phishing", "judi online", "scam*"}),
     (
+        "fraud/online-fraud",
+        "penipuan online",
+        {"online fraud*", "lừa đảo trực tuyến", "penipuan dalam talian"},
+        {"scam*", "sindiket penipuan", "penipuan", "афер*"},
+    ),
+    (
         "arrest",
         "arrest",
         {"ditangkap", "bắt giữ", "арест*", "diberkas"},
@@ -136,7 +142,7 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     (
         "flood",
         "flood",
-        {"banjir", "lũ lụt", "наводнени*"},
+        {"banjir", "lũ lụt", "lũ", "наводнени*"},
         {"hujan lebat", "hujan deras", "heavy rain*", "air pasang"},
     ),
     (
@@ -153,14 +159,45 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ("fire", "fire", {"kebakaran", "пожар*"}, {"api", "haze", "Brand", "wildfire*"}),
     ("disaster", "disaster", {"bencana", "thảm họa"}, {"evakuasi", "BNPB", "thiên tai", "~ungsi"}),
     ("casualties", "casualties", {"korban jiwa", "thương vong"}, {"killed", "korban"}),
-    ("epidemic", "epidemic", {"wabah", "dịch bệnh"}, {"virus", "dengue", "COVID"}),
-    ("election", "election", {"pemilu", "bầu cử", "выборы"}, {"KPU", "kampanye", "pilkada"}),
+    ("epidemic", "epidemic", {"wabah", "dịch bệnh"}, {"virus", "dengue", "COVID", "KLB"}),
+    (
+        "election",
+        "election",
+        {"pemilu", "pemilihan", "bầu cử", "выборы"},
+        {"KPU", "kampanye", "pilkada"},
+    ),
+    ("corruption/bribery", "bribery", {"suap", "penyuapan", "hối lộ"}, {"suapan", "menyuapi"}),
+    (
+        "refugees/illegal-immigrants",
+        "illegal immigrants",
+        {"imigran gelap", "нелегалов", "нелегальн* мигрант*"},
+        {"нелегал*", "незаконн*"},
+    ),
+    (
+        "election/ballot",
+        "ballot",
+        {"surat suara", "kertas undi", "lá phiếu"},
+        {"голосовани*", "vote"},
+    ),
+    (
+        "election/run-for-office",
+        "ứng cử",
+        {"run for office", "mencalonkan diri", "баллотир*"},
+        {"candidate", "кандидатур*", "ứng viên", "bầu cử"},
+    ),
     ("protest", "protest", {"unjuk rasa", "biểu tình", "протест*"}, {"riot*", "strike"}),
     ("coup", "coup", {"kudeta", "đảo chính"}, {"martial law", "junta"}),
     ("tariff", "tariff", {"tarif", "thuế quan", "пошлин*"}, {"trade war*", "levy"}),
     ("trade", "trade", {"perdagangan", "thương mại"}, {"export", "imports", "торгов*"}),
     ("economy", "economy", {"ekonomi", "kinh tế"}, {"inflation", "GDP"}),
     ("energy", "energy", {"energi", "năng lượng"}, {"oil", "gas", "Pertamina", "điện"}),
+    ("energy/oil", "oil", {"minyak", "dầu mỏ", "нефт*"}, {"crude oil", "dầu thô", "gas"}),
+    (
+        "energy/crude-oil",
+        "crude oil",
+        {"minyak mentah", "dầu thô", "нефт*"},
+        {"oil", "minyak", "petroleum", "dầu mỏ"},
+    ),
     (
         "cyberattack",
         "cyberattack",
@@ -882,7 +919,7 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "candidate",
         "candidate",
         {"kandidat", "pencalonan", "ứng viên"},
-        {"bầu cử", "capres", "pemilu", "ứng cử viên"},
+        {"bầu cử", "capres", "pemilu", "ứng cử viên", "ứng cử", "баллотир*"},
     ),
     (
         "impeachment",
@@ -2591,6 +2628,7 @@ SHARED = {
     "间谍": {"espionage", "espionage/spy"},
     "tuntutan": {"sovereignty/claims", "trial/prosecution"},  # a claim and a charge
     "наркокурьер*": {"narcotics/drug-trafficking", "trafficking/couriers"},
+    "нефт*": {"energy/oil", "energy/crude-oil"},  # нефть is petroleum and crude oil
 }
 
 
@@ -2649,6 +2687,50 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("{terrorism}", "Экстремистская организация, запрещенная в РФ, провела акцию", False),
     ("{terrorism}", "Densus 88 tangkap terduga teroris di Poso", True),
     ("{terrorism}", "Силовики предотвратили теракт: ИГИЛ", True),
+    # Vietnamese "lũ" alone is a flood (bão lũ, vùng lũ), not a pack of people (lũ trẻ, cả lũ) or
+    # "in droves" (lũ lượt)
+    ("flood*", "Bão lũ gây thiệt hại nặng ở miền Trung", True),
+    ("flood*", "Lũ lên nhanh trên các sông ở Hà Tĩnh", True),
+    ("flood*", "Lũ trẻ háo hức đón Trung thu", False),
+    ("flood*", "Người dân lũ lượt kéo về quê ăn Tết", False),
+    ("flood*", "Cả lũ bị bắt quả tang khi đang đánh bạc", False),
+    ("flood*", "Giá lúa lu mờ trước giá cà phê", False),
+    # standing for election is not any candidacy (a nominee for a post, a job applicant)
+    ('"ứng cử"', "Кремль одобрил кандидатуру нового губернатора", False),
+    ('"ứng cử"', "Công ty tuyển ứng viên cho vị trí kế toán", False),
+    ('"ứng cử"', "Он баллотировался в Госдуму в 2021 году", True),
+    ('"ứng cử"', "Dia mencalonkan diri sebagai gubernur", True),
+    # KLB is an outbreak's status and a party's extraordinary congress: only {epidemic} holds it
+    ("epidemic*", "Partai Demokrat gelar KLB di Deli Serdang", False),
+    ("{epidemic}", "Dinkes tetapkan status KLB campak di Sumenep", True),
+    # Indonesian pemilihan alone is a selection as often as an election: only an election's name
+    ("election*", "Tips pemilihan bahan bangunan yang tepat", False),
+    ("election*", "Proses pemilihan", False),
+    ("election*", "Pemilihan Gubernur Jawa Barat digelar serentak", True),
+    ("election*", "Pemilihan pemain timnas diumumkan pekan depan", False),
+    ("election*", "KPU tetapkan jadwal pemilu 2029", True),
+    ('"local election"', "KPU siapkan pemilihan kepala daerah serentak", True),
+    # a bribe is not a mouthful (suapan nasi) and an illegal migrant not anything illegal
+    ("bribery", "Ritual makan bersama: suapan nasi untuk para tetua", False),
+    ("bribery", "KPK tetapkan tersangka kasus suap proyek jalan", True),
+    ('"illegal immigrants"', "Полиция закрыла нелегальное казино", False),
+    ('"illegal immigrants"', "В Подмосковье задержали 40 нелегалов", True),
+    # a rally is not a general assembly
+    ("demonstration", "Perhimpunan Agung UMNO bermula esok", False),
+    ("demonstration", "Polis pantau perhimpunan di Dataran Merdeka", True),
+    # a ballot is an election's, a vote any body's
+    ("ballot*", "Госдума одобрила законопроект: итоги голосования", False),
+    ("ballot*", "Pemungutan suara ulang di 12 TPS", False),
+    ("ballot*", "KPU mulai mencetak surat suara Pilkada", True),
+    # online fraud is not any scam or fraud syndicate
+    ('"penipuan online"', "Lelaki dalang sindiket penipuan pelaburan ditahan", False),
+    ('"penipuan online"', "Awas kontraktor scammer di kawasan perumahan", False),
+    ('"penipuan online"', "Polis terima 300 laporan penipuan dalam talian", True),
+    ('"penipuan online"', "Cảnh báo lừa đảo qua mạng dịp Tết", True),
+    # crude oil is not any oil: Malay and Indonesian minyak is cooking oil too
+    ('"crude oil"', "Harga minyak masak naik di pasar", False),
+    ('"crude oil"', "Harga minyak mentah dunia turun tajam", True),
+    ('"crude oil"', "Цены на нефть упали", True),
     # a weather forecast is not a flood, a typhoon or an earthquake
     ("flood*", "Hujan Lebat dan Angin Kencang Berpotensi Landa Jawa Barat, Kata BMKG", False),
     ("typhoon*", "Hujan Lebat dan Angin Kencang Berpotensi Landa Jawa Barat, Kata BMKG", False),

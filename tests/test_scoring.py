@@ -71,6 +71,15 @@ def test_a_text_without_line_breaks_still_has_parts() -> None:
     assert score("Natuna", "Report", f"{flat} Natuna.") < score("Natuna", "Report", "Natuna.")
 
 
+def test_vietnamese_depth_is_counted_in_words_of_meaning() -> None:
+    """Vietnamese writes each syllable as a word: a mention 90 syllables in is as deep as one
+    60 words into an English text, and a 150-syllable paragraph is one block, not two."""
+    english = score("Natuna", "Report", " ".join(["word"] * 60) + " Natuna", neutral=True)
+    vietnamese = " ".join(["tiếng"] * 90) + " Natuna"
+    assert english == pytest.approx(score("Natuna", "Report", vietnamese, "vi", neutral=True))
+    assert Segments(" ".join(["tiếng"] * 150), scale=1.5).blocks == 1
+
+
 @pytest.mark.parametrize(
     ("title", "text", "passes"),
     [

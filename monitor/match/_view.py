@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Pattern, Term, Title
-from monitor.match.text import count_words, words
+from monitor.match.text import count_words, word_scale, words
 from monitor.types import Document
 
 _T = TypeVar("_T")
@@ -27,7 +27,7 @@ FAR_NEAR = 0.5
 # there, or at . ! ? (and their CJK forms) followed by space. The pattern holds no word
 # character, so cutting a text at it keeps its words whole.
 _SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]]*\s+")
-#: a paragraph longer than this many words counts as several blocks (for coverage)
+#: a paragraph longer than this many words (of meaning) counts as several blocks (for coverage)
 BLOCK_WORDS = 100
 
 
@@ -153,6 +153,8 @@ class View:
         self.fields = (words(doc.title), words(doc.text))
         #: the document's language hint (for word specificity)
         self.lang = doc.lang
+        #: words per word of meaning in that language (``text.word_scale``)
+        self.scale = word_scale(doc.lang)
         self._segments: Segments | None = None
         self._plain: bool | None = None
         self._positions: dict[tuple[int, bool], dict[str, list[int]]] = {}
@@ -164,7 +166,7 @@ class View:
     def segments(self) -> Segments:
         """The body's sentences and paragraphs (built on first use: only scoring needs them)."""
         if self._segments is None:
-            self._segments = Segments(self.fields[1].source)
+            self._segments = Segments(self.fields[1].source, self.scale)
         return self._segments
 
     def vocabulary(self, folded: bool) -> set[str]:
@@ -294,7 +296,9 @@ class Segments:
     a paragraph's sentences only when asked for (only scoring ``AND`` parts needs them).
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, scale: float = 1.0) -> None:
+        """``scale``: words per word of meaning (a block is ``BLOCK_WORDS`` of those)."""
+        self._block = round(BLOCK_WORDS * scale)
         self._lines = text.split("\n")
         #: index of the first word of each paragraph that has words, and that paragraph's line
         self.paragraph_starts: list[int] = []
@@ -324,7 +328,7 @@ class Segments:
     def block(self, word: int) -> tuple[int, int]:
         """The paragraph, and which ``BLOCK_WORDS`` run of it, a word is in."""
         paragraph = self.paragraph(word)
-        return paragraph, (word - self.paragraph_starts[paragraph]) // BLOCK_WORDS
+        return paragraph, (word - self.paragraph_starts[paragraph]) // self._block
 
     @property
     def blocks(self) -> int:
@@ -332,7 +336,7 @@ class Segments:
         ``ceil(n / BLOCK_WORDS)``, so a text without line breaks still has parts."""
         ends = [*self.paragraph_starts[1:], self.words]
         sizes = (end - start for start, end in zip(self.paragraph_starts, ends, strict=True))
-        return max(1, sum(-(-size // BLOCK_WORDS) for size in sizes))
+        return max(1, sum(-(-size // self._block) for size in sizes))
 
     def _sentence_starts(self, paragraph: int) -> list[int]:
         count = self.paragraph_starts[paragraph] if self.paragraph_starts else 0

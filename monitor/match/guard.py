@@ -48,6 +48,10 @@ class Guard:
     reject_before: frozenset[str] = frozenset()
     #: words that reject when just after (``Nga Sơn``: a district), compared the same way
     reject_after: frozenset[str] = frozenset()
+    #: when given, one of these words must follow: the head of compounds whose other uses are
+    #: another sense (Indonesian ``pemilihan`` is an election in ``pemilihan umum``, ``pemilihan
+    #: wali kota``, a selection in ``pemilihan bahan``), compared the same way
+    require_after: frozenset[str] = frozenset()
     #: True: an all-capitals occurrence among the first ``DATELINE_WORDS`` words of a body is a
     #: dateline (``JAKARTA, KOMPAS.com -``, ``MOSCOW (Reuters) -``), not a mention
     not_dateline: bool = False
@@ -67,6 +71,8 @@ class Guard:
         if before is not None and _listed(field, before, self.reject_before):
             return False
         if after is not None and _listed(field, after, self.reject_after):
+            return False
+        if self.require_after and (after is None or not _listed(field, after, self.require_after)):
             return False
         if (
             self.not_after_capital

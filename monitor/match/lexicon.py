@@ -18,7 +18,9 @@ How a query term finds its concepts (``Lexicon.lookup``): by its words as writte
 written with diacritics only finds forms with the same ones: ``báo``, a newspaper, never finds
 the storm concept of ``bão``); phrases and long words also by their folded words (``"Viet Nam"``
 finds ``Việt Nam``); a word also by a prefix form that covers it (``arrested`` finds ``arrest*``)
-or without an English plural ``s``.
+or without an English plural ``s``; a prefix also by the one-word forms it covers that are at
+most ``MAX_COVERED_ENDING`` letters longer (``embezzl*`` finds ``embezzle*``, ``bribe*`` finds
+``bribery``): an ending, not another word built on the stem (``sea*`` never finds ``search``).
 
 Owns: the Form/Concept values, merging concepts, building each form's Term once, lookup of a
 term's senses and of a ``{concept}``'s whole content.
@@ -28,6 +30,7 @@ Does not own: reading the data files (``monitor.match.lexicon_files``), rewritin
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -40,6 +43,10 @@ from monitor.match.text import fold
 ConceptKind = Literal["concept", "territory", "name"]
 #: the shortest prefix form through which a query word finds a concept (``arrest*``: arrested)
 MIN_LOOKUP_PREFIX = 4
+#: the shortest prefix query through which the one-word forms it covers are found
+MIN_COVERING_PREFIX = 5
+#: how many letters longer than a prefix query a form it covers may be (an inflection or suffix)
+MAX_COVERED_ENDING = 3
 #: the shortest single word also looked up without its diacritics
 MIN_FOLDED_LOOKUP = 6
 
@@ -129,6 +136,8 @@ class Lexicon:
                 if one_prefix and len(only[0].text) >= MIN_LOOKUP_PREFIX:
                     self._prefixes.setdefault(only[0].text, set()).add(cid)
         self._longest_prefix = max(map(len, self._prefixes), default=0)
+        #: one-word forms (words and prefixes, ``*`` dropped), sorted, with their concepts
+        self._words = sorted(_one_words(self._variants))
 
     def extended(self, data: LexiconData) -> Lexicon:
         """This lexicon with more concepts (same id: forms added) and guards."""
@@ -149,7 +158,23 @@ class Lexicon:
             longest = self._longest_prefix
             for length in range(MIN_LOOKUP_PREFIX, min(len(word), longest) + 1):
                 found |= self._prefixes.get(word[:length], set())
+        if not found and len(term.patterns) == 1 and term.patterns[0].kind == "prefix":
+            found = self._covered(term.patterns[0].text)
         return tuple(sorted(found))
+
+    def _covered(self, stem: str) -> set[str]:
+        """Concepts of the one-word forms that ``stem*`` covers, ending at most
+        ``MAX_COVERED_ENDING`` letters after it."""
+        if len(stem) < MIN_COVERING_PREFIX:
+            return set()
+        found: set[str] = set()
+        at = bisect.bisect_left(self._words, (stem, ""))
+        while at < len(self._words) and self._words[at][0].startswith(stem):
+            word, cid = self._words[at]
+            if len(word) - len(stem) <= MAX_COVERED_ENDING:
+                found.add(cid)
+            at += 1
+        return found
 
     def variants(self, concept: str) -> tuple[Variant, ...]:
         """The compiled forms of ``concept`` (its equivalents only)."""
@@ -204,6 +229,16 @@ def _variants(cid: str, forms: Iterable[Form], guards: Mapping[str, Guard]) -> I
         # an acronym stands for words of its own language: elsewhere it is another acronym
         lang = form.lang if term.guard is not None and term.guard.name == "acronym" else ""
         yield Variant(replace(term, form=form.text, lang=lang), form, cid)
+
+
+def _one_words(variants: Mapping[str, tuple[Variant, ...]]) -> set[tuple[str, str]]:
+    """(word, concept) for every one-word form (a prefix without its ``*``)."""
+    return {
+        (v.term.patterns[0].text, cid)
+        for cid, found in variants.items()
+        for v in found
+        if len(v.term.patterns) == 1 and v.term.patterns[0].kind != "substring"
+    }
 
 
 def key_of(term: Term) -> str:

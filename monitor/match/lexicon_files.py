@@ -73,7 +73,7 @@ _SECTIONS: dict[str, ConceptKind] = {"concepts": "concept", "territories": "terr
 #: keys of an entry besides language codes
 _ENTRY_KEYS = ("senses", "members", "includes")
 _GUARD_KEYS = ("case", "marks", "not_after_capital", "allow_before", "reject_before",
-               "reject_after", "not_dateline")  # fmt: skip
+               "reject_after", "require_after", "not_dateline")  # fmt: skip
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.-]{0,63}")
 #: an included entry: an id, or ``concept/sense``
 _REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.-]{0,63}(/[A-Za-z0-9][A-Za-z0-9_:.-]{0,63})?")
@@ -201,6 +201,7 @@ def _guard(name: str, at: At) -> Guard:
         allow_before=words("allow_before"),
         reject_before=words("reject_before", cased=True),
         reject_after=words("reject_after", cased=True),
+        require_after=words("require_after", cased=True),
     )
 
 

@@ -5,7 +5,8 @@ A query that is satisfied says the words are there; the score says whether the d
 
 * **where** (prominence): a headline occurrence weighs ``TITLE_WEIGHT``; a body occurrence
   ``LEAD_WEIGHT`` at the first word, half of it ``EARLY_WORDS`` words later (the lead matters,
-  a mention deep in the body hardly does);
+  a mention deep in the body hardly does; word counts are scaled to words of meaning,
+  ``monitor.match.text.word_scale``, so a Vietnamese lead is as long as an English one);
 * **which word** (specificity): each occurrence is weighed by how rare the words that fired are
   in background news of the document's language (``specificity``): a rare name weighs fully, a
   common word (``meeting``, ``police``) down to ``SPEC_FLOOR`` of it;
@@ -104,7 +105,8 @@ def reaching(
 def weight(occurrence: Occurrence, view: View, background: Background) -> float:
     """The evidence of one occurrence, in (0, ``TITLE_WEIGHT``]."""
     o = occurrence
-    place = TITLE_WEIGHT if o.field == 0 else LEAD_WEIGHT / (1.0 + o.start / EARLY_WORDS)
+    early = EARLY_WORDS * view.scale
+    place = TITLE_WEIGHT if o.field == 0 else LEAD_WEIGHT / (1.0 + o.start / early)
     fired = view.fields[o.field].exact[o.start : o.end + 1]
     return place * o.closeness * background.specificity(fired, view.lang)
 

@@ -12,6 +12,10 @@ A word is a run of letters, digits and combining marks: hyphens, apostrophes and
 punctuation split words (``Rusia-ASEAN`` is ``rusia`` + ``asean``). Thai, Lao, Khmer, Myanmar,
 Tibetan, Chinese and Japanese are written without spaces: a run of them is one long word, and
 query words in those scripts are matched as substrings of it (see ``needs_substring``).
+Vietnamese writes every syllable as a word of its own (``bầu cử``, election, is two): a
+Vietnamese text has about ``SYLLABLES_PER_WORD`` times as many words as the same text in a
+language that writes words whole, and whatever counts words to say how deep in a text or how
+long a passage is measures in ``word_scale(lang)`` of them (``scoring``, ``_view``).
 Does not own: the query syntax (``query``) or how words are matched and scored (``engine``).
 """
 
@@ -32,6 +36,8 @@ _NO_SPACE_SCRIPT = re.compile(
     r"[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff"
     r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 )
+#: how many words (syllables) a Vietnamese text has for one word of meaning
+SYLLABLES_PER_WORD = 1.5
 _MARKS = re.compile(r"[\u0300-\u036f]")
 # letters with a diacritic that Unicode does not decompose
 _LETTERS = (("đ", "d"), ("ł", "l"), ("ø", "o"), ("ħ", "h"), ("ı", "i"), ("ŀ", "l"))
@@ -106,3 +112,8 @@ def _clean(text: str) -> str:
 def count_words(text: str) -> int:
     """How many words ``words(text)`` has (cheaper than reading them)."""
     return len(_WORD.findall(_clean(text)))
+
+
+def word_scale(lang: str | None) -> float:
+    """How many of our words make one word of meaning in a text of ``lang`` (1.0: one)."""
+    return SYLLABLES_PER_WORD if lang == "vi" else 1.0
