@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,10 +26,13 @@ from monitor.fetch import Fetcher
 from monitor.node import DatabaseHosts, Node, single_node
 from monitor.notify import render_test
 from monitor.pipeline import PollResult
-from monitor.store import SourceState, Store, fenced
-from monitor.types import Validators
+from monitor.store import ArticlePage, Candidate, NewArticle, Placing, SourceState, Store, fenced
+from monitor.story import band_keys, fingerprint, story_for
+from monitor.types import Item, Validators
 from tests.feedserver import Route, running_feed_server
+from tests.nodes import wait_until
 from tests.receivers import WebhookReceiver
+from tests.test_story import COPY, OTHER, SEED_TEXT
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 LEASE = 15.0
@@ -419,21 +422,69 @@ def test_a_second_monitor_run_on_one_sqlite_file_refuses_to_start(tmp_path: Path
 
 
 @pytest.mark.postgres
-def test_the_story_lock_is_held_by_one_node_and_a_stalled_holder_loses_it(store: Store) -> None:
-    """While one node holds the story lock another waits; a holder that stalls (paused, cut
-    off) past its time loses the lock, and the waiter goes on."""
-    stalled = store.lock_stories(3.0)  # and never released in time
-    acquired = threading.Event()
+def test_copies_saved_by_two_nodes_at_once_join_one_story(store: Store) -> None:
+    """A node saving a copy while another is between placing the original and committing it
+    waits for that commit (they share a band key), then joins its story; a save of another
+    story (no band in common) does not wait."""
+    placed, go = threading.Event(), threading.Event()
 
-    def other_node() -> None:
-        store.lock_stories(30.0)()
-        acquired.set()
+    def held(article: NewArticle, candidates: Sequence[Candidate]) -> str:
+        placed.set()  # the original's bands are locked, its story chosen, nothing committed
+        assert go.wait(60)
+        return _story_of(article, candidates)
 
-    waiter = threading.Thread(target=other_node)
-    waiter.start()
+    def save(
+        source_id: str, key: str, text_: str, story_of: Placer = _story_of
+    ) -> threading.Thread:
+        new = _article(source_id, key, text_)
+        placing = Placing(NOW - DAY, story_of)
+        saving = threading.Thread(
+            target=store.save_poll, args=(state(source_id), [new], NOW, placing)
+        )
+        saving.start()
+        return saving
+
+    first = save("src-a", "https://a.example/1", SEED_TEXT, held)
     try:
-        assert not acquired.wait(0.5)  # well within the holder's 3 s: still held
-        assert acquired.wait(60)
+        assert placed.wait(60)
+        other = save("src-c", "https://c.example/1", OTHER)
+        other.join(60)
+        assert not other.is_alive()  # another story: saved while the original is held
+        copy = save("src-b", "https://b.example/1", COPY)
+        wait_until(lambda: _waiting_for_advisory_locks(store) == 1, 60, "the copy to wait")
     finally:
-        waiter.join(60)
-    stalled()  # its release finds the lock gone: no error
+        go.set()
+        first.join(60)
+    copy.join(60)
+    with store._engine.connect() as connection:
+        rows = connection.execute(text("SELECT key, story_id FROM article")).all()
+    stories: dict[str, str | None] = dict(rows)
+    assert stories == {
+        "https://a.example/1": "https://a.example/1",
+        "https://b.example/1": "https://a.example/1",
+        "https://c.example/1": "https://c.example/1",
+    }
+
+
+Placer = Callable[[NewArticle, Sequence[Candidate]], str]
+
+
+def _article(source_id: str, key: str, text_: str) -> NewArticle:
+    print_ = fingerprint(text_)
+    assert print_ is not None
+    item = Item(key, key, None, "Title", "", None, None)
+    page = ArticlePage(text=text_, fingerprint=print_, bands=band_keys(print_))
+    return NewArticle(item, source_id, source_id, (), False, page)
+
+
+def _story_of(article: NewArticle, candidates: Sequence[Candidate]) -> str:
+    return story_for(article.page.fingerprint, article.source_id, candidates) or article.item.key
+
+
+def _waiting_for_advisory_locks(store: Store) -> int:
+    query = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
+    )
+    with store._engine.connect() as connection:
+        return int(connection.execute(text(query)).scalar_one())
