@@ -421,39 +421,50 @@ def test_a_second_monitor_run_on_one_sqlite_file_refuses_to_start(tmp_path: Path
     assert "use PostgreSQL" in second.stderr
 
 
+class _Held:
+    """A story decision that holds its save open (band keys locked, story chosen, nothing
+    committed) until ``go``: another node's save, caught in the middle."""
+
+    def __init__(self) -> None:
+        self.placed, self.go = threading.Event(), threading.Event()
+
+    def __call__(self, article: NewArticle, candidates: Sequence[Candidate]) -> str:
+        self.placed.set()
+        assert self.go.wait(60)
+        return _story_of(article, candidates)
+
+
+def _saving(
+    store: Store, source_id: str, key: str, text_: str, story_of: Placer | None = None,
+    lease: Lease | None = None,
+) -> threading.Thread:  # fmt: skip
+    """A thread saving a poll of one article (under ``lease``, if given), placed in stories."""
+    placing = Placing(NOW - DAY, story_of or _story_of)
+    args = (state(source_id), [_article(source_id, key, text_)], NOW, placing)
+    if lease is None:
+        saving = threading.Thread(target=store.save_poll, args=args)
+    else:
+        saving = threading.Thread(target=under, args=(lease, store.save_poll, *args))
+    saving.start()
+    return saving
+
+
 @pytest.mark.postgres
 def test_copies_saved_by_two_nodes_at_once_join_one_story(store: Store) -> None:
     """A node saving a copy while another is between placing the original and committing it
     waits for that commit (they share a band key), then joins its story; a save of another
     story (no band in common) does not wait."""
-    placed, go = threading.Event(), threading.Event()
-
-    def held(article: NewArticle, candidates: Sequence[Candidate]) -> str:
-        placed.set()  # the original's bands are locked, its story chosen, nothing committed
-        assert go.wait(60)
-        return _story_of(article, candidates)
-
-    def save(
-        source_id: str, key: str, text_: str, story_of: Placer = _story_of
-    ) -> threading.Thread:
-        new = _article(source_id, key, text_)
-        placing = Placing(NOW - DAY, story_of)
-        saving = threading.Thread(
-            target=store.save_poll, args=(state(source_id), [new], NOW, placing)
-        )
-        saving.start()
-        return saving
-
-    first = save("src-a", "https://a.example/1", SEED_TEXT, held)
+    held = _Held()
+    first = _saving(store, "src-a", "https://a.example/1", SEED_TEXT, held)
     try:
-        assert placed.wait(60)
-        other = save("src-c", "https://c.example/1", OTHER)
+        assert held.placed.wait(60)
+        other = _saving(store, "src-c", "https://c.example/1", OTHER)
         other.join(60)
         assert not other.is_alive()  # another story: saved while the original is held
-        copy = save("src-b", "https://b.example/1", COPY)
+        copy = _saving(store, "src-b", "https://b.example/1", COPY)
         wait_until(lambda: _waiting_for_advisory_locks(store) == 1, 60, "the copy to wait")
     finally:
-        go.set()
+        held.go.set()
         first.join(60)
     copy.join(60)
     with store._engine.connect() as connection:
@@ -464,6 +475,31 @@ def test_copies_saved_by_two_nodes_at_once_join_one_story(store: Store) -> None:
         "https://b.example/1": "https://a.example/1",
         "https://c.example/1": "https://c.example/1",
     }
+
+
+@pytest.mark.postgres
+def test_a_save_waiting_for_a_copys_holds_up_no_heartbeat(store: Store) -> None:
+    """A copy's save waits for the original's with no row locked: the heartbeat of its node,
+    which renews the lease row the save is fenced by, goes on (else a wait for a paused node's
+    save could cost the waiting node all its leases)."""
+    store.register_sources([state("src-b")])
+    (lease,) = store.claim_sources(["src-b"], "b", NOW, LEASE, limit=1)
+    held = _Held()
+    first = _saving(store, "src-a", "https://a.example/1", SEED_TEXT, held)
+    try:
+        assert held.placed.wait(60)
+        copy = _saving(store, "src-b", "https://b.example/1", COPY, lease=lease)
+        wait_until(lambda: _waiting_for_advisory_locks(store) == 1, 60, "the copy to wait")
+        beat = threading.Thread(target=store.heartbeat, args=("b", "host", 1, LEASE))
+        beat.start()
+        beat.join(60)
+        assert not beat.is_alive()
+    finally:
+        held.go.set()
+        first.join(60)
+    copy.join(60)
+    assert store.source_state("src-b") == state("src-b")  # saved under its lease, released
+    assert store.nodes()[0].sources == ()
 
 
 Placer = Callable[[NewArticle, Sequence[Candidate]], str]

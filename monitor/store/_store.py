@@ -25,7 +25,7 @@ from monitor.store._cluster import Coordination
 from monitor.store._feedback import FeedbackLog
 from monitor.store._learning import LearningLog
 from monitor.store._outbox import Outbox
-from monitor.store._stories import Stories
+from monitor.store._stories import Stories, band_keys_of
 from monitor.store._tables import (
     ArticleRow,
     DeliveryRow,
@@ -123,7 +123,7 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
         """Save a successful poll in ONE transaction: the source state, then each new article
         with its matches and (when ``notify``) one pending delivery per channel, due ``now``.
         With ``placing``, each article with band keys is first placed in its story, in the
-        same transaction (``_stories``: on PostgreSQL, under a lock per band key).
+        same transaction (``_stories``: on PostgreSQL, under a lock per band key, taken first).
 
         An article whose key is already stored adds nothing, not even matches: the same article
         is stored and notified once, whichever source or thread got there first. Except over a
@@ -133,7 +133,8 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
         ``refused``.
         """
         saved = PollSaved(0, 0, 0)
-        with self._transaction("saving a poll") as connection:
+        bands = band_keys_of(articles) if placing is not None else []
+        with self._transaction("saving a poll", bands) as connection:
             self._upsert_source(connection, state)
             if placing is not None:
                 articles = self._in_stories(connection, state.source_id, articles, placing)
@@ -317,14 +318,15 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
         return {key: tuple(dict.fromkeys(names)) for key, names in found.items()}
 
     @contextmanager
-    def _transaction(self, action: str) -> Iterator[Connection]:
-        """A write transaction, fenced by the current task's lease if it works under one."""
-        with (
-            _engine.guard(action, self._engine.url),
-            self._engine.begin() as connection,
-            self._fence(connection),
-        ):
-            yield connection
+    def _transaction(self, action: str, bands: Sequence[int] = ()) -> Iterator[Connection]:
+        """A write transaction, fenced by the current task's lease if it works under one.
+        ``bands``: story band keys to lock first (``_stories``), before the fence locks the
+        source's row: a save waiting for a copy's save never holds up this node's heartbeat,
+        which renews that row."""
+        with _engine.guard(action, self._engine.url), self._engine.begin() as connection:
+            self._lock_bands(connection, bands)
+            with self._fence(connection):
+                yield connection
 
     @contextmanager
     def _session(self, action: str) -> Iterator[Session]:

@@ -60,6 +60,13 @@ class Stories:
             found = _candidates(connection, sorted(set(bands)), since, other_than)
         return _of(bands, found)
 
+    def _lock_bands(self, connection: Connection, bands: Sequence[int]) -> None:
+        """On PostgreSQL, lock ``bands`` (``band_keys_of``: ascending, so two polls never wait
+        for each other both ways) until the transaction ends; too many, the whole story lock.
+        First in the transaction: a save waiting here holds no row lock."""
+        if bands and connection.dialect.name == "postgresql":
+            _lock(connection, bands)
+
     def _in_stories(
         self,
         connection: Connection,
@@ -67,19 +74,21 @@ class Stories:
         articles: Sequence[NewArticle],
         placing: Placing,
     ) -> list[NewArticle]:
-        """The articles, each with a fingerprint in its story (``placing.story_of``)."""
-        bands = sorted({band for article in articles for band in article.page.bands})
+        """The articles, each with a fingerprint in its story (``placing.story_of``); their
+        band keys are locked (``_lock_bands``)."""
+        bands = band_keys_of(articles)
         if not bands:
             return list(articles)
-        if connection.dialect.name == "postgresql":
-            _lock(connection, bands)
         found = _candidates(connection, bands, placing.since, source_id)
         return [_placed(article, found, placing) for article in articles]
 
 
+def band_keys_of(articles: Sequence[NewArticle]) -> list[int]:
+    """The band keys of the articles' fingerprints, each once, ascending."""
+    return sorted({band for article in articles for band in article.page.bands})
+
+
 def _lock(connection: Connection, bands: Sequence[int]) -> None:
-    """Lock ``bands`` (ascending: two polls never wait for each other both ways) until the
-    transaction ends; too many, the whole story lock."""
     if len(bands) > _MAX_BAND_LOCKS:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _STORIES_LOCK})
         return
