@@ -541,6 +541,16 @@ def test_save_poll_places_each_article_in_its_story(store: Store) -> None:
     }
 
 
+def test_a_poll_saves_its_articles_by_story_then_key(store: Store) -> None:
+    """Whatever the feed's order: two nodes saving polls at once take the rows' locks in one
+    order, so neither waits for the other both ways (a deadlock)."""
+    keys = ["https://b.example/2", "https://b.example/1", "https://a.example/3"]
+    store.save_poll(state("src-b"), [article(key, source_id="src-b") for key in keys], T0)
+    with store._engine.connect() as connection:
+        saved = connection.execute(text("SELECT key FROM article ORDER BY id")).scalars().all()
+    assert saved == sorted(keys)
+
+
 def test_upgrade_indexes_old_fingerprints_then_clears_them(database_url: str) -> None:
     """0005 indexes the bands of fingerprints stored before it; 0009 (MinHash constants from
     BLAKE2b) clears them and their bands: an old fingerprint never resembles a new one."""

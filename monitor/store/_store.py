@@ -138,7 +138,7 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
             self._upsert_source(connection, state)
             if placing is not None:
                 articles = self._in_stories(connection, state.source_id, articles, placing)
-            for article in articles:
+            for article in sorted(articles, key=_row_lock_order):
                 saved = _add(saved, self._save_one(connection, article, now))
         return saved
 
@@ -462,6 +462,13 @@ def _blank() -> Any:
         & (func.coalesce(col(ArticleRow.summary), "") == "")
         & col(ArticleRow.text).is_(None)
     )
+
+
+def _row_lock_order(article: NewArticle) -> tuple[str, str]:
+    """The order a poll saves its articles in: by story, then key. Two polls saving at once
+    (two nodes) wait for each other's rows on the unique keys (an article's key, a story's
+    match of a topic); taken in one order, never each for the other's (a deadlock)."""
+    return article.page.story_id or article.item.key, article.item.key
 
 
 def _id(value: int | None) -> int:
