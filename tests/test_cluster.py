@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,10 +26,13 @@ from monitor.fetch import Fetcher
 from monitor.node import DatabaseHosts, Node, single_node
 from monitor.notify import render_test
 from monitor.pipeline import PollResult
-from monitor.store import SourceState, Store, fenced
-from monitor.types import Validators
+from monitor.store import ArticlePage, Candidate, NewArticle, Placing, SourceState, Store, fenced
+from monitor.story import band_keys, fingerprint, story_for
+from monitor.types import Item, Validators
 from tests.feedserver import Route, running_feed_server
+from tests.nodes import wait_until
 from tests.receivers import WebhookReceiver
+from tests.test_story import COPY, OTHER, SEED_TEXT
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 LEASE = 15.0
@@ -418,22 +421,106 @@ def test_a_second_monitor_run_on_one_sqlite_file_refuses_to_start(tmp_path: Path
     assert "use PostgreSQL" in second.stderr
 
 
+class _Held:
+    """A story decision that holds its save open (band keys locked, story chosen, nothing
+    committed) until ``go``: another node's save, caught in the middle."""
+
+    def __init__(self) -> None:
+        self.placed, self.go = threading.Event(), threading.Event()
+
+    def __call__(self, article: NewArticle, candidates: Sequence[Candidate]) -> str:
+        self.placed.set()
+        assert self.go.wait(60)
+        return _story_of(article, candidates)
+
+
+def _saving(
+    store: Store, source_id: str, key: str, text_: str, story_of: Placer | None = None,
+    lease: Lease | None = None,
+) -> threading.Thread:  # fmt: skip
+    """A thread saving a poll of one article (under ``lease``, if given), placed in stories."""
+    placing = Placing(NOW - DAY, story_of or _story_of)
+    args = (state(source_id), [_article(source_id, key, text_)], NOW, placing)
+    if lease is None:
+        saving = threading.Thread(target=store.save_poll, args=args)
+    else:
+        saving = threading.Thread(target=under, args=(lease, store.save_poll, *args))
+    saving.start()
+    return saving
+
+
 @pytest.mark.postgres
-def test_the_story_lock_is_held_by_one_node_and_a_stalled_holder_loses_it(store: Store) -> None:
-    """While one node holds the story lock another waits; a holder that stalls (paused, cut
-    off) past its time loses the lock, and the waiter goes on."""
-    stalled = store.lock_stories(3.0)  # and never released in time
-    acquired = threading.Event()
-
-    def other_node() -> None:
-        store.lock_stories(30.0)()
-        acquired.set()
-
-    waiter = threading.Thread(target=other_node)
-    waiter.start()
+def test_copies_saved_by_two_nodes_at_once_join_one_story(store: Store) -> None:
+    """A node saving a copy while another is between placing the original and committing it
+    waits for that commit (they share a band key), then joins its story; a save of another
+    story (no band in common) does not wait."""
+    held = _Held()
+    first = _saving(store, "src-a", "https://a.example/1", SEED_TEXT, held)
     try:
-        assert not acquired.wait(0.5)  # well within the holder's 3 s: still held
-        assert acquired.wait(60)
+        assert held.placed.wait(60)
+        other = _saving(store, "src-c", "https://c.example/1", OTHER)
+        other.join(60)
+        assert not other.is_alive()  # another story: saved while the original is held
+        copy = _saving(store, "src-b", "https://b.example/1", COPY)
+        wait_until(lambda: _waiting_for_advisory_locks(store) == 1, 60, "the copy to wait")
     finally:
-        waiter.join(60)
-    stalled()  # its release finds the lock gone: no error
+        held.go.set()
+        first.join(60)
+    copy.join(60)
+    with store._engine.connect() as connection:
+        rows = connection.execute(text("SELECT key, story_id FROM article")).all()
+    stories: dict[str, str | None] = dict(rows)
+    assert stories == {
+        "https://a.example/1": "https://a.example/1",
+        "https://b.example/1": "https://a.example/1",
+        "https://c.example/1": "https://c.example/1",
+    }
+
+
+@pytest.mark.postgres
+def test_a_save_waiting_for_a_copys_holds_up_no_heartbeat(store: Store) -> None:
+    """A copy's save waits for the original's with no row locked: the heartbeat of its node,
+    which renews the lease row the save is fenced by, goes on (else a wait for a paused node's
+    save could cost the waiting node all its leases)."""
+    store.register_sources([state("src-b")])
+    (lease,) = store.claim_sources(["src-b"], "b", NOW, LEASE, limit=1)
+    held = _Held()
+    first = _saving(store, "src-a", "https://a.example/1", SEED_TEXT, held)
+    try:
+        assert held.placed.wait(60)
+        copy = _saving(store, "src-b", "https://b.example/1", COPY, lease=lease)
+        wait_until(lambda: _waiting_for_advisory_locks(store) == 1, 60, "the copy to wait")
+        beat = threading.Thread(target=store.heartbeat, args=("b", "host", 1, LEASE))
+        beat.start()
+        beat.join(60)
+        assert not beat.is_alive()
+    finally:
+        held.go.set()
+        first.join(60)
+    copy.join(60)
+    assert store.source_state("src-b") == state("src-b")  # saved under its lease, released
+    assert store.nodes()[0].sources == ()
+
+
+Placer = Callable[[NewArticle, Sequence[Candidate]], str]
+
+
+def _article(source_id: str, key: str, text_: str) -> NewArticle:
+    print_ = fingerprint(text_)
+    assert print_ is not None
+    item = Item(key, key, None, "Title", "", None, None)
+    page = ArticlePage(text=text_, fingerprint=print_, bands=band_keys(print_))
+    return NewArticle(item, source_id, source_id, (), False, page)
+
+
+def _story_of(article: NewArticle, candidates: Sequence[Candidate]) -> str:
+    return story_for(article.page.fingerprint, article.source_id, candidates) or article.item.key
+
+
+def _waiting_for_advisory_locks(store: Store) -> int:
+    query = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
+    )
+    with store._engine.connect() as connection:
+        return int(connection.execute(text(query)).scalar_one())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -16,9 +16,18 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, bindparam, inspect, text
 
 from monitor.errors import StoreError
-from monitor.store import ArticlePage, NewArticle, SourceState, Store, _convert, _engine
+from monitor.store import (
+    ArticlePage,
+    Candidate,
+    NewArticle,
+    Placing,
+    SourceState,
+    Store,
+    _convert,
+    _engine,
+)
 from monitor.store._tables import metadata
-from monitor.story import band_keys, fingerprint
+from monitor.story import band_keys, fingerprint, story_for
 from monitor.types import Hit, Item, Match, Validators
 from tests.test_story import COPY, OTHER, SEED_TEXT
 
@@ -497,6 +506,49 @@ def test_story_candidates_are_other_sources_articles_sharing_a_band(store: Store
     assert (story, source, stored) == ("https://a.example/1", "src-a", fingerprint(SEED_TEXT))
     assert store.story_candidates(bands, T0, other_than="src-a") == []
     assert store.story_candidates(bands, T0 + timedelta(seconds=1), other_than="src-c") == []
+
+
+def _story_of(article: NewArticle, candidates: Sequence[Candidate]) -> str:
+    return story_for(article.page.fingerprint, article.source_id, candidates) or article.item.key
+
+
+#: place articles as the pipeline does: a copy of another source's article within a day
+PLACING = Placing(T0 - timedelta(days=1), _story_of)
+
+
+def _unplaced(key: str, source_id: str, text: str) -> NewArticle:
+    new = _printed(key, source_id, text)
+    return replace(new, page=replace(new.page, story_id=None))
+
+
+def test_save_poll_places_each_article_in_its_story(store: Store) -> None:
+    """A copy of another source's article joins its story as the poll is saved; a different
+    story, and an article without a fingerprint, do not."""
+    original = _unplaced("https://a.example/1", "src-a", SEED_TEXT)
+    store.save_poll(state("src-a"), [original], T0, PLACING)
+    copy = _unplaced("https://b.example/copy", "src-b", COPY)
+    other = _unplaced("https://b.example/other", "src-b", OTHER)
+    plain = article("https://b.example/plain", source_id="src-b", topics=())
+    store.save_poll(state("src-b"), [copy, other, plain], T0, PLACING)
+    with store._engine.connect() as connection:
+        rows = connection.execute(text("SELECT key, story_id FROM article")).all()
+    stories: dict[str, str | None] = dict(rows)
+    assert stories == {
+        "https://a.example/1": "https://a.example/1",
+        "https://b.example/copy": "https://a.example/1",
+        "https://b.example/other": "https://b.example/other",
+        "https://b.example/plain": None,
+    }
+
+
+def test_a_poll_saves_its_articles_by_story_then_key(store: Store) -> None:
+    """Whatever the feed's order: two nodes saving polls at once take the rows' locks in one
+    order, so neither waits for the other both ways (a deadlock)."""
+    keys = ["https://b.example/2", "https://b.example/1", "https://a.example/3"]
+    store.save_poll(state("src-b"), [article(key, source_id="src-b") for key in keys], T0)
+    with store._engine.connect() as connection:
+        saved = connection.execute(text("SELECT key FROM article ORDER BY id")).scalars().all()
+    assert saved == sorted(keys)
 
 
 def test_upgrade_indexes_old_fingerprints_then_clears_them(database_url: str) -> None:

@@ -145,10 +145,12 @@ class Pipeline:
         #: the database as the polls found it (``/healthz``); the daemon's, not the store's
         self.database = DatabaseHealth()
         # placing articles in stories and saving them is one step across sources: two polls
-        # saving copies of one story side by side would each miss the other's copy
+        # saving copies of one story side by side would each miss the other's copy. The
+        # store's band locks make it one across nodes (PostgreSQL); this, on SQLite, and it
+        # bounds the locks a node holds at once to one poll's
         self._saving = asyncio.Lock()
         self._reader = SourceReader(fetcher, workers)
-        self._follower = Follower(fetcher, workers, store, metrics)
+        self._follower = Follower(fetcher, workers, metrics)
         self._health = SourceHealth(self._runtime)
         self._deliverer = Deliverer(self._runtime, leases=leases)
 
@@ -294,21 +296,10 @@ class Pipeline:
     async def _save_in_stories(
         self, source: SourceSettings, state: SourceState, articles: list[NewArticle], now: datetime
     ) -> PollSaved:
-        """Place the articles in stories and save the poll: one step, also across nodes (the
-        cluster's story lock on PostgreSQL)."""
-        lease = self.settings.cluster.lease  # a paused holder stalls the others no longer
-        clustered = self.store.clustered
-        unlock = await asyncio.to_thread(self.store.lock_stories, lease) if clustered else None
-        try:
-            pages = [(a.item, a.page) for a in articles]
-            placed = await self._follower.in_stories(source, pages, now)
-            placed_articles = [
-                replace(a, page=page) for a, (_, page) in zip(articles, placed, strict=True)
-            ]
-            return await asyncio.to_thread(self.store.save_poll, state, placed_articles, now)
-        finally:
-            if unlock is not None:
-                await asyncio.to_thread(unlock)
+        """Place the articles in stories and save the poll: one step, in one transaction
+        (on PostgreSQL under a lock per band key: copies saved by two nodes see each other)."""
+        placing = self._follower.placing(source, now)
+        return await asyncio.to_thread(self.store.save_poll, state, articles, now, placing)
 
     async def _item_failures(
         self, source: SourceSettings, state: SourceState, failed: Sequence[tuple[str, str]]

@@ -3,11 +3,11 @@
 Owns: fetching each item's page (the fetcher bounds concurrency per host) and extracting it in a
 worker process, where a page that fails leaves the item as the listing gave it with the reason
 recorded; the story of each followed article: another outlet's copy's within ``STORY_WINDOW``,
-else a new one.
+else a new one (``placing``: applied by the store as it saves the poll).
 Does not own: the decisions (``monitor.follow``, the pure half: which items are followed,
 the worker's extract job, merging a page into its item), comparing fingerprints
-(``monitor.story``), the lock that makes story placement and saving one step across sources
-(``monitor.pipeline``).
+(``monitor.story``), the look-up of candidates and the locks that make story placement and
+saving one step across polls and nodes (``Store.save_poll``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import asyncio
 import functools
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from monitor import bounds, follow, story
@@ -25,7 +24,7 @@ from monitor.errors import FetchError, ParseError
 from monitor.fetch import Fetcher
 from monitor.metrics import NO_METRICS, Metrics
 from monitor.pipeline._read import fetch_options
-from monitor.store import ArticlePage, Store
+from monitor.store import ArticlePage, Candidate, NewArticle, Placing
 from monitor.types import Item
 from monitor.workers import Workers
 
@@ -36,15 +35,12 @@ log = logging.getLogger("monitor.pipeline")
 
 
 class Follower:
-    """Follows items and places articles in stories with the clients and store it is given."""
+    """Follows items with the clients it is given, and says how to place them in stories."""
 
-    def __init__(
-        self, fetcher: Fetcher, workers: Workers, store: Store, metrics: Metrics = NO_METRICS
-    ) -> None:
+    def __init__(self, fetcher: Fetcher, workers: Workers, metrics: Metrics = NO_METRICS) -> None:
         self._fetcher = fetcher
         self._metrics = metrics
         self._workers = workers
-        self._store = store
 
     async def follow(
         self, source: SourceSettings, items: Sequence[Item]
@@ -53,17 +49,11 @@ class Follower:
         that fails leaves the item as the listing gave it, with the reason recorded."""
         return list(await asyncio.gather(*(self._follow_one(source, item) for item in items)))
 
-    async def in_stories(
-        self, source: SourceSettings, pages: list[tuple[Item, ArticlePage]], now: datetime
-    ) -> list[tuple[Item, ArticlePage]]:
-        """Each followed article in its story: another outlet's copy's, else a new one. Runs in
-        a thread: the look-ups and comparisons never hold up the event loop."""
-        if not any(page.fingerprint for _, page in pages):
-            return pages
-        since = now - STORY_WINDOW
-        return await asyncio.to_thread(
-            lambda: [self._in_story(source, item, page, since) for item, page in pages]
-        )
+    def placing(self, source: SourceSettings, now: datetime) -> Placing:
+        """How the store places this poll's followed articles in stories as it saves them
+        (``Store.save_poll``): another outlet's copy's story within ``STORY_WINDOW``, else a
+        new one. The look-up is the store's, in the poll's transaction."""
+        return Placing(now - STORY_WINDOW, functools.partial(_story_of, source.id))
 
     async def _follow_one(self, source: SourceSettings, item: Item) -> tuple[Item, ArticlePage]:
         if item.url is None:
@@ -89,6 +79,7 @@ class Follower:
             date_source=date_source,
             canonical_url=bounds.url(extracted.article.canonical_url),
             fingerprint=extracted.fingerprint,
+            bands=story.band_keys(extracted.fingerprint) if extracted.fingerprint else (),
         )
         return bounds.item(merged), page
 
@@ -96,14 +87,9 @@ class Follower:
         """Run in a worker: a crash, hang or memory hog costs this page, never the daemon."""
         return await self._workers.run(job)
 
-    def _in_story(
-        self, source: SourceSettings, item: Item, page: ArticlePage, since: datetime
-    ) -> tuple[Item, ArticlePage]:
-        """The story of another outlet's copy among the articles sharing a band with this one
-        (an outlet's own articles never group, so those of this poll need not be looked at)."""
-        if page.fingerprint is None:
-            return item, page
-        bands = story.band_keys(page.fingerprint)
-        candidates = self._store.story_candidates(bands, since, other_than=source.id)
-        story_id = story.story_for(page.fingerprint, source.id, candidates) or item.key
-        return item, replace(page, story_id=story_id, bands=bands)
+
+def _story_of(source_id: str, article: NewArticle, candidates: Sequence[Candidate]) -> str:
+    """The story of another outlet's copy among the articles sharing a band with this one
+    (an outlet's own articles never group, so those of this poll need not be looked at)."""
+    found = story.story_for(article.page.fingerprint, source_id, candidates)
+    return found or article.item.key

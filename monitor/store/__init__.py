@@ -8,7 +8,8 @@ Does not own: deciding what is new, what matches or when to retry (the pipeline 
 decide; the store records). Callers never see table rows, only the frozen values below.
 
     Store.open(url) -> Store                      migrate to head; StoreError if unreachable
-    save_poll(state, articles, now) -> PollSaved  one transaction per poll
+    save_poll(state, articles, now, placing)      one transaction per poll; placing: each
+      -> PollSaved                                  article in its story (``_stories``)
     stored_articles(since), save_rematch(...)     ``monitor rematch``: match stored articles again
     channel_queue(channel, now), open_digests,    the delivery layer (``_outbox``): queues,
       compose_digests, mark_digest_sent, ...      digests, back-off, dead letters, listing
@@ -30,6 +31,7 @@ from monitor.store._store import Store
 from monitor.store._values import (
     VERDICTS,
     ArticlePage,
+    Candidate,
     ChannelState,
     DayCount,
     DeliveryRecord,
@@ -41,6 +43,7 @@ from monitor.store._values import (
     NewDigest,
     OpenDigest,
     PendingDelivery,
+    Placing,
     PollSaved,
     RecentSend,
     SourceState,
@@ -51,6 +54,7 @@ from monitor.store._values import (
 __all__ = [
     "VERDICTS",
     "ArticlePage",
+    "Candidate",
     "ChannelState",
     "DayCount",
     "DeliveryRecord",
@@ -63,6 +67,7 @@ __all__ = [
     "NewDigest",
     "OpenDigest",
     "PendingDelivery",
+    "Placing",
     "PollSaved",
     "RecentSend",
     "SourceState",

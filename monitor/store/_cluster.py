@@ -6,21 +6,21 @@ and neither waits for the other); renewing a node's leases with its heartbeat; t
 lease set for the current task (``fenced``) that every transaction of the store checks first,
 in the same transaction, raising ``LeaseLost`` (and writing nothing) when this node no longer
 holds it; a source's lease ends with the poll's write. Lease times are the database's clock, so
-the nodes' clocks need not agree on them. The story-grouping lock (an advisory lock).
-Does not own: when to claim, beat or release, or how many (``monitor.cluster``, ``monitor.node``).
+the nodes' clocks need not agree on them.
+Does not own: when to claim, beat or release, or how many (``monitor.cluster``,
+``monitor.node``); the locks of the story look-up (``_stories``: one per band key).
 """
 
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, delete, func, or_, text, update
+from sqlalchemy import Connection, Engine, delete, func, or_, update
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 
 from monitor.cluster import Lease, NodeView
@@ -31,8 +31,6 @@ from monitor.store._values import SourceState
 
 #: the lease the current task works under (a poll, a channel round); None outside the cluster
 _FENCE: contextvars.ContextVar[Lease | None] = contextvars.ContextVar("fence", default=None)
-#: any constant: the advisory lock that makes story placement and saving one step in the cluster
-_STORIES_LOCK = 0x73746F72
 
 
 def fenced(lease: Lease) -> contextvars.Context:
@@ -307,40 +305,6 @@ class Coordination:
         yield
         if lease.kind == "source":
             _release(connection, lease)
-
-    def lock_stories(self, hold_at_most: float) -> Callable[[], None]:
-        """Take the cluster-wide story lock (PostgreSQL; nothing on SQLite); returns its release.
-        Placing articles in stories and saving them is one step across nodes, as across polls.
-
-        The lock lives in a transaction that the server ends after ``hold_at_most`` seconds
-        idle: a node paused or cut off while holding it stalls the others that long, no more.
-        """
-        if not self.clustered:
-            return lambda: None
-        timeout = str(max(1, int(hold_at_most * 1000)))
-        with _engine.guard("locking stories", self._engine.url):
-            connection = self._engine.connect()
-            try:
-                connection.execute(
-                    text("SELECT set_config('idle_in_transaction_session_timeout', :ms, true)"),
-                    {"ms": timeout},
-                )
-                connection.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _STORIES_LOCK}
-                )
-            except BaseException:
-                connection.close()
-                raise
-
-        def unlock() -> None:
-            try:
-                connection.rollback()  # ends the transaction, and the lock with it
-            except SQLAlchemyError:
-                pass  # the server ended it already (held too long): the lock is gone too
-            finally:
-                connection.close()
-
-        return unlock
 
     @contextmanager
     def _coordinating(self, action: str) -> Iterator[Connection]:

@@ -33,7 +33,7 @@ _PG_CONNECT_TIMEOUT = 10
 # A transaction of ours is a few statements with no wait between them. One left open longer is
 # a node paused (SIGSTOP, a VM frozen) or cut off mid-transaction: the server ends it, so its
 # row locks (a lease row it was checking, a host it was reserving) do not stall the other nodes
-# until it wakes. The story lock sets its own bound (``lock_stories``).
+# until it wakes; so are the story look-up's band locks (``_stories``), held by a poll's write.
 _PG_IDLE_IN_TRANSACTION_MS = 15_000
 _MESSAGE_MAX = 300
 

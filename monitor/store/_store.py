@@ -25,6 +25,7 @@ from monitor.store._cluster import Coordination
 from monitor.store._feedback import FeedbackLog
 from monitor.store._learning import LearningLog
 from monitor.store._outbox import Outbox
+from monitor.store._stories import Stories, band_keys_of
 from monitor.store._tables import (
     ArticleRow,
     DeliveryRow,
@@ -35,6 +36,7 @@ from monitor.store._tables import (
 )
 from monitor.store._values import (
     NewArticle,
+    Placing,
     PollSaved,
     SourceState,
     StoredArticle,
@@ -47,13 +49,14 @@ _KEYS_PER_QUERY = 500  # well under SQLite's bound-parameter limit
 DELIVERY_STATUSES = ("pending", "sent", "dead")
 
 
-class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination):
+class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
     """The monitor's database. Open with ``Store.open(url)``; close when done.
 
     The delivery layer's queries (queues, digests, back-off, dead letters) come from ``Outbox``;
     relevance feedback from ``FeedbackLog``; imported judgments and learned filters from
     ``LearningLog``; the dashboard's pages from ``Views``; the cluster's (heartbeats, leases, the
-    fence every transaction checks) from ``Coordination``.
+    fence every transaction checks) from ``Coordination``; the story look-up and its locks
+    from ``Stories``.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -111,10 +114,16 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination):
         return set(wanted) - seen
 
     def save_poll(
-        self, state: SourceState, articles: Sequence[NewArticle], now: datetime
+        self,
+        state: SourceState,
+        articles: Sequence[NewArticle],
+        now: datetime,
+        placing: Placing | None = None,
     ) -> PollSaved:
         """Save a successful poll in ONE transaction: the source state, then each new article
         with its matches and (when ``notify``) one pending delivery per channel, due ``now``.
+        With ``placing``, each article with band keys is first placed in its story, in the
+        same transaction (``_stories``: on PostgreSQL, under a lock per band key, taken first).
 
         An article whose key is already stored adds nothing, not even matches: the same article
         is stored and notified once, whichever source or thread got there first. Except over a
@@ -124,9 +133,12 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination):
         ``refused``.
         """
         saved = PollSaved(0, 0, 0)
-        with self._transaction("saving a poll") as connection:
+        bands = band_keys_of(articles) if placing is not None else []
+        with self._transaction("saving a poll", bands) as connection:
             self._upsert_source(connection, state)
-            for article in articles:
+            if placing is not None:
+                articles = self._in_stories(connection, state.source_id, articles, placing)
+            for article in sorted(articles, key=_row_lock_order):
                 saved = _add(saved, self._save_one(connection, article, now))
         return saved
 
@@ -143,27 +155,6 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination):
             return PollSaved(0, 0, 0, ((new.item.key, f"store: {why}"),))
         savepoint.commit()
         return saved
-
-    def story_candidates(
-        self, bands: Sequence[int], since: datetime, other_than: str
-    ) -> list[tuple[str, str, bytes]]:
-        """(story id, source id, fingerprint) of the articles first seen at or after ``since``
-        by a source other than ``other_than`` that share a band key with ``bands``: the only
-        ones that may be copies (an indexed look-up, however many fingerprints are stored)."""
-        if not bands:
-            return []
-        sharing = select(StoryBandRow.article_id).where(col(StoryBandRow.band).in_(set(bands)))
-        query = select(ArticleRow.story_id, ArticleRow.source_id, ArticleRow.fingerprint).where(
-            col(ArticleRow.id).in_(sharing.scalar_subquery()),
-            col(ArticleRow.first_seen) >= since,
-            col(ArticleRow.source_id) != other_than,
-            col(ArticleRow.fingerprint).is_not(None),
-        )
-        with self._session("reading story candidates") as session:
-            return [
-                (story or "", source, bytes(print_ or b""))
-                for story, source, print_ in session.exec(query)
-            ]
 
     def save_source_state(self, state: SourceState) -> None:
         """Insert or replace the state of one source (e.g. after a failed poll)."""
@@ -327,14 +318,15 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination):
         return {key: tuple(dict.fromkeys(names)) for key, names in found.items()}
 
     @contextmanager
-    def _transaction(self, action: str) -> Iterator[Connection]:
-        """A write transaction, fenced by the current task's lease if it works under one."""
-        with (
-            _engine.guard(action, self._engine.url),
-            self._engine.begin() as connection,
-            self._fence(connection),
-        ):
-            yield connection
+    def _transaction(self, action: str, bands: Sequence[int] = ()) -> Iterator[Connection]:
+        """A write transaction, fenced by the current task's lease if it works under one.
+        ``bands``: story band keys to lock first (``_stories``), before the fence locks the
+        source's row: a save waiting for a copy's save never holds up this node's heartbeat,
+        which renews that row."""
+        with _engine.guard(action, self._engine.url), self._engine.begin() as connection:
+            self._lock_bands(connection, bands)
+            with self._fence(connection):
+                yield connection
 
     @contextmanager
     def _session(self, action: str) -> Iterator[Session]:
@@ -384,8 +376,8 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination):
         return saved
 
     def _index_bands(self, connection: Connection, article_id: int, bands: Sequence[int]) -> None:
-        # one statement, not one per band (32 round trips an article): a save runs under the
-        # cluster's story lock, and every round trip there is one the other nodes wait for
+        # one statement, not one per band (32 round trips an article): a save holds the locks
+        # of its band keys, and every round trip there is one a copy's save may wait for
         rows = [{"band": band, "article_id": article_id} for band in dict.fromkeys(bands)]
         if rows:
             connection.execute(self._insert_new(StoryBandRow, rows))
@@ -470,6 +462,13 @@ def _blank() -> Any:
         & (func.coalesce(col(ArticleRow.summary), "") == "")
         & col(ArticleRow.text).is_(None)
     )
+
+
+def _row_lock_order(article: NewArticle) -> tuple[str, str]:
+    """The order a poll saves its articles in: by story, then key. Two polls saving at once
+    (two nodes) wait for each other's rows on the unique keys (an article's key, a story's
+    match of a topic); taken in one order, never each for the other's (a deadlock)."""
+    return article.page.story_id or article.item.key, article.item.key
 
 
 def _id(value: int | None) -> int:

@@ -7,6 +7,7 @@ Does not own: table rows (``_tables``), the pipeline values they carry (``monito
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -101,6 +102,22 @@ class NewArticle:
     notify: bool
     #: what following the item's link gave (empty when it was not followed)
     page: ArticlePage = field(default_factory=ArticlePage)
+
+
+#: a stored article that may be a copy of a new one: (story id, source id, fingerprint)
+Candidate = tuple[str, str, bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Placing:
+    """How ``Store.save_poll`` places a poll's articles in stories, in the transaction that
+    saves them (so that two polls, or two nodes, saving copies of one story see each other)."""
+
+    #: only articles first seen at or after this may be copies
+    since: datetime
+    #: the story of an article with a fingerprint, given its candidates: the stored articles
+    #: of other sources that share a band key with it (the decision is the caller's)
+    story_of: Callable[[NewArticle, Sequence[Candidate]], str]
 
 
 @dataclass(frozen=True, slots=True)
