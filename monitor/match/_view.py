@@ -241,6 +241,12 @@ class View:
             )
         ]
 
+    def positions(self, pattern: Pattern, field: int) -> list[int]:
+        """Where in ``field`` words fitting ``pattern`` are (ascending)."""
+        if not self.present(pattern):
+            return []
+        return self._positions_of(pattern, field)
+
     def _positions_of(self, pattern: Pattern, field: int) -> list[int]:
         if pattern.kind == "word":
             return self._index(field, pattern.folded).get(pattern.text, [])

@@ -104,9 +104,14 @@ def reaching(
 def weight(occurrence: Occurrence, view: View, background: Background) -> float:
     """The evidence of one occurrence, in (0, ``TITLE_WEIGHT``]."""
     o = occurrence
-    place = TITLE_WEIGHT if o.field == 0 else LEAD_WEIGHT / (1.0 + o.start / EARLY_WORDS)
     fired = view.fields[o.field].exact[o.start : o.end + 1]
-    return place * o.closeness * background.specificity(fired, view.lang)
+    return place(o.field, o.start) * o.closeness * background.specificity(fired, view.lang)
+
+
+def place(field: int, start: int) -> float:
+    """What an occurrence starting at word ``start`` of ``field`` weighs before closeness and
+    specificity (both at most 1): the most it can weigh there."""
+    return TITLE_WEIGHT if field == 0 else LEAD_WEIGHT / (1.0 + start / EARLY_WORDS)
 
 
 def strongest(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
