@@ -242,10 +242,26 @@ class View:
         ]
 
     def positions(self, pattern: Pattern, field: int) -> list[int]:
-        """Where in ``field`` words fitting ``pattern`` are (ascending)."""
+        """Where in ``field`` words fitting ``pattern`` are (in no particular order)."""
         if not self.present(pattern):
             return []
-        return self._positions_of(pattern, field)
+        if (
+            pattern.kind == "substring"
+            or (field, pattern.folded and not self.plain()) in self._positions
+        ):
+            return self._positions_of(pattern, field)
+        # Few words are asked for before the text is evaluated: scanning for each (in C) costs
+        # less than the position table of every word.
+        form = self._form(field, pattern.folded)
+        if pattern.kind == "word":
+            return _indexes(form, pattern.text)
+        ordered, _ = self._sorted_vocabulary(pattern.folded)
+        at = bisect.bisect_left(ordered, pattern.text)
+        found: list[int] = []
+        while at < len(ordered) and ordered[at].startswith(pattern.text):
+            found.extend(_indexes(form, ordered[at]))
+            at += 1
+        return found
 
     def _positions_of(self, pattern: Pattern, field: int) -> list[int]:
         if pattern.kind == "word":
@@ -348,6 +364,18 @@ class Segments:
             count += count_words(piece)
             starts.append(count)
         return starts
+
+
+def _indexes(form: tuple[str, ...], word: str) -> list[int]:
+    """Where ``word`` is in ``form``."""
+    found = []
+    at = -1
+    try:
+        while True:
+            at = form.index(word, at + 1)
+            found.append(at)
+    except ValueError:
+        return found
 
 
 def _fits(pattern: Pattern, word: str) -> bool:
