@@ -37,9 +37,9 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from monitor.match._view import BOTH, View
+from monitor.match._view import View
 from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Pattern, Term, Title
-from monitor.match.scoring import place
+from monitor.match.scoring import TITLE_WEIGHT, place
 from monitor.match.specificity import Background
 
 # Anchors that fewer documents hold first: a whole word, a prefix, then a substring.
@@ -194,6 +194,7 @@ class Presence:
         self.features = features
         self._patterns = patterns
         self._missing: dict[int, float] = {}
+        self._missing_patterns: dict[int, float] = {}
 
     def missing(self, feature: int) -> float:
         """At most what ``1 - strength`` of the occurrences of ``feature``'s terms can fall to:
@@ -201,20 +202,22 @@ class Presence:
         found = self._missing.get(feature)
         if found is None:
             found = 1.0
-            dictionary = self._dictionary
-            for pattern in self._patterns.intersection(dictionary._patterns[feature]):
-                found *= self._pattern_missing(
-                    dictionary._anchors[pattern], dictionary._offsets[pattern]
-                )
+            for pattern in self._patterns.intersection(self._dictionary._patterns[feature]):
+                found *= self._pattern_missing(pattern)
             self._missing[feature] = found
         return found
 
-    def _pattern_missing(self, anchor: Anchor, offset: int) -> float:
+    def _pattern_missing(self, pattern: int) -> float:
+        found = self._missing_patterns.get(pattern)
+        if found is not None:
+            return found
+        anchor = self._dictionary._anchors[pattern]
+        offset = self._dictionary._offsets[pattern]
         first = anchor[0] if isinstance(anchor, tuple) else anchor
-        found = 1.0
-        for field in BOTH:
-            for position in self._view.positions(first, field):
-                found *= 1.0 - place(field, max(0, position - offset))
+        found = (1.0 - TITLE_WEIGHT) ** len(self._view.positions(first, 0))
+        for position in self._view.positions(first, 1):
+            found *= 1.0 - place(1, max(0, position - offset))
+        self._missing_patterns[pattern] = found
         return found
 
 

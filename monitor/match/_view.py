@@ -169,10 +169,11 @@ class View:
 
     def vocabulary(self, folded: bool) -> set[str]:
         """Distinct words of headline and body in one form."""
-        found = self._vocabulary.get(folded)
+        key = folded and not self.plain()  # most texts read the same in both forms
+        found = self._vocabulary.get(key)
         if found is None:
             found = {*self._form(0, folded), *self._form(1, folded)}
-            self._vocabulary[folded] = found
+            self._vocabulary[key] = found
         return found
 
     def present(self, pattern: Pattern) -> bool:
@@ -191,10 +192,11 @@ class View:
         return at < len(ordered) and ordered[at].startswith(pattern.text)
 
     def _sorted_vocabulary(self, folded: bool) -> tuple[list[str], str]:
-        found = self._everything.get(folded)
+        key = folded and not self.plain()
+        found = self._everything.get(key)
         if found is None:
             ordered = sorted(self.vocabulary(folded))
-            found = self._everything[folded] = (ordered, "\n".join(ordered))
+            found = self._everything[key] = (ordered, "\n".join(ordered))
         return found
 
     def occurrences(self, term: Term, fields: tuple[int, ...]) -> list[Occurrence]:

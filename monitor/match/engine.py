@@ -165,7 +165,11 @@ class Matcher:
             topic = self._all[number]
             threshold = 0.0 if topic.id in below else topic.threshold
             # most candidates cannot reach their threshold: they are not evaluated
-            if presence is not None and self._index.bound(number, presence) < threshold - _SLACK:
+            if (
+                presence is not None
+                and threshold > 0.0
+                and self._index.bound(number, presence) < threshold - _SLACK
+            ):
                 continue
             compiled = self._compile(number)
             occurrences = conjuncts(compiled.query.root, view)
