@@ -188,27 +188,35 @@ class Presence:
     def __init__(
         self, dictionary: Dictionary, view: View, features: set[int], patterns: set[int]
     ) -> None:
-        self._dictionary = dictionary
-        self._view = view
         #: the features of which the document holds a pattern
         self.features = features
-        self._patterns = patterns
-        self._missing: dict[int, float] = {}
-        self._missing_patterns: dict[int, float] = {}
+        #: per feature, at most what ``1 - strength`` of the occurrences of its terms can fall
+        #: to: the product of ``1 - place`` over every place where one of its patterns occurs
+        #: (computed when first looked up: ``map(missing.__getitem__, ...)`` loops in C)
+        self.missing = _Missing(dictionary, view, features, patterns)
 
-    def missing(self, feature: int) -> float:
-        """At most what ``1 - strength`` of the occurrences of ``feature``'s terms can fall to:
-        the product of ``1 - place`` over every place where one of its patterns occurs."""
-        found = self._missing.get(feature)
-        if found is None:
-            found = 1.0
-            for pattern in self._patterns.intersection(self._dictionary._patterns[feature]):
-                found *= self._pattern_missing(pattern)
-            self._missing[feature] = found
+
+class _Missing(dict[int, float]):
+    def __init__(
+        self, dictionary: Dictionary, view: View, features: set[int], patterns: set[int]
+    ) -> None:
+        super().__init__()
+        self._features = features
+        self._dictionary = dictionary
+        self._view = view
+        self._patterns = patterns
+        self._of_pattern: dict[int, float] = {}
+
+    def __missing__(self, feature: int) -> float:
+        if feature in self._features:
+            present = self._patterns.intersection(self._dictionary._patterns[feature])
+            found = self[feature] = math.prod(map(self._pattern, present))
+        else:
+            found = self[feature] = 1.0
         return found
 
-    def _pattern_missing(self, pattern: int) -> float:
-        found = self._missing_patterns.get(pattern)
+    def _pattern(self, pattern: int) -> float:
+        found = self._of_pattern.get(pattern)
         if found is not None:
             return found
         anchor = self._dictionary._anchors[pattern]
@@ -217,7 +225,7 @@ class Presence:
         found = (1.0 - TITLE_WEIGHT) ** len(self._view.positions(first, 0))
         for position in self._view.positions(first, 1):
             found *= 1.0 - place(1, max(0, position - offset))
-        self._missing_patterns[pattern] = found
+        self._of_pattern[pattern] = found
         return found
 
 
@@ -350,12 +358,11 @@ class TopicIndex:
         parts' most possible strengths (the score is the geometric mean of their strengths
         times factors of at most 1, ``scoring``)."""
         spread = self._spread[number]
+        missing = presence.missing.__getitem__
         logs = 0.0
         for part in spread:
-            missing = 1.0
-            for feature in part:
-                missing *= presence.missing(feature)
-            if missing >= 1.0:
+            left = math.prod(map(missing, part))
+            if left >= 1.0:
                 return 0.0
-            logs += math.log(1.0 - missing)
+            logs += math.log(1.0 - left)
         return math.exp(logs / len(spread)) if spread else 1.0
