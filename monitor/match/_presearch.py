@@ -32,7 +32,7 @@ import collections
 import math
 import operator
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
@@ -53,11 +53,11 @@ class Requirement:
     """What a document must hold before a topic is evaluated on it."""
 
     #: per positive ANDed part of the query, the features of which one must be present
-    parts: tuple[frozenset[int], ...]
+    parts: tuple[tuple[int, ...], ...]
     #: which part the topic is indexed under (the most selective); -1: none (always evaluated)
     key: int
     #: the parts left to check once the topic is found under its key part's features
-    others: tuple[frozenset[int], ...] = ()
+    others: tuple[tuple[int, ...], ...] = ()
     #: per positive ANDed part of the query (as the engine scores them), the features of every
     #: positive term in it (what its occurrences can come from: for ``TopicIndex.bound``)
     spread: tuple[tuple[int, ...], ...] = ()
@@ -283,7 +283,10 @@ def requirement(root: Node, feature: Callable[[Term | ConceptRef], int], costs: 
     if not usable:
         return Requirement((), -1)
     key = min(range(len(usable)), key=lambda i: _part_cost(usable[i], costs))
-    return Requirement(usable, key, usable[:key] + usable[key + 1 :], spread)
+    # Tuples of numbers, not sets: the cycle collector stops looking at such tuples, and
+    # 100,000 topics hold a few hundred thousand of them (``set.isdisjoint`` takes either).
+    kept = tuple(tuple(sorted(part)) for part in usable)
+    return Requirement(kept, key, kept[:key] + kept[key + 1 :], spread)
 
 
 def _positive(node: Node) -> list[Term | ConceptRef]:
@@ -319,7 +322,7 @@ def _needs(
     return None  # NOT
 
 
-def _part_cost(part: frozenset[int], costs: Sequence[float]) -> float:
+def _part_cost(part: Collection[int], costs: Sequence[float]) -> float:
     return sum(costs[f] for f in part)
 
 

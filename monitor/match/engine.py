@@ -25,10 +25,8 @@ the score's formula (``scoring``), reading files (``bulk``, ``lexicon_files``,
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import threading
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from monitor.errors import QueryError
@@ -141,11 +139,10 @@ class Matcher:
             Dictionary(self._background) if previous is None else previous._dictionary
         )
         known = {} if previous is None else previous._requirements()
-        with _no_cycle_collection():
-            self._required = tuple(
-                known.get((t.query, t.expand)) or self._require(t) for t in self._all
-            )
-            self._index = TopicIndex(self._dictionary, self._required)
+        self._required = tuple(
+            known.get((t.query, t.expand)) or self._require(t) for t in self._all
+        )
+        self._index = TopicIndex(self._dictionary, self._required)
         self._compiled: dict[int, _Compiled] = {}
         self._compiling = threading.Lock()
 
@@ -262,20 +259,6 @@ class Matcher:
 
     def _requirements(self) -> dict[tuple[str, bool], Requirement]:
         return {(t.query, t.expand): r for t, r in zip(self._all, self._required, strict=True)}
-
-
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused: building 100,000 topics makes millions of objects that
-    all live on, and each collection walks every one (40% of the build). The build makes no
-    cycles; whatever others make meanwhile is collected once it is back on."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def check_examples(topic: Topic, lexicon: Lexicon | None = None) -> tuple[str, ...]:
