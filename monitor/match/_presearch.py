@@ -356,16 +356,23 @@ class TopicIndex:
         passing.sort()
         return passing, presence
 
-    def bound(self, number: int, presence: Presence) -> float:
+    def bound(self, number: int, presence: Presence, threshold: float = 0.0) -> float:
         """The most topic ``number`` can score on the document: the geometric mean of its ANDed
         parts' most possible strengths (the score is the geometric mean of their strengths
-        times factors of at most 1, ``scoring``)."""
+        times factors of at most 1, ``scoring``); 0.0 as soon as that is sure to be under
+        ``threshold``."""
         spread = self._spread[number]
+        if not spread:
+            return 1.0
         missing = presence.missing.__getitem__
         logs = 0.0
+        # each part's log only lowers the sum: stop once it is under the threshold's
+        floor = len(spread) * math.log(threshold) if threshold > 0.0 else -math.inf
         for part in spread:
             left = math.prod(map(missing, part))
             if left >= 1.0:
                 return 0.0
             logs += math.log(1.0 - left)
-        return math.exp(logs / len(spread)) if spread else 1.0
+            if logs < floor:
+                return 0.0
+        return math.exp(logs / len(spread))

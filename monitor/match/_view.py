@@ -245,8 +245,6 @@ class View:
 
     def positions(self, pattern: Pattern, field: int) -> list[int]:
         """Where in ``field`` words fitting ``pattern`` are (in no particular order)."""
-        if not self.present(pattern):
-            return []
         if (
             pattern.kind == "substring"
             or (field, pattern.folded and not self.plain()) in self._positions

@@ -165,11 +165,8 @@ class Matcher:
             topic = self._all[number]
             threshold = 0.0 if topic.id in below else topic.threshold
             # most candidates cannot reach their threshold: they are not evaluated
-            if (
-                presence is not None
-                and threshold > 0.0
-                and self._index.bound(number, presence) < threshold - _SLACK
-            ):
+            least = threshold - _SLACK
+            if least > 0.0 and presence and self._index.bound(number, presence, least) < least:
                 continue
             compiled = self._compile(number)
             occurrences = conjuncts(compiled.query.root, view)
