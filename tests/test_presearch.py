@@ -132,9 +132,7 @@ def test_candidates_dropped_by_their_bound_could_not_have_matched() -> None:
     """Thresholds from 0.05 to 0.75 (most candidates are dropped before they are evaluated,
     some just under their bound): the same matches as evaluating every topic, with and
     without thresholds waived (``below``)."""
-    chosen = [
-        replace(t, threshold=0.05 + 0.1 * (n % 8)) for n, t in enumerate(_generated(300, 21))
-    ]
+    chosen = [replace(t, threshold=0.05 + 0.1 * (n % 8)) for n, t in enumerate(_generated(300, 21))]
     waived = {t.id for t in chosen[::5]}
     fast, brute = Matcher(chosen), Matcher(chosen, presearch=False)
     found = 0
