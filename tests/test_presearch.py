@@ -128,6 +128,21 @@ def test_presearch_finds_what_evaluating_every_topic_finds(topics) -> None:
     assert found > 0  # the comparison saw matches, not only empty results
 
 
+def test_candidates_dropped_by_their_bound_could_not_have_matched() -> None:
+    """Thresholds from 0.05 to 0.75 (most candidates are dropped before they are evaluated,
+    some just under their bound): the same matches as evaluating every topic, with and
+    without thresholds waived (``below``)."""
+    chosen = [replace(t, threshold=0.05 + 0.1 * (n % 8)) for n, t in enumerate(_generated(300, 21))]
+    waived = {t.id for t in chosen[::5]}
+    fast, brute = Matcher(chosen), Matcher(chosen, presearch=False)
+    found = 0
+    for doc in _documents():
+        assert fast.match(doc) == brute.match(doc), doc.id
+        assert fast.match(doc, below=waived) == brute.match(doc, below=waived), doc.id
+        found += len(fast.match(doc))
+    assert found > 0
+
+
 def test_rebuilt_matcher_matches_like_a_new_one() -> None:
     """A hot reload that changes, adds and removes topics reuses the rest, with no effect."""
     before = _generated(200, 16)

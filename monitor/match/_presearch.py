@@ -12,10 +12,14 @@ Lucene Monitor's idea, for 10 to 100,000 topics:
 * For a document: its words -> the patterns present (one Aho-Corasick pass per form, in C, over
   the words joined by spaces: a word, a prefix, a phrase's first two words and a substring are
   each one key of the automaton) -> the features present -> the topics indexed under them ->
-  those whose every required part has a feature present. Only those are evaluated and scored
-  (``engine``).
+  those whose every required part has a feature present.
+* A candidate whose score cannot reach its threshold is dropped before it is evaluated: every
+  occurrence of a term starts at an occurrence of its pattern, and weighs at most what its
+  place allows (``scoring.place``), so the patterns' places bound each ANDed part's strength,
+  and so the score (``TopicIndex.bound``). Only the rest are evaluated and scored (``engine``).
 
-Each step is a necessary condition of a query being satisfied, so no match is lost;
+Each step is a necessary condition of a query being satisfied (or of its score reaching the
+threshold), so no match is lost;
 ``tests/test_presearch.py`` checks the engine against evaluating every topic.
 
 Owns: patterns, features, requirements and candidate selection.
@@ -28,13 +32,14 @@ import collections
 import math
 import operator
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
 
 from monitor.match._view import View
 from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Pattern, Term, Title
+from monitor.match.scoring import TITLE_WEIGHT, place
 from monitor.match.specificity import Background
 
 # Anchors that fewer documents hold first: a whole word, a prefix, then a substring.
@@ -48,11 +53,14 @@ class Requirement:
     """What a document must hold before a topic is evaluated on it."""
 
     #: per positive ANDed part of the query, the features of which one must be present
-    parts: tuple[frozenset[int], ...]
+    parts: tuple[tuple[int, ...], ...]
     #: which part the topic is indexed under (the most selective); -1: none (always evaluated)
     key: int
     #: the parts left to check once the topic is found under its key part's features
-    others: tuple[frozenset[int], ...] = ()
+    others: tuple[tuple[int, ...], ...] = ()
+    #: per positive ANDed part of the query (as the engine scores them), the features of every
+    #: positive term in it (what its occurrences can come from: for ``TopicIndex.bound``)
+    spread: tuple[tuple[int, ...], ...] = ()
 
 
 class Dictionary:
@@ -75,6 +83,11 @@ class Dictionary:
         self._automaton: ahocorasick.Automaton | None = None
         #: pattern -> the features holding it
         self._holders: list[list[int]] = []
+        #: pattern -> what it is, and how many words before it a term holding it may start
+        self._anchors: list[Anchor] = []
+        self._offsets: list[int] = []
+        #: feature -> its patterns
+        self._patterns: list[frozenset[int]] = []
         self._pattern_costs: list[float] = []
         self._features: dict[frozenset[int], int] = {}
         #: feature -> estimated share of documents holding one of its patterns
@@ -93,20 +106,24 @@ class Dictionary:
         if known is not None and known[0] is node:
             return known[1]
         terms = node.children if isinstance(node, Or) else (node,)
-        patterns = frozenset(self._pattern(_anchor(t)) for t in terms if isinstance(t, Term))
+        patterns = frozenset(self._pattern(t) for t in terms if isinstance(t, Term))
         number = self._features.get(patterns)
         if number is None:
             number = self._features[patterns] = len(self.costs)
             self.costs.append(min(1.0, sum(self._cost(p) for p in patterns)))
+            self._patterns.append(patterns)
             for pattern in patterns:
                 self._holders[pattern].append(number)
         self._nodes[id(node)] = (node, number)
         return number
 
-    def present(self, view: View) -> set[int]:
+    def present(self, view: View) -> Presence:
         """The features of which ``view`` holds a pattern."""
         with self._lock:
-            return self._present(view)
+            patterns = self._present(view)
+            features: set[int] = set()
+            features.update(*map(self._holders.__getitem__, patterns))  # one call, looped in C
+            return Presence(self, view, features, patterns)
 
     def _present(self, view: View) -> set[int]:
         if not self._holders:
@@ -124,16 +141,20 @@ class Dictionary:
             patterns.update(map(_EXACT, map(_VALUE, find(_haystack(view, False)))))
             patterns.update(map(_FOLDED, map(_VALUE, find(_haystack(view, True)))))
         patterns.discard(NONE)
-        features: set[int] = set()
-        features.update(*map(self._holders.__getitem__, patterns))  # one call, looped in C
-        return features
+        return patterns
 
-    def _pattern(self, pattern: Anchor) -> int:
+    def _pattern(self, term: Term) -> int:
+        pattern = _anchor(term)
+        # a term starts this many words before its anchor (a phrase's pair starts it)
+        offset = 0 if isinstance(pattern, tuple) else term.patterns.index(pattern)
         number = self._ids.get(pattern)
         if number is not None:
+            self._offsets[number] = max(self._offsets[number], offset)
             return number
         number = self._ids[pattern] = len(self._holders)
         self._holders.append([])
+        self._anchors.append(pattern)
+        self._offsets.append(offset)
         if isinstance(pattern, tuple):
             self._pattern_costs.append(min(map(self._estimate, pattern)) / 2)
             folded = pattern[0].folded
@@ -158,6 +179,56 @@ class Dictionary:
 
 #: what a term is looked for by: a pattern, or the first two words of a phrase
 Anchor = Pattern | tuple[Pattern, Pattern]
+
+
+class Presence:
+    """What one document holds of a dictionary: its features, and (asked for) how much the
+    occurrences of a feature's terms can weigh. Lives for one match."""
+
+    def __init__(
+        self, dictionary: Dictionary, view: View, features: set[int], patterns: set[int]
+    ) -> None:
+        #: the features of which the document holds a pattern
+        self.features = features
+        #: per feature, at most what ``1 - strength`` of the occurrences of its terms can fall
+        #: to: the product of ``1 - place`` over every place where one of its patterns occurs
+        #: (computed when first looked up: ``map(missing.__getitem__, ...)`` loops in C)
+        self.missing = _Missing(dictionary, view, features, patterns)
+
+
+class _Missing(dict[int, float]):
+    def __init__(
+        self, dictionary: Dictionary, view: View, features: set[int], patterns: set[int]
+    ) -> None:
+        super().__init__()
+        self._features = features
+        self._dictionary = dictionary
+        self._view = view
+        self._patterns = patterns
+        self._of_pattern: dict[int, float] = {}
+
+    def __missing__(self, feature: int) -> float:
+        if feature in self._features:
+            present = self._patterns.intersection(self._dictionary._patterns[feature])
+            found = self[feature] = math.prod(map(self._pattern, present))
+        else:
+            found = self[feature] = 1.0
+        return found
+
+    def _pattern(self, pattern: int) -> float:
+        found = self._of_pattern.get(pattern)
+        if found is not None:
+            return found
+        anchor = self._dictionary._anchors[pattern]
+        offset = self._dictionary._offsets[pattern]
+        first = anchor[0] if isinstance(anchor, tuple) else anchor
+        found = (1.0 - TITLE_WEIGHT) ** len(self._view.positions(first, 0))
+        for position in self._view.positions(first, 1):
+            found *= 1.0 - place(1, max(0, position - offset), self._view.scale)
+        self._of_pattern[pattern] = found
+        return found
+
+
 _VALUE = _FOLDED = operator.itemgetter(1)
 _EXACT = operator.itemgetter(0)
 #: no pattern (of a key in one form only)
@@ -201,15 +272,34 @@ def _automaton(exact: dict[str, int], folded: dict[str, int]) -> ahocorasick.Aut
 def requirement(root: Node, feature: Callable[[Term | ConceptRef], int], costs: Sequence[float]
                 ) -> Requirement:  # fmt: skip
     """What ``root`` (a written query) requires; ``feature`` gives each term's."""
-    parts = root.children if isinstance(root, And) else (root,)
-    found = [_needs(part, feature, costs) for part in parts if not isinstance(part, Not)]
+    parts = [
+        p for p in (root.children if isinstance(root, And) else (root,)) if not isinstance(p, Not)
+    ]
+    spread = tuple(tuple(sorted({feature(t) for t in _positive(part)})) for part in parts)
+    found = [_needs(part, feature, costs) for part in parts]
     # the parser refuses a query without a positive term, but be safe: a part with no
     # requirement is not one
     usable = tuple(part for part in found if part is not None)
     if not usable:
         return Requirement((), -1)
     key = min(range(len(usable)), key=lambda i: _part_cost(usable[i], costs))
-    return Requirement(usable, key, usable[:key] + usable[key + 1 :])
+    # Tuples of numbers, not sets: the cycle collector stops looking at such tuples, and
+    # 100,000 topics hold a few hundred thousand of them (``set.isdisjoint`` takes either).
+    kept = tuple(tuple(sorted(part)) for part in usable)
+    return Requirement(kept, key, kept[:key] + kept[key + 1 :], spread)
+
+
+def _positive(node: Node) -> list[Term | ConceptRef]:
+    """The terms and concepts of ``node`` outside a NOT (those an occurrence can come from)."""
+    if isinstance(node, Term | ConceptRef):
+        return [node]
+    if isinstance(node, Title):
+        return _positive(node.child)
+    if isinstance(node, Near):
+        return [*_positive(node.left), *_positive(node.right)]
+    if isinstance(node, And | Or):
+        return [term for child in node.children for term in _positive(child)]
+    return []  # NOT
 
 
 def _needs(
@@ -232,7 +322,7 @@ def _needs(
     return None  # NOT
 
 
-def _part_cost(part: frozenset[int], costs: Sequence[float]) -> float:
+def _part_cost(part: Collection[int], costs: Sequence[float]) -> float:
     return sum(costs[f] for f in part)
 
 
@@ -242,6 +332,7 @@ class TopicIndex:
     def __init__(self, dictionary: Dictionary, requirements: Sequence[Requirement]) -> None:
         self._dictionary = dictionary
         self._others = [r.others for r in requirements]
+        self._spread = [r.spread for r in requirements]
         self._always = [n for n, r in enumerate(requirements) if r.key < 0]
         topics: dict[int, list[int]] = collections.defaultdict(list)
         for number, required in enumerate(requirements):
@@ -250,9 +341,11 @@ class TopicIndex:
                     topics[feature].append(number)
         self._topics = dict(topics)
 
-    def candidates(self, view: View) -> list[int]:
-        """Numbers of the topics whose every required part ``view`` holds, ascending."""
-        present = self._dictionary.present(view)
+    def candidates(self, view: View) -> tuple[list[int], Presence]:
+        """Numbers of the topics whose every required part ``view`` holds, ascending, and what
+        the document holds (for ``bound``)."""
+        presence = self._dictionary.present(view)
+        present = presence.features
         found = set(self._always)
         topics = self._topics
         found.update(*(topics[f] for f in topics.keys() & present))
@@ -261,4 +354,25 @@ class TopicIndex:
         # a topic passes when no other part is disjoint from what is present (in C: map)
         passing = [n for n in found if not any(map(disjoint, others[n]))]
         passing.sort()
-        return passing
+        return passing, presence
+
+    def bound(self, number: int, presence: Presence, threshold: float = 0.0) -> float:
+        """The most topic ``number`` can score on the document: the geometric mean of its ANDed
+        parts' most possible strengths (the score is the geometric mean of their strengths
+        times factors of at most 1, ``scoring``); 0.0 as soon as that is sure to be under
+        ``threshold``."""
+        spread = self._spread[number]
+        if not spread:
+            return 1.0
+        missing = presence.missing.__getitem__
+        logs = 0.0
+        # each part's log only lowers the sum: stop once it is under the threshold's
+        floor = len(spread) * math.log(threshold) if threshold > 0.0 else -math.inf
+        for part in spread:
+            left = math.prod(map(missing, part))
+            if left >= 1.0:
+                return 0.0
+            logs += math.log(1.0 - left)
+            if logs < floor:
+                return 0.0
+        return math.exp(logs / len(spread))

@@ -171,10 +171,11 @@ class View:
 
     def vocabulary(self, folded: bool) -> set[str]:
         """Distinct words of headline and body in one form."""
-        found = self._vocabulary.get(folded)
+        key = folded and not self.plain()  # most texts read the same in both forms
+        found = self._vocabulary.get(key)
         if found is None:
             found = {*self._form(0, folded), *self._form(1, folded)}
-            self._vocabulary[folded] = found
+            self._vocabulary[key] = found
         return found
 
     def present(self, pattern: Pattern) -> bool:
@@ -193,10 +194,11 @@ class View:
         return at < len(ordered) and ordered[at].startswith(pattern.text)
 
     def _sorted_vocabulary(self, folded: bool) -> tuple[list[str], str]:
-        found = self._everything.get(folded)
+        key = folded and not self.plain()
+        found = self._everything.get(key)
         if found is None:
             ordered = sorted(self.vocabulary(folded))
-            found = self._everything[folded] = (ordered, "\n".join(ordered))
+            found = self._everything[key] = (ordered, "\n".join(ordered))
         return found
 
     def occurrences(self, term: Term, fields: tuple[int, ...]) -> list[Occurrence]:
@@ -242,6 +244,26 @@ class View:
                 for k, (p, form) in enumerate(zip(rest, forms, strict=True))
             )
         ]
+
+    def positions(self, pattern: Pattern, field: int) -> list[int]:
+        """Where in ``field`` words fitting ``pattern`` are (in no particular order)."""
+        if (
+            pattern.kind == "substring"
+            or (field, pattern.folded and not self.plain()) in self._positions
+        ):
+            return self._positions_of(pattern, field)
+        # Few words are asked for before the text is evaluated: scanning for each (in C) costs
+        # less than the position table of every word.
+        form = self._form(field, pattern.folded)
+        if pattern.kind == "word":
+            return _indexes(form, pattern.text)
+        ordered, _ = self._sorted_vocabulary(pattern.folded)
+        at = bisect.bisect_left(ordered, pattern.text)
+        found: list[int] = []
+        while at < len(ordered) and ordered[at].startswith(pattern.text):
+            found.extend(_indexes(form, ordered[at]))
+            at += 1
+        return found
 
     def _positions_of(self, pattern: Pattern, field: int) -> list[int]:
         if pattern.kind == "word":
@@ -346,6 +368,18 @@ class Segments:
             count += count_words(piece)
             starts.append(count)
         return starts
+
+
+def _indexes(form: tuple[str, ...], word: str) -> list[int]:
+    """Where ``word`` is in ``form``."""
+    found = []
+    at = -1
+    try:
+        while True:
+            at = form.index(word, at + 1)
+            found.append(at)
+    except ValueError:
+        return found
 
 
 def _fits(pattern: Pattern, word: str) -> bool:

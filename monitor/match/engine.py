@@ -10,8 +10,9 @@ How one document is matched (the Lucene-Monitor idea, in pure Python):
    feature of each ANDed part) and index the topic under its most selective part
    (``_presearch``). Terms written in many topics are parsed and expanded once.
 3. A document is tokenised once (``monitor.match.text``). One pass over its vocabulary finds
-   the features present and the topics whose every part has one (the candidates); only those
-   are compiled (once, then kept) and evaluated (``_view``).
+   the features present and the topics whose every part has one (the candidates); those whose
+   score cannot reach their threshold, from where their patterns occur, are dropped; only the
+   rest are compiled (once, then kept) and evaluated (``_view``).
 4. The score measures how much the document is *about* the topic (``scoring``: where the terms
    are, how specific the words that fired are, whether the ANDed parts meet, how much of the
    text carries them); a match is kept when the score reaches the topic's threshold.
@@ -29,7 +30,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from monitor.errors import QueryError
-from monitor.match._presearch import Dictionary, Requirement, TopicIndex, requirement
+from monitor.match._presearch import Dictionary, Presence, Requirement, TopicIndex, requirement
 from monitor.match._view import BOTH, Occurrence, View, conjuncts, flat, positive_terms
 from monitor.match.expand import (
     Expansion,
@@ -51,6 +52,8 @@ from monitor.types import Document, Field, Hit, Match, Topic
 DEFAULT_THRESHOLD = 0.2
 #: compiled (expanded) topics kept at once; beyond, the least recently matched is dropped
 COMPILED_TOPICS = 20_000
+# a bound computed in another order than the score may differ from it by rounding
+_SLACK = 1e-9
 
 _FIELDS: tuple[Field, Field] = ("title", "text")
 
@@ -157,12 +160,18 @@ class Matcher:
         """
         view = View(doc)
         found = []
-        for number in self._candidates(view):
+        numbers, presence = self._candidates(view)
+        for number in numbers:
+            topic = self._all[number]
+            threshold = 0.0 if topic.id in below else topic.threshold
+            # most candidates cannot reach their threshold: they are not evaluated
+            least = threshold - _SLACK
+            if least > 0.0 and presence and self._index.bound(number, presence, least) < least:
+                continue
             compiled = self._compile(number)
             occurrences = conjuncts(compiled.query.root, view)
             if occurrences is None:
                 continue
-            threshold = 0.0 if compiled.topic.id in below else compiled.topic.threshold
             about = _best(compiled.branches, view, self._background, threshold, occurrences)
             if about is not None and about.score >= threshold:
                 hits = _hits(occurrences, view, self._background)
@@ -173,7 +182,7 @@ class Matcher:
         """The score of every topic whose query ``doc`` satisfies, thresholds not applied."""
         view = View(doc)
         found = {}
-        for number in self._candidates(view):
+        for number in self._candidates(view)[0]:
             compiled = self._compile(number)
             occurrences = conjuncts(compiled.query.root, view)
             if occurrences is not None:
@@ -200,8 +209,10 @@ class Matcher:
         result = _scored(compiled, View(doc), self._background)
         return Explanation(compiled.topic, known, result)
 
-    def _candidates(self, view: View) -> Iterable[int]:
-        return self._index.candidates(view) if self._presearch else range(len(self._all))
+    def _candidates(self, view: View) -> tuple[Iterable[int], Presence | None]:
+        if self._presearch:
+            return self._index.candidates(view)
+        return range(len(self._all)), None
 
     def _compile(self, number: int) -> _Compiled:
         """Topic ``number`` parsed and expanded: on first use, then kept (the most recent)."""

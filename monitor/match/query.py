@@ -195,7 +195,32 @@ _LEXEME = re.compile(r'\s*(?:([()])|(")|([{}])|([^ \t\r\n()"{}]+))?')
 MAX_CONCEPT = 64
 
 
+# The common query (no braces, every quote closed) in one pass of C: a parenthesis, a phrase, or
+# a word (what ``_LEXEME`` finds after white space). Anything else takes the loop below, which
+# also says what is wrong.
+_SIMPLE = re.compile(r'([()])|"([^"]*)"|([^\s()"{}][^ \t\r\n()"{}]*)')
+_KEYWORDS = frozenset({"AND", "OR", "NOT", "NEAR"})
+
+
 def _lex(text: str) -> list[_Token]:
+    if "{" in text or "}" in text or text.count('"') % 2:
+        return _lex_slowly(text)
+    tokens: list[_Token] = []
+    for match in _SIMPLE.finditer(text):
+        paren, phrase, word = match.groups()
+        if word is not None:
+            if word.isalpha() and word not in _KEYWORDS:  # the common word: no field, no NEAR/n
+                tokens.append(_Token("WORD", word, match.start()))
+            else:
+                tokens.extend(_word_tokens(word, match.start()))
+        elif paren is not None:
+            tokens.append(_Token(paren, paren, match.start()))  # type: ignore[arg-type]  # ( or )
+        else:
+            tokens.append(_Token("PHRASE", phrase, match.start()))
+    return tokens
+
+
+def _lex_slowly(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     i = 0
     while i < len(text):
@@ -264,6 +289,7 @@ def _near_distance(word: str, position: int) -> int:
 # --- parsing -------------------------------------------------------------------------------------
 
 _STARTS_OPERAND = frozenset({"(", "FIELD", "WORD", "PHRASE", "CONCEPT"})
+_TERMS = frozenset({"WORD", "PHRASE"})
 
 
 class _Parser:
@@ -326,6 +352,14 @@ class _Parser:
 
     def unary(self) -> Node:
         token = self.peek()
+        at = self.at + 1
+        if (
+            token is not None
+            and token.kind in _TERMS
+            and (at == self.count or self.tokens[at].kind != "NEAR")
+        ):
+            self.at = at  # a term alone (most operands of a big watchlist): near and primary
+            return _term(token)
         if token is not None and token.kind == "NOT":
             self.take()
             self.deeper(token)

@@ -105,10 +105,17 @@ def reaching(
 def weight(occurrence: Occurrence, view: View, background: Background) -> float:
     """The evidence of one occurrence, in (0, ``TITLE_WEIGHT``]."""
     o = occurrence
-    early = EARLY_WORDS * view.scale
-    place = TITLE_WEIGHT if o.field == 0 else LEAD_WEIGHT / (1.0 + o.start / early)
     fired = view.fields[o.field].exact[o.start : o.end + 1]
-    return place * o.closeness * background.specificity(fired, view.lang)
+    return (
+        place(o.field, o.start, view.scale) * o.closeness * background.specificity(fired, view.lang)
+    )
+
+
+def place(field: int, start: int, scale: float = 1.0) -> float:
+    """What an occurrence starting at word ``start`` of ``field`` weighs before closeness and
+    specificity (both at most 1): the most it can weigh there. ``scale``: the text's words per
+    word of meaning (``View.scale``)."""
+    return TITLE_WEIGHT if field == 0 else LEAD_WEIGHT / (1.0 + start / (EARLY_WORDS * scale))
 
 
 def strongest(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
