@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import signal
 import sys
@@ -100,4 +101,6 @@ if __name__ == "__main__":
     parser.add_argument("--node", action="store_true")
     args = parser.parse_args()
     checkpoint = crash_at(args.crash_at)
-    sys.exit(asyncio.run(main(args.config, args.until_idle, checkpoint, args.node)))
+    code = asyncio.run(main(args.config, args.until_idle, checkpoint, args.node))
+    gc.freeze()  # as ``monitor.cli.entry``: no final collection of the heap at exit
+    sys.exit(code)
