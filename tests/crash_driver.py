@@ -11,22 +11,28 @@ the driver's whole process group (itself and its worker processes) when a match 
 point. The test starts it in a session of its own, so that group is the driver's alone.
 With ``--node`` (PostgreSQL) it is one node of several, as ``monitor run`` is: it beats, polls
 only the sources it claimed (under their leases) and delivers only the channels it leased.
+
+The daemon's modules are imported inside the functions: a spawned worker process imports this
+module again (as ``__mp_main__``), and at the top they cost each worker 1.5 s of CPU (the whole
+daemon) where ``monitor run``'s workers import only what their jobs need.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from monitor.cli.daemon import open_node, open_pipeline
-from monitor.cluster import heartbeat_every
-from monitor.config import Settings, load_settings
 from monitor.deliver.crash import POINTS, Checkpoint, Point, unchecked
-from monitor.node import Node
+
+if TYPE_CHECKING:
+    from monitor.config import Settings
+    from monitor.node import Node
 
 
 def crash_at(chosen: str | None) -> Checkpoint:
@@ -43,6 +49,8 @@ def crash_at(chosen: str | None) -> Checkpoint:
 
 async def as_node(settings: Settings, checkpoint: Checkpoint) -> int:
     """One node among others, in a tight loop until killed."""
+    from monitor.cli.daemon import open_node
+
     async with open_node(settings, True, checkpoint) as (pipeline, node):
         assert node is not None, "--node needs PostgreSQL"
         await node.beat()
@@ -59,12 +67,17 @@ async def as_node(settings: Settings, checkpoint: Checkpoint) -> int:
 
 
 async def beat(node: Node) -> None:
+    from monitor.cluster import heartbeat_every
+
     while True:
         await asyncio.sleep(heartbeat_every(node.settings.lease))
         await node.beat()
 
 
 async def main(config: Path, until_idle: bool, checkpoint: Checkpoint, node: bool) -> int:
+    from monitor.cli.daemon import open_pipeline
+    from monitor.config import load_settings
+
     settings = load_settings(config, os.environ)
     if node:
         return await as_node(settings, checkpoint)
@@ -88,4 +101,6 @@ if __name__ == "__main__":
     parser.add_argument("--node", action="store_true")
     args = parser.parse_args()
     checkpoint = crash_at(args.crash_at)
-    sys.exit(asyncio.run(main(args.config, args.until_idle, checkpoint, args.node)))
+    code = asyncio.run(main(args.config, args.until_idle, checkpoint, args.node))
+    gc.freeze()  # as ``monitor.cli.entry``: no final collection of the heap at exit
+    sys.exit(code)

@@ -327,10 +327,11 @@ def poll_beside_control(
 
 
 def test_slow_article_pages_cost_only_themselves(database_url: str) -> None:
-    """Four article pages that take minutes to extract, beside pages that take milliseconds and
-    another followed source: each slow page times out alone (its item is kept, unfollowed),
-    the fast pages are extracted and matched, and no poll is aborted (issue 11, finding 5: a
-    timeout cancelled other sources' queued jobs and crashed `once`)."""
+    """Two article pages that take minutes to extract (one per worker), beside pages that take
+    milliseconds and another followed source: each slow page times out alone (its item is
+    kept, unfollowed), the fast pages queued behind them are extracted and matched, and no poll
+    is aborted (issue 11, finding 5: a timeout cancelled other sources' queued jobs and crashed
+    `once`). Two, not more: each slow page costs a worker's CPU for the whole timeout."""
     # slow pages take minutes; a fast one must finish in time even on a loaded 2-core machine
     workers = Workers(WorkerLimits(2, LIMITS.worker_memory, 20.0))
     # each worker extracts once first: loading the language model is not a page's running time
@@ -340,7 +341,7 @@ def test_slow_article_pages_cost_only_themselves(database_url: str) -> None:
         with running_feed_server() as server:
             server.serve("/control.xml", GOOD)
             links = []
-            for n in range(4):
+            for n in range(2):
                 server.serve(f"/slow/{n}.html", SLOW_PAGE, "text/html")
                 links.append(f"http://feeds.test:{server.port}/slow/{n}.html")
             for n in range(5):
@@ -363,7 +364,7 @@ def test_slow_article_pages_cost_only_themselves(database_url: str) -> None:
                 store, workers, _pipeline_settings(), sources, server.port
             )
         slow_poll, other_poll = results
-        assert (slow_poll.outcome, slow_poll.new_articles, slow_poll.error) == ("new", 7, None)
+        assert (slow_poll.outcome, slow_poll.new_articles, slow_poll.error) == ("new", 5, None)
         assert (other_poll.outcome, other_poll.new_articles, other_poll.error) == ("new", 2, None)
         errors = _follow_errors(store)
         assert {link: errors[link] for link in fast} == {link: None for link in fast}

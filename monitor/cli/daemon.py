@@ -24,7 +24,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from monitor.cli.common import EXIT_USAGE, iso, now, print_json, print_table, settings_from
-from monitor.config import Settings
+from monitor.config import Settings, parse_duration
 from monitor.deliver.crash import Checkpoint, unchecked
 from monitor.fetch import Fetcher
 from monitor.metrics import NO_METRICS, Metrics
@@ -123,7 +123,7 @@ def _notifier(settings: Settings, node: Node | None) -> Notifier:
 
 
 def cmd_run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
-    from monitor.scheduler import Daemon  # only the daemon needs APScheduler
+    from monitor.scheduler import RELOAD_EVERY, Daemon  # only the daemon needs APScheduler
     from monitor.systemd import Notifier as ServiceManager
 
     settings = settings_from(args, env)
@@ -143,6 +143,7 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
                 reload=lambda: settings_from(args, env),
                 make_notifier=lambda s: _notifier(s, node),
                 service_manager=ServiceManager(env),
+                reload_every=_reload_every(env, RELOAD_EVERY),
                 metrics=metrics,
                 node=node,
             )
@@ -163,6 +164,13 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         if sock is not None:
             sock.close()
     return 0
+
+
+def _reload_every(env: Mapping[str, str], default: float) -> float:
+    """Seconds between checks of the config files: ``MONITOR_POLL_EVERY`` (a test or a trial
+    on one's own servers) checks them at that pace too, when it is shorter."""
+    text = env.get("MONITOR_POLL_EVERY")
+    return min(default, parse_duration(text)) if text else default  # valid: settings read it
 
 
 def _web_metrics() -> PrometheusMetrics:

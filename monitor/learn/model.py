@@ -186,7 +186,10 @@ def _too_few(n: int, relevant: int) -> str:
 def _fit(x, labels: Sequence[bool]):
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=C, solver="liblinear", class_weight="balanced")
+    # dual: with far fewer judgments than columns (hundreds against 528,391) liblinear's dual
+    # solver reaches the same optimum (coefficients within 1e-4) some 70 times faster: a fit of
+    # 40 judgments took 0.48 s of CPU in the primal, 0.007 s in the dual
+    model = LogisticRegression(C=C, solver="liblinear", class_weight="balanced", dual=True)
     model.fit(x, labels)
     return model
 
