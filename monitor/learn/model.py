@@ -120,11 +120,18 @@ class LearnedFilter:
         kept = self._logistic(items) if self.logistic else [1.0] * len(items)
         if self.near is None:
             return kept
-        ruled = self.near.nearest(items)
-        return [0.0 if n.drops else p for p, n in zip(kept, ruled, strict=True)]
+        # the rule knows alerts: a candidate re-admitted from below the threshold is not its call
+        alerts = [i for i, (_, m) in enumerate(items) if not self._below(m)]
+        for i, found in zip(alerts, self.near.nearest([items[i] for i in alerts]), strict=True):
+            kept[i] = 0.0 if found.drops else kept[i]
+        return kept
+
+    def _below(self, match: Match) -> bool:
+        """A candidate given only because the filter re-admits (under the threshold)."""
+        return self.readmits and match.score < self.threshold
 
     def _logistic(self, items: Sequence[tuple[Document, Match]]) -> list[float]:
-        prior = [0.0 if self.readmits and m.score < self.threshold else 1.0 for _, m in items]
+        prior = [0.0 if self._below(m) else 1.0 for _, m in items]
         columns, values = _unpack(self.weights)
         margin = features.rows(items)[:, columns] @ values + self.intercept
         return [
@@ -153,7 +160,7 @@ class LearnedFilter:
 
     def _near_alert(self, doc: Document, match: Match) -> list[tuple[str, float]]:
         """The near-alert rule's part, in words: -1 when it drops the candidate, else 0."""
-        if self.near is None:
+        if self.near is None or self._below(match):
             return []
         found = self.near.nearest([(doc, match)])[0]
         if not found.unlike_title:

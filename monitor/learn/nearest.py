@@ -11,12 +11,13 @@ new candidate when
   (an article unlike every judged one is kept: the rule knows nothing about it), and
 - that cosine beats the nearest relevant one's by ``AHEAD`` (a tie keeps it).
 
-It turns on only with ``MIN_UNLIKE`` judged not-relevant candidates and when leave-one-out on
-the judgments (each judged candidate decided by the others) does not score below the plain
-decision (keep what the score keeps): a topic whose relevant alerts look like its not-relevant
-ones gets no rule. ``SIMILAR``, ``AHEAD`` and ``MIN_UNLIKE`` were chosen on the dev set and the
-judged sets a-d (``benchmarks/feedback_eval.py --sets dev,a,b,c,d``; the neighbours 0.55/0.15
-and 0.5/0.2 do as well there), set e held out.
+It turns on only with ``MIN_UNLIKE`` alerts judged not relevant and one relevant, and when
+leave-one-out on them (each judged alert decided by the others) does not score below the plain
+decision (keep them all): a topic whose relevant alerts look like its not-relevant ones gets no
+rule. It decides on alerts only: a candidate a re-admitting filter takes from below the
+threshold is the logistic part's call. ``SIMILAR``, ``AHEAD`` and ``MIN_UNLIKE`` were chosen on
+the dev set and the judged sets a-d (``benchmarks/feedback_eval.py --sets dev,a,b,c,d``; the
+neighbours 0.55/0.15 and 0.5/0.2 do as well there), set e held out.
 
 Owns: training the rule, its decision and the reason in words, its profiles packed for JSON.
 Does not own: the features (``features``), the logistic part and the JSON document (``model``).
@@ -100,8 +101,9 @@ def train(
     judged = [(d, m, relevant) for d, m, relevant in judged if m.score >= threshold]
     judged = judged[-MAX_PROFILES:]
     unlike = sum(not relevant for _, _, relevant in judged)
-    if unlike < MIN_UNLIKE:
-        return None, f"near-alert rule off: {unlike} judged not relevant, it needs {MIN_UNLIKE}"
+    if unlike < MIN_UNLIKE or unlike == len(judged):
+        return None, (f"near-alert rule off: {len(judged) - unlike} alerts judged relevant and "
+                      f"{unlike} not; it needs 1 and {MIN_UNLIKE}")  # fmt: skip
     rows = features.profiles([(d, m) for d, m, _ in judged])
     verdicts = [relevant for _, _, relevant in judged]
     plain, rule = _left_out(rows, verdicts)
