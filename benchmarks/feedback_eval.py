@@ -1,6 +1,9 @@
 """Relevance feedback, measured by the protocol of issue 12, per topic.
 
-    .venv/bin/python benchmarks/feedback_eval.py [--judged DIR] [--dev FILE] [--json]
+    .venv/bin/python benchmarks/feedback_eval.py [--judged DIR] [--dev FILE] [--sets S] [--json]
+
+``--sets dev,a,b`` runs only those sets (default: all). Set e is held out (``judgedsets``):
+choose and tune on the others (``--sets dev,a,b,c,d``) and run e once, to report.
 
 For each judged set and each of its watchlists:
 
@@ -164,10 +167,14 @@ def _recall(
     return found / relevant if relevant else None
 
 
-def _sets(judged_dir: Path, dev: Path) -> list[tuple[str, Path, Path]]:
-    sets = [(f"dev / {w.name}", dev, w) for w in DEV_WATCHLISTS if dev.exists()]
+def _sets(judged_dir: Path, dev: Path, only: Sequence[str] = ()) -> list[tuple[str, Path, Path]]:
+    """(name, labels, watchlist) of each set; ``only``: these set names ("dev", "a", ...)."""
+    sets = [(f"dev / {w.name}", dev, w) for w in DEV_WATCHLISTS
+            if dev.exists() and (not only or "dev" in only)]  # fmt: skip
     for labels in sorted(judged_dir.glob("judgments-*.jsonl")):
         letter = labels.stem.split("-", 1)[1]
+        if only and letter not in only:
+            continue
         for kind in ("english", "multilingual"):
             watchlist = judged_dir / "watchlists" / f"{kind}-{letter}.yaml"
             if watchlist.exists():
@@ -223,9 +230,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--judged", type=Path, default=ROOT / "benchmarks" / "judged")
     parser.add_argument("--dev", type=Path, default=DEV)
+    parser.add_argument("--sets", default="", help="only these sets, e.g. dev,a,b (default: all)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args()
-    results = {name: run(labels, w) for name, labels, w in _sets(args.judged, args.dev)}
+    only = [s for s in args.sets.split(",") if s]
+    results = {name: run(labels, w) for name, labels, w in _sets(args.judged, args.dev, only)}
     if args.json:
         print(json.dumps(results, indent=1))
         return

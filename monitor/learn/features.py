@@ -11,6 +11,9 @@ any process, today and after a restart):
 - characters: hashed character 3- to 5-grams inside words, which cross scripts and
   inflections without a language model.
 
+``profiles`` gives the same three blocks without the dense evidence, as one unit-length row per
+candidate: what ``nearest`` compares candidates by (cosine).
+
 Does not own: training or deciding (``monitor.learn.model``), matching (``monitor.match``).
 """
 
@@ -25,8 +28,9 @@ from dataclasses import dataclass
 from monitor.types import Document, Match
 
 #: bump when a feature or the decision changes meaning: a saved model of another version is
-#: retrained (3: ``model.CUTOFF`` 0.5 -> 0.4, its turn-on was cross-validated at the old one)
-VERSION = "3"
+#: retrained (3: ``model.CUTOFF`` 0.5 -> 0.4, its turn-on was cross-validated at the old one;
+#: 4: the near-alert rule, ``nearest``, and its judged profiles in the JSON)
+VERSION = "4"
 
 #: size of each hashed block (a power of two)
 WORD_BITS = 18
@@ -119,6 +123,19 @@ def rows(items: Sequence[tuple[Document, Match | None]]):  # -> scipy.sparse.csr
     words = hashed([word_tokens(d) for d, _ in items], WORD_BITS)
     chars = hashed([char_tokens(d) for d, _ in items], CHAR_BITS)
     return sparse.hstack([dense, terms, words, chars], format="csr")
+
+
+def profiles(items: Sequence[tuple[Document, Match | None]]):  # -> scipy.sparse.csr_matrix
+    """One unit-length row per (document, match): which query terms fired, words, characters,
+    each block l2-normalised and weighed alike, so the dot product of two rows is their cosine."""
+    from scipy import sparse
+
+    from monitor.learn._hash import hashed
+
+    terms = hashed([term_tokens(m) for _, m in items], TERM_BITS)
+    words = hashed([word_tokens(d) for d, _ in items], WORD_BITS)
+    chars = hashed([char_tokens(d) for d, _ in items], CHAR_BITS)
+    return sparse.hstack([terms, words, chars], format="csr") / math.sqrt(3)
 
 
 def describe(index: int, items: Sequence[tuple[Document, Match | None]]) -> str:

@@ -19,6 +19,12 @@ stay):
    beats both by ``MARGIN`` (which needs judged candidates below the threshold: an analyst who
    judged only her alerts gets a filter that only drops).
 4. The final model is fitted on every judgment.
+5. Beside it, the near-alert rule (``nearest``): a candidate most like a judged not-relevant
+   alert is dropped. It suits the few judgments an analyst gives (her alerts), where the
+   logistic model rarely turns on; it turns on by its own leave-one-out check.
+
+The filter is on (``active``) when either part is; a candidate is kept when the logistic part
+(if on) keeps it and the near-alert rule (if on) does not drop it.
 
 Owns: training, the keep/drop decision and its probability, the top features of one decision,
 and the model as JSON (its non-zero coefficients packed and compressed, never pickle).
@@ -34,9 +40,10 @@ import json
 import math
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from monitor.learn import features
+from monitor.learn import features, nearest
+from monitor.learn.nearest import NearAlerts
 from monitor.types import Document, Match
 
 #: fewer judged candidates than this: the filter stays off (the plain score decides)
@@ -75,7 +82,7 @@ class LearnedFilter:
     """What a topic learned from its judgments (inactive: the plain score decides)."""
 
     topic: str
-    #: True when cross-validation showed the filter beats the plain score
+    #: True when a part is on: the logistic part (``logistic``) or the near-alert rule (``near``)
     active: bool
     #: why it is on or off, for ``monitor topics``
     reason: str
@@ -94,6 +101,10 @@ class LearnedFilter:
     #: the coefficients, quantised and packed (``_pack``)
     weights: bytes = b""
     version: str = features.VERSION
+    #: True when cross-validation showed the logistic part beats the plain score
+    logistic: bool = False
+    #: the near-alert rule, when its leave-one-out check let it on
+    near: NearAlerts | None = None
 
     def probability(self, doc: Document, match: Match) -> float:
         """The shrunk probability that ``match`` is worth an alert (1.0 when inactive)."""
@@ -106,7 +117,21 @@ class LearnedFilter:
         until it is retrained."""
         if not self.active:
             return [1.0] * len(items)
-        prior = [0.0 if self.readmits and m.score < self.threshold else 1.0 for _, m in items]
+        kept = self._logistic(items) if self.logistic else [1.0] * len(items)
+        if self.near is None:
+            return kept
+        # the rule knows alerts: a candidate re-admitted from below the threshold is not its call
+        alerts = [i for i, (_, m) in enumerate(items) if not self._below(m)]
+        for i, found in zip(alerts, self.near.nearest([items[i] for i in alerts]), strict=True):
+            kept[i] = 0.0 if found.drops else kept[i]
+        return kept
+
+    def _below(self, match: Match) -> bool:
+        """A candidate given only because the filter re-admits (under the threshold)."""
+        return self.readmits and match.score < self.threshold
+
+    def _logistic(self, items: Sequence[tuple[Document, Match]]) -> list[float]:
+        prior = [0.0 if self._below(m) else 1.0 for _, m in items]
         columns, values = _unpack(self.weights)
         margin = features.rows(items)[:, columns] @ values + self.intercept
         return [
@@ -130,7 +155,20 @@ class LearnedFilter:
         pulls = [(int(c), float(v) * weights[c]) for c, v in zip(x.indices, x.data, strict=True)
                  if c in weights]  # fmt: skip
         pulls.sort(key=lambda cw: -abs(cw[1]))
-        return [(features.describe(c, [(doc, match)]), w) for c, w in pulls[:top]]
+        named = [(features.describe(c, [(doc, match)]), w) for c, w in pulls[:top]]
+        return self._near_alert(doc, match) + named
+
+    def _near_alert(self, doc: Document, match: Match) -> list[tuple[str, float]]:
+        """The near-alert rule's part, in words: -1 when it drops the candidate, else 0."""
+        if self.near is None or self._below(match):
+            return []
+        found = self.near.nearest([(doc, match)])[0]
+        if not found.unlike_title:
+            return []
+        verb = "dropped: most like" if found.drops else "kept: not near enough to"
+        said = (f"{verb} the alert judged not relevant {found.unlike_title!r} (cosine "
+                f"{found.unlike:.2f}; nearest relevant {found.like:.2f})")  # fmt: skip
+        return [(said, -1.0 if found.drops else 0.0)]
 
 
 def _sigmoid(z: float) -> float:
@@ -145,6 +183,18 @@ def _shrink(p: float, judgments: int, prior: float) -> float:
 def train(topic: str, judged: Sequence[Judgment], threshold: float = 0.0) -> LearnedFilter:
     """Learn ``topic``'s filter from its judgments (see the module docstring); ``threshold``:
     the topic's, below which a candidate is one the plain score drops."""
+    logistic = _train_logistic(topic, judged, threshold)
+    candidates = [(j.document, j.match, j.relevant) for j in judged if j.match is not None]
+    if logistic.judgments == 0 or logistic.relevant in (0, logistic.judgments):
+        return logistic  # all one way (or none): nothing to tell apart
+    near, why = nearest.train(candidates, threshold)
+    return replace(logistic, active=logistic.active or near is not None,
+                   reason=f"{logistic.reason}; {why}", logistic=logistic.active,
+                   near=near)  # fmt: skip
+
+
+def _train_logistic(topic: str, judged: Sequence[Judgment], threshold: float) -> LearnedFilter:
+    """The logistic part (steps 1 to 4 of the module docstring)."""
     candidates = [j for j in judged if j.match is not None]
     n, relevant = len(candidates), sum(j.relevant for j in candidates)
     off = _too_few(n, relevant)
@@ -263,7 +313,8 @@ def to_json(model: LearnedFilter) -> str:
         "cv_plain": model.cv_plain, "cv_learned": model.cv_learned,
         "threshold": model.threshold, "readmits": model.readmits,
         "intercept": model.intercept, "weights": base64.b64encode(model.weights).decode("ascii"),
-        "version": model.version,
+        "version": model.version, "logistic": model.logistic,
+        "near": None if model.near is None else nearest.to_text(model.near),
     }  # fmt: skip
     return json.dumps(data, separators=(",", ":"))
 
@@ -286,4 +337,6 @@ def from_json(text: str) -> LearnedFilter | None:
         intercept=float(data["intercept"]),
         weights=base64.b64decode(data["weights"]),
         version=str(data["version"]),
+        logistic=bool(data["logistic"]),
+        near=None if data["near"] is None else nearest.from_text(data["near"]),
     )
