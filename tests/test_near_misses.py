@@ -100,7 +100,9 @@ def test_judging_near_misses_relevant_makes_the_learned_filter_re_admit(
     judged = deep_articles(40)
     # a river bank the topic matched already (an older threshold, say) is an alert, not a miss
     alerted = replace(judged[0][0], matches=((Match("bank", 0.35, ()), "River banks", ()),))
-    store.save_poll(state(), [alerted] + [a for a, _ in judged[1:]], T0)
+    # the last four in a poll of their own: a poll's articles are stored in story and key order
+    store.save_poll(state(), [alerted] + [a for a, _ in judged[1:36]], T0)
+    store.save_poll(state(), [a for a, _ in judged[36:]], T0 + timedelta(minutes=1))
     found = near_misses(store, settings, bank, LATER)
     river = {a.item.key for a, relevant in judged[1:] if relevant}
     assert {f.article_key for f in found} == river and len(found) == 19
