@@ -50,7 +50,8 @@ class Logged:
     headers: dict[str, str]
     status: int
     at: float
-    #: requests in progress on this server when this one started (itself included)
+    #: requests in progress on this server when this one started (itself included); one is in
+    #: progress from its arrival until its answer starts (after ``Route.delay``)
     active: int = 1
 
 
@@ -97,13 +98,22 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 route = server.routes.get(self.path, Route(status=404, body=b"not found"))
                 server.active += 1
                 active = server.active
+            answered = threading.Event()
             try:
-                self._answer(route, active)
+                self._answer(route, active, answered)
             finally:
-                with server.lock:
+                self._done(answered)
+
+        def _done(self, answered: threading.Event) -> None:
+            """The request leaves the in-progress count once, when its answer starts going out:
+            a client that read the whole answer may send its next request before this thread
+            runs again (on a busy machine it did: two "in progress" for one at a time)."""
+            with server.lock:
+                if not answered.is_set():
+                    answered.set()
                     server.active -= 1
 
-        def _answer(self, route: Route, active: int) -> None:
+        def _answer(self, route: Route, active: int, answered: threading.Event) -> None:
             status = route.status
             headers = dict(route.headers)
             if (
@@ -119,6 +129,7 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 self._send_raw(route.raw)
                 return
             time.sleep(route.delay)
+            self._done(answered)
             body = b"" if status == 304 else route.body
             encodings = [e.strip() for e in route.encoding.split(",") if e.strip()]
             encodings += ["gzip"] if route.gzip else []
