@@ -128,18 +128,18 @@ def load() -> list[dict]:
     return rows
 
 
-def judged_ids() -> set[str]:
+def judged_ids(judged: tuple[str, ...]) -> set[str]:
     ids = set()
-    for name in JUDGED:
+    for name in judged:
         with open(HERE / name, encoding="utf-8") as f:
             ids |= {json.loads(line)["id"] for line in f if line.strip()}
     return ids
 
 
-def compile_probes() -> dict[str, list[tuple[str, re.Pattern]]]:
+def compile_probes(broad: dict[str, str]) -> dict[str, list[tuple[str, re.Pattern]]]:
     return {
         topic: [(p, re.compile(r"(?<!\w)" + p, re.IGNORECASE)) for p in probes.split(", ")]
-        for topic, probes in PROBES.items()
+        for topic, probes in broad.items()
     }
 
 
@@ -175,15 +175,22 @@ def top_up_languages(
     return added
 
 
-def main() -> None:
+def main(
+    broad: dict[str, str] = PROBES,
+    strong: dict[str, str] = STRONG,
+    judged: tuple[str, ...] = JUDGED,
+    seed: int = SEED,
+    name: str = "d",
+) -> None:
+    """Pool set ``name`` (set e reuses this method with its own probes, seed and sets left out)."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default="/tmp/pool-d.jsonl")
+    ap.add_argument("--out", default=f"/tmp/pool-{name}.jsonl")
     args = ap.parse_args()
-    skip = judged_ids()
+    skip = judged_ids(judged)
     rows = [r for r in load() if r["id"] not in skip and r["lang"] != "th"]
     lang_of = {r["id"]: r["lang"] for r in rows}
-    probes = compile_probes()
-    rng = random.Random(SEED)
+    probes = compile_probes(broad)
+    rng = random.Random(seed)
     chosen: dict[str, set[str]] = {}
     report = []
     for topic, plist in probes.items():
@@ -210,7 +217,7 @@ def main() -> None:
         chosen.setdefault(rid, set()).add("random")
     stage1 = set(chosen)
     stage2_report = []
-    for topic, pattern in STRONG.items():
+    for topic, pattern in strong.items():
         rx = re.compile(r"(?<!\w)(?:" + pattern + ")", re.IGNORECASE)
         added = [
             r["id"]
@@ -236,7 +243,8 @@ def main() -> None:
                 "stage": 1 if rid in stage1 else 2,
             }
             f.write(json.dumps(out, ensure_ascii=False) + "\n")
-    print(f"excluded (already judged in a/b/c): {len(skip)}; corpus left: {len(rows)}")
+    left_out = "/".join(n.removeprefix("judgments-").removesuffix(".jsonl") for n in judged)
+    print(f"excluded (already judged in {left_out}): {len(skip)}; corpus left: {len(rows)}")
     for topic, n_hits, n_picked, floor_langs, per_probe in report:
         print(f"## {topic}: {n_hits} hits, {n_picked} pooled, language floor added {floor_langs}")
         for name, _ in probes[topic]:
