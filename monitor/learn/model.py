@@ -261,14 +261,7 @@ def _cross_validated(
             p[i] = _shrink(float(q), len(fit_rows), 1.0 if above[i] else 0.0)
     dropping = [a and q >= CUTOFF for a, q in zip(above, p, strict=True)]
     readmitting = [q >= CUTOFF for q in p]
-    return _f1(above, labels), _f1(dropping, labels), _f1(readmitting, labels)
-
-
-def _f1(kept: Sequence[bool], labels: Sequence[bool]) -> float:
-    tp = sum(k and y for k, y in zip(kept, labels, strict=True))
-    fp = sum(k and not y for k, y in zip(kept, labels, strict=True))
-    fn = sum(y and not k for k, y in zip(kept, labels, strict=True))
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return nearest.f1(above, labels), nearest.f1(dropping, labels), nearest.f1(readmitting, labels)
 
 
 # --- packed coefficients --------------------------------------------------------------------

@@ -118,17 +118,18 @@ def _left_out(rows, verdicts: Sequence[bool]) -> tuple[float, float]:
     """F1 over the judged candidates of the plain decision (keep all), and of the rule
     deciding each one from the others."""
     cosines = (rows @ rows.T).toarray()
-    kept = [True] * len(verdicts)
     ruled = []
-    for i, keep in enumerate(kept):
+    for i in range(len(verdicts)):
         others = [j for j in range(len(verdicts)) if j != i]
         like = max((cosines[i, j] for j in others if verdicts[j]), default=0.0)
         unlike = max((cosines[i, j] for j in others if not verdicts[j]), default=0.0)
-        ruled.append(keep and not _drops(float(unlike), float(like)))
-    return _f1(kept, verdicts), _f1(ruled, verdicts)
+        ruled.append(not _drops(float(unlike), float(like)))
+    return f1([True] * len(verdicts), verdicts), f1(ruled, verdicts)
 
 
-def _f1(kept: Sequence[bool], labels: Sequence[bool]) -> float:
+def f1(kept: Sequence[bool], labels: Sequence[bool]) -> float:
+    """F1 of keep-or-drop decisions against relevance labels (0.0 when nothing relevant is
+    kept); the logistic part's cross-validation (``model``) scores with it too."""
     tp = sum(k and y for k, y in zip(kept, labels, strict=True))
     wrong = sum(k != y for k, y in zip(kept, labels, strict=True))
     return 2 * tp / (2 * tp + wrong) if tp else 0.0
