@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/feedback_eval.py [--judged DIR] [--dev FILE] [--sets S] [--json]
 
-``--sets dev,a,b`` runs only those sets (default: all). Set e is held out (``judgedsets``):
-choose and tune on the others (``--sets dev,a,b,c,d``) and run e once, to report.
+``--sets dev,a,b`` runs only those sets (default: all). Sets e and f are held out
+(``judgedsets``): choose and tune on the others (``--sets dev,a,b,c,d``) and run e and f once
+each, to report (``--sets f``).
 
 For each judged set and each of its watchlists:
 
