@@ -53,7 +53,7 @@ class Filters:
 
     def __init__(self, models: Mapping[str, LearnedFilter] | None = None) -> None:
         self._models = dict(models or {})
-        self._readmitting = frozenset(t for t, m in self._models.items() if m.active and m.readmits)
+        self._readmitting = frozenset(t for t, m in self._models.items() if m.below)
 
     def get(self, topic: str) -> LearnedFilter | None:
         return self._models.get(topic)
@@ -64,8 +64,9 @@ class Filters:
 
     @property
     def readmitting(self) -> frozenset[str]:
-        """Topics whose filter decides on candidates below the threshold too: the matcher is
-        to give those (``Matcher.match(doc, below=filters.readmitting)``)."""
+        """Topics whose filter decides on candidates below the threshold too (it re-admits, or
+        lowered the threshold): the matcher is to give those
+        (``Matcher.match(doc, below=filters.readmitting)``)."""
         return self._readmitting
 
     def refine(self, doc: Document, matches: Sequence[Match]) -> tuple[Match, ...]:
