@@ -16,8 +16,8 @@ For each judged set and each of its watchlists:
 
 Prints one table per set and watchlist: F1 on the 70% for each topic and the macro average, the
 alerts judged, whether the learned filter turned itself on, the threshold its adaptive
-threshold lowered to (with all judgments / with 10; "-": kept), and the ceiling: the best F1 a filter
-that only keeps or drops can reach there (every false positive dropped, the query's recall),
+threshold lowered to (with all judgments / with 10; "-": kept), and the ceiling: the best F1 a
+filter that only keeps or drops can reach there (every false positive dropped, the query's recall),
 with that recall ("recall"; "recall bool.": the boolean query's, whatever the score). Under each
 table, the check the issue asks for: with only 10 judgments per topic, no topic scores below the
 plain score (and the topics that do, if any).

@@ -143,8 +143,8 @@ class LearnedFilter:
         kept = self._logistic(items) if self.logistic else [1.0] * len(items)
         if self.lowered is not None and not self.readmits:
             # under the lowered threshold: the plain decision, dropped
-            kept = [0.0 if m.score < self.lowered else k for k, (_, m) in zip(kept, items,
-                                                                              strict=True)]
+            scores = [m.score for _, m in items]
+            kept = [0.0 if s < self.lowered else k for k, s in zip(kept, scores, strict=True)]
         if self.near is None:
             return kept
         # the rule knows alerts: a candidate re-admitted from below the threshold is not its call
