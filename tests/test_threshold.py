@@ -11,17 +11,22 @@ check, near the top (just above the threshold).
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from monitor.cli import main
+from monitor.config import load_settings
 from monitor.learn import PLAIN, Filters, LearnedFilter, from_json, learn, threshold, to_json
 from monitor.match import Matcher
 from monitor.pipeline import relearn
 from monitor.store import Store
 from monitor.types import Document, Topic
-from tests.test_learn import FILLER
+from monitor.workers import WorkerLimits, Workers
+from tests.test_learn import FILLER, _kept, _pipeline, write_config
 from tests.test_store import T0
 
 TOPIC = Topic(id="bank", name="River banks", query="bank", threshold=0.2, expand=False)
@@ -191,3 +196,33 @@ def test_the_lowered_threshold_persists_in_the_store(store: Store) -> None:
     assert store.learned()[TOPIC.id].trained == saved.trained  # read back, not retrained
     assert again == first
     assert kept(Filters({TOPIC.id: again}), UNSEEN) == RELEVANT
+
+
+def test_the_daemon_and_the_cli_apply_the_lowered_threshold(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Judgments imported: the pipeline's next relearn lowers the threshold and its matching
+    lets the river banks under it in, as ``learn`` does; ``monitor topics`` shows the lowered
+    threshold and ``monitor explain`` says an alert came in through it."""
+    config = write_config(tmp_path, database_url)
+    watchlist = tmp_path / "watchlists" / "bank.yaml"
+    watchlist.write_text(watchlist.read_text(encoding="utf-8") + "    threshold: 0.2\n", "utf-8")
+    settings = load_settings(config, {})
+    workers = Workers(WorkerLimits(processes=1))
+    try:
+        with Store.open(database_url) as store:
+            judged = [(d, {TOPIC.id: r}) for d, r in alerts(12, near=False)]
+            store.import_judgments(judged, "ana", T0)
+            pipeline = _pipeline(settings, store, workers, T0)
+            assert set(_kept(pipeline, settings, UNSEEN)) == kept(PLAIN, UNSEEN)
+            asyncio.run(pipeline.relearn())
+            assert set(_kept(pipeline, settings, UNSEEN)) == RELEVANT
+    finally:
+        workers.close()
+    run = ["--config", str(config)]
+    assert main([*run, "topics"]) == 0
+    assert "0.20 -> 0.10" in capsys.readouterr().out
+    # language unknown, it scores higher than in English: 0.141, still under the threshold
+    deep = river(300, 120, random.Random(3))
+    assert main([*run, "explain", "bank", "--title", deep.title, "--text", deep.text]) == 0
+    assert "came in through the lowered threshold: score 0.14" in capsys.readouterr().out
