@@ -226,3 +226,12 @@ def test_the_daemon_and_the_cli_apply_the_lowered_threshold(
     deep = river(300, 120, random.Random(3))
     assert main([*run, "explain", "bank", "--title", deep.title, "--text", deep.text]) == 0
     assert "came in through the lowered threshold: score 0.14" in capsys.readouterr().out
+
+
+def test_judged_near_misses_can_veto_lowering() -> None:
+    """Alerts that would lower the threshold, but two candidates judged under it were not
+    relevant: kept."""
+    alerts = [(0.8, True), (0.6, True), (0.4, True), (0.27, True), (0.22, True)]
+    found, reason = threshold.lower([*alerts, (0.18, False), (0.15, False)], 0.2)
+    assert found is None and "judged candidates under it" in reason
+    assert threshold.lower([*alerts, (0.18, True), (0.15, False)], 0.2)[0] == 0.1

@@ -226,8 +226,8 @@ def train(topic: str, judged: Sequence[Judgment], threshold: float = 0.0) -> Lea
 def _lowered(
     candidates: Sequence[tuple[Document, Match, bool]], threshold_: float, readmits: bool
 ) -> tuple[float | None, str]:
-    """The adaptive threshold from the judged alerts (step 6); none when the logistic part
-    re-admits from under the threshold already (it decides there)."""
+    """The adaptive threshold from the judged alerts (step 6; judged near misses can veto it);
+    none when the logistic part re-admits from under the threshold already (it decides there)."""
     if readmits:
         return None, "threshold kept: the logistic part re-admits"
     return threshold.lower([(m.score, relevant) for _, m, relevant in candidates], threshold_)

@@ -50,13 +50,19 @@ PRIOR_SD_INTERCEPT = 2.0
 PRIOR_SD_SLOPE = 8.0
 
 
-def lower(alerts: Sequence[tuple[float, bool]], threshold: float) -> tuple[float | None, str]:
-    """The lowered threshold from judged alerts (score, relevant), or None; why, in words."""
-    alerts = [(s, y) for s, y in alerts if s >= threshold]
+def lower(judged: Sequence[tuple[float, bool]], threshold: float) -> tuple[float | None, str]:
+    """The lowered threshold from judged candidates (score, relevant), or None; why, in words.
+
+    It learns from the alerts (those at or above ``threshold``); candidates judged under it
+    (near misses the analyst chose to judge) can only veto: when ``MIN_BAND`` or more of them
+    lie where it would lower to, their precision must reach the bar too.
+    """
+    alerts = [(s, y) for s, y in judged if s >= threshold]
     if threshold <= 0.0 or len(alerts) < MIN_ALERTS:
         return None, f"threshold kept: {len(alerts)} judged alerts, it needs {MIN_ALERTS}"
     bar = _bar(alerts)
-    refused = _check(alerts, threshold, bar)
+    under = [y for s, y in judged if threshold * (1 - MOST) <= s < threshold]
+    refused = _check(alerts, threshold, bar) or _veto(under, bar)
     if refused:
         return None, f"threshold kept: {refused}"
     a, b = fit(alerts, threshold)
@@ -100,6 +106,13 @@ def _check(alerts: Sequence[tuple[float, bool]], threshold: float, bar: float) -
     if predicted < bar:
         return f"the alerts above {top:.2f} predict precision {predicted:.2f} under it"
     return ""
+
+
+def _veto(under: Sequence[bool], bar: float) -> str:
+    """Why the judged candidates under the threshold refuse lowering ('' when they do not)."""
+    if len(under) < MIN_BAND or sum(under) / len(under) >= bar:
+        return ""
+    return f"precision {sum(under) / len(under):.2f} of the judged candidates under it"
 
 
 def fit(points: Sequence[tuple[float, bool]], at: float) -> tuple[float, float]:
