@@ -35,8 +35,10 @@ TOPIC = Topic(id="bank", name="River banks", query="bank", threshold=0.2, expand
 @pytest.mark.parametrize(
     ("alerts", "lowered"),
     [
-        # all relevant, two of them just above the threshold: lowered, by at most half
-        ([(0.8, True), (0.6, True), (0.4, True), (0.27, True), (0.22, True)], 0.1),
+        # all relevant, three of them just above the threshold: lowered, by at most half
+        ([(0.8, True), (0.6, True), (0.4, True), (0.27, True), (0.25, True), (0.22, True)], 0.1),
+        # two just above it, both relevant: too few to tell the band's precision
+        ([(0.8, True), (0.6, True), (0.4, True), (0.27, True), (0.22, True)], None),
         # too few alerts
         ([(0.6, True), (0.27, True), (0.22, True)], None),
         # no alert scores near the threshold: nothing shows what lies under it
@@ -52,6 +54,16 @@ def test_lower_from_judged_alerts(alerts: list[tuple[float, bool]], lowered: flo
     found, reason = threshold.lower(alerts, 0.2)
     assert found == lowered, reason
     assert reason.startswith("threshold lowered" if lowered else "threshold kept")
+
+
+def test_a_band_of_few_alerts_is_not_taken_for_a_precise_one() -> None:
+    """Two relevant alerts just above the threshold could be luck: the lower end of the
+    band's Wilson interval (95%) must reach the bar, as it does for five of five."""
+    alerts = [(0.8, True), (0.6, True), (0.4, True), (0.27, True), (0.22, True)]
+    found, reason = threshold.lower(alerts, 0.2)
+    assert found is None and "2 of 2 alerts under 0.30 relevant: too few to tell" in reason
+    assert threshold.wilson_lower(2, 2) < 0.43 < threshold.wilson_lower(5, 5)
+    assert threshold.wilson_lower(3, 4) < 0.5 < threshold.wilson_lower(3, 3)
 
 
 def test_lower_never_under_its_floor_nor_for_a_plain_boolean_topic() -> None:
@@ -231,7 +243,7 @@ def test_the_daemon_and_the_cli_apply_the_lowered_threshold(
 def test_judged_near_misses_can_veto_lowering() -> None:
     """Alerts that would lower the threshold, but two candidates judged under it were not
     relevant: kept."""
-    alerts = [(0.8, True), (0.6, True), (0.4, True), (0.27, True), (0.22, True)]
+    alerts = [(0.8, True), (0.6, True), (0.4, True), (0.27, True), (0.25, True), (0.22, True)]
     found, reason = threshold.lower([*alerts, (0.18, False), (0.15, False)], 0.2)
     assert found is None and "judged candidates under it" in reason
     assert threshold.lower([*alerts, (0.18, True), (0.15, False)], 0.2)[0] == 0.1
