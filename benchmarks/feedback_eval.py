@@ -16,9 +16,8 @@ For each judged set and each of its watchlists:
 4. match the 70% and score it, per topic, without feedback, with all judgments, with 10.
 
 Prints one table per set and watchlist: F1 on the 70% for each topic and the macro average, the
-alerts judged, whether the learned filter turned itself on, the threshold its adaptive
-threshold lowered to (with all judgments / with 10; "-": kept), and the ceiling: the best F1 a
-filter that only keeps or drops can reach there (every false positive dropped, the query's recall),
+alerts judged, whether the learned filter turned itself on, and the ceiling: the best F1 a filter
+that only keeps or drops can reach there (every false positive dropped, the query's recall),
 with that recall ("recall"; "recall bool.": the boolean query's, whatever the score). Under each
 table, the check the issue asks for: with only 10 judgments per topic, no topic scores below the
 plain score (and the topics that do, if any).
@@ -44,7 +43,7 @@ from judgedsets import LABELS as DEV
 from judgedsets import ROOT, TEST_WATCHLISTS, judged_articles
 
 from monitor.config import load_watchlist
-from monitor.learn import PLAIN, Filters, LearnedFilter, Refiner, learn
+from monitor.learn import PLAIN, Filters, Refiner, learn
 from monitor.match import Matcher
 from monitor.match.evaluation import Counts, Judged
 from monitor.types import Document, Match
@@ -97,15 +96,8 @@ def run(labels: Path, watchlist: Path) -> dict[str, object]:
             "active": bool(model and model.active),
             "active_ten": bool(small and small.active),
             "readmits": bool(more and more.active and more.readmits),
-            "lowered": _lowered(model),
-            "lowered_ten": _lowered(small),
         }
     return rows
-
-
-def _lowered(model: LearnedFilter | None) -> float | None:
-    """The threshold the adaptive threshold lowered to, if it did."""
-    return model.lowered if model is not None and model.active else None
 
 
 def _judged(
@@ -202,21 +194,19 @@ def _show(value: object) -> str:
 
 def _table(name: str, rows: dict[str, dict[str, object]]) -> str:
     header = ["topic", "judged", "F1 plain", "F1 feedback", "F1 10 judg.", "filter", "filter 10",
-              "lowered/10", "F1 ceiling", "recall", "F1 +below", "re-admits", "ceiling bool.",
+              "F1 ceiling", "recall", "F1 +below", "re-admits", "ceiling bool.",
               "recall bool."]  # fmt: skip
     lines = [header]
     for topic, r in rows.items():
         lines.append([topic, _show(r["judged"]), _show(r["plain"]), _show(r["feedback"]),
                       _show(r["ten"]), "on" if r["active"] else "off",
-                      "on" if r["active_ten"] else "off",
-                      f"{_show(r.get('lowered'))}/{_show(r.get('lowered_ten'))}",
-                      _show(r["ceiling"]),
+                      "on" if r["active_ten"] else "off", _show(r["ceiling"]),
                       _show(r["recall"]), _show(r["below"]), "yes" if r["readmits"] else "no",
                       _show(r["ceiling_bool"]), _show(r["recall_bool"])])  # fmt: skip
     macro = {k: _macro([r[k] for r in rows.values()])
              for k in ("plain", "feedback", "ten", "ceiling", "recall", "below", "ceiling_bool",
                        "recall_bool")}  # fmt: skip
-    lines.append(["macro", "", macro["plain"], macro["feedback"], macro["ten"], "", "", "",
+    lines.append(["macro", "", macro["plain"], macro["feedback"], macro["ten"], "", "",
                   macro["ceiling"], macro["recall"], macro["below"], "", macro["ceiling_bool"],
                   macro["recall_bool"]])  # fmt: skip
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]

@@ -19,7 +19,7 @@ from collections.abc import Collection, Mapping, Sequence
 from monitor.cli.common import EXIT_USAGE, now, open_store, print_table, settings_from
 from monitor.config import Settings
 from monitor.errors import StoreError
-from monitor.learn import CUTOFF, Filters, LearnedFilter, from_json, learn
+from monitor.learn import CUTOFF, Filters, from_json, learn
 from monitor.learn.feedback_file import read_feedback
 from monitor.learn.suggest import suggest
 from monitor.match import Explanation, Lexicon, Matcher, lexicon_for
@@ -174,23 +174,15 @@ def cmd_topics(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             good = sum(verdicts)
             precision = f"{good / len(verdicts):.2f}" if verdicts else "-"
             learned = saved.get(topic.id)
-            model = from_json(learned.model) if learned else None
-            status = _filter_status(model) if learned else "off: not judged yet"
-            rows.append([topic.id, good, len(verdicts) - good, precision,
-                         _threshold(topic, model), status])  # fmt: skip
-    print_table(["topic", "relevant", "not relevant", "precision", "threshold", "learned filter"],
-                rows)  # fmt: skip
+            status = _filter_status(learned.model) if learned else "off: not judged yet"
+            rows.append([topic.id, good, len(verdicts) - good, precision, status])
+    print_table(["topic", "relevant", "not relevant", "precision", "learned filter"], rows)
     return 0
 
 
-def _filter_status(model: LearnedFilter | None) -> str:
+def _filter_status(model_json: str) -> str:
+    model = from_json(model_json)
     return model.reason if model is not None else "off: saved by another version, retraining"
-
-
-def _threshold(topic: Topic, model: LearnedFilter | None) -> str:
-    """The topic's threshold, and the one its adaptive threshold lowered it to, if any."""
-    lowered = model.lowered if model is not None and model.active else None
-    return f"{topic.threshold:.2f}" + ("" if lowered is None else f" -> {lowered:.2f}")
 
 
 def cmd_suggest(args: argparse.Namespace, env: Mapping[str, str]) -> int:
@@ -233,19 +225,13 @@ def explain_learned(settings: Settings, explanation: Explanation, doc: Document)
         return "learned filter: none yet (no judgments: monitor feedback)"
     head = f"learned filter: {model.reason}"
     result = explanation.result
-    # a filter that re-admits or lowered the threshold decides on candidates under it too
-    if not model.active or not (explanation.matched or (model.below and result.satisfied)):
+    # a filter that re-admits decides on every candidate the query accepts, under the threshold too
+    if not model.active or not (explanation.matched or (model.readmits and result.satisfied)):
         return head
     match = Match(topic, result.score, result.hits)
     p = model.probability(doc, match)
     decided = "kept" if p >= CUTOFF else "dropped"
-    lines = [head, f"  relevance {p:.2f}: {decided}"]
-    if model.lowered_in(match):
-        how = "came in through" if p >= CUTOFF else "passed, then dropped, at"
-        lines.append(f"  {how} the lowered threshold: score {match.score:.2f} is under the "
-                     f"topic's {model.threshold:.2f}, at or above the learned "
-                     f"{model.lowered:.2f}")  # fmt: skip
-    lines.append("  top features:")
+    lines = [head, f"  relevance {p:.2f}: {decided}", "  top features:"]
     for name, pull in model.contributions(doc, match):
         lines.append(f"    {pull:+.3f}  {name}")
     return "\n".join(lines)

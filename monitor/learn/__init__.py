@@ -1,8 +1,7 @@
 """Topics that learn from the analyst: relevance feedback turned into a per-topic filter.
 
 Owns: what a topic learns from judged articles (``model``: train, keep/drop, rank, explain,
-JSON; ``nearest``: the near-alert rule; ``threshold``: the adaptive threshold), the features it
-learns over (``features``), the feedback file format (``feedback_file``),
+JSON), the features it learns over (``features``), the feedback file format (``feedback_file``),
 the small interface the places that produce matches call (``Refiner``), and the matcher as the
 learner calls it (``Candidates``). Pure: no I/O, no store, no event loop; the caller trains off
 the loop and persists the JSON.
@@ -54,7 +53,7 @@ class Filters:
 
     def __init__(self, models: Mapping[str, LearnedFilter] | None = None) -> None:
         self._models = dict(models or {})
-        self._readmitting = frozenset(t for t, m in self._models.items() if m.below)
+        self._readmitting = frozenset(t for t, m in self._models.items() if m.active and m.readmits)
 
     def get(self, topic: str) -> LearnedFilter | None:
         return self._models.get(topic)
@@ -65,9 +64,8 @@ class Filters:
 
     @property
     def readmitting(self) -> frozenset[str]:
-        """Topics whose filter decides on candidates below the threshold too (it re-admits, or
-        lowered the threshold): the matcher is to give those
-        (``Matcher.match(doc, below=filters.readmitting)``)."""
+        """Topics whose filter decides on candidates below the threshold too: the matcher is
+        to give those (``Matcher.match(doc, below=filters.readmitting)``)."""
         return self._readmitting
 
     def refine(self, doc: Document, matches: Sequence[Match]) -> tuple[Match, ...]:

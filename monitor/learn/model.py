@@ -22,15 +22,9 @@ stay):
 5. Beside it, the near-alert rule (``nearest``): a candidate most like a judged not-relevant
    alert is dropped. It suits the few judgments an analyst gives (her alerts), where the
    logistic model rarely turns on; it turns on by its own leave-one-out check.
-6. And the adaptive threshold (``threshold``): from the judged alerts' scores and verdicts, the
-   topic's threshold lowered where precision under it is estimated high enough for F1 (only
-   down, by at most half; on by its own check on the alerts). A topic judged all relevant can
-   have it (the other parts need both verdicts).
 
-The filter is on (``active``) when a part is. A candidate under the effective threshold (the
-lowered one, else the topic's) is dropped unless the logistic part re-admits; one at or above
-it is kept when the logistic part (if on) keeps it and the near-alert rule (if on) does not
-drop it: a candidate re-admitted by the lowered threshold is decided as an alert.
+The filter is on (``active``) when either part is; a candidate is kept when the logistic part
+(if on) keeps it and the near-alert rule (if on) does not drop it.
 
 Owns: training, the keep/drop decision and its probability, the top features of one decision,
 and the model as JSON (its non-zero coefficients packed and compressed, never pickle).
@@ -48,7 +42,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from monitor.learn import features, nearest, threshold
+from monitor.learn import features, nearest
 from monitor.learn.nearest import NearAlerts
 from monitor.types import Document, Match
 
@@ -111,40 +105,19 @@ class LearnedFilter:
     logistic: bool = False
     #: the near-alert rule, when its leave-one-out check let it on
     near: NearAlerts | None = None
-    #: the adaptive threshold (``threshold``), under ``threshold`` when its check let it on
-    lowered: float | None = None
-
-    @property
-    def effective(self) -> float:
-        """The threshold a candidate is decided as an alert from: the lowered one, if any."""
-        return self.threshold if self.lowered is None else self.lowered
-
-    @property
-    def below(self) -> bool:
-        """True when the filter decides on candidates under the topic's threshold: the matcher
-        is to give those (``Filters.readmitting``)."""
-        return self.active and (self.readmits or self.lowered is not None)
-
-    def lowered_in(self, match: Match) -> bool:
-        """True when ``match`` is an alert only through the lowered threshold."""
-        return self.lowered is not None and self.lowered <= match.score < self.threshold
 
     def probability(self, doc: Document, match: Match) -> float:
         """The shrunk probability that ``match`` is worth an alert (1.0 when inactive)."""
         return self.probabilities([(doc, match)])[0]
 
     def probabilities(self, items: Sequence[tuple[Document, Match]]) -> list[float]:
-        """Each candidate's shrunk probability. Only a filter that re-admits or lowers the
-        threshold is given candidates below the threshold (``Filters.readmitting``); any other
-        takes what it is given as the plain score's keeps, so a threshold edited since training
-        changes nothing until it is retrained."""
+        """Each candidate's shrunk probability. Only a filter that re-admits is given
+        candidates below the threshold (``Filters.readmitting``); any other takes what it is
+        given as the plain score's keeps, so a threshold edited since training changes nothing
+        until it is retrained."""
         if not self.active:
             return [1.0] * len(items)
         kept = self._logistic(items) if self.logistic else [1.0] * len(items)
-        if self.lowered is not None and not self.readmits:
-            # under the lowered threshold: the plain decision, dropped
-            scores = [m.score for _, m in items]
-            kept = [0.0 if s < self.lowered else k for k, s in zip(kept, scores, strict=True)]
         if self.near is None:
             return kept
         # the rule knows alerts: a candidate re-admitted from below the threshold is not its call
@@ -154,9 +127,8 @@ class LearnedFilter:
         return kept
 
     def _below(self, match: Match) -> bool:
-        """A candidate given only because the logistic part re-admits (under the effective
-        threshold): its call alone."""
-        return self.readmits and match.score < self.effective
+        """A candidate given only because the filter re-admits (under the threshold)."""
+        return self.readmits and match.score < self.threshold
 
     def _logistic(self, items: Sequence[tuple[Document, Match]]) -> list[float]:
         prior = [0.0 if self._below(m) else 1.0 for _, m in items]
@@ -213,24 +185,12 @@ def train(topic: str, judged: Sequence[Judgment], threshold: float = 0.0) -> Lea
     the topic's, below which a candidate is one the plain score drops."""
     logistic = _train_logistic(topic, judged, threshold)
     candidates = [(j.document, j.match, j.relevant) for j in judged if j.match is not None]
-    lowered, said = _lowered(candidates, threshold, logistic.readmits)
-    model = replace(logistic, active=logistic.active or lowered is not None, lowered=lowered,
-                    reason=f"{logistic.reason}; {said}", logistic=logistic.active)  # fmt: skip
     if logistic.judgments == 0 or logistic.relevant in (0, logistic.judgments):
-        return model  # all one way (or none): nothing to tell apart
+        return logistic  # all one way (or none): nothing to tell apart
     near, why = nearest.train(candidates, threshold)
-    return replace(model, active=model.active or near is not None,
-                   reason=f"{model.reason}; {why}", near=near)  # fmt: skip
-
-
-def _lowered(
-    candidates: Sequence[tuple[Document, Match, bool]], threshold_: float, readmits: bool
-) -> tuple[float | None, str]:
-    """The adaptive threshold from the judged alerts (step 6; judged near misses can veto it);
-    none when the logistic part re-admits from under the threshold already (it decides there)."""
-    if readmits:
-        return None, "threshold kept: the logistic part re-admits"
-    return threshold.lower([(m.score, relevant) for _, m, relevant in candidates], threshold_)
+    return replace(logistic, active=logistic.active or near is not None,
+                   reason=f"{logistic.reason}; {why}", logistic=logistic.active,
+                   near=near)  # fmt: skip
 
 
 def _train_logistic(topic: str, judged: Sequence[Judgment], threshold: float) -> LearnedFilter:
@@ -348,7 +308,6 @@ def to_json(model: LearnedFilter) -> str:
         "intercept": model.intercept, "weights": base64.b64encode(model.weights).decode("ascii"),
         "version": model.version, "logistic": model.logistic,
         "near": None if model.near is None else nearest.to_text(model.near),
-        "lowered": model.lowered,
     }  # fmt: skip
     return json.dumps(data, separators=(",", ":"))
 
@@ -373,5 +332,4 @@ def from_json(text: str) -> LearnedFilter | None:
         version=str(data["version"]),
         logistic=bool(data["logistic"]),
         near=None if data["near"] is None else nearest.from_text(data["near"]),
-        lowered=None if data["lowered"] is None else float(data["lowered"]),
     )
