@@ -37,10 +37,11 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from monitor.match._view import View
+from monitor.match._view import View, needle
 from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Pattern, Term, Title
 from monitor.match.scoring import TITLE_WEIGHT, place
 from monitor.match.specificity import Background
+from monitor.match.text import needs_substring
 
 # Anchors that fewer documents hold first: a whole word, a prefix, then a substring.
 _RANK = {"word": 0, "prefix": 1, "substring": 2}
@@ -78,9 +79,10 @@ class Dictionary:
         self._ids: dict[Anchor, int] = {}
         #: per form (0: exact, 1: folded), what the automaton looks for (``_key``) -> pattern
         self._keys: tuple[dict[str, int], dict[str, int]] = ({}, {})
-        #: one automaton over the keys of both forms, each found as its (exact, folded) patterns
-        #: (``NONE``: no pattern in that form); None: a pattern was added since it was made
-        self._automaton: ahocorasick.Automaton | None = None
+        #: automata over the keys of both forms, each found as its (exact, folded) patterns
+        #: (``NONE``: no pattern in that form): words, prefixes and phrases, then substrings
+        #: (None: no such key); () when a pattern was added since they were made
+        self._automata: tuple[ahocorasick.Automaton | None, ...] = ()
         #: pattern -> the features holding it
         self._holders: list[list[int]] = []
         #: pattern -> what it is, and how many words before it a term holding it may start
@@ -128,20 +130,31 @@ class Dictionary:
     def _present(self, view: View) -> set[int]:
         if not self._holders:
             return set()  # no pattern yet (an automaton needs one)
-        if self._automaton is None:
-            self._automaton = _automaton(*self._keys)
-        find = self._automaton.iter
+        if not self._automata:
+            self._automata = _automata(*self._keys)
         patterns: set[int] = set()
         # A text without letters that folding changes (most of them) reads the same in both
         # forms: one pass finds the patterns of both (exact ones still count: ``Nga`` with its
-        # marks guard). Each pass runs in C, hits included.
+        # marks guard). Each pass runs in C, hits included; a key found many times is
+        # unpacked once.
         if view.plain():
-            patterns.update(*map(_VALUE, find(_haystack(view, False))))
+            patterns.update(*self._found(view.haystack(False)))
         else:
-            patterns.update(map(_EXACT, map(_VALUE, find(_haystack(view, False)))))
-            patterns.update(map(_FOLDED, map(_VALUE, find(_haystack(view, True)))))
+            patterns.update(map(_EXACT, self._found(view.haystack(False))))
+            patterns.update(map(_FOLDED, self._found(view.haystack(True))))
         patterns.discard(NONE)
         return patterns
+
+    def _found(self, haystack: str) -> set[tuple[int, int]]:
+        """The (exact, folded) patterns of the keys in ``haystack``."""
+        words, substrings = self._automata
+        found = set(map(_VALUE, words.iter(haystack))) if words is not None else set()
+        # A substring is a word of a script written without spaces (Thai, Chinese...): a text
+        # without those letters holds none, and skips their automaton (its many first letters
+        # slow down every step of a pass).
+        if substrings is not None and needs_substring(haystack):
+            found.update(map(_VALUE, substrings.iter(haystack)))
+        return found
 
     def _pattern(self, term: Term) -> int:
         pattern = _anchor(term)
@@ -162,7 +175,7 @@ class Dictionary:
             self._pattern_costs.append(self._estimate(pattern))
             folded = pattern.folded
         self._keys[int(folded)][_key(pattern)] = number
-        self._automaton = None  # made again on the next look-up (once per build or reload)
+        self._automata = ()  # made again on the next look-up (once per build or reload)
         return number
 
     def _cost(self, number: int) -> float:
@@ -222,8 +235,9 @@ class _Missing(dict[int, float]):
         anchor = self._dictionary._anchors[pattern]
         offset = self._dictionary._offsets[pattern]
         first = anchor[0] if isinstance(anchor, tuple) else anchor
-        found = (1.0 - TITLE_WEIGHT) ** len(self._view.positions(first, 0))
-        for position in self._view.positions(first, 1):
+        title, body = self._view.find(_key(anchor), first.folded)
+        found = (1.0 - TITLE_WEIGHT) ** len(title)
+        for position in body:
             found *= 1.0 - place(1, max(0, position - offset), self._view.scale)
         self._of_pattern[pattern] = found
         return found
@@ -245,25 +259,31 @@ def _anchor(term: Term) -> Anchor:
 
 
 def _key(anchor: Anchor) -> str:
-    """What the automaton finds in ``_haystack`` where ``anchor`` occurs: " word ", " prefix",
-    " first second " (a phrase), or the substring itself (words hold no space)."""
+    """What the automaton finds in ``View.haystack`` where ``anchor`` occurs: a pattern's
+    ``needle``, or " first second " (a phrase's first two words)."""
     if isinstance(anchor, tuple):
         return f" {anchor[0].text} {anchor[1].text} "
-    if anchor.kind == "substring":
-        return anchor.text
-    return f" {anchor.text} " if anchor.kind == "word" else f" {anchor.text}"
+    return needle(anchor)
 
 
-def _haystack(view: View, folded: bool) -> str:
-    """The headline's and the body's words in one form, each word between spaces; a line
-    break between the fields keeps a phrase from spanning them."""
-    title, body = view.words(0, folded), view.words(1, folded)
-    return f" {' '.join(title)} \n {' '.join(body)} "
+def _automata(
+    exact: dict[str, int], folded: dict[str, int]
+) -> tuple[ahocorasick.Automaton | None, ahocorasick.Automaton | None]:
+    """Automata over the keys of words, prefixes and phrases (they start with a space), and
+    over substrings; None for a kind without keys."""
+    keys = exact.keys() | folded.keys()
+    spaced = [key for key in keys if key.startswith(" ")]
+    substrings = [key for key in keys if not key.startswith(" ")]
+    return _automaton(spaced, exact, folded), _automaton(substrings, exact, folded)
 
 
-def _automaton(exact: dict[str, int], folded: dict[str, int]) -> ahocorasick.Automaton:
+def _automaton(
+    keys: list[str], exact: dict[str, int], folded: dict[str, int]
+) -> ahocorasick.Automaton | None:
+    if not keys:
+        return None
     automaton = ahocorasick.Automaton()
-    for key in exact.keys() | folded.keys():
+    for key in keys:
         automaton.add_word(key, (exact.get(key, NONE), folded.get(key, NONE)))
     automaton.make_automaton()
     return automaton
