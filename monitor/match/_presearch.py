@@ -29,17 +29,18 @@ Does not own: parsing or expanding queries (``query``, ``expand``), evaluation (
 from __future__ import annotations
 
 import collections
+import itertools
 import math
 import operator
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
 
 from monitor.match._view import View, needle
 from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Pattern, Term, Title
-from monitor.match.scoring import TITLE_WEIGHT, place
+from monitor.match.scoring import COVERAGE_FLOOR, TITLE_WEIGHT, place
 from monitor.match.specificity import Background
 from monitor.match.text import needs_substring
 
@@ -88,6 +89,9 @@ class Dictionary:
         #: pattern -> what it is, and how many words before it a term holding it may start
         self._anchors: list[Anchor] = []
         self._offsets: list[int] = []
+        #: pattern -> whether every term holding it is that one word (its specificity is then
+        #: known where it occurs; it only turns False, as terms are added)
+        self._alone: list[bool] = []
         #: feature -> its patterns
         self._patterns: list[frozenset[int]] = []
         self._pattern_costs: list[float] = []
@@ -160,14 +164,18 @@ class Dictionary:
         pattern = _anchor(term)
         # a term starts this many words before its anchor (a phrase's pair starts it)
         offset = 0 if isinstance(pattern, tuple) else term.patterns.index(pattern)
+        alone = len(term.patterns) == 1
         number = self._ids.get(pattern)
         if number is not None:
+            # (in this order: a matcher reading both meanwhile sees no offset without it)
+            self._alone[number] = self._alone[number] and alone
             self._offsets[number] = max(self._offsets[number], offset)
             return number
         number = self._ids[pattern] = len(self._holders)
         self._holders.append([])
         self._anchors.append(pattern)
         self._offsets.append(offset)
+        self._alone.append(alone)
         if isinstance(pattern, tuple):
             self._pattern_costs.append(min(map(self._estimate, pattern)) / 2)
             folded = pattern[0].folded
@@ -196,7 +204,8 @@ Anchor = Pattern | tuple[Pattern, Pattern]
 
 class Presence:
     """What one document holds of a dictionary: its features, and (asked for) how much the
-    occurrences of a feature's terms can weigh. Lives for one match."""
+    occurrences of a feature's terms can weigh and how much of the text they can cover. Lives
+    for one match."""
 
     def __init__(
         self, dictionary: Dictionary, view: View, features: set[int], patterns: set[int]
@@ -204,9 +213,22 @@ class Presence:
         #: the features of which the document holds a pattern
         self.features = features
         #: per feature, at most what ``1 - strength`` of the occurrences of its terms can fall
-        #: to: the product of ``1 - place`` over every place where one of its patterns occurs
-        #: (computed when first looked up: ``map(missing.__getitem__, ...)`` loops in C)
+        #: to: the product of ``1 - weight`` over every place where one of its patterns occurs,
+        #: a weight being what the place allows, times the word's specificity when every term
+        #: of the pattern is that word alone (computed when first looked up:
+        #: ``map(missing.__getitem__, ...)`` loops in C)
         self.missing = _Missing(dictionary, view, features, patterns)
+        self._view = view
+
+    def coverage(self, features: Iterable[int]) -> float:
+        """At most the coverage (``scoring``) of occurrences of the terms of ``features``: the
+        headline and the body's blocks where one of their patterns occurs, of all blocks."""
+        body = self._view.fields[1].exact
+        if not body:
+            return 1.0
+        places: set[tuple[int, int]] = set()
+        places.update(*map(self.missing.places, self.features.intersection(features)))
+        return min(1.0, len(places) / (self._view.segments().blocks + 1))
 
 
 class _Missing(dict[int, float]):
@@ -219,6 +241,7 @@ class _Missing(dict[int, float]):
         self._view = view
         self._patterns = patterns
         self._of_pattern: dict[int, float] = {}
+        self._specific: dict[str, float] = {}
 
     def __missing__(self, feature: int) -> float:
         if feature in self._features:
@@ -232,15 +255,51 @@ class _Missing(dict[int, float]):
         found = self._of_pattern.get(pattern)
         if found is not None:
             return found
-        anchor = self._dictionary._anchors[pattern]
-        offset = self._dictionary._offsets[pattern]
-        first = anchor[0] if isinstance(anchor, tuple) else anchor
-        title, body = self._view.find(_key(anchor), first.folded)
-        found = (1.0 - TITLE_WEIGHT) ** len(title)
-        for position in body:
-            found *= 1.0 - place(1, max(0, position - offset), self._view.scale)
+        view = self._view
+        if self._dictionary._alone[pattern]:
+            # every term of the pattern is one word, found where the pattern is: its weight
+            # there is known but for closeness
+            title, body = self._found_at(pattern)
+            specific = self._specificity
+            words = view.fields[0].exact
+            found = math.prod(1.0 - TITLE_WEIGHT * specific(words[p]) for p in title)
+            words = view.fields[1].exact
+            for position in body:
+                found *= 1.0 - place(1, position, view.scale) * specific(words[position])
+        else:
+            title, body = self._found_at(pattern)
+            offset = self._dictionary._offsets[pattern]
+            found = (1.0 - TITLE_WEIGHT) ** len(title)
+            for position in body:
+                found *= 1.0 - place(1, max(0, position - offset), view.scale)
         self._of_pattern[pattern] = found
         return found
+
+    def _specificity(self, word: str) -> float:
+        found = self._specific.get(word)
+        if found is None:
+            found = self._dictionary._known.specificity((word,), self._view.lang)
+            self._specific[word] = found
+        return found
+
+    def places(self, feature: int) -> set[tuple[int, int]]:
+        """The headline (-1, 0) and the body's blocks where the feature's terms may start."""
+        present = self._patterns.intersection(self._dictionary._patterns[feature])
+        segments = self._view.segments()
+        found: set[tuple[int, int]] = set()
+        for pattern in present:
+            title, body = self._found_at(pattern)
+            if title:
+                found.add((-1, 0))
+            # a term holding the pattern further in starts up to ``offset`` words before it
+            for back in range(self._dictionary._offsets[pattern] + 1):
+                found.update(segments.block(max(0, p - back)) for p in body)
+        return found
+
+    def _found_at(self, pattern: int) -> tuple[list[int], list[int]]:
+        anchor = self._dictionary._anchors[pattern]
+        first = anchor[0] if isinstance(anchor, tuple) else anchor
+        return self._view.find(_key(anchor), first.folded)
 
 
 _VALUE = _FOLDED = operator.itemgetter(1)
@@ -378,21 +437,26 @@ class TopicIndex:
 
     def bound(self, number: int, presence: Presence, threshold: float = 0.0) -> float:
         """The most topic ``number`` can score on the document: the geometric mean of its ANDed
-        parts' most possible strengths (the score is the geometric mean of their strengths
-        times factors of at most 1, ``scoring``); 0.0 as soon as that is sure to be under
+        parts' most possible strengths times the coverage factor of the most they can cover
+        (the score is the geometric mean of their strengths times the coverage factor and a
+        cohesion of at most 1, ``scoring``); 0.0 as soon as that is sure to be under
         ``threshold``."""
         spread = self._spread[number]
         if not spread:
             return 1.0
         missing = presence.missing.__getitem__
+        present = presence.features.intersection
         logs = 0.0
         # each part's log only lowers the sum: stop once it is under the threshold's
         floor = len(spread) * math.log(threshold) if threshold > 0.0 else -math.inf
         for part in spread:
-            left = math.prod(map(missing, part))
+            left = math.prod(map(missing, present(part)))
             if left >= 1.0:
                 return 0.0
             logs += math.log(1.0 - left)
             if logs < floor:
                 return 0.0
-        return math.exp(logs / len(spread))
+        evidence = math.exp(logs / len(spread))
+        # the coverage factor, only for the few whose evidence reaches the threshold
+        coverage = presence.coverage(itertools.chain.from_iterable(spread))
+        return evidence * (COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * coverage)
