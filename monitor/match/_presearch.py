@@ -123,6 +123,15 @@ class Dictionary:
         self._nodes[id(node)] = (node, number)
         return number
 
+    def prepare(self) -> None:
+        """Make the automata now (a matcher's build) rather than on the next look-up."""
+        with self._lock:
+            self._prepare()
+
+    def _prepare(self) -> None:
+        if not self._automata and self._holders:  # (an automaton needs a pattern)
+            self._automata = _automata(*self._keys)
+
     def present(self, view: View) -> Presence:
         """The features of which ``view`` holds a pattern."""
         with self._lock:
@@ -132,10 +141,9 @@ class Dictionary:
             return Presence(self, view, features, patterns)
 
     def _present(self, view: View) -> set[int]:
-        if not self._holders:
-            return set()  # no pattern yet (an automaton needs one)
+        self._prepare()
         if not self._automata:
-            self._automata = _automata(*self._keys)
+            return set()  # no pattern yet
         patterns: set[int] = set()
         # A text without letters that folding changes (most of them) reads the same in both
         # forms: one pass finds the patterns of both (exact ones still count: ``Nga`` with its
@@ -183,7 +191,7 @@ class Dictionary:
             self._pattern_costs.append(self._estimate(pattern))
             folded = pattern.folded
         self._keys[int(folded)][_key(pattern)] = number
-        self._automata = ()  # made again on the next look-up (once per build or reload)
+        self._automata = ()  # made again when the matcher is built (or on the next look-up)
         return number
 
     def _cost(self, number: int) -> float:
