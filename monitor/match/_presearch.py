@@ -164,7 +164,7 @@ class Dictionary:
         # A substring is a word of a script written without spaces (Thai, Chinese...): a text
         # without those letters holds none, and skips their automaton (its many first letters
         # slow down every step of a pass).
-        if substrings is not None and needs_substring(haystack):
+        if substrings is not None and not haystack.isascii() and needs_substring(haystack):
             found.update(map(_VALUE, substrings.iter(haystack)))
         return found
 
