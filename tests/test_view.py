@@ -1,6 +1,5 @@
 """Where a document's words are: ``View.find`` gives the positions a scan of the words gives,
-per field, for words, prefixes, phrases and substrings; paragraphs counted while tokenising
-are the paragraphs counted again from the text."""
+per field, for words, prefixes, phrases and substrings."""
 
 from __future__ import annotations
 
@@ -10,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.match._view import Segments, View, needle
+from monitor.match._view import View, needle
 from monitor.match.query import Pattern
-from monitor.match.text import words
 from monitor.types import Document
 
 CORPUS = Path("/work/shared/corpus/texts/news_pool.jsonl")
@@ -69,15 +67,3 @@ def test_find_agrees_with_scanning_every_word_on_corpus_texts() -> None:
                 for pattern in (Pattern(word, "word", folded), Pattern(word[:3], "prefix", folded)):
                     expected = (_scanned(view, (pattern,), 0), _scanned(view, (pattern,), 1))
                     assert expected == view.find(needle(pattern), folded), (row["id"], pattern)
-
-
-def test_paragraphs_counted_while_tokenising_are_those_of_the_text() -> None:
-    """``Words.lines`` gives ``Segments`` the same paragraphs and blocks as counting again."""
-    text = "One two. Three four!\n\n" + " ".join(["w"] * 250) + "\nlast_words\n \n"
-    counted, again = Segments(text, counts=words(text).lines), Segments(text)
-    assert (again.paragraph_starts, again.words, again.blocks) == (
-        counted.paragraph_starts,
-        counted.words,
-        counted.blocks,
-    )
-    assert words(text).lines == (4, 0, 250, 2, 0, 0)

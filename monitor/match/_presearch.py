@@ -40,7 +40,7 @@ import ahocorasick
 
 from monitor.match._view import View, needle
 from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Pattern, Term, Title
-from monitor.match.scoring import COVERAGE_FLOOR, TITLE_WEIGHT, place
+from monitor.match.scoring import COVERAGE_FLOOR, TITLE_WEIGHT, body_places
 from monitor.match.specificity import Background
 from monitor.match.text import needs_substring
 
@@ -58,7 +58,8 @@ class Requirement:
     parts: tuple[tuple[int, ...], ...]
     #: which part the topic is indexed under (the most selective); -1: none (always evaluated)
     key: int
-    #: the parts left to check once the topic is found under its key part's features
+    #: the parts left to check once the topic is found under its key part's features, the most
+    #: selective first
     others: tuple[tuple[int, ...], ...] = ()
     #: per positive ANDed part of the query (as the engine scores them), the features of every
     #: positive term in it (what its occurrences can come from: for ``TopicIndex.bound``)
@@ -264,22 +265,25 @@ class _Missing(dict[int, float]):
         if found is not None:
             return found
         view = self._view
+        title, body = self._found_at(pattern)
         if self._dictionary._alone[pattern]:
             # every term of the pattern is one word, found where the pattern is: its weight
             # there is known but for closeness
-            title, body = self._found_at(pattern)
             specific = self._specificity
             words = view.fields[0].exact
             found = math.prod(1.0 - TITLE_WEIGHT * specific(words[p]) for p in title)
             words = view.fields[1].exact
-            for position in body:
-                found *= 1.0 - place(1, position, view.scale) * specific(words[position])
+            weights: Iterable[float] = map(
+                operator.mul,
+                body_places(body, view.scale),
+                map(specific, map(words.__getitem__, body)),
+            )
         else:
-            title, body = self._found_at(pattern)
             offset = self._dictionary._offsets[pattern]
             found = (1.0 - TITLE_WEIGHT) ** len(title)
-            for position in body:
-                found *= 1.0 - place(1, max(0, position - offset), view.scale)
+            starts = [max(0, p - offset) for p in body] if offset else body
+            weights = body_places(starts, view.scale)
+        found *= math.prod(map(_LESS_THAN_ONE, weights))
         self._of_pattern[pattern] = found
         return found
 
@@ -311,6 +315,8 @@ class _Missing(dict[int, float]):
 
 
 _VALUE = _FOLDED = operator.itemgetter(1)
+#: 1 - w, looped in C
+_LESS_THAN_ONE = (1.0).__sub__
 _EXACT = operator.itemgetter(0)
 #: no pattern (of a key in one form only)
 NONE = -1
@@ -373,7 +379,9 @@ def requirement(root: Node, feature: Callable[[Term | ConceptRef], int], costs: 
     # Tuples of numbers, not sets: the cycle collector stops looking at such tuples, and
     # 100,000 topics hold a few hundred thousand of them (``set.isdisjoint`` takes either).
     kept = tuple(tuple(sorted(part)) for part in usable)
-    return Requirement(kept, key, kept[:key] + kept[key + 1 :], spread)
+    # the other parts most selective first (the index checks the first one in C)
+    others = sorted(kept[:key] + kept[key + 1 :], key=lambda part: _part_cost(part, costs))
+    return Requirement(kept, key, tuple(others), spread)
 
 
 def _positive(node: Node) -> list[Term | ConceptRef]:
@@ -414,34 +422,56 @@ def _part_cost(part: Collection[int], costs: Sequence[float]) -> float:
 
 
 class TopicIndex:
-    """Topics under the features of their most selective part; the candidates of a document."""
+    """Topics under the features of their most selective part, and of their next most selective
+    one; the candidates of a document."""
 
     def __init__(self, dictionary: Dictionary, requirements: Sequence[Requirement]) -> None:
         self._dictionary = dictionary
-        self._others = [r.others for r in requirements]
         self._spread = [r.spread for r in requirements]
         self._always = [n for n, r in enumerate(requirements) if r.key < 0]
         topics: dict[int, list[int]] = collections.defaultdict(list)
+        second: dict[int, list[int]] = collections.defaultdict(list)
+        #: the topics with no part but their key part
+        self._alone: set[int] = set()
+        #: per topic with more than two parts, those left to check one by one
+        self._rest: dict[int, tuple[tuple[int, ...], ...]] = {}
         for number, required in enumerate(requirements):
-            if required.key >= 0:
-                for feature in required.parts[required.key]:
-                    topics[feature].append(number)
+            if required.key < 0:
+                continue
+            for feature in required.parts[required.key]:
+                topics[feature].append(number)
+            if not required.others:
+                self._alone.add(number)
+                continue
+            for feature in required.others[0]:
+                second[feature].append(number)
+            if len(required.others) > 1:
+                self._rest[number] = required.others[1:]
         self._topics = dict(topics)
+        self._second = dict(second)
 
     def candidates(self, view: View) -> tuple[list[int], Presence]:
         """Numbers of the topics whose every required part ``view`` holds, ascending, and what
         the document holds (for ``bound``)."""
         presence = self._dictionary.present(view)
         present = presence.features
-        found = set(self._always)
-        topics = self._topics
-        found.update(*(topics[f] for f in topics.keys() & present))
-        others = self._others
-        disjoint = present.isdisjoint
-        # a topic passes when no other part is disjoint from what is present (in C: map)
-        passing = [n for n in found if not any(map(disjoint, others[n]))]
-        passing.sort()
-        return passing, presence
+        # set operations in C: the topics found under a present feature of their key part,
+        # and of their second part (one of the two sets is all most topics are found in)
+        found: set[int] = set()
+        topics, second = self._topics, self._second
+        found.update(*map(topics.__getitem__, topics.keys() & present))
+        met: set[int] = set()
+        met.update(*map(second.__getitem__, second.keys() & present))
+        passing = found & met
+        passing.update(found & self._alone)
+        rest, disjoint = self._rest, present.isdisjoint
+        if rest:
+            # (in C: map) a topic passes when no other part is disjoint from what is present
+            passing.difference_update(
+                [n for n in passing if n in rest and any(map(disjoint, rest[n]))]
+            )
+        found = passing.union(self._always)
+        return sorted(found), presence
 
     def bound(self, number: int, presence: Presence, threshold: float = 0.0) -> float:
         """The most topic ``number`` can score on the document: the geometric mean of its ANDed

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -164,8 +164,7 @@ class View:
     def segments(self) -> Segments:
         """The body's sentences and paragraphs (built on first use: only scoring needs them)."""
         if self._segments is None:
-            body = self.fields[1]
-            self._segments = Segments(body.source, self.scale, body.lines or None)
+            self._segments = Segments(self.fields[1].source, self.scale)
         return self._segments
 
     def vocabulary(self, folded: bool) -> set[str]:
@@ -306,17 +305,16 @@ class Segments:
     a paragraph's sentences only when asked for (only scoring ``AND`` parts needs them).
     """
 
-    def __init__(self, text: str, scale: float = 1.0, counts: Sequence[int] | None = None) -> None:
-        """``scale``: words per word of meaning (a block is ``BLOCK_WORDS`` of those);
-        ``counts``: the words of each line, when known (``Words.lines``)."""
+    def __init__(self, text: str, scale: float = 1.0) -> None:
+        """``scale``: words per word of meaning (a block is ``BLOCK_WORDS`` of those)."""
         self._block = round(BLOCK_WORDS * scale)
         self._lines = text.split("\n")
         #: index of the first word of each paragraph that has words, and that paragraph's line
         self.paragraph_starts: list[int] = []
         self._paragraph_lines: list[int] = []
         count = 0
-        known = map(count_words, self._lines) if counts is None else counts
-        for number, found in enumerate(known):
+        for number, line in enumerate(self._lines):
+            found = count_words(line)
             if found:
                 self.paragraph_starts.append(count)
                 self._paragraph_lines.append(number)

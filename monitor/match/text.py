@@ -21,7 +21,6 @@ Does not own: the query syntax (``query``) or how words are matched and scored (
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -56,8 +55,6 @@ class Words:
     exact: tuple[str, ...]
     #: each ``exact`` word without diacritics
     folded: tuple[str, ...]
-    #: how many of the words each line of ``source`` holds (lines are paragraphs, ``_view``)
-    lines: tuple[int, ...] = ()
 
     def span(self, start: int, end: int) -> str:
         """The original text from word ``start`` to word ``end`` (inclusive), as written."""
@@ -69,9 +66,7 @@ class Words:
 
 def words(text: str) -> Words:
     """Split ``text`` into words and compute their exact and folded forms."""
-    # line by line (no word spans a line break): the count per line is what paragraphs need
-    found = list(map(_WORD.findall, _clean(text).split("\n")))
-    original = tuple(itertools.chain.from_iterable(found))
+    original = tuple(_WORD.findall(_clean(text)))
     if not original:
         return Words(text, (), (), ())
     # One conversion of the joined words is several times faster than one per word; it is safe
@@ -83,7 +78,7 @@ def words(text: str) -> Words:
     folded = fold(" ".join(exact)).split(" ")
     if len(folded) != len(exact):
         folded = [fold(word) for word in exact]
-    return Words(text, original, tuple(exact), tuple(folded), tuple(map(len, found)))
+    return Words(text, original, tuple(exact), tuple(folded))
 
 
 def normalise(text: str) -> str:
