@@ -8,15 +8,19 @@ Lucene Monitor's idea, for 10 to 100,000 topics:
   shared by all the topics that write the same term; patterns by all the features.
 * A topic *requires*, for each positive ANDed part of its query, one feature of a set (an OR
   needs one of its branches', an AND or a NEAR one of its most selective child's). It is
-  indexed under the features of its most selective part only, so few topics are looked at.
+  indexed under the features of its most selective part, and of its next most selective one.
 * For a document: its words -> the patterns present (one Aho-Corasick pass per form, in C, over
-  the words joined by spaces: a word, a prefix, a phrase's first two words and a substring are
-  each one key of the automaton) -> the features present -> the topics indexed under them ->
-  those whose every required part has a feature present.
+  the words joined by spaces, ``View.haystack``: a word, a prefix and a phrase's first two
+  words are each one key of the automaton; substrings, of scripts written without spaces,
+  have an automaton of their own, run only on texts in those scripts) -> the features present
+  -> the topics found under both of their first two parts (set operations in C) -> those
+  whose every other required part has a feature present.
 * A candidate whose score cannot reach its threshold is dropped before it is evaluated: every
-  occurrence of a term starts at an occurrence of its pattern, and weighs at most what its
-  place allows (``scoring.place``), so the patterns' places bound each ANDed part's strength,
-  and so the score (``TopicIndex.bound``). Only the rest are evaluated and scored (``engine``).
+  occurrence of a term starts at an occurrence of its pattern (``View.find``), and weighs at
+  most what its place allows (``scoring.place``; times the word's specificity when every term
+  of the pattern is that one word), so the patterns' places bound each ANDed part's strength;
+  the headline and body blocks they are in bound the coverage; and so the score
+  (``TopicIndex.bound``). Only the rest are evaluated and scored (``engine``).
 
 Each step is a necessary condition of a query being satisfied (or of its score reaching the
 threshold), so no match is lost;

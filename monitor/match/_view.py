@@ -198,9 +198,9 @@ class View:
         return needle(pattern) in self.haystack(pattern.folded)
 
     def find(self, spaced: str, folded: bool) -> tuple[list[int], list[int]]:
-        """Per field (headline, body), the words where ``spaced`` (a ``needle``, or two words'
-        needles joined) is found in ``haystack(folded)``: those it starts at (a key that starts
-        with a space) or is in (a substring), ascending, each once.
+        """Per field (headline, body), the words where ``spaced`` (a ``needle``, or a phrase's
+        words between spaces) is found in ``haystack(folded)``: those it starts at (when it
+        starts with a space) or is in (a substring), ascending, each once.
 
         A search in C per key, and a count of the spaces before each hit, cost less than a
         table of every word's positions: a text is asked for few of its words.
