@@ -47,6 +47,12 @@ def _documents() -> list[Document]:
 _PLAIN = [
     Document("plain-1", "Quan he Nga va Trung Quoc", "Tong thong Nga Putin tham Ha Noi."),
     Document("plain-2", "Russia and ASEAN", "Nga, Rusia and Russia met in Jakarta on terrorism."),
+    # scripts written without spaces: their words are found as substrings (an automaton of
+    # their own, run only on such texts)
+    Document("thai-1", "รัสเซียและอาเซียน", "ประธานาธิบดีรัสเซีย ปูติน\nกรุงเทพ รัสเซีย", "th"),
+    Document("zh-1", "俄罗斯与东盟", "俄罗斯总统普京访问雅加达。\n Russia 俄罗斯", "zh"),
+    # a phrase whose first word is a prefix is looked for by its second word, one word in
+    Document("pair-1", "President Putin", "The presidential Putin visit.\nPresidents Putin met."),
 ]
 
 
@@ -105,6 +111,10 @@ def _named() -> list[Topic]:
     return [
         Topic("ru", "Russia", "Russia", 0.0),
         Topic("ru-sec", "s", "Russia AND {terrorism}", 0.0),
+        Topic("ru-high", "r", "Russia", 0.5),
+        Topic("th", "t", "รัสเซีย AND (ปูติน OR กรุงเทพ)", 0.2, expand=False),
+        Topic("zh", "z", "俄罗斯 AND 普京", 0.2, expand=False),
+        Topic("pair", "p", '"presid* Putin" AND Putin', 0.3, expand=False),
     ]
 
 

@@ -8,15 +8,19 @@ Lucene Monitor's idea, for 10 to 100,000 topics:
   shared by all the topics that write the same term; patterns by all the features.
 * A topic *requires*, for each positive ANDed part of its query, one feature of a set (an OR
   needs one of its branches', an AND or a NEAR one of its most selective child's). It is
-  indexed under the features of its most selective part only, so few topics are looked at.
+  indexed under the features of its most selective part, and of its next most selective one.
 * For a document: its words -> the patterns present (one Aho-Corasick pass per form, in C, over
-  the words joined by spaces: a word, a prefix, a phrase's first two words and a substring are
-  each one key of the automaton) -> the features present -> the topics indexed under them ->
-  those whose every required part has a feature present.
+  the words joined by spaces, ``View.haystack``: a word, a prefix and a phrase's first two
+  words are each one key of the automaton; substrings, of scripts written without spaces,
+  have an automaton of their own, run only on texts in those scripts) -> the features present
+  -> the topics found under both of their first two parts (set operations in C) -> those
+  whose every other required part has a feature present.
 * A candidate whose score cannot reach its threshold is dropped before it is evaluated: every
-  occurrence of a term starts at an occurrence of its pattern, and weighs at most what its
-  place allows (``scoring.place``), so the patterns' places bound each ANDed part's strength,
-  and so the score (``TopicIndex.bound``). Only the rest are evaluated and scored (``engine``).
+  occurrence of a term starts at an occurrence of its pattern (``View.find``), and weighs at
+  most what its place allows (``scoring.place``; times the word's specificity when every term
+  of the pattern is that one word), so the patterns' places bound each ANDed part's strength;
+  the headline and body blocks they are in bound the coverage; and so the score
+  (``TopicIndex.bound``). Only the rest are evaluated and scored (``engine``).
 
 Each step is a necessary condition of a query being satisfied (or of its score reaching the
 threshold), so no match is lost;
@@ -29,18 +33,20 @@ Does not own: parsing or expanding queries (``query``, ``expand``), evaluation (
 from __future__ import annotations
 
 import collections
+import itertools
 import math
 import operator
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
 
-from monitor.match._view import View
+from monitor.match._view import View, needle
 from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Pattern, Term, Title
-from monitor.match.scoring import TITLE_WEIGHT, place
+from monitor.match.scoring import COVERAGE_FLOOR, TITLE_WEIGHT, body_places
 from monitor.match.specificity import Background
+from monitor.match.text import needs_substring
 
 # Anchors that fewer documents hold first: a whole word, a prefix, then a substring.
 _RANK = {"word": 0, "prefix": 1, "substring": 2}
@@ -56,7 +62,8 @@ class Requirement:
     parts: tuple[tuple[int, ...], ...]
     #: which part the topic is indexed under (the most selective); -1: none (always evaluated)
     key: int
-    #: the parts left to check once the topic is found under its key part's features
+    #: the parts left to check once the topic is found under its key part's features, the most
+    #: selective first
     others: tuple[tuple[int, ...], ...] = ()
     #: per positive ANDed part of the query (as the engine scores them), the features of every
     #: positive term in it (what its occurrences can come from: for ``TopicIndex.bound``)
@@ -78,14 +85,18 @@ class Dictionary:
         self._ids: dict[Anchor, int] = {}
         #: per form (0: exact, 1: folded), what the automaton looks for (``_key``) -> pattern
         self._keys: tuple[dict[str, int], dict[str, int]] = ({}, {})
-        #: one automaton over the keys of both forms, each found as its (exact, folded) patterns
-        #: (``NONE``: no pattern in that form); None: a pattern was added since it was made
-        self._automaton: ahocorasick.Automaton | None = None
+        #: automata over the keys of both forms, each found as its (exact, folded) patterns
+        #: (``NONE``: no pattern in that form): words, prefixes and phrases, then substrings
+        #: (None: no such key); () when a pattern was added since they were made
+        self._automata: tuple[ahocorasick.Automaton | None, ...] = ()
         #: pattern -> the features holding it
         self._holders: list[list[int]] = []
         #: pattern -> what it is, and how many words before it a term holding it may start
         self._anchors: list[Anchor] = []
         self._offsets: list[int] = []
+        #: pattern -> whether every term holding it is that one word (its specificity is then
+        #: known where it occurs; it only turns False, as terms are added)
+        self._alone: list[bool] = []
         #: feature -> its patterns
         self._patterns: list[frozenset[int]] = []
         self._pattern_costs: list[float] = []
@@ -117,6 +128,15 @@ class Dictionary:
         self._nodes[id(node)] = (node, number)
         return number
 
+    def prepare(self) -> None:
+        """Make the automata now (a matcher's build) rather than on the next look-up."""
+        with self._lock:
+            self._prepare()
+
+    def _prepare(self) -> None:
+        if not self._automata and self._holders:  # (an automaton needs a pattern)
+            self._automata = _automata(*self._keys)
+
     def present(self, view: View) -> Presence:
         """The features of which ``view`` holds a pattern."""
         with self._lock:
@@ -126,35 +146,49 @@ class Dictionary:
             return Presence(self, view, features, patterns)
 
     def _present(self, view: View) -> set[int]:
-        if not self._holders:
-            return set()  # no pattern yet (an automaton needs one)
-        if self._automaton is None:
-            self._automaton = _automaton(*self._keys)
-        find = self._automaton.iter
+        self._prepare()
+        if not self._automata:
+            return set()  # no pattern yet
         patterns: set[int] = set()
         # A text without letters that folding changes (most of them) reads the same in both
         # forms: one pass finds the patterns of both (exact ones still count: ``Nga`` with its
-        # marks guard). Each pass runs in C, hits included.
+        # marks guard). Each pass runs in C, hits included; a key found many times is
+        # unpacked once.
         if view.plain():
-            patterns.update(*map(_VALUE, find(_haystack(view, False))))
+            patterns.update(*self._found(view.haystack(False)))
         else:
-            patterns.update(map(_EXACT, map(_VALUE, find(_haystack(view, False)))))
-            patterns.update(map(_FOLDED, map(_VALUE, find(_haystack(view, True)))))
+            patterns.update(map(_EXACT, self._found(view.haystack(False))))
+            patterns.update(map(_FOLDED, self._found(view.haystack(True))))
         patterns.discard(NONE)
         return patterns
+
+    def _found(self, haystack: str) -> set[tuple[int, int]]:
+        """The (exact, folded) patterns of the keys in ``haystack``."""
+        words, substrings = self._automata
+        found = set(map(_VALUE, words.iter(haystack))) if words is not None else set()
+        # A substring is a word of a script written without spaces (Thai, Chinese...): a text
+        # without those letters holds none, and skips their automaton (its many first letters
+        # slow down every step of a pass).
+        if substrings is not None and not haystack.isascii() and needs_substring(haystack):
+            found.update(map(_VALUE, substrings.iter(haystack)))
+        return found
 
     def _pattern(self, term: Term) -> int:
         pattern = _anchor(term)
         # a term starts this many words before its anchor (a phrase's pair starts it)
         offset = 0 if isinstance(pattern, tuple) else term.patterns.index(pattern)
+        alone = len(term.patterns) == 1
         number = self._ids.get(pattern)
         if number is not None:
+            # (in this order: a matcher reading both meanwhile sees no offset without it)
+            self._alone[number] = self._alone[number] and alone
             self._offsets[number] = max(self._offsets[number], offset)
             return number
         number = self._ids[pattern] = len(self._holders)
         self._holders.append([])
         self._anchors.append(pattern)
         self._offsets.append(offset)
+        self._alone.append(alone)
         if isinstance(pattern, tuple):
             self._pattern_costs.append(min(map(self._estimate, pattern)) / 2)
             folded = pattern[0].folded
@@ -162,7 +196,7 @@ class Dictionary:
             self._pattern_costs.append(self._estimate(pattern))
             folded = pattern.folded
         self._keys[int(folded)][_key(pattern)] = number
-        self._automaton = None  # made again on the next look-up (once per build or reload)
+        self._automata = ()  # made again when the matcher is built (or on the next look-up)
         return number
 
     def _cost(self, number: int) -> float:
@@ -183,7 +217,8 @@ Anchor = Pattern | tuple[Pattern, Pattern]
 
 class Presence:
     """What one document holds of a dictionary: its features, and (asked for) how much the
-    occurrences of a feature's terms can weigh. Lives for one match."""
+    occurrences of a feature's terms can weigh and how much of the text they can cover. Lives
+    for one match."""
 
     def __init__(
         self, dictionary: Dictionary, view: View, features: set[int], patterns: set[int]
@@ -191,9 +226,22 @@ class Presence:
         #: the features of which the document holds a pattern
         self.features = features
         #: per feature, at most what ``1 - strength`` of the occurrences of its terms can fall
-        #: to: the product of ``1 - place`` over every place where one of its patterns occurs
-        #: (computed when first looked up: ``map(missing.__getitem__, ...)`` loops in C)
+        #: to: the product of ``1 - weight`` over every place where one of its patterns occurs,
+        #: a weight being what the place allows, times the word's specificity when every term
+        #: of the pattern is that word alone (computed when first looked up:
+        #: ``map(missing.__getitem__, ...)`` loops in C)
         self.missing = _Missing(dictionary, view, features, patterns)
+        self._view = view
+
+    def coverage(self, features: Iterable[int]) -> float:
+        """At most the coverage (``scoring``) of occurrences of the terms of ``features``: the
+        headline and the body's blocks where one of their patterns occurs, of all blocks."""
+        body = self._view.fields[1].exact
+        if not body:
+            return 1.0
+        places: set[tuple[int, int]] = set()
+        places.update(*map(self.missing.places, self.features.intersection(features)))
+        return min(1.0, len(places) / (self._view.segments().blocks + 1))
 
 
 class _Missing(dict[int, float]):
@@ -206,6 +254,7 @@ class _Missing(dict[int, float]):
         self._view = view
         self._patterns = patterns
         self._of_pattern: dict[int, float] = {}
+        self._specific: dict[str, float] = {}
 
     def __missing__(self, feature: int) -> float:
         if feature in self._features:
@@ -219,17 +268,59 @@ class _Missing(dict[int, float]):
         found = self._of_pattern.get(pattern)
         if found is not None:
             return found
-        anchor = self._dictionary._anchors[pattern]
-        offset = self._dictionary._offsets[pattern]
-        first = anchor[0] if isinstance(anchor, tuple) else anchor
-        found = (1.0 - TITLE_WEIGHT) ** len(self._view.positions(first, 0))
-        for position in self._view.positions(first, 1):
-            found *= 1.0 - place(1, max(0, position - offset), self._view.scale)
+        view = self._view
+        title, body = self._found_at(pattern)
+        if self._dictionary._alone[pattern]:
+            # every term of the pattern is one word, found where the pattern is: its weight
+            # there is known but for closeness
+            specific = self._specificity
+            words = view.fields[0].exact
+            found = math.prod(1.0 - TITLE_WEIGHT * specific(words[p]) for p in title)
+            words = view.fields[1].exact
+            weights: Iterable[float] = map(
+                operator.mul,
+                body_places(body, view.scale),
+                map(specific, map(words.__getitem__, body)),
+            )
+        else:
+            offset = self._dictionary._offsets[pattern]
+            found = (1.0 - TITLE_WEIGHT) ** len(title)
+            starts = [max(0, p - offset) for p in body] if offset else body
+            weights = body_places(starts, view.scale)
+        found *= math.prod(map(_LESS_THAN_ONE, weights))
         self._of_pattern[pattern] = found
         return found
 
+    def _specificity(self, word: str) -> float:
+        found = self._specific.get(word)
+        if found is None:
+            found = self._dictionary._known.specificity((word,), self._view.lang)
+            self._specific[word] = found
+        return found
+
+    def places(self, feature: int) -> set[tuple[int, int]]:
+        """The headline (-1, 0) and the body's blocks where the feature's terms may start."""
+        present = self._patterns.intersection(self._dictionary._patterns[feature])
+        segments = self._view.segments()
+        found: set[tuple[int, int]] = set()
+        for pattern in present:
+            title, body = self._found_at(pattern)
+            if title:
+                found.add((-1, 0))
+            # a term holding the pattern further in starts up to ``offset`` words before it
+            for back in range(self._dictionary._offsets[pattern] + 1):
+                found.update(segments.block(max(0, p - back)) for p in body)
+        return found
+
+    def _found_at(self, pattern: int) -> tuple[list[int], list[int]]:
+        anchor = self._dictionary._anchors[pattern]
+        first = anchor[0] if isinstance(anchor, tuple) else anchor
+        return self._view.find(_key(anchor), first.folded)
+
 
 _VALUE = _FOLDED = operator.itemgetter(1)
+#: 1 - w, looped in C
+_LESS_THAN_ONE = (1.0).__sub__
 _EXACT = operator.itemgetter(0)
 #: no pattern (of a key in one form only)
 NONE = -1
@@ -245,25 +336,31 @@ def _anchor(term: Term) -> Anchor:
 
 
 def _key(anchor: Anchor) -> str:
-    """What the automaton finds in ``_haystack`` where ``anchor`` occurs: " word ", " prefix",
-    " first second " (a phrase), or the substring itself (words hold no space)."""
+    """What the automaton finds in ``View.haystack`` where ``anchor`` occurs: a pattern's
+    ``needle``, or " first second " (a phrase's first two words)."""
     if isinstance(anchor, tuple):
         return f" {anchor[0].text} {anchor[1].text} "
-    if anchor.kind == "substring":
-        return anchor.text
-    return f" {anchor.text} " if anchor.kind == "word" else f" {anchor.text}"
+    return needle(anchor)
 
 
-def _haystack(view: View, folded: bool) -> str:
-    """The headline's and the body's words in one form, each word between spaces; a line
-    break between the fields keeps a phrase from spanning them."""
-    title, body = view.words(0, folded), view.words(1, folded)
-    return f" {' '.join(title)} \n {' '.join(body)} "
+def _automata(
+    exact: dict[str, int], folded: dict[str, int]
+) -> tuple[ahocorasick.Automaton | None, ahocorasick.Automaton | None]:
+    """Automata over the keys of words, prefixes and phrases (they start with a space), and
+    over substrings; None for a kind without keys."""
+    keys = exact.keys() | folded.keys()
+    spaced = [key for key in keys if key.startswith(" ")]
+    substrings = [key for key in keys if not key.startswith(" ")]
+    return _automaton(spaced, exact, folded), _automaton(substrings, exact, folded)
 
 
-def _automaton(exact: dict[str, int], folded: dict[str, int]) -> ahocorasick.Automaton:
+def _automaton(
+    keys: list[str], exact: dict[str, int], folded: dict[str, int]
+) -> ahocorasick.Automaton | None:
+    if not keys:
+        return None
     automaton = ahocorasick.Automaton()
-    for key in exact.keys() | folded.keys():
+    for key in keys:
         automaton.add_word(key, (exact.get(key, NONE), folded.get(key, NONE)))
     automaton.make_automaton()
     return automaton
@@ -286,7 +383,9 @@ def requirement(root: Node, feature: Callable[[Term | ConceptRef], int], costs: 
     # Tuples of numbers, not sets: the cycle collector stops looking at such tuples, and
     # 100,000 topics hold a few hundred thousand of them (``set.isdisjoint`` takes either).
     kept = tuple(tuple(sorted(part)) for part in usable)
-    return Requirement(kept, key, kept[:key] + kept[key + 1 :], spread)
+    # the other parts most selective first (the index checks the first one in C)
+    others = sorted(kept[:key] + kept[key + 1 :], key=lambda part: _part_cost(part, costs))
+    return Requirement(kept, key, tuple(others), spread)
 
 
 def _positive(node: Node) -> list[Term | ConceptRef]:
@@ -327,52 +426,79 @@ def _part_cost(part: Collection[int], costs: Sequence[float]) -> float:
 
 
 class TopicIndex:
-    """Topics under the features of their most selective part; the candidates of a document."""
+    """Topics under the features of their most selective part, and of their next most selective
+    one; the candidates of a document."""
 
     def __init__(self, dictionary: Dictionary, requirements: Sequence[Requirement]) -> None:
         self._dictionary = dictionary
-        self._others = [r.others for r in requirements]
         self._spread = [r.spread for r in requirements]
         self._always = [n for n, r in enumerate(requirements) if r.key < 0]
         topics: dict[int, list[int]] = collections.defaultdict(list)
+        second: dict[int, list[int]] = collections.defaultdict(list)
+        #: the topics with no part but their key part
+        self._alone: set[int] = set()
+        #: per topic with more than two parts, those left to check one by one
+        self._rest: dict[int, tuple[tuple[int, ...], ...]] = {}
         for number, required in enumerate(requirements):
-            if required.key >= 0:
-                for feature in required.parts[required.key]:
-                    topics[feature].append(number)
+            if required.key < 0:
+                continue
+            for feature in required.parts[required.key]:
+                topics[feature].append(number)
+            if not required.others:
+                self._alone.add(number)
+                continue
+            for feature in required.others[0]:
+                second[feature].append(number)
+            if len(required.others) > 1:
+                self._rest[number] = required.others[1:]
         self._topics = dict(topics)
+        self._second = dict(second)
 
     def candidates(self, view: View) -> tuple[list[int], Presence]:
         """Numbers of the topics whose every required part ``view`` holds, ascending, and what
         the document holds (for ``bound``)."""
         presence = self._dictionary.present(view)
         present = presence.features
-        found = set(self._always)
-        topics = self._topics
-        found.update(*(topics[f] for f in topics.keys() & present))
-        others = self._others
-        disjoint = present.isdisjoint
-        # a topic passes when no other part is disjoint from what is present (in C: map)
-        passing = [n for n in found if not any(map(disjoint, others[n]))]
-        passing.sort()
-        return passing, presence
+        # set operations in C: the topics found under a present feature of their key part,
+        # and of their second part (one of the two sets is all most topics are found in)
+        found: set[int] = set()
+        topics, second = self._topics, self._second
+        found.update(*map(topics.__getitem__, topics.keys() & present))
+        met: set[int] = set()
+        met.update(*map(second.__getitem__, second.keys() & present))
+        passing = found & met
+        passing.update(found & self._alone)
+        rest, disjoint = self._rest, present.isdisjoint
+        if rest:
+            # (in C: map) a topic passes when no other part is disjoint from what is present
+            passing.difference_update(
+                [n for n in passing if n in rest and any(map(disjoint, rest[n]))]
+            )
+        found = passing.union(self._always)
+        return sorted(found), presence
 
     def bound(self, number: int, presence: Presence, threshold: float = 0.0) -> float:
         """The most topic ``number`` can score on the document: the geometric mean of its ANDed
-        parts' most possible strengths (the score is the geometric mean of their strengths
-        times factors of at most 1, ``scoring``); 0.0 as soon as that is sure to be under
+        parts' most possible strengths times the coverage factor of the most they can cover
+        (the score is the geometric mean of their strengths times the coverage factor and a
+        cohesion of at most 1, ``scoring``); 0.0 as soon as that is sure to be under
         ``threshold``."""
         spread = self._spread[number]
         if not spread:
             return 1.0
         missing = presence.missing.__getitem__
+        present = presence.features.intersection
         logs = 0.0
         # each part's log only lowers the sum: stop once it is under the threshold's
         floor = len(spread) * math.log(threshold) if threshold > 0.0 else -math.inf
         for part in spread:
-            left = math.prod(map(missing, part))
+            left = math.prod(map(missing, present(part)))
             if left >= 1.0:
                 return 0.0
             logs += math.log(1.0 - left)
             if logs < floor:
                 return 0.0
-        return math.exp(logs / len(spread))
+        evidence = math.exp(logs / len(spread))
+        # the coverage factor, only for the few whose evidence reaches the threshold
+        coverage = presence.coverage(itertools.chain.from_iterable(spread))
+        return evidence * (COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * coverage)

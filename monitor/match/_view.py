@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -157,11 +156,10 @@ class View:
         self.scale = word_scale(doc.lang)
         self._segments: Segments | None = None
         self._plain: bool | None = None
-        self._positions: dict[tuple[int, bool], dict[str, list[int]]] = {}
-        self._sorted: dict[tuple[int, bool], list[str]] = {}
         self._memo: dict[_MemoKey, list[Occurrence]] = {}
         self._vocabulary: dict[bool, set[str]] = {}
-        self._everything: dict[bool, tuple[list[str], str]] = {}
+        self._haystacks: dict[bool, str] = {}
+        self._found: dict[tuple[str, bool], tuple[list[int], list[int]]] = {}
 
     def segments(self) -> Segments:
         """The body's sentences and paragraphs (built on first use: only scoring needs them)."""
@@ -178,27 +176,39 @@ class View:
             self._vocabulary[key] = found
         return found
 
+    def haystack(self, folded: bool) -> str:
+        """The headline's and the body's words in one form, each word between spaces (no word
+        holds one, ``text.words``), a line break between the fields: where ``find`` looks for
+        ``needle``s (and the presearch's automata look for all of them at once)."""
+        key = folded and not self.plain()
+        found = self._haystacks.get(key)
+        if found is None:
+            title, body = self._form(0, folded), self._form(1, folded)
+            found = self._haystacks[key] = f" {' '.join(title)} \n {' '.join(body)} "
+        return found
+
     def present(self, pattern: Pattern) -> bool:
         """Whether some word of the document fits ``pattern`` (a quick test before positions).
 
         An expanded topic has hundreds of forms, most absent from any one document: this test
-        (a set lookup, a bisection, a substring search in C) spares finding their positions.
+        (a set lookup, or a substring search in C) spares finding their positions.
         """
-        vocab = self.vocabulary(pattern.folded)
         if pattern.kind == "word":
-            return pattern.text in vocab
-        ordered, joined = self._sorted_vocabulary(pattern.folded)
-        if pattern.kind == "substring":
-            return pattern.text in joined
-        at = bisect.bisect_left(ordered, pattern.text)
-        return at < len(ordered) and ordered[at].startswith(pattern.text)
+            return pattern.text in self.vocabulary(pattern.folded)
+        return needle(pattern) in self.haystack(pattern.folded)
 
-    def _sorted_vocabulary(self, folded: bool) -> tuple[list[str], str]:
-        key = folded and not self.plain()
-        found = self._everything.get(key)
+    def find(self, spaced: str, folded: bool) -> tuple[list[int], list[int]]:
+        """Per field (headline, body), the words where ``spaced`` (a ``needle``, or a phrase's
+        words between spaces) is found in ``haystack(folded)``: those it starts at (when it
+        starts with a space) or is in (a substring), ascending, each once.
+
+        A search in C per key, and a count of the spaces before each hit, cost less than a
+        table of every word's positions: a text is asked for few of its words.
+        """
+        memo = (spaced, folded and not self.plain())
+        found = self._found.get(memo)
         if found is None:
-            ordered = sorted(self.vocabulary(folded))
-            found = self._everything[key] = (ordered, "\n".join(ordered))
+            found = self._found[memo] = _find(self.haystack(folded), spaced)
         return found
 
     def occurrences(self, term: Term, fields: tuple[int, ...]) -> list[Occurrence]:
@@ -231,7 +241,7 @@ class View:
 
     def _starts(self, patterns: tuple[Pattern, ...], field: int) -> list[int]:
         first, rest = patterns[0], patterns[1:]
-        starts = self._positions_of(first, field)
+        starts = self.find(needle(first), first.folded)[field]
         if not rest:
             return starts
         forms = [self._form(field, p.folded) for p in rest]
@@ -244,41 +254,6 @@ class View:
                 for k, (p, form) in enumerate(zip(rest, forms, strict=True))
             )
         ]
-
-    def positions(self, pattern: Pattern, field: int) -> list[int]:
-        """Where in ``field`` words fitting ``pattern`` are (in no particular order)."""
-        if (
-            pattern.kind == "substring"
-            or (field, pattern.folded and not self.plain()) in self._positions
-        ):
-            return self._positions_of(pattern, field)
-        # Few words are asked for before the text is evaluated: scanning for each (in C) costs
-        # less than the position table of every word.
-        form = self._form(field, pattern.folded)
-        if pattern.kind == "word":
-            return _indexes(form, pattern.text)
-        ordered, _ = self._sorted_vocabulary(pattern.folded)
-        at = bisect.bisect_left(ordered, pattern.text)
-        found: list[int] = []
-        while at < len(ordered) and ordered[at].startswith(pattern.text):
-            found.extend(_indexes(form, ordered[at]))
-            at += 1
-        return found
-
-    def _positions_of(self, pattern: Pattern, field: int) -> list[int]:
-        if pattern.kind == "word":
-            return self._index(field, pattern.folded).get(pattern.text, [])
-        if pattern.kind == "substring":
-            form = self._form(field, pattern.folded)
-            return [i for i, word in enumerate(form) if pattern.text in word]
-        vocab = self._vocab_sorted(field, pattern.folded)
-        index = self._index(field, pattern.folded)
-        found: list[int] = []
-        at = bisect.bisect_left(vocab, pattern.text)
-        while at < len(vocab) and vocab[at].startswith(pattern.text):
-            found.extend(index[vocab[at]])
-            at += 1
-        return sorted(found)
 
     def plain(self) -> bool:
         """True when no word has a letter that folding changes (its two forms are the same)."""
@@ -293,22 +268,34 @@ class View:
     def _form(self, field: int, folded: bool) -> tuple[str, ...]:
         return self.fields[field].folded if folded else self.fields[field].exact
 
-    def _index(self, field: int, folded: bool) -> dict[str, list[int]]:
-        # most texts read the same in both forms: their position tables are built once
-        key = (field, folded and not self.plain())
-        index = self._positions.get(key)
-        if index is None:
-            index = defaultdict(list)
-            for position, word in enumerate(self._form(field, folded)):
-                index[word].append(position)
-            self._positions[key] = index = dict(index)
-        return index
 
-    def _vocab_sorted(self, field: int, folded: bool) -> list[str]:
-        key = (field, folded and not self.plain())
-        if key not in self._sorted:
-            self._sorted[key] = sorted(self._index(field, folded))
-        return self._sorted[key]
+def needle(pattern: Pattern) -> str:
+    """What ``View.find`` looks for where ``pattern`` fits a word: " word ", " prefix", or the
+    substring itself (no word holds a space)."""
+    if pattern.kind == "substring":
+        return pattern.text
+    return f" {pattern.text} " if pattern.kind == "word" else f" {pattern.text}"
+
+
+def _find(haystack: str, spaced: str) -> tuple[list[int], list[int]]:
+    """``View.find`` in ``haystack``: a word's index is the count of spaces before it, less one
+    (counted from the previous hit on)."""
+    found: tuple[list[int], list[int]] = ([], [])
+    body = haystack.index("\n")
+    # a key with a space first starts at the space before its word; a substring is in its word
+    lead = 1 if spaced.startswith(" ") else 0
+    field, since, count = 0, 0, -1
+    at = haystack.find(spaced)
+    while at >= 0:
+        if field == 0 and at > body:
+            field, since, count = 1, body, -1
+        count += haystack.count(" ", since, at + lead)
+        since = at + lead
+        positions = found[field]
+        if not positions or positions[-1] != count:  # a substring found twice in one word
+            positions.append(count)
+        at = haystack.find(spaced, at + 1)
+    return found
 
 
 class Segments:
@@ -368,18 +355,6 @@ class Segments:
             count += count_words(piece)
             starts.append(count)
         return starts
-
-
-def _indexes(form: tuple[str, ...], word: str) -> list[int]:
-    """Where ``word`` is in ``form``."""
-    found = []
-    at = -1
-    try:
-        while True:
-            at = form.index(word, at + 1)
-            found.append(at)
-    except ValueError:
-        return found
 
 
 def _fits(pattern: Pattern, word: str) -> bool:

@@ -143,6 +143,8 @@ class Matcher:
             known.get((t.query, t.expand)) or self._require(t) for t in self._all
         )
         self._index = TopicIndex(self._dictionary, self._required)
+        if presearch:
+            self._dictionary.prepare()  # part of the build, not of the first match
         self._compiled: dict[int, _Compiled] = {}
         self._compiling = threading.Lock()
 

@@ -40,7 +40,7 @@ from typing import Literal, NamedTuple
 
 from monitor.errors import QueryError
 from monitor.match.guard import Guard
-from monitor.match.text import fold, needs_substring, normalise, words
+from monitor.match.text import fold, needs_substring, normalise_word, words
 
 WordKind = Literal["word", "prefix", "substring"]
 MAX_NEAR = 1000
@@ -521,7 +521,7 @@ def _patterns(part: str, position: int) -> list[Pattern]:
 
 
 def _pattern(piece: str, *, prefix: bool) -> Pattern:
-    exact = normalise(piece)
+    exact = normalise_word(piece)
     folded = fold(exact)
     plain = folded == exact
     kind: WordKind = "substring" if needs_substring(exact) else "prefix" if prefix else "word"

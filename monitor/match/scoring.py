@@ -118,6 +118,12 @@ def place(field: int, start: int, scale: float = 1.0) -> float:
     return TITLE_WEIGHT if field == 0 else LEAD_WEIGHT / (1.0 + start / (EARLY_WORDS * scale))
 
 
+def body_places(starts: Iterable[int], scale: float = 1.0) -> list[float]:
+    """``place`` of body occurrences starting at each of ``starts`` (one call for many)."""
+    early = EARLY_WORDS * scale
+    return [LEAD_WEIGHT / (1.0 + start / early) for start in starts]
+
+
 def strongest(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
     """Each piece of evidence once, at its best weight.
 

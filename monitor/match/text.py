@@ -70,10 +70,11 @@ def words(text: str) -> Words:
     if not original:
         return Words(text, (), (), ())
     # One conversion of the joined words is several times faster than one per word; it is safe
-    # when the word count is kept (NFKC can, rarely, turn a character into a space).
+    # when the word count is kept (NFKC can, rarely, turn a character into a space: such a space
+    # is dropped, here as in query words, so that no word holds one).
     exact = normalise(" ".join(original)).split(" ")
     if len(exact) != len(original):
-        exact = [normalise(word) for word in original]
+        exact = [normalise_word(word) for word in original]
     folded = fold(" ".join(exact)).split(" ")
     if len(folded) != len(exact):
         folded = [fold(word) for word in exact]
@@ -85,6 +86,12 @@ def normalise(text: str) -> str:
     if text.isascii():
         return text.lower()
     return unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+
+
+def normalise_word(word: str) -> str:
+    """``normalise`` for one word: never holds a space (NFKC makes one of ``ͺ`` and of some
+    Arabic presentation forms)."""
+    return normalise(word).replace(" ", "")
 
 
 def fold(text: str) -> str:
