@@ -252,20 +252,20 @@ def _stop_on(signum: int, frame: FrameType | None) -> None:
 
 
 def _summary(one: Run, two: Run) -> str:
-    """The ratio, and what the CPU per article allows: with ``n`` ms of the nodes and ``r`` ms
-    of PostgreSQL, the feed server, this process and the kernel per article, the machine's
-    cores do at most cores / (n + r) articles a second, however the nodes are placed (and
-    less, by what other processes take)."""
+    """The ratio, and the most the CPU per article allows: with ``n`` ms of the nodes and ``r``
+    ms of PostgreSQL, the feed server, this process and the kernel per article (the 2-node
+    run's), the machine's cores do at most cores / (n + r) articles a second however the nodes
+    are placed (less, by what other processes take), and one node on a core of its own at most
+    1 / n: the ratio is at most cores x n / (n + r)."""
     cores = os.cpu_count() or 1
     n, r = two.ms(sum(two.used.nodes)), two.ms(two.used.rest)
-    ceiling = 1000 * cores / (n + r)
     return (
         f"1 node {one.rate:.1f}, 2 nodes {two.rate:.1f} articles/s: ratio"
         f" {two.rate / one.rate:.2f}x; per node core-second {one.per_core:.1f} and"
         f" {two.per_core:.1f} (ratio {two.per_core / one.per_core:.2f}); load {one.load:.1f} and"
-        f" {two.load:.1f}\n2 nodes: {n:.1f} ms of the nodes and {r:.1f} ms of the rest per"
-        f" article: {cores} cores do at most {ceiling:.1f} articles/s ="
-        f" {ceiling / one.rate:.2f}x the 1-node figure"
+        f" {two.load:.1f}\nper article (2 nodes): {n:.1f} ms of the nodes, {r:.1f} ms of the rest:"
+        f" {cores} cores do at most {1000 * cores / (n + r):.1f} articles/s, one node on a core"
+        f" of its own {1000 / n:.1f}: ratio at most {cores * n / (n + r):.2f}x"
     )
 
 
