@@ -641,6 +641,22 @@ def test_a_batch_and_one_by_one_add_the_same_rows(store: Store) -> None:
     assert ("https://z.example/b", "src-b", None, "Title of https://z.example/b") in rows["article"]
 
 
+def test_a_band_already_indexed_costs_the_batch_not_the_article(store: Store) -> None:
+    """The batch indexes bands with a plain INSERT (a new article has none yet). A blank
+    article that somehow has one: the batch is undone and the poll saved one by one, where
+    the band it has adds nothing; nothing is refused."""
+    store.save_poll(state("src-a"), [_blank("https://z.example/b", "src-a")], T0)
+    filled = _copy_of("https://z.example/b", "src-b", SEED_TEXT)
+    with store._engine.begin() as connection:  # a band no write of ours would have added
+        connection.execute(
+            text("INSERT INTO story_band (band, article_id) SELECT :band, id FROM article"),
+            {"band": filled.page.bands[0]},
+        )
+    saved = store.save_poll(state("src-b"), [filled], T0)
+    assert (saved.new_articles, saved.new_matches, saved.refused) == (1, 1, ())
+    assert _rows(store)["band"] == [("https://z.example/b", len(set(filled.page.bands)))]
+
+
 def test_a_refused_article_costs_only_itself(store: Store) -> None:
     """The others of its poll are saved, and the refused one is named with the database's
     reason."""
