@@ -99,7 +99,11 @@ class Node:
         )  # fmt: skip
 
     async def next_claim(self, source_ids: Sequence[str], claimed: bool, full: bool) -> datetime:
-        """When to claim again (``monitor.cluster.next_claim``)."""
+        """When to claim again (``monitor.cluster.next_claim``). A full node waits a tick
+        whenever the next source falls due: it does not ask (a busy node claims after every
+        poll it ends, issue 14)."""
+        if full:
+            return cluster.next_claim(self._now(), None, self.settings.claim_every, full=True)
         next_due = await asyncio.to_thread(self._store.next_due, source_ids)
         tick = self.settings.claim_every
         return cluster.next_claim(self._now(), next_due, tick, claimed=claimed, full=full)

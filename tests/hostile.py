@@ -119,3 +119,27 @@ def poll(
             await fetcher.aclose()
 
     return asyncio.run(run())
+
+
+def refuse_keys_with(store: Store, word: str, why: str = "value too long for the index") -> None:
+    """Make the database itself refuse every article whose key contains ``word`` (a trigger
+    that raises ``why``), as PostgreSQL refused a 3 KB key: the store sees the database's own
+    error, in a batch of articles or alone, whatever the next such item turns out to be."""
+    import sqlalchemy
+
+    if store._engine.dialect.name == "postgresql":
+        statements = [
+            "CREATE FUNCTION refuse_article() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            f" IF NEW.key LIKE '%{word}%' THEN RAISE EXCEPTION '{why}'; END IF; RETURN NEW;"
+            " END $$",
+            "CREATE TRIGGER refuse_article BEFORE INSERT ON article FOR EACH ROW"
+            " EXECUTE FUNCTION refuse_article()",
+        ]
+    else:
+        statements = [
+            f"CREATE TRIGGER refuse_article BEFORE INSERT ON article WHEN NEW.key LIKE"
+            f" '%{word}%' BEGIN SELECT RAISE(ABORT, '{why}'); END"
+        ]
+    with store._engine.begin() as connection:  # a test changes the schema no command changes
+        for statement in statements:
+            connection.execute(sqlalchemy.text(statement))

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Protocol
 
 from monitor.identity import item_key
 from monitor.store._convert import delivery_id
@@ -34,13 +35,23 @@ TOPIC = "russia-asean"
 WATCHLIST = f"topics:\n  - id: {TOPIC}\n    query: Rusia AND ASEAN\n    threshold: 0.1\n"
 
 
+class Feeds(Protocol):
+    """What a cluster needs of its feed server: ``tests.feedserver.FeedServer``, or the
+    benchmark's leaner one in a process of its own."""
+
+    def url(self, path: str) -> str: ...
+
+    def serve(self, path: str, body: bytes, content_type: str = ...) -> str: ...
+
+
 @dataclass
 class Cluster:
     """Daemons on one database, polling ``sources`` feeds served by ``feeds``."""
 
     root: Path
     database_url: str
-    feeds: FeedServer
+    #: ``request_times`` needs a ``FeedServer`` (its log)
+    feeds: Feeds
     sources: int
     every: float = 2.0
     lease: float = 3.0
@@ -182,6 +193,7 @@ class Cluster:
 
     def request_times(self, since: float = 0.0) -> dict[str, list[float]]:
         """Monotonic times of the requests to each source's feed at or after ``since``."""
+        assert isinstance(self.feeds, FeedServer)
         times: dict[str, list[float]] = {f"s{n}": [] for n in range(self.sources)}
         for entry in list(self.feeds.log):
             name = entry.path.removeprefix("/").removesuffix(".xml")

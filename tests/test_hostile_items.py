@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.exc import DataError
 
 from monitor import bounds
 from monitor.cli import main
@@ -205,16 +204,6 @@ def _published(store: Store, key: str) -> datetime | None:
         return connection.execute(query, {"key": key}).scalar_one()  # type: ignore[no-any-return]
 
 
-class RefusingStore(Store):
-    """A database that refuses one article (as PostgreSQL refused a 3 KB key): the seam for
-    'an item the store cannot take', whatever the next such item turns out to be."""
-
-    def _save_article(self, connection, new, now):  # type: ignore[no-untyped-def]
-        if "poison" in new.item.key:
-            raise DataError("INSERT", {}, Exception("value too long for the index"))
-        return super()._save_article(connection, new, now)
-
-
 def test_an_item_the_store_refuses_costs_that_item_and_shows_in_sources(
     tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -222,7 +211,8 @@ def test_an_item_the_store_refuses_costs_that_item_and_shows_in_sources(
     classified reason ("item: store: ..."); the control beside it is unaffected."""
     body = rss(item("poison") + item("fine"))
     workers = Workers(WorkerLimits(1, LIMITS.worker_memory, LIMITS.worker_timeout))
-    store = RefusingStore.open(database_url)
+    store = Store.open(database_url)
+    hostile.refuse_keys_with(store, "poison")
     try:
         with running_feed_server() as server:
             server.serve("/p.xml", body)

@@ -13,7 +13,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import DateTime, bindparam, inspect, text
+from sqlalchemy import DateTime, bindparam, event, inspect, text
 
 from monitor.errors import StoreError
 from monitor.store import (
@@ -29,6 +29,7 @@ from monitor.store import (
 from monitor.store._tables import metadata
 from monitor.story import band_keys, fingerprint, story_for
 from monitor.types import Hit, Item, Match, Validators
+from tests import hostile
 from tests.test_story import COPY, OTHER, SEED_TEXT
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -549,6 +550,141 @@ def test_a_poll_saves_its_articles_by_story_then_key(store: Store) -> None:
     with store._engine.connect() as connection:
         saved = connection.execute(text("SELECT key FROM article ORDER BY id")).scalars().all()
     assert saved == sorted(keys)
+
+
+# --- the poll's rows in one batch, or one by one -------------------------------------------
+
+
+def _copy_of(key: str, source_id: str, text: str, notify: bool = True) -> NewArticle:
+    """An article with a fingerprint, matching ``asean`` (to the ``chat`` channel)."""
+    new = _unplaced(key, source_id, text)
+    matched = article(key, source_id=source_id, topics=(("asean", ("chat",)),), notify=notify)
+    return replace(new, matches=matched.matches, notify=notify)
+
+
+def _blank(key: str, source_id: str) -> NewArticle:
+    new = article(key, source_id=source_id, topics=())
+    return replace(new, item=replace(new.item, title="", summary=""))
+
+
+#: (source, articles) of each poll: duplicates, a stored key, two topics, a channel named
+#: twice, a copy that joins another source's story (an outlet, not a match), a blank article
+#: filled in by another source, a baseline poll
+POLLS = [
+    ("src-a", [
+        article("https://a.example/2", topics=(("asean", ("chat", "chat", "mail")), ("x", ()))),
+        article("https://a.example/1"), article("https://a.example/1"),
+        _copy_of("https://a.example/orig", "src-a", SEED_TEXT),
+        _blank("https://z.example/b", "src-a"),
+    ]),
+    ("src-b", [
+        _copy_of("https://b.example/copy", "src-b", COPY),
+        _copy_of("https://b.example/o", "src-b", OTHER),
+        article("https://a.example/1", source_id="src-b"),
+        article("https://z.example/b", source_id="src-b"),
+    ]),
+    ("src-c", [article("https://c.example/1", source_id="src-c", notify=False)]),
+]  # fmt: skip
+
+
+def _poll_all(store: Store, poison: bool) -> list[tuple[int, int, int, int]]:
+    """Save ``POLLS`` (each with an article the database refuses, if ``poison``): what each
+    poll added, and how many articles it refused."""
+    saved = []
+    for n, (source_id, articles) in enumerate(POLLS):
+        extra = [article(f"https://p.example/poison-{n}", source_id=source_id)] if poison else []
+        done = store.save_poll(state(source_id), [*articles, *extra], T0, PLACING)
+        saved.append((done.new_articles, done.new_matches, done.new_deliveries, len(done.refused)))
+    return saved
+
+
+def _rows(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    """Every row the polls added, by key rather than by number."""
+    queries = {
+        "article": "SELECT key, source_id, story_id, title FROM article",
+        "band": "SELECT a.key, count(*) FROM story_band b JOIN article a ON a.id = b.article_id"
+        " GROUP BY a.key",
+        "match": "SELECT a.key, m.topic_id, m.story_id FROM match m JOIN article a"
+        " ON a.id = m.article_id",
+        "outlet": "SELECT a.key, o.url FROM match_outlet o JOIN match m ON m.id = o.match_id"
+        " JOIN article a ON a.id = m.article_id",
+        "delivery": "SELECT id, channel, status FROM delivery",
+    }
+    with store._engine.connect() as connection:  # a test reads rows no command shows
+        return {
+            name: sorted(tuple(row) for row in connection.execute(text(query)))
+            for name, query in queries.items()
+        }
+
+
+def _wipe(store: Store) -> None:
+    tables = ["delivery", "match_outlet", "match", "story_band", "article", "source"]
+    with store._engine.begin() as connection:
+        for table in tables:
+            connection.execute(text(f"DELETE FROM {table}"))
+
+
+def test_a_batch_and_one_by_one_add_the_same_rows(store: Store) -> None:
+    """A poll's articles go in one statement per table; when the database refuses one of them
+    the batch is undone and each article is saved on its own: the rows are the same, and only
+    the refused one is missing."""
+    batched = _poll_all(store, poison=False)
+    rows = _rows(store)
+    _wipe(store)
+    hostile.refuse_keys_with(store, "poison")
+    one_by_one = _poll_all(store, poison=True)
+    assert [added[:3] for added in one_by_one] == [added[:3] for added in batched]
+    assert [added[3] for added in one_by_one] == [1, 1, 1]
+    assert _rows(store) == rows
+    assert batched == [(4, 4, 5, 0), (3, 2, 3, 0), (1, 1, 0, 0)]
+    assert rows["outlet"] == [("https://a.example/orig", "https://b.example/copy")]
+    assert ("https://z.example/b", "src-b", None, "Title of https://z.example/b") in rows["article"]
+
+
+def test_a_band_already_indexed_costs_the_batch_not_the_article(store: Store) -> None:
+    """The batch indexes bands with a plain INSERT (a new article has none yet). A blank
+    article that somehow has one: the batch is undone and the poll saved one by one, where
+    the band it has adds nothing; nothing is refused."""
+    store.save_poll(state("src-a"), [_blank("https://z.example/b", "src-a")], T0)
+    filled = _copy_of("https://z.example/b", "src-b", SEED_TEXT)
+    with store._engine.begin() as connection:  # a band no write of ours would have added
+        connection.execute(
+            text("INSERT INTO story_band (band, article_id) SELECT :band, id FROM article"),
+            {"band": filled.page.bands[0]},
+        )
+    saved = store.save_poll(state("src-b"), [filled], T0)
+    assert (saved.new_articles, saved.new_matches, saved.refused) == (1, 1, ())
+    assert _rows(store)["band"] == [("https://z.example/b", len(set(filled.page.bands)))]
+
+
+def test_a_refused_article_costs_only_itself(store: Store) -> None:
+    """The others of its poll are saved, and the refused one is named with the database's
+    reason."""
+    hostile.refuse_keys_with(store, "poison")
+    keys = ["https://a.example/1", "https://a.example/poison", "https://a.example/2"]
+    saved = store.save_poll(state(), [article(key) for key in keys], T0)
+    assert (saved.new_articles, saved.new_matches, saved.new_deliveries) == (2, 2, 4)
+    [(key, why)] = saved.refused
+    assert key == "https://a.example/poison" and why.startswith("store: ")
+    assert "value too long for the index" in why
+    assert store.unseen_keys(keys) == {"https://a.example/poison"}
+
+
+def test_a_poll_takes_as_many_statements_for_ten_articles_as_for_two(store: Store) -> None:
+    """One statement per table, not a few per article: each is a round trip to the server."""
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(store._engine, "before_cursor_execute", count)
+    taken = []
+    for n in (2, 10):
+        statements.clear()
+        polled = [article(f"https://a.example/{n}-{i}") for i in range(n)]
+        store.save_poll(state(), [_copy_of(a.item.key, "src-a", SEED_TEXT) for a in polled], T0)
+        taken.append(len(statements))
+    assert taken[0] == taken[1]
 
 
 def test_upgrade_indexes_old_fingerprints_then_clears_them(database_url: str) -> None:

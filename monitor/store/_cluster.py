@@ -279,7 +279,7 @@ class Coordination:
         query = select(
             func.extract("epoch", col(HostRow.held_until) - func.now()), HostRow.held_status
         ).where(col(HostRow.name) == host, col(HostRow.held_until) > func.now())
-        with self._coordinating("reading a host's Retry-After") as connection:
+        with self._reading("reading a host's Retry-After") as connection:
             row = connection.execute(query).first()
         return (0.0, 0) if row is None else (float(row[0]), int(row[1]))
 
@@ -305,6 +305,16 @@ class Coordination:
         yield
         if lease.kind == "source":
             _release(connection, lease)
+
+    @contextmanager
+    def _reading(self, action: str) -> Iterator[Connection]:
+        """One read on its own, outside a transaction: no ``BEGIN`` and ``ROLLBACK`` around it
+        (a read made before every request: two round trips fewer each, issue 14)."""
+        with (
+            _engine.guard(action, self._engine.url),
+            self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection,
+        ):
+            yield connection
 
     @contextmanager
     def _coordinating(self, action: str) -> Iterator[Connection]:

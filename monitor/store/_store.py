@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, col, select
 
 from monitor.errors import StoreError
-from monitor.store import _convert, _engine
+from monitor.store import _convert, _engine, _poll
 from monitor.store._cluster import Coordination
 from monitor.store._feedback import FeedbackLog
 from monitor.store._learning import LearningLog
@@ -32,7 +32,6 @@ from monitor.store._tables import (
     MatchOutletRow,
     MatchRow,
     SourceRow,
-    StoryBandRow,
 )
 from monitor.store._values import (
     NewArticle,
@@ -106,7 +105,7 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
         seen: set[str] = set()
         query = select(ArticleRow.key)
         if source_id is not None:
-            query = query.where(~(_blank() & (col(ArticleRow.source_id) != source_id)))
+            query = query.where(~(_poll.blank() & (col(ArticleRow.source_id) != source_id)))
         with self._session("reading article keys") as session:
             for start in range(0, len(wanted), _KEYS_PER_QUERY):
                 chunk = wanted[start : start + _KEYS_PER_QUERY]
@@ -132,14 +131,31 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
         An article the database refuses (one hostile item) is rolled back alone and named in
         ``refused``.
         """
-        saved = PollSaved(0, 0, 0)
         bands = band_keys_of(articles) if placing is not None else []
         with self._transaction("saving a poll", bands) as connection:
             self._upsert_source(connection, state)
             if placing is not None:
                 articles = self._in_stories(connection, state.source_id, articles, placing)
-            for article in sorted(articles, key=_row_lock_order):
-                saved = _add(saved, self._save_one(connection, article, now))
+            return self._save_articles(connection, sorted(articles, key=_row_lock_order), now)
+
+    def _save_articles(
+        self, connection: Connection, articles: Sequence[NewArticle], now: datetime
+    ) -> PollSaved:
+        """In one statement per table (``_poll.save_batch``), under one savepoint. If the
+        database refuses any row, that is rolled back and each article is saved on its own."""
+        if not articles:
+            return PollSaved(0, 0, 0)
+        savepoint = connection.begin_nested()
+        try:
+            saved = _poll.save_batch(connection, articles, now)
+        except DBAPIError:  # a value the database refuses (or an outage: the rollback fails)
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+            return saved
+        saved = PollSaved(0, 0, 0)
+        for article in articles:
+            saved = _add(saved, self._save_one(connection, article, now))
         return saved
 
     def _save_one(self, connection: Connection, new: NewArticle, now: datetime) -> PollSaved:
@@ -148,7 +164,7 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
         not an item); an error of ours (not the database's) fails the whole poll as well."""
         savepoint = connection.begin_nested()
         try:
-            saved = self._save_article(connection, new, now)
+            saved = _poll.save_one(connection, new, now)
         except DBAPIError as e:  # the database refused this article's values, not our bug
             savepoint.rollback()
             why = _engine.describe(e, self._engine.url)
@@ -355,113 +371,11 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
         changes = {name: value for name, value in values.items() if name != "id"}
         connection.execute(insert.on_conflict_do_update(index_elements=["id"], set_=changes))
 
-    def _save_article(self, connection: Connection, new: NewArticle, now: datetime) -> PollSaved:
-        columns = _convert.article_columns(new, now)
-        insert = self._insert_new(ArticleRow, columns, "key")
-        article_id = connection.execute(insert.returning(col(ArticleRow.id))).scalar()
-        if article_id is None:
-            article_id = self._fill_blank(connection, columns)
-        if article_id is None:
-            return PollSaved(0, 0, 0)  # stored before, by another source or an earlier poll
-        self._index_bands(connection, article_id, new.page.bands)
-        saved = PollSaved(1, 0, 0)
-        for match, topic_name, channels in new.matches:
-            added = self._save_match(connection, article_id, new, match, topic_name, now)
-            if added is None:
-                # the story already matched this topic through another outlet: note, not notify
-                self._add_outlet(connection, article_id, new, match.topic, now)
-            else:
-                deliveries = self._add_deliveries(connection, added, new, match, channels, now)
-                saved = _add(saved, PollSaved(0, 1, deliveries))
-        return saved
-
-    def _index_bands(self, connection: Connection, article_id: int, bands: Sequence[int]) -> None:
-        # one statement, not one per band (32 round trips an article): a save holds the locks
-        # of its band keys, and every round trip there is one a copy's save may wait for
-        rows = [{"band": band, "article_id": article_id} for band in dict.fromkeys(bands)]
-        if rows:
-            connection.execute(self._insert_new(StoryBandRow, rows))
-
-    def _fill_blank(self, connection: Connection, columns: dict[str, Any]) -> int | None:
-        """The id of the stored blank article with this key, now filled in with ``columns``; None
-        if it is not blank or the new one is blank too. Conditional, so two sources racing to
-        fill it in fill it once."""
-        if not (columns["title"] or columns["summary"] or columns["text"]):
-            return None
-        changes = {k: v for k, v in columns.items() if k not in ("key", "first_seen")}
-        statement = (
-            update(ArticleRow)
-            .where(col(ArticleRow.key) == columns["key"], _blank())
-            .values(changes)
-            .returning(col(ArticleRow.id))
-        )
-        article_id: int | None = connection.execute(statement).scalar()
-        return article_id
-
-    def _save_match(
-        self,
-        connection: Connection,
-        article_id: int,
-        new: NewArticle,
-        match: Match,
-        topic_name: str,
-        now: datetime,
-    ) -> int | None:
-        """The new match's id, or None if this article already has a match for the topic."""
-        values = _convert.match_columns(article_id, match, topic_name, now, new.page.story_id)
-        # on any unique key: (article, topic), or (story, topic) for a syndicated copy
-        insert = self._insert_new(MatchRow, values)
-        match_id: int | None = connection.execute(insert.returning(col(MatchRow.id))).scalar()
-        return match_id
-
-    def _add_outlet(
-        self, connection: Connection, article_id: int, new: NewArticle, topic: str, now: datetime
-    ) -> None:
-        story = new.page.story_id
-        if story is None:
-            return
-        existing = connection.execute(
-            select(MatchRow.id).where(
-                col(MatchRow.story_id) == story, col(MatchRow.topic_id) == topic
-            )
-        ).scalar()
-        if existing is not None:
-            values = _convert.outlet_columns(existing, article_id, new, now)
-            connection.execute(self._insert_new(MatchOutletRow, values))
-
-    def _add_deliveries(
-        self,
-        connection: Connection,
-        match_id: int,
-        new: NewArticle,
-        match: Match,
-        channels: tuple[str, ...],
-        now: datetime,
-    ) -> int:
-        if not new.notify:
-            return 0  # a baseline poll: the backlog is stored, not announced
-        added = 0
-        for channel in dict.fromkeys(channels):
-            values = _convert.delivery_columns(match_id, new.item.key, match.topic, channel, now)
-            insert = self._insert_new(DeliveryRow, values).returning(col(DeliveryRow.id))
-            added += connection.execute(insert).scalar() is not None
-        return added
-
     def _update_delivery(self, action: str, delivery_id: str, **values: Any) -> None:
         statement = update(DeliveryRow).where(col(DeliveryRow.id) == delivery_id).values(values)
         with self._transaction(action) as connection:
             if connection.execute(statement).rowcount == 0:
                 raise StoreError(f"{action}: no delivery {delivery_id!r}")
-
-
-def _blank() -> Any:
-    """An article stored with nothing to match on: no title, no summary, no text."""
-    # Any: sqlmodel types these column expressions loosely
-    return (
-        (func.coalesce(col(ArticleRow.title), "") == "")
-        & (func.coalesce(col(ArticleRow.summary), "") == "")
-        & col(ArticleRow.text).is_(None)
-    )
 
 
 def _row_lock_order(article: NewArticle) -> tuple[str, str]:
