@@ -290,7 +290,8 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
                 values = _convert.match_columns(
                     article.article_id, match, topic_name, now, article.story_id
                 )
-                insert = self._insert_new(MatchRow, values).returning(col(MatchRow.id))
+                insert = _poll.insert_new(connection, MatchRow).values(values)
+                insert = insert.returning(col(MatchRow.id))
                 match_id = connection.execute(insert).scalar()
                 if match_id is None:
                     continue
@@ -299,7 +300,8 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
                     values = _convert.delivery_columns(
                         match_id, article.document.id, match.topic, channel, now
                     )
-                    row = self._insert_new(DeliveryRow, values).returning(col(DeliveryRow.id))
+                    row = _poll.insert_new(connection, DeliveryRow).values(values)
+                    row = row.returning(col(DeliveryRow.id))
                     added += connection.execute(row).scalar() is not None
                 saved = _add(saved, PollSaved(0, 1, added))
         return saved
@@ -354,15 +356,6 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
     ) -> Insert:
         dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
         return dialect.insert(table).values(values)
-
-    def _insert_new(
-        self, table: type[SQLModel], values: dict[str, Any] | list[dict[str, Any]], *on: str
-    ) -> Insert:
-        """``INSERT ... ON CONFLICT DO NOTHING`` of one row or several: on the columns ``on``,
-        or on any constraint."""
-        insert = self._insert(table, values)
-        assert isinstance(insert, postgresql.Insert | sqlite.Insert)
-        return insert.on_conflict_do_nothing(index_elements=list(on) or None)
 
     def _upsert_source(self, connection: Connection, state: SourceState) -> None:
         values = _convert.source_columns(state)
