@@ -32,6 +32,7 @@ from monitor.types import Item, Validators
 from tests.feedserver import Route, running_feed_server
 from tests.nodes import wait_until
 from tests.receivers import WebhookReceiver
+from tests.test_store import stories_of
 from tests.test_story import COPY, OTHER, SEED_TEXT
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
@@ -467,10 +468,7 @@ def test_copies_saved_by_two_nodes_at_once_join_one_story(store: Store) -> None:
         held.go.set()
         first.join(60)
     copy.join(60)
-    with store._engine.connect() as connection:
-        rows = connection.execute(text("SELECT key, story_id FROM article")).all()
-    stories: dict[str, str | None] = dict(rows)
-    assert stories == {
+    assert stories_of(store) == {
         "https://a.example/1": "https://a.example/1",
         "https://b.example/1": "https://a.example/1",
         "https://c.example/1": "https://c.example/1",

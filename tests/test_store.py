@@ -517,6 +517,13 @@ def _story_of(article: NewArticle, candidates: Sequence[Candidate]) -> str:
 PLACING = Placing(T0 - timedelta(days=1), _story_of)
 
 
+def stories_of(store: Store) -> dict[str, str | None]:
+    """Each stored article's key and its story's id (a column no command shows)."""
+    with store._engine.connect() as connection:
+        rows = connection.execute(text("SELECT key, story_id FROM article")).all()
+    return dict(rows)
+
+
 def _unplaced(key: str, source_id: str, text: str) -> NewArticle:
     new = _printed(key, source_id, text)
     return replace(new, page=replace(new.page, story_id=None))
@@ -531,10 +538,7 @@ def test_save_poll_places_each_article_in_its_story(store: Store) -> None:
     other = _unplaced("https://b.example/other", "src-b", OTHER)
     plain = article("https://b.example/plain", source_id="src-b", topics=())
     store.save_poll(state("src-b"), [copy, other, plain], T0, PLACING)
-    with store._engine.connect() as connection:
-        rows = connection.execute(text("SELECT key, story_id FROM article")).all()
-    stories: dict[str, str | None] = dict(rows)
-    assert stories == {
+    assert stories_of(store) == {
         "https://a.example/1": "https://a.example/1",
         "https://b.example/copy": "https://a.example/1",
         "https://b.example/other": "https://b.example/other",
