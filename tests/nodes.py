@@ -86,6 +86,7 @@ class Cluster:
         )
         return (
             f"database: {self.database_url}\n"
+            "web: {listen: off}\n"
             "http: {user_agent: nodes-test, allow_private_networks: true, per_host_interval: 0s,"
             " per_host: 100, concurrency: 100}\n"
             f"defaults: {{follow: {str(self.follow).lower()}, every: {self.every}s, jitter: 0s}}\n"

@@ -35,6 +35,7 @@ def write_config(tmp: Path, feeds: FeedServer, channel_url: str = "${UNSET_ALERT
     config.write_text(
         f"""\
 database: sqlite:///{tmp}/monitor.db
+web: {{listen: off}}
 watchlists: []
 http:
   allow_private_networks: true

@@ -340,6 +340,7 @@ def node_config(tmp_path: Path, database_url: str, feed_url: str, hook_url: str)
     config = tmp_path / "monitor.yaml"
     config.write_text(
         f"database: {database_url}\n"
+        "web: {listen: off}\n"
         "http: {user_agent: t, allow_private_networks: true, per_host_interval: 0s}\n"
         f"sources:\n  - id: s\n    feed: {feed_url}\n    follow: false\n"
         f"channels:\n  hook:\n    urls: ['{hook_url}?rto=5']\n"
@@ -403,7 +404,10 @@ def test_a_node_that_lost_its_lease_sends_nothing(tmp_path: Path, postgres_url: 
 def test_a_second_monitor_run_on_one_sqlite_file_refuses_to_start(tmp_path: Path) -> None:
     """A real second daemon on the same SQLite file exits at once with a clear message."""
     config = tmp_path / "monitor.yaml"
-    config.write_text(f"database: sqlite:///{tmp_path / 'monitor.db'}\nhttp: {{user_agent: t}}\n")
+    config.write_text(
+        f"database: sqlite:///{tmp_path / 'monitor.db'}\nhttp: {{user_agent: t}}\n"
+        "web: {listen: off}\n"
+    )
     command = [sys.executable, "-m", "monitor", "--config", str(config), "run"]
     log = tmp_path / "first.log"
     with open(log, "wb") as out:

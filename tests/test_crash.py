@@ -121,6 +121,7 @@ def world(tmp_path: Path, database_url: str) -> Iterator[tuple[Path, GrowingFeed
         config = tmp_path / "monitor.yaml"
         config.write_text(
             f"database: {database_url}\n"
+            "web: {listen: off}\n"
             "http: {user_agent: crash-test, allow_private_networks: true,"
             " per_host_interval: 0s}\n"
             "defaults: {follow: false}\n"  # the items link to news.example: never fetched

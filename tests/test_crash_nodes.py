@@ -43,6 +43,7 @@ def world(
         config = tmp_path / "monitor.yaml"
         config.write_text(
             f"database: {postgres_url}\n"
+            "web: {listen: off}\n"
             "http: {user_agent: crash-test, allow_private_networks: true,"
             " per_host_interval: 0s}\n"
             "defaults: {follow: false, every: 0.3s, jitter: 0s}\n"

@@ -101,6 +101,7 @@ def world(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) ->
         config.write_text(
             f"""\
 database: {database_url}
+web: {{listen: off}}
 watchlists: ["watchlists/*.yaml"]
 http:
   user_agent: "news-monitor-tests/0.1 (+https://example.org/contact)"

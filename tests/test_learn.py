@@ -334,6 +334,7 @@ def write_config(tmp_path: Path, database_url: str, query: str = "bank") -> Path
     config.write_text(
         f"""\
 database: {database_url}
+web: {{listen: off}}
 watchlists: ["watchlists/*.yaml"]
 http:
   user_agent: "news-monitor-tests/0.1 (+https://example.org/contact)"

@@ -123,6 +123,7 @@ def test_monitor_once_delivers_to_endless_receivers_and_ends(
         config = tmp_path / "monitor.yaml"
         config.write_text(
             f"database: {database}\nwatchlists: [w.yaml]\n"
+            "web: {listen: off}\n"
             "http: {allow_private_networks: true, per_host_interval: 0s}\n"
             "defaults: {jitter: 0s, follow: false}\n"
             f"sources:\n  - id: feed\n    feed: {feeds.url('/feed.xml')}\n"

@@ -34,6 +34,7 @@ def test_sigkill_of_monitor_run_leaves_no_process(tmp_path: Path) -> None:
         config = tmp_path / "monitor.yaml"
         config.write_text(
             f"database: sqlite:///{tmp_path / 'monitor.db'}\n"
+            "web: {listen: off}\n"
             "http: {user_agent: orphan-test, allow_private_networks: true,"
             " per_host_interval: 0s}\n"
             "defaults: {follow: false}\n"

@@ -31,6 +31,7 @@ def config(tmp_path: Path, database_url: str) -> Iterator[tuple[str, str]]:
     )
     (tmp_path / "monitor.yaml").write_text(
         f"database: {database_url}\n"
+        "web: {listen: off}\n"
         "sources:\n  - {id: port, feed: 'https://port.example/feed', language: en}\n"
         "channels:\n  desk: {urls: 'json://localhost/x'}\n",
         encoding="utf-8",

@@ -39,6 +39,7 @@ LIBRARY_LOGGERS = ("httpx", "httpcore", "apprise", "apscheduler", "alembic", "sq
 def config_text(feeds: FeedServer, database: str) -> str:
     return f"""\
 database: {database}
+web: {{listen: off}}
 watchlists: ["watchlists/*.yaml"]
 http:
   user_agent: "news-monitor-tests/0.1 (+https://example.org/contact)"

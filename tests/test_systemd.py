@@ -23,6 +23,7 @@ UNIT = Path(__file__).parent.parent / "contrib" / "monitor.service"
 
 CONFIG = """\
 database: sqlite:///{db}
+web: {{listen: off}}
 watchlists: []
 sources:
   - id: local
