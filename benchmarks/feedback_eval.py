@@ -2,9 +2,9 @@
 
     .venv/bin/python benchmarks/feedback_eval.py [--judged DIR] [--dev FILE] [--sets S] [--json]
 
-``--sets dev,a,b`` runs only those sets (default: all). Sets e and f are held out
-(``judgedsets``): choose and tune on the others (``--sets dev,a,b,c,d``) and run e and f once
-each, to report (``--sets f``).
+``--sets dev,a,b`` runs only those sets (default: all). Sets e, f and g are held out
+(``judgedsets``): choose and tune on the others (``--sets dev,a,b,c,d``) and run e, f and g
+once each, to report (``--sets g``).
 
 For each judged set and each of its watchlists:
 
