@@ -160,50 +160,6 @@ def test_judged_not_relevant_alerts_of_a_wrong_sense_drop_new_ones_of_that_sense
     assert said[0][1] == -1.0 and "judged not relevant" in said[0][0]
 
 
-MIGRATION = Topic(id="migration", name="Labour migration",
-                  query='"migrant workers" OR "human trafficking"', threshold=0.0,
-                  expand=False)  # fmt: skip
-CASINO = ["casino", "gaming", "operators", "licence", "raid", "online", "betting", "hub"]
-WORKERS = ["remittances", "recruitment", "agency", "overseas", "wages", "contract", "quota"]
-
-
-def migration_doc(n: int, terms: str, vocabulary: list[str], rng: random.Random) -> Document:
-    words = [*rng.sample(vocabulary, 5), *rng.sample(FILLER, 6)]
-    rng.shuffle(words)
-    return Document(f"mig-{n}", f"Report {n}", " ".join([*words, "on", terms]), "en")
-
-
-def test_alerts_fired_only_by_terms_judged_not_relevant_are_dropped() -> None:
-    """Three judged alerts where only "human trafficking" fired (casino raids) and four where
-    "migrant workers" did: the wrong-term rule condemns the first term in the text; a new
-    alert that only it fired is dropped, whatever its words, and one where both fired is kept."""
-    rng = random.Random(5)
-    alerts = [(migration_doc(n, "human trafficking", CASINO, rng), False) for n in range(3)]
-    alerts += [(migration_doc(10 + n, "migrant workers", WORKERS, rng), True) for n in range(4)]
-    matcher = Matcher([MIGRATION])
-    model = learn([MIGRATION], [(d, {"migration": v}) for d, v in alerts], matcher)["migration"]
-    assert model.wrong is not None and model.wrong.condemned == ('"human trafficking"@text',)
-    unseen = [migration_doc(100, "human trafficking", WORKERS[:3] + VOTE, rng),
-              migration_doc(101, "human trafficking and migrant workers", CASINO, rng),
-              migration_doc(102, "migrant workers", CASINO, rng)]  # fmt: skip
-    filters = Filters({"migration": model})
-    assert [d.id for d in unseen if filters.refine(d, matcher.match(d))] == ["mig-101", "mig-102"]
-    said = model.contributions(unseen[0], matcher.match(unseen[0])[0])
-    assert said[0] == ('dropped: only terms seen in alerts judged not relevant fired '
-                       '("human trafficking"@text)', -1.0)  # fmt: skip
-    again = from_json(to_json(model))
-    assert again == model
-
-
-def test_a_model_saved_before_the_wrong_term_rule_reads_back_without_it() -> None:
-    """JSON without the rule's key (saved by an earlier release) loads, and decides as before."""
-    model = trained(judged(40))
-    data = json.loads(to_json(replace(model, wrong=None)))
-    del data["wrong"]
-    again = from_json(json.dumps(data))
-    assert again is not None and again.wrong is None and again == replace(model, wrong=None)
-
-
 @pytest.mark.parametrize("relevant", [True, False])
 def test_a_topic_judged_all_one_way_keeps_every_candidate(relevant: bool) -> None:
     """All relevant or all not relevant teaches nothing to tell apart: the filter stays off."""
