@@ -19,14 +19,12 @@ stay):
    beats both by ``MARGIN`` (which needs judged candidates below the threshold: an analyst who
    judged only her alerts gets a filter that only drops).
 4. The final model is fitted on every judgment.
-5. Beside it, two rules for the few judgments an analyst gives (her alerts), where the
-   logistic model rarely turns on, each turned on by its own leave-one-out check: the
-   near-alert rule (``nearest``: a candidate most like a judged not-relevant alert is
-   dropped) and the wrong-term rule (``terms``: a candidate fired only by query terms seen in
-   judged not-relevant alerts and in no relevant one is dropped).
+5. Beside it, the near-alert rule (``nearest``): a candidate most like a judged not-relevant
+   alert is dropped. It suits the few judgments an analyst gives (her alerts), where the
+   logistic model rarely turns on; it turns on by its own leave-one-out check.
 
-The filter is on (``active``) when a part is; a candidate is kept when the logistic part (if
-on) keeps it and neither rule (if on) drops it.
+The filter is on (``active``) when either part is; a candidate is kept when the logistic part
+(if on) keeps it and the near-alert rule (if on) does not drop it.
 
 Owns: training, the keep/drop decision and its probability, the top features of one decision,
 and the model as JSON (its non-zero coefficients packed and compressed, never pickle).
@@ -44,9 +42,8 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from monitor.learn import features, nearest, terms
+from monitor.learn import features, nearest
 from monitor.learn.nearest import NearAlerts
-from monitor.learn.terms import WrongTerms
 from monitor.types import Document, Match
 
 #: fewer judged candidates than this: the filter stays off (the plain score decides)
@@ -85,8 +82,7 @@ class LearnedFilter:
     """What a topic learned from its judgments (inactive: the plain score decides)."""
 
     topic: str
-    #: True when a part is on: the logistic part (``logistic``), the near-alert rule (``near``)
-    #: or the wrong-term rule (``wrong``)
+    #: True when a part is on: the logistic part (``logistic``) or the near-alert rule (``near``)
     active: bool
     #: why it is on or off, for ``monitor topics``
     reason: str
@@ -109,9 +105,6 @@ class LearnedFilter:
     logistic: bool = False
     #: the near-alert rule, when its leave-one-out check let it on
     near: NearAlerts | None = None
-    #: the wrong-term rule, when its leave-one-out check let it on (a model saved before it
-    #: existed reads back without it: it decides as it did)
-    wrong: WrongTerms | None = None
 
     def probability(self, doc: Document, match: Match) -> float:
         """The shrunk probability that ``match`` is worth an alert (1.0 when inactive)."""
@@ -125,13 +118,10 @@ class LearnedFilter:
         if not self.active:
             return [1.0] * len(items)
         kept = self._logistic(items) if self.logistic else [1.0] * len(items)
-        # the rules know alerts: a candidate re-admitted from below the threshold is not their call
-        alerts = [i for i, (_, m) in enumerate(items) if not self._below(m)]
-        if self.wrong is not None:
-            for i in alerts:
-                kept[i] = 0.0 if self.wrong.drops(items[i][1]) else kept[i]
         if self.near is None:
             return kept
+        # the rule knows alerts: a candidate re-admitted from below the threshold is not its call
+        alerts = [i for i, (_, m) in enumerate(items) if not self._below(m)]
         for i, found in zip(alerts, self.near.nearest([items[i] for i in alerts]), strict=True):
             kept[i] = 0.0 if found.drops else kept[i]
         return kept
@@ -166,13 +156,7 @@ class LearnedFilter:
                  if c in weights]  # fmt: skip
         pulls.sort(key=lambda cw: -abs(cw[1]))
         named = [(features.describe(c, [(doc, match)]), w) for c, w in pulls[:top]]
-        return self._wrong_terms(match) + self._near_alert(doc, match) + named
-
-    def _wrong_terms(self, match: Match) -> list[tuple[str, float]]:
-        """The wrong-term rule's part, in words: -1 when it drops the candidate."""
-        if self.wrong is None or self._below(match) or not self.wrong.drops(match):
-            return []
-        return [(self.wrong.why(match), -1.0)]
+        return self._near_alert(doc, match) + named
 
     def _near_alert(self, doc: Document, match: Match) -> list[tuple[str, float]]:
         """The near-alert rule's part, in words: -1 when it drops the candidate, else 0."""
@@ -204,10 +188,9 @@ def train(topic: str, judged: Sequence[Judgment], threshold: float = 0.0) -> Lea
     if logistic.judgments == 0 or logistic.relevant in (0, logistic.judgments):
         return logistic  # all one way (or none): nothing to tell apart
     near, why = nearest.train(candidates, threshold)
-    wrong, why_wrong = terms.train(candidates, threshold)
-    return replace(logistic, active=logistic.active or near is not None or wrong is not None,
-                   reason=f"{logistic.reason}; {why}; {why_wrong}", logistic=logistic.active,
-                   near=near, wrong=wrong)  # fmt: skip
+    return replace(logistic, active=logistic.active or near is not None,
+                   reason=f"{logistic.reason}; {why}", logistic=logistic.active,
+                   near=near)  # fmt: skip
 
 
 def _train_logistic(topic: str, judged: Sequence[Judgment], threshold: float) -> LearnedFilter:
@@ -325,7 +308,6 @@ def to_json(model: LearnedFilter) -> str:
         "intercept": model.intercept, "weights": base64.b64encode(model.weights).decode("ascii"),
         "version": model.version, "logistic": model.logistic,
         "near": None if model.near is None else nearest.to_text(model.near),
-        "wrong": None if model.wrong is None else terms.to_text(model.wrong),
     }  # fmt: skip
     return json.dumps(data, separators=(",", ":"))
 
@@ -350,6 +332,4 @@ def from_json(text: str) -> LearnedFilter | None:
         version=str(data["version"]),
         logistic=bool(data["logistic"]),
         near=None if data["near"] is None else nearest.from_text(data["near"]),
-        # absent in a model saved before the wrong-term rule: it reads back without the rule
-        wrong=None if data.get("wrong") is None else terms.from_text(data["wrong"]),
     )
