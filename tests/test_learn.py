@@ -160,6 +160,20 @@ def test_judged_not_relevant_alerts_of_a_wrong_sense_drop_new_ones_of_that_sense
     assert said[0][1] == -1.0 and "judged not relevant" in said[0][0]
 
 
+def test_a_rule_that_leaving_out_shows_no_gain_stays_off() -> None:
+    """Two alerts judged not relevant, each unlike the other: leaving one out, the other never
+    drops it, so leave-one-out ties the plain decision, and a tie shows no gain: off."""
+    rng = random.Random(5)
+    wrong = [
+        Document("w-1", "Poll: shoppers rate smartphone brands", "The poll brand survey", "en"),
+        Document("w-2", "Club poll elects a new football board", "The poll club board", "en"),
+    ]
+    examples = [*((poll_doc(n, True, rng), True) for n in range(5)), *((d, False) for d in wrong)]
+    model = learn([POLLS], [(d, {"votes": v}) for d, v in examples], Matcher([POLLS]))["votes"]
+    assert (model.active, model.near) == (False, None)
+    assert "near-alert rule off: leave-one-out F1" in model.reason
+
+
 @pytest.mark.parametrize("relevant", [True, False])
 def test_a_topic_judged_all_one_way_keeps_every_candidate(relevant: bool) -> None:
     """All relevant or all not relevant teaches nothing to tell apart: the filter stays off."""
