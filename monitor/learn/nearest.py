@@ -15,10 +15,11 @@ It turns on only with ``MIN_UNLIKE`` alerts judged not relevant and one relevant
 leave-one-out on them (each judged alert decided by the others) scores above the plain decision
 (keep them all): a topic whose relevant alerts look like its not-relevant ones gets no rule, nor
 does one where leaving out showed nothing either way (a tie let it on until held-out set g,
-where such a rule dropped relevant alerts with 10 judgments: the issue asks for a shown gain). It decides on alerts only: a candidate a re-admitting filter takes from below the
-threshold is the logistic part's call. ``SIMILAR``, ``AHEAD`` and ``MIN_UNLIKE`` were chosen on
-the dev set and the judged sets a-d (``benchmarks/feedback_eval.py --sets dev,a,b,c,d``; the
-neighbours 0.55/0.15 and 0.5/0.2 do as well there), set e held out.
+where such a rule dropped relevant alerts with 10 judgments: the issue asks for a shown gain).
+It decides on alerts only: a candidate a re-admitting filter takes from below the threshold is
+the logistic part's call. ``SIMILAR``, ``AHEAD`` and ``MIN_UNLIKE`` were chosen on the dev set
+and the judged sets a-d (``benchmarks/feedback_eval.py --sets dev,a,b,c,d``; the neighbours
+0.55/0.15 and 0.5/0.2 do as well there), set e held out.
 
 Owns: training the rule, its decision and the reason in words, its profiles packed for JSON.
 Does not own: the features (``features``), the logistic part and the JSON document (``model``).
