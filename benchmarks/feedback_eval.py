@@ -2,9 +2,9 @@
 
     .venv/bin/python benchmarks/feedback_eval.py [--judged DIR] [--dev FILE] [--sets S] [--json]
 
-``--sets dev,a,b`` runs only those sets (default: all). Sets e, f and g are held out
-(``judgedsets``): choose and tune on the others (``--sets dev,a,b,c,d``) and run e, f and g
-once each, to report (``--sets g``).
+``--sets dev,a,b`` runs only those sets (default: all). Sets e, f, g and h are held out
+(``judgedsets``): choose and tune on the others (``--sets dev,a,b,c,d``) and run e, f, g and h
+once each, to report (``--sets h``).
 
 For each judged set and each of its watchlists:
 
