@@ -68,6 +68,7 @@ def hits(query: str, title: str, text: str = "") -> tuple[tuple[str, str], ...] 
         ('"South China Sea"', "海警在南海拦截", (('"South China Sea"', "海警在南海拦截"),)),
         ('"South China Sea"', "Laut China Selatan", (('"South China Sea"', "Laut China Selatan"),)),
         ("Vietnam", "Hải quân Việt Nam tuần tra", (("Vietnam", "Việt Nam"),)),
+        ("investors", "Nhà đầu tư bán ròng cổ phiếu", (("investors", "Nhà đầu tư"),)),
         ("navy", "กองทัพเรือ ซ้อมรบ", (("navy", "กองทัพเรือ"),)),
         # an analyst's term in another language expands too
         ("terorisme", "Russia and ASEAN fight terrorism", (("terorisme", "terrorism"),)),
@@ -109,6 +110,9 @@ def test_expansion_cases(
         ("Türkiye", "Roast turkey recipes for the holidays"),
         # expansion is by concept: a term no concept knows stays as written
         ("Zelensky", "Зеленский выступил"),
+        # who invests is not the investing: "investors" finds "nhà đầu tư", never a bare "đầu tư"
+        ("investors", "Huyện gấp rút hoàn thành hồ sơ đầu tư khu tái định cư"),
+        ("investors", "Investasi properti berbasis koperasi belum optimal"),
     ],
 )
 def test_context_traps(query: str, title: str) -> None:
