@@ -21,7 +21,7 @@ from monitor.config import load_settings
 from monitor.fetch import Fetcher
 from monitor.learn import PLAIN, Filters, features, from_json, learn, to_json
 from monitor.learn.feedback_file import read_feedback
-from monitor.learn.suggest import suggest
+from monitor.learn.suggest import TermUse, suggest, term_uses
 from monitor.match import Matcher
 from monitor.notify import Notifier
 from monitor.pipeline import Pipeline
@@ -275,6 +275,25 @@ def test_suggest_proposes_not_candidates_and_missing_terms() -> None:
     assert "bank" not in nots | ors
 
 
+def test_term_uses_name_the_query_terms_that_fired_only_in_wrong_alerts() -> None:
+    """``elect*`` fired only on club boards judged not relevant: first, to narrow, with the words
+    it matched there; ``ballot*`` fired only in relevant ones; ``poll*`` in both."""
+    docs = [
+        (Document("1", "Ballots counted", "The poll closed and ballots were counted", "en"), True),
+        (Document("2", "Voters at the polls", "Ballot boxes arrived before the poll", "en"), True),
+        (Document("3", "Club elects a board", "Members elected a new chairman", "en"), False),
+        (Document("4", "Poll: new club board", "The club elects its board each year", "en"), False),
+    ]
+    matcher = Matcher([POLLS])
+    uses = term_uses((next(iter(matcher.match(d, below=["votes"])), None), r) for d, r in docs)
+    assert uses == (
+        TermUse("elect*", 0, 2, ("elects", "elected")),
+        TermUse("poll*", 2, 1, ("poll",)),
+        TermUse("ballot*", 2, 0, ()),
+    )
+    assert [u.term for u in uses if u.only_wrong] == ["elect*"]
+
+
 def test_feedback_file_zero_is_not_relevant_and_unlisted_is_unjudged() -> None:
     """``{"a": 0}`` is judged not relevant; a topic not listed is not judged at all."""
     lines = [
@@ -403,7 +422,9 @@ def test_cli_feedback_round_trip_undo_and_import(
     out = capsys.readouterr().out
     assert "bank" in out and "20" in out and "0.50" in out and "on: cross-validated" in out
     assert main([*run, "suggest", "bank"]) == 0
-    assert "NOT candidates:" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "NOT candidates:" in out and "query terms by the judged articles" in out
+    assert "  bank  (in 20 relevant, 20 not relevant; there it matched 'bank')" in out
     assert main([*run, "explain", "bank", "--title", "Central bank", "--text", "loan rate"]) == 0
     assert "top features:" in capsys.readouterr().out
 

@@ -190,6 +190,12 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ("tariff", "tariff", {"tarif", "thuế quan", "пошлин*"}, {"trade war*", "levy"}),
     ("trade", "trade", {"perdagangan", "thương mại"}, {"export", "imports", "торгов*"}),
     ("economy", "economy", {"ekonomi", "kinh tế"}, {"inflation", "GDP"}),
+    (
+        "economy/investor",
+        "investors",
+        {"nhà đầu tư", "investor", "pelabur", "инвестор*"},
+        {"đầu tư", "investasi", "pelaburan", "инвестиц*"},
+    ),
     ("energy", "energy", {"energi", "năng lượng"}, {"oil", "gas", "Pertamina", "điện"}),
     ("energy/oil", "oil", {"minyak", "dầu mỏ", "нефт*"}, {"crude oil", "dầu thô", "gas"}),
     (

@@ -21,7 +21,7 @@ from monitor.config import Settings
 from monitor.errors import StoreError
 from monitor.learn import CUTOFF, Filters, from_json, learn
 from monitor.learn.feedback_file import read_feedback
-from monitor.learn.suggest import suggest
+from monitor.learn.suggest import TermUse, suggest, term_uses
 from monitor.match import Explanation, Lexicon, Matcher, lexicon_for
 from monitor.pipeline import NEAR_MISS_DAYS, near_misses, relearn
 from monitor.store import Store
@@ -208,7 +208,23 @@ def cmd_suggest(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         print(f"{title}:" + ("" if mine else " none"))
         for s in mine:
             print(f"  {kind} {s.word}  (in {s.relevant} relevant, {s.not_relevant} not relevant)")
+    matcher = Matcher([topic], lexicon_for(settings.lexicon))
+    _print_term_uses(term_uses((_candidate(matcher, doc), r) for doc, r in judged))
     return 0
+
+
+def _candidate(matcher: Matcher, doc: Document) -> Match | None:
+    """The topic's match of ``doc`` now, whatever its score (None: the query rejects it)."""
+    return next(iter(matcher.match(doc, below=[t.id for t in matcher.topics])), None)
+
+
+def _print_term_uses(uses: Sequence[TermUse]) -> None:
+    print("query terms by the judged articles they fired in:" + ("" if uses else " none"))
+    for use in uses:
+        advice = "  drop or narrow it (AND, NEAR)" if use.only_wrong else ""
+        words = f"; there it matched {', '.join(map(repr, use.matched))}" if use.matched else ""
+        print(f"  {use.term}  (in {use.relevant} relevant, {use.not_relevant} not relevant"
+              f"{words}){advice}")  # fmt: skip
 
 
 def explain_learned(settings: Settings, explanation: Explanation, doc: Document) -> str:

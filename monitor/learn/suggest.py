@@ -1,9 +1,12 @@
-"""Query edits a topic's judgments suggest: ``NOT`` candidates and missing terms.
+"""Query edits a topic's judgments suggest: ``NOT`` candidates, missing terms, terms to narrow.
 
 - ``NOT`` candidates: words in many not-relevant judged articles and in few relevant ones
   (adding ``NOT word`` would have dropped those alerts and cost few good ones);
 - missing terms: words in many relevant judged articles, rare in not-relevant ones, that the
-  query does not contain yet.
+  query does not contain yet;
+- the query's own terms by the judged articles they fired in (``term_uses``): a term that
+  fires only in articles judged not relevant (``hospital*`` on "hospitality", ``doctors`` in
+  health tips) is one to drop or narrow (``AND``, ``NEAR``), with the words it matched there.
 
 Each is ranked by the smoothed log-odds of being in one side rather than the other, weighted
 by how many articles it is in. Words are lower-cased ``\\w`` runs of 3 or more letters (so it
@@ -19,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from monitor.types import Document
+from monitor.types import Document, Match
 
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 #: a word must be in at least this many articles of its side
@@ -36,6 +39,24 @@ class Suggestion:
     #: judged articles containing it: relevant, not relevant
     relevant: int
     not_relevant: int
+
+
+@dataclass(frozen=True, slots=True)
+class TermUse:
+    """One query term and the judged articles it fired in."""
+
+    #: the term as the topic's author wrote it
+    term: str
+    #: judged articles it fired in: relevant, not relevant
+    relevant: int
+    not_relevant: int
+    #: the words it matched in the not-relevant ones, the most frequent first (at most 3)
+    matched: tuple[str, ...]
+
+    @property
+    def only_wrong(self) -> bool:
+        """Fired in articles judged not relevant and in no relevant one: drop or narrow it."""
+        return self.not_relevant > 0 and self.relevant == 0
 
 
 def suggest(
@@ -73,3 +94,32 @@ def _ranked(
     candidates = [w for w, c in side.items() if c >= MIN_ARTICLES and w not in skip]
     scored = [(strength(w), w) for w in candidates]
     return [w for s, w in sorted(scored, key=lambda sw: (-sw[0], sw[1])) if s > 0][:top]
+
+
+def term_uses(judged: Iterable[tuple[Match | None, bool]]) -> tuple[TermUse, ...]:
+    """Each query term that fired in a judged article (its match, thresholds not applied),
+    with how many relevant and not-relevant ones; the likeliest to narrow first."""
+    good: Counter[str] = Counter()
+    bad: Counter[str] = Counter()
+    wrong_words: dict[str, Counter[str]] = {}
+    n_good = n_bad = 0
+    for match, relevant in judged:
+        if match is None:
+            continue
+        (good if relevant else bad).update({h.term for h in match.hits})
+        n_good, n_bad = n_good + relevant, n_bad + (not relevant)
+        for hit in () if relevant else match.hits:
+            wrong_words.setdefault(hit.term, Counter())[hit.matched.lower()] += 1
+    uses = [TermUse(t, good[t], bad[t], _top(wrong_words.get(t))) for t in good.keys() | bad.keys()]
+    return tuple(sorted(uses, key=lambda u: (-_lean(u, n_good, n_bad), u.term)))
+
+
+def _lean(use: TermUse, n_good: int, n_bad: int) -> float:
+    """How far a term leans to the not-relevant side (the same smoothed log-odds as words)."""
+    bad = (use.not_relevant + 0.5) / (n_bad + 1)
+    good = (use.relevant + 0.5) / (n_good + 1)
+    return math.log(bad / good) * math.sqrt(use.not_relevant + use.relevant)
+
+
+def _top(words: Counter[str] | None) -> tuple[str, ...]:
+    return tuple(w for w, _ in words.most_common(3)) if words else ()
