@@ -116,6 +116,10 @@ def test_feedback_csrf_retry_and_try_it(daemon: Daemon) -> None:
         )
         assert done.status_code == 303 and done.headers["location"] == "/"
         assert "marked not-relevant" in client.get("/").text
+        said = client.get("/topics", params={"suggest": "rice"}).text
+        assert "Suggested edits" in said and "0 articles judged relevant and 1 judged" in said
+        assert re.search(r"<tr><td><code>[^<]+</code></td><td>0</td><td>1</td>", said), said
+        assert client.get("/topics", params={"suggest": "nope"}).status_code == 404
         with Store.open(daemon.database_url) as store:  # type: ignore[attr-defined]
             assert [(f.match_id, f.verdict, f.who) for f in store.feedback()] == [
                 (match_id, "not-relevant", "web")

@@ -13,6 +13,7 @@ import pytest
 
 from monitor.cluster import NodeView
 from monitor.config import Settings
+from monitor.learn.suggest import Suggestion, Suggestions, TermUse
 from monitor.rematch import NearMiss
 from monitor.store import DayCount, MatchCursor, MatchDetail, MatchFilter, Store, StoredMatch
 from monitor.types import Hit, Topic
@@ -166,6 +167,25 @@ def test_near_misses_render_escaped_with_both_verdict_buttons() -> None:
     assert "Near misses" in html and "below 0.40" in html and "0.21" in html
     without = Pages().render_topics(Frame("", "c" * 43, "UTC"), [card], T0.date(), None)
     assert "Near misses" not in without and "/topics?near=rice#near-misses" in without
+
+
+def test_suggested_edits_render_escaped_in_their_topic_section() -> None:
+    """A topic's suggested edits show in its section only; the words matched in articles (from
+    feeds: hostile) and the query's terms render as text."""
+    topic = Topic(id="rice", name="Rice", query="rice OR beras", threshold=0.4)
+    said = Suggestions(
+        "rice", 2, 3,
+        (Suggestion("NOT", "<b>stock</b>", 0, 3), Suggestion("OR", "harvest", 2, 0)),
+        (TermUse("beras", 0, 3, ("<img src=x onerror=y()>",)), TermUse("rice", 2, 1, ("rice",))),
+    )  # fmt: skip
+    card = TopicCard(topic, "rice", (), {})
+    html = Pages().render_topics(Frame("", "c" * 43, "UTC"), [card], T0.date(), None, None, said)
+    assert "<img src=x" not in html and "&lt;img src=x onerror=y()&gt;" in html
+    assert "<b>stock</b>" not in html and "&lt;b&gt;stock&lt;/b&gt;" in html
+    assert "2 articles judged relevant and 3 judged not relevant" in html
+    assert html.count("drop or narrow it") == 1 and "<code>harvest</code> (2/0)" in html
+    other = Pages().render_topics(Frame("", "c" * 43, "UTC"), [card], T0.date(), None, None, None)
+    assert "Suggested edits" not in other and "/topics?suggest=rice#suggested" in other
 
 
 def test_nodes_page_shows_heartbeat_age_and_holdings_escaped() -> None:

@@ -21,7 +21,7 @@ from monitor.config import Settings
 from monitor.errors import StoreError
 from monitor.learn import CUTOFF, Filters, from_json, learn
 from monitor.learn.feedback_file import read_feedback
-from monitor.learn.suggest import TermUse, suggest, term_uses
+from monitor.learn.suggest import suggestions
 from monitor.match import Explanation, Lexicon, Matcher, lexicon_for
 from monitor.pipeline import NEAR_MISS_DAYS, near_misses, relearn
 from monitor.store import Store
@@ -197,34 +197,23 @@ def cmd_suggest(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     if not judged:
         print(f"topic {topic.id}: no judgments yet (monitor feedback)")
         return 0
-    found = suggest(topic.query, judged)
-    print(f"topic {topic.id}: {sum(r for _, r in judged)} relevant, "
-          f"{sum(not r for _, r in judged)} not relevant")  # fmt: skip
+    found = suggestions(topic, judged, Matcher([topic], lexicon_for(settings.lexicon)))
+    print(f"topic {topic.id}: {found.relevant} relevant, {found.not_relevant} not relevant")
     for kind, title in (
         ("NOT", "NOT candidates"),
         ("OR", "terms of relevant articles the query lacks"),
     ):
-        mine = [s for s in found if s.kind == kind]
+        mine = [s for s in found.edits if s.kind == kind]
         print(f"{title}:" + ("" if mine else " none"))
         for s in mine:
             print(f"  {kind} {s.word}  (in {s.relevant} relevant, {s.not_relevant} not relevant)")
-    matcher = Matcher([topic], lexicon_for(settings.lexicon))
-    _print_term_uses(term_uses((_candidate(matcher, doc), r) for doc, r in judged))
-    return 0
-
-
-def _candidate(matcher: Matcher, doc: Document) -> Match | None:
-    """The topic's match of ``doc`` now, whatever its score (None: the query rejects it)."""
-    return next(iter(matcher.match(doc, below=[t.id for t in matcher.topics])), None)
-
-
-def _print_term_uses(uses: Sequence[TermUse]) -> None:
-    print("query terms by the judged articles they fired in:" + ("" if uses else " none"))
-    for use in uses:
+    print("query terms by the judged articles they fired in:" + ("" if found.terms else " none"))
+    for use in found.terms:
         advice = "  drop or narrow it (AND, NEAR)" if use.only_wrong else ""
         words = f"; there it matched {', '.join(map(repr, use.matched))}" if use.matched else ""
         print(f"  {use.term}  (in {use.relevant} relevant, {use.not_relevant} not relevant"
               f"{words}){advice}")  # fmt: skip
+    return 0
 
 
 def explain_learned(settings: Settings, explanation: Explanation, doc: Document) -> str:

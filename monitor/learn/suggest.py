@@ -11,7 +11,8 @@
 Each is ranked by the smoothed log-odds of being in one side rather than the other, weighted
 by how many articles it is in. Words are lower-cased ``\\w`` runs of 3 or more letters (so it
 works in any script without a stop-word list: words common to both sides rank low).
-Owns: that arithmetic. Does not own: where judgments come from, editing the query.
+``suggestions`` puts the three together for one topic (``monitor suggest``, the dashboard).
+Owns: that arithmetic. Does not own: where judgments come from, matching, editing the query.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from monitor.types import Document, Match
+from monitor.learn import Candidates
+from monitor.types import Document, Match, Topic
 
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 #: a word must be in at least this many articles of its side
@@ -57,6 +59,34 @@ class TermUse:
     def only_wrong(self) -> bool:
         """Fired in articles judged not relevant and in no relevant one: drop or narrow it."""
         return self.not_relevant > 0 and self.relevant == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestions:
+    """What a topic's judgments suggest, for ``monitor suggest`` and the dashboard."""
+
+    topic: str
+    #: judged articles: relevant, not relevant
+    relevant: int
+    not_relevant: int
+    #: ``NOT`` candidates, then terms the query lacks (``suggest``)
+    edits: tuple[Suggestion, ...]
+    #: the query's terms by the judged articles they fired in (``term_uses``)
+    terms: tuple[TermUse, ...]
+
+
+def suggestions(
+    topic: Topic, judged: Sequence[tuple[Document, bool]], matcher: Candidates
+) -> Suggestions:
+    """``topic``'s suggested edits from its judged articles; ``matcher`` gives each article's
+    match now, whatever its score."""
+    matches = [next(iter(matcher.match(d, below=[topic.id])), None) for d, _ in judged]
+    mine = [m if m is not None and m.topic == topic.id else None for m in matches]
+    relevant = sum(r for _, r in judged)
+    return Suggestions(
+        topic.id, relevant, len(judged) - relevant, suggest(topic.query, judged),
+        term_uses(zip(mine, (r for _, r in judged), strict=True)),
+    )  # fmt: skip
 
 
 def suggest(

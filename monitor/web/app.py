@@ -39,11 +39,12 @@ from starlette.staticfiles import StaticFiles
 
 from monitor.config import Settings
 from monitor.errors import StoreError
+from monitor.learn.suggest import Suggestions, suggestions
 from monitor.match import Matcher
 from monitor.match.explain import render_explanation
 from monitor.pipeline import NEAR_MISS_DAYS, near_misses
 from monitor.store import DayCount, MatchCursor, MatchDetail, MatchFilter
-from monitor.types import Document
+from monitor.types import Document, Topic
 from monitor.web import atom, guard, present
 from monitor.web.context import WebContext
 from monitor.web.metrics import CONTENT_TYPE as METRICS_TYPE
@@ -197,7 +198,8 @@ async def feedback(ctx: WebContext, request: Request) -> Response:
 
 
 async def topics_page(ctx: WebContext, request: Request) -> Response:
-    return _html(await _topics_html(ctx, request, None, request.query_params.get("near")))
+    near, suggest = request.query_params.get("near"), request.query_params.get("suggest")
+    return _html(await _topics_html(ctx, request, None, near, suggest))
 
 
 async def article_feedback(ctx: WebContext, request: Request) -> Response:
@@ -380,7 +382,11 @@ async def healthz(ctx: WebContext, request: Request) -> Response:
 
 
 async def _topics_html(
-    ctx: WebContext, request: Request, tried: TryResult | None, near_id: str | None = None
+    ctx: WebContext,
+    request: Request,
+    tried: TryResult | None,
+    near_id: str | None = None,
+    suggest_id: str | None = None,
 ) -> str:
     settings, now = ctx.settings(), ctx.now()
     counts = await asyncio.to_thread(ctx.store.feedback_counts)
@@ -389,16 +395,30 @@ async def _topics_html(
     )
     frame = _frame(ctx, request, settings)
     near = await asyncio.to_thread(_near_misses, ctx, settings, near_id) if near_id else None
-    return await asyncio.to_thread(_render_topics, ctx, settings, frame, days, counts, tried, near)
+    said = await asyncio.to_thread(_suggested, ctx, settings, suggest_id) if suggest_id else None
+    return await asyncio.to_thread(
+        _render_topics, ctx, settings, frame, days, counts, tried, near, said
+    )
 
 
 def _near_misses(ctx: WebContext, settings: Settings, topic_id: str) -> NearMisses:
     """``topic_id``'s near misses (reads the store and matches: runs in a thread)."""
+    topic = _topic(settings, topic_id)
+    found = near_misses(ctx.store, settings, topic, ctx.now())
+    return NearMisses(topic_id, tuple(found), topic.threshold, NEAR_MISS_DAYS)
+
+
+def _suggested(ctx: WebContext, settings: Settings, topic_id: str) -> Suggestions:
+    """What ``topic_id``'s judgments suggest (reads the store and matches: runs in a thread)."""
+    topic = _topic(settings, topic_id)
+    return suggestions(topic, ctx.store.judgments(topic.id), ctx.matcher(settings))
+
+
+def _topic(settings: Settings, topic_id: str) -> Topic:
     topic = next((t for t in settings.topics if t.id == topic_id), None)
     if topic is None:
         raise HTTPException(404, "No such topic.")
-    found = near_misses(ctx.store, settings, topic, ctx.now())
-    return NearMisses(topic_id, tuple(found), topic.threshold, NEAR_MISS_DAYS)
+    return topic
 
 
 def _render_topics(
@@ -409,6 +429,7 @@ def _render_topics(
     counts: dict[str, dict[str, int]],
     tried: TryResult | None,
     near: NearMisses | None,
+    said: Suggestions | None,
 ) -> str:
     """Explain each topic and render the page (CPU work: runs in a thread)."""
     cards = [
@@ -420,7 +441,7 @@ def _render_topics(
         )
         for topic in settings.topics
     ]
-    return ctx.pages.render_topics(frame, cards, ctx.now().date(), tried, near)
+    return ctx.pages.render_topics(frame, cards, ctx.now().date(), tried, near, said)
 
 
 def _run_over(

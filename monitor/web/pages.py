@@ -17,7 +17,7 @@ topic's near misses (``monitor.rematch``) for its section. They look like the st
 
     render_matches   newest first, filters, snippet with matched words, why, deliveries, verdicts
     render_topics    each topic: query and expansion, matches per day, feedback, "try it",
-                     near misses (one topic's, asked for) with verdict buttons
+                     near misses and suggested query edits (one topic's, asked for)
     render_sources   status, last and next check, last error, items per day
     render_deliveries  pending and dead, with a retry button for the dead
     render_nodes     the daemons sharing a PostgreSQL database: heartbeat age, what each holds
@@ -35,6 +35,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from monitor.cluster import NodeView
 from monitor.config import SourceSettings
+from monitor.learn.suggest import Suggestions
 from monitor.rematch import NearMiss
 from monitor.store import DayCount, DeliveryRecord, MatchDetail, MatchFilter, SourceState
 from monitor.types import Topic
@@ -143,8 +144,10 @@ class Pages:
         today: date,
         tried: TryResult | None,
         near: NearMisses | None = None,
+        said: Suggestions | None = None,
     ) -> str:
-        """The topics page; ``near``: one topic's near misses, shown in its section."""
+        """The topics page; ``near``: one topic's near misses, ``said``: what one topic's
+        judgments suggest, each shown in its topic's section."""
         return self._render(
             "topics.html",
             frame,
@@ -153,6 +156,7 @@ class Pages:
             tried=tried,
             near=near,
             near_rows=[(m, present.safe_href(m.article_key)) for m in near.found] if near else [],
+            said=said,
         )
 
     def render_sources(
