@@ -116,13 +116,8 @@ def suggest(
 def _ranked(
     side: Counter[str], other: Counter[str], n_side: int, n_other: int, top: int, skip: set[str]
 ) -> Sequence[str]:
-    def strength(word: str) -> float:
-        mine = (side[word] + 0.5) / (n_side + 1)
-        theirs = (other[word] + 0.5) / (n_other + 1)
-        return math.log(mine / theirs) * math.sqrt(side[word])
-
     candidates = [w for w, c in side.items() if c >= MIN_ARTICLES and w not in skip]
-    scored = [(strength(w), w) for w in candidates]
+    scored = [(_lean(side[w], n_side, other[w], n_other, side[w]), w) for w in candidates]
     return [w for s, w in sorted(scored, key=lambda sw: (-sw[0], sw[1])) if s > 0][:top]
 
 
@@ -141,14 +136,18 @@ def term_uses(judged: Iterable[tuple[Match | None, bool]]) -> tuple[TermUse, ...
         for hit in () if relevant else match.hits:
             wrong_words.setdefault(hit.term, Counter())[hit.matched.lower()] += 1
     uses = [TermUse(t, good[t], bad[t], _top(wrong_words.get(t))) for t in good.keys() | bad.keys()]
-    return tuple(sorted(uses, key=lambda u: (-_lean(u, n_good, n_bad), u.term)))
+
+    def lean(u: TermUse) -> float:  # toward the not-relevant side, weighed by all its articles
+        return _lean(u.not_relevant, n_bad, u.relevant, n_good, u.not_relevant + u.relevant)
+
+    return tuple(sorted(uses, key=lambda u: (-lean(u), u.term)))
 
 
-def _lean(use: TermUse, n_good: int, n_bad: int) -> float:
-    """How far a term leans to the not-relevant side (the same smoothed log-odds as words)."""
-    bad = (use.not_relevant + 0.5) / (n_bad + 1)
-    good = (use.relevant + 0.5) / (n_good + 1)
-    return math.log(bad / good) * math.sqrt(use.not_relevant + use.relevant)
+def _lean(mine: int, n_mine: int, theirs: int, n_theirs: int, weight: int) -> float:
+    """Smoothed log-odds of being in one side's articles rather than the other's, times the
+    square root of ``weight`` (the articles it rests on)."""
+    odds = ((mine + 0.5) / (n_mine + 1)) / ((theirs + 0.5) / (n_theirs + 1))
+    return math.log(odds) * math.sqrt(weight)
 
 
 def _top(words: Counter[str] | None) -> tuple[str, ...]:
