@@ -118,6 +118,26 @@ def table_names(url: str) -> set[str]:
         engine.dispose()
 
 
+@pytest.mark.postgres
+def test_postgres_sessions_end_when_idle_and_a_new_one_takes_over(postgres_url: str) -> None:
+    """A node's connections ask the server to end them once idle for 10 minutes (so idle
+    nodes do not hold connections for good); one the server ended is replaced unseen."""
+    engine = _engine.create(_engine.parse_url(postgres_url))
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SHOW idle_session_timeout")).scalar() == "10min"
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        # the pool keeps it; the server ends it (as after 10 idle minutes), the pool asks again
+        ender = _engine.create(_engine.parse_url(postgres_url))
+        with ender.connect() as outside:
+            outside.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        ender.dispose()
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != pid
+    finally:
+        engine.dispose()
+
+
 # --- migrations ---------------------------------------------------------------------------------
 
 

@@ -44,6 +44,11 @@ _PG_IDLE_IN_TRANSACTION_MS = 15_000
 # it (after 5 runs on one connection), instead of every one of 10 parsing it again and again.
 _PG_POOL_SIZE = 10
 _PG_MAX_OVERFLOW = 5
+# The pool never closes a connection it keeps, so each node would hold its busiest count open
+# for good (ten nodes, 100: PostgreSQL's default max_connections). The server ends a session
+# idle this long (PostgreSQL 14+); the handed-back-last-out-first pool lets the unused ones
+# reach it while the busy few stay warm, and pre-ping opens a new one if an ended one is asked for.
+_PG_IDLE_SESSION_MS = 600_000
 _MESSAGE_MAX = 300
 
 
@@ -99,10 +104,22 @@ def create(url: URL, make: bool = True) -> Engine:
             f"-c idle_in_transaction_session_timeout={_PG_IDLE_IN_TRANSACTION_MS}"
         )
     # pre-ping: a long-running daemon outlives server restarts and idle-connection reapers
-    return create_engine(
+    engine = create_engine(
         url, pool_pre_ping=True, pool_size=_PG_POOL_SIZE, max_overflow=_PG_MAX_OVERFLOW,
         pool_use_lifo=True, connect_args=connect_args,
     )  # fmt: skip
+    if "options" not in url.query:  # a URL's own options say what it wants
+        event.listen(engine, "connect", _pg_idle_session_timeout)
+    return engine
+
+
+def _pg_idle_session_timeout(dbapi_connection: Any, _record: object) -> None:
+    """Let the server end this connection once idle ``_PG_IDLE_SESSION_MS`` (where it can)."""
+    if dbapi_connection.info.server_version < 140000:
+        return  # no idle_session_timeout before PostgreSQL 14: kept open, as before
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(f"SET idle_session_timeout = {_PG_IDLE_SESSION_MS}")
+    dbapi_connection.commit()
 
 
 def _make_parent(url: URL) -> None:
