@@ -43,8 +43,8 @@ PROBES = {
         "Трамп, Байден, Белый дом, Конгресс, США, республикан, демократ, Вашингтон"
     ),
     "celebrities": (
-        "celebrit, star\\b, actress, actor, singer, influencer, wedding, divorce, pageant, Miss\\b, "
-        "artis, selebriti, selebgram, aktris, aktor, penyanyi, pernikahan, cerai, "
+        "celebrit, star\\b, actress, actor, singer, influencer, wedding, divorce, pageant, "
+        "Miss\\b, artis, selebriti, selebgram, aktris, aktor, penyanyi, pernikahan, cerai, "
         "pelakon, perkahwinan, bercerai, "
         "nghệ sĩ, ca sĩ, diễn viên, hoa hậu, đám cưới, ly hôn, sao\\b, "
         "звезд, знаменит, актёр, актер, актрис, певиц, певец, свадьб, развод"
