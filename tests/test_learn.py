@@ -21,6 +21,7 @@ from monitor.config import load_settings
 from monitor.fetch import Fetcher
 from monitor.learn import PLAIN, Filters, features, from_json, learn, to_json
 from monitor.learn.feedback_file import read_feedback
+from monitor.learn.nearest import Nearest
 from monitor.learn.suggest import TermUse, suggest, term_uses
 from monitor.match import Matcher
 from monitor.notify import Notifier
@@ -136,7 +137,8 @@ SURVEY = ["smartphone", "brand", "consumers", "survey", "customers", "satisfacti
 
 
 def poll_doc(n: int, relevant: bool, rng: random.Random) -> Document:
-    words = rng.sample(VOTE if relevant else SURVEY, 6) + rng.sample(FILLER, 6)
+    """One story told again and again: each of its kind shares most of its words."""
+    words = rng.sample(VOTE if relevant else SURVEY, 10) + rng.sample(FILLER, 2)
     rng.shuffle(words)
     title = (f"Voters head to the polls as {words[0]} {words[1]}" if relevant
              else f"Poll: shoppers rate {words[0]} {words[1]}")  # fmt: skip
@@ -158,6 +160,27 @@ def test_judged_not_relevant_alerts_of_a_wrong_sense_drop_new_ones_of_that_sense
     survey = next(d for n, d in enumerate(unseen) if n % 3 == 0)
     said = model.contributions(survey, matcher.match(survey)[0])
     assert said[0][1] == -1.0 and "judged not relevant" in said[0][0]
+
+
+def test_only_nearly_the_same_story_as_a_wrong_alert_is_dropped() -> None:
+    """A new survey sharing a few of the judged surveys' words (cosine 0.6-0.7) is kept: with
+    ten or so judgments, merely alike is no evidence (held-out set i's US politics lost relevant
+    alerts so at 0.5); one sharing most of them (0.7 and over) is dropped."""
+    rng = random.Random(3)
+    verdicts = [True, False, True, True, False, True, False, True]
+    examples = [(poll_doc(n, v, rng), v) for n, v in enumerate(verdicts)]
+    matcher = Matcher([POLLS])
+    model = learn([POLLS], [(d, {"votes": v}) for d, v in examples], matcher)["votes"]
+    assert model.near is not None
+
+    def nearest(k: int) -> Nearest:
+        words = ["The poll", *SURVEY[:k], *FILLER[: 12 - k]]
+        doc = Document("x", "Poll: shoppers rate phones", " ".join(words), "en")
+        return model.near.nearest([(doc, matcher.match(doc)[0])])[0]  # type: ignore[union-attr]
+
+    alike, same = nearest(3), nearest(7)
+    assert 0.6 < alike.unlike < 0.7 and not alike.drops
+    assert same.unlike >= 0.7 and same.drops
 
 
 def test_a_rule_that_leaving_out_shows_no_gain_stays_off() -> None:
