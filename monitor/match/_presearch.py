@@ -91,9 +91,10 @@ class Dictionary:
         self._automata: tuple[ahocorasick.Automaton | None, ...] = ()
         #: pattern -> the features holding it
         self._holders: list[list[int]] = []
-        #: pattern -> what it is, and how many words before it a term holding it may start
-        self._anchors: list[Anchor] = []
+        #: pattern -> how many words before it a term holding it may start
         self._offsets: list[int] = []
+        #: pattern -> its key and form (where ``View.find`` looks for it)
+        self._needles: list[tuple[str, bool]] = []
         #: pattern -> whether every term holding it is that one word (its specificity is then
         #: known where it occurs; it only turns False, as terms are added)
         self._alone: list[bool] = []
@@ -186,7 +187,6 @@ class Dictionary:
             return number
         number = self._ids[pattern] = len(self._holders)
         self._holders.append([])
-        self._anchors.append(pattern)
         self._offsets.append(offset)
         self._alone.append(alone)
         if isinstance(pattern, tuple):
@@ -195,7 +195,9 @@ class Dictionary:
         else:
             self._pattern_costs.append(self._estimate(pattern))
             folded = pattern.folded
-        self._keys[int(folded)][_key(pattern)] = number
+        key = _key(pattern)
+        self._needles.append((key, folded))
+        self._keys[int(folded)][key] = number
         self._automata = ()  # made again when the matcher is built (or on the next look-up)
         return number
 
@@ -313,9 +315,7 @@ class _Missing(dict[int, float]):
         return found
 
     def _found_at(self, pattern: int) -> tuple[list[int], list[int]]:
-        anchor = self._dictionary._anchors[pattern]
-        first = anchor[0] if isinstance(anchor, tuple) else anchor
-        return self._view.find(_key(anchor), first.folded)
+        return self._view.find(*self._dictionary._needles[pattern])
 
 
 _VALUE = _FOLDED = operator.itemgetter(1)
@@ -461,11 +461,12 @@ class TopicIndex:
         present = presence.features
         # set operations in C: the topics found under a present feature of their key part,
         # and of their second part (one of the two sets is all most topics are found in)
+        # (a feature under which no topic is indexed, or one added by a hot reload meanwhile,
+        # finds none: ``dict.get`` with ``()``, one look-up each)
         found: set[int] = set()
-        topics, second = self._topics, self._second
-        found.update(*map(topics.__getitem__, topics.keys() & present))
+        found.update(*map(self._topics.get, present, itertools.repeat(())))
         met: set[int] = set()
-        met.update(*map(second.__getitem__, second.keys() & present))
+        met.update(*map(self._second.get, present, itertools.repeat(())))
         passing = found & met
         passing.update(found & self._alone)
         rest, disjoint = self._rest, present.isdisjoint
