@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Pattern, Term, Title
-from monitor.match.text import count_words, word_scale, words
+from monitor.match.text import count_words, holds_word, word_scale, words
 from monitor.types import Document
 
 _T = TypeVar("_T")
@@ -168,6 +168,15 @@ class View:
         if self._segments is None:
             self._segments = Segments(self.fields[1].source, self.scale)
         return self._segments
+
+    def least_blocks(self) -> int:
+        """At most ``segments().blocks``, without counting each paragraph's words: a block per
+        line holding a word, or per ``BLOCK_WORDS`` words of the body, whichever is more."""
+        if self._segments is not None:
+            return self._segments.blocks
+        body = self.fields[1]
+        lines = sum(map(holds_word, body.source.split("\n")))
+        return max(1, lines, -(-len(body.exact) // round(BLOCK_WORDS * self.scale)))
 
     def vocabulary(self, folded: bool) -> set[str]:
         """Distinct words of headline and body in one form."""
