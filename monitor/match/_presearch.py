@@ -19,8 +19,10 @@ Lucene Monitor's idea, for 10 to 100,000 topics:
   occurrence of a term starts at an occurrence of its pattern (``View.find``), and weighs at
   most what its place allows (``scoring.place``; times the word's specificity when every term
   of the pattern is that one word), so the patterns' places bound each ANDed part's strength;
-  the headline and body blocks they are in bound the coverage; and so the score
-  (``TopicIndex.bound``). Only the rest are evaluated and scored (``engine``).
+  the headline and body blocks they are in bound the coverage (first counting each word they
+  are at as a block, of at least one block a line holding a word: the body's paragraphs are
+  only counted for the few that pass that); and so the score (``TopicIndex.bound``). Only the
+  rest are evaluated and scored (``engine``).
 
 Each step is a necessary condition of a query being satisfied (or of its score reaching the
 threshold), so no match is lost;
@@ -91,9 +93,10 @@ class Dictionary:
         self._automata: tuple[ahocorasick.Automaton | None, ...] = ()
         #: pattern -> the features holding it
         self._holders: list[list[int]] = []
-        #: pattern -> what it is, and how many words before it a term holding it may start
-        self._anchors: list[Anchor] = []
+        #: pattern -> how many words before it a term holding it may start
         self._offsets: list[int] = []
+        #: pattern -> its key and form (where ``View.find`` looks for it)
+        self._needles: list[tuple[str, bool]] = []
         #: pattern -> whether every term holding it is that one word (its specificity is then
         #: known where it occurs; it only turns False, as terms are added)
         self._alone: list[bool] = []
@@ -186,7 +189,6 @@ class Dictionary:
             return number
         number = self._ids[pattern] = len(self._holders)
         self._holders.append([])
-        self._anchors.append(pattern)
         self._offsets.append(offset)
         self._alone.append(alone)
         if isinstance(pattern, tuple):
@@ -195,7 +197,9 @@ class Dictionary:
         else:
             self._pattern_costs.append(self._estimate(pattern))
             folded = pattern.folded
-        self._keys[int(folded)][_key(pattern)] = number
+        key = _key(pattern)
+        self._needles.append((key, folded))
+        self._keys[int(folded)][key] = number
         self._automata = ()  # made again when the matcher is built (or on the next look-up)
         return number
 
@@ -233,15 +237,30 @@ class Presence:
         self.missing = _Missing(dictionary, view, features, patterns)
         self._view = view
 
-    def coverage(self, features: Iterable[int]) -> float:
+    def coverage(self, features: Collection[int]) -> float:
         """At most the coverage (``scoring``) of occurrences of the terms of ``features``: the
         headline and the body's blocks where one of their patterns occurs, of all blocks."""
-        body = self._view.fields[1].exact
-        if not body:
+        if not self._view.fields[1].exact:
             return 1.0
-        places: set[tuple[int, int]] = set()
-        places.update(*map(self.missing.places, self.features.intersection(features)))
-        return min(1.0, len(places) / (self._view.segments().blocks + 1))
+        segments = self._view.segments()
+        places = {
+            (-1, 0) if start < 0 else segments.block(start) for start in self._starts(features)
+        }
+        return min(1.0, len(places) / (segments.blocks + 1))
+
+    def most_coverage(self, features: Collection[int]) -> float:
+        """At least ``coverage``, without the body's paragraphs (counting their words costs
+        about as much as reading the text's words): each word where a term may start counts as
+        a block of its own, of at least ``View.least_blocks``."""
+        if not self._view.fields[1].exact:
+            return 1.0
+        return min(1.0, len(self._starts(features)) / (self._view.least_blocks() + 1))
+
+    def _starts(self, features: Collection[int]) -> set[int]:
+        """The body's words where the terms of ``features`` may start; -1 for the headline."""
+        found: set[int] = set()
+        found.update(*map(self.missing.starts, self.features.intersection(features)))
+        return found
 
 
 class _Missing(dict[int, float]):
@@ -298,24 +317,21 @@ class _Missing(dict[int, float]):
             self._specific[word] = found
         return found
 
-    def places(self, feature: int) -> set[tuple[int, int]]:
-        """The headline (-1, 0) and the body's blocks where the feature's terms may start."""
+    def starts(self, feature: int) -> set[int]:
+        """The body's words where the feature's terms may start; -1 for the headline."""
         present = self._patterns.intersection(self._dictionary._patterns[feature])
-        segments = self._view.segments()
-        found: set[tuple[int, int]] = set()
+        found: set[int] = set()
         for pattern in present:
             title, body = self._found_at(pattern)
             if title:
-                found.add((-1, 0))
+                found.add(-1)
             # a term holding the pattern further in starts up to ``offset`` words before it
             for back in range(self._dictionary._offsets[pattern] + 1):
-                found.update(segments.block(max(0, p - back)) for p in body)
+                found.update(max(0, p - back) for p in body)
         return found
 
     def _found_at(self, pattern: int) -> tuple[list[int], list[int]]:
-        anchor = self._dictionary._anchors[pattern]
-        first = anchor[0] if isinstance(anchor, tuple) else anchor
-        return self._view.find(_key(anchor), first.folded)
+        return self._view.find(*self._dictionary._needles[pattern])
 
 
 _VALUE = _FOLDED = operator.itemgetter(1)
@@ -461,11 +477,12 @@ class TopicIndex:
         present = presence.features
         # set operations in C: the topics found under a present feature of their key part,
         # and of their second part (one of the two sets is all most topics are found in)
+        # (a feature under which no topic is indexed, or one added by a hot reload meanwhile,
+        # finds none: ``dict.get`` with ``()``, one look-up each)
         found: set[int] = set()
-        topics, second = self._topics, self._second
-        found.update(*map(topics.__getitem__, topics.keys() & present))
+        found.update(*map(self._topics.get, present, itertools.repeat(())))
         met: set[int] = set()
-        met.update(*map(second.__getitem__, second.keys() & present))
+        met.update(*map(self._second.get, present, itertools.repeat(())))
         passing = found & met
         passing.update(found & self._alone)
         rest, disjoint = self._rest, present.isdisjoint
@@ -499,6 +516,15 @@ class TopicIndex:
             if logs < floor:
                 return 0.0
         evidence = math.exp(logs / len(spread))
-        # the coverage factor, only for the few whose evidence reaches the threshold
-        coverage = presence.coverage(itertools.chain.from_iterable(spread))
-        return evidence * (COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * coverage)
+        # the coverage factor, only for the few whose evidence reaches the threshold: first
+        # without the body's paragraphs, which most of those then fall short with
+        features = tuple(itertools.chain.from_iterable(spread))
+        most = evidence * _factor(presence.most_coverage(features))
+        if most < threshold:
+            return most
+        return evidence * _factor(presence.coverage(features))
+
+
+def _factor(coverage: float) -> float:
+    """The coverage factor of the score (``scoring``)."""
+    return COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * coverage

@@ -8,13 +8,14 @@ Does not own: scoring or thresholds (``engine``), candidate selection (``_presea
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Pattern, Term, Title
-from monitor.match.text import count_words, word_scale, words
+from monitor.match.text import count_words, holds_word, word_scale, words
 from monitor.types import Document
 
 _T = TypeVar("_T")
@@ -159,6 +160,7 @@ class View:
         self._memo: dict[_MemoKey, list[Occurrence]] = {}
         self._vocabulary: dict[bool, set[str]] = {}
         self._haystacks: dict[bool, str] = {}
+        self._marks: dict[bool, list[int]] = {}
         self._found: dict[tuple[str, bool], tuple[list[int], list[int]]] = {}
 
     def segments(self) -> Segments:
@@ -166,6 +168,15 @@ class View:
         if self._segments is None:
             self._segments = Segments(self.fields[1].source, self.scale)
         return self._segments
+
+    def least_blocks(self) -> int:
+        """At most ``segments().blocks``, without counting each paragraph's words: a block per
+        line holding a word, or per ``BLOCK_WORDS`` words of the body, whichever is more."""
+        if self._segments is not None:
+            return self._segments.blocks
+        body = self.fields[1]
+        lines = sum(map(holds_word, body.source.split("\n")))
+        return max(1, lines, -(-len(body.exact) // round(BLOCK_WORDS * self.scale)))
 
     def vocabulary(self, folded: bool) -> set[str]:
         """Distinct words of headline and body in one form."""
@@ -202,13 +213,18 @@ class View:
         words between spaces) is found in ``haystack(folded)``: those it starts at (when it
         starts with a space) or is in (a substring), ascending, each once.
 
-        A search in C per key, and a count of the spaces before each hit, cost less than a
-        table of every word's positions: a text is asked for few of its words.
+        A search in C per key, and a count of the spaces before each hit (from the nearest of
+        ``_marks``), cost less than a table of every word's positions: a text is asked for few
+        of its words.
         """
-        memo = (spaced, folded and not self.plain())
+        form = folded and not self.plain()
+        memo = (spaced, form)
         found = self._found.get(memo)
         if found is None:
-            found = self._found[memo] = _find(self.haystack(folded), spaced)
+            marks = self._marks.get(form)
+            if marks is None:
+                marks = self._marks[form] = _marks(self.haystack(folded))
+            found = self._found[memo] = _find(self.haystack(folded), spaced, marks)
         return found
 
     def occurrences(self, term: Term, fields: tuple[int, ...]) -> list[Occurrence]:
@@ -277,25 +293,42 @@ def needle(pattern: Pattern) -> str:
     return f" {pattern.text} " if pattern.kind == "word" else f" {pattern.text}"
 
 
-def _find(haystack: str, spaced: str) -> tuple[list[int], list[int]]:
+def _find(haystack: str, spaced: str, marks: list[int]) -> tuple[list[int], list[int]]:
     """``View.find`` in ``haystack``: a word's index is the count of spaces before it, less one
-    (counted from the previous hit on)."""
+    (in the body, less the spaces before the body too); ``marks``: ``_marks(haystack)``."""
     found: tuple[list[int], list[int]] = ([], [])
     body = haystack.index("\n")
     # a key with a space first starts at the space before its word; a substring is in its word
     lead = 1 if spaced.startswith(" ") else 0
-    field, since, count = 0, 0, -1
+    field, before = 0, 0
     at = haystack.find(spaced)
     while at >= 0:
         if field == 0 and at > body:
-            field, since, count = 1, body, -1
-        count += haystack.count(" ", since, at + lead)
-        since = at + lead
+            field, before = 1, _spaces(haystack, marks, body)
+        count = _spaces(haystack, marks, at + lead) - before - 1
         positions = found[field]
         if not positions or positions[-1] != count:  # a substring found twice in one word
             positions.append(count)
         at = haystack.find(spaced, at + 1)
     return found
+
+
+#: characters of a haystack between two of its ``_marks``
+_STEP = 256
+
+
+def _marks(haystack: str) -> list[int]:
+    """The spaces before every ``_STEP``-th character of ``haystack``: a word's index is the
+    count of spaces before it, counted from the mark before it (a few hundred characters at
+    most) rather than from its field's start (the body's words deep in a text are most)."""
+    counts = (haystack.count(" ", at, at + _STEP) for at in range(0, len(haystack), _STEP))
+    return list(itertools.accumulate(counts, initial=0))
+
+
+def _spaces(haystack: str, marks: list[int], end: int) -> int:
+    """The spaces in ``haystack[:end]``."""
+    mark = end // _STEP
+    return marks[mark] + haystack.count(" ", mark * _STEP, end)
 
 
 class Segments:
