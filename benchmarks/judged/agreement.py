@@ -4,7 +4,7 @@ Owns: comparing the first assessor's grades with the second assessor's blind gra
 per topic, on relevant (grade >= 1) versus not relevant. Does not own adjudication
 (see adjudication.md) or any matcher evaluation.
 
-Usage: python3 agreement.py [a|b|c|d|e|f|g|h|i ...]   (default: all sets)
+Usage: python3 agreement.py [a|b|c|d|e|f|g|h|i|j ...]   (default: all sets)
 
 The first assessor's grades are read from first-<set>.jsonl (written at adjudication);
 before adjudication they are the `topics` field of judgments-<set>.jsonl. The second
@@ -32,6 +32,13 @@ TOPICS = {
     "g": ("health-care", "climate-change", "film-music", "monarchy", "public-finance"),
     "h": ("sports", "religion", "fires-explosions", "stock-markets", "housing-property"),
     "i": ("courts-trials", "us-politics", "celebrities", "road-traffic", "weather"),
+    "j": (
+        "diplomacy-visits",
+        "banking-finance",
+        "agriculture",
+        "infrastructure-projects",
+        "indonesia-politics",
+    ),
 }
 
 
