@@ -80,6 +80,13 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ),
     ("strategic", "strategic", {"strategis", "стратегическ*"}, {"alliance*", "geopolitic*"}),
     ("cooperation", "cooperation", {"kerja sama", "hợp tác"}, {"agreement*", "ties", "MoU"}),
+    # Russian relations in the plural: the singular is mostly "regarding" (в отношении)
+    (
+        "cooperation/relations",
+        "relations",
+        {"hubungan", "quan hệ", "отношения", "отношений"},
+        {"отношени*", "отношении", "отношение"},
+    ),
     ("mercenary", "mercenary", {"tentara bayaran", "наемник*"}, {"recruit*", "Wagner", "ЧВК"}),
     (
         "narcotics",
@@ -127,6 +134,13 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ),
     ("raid", "raid", {"penggerebekan", "đột kích", "рейд*"}, {"seiz*", "barang bukti"}),
     ("trial", "trial", {"persidangan", "xét xử"}, {"court", "prison", "PN", "execut*"}),
+    # a bare "putusan" is any ruling (a constitutional court's, an election body's)
+    (
+        "trial/verdict",
+        "verdict",
+        {"vonis", "putusan pengadilan", "bản án", "приговор*"},
+        {"putusan"},
+    ),
     ("border", "border", {"perbatasan", "biên giới", "границ*"}, {"border guard*", "lintas batas"}),
     (
         "coast-guard",
@@ -136,6 +150,20 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ),
     ("maritime", "maritime", {"maritim", "hàng hải"}, {"vessel*", "fishermen", "reef"}),
     ("sovereignty", "sovereignty", {"kedaulatan", "chủ quyền"}, {"dispute*", "claim*", "harass*"}),
+    # a bare "đối đầu" is as often two teams meeting
+    (
+        "sovereignty/confrontation",
+        "confrontation",
+        {"konfrontasi", "thế đối đầu", "противостояни*"},
+        {"đối đầu"},
+    ),
+    # a bare "trọng tài" is as often a football referee
+    (
+        "sovereignty/arbitration",
+        "arbitration",
+        {"arbitrase", "timbang tara", "tòa trọng tài", "phán quyết trọng tài"},
+        {"trọng tài"},
+    ),
     ("patrol", "patrol", {"patroli", "tuần tra"}, {"surveillance", "escort*"}),
     ("weather", "weather", {"cuaca", "thời tiết"}, {"heavy rain*", "BMKG", "angin kencang"}),
     ("rain", "heavy rain", {"hujan lebat", "mưa lớn"}, {"flood*", "banjir"}),
@@ -217,6 +245,18 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"leaked", "personal data"},
     ),
     ("espionage", "espionage", {"spionase", "шпионаж*"}, {"intelligence", "BIN"}),
+    (
+        "espionage/intelligence",
+        "intelligence",
+        {"intelijen", "tình báo", "разведк*"},
+        {"intelligence agency", "cơ quan tình báo", "спецслужб*", "Geheimdienst*"},
+    ),
+    (
+        "espionage/intelligence-agency",
+        "intelligence agency",
+        {"badan intelijen", "agensi perisikan", "cơ quan tình báo", "разведывательн* служб*"},
+        {"intelligence", "intelijen", "tình báo", "разведк*", "спецслужб*"},
+    ),
     (
         "refugees",
         "refugees",
@@ -711,11 +751,25 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"khiêu dâm", "pornografi", "порнограф*"},
         {"judi online", "pelecehan seksual"},
     ),
+    # health is wellbeing; the sector that looks after it (y tế, здравоохранение) and public
+    # health are senses of their own: "health care" never fires on every "kesehatan" tip
     (
         "health",
         "health",
-        {"kesehatan", "kesihatan", "y tế"},
-        {"Bộ Y tế", "Kemenkes", "bệnh viện", "rumah sakit"},
+        {"kesehatan", "kesihatan", "sức khỏe", "здоровь*"},
+        {"Bộ Y tế", "Kemenkes", "bệnh viện", "rumah sakit", "y tế", "здравоохранени*"},
+    ),
+    (
+        "health/health-care",
+        "health care",
+        {"healthcare", "y tế", "layanan kesehatan", "здравоохранени*", "penjagaan kesihatan"},
+        {"health", "kesehatan", "kesihatan", "sức khỏe", "здоровь*", "public health"},
+    ),
+    (
+        "health/public-health",
+        "public health",
+        {"kesehatan masyarakat", "kesihatan awam", "y tế công cộng", "общественн* здоровь*"},
+        {"health", "kesehatan", "y tế", "здравоохранени*", "healthcare"},
     ),
     (
         "health-ministry",
@@ -1590,7 +1644,13 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "profit",
         "profit",
         {"laba", "keuntungan", "lợi nhuận", "прибыль"},
-        {"revenue*", "pendapatan"},
+        {"revenue*", "pendapatan", "net profit*", "laba bersih"},
+    ),
+    (
+        "profit/net-profit",
+        "net profit",
+        {"laba bersih", "keuntungan bersih", "lãi ròng", "чист* прибыл*"},
+        {"profit", "laba", "keuntungan", "lợi nhuận", "прибыль"},
     ),
     ("revenue", "revenue", {"pendapatan", "doanh thu", "выручк*"}, {"laba", "tax"}),
     (
@@ -1655,7 +1715,13 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "anti-dumping",
         "anti-dumping",
         {"antidumping", "antilambakan", "chống bán phá giá", "антидемпинг*"},
-        {"tariff*", "tarif"},
+        {"tariff*", "tarif", "dumping", "bán phá giá", "lambakan", "демпинг*"},
+    ),
+    (
+        "anti-dumping/dumping",
+        "dumping",
+        {"bán phá giá", "lambakan", "демпинг*"},
+        {"anti-dumping", "chống bán phá giá", "антидемпинг*"},
     ),
     ("quota", "quota", {"kuota", "hạn ngạch", "квот*"}, {"tariff*"}),
     (
@@ -1834,7 +1900,7 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "conservation",
         "conservation",
         {"konservasi", "pemuliharaan", "bảo tồn", "охран* природ*"},
-        {"biodiversity", "national park*"},
+        {"biodiversity", "national park*", "conservationist*"},
     ),
     ("climate", "climate", {"iklim", "khí hậu", "климат*"}, {"climate change", "weather", "cuaca"}),
     ("el-nino", "El Nino", {"Эль-Ниньо"}, {"La Nina", "drought*"}),
@@ -1865,7 +1931,13 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "sinkhole",
         "sinkhole",
         {"tanah ambles", "lubang benam", "hố tử thần", "провал* грунт*"},
-        {"landslide*"},
+        {"landslide*", "subsidence", "sụt lún", "penurunan muka tanah", "tanah mendap"},
+    ),
+    (
+        "sinkhole/subsidence",
+        "land subsidence",
+        {"penurunan muka tanah", "tanah mendap", "sụt lún", "проседани* грунт*"},
+        {"sinkhole*", "hố tử thần", "lubang benam", "tanah ambles"},
     ),
     (
         "tidal-flood",
@@ -2520,8 +2592,31 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"media", "truyền thông", "СМИ"},
         {"social media", "journalist*", "newspaper*"},
     ),
-    ("film", "film", {"film", "filem", "bộ phim", "фильм*"}, {"music"}),
-    ("music", "music", {"musik", "muzik", "âm nhạc", "музык*"}, {"film"}),
+    (
+        "media/television",
+        "television",
+        {"televisi", "televisyen", "truyền hình", "телевидени*"},
+        {"TV station*", "stasiun televisi", "телеканал*", "broadcaster*"},
+    ),
+    (
+        "media/tv-station",
+        "TV station",
+        {"stasiun televisi", "stesen televisyen", "đài truyền hình", "телеканал*"},
+        {"television", "televisi", "truyền hình", "телевидени*", "broadcaster*"},
+    ),
+    ("film", "film", {"film", "filem", "bộ phim", "фильм*"}, {"music", "filmmaker*"}),
+    (
+        "music",
+        "music",
+        {"musik", "muzik", "âm nhạc", "музыка"},
+        {"film", "musician*", "musisi", "pemuzik", "музыкант*"},
+    ),
+    (
+        "music/musician",
+        "musicians",
+        {"musisi", "pemuzik", "nhạc sĩ", "музыкант*"},
+        {"music", "musik", "muzik", "âm nhạc", "музыка"},
+    ),
     ("festival", "festival", {"lễ hội", "фестивал*"}, {"Lunar New Year"}),
     ("ramadan", "Ramadan", {"bulan puasa", "Рамадан*"}, {"Eid al-Fitr", "Muslims"}),
     (
@@ -2837,6 +2932,22 @@ TRAPS: list[tuple[str, str, bool]] = [
     ('"mobile phone"', "Penggunaan ponsel di sekolah dilarang", True),
     ("lightning", "Молниеносная атака на рынке", False),
     ("lightning", "Dua petani tewas tersambar petir", True),
+    # health is not the health sector, nor its sector every health tip
+    ('"health care"', "Tips menjaga kesehatan jantung di usia muda", False),
+    ('"health care"', "Sở Y tế Hà Nội tăng cường kiểm tra", True),
+    ("health", "Bộ trưởng Y tế thăm bệnh viện tuyến huyện", False),
+    ("health", "Cách giữ gìn sức khỏe trong mùa lạnh", True),
+    # a referee is not an arbitration, a ruling not a verdict
+    ("arbitration", "Trọng tài bắt penalty gây tranh cãi", False),
+    ("arbitration", "Phán quyết của Tòa Trọng tài năm 2016 về Biển Đông", True),
+    ("verdict", "Putusan MK soal ambang batas pencalonan", False),
+    ("verdict", "Putusan hakim terhadap terdakwa korupsi", True),
+    ('"net profit"', "Laba perusahaan turun tipis", False),
+    ("relations", "В отношении него возбуждено уголовное дело", False),
+    ("relations", "Отношения России и Китая вышли на новый уровень", True),
+    ("confrontation", "Real Madrid đối đầu với Arsenal ở bán kết", False),
+    ("confrontation", "Nguy cơ đối đầu quân sự ở Biển Đông gia tăng", True),
+    ('"net profit"', "Laba bersih BRI naik 10 persen", True),
     # scarce is not rare: "langka" is both, "kelangkaan" only the first
     ("shortage", "Harimau Sumatra termasuk satwa langka", False),
     ("shortage", "Kelangkaan minyak goreng di pasar", True),
