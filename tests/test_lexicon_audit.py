@@ -1882,7 +1882,8 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"ambulans", "xe cứu thương", "скор* помощ*"},
         {"hospital", "rescue*"},
     ),
-    ("clinic", "clinic", {"klinik", "phòng khám", "клиник*"}, {"hospital"}),
+    # клиник* is also клинический, clinical: the noun's case forms only
+    ("clinic", "clinic", {"klinik", "phòng khám", "клиника", "клиник"}, {"hospital", "клиник*"}),
     (
         "pharmacy",
         "pharmacy",
@@ -3020,6 +3021,8 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("shareholders", "RUPS: pemegang saham setujui pembagian dividen", True),
     ("miners", "Pemerintah evaluasi izin tambang nikel", False),
     ("miners", "Tiga penambang tewas tertimbun longsor", True),
+    ("clinic", "Клинические испытания вакцины завершены", False),
+    ("clinic", "Клиника в Казани открылась после ремонта", True),
     ("insurers", "Người dân được hưởng bảo hiểm y tế", False),
     ("insurers", "Công ty bảo hiểm chi trả bồi thường", True),
     ("law", "Lời cảm ơn của thủ tướng", False),
