@@ -80,6 +80,13 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ),
     ("strategic", "strategic", {"strategis", "стратегическ*"}, {"alliance*", "geopolitic*"}),
     ("cooperation", "cooperation", {"kerja sama", "hợp tác"}, {"agreement*", "ties", "MoU"}),
+    # Russian relations in the plural: the singular is mostly "regarding" (в отношении)
+    (
+        "cooperation/relations",
+        "relations",
+        {"hubungan", "quan hệ", "отношения", "отношений"},
+        {"отношени*", "отношении", "отношение"},
+    ),
     ("mercenary", "mercenary", {"tentara bayaran", "наемник*"}, {"recruit*", "Wagner", "ЧВК"}),
     (
         "narcotics",
@@ -127,6 +134,13 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ),
     ("raid", "raid", {"penggerebekan", "đột kích", "рейд*"}, {"seiz*", "barang bukti"}),
     ("trial", "trial", {"persidangan", "xét xử"}, {"court", "prison", "PN", "execut*"}),
+    # a bare "putusan" is any ruling (a constitutional court's, an election body's)
+    (
+        "trial/verdict",
+        "verdict",
+        {"vonis", "putusan pengadilan", "bản án", "приговор*"},
+        {"putusan"},
+    ),
     ("border", "border", {"perbatasan", "biên giới", "границ*"}, {"border guard*", "lintas batas"}),
     (
         "coast-guard",
@@ -136,6 +150,20 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ),
     ("maritime", "maritime", {"maritim", "hàng hải"}, {"vessel*", "fishermen", "reef"}),
     ("sovereignty", "sovereignty", {"kedaulatan", "chủ quyền"}, {"dispute*", "claim*", "harass*"}),
+    # a bare "đối đầu" is as often two teams meeting
+    (
+        "sovereignty/confrontation",
+        "confrontation",
+        {"konfrontasi", "thế đối đầu", "противостояни*"},
+        {"đối đầu"},
+    ),
+    # a bare "trọng tài" is as often a football referee
+    (
+        "sovereignty/arbitration",
+        "arbitration",
+        {"arbitrase", "timbang tara", "tòa trọng tài", "phán quyết trọng tài"},
+        {"trọng tài"},
+    ),
     ("patrol", "patrol", {"patroli", "tuần tra"}, {"surveillance", "escort*"}),
     ("weather", "weather", {"cuaca", "thời tiết"}, {"heavy rain*", "BMKG", "angin kencang"}),
     ("rain", "heavy rain", {"hujan lebat", "mưa lớn"}, {"flood*", "banjir"}),
@@ -217,6 +245,18 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"leaked", "personal data"},
     ),
     ("espionage", "espionage", {"spionase", "шпионаж*"}, {"intelligence", "BIN"}),
+    (
+        "espionage/intelligence",
+        "intelligence",
+        {"intelijen", "tình báo", "разведк*"},
+        {"intelligence agency", "cơ quan tình báo", "спецслужб*", "Geheimdienst*"},
+    ),
+    (
+        "espionage/intelligence-agency",
+        "intelligence agency",
+        {"badan intelijen", "agensi perisikan", "cơ quan tình báo", "разведывательн* служб*"},
+        {"intelligence", "intelijen", "tình báo", "разведк*", "спецслужб*"},
+    ),
     (
         "refugees",
         "refugees",
@@ -409,7 +449,18 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"gaji", "tiền lương", "upah"},
     ),
     ("wages", "wages", {"gaji", "tiền lương", "upah"}, {"lương tối thiểu", "upah minimum", "МРОТ"}),
-    ("pension", "pension", {"dana pensiun", "lương hưu", "pencen"}, {"bantuan sosial", "pensiun"}),
+    (
+        "pension",
+        "pension",
+        {"dana pensiun", "lương hưu", "pencen", "пенсия"},
+        {"bantuan sosial", "pensiun", "pesara", "пенсионер*"},
+    ),
+    (
+        "pension/pensioner",
+        "pensioners",
+        {"pesara", "pensiunan", "пенсионер*"},
+        {"pension", "pencen", "lương hưu", "пенсия"},
+    ),
     (
         "tax",
         "tax",
@@ -439,7 +490,13 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "banking",
         "bank",
         {"ngân hàng", "банк"},
-        {"Bank Indonesia", "bank sentral", "ngân hàng trung ương", "pinjaman"},
+        {"Bank Indonesia", "bank sentral", "ngân hàng trung ương", "pinjaman", "banker*"},
+    ),
+    (
+        "banking/banker",
+        "bankers",
+        {"bankir", "jurubank", "банкир*"},
+        {"bank", "ngân hàng", "perbankan", "банк"},
     ),
     (
         "loans",
@@ -469,7 +526,13 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "tourism",
         "tourism",
         {"du lịch", "pariwisata", "pelancongan"},
-        {"bandara", "sân bay", "visa"},
+        {"bandara", "sân bay", "visa", "tourists", "wisatawan", "du khách"},
+    ),
+    (
+        "tourism/tourist",
+        "tourists",
+        {"wisatawan", "pelancong", "du khách", "khách du lịch", "туристы"},
+        {"tourism", "du lịch", "pariwisata", "pelancongan", "туризм*"},
     ),
     (
         "startup",
@@ -523,7 +586,13 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "mining",
         "mining",
         {"khai thác mỏ", "perlombongan", "pertambangan"},
-        {"PETI", "batu bara", "illegal mining", "nikel", "tambang ilegal"},
+        {"PETI", "batu bara", "illegal mining", "nikel", "tambang ilegal", "miners", "penambang"},
+    ),
+    (
+        "mining/miner",
+        "miners",
+        {"penambang", "pelombong", "thợ mỏ", "шахтер*"},
+        {"mining", "tambang", "pertambangan", "khai thác mỏ", "illegal miner*"},
     ),
     ("nickel", "nickel", {"nikel", "niken", "никел*"}, {"pertambangan", "smelter", "tambang"}),
     (
@@ -609,7 +678,7 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "labour-union",
         "trade union",
         {"công đoàn", "kesatuan sekerja", "serikat pekerja"},
-        {"buruh", "mogok", "đình công", "забастовк*"},
+        {"buruh", "mogok", "đình công", "забастовк*", "unionist*"},
     ),
     (
         "recruitment-agency",
@@ -672,7 +741,13 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "semiconductor",
         "semiconductor",
         {"chất bán dẫn", "semikonduktor", "полупроводник*"},
-        {"AI", "data center*", "pusat data"},
+        {"AI", "data center*", "pusat data", "chipmaker*", "nhà sản xuất chip"},
+    ),
+    (
+        "semiconductor/chipmaker",
+        "chipmakers",
+        {"produsen chip", "nhà sản xuất chip", "производител* чип*"},
+        {"semiconductor*", "semikonduktor", "bán dẫn", "chất bán dẫn", "полупроводник*"},
     ),
     (
         "data-centre",
@@ -711,11 +786,25 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"khiêu dâm", "pornografi", "порнограф*"},
         {"judi online", "pelecehan seksual"},
     ),
+    # health is wellbeing; the sector that looks after it (y tế, здравоохранение) and public
+    # health are senses of their own: "health care" never fires on every "kesehatan" tip
     (
         "health",
         "health",
-        {"kesehatan", "kesihatan", "y tế"},
-        {"Bộ Y tế", "Kemenkes", "bệnh viện", "rumah sakit"},
+        {"kesehatan", "kesihatan", "sức khỏe", "здоровь*"},
+        {"Bộ Y tế", "Kemenkes", "bệnh viện", "rumah sakit", "y tế", "здравоохранени*"},
+    ),
+    (
+        "health/health-care",
+        "health care",
+        {"healthcare", "y tế", "layanan kesehatan", "здравоохранени*", "penjagaan kesihatan"},
+        {"health", "kesehatan", "kesihatan", "sức khỏe", "здоровь*", "public health"},
+    ),
+    (
+        "health/public-health",
+        "public health",
+        {"kesehatan masyarakat", "kesihatan awam", "y tế công cộng", "общественн* здоровь*"},
+        {"health", "kesehatan", "y tế", "здравоохранени*", "healthcare"},
     ),
     (
         "health-ministry",
@@ -830,6 +919,12 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "pollution",
         {"pencemaran", "polusi", "ô nhiễm"},
         {"air pollution", "jerebu", "kabut asap", "rác thải", "sampah", "water pollution"},
+    ),
+    (
+        "pollution/pollutant",
+        "pollutants",
+        {"polutan", "bahan pencemar", "chất ô nhiễm", "загрязняющ* веществ*"},
+        {"pollution", "pencemaran", "ô nhiễm", "загрязнени*", "polluter*"},
     ),
     (
         "waste",
@@ -1320,7 +1415,13 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "investigation",
         "investigation",
         {"penyidikan", "siasatan", "điều tra", "расследовани*"},
-        {"khởi tố", "jaksa"},
+        {"khởi tố", "jaksa", "investigator*", "penyidik", "penyiasat", "следователи"},
+    ),
+    (
+        "investigation/investigator",
+        "investigators",
+        {"penyidik", "penyiasat", "điều tra viên", "следователи"},
+        {"investigation", "penyidikan", "siasatan", "điều tra", "расследовани*"},
     ),
     (
         "lawsuit",
@@ -1590,7 +1691,13 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "profit",
         "profit",
         {"laba", "keuntungan", "lợi nhuận", "прибыль"},
-        {"revenue*", "pendapatan"},
+        {"revenue*", "pendapatan", "net profit*", "laba bersih"},
+    ),
+    (
+        "profit/net-profit",
+        "net profit",
+        {"laba bersih", "keuntungan bersih", "lãi ròng", "чист* прибыл*"},
+        {"profit", "laba", "keuntungan", "lợi nhuận", "прибыль"},
     ),
     ("revenue", "revenue", {"pendapatan", "doanh thu", "выручк*"}, {"laba", "tax"}),
     (
@@ -1604,7 +1711,24 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         },
         {"saham", "stock exchange*"},
     ),
-    ("shares", "stocks", {"saham", "cổ phiếu", "акци* компани*"}, {"stock market*", "bonds"}),
+    (
+        "shares",
+        "stocks",
+        {"saham", "cổ phiếu", "акци* компани*"},
+        {"stock market*", "bonds", "shareholder*", "share price*", "harga saham", "cổ đông"},
+    ),
+    (
+        "shares/shareholder",
+        "shareholders",
+        {"pemegang saham", "cổ đông", "акционер*"},
+        {"stocks", "saham", "cổ phiếu", "harga saham"},
+    ),
+    (
+        "shares/share-price",
+        "share price",
+        {"harga saham", "giá cổ phiếu", "котировк* акци*"},
+        {"stocks", "saham", "cổ phiếu", "shareholder*"},
+    ),
     (
         "devaluation",
         "devaluat",
@@ -1617,7 +1741,18 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"cadangan devisa", "rizab antarabangsa", "dự trữ ngoại hối", "золотовалютн* резерв*"},
         {"currency", "central bank*"},
     ),
-    ("retail", "retail", {"ritel", "runcit", "bán lẻ", "розничн*"}, {"e-commerce", "trade"}),
+    (
+        "retail",
+        "retail",
+        {"ritel", "runcit", "bán lẻ", "розничн*"},
+        {"e-commerce", "trade", "retailer*", "peritel", "nhà bán lẻ"},
+    ),
+    (
+        "retail/retailer",
+        "retailers",
+        {"peritel", "peruncit", "nhà bán lẻ", "ритейлер*"},
+        {"retail", "ritel", "runcit", "bán lẻ", "розничн*"},
+    ),
     (
         "manufacturing",
         "manufactur",
@@ -1648,14 +1783,26 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "insurance",
         "insurance",
         {"asuransi", "insurans", "bảo hiểm", "страховани*"},
-        {"health insurance"},
+        {"health insurance", "insurer*", "công ty bảo hiểm"},
+    ),
+    (
+        "insurance/insurer",
+        "insurers",
+        {"perusahaan asuransi", "syarikat insurans", "công ty bảo hiểm", "страховщик*"},
+        {"insurance", "asuransi", "insurans", "bảo hiểm", "страховани*"},
     ),
     ("logistics", "logistic", {"logistik", "logistics", "логистик*"}, {"supply chain*"}),
     (
         "anti-dumping",
         "anti-dumping",
         {"antidumping", "antilambakan", "chống bán phá giá", "антидемпинг*"},
-        {"tariff*", "tarif"},
+        {"tariff*", "tarif", "dumping", "bán phá giá", "lambakan", "демпинг*"},
+    ),
+    (
+        "anti-dumping/dumping",
+        "dumping",
+        {"bán phá giá", "lambakan", "демпинг*"},
+        {"anti-dumping", "chống bán phá giá", "антидемпинг*"},
     ),
     ("quota", "quota", {"kuota", "hạn ngạch", "квот*"}, {"tariff*"}),
     (
@@ -1735,12 +1882,19 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"ambulans", "xe cứu thương", "скор* помощ*"},
         {"hospital", "rescue*"},
     ),
-    ("clinic", "clinic", {"klinik", "phòng khám", "клиник*"}, {"hospital"}),
+    # клиник* is also клинический, clinical: the noun's case forms only
+    ("clinic", "clinic", {"klinik", "phòng khám", "клиника", "клиник"}, {"hospital", "клиник*"}),
     (
         "pharmacy",
         "pharmacy",
         {"apotek", "kedai farmasi", "nhà thuốc", "аптек*"},
-        {"medicine", "obat"},
+        {"medicine", "obat", "pharmacist*", "apoteker", "dược sĩ"},
+    ),
+    (
+        "pharmacy/pharmacist",
+        "pharmacists",
+        {"apoteker", "ahli farmasi", "dược sĩ", "фармацевт*"},
+        {"pharmacy", "apotek", "nhà thuốc", "аптек*"},
     ),
     (
         "heatstroke",
@@ -1834,7 +1988,7 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "conservation",
         "conservation",
         {"konservasi", "pemuliharaan", "bảo tồn", "охран* природ*"},
-        {"biodiversity", "national park*"},
+        {"biodiversity", "national park*", "conservationist*"},
     ),
     ("climate", "climate", {"iklim", "khí hậu", "климат*"}, {"climate change", "weather", "cuaca"}),
     ("el-nino", "El Nino", {"Эль-Ниньо"}, {"La Nina", "drought*"}),
@@ -1865,7 +2019,13 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "sinkhole",
         "sinkhole",
         {"tanah ambles", "lubang benam", "hố tử thần", "провал* грунт*"},
-        {"landslide*"},
+        {"landslide*", "subsidence", "sụt lún", "penurunan muka tanah", "tanah mendap"},
+    ),
+    (
+        "sinkhole/subsidence",
+        "land subsidence",
+        {"penurunan muka tanah", "tanah mendap", "sụt lún", "проседани* грунт*"},
+        {"sinkhole*", "hố tử thần", "lubang benam", "tanah ambles"},
     ),
     (
         "tidal-flood",
@@ -2273,7 +2433,13 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "research",
         "research",
         {"penelitian", "kajian", "nghiên cứu", "исследовани*"},
-        {"university", "investigation"},
+        {"university", "investigation", "researcher*", "peneliti", "исследовател*"},
+    ),
+    (
+        "research/researcher",
+        "researchers",
+        {"peneliti", "penyelidik", "nhà nghiên cứu", "исследовател*"},
+        {"research", "penelitian", "kajian", "nghiên cứu", "исследовани*"},
     ),
     (
         "smartphone",
@@ -2520,8 +2686,31 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"media", "truyền thông", "СМИ"},
         {"social media", "journalist*", "newspaper*"},
     ),
-    ("film", "film", {"film", "filem", "bộ phim", "фильм*"}, {"music"}),
-    ("music", "music", {"musik", "muzik", "âm nhạc", "музык*"}, {"film"}),
+    (
+        "media/television",
+        "television",
+        {"televisi", "televisyen", "truyền hình", "телевидени*"},
+        {"TV station*", "stasiun televisi", "телеканал*", "broadcaster*"},
+    ),
+    (
+        "media/tv-station",
+        "TV station",
+        {"stasiun televisi", "stesen televisyen", "đài truyền hình", "телеканал*"},
+        {"television", "televisi", "truyền hình", "телевидени*", "broadcaster*"},
+    ),
+    ("film", "film", {"film", "filem", "bộ phim", "фильм*"}, {"music", "filmmaker*"}),
+    (
+        "music",
+        "music",
+        {"musik", "muzik", "âm nhạc", "музыка"},
+        {"film", "musician*", "musisi", "pemuzik", "музыкант*"},
+    ),
+    (
+        "music/musician",
+        "musicians",
+        {"musisi", "pemuzik", "nhạc sĩ", "музыкант*"},
+        {"music", "musik", "muzik", "âm nhạc", "музыка"},
+    ),
     ("festival", "festival", {"lễ hội", "фестивал*"}, {"Lunar New Year"}),
     ("ramadan", "Ramadan", {"bulan puasa", "Рамадан*"}, {"Eid al-Fitr", "Muslims"}),
     (
@@ -2552,7 +2741,13 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "donations",
         "donation",
         {"donasi", "sumbangan", "quyên góp", "пожертвовани*"},
-        {"humanitarian aid"},
+        {"humanitarian aid", "donor*", "nhà tài trợ", "донор*"},
+    ),
+    (
+        "donations/donor",
+        "donors",
+        {"donatur", "penderma", "nhà tài trợ", "донор*"},
+        {"donation*", "donasi", "sumbangan", "quyên góp", "пожертвовани*"},
     ),
     (
         "volunteers",
@@ -2814,7 +3009,22 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("dams", "Đám cưới ở Hà Nội", False),
     ("dams", "Плотина ГЭС переполнена после дождей", True),
     ("investigation", "Следовательно, цены вырастут", False),
-    ("investigation", "Следователи изучают место происшествия", True),
+    ("investigation", "Расследование продолжается", True),
+    # who investigates is not the investigation, nor who travels the trade
+    ("investigation", "Следователи изучают место происшествия", False),
+    ("investigators", "Следователи изучают место происшествия", True),
+    ("tourists", "Doanh thu du lịch tăng mạnh trong quý III", False),
+    ("tourists", "Du khách đổ về Đà Lạt dịp lễ", True),
+    ("researchers", "Hasil penelitian menunjukkan kenaikan", False),
+    ("researchers", "Peneliti BRIN menemukan spesies baru", True),
+    ("shareholders", "IHSG ditutup menguat, saham perbankan memimpin", False),
+    ("shareholders", "RUPS: pemegang saham setujui pembagian dividen", True),
+    ("miners", "Pemerintah evaluasi izin tambang nikel", False),
+    ("miners", "Tiga penambang tewas tertimbun longsor", True),
+    ("clinic", "Клинические испытания вакцины завершены", False),
+    ("clinic", "Клиника в Казани открылась после ремонта", True),
+    ("insurers", "Người dân được hưởng bảo hiểm y tế", False),
+    ("insurers", "Công ty bảo hiểm chi trả bồi thường", True),
     ("law", "Lời cảm ơn của thủ tướng", False),
     ("law", "Quốc hội thông qua đạo luật mới", True),
     ("kindergarten", "Kita harus bersatu menghadapi krisis", False),
@@ -2837,6 +3047,22 @@ TRAPS: list[tuple[str, str, bool]] = [
     ('"mobile phone"', "Penggunaan ponsel di sekolah dilarang", True),
     ("lightning", "Молниеносная атака на рынке", False),
     ("lightning", "Dua petani tewas tersambar petir", True),
+    # health is not the health sector, nor its sector every health tip
+    ('"health care"', "Tips menjaga kesehatan jantung di usia muda", False),
+    ('"health care"', "Sở Y tế Hà Nội tăng cường kiểm tra", True),
+    ("health", "Bộ trưởng Y tế thăm bệnh viện tuyến huyện", False),
+    ("health", "Cách giữ gìn sức khỏe trong mùa lạnh", True),
+    # a referee is not an arbitration, a ruling not a verdict
+    ("arbitration", "Trọng tài bắt penalty gây tranh cãi", False),
+    ("arbitration", "Phán quyết của Tòa Trọng tài năm 2016 về Biển Đông", True),
+    ("verdict", "Putusan MK soal ambang batas pencalonan", False),
+    ("verdict", "Putusan hakim terhadap terdakwa korupsi", True),
+    ('"net profit"', "Laba perusahaan turun tipis", False),
+    ("relations", "В отношении него возбуждено уголовное дело", False),
+    ("relations", "Отношения России и Китая вышли на новый уровень", True),
+    ("confrontation", "Real Madrid đối đầu với Arsenal ở bán kết", False),
+    ("confrontation", "Nguy cơ đối đầu quân sự ở Biển Đông gia tăng", True),
+    ('"net profit"', "Laba bersih BRI naik 10 persen", True),
     # scarce is not rare: "langka" is both, "kelangkaan" only the first
     ("shortage", "Harimau Sumatra termasuk satwa langka", False),
     ("shortage", "Kelangkaan minyak goreng di pasar", True),
