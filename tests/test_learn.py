@@ -22,7 +22,7 @@ from monitor.fetch import Fetcher
 from monitor.learn import PLAIN, Filters, features, from_json, learn, to_json
 from monitor.learn.feedback_file import read_feedback
 from monitor.learn.nearest import Nearest
-from monitor.learn.suggest import TermUse, suggest, term_uses
+from monitor.learn.suggest import TermUse, suggest, suggestions
 from monitor.match import Matcher
 from monitor.notify import Notifier
 from monitor.pipeline import Pipeline
@@ -307,14 +307,18 @@ def test_term_uses_name_the_query_terms_that_fired_only_in_wrong_alerts() -> Non
         (Document("3", "Club elects a board", "Members elected a new chairman", "en"), False),
         (Document("4", "Poll: new club board", "The club elects its board each year", "en"), False),
     ]
-    matcher = Matcher([POLLS])
-    uses = term_uses((next(iter(matcher.match(d, below=["votes"])), None), r) for d, r in docs)
+    # another topic that matches them all comes first: the suggestions are still the poll's
+    wide = "the OR poll* OR ballot* OR club OR voters OR elect*"
+    other = Topic(id="a-club", name="Club", query=wide, threshold=0.0, expand=False)
+    said = suggestions(POLLS, docs, Matcher([other, POLLS]))
+    uses = said.terms
     assert uses == (
         TermUse("elect*", 0, 2, ("elects", "elected")),
         TermUse("poll*", 2, 1, ("poll",)),
         TermUse("ballot*", 2, 0, ()),
     )
     assert [u.term for u in uses if u.only_wrong] == ["elect*"]
+    assert (said.topic, said.relevant, said.not_relevant) == ("votes", 2, 2)
 
 
 def test_feedback_file_zero_is_not_relevant_and_unlisted_is_unjudged() -> None:

@@ -80,13 +80,17 @@ def suggestions(
 ) -> Suggestions:
     """``topic``'s suggested edits from its judged articles; ``matcher`` gives each article's
     match now, whatever its score."""
-    matches = [next(iter(matcher.match(d, below=[topic.id])), None) for d, _ in judged]
-    mine = [m if m is not None and m.topic == topic.id else None for m in matches]
+    mine = [_match_of(matcher, topic.id, d) for d, _ in judged]
     relevant = sum(r for _, r in judged)
     return Suggestions(
         topic.id, relevant, len(judged) - relevant, suggest(topic.query, judged),
         term_uses(zip(mine, (r for _, r in judged), strict=True)),
     )  # fmt: skip
+
+
+def _match_of(matcher: Candidates, topic: str, doc: Document) -> Match | None:
+    """``topic``'s match of ``doc`` (a matcher may hold other topics too), whatever its score."""
+    return next((m for m in matcher.match(doc, below=[topic]) if m.topic == topic), None)
 
 
 def suggest(
