@@ -71,6 +71,10 @@ def score(query: str, title: str, text: str = "") -> float:
         # phrases are consecutive words
         ('"Asia Tenggara"', "Kawasan Asia Tenggara", ('"Asia Tenggara"',)),
         ('"Asia Tenggara"', "Asia dan Tenggara", None),
+        # a dash written between a phrase's words: the text's words, dash or none
+        ('"Bắc - Nam"', "Đường sắt tốc độ cao Bắc - Nam", ('"Bắc - Nam"',)),
+        ('"Bắc - Nam"', "Đường sắt Bắc–Nam khởi công", ('"Bắc - Nam"',)),
+        ('"Bắc - Nam"', "Bắc Ninh và Nam Định", None),
         # Cyrillic: case folding, ё read as е
         ("РОССИЯ", "россия и АСЕАН", ("РОССИЯ",)),
         ("россия", "РОССИЯ И АСЕАН", ("россия",)),

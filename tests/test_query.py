@@ -96,10 +96,14 @@ def test_title(query: str, expected: str) -> None:
         ("bão", "bão"),
         ("กองทัพ", "~กองทัพ"),
         ("南海", "~南海"),
+        # a dash between a phrase's words is not a word (the text's words skip it too)
+        ('"Bắc - Nam"', "[bắc nam]"),
+        ('"Hà Nội – Hải Phòng"', "[hà nội hải phòng]"),
     ],
 )
 def test_terms(query: str, expected: str) -> None:
-    """Phrases, hyphenated compounds (as phrases), prefixes, case folding, substring scripts."""
+    """Phrases, hyphenated compounds (as phrases), prefixes, case folding, substring scripts,
+    punctuation between a phrase's words."""
     assert expected == show(parse_query(query).root)
 
 

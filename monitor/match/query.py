@@ -479,6 +479,8 @@ def _term_parts(kind: str, text: str) -> tuple[tuple[Pattern, ...], str, Guard |
     patterns: list[Pattern] = []
     offset = 1 if kind == "PHRASE" else 0
     for part in parts:
+        if kind == "PHRASE" and not words(part).original:
+            continue  # "Bắc - Nam": a dash between a phrase's words, as the text's words skip it
         patterns.extend(_patterns(part, offset + text.find(part)))
     if any(not p.folded for p in patterns):
         # a phrase with diacritics is in a language that has them: its plain words are plain
