@@ -120,6 +120,8 @@ def test_expansion_cases(
         ("celebrity", "Artis senior meninggal dunia"),
         # a wedding is not marriage: "pernikahan dini" is child marriage
         ("wedding", "Angka pernikahan dini meningkat"),
+        # fog is "kabut", but "kabut asap" is haze
+        ("fog", "Kabut asap menyelimuti Pekanbaru"),
     ],
 )
 def test_context_traps(query: str, title: str) -> None:

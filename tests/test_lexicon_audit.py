@@ -2816,7 +2816,12 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ("influencer", "influencer", {"pemengaruh", "инфлюенсер*"}, {"блогер*", "celebrity"}),
     ("wedding", "wedding", {"pesta pernikahan", "đám cưới", "свадьб*"}, {"pernikahan", "marriage"}),
     ("athlete", "athlete", {"atlet", "vận động viên", "спортсмен*"}, {"player*", "athletics"}),
-    ("tournament", "tournament", {"turnamen", "giải đấu", "турнир*"}, {"kejohanan", "championship*"}),
+    (
+        "tournament",
+        "tournament",
+        {"turnamen", "giải đấu", "турнир*"},
+        {"kejohanan", "championship*"},
+    ),
     ("medal", "medal", {"medali", "pingat", "huy chương", "медал*"}, {"gold", "champion"}),
     ("stadium", "stadium", {"stadion", "sân vận động", "стадион*"}, {"arena*"}),
     ("goalkeeper", "goalkeeper", {"penjaga gawang", "thủ môn", "вратар*"}, {"player*"}),
@@ -2859,6 +2864,18 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"mengaku bersalah", "nhận tội", "признал вину"},
         {"confess*", "guilty", "convict*"},
     ),
+    ("fog", "fog", {"kabut", "kabus", "sương mù", "туман*"}, {"haze", "kabut asap"}),
+    ("helmet", "helmet", {"helm", "topi keledar", "mũ bảo hiểm", "шлем*"}, {"traffic"}),
+    (
+        "speeding",
+        "speeding",
+        {"ngebut", "chạy quá tốc độ", "превышени* скорост*"},
+        {"speed*", "traffic violation*"},
+    ),
+    ("jury", "jury", {"juri", "bồi thẩm đoàn", "коллеги* присяжных"}, {"juror*", "присяжн*"}),
+    ("testimony", "testimony", {"kesaksian", "lời khai"}, {"witness", "saksi", "показани*"}),
+    ("fireworks", "fireworks", {"kembang api", "bunga api", "pháo hoa"}, {"firecracker*"}),
+    ("lottery", "lottery", {"lotre", "loteri", "xổ số", "лотере*"}, {"gambling"}),
 ]
 
 
