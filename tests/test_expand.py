@@ -113,6 +113,15 @@ def test_expansion_cases(
         # who invests is not the investing: "investors" finds "nhà đầu tư", never a bare "đầu tư"
         ("investors", "Huyện gấp rút hoàn thành hồ sơ đầu tư khu tái định cư"),
         ("investors", "Investasi properti berbasis koperasi belum optimal"),
+        # an actress is not every actor: "nam diễn viên" is an actor, "aktor" a man
+        ("actress", "Nam diễn viên chính nhận giải"),
+        ("actress", "Aktor senior meninggal dunia"),
+        # an entertainer (artis) is a member of {celebrity}, not a celebrity
+        ("celebrity", "Artis senior meninggal dunia"),
+        # a wedding is not marriage: "pernikahan dini" is child marriage
+        ("wedding", "Angka pernikahan dini meningkat"),
+        # fog is "kabut", but "kabut asap" is haze
+        ("fog", "Kabut asap menyelimuti Pekanbaru"),
     ],
 )
 def test_context_traps(query: str, title: str) -> None:
