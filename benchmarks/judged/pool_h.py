@@ -4,19 +4,8 @@ housing-property).
 Owns: the broad multilingual keyword probes, the random sample and the pool file written for
 judging. Not: judging (done by reading) nor scoring any watchlist. Stdlib only; deterministic.
 
-The method of ``pool_d.py`` (its code, called here), as sets e, f and g used it, unchanged but for
-the probes, the seed and the sets left out (a to g, so the eight sets are disjoint): probes run
-over what the assessor reads (the title and the first 1,500 characters), each a case-insensitive
-regular expression anchored at a word start. Per topic, candidates are ranked by how many
-distinct probes hit them (a title hit counts double); if more than CAP match, the top HALF_CAP by
-rank are kept and the rest of the cap is filled by a seeded random sample of the remaining hits.
-Then, per topic and language, the best-ranked remaining hits of that language are added until
-LANG_FLOOR are pooled. A seeded random sample of the corpus is added. The texts are
-NFC-normalised before probing.
-
-Stage 2, in the same run and before anything was read: for each topic, every text not pooled by
-stage 1 in which one of the topic's STRONG probes (narrow, topic-specific words) is in the title
-or occurs at least twice in the read text. The rule uses probes only.
+The method of ``pool_d.py`` (its code, called here; its docstring says it), unchanged but for
+the probes, the seed and the sets left out (a to g, so every set is disjoint).
 
 Usage: python3 benchmarks/judged/pool_h.py [--out /tmp/pool-h.jsonl]
 """
