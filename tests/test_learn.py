@@ -197,6 +197,69 @@ def test_a_rule_that_leaving_out_shows_no_gain_stays_off() -> None:
     assert "near-alert rule off: leave-one-out F1" in model.reason
 
 
+# A query term that brings the wrong articles: for health care, "doctors" fires in health-advice
+# pieces ("what doctors say about ..."), "hospital*" and "clinic" in stories about the service.
+CARE = Topic(id="care", name="Health care", query="doctors OR hospital* OR clinic",
+             threshold=0.0, expand=False)  # fmt: skip
+
+
+def care_doc(n: int, term: str, rng: random.Random) -> Document:
+    """A story fired by ``term`` only; each one of different words (no story repeats)."""
+    words = rng.sample(FILLER + VOTE + SURVEY + RIVER + MONEY, 12)
+    return Document(f"care-{n}", f"{' '.join(words[:3])} {term}", " ".join(words), "en")
+
+
+def care_judged(verdicts: list[tuple[str, bool]], seed: int = 7) -> list[tuple[Document, bool]]:
+    rng = random.Random(seed)
+    return [(care_doc(n, term, rng), v) for n, (term, v) in enumerate(verdicts)]
+
+
+def care_model(examples: list[tuple[Document, bool]]):
+    matcher = Matcher([CARE])
+    return learn([CARE], [(d, {"care": v}) for d, v in examples], matcher)["care"], matcher
+
+
+def test_a_term_that_fired_in_wrong_alerts_drops_new_candidates_it_alone_brings() -> None:
+    """Ten judged alerts of ten different stories (the near-alert rule sees nothing alike):
+    "doctors" fired in five, all judged not relevant. The term rule turns on, drops a new
+    candidate only "doctors" brings, keeps one "hospital" brings too, and one brought by a
+    term never judged ("clinic")."""
+    verdicts = [("doctors", False)] * 5 + [("hospital", True)] * 4 + [("hospital", False)]
+    model, matcher = care_model(care_judged(verdicts))
+    assert (model.active, model.near, model.logistic) == (True, None, False), model.reason
+    assert model.terms is not None and "term rule on" in model.reason
+    rng = random.Random(11)
+    doctors, both, clinic = (care_doc(100, "doctors", rng), care_doc(101, "doctors hospital", rng),
+                             care_doc(102, "clinic", rng))  # fmt: skip
+    found = [d.id for d in (doctors, both, clinic)
+             if Filters({"care": model}).refine(d, matcher.match(d))]  # fmt: skip
+    assert found == [both.id, clinic.id]
+    said = model.contributions(doctors, matcher.match(doctors)[0])
+    assert said[0][1] == -1.0 and "'doctors' 0 of 5" in said[0][0], said
+
+
+def test_a_term_rule_that_leaving_out_shows_no_gain_stays_off() -> None:
+    """Each term fired in relevant and not-relevant alerts alike: dropping by term would lose
+    relevant ones, leave-one-out shows it, the rule stays off and every candidate is kept."""
+    verdicts = [("doctors", True), ("doctors", False), ("hospital", True), ("hospital", False)] * 3
+    model, _ = care_model(care_judged(verdicts))
+    assert (model.active, model.terms) == (False, None)
+    assert "term rule off: leave-one-out F1" in model.reason
+
+
+def test_the_term_rule_round_trips_through_json() -> None:
+    verdicts = [("doctors", False)] * 5 + [("hospital", True)] * 4 + [("hospital", False)]
+    model, matcher = care_model(care_judged(verdicts))
+    again = from_json(to_json(model))
+    assert again == model and again is not None and again.terms is not None
+    rng = random.Random(13)
+    pairs = [
+        (d, matcher.match(d)[0])
+        for d in (care_doc(n, t, rng) for n, t in enumerate(["doctors", "hospital", "clinic"]))
+    ]
+    assert again.probabilities(pairs) == model.probabilities(pairs) == [0.0, 1.0, 1.0]
+
+
 @pytest.mark.parametrize("relevant", [True, False])
 def test_a_topic_judged_all_one_way_keeps_every_candidate(relevant: bool) -> None:
     """All relevant or all not relevant teaches nothing to tell apart: the filter stays off."""

@@ -1,7 +1,8 @@
 """Topics that learn from the analyst: relevance feedback turned into a per-topic filter.
 
 Owns: what a topic learns from judged articles (``model``: train, keep/drop, rank, explain,
-JSON), the features it learns over (``features``), the feedback file format (``feedback_file``),
+JSON; its rules for few judgments, ``nearest`` and ``terms``), the features it learns over
+(``features``), the feedback file format (``feedback_file``),
 the small interface the places that produce matches call (``Refiner``), and the matcher as the
 learner calls it (``Candidates``). Pure: no I/O, no store, no event loop; the caller trains off
 the loop and persists the JSON.

@@ -29,8 +29,9 @@ from monitor.types import Document, Match
 
 #: bump when a feature or the decision changes meaning: a saved model of another version is
 #: retrained (3: ``model.CUTOFF`` 0.5 -> 0.4, its turn-on was cross-validated at the old one;
-#: 4: the near-alert rule, ``nearest``, and its judged profiles in the JSON)
-VERSION = "4"
+#: 4: the near-alert rule, ``nearest``, and its judged profiles in the JSON; 5: the term rule,
+#: ``terms``, and its counts in the JSON)
+VERSION = "5"
 
 #: size of each hashed block (a power of two)
 WORD_BITS = 18

@@ -19,12 +19,14 @@ stay):
    beats both by ``MARGIN`` (which needs judged candidates below the threshold: an analyst who
    judged only her alerts gets a filter that only drops).
 4. The final model is fitted on every judgment.
-5. Beside it, the near-alert rule (``nearest``): a candidate most like a judged not-relevant
-   alert is dropped. It suits the few judgments an analyst gives (her alerts), where the
-   logistic model rarely turns on; it turns on by its own leave-one-out check.
+5. Beside it, two rules for the few judgments an analyst gives (her alerts), where the
+   logistic model rarely turns on, each turned on by its own leave-one-out check: the
+   near-alert rule (``nearest``: a candidate most like a judged not-relevant alert is
+   dropped) and the term rule (``terms``: a candidate whose query terms fired mostly in
+   alerts judged not relevant is dropped).
 
-The filter is on (``active``) when either part is; a candidate is kept when the logistic part
-(if on) keeps it and the near-alert rule (if on) does not drop it.
+The filter is on (``active``) when any part is; a candidate is kept when the logistic part
+(if on) keeps it and neither rule (if on) drops it.
 
 Owns: training, the keep/drop decision and its probability, the top features of one decision,
 and the model as JSON (its non-zero coefficients packed and compressed, never pickle).
@@ -42,8 +44,9 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from monitor.learn import features, nearest
+from monitor.learn import features, nearest, terms
 from monitor.learn.nearest import NearAlerts
+from monitor.learn.terms import TermRule
 from monitor.types import Document, Match
 
 #: fewer judged candidates than this: the filter stays off (the plain score decides)
@@ -82,7 +85,8 @@ class LearnedFilter:
     """What a topic learned from its judgments (inactive: the plain score decides)."""
 
     topic: str
-    #: True when a part is on: the logistic part (``logistic``) or the near-alert rule (``near``)
+    #: True when a part is on: the logistic part (``logistic``), the near-alert rule (``near``)
+    #: or the term rule (``terms``)
     active: bool
     #: why it is on or off, for ``monitor topics``
     reason: str
@@ -105,6 +109,8 @@ class LearnedFilter:
     logistic: bool = False
     #: the near-alert rule, when its leave-one-out check let it on
     near: NearAlerts | None = None
+    #: the term rule, when its leave-one-out check let it on
+    terms: TermRule | None = None
 
     def probability(self, doc: Document, match: Match) -> float:
         """The shrunk probability that ``match`` is worth an alert (1.0 when inactive)."""
@@ -118,12 +124,14 @@ class LearnedFilter:
         if not self.active:
             return [1.0] * len(items)
         kept = self._logistic(items) if self.logistic else [1.0] * len(items)
-        if self.near is None:
-            return kept
-        # the rule knows alerts: a candidate re-admitted from below the threshold is not its call
+        # the rules know alerts: a candidate re-admitted from below the threshold is not theirs
         alerts = [i for i, (_, m) in enumerate(items) if not self._below(m)]
-        for i, found in zip(alerts, self.near.nearest([items[i] for i in alerts]), strict=True):
-            kept[i] = 0.0 if found.drops else kept[i]
+        if self.near is not None:
+            for i, found in zip(alerts, self.near.nearest([items[i] for i in alerts]), strict=True):
+                kept[i] = 0.0 if found.drops else kept[i]
+        if self.terms is not None:
+            for i in alerts:
+                kept[i] = 0.0 if self.terms.drops(items[i][1]) else kept[i]
         return kept
 
     def _below(self, match: Match) -> bool:
@@ -156,7 +164,7 @@ class LearnedFilter:
                  if c in weights]  # fmt: skip
         pulls.sort(key=lambda cw: -abs(cw[1]))
         named = [(features.describe(c, [(doc, match)]), w) for c, w in pulls[:top]]
-        return self._near_alert(doc, match) + named
+        return self._near_alert(doc, match) + self._term_rule(match) + named
 
     def _near_alert(self, doc: Document, match: Match) -> list[tuple[str, float]]:
         """The near-alert rule's part, in words: -1 when it drops the candidate, else 0."""
@@ -169,6 +177,12 @@ class LearnedFilter:
         said = (f"{verb} the alert judged not relevant {found.unlike_title!r} (cosine "
                 f"{found.unlike:.2f}; nearest relevant {found.like:.2f})")  # fmt: skip
         return [(said, -1.0 if found.drops else 0.0)]
+
+    def _term_rule(self, match: Match) -> list[tuple[str, float]]:
+        """The term rule's part, in words: -1 when it drops the candidate, else 0."""
+        if self.terms is None or self._below(match):
+            return []
+        return [(self.terms.why(match), -1.0 if self.terms.drops(match) else 0.0)]
 
 
 def _sigmoid(z: float) -> float:
@@ -187,10 +201,11 @@ def train(topic: str, judged: Sequence[Judgment], threshold: float = 0.0) -> Lea
     candidates = [(j.document, j.match, j.relevant) for j in judged if j.match is not None]
     if logistic.judgments == 0 or logistic.relevant in (0, logistic.judgments):
         return logistic  # all one way (or none): nothing to tell apart
-    near, why = nearest.train(candidates, threshold)
-    return replace(logistic, active=logistic.active or near is not None,
-                   reason=f"{logistic.reason}; {why}", logistic=logistic.active,
-                   near=near)  # fmt: skip
+    near, near_why = nearest.train(candidates, threshold)
+    term_rule, terms_why = terms.train(candidates, threshold)
+    return replace(logistic, active=logistic.active or near is not None or term_rule is not None,
+                   reason=f"{logistic.reason}; {near_why}; {terms_why}", logistic=logistic.active,
+                   near=near, terms=term_rule)  # fmt: skip
 
 
 def _train_logistic(topic: str, judged: Sequence[Judgment], threshold: float) -> LearnedFilter:
@@ -308,6 +323,7 @@ def to_json(model: LearnedFilter) -> str:
         "intercept": model.intercept, "weights": base64.b64encode(model.weights).decode("ascii"),
         "version": model.version, "logistic": model.logistic,
         "near": None if model.near is None else nearest.to_text(model.near),
+        "terms": None if model.terms is None else terms.to_text(model.terms),
     }  # fmt: skip
     return json.dumps(data, separators=(",", ":"))
 
@@ -332,4 +348,5 @@ def from_json(text: str) -> LearnedFilter | None:
         version=str(data["version"]),
         logistic=bool(data["logistic"]),
         near=None if data["near"] is None else nearest.from_text(data["near"]),
+        terms=None if data["terms"] is None else terms.from_text(data["terms"]),
     )
