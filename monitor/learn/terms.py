@@ -39,7 +39,8 @@ from monitor.types import Document, Match
 #: pseudo-judgments at the topic's precision added to each term's own
 PSEUDO = 2.0
 #: the precision a topic's is shrunk toward, and by how many pseudo-judgments: the plain
-#: matcher's pooled precision over the judged sets a-d and g-j (1,125 of 1,602 alerts)
+#: matcher's pooled precision over the judged sets a-d and g-j, multilingual watchlists
+#: (1,125 of 1,602 alerts)
 TYPICAL_PRECISION = 0.7
 PSEUDO_TOPIC = 2.0
 
@@ -61,7 +62,7 @@ class TermRule:
     def trust(self, match: Match) -> tuple[float, str]:
         """The candidate's most trusted term's trust, and that term ("" for a term never
         judged)."""
-        counts = {term: (good, seen) for term, good, seen in self.counts}
+        counts = self._table()
         return max(((self._trust(*counts.get(t, (0, 0))), t if t in counts else "")
                     for t in _terms(match)), default=(self.precision, ""))  # fmt: skip
 
@@ -71,10 +72,13 @@ class TermRule:
     def _trust(self, good: int, seen: int) -> float:
         return (good + PSEUDO * self.precision) / (seen + PSEUDO)
 
+    def _table(self) -> dict[str, tuple[int, int]]:
+        return {term: (good, seen) for term, good, seen in self.counts}
+
     def why(self, match: Match) -> str:
         """The decision in words, for ``monitor explain``."""
         trust, term = self.trust(match)
-        counts = {t: (good, seen) for t, good, seen in self.counts}
+        counts = self._table()
         fired = ", ".join(f"{t!r} {counts[t][0]} of {counts[t][1]}"
                           for t in _terms(match) if t in counts)  # fmt: skip
         verb = "dropped" if trust < self.cutoff else "kept"
