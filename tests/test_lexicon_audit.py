@@ -2883,6 +2883,18 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ("testimony", "testimony", {"kesaksian", "lời khai"}, {"witness", "saksi", "показани*"}),
     ("fireworks", "fireworks", {"kembang api", "bunga api", "pháo hoa"}, {"firecracker*"}),
     ("lottery", "lottery", {"lotre", "loteri", "xổ số", "лотере*"}, {"gambling"}),
+    # ambiguous words with one clean sense: the theatre, not the art; a referee, not an arbiter
+    (
+        "cinema",
+        "cinemas",
+        {"bioskop", "pawagam", "rạp chiếu phim", "кинотеатр*"},
+        {"cinema", "film*", "điện ảnh"},
+    ),
+    ("artist", "artist", {"seniman", "nghệ sĩ"}, {"artis", "художник*", "артист*"}),
+    ("coach", "coach", {"pelatih", "jurulatih", "huấn luyện viên", "тренер"}, {"Trainer"}),
+    ("referee", "referee", {"wasit", "pengadil", "рефери"}, {"trọng tài", "арбитр*"}),
+    ("striker", "striker", {"tiền đạo", "нападающ*"}, {"strikers", "penyerang"}),
+    ("rent", "rent", {"sewa", "cho thuê", "арендн* плат*"}, {"аренд*", "thuê"}),
 ]
 
 
@@ -3133,6 +3145,33 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("residents", "Người dân cả nước hướng về Thủ đô", False),
     ("residents", "Penduduk desa mengungsi akibat banjir", True),
     ("{residents}", "Warga desa mengungsi akibat banjir", True),
+    # a coach is a team's, not a bus
+    ("pelatih", "Tour coach crash kills 12 on the highway", False),
+    ("pelatih", "Coach driver arrested after the accident", False),
+    ("pelatih", "Vietnam coach names squad for the AFF Cup", True),
+    ("coach", "PSSI tunjuk pelatih baru timnas", True),
+    # a referee is not an arbitrator, a striker not a worker on strike nor any assailant
+    ("referee", "Phán quyết của Tòa Trọng tài năm 2016 về Biển Đông", False),
+    ("referee", "Gol dianulir wasit karena offside", True),
+    ('"tiền đạo"', "Strikers picket the factory gates", False),
+    ('"tiền đạo"', "Indonesia's striker scores twice in Hanoi", True),
+    ("striker", "Penyerang bersenjata tajam ditangkap polisi", False),
+    # cinemas are theatres; a bare cinema is also the art
+    ("bioskop", "The festival celebrates independent cinema", False),
+    ("bioskop", "Cinemas reopen across the country", True),
+    # an artist is not a con or make-up artist, nor an Indonesian artis (an entertainer)
+    ("seniman", "Police arrest con artist who posed as a banker", False),
+    ("seniman", "Make-up artist sues the salon", False),
+    ("artist", "Artis senior meninggal dunia", False),
+    ("artist", "Seniman Bali gelar pameran lukisan", True),
+    # rent is not rent-seeking, a footballer's loan or hired labour
+    ("sewa", "Rent-seeking by officials costs the state", False),
+    ("rent", "Арсенал отдал Мхитаряна в аренду", False),
+    ("rent", "Nhiều người làm thuê mất việc", False),
+    ("rent", "Harga sewa rumah di Jakarta naik", True),
+    ("rent", "Арендная плата в Москве выросла", True),
+    # property alone is any possession; properti is real estate
+    ("properti", "Police recover stolen property", False),
     ("insurers", "Người dân được hưởng bảo hiểm y tế", False),
     ("insurers", "Công ty bảo hiểm chi trả bồi thường", True),
     ("law", "Lời cảm ơn của thủ tướng", False),
