@@ -1548,7 +1548,13 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     (
         "missing-persons",
         "missing persons",
-        {"dinyatakan hilang", "dilaporkan hilang", "mất tích", "пропал* без вести", "reported missing"},
+        {
+            "dinyatakan hilang",
+            "dilaporkan hilang",
+            "mất tích",
+            "пропал* без вести",
+            "reported missing",
+        },
         {"korban", "victims", "missing", "disparu"},
     ),
     (
