@@ -1111,9 +1111,11 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     (
         "murder",
         "murder",
-        {"giết người", "pembunuhan", "убийств*"},
-        {"penembakan", "tewas", "thiệt mạng", "погиб*"},
+        {"giết người", "pembunuhan", "убийств*", "tuduhan membunuh", "tega membunuh"},
+        {"penembakan", "tewas", "thiệt mạng", "погиб*", "membunuh", "kill"},
     ),
+    # to kill is broader than to murder
+    ("kill", "kill", {"membunuh", "giết", "убить"}, {"murder", "pembunuhan", "giết người"}),
     (
         "robbery",
         "robbery",
@@ -1545,9 +1547,15 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ),
     (
         "missing-persons",
-        "missing",
-        {"dinyatakan hilang", "dilaporkan hilang", "mất tích", "пропал* без вести"},
-        {"korban", "victims"},
+        "missing persons",
+        {
+            "dinyatakan hilang",
+            "dilaporkan hilang",
+            "mất tích",
+            "пропал* без вести",
+            "reported missing",
+        },
+        {"korban", "victims", "missing", "disparu"},
     ),
     (
         "resignation",
@@ -1883,7 +1891,12 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"hospital", "rescue*"},
     ),
     # клиник* is also клинический, clinical: the noun's case forms only
-    ("clinic", "clinic", {"klinik", "phòng khám", "клиника", "клиник"}, {"hospital", "клиник*"}),
+    (
+        "clinic",
+        "clinic",
+        {"klinik", "phòng khám", "клиника", "клиник", "la clinique", "la clínica"},
+        {"hospital", "клиник*", "clinique*", "clínica*"},
+    ),
     (
         "pharmacy",
         "pharmacy",
@@ -2734,8 +2747,8 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     (
         "residents",
         "residents",
-        {"warga", "penduduk", "người dân", "жител*"},
-        {"citizenship", "population"},
+        {"penduduk", "cư dân", "жител*"},
+        {"citizenship", "population", "warga", "người dân"},
     ),
     (
         "donations",
@@ -2876,6 +2889,18 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ("testimony", "testimony", {"kesaksian", "lời khai"}, {"witness", "saksi", "показани*"}),
     ("fireworks", "fireworks", {"kembang api", "bunga api", "pháo hoa"}, {"firecracker*"}),
     ("lottery", "lottery", {"lotre", "loteri", "xổ số", "лотере*"}, {"gambling"}),
+    # ambiguous words with one clean sense: the theatre, not the art; a referee, not an arbiter
+    (
+        "cinema",
+        "cinemas",
+        {"bioskop", "pawagam", "rạp chiếu phim", "кинотеатр*"},
+        {"cinema", "film*", "điện ảnh"},
+    ),
+    ("artist", "artist", {"seniman", "nghệ sĩ"}, {"artis", "художник*", "артист*"}),
+    ("coach", "coach", {"pelatih", "jurulatih", "huấn luyện viên", "тренер"}, {"Trainer"}),
+    ("referee", "referee", {"wasit", "pengadil", "рефери"}, {"trọng tài", "арбитр*"}),
+    ("striker", "striker", {"tiền đạo", "нападающ*"}, {"strikers", "penyerang"}),
+    ("rent", "rent", {"sewa", "cho thuê", "арендн* плат*"}, {"аренд*", "thuê"}),
 ]
 
 
@@ -3106,6 +3131,53 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("miners", "Tiga penambang tewas tertimbun longsor", True),
     ("clinic", "Клинические испытания вакцины завершены", False),
     ("clinic", "Клиника в Казани открылась после ремонта", True),
+    ("clinic", "Les essais cliniques du vaccin sont terminés", False),
+    ("clinic", "Ensayos clínicos: la historia clínica digital", False),
+    ("clinic", "Une clinique privée ferme ses portes à Lyon", True),
+    # missing is anything absent; missing persons are people
+    ('"mất tích"', "Xi skipped the G20 summit, missing an opportunity to meet Biden", False),
+    ('"mất tích"', "The missing piece is global commitment", False),
+    ('"mất tích"', "Five dead, seven still missing after West Java floods", True),
+    ('"missing persons"', "Tiga nelayan dilaporkan hilang di perairan Natuna", True),
+    # to kill is not to murder: membunuh kills bacteria, insects and a war's dead
+    ("murder", "Minyak kayu manis dapat membunuh larva nyamuk", False),
+    ("murder", "Israel membunuh sejumlah pemimpin senior Hizbullah", False),
+    ("murder", "Dituduh membunuh seekor lembu, seorang lelaki mati dipukul", False),
+    ("murder", "Pria di Bandar Lampung tega membunuh mantan istrinya", True),
+    ("murder", "Lelaki dihadapkan ke mahkamah atas pertuduhan membunuh seorang wanita", True),
+    ("kill", "Semprotan ini bekerja dengan membunuh lalat", True),
+    # residents are not every warga (citizens, civilians, foreigners) nor người dân, the public
+    ("residents", "Warga negara Indonesia di Jepang diminta waspada", False),
+    ("residents", "Người dân cả nước hướng về Thủ đô", False),
+    ("residents", "Penduduk desa mengungsi akibat banjir", True),
+    ("{residents}", "Warga desa mengungsi akibat banjir", True),
+    # a coach is a team's, not a bus
+    ("pelatih", "Tour coach crash kills 12 on the highway", False),
+    ("pelatih", "Coach driver arrested after the accident", False),
+    ("pelatih", "Vietnam coach names squad for the AFF Cup", True),
+    ("coach", "PSSI tunjuk pelatih baru timnas", True),
+    # a referee is not an arbitrator, a striker not a worker on strike nor any assailant
+    ("referee", "Phán quyết của Tòa Trọng tài năm 2016 về Biển Đông", False),
+    ("referee", "Gol dianulir wasit karena offside", True),
+    ('"tiền đạo"', "Strikers picket the factory gates", False),
+    ('"tiền đạo"', "Indonesia's striker scores twice in Hanoi", True),
+    ("striker", "Penyerang bersenjata tajam ditangkap polisi", False),
+    # cinemas are theatres; a bare cinema is also the art
+    ("bioskop", "The festival celebrates independent cinema", False),
+    ("bioskop", "Cinemas reopen across the country", True),
+    # an artist is not a con or make-up artist, nor an Indonesian artis (an entertainer)
+    ("seniman", "Police arrest con artist who posed as a banker", False),
+    ("seniman", "Make-up artist sues the salon", False),
+    ("artist", "Artis senior meninggal dunia", False),
+    ("artist", "Seniman Bali gelar pameran lukisan", True),
+    # rent is not rent-seeking, a footballer's loan or hired labour
+    ("sewa", "Rent-seeking by officials costs the state", False),
+    ("rent", "Арсенал отдал Мхитаряна в аренду", False),
+    ("rent", "Nhiều người làm thuê mất việc", False),
+    ("rent", "Harga sewa rumah di Jakarta naik", True),
+    ("rent", "Арендная плата в Москве выросла", True),
+    # property alone is any possession; properti is real estate
+    ("properti", "Police recover stolen property", False),
     ("insurers", "Người dân được hưởng bảo hiểm y tế", False),
     ("insurers", "Công ty bảo hiểm chi trả bồi thường", True),
     ("law", "Lời cảm ơn của thủ tướng", False),
