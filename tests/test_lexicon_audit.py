@@ -315,6 +315,32 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ),
     ("ISIS", "ISIS", {"ИГИЛ", "Islamic State"}, {"террор*", "terrorism"}),
     ("Moscow", "Moscow", {"Москв*", "Moskow"}, {"Росси*", "Kremlin"}),
+    # Russia's two chambers are names, not the parliament's concept nor each other
+    (
+        "State-Duma",
+        "State Duma",
+        {"Госдум*", "Государственн* дум*", "Duma Quốc gia"},
+        {"парламент*", "Совет* Федерации", "депутат*", "Quốc hội"},
+    ),
+    # Russian Совбез alone is Russia's Security Council as often as the UN's
+    (
+        "un-security-council",
+        "Security Council",
+        {"Совбез* ООН", "Совет* Безопасности ООН", "Hội đồng Bảo an"},
+        {"Совбез*", "Совбез* РФ", "Совет* Безопасности России"},
+    ),
+    (
+        "russian-security-council",
+        "Russian Security Council",
+        {"Совбез* РФ", "Совет* Безопасности России"},
+        {"Совбез* ООН", "Совбез*", "UN Security Council"},
+    ),
+    (
+        "Federation-Council",
+        "Federation Council",
+        {"Совет* Федерации", "Совфед*"},
+        {"Госдум*", "сенат", "парламент*"},
+    ),
 ]
 
 
@@ -972,7 +998,14 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "parliament",
         "parliament",
         {"Quốc hội", "parlemen", "parlimen"},
-        {"DPR", "lawmaker*", "Госдум*", "депутат*"},
+        {"DPR", "lawmaker*", "Госдум*", "депутат*", "National Assembly", "State Duma"},
+    ),
+    # a country's National Assembly: Vietnamese Quốc hội, not any parliament's word
+    (
+        "parliament/national-assembly",
+        "National Assembly",
+        {"Quốc hội", "Assemblée nationale", "Национальн* собрани*"},
+        {"parliament", "parlemen", "парламент*", "DPR", "Госдум*"},
     ),
     (
         "minister",
@@ -1014,7 +1047,13 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         "opposition",
         "opposition",
         {"oposisi", "pembangkang", "phe đối lập"},
-        {"partai politik", "pemilu", "protes*"},
+        {"partai politik", "pemilu", "protes*", "đảng đối lập", "opposition party"},
+    ),
+    (
+        "opposition/opposition-party",
+        "opposition party",
+        {"partai oposisi", "parti pembangkang", "đảng đối lập", "оппозиционн* парти*"},
+        {"opposition", "oposisi", "phe đối lập", "political party"},
     ),
     (
         "candidate",
@@ -1055,8 +1094,46 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     (
         "governor",
         "governor",
-        {"gabenor", "gubernur", "thống đốc"},
-        {"Bank Indonesia", "bupati", "thị trưởng", "walikota"},
+        {"gabenor", "gubernur", "thống đốc", "Yang di-Pertua Negeri", "губернатор*"},
+        {"Bank Indonesia", "bupati", "thị trưởng", "walikota", "Menteri Besar", "chủ tịch tỉnh"},
+    ),
+    # a Vietnamese province's chairman and a Malaysian state's chief minister are not governors
+    (
+        "provincial-chairman",
+        "provincial chairman",
+        {"chủ tịch UBND tỉnh", "chủ tịch tỉnh"},
+        {"governor", "thống đốc", "chủ tịch nước", "Bí thư Tỉnh ủy"},
+    ),
+    (
+        "provincial-party-secretary",
+        "provincial party secretary",
+        {"Bí thư Tỉnh ủy", "省委书记"},
+        {"provincial chairman", "chủ tịch UBND tỉnh", "General Secretary", "Tổng Bí thư"},
+    ),
+    (
+        "chief-minister",
+        "chief minister",
+        {"Menteri Besar", "Ketua Menteri"},
+        {"governor", "gabenor", "prime minister*", "perdana menteri", "menteri"},
+    ),
+    # communist parties' organs and offices
+    (
+        "politburo",
+        "Politburo",
+        {"Bộ Chính trị", "Политбюро", "政治局"},
+        {"Central Committee", "ЦК", "chính trị", "politics"},
+    ),
+    (
+        "central-committee",
+        "Central Committee",
+        {"Ban Chấp hành Trung ương", "ЦК", "中央委员会"},
+        {"Politburo", "Bộ Chính trị", "Trung ương"},
+    ),
+    (
+        "general-secretary",
+        "General Secretary",
+        {"Tổng Bí thư", "генеральн* секретар* ЦК", "总书记"},
+        {"генсек*", "Sekretaris Jenderal", "Setiausaha Agung", "Tổng Thư ký", "Secretary-General"},
     ),
     (
         "mayor",
@@ -1578,8 +1655,21 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     (
         "coalition",
         "coalition",
-        {"koalisi", "kerajaan campuran", "chính phủ liên minh", "коалиц*"},
-        {"alliance*"},
+        {"koalisi", "коалиц*", "gabungan parti"},
+        {"alliance*", "kerajaan campuran", "chính phủ liên minh", "liên minh cầm quyền"},
+    ),
+    # the government a coalition forms, and the coalition in power, are narrower than a coalition
+    (
+        "coalition/coalition-government",
+        "coalition government",
+        {"kerajaan campuran", "chính phủ liên minh", "коалиционн* правительств*"},
+        {"coalition*", "koalisi", "коалиц*", "ruling coalition*"},
+    ),
+    (
+        "coalition/ruling-coalition",
+        "ruling coalition",
+        {"koalisi pemerintah", "liên minh cầm quyền", "правящ* коалиц*"},
+        {"coalition*", "koalisi", "coalition government*", "ruling party"},
     ),
     (
         "inauguration",
@@ -2938,6 +3028,8 @@ SHARED = {
     "tuntutan": {"sovereignty/claims", "trial/prosecution"},  # a claim and a charge
     "наркокурьер*": {"narcotics/drug-trafficking", "trafficking/couriers"},
     "нефт*": {"energy/oil", "energy/crude-oil"},  # нефть is petroleum and crude oil
+    # Vietnamese names the National Assembly with its word for any parliament
+    "quốc hội": {"parliament", "parliament/national-assembly"},
 }
 
 
@@ -3221,6 +3313,62 @@ TRAPS: list[tuple[str, str, bool]] = [
     # scarce is not rare: "langka" is both, "kelangkaan" only the first
     ("shortage", "Harimau Sumatra termasuk satwa langka", False),
     ("shortage", "Kelangkaan minyak goreng di pasar", True),
+    # politics: an English query reaches the institutions and offices as the country's own press
+    # names them, and no broader or neighbouring office
+    ("Politburo", "Bộ Chính trị họp cho ý kiến về công tác nhân sự", True),
+    ("Politburo", "Так, в Политбюро ЦК КПК только одна женщина", True),
+    ("Politburo", "Tổng cục Chính trị Quân đội nhân dân Việt Nam", False),
+    ('"General Secretary"', "Tổng Bí thư Tô Lâm tiếp Đại sứ Nhật Bản", True),
+    ('"General Secretary"', "Выступил генеральный секретарь ЦК КПК Си Цзиньпин", True),
+    ('"General Secretary"', "Генсек ООН Гутерреш призвал к перемирию", False),
+    ('"General Secretary"', "Sekretaris Jenderal Kementerian Keuangan dilantik", False),
+    ('"General Secretary"', "Setiausaha Agung Pas umum calon", False),
+    ('"General Secretary"', "Tổng Thư ký Quốc hội công bố kết quả", False),
+    ('"Central Committee"', "Hội nghị Ban Chấp hành Trung ương lần thứ 10 khai mạc", True),
+    ('"Central Committee"', "Пленум ЦК КПК завершился в Пекине", True),
+    ('"Central Committee"', "Ngân hàng Trung ương châu Âu giữ nguyên lãi suất", False),
+    ('"National Assembly"', "Quốc hội thông qua Luật Đất đai sửa đổi", True),
+    ('"National Assembly"', "DPR sahkan RUU Perampasan Aset", False),
+    ('"National Assembly"', "Парламент Грузии принял закон об иноагентах", False),
+    ('"State Duma"', "Госдума приняла закон в третьем чтении", True),
+    ('"State Duma"', "Депутат Государственной думы от КПРФ заявил", True),
+    ('"State Duma"', "Phó chủ tịch Duma Quốc gia Nga yêu cầu trả tự do cho Durov", True),
+    ('"State Duma"', "Мосгордума утвердила бюджет столицы", False),
+    ('"State Duma"', "Совет Федерации одобрил закон", False),
+    ('"Federation Council"', "Совфед одобрил закон о бюджете", True),
+    ('"Federation Council"', "Глава комитета Совета Федерации по обороне", True),
+    ('"Federation Council"', "Госдума приняла закон в третьем чтении", False),
+    ("governor", "Yang Dipertua Negeri Melaka baharu dilantik", True),
+    ("governor", "Губернатор Белгородской области сообщил об атаке", True),
+    ("governor", "Menteri Besar Kedah angkat sumpah esok", False),
+    ("governor", "Chủ tịch UBND tỉnh Lâm Đồng bị kỷ luật", False),
+    ("{governor}", "Chủ tịch UBND tỉnh Lâm Đồng bị kỷ luật", True),
+    ('"provincial chairman"', "Cựu Chủ tịch tỉnh Lâm Đồng hầu tòa", True),
+    ('"provincial chairman"', "Cựu phó chủ tịch tỉnh Phú Thọ bị bắt vì đánh bạc", False),
+    ('"provincial party secretary"', "Bí thư Tỉnh ủy Thanh Hóa tiếp đoàn công tác", True),
+    ('"provincial party secretary"', "Phó Bí thư Tỉnh ủy Lâm Đồng Trần Hồng Thái", False),
+    ('"Security Council"', "Пан Ги Мун обратился в Совбез ООН", True),
+    ('"Security Council"', "Медведев снял с должности замсекретаря Совбеза РФ", False),
+    ('"Russian Security Council"', "Медведев снял с должности замсекретаря Совбеза РФ", True),
+    ('"Russian Security Council"', "Путин исключил Грызлова из Совета Безопасности России", True),
+    ('"chief minister"', "Menteri Besar Kedah angkat sumpah esok", True),
+    ('"chief minister"', "Ketua Menteri Sabah bentang bajet negeri", True),
+    ('"chief minister"', "Gubernur Jawa Barat resmikan jalan tol", False),
+    # a company's Presiden Direktur or Komisaris is no president, nor is a chairman of a group
+    ("president", "Presiden Prabowo bertemu PM Malaysia", True),
+    ("president", "Ivan Cahyadi, Presiden Direktur HMSP, mundur", False),
+    ("president", "Boy Thohir jadi Wakil Presiden Komisaris", False),
+    ('"vice president"', "Boy Thohir jadi Wakil Presiden Komisaris", False),
+    ('"vice president"', "Wakil Presiden Gibran kunjungi Papua", True),
+    ("president", "Chủ tịch Tập đoàn Vingroup phát biểu", False),
+    ("president", "Chủ tịch nước Lương Cường tiếp Tổng thống Pháp", True),
+    ('"opposition party"', "Partai oposisi menolak RUU Penyiaran", True),
+    ('"opposition party"', "Đảng đối lập giành đa số ghế", True),
+    ('"opposition party"', "Phe đối lập biểu tình ở Tbilisi", False),
+    ('"coalition government"', "Thái Lan thành lập chính phủ liên minh mới", True),
+    ('"coalition government"', "Koalisi masyarakat sipil tolak RUU", False),
+    ('"ruling coalition"', "Распад правящей коалиции в Киргизии", True),
+    ('"ruling coalition"', "Коалиция стран Запада передаст танки", False),
 ]
 
 
