@@ -203,8 +203,12 @@ def train(topic: str, judged: Sequence[Judgment], threshold: float = 0.0) -> Lea
         return logistic  # all one way (or none): nothing to tell apart
     near, near_why = nearest.train(candidates, threshold)
     term_rule, terms_why = terms.train(candidates, threshold)
-    return replace(logistic, active=logistic.active or near is not None or term_rule is not None,
-                   reason=f"{logistic.reason}; {near_why}; {terms_why}", logistic=logistic.active,
+    parts = [name for name, on in (("logistic part", logistic.active),
+                                   ("near-alert rule", near is not None),
+                                   ("term rule", term_rule is not None)) if on]  # fmt: skip
+    state = f"on ({', '.join(parts)})" if parts else "off"
+    reason = f"{state}; logistic part {logistic.reason}; {near_why}; {terms_why}"
+    return replace(logistic, active=bool(parts), reason=reason, logistic=logistic.active,
                    near=near, terms=term_rule)  # fmt: skip
 
 
