@@ -519,6 +519,43 @@ def test_cli_feedback_round_trip_undo_and_import(
     assert "top features:" in capsys.readouterr().out
 
 
+def test_cli_feedback_export_holds_every_judgment_and_imports_back(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--export`` writes every judgment (on a stored match and imported ones, of a topic no
+    watchlist defines now too) as a feedback file, one line per article, ASCII only (a feed's
+    U+2028 or U+0085 in a title ends no line); importing it elsewhere gives the same judgments."""
+    config = write_config(tmp_path, database_url)
+    run = ["--config", str(config)]
+    with Store.open(database_url) as store:
+        hostile = article("https://a.example/1", topics=(("bank", ("chat",)),))
+        title = 'Bank\u2028<script>x</script>\u0085 "run"'
+        store.save_poll(state(), [replace(hostile, item=replace(hostile.item, title=title))], T0)
+        match_id = store.matches(limit=1)[0].match_id
+        store.import_judgments([(judged(2)[1][0], {"bank": True, "gone": False})], "elsewhere", T0)
+    assert main([*run, "feedback", str(match_id), "not-relevant"]) == 0
+    out = tmp_path / "export.jsonl"
+    assert main([*run, "feedback", "--export", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.isascii() and len(text.splitlines()) == 2
+    exported = read_feedback(text.splitlines())
+    verdicts = {j.document.id: j.verdicts for j in exported}
+    assert verdicts == {
+        "https://a.example/1": {"bank": False},
+        "doc-1": {"bank": True, "gone": False},
+    }
+    assert {j.document.id: j.document.title for j in exported}["https://a.example/1"] == title
+    (tmp_path / "other").mkdir()
+    other = write_config(tmp_path / "other", f"sqlite:///{tmp_path / 'other.db'}")
+    with Store.open(f"sqlite:///{tmp_path / 'other.db'}"):
+        pass
+    assert main(["--config", str(other), "feedback", "--import", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["--config", str(other), "feedback", "--export", "-"]) == 0
+    assert capsys.readouterr().out == text
+    assert main([*run, "feedback", "--export", "-", "relevant"]) == 2
+
+
 def test_cli_match_and_eval_learn_from_a_feedback_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -24,6 +24,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from monitor.config import WebSettings, load_settings
 from monitor.errors import ConfigError
+from monitor.learn.feedback_file import read_feedback
 from monitor.store import Store
 from monitor.web.server import bind
 from tests.feedserver import FeedServer, running_feed_server
@@ -124,6 +125,12 @@ def test_feedback_csrf_retry_and_try_it(daemon: Daemon) -> None:
             assert [(f.match_id, f.verdict, f.who) for f in store.feedback()] == [
                 (match_id, "not-relevant", "web")
             ]
+            exported = client.get("/feedback.jsonl")
+            assert exported.headers["content-type"] == "application/x-ndjson"
+            assert exported.headers["content-disposition"].startswith("attachment")
+            assert exported.headers["x-content-type-options"] == "nosniff"
+            lines = read_feedback(exported.text.splitlines())
+            assert [j.verdicts for j in lines] == [{"rice": False}] and exported.text.isascii()
             client.post(f"/matches/{match_id}/feedback", data={"verdict": "undo", "csrf": token})
             assert store.feedback() == []
             dead = store.deliveries(status="dead")[0].delivery_id
@@ -153,6 +160,7 @@ def test_topics_sources_healthz_metrics_and_feeds(daemon: Daemon) -> None:
     with daemon.client() as client:
         topics = client.get("/topics").text
         assert "query:" in topics and "expanded terms" in topics and "<svg" in topics
+        assert 'href="/feedback.jsonl"' in topics
         sources = client.get("/sources").text
         assert "asean-wire" in sources and "loop" in sources
         health = client.get("/healthz")

@@ -281,7 +281,7 @@ def _add_learning_commands(command) -> None:
     feedback = command(
         "feedback", "learning:cmd_feedback",
         "judge a stored match or article (relevant, not-relevant, undo), list near misses, "
-        "or import judgments",
+        "or import or export judgments",
     )  # fmt: skip
     feedback.add_argument("match", nargs="?", help="the match id (monitor matches shows it)")
     feedback.add_argument(
@@ -291,6 +291,10 @@ def _add_learning_commands(command) -> None:
     feedback.add_argument(
         "--import", dest="import_file", metavar="FILE",
         help="judgments made elsewhere, JSON Lines: {id, title, text, lang?, topics: {id: 0|1|2}}",
+    )  # fmt: skip
+    feedback.add_argument(
+        "--export", dest="export_file", metavar="FILE",
+        help="write every judgment as a feedback file (the --import format; - for stdout)",
     )  # fmt: skip
     feedback.add_argument(
         "--near-misses", metavar="TOPIC",

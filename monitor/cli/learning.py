@@ -1,7 +1,8 @@
 """The analyst teaches topics: ``feedback``, ``topics`` and ``suggest``, and ``--feedback``.
 
 Owns: recording a verdict on a stored match (and undoing it) or on a stored article (a near
-miss, listed by ``--near-misses``: ``monitor.rematch`` decides), importing a feedback file, the
+miss, listed by ``--near-misses``: ``monitor.rematch`` decides), importing and exporting a
+feedback file, the
 per-topic view of judgments and learned filters, query-edit suggestions, and the matcher that
 ``monitor match --feedback`` and ``monitor eval --feedback`` use (the plain matcher, then the
 filters learned from the file). After a verdict or an import the judged topics are retrained
@@ -20,7 +21,7 @@ from monitor.cli.common import EXIT_USAGE, now, open_store, print_table, setting
 from monitor.config import Settings
 from monitor.errors import StoreError
 from monitor.learn import CUTOFF, Filters, from_json, learn
-from monitor.learn.feedback_file import read_feedback
+from monitor.learn.feedback_file import read_feedback, write_feedback
 from monitor.learn.suggest import suggestions
 from monitor.match import Explanation, Lexicon, Matcher, lexicon_for
 from monitor.pipeline import NEAR_MISS_DAYS, near_misses, relearn
@@ -63,14 +64,15 @@ def learned_matcher(topics: Sequence[Topic], lexicon: Lexicon, feedback: str) ->
 
 def cmd_feedback(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     # with --article the first positional is the verdict (argparse fills ``match`` first)
-    asked = (args.import_file, args.near_misses, args.article, args.match)
+    asked = (args.import_file, args.export_file, args.near_misses, args.article, args.match)
     modes = sum(x is not None for x in asked) - (
         args.article is not None and args.match is not None
     )
-    if modes != 1 or (args.near_misses is not None and args.verdict is not None):
+    listing = args.near_misses is not None or args.export_file is not None
+    if modes != 1 or (listing and args.verdict is not None):
         print(
-            "give a match id (with a verdict), --import FILE, --near-misses TOPIC, "
-            "or --article KEY --topic TOPIC with a verdict",
+            "give a match id (with a verdict), --import FILE, --export FILE, --near-misses "
+            "TOPIC, or --article KEY --topic TOPIC with a verdict",
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -83,6 +85,8 @@ def cmd_feedback(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     with open_store(settings) as store:
         if args.import_file is not None:
             return _import(store, settings, args.import_file, who)
+        if args.export_file is not None:
+            return _export(store, args.export_file)
         if not args.match.isdigit():
             print(f"a match id is a number (monitor matches): {args.match!r}", file=sys.stderr)
             return EXIT_USAGE
@@ -156,6 +160,21 @@ def _import(store: Store, settings: Settings, path: str, who: str) -> int:
     count = store.import_judgments([(j.document, j.verdicts) for j in judged], who, now())
     print(f"imported {count} judgments of {len(judged)} articles")
     _retrain(store, settings)
+    return 0
+
+
+def _export(store: Store, path: str) -> int:
+    """Every judgment (on matches, near misses, imported) as a feedback file."""
+    lines = write_feedback(store.all_judgments())
+    if path == "-":
+        sys.stdout.writelines(lines)
+        return 0
+    count = 0
+    with open(path, "w", encoding="utf-8") as out:
+        for line in lines:
+            out.write(line)
+            count += 1
+    print(f"exported the judgments of {count} articles to {path}", file=sys.stderr)
     return 0
 
 

@@ -89,6 +89,10 @@ class LearningLog:
         ordered = sorted(latest.values(), key=lambda entry: (entry[0], entry[1]))
         return [(doc, relevant) for _, _, doc, relevant in ordered]
 
+    def all_judgments(self) -> dict[str, list[tuple[Document, bool]]]:
+        """Every judged topic's ``judgments`` (also of topics no watchlist defines now)."""
+        return {topic_id: self.judgments(topic_id) for topic_id in sorted(self.judgment_states())}
+
     def judgment_state(self, topic_id: str) -> str:
         """A fingerprint of ``topic_id``'s judgments: changes when one is added or undone."""
         return self.judgment_states().get(topic_id, _NO_JUDGMENTS)

@@ -10,6 +10,7 @@ headers) as middleware, and turning the store's values into responses through ``
     GET  /topics                         topics; POST /topics/<id>/try: a dry run
     GET  /topics?near=<id>               with that topic's near misses; POST
          /topics/<id>/feedback           article=<key>, verdict=relevant | not-relevant
+    GET  /feedback.jsonl                 every judgment, as a feedback file (a download)
     GET  /sources, /deliveries           POST /deliveries/<id>/retry: a dead one again
     GET  /nodes                          the daemons sharing a PostgreSQL database
     GET  /feeds/all.atom, /feeds/<topic>.atom
@@ -39,6 +40,7 @@ from starlette.staticfiles import StaticFiles
 
 from monitor.config import Settings
 from monitor.errors import StoreError
+from monitor.learn.feedback_file import write_feedback
 from monitor.learn.suggest import Suggestions, suggestions
 from monitor.match import Matcher
 from monitor.match.explain import render_explanation
@@ -57,6 +59,8 @@ FEED_SIZE = 50
 TRY_ARTICLES = 500
 #: the longest headline and text "try it" takes
 TRY_TITLE, TRY_TEXT = 1_000, 100_000
+#: a feedback file's media type (JSON Lines; never rendered as a page)
+JSONL_TYPE = "application/x-ndjson"
 
 
 def build_app(ctx: WebContext) -> Starlette:
@@ -79,6 +83,7 @@ def build_app(ctx: WebContext) -> Starlette:
         Route("/topics", handler(topics_page)),
         Route("/topics/{topic_id}/try", handler(try_topic), methods=["POST"]),
         Route("/topics/{topic_id}/feedback", handler(article_feedback), methods=["POST"]),
+        Route("/feedback.jsonl", handler(export_judgments)),
         Route("/sources", handler(sources_page)),
         Route("/deliveries", handler(deliveries_page)),
         Route("/deliveries/{delivery_id}/retry", handler(retry), methods=["POST"]),
@@ -219,6 +224,13 @@ async def article_feedback(ctx: WebContext, request: Request) -> Response:
         raise HTTPException(404, "No such article.") from error
     back = f"{ctx.base}/topics?" + urlencode({"near": topic_id})
     return RedirectResponse(present.safe_next(fields.get("next"), back), 303)
+
+
+async def export_judgments(ctx: WebContext, request: Request) -> Response:
+    """Every judgment as a feedback file, ``monitor feedback --export``'s: a download."""
+    body = await asyncio.to_thread(lambda: "".join(write_feedback(ctx.store.all_judgments())))
+    disposition = 'attachment; filename="judgments.jsonl"'
+    return Response(body, media_type=JSONL_TYPE, headers={"Content-Disposition": disposition})
 
 
 async def try_topic(ctx: WebContext, request: Request) -> Response:
