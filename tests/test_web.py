@@ -161,6 +161,7 @@ def test_topics_sources_healthz_metrics_and_feeds(daemon: Daemon) -> None:
         topics = client.get("/topics").text
         assert "query:" in topics and "expanded terms" in topics and "<svg" in topics
         assert 'href="/feedback.jsonl"' in topics
+        assert "<summary>Learned filter: off: not judged yet</summary>" in topics
         sources = client.get("/sources").text
         assert "asean-wire" in sources and "loop" in sources
         health = client.get("/healthz")

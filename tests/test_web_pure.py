@@ -169,6 +169,23 @@ def test_near_misses_render_escaped_with_both_verdict_buttons() -> None:
     assert "Near misses" not in without and "/topics?near=rice#near-misses" in without
 
 
+def test_each_topic_says_whether_its_learned_filter_is_on_and_why() -> None:
+    """The topic's section names its filter's state (on, by which parts, or off) and, folded
+    away, the whole reason; a topic never judged says so."""
+    topic = Topic(id="rice", name="Rice", query="rice", threshold=0.4)
+    reason = ("on (term rule); logistic part off: 11 judged matches, it learns from 12; "
+              "near-alert rule off: leave-one-out F1 0.50 <= 0.50 plain; term rule on: "
+              "leave-one-out F1 0.67 > 0.50 plain")  # fmt: skip
+    judged = TopicCard(topic, "rice", (), {"not-relevant": 5}, reason)
+    html = Pages().render_topics(Frame("", "c" * 43, "UTC"), [judged], T0.date(), None)
+    assert "<summary>Learned filter: on (term rule)</summary>" in html
+    assert "term rule on: leave-one-out F1 0.67 &gt; 0.50 plain" in html
+    never = Pages().render_topics(
+        Frame("", "c" * 43, "UTC"), [TopicCard(topic, "rice", (), {})], T0.date(), None
+    )
+    assert "<summary>Learned filter: off: not judged yet</summary>" in never
+
+
 def test_suggested_edits_render_escaped_in_their_topic_section() -> None:
     """A topic's suggested edits show in its section only; the words matched in articles (from
     feeds: hostile) and the query's terms render as text."""

@@ -20,7 +20,7 @@ from collections.abc import Collection, Mapping, Sequence
 from monitor.cli.common import EXIT_USAGE, now, open_store, print_table, settings_from
 from monitor.config import Settings
 from monitor.errors import StoreError
-from monitor.learn import CUTOFF, Filters, from_json, learn
+from monitor.learn import CUTOFF, Filters, from_json, learn, status
 from monitor.learn.feedback_file import read_feedback, write_feedback
 from monitor.learn.suggest import suggestions
 from monitor.match import Explanation, Lexicon, Matcher, lexicon_for
@@ -193,15 +193,10 @@ def cmd_topics(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             good = sum(verdicts)
             precision = f"{good / len(verdicts):.2f}" if verdicts else "-"
             learned = saved.get(topic.id)
-            status = _filter_status(learned.model) if learned else "off: not judged yet"
-            rows.append([topic.id, good, len(verdicts) - good, precision, status])
+            rows.append([topic.id, good, len(verdicts) - good, precision,
+                         status(learned.model if learned else None)])  # fmt: skip
     print_table(["topic", "relevant", "not relevant", "precision", "learned filter"], rows)
     return 0
-
-
-def _filter_status(model_json: str) -> str:
-    model = from_json(model_json)
-    return model.reason if model is not None else "off: saved by another version, retraining"
 
 
 def cmd_suggest(args: argparse.Namespace, env: Mapping[str, str]) -> int:

@@ -29,6 +29,7 @@ __all__ = [
     "Refiner",
     "from_json",
     "learn",
+    "status",
     "to_json",
     "train",
 ]
@@ -109,3 +110,12 @@ def learn(
         for topic, relevant in mine.items():
             per_topic[topic].append(Judgment(doc, found.get(topic), relevant))
     return {t: train(t, per_topic[t], thresholds[t]) for t in sorted(thresholds)}
+
+
+def status(saved: str | None) -> str:
+    """A topic's learned filter in words (``monitor topics``, the dashboard): on or off, by
+    which parts, and why; ``saved``: its JSON as stored (None: never trained)."""
+    if saved is None:
+        return "off: not judged yet"
+    model = from_json(saved)
+    return model.reason if model is not None else "off: saved by another version, retraining"

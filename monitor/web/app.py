@@ -40,6 +40,7 @@ from starlette.staticfiles import StaticFiles
 
 from monitor.config import Settings
 from monitor.errors import StoreError
+from monitor.learn import status
 from monitor.learn.feedback_file import write_feedback
 from monitor.learn.suggest import Suggestions, suggestions
 from monitor.match import Matcher
@@ -402,14 +403,16 @@ async def _topics_html(
 ) -> str:
     settings, now = ctx.settings(), ctx.now()
     counts = await asyncio.to_thread(ctx.store.feedback_counts)
+    learned = await asyncio.to_thread(ctx.store.learned)
     days = await ctx.chart_data(
         "match_days", lambda: ctx.store.match_days(now - timedelta(days=30))
     )
     frame = _frame(ctx, request, settings)
     near = await asyncio.to_thread(_near_misses, ctx, settings, near_id) if near_id else None
     said = await asyncio.to_thread(_suggested, ctx, settings, suggest_id) if suggest_id else None
+    filters = {topic_id: status(saved.model) for topic_id, saved in learned.items()}
     return await asyncio.to_thread(
-        _render_topics, ctx, settings, frame, days, counts, tried, near, said
+        _render_topics, ctx, settings, frame, days, counts, filters, tried, near, said
     )
 
 
@@ -439,6 +442,7 @@ def _render_topics(
     frame: Frame,
     days: dict[str, list[DayCount]],
     counts: dict[str, dict[str, int]],
+    filters: dict[str, str],
     tried: TryResult | None,
     near: NearMisses | None,
     said: Suggestions | None,
@@ -450,6 +454,7 @@ def _render_topics(
             ctx.explained(settings, topic.id),
             days.get(topic.id, []),
             counts.get(topic.id, {}),
+            filters.get(topic.id, status(None)),
         )
         for topic in settings.topics
     ]

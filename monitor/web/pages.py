@@ -68,6 +68,13 @@ class TopicCard:
     days: Sequence[DayCount]
     #: {"relevant": n, "not-relevant": m}
     feedback: Mapping[str, int]
+    #: its learned filter in words (``monitor.learn.status``): "on (term rule); ..."
+    learned: str = "off: not judged yet"
+
+    @property
+    def learned_state(self) -> str:
+        """On or off, and by which parts: what the reason says before its details."""
+        return self.learned.split(";", 1)[0]
 
 
 @dataclass(frozen=True, slots=True)
