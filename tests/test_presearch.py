@@ -173,6 +173,47 @@ def test_rebuilt_matcher_matches_like_a_new_one() -> None:
         assert old.match(doc) == afresh.match(doc), doc.id  # the old one is intact
 
 
+def test_many_reloads_keep_only_what_the_topics_held_write() -> None:
+    """Reloads that each edit, remove and add topics (new words every time): the expansion
+    memo and the leaf table hold what a new matcher of the same topics holds, the dictionary
+    at most twice its features and patterns (it is copied without the rest once it holds more,
+    at least once here), and every reload matches like a new matcher."""
+    topics, pool = _generated(120, 22), _generated(1_000, 23)
+    rng = random.Random(24)
+    matcher = Matcher(topics)
+    copies = matched = 0
+    for step in range(1, 61):
+        topics = list(topics)
+        for edit in range(4):
+            where, drawn = rng.randrange(len(topics)), pool[rng.randrange(len(pool))]
+            unheard = f'zzq{step}x{edit} OR "zzq{step} y{edit}" OR zzq{step}z{edit}*'
+            topics[where] = replace(topics[where], query=f"({drawn.query}) OR {unheard}")
+        del topics[rng.randrange(len(topics))]
+        topics.append(replace(pool[rng.randrange(len(pool))], id=f"new-{step}"))
+        where = rng.randrange(len(topics))
+        topics[where] = replace(topics[where], expand=not topics[where].expand)
+        rebuilt = Matcher(topics, previous=matcher)
+        copies += rebuilt._dictionary is not matcher._dictionary
+        matcher = rebuilt
+        if step % 6:
+            continue
+        fresh = Matcher(topics)
+        fresh.score_all(_PLAIN[0])  # compiles every topic: its memo holds all they expand
+        assert matcher._leaves.keys() == fresh._leaves.keys()
+        assert matcher._memo.keys() <= fresh._memo.keys()
+        held, needed = matcher._dictionary, fresh._dictionary
+        assert len(held.costs) <= 2 * len(needed.costs)
+        assert len(held._holders) <= 2 * len(needed._holders)
+        required = {f for r in matcher._required for part in r.spread + r.parts for f in part}
+        assert required <= held.costs.keys()
+        for doc in _documents()[step % 12 :: 12]:
+            found = matcher.match(doc)
+            assert found == fresh.match(doc), (step, doc.id)
+            matched += len(found)
+    assert copies > 0
+    assert matched > 0
+
+
 def test_compiled_topics_beyond_the_cap_are_compiled_again(monkeypatch) -> None:
     """Dropping compiled topics (to bound memory) changes no result."""
     topics = _generated(120, 18)

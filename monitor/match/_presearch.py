@@ -39,7 +39,7 @@ import itertools
 import math
 import operator
 import threading
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
@@ -76,7 +76,9 @@ class Dictionary:
     """Every pattern and feature of the topics indexed with it.
 
     It only grows: a matcher rebuilt from another (hot reload) shares it, so unchanged topics
-    keep their requirements and only new terms are added.
+    keep their requirements and only new terms are added. Once most of what it holds is of
+    terms no topic writes any more (``crowded``), the rebuilt matcher takes a copy of the rest
+    instead (``compacted``): a feature keeps its number for good, so requirements stay valid.
     """
 
     def __init__(self, known: Background) -> None:
@@ -101,14 +103,13 @@ class Dictionary:
         #: known where it occurs; it only turns False, as terms are added)
         self._alone: list[bool] = []
         #: feature -> its patterns
-        self._patterns: list[frozenset[int]] = []
+        self._patterns: dict[int, frozenset[int]] = {}
         self._pattern_costs: list[float] = []
         self._features: dict[frozenset[int], int] = {}
         #: feature -> estimated share of documents holding one of its patterns
-        self.costs: list[float] = []
-        # id of an expanded term (kept alive beside its feature) -> feature: expansions are
-        # shared objects, and a 100,000-topic watchlist names each one many times
-        self._nodes: dict[int, tuple[Node, int]] = {}
+        self.costs: dict[int, float] = {}
+        #: features numbered so far (by this dictionary and those it is a copy of)
+        self._numbered = 0
 
     def feature(self, node: Node) -> int:
         """The feature of an expanded term or concept (a term, or an OR of its forms)."""
@@ -116,20 +117,49 @@ class Dictionary:
             return self._feature(node)
 
     def _feature(self, node: Node) -> int:
-        known = self._nodes.get(id(node))
-        if known is not None and known[0] is node:
-            return known[1]
         terms = node.children if isinstance(node, Or) else (node,)
         patterns = frozenset(self._pattern(t) for t in terms if isinstance(t, Term))
         number = self._features.get(patterns)
         if number is None:
-            number = self._features[patterns] = len(self.costs)
-            self.costs.append(min(1.0, sum(self._cost(p) for p in patterns)))
-            self._patterns.append(patterns)
-            for pattern in patterns:
-                self._holders[pattern].append(number)
-        self._nodes[id(node)] = (node, number)
+            number = self._new_feature(patterns, min(1.0, sum(map(self._cost, patterns))))
         return number
+
+    def _new_feature(self, patterns: frozenset[int], cost: float, number: int | None = None) -> int:
+        if number is None:
+            number = self._numbered
+            self._numbered += 1
+        self._features[patterns] = number
+        self.costs[number] = cost
+        self._patterns[number] = patterns
+        for pattern in patterns:
+            self._holders[pattern].append(number)
+        return number
+
+    def crowded(self, live: Collection[int]) -> bool:
+        """Whether most of the features, or of the patterns, are not those of ``live`` (the
+        features the topics require): then a ``compacted`` copy is worth making."""
+        with self._lock:
+            patterns = frozenset().union(*map(self._patterns.__getitem__, live))
+            return len(self.costs) > 2 * len(live) or len(self._holders) > 2 * len(patterns)
+
+    def compacted(self, live: Collection[int]) -> Dictionary:
+        """A new dictionary of the ``live`` features (with their numbers) and their patterns
+        alone. (A pattern keeps the offset and the ``alone`` of every term that held it: a
+        bound from terms no topic writes any more is looser, never wrong.)"""
+        with self._lock:
+            anchors = {number: anchor for anchor, number in self._ids.items()}
+            kept = Dictionary(self._known)
+            kept._numbered = self._numbered
+            patterns: dict[int, int] = {}
+            for feature in sorted(live):
+                for old in self._patterns[feature]:
+                    if old not in patterns:
+                        patterns[old] = kept._new_pattern(
+                            anchors[old], self._offsets[old], self._alone[old]
+                        )
+                own = frozenset(map(patterns.__getitem__, self._patterns[feature]))
+                kept._new_feature(own, self.costs[feature], feature)
+            return kept
 
     def prepare(self) -> None:
         """Make the automata now (a matcher's build) rather than on the next look-up."""
@@ -187,6 +217,9 @@ class Dictionary:
             self._alone[number] = self._alone[number] and alone
             self._offsets[number] = max(self._offsets[number], offset)
             return number
+        return self._new_pattern(pattern, offset, alone)
+
+    def _new_pattern(self, pattern: Anchor, offset: int, alone: bool) -> int:
         number = self._ids[pattern] = len(self._holders)
         self._holders.append([])
         self._offsets.append(offset)
@@ -382,8 +415,8 @@ def _automaton(
     return automaton
 
 
-def requirement(root: Node, feature: Callable[[Term | ConceptRef], int], costs: Sequence[float]
-                ) -> Requirement:  # fmt: skip
+def requirement(root: Node, feature: Callable[[Term | ConceptRef], int],
+                costs: Mapping[int, float]) -> Requirement:  # fmt: skip
     """What ``root`` (a written query) requires; ``feature`` gives each term's."""
     parts = [
         p for p in (root.children if isinstance(root, And) else (root,)) if not isinstance(p, Not)
@@ -418,7 +451,7 @@ def _positive(node: Node) -> list[Term | ConceptRef]:
 
 
 def _needs(
-    node: Node, feature: Callable[[Term | ConceptRef], int], costs: Sequence[float]
+    node: Node, feature: Callable[[Term | ConceptRef], int], costs: Mapping[int, float]
 ) -> frozenset[int] | None:
     """Features of which any document satisfying ``node`` holds one; None: no such set."""
     if isinstance(node, Term | ConceptRef):
@@ -437,7 +470,7 @@ def _needs(
     return None  # NOT
 
 
-def _part_cost(part: Collection[int], costs: Sequence[float]) -> float:
+def _part_cost(part: Collection[int], costs: Mapping[int, float]) -> float:
     return sum(costs[f] for f in part)
 
 

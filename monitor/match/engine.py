@@ -26,6 +26,7 @@ the score's formula (``scoring``), reading files (``bulk``, ``lexicon_files``,
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -35,10 +36,13 @@ from monitor.match._view import BOTH, Occurrence, View, conjuncts, flat, positiv
 from monitor.match.expand import (
     Expansion,
     Memo,
+    MemoKey,
     concepts_of,
     expand,
     expansions,
     has_concepts,
+    memo_key,
+    terms_of,
     unknown_concept,
 )
 from monitor.match.lexicon import Lexicon
@@ -115,7 +119,8 @@ class Matcher:
         """``background``: word frequencies for specificity (None: the shipped table).
 
         ``previous``: a matcher to rebuild from (a hot reload): the topics it already held, with
-        the same query, lexicon and background, are not parsed again. ``presearch=False``
+        the same query, lexicon and background, are not parsed again, and what only the topics
+        it no longer holds wrote is not kept. ``presearch=False``
         evaluates every topic on every document (the reference the presearch is tested against).
         Raises QueryError for a query that does not parse or names an unknown concept.
         """
@@ -131,17 +136,19 @@ class Matcher:
         if previous is None or not previous._shares(lexicon, self._background):
             previous = None
         # Copies: the matcher in use goes on compiling (into its own) while this one is built.
-        # Sharing the dictionary is safe (it only grows, under its lock).
+        # Sharing the dictionary is safe (it only grows, under its lock; a crowded one is
+        # copied, never cut).
         self._memo: Memo = {} if previous is None else dict(previous._memo)
-        #: a written term (words, guard, expanded?) or concept -> its feature
-        self._leaves: dict[object, int] = {} if previous is None else dict(previous._leaves)
+        #: a written term or concept (``memo_key``) -> its feature
+        self._leaves: dict[MemoKey, int] = {} if previous is None else dict(previous._leaves)
+        #: a written term or concept -> how many times the topics' distinct queries write it
+        self._written: Counter[MemoKey] = (
+            Counter() if previous is None else previous._written.copy()
+        )
         self._dictionary: Dictionary = (
             Dictionary(self._background) if previous is None else previous._dictionary
         )
-        known = {} if previous is None else previous._requirements()
-        self._required = tuple(
-            known.get((t.query, t.expand)) or self._require(t) for t in self._all
-        )
+        self._required = self._require_all({} if previous is None else previous._requirements())
         self._index = TopicIndex(self._dictionary, self._required)
         if presearch:
             self._dictionary.prepare()  # part of the build, not of the first match
@@ -228,22 +235,66 @@ class Matcher:
             self._compiled[number] = compiled  # re-inserted: dicts keep insertion order
             return compiled
 
+    def _require_all(self, known: dict[tuple[str, bool], Requirement]) -> tuple[Requirement, ...]:
+        """Each topic's requirement: taken from ``known`` (the previous matcher's, by query;
+        left holding those no topic writes any more) or made. Then what only those queries
+        wrote is dropped (``_forget``), and a crowded dictionary is copied without it.
+
+        So the memo, the leaves and the dictionary hold what the topics held now write (the
+        dictionary at most twice that, ``Dictionary.crowded``), not every term written over
+        the hot reloads of a long-running daemon.
+        """
+        held: dict[tuple[str, bool], Requirement] = {}
+        required = []
+        for topic in self._all:
+            query = (topic.query, topic.expand)
+            found = held.get(query)
+            if found is None:
+                found = held[query] = known.pop(query) if query in known else self._require(topic)
+            required.append(found)
+        self._forget(known)  # (what is left of it: the queries no topic writes any more)
+        # the features of the terms written (every requirement's are: ``_forget`` keeps them)
+        live = set(self._leaves.values())
+        if self._dictionary.crowded(live):
+            self._dictionary = self._dictionary.compacted(live)
+        return tuple(required)
+
     def _require(self, topic: Topic) -> Requirement:
         written = _parse(topic)
         for ref in concepts_of(written) if "{" in topic.query else ():
             _check_concept(topic, ref, self._lexicon)
+        # (by id: a key is a tuple of patterns, slow to hash, and ``requirement`` asks for the
+        # feature of a term twice)
+        keys = {id(leaf): memo_key(leaf, topic.expand) for leaf in terms_of(written)}
+        self._written.update(keys.values())
+        features: dict[int, int] = {}
 
         def feature(leaf: Term | ConceptRef) -> int:
-            # what a term expands to depends on its words and guard alone (not on its label
-            # or place): 100,000 topics hold a few ten thousand of those
-            key = leaf.name if isinstance(leaf, ConceptRef) else (leaf.patterns, leaf.guard)
-            found = self._leaves.get((key, topic.expand))
+            found = features.get(id(leaf))
             if found is None:
-                found = self._dictionary.feature(self._expand_leaf(topic, leaf))
-                self._leaves[key, topic.expand] = found
+                # 100,000 topics write a few ten thousand distinct terms
+                key = keys[id(leaf)]
+                found = self._leaves.get(key)
+                if found is None:
+                    found = self._dictionary.feature(self._expand_leaf(topic, leaf))
+                    self._leaves[key] = found
+                features[id(leaf)] = found
             return found
 
         return requirement(written.root, feature, self._dictionary.costs)
+
+    def _forget(self, gone: Iterable[tuple[str, bool]]) -> None:
+        """Drop the ``gone`` queries' counts of what they write, and the expansions and
+        features of what no query writes any more."""
+        for query, terms in gone:
+            for leaf in terms_of(parse_query(query)):
+                key = memo_key(leaf, terms)
+                left = self._written.pop(key) - 1
+                if left:
+                    self._written[key] = left
+                else:
+                    self._memo.pop(key, None)
+                    self._leaves.pop(key, None)
 
     def _expand_leaf(self, topic: Topic, leaf: Term | ConceptRef) -> Node:
         """What ``leaf`` of ``topic`` is evaluated as (as ``_compile`` expands it)."""

@@ -69,6 +69,11 @@ def concepts_of(query: Query) -> tuple[ConceptRef, ...]:
     return tuple(term for term in _terms(query.root) if isinstance(term, ConceptRef))
 
 
+def terms_of(query: Query) -> list[Term | ConceptRef]:
+    """The terms and concepts of ``query``, in order (those under a NOT too)."""
+    return _terms(query.root)
+
+
 def unknown_concept(ref: ConceptRef, lexicon: Lexicon) -> str | None:
     """Why ``ref`` cannot be expanded, or None when the lexicon knows it."""
     if lexicon.resolve(ref.name):
@@ -106,20 +111,24 @@ class _Unknown(Exception):
         self.node = node
 
 
+#: a term or concept as written, anywhere in a query, and ``terms`` (``memo_key``)
+MemoKey = tuple[object, bool]
 #: a term or concept as written, anywhere in a query, and ``terms`` -> what it expands to
-Memo = dict[tuple[object, bool], Node]
+Memo = dict[MemoKey, Node]
 
 
-def _unplaced(node: Term | ConceptRef) -> object:
-    """What ``node`` is, wherever it is written."""
+def memo_key(node: Term | ConceptRef, terms: bool) -> MemoKey:
+    """Where a memo keeps what ``node`` expands to (with ``terms``): what it is, wherever and
+    in whichever query it is written. A memo holding the keys of every term and concept
+    (``terms_of``) of the queries it serves holds all that expanding them looks up."""
     if isinstance(node, ConceptRef):
-        return node.name
-    return (node.patterns, node.label, node.guard, node.form, node.lang)
+        return (node.name, terms)
+    return ((node.patterns, node.label, node.guard, node.form, node.lang), terms)
 
 
 def _expand(node: Node, lexicon: Lexicon, terms: bool, memo: Memo | None) -> Node:
     if memo is not None and isinstance(node, Term | ConceptRef):
-        key = (_unplaced(node), terms)
+        key = memo_key(node, terms)
         found = memo.get(key)
         if found is None:
             found = memo[key] = _expand(node, lexicon, terms, None)
