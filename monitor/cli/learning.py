@@ -2,12 +2,11 @@
 
 Owns: recording a verdict on a stored match (and undoing it) or on a stored article (a near
 miss, listed by ``--near-misses``: ``monitor.rematch`` decides), importing and exporting a
-feedback file, the
-per-topic view of judgments and learned filters, query-edit suggestions, and the matcher that
-``monitor match --feedback`` and ``monitor eval --feedback`` use (the plain matcher, then the
-filters learned from the file). After a verdict or an import the judged topics are retrained
-at once (this is a one-shot command, off any event loop); the daemon picks the new filters up
-at its next check.
+feedback file, the per-topic view of judgments and learned filters, query-edit suggestions, and
+the matcher that ``monitor match --feedback`` and ``monitor eval --feedback`` use (the plain
+matcher, then the filters learned from the file). After a verdict or an import the judged
+topics are retrained at once (this is a one-shot command, off any event loop); the daemon picks
+the new filters up at its next check.
 Does not own: learning (``monitor.learn``), storing (``monitor.store``), matching.
 """
 

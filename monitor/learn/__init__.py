@@ -2,10 +2,10 @@
 
 Owns: what a topic learns from judged articles (``model``: train, keep/drop, rank, explain,
 JSON; its rules for few judgments, ``nearest`` and ``terms``), the features it learns over
-(``features``), the feedback file format (``feedback_file``),
-the small interface the places that produce matches call (``Refiner``), and the matcher as the
-learner calls it (``Candidates``). Pure: no I/O, no store, no event loop; the caller trains off
-the loop and persists the JSON.
+(``features``), the feedback file format (``feedback_file``), the small interface the places
+that produce matches call (``Refiner``), the matcher as the learner calls it (``Candidates``),
+and a saved filter's status in words (``status``). Pure: no I/O, no store, no event loop; the
+caller trains off the loop and persists the JSON.
 Does not own: matching (``monitor.match``: the learner only sees a match's public values, its
 score and hits), storing judgments or models (``monitor.store``), when to retrain (the pipeline
 and the CLI).

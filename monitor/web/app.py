@@ -46,7 +46,7 @@ from monitor.learn.suggest import Suggestions, suggestions
 from monitor.match import Matcher
 from monitor.match.explain import render_explanation
 from monitor.pipeline import NEAR_MISS_DAYS, near_misses
-from monitor.store import DayCount, MatchCursor, MatchDetail, MatchFilter
+from monitor.store import DayCount, Learned, MatchCursor, MatchDetail, MatchFilter
 from monitor.types import Document, Topic
 from monitor.web import atom, guard, present
 from monitor.web.context import WebContext
@@ -410,9 +410,8 @@ async def _topics_html(
     frame = _frame(ctx, request, settings)
     near = await asyncio.to_thread(_near_misses, ctx, settings, near_id) if near_id else None
     said = await asyncio.to_thread(_suggested, ctx, settings, suggest_id) if suggest_id else None
-    filters = {topic_id: status(saved.model) for topic_id, saved in learned.items()}
     return await asyncio.to_thread(
-        _render_topics, ctx, settings, frame, days, counts, filters, tried, near, said
+        _render_topics, ctx, settings, frame, days, counts, learned, tried, near, said
     )
 
 
@@ -442,19 +441,20 @@ def _render_topics(
     frame: Frame,
     days: dict[str, list[DayCount]],
     counts: dict[str, dict[str, int]],
-    filters: dict[str, str],
+    learned: dict[str, Learned],
     tried: TryResult | None,
     near: NearMisses | None,
     said: Suggestions | None,
 ) -> str:
-    """Explain each topic and render the page (CPU work: runs in a thread)."""
+    """Explain each topic, read its learned filter and render the page (CPU work: runs in a
+    thread)."""
     cards = [
         TopicCard(
             topic,
             ctx.explained(settings, topic.id),
             days.get(topic.id, []),
             counts.get(topic.id, {}),
-            filters.get(topic.id, status(None)),
+            status(learned[topic.id].model if topic.id in learned else None),
         )
         for topic in settings.topics
     ]
