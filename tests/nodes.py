@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from monitor.identity import item_key
 from monitor.store._convert import delivery_id
@@ -30,6 +30,7 @@ from tests.feedserver import FeedServer
 from tests.pages import SEED_PARAGRAPHS, seed_page
 from tests.receivers import WebhookReceiver
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 TOPIC = "russia-asean"
 WATCHLIST = f"topics:\n  - id: {TOPIC}\n    query: Rusia AND ASEAN\n    threshold: 0.1\n"
@@ -232,6 +233,18 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> floa
             raise TimeoutError(f"timed out after {timeout:g}s waiting for {what}")
         time.sleep(0.05)
     return time.monotonic() - started
+
+
+def wait_for(value: Callable[[], T | None], timeout: float, what: str) -> T:
+    """Poll ``value`` until it gives something (not None) and return that: read once, so a
+    state that changes between two reads (a lease changing hands) is never seen half.
+    TimeoutError names ``what``."""
+    started = time.monotonic()
+    while (found := value()) is None:
+        if time.monotonic() - started > timeout:
+            raise TimeoutError(f"timed out after {timeout:g}s waiting for {what}")
+        time.sleep(0.05)
+    return found
 
 
 def polls_per_second(times: Sequence[float], skip: int = 1) -> float | None:

@@ -27,7 +27,7 @@ import pytest
 
 from monitor.store import Store
 from tests.feedserver import FeedServer, running_feed_server
-from tests.nodes import ROOT, Cluster, polls_per_second, wait_until
+from tests.nodes import ROOT, Cluster, polls_per_second, wait_for, wait_until
 from tests.receivers import WebhookReceiver
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -94,6 +94,13 @@ def holder(database_url: str, lease: str) -> int | None:
             if lease in node.channels or lease in node.sources:
                 return node.pid
     return None
+
+
+def holding(cluster: Cluster, lease: str) -> subprocess.Popen[bytes] | None:
+    """The node process holding ``lease`` now, or None: from one read of the nodes (the round
+    may end, and the lease change hands, between two)."""
+    pid = holder(cluster.database_url, lease)
+    return next((p for p in cluster.processes if p.pid == pid), None)
 
 
 def alive(database_url: str, count: int) -> bool:
@@ -168,10 +175,7 @@ def test_a_killed_nodes_sources_and_channels_are_taken_over(
         cluster.start(2)
         wait_until(lambda: polled(cluster, 2), DEADLINE, "the baseline polls")
         news(cluster, 12)
-        wait_until(
-            lambda: holder(postgres_url, "channel:slow") is not None, DEADLINE, "a slow round"
-        )
-        victim = next(p for p in cluster.processes if p.pid == holder(postgres_url, "channel:slow"))
+        victim = wait_for(lambda: holding(cluster, "channel:slow"), DEADLINE, "a slow round")
         cluster.signal(victim, signal.SIGKILL)  # the group: its workers too
         killed = time.monotonic()
         news(cluster, 6)
@@ -207,11 +211,8 @@ def test_a_node_paused_past_its_lease_sends_nothing_it_lost(
         cluster.start(2)
         wait_until(lambda: polled(cluster, 2), DEADLINE, "the baseline polls")
         news(cluster, 16)
-        wait_until(
-            lambda: holder(postgres_url, "channel:slow") is not None, DEADLINE, "a slow round"
-        )
-        pid = holder(postgres_url, "channel:slow")
-        paused = next(p for p in cluster.processes if p.pid == pid)
+        paused = wait_for(lambda: holding(cluster, "channel:slow"), DEADLINE, "a slow round")
+        pid = paused.pid
         index = cluster.processes.index(paused)
         os.kill(paused.pid, signal.SIGSTOP)
         wait_until(
