@@ -52,7 +52,7 @@ class TermRule:
     #: the topic's judged precision, shrunk (``TYPICAL_PRECISION``)
     precision: float
     #: query term (lower-cased) -> (alerts judged relevant it fired in, all it fired in)
-    counts: tuple[tuple[str, int, int], ...]
+    counts: Mapping[str, tuple[int, int]]
 
     @property
     def cutoff(self) -> float:
@@ -62,7 +62,7 @@ class TermRule:
     def trust(self, match: Match) -> tuple[float, str]:
         """The candidate's most trusted term's trust, and that term ("" for a term never
         judged)."""
-        counts = self._table()
+        counts = self.counts
         return max(((self._trust(*counts.get(t, (0, 0))), t if t in counts else "")
                     for t in _terms(match)), default=(self.precision, ""))  # fmt: skip
 
@@ -72,13 +72,10 @@ class TermRule:
     def _trust(self, good: int, seen: int) -> float:
         return (good + PSEUDO * self.precision) / (seen + PSEUDO)
 
-    def _table(self) -> dict[str, tuple[int, int]]:
-        return {term: (good, seen) for term, good, seen in self.counts}
-
     def why(self, match: Match) -> str:
         """The decision in words, for ``monitor explain``."""
         trust, term = self.trust(match)
-        counts = self._table()
+        counts = self.counts
         fired = ", ".join(f"{t!r} {counts[t][0]} of {counts[t][1]}"
                           for t in _terms(match) if t in counts)  # fmt: skip
         verb = "dropped" if trust < self.cutoff else "kept"
@@ -119,15 +116,16 @@ def _fit(alerts: Sequence[tuple[Match, bool]]) -> TermRule:
             good[term] += verdict
     relevant = sum(r for _, r in alerts)
     precision = (relevant + PSEUDO_TOPIC * TYPICAL_PRECISION) / (len(alerts) + PSEUDO_TOPIC)
-    return TermRule(precision, tuple((t, good[t], seen[t]) for t in sorted(seen)))
+    return TermRule(precision, {t: (good[t], seen[t]) for t in sorted(seen)})
 
 
 def to_text(rule: TermRule) -> dict[str, object]:
     """The rule as JSON-ready values (``model.to_json`` embeds them)."""
-    return {"precision": rule.precision, "counts": [list(c) for c in rule.counts]}
+    return {"precision": rule.precision,
+            "counts": [[t, good, seen] for t, (good, seen) in rule.counts.items()]}  # fmt: skip
 
 
 def from_text(data: Mapping[str, Any]) -> TermRule:
     """``to_text``'s values read back."""
     return TermRule(float(data["precision"]),
-                    tuple((str(t), int(g), int(s)) for t, g, s in data["counts"]))  # fmt: skip
+                    {str(t): (int(g), int(s)) for t, g, s in data["counts"]})  # fmt: skip
