@@ -98,6 +98,41 @@ def test_headline_cases(query: str, title: str, expected: tuple[str, ...] | None
 
 
 @pytest.mark.parametrize(
+    ("query", "title", "expected"),
+    [
+        # a one-word term without diacritics is that word as written, not every syllable it
+        # folds to: English "ban" is not bạn (friend), bán (sell) or bàn (table) ...
+        ("ban", "Tôi và bạn bè đi bán bàn ghế", None),
+        ("ban", "Chính phủ ban hành lệnh cấm", ("ban",)),
+        ("song", "Người dân sống bên sông", None),
+        ("bao", "Cơn bão số 3 đổ bộ", None),
+        ("viet*", "Việt Nam và Lào", None),
+        ("Ukraine", "Nga và Ukraine đàm phán", ("Ukraine",)),
+        # ... while a phrase still folds: a name typed without its marks
+        ('"To Lam"', "Tổng Bí thư Tô Lâm thăm Lào", ('"To Lam"',)),
+        ('"Viet Nam"', "Tổng thống Nga thăm Việt Nam", ('"Viet Nam"',)),
+        # marks written in the query compare as before
+        ("bão", "Cơn bão số 3 đổ bộ", ("bão",)),
+    ],
+)
+def test_vietnamese_text_single_words_as_written(
+    query: str, title: str, expected: tuple[str, ...] | None
+) -> None:
+    """In a text known to be Vietnamese, a one-word term without diacritics compares as written."""
+    doc = Document(id="d", title=title, text="", lang="vi")
+    found = Matcher([topic(query)]).match(doc)
+    assert expected == (found[0].terms if found else None)
+
+
+def test_an_expanded_english_word_is_no_vietnamese_syllable() -> None:
+    """English "song" (expanded) finds Vietnamese songs, not sống (to live) or sông (a river)."""
+    matcher = Matcher([Topic(id="t", name="t", query="song", threshold=0.0)])
+    living = Document(id="a", title="Người dân sống bên sông", text="", lang="vi")
+    songs = Document(id="b", title="Bài hát mới của ca sĩ trẻ", text="", lang="vi")
+    assert (matcher.match(living), bool(matcher.match(songs))) == ((), True)
+
+
+@pytest.mark.parametrize(
     ("query", "title", "text", "expected"),
     [
         ("title:Putin", "Kremlin statement", "Putin said", None),

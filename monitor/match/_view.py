@@ -155,6 +155,11 @@ class View:
         self.lang = doc.lang
         #: words per word of meaning in that language (``text.word_scale``)
         self.scale = word_scale(doc.lang)
+        #: a one-word term written without diacritics compares with the words as written, not
+        #: folded: in Vietnamese the marks tell almost every syllable apart, so English ``ban``
+        #: or ``song`` folded would be ``bạn`` (friend), ``bán`` (sell), ``sống`` (live). A
+        #: phrase still folds: a name typed without its marks (``To Lam``) is its words together.
+        self.single_as_written = doc.lang == "vi"
         self._segments: Segments | None = None
         self._plain: bool | None = None
         self._memo: dict[_MemoKey, list[Occurrence]] = {}
@@ -257,7 +262,8 @@ class View:
 
     def _starts(self, patterns: tuple[Pattern, ...], field: int) -> list[int]:
         first, rest = patterns[0], patterns[1:]
-        starts = self.find(needle(first), first.folded)[field]
+        folded = first.folded and (bool(rest) or not self.single_as_written)
+        starts = self.find(needle(first), folded)[field]
         if not rest:
             return starts
         forms = [self._form(field, p.folded) for p in rest]

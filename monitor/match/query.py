@@ -14,7 +14,8 @@ Syntax (operators in capitals; lowercase ``and``/``or``/``not``/``near`` are ord
   AND, OR or a phrase about equally often, and the error says which to write.
 * A word matches a whole word; ``word*`` matches words starting with ``word`` (at least two
   letters before the ``*``); a phrase matches consecutive words. A word written without
-  diacritics matches with or without them, unless it is in a phrase that has some. A word that
+  diacritics matches with or without them, unless it is in a phrase that has some (or is a
+  one-word term in a Vietnamese text: ``_view.View.single_as_written``). A word that
   splits into several (``Rusia-ASEAN``, ``U.S.``) is the phrase of its parts. Inside a phrase
   ``*`` ends a word too.
 * ``NEAR/n`` joins terms, phrases, prefixes and parenthesised OR-groups of those (optionally
