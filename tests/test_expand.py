@@ -129,6 +129,82 @@ def test_context_traps(query: str, title: str) -> None:
     assert hits(query, title) is None
 
 
+def lang_hits(query: str, lang: str, text: str) -> tuple[str, ...] | None:
+    """The words matched in a text of ``lang`` (expansion on, threshold 0), or None."""
+    found = Matcher([Topic("t", "t", query, 0.0)]).match(Document("d", "", text, lang))
+    return tuple(sorted({h.matched for h in found[0].hits})) if found else None
+
+
+@pytest.mark.parametrize(
+    ("query", "lang", "text", "expected"),
+    [
+        # a word another language writes alike with another meaning counts only in its own
+        # language's texts: German Import* is not English "important", nor French crue "cruel"
+        ("imports", "en", "It is important, of great importance.", None),
+        ("imports", "de", "Die Importe aus China steigen.", ("Importe",)),
+        ("imports", "en", "Rice imported by importers.", ("imported", "importers")),
+        ("flood", "en", "A cruel winter.", None),
+        ("flood", "fr", "La crue de la Seine.", ("crue",)),
+        ("agreement", "en", "According to officials, in accordance with the law.", None),
+        ("navy", "en", "Marine life on the reef.", None),
+        ("navy", "fr", "La marine nationale patrouille.", ("marine",)),
+        ("insurance", "en", "The minister gave assurances.", None),
+        ("teachers", "en", "A management guru spoke.", None),
+        ("teachers", "id", "Guru honorer menuntut gaji.", ("Guru",)),
+        ("teachers", "ms", "Guru di sekolah itu.", ("Guru",)),
+        # in a text of no known language every form counts, as before
+        ("teachers", None, "Guru honorer menuntut gaji.", ("Guru",)),
+        # a CLDR name a European language writes otherwise than English: French Chili (Chile),
+        # German Island (Iceland), French Grenade (Grenada)
+        ("Chile", "en", "Chili prices rose.", None),
+        ("Chile", "fr", "Le Chili et le Pérou.", ("Chili",)),
+        ("Iceland", "en", "Christmas Island.", None),
+        ("Iceland", "de", "Island und Norwegen.", ("Island",)),
+        ("Grenada", "en", "A grenade attack. Grenade found.", None),
+        # an acronym listed in two languages counts in both (it counted only in the first)
+        ("KPK", "id", "KPK menahan dua tersangka.", ("KPK",)),
+        ("KPK", "en", "The KPK detained two suspects.", ("KPK",)),
+        ('"migrant workers"', "ms", "PMI dan pekerja.", None),
+        ('"migrant workers"', "id", "PMI dan pekerja.", ("PMI",)),
+    ],
+)
+def test_a_form_another_language_means_otherwise_counts_in_its_own(
+    query: str, lang: str | None, text: str, expected: tuple[str, ...] | None
+) -> None:
+    """``own_language`` forms and acronyms fire only in texts of their language(s)."""
+    assert expected == lang_hits(query, lang, text)
+
+
+def test_a_term_written_like_a_foreign_form_does_not_find_its_entry() -> None:
+    """An English analyst's "fiscal" is no Spanish prosecutor (fiscal): it stays as written."""
+    expected = (None, ("fiscal",))
+    found = (
+        lang_hits("fiscal", "id", "Jaksa menuntut terdakwa."),
+        lang_hits("fiscal", "en", "The fiscal deficit widened."),
+    )
+    assert expected == found
+
+
+def test_a_user_guard_can_keep_a_form_to_its_language(tmp_path: Path) -> None:
+    """``own_language`` in a user's lexicon file: German Gift (poison) is not an English gift."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "guards:\n"
+        "  mine: {own_language: true}\n"
+        "concepts:\n"
+        "  poison:\n"
+        "    en: [poison]\n"
+        "    de: [{form: Gift, guard: mine}]\n",
+        encoding="utf-8",
+    )
+    lexicon = default_lexicon().extended(read_lexicon_file(path))
+    matcher = Matcher([Topic("t", "t", "poison", 0.0)], lexicon)
+    english = Document("a", "", "A gift for you.", "en")
+    german = Document("b", "", "Das Gift wirkt.", "de")
+    expected = (False, True)
+    assert expected == (bool(matcher.match(english)), bool(matcher.match(german)))
+
+
 def test_a_dateline_is_not_a_mention() -> None:
     """JAKARTA at the start of a body is where the story was filed; later it is a mention."""
     body = "JAKARTA, KOMPAS.com - Banjir melanda Bekasi. Gubernur JAKARTA meninjau."

@@ -142,8 +142,9 @@ def positive_terms(node: Node) -> Iterable[Term]:
 
 # Keyed by the identity of a term's patterns and guard: the forms of an expanded topic share the
 # lexicon's objects (and equal analysts' terms rarely repeat), and hashing ints is what keeps a
-# document's look-ups cheap across hundreds of forms. The objects outlive the View.
-_MemoKey = tuple[int, int, tuple[int, ...]]
+# document's look-ups cheap across hundreds of forms. The objects outlive the View. The
+# languages a form counts in are part of the key (almost always (), cheap to hash).
+_MemoKey = tuple[int, int, tuple[int, ...], tuple[str, ...]]
 
 
 class View:
@@ -233,12 +234,11 @@ class View:
         return found
 
     def occurrences(self, term: Term, fields: tuple[int, ...]) -> list[Occurrence]:
-        # (a lexicon acronym's language needs no place in the key: its patterns are its own)
-        key = (id(term.patterns), id(term.guard), fields)
+        key = (id(term.patterns), id(term.guard), fields, term.langs)
         found = self._memo.get(key)
         if found is None and not self.present(term.patterns[0]):
             found = self._memo[key] = []
-        if found is None and term.lang and self.lang and term.lang != self.lang:
+        if found is None and term.langs and self.lang and self.lang not in term.langs:
             found = self._memo[key] = []
         if found is None:
             found = [

@@ -123,7 +123,7 @@ def memo_key(node: Term | ConceptRef, terms: bool) -> MemoKey:
     (``terms_of``) of the queries it serves holds all that expanding them looks up."""
     if isinstance(node, ConceptRef):
         return (node.name, terms)
-    return ((node.patterns, node.label, node.guard, node.form, node.lang), terms)
+    return ((node.patterns, node.label, node.guard, node.form, node.langs), terms)
 
 
 def _expand(node: Node, lexicon: Lexicon, terms: bool, memo: Memo | None) -> Node:
@@ -189,7 +189,7 @@ def _concept(ref: ConceptRef, lexicon: Lexicon) -> Node:
 
 def _labelled(variant: Variant, label: str, position: int) -> Term:
     term = variant.term
-    return Term(term.patterns, label, position, term.guard, term.form, term.lang)
+    return Term(term.patterns, label, position, term.guard, term.form, term.langs)
 
 
 def _variants(term: Term, concepts: tuple[str, ...], lexicon: Lexicon) -> list[Variant]:

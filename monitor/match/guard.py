@@ -55,6 +55,11 @@ class Guard:
     #: True: an all-capitals occurrence among the first ``DATELINE_WORDS`` words of a body is a
     #: dateline (``JAKARTA, KOMPAS.com -``, ``MOSCOW (Reuters) -``), not a mention
     not_dateline: bool = False
+    #: True: the form counts only in texts of its own language or languages (``Term.langs``),
+    #: or of none known: another language writes the same word with another meaning (German
+    #: ``Marine`` is a navy, English ``marine`` life is not; the acronym ``PMI`` is Indonesian
+    #: migrant workers, an English business index). Applied when the lexicon builds the term
+    own_language: bool = False
 
     def allows(self, field: Words, start: int, end: int, *, body: bool = False) -> bool:
         """True when the occurrence of words ``start``..``end`` of ``field`` passes the rules.

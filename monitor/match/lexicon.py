@@ -128,7 +128,7 @@ class Lexicon:
         self._keys: dict[str, set[str]] = {}
         self._prefixes: dict[str, set[str]] = {}
         for cid, variants in self._variants.items():
-            for variant in variants:
+            for variant in filter(_leads, variants):
                 for key in _form_keys(variant.term):
                     self._keys.setdefault(key, set()).add(cid)
                 only = variant.term.patterns
@@ -216,6 +216,11 @@ class Lexicon:
 
 
 def _variants(cid: str, forms: Iterable[Form], guards: Mapping[str, Guard]) -> Iterable[Variant]:
+    forms = tuple(forms)
+    # a word several languages of the entry write alike counts in the texts of each
+    languages: dict[tuple[str, str | None], set[str]] = {}
+    for form in forms:
+        languages.setdefault((form.text, form.guard), set()).add(form.lang)
     for form in forms:
         term = parse_form(form.text)
         guard = guards.get(form.guard) if form.guard else None
@@ -226,17 +231,25 @@ def _variants(cid: str, forms: Iterable[Form], guards: Mapping[str, Guard]) -> I
                 patterns = tuple(Pattern(p.text, p.kind, False) for p in term.patterns)
                 term = replace(term, patterns=patterns)
             term = replace(term, guard=guard)
-        # an acronym stands for words of its own language: elsewhere it is another acronym
-        lang = form.lang if term.guard is not None and term.guard.name == "acronym" else ""
-        yield Variant(replace(term, form=form.text, lang=lang), form, cid)
+        own = term.guard is not None and term.guard.own_language
+        langs = tuple(sorted(languages[form.text, form.guard])) if own else ()
+        yield Variant(replace(term, form=form.text, langs=langs), form, cid)
+
+
+def _leads(variant: Variant) -> bool:
+    """Whether a query term written like this form finds its entry: not when the form counts
+    only in its own language's texts (Spanish ``fiscal`` is a prosecutor, an English analyst's
+    ``fiscal`` is not), unless it is an acronym, which a term in the same capitals means."""
+    guard = variant.term.guard
+    return guard is None or not guard.own_language or guard.case == "exact"
 
 
 def _one_words(variants: Mapping[str, tuple[Variant, ...]]) -> set[tuple[str, str]]:
-    """(word, concept) for every one-word form (a prefix without its ``*``)."""
+    """(word, concept) for every one-word form (a prefix without its ``*``) that leads to it."""
     return {
         (v.term.patterns[0].text, cid)
         for cid, found in variants.items()
-        for v in found
+        for v in filter(_leads, found)
         if len(v.term.patterns) == 1 and v.term.patterns[0].kind != "substring"
     }
 

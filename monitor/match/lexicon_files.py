@@ -34,8 +34,10 @@ organs. tests/test_lexicon_audit.py holds the audit of every shipped entry.
 Names (territories and names) get a context rule unless a form names one: an acronym of up to
 three capitals must be written so (``acronym``: ``US``, ``AS``); a Vietnamese one-word name
 takes ``vi-name`` (``Nga``, ``Mỹ``, ``Pháp``); a form written with a capital first letter must
-be capitalised in the text (``name``). Russian CLDR names also match their case forms
-(``monitor.match.inflect``).
+be capitalised in the text (``name``); a CLDR name in French, Spanish, German, Portuguese or
+Italian that English writes otherwise also counts only in that language's texts
+(``foreign-name``: French ``Chili`` is Chile, English chili a pepper). Russian CLDR names also
+match their case forms (``monitor.match.inflect``).
 
 Owns: the file format and its validation (errors name file, line and key), CLDR import, the
 shipped lexicon (read once per process, through the compiled cache in ``lexicon_cache``).
@@ -65,6 +67,8 @@ from monitor.yamlsafe import At, read_yaml
 LANGUAGES = ("en", "id", "ms", "vi", "th", "ru", "zh", "zh_Hant", "fr", "es", "de", "pt", "it")
 #: the shipped lexicon files, in ``monitor/data``
 SHIPPED = ("guards.yaml", "names.yaml", "concepts.yaml", "concepts-news.yaml")
+#: CLDR locales whose names count only in their own language's texts (``_foreign_name``)
+OWN_LANGUAGE_NAMES = ("fr", "es", "de", "pt", "it")
 #: CLDR region codes worth a concept of their own (Southeast Asia, Asia, Europe, ...)
 REGIONS = ("002", "019", "142", "150", "035", "030", "034", "145", "143", "053", "054", "057")
 
@@ -73,7 +77,7 @@ _SECTIONS: dict[str, ConceptKind] = {"concepts": "concept", "territories": "terr
 #: keys of an entry besides language codes
 _ENTRY_KEYS = ("senses", "members", "includes")
 _GUARD_KEYS = ("case", "marks", "not_after_capital", "allow_before", "reject_before",
-               "reject_after", "require_after", "not_dateline")  # fmt: skip
+               "reject_after", "require_after", "not_dateline", "own_language")  # fmt: skip
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.-]{0,63}")
 #: an included entry: an id, or ``concept/sense``
 _REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.-]{0,63}(/[A-Za-z0-9][A-Za-z0-9_:.-]{0,63})?")
@@ -127,12 +131,17 @@ def cldr_concepts(guards: set[str]) -> list[Concept]:
     from babel import Locale  # only here: importing babel's data costs time
 
     names: dict[str, list[Form]] = {}
+    english = {
+        code: {clean.casefold() for clean in _clean_names(name)}
+        for code, name in Locale.parse("en").territories.items()
+    }
     for language in LANGUAGES:
         lang = language.split("_")[0]
         for code, name in Locale.parse(language).territories.items():
             if (len(code) == 2 and code.isalpha()) or code in REGIONS:
                 for clean in _clean_names(name):
-                    names.setdefault(code, []).extend(_name_forms(clean, lang, None, guards))
+                    guard = _foreign_name(clean, lang, english.get(code, set()), guards)
+                    names.setdefault(code, []).extend(_name_forms(clean, lang, guard, guards))
     return [
         Concept(code if code.isalpha() else f"region:{code}", "territory", tuple(forms), "CLDR")
         for code, forms in names.items()
@@ -198,6 +207,7 @@ def _guard(name: str, at: At) -> Guard:
         marks=flag("marks"),
         not_after_capital=flag("not_after_capital"),
         not_dateline=flag("not_dateline"),
+        own_language=flag("own_language"),
         allow_before=words("allow_before"),
         reject_before=words("reject_before", cased=True),
         reject_after=words("reject_after", cased=True),
@@ -277,6 +287,14 @@ def _name_forms(text: str, lang: str, guard: str | None, guards: set[str]) -> li
     if lang == "ru" and "*" not in text:
         forms += [Form(f, lang, guard) for f in russian_forms(text) if f != text]
     return forms
+
+
+def _foreign_name(text: str, lang: str, english: set[str], guards: set[str]) -> str | None:
+    """``foreign-name`` for a name in a European language other than English that English does
+    not write so: French ``Chili`` (Chile) is English chili, German ``Island`` (Iceland) an
+    island, French ``Grenade`` (Grenada) a grenade: in that language's texts only."""
+    foreign = lang in OWN_LANGUAGE_NAMES and text.casefold() not in english
+    return "foreign-name" if foreign and "foreign-name" in guards else None
 
 
 def _acronym(text: str) -> str | None:

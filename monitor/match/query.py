@@ -77,9 +77,10 @@ class Term:
     guard: Guard | None = None
     #: the lexicon form this term was expanded to (``Росси*``); "" for the term as written
     form: str = ""
-    #: the language of a lexicon acronym (``PMI`` is Indonesian for migrant workers, English for
-    #: a business index): it matches only in texts of that language or of none given; "" any
-    lang: str = ""
+    #: the languages of a lexicon form that counts only in their texts (``Guard.own_language``:
+    #: ``PMI`` is Indonesian for migrant workers, English for a business index), or in texts of
+    #: none given; () in any
+    langs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -497,11 +498,13 @@ ACRONYM_LENGTH = 5
 def _acronym_guard(kind: str, text: str) -> Guard | None:
     """A short word written in capitals (``PATI``, ``TKA``, ``PRU``, ``ЦИК``) is an acronym and
     matches only in capitals: ``Pati`` is a town, ``pati`` starch. Mixed or lower case, a
-    prefix or a phrase match in any case, as before."""
+    prefix or a phrase match in any case, as before. As a lexicon form it stands for words of
+    its own language (``own_language``); an analyst's term has none, so it counts anywhere."""
     letters = sum(c.isalpha() for c in text)
     if kind == "PHRASE" or "*" in text or len(text) > ACRONYM_LENGTH or letters < 2:
         return None
-    return Guard("acronym", case="exact", spelling=(text,)) if text.isupper() else None
+    acronym = Guard("acronym", case="exact", spelling=(text,), own_language=True)
+    return acronym if text.isupper() else None
 
 
 def _patterns(part: str, position: int) -> list[Pattern]:
