@@ -152,6 +152,14 @@ def lang_hits(query: str, lang: str, text: str) -> tuple[str, ...] | None:
         ("teachers", "en", "A management guru spoke.", None),
         ("teachers", "id", "Guru honorer menuntut gaji.", ("Guru",)),
         ("teachers", "ms", "Guru di sekolah itu.", ("Guru",)),
+        # Indonesian and Malay write many words alike with other meanings: Malay pasukan is a
+        # team, tewas lost (a match), kerajaan (Malay: government) an Indonesian kingdom
+        ("troops", "ms", "Pasukan bola sepak itu menang.", None),
+        ("troops", "id", "Pasukan TNI dikerahkan ke perbatasan.", ("Pasukan",)),
+        ("killed", "ms", "Penang FC tewas 0-2.", None),
+        ("killed", "id", "Dua orang tewas dalam kecelakaan.", ("tewas",)),
+        ("government", "id", "Kerajaan Majapahit berjaya.", None),
+        ("government", "ms", "Kerajaan Persekutuan meluluskan bajet.", ("Kerajaan",)),
         # in a text of no known language every form counts, as before
         ("teachers", None, "Guru honorer menuntut gaji.", ("Guru",)),
         # a CLDR name a European language writes otherwise than English: French Chili (Chile),
