@@ -160,6 +160,18 @@ def lang_hits(query: str, lang: str, text: str) -> tuple[str, ...] | None:
         ("killed", "id", "Dua orang tewas dalam kecelakaan.", ("tewas",)),
         ("government", "id", "Kerajaan Majapahit berjaya.", None),
         ("government", "ms", "Kerajaan Persekutuan meluluskan bajet.", ("Kerajaan",)),
+        # an analyst who writes such a word gets it in its language's texts, and the entry's
+        # other forms elsewhere: a Malay "kerajaan" (government) is no Indonesian kingdom,
+        # an English "ban" no Indonesian tyre, no Vietnamese "Ban" (a board), "song" no
+        # Vietnamese "song phương" (bilateral)
+        ("kerajaan", "ms", "Kerajaan Persekutuan meluluskan bajet.", ("Kerajaan",)),
+        ("kerajaan", "id", "Kerajaan Majapahit berjaya.", None),
+        ("kerajaan", "id", "Pemerintah daerah membantu.", ("Pemerintah",)),
+        ("ban", "id", "Ban mobil bocor di jalan tol.", None),
+        ("ban", "id", "Larangan ekspor nikel berlaku.", ("Larangan",)),
+        ("ban", "vi", "Ban chấp hành họp.", None),
+        ("ban", "en", "A ban on exports.", ("ban",)),
+        ("song", "vi", "Quan hệ song phương.", None),
         # in a text of no known language every form counts, as before
         ("teachers", None, "Guru honorer menuntut gaji.", ("Guru",)),
         # a CLDR name a European language writes otherwise than English: French Chili (Chile),

@@ -205,10 +205,12 @@ def _variants(term: Term, concepts: tuple[str, ...], lexicon: Lexicon) -> list[V
 
 
 def _replaced(term: Term, variants: list[Variant]) -> bool:
-    """True when the analyst's own term is an ambiguous form of the lexicon (``Nga``, ``US``).
+    """True when the analyst's own term is an ambiguous form of the lexicon (``Nga``, ``US``,
+    Malay ``kerajaan``, a kingdom in Indonesian).
 
-    It then takes the form's context rule. A form that only needs a capital (``Russia``) does
-    not replace the term: the analyst's own word keeps matching as the query language says.
+    It then takes the form's context rule, or its languages. A form that only needs a capital
+    (``Russia``) does not replace the term: the analyst's own word keeps matching as the query
+    language says.
     """
     own = key_of(term)
     return any(
@@ -218,7 +220,7 @@ def _replaced(term: Term, variants: list[Variant]) -> bool:
 
 
 def _context(guard: Guard) -> bool:
-    return guard.case == "exact" or guard.marks or guard.not_after_capital
+    return guard.case == "exact" or guard.marks or guard.not_after_capital or guard.own_language
 
 
 def _terms(node: Node) -> list[Term | ConceptRef]:

@@ -60,6 +60,10 @@ class Guard:
     #: ``Marine`` is a navy, English ``marine`` life is not; the acronym ``PMI`` is Indonesian
     #: migrant workers, an English business index). Applied when the lexicon builds the term
     own_language: bool = False
+    #: False: an analyst's term written like the form does not find its entry (``lexicon``):
+    #: English writes the word with another meaning (an English ``fiscal`` is no Spanish
+    #: prosecutor, ``Island`` no German Iceland)
+    finds_entry: bool = True
 
     def allows(self, field: Words, start: int, end: int, *, body: bool = False) -> bool:
         """True when the occurrence of words ``start``..``end`` of ``field`` passes the rules.

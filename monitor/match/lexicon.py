@@ -237,11 +237,9 @@ def _variants(cid: str, forms: Iterable[Form], guards: Mapping[str, Guard]) -> I
 
 
 def _leads(variant: Variant) -> bool:
-    """Whether a query term written like this form finds its entry: not when the form counts
-    only in its own language's texts (Spanish ``fiscal`` is a prosecutor, an English analyst's
-    ``fiscal`` is not), unless it is an acronym, which a term in the same capitals means."""
+    """Whether a query term written like this form finds its entry (``Guard.finds_entry``)."""
     guard = variant.term.guard
-    return guard is None or not guard.own_language or guard.case == "exact"
+    return guard is None or guard.finds_entry
 
 
 def _one_words(variants: Mapping[str, tuple[Variant, ...]]) -> set[tuple[str, str]]:

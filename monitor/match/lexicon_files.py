@@ -77,7 +77,8 @@ _SECTIONS: dict[str, ConceptKind] = {"concepts": "concept", "territories": "terr
 #: keys of an entry besides language codes
 _ENTRY_KEYS = ("senses", "members", "includes")
 _GUARD_KEYS = ("case", "marks", "not_after_capital", "allow_before", "reject_before",
-               "reject_after", "require_after", "not_dateline", "own_language")  # fmt: skip
+               "reject_after", "require_after", "not_dateline", "own_language",
+               "finds_entry")  # fmt: skip
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.-]{0,63}")
 #: an included entry: an id, or ``concept/sense``
 _REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.-]{0,63}(/[A-Za-z0-9][A-Za-z0-9_:.-]{0,63})?")
@@ -198,8 +199,8 @@ def _guard(name: str, at: At) -> Guard:
         # reject lists keep a capitalised word as written: it compares case-sensitively
         return frozenset(w if cased and w[:1].isupper() else normalise(w) for w in found)
 
-    def flag(key: str) -> bool:
-        return fields[key].boolean() if key in fields else False
+    def flag(key: str, default: bool = False) -> bool:
+        return fields[key].boolean() if key in fields else default
 
     return Guard(
         name,
@@ -208,6 +209,7 @@ def _guard(name: str, at: At) -> Guard:
         not_after_capital=flag("not_after_capital"),
         not_dateline=flag("not_dateline"),
         own_language=flag("own_language"),
+        finds_entry=flag("finds_entry", default=True),
         allow_before=words("allow_before"),
         reject_before=words("reject_before", cased=True),
         reject_after=words("reject_after", cased=True),
