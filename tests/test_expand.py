@@ -172,6 +172,9 @@ def lang_hits(query: str, lang: str, text: str) -> tuple[str, ...] | None:
         ("ban", "vi", "Ban chấp hành họp.", None),
         ("ban", "en", "A ban on exports.", ("ban",)),
         ("song", "vi", "Quan hệ song phương.", None),
+        # a protest is no Protestant church (English protest* and Spanish protesta* fired)
+        ("protest", "en", "Protestant churches mark Reformation Day.", None),
+        ("protest", "en", "Students protested outside parliament.", ("protested",)),
         # in a text of no known language every form counts, as before
         ("teachers", None, "Guru honorer menuntut gaji.", ("Guru",)),
         # a CLDR name a European language writes otherwise than English: French Chili (Chile),
