@@ -175,6 +175,15 @@ def lang_hits(query: str, lang: str, text: str) -> tuple[str, ...] | None:
         # a protest is no Protestant church (English protest* and Spanish protesta* fired)
         ("protest", "en", "Protestant churches mark Reformation Day.", None),
         ("protest", "en", "Students protested outside parliament.", ("protested",)),
+        # a Russian name that does not decline is no stem: Samoa is not самолёт (a plane), Palau
+        # not палата (a chamber); heroin is not героиня (a heroine), a missile no ракетка
+        ("Samoa", "ru", "Самолёт приземлился. Самого министра нет.", None),
+        ("Samoa", "ru", "Премьер Самоа прибыл.", ("Самоа",)),
+        ("Palau", "ru", "Палата представителей проголосовала.", None),
+        ("heroin", "ru", "Героиня фильма.", None),
+        ("heroin", "ru", "Изъяли героин.", ("героин",)),
+        ("missile", "ru", "Теннисная ракетка.", None),
+        ("missile", "ru", "Запуск ракеты.", ("ракеты",)),
         # in a text of no known language every form counts, as before
         ("teachers", None, "Guru honorer menuntut gaji.", ("Guru",)),
         # a CLDR name a European language writes otherwise than English: French Chili (Chile),

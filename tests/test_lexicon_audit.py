@@ -42,7 +42,7 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"war game*", "маневр*"},
     ),
     ("weapons", "weapons", {"senjata", "vũ khí", "оружи*"}, {"artillery", "rifle*", "ammunition"}),
-    ("missile", "missile", {"rudal", "tên lửa", "ракет*"}, {"hypersonic", "rocket*"}),
+    ("missile", "missile", {"rudal", "tên lửa", "ракета", "ракетн*"}, {"hypersonic", "rocket*"}),
     ("warship", "warship", {"kapal perang", "tàu chiến"}, {"корабл*", "submarine*", "frigate*"}),
     (
         "fighter-jet",

@@ -10,7 +10,10 @@ Russian cases.
 * Russian nouns change their ending with the case (``Россия``, ``России``, ``Россией``). A name
   becomes a prefix of its stem (``Росси*``) when the stem keeps at least ``MIN_RU_STEM`` letters;
   a shorter one gets its case forms listed instead (``Куба``: ``Кубы``, ``Кубе`` ... never
-  ``Куб*``, which is ``кубок``, a cup).
+  ``Куб*``, which is ``кубок``, a cup). A foreign name ending in ``о``, ``е``, ``и``, ``у``,
+  ``ю``, ``э`` or in a vowel and ``а`` does not decline (``Перу``, ``Сомали``, ``Самоа``): it is
+  kept as written, since its "stem" starts other words (``Само*`` is ``самолёт``, ``самого``;
+  ``Пала*``, for Палау, ``палата``).
 
 Owns: the generation rules above. Pure.
 Does not own: which forms exist (``monitor/data/*.yaml``) or how they are matched.
@@ -22,6 +25,8 @@ MIN_RU_STEM = 4
 _RU_VOWEL_ENDINGS = ("ая", "яя", "ое", "ее", "ые", "ие", "ий", "ый", "ой")
 _RU_ONE = "аяьйоеыиу"
 _RU_SHORT_ENDINGS = ("а", "у", "е", "ом", "ой", "ы", "и")
+_RU_INDECLINABLE = "оеиуюэ"
+_RU_VOWELS = "аеёиоуыэюя"
 
 
 def malay_forms(root: str) -> tuple[str, ...]:
@@ -82,7 +87,7 @@ def russian_forms(name: str) -> tuple[str, ...]:
 
 
 def _russian_word(word: str) -> tuple[str, ...]:
-    if not word.isalpha() or word.isupper():
+    if not word.isalpha() or word.isupper() or _indeclinable(word):
         return (word,)  # ``Кот-д’Ивуар``, ``САР``: no rule for compounds and acronyms
     prefix = _russian_prefix(word)
     if prefix is not None:
@@ -92,7 +97,7 @@ def _russian_word(word: str) -> tuple[str, ...]:
 
 
 def _russian_prefix(word: str) -> str | None:
-    if not _is_cyrillic(word) or not word.isalpha():
+    if not _is_cyrillic(word) or not word.isalpha() or _indeclinable(word):
         return None
     stem = _russian_stem(word)
     # an adjective's stem is shorter for the same rarity (``Южн*``: южный, южной, южная)
@@ -109,6 +114,13 @@ def _russian_stem(word: str) -> str:
     if lower[-1:] and lower[-1] in _RU_ONE:
         return word[:-1]
     return word
+
+
+def _indeclinable(word: str) -> bool:
+    lower = word.lower()
+    if lower.endswith(_RU_VOWEL_ENDINGS):
+        return False  # an adjective (``Южная``, ``Американское``): it declines
+    return lower[-1:] in _RU_INDECLINABLE or (lower[-1:] == "а" and lower[-2:-1] in _RU_VOWELS)
 
 
 def _is_cyrillic(word: str) -> bool:
