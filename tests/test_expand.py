@@ -173,6 +173,8 @@ def lang_hits(query: str, lang: str, text: str) -> tuple[str, ...] | None:
         ("ban", "en", "A ban on exports.", ("ban",)),
         ("song", "vi", "Quan hệ song phương.", None),
         ("loan", "vi", "Ca sĩ Kim Loan loan tin vui.", None),
+        ("Lao", "vi", "Bộ Lao động - Thương binh và Xã hội họp.", None),
+        ("Lao", "vi", "Việt Nam và Lào ký kết.", ("Lào",)),
         ("loan", "vi", "Khoản vay mua nhà tăng.", ("Khoản vay",)),
         # a protest is no Protestant church (English protest* and Spanish protesta* fired)
         ("protest", "en", "Protestant churches mark Reformation Day.", None),
