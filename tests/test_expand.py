@@ -179,6 +179,13 @@ def lang_hits(query: str, lang: str, text: str) -> tuple[str, ...] | None:
         # a protest is no Protestant church (English protest* and Spanish protesta* fired)
         ("protest", "en", "Protestant churches mark Reformation Day.", None),
         ("protest", "en", "Students protested outside parliament.", ("protested",)),
+        # a Russian name is its case forms, not a stem: France is no Pope Francis (Франциск) nor
+        # San Francisco, Denmark no Daniil, Niger no Nigeria
+        ("France", "ru", "Папа Франциск посетил Сан-Франциско.", None),
+        ("France", "ru", "Во Франции прошли выборы.", ("Франции",)),
+        ("Denmark", "ru", "Даниил Медведев выиграл.", None),
+        ("Niger", "ru", "В Нигерии прошли выборы.", None),
+        ("China", "ru", "Китайские власти заявили.", ("Китайские",)),
         # a Russian name that does not decline is no stem: Samoa is not самолёт (a plane), Palau
         # not палата (a chamber); heroin is not героиня (a heroine), a missile no ракетка
         ("Samoa", "ru", "Самолёт приземлился. Самого министра нет.", None),
@@ -308,9 +315,34 @@ def test_inflection_rules() -> None:
         {"menangkap", "penangkapan", "ditangkap", "tertangkap"},
         {"pemberantasan", "memberantas"},
         {"penyelundupan", "menyelundupkan"},
-        ("Росси*",),
+        (
+            "Россия",
+            "России",
+            "Россию",
+            "Россией",
+            "Россиею",
+            "Российск*",
+            "Россинск*",
+            "Россиец",
+            "Российц*",
+        ),
         ("Южн* Коре*",),
-        ("Куба", "Кубу", "Кубе", "Кубом", "Кубой", "Кубы", "Куби"),
+        (
+            "Куба",
+            "Кубы",
+            "Куби",
+            "Кубе",
+            "Кубу",
+            "Кубой",
+            "Кубою",
+            "Кубск*",
+            "Кубец",
+            "Кубцы",
+            "Кубцев",
+            "Кубцам",
+            "Кубцами",
+            "Кубцах",
+        ),
     )
     actual = (
         expected[0] & set(malay_forms("tangkap")),
@@ -381,7 +413,7 @@ def test_explanation_shows_expansion_hits_weights_and_score() -> None:
     ]
     assert (True, True, expected_lines) == (
         "Russia -> RU: Russia, Russia [en] (name), Rusia [id] (name), Nga [vi] (vi-name)" in text,
-        "Россия [ru] (name), Росси* [ru] (name)" in text,
+        "Россия [ru] (name), России [ru] (name)" in text,
         [line for line in text.splitlines() if line.startswith(("result", "  title"))],
     )
 

@@ -7,13 +7,15 @@ Russian cases.
   stands for the root and its common derived words (``malay_forms``). Only roots that a person
   wrote into the lexicon are derived: no stemmer ever runs on names or acronyms (Snowball's
   Indonesian stemmer turns ``asean`` into ``ase``).
-* Russian nouns change their ending with the case (``Россия``, ``России``, ``Россией``). A name
-  becomes a prefix of its stem (``Росси*``) when the stem keeps at least ``MIN_RU_STEM`` letters;
-  a shorter one gets its case forms listed instead (``Куба``: ``Кубы``, ``Кубе`` ... never
-  ``Куб*``, which is ``кубок``, a cup). A foreign name ending in ``о``, ``е``, ``и``, ``у``,
-  ``ю``, ``э`` or in a vowel and ``а`` does not decline (``Перу``, ``Сомали``, ``Самоа``): it is
-  kept as written, since its "stem" starts other words (``Само*`` is ``самолёт``, ``самого``;
-  ``Пала*``, for Палау, ``палата``).
+* Russian nouns change their ending with the case (``Россия``, ``России``, ``Россией``). A
+  one-word name gets the case forms of its declension listed, and the start of its adjective
+  and demonym where they are regular (``Китай``: ``Китая``, ``Китаем`` ... ``Китайск*``,
+  ``Китаец``), never a bare stem, which starts other words: ``Франци*`` was Pope Francis
+  (``Франциск``) and San Francisco, ``Дани*`` Daniil, ``Нигер*`` Nigeria, ``Куб*`` a cup
+  (``кубок``). A foreign name ending in ``о``, ``е``, ``и``, ``у``, ``ю``, ``э`` or in a vowel
+  and ``а`` does not decline (``Перу``, ``Сомали``, ``Самоа``): it is kept as written. In a
+  name of several words each word becomes a prefix of its stem when the stem keeps at least
+  ``MIN_RU_STEM`` letters (``Южн* Коре*``): the words together are specific.
 
 Owns: the generation rules above. Pure.
 Does not own: which forms exist (``monitor/data/*.yaml``) or how they are matched.
@@ -24,8 +26,21 @@ from __future__ import annotations
 MIN_RU_STEM = 4
 _RU_VOWEL_ENDINGS = ("ая", "яя", "ое", "ее", "ые", "ие", "ий", "ый", "ой")
 _RU_ONE = "аяьйоеыиу"
-_RU_SHORT_ENDINGS = ("а", "у", "е", "ом", "ой", "ы", "и")
 _RU_INDECLINABLE = "оеиуюэ"
+#: a one-word name's forms by how it ends: (letters its stem drops, what may follow the stem:
+#: case endings, then the start of its adjective and demonym where they are regular:
+#: бельгийский, бельгиец; китайский, китайцы; украинский, украинец; грузинский). Irregular
+#: ones (кубинский, литовский) are left to names.yaml
+_RU_NAME_FORMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ия", ("ия", "ии", "ию", "ией", "иею", "ийск*", "инск*", "иец", "ийц*")),
+    ("ея", ("ея", "еи", "ее", "ею", "еей", "ейск*", "еец", "ейц*")),
+    ("а", ("а", "ы", "и", "е", "у", "ой", "ою", "ск*", "ец", "цы", "цев", "цам", "цами", "цах")),
+    ("ы", ("ы", "", "ам", "ами", "ах", "ск*", "ец", "ц*")),
+    ("я", ("я", "и", "е", "ю", "ей", "ею")),
+    ("й", ("й", "я", "ю", "ем", "е", "и", "ев", "йск*", "ец", "йц*")),
+    ("ь", ("ь", "я", "ю", "ем", "е", "и", "ьск*")),
+    ("", ("", "а", "у", "е", "ом", "ы", "ов", "ск*", "ец", "ц*")),
+)
 _RU_VOWELS = "аеёиоуыэюя"
 
 
@@ -77,8 +92,8 @@ def _nasal(prefix: str, root: str) -> str:
 def russian_forms(name: str) -> tuple[str, ...]:
     """Forms covering the case endings of a Russian name (one word or a phrase of words).
 
-    ``Россия`` -> ``("Росси*",)``; ``Южная Корея`` -> ``("Южн* Коре*",)``;
-    ``Куба`` -> ``("Куба", "Кубы", "Кубе", ...)``.
+    ``Россия`` -> ``("Россия", "России", ..., "Российск*", "Россиец", ...)``;
+    ``Южная Корея`` -> ``("Южн* Коре*",)``; ``Куба`` -> ``("Куба", "Кубы", "Кубе", ...)``.
     """
     parts = name.split()
     if len(parts) == 1:
@@ -89,11 +104,9 @@ def russian_forms(name: str) -> tuple[str, ...]:
 def _russian_word(word: str) -> tuple[str, ...]:
     if not word.isalpha() or word.isupper() or _indeclinable(word):
         return (word,)  # ``Кот-д’Ивуар``, ``САР``: no rule for compounds and acronyms
-    prefix = _russian_prefix(word)
-    if prefix is not None:
-        return (prefix,)
-    stem = _russian_stem(word)
-    return tuple(dict.fromkeys([word, *(stem + ending for ending in _RU_SHORT_ENDINGS)]))
+    ending, forms = next((e, f) for e, f in _RU_NAME_FORMS if word.lower().endswith(e))
+    stem = word[: len(word) - len(ending)]
+    return tuple(dict.fromkeys(stem + form for form in forms))
 
 
 def _russian_prefix(word: str) -> str | None:
