@@ -2318,7 +2318,7 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ("condemnation", "condemn", {"mengecam", "lên án", "осудил"}, {"sanction*", "protest*"}),
     (
         "mediation",
-        "mediat",
+        "mediation",
         {"mediasi", "pengantaraan", "trung gian hòa giải", "посредничеств*"},
         {"talks", "peace talks"},
     ),
