@@ -1,7 +1,7 @@
 """Multilingual expansion: a topic's query with every lexicon term replaced by its equivalents.
 
 Expansion preserves the sense: ``Russia AND security`` becomes, in effect, ``(Russia OR Rusia OR
-Nga[guarded] OR Росси* OR 俄罗斯 ...) AND (security OR keamanan OR "an ninh" OR безопасност*
+Nga[guarded] OR России OR 俄罗斯 ...) AND (security OR keamanan OR "an ninh" OR безопасност*
 ...)``, the same things in other languages, spellings and inflections, never a broader or a
 related word (not ``Moscow``, not ``силовик*``). A whole concept, narrower and related words
 included, comes only from the braces the analyst writes: ``{terrorism}``, ``{Russia}``; those

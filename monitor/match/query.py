@@ -75,7 +75,7 @@ class Term:
     position: int
     #: context rules an occurrence must pass (lexicon forms of ambiguous names), or None
     guard: Guard | None = None
-    #: the lexicon form this term was expanded to (``Росси*``); "" for the term as written
+    #: the lexicon form this term was expanded to (``России``); "" for the term as written
     form: str = ""
     #: the languages of a lexicon form that counts only in their texts (``Guard.own_language``:
     #: ``PMI`` is Indonesian for migrant workers, English for a business index), or in texts of
