@@ -129,7 +129,7 @@ def test_context_traps(query: str, title: str) -> None:
     assert hits(query, title) is None
 
 
-def lang_hits(query: str, lang: str, text: str) -> tuple[str, ...] | None:
+def lang_hits(query: str, lang: str | None, text: str) -> tuple[str, ...] | None:
     """The words matched in a text of ``lang`` (expansion on, threshold 0), or None."""
     found = Matcher([Topic("t", "t", query, 0.0)]).match(Document("d", "", text, lang))
     return tuple(sorted({h.matched for h in found[0].hits})) if found else None
