@@ -109,7 +109,7 @@ def test_expansion_cases(
         # a name (here a form the expansion adds) needs its capital: "turkey" is a bird
         ("Türkiye", "Roast turkey recipes for the holidays"),
         # expansion is by concept: a term no concept knows stays as written
-        ("Zelensky", "Зеленский выступил"),
+        ("Shoigu", "Шойгу выступил"),
         # who invests is not the investing: "investors" finds "nhà đầu tư", never a bare "đầu tư"
         ("investors", "Huyện gấp rút hoàn thành hồ sơ đầu tư khu tái định cư"),
         ("investors", "Investasi properti berbasis koperasi belum optimal"),
@@ -264,6 +264,63 @@ def test_nga_fires_where_it_is_russia() -> None:
     ]
     expected = [True, True, True]
     assert expected == [hits("Russia", t) is not None for t in titles]
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "matched"),
+    [
+        # a leader's English name finds the person's own names in other languages and scripts
+        ('"Xi Jinping"', "Chủ tịch Trung Quốc Tập Cận Bình thăm Việt Nam", "Tập Cận Bình"),
+        ('"Xi Jinping"', "Путин провел переговоры с Си Цзиньпином", "Си Цзиньпином"),
+        ('"Xi Jinping"', "习近平会见越南领导人", "习近平会见越南领导人"),
+        ("Putin", "Песков рассказал о планах Путина", "Путина"),
+        ("Putin", "Tổng thống Nga Vladimir Putin phát biểu", "Vladimir Putin"),
+        ("Putin", "普京签署法令", "普京签署法令"),
+        ("Trump", "Трампу предложили сделку", "Трампу"),
+        ('"Li Qiang"', "Thủ tướng Trung Quốc Lý Cường đến Hà Nội", "Lý Cường"),
+        ('"Li Qiang"', "Мишустин встретился с Ли Цяном", "Ли Цяном"),
+        ('"To Lam"', "Tổng Bí thư Tô Lâm tiếp Đại sứ", "Tô Lâm"),
+        ('"Lawrence Wong"', "总理黄循财出席国庆群众大会", "总理黄循财出席国庆群众大会"),
+        ("Zelensky", "Зеленского пригласили на саммит", "Зеленского"),
+        ("Prabowo", "Прабово Субианто прибыл в Москву", "Прабово Субианто"),
+        ('"Prabowo Subianto"', "Presiden Prabowo resmikan bendungan", "Prabowo"),
+        ('"Anwar Ibrahim"', "Путин встретился с Анваром Ибрагимом", "Анваром Ибрагимом"),
+    ],
+)
+def test_a_leader_finds_their_own_names(query: str, title: str, matched: str) -> None:
+    """A person's name expands to the same person's names only (names.yaml, people)."""
+    found = hits(query, title)
+    assert found is not None and matched in {m for _, m in found}
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        # never a bare surname or given name others share, nor the office or country
+        ('"Xi Jinping"', "Xi'an hosts a trade fair"),
+        ('"Xi Jinping"', "Chủ tịch Trung Quốc thăm Việt Nam"),
+        ('"Lawrence Wong"', "Lawrence of Arabia returns to cinemas"),
+        ('"Lawrence Wong"', "Penny Wong visits Jakarta"),
+        ('"Li Qiang"', "Ли встретился с Ваном"),
+        ('"Wang Yi"', "Ван и Ли встретились"),
+        ('"To Lam"', "То лампа, то свеча"),
+        ('"Hun Sen"', "Hun Manet meets Anwar"),
+        ('"Anwar Ibrahim"', "Anwar Musa dipilih"),
+        ('"Mahathir Mohamad"', "Kes Zara Qairina Mahathir dibicarakan"),
+        ('"Prabowo Subianto"', "Kapolri Listyo Sigit Prabowo memimpin apel"),
+        ('"Rodrigo Duterte"', "Sara Duterte faces impeachment"),
+        ('"Thaksin Shinawatra"', "Paetongtarn Shinawatra suspended"),
+        ('"Dmitry Medvedev"', "Даниил Медведев вышел в финал"),
+        ("Zelensky", "Елена Зеленская выступила в ООН"),
+        # nor the family: a surname after a spouse's or child's given name
+        ('"Emmanuel Macron"', "Brigitte Macron wins defamation case"),
+        ('"Donald Trump"', "Иванка Трамп посетила Израиль"),
+        ('"Joko Widodo"', "Iriana Jokowi hadiri peresmian"),
+    ],
+)
+def test_a_leader_does_not_find_a_shared_name(query: str, title: str) -> None:
+    """A bare name that others share does not fire for a leader (Xi'an, Lawrence, Wong)."""
+    assert hits(query, title) is None
 
 
 def test_expand_false_keeps_the_query_as_written() -> None:

@@ -341,6 +341,29 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"Совет* Федерации", "Совфед*"},
         {"Госдум*", "сенат", "парламент*"},
     ),
+    # people: their own names in other scripts, never their office, country, family or a bare
+    # surname others share
+    (
+        "xi-jinping",
+        "Xi Jinping",
+        {"Tập Cận Bình", "Си Цзиньпин", "习近平", "習近平"},
+        {"Xi", "Си", "Trung Quốc", "Chủ tịch", "Beijing"},
+    ),
+    ("vladimir-putin", "Putin", {"Vladimir Putin", "Путин", "Путина", "普京"}, {"Kremlin", "RU"}),
+    ("donald-trump", "Trump", {"Donald Trump", "Трамп", "Трампа", "特朗普"}, {"White House"}),
+    ("to-lam", "To Lam", {"Tô Lâm", "То Лам*", "苏林"}, {"Tổng Bí thư", "Lâm"}),
+    ("li-qiang", "Li Qiang", {"Lý Cường", "Ли Цян*", "李强"}, {"Li", "Lý", "Ли"}),
+    ("lawrence-wong", "Lawrence Wong", {"黄循财", "Лоуренс Вонг"}, {"Wong", "Lawrence"}),
+    ("prabowo-subianto", "Prabowo", {"Prabowo Subianto", "Прабово"}, {"Subianto", "Gibran"}),
+    ("mahathir-mohamad", "Mahathir Mohamad", {"马哈迪", "Махатхир Мохамад"}, {"Mahathir"}),
+    (
+        "thaksin-shinawatra",
+        "Thaksin",
+        {"Thaksin Shinawatra", "ทักษิณ ชินวัตร"},
+        {"Shinawatra", "Paetongtarn", "แพทองธาร"},
+    ),
+    ("rodrigo-duterte", "Rodrigo Duterte", {"Родриго Дутерте"}, {"Duterte", "Sara Duterte"}),
+    ("dmitry-medvedev", "Dmitry Medvedev", {"Дмитрий Медведев"}, {"Medvedev", "Медведев"}),
 ]
 
 
@@ -3031,6 +3054,28 @@ SHARED = {
     # Vietnamese names the National Assembly with its word for any parliament
     "quốc hội": {"parliament", "parliament/national-assembly"},
 }
+
+
+#: bare given names and surnames that many people share: never a person's form alone
+SHARED_NAMES = {
+    "Xi", "Li", "Wang", "Kim", "Lee", "Wong", "Anwar", "Lawrence", "Hun", "Sen", "Lam", "Abe",
+    "Suga", "Moon", "Yoon", "Han", "Park", "Duterte", "Marcos", "Shinawatra", "Mahathir",
+    "Medvedev", "Johnson", "Michel", "Costa", "Aung", "San", "Си", "Ли", "Ван", "Ким", "Ын",
+    "Хун", "Сен", "То", "Лам", "Медведев", "Джонсон", "习", "李", "王", "金", "安倍", "他信",
+    "Tập", "Lý", "Vương", "Tô", "Lâm", "Cường",
+}  # fmt: skip
+
+
+def test_a_person_has_no_bare_shared_name() -> None:
+    """People (names.yaml, the block of heads of state and government and foreign ministers)
+    hold their full names and distinctive surnames, never a name many others share."""
+    text = (DATA / "names.yaml").read_text(encoding="utf-8")
+    block = text[text.index("# --- people") :]
+    people = re.findall(r"^  ([a-z][\w-]*):$", block, re.MULTILINE)
+    assert len(people) >= 80
+    lexicon = default_lexicon()
+    forms = {(p, f.text) for p in people for f in lexicon.concepts[p].forms}
+    assert set() == {(p, f) for p, f in forms if f in SHARED_NAMES}
 
 
 def test_no_form_is_an_equivalent_of_two_entries() -> None:
