@@ -195,6 +195,10 @@ def lang_hits(query: str, lang: str | None, text: str) -> tuple[str, ...] | None
         ("heroin", "ru", "Изъяли героин.", ("героин",)),
         ("missile", "ru", "Теннисная ракетка.", None),
         ("missile", "ru", "Запуск ракеты.", ("ракеты",)),
+        # a form narrower from its own side: "president" finds Vietnam's "Chủ tịch nước", but an
+        # analyst who writes "Chủ tịch nước" gets no other president
+        ("president", "vi", "Chủ tịch nước tiếp đại sứ.", ("Chủ tịch nước",)),
+        ('"Chủ tịch nước"', "ru", "Президент России заявил.", None),
         # in a text of no known language every form counts, as before
         ("teachers", None, "Guru honorer menuntut gaji.", ("Guru",)),
         # a CLDR name a European language writes otherwise than English: French Chili (Chile),
