@@ -327,6 +327,49 @@ def test_a_leader_does_not_find_a_shared_name(query: str, title: str) -> None:
     assert hits(query, title) is None
 
 
+@pytest.mark.parametrize(
+    ("query", "title", "matches"),
+    [
+        # an English noun no entry holds is found in both numbers (a phrase by its last word)
+        ("museum", "Two new museums open in Hanoi", True),
+        ("crisis", "Crises deepen across the region", True),
+        ("child", "Children return to school", True),
+        ('"car sales"', "A car sale record in Jakarta", True),
+        ('"car sale"', "Car sales fall for a third month", True),
+        # a lone plural keeps its number: its singular often means otherwise
+        ("shares", "Investors share that view", False),
+        ("talks", "The minister will talk tonight", False),
+        # a name, an acronym or a word the dictionary holds as no noun stays as written
+        ("Hamas", "Hama province shelled", False),
+        ("bus", "Bu Susi visits the market", False),
+        ("stunting", "Stuntings reported", False),
+        ("FIFA", "Fifas", False),
+    ],
+)
+def test_an_english_noun_is_found_in_both_numbers(query: str, title: str, matches: bool) -> None:
+    """An analyst writes ``museum`` and wants the museums too (``inflect.english_numbers``)."""
+    assert (hits(query, title) is not None) == matches
+
+
+def test_the_other_number_is_not_added_without_expansion() -> None:
+    """With expand: false a term is matched exactly as written, in its own number too."""
+    topic = Topic("t", "t", "museum", 0.0, expand=False)
+    assert Matcher([topic]).match(Document("d", "Museums reopen", "")) == ()
+
+
+def test_explain_shows_an_unknown_nouns_other_number() -> None:
+    """explain lists the number a term no concept knows is found in, and names the form."""
+    topic = Topic("t", "t", '"car sales" OR museum', 0.0)
+    explanation = Matcher([topic]).explain("t", Document("d", "New museums", ""))
+    text = render_explanation(explanation)
+    expected = (True, True, True)
+    assert expected == (
+        '"car sales" -> its English number: car sales, car sale [en]' in text,
+        "museum -> its English number: museum, museums [en]" in text,
+        "museum  → museums  museums" in text,
+    )
+
+
 def test_expand_false_keeps_the_query_as_written() -> None:
     """With expand: false, "Russia" matches only "Russia"."""
     topic = Topic("t", "t", "Russia", 0.0, expand=False)

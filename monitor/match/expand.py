@@ -13,7 +13,9 @@ matched="России"`` and says which form fired. Expansion runs once, when a 
 presearcher then holds every form, so matching stays one dictionary lookup per document word.
 
 A term that is itself an ambiguous form (an analyst writing ``Nga`` or ``US``) takes the form's
-context rule: it means the name. Terms that no concept knows stay as written.
+context rule: it means the name. A term that no concept knows stays as written, but for an
+English noun's other number (``museum`` finds ``museums``, ``"car sales"`` ``car sale``:
+``inflect.english_numbers``), through which it may find a concept after all.
 
 Owns: rewriting the syntax tree (an unknown ``{name}`` is a QueryError), and describing what
 each term and concept became (for ``explain``).
@@ -26,8 +28,9 @@ from dataclasses import dataclass
 
 from monitor.errors import QueryError
 from monitor.match.guard import Guard
+from monitor.match.inflect import english_numbers
 from monitor.match.lexicon import Form, Lexicon, Variant, key_of
-from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Query, Term, Title
+from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Pattern, Query, Term, Title
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +97,11 @@ def expansions(query: Query, lexicon: Lexicon, *, terms: bool = True) -> tuple[E
                 forms = tuple(v.form for v in lexicon.concept_variants(ids))
                 found[term.label] = Expansion(term.label, ids, forms)
             continue
-        concepts = lexicon.lookup(term) if terms else ()
-        if concepts and term.label not in found:
+        concepts, numbers = _known(term, lexicon) if terms else ((), [])
+        if (concepts or numbers) and term.label not in found:
             variants = _variants(term, concepts, lexicon)
             own = [] if _replaced(term, variants) else [Form(term.label.strip('"'), "")]
+            own += [Form(number.form, "en") for number in numbers]
             unique = {(f.text, f.guard): f for f in (*own, *(v.form for v in variants))}
             forms = tuple(unique.values())
             found[term.label] = Expansion(term.label, concepts, forms)
@@ -169,13 +173,48 @@ def _merged(children: tuple[Node, ...]) -> tuple[Node, ...]:
 
 
 def _term(term: Term, lexicon: Lexicon) -> Node:
-    concepts = lexicon.lookup(term)
-    if not concepts:
-        return term
+    concepts, numbers = _known(term, lexicon)
     variants = _variants(term, concepts, lexicon)
     children = [] if _replaced(term, variants) else [term]
+    children += numbers
     children += [_labelled(v, term.label, term.position) for v in variants]
     return children[0] if len(children) == 1 else Or(tuple(children), term.position)
+
+
+def _known(term: Term, lexicon: Lexicon) -> tuple[tuple[str, ...], list[Term]]:
+    """The concepts ``term`` is a form of, and for a term no concept knows, the term in its
+    other English number (``museum``: ``museums``) with the concepts that one is a form of."""
+    concepts = lexicon.lookup(term)
+    if concepts:
+        return concepts, []
+    numbers = _numbers(term)
+    found = {c for number in numbers for c in lexicon.lookup(number)}
+    return tuple(sorted(found)), numbers
+
+
+def _numbers(term: Term) -> list[Term]:
+    """``term`` with its last word in the other number, where it is an English noun written in
+    lower case (a name or an acronym keeps its letters); a lone plural keeps its number."""
+    if term.guard is not None or term.form:
+        return []
+    *head, last = term.patterns
+    if last.kind != "word" or not last.folded:
+        return []
+    others = english_numbers(last.text, singular=bool(head))
+    return [
+        Term(
+            (*head, Pattern(other, "word", True)),
+            term.label,
+            term.position,
+            form=_text(term, other),
+        )
+        for other in others
+    ]
+
+
+def _text(term: Term, last: str) -> str:
+    """The words of ``term`` with ``last`` for its last one (the form a hit names)."""
+    return " ".join([*(p.text for p in term.patterns[:-1]), last])
 
 
 def _concept(ref: ConceptRef, lexicon: Lexicon) -> Node:

@@ -41,7 +41,8 @@ def _expansion(expansion: Expansion) -> str:
     ]
     more = len(expansion.forms) - len(shown)
     tail = f" ... and {more} more" if more > 0 else ""
-    return f"{expansion.label} -> {', '.join(expansion.concepts)}: {', '.join(shown)}{tail}"
+    source = ", ".join(expansion.concepts) or "its English number"
+    return f"{expansion.label} -> {source}: {', '.join(shown)}{tail}"
 
 
 def _fired(hit: Hit) -> str:

@@ -1,5 +1,5 @@
-"""Word forms a lexicon entry stands for, where a language inflects: Indonesian/Malay affixes and
-Russian cases.
+"""Word forms a term stands for, where a language inflects: Indonesian/Malay affixes, Russian
+cases, and the number of an English noun an analyst writes that no lexicon entry holds.
 
 * Indonesian and Malay build words from a root with prefixes and suffixes whose first sound
   changes with the root (``tangkap`` -> ``menangkap``, ``penangkapan``; ``berantas`` ->
@@ -17,11 +17,22 @@ Russian cases.
   name of several words each word becomes a prefix of its stem when the stem keeps at least
   ``MIN_RU_STEM`` letters (``Южн* Коре*``): the words together are specific.
 
-Owns: the generation rules above. Pure.
+* An English noun is written in one number and found in both: an analyst who writes
+  ``museum`` wants the museums too, and ``"car sales"`` a car sale. The forms come from
+  LemmInflect's dictionary of English nouns (``crisis``: ``crises``; ``child``: ``children``),
+  never from a rule on a word it does not hold (``stunting`` stays as written; a rule would
+  take ``bus`` for the plural of ``bu``, an Indonesian "madam"). A lone plural keeps its
+  number: its singular often means otherwise (``shares``, ``talks``, ``arms``, ``customs``).
+
+Owns: the generation rules above. Pure (LemmInflect's tables are read once, when first asked).
 Does not own: which forms exist (``monitor/data/*.yaml``) or how they are matched.
 """
 
 from __future__ import annotations
+
+import re
+
+from lemminflect import getAllInflections, getAllLemmas
 
 MIN_RU_STEM = 4
 _RU_VOWEL_ENDINGS = ("ая", "яя", "ое", "ее", "ые", "ие", "ий", "ый", "ой")
@@ -42,6 +53,30 @@ _RU_NAME_FORMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("", ("", "а", "у", "е", "ом", "ы", "ов", "ск*", "ец", "ц*")),
 )
 _RU_VOWELS = "аеёиоуыэюя"
+
+
+#: a word LemmInflect is asked about: lower-case English letters, as analysts write a noun
+_ENGLISH_NOUN = re.compile(r"[a-z]{3,}")
+
+
+def english_numbers(word: str, *, singular: bool) -> tuple[str, ...]:
+    """The other number of the English noun ``word``: its plurals when it is a singular noun
+    (``museum``: ``museums``), and, with ``singular``, its singular when it is a plural one
+    (``sales``: ``sale``); () for a word the dictionary holds as no noun, a name or a word
+    of another script."""
+    if not _ENGLISH_NOUN.fullmatch(word):
+        return ()
+    plurals = getAllInflections(word, upos="NOUN").get("NNS", ())
+    if plurals:
+        return tuple(p for p in plurals if p != word)
+    if not singular:
+        return ()
+    lemmas = getAllLemmas(word, upos="NOUN").get("NOUN", ())
+    return tuple(
+        lemma
+        for lemma in lemmas
+        if lemma != word and word in getAllInflections(lemma, upos="NOUN").get("NNS", ())
+    )
 
 
 def malay_forms(root: str) -> tuple[str, ...]:
