@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/eval_judged.py
 
 For the dev judgments (``../shared/eval/dev.jsonl`` with ``tests/data/watchlists/untuned-*.yaml``)
-and the judged sets a to l of ``benchmarks/judged/`` (each with the two watchlists its assessors
+and the judged sets a to m of ``benchmarks/judged/`` (each with the two watchlists its assessors
 wrote before judging), scores the multilingual watchlist with expansion on and off and the
 English-only one with expansion on, at the topics' own thresholds (the default: none is given).
 Macro figures average the topics that have relevant articles (set c's wildlife topic has none).
@@ -14,8 +14,9 @@ them): e, then e and f (f was made after e by the same method), then e, f and g 
 f by the same method), then e to h (h was made after g by the same method; its fires-explosions
 topic has only 4 relevant articles), then e to i (i was made after h by the same method), then
 e to j (j was made after i by the same method), then e to k (k was made after j by the same
-method), then e to l (l was made after k by the same method). Then the English-only recall per
-language, pooled over each set's topics, as a ratio to English recall.
+method), then e to l (l was made after k by the same method), then e to m (m was made after l
+by the same method). Then the English-only recall per language, pooled over each set's topics,
+as a ratio to English recall.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ SETS = {
 }
 #: the pooled columns: the untuned sets, the same with held-out set e (as first reported), with
 #: e and f (as reported next), with e, f and g (as reported after), with e to h, with e to i, with
-#: e to j, with e to k, and with every held-out set
+#: e to j, with e to k, with e to l, and with every held-out set
 POOLS = (("untuned (a, b, c, d)", UNTUNED_SETS),
          ("untuned + held-out (a-e)", (*UNTUNED_SETS, "e")),
          ("untuned + held-out (a-f)", (*UNTUNED_SETS, "e", "f")),
@@ -62,7 +63,8 @@ POOLS = (("untuned (a, b, c, d)", UNTUNED_SETS),
          ("untuned + held-out (a-i)", (*UNTUNED_SETS, "e", "f", "g", "h", "i")),
          ("untuned + held-out (a-j)", (*UNTUNED_SETS, "e", "f", "g", "h", "i", "j")),
          ("untuned + held-out (a-k)", (*UNTUNED_SETS, "e", "f", "g", "h", "i", "j", "k")),
-         ("untuned + held-out (a-l)", (*UNTUNED_SETS, *HELD_OUT_SETS)))  # fmt: skip
+         ("untuned + held-out (a-l)", (*UNTUNED_SETS, "e", "f", "g", "h", "i", "j", "k", "l")),
+         ("untuned + held-out (a-m)", (*UNTUNED_SETS, *HELD_OUT_SETS)))  # fmt: skip
 #: (label, which watchlist: 1 multilingual / 2 English-only, expansion)
 STYLES = (("multilingual, expansion on", 1, True), ("multilingual, expansion off", 1, False),
           ("English-only, expansion on", 2, True))  # fmt: skip

@@ -2,9 +2,9 @@
 
     .venv/bin/python benchmarks/feedback_eval.py [--judged DIR] [--dev FILE] [--sets S] [--json]
 
-``--sets dev,a,b`` runs only those sets (default: all). Sets e, f, g, h, i, j, k and l are held
-out (``judgedsets``): choose and tune on the others (``--sets dev,a,b,c,d``) and run e, f, g, h,
-i, j, k and l once each, to report (``--sets l``).
+``--sets dev,a,b`` runs only those sets (default: all). Sets e, f, g, h, i, j, k, l and m are
+held out (``judgedsets``): choose and tune on the others (``--sets dev,a,b,c,d``) and run e, f, g,
+h, i, j, k, l and m once each, to report (``--sets m``).
 
 For each judged set and each of its watchlists:
 

@@ -4,7 +4,7 @@ Owns: comparing the first assessor's grades with the second assessor's blind gra
 per topic, on relevant (grade >= 1) versus not relevant. Does not own adjudication
 (see adjudication.md) or any matcher evaluation.
 
-Usage: python3 agreement.py [a|b|c|d|e|f|g|h|i|j|k|l ...]   (default: all sets)
+Usage: python3 agreement.py [a|b|c|d|e|f|g|h|i|j|k|l|m ...]   (default: all sets)
 
 The first assessor's grades are read from first-<set>.jsonl (written at adjudication);
 before adjudication they are the `topics` field of judgments-<set>.jsonl. The second
@@ -52,6 +52,13 @@ TOPICS = {
         "obituaries",
         "thailand-politics",
         "local-government",
+    ),
+    "m": (
+        "consumer-tech",
+        "crime-policing",
+        "corporate-business",
+        "gender-women",
+        "jobs-employment",
     ),
 }
 
