@@ -3193,6 +3193,42 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"pelanggaran HAM", "vi phạm nhân quyền", "нарушени* прав* человека"},
         {"human rights", "HAM"},
     ),
+    # conflict and politics, second batch (session 10): the military offensive, not an onset
+    ("offensive", "offensive", {"chiến dịch tấn công", "наступлени*"}, {"attack", "serangan"}),
+    ("militia", "militia", {"milisi", "ополчен*"}, {"милици*", "dân quân", "rebel*"}),
+    ("special-forces", "special forces", {"pasukan khusus", "спецназ*"}, {"Kopassus", "troops"}),
+    ("buffer-zone", "buffer zone", {"zona penyangga", "vùng đệm", "буферн* зон*"}, {"border"}),
+    (
+        "extrajudicial-killing",
+        "extrajudicial killings",
+        {"pembunuhan di luar hukum", "внесудебн* казн*"},
+        {"murder", "pembunuhan"},
+    ),
+    ("treason", "treason", {"phản quốc", "госизмен*"}, {"espionage", "makar"}),
+    ("mafia", "mafia", {"мафи*", "黑手党"}, {"gangs", "organised crime"}),
+    ("head-of-state", "head of state", {"kepala negara", "nguyên thủ quốc gia"}, {"president"}),
+    ("crown-prince", "crown prince", {"putra mahkota", "thái tử", "наследн* принц*"}, {"monarch"}),
+    (
+        "national-security-adviser",
+        "national security adviser",
+        {"cố vấn an ninh quốc gia", "советник* по национальной безопасности"},
+        {"national security"},
+    ),
+    (
+        "opposition-leader",
+        "opposition leader",
+        {"Ketua Pembangkang", "лидер* оппозиции"},
+        {"opposition", "oposisi"},
+    ),
+    ("party-congress", "party congress", {"Đại hội Đảng", "съезд* партии"}, {"Đại hội", "party"}),
+    (
+        "election-commission",
+        "election commission",
+        {"Suruhanjaya Pilihan Raya", "избирательн* комисси*"},
+        {"election", "KPU"},
+    ),
+    ("opinion-poll", "opinion poll", {"jajak pendapat", "thăm dò dư luận"}, {"survey*", "poll*"}),
+    ("rule-of-law", "rule of law", {"supremasi hukum", "pháp quyền"}, {"law", "hukum"}),
 ]
 
 
@@ -3602,6 +3638,10 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("Arabs", "Liga Arab kecam serangan Israel", True),
     ("amendment", "Мандела идёт на поправку", False),
     ("amendment", "Госдума приняла поправки в Конституцию", True),
+    ("offensive", "С наступлением холодов цены на газ выросли", False),
+    ("offensive", "ВСУ начали наступление под Харьковом", True),
+    ('"US Congress"', "Quốc hội Mỹ thông qua dự luật", True),
+    ('"US Congress"', "Quốc hội thông qua Luật Đất đai", False),
 ]
 
 
