@@ -3638,6 +3638,8 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("Arabs", "Liga Arab kecam serangan Israel", True),
     ("amendment", "Мандела идёт на поправку", False),
     ("amendment", "Госдума приняла поправки в Конституцию", True),
+    ("civilians", "Chỉ áp dụng với người dân thường trú trên 6 tháng", False),
+    ("civilians", "Nhiều người thiệt mạng, phần lớn là dân thường", True),
     ("offensive", "С наступлением холодов цены на газ выросли", False),
     ("offensive", "ВСУ начали наступление под Харьковом", True),
     ('"US Congress"', "Quốc hội Mỹ thông qua dự luật", True),
