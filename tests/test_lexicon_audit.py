@@ -3315,6 +3315,42 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ("anthrax", "anthrax", {"antraks", "bệnh than", "сибирск* язв*"}, set()),
     ("typhoid", "typhoid", {"thương hàn", "tifoid", "tifus", "брюшн* тиф*"}, set()),
     ("leprosy", "leprosy", {"bệnh phong cùi", "kusta"}, set()),
+    (
+        "laboratory",
+        "laboratory",
+        {"laboratorium", "makmal", "phòng thí nghiệm", "лаборатори*"},
+        {"Labor"},
+    ),
+    ("tradition", "tradition", {"tradisi", "традиция"}, {"truyền thống", "традиционн*"}),
+    (
+        "charity",
+        "charity",
+        {"badan amal", "lembaga amal", "từ thiện", "благотворительн*"},
+        {"amal", "donations"},
+    ),
+    ("coral", "coral", {"san hô", "terumbu karang", "коралл*"}, {"karang", "reef"}),
+    (
+        "painting",
+        "painting",
+        {"lukisan", "tranh vẽ", "живопись"},
+        {"bức tranh", "картин*", "живопис*"},
+    ),
+    ("fans", "fans", {"người hâm mộ", "peminat", "penggemar", "болельщик*"}, {"fan"}),
+    ("moon", "Moon", {"Mặt Trăng", "Луна"}, {"Bulan", "lunar"}),
+    ("species", "species", {"giống loài", "spesies"}, {"endangered species"}),
+    ("ballon-dor", "Ballon d'Or", {"Quả bóng Vàng", "Золот* мяч*"}, {"award"}),
+    ("uefa", "UEFA", {"УЕФА"}, {"FIFA"}),
+    (
+        "ioc",
+        "International Olympic Committee",
+        {
+            "Jawatankuasa Olimpik Antarabangsa",
+            "Komite Olimpiade Internasional",
+            "Международн* олимпийск* комитет*",
+            "Ủy ban Olympic quốc tế",
+        },
+        {"Olympic*"},
+    ),
 ]
 
 
