@@ -3771,6 +3771,7 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("culture", "Урожай зерновых культур в этом году", False),
     ("art", "Выставка современного искусства открылась в Москве", True),
     ("art", "Развитие искусственного интеллекта", False),
+    ('"martial arts"', "Atlet pencak silat dan seni bela diri lain berlaga", True),
 ]
 
 
