@@ -3351,6 +3351,20 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         },
         {"Olympic*"},
     ),
+    ("pagoda", "pagoda", {"vihara", "ngôi chùa", "пагод*"}, {"temple", "kuil", "church"}),
+    ("nun", "nun", {"biarawati", "nữ tu", "монахиня"}, {"monk", "монах*", "suster"}),
+    (
+        "film-industry",
+        "film industry",
+        {"perfilman", "ngành điện ảnh", "киноиндустри*"},
+        {"film", "cinema", "điện ảnh", "кинематографист*"},
+    ),
+    ("miss-universe", "Miss Universe", {"Hoa hậu Hoàn vũ", "Мисс Вселенн*"}, {"beauty pageant*"}),
+    ("miss-world", "Miss World", {"Hoa hậu Thế giới", "Мисс мира"}, {"beauty pageant*"}),
+    ("grammy", "Grammy", {"Грэмми"}, {"award"}),
+    ("hollywood", "Hollywood", {"Голливуд*"}, {"film"}),
+    ("thomas-cup", "Thomas Cup", {"Piala Thomas", "Кубок Томаса"}, {"badminton"}),
+    ("sudirman-cup", "Sudirman Cup", {"Piala Sudirman", "Кубок Судирмана"}, {"badminton"}),
 ]
 
 
