@@ -331,11 +331,11 @@ def test_a_leader_does_not_find_a_shared_name(query: str, title: str) -> None:
     ("query", "title", "matches"),
     [
         # an English noun no entry holds is found in both numbers (a phrase by its last word)
-        ("museum", "Two new museums open in Hanoi", True),
-        ("crisis", "Crises deepen across the region", True),
-        ("child", "Children return to school", True),
-        ('"car sales"', "A car sale record in Jakarta", True),
-        ('"car sale"', "Car sales fall for a third month", True),
+        ("aquarium", "Two new aquariums open in Hanoi", True),
+        ("thesis", "Theses defended this week", True),
+        ("mouse", "Mice found in a school kitchen", True),
+        ('"bird sanctuaries"', "A bird sanctuary reopens", True),
+        ('"bird sanctuary"', "Bird sanctuaries flooded", True),
         # a lone plural keeps its number: its singular often means otherwise
         ("shares", "Investors share that view", False),
         ("talks", "The minister will talk tonight", False),
@@ -353,20 +353,20 @@ def test_an_english_noun_is_found_in_both_numbers(query: str, title: str, matche
 
 def test_the_other_number_is_not_added_without_expansion() -> None:
     """With expand: false a term is matched exactly as written, in its own number too."""
-    topic = Topic("t", "t", "museum", 0.0, expand=False)
-    assert Matcher([topic]).match(Document("d", "Museums reopen", "")) == ()
+    topic = Topic("t", "t", "aquarium", 0.0, expand=False)
+    assert Matcher([topic]).match(Document("d", "Aquariums reopen", "")) == ()
 
 
 def test_explain_shows_an_unknown_nouns_other_number() -> None:
     """explain lists the number a term no concept knows is found in, and names the form."""
-    topic = Topic("t", "t", '"car sales" OR museum', 0.0)
-    explanation = Matcher([topic]).explain("t", Document("d", "New museums", ""))
+    topic = Topic("t", "t", '"bird sanctuaries" OR lighthouse', 0.0)
+    explanation = Matcher([topic]).explain("t", Document("d", "New lighthouses", ""))
     text = render_explanation(explanation)
     expected = (True, True, True)
     assert expected == (
-        '"car sales" -> its English number: car sales, car sale [en]' in text,
-        "museum -> its English number: museum, museums [en]" in text,
-        "museum  → museums  museums" in text,
+        '"bird sanctuaries" -> its English number: bird sanctuaries, bird sanctuary [en]' in text,
+        "lighthouse -> its English number: lighthouse, lighthouses [en]" in text,
+        "lighthouse  → lighthouses  lighthouses" in text,
     )
 
 
