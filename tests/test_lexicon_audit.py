@@ -3421,6 +3421,79 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"fisheries", "perikanan"},
     ),
     ("seafood", "seafood", {"makanan laut", "hải sản", "морепродукт*"}, {"fisheries", "fish"}),
+    (
+        "unemployment-rate",
+        "unemployment rate",
+        {"tingkat pengangguran", "kadar pengangguran", "tỷ lệ thất nghiệp", "уровн* безработиц*"},
+        {"unemployment", "pengangguran", "thất nghiệp"},
+    ),
+    (
+        "retail-sales",
+        "retail sales",
+        {"penjualan eceran", "jualan runcit", "doanh số bán lẻ"},
+        {"retail", "sales", "penjualan"},
+    ),
+    (
+        "consumer-confidence",
+        "consumer confidence",
+        {"keyakinan konsumen", "keyakinan pengguna", "niềm tin người tiêu dùng"},
+        {"consumer", "confidence"},
+    ),
+    (
+        "commodity-prices",
+        "commodity prices",
+        {"harga komoditas", "harga komoditi", "сырьев* цен*"},
+        {"commodities", "oil price*", "food price*"},
+    ),
+    (
+        "current-account",
+        "current account",
+        {"transaksi berjalan", "akaun semasa", "cán cân vãng lai"},
+        {"trade balance", "trade deficit"},
+    ),
+    (
+        "foreign-debt",
+        "foreign debt",
+        {"utang luar negeri", "hutang luar negara", "nợ nước ngoài", "внешн* долг*"},
+        {"debt", "utang"},
+    ),
+    (
+        "credit-rating",
+        "credit rating",
+        {"peringkat kredit", "penarafan kredit", "xếp hạng tín nhiệm", "кредитн* рейтинг*"},
+        {"credit", "rating*"},
+    ),
+    (
+        "market-capitalisation",
+        "market cap",
+        {"kapitalisasi pasar", "vốn hóa thị trường", "рыночн* капитализаци*"},
+        {"stock market*", "market share*"},
+    ),
+    (
+        "venture-capital",
+        "venture capital",
+        {"modal ventura", "modal teroka", "венчурн* капитал*"},
+        {"startup", "investment"},
+    ),
+    (
+        "sovereign-wealth-fund",
+        "sovereign wealth fund",
+        {"dana kekayaan negara", "суверенн* фонд*"},
+        {"Danantara", "investment"},
+    ),
+    (
+        "airfare",
+        "airfares",
+        {"harga tiket pesawat", "tambang penerbangan", "giá vé máy bay"},
+        {"airline*", "flight"},
+    ),
+    (
+        "natural-resources",
+        "natural resources",
+        {"sumber daya alam", "sumber asli", "tài nguyên thiên nhiên", "природн* ресурс*"},
+        {"mining", "minerals"},
+    ),
+    ("low-carbon", "low-carbon", {"rendah karbon", "carbon thấp", "низкоуглеродн*"}, {"net zero"}),
 ]
 
 
