@@ -3914,6 +3914,10 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("tin", "Polis lepaskan timah panas", False),
     ("euros", "Евро-2024 стартует в Германии", False),
     ("euros", "Штраф составил 8000 евро", True),
+    ("yuan", "получала до 750 тысяч юаней", True),
+    ("yuan", "28-летняя Юань Лин назначена замминистра", False),
+    ("yen", "Донни Йен поддержал врачей Уханя", False),
+    ("steel", "литературный вечер «Стальная вера»", False),
     ('"public spending"', "RAPBN: Anggaran Pendapatan dan Belanja Negara 2026", False),
 ]
 
