@@ -232,6 +232,19 @@ def test_a_term_written_like_a_foreign_form_does_not_find_its_entry() -> None:
     assert expected == found
 
 
+def test_a_sibling_languages_word_does_not_find_the_entry_of_one_sense() -> None:
+    """A Malay analyst's "baja" is fertiliser, not the Indonesian steel of the lexicon (guard
+    ``other-sense``): it stays as written, and the steel entry's Indonesian form keeps to
+    Indonesian texts."""
+    expected = (None, ("baja",), ("baja",))
+    found = (
+        lang_hits("baja", "en", "Steel prices rose."),
+        lang_hits("baja", "ms", "Harga baja naik, petani resah."),
+        lang_hits("steel", "id", "Harga baja naik."),
+    )
+    assert expected == found
+
+
 def test_a_user_guard_can_keep_a_form_to_its_language(tmp_path: Path) -> None:
     """``own_language`` in a user's lexicon file: German Gift (poison) is not an English gift."""
     path = tmp_path / "mine.yaml"
