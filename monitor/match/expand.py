@@ -175,10 +175,21 @@ def _merged(children: tuple[Node, ...]) -> tuple[Node, ...]:
 def _term(term: Term, lexicon: Lexicon) -> Node:
     concepts, numbers = _known(term, lexicon)
     variants = _variants(term, concepts, lexicon)
-    children = [] if _replaced(term, variants) else [term]
+    replaced = _replaced(term, variants)
+    children = [] if replaced else [term]
     children += numbers
     children += [_labelled(v, term.label, term.position) for v in variants]
+    if replaced:
+        children = [_as_written(child, key_of(term)) for child in children]
     return children[0] if len(children) == 1 else Or(tuple(children), term.position)
+
+
+def _as_written(form: Term, own: str) -> Term:
+    """``form`` as the analyst's own word where it is written alike (a hit on it names no
+    lexicon form): it replaced the term to lend it its rule, not to stand for another word."""
+    if form.form == "" or key_of(form) != own:
+        return form
+    return Term(form.patterns, form.label, form.position, form.guard, "", form.langs)
 
 
 def _known(term: Term, lexicon: Lexicon) -> tuple[tuple[str, ...], list[Term]]:
@@ -245,11 +256,13 @@ def _variants(term: Term, concepts: tuple[str, ...], lexicon: Lexicon) -> list[V
 
 def _replaced(term: Term, variants: list[Variant]) -> bool:
     """True when the analyst's own term is an ambiguous form of the lexicon (``Nga``, ``US``,
-    Malay ``kerajaan``, a kingdom in Indonesian).
+    Malay ``kerajaan``, a kingdom in Indonesian; ``Papua``, not Papua New Guinea; ``Trump``,
+    not Ivanka Trump; ``Jakarta``, not the dateline ``JAKARTA, KOMPAS.com -``).
 
-    It then takes the form's context rule, or its languages. A form that only needs a capital
-    (``Russia``) does not replace the term: the analyst's own word keeps matching as the query
-    language says.
+    It then takes the form's context rule (the words around it, a dateline, the diacritics,
+    and with them a name's capital: ``Cuba``, not the Malay ``cuba``, to try) or its
+    languages. A form that only needs a capital does not replace the term: the analyst's own
+    word keeps matching as the query language says.
     """
     own = key_of(term)
     return any(
@@ -259,7 +272,17 @@ def _replaced(term: Term, variants: list[Variant]) -> bool:
 
 
 def _context(guard: Guard) -> bool:
-    return guard.case == "exact" or guard.marks or guard.not_after_capital or guard.own_language
+    """True when ``guard`` rules on more than a capital: the words around, the diacritics or
+    the text's language, which tell the name or sense from another one written alike."""
+    around = guard.reject_before or guard.reject_after or guard.require_after
+    return bool(
+        guard.case == "exact"
+        or guard.marks
+        or guard.not_after_capital
+        or guard.own_language
+        or around
+        or guard.not_dateline
+    )
 
 
 def _terms(node: Node) -> list[Term | ConceptRef]:
