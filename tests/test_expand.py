@@ -439,6 +439,16 @@ def test_lexicon_lookup_respects_diacritics() -> None:
     assert expected == found
 
 
+def test_a_plural_finds_its_entry_by_the_dictionarys_singular() -> None:
+    """ "school fees" finds the entry of "school fee*"; "cares" is care, never the car entry,
+    nor "mobiles" the Indonesian mobil (a car): the singular is the dictionary's, not the
+    word without its "s" or "es"."""
+    lexicon = default_lexicon()
+    found = [lexicon.lookup(parse_form(w)) for w in ("school fees", "cares", "mobiles")]
+    expected = [("tuition-fees",), (), ()]
+    assert expected == found
+
+
 def test_a_stem_finds_only_the_forms_it_covers_with_an_ending() -> None:
     """``embezzl*`` and ``bribe*`` find their concepts; a short or unrelated stem finds none
     (``sea*`` covers ``search`` and ``season`` in English, not a sense to translate)."""

@@ -15,7 +15,7 @@ presearcher then holds every form, so matching stays one dictionary lookup per d
 A term that is itself an ambiguous form (an analyst writing ``Nga`` or ``US``) takes the form's
 context rule: it means the name. A term that no concept knows stays as written, but for an
 English noun's other number (``museum`` finds ``museums``, ``"car sales"`` ``car sale``:
-``inflect.english_numbers``), through which it may find a concept after all.
+``inflect.english_numbers``).
 
 Owns: rewriting the syntax tree (an unknown ``{name}`` is a QueryError), and describing what
 each term and concept became (for ``explain``).
@@ -193,14 +193,12 @@ def _as_written(form: Term, own: str) -> Term:
 
 
 def _known(term: Term, lexicon: Lexicon) -> tuple[tuple[str, ...], list[Term]]:
-    """The concepts ``term`` is a form of, and for a term no concept knows, the term in its
-    other English number (``museum``: ``museums``) with the concepts that one is a form of."""
+    """The concepts ``term`` is a form of, or for a term no concept knows, the term in its
+    other English number (``lighthouse``: ``lighthouses``). That number is not looked up in
+    the lexicon: a lookup finds a word's entry by its start (``arrested``: ``arrest*``), and
+    ``cares`` would find cars, ``locals`` residents."""
     concepts = lexicon.lookup(term)
-    if concepts:
-        return concepts, []
-    numbers = _numbers(term)
-    found = {c for number in numbers for c in lexicon.lookup(number)}
-    return tuple(sorted(found)), numbers
+    return (concepts, []) if concepts else ((), _numbers(term))
 
 
 def _numbers(term: Term) -> list[Term]:

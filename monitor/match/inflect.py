@@ -79,6 +79,20 @@ def english_numbers(word: str, *, singular: bool) -> tuple[str, ...]:
     )
 
 
+def english_singulars(word: str) -> tuple[str, ...] | None:
+    """The singulars of ``word`` when the dictionary holds it as an English plural noun
+    (``fees``: ``fee``; ``cares``: ``care``, never ``car``), () when it holds it otherwise
+    (``news``, ``crisis``), None when it does not hold it (or it is no lower-case English
+    word)."""
+    if not _ENGLISH_NOUN.fullmatch(word):
+        return None
+    singulars = english_numbers(word, singular=True)
+    if singulars and not getAllInflections(word, upos="NOUN"):
+        return singulars
+    known = getAllInflections(word, upos="NOUN") or getAllLemmas(word)
+    return () if known else None
+
+
 def malay_forms(root: str) -> tuple[str, ...]:
     """The root and its common affixed words (di-, ter-, ber-, meN-, peN-, -an, -kan, ke-an ...)."""
     root = root.lower()

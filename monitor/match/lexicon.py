@@ -37,6 +37,7 @@ from typing import Literal
 
 from monitor.errors import QueryError
 from monitor.match.guard import Guard
+from monitor.match.inflect import english_singulars
 from monitor.match.query import Pattern, Term, parse_form
 from monitor.match.text import fold
 
@@ -265,14 +266,27 @@ def _form_keys(term: Term) -> set[str]:
     return keys
 
 
+def _singular_keys(key: str, last: str) -> list[str]:
+    """``key`` with its last word ``last`` in the singular: the dictionary's, for an English
+    word it holds (``"school fees"``: ``school fee``; ``cares`` is care, not car), or the
+    word without ``s``/``es`` (``teroris``... ``missiles``: ``missile``, ``missil``)."""
+    head = key[: len(key) - len(last)]
+    singulars = english_singulars(last)
+    if singulars is not None:
+        return [head + singular for singular in singulars]
+    if len(last) <= MIN_LOOKUP_PREFIX:
+        return []
+    return [key[:-1], key[:-2]] if key.endswith("es") else [key[:-1]]
+
+
 def _query_keys(term: Term) -> list[str]:
     key = key_of(term)
     keys = [key]
     last = term.patterns[-1]
     if last.kind == "prefix":
         keys.append(key[:-1])  # ``teroris*`` finds the concept of the word ``teroris``
-    if last.kind == "word" and key.endswith("s") and len(last.text) > MIN_LOOKUP_PREFIX:
-        keys += [key[:-1], key[:-2]] if key.endswith("es") else [key[:-1]]
+    if last.kind == "word" and key.endswith("s"):
+        keys += _singular_keys(key, last.text)
     if last.kind == "word" and len(term.patterns) > 1:
         # ``"military exercise"`` finds ``military exercise*``, ``"food prices"`` ``food price*``
         keys += [k + "*" for k in keys]
