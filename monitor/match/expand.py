@@ -14,7 +14,7 @@ presearcher then holds every form, so matching stays one dictionary lookup per d
 
 A term that is itself an ambiguous form (an analyst writing ``Nga`` or ``US``) takes the form's
 context rule: it means the name. A term that no concept knows stays as written, but for an
-English noun's other number (``museum`` finds ``museums``, ``"car sales"`` ``car sale``:
+English noun's other number (``lighthouse`` finds ``lighthouses``, ``"car sales"`` ``car sale``:
 ``inflect.english_numbers``).
 
 Owns: rewriting the syntax tree (an unknown ``{name}`` is a QueryError), and describing what

@@ -18,7 +18,7 @@ cases, and the number of an English noun an analyst writes that no lexicon entry
   ``MIN_RU_STEM`` letters (``Южн* Коре*``): the words together are specific.
 
 * An English noun is written in one number and found in both: an analyst who writes
-  ``museum`` wants the museums too, and ``"car sales"`` a car sale. The forms come from
+  ``lighthouse`` wants the lighthouses too, and ``"car sales"`` a car sale. The forms come from
   LemmInflect's dictionary of English nouns (``crisis``: ``crises``; ``child``: ``children``),
   never from a rule on a word it does not hold (``stunting`` stays as written; a rule would
   take ``bus`` for the plural of ``bu``, an Indonesian "madam"). A lone plural keeps its
@@ -61,7 +61,7 @@ _ENGLISH_NOUN = re.compile(r"[a-z]{3,}")
 
 def english_numbers(word: str, *, singular: bool) -> tuple[str, ...]:
     """The other number of the English noun ``word``: its plurals when it is a singular noun
-    (``museum``: ``museums``), and, with ``singular``, its singular when it is a plural one
+    (``lighthouse``: ``lighthouses``), and, with ``singular``, its singular when it is a plural one
     (``sales``: ``sale``); () for a word the dictionary holds as no noun, a name or a word
     of another script."""
     if not _ENGLISH_NOUN.fullmatch(word):
@@ -86,11 +86,12 @@ def english_singulars(word: str) -> tuple[str, ...] | None:
     word)."""
     if not _ENGLISH_NOUN.fullmatch(word):
         return None
+    if getAllInflections(word, upos="NOUN"):
+        return ()  # a singular or uncountable noun
     singulars = english_numbers(word, singular=True)
-    if singulars and not getAllInflections(word, upos="NOUN"):
+    if singulars:
         return singulars
-    known = getAllInflections(word, upos="NOUN") or getAllLemmas(word)
-    return () if known else None
+    return () if getAllLemmas(word) else None
 
 
 def malay_forms(root: str) -> tuple[str, ...]:
