@@ -4259,6 +4259,85 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"penggulingan", "lật đổ", "свержени*"},
         {"coup", "kudeta", "đảo chính"},
     ),
+    # second batch (session 10, second round): a scope of security is not another, a war not
+    # war, a deputy minister not a deputy chief minister
+    (
+        "regional-security",
+        "regional security",
+        {"keamanan regional", "an ninh khu vực", "региональн* безопасност*"},
+        {"global security", "security"},
+    ),
+    (
+        "global-security",
+        "global security",
+        {"keamanan global", "an ninh toàn cầu", "международн* безопасност*"},
+        {"regional security", "keamanan"},
+    ),
+    (
+        "military-presence",
+        "military presence",
+        {"kehadiran militer", "hiện diện quân sự", "военн* присутстви*"},
+        {"military base", "troops"},
+    ),
+    (
+        "military-power",
+        "military power",
+        {"kekuatan militer", "sức mạnh quân sự", "военн* мощ*"},
+        {"great power", "military"},
+    ),
+    (
+        "great-power",
+        "great power",
+        {"kuasa besar", "cường quốc", "велик* держав*"},
+        {"superpower", "nước lớn"},
+    ),
+    (
+        "strategic-competition",
+        "strategic competition",
+        {"persaingan strategis", "cạnh tranh chiến lược"},
+        {"competition", "rivalry"},
+    ),
+    (
+        "self-defence",
+        "self-defence",
+        {"pembelaan diri", "tự vệ", "самооборон*"},
+        {"bela diri", "martial arts", "defence"},
+    ),
+    (
+        "international-humanitarian-law",
+        "international humanitarian law",
+        {
+            "hukum humaniter internasional",
+            "luật nhân đạo quốc tế",
+            "международн* гуманитарн* прав*",
+        },
+        {"international law", "war crimes"},
+    ),
+    (
+        "russia-ukraine-war",
+        "Russia-Ukraine war",
+        {"perang Rusia-Ukraina", "chiến sự Nga-Ukraine", "российско-украинск* конфликт*"},
+        {"war", "perang", "СВО", "Russia", "Ukraine"},
+    ),
+    (
+        "israel-hamas-war",
+        "Israel-Hamas war",
+        {"perang Israel-Hamas", "chiến sự Israel-Hamas", "войн* в секторе Газа"},
+        {"war", "Gaza", "Hamas"},
+    ),
+    (
+        "immigrants",
+        "immigrants",
+        {"imigran", "người nhập cư", "иммигрант*"},
+        {"migran", "imigran gelap", "immigration"},
+    ),
+    (
+        "deputy-minister",
+        "deputy minister",
+        {"wakil menteri", "timbalan menteri", "thứ trưởng", "замминистр*"},
+        {"deputy prime minister", "minister"},
+    ),
+    ("chancellor", "chancellor", {"Kanselir", "канцлер*"}, {"prime minister", "Thủ tướng"}),
 ]
 
 
@@ -4750,6 +4829,13 @@ TRAPS: list[tuple[str, str, bool]] = [
     ('"World Bank"', "tersangka berinisial WB (35) ditangkap", False),
     ("Chicago", "Neymar diminati Chicago Fire", False),
     ("Vatican", "Paus Leo XIV tiba di Takhta Suci", True),
+    ('"deputy minister"', "Timbalan Menteri Besar Johor hadir", False),
+    ('"deputy minister"', "Timbalan Menteri Belia dan Sukan hadir", True),
+    ("immigrants", "Biaya visa non-imigran naik", False),
+    ("immigrants", "Kaum imigran di Eropa menghadapi diskriminasi", True),
+    ('"Bank Negara"', "Laba Bank Negara Indonesia naik", False),
+    ('"Bank Negara"', "Bank Negara kekalkan OPR", True),
+    ('"self-defence"', "Atlet bela diri Indonesia raih emas", False),
 ]
 
 
