@@ -4361,6 +4361,32 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"biota laut", "hidupan marin", "sinh vật biển"},
         {"laut", "marine"},
     ),
+    (
+        "holiday",
+        "holiday",
+        {"liburan", "percutian", "kỳ nghỉ", "каникул*"},
+        {"cuti umum", "hari libur"},
+    ),
+    (
+        "psychology",
+        "psychology",
+        {"psikologi", "tâm lý học", "психолог*"},
+        {"tâm lý", "mental health"},
+    ),
+    (
+        "social-enterprise",
+        "social enterprise",
+        {"wirausaha sosial", "doanh nghiệp xã hội"},
+        {"usaha"},
+    ),
+    (
+        "engineers",
+        "engineers",
+        {"insinyur", "jurutera", "kỹ sư", "инженеры"},
+        {"инженер*", "teknik"},
+    ),
+    ("beauty", "beauty", {"kecantikan", "làm đẹp", "красота"}, {"beauty pageant", "красот*"}),
+    ("video", "video", {"video", "видео", "видеоролик*"}, {"film"}),
 ]
 
 
