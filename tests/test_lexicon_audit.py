@@ -4387,6 +4387,32 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ),
     ("beauty", "beauty", {"kecantikan", "làm đẹp", "красота"}, {"beauty pageant", "красот*"}),
     ("video", "video", {"video", "видео", "видеоролик*"}, {"film"}),
+    (
+        "visitors",
+        "visitors",
+        {"pengunjung", "khách tham quan", "посетител*"},
+        {"du khách", "tourists"},
+    ),
+    ("celebration", "celebration", {"perayaan", "lễ mừng", "празднован*"}, {"festival", "kỷ niệm"}),
+    ("beverages", "beverages", {"minuman", "đồ uống", "напитки"}, {"minuman keras", "напит*"}),
+    (
+        "pop-music",
+        "pop music",
+        {"musik pop", "muzik pop", "nhạc pop", "поп-музык*"},
+        {"music", "K-pop"},
+    ),
+    (
+        "boxer",
+        "boxer",
+        {"petinju", "peninju", "võ sĩ quyền anh", "боксёр*"},
+        {"tinju", "quyền anh"},
+    ),
+    (
+        "creative-industries",
+        "creative industries",
+        {"industri kreatif", "công nghiệp sáng tạo"},
+        {"ekonomi kreatif"},
+    ),
 ]
 
 
