@@ -4066,8 +4066,8 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     (
         "anniversary",
         "anniversary",
-        {"ulang tahun", "HUT", "kỷ niệm", "годовщин*", "юбиле*"},
-        {"birthday"},
+        {"ulang tahun", "HUT", "lễ kỷ niệm", "годовщин*", "юбиле*"},
+        {"kỷ niệm"},
     ),
     (
         "ceremony",
@@ -4150,7 +4150,7 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"video"},
     ),
     ("orbit", "orbit", {"orbit", "quỹ đạo", "орбит*"}, {"satellite", "orbite*"}),
-    ("happiness", "happiness", {"kebahagiaan", "hạnh phúc", "счастье"}, {"счастью", "счаст*"}),
+    ("happiness", "happiness", {"kebahagiaan", "счастье"}, {"hạnh phúc", "счастью"}),
     (
         "childhood",
         "childhood",
@@ -4160,8 +4160,8 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     (
         "indigenous",
         "indigenous",
-        {"masyarakat adat", "Orang Asal", "bản địa", "коренн* народ*"},
-        {"pribumi"},
+        {"masyarakat adat", "Orang Asal", "người bản địa", "коренн* народ*"},
+        {"pribumi", "bản địa"},
     ),
     (
         "baby",
