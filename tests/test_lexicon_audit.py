@@ -4468,6 +4468,172 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"swasembada", "sara diri", "tự cung tự cấp", "самообеспечени*"},
         {"food security", "ketahanan pangan"},
     ),
+    # economy, environment and transport, second round, further (session 10): fishing is not the
+    # fisheries, a water source not the water resources, an oversupply not overcapacity
+    (
+        "fishing",
+        "fishing",
+        {"penangkapan ikan", "đánh bắt cá", "рыбалк*"},
+        {"fisheries", "perikanan", "рыболовств*"},
+    ),
+    (
+        "human-capital",
+        "human capital",
+        {"modal manusia", "modal insan", "vốn con người", "человеческ* капитал*"},
+        {"human resources", "sumber daya manusia"},
+    ),
+    (
+        "economic-activity",
+        "economic activity",
+        {"aktivitas ekonomi", "aktiviti ekonomi", "hoạt động kinh tế", "экономическ* активност*"},
+        {"economy", "ekonomi"},
+    ),
+    (
+        "foreign-trade",
+        "foreign trade",
+        {"perdagangan luar negeri", "ngoại thương", "внешн* торговл*"},
+        {"international trade", "perdagangan internasional"},
+    ),
+    (
+        "borrowing-costs",
+        "borrowing costs",
+        {"biaya pinjaman", "kos pinjaman", "chi phí vay", "стоимост* заимствовани*"},
+        {"interest rate*", "loan*"},
+    ),
+    (
+        "chief-economist",
+        "chief economist",
+        {"kepala ekonom", "kinh tế trưởng", "главн* экономист*"},
+        {"economist*"},
+    ),
+    (
+        "green-development",
+        "green development",
+        {"pembangunan hijau", "phát triển xanh", "зелен* развити*"},
+        {"green economy", "sustainable development"},
+    ),
+    (
+        "local-economy",
+        "local economy",
+        {"ekonomi lokal", "ekonomi tempatan", "kinh tế địa phương", "местн* экономик*"},
+        {"economy", "ekonomi"},
+    ),
+    (
+        "water-resources",
+        "water resources",
+        {"sumber daya air", "tài nguyên nước", "водн* ресурс*"},
+        {"sumber air", "water", "natural resources"},
+    ),
+    (
+        "oversupply",
+        "oversupply",
+        {"kelebihan pasokan", "dư cung", "избыт* предложени*"},
+        {"overcapacity", "kelebihan kapasitas"},
+    ),
+    (
+        "sustainable-energy",
+        "sustainable energy",
+        {"energi berkelanjutan", "tenaga lestari", "năng lượng bền vững"},
+        {"renewable energy", "clean energy"},
+    ),
+    (
+        "energy-supply",
+        "energy supplies",
+        {"pasokan energi", "bekalan tenaga", "энергоснабжени*"},
+        {"energy", "energy sources"},
+    ),
+    (
+        "food-production",
+        "food production",
+        {"produksi pangan", "pengeluaran makanan", "sản xuất lương thực"},
+        {"food security", "production"},
+    ),
+    (
+        "environmental-protection",
+        "environmental protection",
+        {"perlindungan lingkungan", "bảo vệ môi trường", "охран* окружающ* сред*"},
+        {"environment", "природоохран*", "conservation"},
+    ),
+    (
+        "environmental-damage",
+        "environmental damage",
+        {"kerusakan lingkungan", "kerosakan alam sekitar", "экологическ* ущерб*"},
+        {"environmental impact*", "pollution"},
+    ),
+    (
+        "climate-action",
+        "climate action",
+        {"aksi iklim", "tindakan iklim", "hành động khí hậu"},
+        {"climate change", "climate goal*"},
+    ),
+    (
+        "banking-sector",
+        "banking sector",
+        {"sektor perbankan", "ngành ngân hàng", "банковск* сектор*"},
+        {"banking", "bank*"},
+    ),
+    (
+        "climate-resilience",
+        "climate resilience",
+        {"ketahanan iklim", "daya tahan iklim"},
+        {"climate adaptation", "climate change"},
+    ),
+    (
+        "climate-goals",
+        "climate goals",
+        {"target iklim", "mục tiêu khí hậu", "климатическ* цел*"},
+        {"climate action", "net zero"},
+    ),
+    (
+        "emissions-reduction",
+        "emissions reduction",
+        {"pengurangan emisi", "giảm phát thải", "сокращени* выброс*"},
+        {"emissions", "carbon emissions"},
+    ),
+    (
+        "soft-loans",
+        "soft loans",
+        {"pinjaman lunak", "pinjaman mudah", "vốn vay ưu đãi", "льготн* кредит*"},
+        {"loan*", "pinjaman"},
+    ),
+    (
+        "industrial-revolution",
+        "industrial revolution",
+        {"revolusi industri", "revolusi perindustrian", "cách mạng công nghiệp"},
+        {"industry", "industri"},
+    ),
+    (
+        "database",
+        "database",
+        {"basis data", "pangkalan data", "cơ sở dữ liệu", "баз* данных"},
+        {"data", "data centre*"},
+    ),
+    (
+        "digital-technology",
+        "digital technology",
+        {"teknologi digital", "công nghệ số", "цифров* технологи*"},
+        {"technolog*", "digital transformation"},
+    ),
+    (
+        "green-technology",
+        "green technologies",
+        {"teknologi hijau", "công nghệ xanh", "зелен* технологи*"},
+        {"technolog*", "clean energy"},
+    ),
+    (
+        "road-infrastructure",
+        "road infrastructure",
+        {"infrastruktur jalan", "hạ tầng đường bộ", "дорожн* инфраструктур*"},
+        {"infrastructure", "toll road*"},
+    ),
+    (
+        "tunnel",
+        "tunnel",
+        {"terowongan", "terowong", "đường hầm", "тоннел*"},
+        {"bridge*", "underground"},
+    ),
+    ("meat", "meat", {"daging", "мясо"}, {"beef", "pork", "thịt"}),
+    ("salt", "salt", {"garam", "соль"}, {"sel", "sugar"}),
 ]
 
 
@@ -4943,6 +5109,10 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("transactions", "Sở Giao dịch chứng khoán TP HCM tạm ngừng", False),
     ("CEO", "Direktur Utama Pertamina mundur", True),
     ('"international airport"', "Bandara Soekarno-Hatta padat pemudik", False),
+    ("salt", "Aktivasi sel imun lokal memicu alergi", False),
+    ("salt", "Harga garam petani anjlok", True),
+    ('"water resources"', "Akses sempit dan sumber air yang susah membuat pemadaman lama", False),
+    ("fishing", "Вылов рыбы в Охотском море сократился", True),
 ]
 
 
