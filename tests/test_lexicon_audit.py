@@ -5113,6 +5113,8 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("salt", "Harga garam petani anjlok", True),
     ('"water resources"', "Akses sempit dan sumber air yang susah membuat pemadaman lama", False),
     ("fishing", "Вылов рыбы в Охотском море сократился", True),
+    ("footwear", "Haaland diramal bakal memenangi Kasut Emas", False),
+    ("billionaire", "Penduduk ingin menjadi seorang jutawan", False),
 ]
 
 
