@@ -4634,6 +4634,63 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ),
     ("meat", "meat", {"daging", "мясо"}, {"beef", "pork", "thịt"}),
     ("salt", "salt", {"garam", "соль"}, {"sel", "sugar"}),
+    # finance, land and transport, second round, last (session 10): funding is financing, land use
+    # not the use of rare earths
+    (
+        "financing",
+        "funding",
+        {"pembiayaan", "pendanaan", "финансировани*"},
+        {"investment", "grant*"},
+    ),
+    (
+        "growth-rate",
+        "growth rate",
+        {"tingkat pertumbuhan", "kadar pertumbuhan", "tốc độ tăng trưởng", "темп* рост*"},
+        {"economic growth", "pertumbuhan ekonomi"},
+    ),
+    (
+        "metal",
+        "metals",
+        {"logam", "kim loại", "металл"},
+        {"steel", "minerals", "logam tanah jarang", "металлург*"},
+    ),
+    (
+        "market-sentiment",
+        "market sentiment",
+        {"sentimen pasar", "sentimen pasaran", "tâm lý thị trường", "рыночн* настроени*"},
+        {"stock market", "investor*"},
+    ),
+    (
+        "borrower",
+        "borrowers",
+        {"debitur", "peminjam", "người vay", "заемщик*"},
+        {"lender*", "loan*"},
+    ),
+    ("drilling", "drilling", {"pengeboran", "penggerudian", "бурени*"}, {"mining", "exploration"}),
+    (
+        "land-use",
+        "land use",
+        {"penggunaan lahan", "guna tanah", "sử dụng đất", "землепользовани*"},
+        {"land", "spatial planning"},
+    ),
+    (
+        "spatial-planning",
+        "spatial planning",
+        {"tata ruang", "quy hoạch không gian", "территориальн* планировани*"},
+        {"land use", "urban planning"},
+    ),
+    (
+        "air-traffic",
+        "air traffic",
+        {"lalu lintas udara", "trafik udara", "воздушн* движени*"},
+        {"aviation", "flight*"},
+    ),
+    (
+        "food-supply",
+        "food supply",
+        {"pasokan pangan", "bekalan makanan", "nguồn cung lương thực", "снабжени* продовольстви*"},
+        {"food security", "food production"},
+    ),
 ]
 
 
@@ -5115,6 +5172,9 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("fishing", "Вылов рыбы в Охотском море сократился", True),
     ("footwear", "Haaland diramal bakal memenangi Kasut Emas", False),
     ("billionaire", "Penduduk ingin menjadi seorang jutawan", False),
+    ('"land use"', "Quản lý khai thác và sử dụng đất hiếm", False),
+    ('"land use"', "Giấy chứng nhận quyền sử dụng đất", True),
+    ("metals", "Развитие металлургии в регионе", False),
 ]
 
 
