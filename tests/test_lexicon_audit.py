@@ -4060,7 +4060,7 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"mining", "minerals"},
     ),
     ("low-carbon", "low-carbon", {"rendah karbon", "carbon thấp", "низкоуглеродн*"}, {"net zero"}),
-    # economy, business, energy, transport and technology, second round (session 10): a price
+    # economy, business, energy, transport and technology (session 10, second round): a price
     # index is not a share index, a producer not its productivity, an international airport not
     # every airport
     ("financing", "financing", {"pembiayaan", "финансировани*"}, {"investment", "loan*", "kredit"}),
@@ -4468,7 +4468,7 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"swasembada", "sara diri", "tự cung tự cấp", "самообеспечени*"},
         {"food security", "ketahanan pangan"},
     ),
-    # economy, environment and transport, second round, further (session 10): fishing is not the
+    # economy, environment and transport, further (session 10, second round): fishing is not the
     # fisheries, a water source not the water resources, an oversupply not overcapacity
     (
         "fishing",
@@ -4634,7 +4634,7 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ),
     ("meat", "meat", {"daging", "мясо"}, {"beef", "pork", "thịt"}),
     ("salt", "salt", {"garam", "соль"}, {"sel", "sugar"}),
-    # finance, land and transport, second round, last (session 10): funding is financing, land use
+    # finance, land and transport, last (session 10, second round): funding is financing, land use
     # not the use of rare earths
     (
         "financing",
@@ -5152,7 +5152,7 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("yen", "Донни Йен поддержал врачей Уханя", False),
     ("steel", "литературный вечер «Стальная вера»", False),
     ('"public spending"', "RAPBN: Anggaran Pendapatan dan Belanja Negara 2026", False),
-    # economy and business, second round (session 10): a share index is no price index,
+    # economy and business (session 10, second round): a share index is no price index,
     # productivity no producer, a Russian warehouse not a taking shape (Indonesian perbelanjaan,
     # shopping, is kept from Malay expenditure by its language, which a title alone does not tell)
     ("spending", "Perbelanjaan kerajaan meningkat tahun depan", True),
