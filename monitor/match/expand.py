@@ -180,7 +180,8 @@ def _term(term: Term, lexicon: Lexicon) -> Node:
     children += numbers
     children += [_labelled(v, term.label, term.position) for v in variants]
     if replaced:
-        children = [_as_written(child, key_of(term)) for child in children]
+        own = key_of(term)
+        children = [_as_written(child, own) for child in children]
     return children[0] if len(children) == 1 else Or(tuple(children), term.position)
 
 

@@ -69,14 +69,7 @@ def english_numbers(word: str, *, singular: bool) -> tuple[str, ...]:
     plurals = getAllInflections(word, upos="NOUN").get("NNS", ())
     if plurals:
         return tuple(p for p in plurals if p != word)
-    if not singular:
-        return ()
-    lemmas = getAllLemmas(word, upos="NOUN").get("NOUN", ())
-    return tuple(
-        lemma
-        for lemma in lemmas
-        if lemma != word and word in getAllInflections(lemma, upos="NOUN").get("NNS", ())
-    )
+    return _singulars(word) if singular else ()
 
 
 def english_singulars(word: str) -> tuple[str, ...] | None:
@@ -88,10 +81,20 @@ def english_singulars(word: str) -> tuple[str, ...] | None:
         return None
     if getAllInflections(word, upos="NOUN"):
         return ()  # a singular or uncountable noun
-    singulars = english_numbers(word, singular=True)
+    singulars = _singulars(word)
     if singulars:
         return singulars
     return () if getAllLemmas(word) else None
+
+
+def _singulars(word: str) -> tuple[str, ...]:
+    """The nouns ``word`` is the dictionary's plural of (``fees``: ``fee``)."""
+    lemmas = getAllLemmas(word, upos="NOUN").get("NOUN", ())
+    return tuple(
+        lemma
+        for lemma in lemmas
+        if lemma != word and word in getAllInflections(lemma, upos="NOUN").get("NNS", ())
+    )
 
 
 def malay_forms(root: str) -> tuple[str, ...]:
