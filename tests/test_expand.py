@@ -384,6 +384,28 @@ def test_explain_shows_an_unknown_nouns_other_number() -> None:
 
 
 @pytest.mark.parametrize(
+    ("query", "title", "matches"),
+    [
+        # a word that is only a noun finds the entry of its plural, in every language
+        ("asset", "Pemerintah sita aset koruptor", True),
+        ("victim", "Korban banjir dievakuasi", True),
+        ("negotiation", "Hội đàm Việt Nam - Lào", True),
+        ("asset", "Assets frozen", True),
+        # a word that is a verb or an adjective too does not: its plural may be another word;
+        # nor does its English plural find a name or an acronym spelt alike (AIDS)
+        ("local", "Warga setempat menolak", False),
+        ("aid", "Kasus HIV/AIDS meningkat", False),
+        ("share", "Harga saham turun", False),
+    ],
+)
+def test_a_nouns_singular_finds_the_entry_of_its_plural(
+    query: str, title: str, matches: bool
+) -> None:
+    """An analyst writes ``asset``; the lexicon's entry holds ``assets`` (``Lexicon.lookup``)."""
+    assert (hits(query, title) is not None) == matches
+
+
+@pytest.mark.parametrize(
     ("query", "title", "text", "matches"),
     [
         # the analyst's own word takes the rules on the words around the form it is

@@ -196,10 +196,24 @@ def _as_written(form: Term, own: str) -> Term:
 def _known(term: Term, lexicon: Lexicon) -> tuple[tuple[str, ...], list[Term]]:
     """The concepts ``term`` is a form of, or for a term no concept knows, the term in its
     other English number (``lighthouse``: ``lighthouses``). That number is not looked up in
-    the lexicon: a lookup finds a word's entry by its start (``arrested``: ``arrest*``), and
-    ``cares`` would find cars, ``locals`` residents."""
+    the lexicon here: a lookup finds a word's entry by its start (``arrested``: ``arrest*``),
+    and ``cares`` would find cars, ``locals`` residents (the lookup itself tries the plural of
+    a word that is only a noun: ``asset``)."""
     concepts = lexicon.lookup(term)
-    return (concepts, []) if concepts else ((), _numbers(term))
+    if concepts:
+        return concepts, []
+    return (), [number for number in _numbers(term) if not _a_name(number, lexicon)]
+
+
+def _a_name(number: Term, lexicon: Lexicon) -> bool:
+    """True when the lexicon holds ``number`` written with capitals: a name or an acronym
+    (``aid``'s plural is no ``AIDS``, ``real``'s no ``Reis``)."""
+    key = key_of(number)
+    return any(
+        key_of(v.term) == key and v.form.text != v.form.text.lower()
+        for concept in lexicon.lookup(number)
+        for v in lexicon.variants(concept)
+    )
 
 
 def _numbers(term: Term) -> list[Term]:

@@ -87,6 +87,16 @@ def english_singulars(word: str) -> tuple[str, ...] | None:
     return () if getAllLemmas(word) else None
 
 
+def noun_plurals(word: str) -> tuple[str, ...]:
+    """The plurals of ``word`` when the dictionary holds it as a noun and as nothing else
+    (``asset``: ``assets``); () for a word that is also a verb or an adjective (``share``,
+    ``local``, ``aid``), whose plural may be another word (``shares``, ``locals``, ``aids``)."""
+    if not _ENGLISH_NOUN.fullmatch(word) or set(getAllLemmas(word)) != {"NOUN"}:
+        return ()
+    plurals = getAllInflections(word, upos="NOUN").get("NNS", ())
+    return tuple(p for p in plurals if p != word)
+
+
 def _singulars(word: str) -> tuple[str, ...]:
     """The nouns ``word`` is the dictionary's plural of (``fees``: ``fee``)."""
     lemmas = getAllLemmas(word, upos="NOUN").get("NOUN", ())

@@ -18,7 +18,9 @@ How a query term finds its concepts (``Lexicon.lookup``): by its words as writte
 written with diacritics only finds forms with the same ones: ``báo``, a newspaper, never finds
 the storm concept of ``bão``); phrases and long words also by their folded words (``"Viet Nam"``
 finds ``Việt Nam``); a word also by a prefix form that covers it (``arrested`` finds ``arrest*``)
-or without an English plural ``s``; a prefix also by the one-word forms it covers that are at
+or without an English plural ``s``, and last by its plural where the dictionary holds it as
+a noun only (``asset`` finds an entry of ``assets``; not ``local``, whose ``locals`` are
+residents); a prefix also by the one-word forms it covers that are at
 most ``MAX_COVERED_ENDING`` letters longer (``embezzl*`` finds ``embezzle*``, ``bribe*`` finds
 ``bribery``): an ending, not another word built on the stem (``sea*`` never finds ``search``).
 
@@ -37,7 +39,7 @@ from typing import Literal
 
 from monitor.errors import QueryError
 from monitor.match.guard import Guard
-from monitor.match.inflect import english_singulars
+from monitor.match.inflect import english_singulars, noun_plurals
 from monitor.match.query import Pattern, Term, parse_form
 from monitor.match.text import fold
 
@@ -161,6 +163,9 @@ class Lexicon:
                 found |= self._prefixes.get(word[:length], set())
         if not found and len(term.patterns) == 1 and term.patterns[0].kind == "prefix":
             found = self._covered(term.patterns[0].text)
+        if not found and term.patterns[-1].kind == "word":
+            for key in _plural_keys(key_of(term), term.patterns[-1].text):
+                found |= self._keys.get(key, set())
         return tuple(sorted(found))
 
     def _covered(self, stem: str) -> set[str]:
@@ -277,6 +282,13 @@ def _singular_keys(key: str, last: str) -> list[str]:
     if len(last) <= MIN_LOOKUP_PREFIX:
         return []
     return [key[:-1], key[:-2]] if key.endswith("es") else [key[:-1]]
+
+
+def _plural_keys(key: str, last: str) -> list[str]:
+    """``key`` with its last word ``last`` in the plural, where the dictionary holds it as a
+    noun only (``asset``: ``assets``; not ``local``, whose ``locals`` are residents)."""
+    head = key[: len(key) - len(last)]
+    return [head + plural for plural in noun_plurals(last)]
 
 
 def _query_keys(term: Term) -> list[str]:
