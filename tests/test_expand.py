@@ -245,6 +245,16 @@ def test_a_sibling_languages_word_does_not_find_the_entry_of_one_sense() -> None
     assert expected == found
 
 
+def test_a_malay_word_counts_in_malay_texts_only() -> None:
+    """Malay "ribut" is a storm, Indonesian "ribut" a commotion (guard ``own-language``)."""
+    expected = (("Ribut",), None)
+    found = (
+        lang_hits("storm", "ms", "Ribut melanda pantai timur."),
+        lang_hits("storm", "id", "Ribut dengan El Rumi saat main bola."),
+    )
+    assert expected == found
+
+
 def test_a_user_guard_can_keep_a_form_to_its_language(tmp_path: Path) -> None:
     """``own_language`` in a user's lexicon file: German Gift (poison) is not an English gift."""
     path = tmp_path / "mine.yaml"
