@@ -1,10 +1,11 @@
 """Words and their forms: no word holds a space (``View.find`` relies on it), and a word
-that NFKC turns into two pieces still matches the same word in a query."""
+that NFKC turns into two pieces still matches the same word in a query; a headline written
+without capitals reads its names as its body writes them."""
 
 from __future__ import annotations
 
 from monitor.match import Matcher
-from monitor.match.text import holds_word, normalise_word, words
+from monitor.match.text import headline, holds_word, normalise_word, words
 from monitor.types import Document, Topic
 
 #: ``ͺ`` (Greek ypogegrammeni) and ``ﹰ`` (an Arabic presentation form) are word characters
@@ -40,3 +41,33 @@ def test_holds_word() -> None:
     are none."""
     found = [holds_word(t) for t in ("", " -- ", "_", "a", "— é", "7")]
     assert found == [False, False, False, True, True, True]
+
+
+def test_a_headline_without_capitals_takes_the_letter_case_of_its_body() -> None:
+    """A headline made from a web address: its names and acronyms as the body writes them."""
+    body = words("China said the US would leave. The talks went on; the US and China agreed.")
+    title = headline(words("Italy tells china the us is leaving belt and road talks"), body)
+    expected = ("Italy", "tells", "China", "the", "US", "is", "leaving", "belt", "and", "road")
+    shown = (title.span(2, 2), title.span(3, 4))  # as the headline writes them
+    assert (expected, ("china", "the us")) == (title.original[:10], shown)
+
+
+def test_a_headline_with_capitals_or_too_short_is_kept() -> None:
+    body = words("China and the US met.")
+    kept = [words("Italy tells China to go"), words("Talks in china")]
+    assert kept == [headline(title, body) for title in kept]
+
+
+def test_a_name_in_a_headline_without_capitals_counts_as_the_body_writes_it() -> None:
+    """``China`` (a name that needs its capital) is found in such a headline; a turkey the
+    body writes in lower case stays a bird."""
+    topic = Topic("t", "t", "China OR Turkey", 0.0)
+    found = [
+        Matcher([topic]).match(Document("d", title, text, lang="en"))
+        for title, text in (
+            ("Italy tells china it is leaving the belt and road", "Italy told China on Monday."),
+            ("How to roast a turkey for the holidays", "Roast the turkey for two hours."),
+        )
+    ]
+    expected: tuple[list[str], list[object]] = (["title"], [])
+    assert expected == ([h.field for h in found[0][0].hits][:1], list(found[1]))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Pattern, Term, Title
-from monitor.match.text import count_words, holds_word, word_scale, words
+from monitor.match.text import count_words, headline, holds_word, word_scale, words
 from monitor.types import Document
 
 _T = TypeVar("_T")
@@ -151,7 +151,8 @@ class View:
     """One document's words, with lazily built lookups and per-term memo (lives for one match)."""
 
     def __init__(self, doc: Document) -> None:
-        self.fields = (words(doc.title), words(doc.text))
+        body = words(doc.text)
+        self.fields = (headline(words(doc.title), body), body)
         #: the document's language hint (for word specificity)
         self.lang = doc.lang
         #: words per word of meaning in that language (``text.word_scale``)

@@ -40,6 +40,8 @@ _NO_SPACE_SCRIPT = re.compile(
     r"[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff"
     r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 )
+#: the fewest words of a headline that tell it is written without capitals (``headline``)
+CASELESS_WORDS = 4
 #: how many words (syllables) a Vietnamese text has for one word of meaning
 SYLLABLES_PER_WORD = 1.5
 _MARKS = re.compile(r"[\u0300-\u036f]")
@@ -59,10 +61,13 @@ class Words:
     exact: tuple[str, ...]
     #: each ``exact`` word without diacritics
     folded: tuple[str, ...]
+    #: True when ``original`` holds the letter case of another text, not of ``source``
+    #: (``headline``)
+    recased: bool = False
 
     def span(self, start: int, end: int) -> str:
         """The original text from word ``start`` to word ``end`` (inclusive), as written."""
-        if start == end:
+        if start == end and not self.recased:
             return self.original[start]
         spans = [m.span() for m in _word(self.source).finditer(_clean(self.source))]
         return self.source[spans[start][0] : spans[end][1]]
@@ -87,6 +92,42 @@ def words(text: str) -> Words:
     if len(folded) != len(exact):
         folded = [fold(word) for word in exact]
     return Words(text, original, tuple(exact), tuple(folded))
+
+
+def headline(title: Words, body: Words) -> Words:
+    """``title`` with its words in the letter case its ``body`` writes them, when the title is
+    written without capitals (``Italy tells china it is leaving belt and road initiative``,
+    a headline made from a web address): a name's capital or an acronym's letters are the
+    body's most common spelling of the word (``China``, ``US``). Otherwise ``title`` as it is.
+    """
+    if not _caseless(title.original):
+        return title
+    # the body's spellings that are not its words' exact forms: its capitals, mostly (set
+    # operations and counts run in C: this is on the path of every such document)
+    spellings: dict[str, list[str]] = {}
+    for spelling in set(body.original).difference(body.exact):
+        spellings.setdefault(normalise_word(spelling), []).append(spelling)
+    recased = tuple(
+        _commonest(spellings[exact], word, body.original)
+        if index and exact in spellings
+        else word
+        for index, (exact, word) in enumerate(zip(title.exact, title.original, strict=True))
+    )
+    return Words(title.source, recased, title.exact, title.folded, recased=True)
+
+
+def _caseless(original: tuple[str, ...]) -> bool:
+    """True for at least ``CASELESS_WORDS`` words with letters and no capital after the first."""
+    lettered = [word for word in original if not word.isdigit()]
+    return len(lettered) >= CASELESS_WORDS and not any(
+        char.isupper() for word in lettered[1:] for char in word
+    )
+
+
+def _commonest(spellings: list[str], word: str, written: tuple[str, ...]) -> str:
+    """The one of ``spellings`` written most often, ``word`` when none is more often."""
+    best = max(spellings, key=written.count)
+    return best if written.count(best) > written.count(word) else word
 
 
 def normalise(text: str) -> str:
