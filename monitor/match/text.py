@@ -16,6 +16,8 @@ Vietnamese writes every syllable as a word of its own (``bầu cử``, election,
 Vietnamese text has about ``SYLLABLES_PER_WORD`` times as many words as the same text in a
 language that writes words whole, and whatever counts words to say how deep in a text or how
 long a passage is measures in ``word_scale(lang)`` of them (``scoring``, ``_view``).
+A headline written without capitals reads its words in its body's letter case (``headline``):
+the letters context rules look at (``guard``) are then those of the names it holds.
 Does not own: the query syntax (``query``) or how words are matched and scored (``engine``).
 """
 
@@ -108,9 +110,7 @@ def headline(title: Words, body: Words) -> Words:
     for spelling in set(body.original).difference(body.exact):
         spellings.setdefault(normalise_word(spelling), []).append(spelling)
     recased = tuple(
-        _commonest(spellings[exact], word, body.original)
-        if index and exact in spellings
-        else word
+        _commonest(spellings[exact], word, body.original) if index and exact in spellings else word
         for index, (exact, word) in enumerate(zip(title.exact, title.original, strict=True))
     )
     return Words(title.source, recased, title.exact, title.folded, recased=True)
