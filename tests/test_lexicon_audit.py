@@ -5319,6 +5319,88 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"pasokan pangan", "bekalan makanan", "nguồn cung lương thực", "снабжени* продовольстви*"},
         {"food security", "food production"},
     ),
+    # session 11, third round, helper 2
+    ("forum", "forum", {"forum", "diễn đàn", "форум*", "论坛"}, {"conference*", "summit"}),
+    (
+        "goods",
+        "goods",
+        {"barangan", "hàng hóa", "товары", "товаров", "marchandises"},
+        {"товарищ*", "товарооборот*", "consumer goods", "commodit*"},
+    ),
+    ("impunity", "impunity", {"impunitas", "безнаказанност*", "impunidad"}, {"immunity"}),
+    (
+        "innovation",
+        "innovation",
+        {"inovasi", "đổi mới sáng tạo", "инноваци*", "创新"},
+        {"đổi mới", "technology"},
+    ),
+    (
+        "interview",
+        "interview",
+        {"wawancara", "temu bual", "phỏng vấn", "интервью"},
+        {"entretien", "press conference"},
+    ),
+    (
+        "island",
+        "island",
+        {"pulau", "hòn đảo", "đảo", "остров*", "isla"},
+        {"quần đảo", "bán đảo", "lừa đảo", "полуостров*"},
+    ),
+    (
+        "leader",
+        "leaders",
+        {"pemimpin", "nhà lãnh đạo", "лидер", "лидеры", "líder"},
+        {"лидерство", "lãnh đạo", "kepemimpinan", "opposition leader*"},
+    ),
+    ("marketing", "marketing", {"pemasaran", "tiếp thị", "маркетинг*"}, {"sales", "advertising"}),
+    (
+        "money",
+        "money",
+        {"uang", "wang", "tiền", "деньг*", "денег"},
+        {"mata uang", "tiền tệ", "денежн*", "currency"},
+    ),
+    (
+        "officials",
+        "officials",
+        {"pejabat", "quan chức", "чиновник*", "должностн* лиц*"},
+        {"official", "pegawai", "civil servant*", "office"},
+    ),
+    (
+        "organisation",
+        "organization",
+        {"organisation", "organisasi", "pertubuhan", "организаци*"},
+        {"tổ chức", "institution*"},
+    ),
+    (
+        "initiative",
+        "initiative",
+        {"inisiatif", "prakarsa", "sáng kiến", "инициатив*"},
+        {"proposal*", "program*"},
+    ),
+    (
+        "income",
+        "income",
+        {"penghasilan", "thu nhập", "Einkommen"},
+        {"pendapatan", "revenue*", "доход", "income tax"},
+    ),
+    (
+        "facility",
+        "facilities",
+        {"fasilitas", "fasiliti", "cơ sở vật chất"},
+        {"kemudahan", "infrastructure"},
+    ),
+    (
+        "leadership",
+        "leadership",
+        {"kepemimpinan", "kepimpinan", "лидерств*"},
+        {"pemimpin", "лидер"},
+    ),
+    (
+        "guideline",
+        "guidelines",
+        {"garis panduan", "Leitlinien"},
+        {"pedoman", "hướng dẫn", "regulation*"},
+    ),
 ]
 
 
@@ -5865,6 +5947,21 @@ TRAPS: list[tuple[str, str, bool]] = [
     ('"land use"', "Quản lý khai thác và sử dụng đất hiếm", False),
     ('"land use"', "Giấy chứng nhận quyền sử dụng đất", True),
     ("metals", "Развитие металлургии в регионе", False),
+    ("island", "Hai đối tượng lừa đảo chiếm đoạt tài sản bị bắt", False),
+    ("island", "Bán đảo Triều Tiên căng thẳng", False),
+    ("island", "Tàu cá gặp nạn gần đảo Lý Sơn", True),
+    ("island", "Mahkamah Balik Pulau tolak rayuan", False),
+    ("island", "Kerajaan Negeri Pulau Pinang lulus bajet", False),
+    ("island", "Nelayan hilang di perairan Pulau Yu", True),
+    ("island", "Đội khách áp đảo hoàn toàn", False),
+    ("island", "Người dân đông đảo đến xem", False),
+    ("money", "Tiền đạo Nguyễn Tiến Linh ghi bàn", False),
+    ("money", "Bị cáo có nhiều tiền án", False),
+    ("money", "Wang Yi bertemu Menteri Luar Malaysia", False),
+    ("money", "Polis rampas wang tunai RM50,000", True),
+    ("money", "Мошенники похитили деньги пенсионерки", True),
+    ("income", "Pajak penghasilan karyawan naik", True),
+    ("goods", "Товарищ министра прибыл в Москву", False),
 ]
 
 
