@@ -383,6 +383,12 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ("region:142", "Asian", {"Asia", "азиатск*"}, {"Southeast Asia", "Asia Tenggara"}),
     ("soviet-union", "Soviet Union", {"Liên Xô", "СССР", "Uni Soviet"}, {"Russia", "Россия"}),
     ("GB", "Britain", {"Inggris"}, {"London", "Лондон"}),
+    (
+        "cooperation",
+        "collaboration",
+        {"kerja sama", "kerjasama", "kolaborasi", "hợp tác", "сотрудничеств*"},
+        {"partnership", "alliance*"},
+    ),
 ]
 
 
@@ -5427,6 +5433,13 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"pakar", "ahli", "chuyên gia", "эксперты", "экспертов"},
         {"analyst", "analis", "scholar", "экспертиз*"},
     ),
+    (
+        "company",
+        "enterprises",
+        {"perusahaan", "syarikat", "công ty", "doanh nghiệp", "компани*"},
+        {"factory", "xí nghiệp", "state-owned enterprise", "social enterprise"},
+    ),
+    ("connectivity", "connectivity", {"konektivitas", "kesalinghubungan"}, {"internet", "kết nối"}),
 ]
 
 
