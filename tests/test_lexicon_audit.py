@@ -5440,6 +5440,12 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"factory", "xí nghiệp", "state-owned enterprise", "social enterprise"},
     ),
     ("connectivity", "connectivity", {"konektivitas", "kesalinghubungan"}, {"internet", "kết nối"}),
+    (
+        "author",
+        "authors",
+        {"pengarang", "tác giả", "автор", "авторов"},
+        {"penulis", "journalist", "авторитарн*"},
+    ),
 ]
 
 
@@ -5993,6 +5999,8 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("citizens", "Гражданская война в Судане", False),
     ("colleagues", "Коллегия адвокатов выступила с заявлением", False),
     ("conference", "Persidangan Dewan Rakyat ditangguhkan", False),
+    ("community", "Perisai Komuniti: Crystal Palace bangkit kecewakan Liverpool", False),
+    ("community", "Program komuniti bantu golongan miskin", True),
 ]
 
 
