@@ -383,6 +383,12 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ("region:142", "Asian", {"Asia", "азиатск*"}, {"Southeast Asia", "Asia Tenggara"}),
     ("soviet-union", "Soviet Union", {"Liên Xô", "СССР", "Uni Soviet"}, {"Russia", "Россия"}),
     ("GB", "Britain", {"Inggris"}, {"London", "Лондон"}),
+    (
+        "cooperation",
+        "collaboration",
+        {"kerja sama", "kerjasama", "kolaborasi", "hợp tác", "сотрудничеств*"},
+        {"partnership", "alliance*"},
+    ),
 ]
 
 
@@ -5401,6 +5407,127 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"garis panduan", "Leitlinien"},
         {"pedoman", "hướng dẫn", "regulation*"},
     ),
+    (
+        "accommodation",
+        "accommodation",
+        {"akomodasi", "penginapan", "cơ sở lưu trú"},
+        {"hotel", "housing", "nhà ở"},
+    ),
+    (
+        "agenda",
+        "agenda",
+        {"agenda", "chương trình nghị sự", "повестк* дня"},
+        {"meeting", "summit*"},
+    ),
+    (
+        "analyst",
+        "analysts",
+        {"analis", "penganalisis", "nhà phân tích", "аналитик", "аналитиков"},
+        {"expert", "chuyên gia", "economist"},
+    ),
+    (
+        "authorities",
+        "authorities",
+        {"pihak berwenang", "pihak berkuasa", "nhà chức trách", "орган* власти"},
+        {"government", "police", "cơ quan chức năng"},
+    ),
+    ("boyfriend", "boyfriend", {"teman lelaki", "bạn trai", "бойфренд*"}, {"pacar", "husband"}),
+    ("brand", "brands", {"merek", "jenama", "thương hiệu", "бренд*"}, {"company", "product*"}),
+    (
+        "building",
+        "buildings",
+        {"gedung", "bangunan", "tòa nhà", "здани*"},
+        {"building collapse", "housing", "construction"},
+    ),
+    (
+        "century",
+        "century",
+        {"abad", "thế kỷ", "века", "столети*"},
+        {"decade", "dekade", "anniversary"},
+    ),
+    (
+        "citizen",
+        "citizens",
+        {"warga negara", "warganegara", "công dân", "граждане", "граждан"},
+        {"citizenship", "kewarganegaraan", "гражданств*", "residents"},
+    ),
+    (
+        "city",
+        "cities",
+        {"kota", "bandar", "bandaraya", "thành phố", "город", "городах"},
+        {"mayor", "province", "urban"},
+    ),
+    (
+        "colleague",
+        "colleagues",
+        {"kolega", "rakan sekerja", "đồng nghiệp", "коллеги"},
+        {"friend*", "partner*"},
+    ),
+    (
+        "community",
+        "community",
+        {"komunitas", "komuniti", "cộng đồng", "сообществ*"},
+        {"society", "masyarakat", "cộng đồng quốc tế"},
+    ),
+    (
+        "compensation",
+        "compensation",
+        {"kompensasi", "ganti rugi", "pampasan", "bồi thường", "компенсаци*"},
+        {"wages", "lawsuit"},
+    ),
+    (
+        "conference",
+        "conference",
+        {"konferensi", "konferens", "конференци*"},
+        {"press conference", "konferensi pers", "hội nghị", "persidangan", "summit*"},
+    ),
+    ("data", "data", {"data", "dữ liệu"}, {"database", "cơ sở dữ liệu", "data centre"}),
+    (
+        "decade",
+        "decades",
+        {"dekade", "dasawarsa", "dekad", "thập kỷ", "десятилети*"},
+        {"century", "abad"},
+    ),
+    ("destination", "destinations", {"destinasi", "điểm đến"}, {"tourism", "pariwisata"}),
+    ("dialogue", "dialogue", {"dialog", "đối thoại", "диалог*"}, {"talks", "perundingan"}),
+    (
+        "director",
+        "director",
+        {"direktur", "pengarah", "giám đốc", "директор", "директора"},
+        {"CEO", "direktur utama", "гендиректор*"},
+    ),
+    (
+        "discount",
+        "discounts",
+        {"diskon", "diskaun", "potongan harga", "chiết khấu", "скидк*"},
+        {"giảm giá", "price cap"},
+    ),
+    ("email", "email", {"surel", "emel", "thư điện tử", "электронн* почт*"}, {"internet"}),
+    (
+        "ecosystem",
+        "ecosystem",
+        {"ekosistem", "hệ sinh thái", "экосистем*"},
+        {"environment", "habitat"},
+    ),
+    (
+        "expert",
+        "experts",
+        {"pakar", "ahli", "chuyên gia", "эксперты", "экспертов"},
+        {"analyst", "analis", "scholar", "экспертиз*"},
+    ),
+    (
+        "company",
+        "enterprises",
+        {"perusahaan", "syarikat", "công ty", "doanh nghiệp", "компани*"},
+        {"factory", "xí nghiệp", "state-owned enterprise", "social enterprise"},
+    ),
+    ("connectivity", "connectivity", {"konektivitas", "kesalinghubungan"}, {"internet", "kết nối"}),
+    (
+        "author",
+        "authors",
+        {"pengarang", "tác giả", "автор", "авторов"},
+        {"penulis", "journalist", "авторитарн*"},
+    ),
 ]
 
 
@@ -5962,6 +6089,15 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("money", "Мошенники похитили деньги пенсионерки", True),
     ("income", "Pajak penghasilan karyawan naik", True),
     ("goods", "Товарищ министра прибыл в Москву", False),
+    ("building", "Trump Disebut Akan Jual Mobil Tesla Usai Ribut di Gedung Putih", False),
+    ("building", "Kebakaran melanda gedung perkantoran di Jakarta", True),
+    ("city", "Banjir melanda kota Semarang", True),
+    ("experts", "Ahli gempa mengingatkan potensi tsunami", True),
+    ("citizens", "Гражданская война в Судане", False),
+    ("colleagues", "Коллегия адвокатов выступила с заявлением", False),
+    ("conference", "Persidangan Dewan Rakyat ditangguhkan", False),
+    ("community", "Perisai Komuniti: Crystal Palace bangkit kecewakan Liverpool", False),
+    ("community", "Program komuniti bantu golongan miskin", True),
 ]
 
 
