@@ -5319,6 +5319,79 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"pasokan pangan", "bekalan makanan", "nguồn cung lương thực", "снабжени* продовольстви*"},
         {"food security", "food production"},
     ),
+    (
+        "partner",
+        "partners",
+        {"mitra", "rakan kongsi", "đối tác", "партнеры", "партнер"},
+        {"партнерств*", "mitra dagang", "partnership"},
+    ),
+    (
+        "product",
+        "products",
+        {"produk", "sản phẩm", "продукты", "продукция"},
+        {"продукт* питания", "production", "produksi"},
+    ),
+    (
+        "production",
+        "production",
+        {"produksi", "sản xuất", "производств*"},
+        {"pengeluaran", "manufaktur", "produk"},
+    ),
+    ("province", "provinces", {"provinsi", "tỉnh", "провинци*"}, {"wilayah", "region*"}),
+    ("reform", "reforms", {"reformasi", "cải cách", "реформа", "реформы"}, {"реформ*"}),
+    ("risk", "risks", {"risiko", "rủi ro", "риск*"}, {"nguy cơ", "danger", "threat"}),
+    ("prosperity", "prosperity", {"kemakmuran", "thịnh vượng", "процветани*"}, {"welfare"}),
+    ("route", "routes", {"rute", "laluan", "маршрут*"}, {"tuyến đường", "road", "trade route*"}),
+    ("speech", "speeches", {"pidato", "bài phát biểu", "diễn văn"}, {"ucapan", "hate speech"}),
+    ("speed", "speed", {"kecepatan", "kelajuan", "tốc độ", "скорост*"}, {"speeding"}),
+    (
+        "stability",
+        "stability",
+        {"stabilitas", "kestabilan", "ổn định", "стабильност*"},
+        {"financial stability", "stabilitas keuangan"},
+    ),
+    (
+        "statement",
+        "statements",
+        {"pernyataan", "kenyataan", "tuyên bố", "заявлени*"},
+        {"joint statement", "pernyataan bersama"},
+    ),
+    (
+        "strategy",
+        "strategies",
+        {"strategi", "стратегия", "стратегии"},
+        {"strategis", "strategik", "chiến lược", "стратегическ*"},
+    ),
+    (
+        "tension",
+        "tensions",
+        {"ketegangan", "căng thẳng", "напряженност*"},
+        {"ketegangan geopolitik", "conflict*"},
+    ),
+    ("trend", "trends", {"tren", "xu hướng", "тенденци*"}, {"trending"}),
+    ("trillion", "trillion", {"triliun", "trilion", "nghìn tỷ", "триллион*"}, {"billion"}),
+    (
+        "uncertainty",
+        "uncertainty",
+        {"ketidakpastian", "ketidaktentuan", "неопределенност*"},
+        {"instability", "bất ổn"},
+    ),
+    ("zone", "zones", {"zona", "zon", "зона", "зоны"}, {"зон*", "buffer zone", "kawasan"}),
+    ("sea", "sea", {"laut", "biển", "море", "моря"}, {"navy", "angkatan laut", "seaport"}),
+    ("supply", "supplies", {"pasokan", "bekalan", "nguồn cung"}, {"supply chain", "food supply"}),
+    (
+        "training",
+        "training",
+        {"pelatihan", "latihan", "đào tạo", "huấn luyện", "обучени*"},
+        {"military exercise*", "latihan militer", "education"},
+    ),
+    (
+        "recovery",
+        "recovery",
+        {"pemulihan", "phục hồi", "восстановлени*"},
+        {"economic recovery", "pemulihan ekonomi"},
+    ),
+    ("player", "players", {"pemain", "игрок*"}, {"cầu thủ", "athlete*", "team"}),
 ]
 
 
@@ -5865,6 +5938,27 @@ TRAPS: list[tuple[str, str, bool]] = [
     ('"land use"', "Quản lý khai thác và sử dụng đất hiếm", False),
     ('"land use"', "Giấy chứng nhận quyền sử dụng đất", True),
     ("metals", "Развитие металлургии в регионе", False),
+    # everyday news nouns (session 11, third round, helper 3): the navy is no sea, a sign no
+    # sea, Côte d'Ivoire no sea; awake is no province; a coach no training; a reformer and
+    # strategic no reform or strategy; a partnership no partner; a greeting no speech
+    ("sea", "Angkatan Laut gelar patroli di Natuna", False),
+    ("sea", "Kapal tenggelam di Laut Jawa", True),
+    ("sea", "Bờ Biển Ngà thắng đậm Gambia", False),
+    ("sea", "Biển số xe đẹp được đấu giá", False),
+    ("sea", "Bão vào Biển Đông, biển động mạnh", True),
+    ("province", "Cần giữ tỉnh táo trước tin giả", False),
+    ("province", "Chủ tịch UBND tỉnh Quảng Nam", True),
+    ("training", "Huấn luyện viên Kim Sang-sik chốt danh sách", False),
+    ("training", "Huấn luyện quân sự cho tân binh", True),
+    ("reform", "Реформаторы проходят в парламент Молдавии", False),
+    ("reform", "Пенсионная реформа вступила в силу", True),
+    ("strategy", "Стратегическое партнерство России и Вьетнама", False),
+    ("strategy", "Новая стратегия развития Арктики", True),
+    ("partner", "Стратегическое партнерство России и Вьетнама", False),
+    ("partner", "Партнеры России в Азии", True),
+    ("speech", "Ucapan selamat Hari Raya dari Presiden", False),
+    ("speech", "Pidato kenegaraan Presiden di DPR", True),
+    ("route", "Bảng giá đất các tuyến đường ở TP.HCM", False),
 ]
 
 
