@@ -5392,6 +5392,26 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"economic recovery", "pemulihan ekonomi"},
     ),
     ("player", "players", {"pemain", "игрок*"}, {"cầu thủ", "athlete*", "team"}),
+    ("quality", "quality", {"kualitas", "mutu", "kualiti", "chất lượng", "качество"}, {"качестве"}),
+    (
+        "program",
+        "programmes",
+        {"program", "chương trình", "программа", "программы"},
+        {"программ*", "project*"},
+    ),
+    (
+        "resources",
+        "resources",
+        {"sumber daya", "nguồn lực", "ресурс*"},
+        {"natural resources", "sumber", "sumber daya alam"},
+    ),
+    (
+        "representative",
+        "representatives",
+        {"perwakilan", "đại diện", "представител*"},
+        {"wakil", "deputy", "delegation"},
+    ),
+    ("water", "water", {"air", "вода", "воды"}, {"nước", "clean water", "air bersih"}),
 ]
 
 
@@ -5959,6 +5979,13 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("speech", "Ucapan selamat Hari Raya dari Presiden", False),
     ("speech", "Pidato kenegaraan Presiden di DPR", True),
     ("route", "Bảng giá đất các tuyến đường ở TP.HCM", False),
+    ("water", "Pulang ke tanah air setelah 20 tahun", False),
+    ("water", "Air mata warga korban gusuran", False),
+    ("water", "Pesawat Air India jatuh di Ahmedabad", False),
+    ("water", "Harga air bersih di Jakarta naik", True),
+    ("quality", "В качестве посредника выступил Катар", False),
+    ("quality", "Качество воды в реке ухудшилось", True),
+    ("program", "Программист задержан за взлом банка", False),
 ]
 
 
