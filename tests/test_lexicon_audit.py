@@ -5412,6 +5412,34 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"wakil", "deputy", "delegation"},
     ),
     ("water", "water", {"air", "вода", "воды"}, {"nước", "clean water", "air bersih"}),
+    (
+        "service",
+        "services",
+        {"layanan", "pelayanan", "perkhidmatan", "dịch vụ", "услуги"},
+        {"financial services", "military service"},
+    ),
+    ("priority", "priorities", {"prioritas", "keutamaan", "ưu tiên", "приоритет*"}, {"urgent"}),
+    ("solution", "solutions", {"solusi", "giải pháp"}, {"penyelesaian", "решение", "settlement"}),
+    ("standard", "standards", {"standar", "piawaian", "tiêu chuẩn", "стандарт*"}, {"regulation*"}),
+    (
+        "responsibility",
+        "responsibility",
+        {"tanggung jawab", "tanggungjawab", "trách nhiệm", "ответственност*"},
+        {"accountability", "duty"},
+    ),
+    ("pressure", "pressure", {"tekanan", "áp lực", "давлени*"}, {"hypertension", "tekanan darah"}),
+    (
+        "target",
+        "targets",
+        {"sasaran", "target", "mục tiêu", "цель", "цели"},
+        {"целью", "цел*", "goal*"},
+    ),
+    (
+        "plan",
+        "plans",
+        {"rencana", "pelan", "rancangan", "kế hoạch", "план", "планы"},
+        {"плане", "план*", "planning", "rancangan undang-undang"},
+    ),
 ]
 
 
@@ -5986,6 +6014,11 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("quality", "В качестве посредника выступил Катар", False),
     ("quality", "Качество воды в реке ухудшилось", True),
     ("program", "Программист задержан за взлом банка", False),
+    ("plans", "Rancangan televisyen baharu di TV3", False),
+    ("plans", "В этом плане Россия не уступит", False),
+    ("plans", "Рабочий план правительства на год", True),
+    ("targets", "Прибыл в Москву с целью переговоров", False),
+    ("targets", "Ракета поразила цели на Украине", True),
 ]
 
 
