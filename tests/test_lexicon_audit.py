@@ -5440,6 +5440,14 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"rencana", "pelan", "rancangan", "kế hoạch", "план", "планы"},
         {"плане", "план*", "planning", "rancangan undang-undang"},
     ),
+    (
+        "report",
+        "reports",
+        {"laporan", "báo cáo", "доклад", "отчет"},
+        {"отчет*", "news", "journalist*"},
+    ),
+    ("sector", "sectors", {"sektor", "сектор", "секторы"}, {"lĩnh vực", "industry", "сектор*"}),
+    ("principle", "principles", {"prinsip", "nguyên tắc", "принцип*"}, {"rule*", "value*"}),
 ]
 
 
@@ -6019,6 +6027,8 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("plans", "Рабочий план правительства на год", True),
     ("targets", "Прибыл в Москву с целью переговоров", False),
     ("targets", "Ракета поразила цели на Украине", True),
+    ("sector", "Израиль нанес удар по сектору Газа", False),
+    ("sector", "Банковский сектор России растет", True),
 ]
 
 
