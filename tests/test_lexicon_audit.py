@@ -5365,8 +5365,8 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     (
         "tension",
         "tensions",
-        {"ketegangan", "căng thẳng", "напряженност*"},
-        {"ketegangan geopolitik", "conflict*"},
+        {"ketegangan", "напряженност*"},
+        {"căng thẳng", "ketegangan geopolitik", "conflict*"},
     ),
     ("trend", "trends", {"tren", "xu hướng", "тенденци*"}, {"trending"}),
     ("trillion", "trillion", {"triliun", "trilion", "nghìn tỷ", "триллион*"}, {"billion"}),
@@ -5999,6 +5999,7 @@ TRAPS: list[tuple[str, str, bool]] = [
     # strategic no reform or strategy; a partnership no partner; a greeting no speech
     ("sea", "Angkatan Laut gelar patroli di Natuna", False),
     ("sea", "Kapal tenggelam di Laut Jawa", True),
+    ("sea", "Gempa bumi gegar barat laut Turkiye", False),
     ("sea", "Bờ Biển Ngà thắng đậm Gambia", False),
     ("sea", "Biển số xe đẹp được đấu giá", False),
     ("sea", "Bão vào Biển Đông, biển động mạnh", True),
