@@ -5448,6 +5448,7 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ),
     ("sector", "sectors", {"sektor", "сектор", "секторы"}, {"lĩnh vực", "industry", "сектор*"}),
     ("principle", "principles", {"prinsip", "nguyên tắc", "принцип*"}, {"rule*", "value*"}),
+    ("vision", "vision", {"visi", "wawasan", "tầm nhìn"}, {"mission", "misi"}),
 ]
 
 
