@@ -483,9 +483,10 @@ def test_a_plural_finds_its_entry_by_the_dictionarys_singular() -> None:
 
 def test_a_stem_finds_only_the_forms_it_covers_with_an_ending() -> None:
     """``embezzl*`` and ``bribe*`` find their concepts; a short or unrelated stem finds none
-    (``sea*`` covers ``search`` and ``season`` in English, not a sense to translate)."""
+    (``sear*`` covers ``search`` and ``searches`` in English, not a sense to translate; ``sea*``
+    finds the entry of the word ``sea``, as ``teroris*`` finds ``teroris``)."""
     lexicon = default_lexicon()
-    found = [lexicon.lookup(parse_form(w)) for w in ("embezzl*", "demonstrat*", "sea*", "secur*")]
+    found = [lexicon.lookup(parse_form(w)) for w in ("embezzl*", "demonstrat*", "sear*", "secur*")]
     expected = [
         ("corruption/embezzlement",),
         ("protest/demonstration", "protest/demonstrators"),
