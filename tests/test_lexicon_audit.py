@@ -6264,6 +6264,9 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("targets", "Ракета поразила цели на Украине", True),
     ("sector", "Израиль нанес удар по сектору Газа", False),
     ("sector", "Банковский сектор России растет", True),
+    ("sea", "Vietnam vô địch SEA Games 33", False),
+    ("sea", "Sukan SEA: emas untuk Malaysia", False),
+    ("sea", "Nelayan hilang di laut", True),
 ]
 
 
