@@ -6266,6 +6266,7 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("sector", "Банковский сектор России растет", True),
     ("sea", "Vietnam vô địch SEA Games 33", False),
     ("sea", "Sukan SEA: emas untuk Malaysia", False),
+    ("sea", "Kapal dibajak oleh bajak laut Somalia", False),
     ("sea", "Nelayan hilang di laut", True),
 ]
 
