@@ -71,3 +71,14 @@ def test_a_name_in_a_headline_without_capitals_counts_as_the_body_writes_it() ->
     ]
     expected: tuple[list[str], list[object]] = (["title"], [])
     assert expected == ([h.field for h in found[0][0].hits][:1], list(found[1]))
+
+
+def test_a_headline_without_apostrophes_reads_a_possessive_as_the_name() -> None:
+    """``chinas`` is China's: a word the body never writes, a name it writes with an ``s``; a
+    plural of a word the body does not write as a name (``elections``; ``groups``, as the body
+    writes ``group`` in lower case more often than ``Group``) stays."""
+    body = words("China's leaders met. The Group of Seven met the group, and the group left.")
+    title = headline(words("Italy tells chinas leaders of elections and groups"), body)
+    shown = (title.original[2], title.exact[2], title.exact[5], title.exact[7], title.span(2, 2))
+    expected = ("China", "china", "elections", "groups", "chinas")
+    assert expected == shown

@@ -100,7 +100,9 @@ def headline(title: Words, body: Words) -> Words:
     """``title`` with its words in the letter case its ``body`` writes them, when the title is
     written without capitals (``Italy tells china it is leaving belt and road initiative``,
     a headline made from a web address): a name's capital or an acronym's letters are the
-    body's most common spelling of the word (``China``, ``US``). Otherwise ``title`` as it is.
+    body's most common spelling of the word (``China``, ``US``). Such a headline has also lost
+    its apostrophes: a word the body never writes, which is a name the body writes followed by
+    ``s`` (``chinas``, ``trumps``), is read as the name (``China``). Otherwise ``title`` as it is.
     """
     if not _caseless(title.original):
         return title
@@ -109,11 +111,17 @@ def headline(title: Words, body: Words) -> Words:
     spellings: dict[str, list[str]] = {}
     for spelling in set(body.original).difference(body.exact):
         spellings.setdefault(normalise_word(spelling), []).append(spelling)
-    recased = tuple(
-        _commonest(spellings[exact], word, body.original) if index and exact in spellings else word
-        for index, (exact, word) in enumerate(zip(title.exact, title.original, strict=True))
-    )
-    return Words(title.source, recased, title.exact, title.folded, recased=True)
+    written = set(body.exact)
+    original, exact, folded = list(title.original), list(title.exact), list(title.folded)
+    for index in range(1, len(exact)):
+        word = exact[index]
+        if word in spellings:
+            original[index] = _commonest(spellings[word], original[index], body.original)
+        elif word.endswith("s") and word not in written and word[:-1] in spellings:
+            name = _commonest(spellings[word[:-1]], word[:-1], body.original)
+            if name != word[:-1]:
+                original[index], exact[index], folded[index] = name, word[:-1], fold(word[:-1])
+    return Words(title.source, tuple(original), tuple(exact), tuple(folded), recased=True)
 
 
 def _caseless(original: tuple[str, ...]) -> bool:
