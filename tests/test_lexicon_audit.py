@@ -5658,6 +5658,62 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ("sector", "sectors", {"sektor", "сектор", "секторы"}, {"lĩnh vực", "industry", "сектор*"}),
     ("principle", "principles", {"prinsip", "nguyên tắc", "принцип*"}, {"rule*", "value*"}),
     ("vision", "vision", {"visi", "wawasan", "tầm nhìn"}, {"mission", "misi"}),
+    # session 11, fourth round (events), helper 1
+    (
+        "appointment",
+        "appointed",
+        {"ditunjuk sebagai", "dilantik sebagai", "bổ nhiệm", "назначен", "назначение"},
+        {"dilantik", "pelantikan", "назначил*", "sworn in", "elected"},
+    ),
+    (
+        "nomination",
+        "nominated",
+        {"dicalonkan", "đề cử", "номинирован*"},
+        {"candidate", "pencalonan", "ứng viên", "выдвинут*"},
+    ),
+    (
+        "elected",
+        "elected",
+        {"đắc cử", "избран", "избрания", "当选"},
+        {"election*", "re-elected", "terpilih", "tái đắc cử", "избранн*"},
+    ),
+    (
+        "dismissal",
+        "sacked",
+        {"dipecat", "pemecatan", "cách chức", "уволен", "снят* с должност*"},
+        {"dismissed", "resigned", "отставк*", "sa thải", "массов* увольнени*"},
+    ),
+    (
+        "retirement",
+        "retirement",
+        {"masa pensiun", "bersara", "nghỉ hưu", "выход* на пенсию", "退休"},
+        {"pension", "pensiun", "pencen", "lương hưu", "retirement age"},
+    ),
+    ("successor", "successor", {"kế nhiệm", "преемник*", "继任者"}, {"pengganti", "predecessor"}),
+    (
+        "predecessor",
+        "predecessor",
+        {"pendahulunya", "tiền nhiệm", "предшественника"},
+        {"pendahulu", "前任", "successor"},
+    ),
+    (
+        "laureate",
+        "laureates",
+        {"лауреат*", "người đoạt giải", "得主"},
+        {"award", "prize", "giải thưởng"},
+    ),
+    (
+        "ratification",
+        "ratified",
+        {"ratifikasi", "meratifikasi", "ратифици*", "ратификац*"},
+        {"phê chuẩn", "批准", "treaty", "signed"},
+    ),
+    (
+        "condolences",
+        "condolences",
+        {"belasungkawa", "takziah", "chia buồn", "соболезнован*"},
+        {"funeral", "pemakaman", "траур*"},
+    ),
 ]
 
 
@@ -6268,6 +6324,23 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("sea", "Sukan SEA: emas untuk Malaysia", False),
     ("sea", "Kapal dibajak oleh bajak laut Somalia", False),
     ("sea", "Nelayan hilang di laut", True),
+    # session 11, fourth round (events), helper 1
+    ("appointed", "Встреча назначена на понедельник", False),
+    ("appointed", "Суд назначил наказание в виде штрафа", False),
+    ("appointed", "Главой Рособрнадзора назначен Сергей Кравцов", True),
+    ("appointed", "Bộ trưởng bổ nhiệm thứ trưởng mới", True),
+    ("appointed", "Presiden dilantik di Gedung MPR", False),
+    ("elected", "Film terpilih sebagai wakil Indonesia ke Oscar", False),
+    ("elected", "Избранные произведения Пушкина изданы вновь", False),
+    ("elected", "Мэром Детройта избран бывший игрок НБА", True),
+    ("retirement", "Pemerintah siapkan skema pensiun dini PLTU batu bara", False),
+    ("retirement", "Kenaikan gaji dan pensiun PNS tahun depan", False),
+    ("retirement", "Hamilton digesa bersara", True),
+    ("sacked", "Gugatan ditolak, kasus dismissed", False),
+    ("sacked", "Alat finger print sudah dicopot dari pintu", False),
+    ("sacked", "Menteri dicopot dari jabatan oleh presiden", True),
+    ("predecessor", "Para pendahulu bangsa berjuang untuk kemerdekaan", False),
+    ("nominated", "В Москве выдвинуты обвинения против чиновника", False),
 ]
 
 
