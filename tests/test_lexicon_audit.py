@@ -5714,6 +5714,23 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"belasungkawa", "takziah", "chia buồn", "соболезнован*"},
         {"funeral", "pemakaman", "траур*"},
     ),
+    (
+        "agreement-signing",
+        "signed an agreement",
+        {
+            "menandatangani perjanjian",
+            "memeterai perjanjian",
+            "ký kết thỏa thuận",
+            "подписани* соглашени*",
+        },
+        {"ký kết", "подписал*", "agreement", "perjanjian", "signed"},
+    ),
+    (
+        "passing",
+        "passed away",
+        {"wafat", "berpulang", "qua đời", "từ trần", "скончал*", "逝世"},
+        {"died", "killed", "meninggal dunia", "погиб*", "thiệt mạng", "funeral"},
+    ),
 ]
 
 
@@ -6341,6 +6358,11 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("sacked", "Menteri dicopot dari jabatan oleh presiden", True),
     ("predecessor", "Para pendahulu bangsa berjuang untuk kemerdekaan", False),
     ("nominated", "В Москве выдвинуты обвинения против чиновника", False),
+    ('"signed an agreement"', "Đăng ký kết hôn trực tuyến từ tháng sau", False),
+    ('"signed an agreement"', "Путин подписал указ о назначении губернатора", False),
+    ('"signed an agreement"', "Việt Nam và Belarus ký kết Hiệp định miễn thị thực", True),
+    ('"passed away"', "Двое погибли при взрыве в Дагестане", False),
+    ('"passed away"', "Скончался Михаил Светин", True),
 ]
 
 
