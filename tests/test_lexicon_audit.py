@@ -5731,6 +5731,30 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"wafat", "berpulang", "qua đời", "từ trần", "скончал*", "逝世"},
         {"died", "killed", "meninggal dunia", "погиб*", "thiệt mạng", "funeral"},
     ),
+    (
+        "term-of-office",
+        "tenure",
+        {"masa jabatan", "nhiệm kỳ", "срок* полномочий", "任期"},
+        {"second term", "penggal", "deadline", "term"},
+    ),
+    (
+        "transfer-of-power",
+        "transfer of power",
+        {"peralihan kekuasaan", "peralihan kuasa", "chuyển giao quyền lực", "передач* власти"},
+        {"coup", "kudeta", "inauguration", "handover"},
+    ),
+    (
+        "mourning",
+        "mourning",
+        {"berkabung", "để tang", "траур*", "哀悼"},
+        {"funeral", "quốc tang", "deuil", "Trauer", "condolences"},
+    ),
+    (
+        "defection",
+        "defected",
+        {"membelot", "pembelotan", "đào tẩu", "перебежчик*"},
+        {"defect", "defects", "đào ngũ", "desertion"},
+    ),
 ]
 
 
@@ -6363,6 +6387,9 @@ TRAPS: list[tuple[str, str, bool]] = [
     ('"signed an agreement"', "Việt Nam và Belarus ký kết Hiệp định miễn thị thực", True),
     ('"passed away"', "Двое погибли при взрыве в Дагестане", False),
     ('"passed away"', "Скончался Михаил Светин", True),
+    ("defected", "AI could reduce costly delays and defects", False),
+    ("defected", "He defected to Vietnam in 1977", True),
+    ("tenure", "Hukuman penjara dengan masa tahanan lima tahun", False),
 ]
 
 
