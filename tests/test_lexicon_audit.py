@@ -5658,6 +5658,59 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ("sector", "sectors", {"sektor", "сектор", "секторы"}, {"lĩnh vực", "industry", "сектор*"}),
     ("principle", "principles", {"prinsip", "nguyên tắc", "принцип*"}, {"rule*", "value*"}),
     ("vision", "vision", {"visi", "wawasan", "tầm nhìn"}, {"mission", "misi"}),
+    (
+        "boycott",
+        "boycott",
+        {"boikot", "memboikot", "tẩy chay", "бойкот*"},
+        {"sanction*", "protest*"},
+    ),
+    ("pilgrimage", "pilgrimage", {"hành hương", "паломни*"}, {"ziarah", "hajj", "haji"}),
+    ("cremation", "cremation", {"kremasi", "dikremasi", "hỏa táng", "кремаци*"}, {"funeral*"}),
+    (
+        "condolences",
+        "condolences",
+        {"belasungkawa", "takziah", "chia buồn", "соболезновани*"},
+        {"mourn*", "funeral*"},
+    ),
+    ("mourning", "mourning", {"berkabung", "để tang", "траур*"}, {"condolence*", "quốc tang"}),
+    ("obituary", "obituary", {"obituari", "cáo phó", "некролог*"}, {"funeral*"}),
+    ("pregnancy", "pregnant", {"hamil", "kehamilan", "mang thai", "беременн*"}, {"mengandung"}),
+    (
+        "childbirth",
+        "gave birth",
+        {"persalinan", "bersalin", "melahirkan bayi", "sinh con", "родила"},
+        {"melahirkan", "lahir", "kelahiran", "роды"},
+    ),
+    (
+        "birthday",
+        "birthday",
+        {"sinh nhật", "день рождения", "дня рождения"},
+        {"ulang tahun", "anniversary"},
+    ),
+    (
+        "retirement",
+        "retired",
+        {"pensiun", "bersara", "nghỉ hưu", "на пенсию"},
+        {"pension*", "pensiunan", "пенсионер*"},
+    ),
+    (
+        "product-recall",
+        "product recall",
+        {"penarikan produk", "thu hồi sản phẩm", "отзыв* продукци*"},
+        {"recall", "thu hồi", "triệu hồi"},
+    ),
+    (
+        "hiring",
+        "hiring",
+        {"penerimaan pegawai", "pengambilan pekerja", "tuyển dụng", "найм"},
+        {"recruit*", "rekrut*"},
+    ),
+    (
+        "passed-away",
+        "passed away",
+        {"wafat", "qua đời", "từ trần", "скончал*", "умер"},
+        {"killed", "tewas", "погиб*"},
+    ),
 ]
 
 
@@ -6268,6 +6321,13 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("sea", "Sukan SEA: emas untuk Malaysia", False),
     ("sea", "Kapal dibajak oleh bajak laut Somalia", False),
     ("sea", "Nelayan hilang di laut", True),
+    ('"gave birth"', "Program Google melahirkan 3,500 graduan", False),
+    ('"gave birth"', "Ibu muda selamat melahirkan bayi kembar tujuh", True),
+    ("birthday", "100 лет со дня рождения поэта", False),
+    ("birthday", "Праздник в честь дня рождения президента", True),
+    ('"product recall"', "Vietnam triệu hồi Đại sứ", False),
+    ('"passed away"', "Три человека погибли при взрыве", False),
+    ('"passed away"', "Скончался народный артист", True),
 ]
 
 
