@@ -5711,6 +5711,51 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"wafat", "qua đời", "từ trần", "скончал*", "умер"},
         {"killed", "tewas", "погиб*"},
     ),
+    (
+        "hunger-strike",
+        "hunger strike",
+        {"mogok makan", "mogok lapar", "tuyệt thực", "голодовк*"},
+        {"strike*", "mogok"},
+    ),
+    (
+        "birth",
+        "born",
+        {"lahir", "kelahiran", "chào đời", "родился", "рождение"},
+        {"рождения", "melahirkan", "birth rate*", "sinh con"},
+    ),
+    (
+        "autopsy",
+        "autopsy",
+        {"autopsi", "otopsi", "bedah siasat", "khám nghiệm tử thi"},
+        {"вскрыти*", "forensic*"},
+    ),
+    ("polygamy", "polygamy", {"poligami", "đa thê", "многоженств*"}, {"marriage", "pernikahan"}),
+    (
+        "antitrust",
+        "antitrust",
+        {"antimonopoli", "chống độc quyền", "антимонопольн*"},
+        {"monopol*", "độc quyền"},
+    ),
+    ("petition", "petition", {"petisi", "petisyen", "петици*"}, {"kiến nghị", "petición"}),
+    (
+        "price-war",
+        "price war",
+        {"perang harga", "cuộc chiến giá", "ценов* войн*"},
+        {"price rise*", "war"},
+    ),
+    ("miscarriage", "miscarriage", {"keguguran", "sảy thai", "выкидыш*"}, {"abortion*", "aborsi"}),
+    (
+        "maternity-leave",
+        "maternity leave",
+        {"cuti melahirkan", "cuti bersalin", "nghỉ thai sản"},
+        {"bersalin", "childbirth"},
+    ),
+    (
+        "delisting",
+        "delisting",
+        {"delisting", "penyahsenaraian", "hủy niêm yết", "делистинг*"},
+        {"ipo", "listing"},
+    ),
 ]
 
 
@@ -6328,6 +6373,11 @@ TRAPS: list[tuple[str, str, bool]] = [
     ('"product recall"', "Vietnam triệu hồi Đại sứ", False),
     ('"passed away"', "Три человека погибли при взрыве", False),
     ('"passed away"', "Скончался народный артист", True),
+    ("miscarriage", "A miscarriage of justice, the court says", False),
+    ("miscarriage", "She suffered a miscarriage last year", True),
+    ("born", "Keluarga capek lahir batin", False),
+    ("born", "Gustiwiw lahir pada 28 November 1999", True),
+    ("born", "Праздник в честь дня рождения президента", False),
 ]
 
 
