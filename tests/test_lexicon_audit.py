@@ -5756,6 +5756,28 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"delisting", "penyahsenaraian", "hủy niêm yết", "делистинг*"},
         {"ipo", "listing"},
     ),
+    (
+        "national-mourning",
+        "national mourning",
+        {"berkabung nasional", "quốc tang", "общенациональн* траур*"},
+        {"траур*", "berkabung", "funeral*"},
+    ),
+    ("scandal", "scandal", {"skandal", "bê bối", "скандал*"}, {"corruption", "korupsi"}),
+    (
+        "betrothal",
+        "got engaged",
+        {"bertunangan", "bertunang", "đính hôn", "помолвк*"},
+        {"engagement", "wedding"},
+    ),
+    ("carnival", "carnival", {"karnaval", "karnival", "карнавал*"}, {"festival*", "lễ hội"}),
+    ("monopoly", "monopoly", {"monopoli", "монопол*"}, {"độc quyền", "antitrust"}),
+    ("widow", "widow", {"góa phụ", "quả phụ", "вдова"}, {"janda", "вдов*"}),
+    (
+        "honeymoon",
+        "honeymoon",
+        {"bulan madu", "tuần trăng mật", "медов* месяц*"},
+        {"wedding", "marriage"},
+    ),
 ]
 
 
@@ -6378,6 +6400,8 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("born", "Keluarga capek lahir batin", False),
     ("born", "Gustiwiw lahir pada 28 November 1999", True),
     ("born", "Праздник в честь дня рождения президента", False),
+    ("widow", "Фильмы покажет Дмитрий Вдовин", False),
+    ("widow", "Вдова писателя передала архив музею", True),
 ]
 
 
