@@ -5778,6 +5778,24 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"bulan madu", "tuần trăng mật", "медов* месяц*"},
         {"wedding", "marriage"},
     ),
+    (
+        "pay-rise",
+        "pay rise",
+        {"kenaikan gaji", "tăng lương", "повышени* зарплат*"},
+        {"minimum wage*", "upah minimum", "price rise*"},
+    ),
+    (
+        "share-buyback",
+        "share buyback",
+        {"pembelian kembali saham", "mua lại cổ phiếu", "обратн* выкуп* акци*"},
+        {"buyback*", "acquisition"},
+    ),
+    (
+        "job-fair",
+        "job fair",
+        {"bursa kerja", "karnival kerjaya", "hội chợ việc làm", "ярмарк* вакансий"},
+        {"hiring", "tuyển dụng"},
+    ),
 ]
 
 
@@ -6402,6 +6420,7 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("born", "Праздник в честь дня рождения президента", False),
     ("widow", "Фильмы покажет Дмитрий Вдовин", False),
     ("widow", "Вдова писателя передала архив музею", True),
+    ('"share buyback"', "Harga buyback emas Antam turun", False),
 ]
 
 
