@@ -5702,7 +5702,7 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     (
         "hiring",
         "hiring",
-        {"penerimaan pegawai", "pengambilan pekerja", "tuyển dụng", "найм"},
+        {"penerimaan pegawai", "pengambilan pekerja", "tuyển dụng", "найм* персонал*"},
         {"recruit*", "rekrut*"},
     ),
     (
@@ -6421,6 +6421,9 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("widow", "Фильмы покажет Дмитрий Вдовин", False),
     ("widow", "Вдова писателя передала архив музею", True),
     ('"share buyback"', "Harga buyback emas Antam turun", False),
+    ("retired", "Kenaikan gaji pensiun tahun 2025", False),
+    ("retired", "Wakapolri memasuki masa pensiun", True),
+    ("hiring", "Договор найма жилья", False),
 ]
 
 
