@@ -5658,6 +5658,71 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     ("sector", "sectors", {"sektor", "сектор", "секторы"}, {"lĩnh vực", "industry", "сектор*"}),
     ("principle", "principles", {"prinsip", "nguyên tắc", "принцип*"}, {"rule*", "value*"}),
     ("vision", "vision", {"visi", "wawasan", "tầm nhìn"}, {"mission", "misi"}),
+    (
+        "police-station",
+        "police station",
+        {"kantor polisi", "balai polis", "đồn công an", "派出所"},
+        {"police", "polisi"},
+    ),
+    (
+        "ambush",
+        "ambush",
+        {"phục kích", "засада", "serangan hendap", "emboscada*"},
+        {"засад*", "attack*"},
+    ),
+    (
+        "looting",
+        "looting",
+        {"penjarahan", "cướp bóc", "мародер*", "pillage*"},
+        {"robbery", "perampokan"},
+    ),
+    (
+        "parole",
+        "parole",
+        {"pembebasan bersyarat", "условно-досрочн*", "假释"},
+        {"prison", "penjara"},
+    ),
+    ("stampede", "stampede", {"giẫm đạp", "давка", "踩踏", "bousculade*"}, {"давк*", "crowd*"}),
+    ("overdose", "overdose", {"overdosis", "quá liều", "передозировк*"}, {"drug*", "narkoba"}),
+    (
+        "vandalism",
+        "vandalism",
+        {"vandalisme", "вандализм*", "Vandalismus"},
+        {"damage*", "perusakan"},
+    ),
+    (
+        "shootout",
+        "shootout",
+        {"baku tembak", "đấu súng", "перестрелк*"},
+        {"firefight*", "交火", "tembakan"},
+    ),
+    (
+        "interrogation",
+        "interrogation",
+        {"interogasi", "thẩm vấn", "допрос*"},
+        {"investigat*", "penyidikan"},
+    ),
+    ("electrocution", "electrocuted", {"kesetrum", "điện giật", "触电"}, {"electric*", "listrik"}),
+    (
+        "autopsy",
+        "autopsy",
+        {"autopsi", "bedah siasat", "khám nghiệm tử thi"},
+        {"вскрыти*", "forensic*"},
+    ),
+    (
+        "mass-grave",
+        "mass grave",
+        {"kuburan massal", "mộ tập thể", "массов* захоронени*"},
+        {"grave*", "makam"},
+    ),
+    ("brawl", "brawl", {"tawuran", "ẩu đả", "драка"}, {"bentrok", "pergaduhan", "драк*"}),
+    ("lynching", "lynching", {"main hakim sendiri", "самосуд*", "私刑"}, {"lynch*", "Lynch"}),
+    (
+        "prisoner-release",
+        "released from prison",
+        {"bebas dari penjara", "dibebaskan dari penjara", "ra tù", "вышел на свободу"},
+        {"released", "freed", "dibebaskan", "освобожден*"},
+    ),
 ]
 
 
@@ -6268,6 +6333,18 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("sea", "Sukan SEA: emas untuk Malaysia", False),
     ("sea", "Kapal dibajak oleh bajak laut Somalia", False),
     ("sea", "Nelayan hilang di laut", True),
+    ("parole", "Paroled inmate rearrested after a week", True),
+    ("ambush", "Засадить деревья в парке решили жители", False),
+    ("ambush", "Боевики устроили засаду на колонну", True),
+    ("stampede", "Давление на рынок растет", False),
+    ("stampede", "Давка на концерте: пострадали десятки", True),
+    ("shootout", "Firefighters battle blaze in Bekasi", False),
+    ("shootout", "Baku tembak polisi dan begal di Medan", True),
+    ("lynching", "David Lynch dies at 78", False),
+    ('"released from prison"', "Film baru dirilis bulan depan", False),
+    ('"released from prison"', "Aktivis bebas dari penjara setelah lima tahun", True),
+    ("autopsy", "Вскрытие коррупционной схемы в министерстве", False),
+    ("brawl", "Дракон стал символом года", False),
 ]
 
 
