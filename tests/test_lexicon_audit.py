@@ -5723,6 +5723,44 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"bebas dari penjara", "dibebaskan dari penjara", "ra tù", "вышел на свободу"},
         {"released", "freed", "dibebaskan", "освобожден*"},
     ),
+    ("corpse", "corpse", {"mayat", "thi thể", "труп", "尸体"}, {"труп*", "jenazah", "killed"}),
+    (
+        "serial-killer",
+        "serial killer",
+        {"pembunuh berantai", "pembunuh bersiri", "серийн* убийц*"},
+        {"murder*", "pembunuhan"},
+    ),
+    ("paedophilia", "pedophile", {"pedofil", "ấu dâm", "педофил*"}, {"child abuse", "rape"}),
+    (
+        "acid-attack",
+        "acid attack",
+        {"penyiraman air keras", "simbah asid", "tạt axit"},
+        {"attack*", "serangan"},
+    ),
+    (
+        "pickpocketing",
+        "pickpocket",
+        {"copet", "penyeluk saku", "móc túi", "карманник*"},
+        {"theft", "pencurian"},
+    ),
+    (
+        "car-bomb",
+        "car bomb",
+        {"bom mobil", "bom kereta", "汽车炸弹", "Autobombe*"},
+        {"bomb*", "bom"},
+    ),
+    (
+        "mass-shooting",
+        "mass shooting",
+        {"penembakan massal", "xả súng hàng loạt", "массов* стрельб*"},
+        {"xả súng", "стрельб*", "массов* расстрел*"},
+    ),
+    (
+        "attempted-murder",
+        "attempted murder",
+        {"percobaan pembunuhan", "покушени* на убийств*", "杀人未遂"},
+        {"cubaan membunuh", "murder"},
+    ),
 ]
 
 
@@ -6345,6 +6383,9 @@ TRAPS: list[tuple[str, str, bool]] = [
     ('"released from prison"', "Aktivis bebas dari penjara setelah lima tahun", True),
     ("autopsy", "Вскрытие коррупционной схемы в министерстве", False),
     ("brawl", "Дракон стал символом года", False),
+    ("corpse", "Труппа театра уехала на гастроли", False),
+    ("corpse", "Труп мужчины нашли в лесу", True),
+    ('"mass shooting"', "Массовый расстрел в Катыни", False),
 ]
 
 
