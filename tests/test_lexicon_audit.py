@@ -6385,6 +6385,13 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("brawl", "Дракон стал символом года", False),
     ("corpse", "Труппа театра уехала на гастроли", False),
     ("corpse", "Труп мужчины нашли в лесу", True),
+    ('"police station"', "Полицейские участвовали в рейде", False),
+    ('"police station"', "Задержанного доставили в полицейский участок", True),
+    ('"car bomb"', "Tiệm bơm xe miễn phí cho người dân", False),
+    ("ambush", "Penyergapan terduga teroris di Bekasi", False),
+    ('"released from prison"', "Nhà sách phát hành ra tủ sách mới", False),
+    ('"released from prison"', "Bộ đưa ra tư vấn cho doanh nghiệp", False),
+    ("shootout", "Cầm đầu súng chĩa vào người", False),
     ('"mass shooting"', "Массовый расстрел в Катыни", False),
 ]
 
