@@ -5761,6 +5761,44 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"percobaan pembunuhan", "покушени* на убийств*", "杀人未遂"},
         {"cubaan membunuh", "murder"},
     ),
+    (
+        "bridge-collapse",
+        "bridge collapse",
+        {"jembatan ambruk", "jambatan runtuh", "sập cầu", "обрушени* мост*"},
+        {"bangunan runtuh", "sập nhà"},
+    ),
+    (
+        "shot-dead",
+        "shot dead",
+        {"ditembak mati", "bắn chết", "застрелен*", "erschossen"},
+        {"застрел*", "tembakan", "shooting*"},
+    ),
+    (
+        "crime-scene",
+        "crime scene",
+        {"hiện trường vụ án", "мест* преступлени*", "犯罪现场"},
+        {"TKP", "tempat kejadian perkara", "hiện trường"},
+    ),
+    (
+        "death-row",
+        "death row",
+        {"terpidana mati", "tử tù", "死囚", "Todestrakt*"},
+        {"death penalty", "hukuman mati"},
+    ),
+    ("police-report", "police report", {"laporan polisi", "laporan polis"}, {"police", "polis"}),
+    (
+        "criminal-case",
+        "criminal case",
+        {"kasus pidana", "kes jenayah", "vụ án hình sự", "уголовн* дел*"},
+        {"court", "trial"},
+    ),
+    ("inquest", "inquest", {"inkues"}, {"autopsy", "bedah siasat"}),
+    (
+        "head-on-collision",
+        "head-on collision",
+        {"tabrakan adu banteng", "đâm trực diện", "лобов* столкновени*"},
+        {"crash", "tabrakan"},
+    ),
 ]
 
 
@@ -6385,6 +6423,9 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("brawl", "Дракон стал символом года", False),
     ("corpse", "Труппа театра уехала на гастроли", False),
     ("corpse", "Труп мужчины нашли в лесу", True),
+    ('"shot dead"', "Застрельщиком реформы выступил министр", False),
+    ('"shot dead"', "Бизнесмен застрелен у своего дома", True),
+    ('"crime scene"', "Tim Labfor olah TKP kebakaran dapur", False),
     ('"police station"', "Полицейские участвовали в рейде", False),
     ('"police station"', "Задержанного доставили в полицейский участок", True),
     ('"car bomb"', "Tiệm bơm xe miễn phí cho người dân", False),
