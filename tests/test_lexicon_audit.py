@@ -5799,6 +5799,12 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"tabrakan adu banteng", "đâm trực diện", "лобов* столкновени*"},
         {"crash", "tabrakan"},
     ),
+    (
+        "molestation",
+        "molested",
+        {"pencabulan", "dicabuli", "mencabul kehormatan", "dâm ô", "猥亵"},
+        {"rape", "pencabulan anak", "pemerkosaan"},
+    ),
 ]
 
 
