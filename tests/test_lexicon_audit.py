@@ -5805,6 +5805,30 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
         {"pencabulan", "dicabuli", "mencabul kehormatan", "dâm ô", "猥亵"},
         {"rape", "pencabulan anak", "pemerkosaan"},
     ),
+    (
+        "grenade",
+        "grenade",
+        {"granat", "bom tangan", "lựu đạn", "граната"},
+        {"гранаты", "гранат", "bomb*"},
+    ),
+    (
+        "molotov-cocktail",
+        "molotov cocktail",
+        {"bom molotov", "коктейл* Молотова", "燃烧瓶"},
+        {"bom xăng", "bomb*"},
+    ),
+    (
+        "firefighters",
+        "firefighters",
+        {"pemadam kebakaran", "damkar", "bomba", "lính cứu hỏa", "пожарные"},
+        {"пожарн*", "fire*", "kebakaran"},
+    ),
+    (
+        "surveillance-camera",
+        "security camera",
+        {"kamera pengawas", "kamera litar tertutup", "camera giám sát"},
+        {"CCTV", "camera*"},
+    ),
 ]
 
 
@@ -6429,6 +6453,9 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("brawl", "Дракон стал символом года", False),
     ("corpse", "Труппа театра уехала на гастроли", False),
     ("corpse", "Труп мужчины нашли в лесу", True),
+    ("grenade", "Гранаты и яблоки подорожали", False),
+    ("firefighters", "Пожарный надзор проверил школы", False),
+    ('"security camera"', "CCTV broadcast the parade live", False),
     ('"shot dead"', "Застрельщиком реформы выступил министр", False),
     ('"shot dead"', "Бизнесмен застрелен у своего дома", True),
     ('"crime scene"', "Tim Labfor olah TKP kebakaran dapur", False),
