@@ -106,6 +106,33 @@ def test_explain_prints_expansion_and_hits(capsys: pytest.CaptureFixture[str]) -
     )
 
 
+def test_explain_reads_a_pasted_text_in_its_language(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A pasted text is matched in the language identified from it, as the daemon matches an
+    article (Malay "ribut" is a storm, Indonesian "ribut" a quarrel); ``--lang`` says it."""
+    watchlist = tmp_path / "storm.yaml"
+    watchlist.write_text("topics:\n  - {id: storm, name: Storms, query: storm}\n", "utf-8")
+    malay = (
+        "Ribut kencang melanda kawasan pantai timur semalam, menurut Jabatan Meteorologi "
+        "Malaysia yang berkata keadaan itu dijangka berterusan hingga esok kerana monsun."
+    )
+    indonesian = "Pemain itu ribut dengan rekannya di lapangan, kata polisi di Jakarta."
+    runs = [
+        ["--text", malay],
+        ["--text", indonesian],
+        ["--text", indonesian, "--lang", "ms"],
+    ]
+    found = []
+    for extra in runs:
+        main(["explain", "storm", "--watchlist", str(watchlist), *extra])
+        lines = capsys.readouterr().out.splitlines()
+        language = next(line for line in lines if line.startswith("language:"))
+        found.append((language.split()[1], any("MATCH" in line for line in lines)))
+    expected = [("ms", True), ("id", False), ("ms", True)]
+    assert expected == found
+
+
 def test_explain_an_unknown_topic_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     """An unknown topic id exits 2 and lists the defined ones."""
     code = main(["explain", "nope", "--watchlist", WATCHLIST, "--text", "x"])

@@ -148,7 +148,7 @@ def test_feedback_csrf_retry_and_try_it(daemon: Daemon) -> None:
                 data={"csrf": token, "mode": "text", "title": "Harga beras naik", "text": ""},
             )
             assert tried.status_code == 200 and "Would match" in tried.text
-            assert "MATCH: score" in tried.text
+            assert "MATCH: score" in tried.text and "language:" in tried.text
             assert _without_articles(store.counts()) == before
         stored = client.post("/topics/rice/try", data={"csrf": token, "mode": "stored"})
         assert re.search(r"\d+ of the \d+ newest stored articles would match", stored.text)

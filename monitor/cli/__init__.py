@@ -247,6 +247,9 @@ def _add_topic_commands(command) -> None:
     explain.add_argument("--text", default="", help="the body to score")
     explain.add_argument("--file", help="a text file: first line headline, the rest body")
     explain.add_argument("--article", metavar="ID", help="a stored article: number or key")
+    explain.add_argument(
+        "--lang", metavar="CODE", help="the text's language (default: identified from the text)"
+    )
     _lexicon_option(explain)
     evaluate = command(
         "eval", "topics:cmd_eval", "score a watchlist against relevance judgments (JSON Lines)"

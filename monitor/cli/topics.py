@@ -21,6 +21,7 @@ from typing import TextIO
 
 from monitor.cli.common import EXIT_USAGE, full_checks, open_store, settings_from
 from monitor.config import Settings, load_watchlist, load_watchlists
+from monitor.extract import text_language
 from monitor.match import Lexicon, Matcher, lexicon_for
 from monitor.match.bulk import match_stream
 from monitor.match.explain import render_explanation
@@ -83,8 +84,14 @@ def _explained_document(
         return doc
     if args.file:
         title, _, text = Path(args.file).read_text(encoding="utf-8").partition("\n")
-        return Document("file", title.strip(), text.strip())
-    return Document("text", args.title, args.text)
+        return _pasted("file", title.strip(), text.strip(), args.lang)
+    return _pasted("text", args.title, args.text, args.lang)
+
+
+def _pasted(key: str, title: str, text: str, lang: str | None) -> Document:
+    """A text given on the command line, in the language given or identified (as the daemon
+    identifies a followed article's), so that forms kept to their own language act as there."""
+    return Document(key, title, text, lang or text_language(f"{title}\n{text}"))
 
 
 def cmd_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:

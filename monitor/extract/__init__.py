@@ -4,6 +4,7 @@ Pure: bytes and a URL (and the source's language hint) in, a value out; no I/O, 
 runs in the worker pool and in ``monitor extract``.
 
     extract_article(content, url, content_type=None, language=None) -> Article
+    text_language(text) -> str | None
 
 Owns: decoding the page, and choosing among the sources of each field. The date is chosen in
 this order, the first that gives one wins (``Article.date_source`` says which):
@@ -33,7 +34,7 @@ from monitor.extract.dates import written_dates
 from monitor.extract.decode import decode_html
 from monitor.types import Article
 
-__all__ = ["Article", "clean_lines", "decode_html", "extract_article"]
+__all__ = ["Article", "clean_lines", "decode_html", "extract_article", "text_language"]
 
 #: how far around the headline a written date may stand (characters of page text)
 _BEFORE_TITLE, _AFTER_TITLE = 400, 1500
@@ -60,6 +61,12 @@ def extract_article(
         canonical_url=meta.canonical_url,
         author=meta.author,
     )
+
+
+def text_language(text: str) -> str | None:
+    """The language of a text that declares none (a pasted one), identified as an article's
+    is when its page declares none; None for a text without words."""
+    return choose_language(text, None, None)
 
 
 def _published(

@@ -87,6 +87,8 @@ class Explanation:
     expansions: tuple[Expansion, ...]
     #: the document's result
     result: Scored
+    #: the document's language (None: unknown, so every form counts)
+    lang: str | None = None
 
     @property
     def matched(self) -> bool:
@@ -216,7 +218,7 @@ class Matcher:
         if self._lexicon is not None:
             known = expansions(compiled.written, self._lexicon, terms=compiled.topic.expand)
         result = _scored(compiled, View(doc), self._background)
-        return Explanation(compiled.topic, known, result)
+        return Explanation(compiled.topic, known, result, doc.lang)
 
     def _candidates(self, view: View) -> tuple[Iterable[int], Presence | None]:
         if self._presearch:

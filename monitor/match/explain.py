@@ -68,7 +68,8 @@ def _result(explanation: Explanation) -> list[str]:
         verdict = f"MATCH: score {result.score:.3f} >= threshold {result.threshold:.2f}"
     else:
         verdict = f"no match: score {result.score:.3f} < threshold {result.threshold:.2f}"
-    lines = [f"result:    {verdict}"]
+    language = explanation.lang or "unknown (the forms of every language count)"
+    lines = [f"language:  {language}", f"result:    {verdict}"]
     if result.aboutness is not None:
         lines.append(_components(result.aboutness))
     if not result.hits:

@@ -40,10 +40,11 @@ from starlette.staticfiles import StaticFiles
 
 from monitor.config import Settings
 from monitor.errors import StoreError
+from monitor.extract import text_language
 from monitor.learn import status
 from monitor.learn.feedback_file import write_feedback
 from monitor.learn.suggest import Suggestions, suggestions
-from monitor.match import Matcher
+from monitor.match import Explanation, Matcher
 from monitor.match.explain import render_explanation
 from monitor.pipeline import NEAR_MISS_DAYS, near_misses
 from monitor.store import DayCount, Learned, MatchCursor, MatchDetail, MatchFilter
@@ -247,9 +248,7 @@ async def try_topic(ctx: WebContext, request: Request) -> Response:
         stored = await asyncio.to_thread(_run_over, matcher, topic_id, documents)
         tried = TryResult(topic_id, stored=stored, tried=len(documents), title=title, text=text)
     else:
-        explanation = await asyncio.to_thread(
-            matcher.explain, topic_id, Document("try", title, text)
-        )
+        explanation = await asyncio.to_thread(_try, matcher, topic_id, title, text)
         tried = TryResult(
             topic_id, render_explanation(explanation), explanation.matched, title=title, text=text
         )
@@ -459,6 +458,14 @@ def _render_topics(
         for topic in settings.topics
     ]
     return ctx.pages.render_topics(frame, cards, ctx.now().date(), tried, near, said)
+
+
+def _try(matcher: Matcher, topic_id: str, title: str, text: str) -> Explanation:
+    """How ``topic_id`` scores a pasted text, in its identified language (CPU work: runs in a
+    thread; the first identification loads a model)."""
+    return matcher.explain(
+        topic_id, Document("try", title, text, text_language(f"{title}\n{text}"))
+    )
 
 
 def _run_over(
