@@ -63,8 +63,8 @@ class Words:
     exact: tuple[str, ...]
     #: each ``exact`` word without diacritics
     folded: tuple[str, ...]
-    #: True when ``original`` holds the letter case of another text, not of ``source``
-    #: (``headline``)
+    #: True when the words were read with another text's help (``headline``: ``original`` in
+    #: the body's letter case, a possessive's ``exact`` as the name), not from ``source`` alone
     recased: bool = False
 
     def span(self, start: int, end: int) -> str:
