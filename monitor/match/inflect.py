@@ -66,9 +66,9 @@ def english_numbers(word: str, *, singular: bool) -> tuple[str, ...]:
     of another script."""
     if not _ENGLISH_NOUN.fullmatch(word):
         return ()
-    plurals = getAllInflections(word, upos="NOUN").get("NNS", ())
+    plurals = _plurals(word)
     if plurals:
-        return tuple(p for p in plurals if p != word)
+        return plurals
     return _singulars(word) if singular else ()
 
 
@@ -93,6 +93,11 @@ def noun_plurals(word: str) -> tuple[str, ...]:
     ``local``, ``aid``), whose plural may be another word (``shares``, ``locals``, ``aids``)."""
     if not _ENGLISH_NOUN.fullmatch(word) or set(getAllLemmas(word)) != {"NOUN"}:
         return ()
+    return _plurals(word)
+
+
+def _plurals(word: str) -> tuple[str, ...]:
+    """The dictionary's plurals of the noun ``word``, other than itself (``sheep``)."""
     plurals = getAllInflections(word, upos="NOUN").get("NNS", ())
     return tuple(p for p in plurals if p != word)
 

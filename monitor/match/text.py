@@ -108,10 +108,10 @@ def headline(title: Words, body: Words) -> Words:
         return title
     # the body's spellings that are not its words' exact forms: its capitals, mostly (set
     # operations and counts run in C: this is on the path of every such document)
-    spellings: dict[str, list[str]] = {}
-    for spelling in set(body.original).difference(body.exact):
-        spellings.setdefault(normalise_word(spelling), []).append(spelling)
     written = set(body.exact)
+    spellings: dict[str, list[str]] = {}
+    for spelling in set(body.original) - written:
+        spellings.setdefault(normalise_word(spelling), []).append(spelling)
     original, exact, folded = list(title.original), list(title.exact), list(title.folded)
     for index in range(1, len(exact)):
         word = exact[index]
