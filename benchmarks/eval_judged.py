@@ -1,4 +1,4 @@
-"""Untuned watchlists on every judged set: the README's table of macro precision / recall / F1.
+"""Untuned watchlists on every judged set: macro precision / recall / F1, per set and pooled.
 
     .venv/bin/python benchmarks/eval_judged.py
 
@@ -17,6 +17,9 @@ e to j (j was made after i by the same method), then e to k (k was made after j 
 method), then e to l (l was made after k by the same method), then e to m (m was made after l
 by the same method). Then the English-only recall per language, pooled over each set's topics,
 as a ratio to English recall.
+
+The README ("Measuring a watchlist") holds the current per-set table;
+``benchmarks/QUALITY.md`` keeps every earlier run, per set and per change.
 """
 
 from __future__ import annotations
