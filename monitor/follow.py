@@ -32,6 +32,9 @@ class Plan:
     follow: tuple[Item, ...]
     #: store these as they are (not followed); the rest stay unseen for a later poll
     plain: tuple[Item, ...]
+    #: True when some new items wait for a later poll (over ``max_follow``): that poll must
+    #: read the listing again, not be told it is unchanged
+    deferred: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,15 +59,17 @@ def plan(
 
     The first poll of a source stores its backlog silently and follows nothing (that would fetch
     a whole sitemap), except the items ``backfill`` will notify. Later polls follow up to
-    ``max_follow`` items and leave the rest unseen, so the next poll takes them up.
+    ``max_follow`` items and leave the rest unseen, so the next poll takes them up; so do the
+    items ``backfill`` notifies beyond ``max_follow`` (an alert is made from the article).
     """
     if not follow:
         return Plan((), tuple(fresh))
     if not baselined:
         notified = [i for i in fresh if policy.notify_on_first_poll(i, now, backfill)]
-        chosen = notified[:max_follow]
-        return Plan(tuple(chosen), tuple(i for i in fresh if i not in chosen))
-    return Plan(tuple(fresh[:max_follow]), ())
+        chosen, waiting = notified[:max_follow], notified[max_follow:]
+        plain = tuple(i for i in fresh if i not in notified)
+        return Plan(tuple(chosen), plain, deferred=bool(waiting))
+    return Plan(tuple(fresh[:max_follow]), (), deferred=len(fresh) > max_follow)
 
 
 def extract_job(

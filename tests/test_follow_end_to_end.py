@@ -215,3 +215,30 @@ def test_an_article_first_seen_blank_in_a_sitemap_baseline_is_matched_later(
         assert store.counts()["articles"] == 2  # the blank one filled in, not stored twice
     assert world.once() == 0  # seen now, by both sources: nothing more
     assert len(world.webhook.received) == 1
+
+
+def test_new_links_over_max_follow_are_read_by_the_next_polls(world: World) -> None:
+    """With more new links than ``max_follow``, the rest wait for the next polls, which read the
+    listing again although it has not changed since: no conditional request may be answered
+    "not modified" while links wait (they were never read)."""
+    world.config.write_text(
+        world.config.read_text(encoding="utf-8").replace(
+            "    language: id\n  - id: antara",
+            "    language: id\n    max_follow: 1\n  - id: antara",
+        ),
+        encoding="utf-8",
+    )
+    assert world.once() == 0  # baseline
+    paths = [f"/read/2021/12/07/cabai-{n}" for n in range(3)]
+    for path in paths:
+        world.serve_page(path, f"Harga cabai {path[-1]}", CABAI)
+    world.pages.serve("/global/", listing([(p, f"Harga cabai rawit naik di pasar {p[-1]}")
+                                           for p in paths]), content_type="text/html")  # fmt: skip
+
+    for polls in range(1, 4):
+        assert world.once() == 0
+        assert sum(bool(world.pages.requests_to(p)) for p in paths) == polls
+    with Store.open(world.database_url) as store:
+        assert store.counts()["articles"] == 1 + len(paths)
+    assert world.once() == 0  # nothing waits now: a conditional request again
+    assert world.pages.requests_to("/global/")[-1].status == 304

@@ -73,7 +73,7 @@ from monitor.pipeline._read import SourceReader, capped, fetch_options
 from monitor.pipeline._result import PollResult
 from monitor.runtime import Loaded, Runtime
 from monitor.store import ArticlePage, NewArticle, PollSaved, SourceState, Store
-from monitor.types import Document, Fetched, Item, ParsedFeed, Topic
+from monitor.types import Document, Fetched, Item, ParsedFeed, Topic, Validators
 from monitor.workers import Workers
 
 log = logging.getLogger("monitor.pipeline")
@@ -273,7 +273,9 @@ class Pipeline:
         )
         new_state = replace(
             self._health.healthy(source, state, fetched, now),
-            validators=fetched.validators,
+            # with items waiting for the next poll, a conditional request would be answered
+            # "not modified" and they would never be read: the next request is unconditional
+            validators=Validators() if todo.deferred else fetched.validators,
             next_check=next_check,
             baselined=True,
             items_seen=state.items_seen + len(fresh),
