@@ -216,6 +216,22 @@ def test_language_choice_between_relatives(
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Военные учения России и Вьетнама", "ru"),  # short, but clear
+        ("Tàu Trung Quốc vào Biển Đông", "vi"),
+        ("Polisi sita 5 kg sabu", None),  # looks Tagalog (0.13): unknown, not a wrong guess
+        ("", None),
+    ],
+)
+def test_a_short_text_that_declares_nothing_gets_a_language_only_when_it_is_clear(
+    text: str, expected: str | None
+) -> None:
+    """A short text is read in the language it looks like only when py3langid is fairly sure."""
+    assert expected == choose_language(text, None, None)
+
+
+@pytest.mark.parametrize(
     ("content_type", "body", "expected"),
     [
         # labelled ISO-8859-1 but written in windows-1252, as browsers assume (WHATWG)
