@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from monitor.store import Store
-from tests.webdaemon import HOSTILE, Daemon, running_daemon, seed, write_config
+from tests.webdaemon import HOSTILE, Daemon, add_article, running_daemon, seed, write_config
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -125,6 +125,12 @@ def test_try_it_shows_the_dry_run(daemon: Daemon, browser: Chrome) -> None:
     form.find_element(By.CSS_SELECTOR, "button[value=text]").click()
     result = found(browser, "#try-result")
     assert "Would match" in result.text and "MATCH: score" in result.text
+    assert browser.execute_script(
+        "const box = arguments[0].getBoundingClientRect(); "
+        "return box.top >= 0 && box.top < window.innerHeight",
+        result,
+    )
+    assert browser.current_url.endswith("#try-result")  # the page opens at the result
     with Store.open(daemon.database_url) as store:  # type: ignore[attr-defined]
         assert store.counts() == before
 
@@ -137,3 +143,23 @@ def test_hostile_headline_stays_inert(daemon: Daemon, browser: Chrome) -> None:
     assert HOSTILE in headlines
     injected = "li.match img, li.match script, .headline b"
     assert browser.find_elements(By.CSS_SELECTOR, injected) == []
+
+
+def test_a_right_to_left_override_in_a_title_stays_in_the_title(
+    daemon: Daemon, browser: Chrome
+) -> None:
+    """A stored headline opening a right-to-left override, run over by "try it": its score is
+    drawn after it and as written, not pulled to its left and reversed. (Last in the module:
+    it adds a rice article.)"""
+    add_article(daemon.database_url, "https://rice.example/rlo",  # type: ignore[attr-defined]
+                "Rice sighting reported \u202eTIXE", "rice")  # fmt: skip
+    browser.get(daemon.url + "/topics")
+    browser.find_element(By.CSS_SELECTOR, "#topic-rice button[value=stored]").click()
+    item = next(
+        e
+        for e in found(browser, "#try-result").find_elements(By.CSS_SELECTOR, "li")
+        if "sighting" in e.text
+    )
+    title = item.find_element(By.CSS_SELECTOR, "a").rect
+    score = item.find_element(By.CSS_SELECTOR, ".score")
+    assert score.rect["x"] >= title["x"] + title["width"]

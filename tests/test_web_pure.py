@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import cast
 
 import feedparser
@@ -12,10 +13,18 @@ import httpx
 import pytest
 
 from monitor.cluster import NodeView
-from monitor.config import Settings
+from monitor.config import Settings, SourceSettings, load_settings
 from monitor.learn.suggest import Suggestion, Suggestions, TermUse
 from monitor.rematch import NearMiss
-from monitor.store import DayCount, MatchCursor, MatchDetail, MatchFilter, Store, StoredMatch
+from monitor.store import (
+    DayCount,
+    DeliveryRecord,
+    MatchCursor,
+    MatchDetail,
+    MatchFilter,
+    Store,
+    StoredMatch,
+)
 from monitor.types import Hit, Topic
 from monitor.web import atom, guard, present
 from monitor.web.app import build_app
@@ -23,6 +32,7 @@ from monitor.web.budget import Budget
 from monitor.web.context import WebContext
 from monitor.web.metrics import PrometheusMetrics
 from monitor.web.pages import Frame, NearMisses, Pages, TopicCard
+from tests.webdaemon import seed, write_config
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 HIT = Hit(term="rice", field="title", position=0, matched="Rice")
@@ -102,6 +112,24 @@ def test_match_filter_from_query() -> None:
     assert present.match_filter({"period": "1y", "min_score": "9"}, T0) == MatchFilter()
 
 
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"min_score": "abc"}, ["min_score=abc is not a number: ignored"]),
+        ({"min_score": "nan"}, ["min_score=nan is not a number: ignored"]),
+        ({"min_score": "1e999"}, ["min_score=1e999 is not between 0 and 1: ignored"]),
+        ({"after": "garbage"}, ["after=garbage is not a page position: showing the newest"]),
+        ({"period": "1y"}, ["period=1y is not one of 1h, 24h, 7d, 30d: ignored"]),
+        ({"topic": "nope"}, ["topic=nope: no such topic is configured"]),
+        ({"source": "x" * 60}, [f"source={'x' * 39}…: no such source is configured"]),
+        ({"topic": "rice", "source": "", "min_score": "0.5", "period": "", "after": ""}, []),
+    ],
+)
+def test_unreadable_filters_are_named(params: dict[str, str], expected: list[str]) -> None:
+    """Each filter the matches page cannot read is named, with what happens to it."""
+    assert list(present.filter_notices(params, ["rice"], ["wire"])) == expected
+
+
 def test_gate_decisions() -> None:
     """No token: all open. A token: bearer or session cookie anywhere, ?token= on feeds only,
     /healthz and /login always; CSRF needs cookie == field and our Origin."""
@@ -133,7 +161,7 @@ def test_atom_is_well_formed_with_hostile_text() -> None:
     parsed = feedparser.parse(atom.render_feed(info, [hostile, detail("Rice falls")]))
     assert not parsed.bozo, parsed.bozo_exception
     first, second = parsed.entries
-    assert first.title == "<b>Rice</b>  & ]]> up" and first.get("links", []) == []
+    assert first.title == "<b>Rice</b>  & ]]> up" and first.link.startswith("http://h/?after=")
     assert second.link == "https://a.example/1" and second.tags[0].term == "rice"
     assert "Score 0.50" in second.summary and 'rice → "Rice" (title)' in second.summary
 
@@ -200,7 +228,7 @@ def test_suggested_edits_render_escaped_in_their_topic_section() -> None:
     assert "<img src=x" not in html and "&lt;img src=x onerror=y()&gt;" in html
     assert "<b>stock</b>" not in html and "&lt;b&gt;stock&lt;/b&gt;" in html
     assert "2 articles judged relevant and 3 judged not relevant" in html
-    assert html.count("drop or narrow it") == 1 and "<code>harvest</code> (2/0)" in html
+    assert html.count("drop or narrow it") == 1 and "<code><bdi>harvest</bdi></code> (2/0)" in html
     other = Pages().render_topics(Frame("", "c" * 43, "UTC"), [card], T0.date(), None, None, None)
     assert "Suggested edits" not in other and "/topics?suggest=rice#suggested" in other
 
@@ -344,3 +372,148 @@ async def _ask_while_hanging(client: httpx.AsyncClient, store: _HangingStore) ->
         assert health.status_code == 503 and not health.json()["database"]["ok"]
         await client.get("/metrics")
     assert store.calls == 2  # one ping, one count, each still waiting
+
+
+RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: what follows it on the line is drawn backwards
+REVERSED = f"Zebra sighting reported {RLO}TIXE"
+
+
+def test_a_feeds_bidi_controls_never_reorder_what_is_beside_it() -> None:
+    """A headline opening a right-to-left override is isolated in ``<bdi>`` and loses the
+    control, on every page that shows it beside other text; an Arabic headline is kept."""
+    topic = Topic(id="rice", name="Rice", query="rice", threshold=0.95)
+    near = NearMisses("rice", (NearMiss("rice", 3, "https://a.example/3", REVERSED, 0.9, T0),),
+                      0.95, 30)  # fmt: skip
+    card = TopicCard(topic, "rice", (), {})
+    frame = Frame("", "c" * 43, "UTC")
+    topics = Pages().render_topics(frame, [card], T0.date(), None, near)
+    assert '<bdi>Zebra sighting reported TIXE</bdi></a> <span class="score">0.90</span>' in topics
+    arabic = "ارتفاع أسعار الأرز"
+    matches = Pages().render_matches(
+        frame, [detail(REVERSED, text=f"Rice {RLO}up"), detail(arabic)], MatchFilter(), {},
+        (), (), None, "/",
+    )  # fmt: skip
+    assert "<bdi><mark>Rice</mark> up</bdi>" in matches and f"<bdi>{arabic}</bdi>" in matches
+    for html in (topics, matches):
+        assert RLO not in html and "<bdi>Zebra sighting reported TIXE</bdi>" in html
+
+
+def test_atom_drops_bidi_controls_and_keeps_marks() -> None:
+    """The feed's text carries no embedding, override or isolate control (U+202A-202E,
+    U+2066-2069); the marks a right-to-left headline may need (U+200F) stay."""
+    info = atom.FeedInfo("news-monitor: rice", "http://h/feeds/rice.atom", "http://h/", T0)
+    hostile = detail(f"\u2067{REVERSED}\u2069 \u200f", text=f"Rice {RLO}up \u202a")
+    body = atom.render_feed(info, [hostile]).decode()
+    assert not any(chr(c) in body for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+    (entry,) = feedparser.parse(body).entries
+    assert entry.title == "Zebra sighting reported TIXE \u200f" and "Rice up" in entry.summary
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "data:text/html,<b>x</b>", "https://a.example/\nx", None]
+)
+def test_an_entry_without_a_safe_link_links_to_its_match_on_the_dashboard(
+    url: str | None,
+) -> None:
+    """RFC 4287: an entry without content needs an alternate link; an unsafe one is replaced
+    by the dashboard page that starts with the match, scrolled to it."""
+    info = atom.FeedInfo("t", "http://h/m/feeds/rice.atom", "http://h/m/?topic=rice", T0)
+    (entry,) = feedparser.parse(atom.render_feed(info, [detail("Rice", url=url)])).entries
+    assert [(link.rel, link.type) for link in entry.links] == [("alternate", "text/html")]
+    page, _, anchor = entry.link.partition("#")
+    start, _, after = page.partition("&after=")
+    assert (start, anchor) == ("http://h/m/?topic=rice", "match-7")
+    assert present.parse_cursor(after) == MatchCursor(T0, 8)  # the page starting at match 7
+
+
+@pytest.mark.parametrize(
+    ("base_url", "authority"),
+    [
+        (None, "news-monitor"),
+        ("https://Monitor.Example.org/news", "monitor.example.org"),
+        ("http://192.0.2.7:8080/", "192.0.2.7"),
+        ("http://[2001:db8::1]:8080/", "news-monitor"),
+    ],
+)
+def test_entry_ids_carry_the_public_host(base_url: str | None, authority: str) -> None:
+    """Entry ids are tag URIs of ``web.base_url``'s host, else of ``news-monitor``."""
+    info = atom.FeedInfo("t", "http://h/", "http://h/", T0, atom.tag_authority(base_url))
+    (entry,) = feedparser.parse(atom.render_feed(info, [detail("Rice")])).entries
+    assert entry.id == f"tag:{authority},2025:match:7"
+
+
+def test_matches_page_names_its_unreadable_filters_and_is_accessible() -> None:
+    """Ignored filters are named above the list; each verdict button is described by its
+    headline; a non-English headline carries its language; a skip link leads to the list."""
+    indonesian = detail("Harga beras naik")
+    indonesian = MatchDetail(indonesian.match, "", "id", "Wire", (), None)
+    html = Pages().render_matches(
+        Frame("", "c" * 43, "UTC"), [indonesian], MatchFilter(), {"min_score": "abc"},
+        (), (), None, "/",
+    )  # fmt: skip
+    assert '<p class="notice" role="status">min_score=abc is not a number: ignored</p>' in html
+    assert '<h2 class="headline" id="headline-7" lang="id">' in html
+    assert '<p class="snippet" lang="id">' not in html  # no text, no snippet
+    assert html.count('aria-describedby="headline-7"') == 2
+    assert '<a class="skip" href="#matches">Skip to matches</a>' in html
+    assert '<ol class="matches" id="matches">' in html
+    english = Pages().render_matches(
+        Frame("", "c" * 43, "UTC"), [detail("Rice")], MatchFilter(), {}, (), (), None, "/"
+    )
+    assert " lang=" not in english.split("<body>")[1] and 'class="notice"' not in english
+
+
+def test_topics_sources_and_deliveries_label_what_they_show() -> None:
+    """ "Try it" returns to its result; near-miss buttons name their article; one judged article
+    is singular; every column has a header; a dead delivery's Retry names its article."""
+    topic = Topic(id="rice", name="Rice", query="rice", threshold=0.4)
+    near = NearMisses("rice", (NearMiss("rice", 3, "k", "Rice", 0.2, T0),), 0.4, 30)
+    said = Suggestions("rice", 1, 0, (), (TermUse("rice", 1, 0, ("rice",)),))
+    frame = Frame("", "c" * 43, "UTC")
+    topics = Pages().render_topics(
+        frame, [TopicCard(topic, "rice", (), {})], T0.date(), None, near, said
+    )
+    assert 'action="/topics/rice/try#try-result"' in topics
+    assert topics.count('aria-describedby="near-title-3"') == 2 and 'id="near-title-3"' in topics
+    assert "From 1 article judged relevant and 0 judged" in topics
+    assert "<th>suggestion</th>" in topics and "<th></th>" not in topics
+    dead = DeliveryRecord(
+        "d1", "hook", "dead", 3, T0, T0, "refused", T0, None, "rice", "Rice up", None
+    )
+    deliveries = Pages().render_deliveries(frame, [], [dead], {})
+    assert '<td id="dead-1"><bdi>Rice up</bdi></td>' in deliveries
+    assert 'aria-describedby="dead-1">Retry</button>' in deliveries
+    assert "<th>Action</th>" in deliveries and "<th></th>" not in deliveries
+    source = SourceSettings("wire", "Wire", "feed", "https://w.example/", 3600.0, 0.0)
+    sources = Pages().render_sources(frame, [source], {}, {"wire": [DayCount("2025-03-01", 7)]},
+                                     date(2025, 3, 1))  # fmt: skip
+    assert "average 0.5/day" in sources
+
+
+def test_feed_route_ids_and_fallback_links_use_the_public_url(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """Driven in process over the seeded store: behind ``web.base_url`` a topic's feed writes
+    entry ids of its host, and the match whose link is not http links to the dashboard there;
+    the matches page names a filter it ignored."""
+    seed(sqlite_url)
+    settings = load_settings(write_config(tmp_path, sqlite_url), {})
+    with Store.open(sqlite_url) as store:
+        ctx = WebContext(
+            store, lambda: settings, PrometheusMetrics(), lambda: T0, lambda: T0,
+            base_url="https://News.Example.org/monitor",
+        )  # fmt: skip
+        feed, page = asyncio.run(_get(ctx, "/feeds/rice.atom", "/?min_score=1e999"))
+    entries = feedparser.parse(feed).entries
+    assert len(entries) == 3
+    assert all(e.id.startswith("tag:news.example.org,2025:match:") for e in entries)
+    unsafe = next(e for e in entries if e.title == "A link that is not http")
+    assert unsafe.link.startswith("https://News.Example.org/monitor/?topic=rice&after=")
+    assert unsafe.link.endswith("#match-" + unsafe.id.rpartition(":")[2])
+    assert "min_score=1e999 is not between 0 and 1: ignored" in page
+
+
+async def _get(ctx: WebContext, *paths: str) -> list[str]:
+    transport = httpx.ASGITransport(app=build_app(ctx))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        return [(await client.get(path)).text for path in paths]

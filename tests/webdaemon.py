@@ -152,6 +152,13 @@ def seed(database_url: str, count: int = 60) -> None:
         store.mark_dead_many([dead.delivery_id], "refused by the test", T0)
 
 
+def add_article(database_url: str, url: str, title: str, topic: str) -> None:
+    """One more English article matching ``topic``, older than the seed's."""
+    article = _article(url, title, "en", topic)
+    with Store.open(database_url) as store:
+        store.save_poll(_state(article.source_id), [article], T0 - timedelta(hours=1))
+
+
 def _article(url: str, title: str, language: str, topic: str) -> NewArticle:
     item = Item(key=url, url=url, guid=None, title=title,
                 summary=f"{title}. The text mentions Russia, ASEAN and rice.",

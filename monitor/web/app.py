@@ -343,6 +343,7 @@ async def feed(ctx: WebContext, request: Request) -> Response:
         self_url=f"{root}/feeds/{name}",
         page_url=page,
         updated=found[0].match.created if found else ctx.now(),
+        authority=atom.tag_authority(ctx.base_url),
     )
     body = await asyncio.to_thread(atom.render_feed, info, found)
     return Response(body, media_type=atom.CONTENT_TYPE)

@@ -1,12 +1,14 @@
 """Atom 1.0 feeds of matches: values in, bytes out. Pure.
 
 One entry per match, newest first: the headline as title, the article as link (http and https
-only), the article's published time (else when it matched), the source as the entry's
+only; else the match on the dashboard, since an entry without content must have an alternate
+link), the article's published time (else when it matched), the source as the entry's
 ``<source>``, the topic as ``<category>``, and a text summary carrying the score, why it matched
-and the snippet. Entry ids are stable tag URIs (``tag:news-monitor,2025:match:<id>``), so a
-reader never shows one match twice.
-Owns: the document's shape and keeping hostile text well-formed (ElementTree escapes; characters
-XML forbids are dropped). Does not own: which matches (``app``), the snippet (``present``).
+and the snippet. Entry ids are stable tag URIs (``tag:<host>,2025:match:<id>``, the host of
+``web.base_url``; ``news-monitor`` when it is not set), so a reader never shows one match twice.
+Owns: the document's shape and keeping hostile text well-formed and in its place (ElementTree
+escapes; characters XML forbids and bidi controls are dropped). Does not own: which matches
+(``app``), the snippet (``present``).
 """
 
 from __future__ import annotations
@@ -16,14 +18,19 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlencode, urlsplit
 
-from monitor.store import MatchDetail
+from monitor.store import MatchCursor, MatchDetail, StoredMatch
 from monitor.web import present
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
 #: XML 1.0 forbids these even escaped; a feed carrying them would not parse
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: a host name a tag URI may carry (RFC 4151: a DNS name; not an IPv6 literal or a port)
+_DNS_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+#: the tag URIs' authority when ``web.base_url`` is not set
+DEFAULT_AUTHORITY = "news-monitor"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +44,16 @@ class FeedInfo:
     page_url: str
     #: when the feed last changed: the newest match's time, or now when empty
     updated: datetime
+    #: the entry ids' tag authority (``tag_authority``): two deployments must not share ids
+    authority: str = DEFAULT_AUTHORITY
+
+
+def tag_authority(base_url: str | None) -> str:
+    """The host of ``base_url`` for entry ids, else ``news-monitor`` (then every deployment
+    without a public URL writes the same ids, as before: a reader following two of them, or a
+    database made anew, may hide entries it takes for ones it has shown)."""
+    host = (urlsplit(base_url).hostname or "") if base_url else ""
+    return host if _DNS_NAME.fullmatch(host) else DEFAULT_AUTHORITY
 
 
 def render_feed(info: FeedInfo, matches: Sequence[MatchDetail]) -> bytes:
@@ -51,18 +68,17 @@ def render_feed(info: FeedInfo, matches: Sequence[MatchDetail]) -> bytes:
     _text(author, "name", "news-monitor")
     _text(feed, "generator", "news-monitor")
     for detail in matches:
-        feed.append(_entry(detail))
+        feed.append(_entry(info, detail))
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def _entry(detail: MatchDetail) -> ET.Element:
+def _entry(info: FeedInfo, detail: MatchDetail) -> ET.Element:
     match = detail.match
     entry = ET.Element("entry")
-    _text(entry, "id", f"tag:news-monitor,2025:match:{match.match_id}")
+    _text(entry, "id", f"tag:{info.authority},2025:match:{match.match_id}")
     _text(entry, "title", match.title or "(no title)")
-    href = present.safe_href(match.url)
-    if href is not None:
-        ET.SubElement(entry, "link", rel="alternate", type="text/html", href=_clean(href))
+    href = present.safe_href(match.url) or _on_dashboard(info.page_url, match)
+    ET.SubElement(entry, "link", rel="alternate", type="text/html", href=_NOT_XML.sub("", href))
     _text(entry, "published", _when(match.published or match.created))
     _text(entry, "updated", _when(match.created))
     ET.SubElement(entry, "category", term=match.topic_id, label=_clean(match.topic_name))
@@ -83,6 +99,14 @@ def _summary(detail: MatchDetail) -> str:
     return "\n".join([*lines, "", text] if text else lines)
 
 
+def _on_dashboard(page_url: str, match: StoredMatch) -> str:
+    """The match on the dashboard: the page that starts with it (a keyset cursor just after it,
+    so the link holds however many matches come later), scrolled to it."""
+    after = present.cursor_text(MatchCursor(match.created, match.match_id + 1))
+    joiner = "&" if "?" in page_url else "?"
+    return f"{page_url}{joiner}{urlencode({'after': after})}#match-{match.match_id}"
+
+
 def _text(parent: ET.Element, tag: str, value: str, **attributes: str) -> ET.Element:
     element = ET.SubElement(parent, tag, attributes)
     element.text = _clean(value)
@@ -90,7 +114,8 @@ def _text(parent: ET.Element, tag: str, value: str, **attributes: str) -> ET.Ele
 
 
 def _clean(value: str) -> str:
-    return _NOT_XML.sub("", value)
+    """Text XML can carry, without the bidi controls that would reorder a reader's line."""
+    return present.without_bidi_controls(_NOT_XML.sub("", value))
 
 
 def _when(value: datetime) -> str:

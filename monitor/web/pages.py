@@ -1,8 +1,10 @@
 """The dashboard's pages: values in, HTML out. Pure: no I/O, no clock, no request.
 
 Owns: the Jinja2 environment (autoescape on for every template: everything from a feed is
-hostile, and nothing is marked safe), the data each template gets, and times shown in the
-configured zone. ``app`` reads the store and calls one ``render_*`` per page.
+hostile, and nothing is marked safe; the templates put a feed's text in ``<bdi>``, through the
+``feed`` filter, so its direction never spills onto the score or words beside it), the data
+each template gets, and times shown in the configured zone. ``app`` reads the store and calls
+one ``render_*`` per page.
 Does not own: the queries (``monitor.store``), what a snippet or chart is (``present``), routing,
 auth or CSRF (``app``).
 
@@ -116,6 +118,7 @@ class Pages:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self._env.filters["feed"] = present.without_bidi_controls
 
     def render_matches(
         self,
@@ -140,6 +143,7 @@ class Pages:
             topics=topics,
             sources=sources,
             filtered=where != MatchFilter(),
+            notices=present.filter_notices(params, [t.id for t in topics], [s.id for s in sources]),
             older=older,
             here=here,
         )
@@ -240,6 +244,7 @@ def _match_row(detail: MatchDetail, tz: ZoneInfo) -> dict[str, object]:
         "published": _local(match.published, tz),
         "score": f"{match.score:.2f}",
         "language": detail.language,
+        "lang": present.lang_tag(detail.language),
         "snippet": present.highlighted(present.snippet(detail.text, words), words),
         "why": present.why(match.hits),
         "deliveries": detail.deliveries,

@@ -2,15 +2,17 @@
 
 Owns: the snippet around the matched words and the words to highlight in it, "why it matched",
 which links are clickable (http and https only), masking channel URLs, the geometry of the
-small per-day bar charts, how long ago a heartbeat was, and turning query parameters into a
-``MatchFilter`` and a keyset cursor (and back). Everything here takes values and returns
-values; nothing here escapes HTML: the templates do (Jinja2 autoescape), so these helpers
-return plain text pieces.
+small per-day bar charts, how long ago a heartbeat was, dropping the bidi controls that would
+reorder what surrounds a feed's text, and turning query parameters into a ``MatchFilter`` and a
+keyset cursor (and back), with a notice for each one that could not be read. Everything here
+takes values and returns values; nothing here escapes HTML: the templates do (Jinja2
+autoescape), so these helpers return plain text pieces.
 Does not own: the HTML (``templates/``, rendered by ``pages``), the queries (``monitor.store``).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +27,15 @@ SNIPPET_CHARS = 320
 #: time filters offered on the matches page, by their label
 PERIODS = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7),
            "30d": timedelta(days=30)}  # fmt: skip
+#: the explicit embedding, override and isolate controls (U+202A-202E, U+2066-2069). In a
+#: feed's text an override left open reorders what follows it on the line (a score of 0.90
+#: drawn as 09.0); Arabic and Hebrew need none of them to read right (marks, U+200E/U+200F,
+#: and the joiners stay)
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: a language tag worth putting in ``lang=`` ("id", "zh-Hant"); anything else is left out
+_LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+#: characters of a query parameter's value quoted in a notice
+NOTICE_CHARS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +133,20 @@ def safe_href(url: str | None) -> str | None:
     return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
+def without_bidi_controls(text: str) -> str:
+    """``text`` without the bidi embedding, override and isolate controls (a feed's text is
+    shown as it is stored, in its own direction, but never reorders what is beside it)."""
+    return _BIDI_CONTROLS.sub("", text)
+
+
+def lang_tag(language: str | None) -> str | None:
+    """An article's language for a ``lang`` attribute: None for English (the page's own) and
+    for anything that is not a language tag."""
+    if not language or not _LANG_TAG.fullmatch(language) or language.lower() == "en":
+        return None
+    return language
+
+
 def masked(url: str) -> str:
     """A channel URL with only its scheme shown: the rest holds tokens (``tgram://•••``)."""
     scheme, sep, _rest = url.partition("://")
@@ -169,6 +194,29 @@ def match_filter(params: Mapping[str, str], now: datetime) -> MatchFilter:
     )
 
 
+def filter_notices(
+    params: Mapping[str, str], topic_ids: Iterable[str], source_ids: Iterable[str]
+) -> tuple[str, ...]:
+    """One line per filter of the matches page that ``match_filter`` (or the cursor) could not
+    read, naming it; empty values (the form's "any") are not worth a notice."""
+    notices = []
+    period, score, after = params.get("period"), params.get("min_score"), params.get("after")
+    if period and period not in PERIODS:
+        notices.append(f"{_quoted('period', period)} is not one of {', '.join(PERIODS)}: ignored")
+    if score and _score(score) is None:
+        shown = _quoted("min_score", score)
+        number = _number(score)
+        problem = "not a number" if number is None else "not between 0 and 1"
+        notices.append(f"{shown} is {problem}: ignored")
+    if after and parse_cursor(after) is None:
+        notices.append(f"{_quoted('after', after)} is not a page position: showing the newest")
+    for name, known in (("topic", set(topic_ids)), ("source", set(source_ids))):
+        value = params.get(name)
+        if value and value not in known:
+            notices.append(f"{_quoted(name, value)}: no such {name} is configured")
+    return tuple(notices)
+
+
 def cursor_text(cursor: MatchCursor) -> str:
     """A cursor as the ``after`` query parameter: ``<epoch microseconds>-<match id>``."""
     micros = round(cursor.created.timestamp() * 1_000_000)
@@ -194,11 +242,23 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 
 def _score(text: str) -> float | None:
+    value = _number(text)
+    return value if value is not None and 0.0 <= value <= 1.0 else None
+
+
+def _number(text: str) -> float | None:
+    """``text`` as a number; None when it is not one ("abc", "nan")."""
     try:
         value = float(text)
     except ValueError:
         return None
-    return value if 0.0 <= value <= 1.0 else None
+    return None if math.isnan(value) else value
+
+
+def _quoted(name: str, value: str) -> str:
+    """``name=value`` for a notice, a long value cut short."""
+    cut = value if len(value) <= NOTICE_CHARS else value[: NOTICE_CHARS - 1] + "…"
+    return f"{name}={cut}"
 
 
 def _words_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
