@@ -376,12 +376,14 @@ def _job_id(source_id: str) -> str:
 
 
 def _stamp(settings: Settings) -> tuple[tuple[str, float], ...]:
-    """Modification times of monitor.yaml, the watchlists and their folders.
+    """Modification times of monitor.yaml, the watchlists and the watchlists' folders.
 
-    A folder's time changes when a watchlist is added or removed there.
+    A folder's time changes when a watchlist is added or removed there. Not monitor.yaml's own
+    folder (unless watchlists live there too): any file made beside it (a log, a backup) would
+    reload the configuration every time.
     """
-    files = (settings.path, *settings.watchlist_files)
-    paths = sorted({*files, *(os.path.dirname(os.path.abspath(f)) for f in files)})
+    folders = {os.path.dirname(os.path.abspath(f)) for f in settings.watchlist_files}
+    paths = sorted({settings.path, *settings.watchlist_files, *folders})
     return tuple((path, _mtime(path)) for path in paths)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from monitor.config import DeliverySettings, HttpSettings, Settings, SourceSettings
 from monitor.notify import Notifier
 from monitor.pipeline import PollResult
-from monitor.scheduler import Daemon, _first_run
+from monitor.scheduler import Daemon, _first_run, _stamp
 from monitor.store import SourceState
 
 T0 = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
@@ -165,3 +165,23 @@ def test_an_edited_config_is_reloaded_and_a_new_source_polled(tmp_path: Path) ->
 
     pipeline = asyncio.run(scenario())
     assert pipeline.polls == ["a", "b"] and pipeline.settings == after
+
+
+def test_a_file_beside_monitor_yaml_does_not_reload_a_new_watchlist_does(tmp_path: Path) -> None:
+    """The config stamp changes when a watchlist is added to its folder, not when a log or a
+    backup is made beside monitor.yaml."""
+    (tmp_path / "watchlists").mkdir()
+    watchlist = tmp_path / "watchlists" / "a.yaml"
+    watchlist.write_text("topics: []")
+    config = tmp_path / "monitor.yaml"
+    config.write_text("first")
+    watched = replace(settings(), path=str(config), watchlist_files=(str(watchlist),))
+    for folder in (tmp_path, tmp_path / "watchlists"):
+        os.utime(folder, (1, 1))
+    before = _stamp(watched)
+    (tmp_path / "daemon.log").write_text("a line")
+    beside = _stamp(watched)
+    (tmp_path / "watchlists" / "b.yaml").write_text("topics: []")
+    added = _stamp(watched)
+    expected = (True, False)
+    assert expected == (before == beside, beside == added)
