@@ -144,7 +144,7 @@ async def time_pages(config: Path, repeat: int) -> None:
             budget=Budget(share=1.0),  # time the work, not the rests the budget imposes
         )  # fmt: skip
         transport = httpx.ASGITransport(app=build_app(context))
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             deep = _deep_cursor()
             requests = {
                 "first page": "/",

@@ -1,7 +1,8 @@
 """Keeping secrets out of logs and command output: a redactor under every log record.
 
 Owns: which parts of the configuration are secrets (channel URLs and their parts, the database
-password, credentials and token-like query parameters in feed URLs), masking them in any text,
+password, credentials and token-like query parameters in feed URLs), masking them in any text
+and in one URL (``masked_url``: what the dashboard shows of a feed's URL),
 and a logging record factory that masks every record, from every logger (ours, httpx's,
 httpcore's, apprise's, SQLAlchemy's) at every level, before any handler formats it.
 Besides what it was told, it masks by shape: the ``user:password@`` of any URL, the value of a
@@ -79,6 +80,14 @@ def url_secrets(url: str, *, token_host: bool = False) -> set[str]:
         found.update(segment for segment in parts.path.split("/") if len(segment) >= 6)
         found.update(value for _key, value in query if len(value) >= 6)
     return {s for s in found if s}
+
+
+def masked_url(url: str) -> str:
+    """``url`` as it may be shown: its secrets (``url_secrets``) and secret-shaped parts masked,
+    as ``monitor sources --opml`` and the logs show it (``http://***@host/feed?api_key=***``)."""
+    redactor = Redactor()
+    redactor.remember(url_secrets(url))
+    return redactor.redact(url)
 
 
 def _tokenish(text: str) -> bool:

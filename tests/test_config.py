@@ -470,6 +470,19 @@ BAD = [
         "monitor.yaml:3: channels.c.urls: unclosed ${ (write ${NAME})",
     ),
     Bad(
+        "short web token on a non-loopback address",
+        'web:\n  listen: "0.0.0.0:8080"\n  token: hunter2-hunter2\n',
+        "monitor.yaml:3: web.token: the token is 15 characters; listening on 0.0.0.0 (not"
+        " loopback) needs at least 16 (e.g. openssl rand -hex 32)",
+    ),
+    Bad(
+        "short web token from the environment",
+        'web:\n  listen: "192.168.1.5:8080"\n',
+        "monitor.yaml:1: web.token: the token (MONITOR_WEB_TOKEN) is 7 characters; listening on"
+        " 192.168.1.5 (not loopback) needs at least 16 (e.g. openssl rand -hex 32)",
+        env={"MONITOR_WEB_TOKEN": "hunter2"},
+    ),
+    Bad(
         "feed URL with another scheme",
         "sources:\n  - id: a\n    feed: file:///etc/passwd\n",
         "monitor.yaml:3: sources[0].feed: only http:// and https:// URLs can be polled"

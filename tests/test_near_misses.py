@@ -184,7 +184,7 @@ def test_dashboard_lists_near_misses_and_judges_one(
 
 async def _judge_through_the_app(app: ASGIApp, store: Store, river: list[str]) -> None:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         page = await client.get("/topics", params={"near": "bank"})
         assert page.status_code == 200 and "Near misses" in page.text
         assert all(key in page.text for key in river)

@@ -8,17 +8,34 @@ httpcore's and apprise's own loggers at DEBUG too; then the captured logs and ou
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 
+import httpx
 import pytest
 
 from monitor.cli import main
+from monitor.config import Settings, load_settings
 from monitor.redact import Redactor, url_secrets
+from monitor.store import Store
+from monitor.web.app import build_app
+from monitor.web.context import WebContext
+from monitor.web.metrics import PrometheusMetrics
 from tests.feedserver import FeedServer, Route, running_feed_server
 from tests.receivers import SmtpReceiver, WebhookReceiver, closed_port
-from tests.test_end_to_end import OTHER_ITEMS, SEED_ITEM, WATCHLIST, rss
+from tests.test_end_to_end import (
+    OTHER_ITEMS,
+    SEED,
+    SEED_ITEM,
+    SEED_PUBLISHED,
+    SEED_TITLE,
+    WATCHLIST,
+    rss,
+)
 
 SECRETS = {
     "hook_password": "Planted-hook-pass-4417",
@@ -184,3 +201,56 @@ def test_redactor_masks_what_it_was_told_in_every_spelling() -> None:
     redactor = Redactor()
     redactor.remember(url_secrets("json://u:p%40ss-word@h.example/TOKENSEGMENT", token_host=True))
     assert redactor.redact("TOKENSEGMENT p@ss-word p%40ss-word") == "*** *** ***"
+
+
+def test_no_secret_on_the_web_side(tmp_path: Path) -> None:
+    """A feed with a password and a token whose items link relative to it: after two polls (the
+    first sets the baseline) no page, feed or export of the web side shows either, and the
+    article on the feed's host was still fetched with the feed's password."""
+    password, token = SECRETS["feed_password"], SECRETS["feed_token"]
+    with running_feed_server() as feeds:
+        head = "<html><head><link rel='canonical' href='/berita/seed'></head>"
+        paragraphs = "".join(f"<p>{escape(line)}</p>" for line in SEED.splitlines() if line.strip())
+        article = f"{head}<body><article><h1>{SEED_TITLE}</h1>{paragraphs}</article></body></html>"
+        feeds.serve("/berita/seed", article.encode(), content_type="text/html; charset=utf-8")
+        feeds.serve(f"/private.xml?api_key={token}", rss(OTHER_ITEMS))
+        feed = f"http://reader:{password}@127.0.0.1:{feeds.port}/private.xml?api_key={token}"
+        (tmp_path / "watchlists").mkdir()
+        (tmp_path / "watchlists" / "a.yaml").write_text(WATCHLIST, encoding="utf-8")
+        config = tmp_path / "monitor.yaml"
+        config.write_text(
+            f"database: sqlite:///{tmp_path / 'm.db'}\n"
+            "web: {listen: off}\n"
+            'watchlists: ["watchlists/*.yaml"]\n'
+            "http: {user_agent: t, allow_private_networks: true, per_host_interval: 0s}\n"
+            "defaults: {jitter: 0s}\n"
+            f"sources:\n  - {{id: private, feed: '{feed}', respect_robots: false}}\n",
+            encoding="utf-8",
+        )
+        assert main(["--config", str(config), "once"]) == 0
+        relative = (SEED_TITLE, "/berita/seed", SEED, SEED_PUBLISHED)
+        feeds.serve(f"/private.xml?api_key={token}", rss([relative, *OTHER_ITEMS]))
+        assert main(["--config", str(config), "once"]) == 0
+        fetched = feeds.requests_to("/berita/seed")
+    assert fetched and fetched[0].headers.get("Authorization", "").startswith("Basic ")
+    pages = asyncio.run(_every_web_page(load_settings(config, {})))
+    assert f"127.0.0.1:{feeds.port}/berita/seed" in pages["/"] and "Pemberantasan" in pages["/"]
+    for path, text in pages.items():
+        assert password not in text and token not in text, path
+    assert "http://***@127.0.0.1" in pages["/sources"]
+
+
+async def _every_web_page(settings: Settings) -> dict[str, str]:
+    store = Store.open(settings.database_url)
+    ctx = WebContext(
+        store, lambda: settings, PrometheusMetrics(), lambda: None, lambda: datetime.now(UTC)
+    )
+    transport = httpx.ASGITransport(app=build_app(ctx))
+    topic = "russia-asean-security"
+    paths = ("/", "/sources", "/deliveries", "/topics", f"/topics?near={topic}", "/nodes",
+             "/feeds/all.atom", f"/feeds/{topic}.atom", "/feedback.jsonl")  # fmt: skip
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            return {path: (await client.get(path)).raise_for_status().text for path in paths}
+    finally:
+        store.close()

@@ -167,6 +167,10 @@ def test_topics_sources_healthz_metrics_and_feeds(daemon: Daemon) -> None:
         health = client.get("/healthz")
         assert health.status_code == 200
         assert health.json()["status"] == "ok" and health.json()["database"]["ok"] is True
+        # a loopback dashboard answers to its own names only (DNS rebinding reads nothing)
+        rebound = {"Host": "rebind.evil.example:8080"}
+        assert client.get("/feedback.jsonl", headers=rebound).status_code == 400
+        assert client.get("/healthz", headers={"Host": "localhost"}).status_code == 200
         families = _metrics_after_a_poll(client)
         for name in ("monitor_fetch_errors", "monitor_deliveries", "monitor_matches",
                      "monitor_new_articles", "monitor_stage_duration_seconds",
@@ -247,6 +251,8 @@ def test_token_protects_every_page(tmp_path: Path, sqlite_url: str) -> None:
             assert client.get("/feeds/all.atom").status_code == 401
             assert client.get("/metrics").status_code == 401
             assert client.get("/healthz").status_code == 200
+            # 0.0.0.0 is reached by names we cannot know: any Host, the token guards
+            assert client.get("/healthz", headers={"Host": "nas.lan:8080"}).status_code == 200
             assert client.get("/feeds/all.atom", params={"token": secret}).status_code == 200
             assert client.get("/", params={"token": secret}).status_code == 401  # feeds only
             bearer = {"Authorization": f"Bearer {secret}"}
@@ -275,7 +281,7 @@ def test_non_loopback_without_token_is_a_config_error(tmp_path: Path, sqlite_url
     with pytest.raises(ConfigError, match="needs a token") as error:
         load_settings(config, {})
     assert error.value.key == "web.listen"
-    assert load_settings(config, {"MONITOR_WEB_TOKEN": "t0ken-from-env"}).web.token
+    assert load_settings(config, {"MONITOR_WEB_TOKEN": "t0ken-from-env-0123"}).web.token
     config = write_config(tmp_path, sqlite_url, web="web: {listen: off}")
     assert load_settings(config, {}).web.listen is None
     config = write_config(tmp_path, sqlite_url, web="")

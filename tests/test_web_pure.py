@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import cast
 
 import feedparser
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from monitor.cluster import NodeView
 from monitor.config import Settings, SourceSettings, load_settings
@@ -357,7 +361,7 @@ def test_a_hanging_database_holds_one_thread_per_probe_however_often_asked() -> 
 
 async def _probe_while_hanging(ctx: WebContext, store: _HangingStore) -> None:
     transport = httpx.ASGITransport(app=build_app(ctx))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         try:
             await _ask_while_hanging(client, store)
         finally:
@@ -515,5 +519,160 @@ def test_feed_route_ids_and_fallback_links_use_the_public_url(
 
 async def _get(ctx: WebContext, *paths: str) -> list[str]:
     transport = httpx.ASGITransport(app=build_app(ctx))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         return [(await client.get(path)).text for path in paths]
+
+
+# --- security: secrets in feed URLs, the Host we answer to, out-of-range numbers, 500s ----------
+
+SECRET_FEED = "http://alice:s3cretPW@127.0.0.1:18201/x.rss?api_key=ZZSECRET999&x=1"
+
+
+@pytest.mark.parametrize(
+    ("url", "href", "shown"),
+    [
+        (SECRET_FEED, None, "http://***@127.0.0.1:18201/x.rss?api_key=***&amp;x=1"),
+        ("https://a.example/feeds/Tok3nTok3nTok3n/rss", None, "https://a.example/feeds/***/rss"),
+        ("https://a.example/feed?k=1", "https://a.example/feed?k=1", None),
+    ],
+)
+def test_sources_page_links_a_feed_only_without_secrets(
+    url: str, href: str | None, shown: str | None
+) -> None:
+    """A feed URL with a password or token is no link, and shows masked (as ``--opml``)."""
+    source = SourceSettings("s", "Wire", "feed", url, 600.0, 0.0)
+    html = Pages().render_sources(Frame("", "c" * 43, "UTC"), [source], {}, {}, T0.date())
+    assert "s3cretPW" not in html and "ZZSECRET999" not in html and "Tok3nTok3n" not in html
+    links = [h for h in re.findall(r'<a href="([^"]*)"', html) if not h.startswith("/")]
+    assert links == ([href] if href else [])
+    assert (shown in html) if shown else '<code class="url">' not in html
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("253402300799999999-1", MatchCursor(datetime.max.replace(tzinfo=UTC), 1)),
+        ("253402300800000000-1", None),  # past year 9999
+        ("1796557692867318-9223372036854775807", MatchCursor(
+            datetime(2026, 12, 6, 11, 48, 12, 867318, tzinfo=UTC), 2**63 - 1)),
+        ("1796557692867318-9223372036854775808", None),  # past BIGINT
+        ("1796557692867318-99999999999999999999999", None),
+        ("1796557692867318-" + "9" * 5000, None),  # past int()'s digit limit
+        ("1-١٢", None),  # digits, but not ASCII ones
+    ],
+)  # fmt: skip
+def test_cursor_out_of_range_is_no_cursor(text: str, expected: MatchCursor | None) -> None:
+    """A cursor the store cannot compare with is ignored, like a malformed one."""
+    assert present.parse_cursor(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("listen", "base_url", "host", "ok"),
+    [
+        ("127.0.0.1", None, "127.0.0.1:8080", True),
+        ("127.0.0.1", None, "localhost:8080", True),
+        ("127.0.0.1", None, "[::1]:8080", True),
+        ("127.0.0.1", None, "LOCALHOST", True),
+        ("127.0.0.1", None, "rebind.evil.example:8080", False),
+        ("127.0.0.1", None, "testserver", False),
+        ("127.0.0.1", None, "127.0.0.1:8080@evil", False),
+        ("127.0.0.1", None, None, False),
+        ("::1", None, "[::1]:9000", True),
+        ("192.168.1.5", None, "192.168.1.5:8080", True),
+        ("192.168.1.5", None, "nas.lan:8080", False),
+        ("192.168.1.5", "https://Monitor.Example.org/m", "monitor.example.org", True),
+        ("0.0.0.0", None, "anything.example", True),  # reached by names we cannot know
+        ("::", None, "anything.example", True),
+    ],
+)
+def test_host_we_answer_to(listen: str, base_url: str | None, host: str | None, ok: bool) -> None:
+    """Loopback names, the listen host and the base_url host; any host on a wildcard bind."""
+    assert guard.host_ok(host, guard.served_hosts(listen, base_url)) is ok
+
+
+@pytest.fixture
+def seeded_app(tmp_path: Path, sqlite_url: str) -> Iterator[Starlette]:
+    """The app over a seeded SQLite store (loopback: it answers to 127.0.0.1 and localhost)."""
+    seed(sqlite_url, count=3)
+    settings = load_settings(write_config(tmp_path, sqlite_url), {})
+    with Store.open(sqlite_url) as store:
+        yield build_app(
+            WebContext(store, lambda: settings, PrometheusMetrics(), lambda: T0, lambda: T0)
+        )
+
+
+def _client(
+    app: Starlette, host: str = "127.0.0.1", raise_errors: bool = True
+) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_errors)
+    return httpx.AsyncClient(transport=transport, base_url=f"http://{host}")
+
+
+def test_another_host_name_gets_400_with_the_headers(seeded_app: Starlette) -> None:
+    """DNS rebinding: a page on another name that resolves to us reads nothing, posts nothing."""
+    app = seeded_app
+
+    async def ask() -> None:
+        async with _client(app, "rebind.evil.example:8080") as evil:
+            posted = await evil.post("/matches/1/feedback", data={"verdict": "relevant"})
+            for response in (await evil.get("/feedback.jsonl"), await evil.get("/healthz"), posted):
+                assert response.status_code == 400, response.text
+                assert response.headers["content-security-policy"] == guard.CSP
+                assert "monitor_csrf" not in response.headers.get("set-cookie", "")
+        async with _client(app, "localhost:8080") as ours:
+            assert (await ours.get("/feedback.jsonl")).status_code == 200
+            assert (await ours.get("/healthz")).status_code in (200, 503)
+
+    asyncio.run(ask())
+
+
+def test_out_of_range_numbers_are_not_500s(seeded_app: Starlette) -> None:
+    """Cursors past year 9999 or BIGINT are no cursor; a match id past BIGINT is 404."""
+    app = seeded_app
+
+    async def ask() -> None:
+        async with _client(app) as client:
+            first = await client.get("/")
+            assert first.status_code == 200
+            for after in ("253402300800000000-1", "1796557692867318-99999999999999999999999"):
+                page = await client.get("/", params={"after": after})
+                assert page.status_code == 200
+                assert page.text.count('id="match-') == first.text.count('id="match-') == 6
+            csrf = client.cookies["monitor_csrf"]
+            for match_id in ("99999999999999999999999", "9" * 5000, "9223372036854775808"):
+                for verdict in ("relevant", "undo"):
+                    posted = await client.post(
+                        f"/matches/{match_id}/feedback", data={"verdict": verdict, "csrf": csrf}
+                    )
+                    assert posted.status_code == 404, (match_id, verdict, posted.text)
+                    assert posted.headers["content-security-policy"] == guard.CSP
+
+    asyncio.run(ask())
+
+
+class _BrokenStore:
+    """A store with a bug: every page read raises something no handler expects."""
+
+    clustered = False
+
+    def match_page(self, *args: object) -> list[MatchDetail]:
+        raise RuntimeError("a bug, with a secret in its message: ZZSECRET999")
+
+
+def test_an_unexpected_error_is_a_plain_500_with_the_headers() -> None:
+    """A bug's 500 still carries the CSP and friends, and shows nothing of the exception."""
+    settings = cast(Settings, SimpleNamespace(topics=(), sources=(), timezone="UTC"))
+    ctx = WebContext(
+        cast(Store, _BrokenStore()), lambda: settings, PrometheusMetrics(), lambda: T0, lambda: T0
+    )
+
+    async def ask() -> httpx.Response:
+        async with _client(build_app(ctx), raise_errors=False) as client:
+            return await client.get("/")
+
+    response = asyncio.run(ask())
+    assert response.status_code == 500 and "Server error" in response.text
+    assert response.headers["content-type"].startswith("text/html")
+    assert "ZZSECRET999" not in response.text and "Traceback" not in response.text
+    for name, value in guard.HEADERS.items():
+        assert response.headers[name] == value

@@ -183,11 +183,13 @@ def _web_server(
     sock: socket.socket, pipeline: Pipeline, daemon: Daemon, metrics: PrometheusMetrics
 ) -> WebServer:
     """Start the web side on the running loop, reading the daemon's current state."""
+    from monitor.web import guard
     from monitor.web.app import build_app
     from monitor.web.context import WebContext
     from monitor.web.server import WebServer
 
     web = pipeline.settings.web
+    listen_host = web.listen[0] if web.listen else None
     context = WebContext(
         store=pipeline.store,
         settings=lambda: pipeline.settings,
@@ -197,6 +199,7 @@ def _web_server(
         now=now,
         token=web.token,
         base_url=web.base_url,
+        hosts=guard.served_hosts(listen_host, web.base_url),
         stale_after=max(120.0, 3 * pipeline.settings.delivery.every),
     )
     server = WebServer(build_app(context), sock)

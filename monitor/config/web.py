@@ -2,7 +2,7 @@
 
 Owns: reading ``listen`` (``host:port``, or ``off``), ``token`` (``${ENV}`` interpolated; also
 ``MONITOR_WEB_TOKEN`` when the key is absent), ``base_url``, and the rule that a bind to
-anything but loopback needs a token.
+anything but loopback needs a token of at least ``TOKEN_MIN`` characters.
 Does not own: binding (``monitor.web.server``) or checking the token on requests (``monitor.web``).
 """
 
@@ -17,6 +17,8 @@ from monitor.config.settings import WebSettings
 from monitor.yamlsafe import At
 
 _KEYS = ("listen", "token", "base_url")
+#: the shortest token a non-loopback bind accepts: anyone who can reach it may guess
+TOKEN_MIN = 16
 _LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
 
 
@@ -27,12 +29,21 @@ def read_web(at: At | None, env: Mapping[str, str]) -> WebSettings:
     listen = _listen(fields["listen"]) if "listen" in fields else default.listen
     token = read.expand(fields["token"], env) if "token" in fields else env.get("MONITOR_WEB_TOKEN")
     base_url = _base_url(fields["base_url"]) if "base_url" in fields else None
-    if listen is not None and not token and not is_loopback(listen[0]):
+    if listen is not None and not is_loopback(listen[0]):
         # the default is loopback: a non-loopback host was written under ``listen``
-        fields["listen"].fail(
-            f"listening on {listen[0]} (not loopback) needs a token: set web.token to "
-            "${MONITOR_WEB_TOKEN} and put the token in the environment"
-        )
+        if not token:
+            fields["listen"].fail(
+                f"listening on {listen[0]} (not loopback) needs a token: set web.token to "
+                "${MONITOR_WEB_TOKEN} and put the token in the environment"
+            )
+        if len(token) < TOKEN_MIN:
+            # from the environment when the key is absent: the error names the key anyway
+            where = fields.get("token") or At(fields["listen"].doc, "web.token", None)
+            source = "" if "token" in fields else " (MONITOR_WEB_TOKEN)"
+            where.fail(
+                f"the token{source} is {len(token)} characters; listening on {listen[0]} (not "
+                f"loopback) needs at least {TOKEN_MIN} (e.g. openssl rand -hex 32)"
+            )
     return WebSettings(
         listen=listen, explicit="listen" in fields, token=token or None, base_url=base_url
     )

@@ -60,7 +60,7 @@ from monitor.deliver.run import Deliverer, DeliveryReport
 from monitor.errors import FetchError, LeaseLost, ParseError, StoreError
 from monitor.fetch import Fetcher
 from monitor.health import DatabaseHealth, database_after
-from monitor.identity import with_credentials
+from monitor.identity import with_credentials, without_credentials
 from monitor.learn import PLAIN, Filters
 from monitor.match import Matcher, lexicon_for
 from monitor.metrics import NO_METRICS, Metrics
@@ -229,8 +229,9 @@ class Pipeline:
             if fetched.not_modified:
                 return await self._health.record_unchanged(source, state, fetched, now)
             with self._runtime.metrics.timed("parse"):
+                # the feed's password is ours: links relative to it must not carry it
                 parsed = await self._reader.read(
-                    source, fetched.content, fetched.url, fetched.content_type
+                    source, fetched.content, without_credentials(fetched.url), fetched.content_type
                 )
             result = await self._store_new(
                 source, state, capped(parsed, self.settings), fetched, now

@@ -22,6 +22,7 @@ from monitor import bounds, follow, story
 from monitor.config import SourceSettings
 from monitor.errors import FetchError, ParseError
 from monitor.fetch import Fetcher
+from monitor.identity import with_credentials, without_credentials
 from monitor.metrics import NO_METRICS, Metrics
 from monitor.pipeline._read import fetch_options
 from monitor.store import ArticlePage, Candidate, NewArticle, Placing
@@ -59,12 +60,14 @@ class Follower:
         if item.url is None:
             return item, ArticlePage(follow_error="no link to follow")
         try:
+            # an article on the feed's own host is fetched with the feed's password (kept in the
+            # config only: never in an item's URL, which is stored, shown and sent)
             fetched = await self._fetcher.fetch(
-                item.url, options=fetch_options(source, article=True)
+                with_credentials(item.url, source.url), options=fetch_options(source, article=True)
             )
             job = functools.partial(
-                follow.extract_job, fetched.content, fetched.url, fetched.content_type,
-                item.language or source.language,
+                follow.extract_job, fetched.content, without_credentials(fetched.url),
+                fetched.content_type, item.language or source.language,
             )  # fmt: skip
             with self._metrics.timed("extract"):
                 extracted: follow.Extracted = await self._parse(job)

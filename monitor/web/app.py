@@ -1,9 +1,10 @@
 """The web side's application: routes, the gate in front of them, and the reads behind them.
 
 Owns: the Starlette app (``build_app``): which path does what, reading the store (in a thread:
-the event loop is the daemon's, polls run on it too), the gate (``guard``: token, CSRF, security
-headers) as middleware, and turning the store's values into responses through ``pages`` and
-``atom``. Every write is a POST with a CSRF token, answered by a redirect.
+the event loop is the daemon's, polls run on it too), the gate (``guard``: Host, token, CSRF,
+security headers) as middleware, a bug's 500 (a fixed page, with the security headers too),
+and turning the store's values into responses through ``pages`` and ``atom``. Every write is
+a POST with a CSRF token, answered by a redirect.
 
     GET  /                               matches (filters, keyset paging with ?after=)
     POST /matches/<id>/feedback          verdict=relevant | not-relevant | undo
@@ -81,7 +82,7 @@ def build_app(ctx: WebContext) -> Starlette:
 
     routes = [
         Route("/", handler(matches_page)),
-        Route("/matches/{match_id:int}/feedback", handler(feedback), methods=["POST"]),
+        Route("/matches/{match_id}/feedback", handler(feedback), methods=["POST"]),
         Route("/topics", handler(topics_page)),
         Route("/topics/{topic_id}/try", handler(try_topic), methods=["POST"]),
         Route("/topics/{topic_id}/feedback", handler(article_feedback), methods=["POST"]),
@@ -104,7 +105,7 @@ def build_app(ctx: WebContext) -> Starlette:
     return Starlette(
         routes=routes,
         middleware=[Middleware(BaseHTTPMiddleware, dispatch=_gate(ctx))],
-        exception_handlers={HTTPException: error, StoreError: error},
+        exception_handlers={HTTPException: error, StoreError: error, Exception: _server_error},
     )
 
 
@@ -113,6 +114,8 @@ def build_app(ctx: WebContext) -> Starlette:
 
 def _gate(ctx: WebContext):
     async def dispatch(request: Request, call_next) -> Response:
+        if not guard.host_ok(request.headers.get("host"), ctx.hosts):
+            return _plain(400, "this dashboard does not answer to that host name\n")
         cookie = request.cookies.get(guard.CSRF_COOKIE)
         request.state.csrf = cookie if guard.usable_csrf(cookie) else guard.new_csrf()
         if guard.authorised(
@@ -190,7 +193,9 @@ async def matches_page(ctx: WebContext, request: Request) -> Response:
 
 async def feedback(ctx: WebContext, request: Request) -> Response:
     fields = await _form(ctx, request)
-    match_id = int(request.path_params["match_id"])
+    match_id = present.parse_id(request.path_params["match_id"])
+    if match_id is None:  # beyond what the store holds: the driver would refuse to compare it
+        raise HTTPException(404, "No such match.")
     verdict = fields.get("verdict", "")
     if verdict == "undo":
         await asyncio.to_thread(ctx.store.undo_feedback, match_id)
@@ -497,6 +502,26 @@ def _error_page(ctx: WebContext, request: Request, exc: Exception) -> Response:
         request.state.csrf = guard.new_csrf()
     frame = _frame(ctx, request, ctx.settings())
     return _html(ctx.pages.render_error(frame, status, message), status=status)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """A bug's 500: a fixed page with the security headers (Starlette answers it outside the
+    gate, and re-raises ``exc`` so the server logs it). Nothing is rendered that could fail
+    again, and nothing of ``exc`` is shown."""
+    page = (
+        "<!doctype html>\n<title>Server error</title>\n<h1>Server error</h1>\n"
+        "<p>Something went wrong on our side; the daemon's log has the details.</p>\n"
+    )
+    response = _html(page, status=500)
+    response.headers.update(guard.HEADERS)
+    return response
+
+
+def _plain(status: int, text: str) -> Response:
+    """A plain-text answer given by the gate itself, with the security headers."""
+    response = Response(text, status_code=status, media_type="text/plain")
+    response.headers.update({"Cache-Control": "no-store", **guard.HEADERS})
+    return response
 
 
 def _html(body: str, status: int = 200) -> HTMLResponse:

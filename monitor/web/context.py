@@ -22,6 +22,7 @@ from monitor.match import Matcher, lexicon_for
 from monitor.match.explain import render_explanation
 from monitor.store import Store
 from monitor.types import Document
+from monitor.web import guard
 from monitor.web.budget import Budget
 from monitor.web.metrics import PrometheusMetrics
 from monitor.web.pages import Pages
@@ -43,6 +44,8 @@ class WebContext:
     token: str | None = None
     #: the public URL behind a reverse proxy, if any
     base_url: str | None = None
+    #: the Host names requests may be addressed to (``guard.served_hosts``); None: any
+    hosts: frozenset[str] | None = guard.LOOPBACK_HOSTS
     #: /healthz fails when the scheduler has not started a job for this many seconds
     stale_after: float = 120.0
     pages: Pages = field(default_factory=Pages)

@@ -1,10 +1,14 @@
-"""Who may see and change what: the token, the CSRF check and the security headers.
+"""Who may see and change what: the Host we answer to, the token, the CSRF check and the
+security headers.
 
 Owns: the decisions of the web side's gate, each a pure function of the request's parts: is the
-request authorised (a bearer header, the session cookie the login form set, or ``?token=`` on the
-Atom feeds), is a POST's CSRF token right (double submit: a cookie and a form field that must
-agree, and an ``Origin`` that must be ours), and the headers every response carries (a strict
-Content-Security-Policy: no script at all, styles only from our own static file).
+request addressed to a name we serve (``served_hosts``, ``host_ok``: a page on another name that
+resolves to us, by DNS rebinding, gets 400, so it can neither read a page nor pass the Origin
+check, which trusts the Host), is the request authorised (a bearer header, the session cookie
+the login form set, or ``?token=`` on the Atom feeds), is a POST's CSRF token right (double
+submit: a cookie and a form field that must agree, and an ``Origin`` that must be ours), and the
+headers every response carries (a strict Content-Security-Policy: no script at all, styles only
+from our own static file).
 Does not own: routing or pages (``app``); the token itself comes from the config's environment.
 """
 
@@ -15,6 +19,8 @@ import hmac
 import re
 import secrets
 from collections.abc import Mapping
+from ipaddress import ip_address
+from urllib.parse import urlsplit
 
 SESSION_COOKIE = "monitor_session"
 CSRF_COOKIE = "monitor_csrf"
@@ -37,6 +43,54 @@ OPEN_PATHS = ("/healthz", "/login", "/static/")
 #: paths where ``?token=`` is accepted (feed readers cannot send headers or log in)
 QUERY_TOKEN_PATHS = ("/feeds/",)
 _CSRF_SHAPE = re.compile(r"[A-Za-z0-9_-]{40,64}")
+#: the names of this machine every loopback dashboard answers to (a Host header's spelling)
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
+
+
+def served_hosts(listen_host: str | None, base_url: str | None) -> frozenset[str] | None:
+    """The Host names (any port) we answer to: loopback, the ``web.listen`` host and the
+    ``web.base_url`` host. None, any name, when listening on every address (``0.0.0.0``,
+    ``::``): the dashboard is then reached by names we cannot know, and the token (required
+    there) guards it."""
+    if listen_host is not None and _wildcard(listen_host):
+        return None
+    hosts = set(LOOPBACK_HOSTS)
+    if listen_host:
+        hosts.add(_spelled(listen_host))
+    if base_url and urlsplit(base_url).hostname:
+        hosts.add(_spelled(urlsplit(base_url).hostname or ""))
+    return frozenset(hosts)
+
+
+def host_ok(header: str | None, served: frozenset[str] | None) -> bool:
+    """The request's ``Host`` header names a host we serve (``served``: None for any)."""
+    return served is None or _host_of(header or "") in served
+
+
+def _host_of(header: str) -> str:
+    """The host of a ``Host`` header, lower case, without its port ("" when malformed)."""
+    text = header.strip().lower()
+    if text.startswith("["):
+        host, _, rest = text.partition("]")
+        host += "]"
+    else:
+        host, _, port = text.partition(":")
+        rest = f":{port}" if port else ""
+    if rest and not (rest.startswith(":") and rest[1:].isdigit()):
+        return ""
+    return host
+
+
+def _spelled(host: str) -> str:
+    """``host`` as a Host header writes it: lower case, an IPv6 address in brackets."""
+    return f"[{host.lower()}]" if ":" in host else host.lower()
+
+
+def _wildcard(host: str) -> bool:
+    try:
+        return host == "" or ip_address(host).is_unspecified
+    except ValueError:
+        return False
 
 
 def session_value(token: str) -> str:

@@ -20,7 +20,8 @@ topic's near misses (``monitor.rematch``) for its section. They look like the st
     render_matches   newest first, filters, snippet with matched words, why, deliveries, verdicts
     render_topics    each topic: query and expansion, matches per day, feedback, "try it",
                      near misses and suggested query edits (one topic's, asked for)
-    render_sources   status, last and next check, last error, items per day
+    render_sources   status, last and next check, last error, items per day (a feed's URL is
+                     a link only when it holds no credential or token: else shown masked)
     render_deliveries  pending and dead, with a retry button for the dead
     render_nodes     the daemons sharing a PostgreSQL database: heartbeat age, what each holds
     render_login     the token form (only when ``web.token`` is set)
@@ -38,6 +39,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from monitor.cluster import NodeView
 from monitor.config import SourceSettings
 from monitor.learn.suggest import Suggestions
+from monitor.redact import masked_url
 from monitor.rematch import NearMiss
 from monitor.store import DayCount, DeliveryRecord, MatchDetail, MatchFilter, SourceState
 from monitor.types import Topic
@@ -186,7 +188,7 @@ class Pages:
                 "status": _status(source, states.get(source.id)),
                 "last_check": _local(_get(states, source.id, "last_check"), tz),
                 "next_check": _local(_get(states, source.id, "next_check"), tz),
-                "href": present.safe_href(source.url),
+                **_source_link(source.url),
                 "chart": present.chart(days.get(source.id, ()), today, days=14, width=140),
                 "per_day": sum(c.count for c in days.get(source.id, ())) / 14,
             }
@@ -270,6 +272,15 @@ def _node_row(node: NodeView, now: datetime, tz: ZoneInfo) -> dict[str, object]:
         "expires": _local(node.expires, tz),
         "channels": [name.removeprefix("channel:") for name in node.channels],
     }
+
+
+def _source_link(url: str) -> dict[str, str | None]:
+    """A feed's URL as its row shows it: a link when it holds no secret; else no link, and the
+    URL masked as ``monitor sources --opml`` prints it (``http://***@host/feed?api_key=***``)."""
+    shown = masked_url(url)
+    if shown != url:
+        return {"href": None, "masked": shown}
+    return {"href": present.safe_href(url), "masked": None}
 
 
 def _status(source: SourceSettings, state: SourceState | None) -> str:

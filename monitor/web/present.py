@@ -3,10 +3,10 @@
 Owns: the snippet around the matched words and the words to highlight in it, "why it matched",
 which links are clickable (http and https only), masking channel URLs, the geometry of the
 small per-day bar charts, how long ago a heartbeat was, dropping the bidi controls that would
-reorder what surrounds a feed's text, and turning query parameters into a ``MatchFilter`` and a
-keyset cursor (and back), with a notice for each one that could not be read. Everything here
-takes values and returns values; nothing here escapes HTML: the templates do (Jinja2
-autoescape), so these helpers return plain text pieces.
+reorder what surrounds a feed's text, turning query parameters into a ``MatchFilter`` and a
+keyset cursor (and back), with a notice for each one that could not be read, and which ids in a
+URL could name a row. Everything here takes values and returns values; nothing here escapes
+HTML: the templates do (Jinja2 autoescape), so these helpers return plain text pieces.
 Does not own: the HTML (``templates/``, rendered by ``pages``), the queries (``monitor.store``).
 """
 
@@ -22,6 +22,12 @@ from urllib.parse import urlsplit
 from monitor.store import DayCount, MatchCursor, MatchFilter
 from monitor.types import Hit
 
+#: the largest id the store can hold (SQLite's INTEGER, PostgreSQL's BIGINT): a larger one in a
+#: URL names nothing, and the database driver would refuse to even compare with it
+ID_MAX = 2**63 - 1
+#: the latest time a cursor may name: 9999-12-31 23:59:59.999999 UTC (``datetime.max``), in
+#: microseconds since 1970
+_MICROS_MAX = 253_402_300_799_999_999
 #: characters of text shown around the first matched word
 SNIPPET_CHARS = 320
 #: time filters offered on the matches page, by their label
@@ -224,12 +230,25 @@ def cursor_text(cursor: MatchCursor) -> str:
 
 
 def parse_cursor(text: str | None) -> MatchCursor | None:
-    """The ``after`` parameter back into a cursor; None when absent or malformed."""
+    """The ``after`` parameter back into a cursor; None when absent, malformed or out of range
+    (a time past year 9999, an id past ``ID_MAX``)."""
     micros, sep, match_id = (text or "").partition("-")
-    if not sep or not micros.isdigit() or not match_id.isdigit() or len(micros) > 18:
+    number = parse_id(match_id)
+    if not sep or not micros.isdigit() or len(micros) > 18 or int(micros) > _MICROS_MAX:
+        return None
+    if number is None:
         return None
     created = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(micros))
-    return MatchCursor(created, int(match_id))
+    return MatchCursor(created, number)
+
+
+def parse_id(text: str) -> int | None:
+    """A row id from a URL (decimal digits, at most ``ID_MAX``); None for anything else, which
+    names no row."""
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(ID_MAX)):
+        return None
+    number = int(text)
+    return number if number <= ID_MAX else None
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
