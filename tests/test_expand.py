@@ -177,6 +177,14 @@ def lang_hits(query: str, lang: str | None, text: str) -> tuple[str, ...] | None
         ("harvest", "id", "Video itu menuai kritik warganet.", None),
         ("harvest", "ms", "Petani mula menuai padi.", ("menuai",)),
         ("trial", "id", "Skema itu akan dibicarakan dengan kementerian.", None),
+        # a lookup finds the entry of the word as written, or failing that of its singular,
+        # and of the longest prefix: taxes are no taxis, an airliner no airline, the Celebes
+        # (Sulawesi) no celebrity
+        ("taxes", "en", "Government to regulate taxi apps.", None),
+        ("taxes", "id", "Pajak naik tahun depan.", ("Pajak",)),
+        ("airliner", "en", "Malaysia Airlines shares fall.", None),
+        ("Celebes", "en", "Celebrity chef opens a restaurant.", None),
+        ("missiles", "id", "Rudal diluncurkan.", ("Rudal",)),
         # and English words French writes alike: a government formation is no training, a
         # rapport no report, a café a coffee shop; artificial intelligence is no spying
         ("training", "en", "Delays in government formation.", None),

@@ -154,13 +154,21 @@ class Lexicon:
         found: set[str] = set()
         for key in _query_keys(term):
             found |= self._keys.get(key, set())
+        if not found and not _a_name(term):
+            # a plural finds the entry of its singular only when it finds none as written:
+            # ``taxes`` is a tax, never also ``taxis`` (LemmInflect's other singular of it)
+            for key in _singular_query_keys(term):
+                found |= self._keys.get(key, set())
         if not found and len(term.patterns) == 1 and term.patterns[0].kind == "word":
             word = term.patterns[0].text
-            # no prefix is longer than the longest stored one: linear, not quadratic, in a
-            # hostile 1 MB word
+            # the longest stored prefix that starts the word, alone: ``airliner`` is an
+            # ``airliner*``, not also a German ``Airline*``. No prefix is longer than the
+            # longest stored one: linear, not quadratic, in a hostile 1 MB word
             longest = self._longest_prefix
-            for length in range(MIN_LOOKUP_PREFIX, min(len(word), longest) + 1):
-                found |= self._prefixes.get(word[:length], set())
+            for length in range(min(len(word), longest), MIN_LOOKUP_PREFIX - 1, -1):
+                found = self._prefixes.get(word[:length], set())
+                if found:
+                    break
         if not found and len(term.patterns) == 1 and term.patterns[0].kind == "prefix":
             found = self._covered(term.patterns[0].text)
         if not found and term.patterns[-1].kind == "word":
@@ -292,14 +300,31 @@ def _plural_keys(key: str, last: str) -> list[str]:
 
 
 def _query_keys(term: Term) -> list[str]:
+    """The keys a term is looked up by, as written."""
     key = key_of(term)
     keys = [key]
-    last = term.patterns[-1]
-    if last.kind == "prefix":
+    if term.patterns[-1].kind == "prefix":
         keys.append(key[:-1])  # ``teroris*`` finds the concept of the word ``teroris``
-    if last.kind == "word" and key.endswith("s"):
-        keys += _singular_keys(key, last.text)
-    if last.kind == "word" and len(term.patterns) > 1:
-        # ``"military exercise"`` finds ``military exercise*``, ``"food prices"`` ``food price*``
-        keys += [k + "*" for k in keys]
+    return _starred(term, keys)
+
+
+def _singular_query_keys(term: Term) -> list[str]:
+    """The keys of a term ending in a plural, with its last word in the singular."""
+    key, last = key_of(term), term.patterns[-1]
+    if last.kind != "word" or not key.endswith("s"):
+        return []
+    return _starred(term, _singular_keys(key, last.text))
+
+
+def _starred(term: Term, keys: list[str]) -> list[str]:
+    """``"military exercise"`` finds ``military exercise*``, ``"food prices"`` ``food price*``."""
+    if term.patterns[-1].kind == "word" and len(term.patterns) > 1:
+        return [*keys, *(k + "*" for k in keys)]
     return keys
+
+
+def _a_name(term: Term) -> bool:
+    """True when the analyst wrote the term's last word with a capital (a name, an acronym):
+    it has no number to change (``Celebes`` is no plural of ``celeb``)."""
+    written = term.label.strip('"').split()
+    return bool(written) and written[-1][:1].isupper()
