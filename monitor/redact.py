@@ -6,7 +6,8 @@ and in one URL (``masked_url``: what the dashboard shows of a feed's URL),
 and a logging record factory that masks every record, from every logger (ours, httpx's,
 httpcore's, apprise's, SQLAlchemy's) at every level, before any handler formats it.
 Besides what it was told, it masks by shape: the ``user:password@`` of any URL, the value of a
-query parameter named like a secret (``?token=``, ``api_key=``, ``sig=`` ...), and everything
+query parameter or a printed dict item named like a secret (``?token=``, ``api_key=``,
+``'password': '...'`` ...), and everything
 after ``scheme://`` in a URL whose scheme is not http(s) (apprise URLs carry tokens in the host
 and path: ``tgram://BOT_TOKEN/CHAT_ID``).
 Does not own: what is logged (modules log ids and kinds, not URLs: this is the second line).
@@ -36,6 +37,9 @@ _OTHER_SCHEME = re.compile(
     r"[a-z][a-z0-9+.-]{1,20})://[^\s\"'<>]+"
 )
 _SECRET_KEY = re.compile(rf"(?i)^{_SECRET_NAME}$")
+#: a secret-named item of a dict or keyword list as Python prints it: apprise logs the parts of
+#: a URL it could not load as a dict (``'password': 'pw'``)
+_SECRET_ITEM = re.compile(rf"(?i)(['\"]{_SECRET_NAME}['\"]\s*:\s*)(['\"])[^'\"\n]*\2")
 
 
 class Redactor:
@@ -57,6 +61,7 @@ class Redactor:
                 text = text.replace(secret, MASK)
         text = _USERINFO.sub(rf"\1{MASK}@", text)
         text = _SECRET_PARAM.sub(rf"\1{MASK}", text)
+        text = _SECRET_ITEM.sub(rf"\1\2{MASK}\2", text)
         return _OTHER_SCHEME.sub(rf"\1://{MASK}", text)
 
 

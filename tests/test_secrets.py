@@ -172,6 +172,10 @@ def test_no_secret_in_logs_errors_or_output(
             "database postgresql+psycopg://***@127.0.0.1:5432/x failed",
         ),
         ("nothing secret here", "nothing secret here"),
+        (
+            "Could not load E-Mail URL: {'user': 'u', 'password': 'pw9', 'port': 25}",
+            "Could not load E-Mail URL: {'user': 'u', 'password': '***', 'port': 25}",
+        ),
     ],
 )
 def test_redactor_masks_secret_shapes(text: str, expected: str) -> None:
@@ -254,3 +258,28 @@ async def _every_web_page(settings: Settings) -> dict[str, str]:
             return {path: (await client.get(path)).raise_for_status().text for path in paths}
     finally:
         store.close()
+
+
+def test_a_channel_url_apprise_cannot_load_leaks_nothing_at_check(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    debug_logs: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """apprise logs the parts of a URL it cannot load (a bad ``from=``, a Twilio SID), password
+    and user included; the config check masks them before apprise sees the URL."""
+    secret = "Zq9LeakMe55"
+    monkeypatch.setenv("MAIL_URL", f"mailto://mailuser:{secret}@127.0.0.1:25?from=a@b.c&to=x@y.z")
+    monkeypatch.setenv("SMS_URL", f"twilio://{secret}:{secret}@+1234/+bad")
+    monkeypatch.delenv("MONITOR_DATABASE_URL", raising=False)
+    for name in ("MAIL_URL", "SMS_URL"):
+        config = tmp_path / f"{name}.yaml"
+        config.write_text(
+            f"database: sqlite:///{tmp_path / 'm.db'}\nsources: []\nwatchlists: []\n"
+            f'channels:\n  c:\n    urls: ["${{{name}}}"]\n',
+            encoding="utf-8",
+        )
+        assert main(["--config", str(config), "check"]) == 1
+    captured = capsys.readouterr()
+    everything = "\n".join([debug_logs.text, captured.out, captured.err])
+    assert "Could not load" in debug_logs.text and secret not in everything

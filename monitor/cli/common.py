@@ -49,6 +49,9 @@ def full_checks() -> Checks:
     def url(value: str) -> bool:
         from monitor.notify.send import usable_url
 
+        # apprise logs what it could not load, parts and all ("'password': '...'"): its
+        # secrets are masked before apprise sees it, not once the settings have loaded
+        redact.install().remember(redact.url_secrets(value, token_host=True))
         return usable_url(value)
 
     return Checks(cron=cron, url=url)
