@@ -519,6 +519,35 @@ def test_cli_feedback_round_trip_undo_and_import(
     assert "top features:" in capsys.readouterr().out
 
 
+def test_cli_feedback_takes_a_delivery_id_and_warns_of_unknown_topics(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A digest line's delivery id judges its match; an import naming topics no watchlist
+    defines stores them and says so on stderr (how many, which)."""
+    config = write_config(tmp_path, database_url)
+    run = ["--config", str(config)]
+    with Store.open(database_url) as store:
+        store.save_poll(state(), [article("https://a.example/1", topics=(("bank", ("chat",)),))], T0)
+        match_id = store.matches(limit=1)[0].match_id
+        (delivery,) = store.channel_queue("chat", T0 + timedelta(hours=1))
+    judged_by_delivery = main([*run, "feedback", delivery.delivery_id, "relevant"])
+    said = capsys.readouterr().out
+    lines = [json.dumps({"id": f"doc-{n}", "title": "Bank", "text": "bank",
+                         "topics": {"bank": 1, **({"bnak": 0, "gone": 1} if n else {})}})
+             for n in range(3)]  # fmt: skip
+    (tmp_path / "f.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    imported = main([*run, "feedback", "--import", str(tmp_path / "f.jsonl")])
+    err = capsys.readouterr().err
+    with Store.open(database_url) as store:
+        stored = sorted(store.judgment_states())
+    assert (
+        0, f"match {match_id}: relevant (topic bank)\n", 0,
+        "warning: 4 judgments name topics no watchlist defines: bnak (2), gone (2); "
+        "stored, they count once a watchlist defines the topic\n",
+        ["bank", "bnak", "gone"],
+    ) == (judged_by_delivery, said, imported, err, stored)  # fmt: skip
+
+
 def test_cli_feedback_export_holds_every_judgment_and_imports_back(
     tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
