@@ -361,6 +361,29 @@ def test_suggest_proposes_not_candidates_and_missing_terms() -> None:
     assert "bank" not in nots | ors
 
 
+@pytest.mark.parametrize(
+    ("lang", "relevant_words", "wrong_words", "expected"),
+    [
+        # the QA pass's words: common in English news, however one-sided in the judgments
+        ("en", "heroin before every system hit", "casino activities officials man",
+         {("OR", "heroin"), ("NOT", "casino")}),
+        # "dari" (from) and "pada" (on) are in 92% and 85% of Indonesian background texts
+        ("id", "sabu dari", "kasino pada", {("OR", "sabu"), ("NOT", "kasino")}),
+    ],
+)  # fmt: skip
+def test_suggest_leaves_out_words_common_in_their_language(
+    lang: str, relevant_words: str, wrong_words: str, expected: set[tuple[str, str]]
+) -> None:
+    """A word in more than a few percent of the background texts of its language is proposed
+    neither as a NOT candidate nor as a missing term."""
+    judged = [
+        (Document(f"{verdict}-{n}", "News", words, lang), verdict)
+        for verdict, words in ((True, relevant_words), (False, wrong_words))
+        for n in range(3)
+    ]
+    assert expected == {(s.kind, s.word) for s in suggest("drugs", judged)}
+
+
 def test_term_uses_name_the_query_terms_that_fired_only_in_wrong_alerts() -> None:
     """``elect*`` fired only on club boards judged not relevant: first, to narrow, with the words
     it matched there; ``ballot*`` fired only in relevant ones; ``poll*`` in both."""
