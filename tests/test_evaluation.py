@@ -166,7 +166,9 @@ def test_eval_sweep_has_a_row_at_the_current_threshold_off_the_grid(
     the grid is not repeated."""
     watchlist = tmp_path / "watchlist.yaml"
     text = Path(WATCHLIST).read_text(encoding="utf-8")
-    watchlist.write_text(text.replace("    query: storm", f"    query: storm\n    threshold: {threshold}"))
+    watchlist.write_text(
+        text.replace("    query: storm", f"    query: storm\n    threshold: {threshold}")
+    )
     main(["eval", "--watchlist", str(watchlist), "--labels", LABELS, "--json"])
     sweep = [r for r in json.loads(capsys.readouterr().out)["sweep"] if r["topic"] == "storms"]
     main(["eval", "--watchlist", str(watchlist), "--labels", LABELS])

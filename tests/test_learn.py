@@ -550,7 +550,9 @@ def test_cli_feedback_takes_a_delivery_id_and_warns_of_unknown_topics(
     config = write_config(tmp_path, database_url)
     run = ["--config", str(config)]
     with Store.open(database_url) as store:
-        store.save_poll(state(), [article("https://a.example/1", topics=(("bank", ("chat",)),))], T0)
+        store.save_poll(
+            state(), [article("https://a.example/1", topics=(("bank", ("chat",)),))], T0
+        )
         match_id = store.matches(limit=1)[0].match_id
         (delivery,) = store.channel_queue("chat", T0 + timedelta(hours=1))
     judged_by_delivery = main([*run, "feedback", delivery.delivery_id, "relevant"])

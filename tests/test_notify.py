@@ -580,7 +580,8 @@ def test_digest_lines_carry_their_match_id(fmt: MessageFormat, footer: str) -> N
     can judge it (``monitor feedback 42 relevant``); a line without a match shows none."""
     bare = replace(ALERT, delivery_id="d2", topic_id="sea", topic_name="Sea", score=0.5)
     body = render_digest("dg-1", ordered([replace(ALERT, match_id=42), bare]), fmt, JAKARTA).body
-    assert (True, 1) == (footer in body, body.count(" · match "))
+    expected = (True, 1)
+    assert expected == (footer in body, body.count(" · match "))
 
 
 def test_alert_lists_the_other_outlets() -> None:

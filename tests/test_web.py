@@ -325,7 +325,8 @@ def test_a_second_run_on_a_sqlite_file_says_so_before_the_taken_port(
         config = write_config(tmp_path, sqlite_url, web=f'web: {{listen: "127.0.0.1:{port}"}}')
         code = main(["--config", str(config), "run"])
     err = capsys.readouterr().err
-    assert (3, True, False) == (code, "another `monitor run` is using" in err, "listen" in err)
+    expected = (3, True, False)
+    assert expected == (code, "another `monitor run` is using" in err, "listen" in err)
 
 
 def test_taken_default_port_warns_and_runs_on(caplog: pytest.LogCaptureFixture) -> None:

@@ -10,7 +10,8 @@ decide; the store records). Callers never see table rows, only the frozen values
     Store.open(url) -> Store                      migrate to head; StoreError if unreachable
     save_poll(state, articles, now, placing)      one transaction per poll; placing: each
       -> PollSaved                                  article in its story (``_stories``)
-    stored_articles(since), save_rematch(...)     ``monitor rematch``: match stored articles again
+    stored_articles(since), new_rematches,        ``monitor rematch``: match stored articles again
+      save_rematch(...)
     channel_queue(channel, now), open_digests,    the delivery layer (``_outbox``): queues,
       compose_digests, mark_digest_sent, ...      digests, back-off, dead letters, listing
     record_feedback(match_id, verdict, who, now)  relevance feedback (``_feedback``); also

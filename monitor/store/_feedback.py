@@ -17,7 +17,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import Connection, and_, delete, func, insert
+from sqlalchemy import Connection, and_, delete, insert
+from sqlalchemy import select as columns_of
 from sqlmodel import Session, col, select
 
 from monitor.errors import StoreError
@@ -105,15 +106,18 @@ class FeedbackLog:
     def feedback_counts(self) -> dict[str, dict[str, int]]:
         """Current verdicts per topic, one per judged article, given here or imported:
         ``{topic_id: {"relevant": n, "not-relevant": m}}``."""
-        given = select(FeedbackRow.topic_id, FeedbackRow.article_key, FeedbackRow.created,
-                       FeedbackRow.id, FeedbackRow.verdict)  # fmt: skip
-        imported = select(JudgmentRow.topic_id, JudgmentRow.article_key, JudgmentRow.created,
-                          JudgmentRow.id, JudgmentRow.verdict)  # fmt: skip
         latest: dict[tuple[str, str], Given] = {}
         with self._session("counting feedback") as session:
-            for query, is_import in ((imported, True), (given, False)):
-                for topic_id, key, created, row, verdict in session.exec(query):
-                    keep_latest(latest, (topic_id, key), Given(created, is_import, row, verdict))
+            for table, is_import in ((JudgmentRow, True), (FeedbackRow, False)):
+                # SQLAlchemy's select: SQLModel's types a select of at most four columns
+                query = columns_of(
+                    col(table.topic_id), col(table.article_key), col(table.created),
+                    col(table.id), col(table.verdict),
+                )  # fmt: skip
+                for topic_id, key, created, row, verdict in session.connection().execute(query):
+                    assert row is not None  # rows read back always have their primary key
+                    given = Given(created, is_import, row, verdict)
+                    keep_latest(latest, (topic_id, key), given)
         counts: dict[str, dict[str, int]] = {}
         for (topic_id, _), current in latest.items():
             counts.setdefault(topic_id, dict.fromkeys(VERDICTS, 0))[current.verdict] += 1
@@ -163,8 +167,13 @@ def _current(connection: Connection, match_ids: list[int]) -> dict[int, Given]:
         query = (
             select(MatchRow.id, table.created, table.id, table.verdict)
             .join(ArticleRow, col(ArticleRow.id) == col(MatchRow.article_id))
-            .join(table, and_(col(table.topic_id) == col(MatchRow.topic_id),
-                              col(table.article_key) == col(ArticleRow.key)))  # fmt: skip
+            .join(
+                table,
+                and_(
+                    col(table.topic_id) == col(MatchRow.topic_id),
+                    col(table.article_key) == col(ArticleRow.key),
+                ),
+            )
             .where(col(MatchRow.id).in_(match_ids))
         )
         for match_id, created, row, verdict in connection.execute(query):

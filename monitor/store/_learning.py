@@ -5,7 +5,8 @@ Owns: the queries of the ``judgment`` table (judgments made elsewhere, ``monitor
 ``learned_model`` table (each topic's learned filter as JSON, keyed by topic id so an edit of the
 query keeps it and its judgments; both tables are declared in ``_tables``),
 and reading a topic's judgments back as documents with verdicts: the imported ones and the
-verdicts given on stored matches (``feedback``, the latest per article wins).
+verdicts given on stored matches (``feedback``): the latest per article wins, by the rule
+of ``_feedback.keep_latest`` that every reader of verdicts shares.
 Does not own: learning (``monitor.learn``), the verdicts on matches themselves (``_feedback``).
 """
 
@@ -131,4 +132,3 @@ class LearningLog:
                 r.topic_id: Learned(r.topic_id, r.model, r.state, r.trained)
                 for r in session.exec(select(LearnedRow))
             }
-
