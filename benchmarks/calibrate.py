@@ -35,7 +35,7 @@ def main() -> None:
             topics = topics_of(path, expand=expand)
             ids = [t.id for t in topics]
             matcher = Matcher(topics)
-            points = sweep(score_judged(matcher, judged), ids)
+            points = sweep(score_judged(matcher, judged), {t.id: t.threshold for t in topics})
             label = f"{name} expand={'on' if expand else 'off'}"
             columns[label] = {t: _macro([p for p in points if p.threshold == t]) for t in SWEEP}
             for topic in ids:

@@ -158,6 +158,25 @@ def test_eval_sweep_marks_the_current_and_best_thresholds(
     )
 
 
+@pytest.mark.parametrize(("threshold", "rows"), [("0.12", 15), ("0.15", 14)])
+def test_eval_sweep_has_a_row_at_the_current_threshold_off_the_grid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], threshold: str, rows: int
+) -> None:
+    """A topic whose threshold is not on the 0.05 grid gets a row there, marked current; one on
+    the grid is not repeated."""
+    watchlist = tmp_path / "watchlist.yaml"
+    text = Path(WATCHLIST).read_text(encoding="utf-8")
+    watchlist.write_text(
+        text.replace("    query: storm", f"    query: storm\n    threshold: {threshold}")
+    )
+    main(["eval", "--watchlist", str(watchlist), "--labels", LABELS, "--json"])
+    sweep = [r for r in json.loads(capsys.readouterr().out)["sweep"] if r["topic"] == "storms"]
+    main(["eval", "--watchlist", str(watchlist), "--labels", LABELS])
+    current = [line.split()[:2] for line in capsys.readouterr().out.splitlines()
+               if line.startswith("storms") and line.endswith("current")]  # fmt: skip
+    assert (rows, [["storms", threshold]]) == (len(sweep), current)
+
+
 def test_eval_show_errors_lists_false_positives_and_misses(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from monitor.errors import StoreError
 from monitor.store import MatchCursor, MatchFilter, Store
+from monitor.types import Document
 from tests.test_store import T0, article, state
 
 
@@ -43,6 +44,44 @@ def test_record_undo_and_read_feedback(store: Store) -> None:
     assert store.feedback_counts() == {"asean": {"relevant": 2, "not-relevant": 0}}
     assert store.undo_feedback(first) is True
     assert store.undo_feedback(first) is False
+
+
+def test_an_import_and_a_verdict_on_the_match_have_one_current_verdict(store: Store) -> None:
+    """An article and topic judged on its match and by an import has one verdict, the latest,
+    wherever it is read (the match, the counts, the learner); undo takes back that one."""
+    store.save_poll(state(), [article("https://a.example/1")], T0)
+    (match_id,) = _match_ids(store)
+    doc = Document("https://a.example/1", "Asean", "text", "en")
+    store.record_feedback(match_id, "not-relevant", "cli", T0)
+
+    def current() -> tuple[object, ...]:
+        learned = [relevant for _, relevant in store.judgments("asean")]
+        return store.latest_verdicts([match_id]), store.feedback_counts(), learned
+
+    store.import_judgments([(doc, {"asean": True})], "file", T0 + timedelta(minutes=1))
+    imported = current()
+    store.record_feedback(match_id, "not-relevant", "cli", T0 + timedelta(minutes=2))
+    given = current()
+    store.undo_feedback(match_id)
+    undone = current()
+    store.undo_feedback(match_id)
+    assert (
+        ({match_id: "relevant"}, {"asean": {"relevant": 1, "not-relevant": 0}}, [True]),
+        ({match_id: "not-relevant"}, {"asean": {"relevant": 0, "not-relevant": 1}}, [False]),
+        ({match_id: "relevant"}, {"asean": {"relevant": 1, "not-relevant": 0}}, [True]),
+        ({match_id: "not-relevant"}, {"asean": {"relevant": 0, "not-relevant": 1}}, [False]),
+    ) == (imported, given, undone, current())
+
+
+def test_a_delivery_id_names_its_match(store: Store) -> None:
+    """A delivery id (an alert's or digest line's ``id:``) resolves to its match; others None."""
+    store.save_poll(state(), [article("https://a.example/1", topics=(("asean", ("chat",)),))], T0)
+    (match_id,) = _match_ids(store)
+    (delivery,) = store.channel_queue("chat", T0 + timedelta(hours=1))
+    assert (match_id, None) == (
+        store.match_of_delivery(delivery.delivery_id),
+        store.match_of_delivery("nope"),
+    )
 
 
 def test_feedback_on_unknown_match_or_bad_verdict_is_refused(store: Store) -> None:

@@ -361,6 +361,29 @@ def test_suggest_proposes_not_candidates_and_missing_terms() -> None:
     assert "bank" not in nots | ors
 
 
+@pytest.mark.parametrize(
+    ("lang", "relevant_words", "wrong_words", "expected"),
+    [
+        # the QA pass's words: common in English news, however one-sided in the judgments
+        ("en", "heroin before every system hit", "casino activities officials man",
+         {("OR", "heroin"), ("NOT", "casino")}),
+        # "dari" (from) and "pada" (on) are in 92% and 85% of Indonesian background texts
+        ("id", "sabu dari", "kasino pada", {("OR", "sabu"), ("NOT", "kasino")}),
+    ],
+)  # fmt: skip
+def test_suggest_leaves_out_words_common_in_their_language(
+    lang: str, relevant_words: str, wrong_words: str, expected: set[tuple[str, str]]
+) -> None:
+    """A word in more than a few percent of the background texts of its language is proposed
+    neither as a NOT candidate nor as a missing term."""
+    judged = [
+        (Document(f"{verdict}-{n}", "News", words, lang), verdict)
+        for verdict, words in ((True, relevant_words), (False, wrong_words))
+        for n in range(3)
+    ]
+    assert expected == {(s.kind, s.word) for s in suggest("drugs", judged)}
+
+
 def test_term_uses_name_the_query_terms_that_fired_only_in_wrong_alerts() -> None:
     """``elect*`` fired only on club boards judged not relevant: first, to narrow, with the words
     it matched there; ``ballot*`` fired only in relevant ones; ``poll*`` in both."""
@@ -517,6 +540,37 @@ def test_cli_feedback_round_trip_undo_and_import(
     assert "  bank  (in 20 relevant, 20 not relevant; there it matched 'bank')" in out
     assert main([*run, "explain", "bank", "--title", "Central bank", "--text", "loan rate"]) == 0
     assert "top features:" in capsys.readouterr().out
+
+
+def test_cli_feedback_takes_a_delivery_id_and_warns_of_unknown_topics(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A digest line's delivery id judges its match; an import naming topics no watchlist
+    defines stores them and says so on stderr (how many, which)."""
+    config = write_config(tmp_path, database_url)
+    run = ["--config", str(config)]
+    with Store.open(database_url) as store:
+        store.save_poll(
+            state(), [article("https://a.example/1", topics=(("bank", ("chat",)),))], T0
+        )
+        match_id = store.matches(limit=1)[0].match_id
+        (delivery,) = store.channel_queue("chat", T0 + timedelta(hours=1))
+    judged_by_delivery = main([*run, "feedback", delivery.delivery_id, "relevant"])
+    said = capsys.readouterr().out
+    lines = [json.dumps({"id": f"doc-{n}", "title": "Bank", "text": "bank",
+                         "topics": {"bank": 1, **({"bnak": 0, "gone": 1} if n else {})}})
+             for n in range(3)]  # fmt: skip
+    (tmp_path / "f.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    imported = main([*run, "feedback", "--import", str(tmp_path / "f.jsonl")])
+    err = capsys.readouterr().err
+    with Store.open(database_url) as store:
+        stored = sorted(store.judgment_states())
+    assert (
+        0, f"match {match_id}: relevant (topic bank)\n", 0,
+        "warning: 4 judgments name topics no watchlist defines: bnak (2), gone (2); "
+        "stored, they count once a watchlist defines the topic\n",
+        ["bank", "bnak", "gone"],
+    ) == (judged_by_delivery, said, imported, err, stored)  # fmt: skip
 
 
 def test_cli_feedback_export_holds_every_judgment_and_imports_back(

@@ -567,6 +567,23 @@ def test_digest_orders_topics_by_best_match_and_shows_outlets() -> None:
     assert "Republika, also in Antara, Tempo" in body
 
 
+@pytest.mark.parametrize(
+    ("fmt", "footer"),
+    [
+        ("text", "id: dlv-7f3a · match 42\n"),
+        ("markdown", "id: dlv-7f3a · match 42  \n"),
+        ("html", "id: dlv-7f3a · match 42</small>"),
+    ],
+)
+def test_digest_lines_carry_their_match_id(fmt: MessageFormat, footer: str) -> None:
+    """Each digest line ends with its match id, as a single alert's footer does, so the reader
+    can judge it (``monitor feedback 42 relevant``); a line without a match shows none."""
+    bare = replace(ALERT, delivery_id="d2", topic_id="sea", topic_name="Sea", score=0.5)
+    body = render_digest("dg-1", ordered([replace(ALERT, match_id=42), bare]), fmt, JAKARTA).body
+    expected = (True, 1)
+    assert expected == (footer in body, body.count(" · match "))
+
+
 def test_alert_lists_the_other_outlets() -> None:
     """One story carried by several outlets is one alert naming them, in every format."""
     alert = replace(ALERT, also_in=("Antara", "Tempo <b>"))

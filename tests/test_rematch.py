@@ -4,6 +4,7 @@ their full stored text, on a SQLite file and on PostgreSQL (the ``database_url``
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from monitor.cli import main
 from monitor.store import ArticlePage, NewArticle, SourceState, Store
-from monitor.types import Item, Validators
+from monitor.types import Item, Match, Validators
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 #: the feed's summary says nothing of drugs; the page's full text does
@@ -166,3 +167,26 @@ def test_rematch_honours_a_sources_topics(
         found = sorted(m.topic_id for m in store.matches())
     expected = (0, "rematched 2 articles: 1 new matches stored, 0 deliveries queued\n", ["storms"])
     assert expected == (code, out, found)
+
+
+def test_dry_run_skips_a_copy_of_a_story_already_matched(
+    config: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another outlet's copy of a story that already matched a topic is no new match, in a dry
+    run as in a real run (the copy joins the story's match)."""
+    path, url = config
+    drugs = ((Match("drugs", 0.9), "Drugs", ("desk",)),)
+    with Store.open(url) as store:
+        first, copy = (
+            replace(stored(f"https://wire.example/{n}", "Seizure", FULL_TEXT),
+                    page=ArticlePage(text=FULL_TEXT, story_id="story-1"))
+            for n in (1, 2)
+        )  # fmt: skip
+        store.save_poll(source_state(), [replace(first, matches=drugs), copy], T0)
+    dry = run(capsys, "--config", path, "rematch", "--topic", "drugs", "--dry-run")
+    real = run(capsys, "--config", path, "rematch", "--topic", "drugs")
+    expected = (
+        "dry run: 1 new matches in 4 articles; nothing stored",
+        "rematched 4 articles: 1 new matches stored, 0 deliveries queued",
+    )
+    assert expected == (dry[1].strip().splitlines()[-1], real[1].strip())

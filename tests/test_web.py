@@ -22,9 +22,11 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from monitor.cli import main
 from monitor.config import WebSettings, load_settings
 from monitor.errors import ConfigError
 from monitor.learn.feedback_file import read_feedback
+from monitor.node import single_node
 from monitor.store import Store
 from monitor.web.server import bind
 from tests.feedserver import FeedServer, running_feed_server
@@ -309,6 +311,22 @@ def test_explicit_listen_that_cannot_be_bound_stops_the_start(
         )  # fmt: skip
     assert done.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "web.listen" in done.stderr
+
+
+def test_a_second_run_on_a_sqlite_file_says_so_before_the_taken_port(
+    tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second ``monitor run`` on a SQLite file whose daemon holds ``web.listen`` too exits 3
+    with "another `monitor run`", not 1 with the port it cannot bind."""
+    with socket.socket() as taken, single_node(sqlite_url):
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = write_config(tmp_path, sqlite_url, web=f'web: {{listen: "127.0.0.1:{port}"}}')
+        code = main(["--config", str(config), "run"])
+    err = capsys.readouterr().err
+    expected = (3, True, False)
+    assert expected == (code, "another `monitor run` is using" in err, "listen" in err)
 
 
 def test_taken_default_port_warns_and_runs_on(caplog: pytest.LogCaptureFixture) -> None:

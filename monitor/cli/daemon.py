@@ -7,7 +7,8 @@ and the two commands that run it: forever under the scheduler, or one cycle with
 ``monitor run`` also serves the web side (``monitor.web``) on the same loop unless
 ``web.listen`` is off; its socket is bound before anything starts, so a bad address is a
 start-up error. On PostgreSQL ``monitor run`` is one node of several (``open_node``); on SQLite
-it holds a lock file next to the database: a second daemon there refuses to start.
+it holds a lock file next to the database, taken before the web port: a second daemon there
+refuses to start, and says why (not that the first one's port is taken).
 Does not own: what a cycle does (``monitor.pipeline``) or when it runs (``monitor.scheduler``,
 imported only by ``monitor run`` so the other commands start without APScheduler).
 """
@@ -123,47 +124,59 @@ def _notifier(settings: Settings, node: Node | None) -> Notifier:
 
 
 def cmd_run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    settings = settings_from(args, env)
+    warn_if_silent(settings)
+    # SQLite serves one daemon: a second one on the same file refuses to start, and says so
+    # first, before it tries the web port that the first one holds
+    with single_node(settings.database_url):
+        sock = _bind(settings)  # now: a listen that cannot be bound stops the start
+        try:
+            asyncio.run(_run(args, env, settings, sock))
+        finally:
+            if sock is not None:
+                sock.close()
+    return 0
+
+
+def _bind(settings: Settings) -> socket.socket | None:
+    """The web side's listening socket, or None when ``web.listen`` is off."""
+    if settings.web.listen is None:
+        return None
+    from monitor.web.server import bind  # only a daemon with a web side needs uvicorn
+
+    return bind(settings.web)
+
+
+async def _run(
+    args: argparse.Namespace,
+    env: Mapping[str, str],
+    settings: Settings,
+    sock: socket.socket | None,
+) -> None:
+    """The daemon, and the web side on ``sock``, until stopped."""
     from monitor.scheduler import RELOAD_EVERY, Daemon  # only the daemon needs APScheduler
     from monitor.systemd import Notifier as ServiceManager
 
-    settings = settings_from(args, env)
-    warn_if_silent(settings)
-    sock = None
-    if settings.web.listen is not None:
-        from monitor.web.server import bind  # only a daemon with a web side needs uvicorn
-
-        sock = bind(settings.web)  # now: a listen that cannot be bound stops the start
-
-    async def run() -> None:
-        counted = _web_metrics() if sock is not None else None
-        metrics = counted or NO_METRICS
-        async with open_node(settings, True, metrics=metrics) as (pipeline, node):
-            daemon = Daemon(
-                pipeline,
-                reload=lambda: settings_from(args, env),
-                make_notifier=lambda s: _notifier(s, node),
-                service_manager=ServiceManager(env),
-                reload_every=_reload_every(env, RELOAD_EVERY),
-                metrics=metrics,
-                node=node,
-            )
-            web = None
-            if sock is not None and counted is not None:
-                web = _web_server(sock, pipeline, daemon, counted)
-            try:
-                await daemon.run()
-            finally:
-                if web is not None:
-                    await web.stop()
-
-    try:
-        # SQLite serves one daemon: a second one on the same file refuses to start
-        with single_node(settings.database_url):
-            asyncio.run(run())
-    finally:
-        if sock is not None:
-            sock.close()
-    return 0
+    counted = _web_metrics() if sock is not None else None
+    metrics = counted or NO_METRICS
+    async with open_node(settings, True, metrics=metrics) as (pipeline, node):
+        daemon = Daemon(
+            pipeline,
+            reload=lambda: settings_from(args, env),
+            make_notifier=lambda s: _notifier(s, node),
+            service_manager=ServiceManager(env),
+            reload_every=_reload_every(env, RELOAD_EVERY),
+            metrics=metrics,
+            node=node,
+        )
+        web = None
+        if sock is not None and counted is not None:
+            web = _web_server(sock, pipeline, daemon, counted)
+        try:
+            await daemon.run()
+        finally:
+            if web is not None:
+                await web.stop()
 
 
 def _reload_every(env: Mapping[str, str], default: float) -> float:

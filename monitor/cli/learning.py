@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 
 from monitor.cli.common import EXIT_USAGE, now, open_store, print_table, settings_from
 from monitor.config import Settings
 from monitor.errors import StoreError
 from monitor.learn import CUTOFF, Filters, from_json, learn, status
-from monitor.learn.feedback_file import read_feedback, write_feedback
+from monitor.learn.feedback_file import Judged, read_feedback, write_feedback
 from monitor.learn.suggest import suggestions
 from monitor.match import Explanation, Lexicon, Matcher, lexicon_for
 from monitor.pipeline import NEAR_MISS_DAYS, near_misses, relearn
@@ -86,10 +87,12 @@ def cmd_feedback(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             return _import(store, settings, args.import_file, who)
         if args.export_file is not None:
             return _export(store, args.export_file)
-        if not args.match.isdigit():
-            print(f"a match id is a number (monitor matches): {args.match!r}", file=sys.stderr)
+        match_id = _match_id(store, args.match)
+        if match_id is None:
+            print(f"no match or delivery {args.match!r}: a match id is a number (`match 42` in "
+                  "an alert's footer or digest line, monitor matches); a delivery id is the "
+                  "alert's `id:`", file=sys.stderr)  # fmt: skip
             return EXIT_USAGE
-        match_id = int(args.match)
         if args.verdict == "undo":
             if not store.undo_feedback(match_id):
                 print(f"match {match_id} has no verdict to undo", file=sys.stderr)
@@ -104,6 +107,14 @@ def cmd_feedback(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             print(f"match {match_id}: {given.verdict} (topic {given.topic_id})")
         _retrain(store, settings)
     return 0
+
+
+def _match_id(store: Store, given: str) -> int | None:
+    """The match ``given`` names: its number, or the id of one of its deliveries (an alert's
+    ``id:``, which a digest line or an older alert shows); None when it names neither."""
+    # a delivery id first: one is hex digits, and may happen to be all decimal ones
+    found = store.match_of_delivery(given)
+    return int(given) if found is None and given.isdigit() else found
 
 
 def _near_misses(settings: Settings, topic_id: str) -> int:
@@ -158,8 +169,22 @@ def _import(store: Store, settings: Settings, path: str, who: str) -> int:
         return EXIT_USAGE
     count = store.import_judgments([(j.document, j.verdicts) for j in judged], who, now())
     print(f"imported {count} judgments of {len(judged)} articles")
+    _warn_unknown_topics(settings, judged)
     _retrain(store, settings)
     return 0
+
+
+def _warn_unknown_topics(settings: Settings, judged: Sequence[Judged]) -> None:
+    """Say on stderr which imported topic ids no watchlist defines. They are stored all the
+    same: judgments are kept by topic id, outlive a topic's definition and travel between
+    deployments (``--export``), and count once a watchlist defines the topic (README, "Teach
+    a topic"); but a misspelt id would otherwise teach nothing without a word."""
+    known = {t.id for t in settings.topics}
+    unknown = Counter(t for j in judged for t in j.verdicts if t not in known)
+    if unknown:
+        names = ", ".join(f"{t} ({n})" for t, n in sorted(unknown.items()))
+        print(f"warning: {unknown.total()} judgments name topics no watchlist defines: {names}; "
+              "stored, they count once a watchlist defines the topic", file=sys.stderr)  # fmt: skip
 
 
 def _export(store: Store, path: str) -> int:

@@ -42,8 +42,7 @@ def cmd_rematch(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         for article in store.stored_articles(since):
             articles += 1
             found = rematches(matcher, article, settings, topics)
-            stored_topics = store.matched_topics(article.article_id) if found else set()
-            new = [f for f in found if f[0].topic not in stored_topics]
+            new = store.new_rematches(article, found) if found else []
             if args.dry_run:
                 rows += [_row(article, match) for match, _, _ in new]
                 continue

@@ -108,7 +108,7 @@ def cmd_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     scored = ev.score_judged(matcher, judged)
     thresholds = {t.id: t.threshold for t in topics}
     report = ev.report(scored, thresholds)
-    points = ev.sweep(scored, list(thresholds))
+    points = ev.sweep(scored, thresholds)
     errors = ev.errors(scored, thresholds) if args.show_errors else None
     if args.json:
         out: dict[str, object] = {**ev.report_json(report), "sweep": ev.sweep_json(points)}

@@ -27,7 +27,7 @@ Does not own: matching (``engine``); reading watchlists (``monitor.config``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from monitor.match.bulk import read_article
@@ -179,12 +179,13 @@ def report(scored: Scores, thresholds: dict[str, float]) -> Report:
 
 
 def sweep(
-    scored: Scores, topics: Sequence[str], thresholds: Sequence[float] = SWEEP
+    scored: Scores, current: Mapping[str, float], thresholds: Sequence[float] = SWEEP
 ) -> list[Point]:
-    """Each topic's counts at each threshold, topic by topic, thresholds ascending."""
+    """Each topic's counts at each threshold and at its ``current`` one (off the grid too: a
+    topic at 0.12 gets its row), topic by topic, thresholds ascending."""
     points = []
-    for topic in topics:
-        for threshold in sorted(thresholds):
+    for topic, own in current.items():
+        for threshold in sorted({*thresholds, own}):  # the grid's 0.15 is the float 0.15
             one = report(scored, {topic: threshold}).row(topic)
             points.append(Point(topic, threshold, one.counts if one else Counts()))
     return points

@@ -51,6 +51,11 @@ class Background:
         table = self.idfs.get(key)
         return IDF_FULL if table is None else table.get(word, self.unlisted[key])
 
+    def share(self, word: str, lang: str | None) -> float:
+        """The share of the language's background texts that hold ``word`` (an unlisted word:
+        fewer than the rarest listed one; a background that knows no word: under 1%)."""
+        return math.exp(-self.idf(word, lang))
+
     def specificity(self, phrase: Sequence[str], lang: str | None) -> float:
         """In [``SPEC_FLOOR``, 1]: how rare the phrase's words are (1: rare, a name)."""
         key = lang if lang is not None and lang in self.idfs else ALL

@@ -1,8 +1,9 @@
 """Rendering many alerts as one message: digests, and the dead-letter report. Pure: no I/O.
 
 Owns: what a digest shows (the matches grouped by topic, topics with the best match first,
-matches by score; each line with its linked headline, source, other outlets, time, score and its
-own delivery id, so a receiver can tell every alert apart), splitting a digest that would not fit
+matches by score; each line with its linked headline, source, other outlets, time, score, its
+own delivery id, so a receiver can tell every alert apart, and its match id, so the reader can
+judge it: ``monitor feedback 42 relevant``), splitting a digest that would not fit
 a channel into several messages (``pack``), and the report of deliveries that failed for good.
 Escaping follows ``monitor.notify.render``: feed text is escaped, only http(s) URLs are linked.
 Does not own: which alerts go into a digest (``monitor.deliver.plan``), nor sending.
@@ -67,6 +68,8 @@ class _Line:
     published: str
     score: str
     delivery_id: str
+    #: " · match 42" ("" when the alert has no stored match)
+    match: str = ""
     #: "term → form (title, text); ..." ("" when left out for length)
     terms: str = ""
     #: a short excerpt ("" when left out for length)
@@ -198,15 +201,18 @@ def _line(alert: Alert, tz: ZoneInfo, detail: int = 0) -> _Line:
         published=published_text(alert.published, tz),
         score=f"{alert.score:.2f}",
         delivery_id=one_line(alert.delivery_id),
+        match="" if alert.match_id is None else f" · match {alert.match_id}",
         terms=f"matched: {terms}" if terms else "",
         snippet=trim(one_line(alert.snippet), DIGEST_SNIPPET_MAX) if detail >= 2 else "",
     )
 
 
 def _about(line: _Line) -> str:
-    """``Republika, also in Antara · 2021-12-07 13:33 UTC · score 0.82 · id: ...`` (plain)."""
+    """``Republika, also in Antara · 2021-12-07 13:33 UTC · score 0.82 · id: ... · match 42``
+    (plain), the footer of a single alert's message in one line."""
     source = ", ".join(filter(None, (line.source, line.also_in)))
-    return f"{source} · {line.published} · score {line.score} · id: {line.delivery_id}"
+    ids = f"id: {line.delivery_id}{line.match}"
+    return f"{source} · {line.published} · score {line.score} · {ids}"
 
 
 def _extras(line: _Line) -> list[str]:

@@ -10,11 +10,13 @@ decide; the store records). Callers never see table rows, only the frozen values
     Store.open(url) -> Store                      migrate to head; StoreError if unreachable
     save_poll(state, articles, now, placing)      one transaction per poll; placing: each
       -> PollSaved                                  article in its story (``_stories``)
-    stored_articles(since), save_rematch(...)     ``monitor rematch``: match stored articles again
+    stored_articles(since), new_rematches,        ``monitor rematch``: match stored articles again
+      save_rematch(...)
     channel_queue(channel, now), open_digests,    the delivery layer (``_outbox``): queues,
       compose_digests, mark_digest_sent, ...      digests, back-off, dead letters, listing
     record_feedback(match_id, verdict, who, now)  relevance feedback (``_feedback``); also
-      undo_feedback(match_id), feedback(topic)      latest_verdicts, feedback_counts
+      undo_feedback(match_id), feedback(topic)      latest_verdicts, feedback_counts,
+                                                    match_of_delivery(delivery_id)
     import_judgments, judgments(topic),           what topics learn from, and the learned filters
       judgment_state, save_learned, learned()       (``_learning``)
     match_page(filter, after, limit), ...         the dashboard's reads (``_views``), keyset-paged

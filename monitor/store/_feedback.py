@@ -1,8 +1,11 @@
 """Relevance feedback: verdicts people give matches, recorded, undone and read back.
 
-Owns: the ``feedback`` table's reads and writes. A verdict copies the match's topic and article
-key so it outlives the match row; undo deletes the latest verdict of a match. A verdict on a
-stored article a topic did not match (a near miss) has no match row: its ``match_id`` is NULL.
+Owns: the ``feedback`` table's reads and writes, and which verdict of an article and topic is
+the current one. A verdict copies the match's topic and article key so it outlives the match
+row. A verdict on a stored article a topic did not match (a near miss) has no match row: its
+``match_id`` is NULL. An article and topic has one current verdict, the latest given, whichever
+way: on its match, as a near miss, or imported (``judgment`` table, ``_learning``); a match's
+verdict, the counts and undo all read that one, as the learner does (``_learning.judgments``).
 Does not own: what the verdicts teach a topic (``monitor.learn``), nor who may give them (the web
 side checks that before it calls here).
 """
@@ -12,13 +15,14 @@ from __future__ import annotations
 import dataclasses
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import Connection, delete, func, insert
+from sqlalchemy import Connection, and_, delete, insert
+from sqlalchemy import select as columns_of
 from sqlmodel import Session, col, select
 
 from monitor.errors import StoreError
-from monitor.store._tables import ArticleRow, FeedbackRow, MatchRow
+from monitor.store._tables import ArticleRow, DeliveryRow, FeedbackRow, JudgmentRow, MatchRow
 from monitor.store._values import VERDICTS, Feedback
 
 
@@ -71,15 +75,25 @@ class FeedbackLog:
             return _insert(connection, verdict_row)
 
     def undo_feedback(self, match_id: int) -> bool:
-        """Delete the latest verdict on ``match_id``; False when there was none."""
-        latest = (
-            select(func.max(FeedbackRow.id))
-            .where(col(FeedbackRow.match_id) == match_id)
-            .scalar_subquery()
-        )
+        """Delete the current verdict of ``match_id``'s article and topic (given on the match,
+        as a near miss or imported): the one before it, if any, is current again. False when
+        there was none."""
         with self._transaction("undoing feedback") as connection:
-            deleted = connection.execute(delete(FeedbackRow).where(col(FeedbackRow.id) == latest))
-        return bool(deleted.rowcount)
+            current = _current(connection, [match_id]).get(match_id)
+            if current is None:
+                return False
+            if current.imported:
+                connection.execute(delete(JudgmentRow).where(col(JudgmentRow.id) == current.row))
+            else:
+                connection.execute(delete(FeedbackRow).where(col(FeedbackRow.id) == current.row))
+        return True
+
+    def match_of_delivery(self, delivery_id: str) -> int | None:
+        """The match whose alert went out as delivery ``delivery_id`` (an alert's or a digest
+        line's ``id:``), or None."""
+        query = select(DeliveryRow.match_id).where(col(DeliveryRow.id) == delivery_id)
+        with self._session("reading a delivery") as session:
+            return session.exec(query).first()
 
     def feedback(self, topic_id: str | None = None) -> list[Feedback]:
         """Every verdict (only ``topic_id``'s when given), oldest first."""
@@ -90,30 +104,81 @@ class FeedbackLog:
             return [_feedback(row) for row in session.exec(query)]
 
     def feedback_counts(self) -> dict[str, dict[str, int]]:
-        """Verdicts per topic: ``{topic_id: {"relevant": n, "not-relevant": m}}``."""
-        query = select(FeedbackRow.topic_id, FeedbackRow.verdict, func.count()).group_by(
-            col(FeedbackRow.topic_id), col(FeedbackRow.verdict)
-        )
-        counts: dict[str, dict[str, int]] = {}
+        """Current verdicts per topic, one per judged article, given here or imported:
+        ``{topic_id: {"relevant": n, "not-relevant": m}}``."""
+        latest: dict[tuple[str, str], Given] = {}
         with self._session("counting feedback") as session:
-            for topic_id, verdict, count in session.exec(query):
-                counts.setdefault(topic_id, dict.fromkeys(VERDICTS, 0))[verdict] = count
+            for table, is_import in ((JudgmentRow, True), (FeedbackRow, False)):
+                # SQLAlchemy's select: SQLModel's types a select of at most four columns
+                query = columns_of(
+                    col(table.topic_id), col(table.article_key), col(table.created),
+                    col(table.id), col(table.verdict),
+                )  # fmt: skip
+                for topic_id, key, created, row, verdict in session.connection().execute(query):
+                    assert row is not None  # rows read back always have their primary key
+                    given = Given(created, is_import, row, verdict)
+                    keep_latest(latest, (topic_id, key), given)
+        counts: dict[str, dict[str, int]] = {}
+        for (topic_id, _), current in latest.items():
+            counts.setdefault(topic_id, dict.fromkeys(VERDICTS, 0))[current.verdict] += 1
         return counts
 
     def latest_verdicts(self, match_ids: list[int]) -> dict[int, str]:
-        """The latest verdict of each of ``match_ids`` that has one."""
+        """The current verdict of each of ``match_ids`` that has one: the latest given on its
+        article and topic, on the match, as a near miss or imported."""
         if not match_ids:
             return {}
-        latest = (
-            select(func.max(FeedbackRow.id))
-            .where(col(FeedbackRow.match_id).in_(match_ids))
-            .group_by(col(FeedbackRow.match_id))
-        )
-        query = select(FeedbackRow.match_id, FeedbackRow.verdict).where(
-            col(FeedbackRow.id).in_(latest)
-        )
         with self._session("reading verdicts") as session:
-            return {m: v for m, v in session.exec(query) if m is not None}
+            found = _current(session.connection(), match_ids)
+        return {match_id: given.verdict for match_id, given in found.items()}
+
+
+_Key = TypeVar("_Key")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Given:
+    """One verdict on an article and topic, as needed to tell which is the current one."""
+
+    created: datetime
+    #: True: imported (``judgment`` table), else given here (``feedback`` table)
+    imported: bool
+    #: its row's id in that table
+    row: int
+    verdict: str
+
+    @property
+    def order(self) -> tuple[datetime, bool, int]:
+        """Later is current; at the same instant a verdict given here beats an import."""
+        return self.created, not self.imported, self.row
+
+
+def keep_latest(latest: dict[_Key, Given], key: _Key, given: Given) -> None:
+    """Keep ``given`` as ``key``'s current verdict if it is later than the one kept."""
+    before = latest.get(key)
+    if before is None or given.order > before.order:
+        latest[key] = given
+
+
+def _current(connection: Connection, match_ids: list[int]) -> dict[int, Given]:
+    """The current verdict of each of ``match_ids``' article and topic, of those that have one."""
+    latest: dict[int, Given] = {}
+    for table, is_import in ((JudgmentRow, True), (FeedbackRow, False)):
+        query = (
+            select(MatchRow.id, table.created, table.id, table.verdict)
+            .join(ArticleRow, col(ArticleRow.id) == col(MatchRow.article_id))
+            .join(
+                table,
+                and_(
+                    col(table.topic_id) == col(MatchRow.topic_id),
+                    col(table.article_key) == col(ArticleRow.key),
+                ),
+            )
+            .where(col(MatchRow.id).in_(match_ids))
+        )
+        for match_id, created, row, verdict in connection.execute(query):
+            keep_latest(latest, match_id, Given(created, is_import, row, verdict))
+    return latest
 
 
 def _feedback(row: FeedbackRow) -> Feedback:

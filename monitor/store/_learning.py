@@ -5,7 +5,8 @@ Owns: the queries of the ``judgment`` table (judgments made elsewhere, ``monitor
 ``learned_model`` table (each topic's learned filter as JSON, keyed by topic id so an edit of the
 query keeps it and its judgments; both tables are declared in ``_tables``),
 and reading a topic's judgments back as documents with verdicts: the imported ones and the
-verdicts given on stored matches (``feedback``, the latest per article wins).
+verdicts given on stored matches (``feedback``): the latest per article wins, by the rule
+of ``_feedback.keep_latest`` that every reader of verdicts shares.
 Does not own: learning (``monitor.learn``), the verdicts on matches themselves (``_feedback``).
 """
 
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, delete, func, insert
 from sqlmodel import Session, col, select
 
+from monitor.store._feedback import Given, keep_latest
 from monitor.store._tables import ArticleRow, FeedbackRow, JudgmentRow, LearnedRow
 from monitor.types import Document
 
@@ -72,7 +74,8 @@ class LearningLog:
     def judgments(self, topic_id: str) -> list[tuple[Document, bool]]:
         """``topic_id``'s judged articles with their verdict (True: relevant), the latest
         verdict of each article, imported or given on a match, oldest first."""
-        latest: dict[str, tuple[datetime, int, Document, bool]] = {}
+        latest: dict[str, Given] = {}
+        docs: dict[tuple[bool, int], Document] = {}
         imported = select(JudgmentRow).where(col(JudgmentRow.topic_id) == topic_id)
         given = (
             select(FeedbackRow, ArticleRow)
@@ -81,13 +84,13 @@ class LearningLog:
         )
         with self._session("reading judgments") as session:
             for j in session.exec(imported):
-                doc = Document(j.article_key, j.title, j.text, j.lang)
-                _keep_latest(latest, j.created, 0, doc, j.verdict)
+                docs[True, j.id or 0] = Document(j.article_key, j.title, j.text, j.lang)
+                keep_latest(latest, j.article_key, Given(j.created, True, j.id or 0, j.verdict))
             for f, a in session.exec(given):
-                doc = Document(a.key, a.title, a.text or a.summary, a.language)
-                _keep_latest(latest, f.created, f.id or 0, doc, f.verdict)
-        ordered = sorted(latest.values(), key=lambda entry: (entry[0], entry[1]))
-        return [(doc, relevant) for _, _, doc, relevant in ordered]
+                docs[False, f.id or 0] = Document(a.key, a.title, a.text or a.summary, a.language)
+                keep_latest(latest, a.key, Given(f.created, False, f.id or 0, f.verdict))
+        ordered = sorted(latest.values(), key=lambda given: given.order)
+        return [(docs[g.imported, g.row], g.verdict == "relevant") for g in ordered]
 
     def all_judgments(self) -> dict[str, list[tuple[Document, bool]]]:
         """Every judged topic's ``judgments`` (also of topics no watchlist defines now)."""
@@ -129,15 +132,3 @@ class LearningLog:
                 r.topic_id: Learned(r.topic_id, r.model, r.state, r.trained)
                 for r in session.exec(select(LearnedRow))
             }
-
-
-def _keep_latest(
-    latest: dict[str, tuple[datetime, int, Document, bool]],
-    when: datetime,
-    order: int,
-    doc: Document,
-    verdict: str,
-) -> None:
-    before = latest.get(doc.id)
-    if before is None or (when, order) >= (before[0], before[1]):
-        latest[doc.id] = (when, order, doc, verdict == "relevant")

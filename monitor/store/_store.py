@@ -259,11 +259,14 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
         with self._session("reading articles") as session:
             return session.exec(query).first() or 0
 
-    def matched_topics(self, article_id: int) -> set[str]:
-        """The ids of the topics an article has a stored match for."""
-        query = select(MatchRow.topic_id).where(col(MatchRow.article_id) == article_id)
+    def new_rematches(
+        self, article: StoredArticle, matches: Sequence[tuple[Match, str, tuple[str, ...]]]
+    ) -> list[tuple[Match, str, tuple[str, ...]]]:
+        """Those of ``matches`` that ``save_rematch`` would store now: the topics neither the
+        article nor its story has a match for (a copy of a story already alerted joins that
+        match). ``monitor rematch --dry-run`` lists these, so it shows what a real run stores."""
         with self._session("reading matches") as session:
-            return set(session.exec(query))
+            return _unmatched(session.connection(), article, matches)
 
     def matched_by(self, topic_id: str, first: int = 0) -> set[int]:
         """The numbers of the articles (numbered ``first`` or later) that ``topic_id`` has a
@@ -286,7 +289,7 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
         ``notify``, each new match gets pending deliveries to its channels."""
         saved = PollSaved(0, 0, 0)
         with self._transaction("storing re-matched articles") as connection:
-            for match, topic_name, channels in matches:
+            for match, topic_name, channels in _unmatched(connection, article, matches):
                 values = _convert.match_columns(
                     article.article_id, match, topic_name, now, article.story_id
                 )
@@ -376,6 +379,21 @@ def _row_lock_order(article: NewArticle) -> tuple[str, str]:
     (two nodes) wait for each other's rows on the unique keys (an article's key, a story's
     match of a topic); taken in one order, never each for the other's (a deadlock)."""
     return article.page.story_id or article.item.key, article.item.key
+
+
+def _unmatched(
+    connection: Connection,
+    article: StoredArticle,
+    matches: Sequence[tuple[Match, str, tuple[str, ...]]],
+) -> list[tuple[Match, str, tuple[str, ...]]]:
+    """``matches`` but those of topics the article or its story has a stored match for: the
+    match table's unique keys, (article, topic) and (story, topic), asked before the insert
+    that they would refuse, so that a dry run and a real run agree."""
+    same = col(MatchRow.article_id) == article.article_id
+    if article.story_id is not None:
+        same = same | (col(MatchRow.story_id) == article.story_id)
+    taken = set(connection.execute(select(MatchRow.topic_id).where(same)).scalars())
+    return [found for found in matches if found[0].topic not in taken]
 
 
 def _id(value: int | None) -> int:
