@@ -163,15 +163,17 @@ class Hit:
         found = self.matched.casefold()
         return not (found == written or (self.term.endswith("*") and found.startswith(written)))
 
-    def as_json(self) -> dict[str, str | int | float]:
-        """The hit as a JSON object: how it is stored, and how every ``--json`` output shows it."""
+    def as_json(self) -> dict[str, str | int | float | None]:
+        """The hit as a JSON object: how it is stored, and how every JSON output shows it
+        (``--json``, ``monitor match``, webhooks); ``form`` is null when the term as written
+        fired."""
         return {
             "term": self.term,
             "field": self.field,
             "position": self.position,
             "matched": self.matched,
             "weight": self.weight,
-            "form": self.form,
+            "form": self.form or None,
             **({"count": self.count} if self.count > 1 else {}),
         }
 

@@ -51,7 +51,7 @@ def test_output_shape() -> None:
                         "position": 0,
                         "matched": "Putin",
                         "weight": round(TITLE_WEIGHT * SPECIFIC["putin"], 4),
-                        "form": "",
+                        "form": None,
                     },
                     {
                         "term": "Putin",
@@ -59,7 +59,7 @@ def test_output_shape() -> None:
                         "position": 0,
                         "matched": "Putin",
                         "weight": round(LEAD_WEIGHT * SPECIFIC["putin"], 4),
-                        "form": "",
+                        "form": None,
                     },
                 ],
             },
@@ -74,7 +74,7 @@ def test_output_shape() -> None:
                         "position": 2,
                         "matched": "ASEAN",
                         "weight": round(TITLE_WEIGHT * SPECIFIC["asean"], 4),
-                        "form": "",
+                        "form": None,
                     }
                 ],
             },

@@ -6,6 +6,7 @@ Runs on a SQLite file and on PostgreSQL (``database_url``).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -201,6 +202,23 @@ def test_new_indonesian_item_is_matched_and_delivered_once(world: World) -> None
 
     assert world.once() == 0  # nothing new: nothing more is sent
     assert len(world.webhook.received) == 1 and len(world.smtp.messages) == 1
+
+
+def test_webhook_and_matches_json_show_the_same_hits(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The webhook's hits and ``monitor matches --json``'s are the same objects: ``form`` is
+    null where the term as written fired (the README's form), in both."""
+    assert world.once() == 0
+    world.feeds.serve("/republika.xml", rss([SEED_ITEM, *OTHER_ITEMS]))
+    assert world.once() == 0
+    [hook] = world.webhook.wait_for(1)
+    capsys.readouterr()
+    assert main(["--config", str(world.config), "matches", "--json"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    listed = [{k: v for k, v in h.items() if k != "count"} for h in json.loads(line)["hits"]]
+    assert listed == hook.json()["alert"]["hits"]
+    assert None in [h["form"] for h in listed] and "" not in [h["form"] for h in listed]
 
 
 def test_same_story_on_two_sources_is_delivered_once(world: World) -> None:

@@ -24,6 +24,9 @@ from tests.pages import (
 ARTICLES = Path(__file__).parent / "data" / "articles"
 EXPECTED = json.loads((ARTICLES / "expected.json").read_text(encoding="utf-8"))
 SEED_UTC = datetime(2021, 12, 7, 13, 33, tzinfo=UTC)
+REUTERS_URL = (
+    "http://uk.reuters.com/article/2014/12/29/uk-health-ebola-britain-idUKKBN0K71C820141229"
+)
 
 
 # --- the seed page ---------------------------------------------------------------------------
@@ -65,6 +68,14 @@ def test_no_zone_no_date() -> None:
     """A written date without a zone, on an Indonesian page (three zones), gives no date."""
     article = extract_article(seed_page(date_line="Selasa 07 Dec 2021 20:33"), SEED_URL)
     assert (article.published, article.date_source) == (None, None)
+
+
+def test_reuters_page_gives_its_dateline_once() -> None:
+    """A Reuters page (dateline in its own ``<span>``, a share bar after it) against its golden
+    text: "LONDON (Reuters) - A healthcare worker...", no "LONDON" line above it."""
+    content = gzip.decompress((ARTICLES / "newspaper__reuters.com4.html.gz").read_bytes())
+    golden = (ARTICLES / "newspaper__reuters.com4.txt").read_text(encoding="utf-8")
+    assert extract_article(content, REUTERS_URL).text + "\n" == golden
 
 
 # --- real pages with ground truth ------------------------------------------------------------
@@ -181,6 +192,19 @@ BODY = "Rusia dan ASEAN berencana mengadopsi strategi baru untuk memerangi teror
         (["A caption of five words or more", BODY, "A caption of five words or more"], [BODY]),
         # a "Baca Juga" block ends at the first real paragraph
         (["Baca Juga", BODY, "Pendek"], [BODY, "Pendek"]),
+        # a dateline split off its paragraph, even across a share bar; a repeated heading stays
+        (["JAKARTA", f"JAKARTA (Reuters) - {BODY}"], [f"JAKARTA (Reuters) - {BODY}"]),
+        (
+            ["LONDON", "Share", f"LONDON, England (CNN) -- {BODY}"],
+            [f"LONDON, England (CNN) -- {BODY}"],
+        ),
+        (["Jakarta", f"Jakarta, KOMPAS.com - {BODY}"], [f"Jakarta, KOMPAS.com - {BODY}"]),
+        (["Rusia", f"Rusia, kata dia, {BODY}"], ["Rusia", f"Rusia, kata dia, {BODY}"]),
+        (
+            ["The camp", "The camp, also known as the Berm."],
+            ["The camp", "The camp, also known as the Berm."],
+        ),
+        (["JAKARTA", "JAKARTANYA (Reuters) - x"], ["JAKARTA", "JAKARTANYA (Reuters) - x"]),
     ],
 )
 def test_clean_lines(lines: list[str], kept: list[str]) -> None:

@@ -32,6 +32,36 @@ def test_real_listing_pages_yield_article_links(name: str, url: str) -> None:
     assert len({item.key for item in parsed.items}) == len(parsed.items)
 
 
+def test_cnn_titles_have_no_bullet() -> None:
+    """The CNN home page's "most popular" links lose the bullet inside them; no title starts or
+    ends with a bullet, arrow, bar or dash standing alone."""
+    page = gzip.decompress((LISTINGS / "newspaper__cnn.com_homepage.html.gz").read_bytes())
+    titles = [item.title for item in parse_listing(page, url="http://www.cnn.com/").items]
+    assert "Mother's regret over young MH17 victim's plane crash fear" in titles
+    ends = {word for title in titles for word in (title.split()[0], title.split()[-1])}
+    assert not [word for word in ends if not any(c.isalnum() for c in word)], titles
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("<span>&bull;</span>Rusia dan ASEAN bertemu lagi", "Rusia dan ASEAN bertemu lagi"),
+        ("► | Rusia dan ASEAN bertemu lagi", "Rusia dan ASEAN bertemu lagi"),
+        ("– Rusia dan ASEAN bertemu lagi ›", "Rusia dan ASEAN bertemu lagi"),
+        ("Rusia dan ASEAN bertemu lagi <b>»</b>", "Rusia dan ASEAN bertemu lagi »"),
+        ("« La Russie et l'ASEAN, encore ? »", "« La Russie et l'ASEAN, encore ? »"),
+        ("Rusia - ASEAN bertemu lagi", "Rusia - ASEAN bertemu lagi"),
+        ("•Rusia dan ASEAN bertemu lagi", "•Rusia dan ASEAN bertemu lagi"),
+    ],
+)
+def test_decoration_around_a_link_text_is_not_title(text: str, title: str) -> None:
+    """A bullet, arrow, bar or dash standing alone at either end goes; quotes, "?" and what
+    stands inside the text or touches it stay."""
+    page = f'<html><body><a href="/berita/123456/rusia-asean">{text}</a></body></html>'
+    parsed = parse_listing(page.encode(), url=URL)
+    assert [item.title for item in parsed.items] == [title]
+
+
 PAGE = b"""<html><head><title>Berita Dunia</title></head><body>
 <header><nav><a href="/kanal/dunia">Dunia Internasional Asia Pasifik</a></nav></header>
 <main>

@@ -498,6 +498,19 @@ def test_snippet_cuts_at_a_word() -> None:
     assert _convert.snippet("  short\n text ") == "short text"
 
 
+@pytest.mark.parametrize(
+    ("stored", "form"),
+    [({"form": "Росси*"}, "Росси*"), ({"form": None}, ""), ({"form": ""}, ""), ({}, "")],
+)
+def test_stored_hit_forms_read_back(stored: dict[str, str | None], form: str) -> None:
+    """A stored form reads back as written; null (written now), "" (older rows) and
+    none at all (before forms were recorded) are the term as written."""
+    hit = Hit("Russia", "text", 3, "России", form=form)
+    row = {**{k: v for k, v in hit.as_json().items() if k != "form"}, **stored}
+    assert _convert.hits([row]) == (hit,)
+    assert hit.as_json()["form"] == (form or None)
+
+
 def test_delivery_id_is_stable_and_distinct() -> None:
     first = _convert.delivery_id("https://a.example/1", "asean", "chat")
     assert first == _convert.delivery_id("https://a.example/1", "asean", "chat")

@@ -2,7 +2,8 @@
 
 Owns: calling trafilatura and the line rules that remove what it leaves in on news sites we
 follow: "Baca Juga" / "Read also" / "Xem thêm" / "Читайте также" blocks, share bars and ad
-labels, photo credits, captions repeated in the text, promotional footers ("Yuk koleksi buku...").
+labels, photo credits, captions repeated in the text, promotional footers ("Yuk koleksi buku..."),
+and a dateline split off above its paragraph ("JAKARTA" above "JAKARTA (Reuters) - ...").
 Does not own: metadata, dates or language (the other modules of ``monitor.extract``).
 
 Why fast mode: it skips trafilatura's fallback extractors (readability, jusText), which roughly
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection
+from itertools import pairwise
 
 import trafilatura
 
@@ -46,6 +48,13 @@ _LINKS_AFTER_HEADING = 6
 _REPEATED_WORDS = 60
 #: a caption shorter than this is too generic to compare ("Foto: Reuters")
 _CAPTION_WORDS = 5
+#: a dateline split off its paragraph is this short (in words): "SURABAYA, Indonesia/JAKARTA"
+_OPENING_WORDS = 6
+#: what follows the place in a dateline: more of the place, then the agency, or a dash, or both
+#: (", England (CNN) --", " (Reuters) -", ", KOMPAS.com -", " (ANTARA) -", " — ")
+_DATELINE_END = re.compile(
+    r"(?:,[^!?()\n]{1,40}?)?\s*(?:\([^()\n]{1,40}\)\s*(?:-{1,2}|[–—:])?|-{1,2}|[–—])\s"
+)
 
 
 def main_text(html: str, url: str | None, captions: Collection[str] = ()) -> str:
@@ -81,12 +90,26 @@ def clean_lines(text: str, captions: Collection[str] = ()) -> str:
         if _is_furniture(line, counts[line]):
             continue
         kept.append(line)
-    return "\n".join(kept)
+    # after the other rules: a share bar may stand between the dateline and its paragraph
+    pairs = pairwise([*kept, ""])
+    return "\n".join(line for line, following in pairs if not _is_split_dateline(line, following))
 
 
 def _is_caption(line: str, captions: Collection[str]) -> bool:
     """A line that repeats a photo caption (or starts it: the credit may follow in the figure)."""
     return len(line.split()) >= _CAPTION_WORDS and any(c.startswith(line) for c in captions)
+
+
+def _is_split_dateline(line: str, following: str) -> bool:
+    """A short line that the next one opens with, followed there by a dateline's end: trafilatura
+    makes a line of a place name in its own element (``<span class="articleLocation">JAKARTA
+    </span> (Reuters) - ...``) and keeps it in the paragraph too. A heading that its paragraph
+    repeats ("The Rukban camp" above "The Rukban camp, also known as...") stays."""
+    return (
+        len(line.split()) <= _OPENING_WORDS
+        and following.startswith(line)
+        and bool(_DATELINE_END.match(following[len(line) :]))
+    )
 
 
 def _is_headline(line: str) -> bool:

@@ -4,7 +4,8 @@ Input, one article per line: ``{"id", "title", "text", "lang"?, "url"?, "publish
 lines are skipped). Output, one line per article, in input order::
 
     {"id": ..., "matches": [{"topic": ..., "score": 0.87, "terms": [...],
-                             "hits": [{"term", "field", "position", "matched", "weight"}]}]}
+                             "hits": [{"term", "field", "position", "matched", "weight",
+                                       "form"}]}]}
 
 Big inputs are matched in a process pool (each worker builds its own ``Matcher`` once): it pays
 off only when there is enough work to cover starting the workers, so the first ``POOL_MIN_LINES``

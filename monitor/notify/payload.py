@@ -59,12 +59,8 @@ def alert_fields(alert: Alert) -> dict[str, Any]:
 
 
 def _hit(hit: Hit) -> dict[str, Any]:
-    return {
-        "term": hit.term,
-        "field": hit.field,
-        "position": hit.position,
-        "matched": hit.matched,
-        # the lexicon form that fired; null when the term as written did
-        "form": hit.form or None,
-        "weight": round(hit.weight, 4),
-    }
+    """The hit as every JSON output shows it (``Hit.as_json``), without ``count``, which the
+    schema's hit does not have, and with its weight rounded as the score is."""
+    fields: dict[str, Any] = hit.as_json()
+    fields.pop("count", None)
+    return {**fields, "weight": round(hit.weight, 4)}

@@ -48,6 +48,10 @@ _SKIP_PATHS = re.compile(
 )
 _FILES = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|pdf|zip|mp[34]|css|js|xml)$", re.IGNORECASE)
 _ID_OR_DATE = re.compile(r"\d{4,}|/\d{4}/\d{1,2}/|\d{4}-\d{2}-\d{2}")
+#: bullets, arrows, bars and dashes that stand alone before or after a link's text ("• Mother's
+#: regret...", "Weiter ›"): decoration, not title; quotes, "?" and "!" are text (French spaces them)
+_DECORATION = "•·▪▫►▶▸▹‣◦●○■□◆◇★☆➤➔→|¦–—~*>›-"
+_DECORATED = re.compile(rf"^(?:[{_DECORATION}]+\s+)+|(?:\s+[{_DECORATION}]+)+$")
 _SLUG_WORDS = 3
 _TEXT_WORDS = 4
 _MULTI_LABEL_SUFFIXES = frozenset({"co", "com", "net", "org", "ac", "go", "or", "gov", "edu"})
@@ -146,8 +150,8 @@ def _link_title(anchor: LexborNode, link: str) -> str:
         anchor.attributes.get("title"),
         image.attributes.get("alt") if image else None,
     ):
-        if label and len(label.split()) >= _TEXT_WORDS:
-            return " ".join(label.split())
+        if label and len(_undecorated(label).split()) >= _TEXT_WORDS:
+            return _undecorated(label)
     # a provisional title: the article's own comes from its page when it is followed
     slug = [segment for segment in urlsplit(link).path.split("/") if segment][-1]
     words = re.sub(r"\.\w+$", "", slug).split("-")
@@ -205,4 +209,9 @@ def _http(href: str | None, base: str) -> str | None:
 
 
 def _text(node: LexborNode | None) -> str:
-    return " ".join(node.text(separator=" ").split()) if node is not None else ""
+    return _undecorated(node.text(separator=" ")) if node is not None else ""
+
+
+def _undecorated(text: str) -> str:
+    """``text`` on one line, without the decoration that stands alone at either end."""
+    return _DECORATED.sub("", " ".join(text.split()))

@@ -153,7 +153,7 @@ def hits(stored: list[dict[str, Any]]) -> tuple[Hit, ...]:
             position=int(h["position"]),
             matched=h["matched"],
             weight=float(h.get("weight", 0.0)),  # rows stored before weights were recorded
-            form=str(h.get("form", "")),  # rows stored before forms were recorded
+            form=str(h.get("form") or ""),  # null: the term as written; absent: stored before forms
             count=int(h.get("count", 1)),
         )
         for h in stored
