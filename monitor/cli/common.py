@@ -46,10 +46,10 @@ def full_checks() -> Checks:
 
         return check_cron(expression)
 
-    def url(value: str) -> bool:
-        from monitor.notify.send import usable_url
+    def url(value: str) -> str | None:
+        from monitor.notify.send import url_problem
 
-        return usable_url(value)
+        return url_problem(value)
 
     return Checks(cron=cron, url=url)
 
