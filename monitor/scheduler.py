@@ -71,6 +71,7 @@ class Daemon:
         self._make_notifier = make_notifier
         self._now = now
         self._stopping = asyncio.Event()
+        self._reloading = asyncio.Lock()
         self._running: set[asyncio.Task[object]] = set()
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._sources: dict[str, SourceSettings] = {}
@@ -193,26 +194,35 @@ class Daemon:
             await self._pipeline.relearn()  # judgments given since (the dashboard, the CLI)
 
     async def _reload_now(self, why: str) -> None:
-        try:
-            settings = await asyncio.to_thread(self._reload)
-            notifier = self._make_notifier(settings)
-        except ConfigError as error:
-            log.error("config reload (%s) failed, keeping the last good config: %s", why, error)
-            self._config_stamp = _stamp(self._pipeline.settings)
-            return
-        except Exception as error:  # a bug on one hostile file must not end the daemon
-            log.error(
-                "config reload (%s) failed, keeping the last good config: %s: %s",
-                why,
-                type(error).__name__,
-                str(error)[:200],
-            )
-            self._config_stamp = _stamp(self._pipeline.settings)
-            return
-        self._pipeline.use_settings(settings, notifier)
-        await self._pipeline.relearn()  # an edited query keeps its judgments: retrained on them
-        self._config_stamp = _stamp(settings)
-        await self._sync_sources(settings)
+        """Load the config and put it in use, all or nothing: whatever can fail on the new
+        settings (reading them, the notifier, the stored sources, compiling and retraining
+        the topics) happens before the daemon switches to them; a failure keeps the last
+        good configuration running."""
+        async with self._reloading:  # SIGHUP and the watcher: one reload at a time
+            try:
+                settings = await asyncio.to_thread(self._reload)
+                notifier = self._make_notifier(settings)
+                next_checks = await self._prepare_sources(settings)
+                await self._pipeline.use_settings(settings, notifier)
+            except StoreError as error:
+                # the database, not the files: the stamp stays, the next check tries again
+                log.error("config reload (%s) waits for the database: %s", why, error)
+                return
+            except ConfigError as error:
+                log.error("config reload (%s) failed, keeping the last good config: %s", why, error)
+                self._config_stamp = _stamp(self._pipeline.settings)
+                return
+            except Exception as error:  # a bug on one hostile file must not end the daemon
+                log.error(
+                    "config reload (%s) failed, keeping the last good config: %s: %s",
+                    why,
+                    type(error).__name__,
+                    str(error)[:200],
+                )
+                self._config_stamp = _stamp(self._pipeline.settings)
+                return
+            self._config_stamp = _stamp(settings)
+            self._schedule_sources(settings, next_checks)
         log.info(
             "config reloaded (%s): sources=%d topics=%d",
             why,
@@ -222,14 +232,26 @@ class Daemon:
 
     async def _sync_sources(self, settings: Settings) -> None:
         """Add, change and remove source jobs so they mirror ``settings.sources``."""
+        self._schedule_sources(settings, await self._prepare_sources(settings))
+
+    async def _prepare_sources(self, settings: Settings) -> dict[str, datetime | None]:
+        """The stored next check of each source (``_schedule_sources`` needs them); as one
+        node of several, the enabled sources registered (rows to be claimed from) instead."""
+        if self._node is not None:
+            await self._node.register([s for s in settings.sources if s.enabled])
+            return {}
+        stored = await asyncio.to_thread(self._pipeline.store.source_states)
+        return {state.source_id: state.next_check for state in stored}
+
+    def _schedule_sources(
+        self, settings: Settings, next_checks: dict[str, datetime | None]
+    ) -> None:
+        """Add, change and remove source jobs so they mirror ``settings.sources`` (no I/O: a
+        reload has done what can fail before it comes here)."""
         wanted = {s.id: s for s in settings.sources if s.enabled}
         if self._node is not None:
-            # claimed, not scheduled: the sources need rows to be claimed from
-            await self._node.register(list(wanted.values()))
-            self._sources = wanted
+            self._sources = wanted  # claimed, not scheduled
             return
-        stored = await asyncio.to_thread(self._pipeline.store.source_states)
-        next_checks = {state.source_id: state.next_check for state in stored}
         # jobs may start as soon as they are added: the new sources must be visible first
         old, self._sources = self._sources, wanted
         for source_id in set(old) - set(wanted):
@@ -359,9 +381,18 @@ class Daemon:
             task.add_done_callback(self._running.discard)
 
     def _track(self, coroutine: Coroutine[object, object, object]) -> None:
+        """Run a job the scheduler did not start (SIGHUP's reload); a stop waits for it."""
         task = asyncio.ensure_future(coroutine)
         self._running.add(task)
         task.add_done_callback(self._running.discard)
+        task.add_done_callback(_log_failure)
+
+
+def _log_failure(task: asyncio.Future[object]) -> None:
+    """Log a tracked task's exception: retrieved here, never asyncio's "Task exception was
+    never retrieved" (APScheduler does the same for the jobs it runs)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("job failed", exc_info=task.exception())
 
 
 def _first_run(next_check: datetime | None, now: datetime, stagger: float) -> datetime:

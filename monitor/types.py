@@ -248,9 +248,13 @@ class Topic:
     examples_no_match: tuple[str, ...] = ()
     #: True: the query's terms also match their forms in other languages (the lexicon)
     expand: bool = True
-    #: where the topic was defined, for error messages
+    #: where the topic was defined, for error messages: file, line, key path (``topics[0]``)
     file: str = ""
     line: int = 0
+    key: str = ""
+    #: the line of each of ``examples_match`` and ``examples_no_match`` (``monitor check``)
+    examples_match_lines: tuple[int, ...] = ()
+    examples_no_match_lines: tuple[int, ...] = ()
     #: cron expression ("0 8 * * *", configured time zone): this topic's matches wait for a
     #: digest on that schedule instead of being sent one by one; None: sent as they come
     digest: str | None = None

@@ -3,8 +3,9 @@
 Owns: turning a YAML file into plain Python data (dict, list, str, int, float, bool, None) while
 refusing what a config file never needs and an attacker might send: tags of any kind (``!!python/
 object``, ``!foo``), duplicate keys (PyYAML silently keeps the last), alias bombs and recursive
-aliases, merge keys, several documents, files over a size cap. Scalars follow the YAML 1.2 core
-schema, so ``no`` stays a string (not False) and ``1:30`` stays a string (not 90).
+aliases, merge keys, several documents, files over a size cap, text that is not UTF-8 (a lone
+surrogate written as a ``"\\uD800"`` escape). Scalars follow the YAML 1.2 core schema, so ``no``
+stays a string (not False) and ``1:30`` stays a string (not 90).
 Also owns ``At``: a cursor over the data that checks types and raises ``ConfigError`` naming the
 file, the line of the offending node and its dotted key path (``sources[2].every``); and the
 small text formats config values are written in: durations, sizes, ``${ENV}`` references.
@@ -13,6 +14,7 @@ Does not own: the schema (``monitor.config`` says which keys exist and what they
 
 from __future__ import annotations
 
+import codecs
 import importlib
 import math
 import re
@@ -209,11 +211,7 @@ class YamlDoc:
 def read_yaml(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> YamlDoc:
     """Read one YAML file safely; every problem is a ``ConfigError`` naming file and line."""
     name = str(path)
-    raw = _read_capped(Path(path), name, max_bytes)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ConfigError(f"not UTF-8 text (byte {e.start})", file=name) from e
+    text = _decoded(_read_capped(Path(path), name, max_bytes), name)
     lines: dict[str, int] = {}
     try:
         node = _compose(text)
@@ -236,6 +234,24 @@ def _problem(e: yaml.MarkedYAMLError) -> str:
         first = e.context.partition(";")[0]  # "found duplicate anchor 'a'; first occurrence"
         return first if first != e.context else f"{e.context} {e.problem}"
     return str(e.problem)
+
+
+def _decoded(raw: bytes, name: str) -> str:
+    """The file's text (a UTF-8 byte order mark dropped); else an error at the first bad byte's
+    line and column, where an editor shows it."""
+    body = raw.removeprefix(codecs.BOM_UTF8)
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line_start = body.rfind(b"\n", 0, e.start) + 1
+        column = len(body[line_start : e.start].decode("utf-8")) + 1  # characters, as editors count
+        line = body.count(b"\n", 0, e.start) + 1
+        offset = e.start + len(raw) - len(body)
+        raise ConfigError(
+            f"not UTF-8 text at column {column} (byte {offset}): save the file as UTF-8",
+            file=name,
+            line=line,
+        ) from e
 
 
 def _read_capped(path: Path, name: str, max_bytes: int) -> bytes:
@@ -264,6 +280,7 @@ class _Builder:
             return self._mapping(node, path, depth)
         if isinstance(node, SequenceNode):
             return [self.build(n, f"{path}[{i}]", depth + 1) for i, n in enumerate(node.value)]
+        _check_text(node.value, line, path or None)
         return _scalar(node)
 
     def _mapping(self, node: MappingNode, path: str, depth: int) -> dict[str, object]:
@@ -287,7 +304,25 @@ def _key(node: Node, path: str) -> str:
         raise _Refused("keys must be plain names, not lists or mappings", line, path or None)
     if node.value == "<<" and not node.style:  # plain: None (PyYAML) or "" (libyaml)
         raise _Refused("merge keys (<<) are not supported", line, path or None)
+    _check_text(node.value, line, path or None, f"the key {node.value!r}")
     return str(node.value)
+
+
+def _check_text(value: str, line: int, key: str | None, what: str = "the value") -> None:
+    """Refuse text that cannot be written as UTF-8: a ``"\\uD800"`` escape makes a lone
+    surrogate, which passes every check of the schema and then fails the first encode (a
+    hash, the database, a log line) in the daemon."""
+    if value.isascii():
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise _Refused(
+            f"{what} is not text: a lone surrogate {value[e.start]!r} at character {e.start + 1}"
+            " (write the character itself, not half of a UTF-16 pair)",
+            line,
+            key,
+        ) from e
 
 
 def _scalar(node: Node) -> object:

@@ -488,6 +488,37 @@ BAD = [
         "monitor.yaml:3: sources[0].feed: only http:// and https:// URLs can be polled"
         " (not 'file')",
     ),
+    Bad(
+        "lone surrogate in a topic's query",
+        "timezone: UTC\n",
+        "watchlists/w.yaml:3: topics[0].query: the value is not text: a lone surrogate"
+        " '\\ud800' at character 7 (write the character itself, not half of a UTF-16 pair)",
+        watchlists={"w.yaml": 'topics:\n  - id: t1\n    query: "Russia\\uD800"\n'},
+    ),
+    Bad(
+        "lone surrogate in a source's name",
+        f'sources:\n  - id: a\n    name: "Src\\uDC00"\n    feed: {FEED}\n',
+        "monitor.yaml:3: sources[0].name: the value is not text: a lone surrogate '\\udc00'"
+        " at character 4 (write the character itself, not half of a UTF-16 pair)",
+    ),
+    Bad(
+        "lone surrogate in a key",
+        'http:\n  "time\\U0000DFFFout": 10s\n',
+        "monitor.yaml:2: http: the key 'time\\udfffout' is not text: a lone surrogate"
+        " '\\udfff' at character 5 (write the character itself, not half of a UTF-16 pair)",
+    ),
+    Bad(
+        "feed URL port out of range",
+        "sources:\n  - id: a\n    feed: https://example.org:99999/rss\n",
+        "monitor.yaml:3: sources[0].feed: not a valid URL (the port must be a number from 1 to"
+        " 65535)",
+    ),
+    Bad(
+        "json:// channel port out of range, value not shown",
+        "channels:\n  team:\n    urls: ['json://hunter2@example.org:99999/hook']\n",
+        "monitor.yaml:3: channels.team.urls[0]: not a usable apprise URL: the port must be a"
+        " number from 1 to 65535 (value not shown)",
+    ),
 ]
 
 
@@ -843,6 +874,63 @@ def test_yaml_file_over_the_size_cap_is_refused(tmp_path: Path) -> None:
     path.write_text("a: " + "x" * 2000 + "\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"big.yaml: file too large \(over 1000 bytes\)"):
         read_yaml(path, max_bytes=1000)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"timezone: UTC\n# caf\xe9\n", "w.yaml:2: not UTF-8 text at column 6 (byte 19)"),
+        (b"# \xc3\xa9t\xc3\xa9\nx: \xff\n", "w.yaml:2: not UTF-8 text at column 4 (byte 11)"),
+        (b"\xef\xbb\xbfa: \xe9\n", "w.yaml:1: not UTF-8 text at column 4 (byte 6)"),
+    ],
+)
+def test_a_file_that_is_not_utf8_names_line_and_column(
+    tmp_path: Path, raw: bytes, expected: str
+) -> None:
+    """The first byte that is not UTF-8 is shown at its line and column (characters, as an
+    editor counts them), with its byte offset in the file."""
+    path = tmp_path / "w.yaml"
+    path.write_bytes(raw)
+    with pytest.raises(ConfigError) as caught:
+        read_yaml(path)
+    assert f"{expected}: save the file as UTF-8" == str(caught.value).replace(f"{tmp_path}/", "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "# topics:\n#   - id: x\n#     query: x\n", "topics:\n#  - id: x\n#    query: x\n"],
+)
+def test_a_watchlist_with_every_topic_commented_out_holds_none(tmp_path: Path, text: str) -> None:
+    """An empty or all-comments watchlist, or ``topics:`` with none left, is zero topics, not
+    an error that would refuse the whole reload."""
+    case = Bad("", "timezone: UTC\n", "", watchlists={"a.yaml": WATCHLIST, "b.yaml": text})
+    settings = load_settings(write_config(tmp_path, case), {})
+    expected = (["ru-asean"], 2)
+    assert expected == ([t.id for t in settings.topics], len(settings.watchlist_files))
+
+
+def test_a_failing_example_names_its_key_path_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``monitor check`` names a failing example by file, line and key path, once."""
+    from monitor.cli import main
+
+    watchlist = WATCHLIST + (
+        "    examples:\n"
+        "      match:\n"
+        "        - Russia and ASEAN meet\n"
+        "        - Kremlin hosts ASEAN\n"
+        '      no_match: ["Russia, ASEAN"]\n'
+    )
+    path = write_config(tmp_path, Bad("", "timezone: UTC\n", "", watchlists={"a.yaml": watchlist}))
+    assert main(["check", "--config", str(path)]) != 0
+    expected = [
+        "watchlists/a.yaml:7: topics[0].examples.match[1]: should match but the query is not"
+        " satisfied: 'Kremlin hosts ASEAN'",
+        "watchlists/a.yaml:8: topics[0].examples.no_match[0]: should not match but does:"
+        " 'Russia, ASEAN'",
+    ]
+    assert expected == capsys.readouterr().err.replace(f"{tmp_path}/", "").splitlines()
 
 
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:

@@ -704,10 +704,36 @@ def test_learned_filter_persists_across_restart_and_hot_reload(
             assert _kept(second, settings, UNSEEN) == river
             assert store.learned()["bank"].trained == T0  # loaded, not retrained
             edited = load_settings(write_config(tmp_path, database_url, "bank OR banks"), {})
-            second.use_settings(edited, Notifier(edited.channels))
-            asyncio.run(second.relearn())
+            asyncio.run(second.use_settings(edited, Notifier(edited.channels)))
             assert store.learned()["bank"].trained == later  # the query changed: retrained
             assert _kept(second, edited, UNSEEN) == river
+    finally:
+        workers.close()
+
+
+def test_a_reload_whose_training_fails_keeps_the_settings_in_use(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``use_settings`` is all or nothing: when the new topics fail to train, it raises and
+    the settings, topics and learned filters in use stay as they were."""
+    settings = load_settings(write_config(tmp_path, database_url), {})
+    workers = Workers(WorkerLimits(processes=1))
+    try:
+        with Store.open(database_url) as store:
+            store.import_judgments([(d, {"bank": r}) for d, r in judged(40)], "ana", T0)
+            pipeline = _pipeline(settings, store, workers, T0)
+            asyncio.run(pipeline.relearn())
+            river = [d.id for d in UNSEEN if d.title.startswith("River")]
+            edited = load_settings(write_config(tmp_path, database_url, "bank OR banks"), {})
+
+            def broken(*args: object) -> object:
+                raise RuntimeError("a topic failed to train")
+
+            monkeypatch.setattr("monitor.pipeline.relearn", broken)
+            with pytest.raises(RuntimeError):
+                asyncio.run(pipeline.use_settings(edited, Notifier(edited.channels)))
+            expected = (settings, river)
+            assert expected == (pipeline.settings, _kept(pipeline, settings, UNSEEN))
     finally:
         workers.close()
 

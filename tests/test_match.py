@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -299,13 +300,25 @@ def test_shipped_watchlist_examples(watch_topic: Topic) -> None:
 
 
 def test_check_examples_reports_failures() -> None:
-    """A wrong example is reported in words, naming the topic and the text."""
+    """A wrong example is reported in words, naming the text and where it is written: file,
+    its line and key path when the topic knows them (read from a watchlist), else the topic."""
     bad = Topic("t", "t", "Putin", 0.3, examples_match=("Kremlin",), examples_no_match=("Putin",))
+    read = replace(
+        bad, file="a.yaml", line=2, key="topics[3]",
+        examples_match_lines=(6,), examples_no_match_lines=(8,),
+    )  # fmt: skip
     expected = (
-        "t: should match but the query is not satisfied: 'Kremlin'",
-        "t: should not match but does: 'Putin'",
+        (
+            "t.examples.match[0]: should match but the query is not satisfied: 'Kremlin'",
+            "t.examples.no_match[0]: should not match but does: 'Putin'",
+        ),
+        (
+            "a.yaml:6: topics[3].examples.match[0]: should match but the query is not"
+            " satisfied: 'Kremlin'",
+            "a.yaml:8: topics[3].examples.no_match[0]: should not match but does: 'Putin'",
+        ),
     )
-    assert expected == check_examples(bad)
+    assert expected == (check_examples(bad), check_examples(read))
 
 
 def test_example_topic_is_in_the_shipped_watchlist() -> None:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from monitor.config import DeliverySettings, HttpSettings, Settings, SourceSettings
 from monitor.notify import Notifier
 from monitor.pipeline import PollResult
@@ -60,6 +62,10 @@ class FakePipeline:
     polled: asyncio.Event = field(default_factory=asyncio.Event)
     delivered: asyncio.Event = field(default_factory=asyncio.Event)
     by_source: dict[str, asyncio.Event] = field(default_factory=dict)
+    #: settings whose topics fail to train (as a bug or a hostile query would)
+    unlearnable: Settings | None = None
+    relearned: asyncio.Event = field(default_factory=asyncio.Event)
+    refused: asyncio.Event = field(default_factory=asyncio.Event)
 
     def polled_source(self, source_id: str) -> asyncio.Event:
         """Set once ``source_id`` was polled."""
@@ -85,10 +91,22 @@ class FakePipeline:
         pass
 
     async def relearn(self) -> None:
-        """No learned filters in these scenarios."""
+        """No learned filters in these scenarios: only whether the settings' topics train."""
+        self._train(self.settings)
+        self.relearned.set()
 
-    def use_settings(self, settings: Settings, notifier: Notifier) -> None:
+    async def use_settings(self, settings: Settings, notifier: Notifier) -> None:
+        """As the pipeline: the new settings are trained before they are put in use."""
+        try:
+            self._train(settings)
+        except RuntimeError:
+            self.refused.set()
+            raise
         self.settings = settings
+
+    def _train(self, settings: Settings) -> None:
+        if settings == self.unlearnable:
+            raise RuntimeError("a topic failed to train")
 
 
 async def _run_until(
@@ -165,6 +183,45 @@ def test_an_edited_config_is_reloaded_and_a_new_source_polled(tmp_path: Path) ->
 
     pipeline = asyncio.run(scenario())
     assert pipeline.polls == ["a", "b"] and pipeline.settings == after
+
+
+def test_a_reload_that_fails_to_train_keeps_the_last_good_config(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A reload whose topics fail to train is refused whole: the old settings and sources stay,
+    the failure is logged once (not retried every check, not left in a task), and the watcher
+    goes on."""
+    config = tmp_path / "monitor.yaml"
+    config.write_text("first")
+    before = replace(settings(source("a")), path=str(config))
+    after = replace(settings(source("a"), source("b")), path=str(config))
+    loads: list[Settings] = []
+
+    def reload() -> Settings:
+        loads.append(after)
+        return after
+
+    async def scenario() -> FakePipeline:
+        pipeline = FakePipeline(before, unlearnable=after)
+        watched = asyncio.Event()
+
+        async def edit_then_watch() -> None:
+            await pipeline.polled_source("a").wait()
+            os.utime(config, (1, 1))  # another modification time: the file changed
+            await pipeline.refused.wait()
+            pipeline.relearned.clear()
+            await pipeline.relearned.wait()  # the watcher's next check, which did not reload
+            watched.set()
+
+        watching = asyncio.create_task(edit_then_watch())
+        await _run_until(pipeline, watched, reload=reload, reload_every=0.05)
+        await watching
+        return pipeline
+
+    pipeline = asyncio.run(scenario())
+    refused = [r.getMessage() for r in caplog.records if "keeping the last good" in r.message]
+    expected = (before, ["a"], 1, 1)
+    assert expected == (pipeline.settings, pipeline.polls, len(loads), len(refused))
 
 
 def test_a_file_beside_monitor_yaml_does_not_reload_a_new_watchlist_does(tmp_path: Path) -> None:

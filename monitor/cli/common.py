@@ -46,13 +46,13 @@ def full_checks() -> Checks:
 
         return check_cron(expression)
 
-    def url(value: str) -> bool:
-        from monitor.notify.send import usable_url
+    def url(value: str) -> str | None:
+        from monitor.notify.send import url_problem
 
         # apprise logs what it could not load, parts and all ("'password': '...'"): its
         # secrets are masked before apprise sees it, not once the settings have loaded
         redact.install().remember(redact.url_secrets(value, token_host=True))
-        return usable_url(value)
+        return url_problem(value)
 
     return Checks(cron=cron, url=url)
 

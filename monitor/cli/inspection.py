@@ -40,11 +40,8 @@ if TYPE_CHECKING:  # the store and the notifier load only for the commands that 
 def cmd_check(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     settings = settings_from(args, env)
     lexicon = lexicon_for(settings.lexicon)
-    failures = [
-        f"{topic.file}:{topic.line}: topic {topic.id}: {problem}"
-        for topic in settings.topics
-        for problem in check_examples(topic, lexicon)
-    ]
+    # each names its file, line and key path (``topics[0].examples.match[1]``)
+    failures = [problem for topic in settings.topics for problem in check_examples(topic, lexicon)]
     for failure in failures:
         print(failure, file=sys.stderr)
     if failures:

@@ -111,12 +111,13 @@ def check_dead_letter(at: At | None, delivery: DeliverySettings, channels: set[s
         )
 
 
-def _apprise_url(at: At, env: Mapping[str, str], usable: Callable[[str], bool]) -> str:
+def _apprise_url(at: At, env: Mapping[str, str], problem: Callable[[str], str | None]) -> str:
     url = read.expand(at, env).strip()
     if url and not _URL_SCHEME.match(url):
         at.fail("not a notification URL (expected scheme://...; value not shown)")
-    if url and not usable(url):
-        at.fail("not a usable apprise URL: unknown service or missing parts (value not shown)")
+    found = problem(url) if url else None
+    if found:
+        at.fail(f"{found} (value not shown)")
     return url
 
 

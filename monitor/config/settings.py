@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 SourceKind = Literal["feed", "listing", "sitemap"]
 
 
-def _any_url(url: str) -> bool:
-    return True
+def _any_url(url: str) -> str | None:
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +36,9 @@ class Checks:
 
     #: a cron line -> itself, or ``ValueError`` saying why it is not a usable one
     cron: Callable[[str], str] = check_cron_fields
-    #: whether a notification URL is one a channel can send to (it holds secrets: never shown)
-    url: Callable[[str], bool] = _any_url
+    #: why a notification URL is not one a channel can send to, or None (the reason never
+    #: shows the URL: it holds secrets)
+    url: Callable[[str], str | None] = _any_url
 
 
 #: the shape-only checks (``Checks()``)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from monitor.config import readers as read
 from monitor.config.settings import (
@@ -150,7 +150,17 @@ def _http_url(at: At) -> str:
         at.fail(f"only http:// and https:// URLs can be polled ({given})")
     if not host or any(c.isspace() for c in url):
         at.fail("not a valid URL (no host, or spaces)")
+    if not _port_ok(parts):
+        at.fail("not a valid URL (the port must be a number from 1 to 65535)")
     return url
+
+
+def _port_ok(parts: SplitResult) -> bool:
+    """No port, or one a connection can use (``:99999`` passed and failed every poll)."""
+    try:
+        return parts.port != 0
+    except ValueError:  # out of range, or not a number
+        return False
 
 
 def _language(at: At) -> str:

@@ -1,8 +1,10 @@
 """Watchlists and the ``lexicon`` key: the topics to match, and extra matcher vocabulary.
 
-Owns: finding the watchlist files (globs relative to ``monitor.yaml``), one topic (id, query
-checked by the matcher's parser, threshold, channels, examples, digest), topic ids unique across
-files, topics' channel names checked against the channels, and reading the ``lexicon:`` files.
+Owns: finding the watchlist files (globs relative to ``monitor.yaml``), one file (an empty or
+all-comments file, or ``topics:`` with none left, holds no topics), one topic (id, query checked
+by the matcher's parser, threshold, channels, examples and their lines, digest), topic ids unique
+across files, topics' channel names checked against the channels, and reading the ``lexicon:``
+files.
 Does not own: the query language or the lexicon's format (``monitor.match``), the channels
 themselves (``channels``).
 """
@@ -139,10 +141,13 @@ def _read_watchlist(path: Path, checks: Checks) -> list[DefinedTopic]:
     from monitor import match  # lazily: the matcher is heavier than the settings, and above them
 
     doc = read_yaml(path)
+    if doc.data is None:
+        return []  # every line commented out: the analyst stopped its topics, not broke them
     fields = read.top_mapping(doc, ["topics"])
+    topics = read.required(doc.root(), fields, "topics")
     defined: list[DefinedTopic] = []
     first: dict[str, Topic] = {}
-    for item in read.required(doc.root(), fields, "topics").items():
+    for item in () if topics.value is None else topics.items():  # `topics:` with none left
         entry = _topic(item, match.parse_query, match.DEFAULT_THRESHOLD, checks)
         _check_unique(entry, first)
         defined.append(entry)
@@ -156,21 +161,30 @@ def _topic(
     topic_id = read.identifier(read.required(at, fields, "id"))
     get = fields.get
     examples = read.optional(get("examples"), lambda a: a.mapping(("match", "no_match")), {})
+    match, no_match = examples.get("match"), examples.get("no_match")
     topic = Topic(
         id=topic_id,
         name=read.optional(get("name"), read.text, topic_id),
         query=_query(read.required(at, fields, "query"), parse_query),
         threshold=read.optional(get("threshold"), lambda a: a.number(0.0, 1.0), threshold),
         channels=read.optional(get("channels"), At.strings, None),
-        examples_match=read.optional(examples.get("match"), At.strings, ()),
-        examples_no_match=read.optional(examples.get("no_match"), At.strings, ()),
+        examples_match=read.optional(match, At.strings, ()),
+        examples_no_match=read.optional(no_match, At.strings, ()),
         expand=read.optional(get("expand"), At.boolean, True),
         file=at.doc.file,
         line=at.doc.line(at.path) or 0,
+        key=at.path,
+        examples_match_lines=_lines(match),
+        examples_no_match_lines=_lines(no_match),
         digest=read.optional(get("digest"), lambda a: read.cron(a, checks.cron), None),
         max_per_hour=read.optional(get("max_per_hour"), lambda a: a.integer(1, 100_000), None),
     )
     return DefinedTopic(topic, at)
+
+
+def _lines(at: At | None) -> tuple[int, ...]:
+    """The line of each item of a list of examples (``monitor check`` points at a failing one)."""
+    return () if at is None else tuple(item.doc.line(item.path) or 0 for item in at.items())
 
 
 def _query(at: At, parse_query: Callable[[str], object]) -> str:

@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from monitor.errors import QueryError
+from monitor.errors import ConfigError, QueryError
 from monitor.match._presearch import Dictionary, Presence, Requirement, TopicIndex, requirement
 from monitor.match._view import BOTH, Occurrence, View, conjuncts, flat, positive_terms
 from monitor.match.expand import (
@@ -314,25 +314,41 @@ class Matcher:
 
 
 def check_examples(topic: Topic, lexicon: Lexicon | None = None) -> tuple[str, ...]:
-    """Human-readable failures of the topic's examples (headline-only documents); () is ok."""
+    """Human-readable failures of the topic's examples (headline-only documents); () is ok.
+
+    Each names the example as a config error does: file, its line and key path
+    (``a.yaml:7: topics[0].examples.match[1]: should match ...``), as far as the topic knows them.
+    """
     try:
         matcher = Matcher([topic], lexicon)
     except QueryError as e:
         return (str(e),)
     failures = []
-    for text in topic.examples_match:
+    for n, text in enumerate(topic.examples_match):
         (result,) = matcher.score_all(Document(id="example", title=text, text=""))
         if not result.satisfied:
-            failures.append(f"{topic.id}: should match but the query is not satisfied: {text!r}")
+            problem = f"should match but the query is not satisfied: {text!r}"
         elif result.score < topic.threshold:
-            failures.append(
-                f"{topic.id}: should match but scores {result.score:.2f} below the threshold "
+            problem = (
+                f"should match but scores {result.score:.2f} below the threshold "
                 f"{topic.threshold:.2f}: {text!r}"
             )
-    for text in topic.examples_no_match:
+        else:
+            continue
+        failures.append(_example_failure(topic, "match", n, problem))
+    for n, text in enumerate(topic.examples_no_match):
         if matcher.match(Document(id="example", title=text, text="")):
-            failures.append(f"{topic.id}: should not match but does: {text!r}")
+            problem = f"should not match but does: {text!r}"
+            failures.append(_example_failure(topic, "no_match", n, problem))
     return tuple(failures)
+
+
+def _example_failure(topic: Topic, kind: str, n: int, problem: str) -> str:
+    """``problem`` of example ``n`` of ``examples.<kind>``, where it is written."""
+    lines = topic.examples_match_lines if kind == "match" else topic.examples_no_match_lines
+    line = lines[n] if n < len(lines) else topic.line
+    key = f"{topic.key or topic.id}.examples.{kind}[{n}]"
+    return str(ConfigError(problem, file=topic.file or None, line=line or None, key=key))
 
 
 def _parse(topic: Topic) -> Query:

@@ -297,11 +297,16 @@ def _reason(service: apprise.NotifyResult) -> str:
     return "failed"
 
 
-def usable_url(url: str) -> bool:
-    """Whether apprise can send to ``url``: config validation, so a bad URL is refused at load
-    with its file, line and key (never the URL itself: it holds secrets)."""
+def url_problem(url: str) -> str | None:
+    """Why apprise cannot send to ``url``, or None: config validation, so a bad URL is refused
+    at load with its file, line and key (the reason never shows the URL: it holds secrets)."""
     _load_plugins()
     parsed = url_to_dict(url, secure_logging=True)
-    if not parsed:
-        return False
-    return apprise.Apprise.instantiate(parsed, asset=_asset(SERVICE_TIMEOUT)) is not None
+    plugin = apprise.Apprise.instantiate(parsed, asset=_asset(SERVICE_TIMEOUT)) if parsed else None
+    if plugin is None:
+        return "not a usable apprise URL: unknown service or missing parts"
+    port = getattr(plugin, "port", None)
+    # apprise takes any number (``json://host:99999``): the send would fail at every attempt
+    if isinstance(port, int) and not 1 <= port <= 65535:
+        return "not a usable apprise URL: the port must be a number from 1 to 65535"
+    return None

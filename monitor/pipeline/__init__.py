@@ -159,28 +159,40 @@ class Pipeline:
         """The settings in use."""
         return self._runtime.loaded.settings
 
-    def use_settings(self, settings: Settings, notifier: Notifier) -> None:
-        """Switch to a newly loaded configuration (hot reload); the old one was valid too.
-        The one place a reload happens: polls and rounds that start from now on use it."""
-        # compiled first (a poll never sees half a reload), from the old one: only new or
-        # edited topics are parsed and indexed
+    async def use_settings(self, settings: Settings, notifier: Notifier) -> None:
+        """Switch to a newly loaded configuration (hot reload), all or nothing: its topics are
+        compiled and their learned filters retrained first (an edited query keeps its
+        judgments), and only then is it put in use; an exception on the way leaves the
+        configuration in use as it was. The one place a reload happens: polls and rounds that
+        start from now on use it."""
+        # from the old one: only new or edited topics are parsed and indexed
         matching = _Matching.of(settings, self._matching)
+        learned = await self._filters(matching)
+        # nothing below can fail: a poll never sees half a reload
         self._matching = matching
+        if learned is not None:  # else the store failed: the filters in use stay
+            self._learned = learned
         self._runtime.reload(Loaded(settings, notifier))
 
     async def relearn(self) -> None:
         """Retrain the topics whose judgments or query changed (off the loop), then use every
-        topic's saved filter. A failure keeps the filters in use."""
+        topic's saved filter. A store failure keeps the filters in use."""
         matching = self._matching
-        matcher, topics = matching.matcher, matching.settings.topics
+        learned = await self._filters(matching)
+        if learned is not None and self._matching is matching:  # else a reload came between
+            self._learned = learned
+
+    async def _filters(self, matching: _Matching) -> Filters | None:
+        """The learned filters of ``matching``'s topics, or None when the store failed (logged)."""
+        topics = matching.settings.topics
         try:
             models = await asyncio.to_thread(
-                relearn, self.store, topics, matcher, self._runtime.now()
+                relearn, self.store, topics, matching.matcher, self._runtime.now()
             )
         except StoreError as error:
             log.error("learned filters not refreshed: %s", error)
-            return
-        self._learned = Filters(models)
+            return None
+        return Filters(models)
 
     # --- polling ----------------------------------------------------------------------------
 
