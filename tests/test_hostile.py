@@ -175,6 +175,8 @@ CASES = [
     Case("server-error", Route(status=500), "http"),
     Case("gone", Route(status=410), "gone"),
     Case("empty-body", feed(b""), "parse"),
+    Case("truncated-body", feed(b"<rss><channel><item><title>unclosed "), "parse"),
+    Case("valid-but-empty", feed(rss("")), "new", 0),
     # --- charsets ---------------------------------------------------------------------------
     Case(
         "charset-header-wrong",
