@@ -337,6 +337,7 @@ def test_not_a_feed(body: bytes, reason: str) -> None:
 
 
 TRUNCATED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>one'
+EMPTY = b'<rss version="2.0"><channel><title>T</title></channel></rss>'
 
 
 @pytest.mark.parametrize(
@@ -345,9 +346,8 @@ TRUNCATED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><
         (b"<rss><channel><item><title>unclosed ", None, "error"),
         (TRUNCATED, None, "error"),
         (b'<rss version="2.0"><channel><title>T</title>', None, "error"),
-        (b'<rss version="2.0"><channel><title>T</title></channel></rss>', None, "ok"),
-        (b'<rss version="2.0"><channel><title>T</title></channel></rss>', "text/plain; charset=utf-8",
-         "warning"),
+        (EMPTY, None, "ok"),
+        (EMPTY, "text/plain; charset=utf-8", "warning"),
         (TRUNCATED.replace(b"<title>one", b"<title>one</title><link>http://x.org/1</link>"),
          None, "warning"),
     ],
