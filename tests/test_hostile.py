@@ -221,8 +221,7 @@ CASES = [
     Case(
         "unclosed-tags",
         feed(rss("<item><title>a<link>http://feeds.test/n/1</link></item>")),
-        "new",
-        0,  # nothing recoverable: an empty result, not an error
+        "parse",  # not well-formed, and no item read from it: a failure, not "ok" with none
     ),
     Case(
         "html-not-feed",
