@@ -6,7 +6,8 @@ watcher (hot reload on change and on SIGHUP, keeping the last good configuration
 stop on SIGTERM/SIGINT. As one node of several (PostgreSQL, ``node`` given): no job per source
 but a claim loop (claims due sources up to the node's share, polls each under its lease, wakes
 when the next source falls due) and a heartbeat job; the delivery job's rounds run under
-channel leases (``monitor.node``).
+channel leases (``monitor.node``). APScheduler's line for a run skipped because the last one
+still runs is logged at DEBUG, not WARNING (``_skipped_runs_at_debug``).
 Does not own: what a poll or a delivery does (``monitor.pipeline``), nor how settings are read
 (``monitor.config``), nor leases and fences (``monitor.node``); all are injected.
 """
@@ -39,6 +40,20 @@ log = logging.getLogger("monitor.scheduler")
 RELOAD_EVERY = 15.0
 #: how long a stop waits for running polls and sends before cancelling them
 STOP_GRACE = 7.0
+#: APScheduler's logger, and its words for a run not started because the last one still runs
+APSCHEDULER_LOG = "apscheduler.scheduler"
+RUN_SKIPPED = "skipped: maximum number of running instances reached"
+
+
+def _skipped_runs_at_debug(record: logging.LogRecord) -> bool:
+    """Filter on APScheduler's logger: a run skipped while the job's previous run still goes is
+    what ``max_instances=1`` is for (a claim or a delivery brought forward while one runs), not
+    a warning; it is logged at DEBUG, shown only when APScheduler's logger shows DEBUG. Its
+    other warnings pass unchanged."""
+    if record.levelno != logging.WARNING or RUN_SKIPPED not in str(record.msg):
+        return True
+    record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+    return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
 
 
 class Daemon:
@@ -74,6 +89,7 @@ class Daemon:
         self._reloading = asyncio.Lock()
         self._running: set[asyncio.Task[object]] = set()
         self._scheduler = AsyncIOScheduler(timezone=UTC)
+        logging.getLogger(APSCHEDULER_LOG).addFilter(_skipped_runs_at_debug)  # added once
         self._sources: dict[str, SourceSettings] = {}
         self._config_stamp = _stamp(pipeline.settings)
 

@@ -46,6 +46,8 @@ class Reply:
     held: bool = False
     #: answer with a body that never ends (until the client closes, or ``close()``)
     endless: bool = False
+    #: request headers sent back in the answer (a hostile receiver echoing ``Authorization``)
+    echo: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,16 +123,18 @@ class WebhookReceiver:
         held: bool = False,
         location: str | None = None,
         endless: bool = False,
+        echo: tuple[str, ...] = (),
     ) -> None:
         """Answer the following requests with ``status`` (after ``delay`` seconds; with
         ``held``, only once ``release()`` is called; with ``location``, as a redirect there;
-        with ``endless``, with a body that never ends)."""
+        with ``endless``, with a body that never ends; with ``echo``, with those request
+        headers sent back)."""
         headers: tuple[tuple[str, str], ...] = ()
         headers += (("Retry-After", retry_after),) if retry_after is not None else ()
         headers += (("Location", location),) if location is not None else ()
         with self._lock:
             self._reply = Reply(
-                status=status, headers=headers, delay=delay, held=held, endless=endless
+                status=status, headers=headers, delay=delay, held=held, endless=endless, echo=echo
             )
 
     def release(self) -> None:
@@ -191,6 +195,8 @@ class WebhookReceiver:
         handler.send_response(reply.status)
         for name, value in reply.headers:
             handler.send_header(name, value)
+        for name in reply.echo:
+            handler.send_header(name, handler.headers.get(name, ""))
         if reply.endless:
             handler.send_header("Connection", "close")
             handler.end_headers()

@@ -336,6 +336,38 @@ def test_not_a_feed(body: bytes, reason: str) -> None:
         parse_feed(body, url="http://example.org/")
 
 
+TRUNCATED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>one'
+EMPTY = b'<rss version="2.0"><channel><title>T</title></channel></rss>'
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        (b"<rss><channel><item><title>unclosed ", None, "error"),
+        (TRUNCATED, None, "error"),
+        (b'<rss version="2.0"><channel><title>T</title>', None, "error"),
+        (EMPTY, None, "ok"),
+        (EMPTY, "text/plain; charset=utf-8", "warning"),
+        (TRUNCATED.replace(b"<title>one", b"<title>one</title><link>http://x.org/1</link>"),
+         None, "warning"),
+    ],
+    ids=["bare", "truncated-item", "truncated-channel", "empty", "empty-not-xml-type",
+         "truncated-after-an-item"],
+)  # fmt: skip
+def test_broken_document_without_items_is_an_error(
+    body: bytes, content_type: str | None, expected: str
+) -> None:
+    """Not well-formed and no item read: ParseError; an empty well-formed feed stays a feed."""
+    try:
+        parsed = parse_feed(body, url="http://x.org/feed", content_type=content_type)
+    except ParseError as error:
+        assert str(error).startswith("a broken feed with no items (")
+        outcome = "error"
+    else:
+        outcome = "warning" if parsed.warning else "ok"
+    assert outcome == expected
+
+
 @pytest.mark.parametrize(
     "body", [b"/etc/passwd", b"http://127.0.0.1:9/feed.xml", b"file:///etc/hosts"]
 )

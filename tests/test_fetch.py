@@ -141,6 +141,25 @@ def test_redirect_to_file_scheme_is_blocked(server: FeedServer) -> None:
     assert fetch_error(url).kind == "blocked"
 
 
+@pytest.mark.parametrize(
+    ("location", "detail"),
+    [
+        ("http://0177.0.0.2:8080/", "Invalid IPv4 address"),
+        ("http://[::1", "Invalid port"),
+        ("http://[::1/x", "Invalid port"),
+        ("http://feeds.test/" + "x" * 100_000, "URL too long"),
+    ],
+)
+def test_unparseable_redirect_is_blocked(server: FeedServer, location: str, detail: str) -> None:
+    """A Location httpx cannot parse is a ``blocked`` redirect (nothing was sent there), not
+    broken HTTP; httpx's reason is kept, bounded."""
+    url = server.route("/odd", Route(status=302, headers=(("Location", location),)))
+    error = fetch_error(url)
+    prefix = "blocked: redirect to a URL that does not parse (" + detail
+    assert (error.kind, str(error).startswith(prefix)) == ("blocked", True), str(error)[:300]
+    assert len(str(error)) < 300
+
+
 def test_refused_connection_is_connect() -> None:
     """Nothing listening: a ``connect`` error."""
     with socket.socket() as sock:

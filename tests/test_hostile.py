@@ -126,7 +126,10 @@ CASES = [
     Case("redirect-to-ftp", redirect(302, "ftp://feeds.test/x"), "blocked"),
     Case("redirect-to-data", redirect(302, "data:text/xml,<rss/>"), "blocked"),
     Case("redirect-to-javascript", redirect(303, "javascript:alert(1)"), "blocked"),
-    Case("redirect-to-broken-url", redirect(302, "http://[::1/x"), "protocol"),
+    # a Location httpx cannot parse: nothing is sent there, so blocked (it was "protocol")
+    Case("redirect-to-broken-url", redirect(302, "http://[::1/x"), "blocked"),
+    Case("redirect-to-octal-loopback", redirect(302, "http://0177.0.0.2:{p}/x"), "blocked"),
+    Case("redirect-to-huge-url", redirect(302, "http://feeds.test/" + "x" * 100_000), "blocked"),
     Case(
         "redirect-chain-to-private",
         redirect(301, "/hop1"),
@@ -172,6 +175,8 @@ CASES = [
     Case("server-error", Route(status=500), "http"),
     Case("gone", Route(status=410), "gone"),
     Case("empty-body", feed(b""), "parse"),
+    Case("truncated-body", feed(b"<rss><channel><item><title>unclosed "), "parse"),
+    Case("valid-but-empty", feed(rss("")), "new", 0),
     # --- charsets ---------------------------------------------------------------------------
     Case(
         "charset-header-wrong",
@@ -216,8 +221,7 @@ CASES = [
     Case(
         "unclosed-tags",
         feed(rss("<item><title>a<link>http://feeds.test/n/1</link></item>")),
-        "new",
-        0,  # nothing recoverable: an empty result, not an error
+        "parse",  # not well-formed, and no item read from it: a failure, not "ok" with none
     ),
     Case(
         "html-not-feed",
@@ -330,12 +334,14 @@ CASES = [
     # invalid IDNA host names (an emoji label) are a classified failure, wherever they appear
     Case("idna-redirect", redirect(302, "http://xn--ls8h.la/x"), "blocked"),
     Case(
-        "utf8-bytes-in-location",  # raw UTF-8 in a header is broken HTTP, before any IDNA
+        # raw UTF-8 in the header: httpx reads it, and the emoji host name is no valid IDNA
+        # name, so the Location does not parse: blocked, as in idna-redirect
+        "utf8-bytes-in-location",
         Route(
             raw=b"HTTP/1.1 302 Found\r\nLocation: http://\xf0\x9f\x92\xa9.la/x\r\n"
             b"Content-Length: 0\r\nConnection: close\r\n\r\n"
         ),
-        "protocol",
+        "blocked",
     ),
     Case("idna-redirect-percent", redirect(302, "http://%F0%9F%92%A9.la/x"), "dns"),
     Case("idna-feed-url", None, "blocked", url="http://xn--ls8h.la/feed"),

@@ -4,6 +4,7 @@ conditional GET, Retry-After, robots.txt, and an honest User-Agent."""
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import time
 from collections.abc import Iterator
 
@@ -261,6 +262,30 @@ def test_robots_txt_status(server: FeedServer, robots: Route, allowed: bool) -> 
                          [server.url("/page")], ROBOTS)  # fmt: skip
     assert isinstance(result, Fetched) == allowed
     assert ("/page" in {e.path for e in server.log}) == allowed
+
+
+@pytest.mark.parametrize(
+    ("location", "reason"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", "link-local"),
+        ("http://10.0.0.1/x", "private"),
+        ("http://0x7f000002:{p}/x", "loopback"),
+    ],
+)
+def test_article_redirect_to_a_refused_address_is_blocked(
+    server: FeedServer, location: str, reason: str
+) -> None:
+    """An article redirected to a refused address fails as ``blocked`` with the address's
+    reason (robots.txt there cannot be read either: that is not "robots.txt does not allow")."""
+    server.route("/robots.txt", Route(status=404))
+    target = location.replace("{p}", str(server.port))
+    url = server.route("/article", Route(status=302, headers=(("Location", target),)))
+    options = FetchOptions(
+        respect_robots=True, allow_networks=(ipaddress.ip_network("127.0.0.1/32"),)
+    )
+    [result] = fetch_all(HttpSettings(UA, per_host_interval=0.0), [url], options)
+    assert isinstance(result, FetchError) and result.kind == "blocked", result
+    assert reason in str(result)
 
 
 def test_feeds_do_not_ask_robots_txt(server: FeedServer) -> None:

@@ -4,6 +4,7 @@ database, no wall-clock waits: every step is awaited as an event)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -15,7 +16,7 @@ import pytest
 from monitor.config import DeliverySettings, HttpSettings, Settings, SourceSettings
 from monitor.notify import Notifier
 from monitor.pipeline import PollResult
-from monitor.scheduler import Daemon, _first_run, _stamp
+from monitor.scheduler import Daemon, _first_run, _skipped_runs_at_debug, _stamp
 from monitor.store import SourceState
 
 T0 = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
@@ -242,3 +243,91 @@ def test_a_file_beside_monitor_yaml_does_not_reload_a_new_watchlist_does(tmp_pat
     added = _stamp(watched)
     expected = (True, False)
     assert expected == (before == beside, beside == added)
+
+
+@dataclass
+class SlowDelivery(FakePipeline):
+    """A delivery that runs until released; a poll that returns (with a new match, bringing the
+    delivery forward) only once that delivery is running: its next run comes while it runs."""
+
+    delivering: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def poll(self, source: SourceSettings) -> PollResult:
+        await self.delivering.wait()
+        return await super().poll(source)
+
+    async def deliver(self, *, wait: bool = True) -> None:
+        self.delivering.set()
+        await self.release.wait()
+        await super().deliver(wait=wait)
+
+
+class _Skips(logging.Handler):
+    """Records APScheduler's "skipped: maximum number of running instances" lines."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.levels: list[str] = []
+        self.seen = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "maximum number of running instances" in record.getMessage():
+            self.levels.append(record.levelname)
+            self.seen.set()
+
+
+def test_a_run_skipped_while_the_last_one_runs_is_no_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A job brought forward while it runs (``max_instances=1``) is skipped: logged at DEBUG."""
+    caplog.set_level(logging.DEBUG)
+    # as ``--log-level DEBUG`` leaves it (an earlier command in this process may have set it)
+    caplog.set_level(logging.DEBUG, logger="apscheduler")
+
+    async def scenario() -> list[str]:
+        pipeline = SlowDelivery(settings(source("a")))
+        skips = _Skips()
+        logging.getLogger().addHandler(skips)
+        try:
+
+            async def release_after_the_skip() -> None:
+                await skips.seen.wait()
+                pipeline.release.set()
+
+            releasing = asyncio.create_task(release_after_the_skip())
+            await _run_until(pipeline, pipeline.polled, pipeline.delivered)
+            await releasing
+        finally:
+            logging.getLogger().removeHandler(skips)
+        return skips.levels
+
+    assert set(asyncio.run(scenario())) == {"DEBUG"}
+
+
+@pytest.mark.parametrize(
+    ("message", "level", "shown_at_info"),
+    [
+        (
+            'Execution of job "%s" skipped: maximum number of running instances reached (%d)',
+            "DEBUG",
+            False,
+        ),
+        ('Run time of job "%s" was missed by %s', "WARNING", True),
+        ('Error submitting job "%s" to executor "%s"', "ERROR", True),
+    ],
+)
+def test_only_skipped_runs_leave_warning(message: str, level: str, shown_at_info: bool) -> None:
+    """The filter lowers the skipped-run line alone; other APScheduler lines pass as they are."""
+    logger = logging.getLogger("apscheduler.scheduler")
+    record = logger.makeRecord(
+        logger.name, logging.ERROR if level == "ERROR" else logging.WARNING, __file__, 1,
+        message, ("job", 1), None,
+    )  # fmt: skip
+    before = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        passed = _skipped_runs_at_debug(record)
+    finally:
+        logger.setLevel(before)
+    assert (record.levelname, passed) == (level, shown_at_info)

@@ -2,13 +2,15 @@
 
 Planted secrets: a channel password and a token in a webhook path, an SMTP password, a token and
 a password in feed URLs, a database password, a token in a redirect target, a token in an
-apprise URL that fails validation. Every command runs in process at DEBUG, with httpx's,
-httpcore's and apprise's own loggers at DEBUG too; then the captured logs and output are scanned.
+apprise URL that fails validation. Every command runs in process at DEBUG, with the libraries'
+own loggers at DEBUG too (``--log-level`` then keeps httpx's and httpcore's at INFO: httpcore's
+DEBUG trace prints response headers); then the captured logs and output are scanned.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -151,10 +153,38 @@ def test_no_secret_in_logs_errors_or_output(
     everything = "\n".join([debug_logs.text, captured.out, captured.err])
     leaked = {name for name, secret in SECRETS.items() if secret in everything}
     assert leaked == set(), f"secrets in the output: {sorted(leaked)}"
-    # the scan saw the libraries' own lines: it could have caught a leak there
+    # the scan saw the libraries' own lines: it could have caught a leak there (httpcore's
+    # header trace is off even at DEBUG: ``--log-level`` keeps httpx and httpcore at INFO)
     loggers = {record.name.split(".")[0] for record in debug_logs.records}
-    assert {"httpx", "httpcore", "apprise", "monitor"} <= loggers
+    assert {"httpx", "apprise", "monitor"} <= loggers and "httpcore" not in loggers
     assert "HTTP Request: GET" in debug_logs.text and "not a usable apprise URL" in captured.err
+
+
+def test_an_echoed_authorization_header_is_not_logged_at_debug(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A webhook receiver that sends our ``Authorization`` back: at ``--log-level DEBUG`` the
+    base64 of user:password is in no log line (httpcore's header trace stays off)."""
+    password = SECRETS["hook_password"]
+    basic = base64.b64encode(f"monitor:{password}".encode()).decode()
+    caplog.set_level(logging.DEBUG)  # the root level ``--log-level DEBUG`` sets outside pytest
+    with WebhookReceiver() as hook:
+        hook.reply(200, echo=("Authorization",))
+        url = hook.url.replace("json://", f"json://monitor:{password}@")
+        config = tmp_path / "monitor.yaml"
+        config.write_text(
+            f"database: sqlite:///{tmp_path / 'm.db'}\nweb: {{listen: off}}\n"
+            f"channels:\n  webhook:\n    urls: ['{url}']\n",
+            encoding="utf-8",
+        )
+        assert (
+            main(["--log-level", "DEBUG", "--config", str(config), "notify-test", "webhook"]) == 0
+        )
+        [request] = hook.received
+    assert request.headers["authorization"] == f"Basic {basic}"  # it was sent, and echoed
+    everything = "\n".join([caplog.text, *capsys.readouterr()])
+    assert "HTTP Request: POST" in everything  # httpx's line per request still shows
+    assert basic not in everything and password not in everything
 
 
 @pytest.mark.parametrize(

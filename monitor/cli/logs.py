@@ -2,7 +2,8 @@
 
 Owns: ``setup_logging`` (called once by ``monitor.cli.main``): every record masked by the
 redactor before formatting, timestamps in UTC with their zone, ``text`` lines for people and
-``json`` lines (one object a line: time, level, logger, message, exception) for log shippers.
+``json`` lines (one object a line: time, level, logger, message, exception) for log shippers;
+the levels of library loggers (httpx's and httpcore's never below INFO: no header dumps).
 Does not own: what is logged (each module logs its own outcomes) or the masking (``redact``).
 """
 
@@ -19,6 +20,10 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("text", "json")
 #: their INFO lines are one per request; at DEBUG they show (masked) for diagnosis
 NOISY = ("httpx", "httpcore", "apscheduler", "apprise", "alembic")
+#: never below INFO, even at DEBUG: httpcore's DEBUG trace prints response headers whole, and a
+#: server that echoes ``Authorization`` back would put a password there base64-encoded, where
+#: masking the password finds nothing (httpx's INFO line per request still shows, masked)
+HEADER_LOGGERS = ("httpx", "httpcore")
 
 
 class _TextFormatter(logging.Formatter):
@@ -54,3 +59,6 @@ def setup_logging(level: str, form: str = "text") -> None:
     if logging.getLogger().level > logging.DEBUG:
         for noisy in NOISY:
             logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    else:
+        for chatty in HEADER_LOGGERS:
+            logging.getLogger(chatty).setLevel(logging.INFO)

@@ -5,8 +5,10 @@ overall limit, conditional GET, a total deadline per fetch (robots.txt and redir
 time spent waiting for a host's or the overall slot excluded), host names checked as httpx
 will encode them (invalid IDNA is ``blocked``), validators kept only when they can be sent back,
 a cap on the decoded body, redirects followed one hop at a time (each hop checked again: scheme,
-address, robots.txt), ``Retry-After`` remembered per host, and the classification of every
-failure into one ``FetchError`` kind. A 304 comes back as a value, never as an error.
+address, robots.txt; an address refused on the way to robots.txt is the hop's ``blocked``
+reason, and a ``Location`` that does not parse is ``blocked`` too), ``Retry-After`` remembered
+per host, and the classification of every failure into one ``FetchError`` kind. A 304 comes
+back as a value, never as an error.
 Does not own: where a connection may go (``_guard``), per-host spacing (``_hosts``), robots.txt
 rules (``_robots``), what the body means (``monitor.sources``), when to fetch again
 (``monitor.policy``).
@@ -48,6 +50,11 @@ PERMANENT_REDIRECTS = frozenset({301, 308})
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 #: statuses whose Retry-After keeps every fetch away from the host until it has passed
 DEFERRING_STATUSES = frozenset({429, 503})
+#: how httpx says a redirect's Location does not parse: it builds the next request even when it
+#: does not follow redirects, and raises this instead of returning the redirect
+BAD_LOCATION = "Invalid URL in location header"
+#: the most of httpx's own words kept in a failure's message (a Location may be 100 KB)
+DETAIL_MAX = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +247,10 @@ class Fetcher:
                 origin + "/robots.txt", Validators(), policy, False, budget, ROBOTS_MAX_BYTES
             )
         except FetchError as error:
+            if error.kind == "blocked":
+                # the origin's address (or where its robots.txt sends us) is refused: that is
+                # the reason to give, not "robots.txt does not allow this path"
+                raise
             return rules_from_response(error.status if error.kind == "http" else None, b"")
         return rules_from_response(fetched.status, fetched.content)
 
@@ -368,6 +379,10 @@ def _classify(error: httpx.HTTPError) -> FetchError:
         return FetchError("redirects", "too many redirects")
     if isinstance(error, httpx.UnsupportedProtocol):
         return FetchError("blocked", "unsupported URL scheme")
+    if isinstance(error, httpx.RemoteProtocolError) and str(error).startswith(BAD_LOCATION):
+        # nothing was sent there: the server named a place no fetch can go, it did not break HTTP
+        detail = bounds.text(str(error).removeprefix(BAD_LOCATION).strip(" :."), DETAIL_MAX)
+        return FetchError("blocked", f"redirect to a URL that does not parse ({detail})")
     if isinstance(error, httpx.ProtocolError | httpx.DecodingError):
         return FetchError("protocol", f"the server broke HTTP ({type(error).__name__})")
     return FetchError("connect", type(error).__name__)
