@@ -483,6 +483,12 @@ BAD = [
         env={"MONITOR_WEB_TOKEN": "hunter2"},
     ),
     Bad(
+        "web base_url with credentials",
+        'web:\n  base_url: "https://alice:pw@example.org/monitor"\n',
+        "monitor.yaml:2: web.base_url: the public URL has a user name or password; give it"
+        " without (value not shown)",
+    ),
+    Bad(
         "feed URL with another scheme",
         "sources:\n  - id: a\n    feed: file:///etc/passwd\n",
         "monitor.yaml:3: sources[0].feed: only http:// and https:// URLs can be polled"

@@ -65,6 +65,9 @@ def _base_url(at: At) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         at.fail(f"not an http(s) URL without query: {url!r}")
+    if "@" in parts.netloc:
+        # it is written into every Atom link and page: a password there would be published
+        at.fail("the public URL has a user name or password; give it without (value not shown)")
     return url
 
 
