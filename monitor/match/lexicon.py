@@ -154,7 +154,7 @@ class Lexicon:
         found: set[str] = set()
         for key in _query_keys(term):
             found |= self._keys.get(key, set())
-        if not found and not _a_name(term):
+        if not found and not _capitalised(term):
             # a plural finds the entry of its singular only when it finds none as written:
             # ``taxes`` is a tax, never also ``taxis`` (LemmInflect's other singular of it)
             for key in _singular_query_keys(term):
@@ -323,7 +323,7 @@ def _starred(term: Term, keys: list[str]) -> list[str]:
     return keys
 
 
-def _a_name(term: Term) -> bool:
+def _capitalised(term: Term) -> bool:
     """True when the analyst wrote the term's last word with a capital (a name, an acronym):
     it has no number to change (``Celebes`` is no plural of ``celeb``)."""
     written = term.label.strip('"').split()
