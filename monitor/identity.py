@@ -47,9 +47,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def http_link(link: str | None, base: str) -> str | None:
     """The absolute http(s) form of ``link`` (relative to ``base``), without control characters
     or surrounding blanks; None when empty, of another scheme (``mailto:``, ``javascript:``) or
-    one that does not parse (a hostile ``http://[::1/x`` with an unclosed bracket). Never raises."""
+    one that does not parse (a hostile ``http://[::1/x`` with an unclosed bracket). Never raises.
+
+    A link that is only a ``#fragment`` is None too: it names a spot in the base document itself
+    (the feed or listing page, never an article), and resolving it would carry the base's query,
+    which may hold the feed's ``?api_key=``, into a stored and published article URL. A ``#!``
+    route addresses content and is kept."""
     cleaned = _CONTROL.sub("", link or "").strip()
-    if not cleaned:
+    if not cleaned or (cleaned.startswith("#") and not cleaned.startswith("#!")):
         return None
     try:
         absolute = urljoin(base, cleaned)

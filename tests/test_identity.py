@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.identity import canonical_url, item_key
+from monitor.identity import canonical_url, http_link, item_key
 
 CANONICAL = [
     # (published URL, canonical form, why)
@@ -88,3 +88,23 @@ def test_item_key_needs_a_link_or_guid(url: str | None, guid: str | None) -> Non
     """Neither an http(s) link nor a guid: no key."""
     with pytest.raises(ValueError, match="link or a guid"):
         item_key(url, guid)
+
+
+FEED = "https://example.com/feed.xml?api_key=s3cr3t&lang=en"
+LINKS = [
+    # (link as written in the feed, absolute link, why)
+    ("/news/1", "https://example.com/news/1", "a path never takes the feed's query"),
+    ("news/2?id=3", "https://example.com/news/2?id=3", "its own query only"),
+    ("//other.org/a", "https://other.org/a", "scheme-relative"),
+    ("#comments", None, "a spot in the feed itself, which would carry ?api_key="),
+    ("  #  ", None, "an empty fragment"),
+    ("#!/news/42", FEED.replace("&lang=en", "&lang=en#!/news/42"), "a hash-bang route is content"),
+    ("mailto:desk@example.com", None, "another scheme"),
+    ("http://[::1/x", None, "does not parse"),
+]
+
+
+@pytest.mark.parametrize(("link", "absolute", "why"), LINKS)
+def test_http_link(link: str, absolute: str | None, why: str) -> None:
+    """Relative links resolve against the feed; a bare fragment is no article link."""
+    assert http_link(link, FEED) == absolute, why
