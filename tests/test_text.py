@@ -82,3 +82,20 @@ def test_a_headline_without_apostrophes_reads_a_possessive_as_the_name() -> None
     shown = (title.original[2], title.exact[2], title.exact[5], title.exact[7], title.span(2, 2))
     expected = ("China", "china", "elections", "groups", "chinas")
     assert expected == shown
+
+
+def test_a_host_names_domain_suffix_is_no_word() -> None:
+    """``VOV.VN -`` opens a Vietnamese text: ``VN`` there is the site's domain, no Vietnam;
+    the site's own name stays a word, and spans still map back to the text."""
+    found = words("VOV.VN - Ukraine; REPUBLIKA.CO.ID, MOSKOW; Amazon.com Inc; 3.5 U.S.")
+    assert found.original == ("VOV", "Ukraine", "REPUBLIKA", "MOSKOW", "Amazon", "Inc", "3", "5", "U", "S")  # fmt: skip
+    assert found.span(4, 5) == "Amazon.com Inc"
+
+
+def test_a_domain_in_a_dateline_does_not_satisfy_a_query() -> None:
+    """Found by an analyst: ``Vietnam AND Ukraine`` matched a text on Ukraine alone."""
+    topic = Topic("t", "t", "Vietnam AND Ukraine", 0.0)
+    text = "VOV.VN - Ukraine mới đây đã tăng cường lực lượng ở biên giới với Belarus."
+    matcher = Matcher([topic])
+    assert not matcher.match(Document("d", "Ukraine và Belarus", text, lang="vi"))
+    assert matcher.match(Document("d", "Việt Nam và Ukraine", text, lang="vi"))
