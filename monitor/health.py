@@ -1,12 +1,12 @@
 """Source health, the pure half: a poll's outcome -> the source's next state, and the rules.
 
 Owns: the state transitions of a source (``after_success``, ``after_failure``, ``during_outage``,
-``for_config``: state and outcome in, next state out), when a permanent redirect is stable enough
-to follow for good, when failures are a network-wide outage rather than the source's fault, and
-when a failing source is reported through the channels (once per run of failures), with the
-report's text, and the daemon's view of its database (``DatabaseHealth``: polls that could not
-be saved, since when, why). Pure: values in, values out; ``now`` and the next check time are
-passed in.
+``for_config``: state and outcome in, next state out), the warning a source keeps from a poll that
+read it (``kept_warning``: one line, bounded, secret-free), when a permanent redirect is stable
+enough to follow for good, when failures are a network-wide outage rather than the source's fault,
+and when a failing source is reported through the channels (once per run of failures), with the
+report's text, and the daemon's view of its database (``DatabaseHealth``: polls that could not be
+saved, since when, why). Pure: values in, values out; ``now`` and the next check time are passed in.
 Does not own: the I/O that applies these decisions, the other half (``monitor.pipeline._health_io``:
 reads the outcome, saves the state, sends the report), the back-off arithmetic
 (``monitor.policy``), sending (``monitor.notify``), storing (``monitor.store``).
@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor.identity import without_credentials
+from monitor.redact import Redactor, url_secrets
 from monitor.types import Validators
 
 if TYPE_CHECKING:  # the store's value, used here as a value only (no store import at run time)
@@ -31,6 +32,8 @@ if TYPE_CHECKING:  # the store's value, used here as a value only (no store impo
 #: a permanent redirect replaces the polled URL once seen this often, over at least this long
 MOVE_STABLE_SEEN = 3
 MOVE_STABLE_AFTER = timedelta(days=1)
+#: longest warning a source keeps (as its last error is cut)
+WARNING_MAX = 300
 #: a source failing this long is reported through the channels (once)
 REPORT_FAILING_AFTER = timedelta(days=1)
 #: failures of these kinds can be the network's, not the source's
@@ -168,6 +171,20 @@ def after_failure(
     )
 
 
+def kept_warning(warning: str | None, source_url: str) -> str | None:
+    """A poll's warning (``ParsedFeed.warning``) as the source's state keeps it, to be shown in
+    ``monitor sources``, on the dashboard and in the log: one line of at most ``WARNING_MAX``
+    characters, with the secrets of the source's URL and every secret-shaped part of a URL
+    masked (``http://***@host/feed?token=***``, as ``monitor.redact.masked_url`` shows a URL). It
+    may quote what the server sent (a Content-Type, an XML error): the dashboard escapes it."""
+    if not warning or not warning.strip():
+        return None
+    redactor = Redactor()
+    redactor.remember(url_secrets(source_url))
+    # masked before it is cut: a cut would leave a secret's prefix no mask recognises
+    return redactor.redact(" ".join(warning.split()))[:WARNING_MAX]
+
+
 def outage_note(error: str) -> str:
     """A failure's error as recorded during a network-wide outage."""
     return f"{error} (network-wide outage: not counted against the source)"
@@ -210,4 +227,5 @@ def for_config(state: SourceState, configured_url: str) -> SourceState:
         moved_seen=0,
         moved_since=None,
         reported_at=None,
+        warning=None,  # what the old URL's polls worked around
     )

@@ -123,6 +123,37 @@ def test_an_outage_failure_is_not_counted() -> None:
     assert note.endswith("(network-wide outage: not counted against the source)")
 
 
+def test_only_a_poll_that_reads_the_source_replaces_its_warning() -> None:
+    """A 304 and a failure read nothing: the last warning stays (``SourceHealth.read`` sets it)."""
+    warned = _polled(warning="no article links found")
+    unchanged = health.after_success(warned, "http://a.test/rss", False, T0)
+    failed = health.after_failure(warned, "timeout: read", False, T0 + HOUR, T0)
+    outage = health.during_outage(warned, "dns", T0 + HOUR, T0)
+    assert {s.warning for s in (unchanged, failed, outage)} == {"no article links found"}
+
+
+FEED_KEY = "PlantedFeedKey12345"
+
+
+@pytest.mark.parametrize(
+    ("warning", "expected"),
+    [
+        (None, None),
+        (" \n ", None),
+        ("mismatched tag\nat line 12", "mismatched tag at line 12"),
+        ("see http://u:pw@h.test/x?token=abc", "see http://***@h.test/x?token=***"),
+        (f"echo={FEED_KEY}", "echo=***"),  # the source URL's own token, masked by value
+        ("x" * 400, "x" * 300),
+        # masked before it is cut: a cut first would leave the token's prefix, unrecognised
+        ("x" * 290 + f" {FEED_KEY}", "x" * 290 + " ***"),
+    ],
+)
+def test_a_kept_warning_is_one_secret_free_bounded_line(
+    warning: str | None, expected: str | None
+) -> None:
+    assert health.kept_warning(warning, f"http://a.test/rss?k={FEED_KEY}") == expected
+
+
 @pytest.mark.parametrize(
     ("stored", "configured", "kept"),
     [
@@ -134,11 +165,13 @@ def test_an_outage_failure_is_not_counted() -> None:
 def test_for_config_starts_over_only_when_the_url_is_edited(
     stored: str, configured: str, kept: bool
 ) -> None:
-    state = _polled(configured_url=stored, status="gone", moved_to="http://c.test/rss")
+    state = _polled(configured_url=stored, status="gone", moved_to="http://c.test/rss",
+                    warning="no article links found")  # fmt: skip
     result = health.for_config(state, configured)
     assert (result == state) is kept
-    if not kept:
-        assert (result.url, result.status, result.moved_to) == (configured, "ok", None)
+    if not kept:  # the warning was the old URL's
+        expected = (configured, "ok", None, None)
+        assert (result.url, result.status, result.moved_to, result.warning) == expected
 
 
 def test_outage_needs_most_of_several_sources_failing_recently() -> None:

@@ -204,6 +204,37 @@ def test_upgrade_keeps_data_written_by_the_first_schema(database_url: str) -> No
     assert db_revision(database_url) == head_revision()
 
 
+def test_sources_stored_at_0009_upgrade_without_a_warning(database_url: str) -> None:
+    """Migration 0010: sources stored at 0009 keep their state, have no warning until a poll
+    reads them, and take one; a downgrade to 0009 drops the column again."""
+    engine = _engine.create(_engine.parse_url(database_url))
+    _engine.upgrade(engine, "0009")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO source (id, url, failures, items_seen, status, baselined,"
+                " last_error) VALUES ('old', 'https://old.example/feed', 0, 7, 'ok', :yes, NULL)"
+            ),
+            {"yes": True},
+        )
+    engine.dispose()
+    with Store.open(database_url) as store:
+        old = store.source_state("old")
+        assert old is not None
+        assert (old.url, old.items_seen, old.status, old.warning) == (
+            "https://old.example/feed", 7, "ok", None
+        )  # fmt: skip
+        store.save_source_state(replace(old, warning="no article links found"))
+        assert [s.warning for s in store.source_states()] == ["no article links found"]
+    assert db_revision(database_url) == head_revision()
+    engine = _engine.create(_engine.parse_url(database_url))
+    with engine.begin() as connection:
+        command.downgrade(_engine.alembic_config(connection), "0009")
+    columns = {c["name"] for c in inspect(engine).get_columns("source")}
+    engine.dispose()
+    assert "warning" not in columns and "reported_at" in columns
+
+
 def test_migrations_agree_with_tables(database_url: str) -> None:
     """The schema the migrations build is the one the table classes describe."""
     Store.open(database_url).close()

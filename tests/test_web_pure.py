@@ -6,6 +6,7 @@ import asyncio
 import re
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -26,6 +27,7 @@ from monitor.store import (
     MatchCursor,
     MatchDetail,
     MatchFilter,
+    SourceState,
     Store,
     StoredMatch,
 )
@@ -400,6 +402,25 @@ def test_a_feeds_bidi_controls_never_reorder_what_is_beside_it() -> None:
     assert "<bdi><mark>Rice</mark> up</bdi>" in matches and f"<bdi>{arabic}</bdi>" in matches
     for html in (topics, matches):
         assert RLO not in html and "<bdi>Zebra sighting reported TIXE</bdi>" in html
+
+
+def test_a_sources_warning_is_shown_beside_its_status_as_feed_text() -> None:
+    """A warning quoting what a server sent renders escaped, isolated and without its bidi
+    controls, like a last error; a source without one shows none."""
+    hostile = f'text/html; x="<script>x()</script>" {RLO}is not an XML media type'
+    warned = replace(SourceState.fresh("wire", "https://w.example/"), warning=hostile)
+    sources = [
+        SourceSettings(n, n.title(), "feed", f"https://{n}.example/", 3600.0, 0.0)
+        for n in ("wire", "calm")
+    ]
+    states = {"wire": warned, "calm": replace(warned, source_id="calm", warning=None)}
+    html = Pages().render_sources(Frame("", "c" * 43, "UTC"), sources, states, {}, T0.date())
+    assert (
+        '<span class="status status-ok">ok</span> <span class="warning">— warning: <bdi>'
+        "text/html; x=&#34;&lt;script&gt;x()&lt;/script&gt;&#34; is not an XML media type"
+        "</bdi></span></td>"
+    ) in html
+    assert "<script>" not in html and RLO not in html and html.count("— warning:") == 1
 
 
 def test_atom_drops_bidi_controls_and_keeps_marks() -> None:

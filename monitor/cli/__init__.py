@@ -189,7 +189,9 @@ def _add_inspection_commands(command) -> None:
 
 def _add_sources_commands(command) -> None:
     sources = command(
-        "sources", "inspection:cmd_sources", "one row per source: status, checks, items, last error"
+        "sources",
+        "inspection:cmd_sources",
+        "one row per source: status, checks, items, last error, warning",
     )
     output = sources.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="JSON Lines output")

@@ -123,9 +123,11 @@ def cmd_sources(args: argparse.Namespace, env: Mapping[str, str]) -> int:
                 local_time(state.next_check if state else None, tz),
                 state.items_seen if state else 0,
                 (state.last_error or "") if state else "",
+                (state.warning or "") if state else "",
             ]
         )
-    print_table(["source", "status", "last check", "next check", "items", "last error"], rows)
+    header = ["source", "status", "last check", "next check", "items", "last error", "warning"]
+    print_table(header, rows)
     return 0
 
 
@@ -137,6 +139,7 @@ def _source_json(source_id: str, enabled: bool, state: SourceState | None) -> di
         "next_check": iso(state.next_check) if state else None,
         "items": state.items_seen if state else 0,
         "last_error": state.last_error if state else None,
+        "warning": state.warning if state else None,
     }
 
 

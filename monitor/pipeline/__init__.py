@@ -14,7 +14,8 @@
                       shows as failing with ``item: <reason>``)
                    -> record the source's state and when to check it next
                       (a stable permanent redirect moves it; a network-wide outage does not
-                      count against it; a day of failures or a 410 is reported once)
+                      count against it; a day of failures or a 410 is reported once; what
+                      the parse or the cap worked around is kept as its warning)
     deliver():     for each channel, side by side (``monitor.deliver``): pending deliveries
                    -> plan (digests, quiet hours, rate limits, no bursts) -> render to fit
                    -> send -> mark sent only after success; else back off, retry, or
@@ -285,7 +286,7 @@ class Pipeline:
             now, source.every, source.jitter, (fetched.max_age, parsed.ttl), self._runtime.rng
         )
         new_state = replace(
-            self._health.healthy(source, state, fetched, now),
+            self._health.read(source, state, fetched, parsed.warning, now),
             # with items waiting for the next poll, a conditional request would be answered
             # "not modified" and they would never be read: the next request is unconditional
             validators=Validators() if todo.deferred else fetched.validators,

@@ -1,10 +1,11 @@
 """Source health, the I/O half: records a poll's outcome in the source's state and reports.
 
-Owns: applying the pure transitions of ``monitor.health`` to a poll's outcome (a success, a 304,
-a failure, a failure during a network-wide outage) with the next check time from
-``monitor.policy``: saving the new state, the memory of recent outcomes that tells an outage
-(``OutageWatch``), and sending the once-only report of a gone or day-long failing source through
-every channel of the configuration in use.
+Owns: applying the pure transitions of ``monitor.health`` to a poll's outcome (a success, a 304, a
+failure, a failure during a network-wide outage) with the next check time from ``monitor.policy``:
+saving the new state, the warning a poll that read the source leaves (kept in its state; logged when
+it appears, changes or clears, not on every poll that repeats it), the memory of recent outcomes
+that tells an outage (``OutageWatch``), and sending the once-only report of a gone or day-long
+failing source through every channel of the configuration in use.
 Does not own: the decisions (``monitor.health``, the pure half: transitions, moves, outages,
 when a report is due, its text), back-off arithmetic (``monitor.policy``), rendering and sending
 (``monitor.notify``), the tables (``monitor.store``), nor the order of a poll
@@ -49,6 +50,23 @@ class SourceHealth:
         new_state = health.after_success(state, fetched.url, fetched.moved_permanently, now)
         if new_state.url != state.url:
             log.warning("source=%s moved permanently: now polled at its new URL", source.id)
+        return new_state
+
+    def read(
+        self,
+        source: SourceSettings,
+        state: SourceState,
+        fetched: Fetched,
+        warning: str | None,
+        now: datetime,
+    ) -> SourceState:
+        """The state after a successful poll that read the source (not a 304): as ``healthy``,
+        with the poll's warning kept, or the one before cleared."""
+        new_state = replace(
+            self.healthy(source, state, fetched, now),
+            warning=health.kept_warning(warning, source.url),
+        )
+        _log_warning(source.id, state.warning, new_state.warning)
         return new_state
 
     async def record_unchanged(
@@ -119,3 +137,14 @@ class SourceHealth:
             except DeliveryError as failure:
                 log.warning("source notice not delivered channel=%s: %s", channel.name, failure)
         return reached
+
+
+def _log_warning(source_id: str, before: str | None, after: str | None) -> None:
+    """One line when a source's warning appears or changes, one when it clears; none while it
+    stays the same (with hundreds of sources, a line per poll would drown the log)."""
+    if after == before:
+        return
+    if after is None:
+        log.info("source=%s warning cleared (was: %s)", source_id, before)
+    else:
+        log.warning("source=%s warning: %s", source_id, after)

@@ -69,6 +69,7 @@ def source_columns(state: SourceState) -> dict[str, Any]:
         "moved_since": state.moved_since,
         "failing_since": state.failing_since,
         "reported_at": state.reported_at,
+        "warning": short_error(state.warning),
     }
 
 
@@ -91,6 +92,7 @@ def source_state(row: SourceRow) -> SourceState:
         moved_since=row.moved_since,
         failing_since=row.failing_since,
         reported_at=row.reported_at,
+        warning=row.warning,
     )
 
 

@@ -85,6 +85,8 @@ class SourceRow(SQLModel, table=True):
     moved_since: datetime | None = _when()
     failing_since: datetime | None = _when()
     reported_at: datetime | None = _when()
+    # what the last poll that read the source worked around (migration 0010)
+    warning: str | None = Field(default=None, sa_type=Text)
     # several nodes (migration 0006): the node polling it now, the claim's number, and until when
     lease_owner: str | None = Field(default=None, sa_type=Text)
     lease_epoch: int = Field(default=0, sa_type=Integer, sa_column_kwargs={"server_default": "0"})

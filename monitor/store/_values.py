@@ -50,6 +50,11 @@ class SourceState:
     failing_since: datetime | None = None
     #: when that run of failures (or a 410) was reported through the channels, if it was
     reported_at: datetime | None = None
+    #: what the last poll that read the source worked around ("no article links found",
+    #: "dropped 40 older items over limits.items_per_poll"): one line, bounded, secret-free
+    #: (``monitor.health.kept_warning``); None after a poll without one, kept by a 304 and a
+    #: failure (nothing was read)
+    warning: str | None = None
 
     @classmethod
     def fresh(cls, source_id: str, url: str) -> SourceState:

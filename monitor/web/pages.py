@@ -20,8 +20,9 @@ topic's near misses (``monitor.rematch``) for its section. They look like the st
     render_matches   newest first, filters, snippet with matched words, why, deliveries, verdicts
     render_topics    each topic: query and expansion, matches per day, feedback, "try it",
                      near misses and suggested query edits (one topic's, asked for)
-    render_sources   status, last and next check, last error, items per day (a feed's URL is
-                     a link only when it holds no credential or token: else shown masked)
+    render_sources   status (with the last poll's warning beside it), last and next check,
+                     last error, items per day (a feed's URL is a link only when it holds no
+                     credential or token: else shown masked)
     render_deliveries  pending and dead, with a retry button for the dead
     render_nodes     the daemons sharing a PostgreSQL database: heartbeat age, what each holds
     render_login     the token form (only when ``web.token`` is set)
