@@ -86,10 +86,11 @@ def test_a_headline_without_apostrophes_reads_a_possessive_as_the_name() -> None
 
 def test_a_host_names_domain_suffix_is_no_word() -> None:
     """``VOV.VN -`` opens a Vietnamese text: ``VN`` there is the site's domain, no Vietnam;
-    the site's own name stays a word, and spans still map back to the text."""
+    the site's own name stays a word, the suffix's words keep their places (as words that
+    nothing matches), and spans still map back to the text."""
     found = words("VOV.VN - Ukraine; REPUBLIKA.CO.ID, MOSKOW; Amazon.com Inc; 3.5 U.S.")
-    assert found.original == ("VOV", "Ukraine", "REPUBLIKA", "MOSKOW", "Amazon", "Inc", "3", "5", "U", "S")  # fmt: skip
-    assert found.span(4, 5) == "Amazon.com Inc"
+    assert found.original == ("VOV", "__", "Ukraine", "REPUBLIKA", "__", "__", "MOSKOW", "Amazon", "___", "Inc", "3", "5", "U", "S")  # fmt: skip
+    assert (found.span(7, 9), found.span(1, 1)) == ("Amazon.com Inc", "__")
 
 
 def test_a_domain_in_a_dateline_does_not_satisfy_a_query() -> None:

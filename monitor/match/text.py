@@ -54,6 +54,7 @@ _HOST_SUFFIX = re.compile(
     r"(?![0-9A-Za-z])",
     re.IGNORECASE,
 )
+_LETTER = re.compile(r"[A-Za-z]")
 #: the fewest words of a headline that tell it is written without capitals (``headline``)
 CASELESS_WORDS = 4
 #: how many words (syllables) a Vietnamese text has for one word of meaning
@@ -194,7 +195,9 @@ def _clean(text: str) -> str:
 
 
 def _blank(found: re.Match[str]) -> str:
-    return " " * len(found.group())
+    """``.CO.ID`` -> `` __ __``: words that no query word matches, where the suffix's were, so
+    that every other word keeps its place (distances, depth and text length are unchanged)."""
+    return _LETTER.sub("_", found.group()).replace(".", " ")
 
 
 def count_words(text: str) -> int:
