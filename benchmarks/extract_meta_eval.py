@@ -1,6 +1,8 @@
 """How often our titles and dates agree with the ground truth of the article corpus sets.
 
-    .venv/bin/python benchmarks/extract_meta_eval.py [/work/shared/corpus/articles]
+    .venv/bin/python benchmarks/extract_meta_eval.py [-v] [/work/shared/corpus/articles]
+
+``-v`` names every page whose title or date disagrees.
 
 Sets and their ground truth (see ``articles/SOURCES.md``): fundus (``title``,
 ``publishing_date``; publishers with one page), mozilla-readability (``expected-metadata.json``:
@@ -15,10 +17,10 @@ ground-truth day only, the same day (in UTC, +-1 day: the ground truth's zone is
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 import re
-import sys
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -29,7 +31,7 @@ from pathlib import Path
 from monitor.extract import extract_article
 from monitor.types import Article
 
-CORPUS = Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/corpus/articles")
+CORPUS = Path("/work/shared/corpus/articles")
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,8 @@ def read(path: Path) -> bytes:
     return gzip.decompress(data) if path.suffix == ".gz" else data
 
 
-def fundus() -> Iterator[Case]:
-    for country in sorted((CORPUS / "fundus").iterdir()):
+def fundus(corpus: Path) -> Iterator[Case]:
+    for country in sorted((corpus / "fundus").iterdir()):
         info = json.loads((country / "meta.info").read_text())
         for truth in sorted(country.glob("*.json")):
             pages = sorted(country.glob(f"{truth.stem}_*.html.gz"))
@@ -62,8 +64,8 @@ def fundus() -> Iterator[Case]:
             )
 
 
-def readability() -> Iterator[Case]:
-    for folder in sorted((CORPUS / "mozilla-readability").iterdir()):
+def readability(corpus: Path) -> Iterator[Case]:
+    for folder in sorted((corpus / "mozilla-readability").iterdir()):
         meta_file = folder / "expected-metadata.json"
         if not meta_file.exists():
             continue
@@ -74,8 +76,8 @@ def readability() -> Iterator[Case]:
         )  # fmt: skip
 
 
-def newspaper4k() -> Iterator[Case]:
-    base = CORPUS / "newspaper4k"
+def newspaper4k(corpus: Path) -> Iterator[Case]:
+    base = corpus / "newspaper4k"
     for meta_file in sorted((base / "metadata").glob("*.json")):
         page = base / "html" / f"{meta_file.stem}.html.gz"
         if not page.exists():
@@ -88,8 +90,8 @@ def newspaper4k() -> Iterator[Case]:
         )  # fmt: skip
 
 
-def goose3() -> Iterator[Case]:
-    for truth in sorted((CORPUS / "goose3" / "content").glob("*.json")):
+def goose3(corpus: Path) -> Iterator[Case]:
+    for truth in sorted((corpus / "goose3" / "content").glob("*.json")):
         page = truth.with_suffix(".html.gz")
         if page.exists():
             gt = json.loads(truth.read_text())
@@ -97,8 +99,8 @@ def goose3() -> Iterator[Case]:
                        None)  # fmt: skip
 
 
-def trafilatura_set() -> Iterator[Case]:
-    base = CORPUS / "trafilatura"
+def trafilatura_set(corpus: Path) -> Iterator[Case]:
+    base = corpus / "trafilatura"
     for url, gt in json.loads((base / "evaldata_subset.json").read_text()).items():
         page = base / "html" / (gt["file"] + ".gz")
         if page.exists() and (gt.get("title") or gt.get("date")):
@@ -155,13 +157,17 @@ class Tally:
                 self.dates_wrong += 1
 
 
-def main() -> None:
-    verbose = "-v" in sys.argv
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=CORPUS, help="articles folder")
+    parser.add_argument("-v", "--verbose", action="store_true", help="name each disagreement")
+    args = parser.parse_args(argv)
+    verbose = args.verbose
     total = Tally()
     start = time.perf_counter()
     for make in SETS:
         tally = Tally()
-        for case in make():
+        for case in make(args.corpus):
             article = extract_article(read(case.path), case.url)
             tally.add(case, article)
             if verbose and case.title and not title_agrees(article.title, case.title):

@@ -73,10 +73,15 @@ def plan(
 
 
 def extract_job(
-    content: bytes, url: str, content_type: str | None, language: str | None
+    content: bytes,
+    url: str,
+    content_type: str | None,
+    language: str | None,
+    now: datetime | None,
 ) -> Extracted:
-    """Extract a fetched page and fingerprint its text (runs in a worker process)."""
-    article = extract_article(content, url, content_type=content_type, language=language)
+    """Extract a fetched page and fingerprint its text (runs in a worker process); no date more
+    than a day after ``now`` is taken from it."""
+    article = extract_article(content, url, content_type=content_type, language=language, now=now)
     return Extracted(article, fingerprint(article.text))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from monitor.timestamps import believable
 from monitor.types import Item
 
 #: a failing source is tried again at least this often, however long it has failed
@@ -57,10 +58,12 @@ def next_delivery_attempt(
 
 
 def notify_on_first_poll(item: Item, now: datetime, backfill: float | None) -> bool:
-    """On a source's first poll, only items inside the backfill window are notified."""
-    if backfill is None or item.published is None:
+    """On a source's first poll, only items inside the backfill window are notified; a date
+    in the future is no date (the readers drop it already; this decision does not rely on it)."""
+    published = believable(item.published, now)
+    if backfill is None or published is None:
         return False
-    return now - item.published <= timedelta(seconds=backfill)
+    return now - published <= timedelta(seconds=backfill)
 
 
 def delivery_is_dead(

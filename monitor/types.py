@@ -67,7 +67,8 @@ class Item:
     title: str
     #: summary or content as plain text; may be empty
     summary: str
-    #: publication (or, failing that, update) time in UTC, if the feed gave a usable one
+    #: publication (or, failing that, update) time in UTC, if the feed gave a usable one (not
+    #: more than a day in the future: ``monitor.timestamps.believable``)
     published: datetime | None = None
     #: author name, if given
     author: str | None = None

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -81,6 +84,21 @@ def test_reuters_page_gives_its_dateline_once() -> None:
 # --- real pages with ground truth ------------------------------------------------------------
 
 
+def test_the_metadata_benchmark_takes_verbose_and_a_corpus(tmp_path: Path) -> None:
+    """``benchmarks/extract_meta_eval.py -v CORPUS`` runs (``-v`` was once read as the corpus)."""
+    for folder in ("fundus", "mozilla-readability", "newspaper4k/metadata", "goose3/content"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "trafilatura").mkdir()
+    (tmp_path / "trafilatura" / "evaldata_subset.json").write_text("{}")
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, str(root / "benchmarks" / "extract_meta_eval.py"), "-v", str(tmp_path)],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(root)}, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "0 pages in" in done.stdout
+
+
 def _extracted() -> list[tuple[str, dict, object]]:
     found: list[tuple[str, dict, object]] = []
     for name, truth in EXPECTED.items():
@@ -106,9 +124,9 @@ def _same_title(ours: str, truth: str) -> bool:
 
 
 def test_titles_agree_with_ground_truth(extracted) -> None:
-    """At least 15 of the 18 pages (fundus, readability; 9 languages) give the exact title.
+    """At least 15 of the 19 pages (fundus, readability; 9 languages) give the exact title.
 
-    Measured at commit time: 16/18 (ORF gives a social title; lwn-1 drops "[LWN.net]").
+    Measured at commit time: 17/19 (ORF gives a social title; lwn-1 drops "[LWN.net]").
     """
     agree = [
         name for name, truth, article in extracted if _same_title(article.title, truth["title"])
@@ -140,6 +158,63 @@ def test_languages_of_real_pages(extracted) -> None:
     assert languages["fundus__MalayMail"] == "en"
 
 
+def test_an_article_nested_as_a_pages_main_entity_gives_its_date(extracted) -> None:
+    """Merkur's JSON-LD is a ``WebPage`` whose ``mainEntity`` is the ``NewsArticle``: its
+    datePublished (+02:00) wins over the zone-less ``<time>`` beside it (2 hours off)."""
+    (article,) = [a for name, _, a in extracted if name.startswith("fundus__Merkur")]
+    assert (article.published, article.date_source) == (
+        datetime(2023, 4, 28, 16, 16, 4, tzinfo=UTC), "json-ld",
+    )  # fmt: skip
+
+
+def _with_json_ld(block: str, head: str = "") -> bytes:
+    return seed_page().replace(
+        b"</head>",
+        f'<script type="application/ld+json">{block}</script>{head}</head>'.encode(),
+    )
+
+
+def test_main_entity_of_a_web_page() -> None:
+    """Google's documented shape: WebPage -> mainEntity -> NewsArticle; its zoned date wins
+    over a zone-less ``<meta name=date>``."""
+    block = json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "WebPage",
+            "mainEntity": {"@type": "NewsArticle", "datePublished": "2024-04-26T20:44:00+0200"},
+        }
+    )
+    page = _with_json_ld(block, '<meta name="date" content="2024-04-26 20:44">')
+    article = extract_article(page, SEED_URL)
+    assert (article.published, article.date_source) == (
+        datetime(2024, 4, 26, 18, 44, tzinfo=UTC), "json-ld",
+    )  # fmt: skip
+
+
+def test_hostile_json_ld_nesting_is_bounded() -> None:
+    """An article nested past the depth bound is not looked for; one nested 100,000 deep (the
+    JSON parser's recursion limit) is a broken block: the written date is used, no crash."""
+    deep = '{"mainEntity": ' * 20 + '{"@type": "NewsArticle", "datePublished": "2001-01-01"}'
+    deep += "}" * 20
+    hostile = '{"mainEntity": ' * 100_000 + "{}" + "}" * 100_000
+    for block in (deep, hostile):
+        article = extract_article(_with_json_ld(block), SEED_URL, language="id")
+        assert (article.published, article.date_source) == (SEED_UTC, "text")
+
+
+def test_a_structured_date_in_the_future_gives_way_to_the_next() -> None:
+    """Given ``now``, a JSON-LD date of 2099 is no fact: the next source (here the date
+    written in the page) gives the date. Without ``now``, it is taken as it is."""
+    block = '{"@type": "NewsArticle", "datePublished": "2099-01-01T00:00:00Z"}'
+    page = _with_json_ld(block)
+    now = SEED_UTC + timedelta(hours=1)
+    article = extract_article(page, SEED_URL, language="id", now=now)
+    assert (article.published, article.date_source) == (SEED_UTC, "text")
+    assert extract_article(page, SEED_URL).published == datetime(2099, 1, 1, tzinfo=UTC)
+    dated_later = seed_page(date_line="Selasa 07 Dec 2099 20:33 WIB")
+    assert extract_article(dated_later, SEED_URL, now=now).published is None
+
+
 # --- dates written in text -------------------------------------------------------------------
 
 WRITTEN = [
@@ -163,6 +238,21 @@ WRITTEN = [
     ("07/12/2021 20:33 GMT", "en", None),
     # "WITH" is not a zone
     ("updated 07 Dec 2021 20:33 WITH photos", None, None),
+    # what follows a zone is no offset unless it looks like one (a sign right after GMT/UTC)
+    ("Selasa 07 Dec 2021 20:33 WIB, 3 komentar", "id", "2021-12-07T13:33:00+00:00"),
+    ("Selasa 07 Dec 2021 20:33 WIB.12 Komentar", "id", "2021-12-07T13:33:00+00:00"),
+    ("Selasa 07 Dec 2021 20:33 WIB - 3 komentar", "id", "2021-12-07T13:33:00+00:00"),
+    ("7 декабря 2021, 20:33 МСК/10 просмотров", "ru", "2021-12-07T17:33:00+00:00"),
+    ("7 December 2021 20:33 GMT, 5 min read", "en", "2021-12-07T20:33:00+00:00"),
+    ("Published 7 December 2021 20:33 UTC–05:00", "en", "2021-12-08T01:33:00+00:00"),
+    ("Published 7 December 2021 20:33 UTC−05:00", "en", "2021-12-08T01:33:00+00:00"),
+    ("7 December 2021 20:33 GMT+15", "en", None),
+    # Russian "года" / "г." after the year; English time first, month first
+    ("7 декабря 2021 года, 20:33 МСК", "ru", "2021-12-07T17:33:00+00:00"),
+    ("Вторник, 7 декабря 2021 г. 20:33 МСК", "ru", "2021-12-07T17:33:00+00:00"),
+    ("12:03 GMT, Nov 20, 2019", "en", "2019-11-20T12:03:00+00:00"),
+    ("Updated: 12:05 AM SGT, Dec 8, 2021", "en", "2021-12-07T16:05:00+00:00"),
+    ("Fri 6:45 PM, Feb 16, 2018", "en", None),
 ]
 
 

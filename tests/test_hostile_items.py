@@ -490,7 +490,7 @@ async def _warm_up(workers: Workers) -> None:
     page = zanzibar_page(0)
     await asyncio.gather(
         *(
-            workers.run(extract_job, page, f"http://warm.test/{n}", "text/html", None)
+            workers.run(extract_job, page, f"http://warm.test/{n}", "text/html", None, None)
             for n in (1, 2)
         )
     )

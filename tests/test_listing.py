@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,15 @@ def test_selectors_pick_items_titles_and_dates() -> None:
         ("Rusia-ASEAN Perbarui", "2021-12-07T13:33:00+00:00"),
         ("Timnas Indonesia tah", "2021-12-07T12:00:00+00:00"),
     ]
+
+
+def test_a_listing_date_in_the_future_is_no_date() -> None:
+    """Given ``now``, a teaser dated more than a day after it is undated."""
+    selectors = ListingSelectors(links="article.item", title="h2", date="time, .date")
+    page = PAGE.replace(b"2021-12-07", b"2099-12-07").replace(b"Dec 2021", b"Dec 2099")
+    now = datetime(2021, 12, 7, 14, 0, tzinfo=UTC)
+    parsed = parse_listing(page, url=URL, selectors=selectors, now=now)
+    assert parsed.items and [i.published for i in parsed.items] == [None] * len(parsed.items)
 
 
 @pytest.mark.parametrize(

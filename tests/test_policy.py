@@ -84,6 +84,11 @@ def item(published: datetime | None) -> Item:
         (NOW - timedelta(days=2), 86400.0, False),
         (NOW - timedelta(hours=1), None, False),
         (None, 86400.0, False),
+        # a date in the future is no date: "now - published" is negative, always "inside"
+        (datetime(2099, 1, 1, tzinfo=UTC), 86400.0, False),
+        (NOW + timedelta(days=2), 86400.0, False),
+        # within a day ahead: a zone written wrong or a clock ahead, still believed
+        (NOW + timedelta(hours=3), 86400.0, True),
     ],
 )
 def test_first_poll_notifies_only_backfill(published, backfill, expected) -> None:

@@ -63,6 +63,37 @@ def test_sitemap_index_lists_children_newest_first() -> None:
     assert sitemap.feed.items == ()
 
 
+NOW = datetime(2021, 12, 7, 14, 0, tzinfo=UTC)
+FUTURE = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+ <url><loc>https://x.example/a/old</loc><lastmod>2021-12-06T10:00:00Z</lastmod></url>
+ <url><loc>https://x.example/a/placeholder</loc><lastmod>2099-01-01</lastmod></url>
+ <url><loc>https://x.example/a/new</loc><lastmod>2021-12-07T20:33:00 WIB</lastmod></url>
+</urlset>"""
+
+
+def test_a_future_date_is_no_date_and_does_not_come_first() -> None:
+    """Given ``now``, an entry dated 2099 is undated: it goes last and is not kept by a limit;
+    a local zone abbreviation is read in its zone."""
+    feed = parse_sitemap(FUTURE, url="https://x.example/sitemap.xml", now=NOW).feed
+    assert [(item.url, item.published) for item in feed.items] == [
+        ("https://x.example/a/new", datetime(2021, 12, 7, 13, 33, tzinfo=UTC)),
+        ("https://x.example/a/old", datetime(2021, 12, 6, 10, 0, tzinfo=UTC)),
+        ("https://x.example/a/placeholder", None),
+    ]
+    limited = parse_sitemap(FUTURE, url="https://x.example/sitemap.xml", limit=1, now=NOW)
+    assert [item.url for item in limited.feed.items] == ["https://x.example/a/new"]
+
+
+def test_an_index_child_dated_in_the_future_is_not_the_newest() -> None:
+    """A child sitemap with a 2099 ``lastmod`` does not take one of the newest slots forever."""
+    index = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+    <sitemap><loc>https://x.example/archive.xml</loc><lastmod>2099-12-31</lastmod></sitemap>
+    <sitemap><loc>https://x.example/s-2021-12.xml</loc><lastmod>2021-12-07</lastmod></sitemap>
+    </sitemapindex>"""
+    sitemap = parse_sitemap(index, url="https://x.example/sitemap.xml", limit=1, now=NOW)
+    assert sitemap.children == ("https://x.example/s-2021-12.xml",)
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [

@@ -12,7 +12,7 @@ import argparse
 import asyncio
 from collections.abc import Mapping
 
-from monitor.cli.common import EXIT_CONFIG
+from monitor.cli.common import EXIT_CONFIG, now
 from monitor.fetch import Fetcher
 
 
@@ -26,8 +26,9 @@ def cmd_extract(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     failed = 0
     show = batch.as_json if args.json else batch.as_text
     outcomes = batch.extract_pages(
-        pages, count=len(args.inputs), language=args.language, workers=args.workers
-    )
+        pages, count=len(args.inputs), language=args.language, workers=args.workers,
+        now=now(),
+    )  # fmt: skip
     for outcome in outcomes:
         failed += outcome.article is None
         print(show(outcome), flush=True)

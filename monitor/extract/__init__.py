@@ -3,7 +3,7 @@
 Pure: bytes and a URL (and the source's language hint) in, a value out; no I/O, no clock, so it
 runs in the worker pool and in ``monitor extract``.
 
-    extract_article(content, url, content_type=None, language=None) -> Article
+    extract_article(content, url, content_type=None, language=None, now=None) -> Article
     text_language(text) -> str | None
 
 Owns: decoding the page, and choosing among the sources of each field. The date is chosen in
@@ -14,6 +14,8 @@ this order, the first that gives one wins (``Article.date_source`` says which):
 2. a date-time written in the page near the headline, with a zone written or implied by the
    language (``dates``): "Selasa 07 Dec 2021 20:33 WIB" is 2021-12-07T13:33:00Z;
 3. structured metadata without a zone, read as UTC (the day is right, the hour may not be).
+
+Given ``now``, a date more than a day after it is no fact, and the next source is asked.
 
 Submodules ``decode`` (bytes -> text) and ``dates`` (dates written in text) are shared with
 listing pages (``monitor.sources.listing``), which import them directly.
@@ -32,6 +34,7 @@ from monitor.extract._meta import Meta, read_meta
 from monitor.extract._text import clean_lines, main_text
 from monitor.extract.dates import written_dates
 from monitor.extract.decode import decode_html
+from monitor.timestamps import believable
 from monitor.types import Article
 
 __all__ = ["Article", "clean_lines", "decode_html", "extract_article", "text_language"]
@@ -41,16 +44,22 @@ _BEFORE_TITLE, _AFTER_TITLE = 400, 1500
 
 
 def extract_article(
-    content: bytes, url: str, *, content_type: str | None = None, language: str | None = None
+    content: bytes,
+    url: str,
+    *,
+    content_type: str | None = None,
+    language: str | None = None,
+    now: datetime | None = None,
 ) -> Article:
-    """Read an article page fetched from ``url``; ``language`` is the source's hint, if any."""
+    """Read an article page fetched from ``url``; ``language`` is the source's hint, if any.
+    Given ``now``, no date more than a day after it is taken."""
     html = decode_html(content, content_type)
     tree = LexborHTMLParser(html)
-    meta = read_meta(tree, url)
+    meta = read_meta(tree, url, now)
     text = main_text(html, url, _captions(tree))
     title = meta.title or (text.splitlines()[0] if text else "")
     lang = choose_language(text or title, meta.lang, language)
-    published, source = _published(meta, _page_text(tree), title, lang)
+    published, source = _published(meta, _page_text(tree), title, lang, now)
     return Article(
         url=url,
         title=title,
@@ -70,12 +79,12 @@ def text_language(text: str) -> str | None:
 
 
 def _published(
-    meta: Meta, page: str, title: str, language: str | None
+    meta: Meta, page: str, title: str, language: str | None, now: datetime | None
 ) -> tuple[datetime | None, str | None]:
     if meta.published and not meta.published_naive:
         return meta.published
     near, title_at = _near_title(page, title)
-    found = written_dates(near, language)
+    found = [f for f in written_dates(near, language) if believable(f.when, now)]
     if found:
         # the date closest to the headline is the article's; others belong to other stories
         best = min(found, key=lambda f: abs(f.start - title_at))

@@ -1,8 +1,9 @@
 """An article page's metadata, read with selectolax (Lexbor): title, author, URL, lang, dates.
 
-Owns: reading JSON-LD (``NewsArticle`` and kin, also inside ``@graph``), OpenGraph and other
-``<meta>`` tags, ``<link rel=canonical>``, ``<html lang>``, ``<time datetime>`` and the ``<h1>``;
-and the order in which each of them is trusted.
+Owns: reading JSON-LD (``NewsArticle`` and kin, also inside ``@graph`` and as another object's
+``mainEntity``, ``mainEntityOfPage`` or ``hasPart``), OpenGraph and other ``<meta>`` tags,
+``<link rel=canonical>``, ``<html lang>``, ``<time datetime>`` and the ``<h1>``; and the order in
+which each of them is trusted. A date more than a day after ``now`` (when given) is skipped.
 Does not own: the main text (``_text``), dates written in the text (``dates``), choosing the
 language (``_language``).
 """
@@ -21,7 +22,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.identity import http_link
 from monitor.langtag import primary_subtag
-from monitor.sources.feed import parse_date
+from monitor.timestamps import believable, parse_date
 
 _ARTICLE_TYPES = frozenset(
     {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
@@ -38,6 +39,11 @@ _DATE_META = (
 _AUTHOR_META = (
     "author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author",
 )  # fmt: skip
+#: where JSON-LD nests the article inside another object: a ``WebPage`` whose ``mainEntity`` is
+#: the ``NewsArticle`` (Google's examples; Ippen's sites such as fr.de and merkur.de)
+_NESTED = ("@graph", "mainEntity", "mainEntityOfPage", "hasPart")
+#: how deep objects are looked into: real pages nest 2 or 3 levels, hostile ones thousands
+_MAX_DEPTH = 8
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—·»:-]\s+")
 
@@ -57,10 +63,10 @@ class Meta:
     published_naive: bool
 
 
-def read_meta(tree: LexborHTMLParser, url: str) -> Meta:
+def read_meta(tree: LexborHTMLParser, url: str, now: datetime | None = None) -> Meta:
     metas = _meta_tags(tree)
     ld = list(_json_ld_articles(tree))
-    published, naive = _published(ld, metas, tree)
+    published, naive = _published(ld, metas, tree, now)
     return Meta(
         title=_title(ld, metas, tree),
         author=_author(ld, metas),
@@ -93,19 +99,26 @@ def _json_ld_articles(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:
     for node in tree.css('script[type="application/ld+json"]'):
         try:
             data = json.loads(_CONTROL.sub(" ", node.text(deep=True)), strict=False)
-        except ValueError:
-            continue  # a broken block is common; the other sources remain
+        except (ValueError, RecursionError):
+            # a broken block is common, one nested thousands deep is hostile; the other
+            # sources remain
+            continue
         yield from (obj for obj in _walk(data) if _is_article(obj))
 
 
-def _walk(data: Any) -> Iterator[dict[str, Any]]:
+def _walk(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    """Every object of a JSON-LD block that may be the article, outer ones first. Only the keys
+    of ``_NESTED`` are followed: a ``BreadcrumbList``'s items are ``WebPage`` objects too."""
+    if depth > _MAX_DEPTH:
+        return
     if isinstance(data, list):
         for item in data:
-            yield from _walk(item)
+            yield from _walk(item, depth + 1)
     elif isinstance(data, dict):
         yield data
-        if "@graph" in data:
-            yield from _walk(data["@graph"])
+        for key in _NESTED:
+            if isinstance(data.get(key), (dict, list)):
+                yield from _walk(data[key], depth + 1)
 
 
 def _is_article(obj: dict[str, Any]) -> bool:
@@ -123,9 +136,10 @@ def _ranked(ld: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _published(
-    ld: list[dict[str, Any]], metas: dict[str, str], tree: LexborHTMLParser
+    ld: list[dict[str, Any]], metas: dict[str, str], tree: LexborHTMLParser, now: datetime | None
 ) -> tuple[tuple[datetime, str] | None, bool]:
-    """The most trusted date with a zone; else the most trusted without one (flagged naive)."""
+    """The most trusted date with a zone; else the most trusted without one (flagged naive).
+    A date in the future is no fact: the next source is asked."""
     candidates: list[tuple[str | None, str]] = [
         (_string(obj.get("datePublished")), "json-ld") for obj in _ranked(ld)
     ]
@@ -133,7 +147,7 @@ def _published(
     candidates += [(_time_attr(tree), "time")]
     naive: tuple[datetime, str] | None = None
     for raw, where in candidates:
-        when = parse_date(raw) if raw else None
+        when = believable(parse_date(raw), now) if raw else None
         if when is None:
             continue
         if _has_zone(raw or ""):

@@ -21,7 +21,7 @@ import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor.extract import extract_article
@@ -63,25 +63,31 @@ def read_file(path: str) -> Page:
 
 
 def extract_pages(
-    pages: Iterable[Page], *, count: int, language: str | None, workers: int | None = None
+    pages: Iterable[Page],
+    *,
+    count: int,
+    language: str | None,
+    workers: int | None = None,
+    now: datetime | None = None,
 ) -> Iterator[Outcome]:
-    """Extract each page, yielding outcomes in input order."""
+    """Extract each page, yielding outcomes in input order; as the daemon does, no date more
+    than a day after ``now`` is taken."""
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if count >= POOL_MIN_FILES else 1
     if workers <= 1:
-        yield from (_extract(page, language) for page in pages)
+        yield from (_extract(page, language, now) for page in pages)
         return
     context = multiprocessing.get_context("spawn")  # like the daemon's pool: no fork of threads
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(_extract, pages, [language] * count, chunksize=_CHUNK)
+        yield from pool.map(_extract, pages, [language] * count, [now] * count, chunksize=_CHUNK)
 
 
-def _extract(page: Page, language: str | None) -> Outcome:
+def _extract(page: Page, language: str | None, now: datetime | None) -> Outcome:
     if page.error is not None:
         return Outcome(page.input, None, page.error)
     try:
         article = extract_article(
-            page.content, page.url, content_type=page.content_type, language=language
+            page.content, page.url, content_type=page.content_type, language=language, now=now
         )
     except Exception as e:  # one broken page must not end a run over an archive
         return Outcome(page.input, None, f"extraction failed: {type(e).__name__}: {e}")

@@ -1,10 +1,10 @@
 """Dates written in an article's text: "Selasa 07 Dec 2021 20:33 WIB" -> 2021-12-07T13:33:00Z.
 
 Owns: finding date-times written for people in English, Indonesian, Malay, Vietnamese and Russian
-forms, with their local zones (WIB +7, WITA +8, WIT +9, ICT +7, MYT/SGT/PHT +8, MSK +3, ``GMT+7``,
-``UTC+07:00``), and turning them into UTC.
-Does not own: structured dates (JSON-LD, meta tags: ``_meta``), choosing between sources of dates
-(``monitor.extract``).
+forms, with their local zones, and turning them into UTC.
+Does not own: the table of zones (``monitor.timestamps.ZONES``: WIB +7, WITA +8, WIT +9, ICT +7,
+MYT/SGT/PHT +8, MSK +3, ``GMT+7``, ``UTC–05:00``..., shared with feed dates), structured dates
+(JSON-LD, meta tags: ``_meta``), choosing between sources of dates (``monitor.extract``).
 
 A wrong date is worse than none, so a written date counts only when it has a time of day AND a
 zone, written or implied by a language spoken in one zone only (Vietnamese +7, Malay +8). Numeric
@@ -18,11 +18,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
-#: zone abbreviations -> hours east of UTC
-ZONES = {
-    "WIB": 7, "WITA": 8, "WIT": 9, "ICT": 7, "MYT": 8, "SGT": 8, "PHT": 8,
-    "MSK": 3, "МСК": 3, "GMT": 0, "UTC": 0,
-}  # fmt: skip
+from monitor.timestamps import ZONE, zone_offset
+
 #: languages whose speakers live in one zone: a written time without zone is in that zone
 LANGUAGE_ZONES = {"vi": 7, "ms": 8, "th": 7}
 
@@ -44,21 +41,20 @@ _MONTHS = {
 _MONTH = r"(?P<month>[^\W\d_]{3,9})\.?"
 _DAY = r"(?P<day>\d{1,2})"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
+# Russian writes "года" or "г." after a year: "7 декабря 2021 года, 20:33"
+_YEAR_WORD = r"(?:\s+(?:года|г\.))?"
 _TIME = (
     r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?"
     r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?"
 )
-_ZONE = (
-    r"(?:\(?\s*(?P<zone>WIB|WITA|WIT|ICT|MYT|SGT|PHT|MSK|МСК|GMT|UTC)\b"
-    r"(?:\s*(?P<sign>[+-−])\s*(?P<offset>\d{1,2})(?::?(?P<offmin>\d{2}))?)?\s*\)?)"
-)
+_ZONE = rf"(?:\(?\s*{ZONE}\s*\)?)"
 # the same, after the date of a time-first form ("20:33, 7 декабря 2021 MSK")
 _LATE_ZONE = re.sub(r"\?P<(\w+)>", r"?P<late_\1>", _ZONE)
 # what may stand between the date and the time: commas, dashes, "pukul", "at", "lúc", "в", "|"
 _GAP = r"[\s,|–—-]*(?:(?:pukul|jam|at|lúc|в|um)\s+)?"
 _DATE_FIRST = [
-    # 7 Desember 2021 20:33 WIB; 07 Dec 2021, 20.33; 7 декабря 2021, 20:33 МСК
-    rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}{_GAP}{_TIME}",
+    # 7 Desember 2021 20:33 WIB; 07 Dec 2021, 20.33; 7 декабря 2021 года, 20:33 МСК
+    rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}{_YEAR_WORD}{_GAP}{_TIME}",
     # December 7, 2021 8:33 PM
     rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}{_GAP}{_TIME}",
     # 07/12/2021 20:33; 07.12.2021 20:33; 7-12-2021 20:33
@@ -68,6 +64,8 @@ _TIME_FIRST = [
     # 20:33, 7 декабря 2021; 20:33 07/12/2021 (time first: Russian and Vietnamese sites)
     rf"\b{_TIME}\s*(?:{_ZONE})?[\s,|–—-]+{_DAY}\s+{_MONTH}\s+{_YEAR}",
     rf"\b{_TIME}\s*(?:{_ZONE})?[\s,|–—-]+{_DAY}(?P<sep>[/.-])(?P<nmonth>\d{{1,2}})(?P=sep){_YEAR}",
+    # 12:03 GMT, Nov 20, 2019; 17:41 JST, October 13, 2024 (English, month first)
+    rf"\b{_TIME}\s*(?:{_ZONE})?[\s,|–—-]+{_MONTH}\s+{_DAY},?\s+{_YEAR}",
 ]
 _PATTERNS = [
     *(re.compile(p + rf"(?:\s*{_ZONE})?", re.IGNORECASE) for p in _DATE_FIRST),
@@ -132,13 +130,8 @@ def _hour(hour: int, ampm: str | None) -> int:
 
 
 def _offset(parts: dict[str, str | None], language: str | None) -> timedelta | None:
-    zone = (parts.get("zone") or "").upper()
+    zone = parts.get("zone")
     if not zone:
         hours = LANGUAGE_ZONES.get(language or "")
         return None if hours is None else timedelta(hours=hours)
-    base = timedelta(hours=ZONES[zone])
-    if parts.get("offset"):
-        sign = -1 if parts.get("sign") in ("-", "−") else 1
-        extra = timedelta(hours=int(parts["offset"] or 0), minutes=int(parts.get("offmin") or 0))
-        return base + sign * extra
-    return base
+    return zone_offset(zone, parts.get("sign"), parts.get("offset"), parts.get("offmin"))

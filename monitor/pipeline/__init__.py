@@ -244,8 +244,9 @@ class Pipeline:
             with self._runtime.metrics.timed("parse"):
                 # the feed's password is ours: links relative to it must not carry it
                 parsed = await self._reader.read(
-                    source, fetched.content, without_credentials(fetched.url), fetched.content_type
-                )
+                    source, fetched.content, without_credentials(fetched.url),
+                    fetched.content_type, now,
+                )  # fmt: skip
             result = await self._store_new(
                 source, state, capped(parsed, self.settings), fetched, now
             )
@@ -279,7 +280,7 @@ class Pipeline:
             max_follow=min(source.max_follow, self.settings.limits.article_fetches_per_poll),
             now=now,
         )  # fmt: skip
-        pages = await self._follower.follow(source, todo.follow)
+        pages = await self._follower.follow(source, todo.follow, now)
         pages += [(item, ArticlePage()) for item in todo.plain]
         fresh = [item for item, _ in pages]
         next_check = policy.next_check_after_success(

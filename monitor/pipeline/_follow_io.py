@@ -44,11 +44,13 @@ class Follower:
         self._workers = workers
 
     async def follow(
-        self, source: SourceSettings, items: Sequence[Item]
+        self, source: SourceSettings, items: Sequence[Item], now: datetime
     ) -> list[tuple[Item, ArticlePage]]:
         """Fetch and extract each item's page (the fetcher bounds concurrency per host). A page
-        that fails leaves the item as the listing gave it, with the reason recorded."""
-        return list(await asyncio.gather(*(self._follow_one(source, item) for item in items)))
+        that fails leaves the item as the listing gave it, with the reason recorded. A page's
+        date more than a day after ``now`` is none."""
+        jobs = (self._follow_one(source, item, now) for item in items)
+        return list(await asyncio.gather(*jobs))
 
     def placing(self, source: SourceSettings, now: datetime) -> Placing:
         """How the store places this poll's followed articles in stories as it saves them
@@ -56,7 +58,9 @@ class Follower:
         new one. The look-up is the store's, in the poll's transaction."""
         return Placing(now - STORY_WINDOW, functools.partial(_story_of, source.id))
 
-    async def _follow_one(self, source: SourceSettings, item: Item) -> tuple[Item, ArticlePage]:
+    async def _follow_one(
+        self, source: SourceSettings, item: Item, now: datetime
+    ) -> tuple[Item, ArticlePage]:
         if item.url is None:
             return item, ArticlePage(follow_error="no link to follow")
         try:
@@ -67,7 +71,7 @@ class Follower:
             )
             job = functools.partial(
                 follow.extract_job, fetched.content, without_credentials(fetched.url),
-                fetched.content_type, item.language or source.language,
+                fetched.content_type, item.language or source.language, now,
             )  # fmt: skip
             with self._metrics.timed("extract"):
                 extracted: follow.Extracted = await self._parse(job)

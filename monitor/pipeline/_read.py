@@ -38,13 +38,24 @@ class SourceReader:
         self._workers = workers
 
     async def read(
-        self, source: SourceSettings, content: bytes, url: str, content_type: str | None
+        self,
+        source: SourceSettings,
+        content: bytes,
+        url: str,
+        content_type: str | None,
+        now: datetime,
     ) -> ParsedFeed:
-        """The items of a fetched feed, listing page or sitemap, valid and bounded."""
-        return bounds.feed(await self._read(source, content, url, content_type))
+        """The items of a fetched feed, listing page or sitemap, valid and bounded; a date more
+        than a day after ``now`` is none (the parsers drop it: ``monitor.timestamps``)."""
+        return bounds.feed(await self._read(source, content, url, content_type, now))
 
     async def _read(
-        self, source: SourceSettings, content: bytes, url: str, content_type: str | None
+        self,
+        source: SourceSettings,
+        content: bytes,
+        url: str,
+        content_type: str | None,
+        now: datetime,
     ) -> ParsedFeed:
         hint = source.language
         if source.kind == "listing":
@@ -56,21 +67,25 @@ class SourceReader:
                     content_type=content_type,
                     language=hint,
                     selectors=source.selectors,
+                    now=now,
                 )
             )
         if source.kind == "sitemap":
-            return await self._read_sitemap(source, content, url)
+            return await self._read_sitemap(source, content, url, now)
         return await self._parse(
             functools.partial(
-                parse_feed, content, url=url, content_type=content_type, language=hint
+                parse_feed, content, url=url, content_type=content_type, language=hint, now=now
             )
         )
 
-    async def _read_sitemap(self, source: SourceSettings, content: bytes, url: str) -> ParsedFeed:
+    async def _read_sitemap(
+        self, source: SourceSettings, content: bytes, url: str, now: datetime
+    ) -> ParsedFeed:
         """A sitemap's newest entries; for an index, those of its newest child sitemaps."""
         job = functools.partial(
-            parse_sitemap, content, url=url, language=source.language, limit=SITEMAP_ENTRIES
-        )
+            parse_sitemap, content, url=url, language=source.language, limit=SITEMAP_ENTRIES,
+            now=now,
+        )  # fmt: skip
         sitemap: Sitemap = await self._parse(job)
         if not sitemap.children:
             return sitemap.feed
@@ -78,7 +93,7 @@ class SourceReader:
         failures: list[FetchError | ParseError] = []
         for child in sitemap.children[:SITEMAP_CHILDREN]:
             try:
-                part = await self._read_child(source, child)
+                part = await self._read_child(source, child, now)
             except (FetchError, ParseError) as error:
                 # one broken child costs its own entries only, not the whole index
                 log.warning("sitemap child failed source=%s error=%s", source.id, error)
@@ -97,11 +112,11 @@ class SourceReader:
             warning=warning,
         )
 
-    async def _read_child(self, source: SourceSettings, url: str) -> Sitemap:
+    async def _read_child(self, source: SourceSettings, url: str, now: datetime) -> Sitemap:
         fetched = await self._fetcher.fetch(url, options=fetch_options(source))
         job = functools.partial(
             parse_sitemap, fetched.content, url=fetched.url, language=source.language,
-            limit=SITEMAP_ENTRIES,
+            limit=SITEMAP_ENTRIES, now=now,
         )  # fmt: skip
         part: Sitemap = await self._parse(job)
         return part

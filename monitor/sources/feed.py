@@ -2,7 +2,8 @@
 
 Owns: turning the bytes of a feed into plain-text items with absolute links, UTC dates and identity
 keys; telling a feed with recoverable problems (``ParsedFeed.warning``) from a body that is no feed
-at all (``ParseError``). Pure: no I/O, no clock, no module state, so it runs in a process pool.
+at all (``ParseError``). Pure: no I/O, no clock (``now`` is passed in), no module state, so it
+runs in a process pool.
 Does not own: fetching (``monitor.fetch``), deciding which items are new (the store), or reading
 article pages (``monitor.extract``).
 
@@ -17,14 +18,16 @@ Choices, each measured on ``/work/shared/corpus/feeds`` (see ``benchmarks/feed_p
   (fastfeedparser 0.6.5 was ~25x faster but disagreed on 7 of the 49 XML feeds, 5 times
   wrongly: no items from an RDF feed, mojibake in two ISO-8859-1 feeds without a declaration, a
   lost feed title, "04:42 PM" read as 04:42. Those are silent errors, so a fast path with
-  fallback-on-exception cannot catch them; the two dates it got right are fixed below.)
+  fallback-on-exception cannot catch them; the two dates it got right are fixed in our date
+  reading, ``monitor.timestamps``.)
 * JSON Feed (1.0/1.1) is read here with ``json``: feedparser 6.0 does not read it. Other JSON
   (e.g. Dave Winer's "RSS in JSON") is a ``ParseError``.
-* Dates: our own reading of the raw string first (RFC 822 via ``email.utils``, which also takes
-  foreign day names such as ``mer,``; ISO 8601; ``2020/1/10 14:33``; a trailing AM/PM is
-  honoured), then feedparser's parsed value. feedparser alone read ``2020/1/10 14:33:00`` as
-  1 November 2020. A date without a zone is taken as UTC; years before 1970 are placeholders
-  (``0001-01-01``) and count as no date. Future dates are left to the caller, who has a clock.
+* Dates: our own reading of the raw string first (``monitor.timestamps.parse_date``: RFC 822,
+  ISO 8601, ``2020/1/10 14:33``, zone abbreviations such as ``WIB``, ``MSK``, ``GMT+7``), then
+  feedparser's parsed value. feedparser alone read ``2020/1/10 14:33:00`` as 1 November 2020, and
+  reads ``WIB`` or any zone it does not know as UTC: a string ending in a zone abbreviation
+  neither of us knows gives no date (``updated`` may still give one). Given ``now``, a date
+  more than a day after it is no date (``monitor.timestamps.believable``).
 * Titles and summaries are plain text: HTML reduced with selectolax (Lexbor), entities decoded,
   whitespace collapsed. ``summary`` is the item's summary/description, else its content.
 * Language: the entry's ``xml:lang``, else the feed's, else the caller's hint; reduced to its
@@ -48,8 +51,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime
 from typing import Any
 from xml.sax import SAXParseException
 
@@ -59,6 +61,7 @@ from selectolax.lexbor import LexborHTMLParser
 from monitor.errors import ParseError
 from monitor.identity import http_link, item_key
 from monitor.langtag import primary_subtag
+from monitor.timestamps import EARLIEST_YEAR, believable, parse_date, unknown_zone
 from monitor.types import Item, ParsedFeed
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -69,64 +72,39 @@ _BLOCK_TAG = re.compile(
     re.IGNORECASE,
 )
 _CHAR_REF = re.compile(rb"&#([xX][0-9a-fA-F]+|[0-9]+);")
-_WRITTEN_YEAR = re.compile(r"\d{1,2}\.?\s+[^\W\d]+\.?,?\s+(\d+)\b")
-_ISO_START = re.compile(r"\d{4}-\d{2}")
-_SLASHED_DATE = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\Z")
-_MERIDIEM = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s*([AaPp])\.?[Mm]\.?(?:\s|\Z)")
-_EARLIEST_YEAR = 1970
-# Month abbreviations some feeds localise in RFC 822 dates ("Seg, 24 Set 2018"): id, ms, pt, es,
-# it, fr, de, nl, ru. None of them names a different month in another of these languages.
-_MONTHS = {
-    "jan": 1, "ene": 1, "gen": 1, "janv": 1, "янв": 1,
-    "feb": 2, "fev": 2, "févr": 2, "fevr": 2, "фев": 2,
-    "mar": 3, "mac": 3, "mars": 3, "mär": 3, "mrz": 3, "maa": 3, "мар": 3,
-    "apr": 4, "abr": 4, "avr": 4, "апр": 4,
-    "may": 5, "mei": 5, "mai": 5, "mag": 5, "мая": 5, "май": 5,
-    "jun": 6, "giu": 6, "juin": 6, "июн": 6,
-    "jul": 7, "lug": 7, "juil": 7, "июл": 7,
-    "aug": 8, "agu": 8, "agt": 8, "ogo": 8, "ago": 8, "août": 8, "aou": 8, "авг": 8,
-    "sep": 9, "sept": 9, "set": 9, "сен": 9,
-    "oct": 10, "okt": 10, "out": 10, "ott": 10, "окт": 10,
-    "nov": 11, "ноя": 11,
-    "dec": 12, "des": 12, "dis": 12, "dez": 12, "dic": 12, "déc": 12, "дек": 12,
-}  # fmt: skip
-_ENGLISH_MONTHS = (
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
-)
-_LOCAL_RFC822 = re.compile(r"(?:[^\W\d]+\.?,?\s+)?(\d{1,2})\.?\s+([^\W\d]+)\.?,?\s+(\d{4}\b.*)\Z")
 
 
 # --- entry point ---------------------------------------------------------------------------------
 
 
 def parse_feed(
-    content: bytes, *, url: str, content_type: str | None = None, language: str | None = None
+    content: bytes,
+    *,
+    url: str,
+    content_type: str | None = None,
+    language: str | None = None,
+    now: datetime | None = None,
 ) -> ParsedFeed:
-    """Parse a feed body fetched from ``url``; raise ``ParseError`` when it is not a feed."""
+    """Parse a feed body fetched from ``url``; raise ``ParseError`` when it is not a feed.
+    Given ``now``, an item dated more than a day after it has no date."""
     head = content[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head:
         raise ParseError("empty body")
     if head.startswith((b"{", b"[")):
-        return _parse_json(content, url=url, language=language)
-    return _parse_xml(content, url=url, content_type=content_type, language=language)
+        return _parse_json(content, url=url, language=language, now=now)
+    return _parse_xml(content, url=url, content_type=content_type, language=language, now=now)
 
 
 # --- XML (feedparser) ----------------------------------------------------------------------------
 
 
 def _parse_xml(
-    content: bytes, *, url: str, content_type: str | None, language: str | None
+    content: bytes,
+    *,
+    url: str,
+    content_type: str | None,
+    language: str | None,
+    now: datetime | None,
 ) -> ParsedFeed:
     headers = {"content-location": url, "content-type": _xml_content_type(content_type)}
     try:
@@ -152,6 +130,7 @@ def _parse_xml(
         language=feed_language,
         ttl=_ttl(channel.get("ttl")),
         problems=[problem] if problem else [],
+        now=now,
     )
     if not parsed.items and isinstance(result.get("bozo_exception"), SAXParseException):
         # nothing was recovered from a document the XML parser gave up on (a truncated body):
@@ -221,10 +200,20 @@ def _detail_text(node: Mapping[str, Any], name: str) -> str:
 
 def _entry_date(entry: Mapping[str, Any]) -> datetime | None:
     for name in ("published", "updated"):
-        value = parse_date(entry.get(name)) or _from_struct(entry.get(name + "_parsed"))
+        raw = _own(entry, name)
+        value = parse_date(raw)
+        if value is None and not unknown_zone(raw):
+            # feedparser reads shapes we do not, but takes a zone it does not know for UTC
+            value = _from_struct(_own(entry, name + "_parsed"))
         if value is not None:
             return value
     return None
+
+
+def _own(entry: Mapping[str, Any], name: str) -> Any:
+    """The entry's own value: feedparser answers "updated" with "published" when an entry has
+    no ``updated`` (and warns), which would read the same date twice."""
+    return dict.get(entry, name) if isinstance(entry, dict) else entry.get(name)
 
 
 def _from_struct(value: Any) -> datetime | None:
@@ -232,9 +221,10 @@ def _from_struct(value: Any) -> datetime | None:
         return None
     try:
         year, month, day, hour, minute, second = (int(part) for part in value[:6])
-        return _as_utc(datetime(year, month, day, hour, minute, second, tzinfo=UTC))
+        when = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
+    return when if year >= EARLIEST_YEAR else None
 
 
 def _ttl(value: Any) -> float | None:
@@ -266,7 +256,9 @@ def _describe(error: Any) -> str:
 # --- JSON Feed -----------------------------------------------------------------------------------
 
 
-def _parse_json(content: bytes, *, url: str, language: str | None) -> ParsedFeed:
+def _parse_json(
+    content: bytes, *, url: str, language: str | None, now: datetime | None
+) -> ParsedFeed:
     try:
         document = json.loads(content)
     except (ValueError, UnicodeDecodeError) as e:
@@ -284,6 +276,7 @@ def _parse_json(content: bytes, *, url: str, language: str | None) -> ParsedFeed
         language=feed_language,
         ttl=None,
         problems=[] if len(items) == len(document["items"]) else ["items that are not objects"],
+        now=now,
     )
 
 
@@ -339,12 +332,13 @@ def _assemble(
     language: str | None,
     ttl: float | None,
     problems: list[str],
+    now: datetime | None,
 ) -> ParsedFeed:
     items: list[Item] = []
     seen: set[str] = set()
     unnamed = repeated = 0
     for raw in raw_items:
-        item = _identified(raw)
+        item = _identified(raw, now)
         if item is None:
             unnamed += 1
         elif item.key in seen:
@@ -365,7 +359,7 @@ def _assemble(
     )
 
 
-def _identified(raw: _RawItem) -> Item | None:
+def _identified(raw: _RawItem, now: datetime | None) -> Item | None:
     guid = raw.guid
     if raw.url is None and guid is None:
         if not (raw.title or raw.summary):
@@ -378,7 +372,7 @@ def _identified(raw: _RawItem) -> Item | None:
         guid=guid,
         title=raw.title,
         summary=raw.summary,
-        published=raw.published,
+        published=believable(raw.published, now),
         author=raw.author,
         language=raw.language,
     )
@@ -420,87 +414,3 @@ def html_to_text(html: str) -> str:
     tree.strip_tags(["script", "style", "noscript", "template"])
     root = tree.body or tree.root
     return _one_line(root.text(separator="") if root else "")
-
-
-# --- shared: dates -------------------------------------------------------------------------------
-
-
-def parse_date(raw: str | None) -> datetime | None:
-    """A feed date string as an aware UTC datetime, or None when it cannot be read sensibly."""
-    text = (raw or "").strip()
-    if not text:
-        return None
-    value = _iso_date(text) if _ISO_START.match(text) else _rfc822_date(text)
-    return _as_utc(value or _slashed_date(text))
-
-
-def _iso_date(text: str) -> datetime | None:
-    # Python 3.11 reads "Z", fractions and "2022-07-26 13:01:01"; nanoseconds need trimming.
-    text = re.sub(r"(\.\d{6})\d+", r"\1", text)
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _rfc822_date(text: str) -> datetime | None:
-    written = _WRITTEN_YEAR.search(text)
-    if written and len(written.group(1)) > 2 and int(written.group(1)) < _EARLIEST_YEAR:
-        # email.utils reads any year under 100 as two digits: "01 Jan 0001" would be 2001
-        return None
-    value = _email_date(text) or _email_date(_english_month(text))
-    return _with_meridiem(text, value) if value else None
-
-
-def _email_date(text: str) -> datetime | None:
-    try:
-        return parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-
-
-def _english_month(text: str) -> str:
-    """ "Seg, 24 Set 2018 19:42:40 -0300" -> "24 Sep 2018 19:42:40 -0300"; else ``""``."""
-    match = _LOCAL_RFC822.match(text)
-    if match is None:
-        return ""
-    name = match.group(2).lower()
-    month = _MONTHS.get(name) or _MONTHS.get(name[:3])
-    if month is None:
-        return ""
-    return f"{match.group(1)} {_ENGLISH_MONTHS[month - 1]} {match.group(3)}"
-
-
-def _with_meridiem(text: str, value: datetime) -> datetime:
-    """``email.utils`` ignores AM/PM; "04:42 PM" is 16:42."""
-    match = _MERIDIEM.search(text)
-    if match is None:
-        return value
-    afternoon = match.group(1).lower() == "p"
-    if afternoon and value.hour < 12:
-        return value + timedelta(hours=12)
-    if not afternoon and value.hour == 12:
-        return value - timedelta(hours=12)
-    return value
-
-
-def _slashed_date(text: str) -> datetime | None:
-    match = _SLASHED_DATE.match(text)
-    if match is None:
-        return None
-    try:
-        year, month, day, hour, minute, second = (int(part or 0) for part in match.groups())
-        return datetime(year, month, day, hour, minute, second)
-    except ValueError:
-        return None
-
-
-def _as_utc(value: datetime | None) -> datetime | None:
-    if value is None or value.year < _EARLIEST_YEAR:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    try:
-        return value.astimezone(UTC)
-    except (OverflowError, ValueError):
-        return None

@@ -2,7 +2,8 @@
 
 Owns: finding the article links on a listing page, with the source's CSS selectors when it has
 them, else with a heuristic; the items carry the link, its text as a provisional title, and a date
-when the selectors point at one. Pure: no I/O, so it runs in the worker pool.
+when the selectors point at one (given ``now``, none more than a day after it:
+``monitor.timestamps.believable``). Pure: no I/O, no clock, so it runs in the worker pool.
 Does not own: fetching, deciding which links are new (the store), reading the articles
 (``monitor.extract``).
 
@@ -27,7 +28,7 @@ from monitor.errors import ParseError
 from monitor.extract.dates import written_dates
 from monitor.extract.decode import decode_html
 from monitor.identity import http_link, item_key
-from monitor.sources.feed import parse_date
+from monitor.timestamps import believable, parse_date
 from monitor.types import Item, ParsedFeed
 
 _NAVIGATION = frozenset({"nav", "menu", "form"})
@@ -64,6 +65,7 @@ def parse_listing(
     content_type: str | None = None,
     language: str | None = None,
     selectors: ListingSelectors | None = None,
+    now: datetime | None = None,
 ) -> ParsedFeed:
     """The article links of a listing page, in page order, each once."""
     html = decode_html(content, content_type)
@@ -78,7 +80,8 @@ def parse_listing(
         key = item_key(link, None)
         if key not in items or len(title) > len(items[key].title):
             items[key] = Item(key=key, url=link, guid=None, title=title, summary="",
-                              published=published, language=language)  # fmt: skip
+                              published=believable(published, now),
+                              language=language)  # fmt: skip
     page_title = tree.css_first("title")
     return ParsedFeed(
         title=" ".join(page_title.text().split()) if page_title else None,

@@ -2,7 +2,9 @@
 
 Owns: reading ``<urlset>`` sitemaps (with Google News ``<news:news>``: publication date, title,
 language), ``<sitemapindex>`` indexes, and gzipped sitemaps; ordering entries newest first and
-keeping at most ``limit`` of them. Pure: no I/O.
+keeping at most ``limit`` of them. Pure: no I/O, no clock. Given ``now``, a date more than a day
+after it is no date (``monitor.timestamps.believable``): a ``2099`` entry or child sitemap would
+otherwise come first in every poll.
 Does not own: fetching the child sitemaps of an index (the pipeline does, newest first), deciding
 which entries are new (the store), reading the articles (``monitor.extract``).
 
@@ -25,7 +27,7 @@ from defusedxml import DefusedXmlException
 from monitor.errors import ParseError
 from monitor.identity import http_link, item_key
 from monitor.langtag import primary_subtag
-from monitor.sources.feed import parse_date
+from monitor.timestamps import believable, parse_date
 from monitor.types import Item, ParsedFeed
 
 #: the sitemap protocol caps a sitemap at 50 MB uncompressed
@@ -51,15 +53,16 @@ def parse_sitemap(
     language: str | None = None,
     limit: int = DEFAULT_LIMIT,
     max_bytes: int = MAX_BYTES,
+    now: datetime | None = None,
 ) -> Sitemap:
     """Read a sitemap or sitemap index fetched from ``url``; ``ParseError`` if it is neither."""
     root = _root(_inflate(content, max_bytes))
     kind = _local(root.tag)
     if kind == "sitemapindex":
-        return Sitemap(ParsedFeed(title=None, items=()), _children(root, url, limit))
+        return Sitemap(ParsedFeed(title=None, items=()), _children(root, url, limit, now))
     if kind != "urlset":
         raise ParseError(f"not a sitemap: document element <{kind}>")
-    entries = [_entry(node, url, language) for node in root if _local(node.tag) == "url"]
+    entries = [_entry(node, url, language, now) for node in root if _local(node.tag) == "url"]
     # newest first; sorting is stable, so undated entries keep their document order, last
     items = sorted(
         (e for e in entries if e is not None), key=lambda i: i.published or _OLDEST, reverse=True
@@ -104,34 +107,38 @@ def _root(content: bytes) -> Element:
         raise ParseError(f"not a sitemap: {e}") from e
 
 
-def _children(root: Element, base: str, limit: int) -> tuple[str, ...]:
+def _children(root: Element, base: str, limit: int, now: datetime | None) -> tuple[str, ...]:
     found: list[tuple[datetime, str]] = []
     for node in root:
         if _local(node.tag) != "sitemap":
             continue
         loc = http_link(_text(node, "loc"), base)
         if loc:
-            found.append((parse_date(_text(node, "lastmod")) or _OLDEST, loc))
+            found.append((_date(_text(node, "lastmod"), now) or _OLDEST, loc))
     found.sort(key=lambda pair: pair[0], reverse=True)
     return tuple(dict.fromkeys(loc for _, loc in found))[:limit]
 
 
-def _entry(node: Element, base: str, language: str | None) -> Item | None:
+def _entry(node: Element, base: str, language: str | None, now: datetime | None) -> Item | None:
     loc = http_link(_text(node, "loc"), base)
     if loc is None:
         return None
     news = _child(node, "news")
     publication = _child(news, "publication") if news is not None else None
-    published = parse_date(_text(news, "publication_date")) if news is not None else None
+    published = _date(_text(news, "publication_date"), now) if news is not None else None
     return Item(
         key=item_key(loc, None),
         url=loc,
         guid=None,
         title=" ".join(_text(news, "title").split()) if news is not None else "",
         summary="",
-        published=published or parse_date(_text(node, "lastmod")),
+        published=published or _date(_text(node, "lastmod"), now),
         language=primary_subtag(_text(publication, "language")) or language,
     )
+
+
+def _date(raw: str, now: datetime | None) -> datetime | None:
+    return believable(parse_date(raw), now)
 
 
 def _local(tag: str) -> str:
