@@ -420,7 +420,7 @@ def test_a_second_monitor_run_on_one_sqlite_file_refuses_to_start(tmp_path: Path
         second = subprocess.run(command, capture_output=True, text=True, timeout=120)
     finally:
         first.terminate()
-        first.wait(timeout=30)
+        first.wait(timeout=300)
     assert second.returncode == 3
     assert "another `monitor run` is using" in second.stderr
     assert "use PostgreSQL" in second.stderr

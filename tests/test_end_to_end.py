@@ -369,7 +369,9 @@ def test_stop_with_a_fetch_in_flight_is_clean(world: World) -> None:
     log_path = world.config.parent / "daemon.log"
     daemon = _start_daemon(world, log_path)
     try:
-        _wait_for_requests(world.feeds, "/guardian.xml", 1, timeout=30)
+        _wait_for_requests(
+            world.feeds, "/guardian.xml", 1, timeout=300
+        )  # a hang guard: a loaded machine starts slowly
         daemon.send_signal(signal.SIGTERM)
         daemon.wait(timeout=300)
     finally:

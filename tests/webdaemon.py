@@ -98,7 +98,7 @@ def running_daemon(config: Path, env: dict[str, str] | None = None) -> Iterator[
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             try:
-                process.wait(timeout=30)
+                process.wait(timeout=300)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
