@@ -62,6 +62,31 @@ def test_reading_an_old_schema_does_not_migrate_it(tmp_path: Path) -> None:
     Store.open(url, migrate=False).close()
 
 
+def test_a_reader_who_may_not_write_beside_the_file_still_reads(tmp_path: Path) -> None:
+    """An analyst's account reads the daemon's database but may not create the lock file
+    beside it (found by an operator: a traceback, exit 1): reading goes on without the lock
+    (it only waits out a migration); migrating says what it could not do. The tests run as
+    root, whom file modes do not stop: opening the lock file is refused instead."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    url = f"sqlite:///{folder}/monitor.db"
+    Store.open(url).close()
+    (folder / "monitor.db-migrate.lock").unlink()
+    lock_path = str(folder / "monitor.db-migrate.lock")
+
+    def refuse(path: str, *args: object, **kwargs: object) -> object:
+        if str(path) == lock_path:
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, *args, **kwargs)
+
+    real_open = open
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("builtins.open", refuse)
+        Store.open(url, migrate=False).close()
+        with pytest.raises(StoreError, match="cannot write beside the database"):
+            upgrade(create_engine(url))
+
+
 def test_cli_listing_on_a_missing_database_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

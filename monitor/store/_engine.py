@@ -175,6 +175,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             connection.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_UPGRADE_LOCK}
             )
+        _refuse_newer(MigrationContext.configure(connection).get_current_revision(), engine.url)
         command.upgrade(alembic_config(connection), revision)
 
 
@@ -189,9 +190,8 @@ def require_current(engine: Engine) -> None:
         engine.connect() as connection,
     ):
         current = MigrationContext.configure(connection).get_current_revision()
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    head = ScriptDirectory.from_config(config).get_current_head()
+    _refuse_newer(current, engine.url)
+    head = _scripts().get_current_head()
     if current != head:
         raise StoreError(
             f"the database ({safe(engine.url)}) is at schema {current or 'none'}, this version"
@@ -199,13 +199,43 @@ def require_current(engine: Engine) -> None:
         )
 
 
+def _scripts() -> ScriptDirectory:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config)
+
+
+def _refuse_newer(current: str | None, url: URL) -> None:
+    """A schema revision this version does not know was written by a newer one: say so (Alembic
+    says "Can't locate revision", and the upgrade advice would be wrong)."""
+    if current is None:
+        return
+    try:
+        _scripts().get_revision(current)
+    except CommandError:
+        raise StoreError(
+            f"the database ({safe(url)}) is at schema {current}, written by a newer version of"
+            " monitor: run that version, or restore a backup taken before it ran"
+        ) from None
+
+
 @contextmanager
 def _sqlite_upgrade_lock(url: URL, exclusive: bool = True) -> Iterator[None]:
-    """Held exclusively while migrating a SQLite file, shared while checking its schema."""
+    """Held exclusively while migrating a SQLite file, shared while checking its schema.
+
+    A reader who may not write beside the file (an analyst's account reading the daemon's
+    database) reads without the shared lock: it only waits out a migration in progress."""
     if url.get_backend_name() != "sqlite" or not _sqlite_file(url):
         yield
         return
-    with open(f"{url.database}-migrate.lock", "a") as lock:
+    try:
+        lock = open(f"{url.database}-migrate.lock", "a")  # noqa: SIM115 (closed below)
+    except PermissionError as error:
+        if exclusive:
+            raise StoreError(f"cannot write beside the database ({safe(url)}): {error}") from None
+        yield
+        return
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)  # freed on close
         yield
 
