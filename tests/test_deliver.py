@@ -287,6 +287,23 @@ def test_dead_after_the_attempt_limit_and_reported(store: Store, hook: WebhookRe
     assert len(hook.received) == 3  # never tried again
 
 
+def test_a_dead_deliverys_reason_counts_its_own_attempts(
+    store: Store, hook: WebhookReceiver
+) -> None:
+    """Found by an operator: a delivery tried twice said "gave up after 4 failed attempts",
+    the channel's run of failures, which a long outage makes any length."""
+    hook.reply(500)
+    desk = desk_for(store, ChannelSettings("hook", (hook.url,)), max_attempts=2)
+    for _ in range(2):  # the first delivery dies after 2 attempts; the channel keeps failing
+        desk.add()
+        for _ in range(2):
+            desk.round()
+            desk.clock.advance(hours=1)
+    dead = store.deliveries(status="dead")
+    assert [d.attempts for d in dead] == [2, 2]
+    assert all((d.last_error or "").startswith("gave up after 2 failed") for d in dead)
+
+
 def test_dead_after_max_age(store: Store, hook: WebhookReceiver) -> None:
     hook.reply(503)
     desk = desk_for(store, ChannelSettings("hook", (hook.url,)), max_age=3600)

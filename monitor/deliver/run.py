@@ -377,20 +377,22 @@ class _Round:
             "delivery failed channel=%s deliveries=%d failures=%d retry_at=%s error=%s",
             self.channel.name, len(ids), failures, retry.isoformat(timespec="seconds"), error,
         )  # fmt: skip
-        dead = [
-            p.delivery_id
-            for p in members
+        # each delivery's own attempts, not the channel's run of failures (after a long
+        # outage a delivery tried 3 times would say 45)
+        dead: dict[int, list[str]] = {}
+        for p in members:
+            tried = p.attempts + 1
             if policy.delivery_is_dead(
-                p.attempts + 1, p.created, now, settings.max_attempts, settings.max_age
-            )
-        ]
-        if dead:
-            reason = f"gave up after {failures} failed attempt(s): {error}"
-            await asyncio.to_thread(store.mark_dead_many, dead, reason, now)
-            self._runtime.metrics.delivered(self.channel.name, "dead", len(dead))
+                tried, p.created, now, settings.max_attempts, settings.max_age
+            ):
+                dead.setdefault(tried, []).append(p.delivery_id)
+        for tried, ids in dead.items():
+            reason = f"gave up after {tried} failed attempt(s): {error}"
+            await asyncio.to_thread(store.mark_dead_many, ids, reason, now)
+            self._runtime.metrics.delivered(self.channel.name, "dead", len(ids))
             log.error(
                 "delivery dead channel=%s deliveries=%d ids=%s",
-                self.channel.name, len(dead), ",".join(dead[:10]),
+                self.channel.name, len(ids), ",".join(ids[:10]),
             )  # fmt: skip
 
 
