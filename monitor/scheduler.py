@@ -26,7 +26,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.cluster import Lease, heartbeat_every
-from monitor.config import Settings, SourceSettings
+from monitor.config import Settings, SourceSettings, start_only_changes
 from monitor.errors import ConfigError, StoreError
 from monitor.metrics import NO_METRICS, Metrics
 from monitor.node import Node
@@ -73,6 +73,8 @@ class Daemon:
         """``reload_every``: seconds between checks of the config files (tests shorten it);
         ``node``: this daemon is one of several on PostgreSQL (sources are claimed)."""
         self._pipeline = pipeline
+        #: what the store, fetcher, workers, web side and node were made from
+        self._started_with = pipeline.settings
         self._service = service_manager or ServiceManager({})
         self._reload_every = reload_every
         self._metrics = metrics
@@ -245,6 +247,8 @@ class Daemon:
             len(self._sources),
             len(settings.topics),
         )
+        if restart := start_only_changes(self._started_with, settings):
+            log.warning("config reload: %s changed: takes effect on a restart", ", ".join(restart))
 
     async def _sync_sources(self, settings: Settings) -> None:
         """Add, change and remove source jobs so they mirror ``settings.sources``."""

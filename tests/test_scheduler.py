@@ -186,6 +186,42 @@ def test_an_edited_config_is_reloaded_and_a_new_source_polled(tmp_path: Path) ->
     assert pipeline.polls == ["a", "b"] and pipeline.settings == after
 
 
+def test_a_reload_says_which_changes_wait_for_a_restart(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by an operator: an edited `database:` was "reloaded" without a word while the
+    daemon went on writing to the old database. The rest of the reload is applied; the keys
+    read at start are named in a warning."""
+    config = tmp_path / "monitor.yaml"
+    config.write_text("first")
+    before = replace(settings(source("a")), path=str(config))
+    after = replace(
+        settings(source("a"), source("b")),
+        path=str(config),
+        database_url="sqlite:////elsewhere/monitor.db",
+        web=replace(before.web, listen=("127.0.0.1", 9999)),
+    )
+
+    async def scenario() -> FakePipeline:
+        pipeline = FakePipeline(before)
+
+        async def edit_when_a_was_polled() -> None:
+            await pipeline.polled_source("a").wait()
+            os.utime(config, (1, 1))
+
+        editing = asyncio.create_task(edit_when_a_was_polled())
+        await _run_until(pipeline, pipeline.polled_source("b"), reload=lambda: after,
+                         reload_every=0.05)  # fmt: skip
+        await editing
+        return pipeline
+
+    caplog.set_level(logging.INFO, logger="monitor")
+    pipeline = asyncio.run(scenario())
+    warned = [r.getMessage() for r in caplog.records if "restart" in r.getMessage()]
+    assert pipeline.polls == ["a", "b"]
+    assert warned == ["config reload: database, web changed: takes effect on a restart"]
+
+
 def test_a_reload_that_fails_to_train_keeps_the_last_good_config(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -45,6 +45,7 @@ from monitor.config.settings import (
     SourceKind,
     SourceSettings,
     WebSettings,
+    start_only_changes,
 )
 from monitor.config.sources import check_selector
 from monitor.config.watchlists import load_watchlist, load_watchlists
@@ -76,4 +77,5 @@ __all__ = [
     "load_watchlists",
     "parse_duration",
     "parse_size",
+    "start_only_changes",
 ]

@@ -1,7 +1,8 @@
 """The settings: frozen values that ``load_settings`` builds, and the constants behind them.
 
 Owns: the shape of the settings (one dataclass per section, a ``#:`` comment on each field), their
-defaults, and the constants the schema shares (source kinds, message formats, default paths).
+defaults, the constants the schema shares (source kinds, message formats, default paths), and
+which sections a running daemon reads only at start (``start_only_changes``).
 Does not own: reading or checking YAML (the other modules of ``monitor.config``).
 """
 
@@ -211,6 +212,23 @@ class Settings:
 
 
 DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
+
+
+def start_only_changes(running: Settings, loaded: Settings) -> tuple[str, ...]:
+    """The config keys read once, at start, whose value ``loaded`` changes: a hot reload cannot
+    apply them (the store, the fetcher, worker limits, the web side and the node are made at
+    start), so the daemon says so rather than seem to take them."""
+    pairs = {
+        "database": (running.database_url, loaded.database_url),
+        "http": (running.http, loaded.http),
+        "limits.worker_memory": (running.limits.worker_memory, loaded.limits.worker_memory),
+        "limits.worker_timeout": (running.limits.worker_timeout, loaded.limits.worker_timeout),
+        "web": (running.web, loaded.web),
+        "cluster": (running.cluster, loaded.cluster),
+    }
+    return tuple(key for key, (old, new) in pairs.items() if old != new)
+
+
 DEFAULT_WATCHLISTS = ("watchlists/*.yaml",)
 DEFAULT_USER_AGENT = "news-monitor/0.1"
 #: the shortest poll interval we allow a source: anything faster is impolite to the publisher
