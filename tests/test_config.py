@@ -752,6 +752,18 @@ def test_database_url(tmp_path: Path, config: str, env: dict[str, str], expected
     assert load_settings(path, env).database_url == expected
 
 
+def test_a_feed_url_takes_its_key_from_the_environment(tmp_path: Path) -> None:
+    """Found by an operator: ``?key=${FEEDKEY}`` was polled as written, and ``check`` passed
+    with FEEDKEY unset; an unset one is now an error naming the source's key, not the value."""
+    path = tmp_path / "monitor.yaml"
+    feed = "sources:\n  - id: a\n    feed: https://example.org/rss?key=${FEEDKEY}\n"
+    path.write_text(feed + "timezone: UTC\n", encoding="utf-8")
+    [source] = load_settings(path, {"FEEDKEY": "k3y-from-env"}).sources
+    assert source.url == "https://example.org/rss?key=k3y-from-env"
+    with pytest.raises(ConfigError, match=r"monitor.yaml:3: sources\[0\].feed: environment "):
+        load_settings(path, {})
+
+
 def test_bad_database_url_in_environment_names_the_variable(tmp_path: Path) -> None:
     """A bad MONITOR_DATABASE_URL is reported under that name, without its value."""
     path = tmp_path / "monitor.yaml"

@@ -92,6 +92,7 @@ def load_settings(
                 get("sources"),
                 read_defaults(get("defaults"), _min_every(env)),
                 {t.id for t in topics},
+                env,
             ),
             env,
         ),

@@ -10,7 +10,7 @@ Does not own: which topics exist (read from the watchlists by ``load``), polling
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Any
@@ -60,15 +60,16 @@ def read_defaults(at: At | None, min_every: float = MIN_EVERY) -> SourceDefaults
 
 
 def read_sources(
-    at: At | None, defaults: SourceDefaults, topics: set[str]
+    at: At | None, defaults: SourceDefaults, topics: set[str], env: Mapping[str, str]
 ) -> tuple[SourceSettings, ...]:
-    """The ``sources`` list with ``defaults`` applied; ids unique, topics known."""
+    """The ``sources`` list with ``defaults`` applied; ids unique, topics known; ``${NAME}`` in
+    a URL from ``env`` (a feed's ``?api_key=`` belongs in the environment)."""
     if at is None:
         return ()
     sources: list[SourceSettings] = []
     first_line: dict[str, int | None] = {}
     for item in at.items():
-        source = _source(item, defaults, topics)
+        source = _source(item, defaults, topics, env)
         if source.id in first_line:
             item.child("id").fail(
                 f"duplicate source id {source.id!r} (first at line {first_line[source.id]})"
@@ -78,7 +79,9 @@ def read_sources(
     return tuple(sources)
 
 
-def _source(at: At, defaults: SourceDefaults, topics: set[str]) -> SourceSettings:
+def _source(
+    at: At, defaults: SourceDefaults, topics: set[str], env: Mapping[str, str]
+) -> SourceSettings:
     fields = at.mapping(_SOURCE_KEYS)
     source_id = read.identifier(read.required(at, fields, "id"))
     kind = _source_kind(at, fields)
@@ -87,7 +90,7 @@ def _source(at: At, defaults: SourceDefaults, topics: set[str]) -> SourceSetting
         id=source_id,
         name=read.optional(get("name"), read.text, source_id),
         kind=kind,
-        url=_http_url(fields[kind]),
+        url=_http_url(fields[kind], env),
         every=read.optional(
             get("every"), lambda a: read.duration(a, minimum=defaults.min_every), defaults.every
         ),
@@ -138,8 +141,8 @@ def _source_kind(at: At, fields: dict[str, At]) -> SourceKind:
     return kinds[0]
 
 
-def _http_url(at: At) -> str:
-    url = at.string().strip()
+def _http_url(at: At, env: Mapping[str, str]) -> str:
+    url = read.expand(at, env).strip()
     try:
         parts = urlsplit(url)
         host = parts.hostname
