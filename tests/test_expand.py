@@ -383,6 +383,24 @@ def test_a_leader_does_not_find_a_shared_name(query: str, title: str) -> None:
     assert hits(query, title) is None
 
 
+def test_explain_names_the_parts_of_the_query_a_text_does_not_meet() -> None:
+    """An analyst asked which AND part failed: explain names them as written (expanded terms
+    become ORs of forms; the parts still pair up), NOT parts and title: parts included."""
+    topic = Topic(
+        "t",
+        "t",
+        '(Russia OR Putin) AND (security OR "arms deal") AND NOT Ukraine AND title:Hanoi',
+        0.0,
+    )
+    explanation = Matcher([topic]).explain(
+        "t", Document("d", "Putin in Ho Chi Minh City", "Putin spoke of Ukraine and trade.")
+    )
+    assert explanation.missing == ('(security OR "arms deal")', "NOT Ukraine", "title:Hanoi")
+    assert 'not met:   (security OR "arms deal"); NOT Ukraine; title:Hanoi' in render_explanation(
+        explanation
+    )
+
+
 @pytest.mark.parametrize(
     ("query", "title", "matches"),
     [

@@ -32,7 +32,15 @@ from dataclasses import dataclass
 
 from monitor.errors import ConfigError, QueryError
 from monitor.match._presearch import Dictionary, Presence, Requirement, TopicIndex, requirement
-from monitor.match._view import BOTH, Occurrence, View, conjuncts, flat, positive_terms
+from monitor.match._view import (
+    BOTH,
+    Occurrence,
+    View,
+    conjuncts,
+    evaluate,
+    flat,
+    positive_terms,
+)
 from monitor.match.expand import (
     Expansion,
     Memo,
@@ -46,7 +54,7 @@ from monitor.match.expand import (
     unknown_concept,
 )
 from monitor.match.lexicon import Lexicon
-from monitor.match.query import And, ConceptRef, Node, Or, Query, Term, parse_query
+from monitor.match.query import And, ConceptRef, Node, Or, Query, Term, parse_query, written
 from monitor.match.scoring import Aboutness, aboutness, reaching, strongest, weight
 from monitor.match.specificity import Background, background
 from monitor.types import Document, Field, Hit, Match, Topic
@@ -89,6 +97,8 @@ class Explanation:
     result: Scored
     #: the document's language (None: unknown, so every form counts)
     lang: str | None = None
+    #: the ANDed parts of the query as written that the document does not satisfy
+    missing: tuple[str, ...] = ()
 
     @property
     def matched(self) -> bool:
@@ -104,6 +114,18 @@ class _Compiled:
     query: Query
     #: what is scored: the query's root, or its ANDed OR branches (``_branches``)
     branches: tuple[Node, ...]
+
+
+def _missing(compiled: _Compiled, view: View) -> tuple[str, ...]:
+    """The ANDed parts of the query, as written, that ``view`` does not satisfy (expansion
+    turns terms into ORs of forms and keeps the ANDs: the parts pair up one to one)."""
+    written_root, evaluated = compiled.written.root, compiled.query.root
+    if not isinstance(written_root, And) or not isinstance(evaluated, And):
+        return ()
+    if len(written_root.children) != len(evaluated.children):
+        return ()
+    pairs = zip(written_root.children, evaluated.children, strict=True)
+    return tuple(written(w) for w, e in pairs if evaluate(e, view, BOTH) is None)
 
 
 class Matcher:
@@ -217,8 +239,9 @@ class Matcher:
         known: tuple[Expansion, ...] = ()
         if self._lexicon is not None:
             known = expansions(compiled.written, self._lexicon, terms=compiled.topic.expand)
-        result = _scored(compiled, View(doc), self._background)
-        return Explanation(compiled.topic, known, result, doc.lang)
+        view = View(doc)
+        result = _scored(compiled, view, self._background)
+        return Explanation(compiled.topic, known, result, doc.lang, _missing(compiled, view))
 
     def _candidates(self, view: View) -> tuple[Iterable[int], Presence | None]:
         if self._presearch:

@@ -74,6 +74,8 @@ def _result(explanation: Explanation) -> list[str]:
         lines.append(_components(result.aboutness))
     if not result.hits:
         return [*lines, "hits:      none of the query's terms occurs"]
+    if explanation.missing:
+        lines.append("not met:   " + "; ".join(explanation.missing))
     label = "hits:" if result.satisfied else "terms that occur (the query still fails):"
     lines.append(label)
     rows = [["field", "word", "term", "matched", "lexicon form", "weight"]]  # place x specificity

@@ -134,6 +134,20 @@ class Title:
 Node = Term | And | Or | Not | Near | Title | ConceptRef
 
 
+def written(node: Node) -> str:
+    """``node`` as a query string (``(security OR defence)``): for naming a part of a query."""
+    if isinstance(node, Term | ConceptRef):
+        return node.label
+    if isinstance(node, Title):
+        return f"title:{written(node.child)}"
+    if isinstance(node, Not):
+        return f"NOT {written(node.child)}"
+    if isinstance(node, Near):
+        return f"{written(node.left)} NEAR/{node.distance} {written(node.right)}"
+    joined = (" AND " if isinstance(node, And) else " OR ").join(map(written, node.children))
+    return f"({joined})"
+
+
 @dataclass(frozen=True, slots=True)
 class Query:
     """A parsed query."""
