@@ -459,8 +459,8 @@ def _first_run(next_check: datetime | None, now: datetime, stagger: float) -> da
 def _most_overdue_first(
     wanted: dict[str, SourceSettings], next_checks: dict[str, datetime | None]
 ) -> list[tuple[str, SourceSettings]]:
-    """The sources in the order their first polls are staggered: the longest overdue first,
-    never-polled ones after (in config order), as the nodes of a cluster claim them."""
+    """The sources in the order their first polls are staggered: the longest overdue first (as
+    the nodes of a cluster claim them), never-polled ones after, in config order."""
     never = datetime.max.replace(tzinfo=UTC)
     return sorted(wanted.items(), key=lambda item: next_checks.get(item[0]) or never)
 
