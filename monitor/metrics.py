@@ -1,7 +1,8 @@
 """The hooks the daemon calls at its outcome points, for whoever counts them.
 
 Owns: ``Metrics``, the few calls the pipeline, the delivery rounds and the scheduler make when
-something ends (a poll, a fetch error, a match, a send, a timed stage, a job started late). This
+something ends (a poll, a fetch error, a match, a send, a timed stage, a job or poll started
+late), and the one reading the scheduler offers (its backlog of due sources not started). This
 base class does nothing, so a ``Pipeline`` built without metrics (``monitor once``, tests) pays
 nothing; ``monitor.web.metrics.PrometheusMetrics`` counts them for ``GET /metrics``.
 Does not own: any metric library (a bottom module: it imports only the standard library).
@@ -10,8 +11,12 @@ Does not own: any metric library (a bottom module: it imports only the standard 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from monitor.slots import Backlog
 
 #: the stages whose durations are timed
 STAGES = ("fetch", "parse", "extract", "match", "send")
@@ -39,7 +44,12 @@ class Metrics:
         """One ``stage`` (see ``STAGES``) took ``seconds``."""
 
     def scheduler_lag(self, seconds: float) -> None:
-        """A scheduled job started ``seconds`` after it was due."""
+        """A scheduled job, or a poll, started ``seconds`` after it was due (a poll's time
+        waiting for a free slot included)."""
+
+    def backlog(self, read: Callable[[], Backlog]) -> None:
+        """The scheduler's due sources not started yet: ``read`` tells them whenever they are
+        shown (they grow older between events, so they are read, not pushed)."""
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:

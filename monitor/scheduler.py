@@ -1,13 +1,15 @@
 """The daemon's clock: the only module that imports APScheduler.
 
 Owns: one job per enabled source (interval with jitter, coalesced, never overlapping itself, and
-moved to the next check the pipeline computed after each poll), the delivery job, the config
+moved to the next check the pipeline computed after each poll) whose poll waits for one of the
+``cluster.polls`` slots, the most overdue first (``monitor.slots``), the delivery job, the config
 watcher (hot reload on change and on SIGHUP, keeping the last good configuration), and a clean
 stop on SIGTERM/SIGINT. As one node of several (PostgreSQL, ``node`` given): no job per source
 but a claim loop (claims due sources up to the node's share, polls each under its lease, wakes
 when the next source falls due) and a heartbeat job; the delivery job's rounds run under
 channel leases (``monitor.node``). APScheduler's line for a run skipped because the last one
-still runs is logged at DEBUG, not WARNING (``_skipped_runs_at_debug``).
+still runs is logged at DEBUG, not WARNING (``_skipped_runs_at_debug``): lateness shows in the
+metrics instead (a poll's lag counts from its due time; the backlog of due sources waiting).
 Does not own: what a poll or a delivery does (``monitor.pipeline``), nor how settings are read
 (``monitor.config``), nor leases and fences (``monitor.node``); all are injected.
 """
@@ -32,6 +34,7 @@ from monitor.metrics import NO_METRICS, Metrics
 from monitor.node import Node
 from monitor.notify import Notifier
 from monitor.pipeline import Pipeline
+from monitor.slots import Backlog, PollSlots, backlog
 from monitor.systemd import Notifier as ServiceManager
 
 log = logging.getLogger("monitor.scheduler")
@@ -82,6 +85,10 @@ class Daemon:
         self.last_tick: datetime | None = None
         self._node = node
         self._polls: set[asyncio.Task[None]] = set()
+        #: one daemon on SQLite: its polls in flight, bounded as a node's (``cluster.polls``)
+        self._slots = PollSlots(pipeline.settings.cluster.polls)
+        #: when each source whose poll job was started (or is about to be) fell due
+        self._due: dict[str, datetime] = {}
         self._claiming = False
         self._claim_again = False
         self._reload = reload
@@ -105,6 +112,8 @@ class Daemon:
         self._scheduler.start()
         if self._node is not None:
             await self._start_node(self._node)
+        else:
+            self._metrics.backlog(self._backlog)
         await self._pipeline.relearn()  # the learned filters saved, retrained where judged since
         await self._sync_sources(self._pipeline.settings)
         self._scheduler.add_job(
@@ -142,6 +151,7 @@ class Daemon:
         self._service.notify("STOPPING=1")
         log.info("stopping: waiting up to %.0fs for running jobs", STOP_GRACE)
         self._scheduler.pause()
+        self._slots.close()  # sources waiting for a slot give up at once: nothing was fetched
         running = set(self._running)
         # sends in flight finish and are recorded; no new one starts
         self._pipeline.stop_sending()
@@ -175,7 +185,22 @@ class Daemon:
 
     async def _poll(self, source_id: str) -> None:
         self._track_current()
+        due = self._due.pop(source_id, None) or self._now()
         source = self._sources.get(source_id)
+        if source is None or self._stopping.is_set():
+            return
+        if not await self._slots.take(source_id, due, source.every):
+            return  # the daemon stops
+        try:
+            # how late the poll starts, its wait for a slot included (APScheduler's own lag
+            # is only how late the job was submitted: it stayed under a second at any backlog)
+            self._metrics.scheduler_lag(max(0.0, (self._now() - due).total_seconds()))
+            await self._poll_now(source_id)
+        finally:
+            self._slots.give_back()
+
+    async def _poll_now(self, source_id: str) -> None:
+        source = self._sources.get(source_id)  # removed or changed while it waited?
         if source is None or self._stopping.is_set():
             return
         try:
@@ -272,16 +297,21 @@ class Daemon:
         if self._node is not None:
             self._sources = wanted  # claimed, not scheduled
             return
+        self._slots.resize(settings.cluster.polls)
         # jobs may start as soon as they are added: the new sources must be visible first
         old, self._sources = self._sources, wanted
         for source_id in set(old) - set(wanted):
+            self._due.pop(source_id, None)
             if self._scheduler.get_job(_job_id(source_id)):
                 self._scheduler.remove_job(_job_id(source_id))
         now = self._now()
-        for n, (source_id, source) in enumerate(wanted.items()):
+        for n, (source_id, source) in enumerate(_most_overdue_first(wanted, next_checks)):
             if old.get(source_id) == source:
                 continue
-            first_run = _first_run(next_checks.get(source_id), now, stagger=n * 0.2)
+            next_check = next_checks.get(source_id)
+            first_run = _first_run(next_check, now, stagger=n * 0.2)
+            if source_id not in old and next_check is not None and next_check < first_run:
+                self._due[source_id] = next_check  # overdue since then, not since the start
             self._scheduler.add_job(
                 self._poll,
                 IntervalTrigger(seconds=source.every, jitter=source.jitter or None),
@@ -295,10 +325,14 @@ class Daemon:
             )
 
     def _submitted(self, event: JobSubmissionEvent) -> None:
-        """A job starts: the loop is alive; how late it starts is the scheduler's lag."""
+        """A job starts: the loop is alive; how late it starts is the scheduler's lag (a poll's
+        is counted when it gets a slot, from when it fell due: kept here until then)."""
         now = self._now()
         self.last_tick = now
-        if event.scheduled_run_times:
+        if event.job_id.startswith(_job_id("")) and event.scheduled_run_times:
+            source_id = event.job_id.removeprefix(_job_id(""))
+            self._due.setdefault(source_id, event.scheduled_run_times[0])
+        elif event.scheduled_run_times:
             late = (now - event.scheduled_run_times[0]).total_seconds()
             self._metrics.scheduler_lag(max(0.0, late))
 
@@ -393,6 +427,10 @@ class Daemon:
         else:
             self._scheduler.modify_job("claim", next_run_time=self._now())
 
+    def _backlog(self) -> Backlog:
+        """The due sources waiting for a poll slot now (read at each ``/metrics`` scrape)."""
+        return backlog(self._slots.waiting(), self._now())
+
     def _track_current(self) -> None:
         """Remember the running job's task so a stop can wait for it to finish."""
         task = asyncio.current_task()
@@ -420,6 +458,15 @@ def _first_run(next_check: datetime | None, now: datetime, stagger: float) -> da
     if next_check is None or next_check <= now:
         return now + timedelta(seconds=stagger)
     return next_check
+
+
+def _most_overdue_first(
+    wanted: dict[str, SourceSettings], next_checks: dict[str, datetime | None]
+) -> list[tuple[str, SourceSettings]]:
+    """The sources in the order their first polls are staggered: the longest overdue first (as
+    the nodes of a cluster claim them), never-polled ones after, in config order."""
+    never = datetime.max.replace(tzinfo=UTC)
+    return sorted(wanted.items(), key=lambda item: next_checks.get(item[0]) or never)
 
 
 def _job_id(source_id: str) -> str:

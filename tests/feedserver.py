@@ -3,9 +3,10 @@
 Routes are set (and changed while it runs) with ``serve``; every request is logged with its
 headers, status, monotonic start time and how many requests were in progress, so tests can
 assert conditional GET and politeness. Hostile behaviours are routes too: any status and
-headers, ``drip`` (bytes one by one), ``delay`` (before the status line), ``encoding``
-(gzip, deflate, br, or several), ``endless`` (a body that never ends), ``short`` (a body shorter
-than its Content-Length), ``raw`` (bytes that are not HTTP at all). ``host`` may be ``::1``.
+headers, ``drip`` (bytes one by one), ``delay`` (before the status line), ``hold`` (no answer
+until the test sets the event), ``encoding`` (gzip, deflate, br, or several), ``endless`` (a body
+that never ends), ``short`` (a body shorter than its Content-Length), ``raw`` (bytes that are not
+HTTP at all). ``host`` may be ``::1``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class Route:
     encoding: str = ""
     #: seconds to wait before the status line (slow headers)
     delay: float = 0.0
+    #: no answer until this is set (the request stays in progress): the test says when
+    hold: threading.Event | None = None
     #: after the headers, send ``body`` again and again, chunked, until the client goes away
     endless: bool = False
     #: declare this many bytes more than the body in Content-Length, then close
@@ -129,6 +132,8 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 self._send_raw(route.raw)
                 return
             time.sleep(route.delay)
+            if route.hold is not None:
+                route.hold.wait(60)  # bounds a failing test only
             self._done(answered)
             body = b"" if status == 304 else route.body
             encodings = [e.strip() for e in route.encoding.split(",") if e.strip()]

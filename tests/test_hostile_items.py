@@ -26,7 +26,7 @@ import pytest
 
 from monitor import bounds
 from monitor.cli import main
-from monitor.config import Settings, SourceSettings
+from monitor.config import ClusterSettings, Settings, SourceSettings
 from monitor.fetch import Fetcher
 from monitor.notify import Notifier
 from monitor.pipeline import PollResult
@@ -443,7 +443,7 @@ def test_a_reload_that_raises_is_one_line_and_keeps_the_config(
 
     config = tmp_path / "monitor.yaml"
     config.write_text("timezone: UTC\n", encoding="utf-8")
-    settings = SimpleNamespace(path=str(config), watchlist_files=())
+    settings = SimpleNamespace(path=str(config), watchlist_files=(), cluster=ClusterSettings())
     pipeline = SimpleNamespace(settings=settings)
 
     def reload() -> Settings:

@@ -6,18 +6,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
-from monitor.config import DeliverySettings, HttpSettings, Settings, SourceSettings
+from monitor.config import (
+    ClusterSettings,
+    DeliverySettings,
+    HttpSettings,
+    Settings,
+    SourceSettings,
+)
+from monitor.metrics import Metrics
 from monitor.notify import Notifier
 from monitor.pipeline import PollResult
 from monitor.scheduler import Daemon, _first_run, _skipped_runs_at_debug, _stamp
+from monitor.slots import Backlog
 from monitor.store import SourceState
+from tests.feedserver import Route, running_feed_server
 
 T0 = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 
@@ -115,17 +126,23 @@ async def _run_until(
     *events: asyncio.Event,
     reload: Callable[[], Settings] | None = None,
     reload_every: float = 15.0,
+    metrics: Metrics | None = None,
+    meanwhile: Callable[[], Coroutine[object, object, None]] | None = None,
 ) -> None:
-    """Run a daemon until each event happened, then stop it as SIGTERM would."""
+    """Run a daemon until ``meanwhile`` returned and each event happened, then stop it as
+    SIGTERM would."""
     daemon = Daemon(
         pipeline,  # type: ignore[arg-type]  # the fake has what the daemon uses
         reload=reload or (lambda: pipeline.settings),
         make_notifier=lambda s: Notifier(()),
         reload_every=reload_every,
+        metrics=metrics or Metrics(),
     )
     running = asyncio.create_task(daemon.run())
+    if meanwhile is not None:
+        await asyncio.wait_for(meanwhile(), 60)  # bounds a failing test only
     for event in events:
-        await asyncio.wait_for(event.wait(), 60)  # bounds a failing test only
+        await asyncio.wait_for(event.wait(), 60)
     daemon.stop()
     await asyncio.wait_for(running, 60)
 
@@ -367,3 +384,90 @@ def test_only_skipped_runs_leave_warning(message: str, level: str, shown_at_info
     finally:
         logger.setLevel(before)
     assert (record.levelname, passed) == (level, shown_at_info)
+
+
+@dataclass
+class FetchingPipeline(FakePipeline):
+    """Each poll fetches its source's URL (a loopback server) before it answers."""
+
+    all_polled: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def poll(self, source: SourceSettings) -> PollResult:
+        result = await super().poll(source)
+        async with httpx.AsyncClient(trust_env=False) as client:
+            await client.get(source.url)
+        if len(self.polls) == len(self.settings.sources):
+            self.all_polled.set()
+        return result
+
+
+@dataclass
+class Lateness(Metrics):
+    """What the scheduler tells the metrics about lateness."""
+
+    lags: list[float] = field(default_factory=list)
+    read_backlog: Callable[[], Backlog] = Backlog
+
+    def scheduler_lag(self, seconds: float) -> None:
+        self.lags.append(seconds)
+
+    def backlog(self, read: Callable[[], Backlog]) -> None:
+        self.read_backlog = read
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    """Wait for a state of the daemon that no event announces (the caller bounds the wait)."""
+    while not condition():
+        await asyncio.sleep(0.01)
+
+
+def test_polls_in_flight_are_bounded_and_the_most_overdue_go_first() -> None:
+    """One daemon (SQLite), six overdue sources, ``cluster.polls: 2``, a server holding every
+    answer: two requests in flight, the other four wait and show as overdue with the oldest
+    one's age; released, all six are polled, the longest overdue first, and each poll's lag
+    counts from when it fell due."""
+    overdue_minutes = {"s1": 5, "s2": 90, "s3": 2, "s4": 30, "s5": 60, "s6": 10}
+    now = datetime.now(UTC)  # the daemon's clock is real: APScheduler runs the jobs on it
+    hold = threading.Event()
+
+    async def scenario(pipeline: FetchingPipeline, metrics: Lateness) -> Backlog:
+        seen = Backlog()
+
+        async def four_waiting() -> None:
+            nonlocal seen
+            await _until(lambda: metrics.read_backlog().waiting == 4)
+            seen = metrics.read_backlog()
+            hold.set()
+
+        await _run_until(pipeline, pipeline.all_polled, metrics=metrics, meanwhile=four_waiting)
+        return seen
+
+    with running_feed_server() as server:
+        sources = [
+            source(s, url=server.route(f"/{s}", Route(body=b"<rss/>", hold=hold)))
+            for s in overdue_minutes
+        ]
+        states = [
+            replace(SourceState.fresh(s, ""), next_check=now - timedelta(minutes=n))
+            for s, n in overdue_minutes.items()
+        ]
+        pipeline = FetchingPipeline(
+            replace(settings(*sources), cluster=ClusterSettings(polls=2)),
+            store=FakeStore(states),
+        )
+        metrics = Lateness()
+        try:
+            seen = asyncio.run(scenario(pipeline, metrics))
+        finally:
+            hold.set()
+        in_flight = max(entry.active for entry in server.log)
+
+    most_overdue_first = sorted(overdue_minutes, key=lambda s: -overdue_minutes[s])
+    assert in_flight == 2
+    assert pipeline.polls == most_overdue_first
+    # s2 and s5 are polled; s4 (30 minutes overdue) waits longest
+    assert (seen.waiting, seen.overdue) == (4, 4)
+    assert 30 * 60 <= seen.oldest < 31 * 60
+    # the other jobs (delivery, config watcher) start on time: under a minute late
+    lag_minutes = sorted(int(lag // 60) for lag in metrics.lags if lag >= 60)
+    assert lag_minutes == sorted(overdue_minutes.values())

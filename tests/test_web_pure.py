@@ -302,6 +302,7 @@ def test_prometheus_hooks_count_what_the_daemon_reports() -> None:
     """Each hook lands in its family; the queue gauges come from the store's counts."""
     from prometheus_client.parser import text_string_to_metric_families
 
+    from monitor.slots import Backlog
     from monitor.web.metrics import PrometheusMetrics
 
     metrics = PrometheusMetrics()
@@ -313,6 +314,7 @@ def test_prometheus_hooks_count_what_the_daemon_reports() -> None:
     with metrics.timed("fetch"):
         pass
     metrics.scheduler_lag(0.2)
+    metrics.backlog(lambda: Backlog(waiting=3, overdue=2, oldest=420.0))
     text = metrics.exposition({"deliveries_pending": 4, "deliveries_dead": 1}).decode()
     samples = {
         (s.name, tuple(sorted(s.labels.items()))): s.value
@@ -329,6 +331,9 @@ def test_prometheus_hooks_count_what_the_daemon_reports() -> None:
     assert samples[("monitor_scheduler_lag_seconds_count", ())] == 1
     assert samples[("monitor_deliveries_pending", ())] == 4
     assert samples[("monitor_deliveries_dead", ())] == 1
+    assert samples[("monitor_sources_waiting", ())] == 3
+    assert samples[("monitor_sources_overdue", ())] == 2
+    assert samples[("monitor_oldest_overdue_seconds", ())] == 420
 
 
 class _HangingStore:

@@ -14,19 +14,23 @@ queue gauges set from the store at each scrape.
     monitor_deliveries_total{channel,status}      sent | failed | dead
     monitor_deliveries_pending, _dead             queue sizes now
     monitor_stage_duration_seconds{stage}         fetch, parse, extract, match, send
-    monitor_scheduler_lag_seconds                 how late scheduled jobs start
+    monitor_scheduler_lag_seconds                 how late scheduled jobs and polls start
+    monitor_sources_waiting, _overdue             due sources not started now; of those, the
+                                                  ones waiting longer than their poll interval
+    monitor_oldest_overdue_seconds                how long the longest-waiting one has been due
 
 Does not own: where the hooks are called (the pipeline, deliverer and scheduler).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
 from monitor.metrics import Metrics
+from monitor.slots import Backlog
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 _STAGE_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
@@ -63,6 +67,16 @@ class PrometheusMetrics(Metrics):
             "monitor_scheduler_lag_seconds", "How late scheduled jobs start",
             buckets=_LAG_BUCKETS, registry=r,
         )  # fmt: skip
+        self._waiting = Gauge("monitor_sources_waiting", "Due sources not started", registry=r)
+        self._overdue = Gauge(
+            "monitor_sources_overdue", "Due sources waiting longer than their interval",
+            registry=r,
+        )  # fmt: skip
+        self._oldest = Gauge(
+            "monitor_oldest_overdue_seconds", "How long the longest-waiting source is due",
+            registry=r,
+        )  # fmt: skip
+        self._read_backlog: Callable[[], Backlog] = Backlog
 
     def polled(self, source: str, outcome: str, items: int, new_articles: int) -> None:
         self._polls.labels(outcome).inc()
@@ -87,10 +101,18 @@ class PrometheusMetrics(Metrics):
     def scheduler_lag(self, seconds: float) -> None:
         self._lag.observe(seconds)
 
+    def backlog(self, read: Callable[[], Backlog]) -> None:
+        self._read_backlog = read
+
     def exposition(self, counts: Mapping[str, int] | None) -> bytes:
         """The text format, with the queue gauges from ``counts`` (``Store.counts()``; None:
-        the database did not answer, and the queue gauges keep their last values)."""
+        the database did not answer, and the queue gauges keep their last values); the
+        scheduler's backlog as it is now."""
         self._database_up.set(0 if counts is None else 1)
+        waiting = self._read_backlog()
+        self._waiting.set(waiting.waiting)
+        self._overdue.set(waiting.overdue)
+        self._oldest.set(waiting.oldest)
         if counts is not None:
             self._pending.set(counts.get("deliveries_pending", 0))
             self._dead.set(counts.get("deliveries_dead", 0))
