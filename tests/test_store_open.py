@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine
@@ -74,7 +75,7 @@ def test_a_reader_who_may_not_write_beside_the_file_still_reads(tmp_path: Path) 
     (folder / "monitor.db-migrate.lock").unlink()
     lock_path = str(folder / "monitor.db-migrate.lock")
 
-    def refuse(path: str, *args: object, **kwargs: object) -> object:
+    def refuse(path: str, *args: Any, **kwargs: Any) -> Any:
         if str(path) == lock_path:
             raise PermissionError(13, "Permission denied", path)
         return real_open(path, *args, **kwargs)
