@@ -242,3 +242,27 @@ def test_new_links_over_max_follow_are_read_by_the_next_polls(world: World) -> N
         assert store.counts()["articles"] == 1 + len(paths)
     assert world.once() == 0  # nothing waits now: a conditional request again
     assert world.pages.requests_to("/global/")[-1].status == 304
+
+
+def test_a_news_sitemap_entry_on_another_host_is_not_an_item(world: World) -> None:
+    """A source's sitemap may list its own pages only: an entry on another host (here
+    ``localhost``, the same loopback server under another name) is neither stored, followed nor
+    alerted (it was, as the source's)."""
+    assert world.once() == 0  # baseline
+    path = "/berita/2591234/rencana-bersama-akan-diadopsi-tahun-depan"
+    offsite = "/berita/2591299/offsite-rusia-asean-keamanan-terorisme"
+    world.serve_page(path, ANTARA_TITLE, COPY)
+    world.serve_page(offsite, "Rusia ASEAN keamanan terorisme", SEED_PARAGRAPHS)
+    world.pages.serve(
+        "/sitemap-news.xml",
+        sitemap([
+            (world.pages.url(path), "2021-12-07T21:00:00+07:00"),
+            (f"http://localhost:{world.pages.port}{offsite}", "2021-12-07T21:05:00+07:00"),
+        ]),
+        content_type="application/xml",
+    )  # fmt: skip
+    assert world.once() == 0
+    assert len(world.pages.requests_to(path)) == 1
+    assert world.pages.requests_to(offsite) == []
+    with Store.open(world.database_url) as store:
+        assert store.counts()["articles"] == 2  # the listing's baseline item and the own page
