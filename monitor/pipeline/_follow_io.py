@@ -74,8 +74,10 @@ class Follower:
         except (FetchError, ParseError) as error:
             log.info("follow failed source=%s url=%s error=%s", source.id, item.url, error)
             return item, ArticlePage(follow_error=str(error))
-        if not extracted.article.text:
-            return item, ArticlePage(follow_error="no article text found on the page")
+        unusable = follow.unusable(item.url, fetched.url, extracted.article)
+        if unusable:
+            log.info("follow unusable source=%s url=%s: %s", source.id, item.url, unusable)
+            return item, ArticlePage(follow_error=unusable)
         merged, date_source = follow.merged(item, extracted.article)
         page = ArticlePage(
             text=bounds.page_text(extracted.article.text),
