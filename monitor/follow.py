@@ -125,7 +125,7 @@ def unusable(requested: str, final: str, article: Article) -> str | None:
         return "no article text found on the page"
     wall = _wall(requested, final)
     if wall:
-        return f"login wall: redirected to {wall}"
+        return f"login wall: redirected to {wall[:120]}"
     if _says_not_found(article.title) and len(article.text.split()) < NOT_FOUND_MAX_WORDS:
         return f"not found page: titled {article.title[:80]!r}"
     return None

@@ -5,9 +5,9 @@ worker process, where a page that fails leaves the item as the listing gave it w
 recorded; the story of each followed article: another outlet's copy's within ``STORY_WINDOW``,
 else a new one (``placing``: applied by the store as it saves the poll).
 Does not own: the decisions (``monitor.follow``, the pure half: which items are followed,
-the worker's extract job, merging a page into its item), comparing fingerprints
-(``monitor.story``), the look-up of candidates and the locks that make story placement and
-saving one step across polls and nodes (``Store.save_poll``).
+the worker's extract job, which pages are not the article, merging a page into its item),
+comparing fingerprints (``monitor.story``), the look-up of candidates and the locks that make
+story placement and saving one step across polls and nodes (``Store.save_poll``).
 """
 
 from __future__ import annotations
