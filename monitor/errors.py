@@ -30,7 +30,8 @@ FetchErrorKind = Literal[
     "redirects",  # too many redirects, or a redirect to a scheme we do not fetch
     "blocked",  # the address or scheme is not allowed, or the URL does not parse
     "protocol",  # the server broke HTTP (malformed response, undecodable body)
-    "robots",  # robots.txt does not allow the path (listing pages and articles only)
+    "robots",  # robots.txt does not allow the path, or cannot be read for now (listing
+    # pages and articles only)
 ]
 
 

@@ -1,4 +1,5 @@
-"""``monitor extract``: JSON Lines in input order, errors per input, the pool for many files."""
+"""``monitor extract``: JSON Lines in input order, errors per input, the pool for many files,
+URLs fetched with the named config's network allowances."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor.cli import main
+from tests.feedserver import running_feed_server
 from tests.pages import SEED_TITLE, seed_page
 
 ARTICLES = Path(__file__).parent / "data" / "articles"
@@ -38,3 +40,44 @@ def test_many_files_through_the_pool(capsys: pytest.CaptureFixture[str]) -> None
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["input"] for line in lines] == files
     assert all(line["title"] and line["text"] for line in lines)
+
+
+@pytest.mark.parametrize(
+    "http",
+    [
+        "http: {allow_private_networks: true}",
+        "sources:\n  - {id: intranet, feed: 'http://127.0.0.1/feed.xml', "
+        "allow_networks: [127.0.0.1/32]}",
+    ],
+    ids=["allow_private_networks", "allow_networks"],
+)
+def test_urls_are_fetched_with_the_named_configs_network_allowances(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    http: str,
+) -> None:
+    """Without a config a loopback page is refused (public addresses only); the config that
+    ``--config`` names lets it be reached as the daemon would (it was accepted and ignored)."""
+    monkeypatch.delenv("MONITOR_CONFIG", raising=False)
+    config = tmp_path / "monitor.yaml"
+    config.write_text(
+        f"database: sqlite:///{tmp_path}/monitor.db\nwatchlists: []\n{http}\n", encoding="utf-8"
+    )
+    with running_feed_server() as server:
+        url = server.serve("/intranet/page.html", seed_page(), content_type="text/html")
+        assert main(["extract", "--json", url]) == 1
+        [refused] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert refused["error"].startswith("blocked: "), refused
+        assert main(["extract", "--json", "--config", str(config), url]) == 0
+        [line] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert line["title"] == SEED_TITLE
+
+
+def test_a_named_config_that_does_not_load_is_a_config_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--config`` naming a missing file is said, not ignored (exit 1)."""
+    missing = tmp_path / "missing.yaml"
+    assert main(["extract", "--config", str(missing), "http://127.0.0.1:9/page"]) == 1
+    assert "config error" in capsys.readouterr().err

@@ -16,7 +16,7 @@ import pytest
 
 from monitor.cli import main
 from monitor.store import Store
-from tests.feedserver import FeedServer, running_feed_server
+from tests.feedserver import FeedServer, Route, running_feed_server
 from tests.pages import SEED_PARAGRAPHS, seed_page
 from tests.receivers import WebhookReceiver
 
@@ -242,3 +242,80 @@ def test_new_links_over_max_follow_are_read_by_the_next_polls(world: World) -> N
         assert store.counts()["articles"] == 1 + len(paths)
     assert world.once() == 0  # nothing waits now: a conditional request again
     assert world.pages.requests_to("/global/")[-1].status == 304
+
+
+def test_a_news_sitemap_entry_on_another_host_is_not_an_item(world: World) -> None:
+    """A source's sitemap may list its own pages only: an entry on another host (here
+    ``localhost``, the same loopback server under another name) is neither stored, followed nor
+    alerted (it was, as the source's)."""
+    assert world.once() == 0  # baseline
+    path = "/berita/2591234/rencana-bersama-akan-diadopsi-tahun-depan"
+    offsite = "/berita/2591299/offsite-rusia-asean-keamanan-terorisme"
+    world.serve_page(path, ANTARA_TITLE, COPY)
+    world.serve_page(offsite, "Rusia ASEAN keamanan terorisme", SEED_PARAGRAPHS)
+    world.pages.serve(
+        "/sitemap-news.xml",
+        sitemap([
+            (world.pages.url(path), "2021-12-07T21:00:00+07:00"),
+            (f"http://localhost:{world.pages.port}{offsite}", "2021-12-07T21:05:00+07:00"),
+        ]),
+        content_type="application/xml",
+    )  # fmt: skip
+    assert world.once() == 0
+    assert len(world.pages.requests_to(path)) == 1
+    assert world.pages.requests_to(offsite) == []
+    with Store.open(world.database_url) as store:
+        assert store.counts()["articles"] == 2  # the listing's baseline item and the own page
+
+
+LOGIN_PAGE = (
+    b"<html><head><title>Masuk</title></head><body><h1>Masuk untuk membaca</h1><form>"
+    b"<input name=u><input name=p type=password></form><p>Artikel ini khusus pelanggan. Silakan "
+    b"masuk atau berlangganan untuk membaca artikel lengkap tentang Rusia dan ASEAN dan kerja sama "
+    b"keamanan.</p></body></html>"
+)
+SOFT_404 = (
+    b"<html><head><title>404 Not Found</title></head><body><h1>404 - Halaman tidak ditemukan</h1>"
+    b"<p>Maaf, halaman yang Anda cari tidak ditemukan atau telah dipindahkan. Kembali ke beranda "
+    b"untuk membaca berita terbaru tentang Rusia dan ASEAN.</p></body></html>"
+)
+
+
+def test_a_login_wall_or_a_not_found_page_is_not_the_article(world: World) -> None:
+    """A link redirected to a login page, and one answered by a "404" page with status 200, keep
+    the listing's title (and its match) and record why the page was not used: the login page's
+    "Masuk untuk membaca" and its text used to be stored as the article, and its match gone."""
+    assert world.once() == 0  # baseline
+    premium = "/read/2021/12/07/analisis-premium-rusia-asean-88888"
+    gone = "/read/2021/12/07/rusia-asean-keamanan-hilang-77777"
+    login = f"/login?next={premium}"
+    world.pages.route(premium, Route(status=302, headers=(("Location", login),)))
+    world.pages.serve(login, LOGIN_PAGE, content_type="text/html; charset=utf-8")
+    world.pages.serve(gone, SOFT_404, content_type="text/html; charset=utf-8")
+    world.pages.serve("/global/", listing([
+        (premium, "Analisis premium Rusia ASEAN keamanan kawasan"),
+        (gone, "Rusia dan ASEAN bahas keamanan kawasan terbaru"),
+    ]), content_type="text/html")  # fmt: skip
+    assert world.once() == 0
+    assert world.pages.requests_to(login) and world.pages.requests_to(gone)
+
+    with Store.open(world.database_url) as store:
+        titles = {m.title for m in store.matches(topic="russia-asean-security")}
+        errors = _follow_errors(store)
+    assert titles == {
+        "Analisis premium Rusia ASEAN keamanan kawasan",
+        "Rusia dan ASEAN bahas keamanan kawasan terbaru",
+    }
+    assert errors[world.pages.url(premium)] == "login wall: redirected to /login"
+    assert errors[world.pages.url(gone)] == "not found page: titled '404 - Halaman tidak ditemukan'"
+    hooks = world.webhook.wait_for(2)  # alerted with the listing's titles
+    assert "Masuk untuk membaca" not in str([hook.json() for hook in hooks])
+
+
+def _follow_errors(store: Store) -> dict[str, str | None]:
+    """Each stored article's follow error by key (None: its page was used)."""
+    import sqlalchemy
+
+    with store._engine.connect() as connection:  # a test reads a column no command shows
+        rows = connection.execute(sqlalchemy.text("SELECT key, follow_error FROM article"))
+        return {key: error for key, error in rows}

@@ -95,7 +95,8 @@ def serve(server: FeedServer) -> list[Hostile]:
         sitemap_index("http://xn--ls8h.la/s.xml", f"{base}/missing.xml", f"{base}/child.xml"),
         "application/xml",
     )
-    server.serve("/child.xml", urlset("http://feeds.test/sm/1"), "application/xml")
+    # the child's entry is on its own host: a sitemap's pages elsewhere are dropped
+    server.serve("/child.xml", urlset(f"{base}/sm/1"), "application/xml")
     server.serve(
         "/year1.xml",
         rss(item("y1", extra="<pubDate>Mon, 01 Jan 0001 00:00:00 GMT</pubDate>")),
@@ -115,7 +116,7 @@ def serve(server: FeedServer) -> list[Hostile]:
         Hostile("etag", "feed", "/etag.xml", ("http://feeds.test/n/etag",)),
         Hostile("stored-etag", "feed", "/stored-etag.xml", ("http://feeds.test/n/stored",)),
         Hostile("idna", "feed", "/idna.xml", ("http://xn--ls8h.la/a",), follow=True),
-        Hostile("index", "sitemap", "/index.xml", ("http://feeds.test/sm/1",)),
+        Hostile("index", "sitemap", "/index.xml", (f"{base}/sm/1",)),
         Hostile("year1", "feed", "/year1.xml", ("http://feeds.test/n/y1",)),
     ]
 

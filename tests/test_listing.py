@@ -139,3 +139,57 @@ def test_article_link_shape(link: str, expected: bool) -> None:
 def test_not_html_is_a_parse_error() -> None:
     with pytest.raises(ParseError):
         parse_listing(b'{"items": []}', url=URL)
+
+
+def test_a_column_of_stories_marked_as_navigation_is_read() -> None:
+    """Yahoo's home page holds every story in ``<div class="main-row ... nav-col">``: a column of
+    headlines is content whatever its class says (it gave no item at all)."""
+    page = gzip.decompress((LISTINGS / "newspaper__yahoo.com_homepage.html.gz").read_bytes())
+    titles = [item.title for item in parse_listing(page, url="https://uk.yahoo.com/").items]
+    assert len(titles) >= 20
+    assert "How Syria's Chemical Weapons Are Being Destroyed" in titles
+
+
+def test_a_menu_with_a_few_stories_is_still_navigation() -> None:
+    """Below the column size, a navigation mark still excludes its story-shaped links, and an
+    icon bar labelled by alt texts does not count as a column of headlines."""
+    menu = "".join(
+        f'<li><a href="/games/spiel-nummer-{n}-kostenlos-spielen-a-{n}0000">'
+        f'<img alt="Öffnen Sie das Spiel {n}"></a></li>'
+        for n in range(12)
+    )
+    stories = "".join(
+        f'<li><a href="/politik/2021/12/07/bericht-{n}">Rusia dan ASEAN bertemu lagi {n}</a></li>'
+        for n in range(5)
+    )
+    page = f'<html><body><div class="nav-col"><ul>{stories}</ul><ul>{menu}</ul></div></body></html>'
+    assert parse_listing(page.encode(), url=URL).items == ()
+
+
+def test_links_to_one_article_are_one_item_with_its_headline() -> None:
+    """A comment-count link (zeit.de: ``...#comments``, titled from its slug) or a link with a
+    tracking fragment (wired.com: ``#intcid=...``) is the same article as its headline: one item,
+    the headline's text, the URL without the fragment."""
+    page = gzip.decompress((LISTINGS / "frontpage-archive__zeit.de_politik.html.gz").read_bytes())
+    items = parse_listing(page, url="https://www.zeit.de/politik/index").items
+    [item] = [i for i in items if "verflechtungen" in (i.url or "")]
+    assert item.url == (
+        "https://www.zeit.de/politik/deutschland/2026-02/"
+        "abgeordnete-bundestag-angehoerige-beschaeftigung-verflechtungen"
+    )
+    assert "Wie verfilzt ist der Bundestag?" in item.title
+    assert not [i.url for i in items if "#" in (i.url or "")]
+
+    wired = b"""<html><body><main>
+    <a href="/story/nvidia-hardware-is-eating-the-world-jensen-huang/#intcid=_wired-hp-1"><img></a>
+    <a href="/story/nvidia-hardware-is-eating-the-world-jensen-huang/">
+      Nvidia Hardware Is Eating the World</a>
+    <a href="/story/app-routing-update-2021#!/page/2">Routing in single page apps</a>
+    </main></body></html>"""
+    parsed = parse_listing(wired, url="https://www.wired.com/")
+    assert [(i.url, i.title) for i in parsed.items] == [
+        ("https://www.wired.com/story/nvidia-hardware-is-eating-the-world-jensen-huang/",
+         "Nvidia Hardware Is Eating the World"),
+        ("https://www.wired.com/story/app-routing-update-2021#!/page/2",
+         "Routing in single page apps"),
+    ]  # fmt: skip

@@ -265,6 +265,38 @@ def test_robots_txt_status(server: FeedServer, robots: Route, allowed: bool) -> 
 
 
 @pytest.mark.parametrize(
+    ("robots", "reason"),
+    [
+        (Route(status=503), "(HTTP 503)"),
+        (Route(raw=b"not HTTP at all\r\n\r\n"), "(protocol: "),
+    ],
+)
+def test_an_unreadable_robots_txt_is_not_a_refusal(
+    server: FeedServer, robots: Route, reason: str
+) -> None:
+    """robots.txt that cannot be read (a server error, a broken answer) allows nothing for now,
+    and the error says so: it is not "robots.txt does not allow this path"."""
+    server.route("/robots.txt", robots)
+    server.serve("/page", b"<html/>", content_type="text/html")
+    [result] = fetch_all(HttpSettings(UA, per_host_interval=0.0, allow_private_networks=True),
+                         [server.url("/page")], ROBOTS)  # fmt: skip
+    assert isinstance(result, FetchError) and result.kind == "robots"
+    assert str(result).startswith("robots: robots.txt could not be read " + reason), result
+    assert str(result).endswith("): not fetched for now")
+
+
+def test_an_unreachable_robots_txt_is_not_a_refusal() -> None:
+    """A host that refuses connections (robots.txt unreachable) fails as such, not as a path
+    robots.txt does not allow."""
+    with running_feed_server() as gone:
+        url = gone.url("/page")  # the port is closed once the server has stopped
+    [result] = fetch_all(HttpSettings(UA, allow_private_networks=True), [url], ROBOTS)
+    assert isinstance(result, FetchError) and result.kind == "robots"
+    assert str(result).startswith("robots: robots.txt could not be read (connect: "), result
+    assert "does not allow" not in str(result)
+
+
+@pytest.mark.parametrize(
     ("location", "reason"),
     [
         ("http://169.254.169.254/latest/meta-data/", "link-local"),

@@ -94,6 +94,37 @@ def test_an_index_child_dated_in_the_future_is_not_the_newest() -> None:
     assert sitemap.children == ("https://x.example/s-2021-12.xml",)
 
 
+def test_entries_on_another_host_are_dropped() -> None:
+    """The sitemap protocol admits one host: an entry elsewhere is dropped and counted in the
+    warning (it became an item, followed and alerted as the source's); ``www.`` or not is one
+    host."""
+    body = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+    <url><loc>https://www.antaranews.com/berita/1/rusia-asean</loc></url>
+    <url><loc>https://antaranews.com/berita/2/rusia-asean-lagi</loc></url>
+    <url><loc>http://evil.example.org/offsite-rusia-asean-999</loc></url>
+    <url><loc>https://antaranews.com.evil.example/berita/3/rusia</loc></url>
+    <url><loc>https://mobile.antaranews.com/berita/4/rusia</loc></url>
+    </urlset>"""
+    feed = parse_sitemap(body, url=URL).feed
+    assert [item.url for item in feed.items] == [
+        "https://www.antaranews.com/berita/1/rusia-asean",
+        "https://antaranews.com/berita/2/rusia-asean-lagi",
+    ]
+    assert feed.warning == "dropped 3 entries on another host"
+
+
+def test_child_sitemaps_on_another_host_are_dropped() -> None:
+    """An index names child sitemaps on its own host only (their entries are then held to that
+    host): a child elsewhere is dropped and counted."""
+    index = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+    <sitemap><loc>https://x.example/s-2021-12.xml</loc></sitemap>
+    <sitemap><loc>https://evil.example.org/s-2021-12.xml</loc></sitemap>
+    </sitemapindex>"""
+    sitemap = parse_sitemap(index, url="https://www.x.example/sitemap.xml")
+    assert sitemap.children == ("https://x.example/s-2021-12.xml",)
+    assert sitemap.feed.warning == "dropped 1 child sitemaps on another host"
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [

@@ -1,7 +1,10 @@
 """``monitor extract``: article pages (saved files or URLs) to text, title and date.
 
-Owns: fetching the URLs among the inputs (default HTTP settings and limits, no config needed),
-handing every page to the batch extractor, and printing one result per input, in order.
+Owns: fetching the URLs among the inputs, handing every page to the batch extractor, and
+printing one result per input, in order. URLs are fetched with the default HTTP settings and
+limits (no config needed), or, when ``--config`` or ``$MONITOR_CONFIG`` names a config, with its
+``http`` settings and the networks its sources may reach (``allow_networks``): an intranet page
+a source reads can be extracted as the daemon would fetch it.
 Does not own: extraction (``monitor.extract``, imported only when this command runs, so that
 the other commands start without trafilatura) or fetching (``monitor.fetch``).
 """
@@ -12,16 +15,17 @@ import argparse
 import asyncio
 from collections.abc import Mapping
 
-from monitor.cli.common import EXIT_CONFIG, now
-from monitor.fetch import Fetcher
+from monitor.cli.common import EXIT_CONFIG, now, settings_from
+from monitor.config import HttpSettings
+from monitor.fetch import Fetcher, FetchOptions
 
 
 def cmd_extract(args: argparse.Namespace, env: Mapping[str, str]) -> int:
-    """Needs no config: URLs are fetched with the default HTTP settings and limits."""
+    """Needs no config; one named by ``--config`` or ``$MONITOR_CONFIG`` gives the HTTP settings."""
     from monitor.extract import batch  # only this command needs trafilatura
 
     urls = [i for i in args.inputs if i.lower().startswith(("http://", "https://"))]
-    fetched = asyncio.run(_fetch_pages(urls)) if urls else {}
+    fetched = asyncio.run(_fetch_pages(urls, *_http(args, env))) if urls else {}
     pages = (fetched[i] if i in fetched else batch.read_file(i) for i in args.inputs)
     failed = 0
     show = batch.as_json if args.json else batch.as_text
@@ -35,16 +39,28 @@ def cmd_extract(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     return EXIT_CONFIG if failed else 0
 
 
-async def _fetch_pages(urls: list[str]):
-    from monitor.config import DEFAULT_USER_AGENT, HttpSettings
+def _http(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[HttpSettings, FetchOptions]:
+    """The config's HTTP settings and every source's ``allow_networks`` when a config is named
+    (an invalid one is a config error), else the defaults; robots.txt is not asked (a person
+    asks for these pages, one each)."""
+    from monitor.config import DEFAULT_USER_AGENT
+
+    if not (args.config or env.get("MONITOR_CONFIG")):
+        return HttpSettings(DEFAULT_USER_AGENT), FetchOptions()
+    settings = settings_from(args, env)
+    networks = dict.fromkeys(n for source in settings.sources for n in source.allow_networks)
+    return settings.http, FetchOptions(allow_networks=tuple(networks))
+
+
+async def _fetch_pages(urls: list[str], http: HttpSettings, options: FetchOptions):
     from monitor.errors import FetchError
     from monitor.extract.batch import Page
 
-    fetcher = Fetcher(HttpSettings(DEFAULT_USER_AGENT))
+    fetcher = Fetcher(http)
 
     async def one(url: str) -> Page:
         try:
-            got = await fetcher.fetch(url)
+            got = await fetcher.fetch(url, options=options)
         except FetchError as error:
             return Page(url, error=str(error))
         return Page(url, got.content, url=got.url, content_type=got.content_type)

@@ -236,6 +236,11 @@ class Fetcher:
     async def _check_robots(self, url: str, policy: AddressPolicy, budget: _Budget) -> None:
         origin = _origin(url)
         rules = await self._robots.rules(origin, lambda: self._load_robots(origin, policy, budget))
+        if rules.unreadable is not None:
+            # RFC 9309: allow nothing while the file cannot be read; that is not a refusal
+            raise FetchError(
+                "robots", f"robots.txt could not be read ({rules.unreadable}): not fetched for now"
+            )
         if not rules.allows(url, self._settings.user_agent):
             raise FetchError("robots", "robots.txt does not allow this path")
 
@@ -251,7 +256,9 @@ class Fetcher:
                 # the origin's address (or where its robots.txt sends us) is refused: that is
                 # the reason to give, not "robots.txt does not allow this path"
                 raise
-            return rules_from_response(error.status if error.kind == "http" else None, b"")
+            if error.kind == "http":
+                return rules_from_response(error.status, b"")
+            return rules_from_response(None, b"", str(error))
         return rules_from_response(fetched.status, fetched.content)
 
 

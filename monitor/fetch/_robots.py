@@ -31,8 +31,13 @@ class RobotsRules:
 
     #: the parsed file; None when there is none (every path allowed)
     parser: Protego | None = None
-    #: True when the file could not be read for a server-side reason: allow nothing for now
-    disallow_all: bool = False
+    #: why the file could not be read (a server error, a timeout, a refused connection): then
+    #: nothing is allowed for now, and this is the reason given, not "does not allow"
+    unreadable: str | None = None
+
+    @property
+    def disallow_all(self) -> bool:
+        return self.unreadable is not None
 
     def allows(self, url: str, user_agent: str) -> bool:
         if self.disallow_all:
@@ -44,10 +49,13 @@ class RobotsRules:
         return ROBOTS_FAILURE_TTL if self.disallow_all else ROBOTS_TTL
 
 
-def rules_from_response(status: int | None, body: bytes) -> RobotsRules:
-    """Rules from a robots.txt answer; ``status`` None means it could not be fetched at all."""
-    if status is None or status >= 500:
-        return RobotsRules(disallow_all=True)
+def rules_from_response(status: int | None, body: bytes, failure: str = "") -> RobotsRules:
+    """Rules from a robots.txt answer; ``status`` None means it could not be fetched at all,
+    and ``failure`` says why."""
+    if status is None:
+        return RobotsRules(unreadable=failure or "no answer")
+    if status >= 500:
+        return RobotsRules(unreadable=f"HTTP {status}")
     if status >= 400:
         return RobotsRules()
     return RobotsRules(Protego.parse(body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace")))

@@ -5,9 +5,9 @@ worker process, where a page that fails leaves the item as the listing gave it w
 recorded; the story of each followed article: another outlet's copy's within ``STORY_WINDOW``,
 else a new one (``placing``: applied by the store as it saves the poll).
 Does not own: the decisions (``monitor.follow``, the pure half: which items are followed,
-the worker's extract job, merging a page into its item), comparing fingerprints
-(``monitor.story``), the look-up of candidates and the locks that make story placement and
-saving one step across polls and nodes (``Store.save_poll``).
+the worker's extract job, which pages are not the article, merging a page into its item),
+comparing fingerprints (``monitor.story``), the look-up of candidates and the locks that make
+story placement and saving one step across polls and nodes (``Store.save_poll``).
 """
 
 from __future__ import annotations
@@ -78,8 +78,10 @@ class Follower:
         except (FetchError, ParseError) as error:
             log.info("follow failed source=%s url=%s error=%s", source.id, item.url, error)
             return item, ArticlePage(follow_error=str(error))
-        if not extracted.article.text:
-            return item, ArticlePage(follow_error="no article text found on the page")
+        unusable = follow.unusable(item.url, fetched.url, extracted.article)
+        if unusable:
+            log.info("follow unusable source=%s url=%s: %s", source.id, item.url, unusable)
+            return item, ArticlePage(follow_error=unusable)
         merged, date_source = follow.merged(item, extracted.article)
         page = ArticlePage(
             text=bounds.page_text(extracted.article.text),

@@ -91,6 +91,7 @@ class SourceReader:
             return sitemap.feed
         items: dict[str, Item] = {}
         failures: list[FetchError | ParseError] = []
+        warnings = [sitemap.feed.warning]
         for child in sitemap.children[:SITEMAP_CHILDREN]:
             try:
                 part = await self._read_child(source, child, now)
@@ -100,16 +101,18 @@ class SourceReader:
                 failures.append(error)
                 continue
             items.update((item.key, item) for item in part.feed.items if item.key not in items)
+            warnings.append(part.feed.warning)
         if failures and len(failures) == len(sitemap.children[:SITEMAP_CHILDREN]):
             raise failures[0]
         oldest = datetime.min.replace(tzinfo=UTC)
         newest = sorted(items.values(), key=lambda i: i.published or oldest, reverse=True)
-        warning = f"{len(failures)} child sitemap(s) failed: {failures[0]}" if failures else None
+        if failures:
+            warnings.append(f"{len(failures)} child sitemap(s) failed: {failures[0]}")
         return ParsedFeed(
             title=None,
             items=tuple(newest[:SITEMAP_ENTRIES]),
             language=source.language,
-            warning=warning,
+            warning="; ".join(filter(None, warnings)) or None,
         )
 
     async def _read_child(self, source: SourceSettings, url: str, now: datetime) -> Sitemap:

@@ -11,15 +11,22 @@ The heuristic keeps a link when it stays on the listing's site (same host or a s
 same registered domain), is not inside navigation (``nav``, ``header``, ``footer``, ``aside``,
 menus, breadcrumbs, pagination), its path does not name a section, tag, author, search or page
 (``/tag/``, ``/author/``, ``/page/2``...), and it looks like a story: a path with a long slug or
-a numeric id, and link text of at least four words. Precision on the corpus listings is in the
-README (measured by hand on a sample).
+a numeric id, and link text of at least four words. An element marked as navigation that holds
+many stories with their own link text is a content column, not navigation (Yahoo's home page
+puts all its stories in ``<div class="main-row nav-col">``). Links to one article (the same
+canonical URL: ``#comments`` or a tracking fragment does not make another) are one item, titled
+with the best link text: a title made from the URL's slug never beats a real one. Precision on
+the corpus listings is in the README (measured by hand on a sample; ``benchmarks/listing_bench.py``
+lists what the heuristic finds).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
+from typing import Literal
+from urllib.parse import urldefrag, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -54,8 +61,23 @@ _ID_OR_DATE = re.compile(r"\d{4,}|/\d{4}/\d{1,2}/|\d{4}-\d{2}-\d{2}")
 _DECORATION = "•·▪▫►▶▸▹‣◦●○■□◆◇★☆➤➔→|¦–—~*>›-"
 _DECORATED = re.compile(rf"^(?:[{_DECORATION}]+\s+)+|(?:\s+[{_DECORATION}]+)+$")
 _SLUG_WORDS = 3
+#: an element holding this many distinct story links with their own text is a column of stories
+_COLUMN_STORIES = 10
 _TEXT_WORDS = 4
+_TitleSource = Literal["text", "label", "slug"]
 _MULTI_LABEL_SUFFIXES = frozenset({"co", "com", "net", "org", "ac", "go", "or", "gov", "edu"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    """One article link found on the page."""
+
+    url: str
+    title: str
+    published: datetime | None = None
+    #: where the title comes from: the link's ``text``; an image-only teaser's ``label`` (its
+    #: aria-label, title or alt text); else the URL's ``slug`` (a made-up title)
+    source: _TitleSource = "text"
 
 
 def parse_listing(
@@ -75,20 +97,42 @@ def parse_listing(
     tree.strip_tags(["script", "style", "noscript", "template", "svg"])
     base = _base(tree, url)
     found = _by_selectors(tree, base, selectors) if selectors else _by_heuristic(tree, base)
-    items: dict[str, Item] = {}
-    for link, title, published in found:
-        key = item_key(link, None)
-        if key not in items or len(title) > len(items[key].title):
-            items[key] = Item(key=key, url=link, guid=None, title=title, summary="",
-                              published=believable(published, now),
-                              language=language)  # fmt: skip
+    items = [_item(key, best, language, now) for key, best in _one_per_article(found).items()]
     page_title = tree.css_first("title")
     return ParsedFeed(
         title=" ".join(page_title.text().split()) if page_title else None,
-        items=tuple(items.values()),
+        items=tuple(items),
         language=language,
         warning=None if items else "no article links found",
     )
+
+
+def _one_per_article(found: list[_Link]) -> dict[str, _Link]:
+    """The links by article (canonical URL), in page order; of several links to one article, the
+    one with the best title: its own text over one made from the slug (the comment-count link
+    ``...#comments`` beside the headline has none), then the longer."""
+    best: dict[str, _Link] = {}
+    for link in found:
+        key = item_key(link.url, None)
+        if key not in best or _rank(link) > _rank(best[key]):
+            best[key] = link
+    return best
+
+
+def _item(key: str, link: _Link, language: str | None, now: datetime | None) -> Item:
+    return Item(key=key, url=_without_spot(link.url), guid=None, title=link.title, summary="",
+                published=believable(link.published, now), language=language)  # fmt: skip
+
+
+def _rank(link: _Link) -> tuple[bool, int]:
+    return (link.source != "slug", len(link.title))
+
+
+def _without_spot(link: str) -> str:
+    """The link without its ``#fragment`` (a spot in the article, or a tracking tag: the item's
+    URL is the article's); a ``#!`` route addresses content and is kept."""
+    address, fragment = urldefrag(link)
+    return link if fragment.startswith("!") else address
 
 
 def _base(tree: LexborHTMLParser, url: str) -> str:
@@ -99,10 +143,8 @@ def _base(tree: LexborHTMLParser, url: str) -> str:
 # --- with selectors ------------------------------------------------------------------------------
 
 
-def _by_selectors(
-    tree: LexborHTMLParser, base: str, selectors: ListingSelectors
-) -> list[tuple[str, str, datetime | None]]:
-    found: list[tuple[str, str, datetime | None]] = []
+def _by_selectors(tree: LexborHTMLParser, base: str, selectors: ListingSelectors) -> list[_Link]:
+    found: list[_Link] = []
     for element in tree.css(selectors.links):
         anchor = element if element.tag == "a" else element.css_first("a[href]")
         link = _http(anchor.attributes.get("href") if anchor else None, base)
@@ -110,7 +152,7 @@ def _by_selectors(
             continue
         title_node = element.css_first(selectors.title) if selectors.title else anchor
         date_node = element.css_first(selectors.date) if selectors.date else None
-        found.append((link, _text(title_node), _date(date_node)))
+        found.append(_Link(link, _text(title_node), _date(date_node)))
     return found
 
 
@@ -128,25 +170,26 @@ def _date(node: LexborNode | None) -> datetime | None:
 # --- without: the heuristic ----------------------------------------------------------------------
 
 
-def _by_heuristic(tree: LexborHTMLParser, base: str) -> list[tuple[str, str, datetime | None]]:
+def _by_heuristic(tree: LexborHTMLParser, base: str) -> list[_Link]:
     site = _site(urlsplit(base).hostname or "")
-    found: list[tuple[str, str, datetime | None]] = []
+    candidates: list[tuple[LexborNode, _Link]] = []
     for anchor in tree.css("a[href]"):
         link = _http(anchor.attributes.get("href"), base)
         if link is None or not is_article_link(link, site):
             continue
-        title = _link_title(anchor, link)
-        if len(title.split()) < _TEXT_WORDS or _in_navigation(anchor):
-            continue
-        found.append((link, title, None))
-    return found
+        title, source = _link_title(anchor, link)
+        if len(title.split()) >= _TEXT_WORDS:
+            candidates.append((anchor, _Link(link, title, None, source)))
+    columns = _content_columns(candidates)
+    return [link for anchor, link in candidates if not _in_navigation(anchor, columns)]
 
 
-def _link_title(anchor: LexborNode, link: str) -> str:
-    """The link's text; for an image-only teaser, its label or alt text, else its slug."""
+def _link_title(anchor: LexborNode, link: str) -> tuple[str, _TitleSource]:
+    """The link's text; for an image-only teaser, its label or alt text, else its slug; and
+    which of them it is."""
     text = _text(anchor)
     if len(text.split()) >= _TEXT_WORDS:
-        return text
+        return text, "text"
     image = anchor.css_first("img[alt]")
     for label in (
         anchor.attributes.get("aria-label"),
@@ -154,12 +197,12 @@ def _link_title(anchor: LexborNode, link: str) -> str:
         image.attributes.get("alt") if image else None,
     ):
         if label and len(_undecorated(label).split()) >= _TEXT_WORDS:
-            return _undecorated(label)
+            return _undecorated(label), "label"
     # a provisional title: the article's own comes from its page when it is followed
     slug = [segment for segment in urlsplit(link).path.split("/") if segment][-1]
     words = re.sub(r"\.\w+$", "", slug).split("-")
     words = [w for w in words if not re.fullmatch(r"[a-z]{0,2}\d[\w.]*|[a-z]\d*", w)]
-    return " ".join(words).capitalize() if len(words) >= _TEXT_WORDS else text
+    return (" ".join(words).capitalize(), "slug") if len(words) >= _TEXT_WORDS else (text, "text")
 
 
 def is_article_link(link: str, site: str) -> bool:
@@ -176,22 +219,43 @@ def is_article_link(link: str, site: str) -> bool:
     return slug_words >= _SLUG_WORDS or bool(_ID_OR_DATE.search(path))
 
 
-def _in_navigation(node: LexborNode) -> bool:
-    """True inside page furniture; a ``<header>`` or ``<aside>`` within a story is not."""
+def _content_columns(candidates: list[tuple[LexborNode, _Link]]) -> frozenset[int]:
+    """The elements (``mem_id``) holding ``_COLUMN_STORIES`` or more distinct story links with
+    a text of their own. A navigation menu holds section links, and its few story-shaped ones
+    are mostly tools and puzzles titled from their slugs or icons ("Bussgeldrechner", a games
+    bar of icons: "Öffnen Sie das Spiel Wordle"); a column of headlines is content, whatever
+    its class says."""
+    stories: dict[int, set[str]] = {}
+    for anchor, link in candidates:
+        if link.source != "text":
+            continue
+        key = item_key(link.url, None)
+        parent = anchor.parent
+        while parent is not None and parent.tag not in ("body", "html"):
+            stories.setdefault(parent.mem_id, set()).add(key)
+            parent = parent.parent
+    return frozenset(node for node, keys in stories.items() if len(keys) >= _COLUMN_STORIES)
+
+
+def _in_navigation(node: LexborNode, columns: frozenset[int]) -> bool:
+    """True inside page furniture; a ``<header>`` or ``<aside>`` within a story is not, and an
+    element in ``columns`` (one holding many stories) is not furniture, whatever it is marked."""
     furniture = False
     parent = node.parent
     while parent is not None and parent.tag not in ("body", "html"):
         if parent.tag in _STORY_ANCESTORS:
             return False
-        if parent.tag in _NAVIGATION:
-            return True
-        attrs = parent.attributes
-        marks = f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('role') or ''}"
-        if _SKIP_MARKS.search(marks):
-            return True
-        furniture = furniture or parent.tag in _PAGE_PARTS
+        if parent.mem_id not in columns:
+            if parent.tag in _NAVIGATION or _SKIP_MARKS.search(_marks(parent)):
+                return True
+            furniture = furniture or parent.tag in _PAGE_PARTS
         parent = parent.parent
     return furniture
+
+
+def _marks(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('role') or ''}"
 
 
 def _site(host: str) -> str:

@@ -2,9 +2,11 @@
 
 Owns: reading ``<urlset>`` sitemaps (with Google News ``<news:news>``: publication date, title,
 language), ``<sitemapindex>`` indexes, and gzipped sitemaps; ordering entries newest first and
-keeping at most ``limit`` of them. Pure: no I/O, no clock. Given ``now``, a date more than a day
-after it is no date (``monitor.timestamps.believable``): a ``2099`` entry or child sitemap would
-otherwise come first in every poll.
+keeping at most ``limit`` of them; keeping only the pages and child sitemaps on the sitemap's
+own host (the protocol's rule: "all URLs in a Sitemap must be from a single host"), where
+``example.org`` and ``www.example.org`` count as one. Pure: no I/O, no clock. Given ``now``, a
+date more than a day after it is no date (``monitor.timestamps.believable``): a ``2099`` entry
+or child sitemap would otherwise come first in every poll.
 Does not own: fetching the child sitemaps of an index (the pipeline does, newest first), deciding
 which entries are new (the store), reading the articles (``monitor.extract``).
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 from xml.etree.ElementTree import ParseError as XmlParseError
 
@@ -59,25 +62,46 @@ def parse_sitemap(
     root = _root(_inflate(content, max_bytes))
     kind = _local(root.tag)
     if kind == "sitemapindex":
-        return Sitemap(ParsedFeed(title=None, items=()), _children(root, url, limit, now))
+        children, elsewhere = _children(root, url, limit, now)
+        warning = f"dropped {elsewhere} child sitemaps on another host" if elsewhere else None
+        return Sitemap(ParsedFeed(title=None, items=(), warning=warning), children)
     if kind != "urlset":
         raise ParseError(f"not a sitemap: document element <{kind}>")
     entries = [_entry(node, url, language, now) for node in root if _local(node.tag) == "url"]
+    here = [e for e in entries if e is not None and same_host(e.url or "", url)]
+    elsewhere = sum(e is not None for e in entries) - len(here)
     # newest first; sorting is stable, so undated entries keep their document order, last
-    items = sorted(
-        (e for e in entries if e is not None), key=lambda i: i.published or _OLDEST, reverse=True
-    )
+    items = sorted(here, key=lambda i: i.published or _OLDEST, reverse=True)
     unique = list({item.key: item for item in items[::-1]}.values())[::-1]
     unique.sort(key=lambda i: i.published or _OLDEST, reverse=True)
-    dropped = len(entries) - len(unique)
+    unusable = len(entries) - elsewhere - len(unique)
+    warnings = [
+        f"dropped {unusable} entries without a new, usable <loc>" if unusable else "",
+        f"dropped {elsewhere} entries on another host" if elsewhere else "",
+    ]
     return Sitemap(
         ParsedFeed(
             title=None,
             items=tuple(unique[:limit]),
             language=language,
-            warning=f"dropped {dropped} entries without a new, usable <loc>" if dropped else None,
+            warning="; ".join(filter(None, warnings)) or None,
         )
     )
+
+
+def same_host(link: str, sitemap: str) -> bool:
+    """True when ``link`` is on the sitemap's host, or its ``www.`` twin (``example.org`` and
+    ``www.example.org``): the sitemap protocol admits no other host, and a page elsewhere in a
+    source's sitemap (``evil.example.org``) would be fetched and alerted as the source's."""
+    return _host(link) == _host(sitemap) != ""
+
+
+def _host(url: str) -> str:
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host.rstrip(".").removeprefix("www.")
 
 
 def _inflate(content: bytes, max_bytes: int) -> bytes:
@@ -107,16 +131,22 @@ def _root(content: bytes) -> Element:
         raise ParseError(f"not a sitemap: {e}") from e
 
 
-def _children(root: Element, base: str, limit: int, now: datetime | None) -> tuple[str, ...]:
+def _children(
+    root: Element, base: str, limit: int, now: datetime | None
+) -> tuple[tuple[str, ...], int]:
+    """The child sitemaps on the index's host, newest first; and how many stood elsewhere."""
     found: list[tuple[datetime, str]] = []
+    elsewhere = 0
     for node in root:
         if _local(node.tag) != "sitemap":
             continue
         loc = http_link(_text(node, "loc"), base)
-        if loc:
+        if loc and not same_host(loc, base):
+            elsewhere += 1
+        elif loc:
             found.append((_date(_text(node, "lastmod"), now) or _OLDEST, loc))
     found.sort(key=lambda pair: pair[0], reverse=True)
-    return tuple(dict.fromkeys(loc for _, loc in found))[:limit]
+    return tuple(dict.fromkeys(loc for _, loc in found))[:limit], elsewhere
 
 
 def _entry(node: Element, base: str, language: str | None, now: datetime | None) -> Item | None:
