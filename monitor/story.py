@@ -15,6 +15,15 @@ distance where it began to group different stories; MinHash estimates the share 
 texts have in common (Jaccard), which is near 0 for different stories and well above 0.3 for a
 copy with a new lead, a dropped paragraph and a few words changed.
 
+Why 64 independent hashes: value i is the least, over the shingles, of splitmix64(BLAKE2b-64 of
+the shingle XOR mask i), keeping its low 32 bits. Each value is then a min-wise hash of its own,
+so the share of equal values estimates the resemblance s with a standard deviation of
+sqrt(s(1 - s)/64): on the benchmark's edited copies the mean error is 0.040, no different-outlet
+pair of the 1,500 texts reaches 0.3 and 0.2% of the copies fall under it. The hash this replaced,
+(a*h + b) mod 2^61-1 with a < 2^29 and h < 2^32, never wrapped for about half the values: they
+kept the order of h and all took the same shingle, so one phrase in common gave 0.55 (48 pairs
+grouped, 47 of them under 0.1 exact; copies missed 2.1%, mean error 0.18; migration 0011).
+
 Why 32 bands of 2 values: two texts share a band (and so become candidates) with probability
 1 - (1 - s^2)^32 for a resemblance s: 95% at the threshold 0.3, 99.6% at 0.4, while texts of
 different stories (s near 0.01) are candidates 0.3% of the time. Every candidate is then checked
@@ -38,39 +47,62 @@ PERMUTATIONS = 64
 #: locality-sensitive hashing: the MinHash cut into this many bands of ``PERMUTATIONS // BANDS``
 BANDS = 32
 _SHINGLE = 3
-_PRIME = (1 << 61) - 1
 _WORD = re.compile(r"\w+")
-_SEED = b"news-monitor minhash 1"
+_SEED = b"news-monitor minhash 2"
+_LOW32 = np.uint64(0xFFFFFFFF)
+# splitmix64's finalizer (Steele, Lea and Flood 2014): shifts and multipliers
+_SHIFTS = (np.uint64(30), np.uint64(27), np.uint64(31))
+_MULTIPLIERS = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 
 
-def _constant(kind: bytes, index: int, low: int) -> int:
-    """A fixed pseudo-random integer in [low, _PRIME): BLAKE2b of the seed, the kind and index.
+def _constant(kind: bytes, index: int) -> int:
+    """A fixed pseudo-random 64-bit integer: BLAKE2b of the seed, the kind and the index.
 
     Not numpy's generator: its stream is promised for one numpy build only, and fingerprints
     stored today must compare with those computed after an upgrade.
     """
     digest = hashlib.blake2b(_SEED + kind + index.to_bytes(4, "big"), digest_size=8).digest()
-    return low + int.from_bytes(digest, "big") % (_PRIME - low)
+    return int.from_bytes(digest, "big")
 
 
-_A = np.array([_constant(b"a", i, 1) for i in range(PERMUTATIONS)], dtype=np.uint64)
-_B = np.array([_constant(b"b", i, 0) for i in range(PERMUTATIONS)], dtype=np.uint64)
+#: one mask per MinHash value: value i hashes a shingle as mix(BLAKE2b(shingle) XOR mask i)
+_MASKS = np.array([_constant(b"mask", i) for i in range(PERMUTATIONS)], dtype=np.uint64)
 
 
 def fingerprint(text: str) -> bytes | None:
     """The MinHash of ``text`` (``PERMUTATIONS`` 32-bit values); None for a text too short."""
+    found = shingles(text)
+    if found is None:
+        return None
+    digests = b"".join(_hash64(s) for s in found)
+    hashes = np.frombuffer(digests, dtype=">u8").astype(np.uint64)
+    values = _mixed(hashes[:, None] ^ _MASKS[None, :])
+    # the minimum's low 32 bits: two minima of different shingles are equal once in 2^32
+    return (values.min(axis=0) & _LOW32).astype(">u4").tobytes()
+
+
+def shingles(text: str) -> set[str] | None:
+    """The word 3-shingles of ``text`` (after NFKC and case folding), whose Jaccard resemblance
+    a fingerprint estimates; None for a text shorter than ``MIN_WORDS`` words."""
     words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
     if len(words) < MIN_WORDS:
         return None
-    shingles = {" ".join(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
-    hashes = np.fromiter((_hash32(s) for s in shingles), dtype=np.uint64, count=len(shingles))
-    # (a*h + b) mod p with h < 2^32 and a, b < 2^61 would overflow 64 bits: take a, b mod 2^29
-    mixed = (hashes[:, None] * (_A[None, :] >> np.uint64(32)) + _B[None, :]) % np.uint64(_PRIME)
-    return (mixed.min(axis=0) & np.uint64(0xFFFFFFFF)).astype(">u4").tobytes()
+    return {" ".join(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
 
 
-def _hash32(shingle: str) -> int:
-    return int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=4).digest(), "big")
+def _hash64(shingle: str) -> bytes:
+    return hashlib.blake2b(shingle.encode(), digest_size=8).digest()
+
+
+def _mixed(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finalizer on every value: a bijection in which each output bit depends on
+    each input bit, so the 64 masked copies of the shingles' hashes are ordered independently.
+    XOR alone is not enough: which of two masked hashes is smaller depends on one bit of the mask
+    (the highest bit where the hashes differ), so the 64 minima would come from a few shingles.
+    uint64 arithmetic wraps modulo 2^64 on every platform and numpy release."""
+    values = (values ^ (values >> _SHIFTS[0])) * _MULTIPLIERS[0]
+    values = (values ^ (values >> _SHIFTS[1])) * _MULTIPLIERS[1]
+    return values ^ (values >> _SHIFTS[2])
 
 
 def band_keys(print_: bytes) -> tuple[int, ...]:

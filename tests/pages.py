@@ -40,6 +40,25 @@ BOILERPLATE = [
 ]  # fmt: skip
 
 
+#: a sentence two different stories may both carry (a figure, a stock phrase); its shingle
+#: "sebanyak 1622 orang" has a smaller BLAKE2b hash than any other shingle of these texts, so
+#: a MinHash whose values all keep the order of that hash takes the stories for one
+SHARED_SENTENCE = "Sebanyak 1622 orang terlibat dalam program tersebut sepanjang tahun ini."
+#: another story of Russia, ASEAN and security (written for the tests), ending in that sentence
+DRILL_TITLE = "Rusia dan ASEAN Gelar Latihan Keamanan Maritim"
+DRILL_PARAGRAPHS = [
+    "JAKARTA -- Angkatan laut Rusia dan sejumlah negara ASEAN menggelar latihan keamanan maritim "
+    "bersama di perairan Laut Andaman pekan ini.",
+    "Latihan yang berlangsung lima hari itu melibatkan kapal perang, helikopter dan pasukan "
+    "khusus dari Indonesia, Malaysia, Thailand dan Vietnam, kata juru bicara panitia.",
+    "Komandan latihan menyebut kegiatan tersebut bertujuan meningkatkan kemampuan menghadapi "
+    "pembajakan kapal, penyelundupan senjata dan ancaman teroris di jalur pelayaran internasional.",
+    "Para perwira juga berlatih mengevakuasi awak kapal yang terluka dan memeriksa muatan kapal "
+    "dagang yang dicurigai membawa bahan peledak.",
+    SHARED_SENTENCE,
+]
+
+
 def seed_page(
     *,
     url: str = SEED_URL,

@@ -17,7 +17,13 @@ import pytest
 from monitor.cli import main
 from monitor.store import Store
 from tests.feedserver import FeedServer, Route, running_feed_server
-from tests.pages import SEED_PARAGRAPHS, seed_page
+from tests.pages import (
+    DRILL_PARAGRAPHS,
+    DRILL_TITLE,
+    SEED_PARAGRAPHS,
+    SHARED_SENTENCE,
+    seed_page,
+)
 from tests.receivers import WebhookReceiver
 
 WATCHLIST = """\
@@ -169,6 +175,33 @@ def test_listing_and_sitemap_items_are_followed_matched_on_body_and_one_story_on
         assert store.counts()["articles"] == 3
     assert len(world.pages.requests_to(kompas_path)) == 1
     assert len(world.pages.requests_to(antara_path)) == 1
+
+
+def test_two_stories_with_a_sentence_in_common_are_two_alerts(world: World) -> None:
+    """Another outlet's different story of the topic is alerted too, though it shares a sentence.
+    QA: two outlets' Trump stories (bitcoin; Indonesia's economy) were filed as one story and
+    the second alert was never sent (the store keeps one match per story and topic)."""
+    assert world.once() == 0
+    kompas_path = "/read/2021/12/07/kerja-sama-baru-disepakati-untuk-tahun-depan"
+    antara_path = "/berita/2591300/rusia-dan-asean-gelar-latihan-keamanan-maritim"
+    world.serve_page(kompas_path, KOMPAS_TITLE, [*SEED_PARAGRAPHS, SHARED_SENTENCE])
+    world.serve_page(antara_path, DRILL_TITLE, DRILL_PARAGRAPHS)
+    world.pages.serve("/global/", listing([(kompas_path, "Kerja sama baru disepakati")]),
+                      content_type="text/html")  # fmt: skip
+    world.pages.serve(
+        "/sitemap-news.xml",
+        sitemap([(world.pages.url(antara_path), "2021-12-07T21:00:00+07:00")]),
+        content_type="application/xml",
+    )
+    assert world.once() == 0
+
+    with Store.open(world.database_url) as store:
+        matches = store.matches(topic="russia-asean-security")
+    assert sorted((m.title, m.also_in) for m in matches) == [
+        (KOMPAS_TITLE, ()),
+        (DRILL_TITLE, ()),
+    ]
+    assert len(world.webhook.wait_for(2)) == 2
 
 
 def test_failed_article_fetch_keeps_the_item(world: World) -> None:

@@ -13,7 +13,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import DateTime, bindparam, event, inspect, text
+from sqlalchemy import Connection, DateTime, bindparam, event, inspect, text
 
 from monitor.errors import StoreError
 from monitor.store import (
@@ -782,3 +782,60 @@ def test_upgrade_indexes_old_fingerprints_then_clears_them(database_url: str) ->
         counts.append((bands > 0, prints))
     engine.dispose()
     assert counts == [(True, 1), (False, 0)]
+
+
+def _stored_before_0011(connection: Connection, key: str, seen: datetime, body: str | None) -> None:
+    """An article as 0009 left it: a fingerprint of the old MinHash, and one of its band keys."""
+    row = connection.execute(
+        text(
+            "INSERT INTO article (key, title, summary, source_id, source_name, first_seen, text,"
+            " story_id, fingerprint) VALUES (:key, 't', '', 'src', 'Src', :seen, :body, :key,"
+            " :print) RETURNING id"
+        ).bindparams(bindparam("seen", type_=DateTime(timezone=True))),
+        {"key": key, "seen": seen, "body": body, "print": b"\x01" * 256},
+    )
+    connection.execute(
+        text("INSERT INTO story_band (band, article_id) VALUES (:band, :id)"),
+        {"band": len(key), "id": row.scalar_one()},
+    )
+
+
+def test_upgrade_recomputes_the_story_windows_fingerprints_and_clears_older_ones(
+    database_url: str,
+) -> None:
+    """0011 (independent MinHash values): the fingerprints of the 3 days before the newest
+    article are recomputed from the stored text, with their band keys; older ones, and one
+    without a text, are cleared, with every old band key; an article without one gets none."""
+    engine = _engine.create(_engine.parse_url(database_url))
+    _engine.upgrade(engine, "0009")
+    with engine.begin() as connection:
+        _stored_before_0011(connection, "newest", T0, SEED_TEXT)
+        _stored_before_0011(connection, "two-days", T0 - timedelta(days=2), COPY)
+        _stored_before_0011(connection, "four-days", T0 - timedelta(days=4), OTHER)
+        _stored_before_0011(connection, "no-text", T0, None)
+        connection.execute(
+            text(
+                "INSERT INTO article (key, title, summary, source_id, source_name, first_seen,"
+                " text) VALUES ('teaser', 't', '', 'src', 'Src', :seen, :body)"
+            ).bindparams(bindparam("seen", type_=DateTime(timezone=True))),
+            {"seen": T0, "body": " ".join(["kata"] * 60)},
+        )
+    _engine.upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT key, fingerprint FROM article")).all()
+        prints: dict[str, bytes | None] = {key: print_ and bytes(print_) for key, print_ in rows}
+        bands = connection.execute(
+            text("SELECT a.key, b.band FROM story_band b JOIN article a ON a.id = b.article_id")
+        ).all()
+    engine.dispose()
+    assert prints == {
+        "newest": fingerprint(SEED_TEXT),
+        "two-days": fingerprint(COPY),
+        "four-days": None,
+        "no-text": None,
+        "teaser": None,
+    }
+    assert sorted(bands) == sorted(
+        [("newest", band) for band in set(band_keys(fingerprint(SEED_TEXT) or b""))]
+        + [("two-days", band) for band in set(band_keys(fingerprint(COPY) or b""))]
+    )
