@@ -386,7 +386,7 @@ def test_baseline_poll_stores_matches_without_deliveries(store: Store) -> None:
     saved = store.save_poll(state(), [article("https://a.example/1", notify=False)], T0)
     assert (saved.new_articles, saved.new_matches, saved.new_deliveries) == (1, 1, 0)
     assert store.deliveries() == []
-    assert len(store.matches()) == 1
+    assert len(list(store.matches())) == 1
 
 
 def test_duplicate_channels_give_one_delivery(store: Store) -> None:
@@ -494,8 +494,8 @@ def test_matches_filters_and_order(store: Store) -> None:
     assert [m.article_key for m in store.matches(since=T0 + timedelta(hours=1))] == [
         "https://a.example/2"
     ]
-    assert len(store.matches(limit=2)) == 2
-    assert len(store.matches()) == 3
+    assert len(list(store.matches(limit=2))) == 2
+    assert len(list(store.matches())) == 3
 
 
 def test_datetimes_round_trip_as_utc(store: Store) -> None:

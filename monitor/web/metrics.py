@@ -88,7 +88,7 @@ class PrometheusMetrics(Metrics):
         self._lag.observe(seconds)
 
     def exposition(self, counts: Mapping[str, int] | None) -> bytes:
-        """The text format, with the queue gauges from ``counts`` (``Store.counts()``; None:
+        """The text format, with the queue gauges from ``counts`` (``Store.queue_sizes()``; None:
         the database did not answer, and the queue gauges keep their last values)."""
         self._database_up.set(0 if counts is None else 1)
         if counts is not None:
