@@ -6,8 +6,10 @@ slows the daemon's polling.
    scores 0.3-1.0) and two deliveries. Then the app (``monitor.web.app``) answers, in process
    through ``httpx.ASGITransport`` (so the time is the server's: routing, queries, rendering),
    these requests ``--repeat`` times each (after one untimed request): the first page; a
-   filtered first page (topic + language + score); a page 1,800 pages deep (keyset
-   ``?after=``, no OFFSET); the topics page (per-day counts per topic); /feeds/all.atom.
+   filtered first page (topic + language + score); first pages filtered by a source and by a
+   language no match has (the worst case of a scan: every match read); a page 1,800 pages deep
+   (keyset ``?after=``, no OFFSET); the topics page (per-day counts per topic);
+   /feeds/all.atom; /metrics (the queue gauges counted at each scrape).
    Median and 95th percentile are printed.
 2. Polling under page load, in one run. The real pipeline (``monitor run``'s: store, fetcher,
    parser workers) polls a loopback feed that has 20 new matching items at every poll, in a
@@ -111,6 +113,7 @@ def fill(store: Store, count: int) -> None:
             matches.append({
                 "id": n + 1, "article_id": n + 1, "topic_id": topic, "topic_name": topic,
                 "score": round(0.3 + 0.7 * rng.random(), 3), "hits": hits, "created": created,
+                "source_id": SOURCES[n % 6], "language": LANGUAGES[n % 3],  # copied (0012)
             })  # fmt: skip
             for channel in ("hook", "mail"):
                 deliveries.append({
@@ -149,6 +152,9 @@ async def time_pages(config: Path, repeat: int) -> None:
             requests = {
                 "first page": "/",
                 "filtered (topic+language+score)": "/?topic=topic-3&language=en&min_score=0.5",
+                "filtered: a source with no match": "/?source=nowhere",
+                "filtered: a language with no match": "/?language=th",
+                "/metrics": "/metrics",
                 "page ~1800 deep (keyset)": f"/?after={deep}",
                 "topics page": "/topics",
                 "/feeds/all.atom": "/feeds/all.atom",

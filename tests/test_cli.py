@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -220,3 +221,39 @@ def test_opml_that_is_not_opml_is_a_clear_error(data: bytes) -> None:
 
     with pytest.raises(ConfigError, match="not an OPML file"):
         read_opml(data)
+
+
+def test_matches_as_json_lines_newest_first(
+    tmp_path: Path, feeds: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``monitor matches --json`` prints one line per match, newest first, read page by page
+    (the lines and their fields are those it printed when it read every match at once)."""
+    from monitor.store import Store
+    from tests.test_store import T0, article, state
+
+    config = write_config(tmp_path, feeds)
+    with Store.open(f"sqlite:///{tmp_path}/monitor.db") as store:
+        store.save_poll(state(), [article("https://a.example/1")], T0)
+        store.save_poll(state(), [article("https://a.example/2")], T0 + timedelta(hours=1))
+    assert main(["matches", "--config", str(config), "--json", "--limit", "1000000"]) == 0
+    hit = {"term": "ASEAN", "field": "title", "position": 2, "matched": "ASEAN", "weight": 0.0}
+    hit["form"] = None
+    expected = [
+        {
+            "id": number,
+            "topic": "asean",
+            "score": 0.75,
+            "title": f"Title of {url}",
+            "url": url,
+            "source": "src-a",
+            "published": "2025-03-01T12:00:00Z",
+            "matched_at": when,
+            "terms": ["ASEAN"],
+            "hits": [hit],
+        }
+        for number, url, when in (
+            (2, "https://a.example/2", "2025-03-01T13:00:00Z"),
+            (1, "https://a.example/1", "2025-03-01T12:00:00Z"),
+        )
+    ]
+    assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == expected

@@ -438,7 +438,7 @@ def test_store_keeps_imported_judgments_verdicts_and_models(store: Store) -> Non
     empty = store.judgment_state("asean")
     imported = [(Document("f-1", "T", "x", "id"), {"asean": False, "bank": True})]
     assert store.import_judgments(imported, "ana", T0) == 2
-    match_id = store.matches(limit=1)[0].match_id
+    match_id = next(store.matches(limit=1)).match_id
     store.record_feedback(match_id, "relevant", "cli", T0 + timedelta(minutes=1))
     got = store.judgments("asean")
     assert [(d.id, d.lang, r) for d, r in got] == [
@@ -514,7 +514,7 @@ def test_cli_feedback_round_trip_undo_and_import(
         store.save_poll(
             state(), [article("https://a.example/1", topics=(("bank", ("chat",)),))], T0
         )
-        match_id = store.matches(limit=1)[0].match_id
+        match_id = next(store.matches(limit=1)).match_id
     assert main([*run, "feedback", str(match_id), "not-relevant"]) == 0
     assert main([*run, "feedback", str(match_id)]) == 0
     assert f"match {match_id}: not-relevant" in capsys.readouterr().out
@@ -553,7 +553,7 @@ def test_cli_feedback_takes_a_delivery_id_and_warns_of_unknown_topics(
         store.save_poll(
             state(), [article("https://a.example/1", topics=(("bank", ("chat",)),))], T0
         )
-        match_id = store.matches(limit=1)[0].match_id
+        match_id = next(store.matches(limit=1)).match_id
         (delivery,) = store.channel_queue("chat", T0 + timedelta(hours=1))
     judged_by_delivery = main([*run, "feedback", delivery.delivery_id, "relevant"])
     said = capsys.readouterr().out
@@ -585,7 +585,7 @@ def test_cli_feedback_export_holds_every_judgment_and_imports_back(
         hostile = article("https://a.example/1", topics=(("bank", ("chat",)),))
         title = 'Bank\u2028<script>x</script>\u0085 "run"'
         store.save_poll(state(), [replace(hostile, item=replace(hostile.item, title=title))], T0)
-        match_id = store.matches(limit=1)[0].match_id
+        match_id = next(store.matches(limit=1)).match_id
         store.import_judgments([(judged(2)[1][0], {"bank": True, "gone": False})], "elsewhere", T0)
     assert main([*run, "feedback", str(match_id), "not-relevant"]) == 0
     out = tmp_path / "export.jsonl"

@@ -78,7 +78,7 @@ def test_article_feedback_round_trip(store: Store) -> None:
     joined = store.record_article_feedback(
         "asean", "https://a.example/1", "not-relevant", "web", LATER
     )
-    assert joined.match_id == store.matches(limit=1)[0].match_id
+    assert joined.match_id == next(store.matches(limit=1)).match_id
     assert [(d.id, r) for d, r in store.judgments("asean")] == [
         ("https://news.example/x", True),
         ("https://a.example/1", False),

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -19,6 +20,7 @@ from monitor.errors import StoreError
 from monitor.store import (
     ArticlePage,
     Candidate,
+    MatchFilter,
     NewArticle,
     Placing,
     SourceState,
@@ -235,6 +237,71 @@ def test_sources_stored_at_0009_upgrade_without_a_warning(database_url: str) -> 
     assert "warning" not in columns and "reported_at" in columns
 
 
+def test_matches_stored_at_0011_take_their_articles_source_and_language(database_url: str) -> None:
+    """Migration 0012: matches stored at 0011 get their article's source and language, which the
+    dashboard's filters read from indexes in page order; ``ix_match_created`` (a prefix of
+    ``ix_match_created_id``) is dropped; a downgrade to 0011 restores the old schema."""
+    engine = _engine.create(_engine.parse_url(database_url))
+    _engine.upgrade(engine, "0011")
+    insert_article = text(
+        "INSERT INTO article (id, key, title, summary, language, source_id, source_name,"
+        " first_seen) VALUES (:id, :key, 'T', '', :language, :source, 'S', :seen)"
+    ).bindparams(bindparam("seen", type_=DateTime()))
+    insert_match = text(
+        'INSERT INTO "match" (article_id, topic_id, topic_name, score, hits, created)'
+        " VALUES (:id, 'asean', 'ASEAN', 0.5, '[]', :seen)"
+    ).bindparams(bindparam("seen", type_=DateTime()))
+    old = [(1, "old-a", "th"), (2, "old-b", None)]
+    with engine.begin() as connection:
+        for article_id, source, language in old:
+            values = {"id": article_id, "source": source, "language": language}
+            seen = {"seen": T0.replace(tzinfo=None)}
+            connection.execute(insert_article, {**values, "key": f"k{article_id}", **seen})
+            connection.execute(insert_match, {"id": article_id, **seen})
+    engine.dispose()
+    with Store.open(database_url) as store:
+        by_source = store.match_page(MatchFilter(source="old-a"))
+        assert [(m.match.source_id, m.language) for m in by_source] == [("old-a", "th")]
+        by_language = store.match_page(MatchFilter(language="th"))
+        assert [m.match.article_key for m in by_language] == ["k1"]
+        assert len(store.match_page(MatchFilter())) == 2
+    engine = _engine.create(_engine.parse_url(database_url))
+    indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("match")}
+    assert indexes["ix_match_source_created_id"] == ["source_id", "created", "id"]
+    assert indexes["ix_match_language_created_id"] == ["language", "created", "id"]
+    assert "ix_match_created" not in indexes
+    with engine.begin() as connection:
+        command.downgrade(_engine.alembic_config(connection), "0011")
+    columns = {c["name"] for c in inspect(engine).get_columns("match")}
+    indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("match")}
+    engine.dispose()
+    assert not {"source_id", "language"} & columns
+    assert indexes["ix_match_created"] == ["created"]
+
+
+def test_filtered_pages_read_the_match_indexes(sqlite_url: str) -> None:
+    """A page filtered by source or language is read from its index in page order, not by
+    scanning every match newest first and looking up each one's article (SQLite's plan)."""
+    with Store.open(sqlite_url) as store:
+        store.save_poll(state(), [article("https://a.example/1")], T0)
+        executed: list[tuple[str, Any]] = []
+        event.listen(
+            store._engine, "before_cursor_execute", lambda *a: executed.append((a[2], a[3]))
+        )
+        for where, index in (
+            (MatchFilter(source="src-a"), "ix_match_source_created_id"),
+            (MatchFilter(language="en"), "ix_match_language_created_id"),
+        ):
+            executed.clear()
+            assert len(store.match_page(where)) == 1
+            page, parameters = next((s, p) for s, p in executed if "ORDER BY" in s)
+            with store._engine.connect() as connection:
+                plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + page, parameters)
+                details = " | ".join(row[-1] for row in plan)
+            assert f"SEARCH match USING INDEX {index}" in details, details
+            assert "TEMP B-TREE" not in details, details  # no sort: the index gives the order
+
+
 def test_migrations_agree_with_tables(database_url: str) -> None:
     """The schema the migrations build is the one the table classes describe."""
     Store.open(database_url).close()
@@ -388,7 +455,7 @@ def test_baseline_poll_stores_matches_without_deliveries(store: Store) -> None:
     saved = store.save_poll(state(), [article("https://a.example/1", notify=False)], T0)
     assert (saved.new_articles, saved.new_matches, saved.new_deliveries) == (1, 1, 0)
     assert store.deliveries() == []
-    assert len(store.matches()) == 1
+    assert len(list(store.matches())) == 1
 
 
 def test_duplicate_channels_give_one_delivery(store: Store) -> None:
@@ -464,6 +531,22 @@ def test_mark_dead(store: Store) -> None:
     assert [d.status for d in store.deliveries()] == ["dead"]
 
 
+def test_queue_sizes_count_only_queued_deliveries(store: Store) -> None:
+    """``/metrics``'s gauges count pending and dead deliveries with one statement on the
+    delivery table's status, never the sent history nor the articles and matches."""
+    topics = (("asean", ("chat", "mail")),)
+    store.save_poll(state(), [article(f"https://a.example/{i}", topics=topics) for i in (1, 2)], T0)
+    first, second = store.channel_queue("chat", T0)
+    store.mark_sent(first.delivery_id, T0)
+    store.mark_dead_many([second.delivery_id], "401 unauthorized", T0)
+    statements: list[str] = []
+    event.listen(store._engine, "before_cursor_execute", lambda *a: statements.append(str(a[2])))
+    assert store.queue_sizes() == {"deliveries_pending": 2, "deliveries_dead": 1}
+    [counting] = statements
+    assert "FROM delivery WHERE delivery.status IN" in " ".join(counting.split())
+    assert "article" not in counting and "match" not in counting
+
+
 def test_marking_an_unknown_delivery_is_an_error(store: Store) -> None:
     with pytest.raises(StoreError, match="no delivery"):
         store.mark_sent("0" * 24, T0)
@@ -496,8 +579,44 @@ def test_matches_filters_and_order(store: Store) -> None:
     assert [m.article_key for m in store.matches(since=T0 + timedelta(hours=1))] == [
         "https://a.example/2"
     ]
-    assert len(store.matches(limit=2)) == 2
-    assert len(store.matches()) == 3
+    assert len(list(store.matches(limit=2))) == 2
+    assert len(list(store.matches())) == 3
+
+
+def test_matches_are_read_in_pages_without_the_articles_text(store: Store) -> None:
+    """Pages of any size give the same matches in the same order (ties on ``created`` broken
+    by id, newest first), each page one query that reads no article text or summary."""
+    two_topics = (("asean", ("chat",)), ("energy", ("chat",)))
+    for hour in range(3):
+        keys = [f"https://a.example/{hour}-{i}" for i in range(2)]
+        polled = [article(key, topics=two_topics) for key in keys]
+        store.save_poll(state(), polled, T0 + timedelta(hours=hour))
+    everything = list(store.matches(limit=100))
+    assert len(everything) == 12
+    order = [(m.created, m.match_id) for m in everything]
+    assert order == sorted(order, reverse=True)
+    statements: list[str] = []
+    event.listen(store._engine, "before_cursor_execute", lambda *a: statements.append(str(a[2])))
+    assert list(store.matches(limit=100, page=5)) == everything
+    assert list(store.matches(limit=7, page=3)) == everything[:7]
+    assert list(store.matches(topic="energy", page=4)) == [
+        m for m in everything if m.topic_id == "energy"
+    ]
+    pages = [s for s in statements if "JOIN article" in s]
+    assert len(pages) == 3 + 3 + 2  # 5+5+2 (short: the end); 3+3+1; 4+2 (short)
+    for page in pages:
+        assert "article.text" not in page and "article.summary" not in page
+
+
+def test_rematched_matches_carry_the_articles_source_and_language(store: Store) -> None:
+    """A match stored by ``monitor rematch`` is found by the dashboard's source and language
+    filters like one stored by a poll (both copy them from the article)."""
+    store.save_poll(state(), [article("https://a.example/1")], T0)
+    [stored] = store.stored_articles()
+    energy = Match(topic="energy", score=0.6, hits=())
+    store.save_rematch(stored, [(energy, "Energy", ())], notify=False, now=T0)
+    found = store.match_page(MatchFilter(source="src-a", language="en"))
+    assert sorted(m.match.topic_id for m in found) == ["asean", "energy"]
 
 
 def test_datetimes_round_trip_as_utc(store: Store) -> None:

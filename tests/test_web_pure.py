@@ -347,9 +347,9 @@ class _HangingStore:
         self.calls += 1
         self.answer.wait()
 
-    def counts(self) -> dict[str, int]:
+    def queue_sizes(self) -> dict[str, int]:
         self.ping()
-        return {"articles": 1, "matches": 0}
+        return {"deliveries_pending": 0, "deliveries_dead": 0}
 
 
 def test_a_hanging_database_holds_one_thread_per_probe_however_often_asked() -> None:

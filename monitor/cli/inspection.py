@@ -34,7 +34,7 @@ from monitor.errors import DeliveryError
 from monitor.match import check_examples, lexicon_for
 
 if TYPE_CHECKING:  # the store and the notifier load only for the commands that use them
-    from monitor.store import SourceState
+    from monitor.store import SourceState, StoredMatch
 
 
 def cmd_check(args: argparse.Namespace, env: Mapping[str, str]) -> int:
@@ -58,42 +58,40 @@ def cmd_matches(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     since = now() - timedelta(seconds=args.since) if args.since else None
     with open_store(settings) as store:
         found = store.matches(topic=args.topic, since=since, limit=args.limit)
-    if args.json:
-        for m in found:
-            print(
-                json.dumps(
-                    {
-                        "id": m.match_id,
-                        "topic": m.topic_id,
-                        "score": round(m.score, 4),
-                        "title": m.title,
-                        "url": m.url,
-                        "source": m.source_id,
-                        "published": iso(m.published),
-                        "matched_at": iso(m.created),
-                        "terms": list(dict.fromkeys(h.term for h in m.hits)),
-                        "hits": [h.as_json() for h in m.hits],
-                    },
-                    ensure_ascii=False,
-                )
-            )
-        return 0
-    tz = ZoneInfo(settings.timezone)
-    print_table(
-        ["id", "matched", "topic", "score", "source", "title"],
-        [
-            [
-                m.match_id,
-                m.created.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-                m.topic_id,
-                f"{m.score:.2f}",
-                m.source_id,
-                m.title[:70],
-            ]
-            for m in found
-        ],
-    )
+        if args.json:  # printed as read, page by page: any --limit in little memory
+            for m in found:
+                print(json.dumps(_match_json(m), ensure_ascii=False))
+            return 0
+        # the table's column widths need every row first (they hold no article text)
+        rows = [_match_cells(m, ZoneInfo(settings.timezone)) for m in found]
+    print_table(["id", "matched", "topic", "score", "source", "title"], rows)
     return 0
+
+
+def _match_json(m: StoredMatch) -> dict[str, object]:
+    return {
+        "id": m.match_id,
+        "topic": m.topic_id,
+        "score": round(m.score, 4),
+        "title": m.title,
+        "url": m.url,
+        "source": m.source_id,
+        "published": iso(m.published),
+        "matched_at": iso(m.created),
+        "terms": list(dict.fromkeys(h.term for h in m.hits)),
+        "hits": [h.as_json() for h in m.hits],
+    }
+
+
+def _match_cells(m: StoredMatch, tz: ZoneInfo) -> list[object]:
+    return [
+        m.match_id,
+        m.created.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        m.topic_id,
+        f"{m.score:.2f}",
+        m.source_id,
+        m.title[:70],
+    ]
 
 
 def cmd_sources(args: argparse.Namespace, env: Mapping[str, str]) -> int:

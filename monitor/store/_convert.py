@@ -25,6 +25,9 @@ from monitor.types import Alert, Document, Field, Hit, Match, Validators
 SNIPPET_MAX = 300
 ERROR_MAX = 500
 
+#: what a match copies from its article: its story, source and language
+ArticleFacts = tuple[str | None, str, str | None]
+
 
 def delivery_id(article_key: str, topic_id: str, channel: str) -> str:
     """The same article, topic and channel always give the same id (receivers drop repeats)."""
@@ -119,11 +122,25 @@ def article_columns(new: NewArticle, now: datetime) -> dict[str, Any]:
     }
 
 
+def facts(new: NewArticle) -> ArticleFacts:
+    """What a match of ``new`` copies from it (as ``article_columns`` stores it)."""
+    return new.page.story_id, new.source_id, new.item.language
+
+
+def stored_facts(article: StoredArticle) -> ArticleFacts:
+    """What a match of a stored article copies from it."""
+    return article.story_id, article.source_id, article.document.lang
+
+
 def match_columns(
-    article_id: int, match: Match, topic_name: str, now: datetime, story_id: str | None = None
+    article_id: int, match: Match, topic_name: str, now: datetime, article: ArticleFacts
 ) -> dict[str, Any]:
+    """A match's row; ``article``: the story, source and language copied from its article."""
+    story_id, source_id, language = article
     return {
         "story_id": story_id,
+        "source_id": source_id,
+        "language": language,
         "article_id": article_id,
         "topic_id": match.topic,
         "topic_name": topic_name,
@@ -174,21 +191,22 @@ def outlet_columns(
     }
 
 
-def stored_match(
-    match: MatchRow, article: ArticleRow, also_in: tuple[str, ...] = ()
-) -> StoredMatch:
+def stored_match(row: Any, also_in: tuple[str, ...] = ()) -> StoredMatch:
+    """A row of ``Store.matches``'s query (match id, topic id and name, score, hits, created,
+    article key, title, URL, source id, published) as a value."""
+    match_id, topic_id, topic_name, score, stored_hits, created, key, title, url, source, when = row
     return StoredMatch(
-        match_id=_id(match.id),
-        topic_id=match.topic_id,
-        topic_name=match.topic_name,
-        score=match.score,
-        hits=hits(match.hits),
-        created=match.created,
-        article_key=article.key,
-        title=article.title,
-        url=article.url,
-        source_id=article.source_id,
-        published=article.published,
+        match_id=match_id,
+        topic_id=topic_id,
+        topic_name=topic_name,
+        score=score,
+        hits=hits(stored_hits),
+        created=created,
+        article_key=key,
+        title=title,
+        url=url,
+        source_id=source,
+        published=when,
         also_in=also_in,
     )
 

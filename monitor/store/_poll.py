@@ -79,7 +79,7 @@ def save_one(connection: Connection, new: NewArticle, now: datetime) -> PollSave
     _index_bands(connection, [(article_id, new.page.bands)])
     saved = PollSaved(1, 0, 0)
     for match, topic_name, channels in new.matches:
-        values = _convert.match_columns(article_id, match, topic_name, now, new.page.story_id)
+        values = _convert.match_columns(article_id, match, topic_name, now, _convert.facts(new))
         # on any unique key: (article, topic), or (story, topic) for a syndicated copy
         insert = insert_new(connection, MatchRow).values(values)
         match_id = connection.execute(insert.returning(col(MatchRow.id))).scalar()
@@ -183,7 +183,7 @@ def _insert_matches(
     """Each wanted match's new id, in order; None where the article or its story already
     matched the topic."""
     rows = [
-        _convert.match_columns(article_id, match, topic_name, now, new.page.story_id)
+        _convert.match_columns(article_id, match, topic_name, now, _convert.facts(new))
         for article_id, new, match, topic_name, _channels in wanted
     ]
     if not rows:

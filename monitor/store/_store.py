@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, func, update
+from sqlalchemy import Connection, Engine, Insert, bindparam, func, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, col, select
@@ -32,6 +32,7 @@ from monitor.store._tables import (
     MatchOutletRow,
     MatchRow,
     SourceRow,
+    UTCDateTime,
 )
 from monitor.store._values import (
     NewArticle,
@@ -46,6 +47,8 @@ from monitor.types import Document, Match
 
 _KEYS_PER_QUERY = 500  # well under SQLite's bound-parameter limit
 DELIVERY_STATUSES = ("pending", "sent", "dead")
+#: the statuses of deliveries still queued or given up on: few, whatever the history's size
+QUEUED_STATUSES = ("pending", "dead")
 
 
 class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
@@ -198,22 +201,49 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
     # --- reports ---------------------------------------------------------------------------
 
     def matches(
-        self, topic: str | None = None, since: datetime | None = None, limit: int = 100
+        self,
+        topic: str | None = None,
+        since: datetime | None = None,
+        limit: int = 100,
+        page: int = _KEYS_PER_QUERY,
+    ) -> Iterator[StoredMatch]:
+        """Up to ``limit`` stored matches, newest first; only ``topic`` (an id) and at or after
+        ``since``. Read ``page`` at a time (keyset on ``(created, id)``, each page in a short
+        session of its own) and only the columns a ``StoredMatch`` holds, never the article's
+        text: ``monitor matches --limit 1000000`` prints as it reads, in little memory."""
+        after: tuple[datetime, int] | None = None
+        while limit > 0:
+            wanted = min(page, limit)
+            found = self._match_rows(topic, since, after, wanted)
+            yield from found
+            if len(found) < wanted:
+                return
+            limit -= wanted
+            after = (found[-1].created, found[-1].match_id)
+
+    def _match_rows(
+        self,
+        topic: str | None,
+        since: datetime | None,
+        after: tuple[datetime, int] | None,
+        limit: int,
     ) -> list[StoredMatch]:
-        """Stored matches, newest first; only ``topic`` (an id) and at or after ``since``."""
-        query = (
-            select(MatchRow, ArticleRow)
-            .join(ArticleRow, col(MatchRow.article_id) == col(ArticleRow.id))
-            .order_by(col(MatchRow.created).desc(), col(MatchRow.id).desc())
-        )
+        query = _stored_match_query()
         if topic is not None:
             query = query.where(col(MatchRow.topic_id) == topic)
         if since is not None:
             query = query.where(col(MatchRow.created) >= since)
+        if after is not None:
+            position = tuple_(
+                bindparam("after_created", after[0], type_=UTCDateTime),
+                bindparam("after_id", after[1]),
+            )
+            query = query.where(tuple_(col(MatchRow.created), col(MatchRow.id)) < position)
+        query = query.order_by(col(MatchRow.created).desc(), col(MatchRow.id).desc())
         with self._session("reading matches") as session:
             rows = list(session.exec(query.limit(limit)))
-            outlets = self._outlets(session, [match.id for match, _ in rows])
-            return [_convert.stored_match(m, a, outlets.get(_id(m.id), ())) for m, a in rows]
+            outlets = self._outlets(session, [row[0] for row in rows])
+        return [_convert.stored_match(row, outlets.get(row[0], ())) for row in rows]
 
     def article(self, ref: str) -> Document | None:
         """A stored article by its number (``42``) or key (its URL), as a Document to match."""
@@ -291,7 +321,7 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
         with self._transaction("storing re-matched articles") as connection:
             for match, topic_name, channels in _unmatched(connection, article, matches):
                 values = _convert.match_columns(
-                    article.article_id, match, topic_name, now, article.story_id
+                    article.article_id, match, topic_name, now, _convert.stored_facts(article)
                 )
                 insert = _poll.insert_new(connection, MatchRow).values(values)
                 insert = insert.returning(col(MatchRow.id))
@@ -309,8 +339,26 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
                 saved = _add(saved, PollSaved(0, 1, added))
         return saved
 
+    def queue_sizes(self) -> dict[str, int]:
+        """``deliveries_pending`` and ``deliveries_dead``: the queue gauges of ``/metrics``.
+        Read from the status index (``ix_delivery_status_next``), so a scrape counts the few
+        queued rows, never the sent history (a whole-table count took 0.6-0.8 s a scrape on
+        PostgreSQL at 236,000 articles)."""
+        sizes = {f"deliveries_{status}": 0 for status in QUEUED_STATUSES}
+        query = (
+            select(DeliveryRow.status, func.count())
+            .where(col(DeliveryRow.status).in_(QUEUED_STATUSES))
+            .group_by(col(DeliveryRow.status))
+        )
+        with self._session("counting queued deliveries") as session:
+            for status, count in session.exec(query):
+                sizes[f"deliveries_{status}"] = count
+        return sizes
+
     def counts(self) -> dict[str, int]:
-        """``articles``, ``matches`` and ``deliveries_<status>`` for every delivery status."""
+        """``articles``, ``matches`` and ``deliveries_<status>`` for every delivery status.
+        Whole-table counts, linear in the history: for tests and one-off looks, never for a
+        request served again and again (``queue_sizes`` serves ``/metrics``)."""
         with self._session("counting") as session:
             counts = {
                 "articles": session.exec(select(func.count()).select_from(ArticleRow)).one(),
@@ -408,3 +456,22 @@ def _add(a: PollSaved, b: PollSaved) -> PollSaved:
         a.new_deliveries + b.new_deliveries,
         a.refused + b.refused,
     )
+
+
+def _stored_match_query() -> Any:
+    """A match with the article columns a ``StoredMatch`` holds (not its text), in the order
+    ``_convert.stored_match`` reads them."""
+    # Any: sqlmodel's select() over more than 4 columns has no precise type for the chain
+    return select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+        MatchRow.id,
+        MatchRow.topic_id,
+        MatchRow.topic_name,
+        MatchRow.score,
+        MatchRow.hits,
+        MatchRow.created,
+        ArticleRow.key,
+        ArticleRow.title,
+        ArticleRow.url,
+        ArticleRow.source_id,
+        ArticleRow.published,
+    ).join(ArticleRow, col(MatchRow.article_id) == col(ArticleRow.id))

@@ -137,9 +137,12 @@ class MatchRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("article_id", "topic_id", name="uq_match_article_topic"),
         Index("ix_match_topic_created", "topic_id", "created"),
-        Index("ix_match_created", "created"),
         # the dashboard's keyset paging: (created, id) < (?, ?) newest first (migration 0006)
         Index("ix_match_created_id", "created", "id"),
+        # the same, filtered by source or by language: a page reads its 50 rows from the index
+        # whether the value is common or rare (migration 0012)
+        Index("ix_match_source_created_id", "source_id", "created", "id"),
+        Index("ix_match_language_created_id", "language", "created", "id"),
         # one match per story and topic: a syndicated copy joins the match, never repeats it
         Index("uq_match_story_topic", "story_id", "topic_id", unique=True),
     )
@@ -160,6 +163,11 @@ class MatchRow(SQLModel, table=True):
     created: datetime = _when(nullable=False)
     #: the article's story, copied here so the unique index can hold (migration 0002)
     story_id: str | None = Field(default=None, sa_type=Text)
+    #: the article's source and language, copied here so the dashboard's filters on them read
+    #: an index in page order (migration 0012); an article's source and language never change
+    #: once it has matches (only a blank article, which matched nothing, is filled in)
+    source_id: str | None = Field(default=None, sa_type=Text)
+    language: str | None = Field(default=None, sa_type=Text)
 
 
 class MatchOutletRow(SQLModel, table=True):

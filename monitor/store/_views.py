@@ -155,8 +155,9 @@ def _page_query() -> Any:
 def _filtered(query: Any, where: MatchFilter) -> Any:
     conditions = [
         (where.topic, lambda v: col(MatchRow.topic_id) == v),
-        (where.source, lambda v: col(ArticleRow.source_id) == v),
-        (where.language, lambda v: col(ArticleRow.language) == v),
+        # the match's copies, not the article's: their indexes serve the page order
+        (where.source, lambda v: col(MatchRow.source_id) == v),
+        (where.language, lambda v: col(MatchRow.language) == v),
         (where.since, lambda v: col(MatchRow.created) >= v),
         (where.until, lambda v: col(MatchRow.created) < v),
         (where.min_score, lambda v: col(MatchRow.score) >= v),

@@ -356,7 +356,7 @@ async def feed(ctx: WebContext, request: Request) -> Response:
 
 async def metrics(ctx: WebContext, request: Request) -> Response:
     try:
-        counts = await ctx.probe("counts", ctx.store.counts)
+        counts = await ctx.probe("queue sizes", ctx.store.queue_sizes)
     except (StoreError, TimeoutError):
         counts = None  # a database outage is what the metrics must show, not hide behind a 500
     return Response(ctx.metrics.exposition(counts), media_type=METRICS_TYPE)

@@ -105,7 +105,7 @@ class PrometheusMetrics(Metrics):
         self._read_backlog = read
 
     def exposition(self, counts: Mapping[str, int] | None) -> bytes:
-        """The text format, with the queue gauges from ``counts`` (``Store.counts()``; None:
+        """The text format, with the queue gauges from ``counts`` (``Store.queue_sizes()``; None:
         the database did not answer, and the queue gauges keep their last values); the
         scheduler's backlog as it is now."""
         self._database_up.set(0 if counts is None else 1)
