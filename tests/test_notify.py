@@ -192,7 +192,8 @@ def test_subject_is_one_short_line() -> None:
 
 
 def test_snippet_is_cut_at_a_word_with_an_ellipsis() -> None:
-    """A long snippet keeps at most 280 chars, ending at a whole word plus an ellipsis."""
+    """A long snippet keeps at most ``SNIPPET_MAX`` characters (the dashboard's length), ending
+    at a whole word plus an ellipsis."""
     words = [f"kata{i}" for i in range(200)]
     body = render(replace(ALERT, snippet=" ".join(words)), "text", JAKARTA).body
     snippet = body.split("\n\n")[1]

@@ -65,14 +65,6 @@ def test_highlighted_marks_whole_words(text: str, words: list[str], expected: li
     assert [(p.text, p.marked) for p in present.highlighted(text, words)] == expected
 
 
-def test_snippet_centres_on_the_first_hit() -> None:
-    """A long text is cut around the first matched word, on word edges, with ellipses."""
-    text = "word " * 200 + "Rice is dearer " + "word " * 200
-    cut = present.snippet(text, ["Rice"], limit=90)
-    assert cut.startswith("… word") and cut.endswith("word …") and "Rice is dearer" in cut
-    assert present.snippet("short text", ["x"]) == "short text"
-
-
 @pytest.mark.parametrize(
     ("url", "safe"),
     [

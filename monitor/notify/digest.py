@@ -26,8 +26,8 @@ from monitor.notify.render import (
     one_line,
     published_text,
     safe_link,
-    trim,
 )
+from monitor.snippet import trim
 from monitor.types import Alert
 from monitor.vocab import MessageFormat
 

@@ -302,8 +302,8 @@ class MatchDetail:
     """A stored match as the dashboard shows it."""
 
     match: StoredMatch
-    #: the text the match was scored on (the article's page text, else the feed's summary),
-    #: cut to a bounded length
+    #: the article's page text when it was followed and extracted ("" when not), cut to a
+    #: bounded length (``monitor.snippet.TEXT_CHARS``, and one more: a longer text goes on)
     text: str
     language: str | None
     #: the source's display name when the article was stored
@@ -312,6 +312,8 @@ class MatchDetail:
     deliveries: tuple[tuple[str, str], ...] = ()
     #: the latest feedback verdict, if any
     verdict: str | None = None
+    #: the feed's summary, cut like ``text``: the snippet's text when there is no page text
+    summary: str = ""
 
 
 @dataclass(frozen=True, slots=True)

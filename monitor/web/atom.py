@@ -8,7 +8,7 @@ and the snippet. Entry ids are stable tag URIs (``tag:<host>,2025:match:<id>``, 
 ``web.base_url``; ``news-monitor`` when it is not set), so a reader never shows one match twice.
 Owns: the document's shape and keeping hostile text well-formed and in its place (ElementTree
 escapes; characters XML forbids and bidi controls are dropped). Does not own: which matches
-(``app``), the snippet (``present``).
+(``app``), the snippet (``monitor.snippet``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
+from monitor.snippet import article_snippet, matched_words
 from monitor.store import MatchCursor, MatchDetail, StoredMatch
 from monitor.web import present
 
@@ -90,12 +91,12 @@ def _entry(info: FeedInfo, detail: MatchDetail) -> ET.Element:
 
 def _summary(detail: MatchDetail) -> str:
     match = detail.match
-    words = present.matched_words(match.hits)
+    words = matched_words(match.hits)
     lines = [f"Score {match.score:.2f} for {match.topic_name}."]
     lines += [f"Matched: {'; '.join(present.why(match.hits))}."] if match.hits else []
     if match.also_in:
         lines.append(f"Also in: {', '.join(match.also_in)}.")
-    text = present.snippet(detail.text, words)
+    text = article_snippet(detail.text, detail.summary, words)
     return "\n".join([*lines, "", text] if text else lines)
 
 
