@@ -192,6 +192,8 @@ class DeliveryRecord:
     channel: str
     #: "pending" | "sent" | "dead"
     status: str
+    #: failed attempts (since it was last queued again from dead): the stored count, which
+    #: the one that went through never adds to (``tries`` does)
     attempts: int
     next_attempt: datetime
     #: when it was last tried, if ever
@@ -205,6 +207,11 @@ class DeliveryRecord:
     url: str | None
     #: the digest message it went (or goes) out in, if any
     digest_id: str | None = None
+
+    @property
+    def tries(self) -> int:
+        """Attempts made: the failed ones, and for a sent delivery the one that went through."""
+        return self.attempts + (1 if self.status == "sent" else 0)
 
 
 @dataclass(frozen=True, slots=True)
