@@ -6,6 +6,7 @@ import asyncio
 import re
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -403,6 +404,23 @@ def test_atom_drops_bidi_controls_and_keeps_marks() -> None:
     assert not any(chr(c) in body for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
     (entry,) = feedparser.parse(body).entries
     assert entry.title == "Zebra sighting reported TIXE \u200f" and "Rice up" in entry.summary
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("id", "id"), ("zh-Hant", "zh-Hant"), ("en", None), (None, None), ('x"><y', None)],
+)
+def test_an_entry_is_in_its_articles_language(language: str | None, expected: str | None) -> None:
+    """A non-English article's entry carries ``xml:lang`` (its headline and snippet are in
+    it), as its headline on the dashboard carries ``lang``; English and junk carry none."""
+    info = atom.FeedInfo("t", "http://h/feeds/rice.atom", "http://h/", T0)
+    article = replace(detail("Harga beras naik", text="Rice naik"), language=language)
+    body = atom.render_feed(info, [article]).decode()
+    parsed = feedparser.parse(body)
+    assert not parsed.bozo, parsed.bozo_exception
+    (entry,) = parsed.entries
+    assert entry.title_detail.language == expected
+    assert ("xml:lang" in body) == (expected is not None)
 
 
 @pytest.mark.parametrize(
