@@ -49,6 +49,10 @@ _MARKDOWN_LINE_START = re.compile(r"^(?:[#>+=-]|\d+(?=[.)]))")
 # else (space, quotes, parentheses, angle brackets, backslash, non-ASCII) is percent-encoded.
 _URL_SAFE = "!#$%&*+,-./:;=?@[]_~"
 _SPACE = re.compile(r"\s+")
+#: a line break in HTML, with nothing after it: apprise makes a plain-text version of an HTML
+#: message (an email's text part, a text-only service) by turning each run of white space into
+#: one space, so a newline after ``<br>`` would start the next line with a space
+BREAK = "<br>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,7 +319,7 @@ def _html(f: _Facts) -> str:
         f"<b>Published:</b> {h(f.published)}",
         f"<b>Score:</b> {f.score} · <b>Matched:</b> {h('; '.join(f.terms) or 'none')}",
     ]
-    parts = ["<p>" + "<br>\n".join(lines) + "</p>"]
+    parts = ["<p>" + BREAK.join(lines) + "</p>"]
     if f.snippet:
         parts.append(f"<blockquote>{h(f.snippet)}</blockquote>")
     parts.append(f"<p><small>id: {h(f.delivery_id)}</small></p>")
