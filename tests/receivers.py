@@ -250,6 +250,13 @@ class SmtpMessage:
         # get_body() is typed as a Message; with the default policy it is an EmailMessage part
         return str(part.get_content()).replace("\r\n", "\n")  # type: ignore[attr-defined]
 
+    def plain(self) -> str:
+        """The plain-text part (the whole body when there is no other), decoded, ``\n`` line
+        ends: what a reader without HTML sees."""
+        part = self.message.get_body(preferencelist=("plain",))
+        assert part is not None, "message has no plain-text part"
+        return str(part.get_content()).replace("\r\n", "\n")  # type: ignore[attr-defined]
+
 
 class _Handler:
     def __init__(self, sink: Callable[[SmtpMessage], None], *, require_auth: bool) -> None:

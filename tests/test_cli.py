@@ -18,7 +18,10 @@ import pytest
 
 from monitor.cli import main
 from monitor.opml import read_opml, to_sources_yaml
+from monitor.store import Store
 from tests.feedserver import FeedServer, Route, running_feed_server
+from tests.test_store import PLACING, T0, _copy_of, article, state
+from tests.test_story import COPY, SEED_TEXT
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
 <item><title>Hello</title><link>https://example.org/a</link><guid>a</guid></item>
@@ -152,6 +155,47 @@ def test_listings_as_json(
     assert capsys.readouterr().out == ""
 
 
+def test_deliveries_count_the_attempt_that_went_through(
+    tmp_path: Path, feeds: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A delivery sent at its second try shows 2 tries (the stored count holds the failed ones
+    only: it showed 0 for every delivery sent at once); a pending one shows its failures."""
+    config = write_config(tmp_path, feeds)
+    with Store.open(f"sqlite:///{tmp_path}/monitor.db") as store:
+        topics = (("asean", ("analysts",)),)
+        store.save_poll(state(), [article("https://a.example/1", topics=topics)], T0)
+        store.save_poll(state(), [article("https://a.example/2", topics=topics)], T0)
+        first, second = store.channel_queue("analysts", T0)
+        later = T0 + timedelta(minutes=5)
+        store.mark_attempt_failed([first.delivery_id, second.delivery_id], "503", later, T0)
+        store.mark_sent(first.delivery_id, later)
+    assert main(["deliveries", "--config", str(config), "--json"]) == 0
+    found = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted((d["status"], d["attempts"]) for d in found) == [("pending", 1), ("sent", 2)]
+    assert main(["deliveries", "--config", str(config), "--status", "sent"]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert row[header.index("tries") :].split()[0] == "2"
+
+
+def test_matches_json_names_the_other_outlets(
+    tmp_path: Path, feeds: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`also_in`: the other sources of the match's story, as the dashboard and Atom list them."""
+    config = write_config(tmp_path, feeds)
+    with Store.open(f"sqlite:///{tmp_path}/monitor.db") as store:
+        original = _copy_of("https://a.example/orig", "src-a", SEED_TEXT)
+        store.save_poll(state("src-a"), [original], T0, PLACING)
+        copy = _copy_of("https://b.example/copy", "src-b", COPY)
+        store.save_poll(state("src-b"), [copy], T0, PLACING)
+        store.save_poll(state(), [article("https://a.example/alone")], T0)
+    assert main(["matches", "--config", str(config), "--json"]) == 0
+    found = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {m["url"]: m["also_in"] for m in found} == {
+        "https://a.example/orig": ["Source src-b"],
+        "https://a.example/alone": [],
+    }
+
+
 def test_no_enabled_channel_is_said_at_start(
     tmp_path: Path,
     feeds: FeedServer,
@@ -246,6 +290,7 @@ def test_matches_as_json_lines_newest_first(
             "title": f"Title of {url}",
             "url": url,
             "source": "src-a",
+            "also_in": [],
             "published": "2025-03-01T12:00:00Z",
             "matched_at": when,
             "terms": ["ASEAN"],

@@ -11,15 +11,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 
 from monitor.cli import main
-from monitor.store import Store
+from monitor.snippet import article_snippet, matched_words
+from monitor.store import MatchFilter, Store
+from monitor.web import atom
+from monitor.web.atom import render_feed
 from tests.feedserver import FeedServer, Route, running_feed_server
 from tests.pages import (
     DRILL_PARAGRAPHS,
     DRILL_TITLE,
+    SEED_BYLINE,
+    SEED_CAPTION,
+    SEED_LEAD,
     SEED_PARAGRAPHS,
     SHARED_SENTENCE,
     seed_page,
@@ -352,3 +359,60 @@ def _follow_errors(store: Store) -> dict[str, str | None]:
     with store._engine.connect() as connection:  # a test reads a column no command shows
         rows = connection.execute(sqlalchemy.text("SELECT key, follow_error FROM article"))
         return {key: error for key, error in rows}
+
+
+def rss(items: list[tuple[str, str, str]]) -> bytes:
+    """An RSS 2.0 feed of (title, link, description) items."""
+    body = "".join(
+        f"<item><title>{escape(title)}</title><link>{escape(link)}</link>"
+        f"<description>{escape(text)}</description></item>"
+        for title, link, text in items
+    )
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel><title>Republika"
+        f"</title><link>https://www.republika.co.id/</link>{body}</channel></rss>"
+    ).encode()
+
+
+def test_alerts_show_the_snippet_the_dashboard_and_atom_show(world: World) -> None:
+    """A followed item's alert shows its page's cleaned text, not the feed's teaser (a byline
+    and a photo caption, cut inside a word), as the dashboard and the Atom feed do; an item
+    whose page is gone shows the teaser, its cut marked with an ellipsis."""
+    world.config.write_text(
+        world.config.read_text(encoding="utf-8").replace(
+            "channels:", f"  - id: republika\n    feed: {world.pages.url('/rss')}\n"
+            "    language: id\nchannels:",
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    cabai = ("Harga cabai naik", world.pages.url(CABAI_PATH), CABAI[0])
+    world.pages.serve("/rss", rss([cabai]))
+    assert world.once() == 0  # baselines
+    followed = world.pages.url("/berita/r3rzq4382/rusia-asean")
+    world.serve_page(
+        "/berita/r3rzq4382/rusia-asean", "Rusia-ASEAN Perbarui Kerja Sama", SEED_PARAGRAPHS
+    )
+    teaser = f"{SEED_LEAD} {SEED_BYLINE} {SEED_CAPTION[:80]}"  # "... pada 28 Okt"
+    gone_teaser = "Rusia dan ASEAN sepakat memperkuat kerja sama keamanan melawan teroris"
+    world.pages.serve("/rss", rss([
+        ("Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme", followed, teaser),
+        ("Rusia dan ASEAN perkuat keamanan", world.pages.url("/berita/gone"), gone_teaser),
+        cabai,
+    ]))  # fmt: skip
+    assert world.once() == 0
+
+    alerts = {
+        hook.json()["alert"]["url"]: hook.json()["alert"] for hook in world.webhook.wait_for(2)
+    }
+    shown = alerts[followed]["snippet"]
+    assert SEED_CAPTION[:30] not in shown and SEED_BYLINE not in shown
+    assert alerts[world.pages.url("/berita/gone")]["snippet"] == gone_teaser + "…"
+    with Store.open(world.database_url) as store:
+        details = store.match_page(MatchFilter(topic="russia-asean-security"))
+    info = atom.FeedInfo("t", "http://h/feeds/all.atom", "http://h/", details[0].match.created)
+    feed = render_feed(info, details).decode()
+    for detail in details:
+        words = matched_words(detail.match.hits)
+        dashboard = article_snippet(detail.text, detail.summary, words)
+        assert alerts[detail.match.url]["snippet"] == dashboard
+        assert escape(dashboard) in feed

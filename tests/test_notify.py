@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -20,7 +21,7 @@ from apprise.conversion import convert_between
 from monitor.config import ChannelSettings
 from monitor.errors import ConfigError, DeliveryError
 from monitor.notify import Message, Notifier, render, render_test
-from monitor.notify.digest import ordered, render_digest
+from monitor.notify.digest import DeadNotice, ordered, render_dead_letters, render_digest
 from monitor.notify.render import SNIPPET_MAX, SUBJECT_MAX, Limits
 from monitor.types import Alert, Hit
 from monitor.vocab import MessageFormat
@@ -78,13 +79,14 @@ GOLDEN_MARKDOWN = """\
 
 id: dlv-7f3a"""
 
+# one line up to </p>: nothing may follow a <br> (apprise's plain text would start with a space)
 GOLDEN_HTML = """\
-<p><b>Topic:</b> Russia–ASEAN security ties<br>
+<p><b>Topic:</b> Russia–ASEAN security ties<br>\
 <b><a href="https://www.republika.co.id/berita/r3rzq4382/rusiaasean-perbarui-kerja-sama">\
-Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme</a></b><br>
-<small>https://www.republika.co.id/berita/r3rzq4382/rusiaasean-perbarui-kerja-sama</small><br>
-<b>Source:</b> Republika<br>
-<b>Published:</b> 2021-12-07 13:33 UTC (20:33 WIB)<br>
+Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme</a></b><br>\
+<small>https://www.republika.co.id/berita/r3rzq4382/rusiaasean-perbarui-kerja-sama</small><br>\
+<b>Source:</b> Republika<br>\
+<b>Published:</b> 2021-12-07 13:33 UTC (20:33 WIB)<br>\
 <b>Score:</b> 0.82 · <b>Matched:</b> Rusia (title, text); ASEAN (title); teror* (title)</p>
 <blockquote>Rusia dan ASEAN sepakat memperbarui kerja sama pemberantasan terorisme.</blockquote>
 <p><small>id: dlv-7f3a</small></p>"""
@@ -192,7 +194,8 @@ def test_subject_is_one_short_line() -> None:
 
 
 def test_snippet_is_cut_at_a_word_with_an_ellipsis() -> None:
-    """A long snippet keeps at most 280 chars, ending at a whole word plus an ellipsis."""
+    """A long snippet keeps at most ``SNIPPET_MAX`` characters (the dashboard's length), ending
+    at a whole word plus an ellipsis."""
     words = [f"kata{i}" for i in range(200)]
     body = render(replace(ALERT, snippet=" ".join(words)), "text", JAKARTA).body
     snippet = body.split("\n\n")[1]
@@ -370,8 +373,46 @@ def test_html_email_plain_part_keeps_the_link() -> None:
         channel = ChannelSettings("mail", (smtp.apprise_url,), "html")
         send(Notifier([channel]), "mail", render(ALERT, "html", JAKARTA))
         [mail] = smtp.messages
-    plain = mail.message.get_body(preferencelist=("plain",))
-    assert plain is not None and ALERT.url in plain.get_content()  # type: ignore[attr-defined]
+    assert ALERT.url is not None and ALERT.url in mail.plain()
+
+
+def test_our_html_made_plain_text_by_apprise_starts_no_line_with_a_space() -> None:
+    """A text-only service given an html channel's message gets apprise's plain-text version
+    of it: an alert, a digest and a dead-letter report put nothing after a line break that
+    would become a space at the start of the next line."""
+    alerts = ordered([ALERT, replace(ALERT, delivery_id="d2")])
+    dead = [DeadNotice("d2", "mail", "asean", "Rusia", ALERT.url, 3, "refused")]
+    for message in (
+        render(ALERT, "html", JAKARTA),
+        render_digest("dg-1", alerts, "html", JAKARTA),
+        render_dead_letters(dead, "html", AT_1333),
+    ):
+        plain = str(convert_between(NotifyFormat.HTML, NotifyFormat.TEXT, message.body))
+        assert [line for line in plain.splitlines() if line[:1].isspace()] == []
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+@pytest.mark.parametrize("digest", [False, True])
+def test_an_emails_plain_part_starts_no_line_with_a_space(fmt: MessageFormat, digest: bool) -> None:
+    """apprise writes an email's plain-text part from its HTML (ours, or the one it makes of
+    Markdown) and made the newline after each line break a space: every line but the first
+    began with one (" Source: Republika"). As received now, none does; the HTML part keeps
+    its links, with nothing after a line break (no stray space there either)."""
+    alerts = ordered([ALERT, replace(ALERT, delivery_id="d2")])
+    message = (
+        render_digest("dg-1", alerts, fmt, JAKARTA, "backlog")
+        if digest
+        else render(replace(ALERT, also_in=("Antara",)), fmt, JAKARTA)
+    )
+    with SmtpReceiver() as smtp:
+        send(Notifier([ChannelSettings("mail", (smtp.apprise_url,), fmt)]), "mail", message)
+        [mail] = smtp.messages
+    lines = mail.plain().splitlines()
+    assert [line for line in lines if line[:1].isspace()] == []
+    shown = "Republika · 2021-12-07 13:33 UTC (20:33 WIB) · score 0.82 · id: d2"
+    assert (shown if digest else "Source: Republika") in lines
+    html = mail.text()
+    assert f'href="{ALERT.url}"' in html and re.search(r"<br\s*/?>\s", html) is None
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

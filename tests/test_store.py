@@ -17,11 +17,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, DateTime, bindparam, event, inspect, text
 
 from monitor.errors import StoreError
+from monitor.snippet import article_snippet, matched_words
 from monitor.store import (
     ArticlePage,
     Candidate,
     MatchFilter,
     NewArticle,
+    NewDigest,
     Placing,
     SourceState,
     Store,
@@ -643,13 +645,6 @@ def test_naive_datetime_is_refused(store: Store) -> None:
 # --- pure helpers -------------------------------------------------------------------------------
 
 
-def test_snippet_cuts_at_a_word() -> None:
-    text = "word " * 100
-    cut = _convert.snippet(text, limit=22)
-    assert cut == "word word word word…"
-    assert _convert.snippet("  short\n text ") == "short text"
-
-
 @pytest.mark.parametrize(
     ("stored", "form"),
     [({"form": "Росси*"}, "Росси*"), ({"form": None}, ""), ({"form": ""}, ""), ({}, "")],
@@ -739,6 +734,43 @@ def test_a_poll_saves_its_articles_by_story_then_key(store: Store) -> None:
     with store._engine.connect() as connection:
         saved = connection.execute(text("SELECT key FROM article ORDER BY id")).scalars().all()
     assert saved == sorted(keys)
+
+
+def test_queued_alerts_name_the_other_outlets_of_their_story(store: Store) -> None:
+    """A copy from another source that joined the story after the match was stored is named
+    in the alert ("Also in"), queued alone or in a digest left open, as on the dashboard."""
+    original = _copy_of("https://a.example/orig", "src-a", SEED_TEXT)
+    store.save_poll(state("src-a"), [original], T0, PLACING)
+    store.save_poll(
+        state("src-b"), [_copy_of("https://b.example/copy", "src-b", COPY)], T0, PLACING
+    )
+    [queued] = store.channel_queue("chat", T0)
+    assert queued.alert.also_in == ("Source src-b",)
+    store.compose_digests("chat", [NewDigest("dg-1", "backlog", (queued.delivery_id,))], T0)
+    [digest] = store.open_digests("chat")
+    assert [m.alert.also_in for m in digest.members] == [("Source src-b",)]
+
+
+def test_a_queued_alert_has_the_snippet_of_the_page_text_else_of_the_teaser(store: Store) -> None:
+    """The page's text when the item was followed (the teaser's caption is not shown), the
+    feed's teaser otherwise, with its cut inside a word marked: as the dashboard shows them."""
+    teaser = "Photo: a caption. Summary of the article, cut by the fe"
+    followed = replace(
+        article("https://a.example/1", topics=(("asean", ("chat",)),), summary=teaser),
+        page=ArticlePage(text="ASEAN ministers met in Jakarta.\n\nThey agreed on a plan."),
+    )
+    bare = article("https://a.example/2", topics=(("asean", ("chat",)),), summary=teaser)
+    store.save_poll(state(), [followed, bare], T0)
+    snippets = {p.alert.url: p.alert.snippet for p in store.channel_queue("chat", T0)}
+    assert snippets == {
+        "https://a.example/1": "ASEAN ministers met in Jakarta. They agreed on a plan.",
+        "https://a.example/2": teaser + "…",
+    }
+    shown = {
+        d.match.url: article_snippet(d.text, d.summary, matched_words(d.match.hits))
+        for d in store.match_page(MatchFilter())
+    }
+    assert shown == snippets
 
 
 # --- the poll's rows in one batch, or one by one -------------------------------------------

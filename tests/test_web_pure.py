@@ -67,14 +67,6 @@ def test_highlighted_marks_whole_words(text: str, words: list[str], expected: li
     assert [(p.text, p.marked) for p in present.highlighted(text, words)] == expected
 
 
-def test_snippet_centres_on_the_first_hit() -> None:
-    """A long text is cut around the first matched word, on word edges, with ellipses."""
-    text = "word " * 200 + "Rice is dearer " + "word " * 200
-    cut = present.snippet(text, ["Rice"], limit=90)
-    assert cut.startswith("… word") and cut.endswith("word …") and "Rice is dearer" in cut
-    assert present.snippet("short text", ["x"]) == "short text"
-
-
 @pytest.mark.parametrize(
     ("url", "safe"),
     [
@@ -437,6 +429,23 @@ def test_atom_drops_bidi_controls_and_keeps_marks() -> None:
     assert not any(chr(c) in body for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
     (entry,) = feedparser.parse(body).entries
     assert entry.title == "Zebra sighting reported TIXE \u200f" and "Rice up" in entry.summary
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("id", "id"), ("zh-Hant", "zh-Hant"), ("en", None), (None, None), ('x"><y', None)],
+)
+def test_an_entry_is_in_its_articles_language(language: str | None, expected: str | None) -> None:
+    """A non-English article's entry carries ``xml:lang`` (its headline and snippet are in
+    it), as its headline on the dashboard carries ``lang``; English and junk carry none."""
+    info = atom.FeedInfo("t", "http://h/feeds/rice.atom", "http://h/", T0)
+    article = replace(detail("Harga beras naik", text="Rice naik"), language=language)
+    body = atom.render_feed(info, [article]).decode()
+    parsed = feedparser.parse(body)
+    assert not parsed.bozo, parsed.bozo_exception
+    (entry,) = parsed.entries
+    assert entry.title_detail.language == expected
+    assert ("xml:lang" in body) == (expected is not None)
 
 
 @pytest.mark.parametrize(

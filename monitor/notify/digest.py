@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from monitor.notify.render import (
+    BREAK,
     SUBJECT_MAX,
     Limits,
     Message,
@@ -26,8 +27,8 @@ from monitor.notify.render import (
     one_line,
     published_text,
     safe_link,
-    trim,
 )
+from monitor.snippet import trim
 from monitor.types import Alert
 from monitor.vocab import MessageFormat
 
@@ -259,9 +260,9 @@ def _digest_html(heading: str, sections: list[Section], digest_id: str) -> str:
         for line in lines:
             title = f'<a href="{h(line.link)}">{h(line.title)}</a>' if line.link else h(line.title)
             # the URL as text too: an email's plain-text part keeps no link target
-            shown = f"<br>\n<small>{h(line.link)}</small>" if line.link else ""
-            extras = "".join(f"<br>\n<small>{h(x)}</small>" for x in _extras(line))
-            items.append(f"<li>{title}{shown}<br>\n<small>{h(_about(line))}</small>{extras}</li>")
+            shown = f"{BREAK}<small>{h(line.link)}</small>" if line.link else ""
+            extras = "".join(f"{BREAK}<small>{h(x)}</small>" for x in _extras(line))
+            items.append(f"<li>{title}{shown}{BREAK}<small>{h(_about(line))}</small>{extras}</li>")
         out.append("<ul>\n" + "\n".join(items) + "\n</ul>")
     out.append(f"<p><small>digest id: {h(digest_id)}</small></p>")
     return "\n".join(out)
@@ -297,7 +298,7 @@ def _report_html(heading: str, lines: list[Report], report_id: str) -> str:
     items = [
         f"<li>{h(what)}"
         + (f' (<a href="{h(link)}">link</a>)' if link else "")
-        + f"<br>\n<small>{h(detail)}</small></li>"
+        + f"{BREAK}<small>{h(detail)}</small></li>"
         for what, link, detail in lines
     ]
     return "\n".join(

@@ -23,20 +23,20 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
+from monitor.snippet import SNIPPET_CHARS, trim
 from monitor.types import Alert, Hit
 from monitor.vocab import MessageFormat
 
 #: longest subject line, in characters
 SUBJECT_MAX = 200
-#: longest snippet, in characters (ellipsis included)
-SNIPPET_MAX = 280
+#: longest snippet, in characters (ellipses included): the one every output shows
+SNIPPET_MAX = SNIPPET_CHARS
 #: longest unlinkable URL shown as text
 SHOWN_URL_MAX = 300
 #: words shown per matched term ("Russia → России, Rusia") before "+N"
 MAX_FORMS_SHOWN = 3
 #: longest matched words shown (a Chinese or Thai hit is the whole run of text it is in)
 MATCHED_MAX = 40
-ELLIPSIS = "…"
 
 # CommonMark lets any ASCII punctuation be backslash-escaped. Escaped everywhere: what can open
 # emphasis, code, a link (parentheses are harmless once "[" and "]" are escaped), raw HTML, an
@@ -49,6 +49,10 @@ _MARKDOWN_LINE_START = re.compile(r"^(?:[#>+=-]|\d+(?=[.)]))")
 # else (space, quotes, parentheses, angle brackets, backslash, non-ASCII) is percent-encoded.
 _URL_SAFE = "!#$%&*+,-./:;=?@[]_~"
 _SPACE = re.compile(r"\s+")
+#: a line break in HTML, with nothing after it: apprise makes a plain-text version of an HTML
+#: message (an email's text part, a text-only service) by turning each run of white space into
+#: one space, so a newline after ``<br>`` would start the next line with a space
+BREAK = "<br>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,17 +194,6 @@ def one_line(text: str) -> str:
     return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf")).strip()
 
 
-def trim(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, on a word boundary, with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - len(ELLIPSIS) + 1]
-    space = cut.rfind(" ")
-    # a single very long word is cut where it must be rather than dropped
-    cut = cut[:space] if space > limit // 2 else cut[:-1]
-    return cut.rstrip(" ,;:-\u2013\u2014") + ELLIPSIS
-
-
 def published_text(published: datetime | None, tz: ZoneInfo) -> str:
     """``2021-12-07 13:33 UTC (20:33 WIB)``; the local date is repeated only when it differs."""
     if published is None:
@@ -326,7 +319,7 @@ def _html(f: _Facts) -> str:
         f"<b>Published:</b> {h(f.published)}",
         f"<b>Score:</b> {f.score} · <b>Matched:</b> {h('; '.join(f.terms) or 'none')}",
     ]
-    parts = ["<p>" + "<br>\n".join(lines) + "</p>"]
+    parts = ["<p>" + BREAK.join(lines) + "</p>"]
     if f.snippet:
         parts.append(f"<blockquote>{h(f.snippet)}</blockquote>")
     parts.append(f"<p><small>id: {h(f.delivery_id)}</small></p>")

@@ -30,7 +30,10 @@ What is honoured, per service:
 Every plugin sends through ``monitor.notify.outbound`` (no redirect, no proxy from the
 environment, an answer read up to a cap), as ``json://`` does through ``monitor.notify.webhook``.
 
-Also owns each channel's length limits (``Notifier.limits``), inferred from its URLs' services.
+Also owns each channel's length limits (``Notifier.limits``), inferred from its URLs' services,
+and the body an email gets: apprise writes an email's plain-text part from its HTML (Markdown it
+first makes HTML), turning the newline after a line break into a space at the start of the next
+line; an email plugin is given that HTML without white space after its line breaks.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import apprise
+from apprise.conversion import convert_between
 from apprise.manager_plugins import NotificationManager
 from apprise.plugins import url_to_dict
 
@@ -81,6 +85,9 @@ _SERVICE_LIMITS: dict[str, tuple[int, int]] = {
 }
 #: share of a chat limit kept free for the markup apprise adds when converting formats
 _MARGIN = 0.9
+# A line break and the white space after it. apprise writes an email's plain-text part from its
+# HTML, and makes that white space a space at the start of the next line (" Source: ...")
+_BREAK_SPACE = re.compile(r"(<br\s*/?>)\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +104,8 @@ class _Endpoint:
     title_max: int
     #: set for ``json://``/``jsons://``: we send these ourselves
     webhook: Webhook | None = None
+    #: an email plugin: given HTML without white space after a line break (``_email_body``)
+    email: bool = False
 
 
 class Notifier:
@@ -163,13 +172,38 @@ class Notifier:
     async def _send_apprise(
         self, endpoints: list[tuple[int, _Endpoint]], message: Message
     ) -> DeliveryError | None:
+        """Email endpoints get the body as ``_email_body`` makes it; the others as it is."""
+        email = [(p, e) for p, e in endpoints if e.email]
+        others = [(p, e) for p, e in endpoints if not e.email]
+        failed = [
+            f
+            for f in await asyncio.gather(
+                self._notify(others, message, message.body, message.format),
+                self._notify(email, message, *_email_body(message)),
+            )
+            if f is not None
+        ]
+        if not failed:
+            return None
+        waits = [f.retry_after for f in failed if f.retry_after is not None]
+        return DeliveryError(
+            "; ".join(str(f) for f in failed), retry_after=max(waits) if waits else None
+        )
+
+    async def _notify(
+        self,
+        endpoints: list[tuple[int, _Endpoint]],
+        message: Message,
+        body: str,
+        fmt: MessageFormat,
+    ) -> DeliveryError | None:
         if not endpoints:
             return None
         notifier = apprise.Apprise(asset=self._asset)
         for _position, endpoint in endpoints:
             notifier.add(_plugin(endpoint, message.delivery_id, self._asset))
         result = await notifier.async_notify(
-            body=message.body, title=message.title, body_format=_FORMATS[message.format]
+            body=body, title=message.title, body_format=_FORMATS[fmt]
         )
         if result.status == apprise.AppriseResultStatus.SUCCESS:
             return None
@@ -187,6 +221,18 @@ class Notifier:
         except DeliveryError as error:
             return error
         return None
+
+
+def _email_body(message: Message) -> tuple[str, MessageFormat]:
+    """The body an email plugin is given: HTML (Markdown made HTML as apprise would make it)
+    with no white space after a line break, so the plain-text part apprise writes from it
+    starts no line with a space; plain text as it is (it is sent as it is)."""
+    if message.format == "text":
+        return message.body, "text"
+    body = message.body
+    if message.format == "markdown":
+        body = convert_between(apprise.NotifyFormat.MARKDOWN, apprise.NotifyFormat.HTML, body)
+    return _BREAK_SPACE.sub(r"\1", body), "html"
 
 
 def _load_plugins() -> None:
@@ -234,7 +280,17 @@ def _endpoint(url: str, asset: apprise.AppriseAsset, channel: str, index: int) -
     if schema not in ("mailto", "mailtos") and schema not in WEBHOOK_SCHEMES:
         body = int(body * _MARGIN)
     webhook = Webhook.from_plugin(plugin) if schema in WEBHOOK_SCHEMES else None
-    return _Endpoint(parsed, "headers" in kwargs, "payload" in kwargs, body, max(title, 0), webhook)
+    return _Endpoint(
+        parsed, "headers" in kwargs, "payload" in kwargs, body, max(title, 0), webhook,
+        email=_is_email(plugin),
+    )  # fmt: skip
+
+
+def _is_email(plugin: Any) -> bool:
+    # imported here, once ``_load_plugins`` has loaded it: at import it warns (``imghdr``)
+    from apprise.plugins.email import NotifyEmail
+
+    return isinstance(plugin, NotifyEmail)
 
 
 def _plugin(endpoint: _Endpoint, delivery_id: str, asset: apprise.AppriseAsset) -> Any:

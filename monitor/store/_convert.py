@@ -1,6 +1,7 @@
 """Conversions between the store's values and its table rows. Pure: no database here.
 
-Owns: mapping each value field to a column and back, the stable delivery id, the alert snippet.
+Owns: mapping each value field to a column and back, the stable delivery id, which article
+text an alert's snippet is made of (``monitor.snippet`` makes it).
 Does not own: queries (``_store``), the shapes on either side (``_values``, ``_tables``).
 """
 
@@ -11,6 +12,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from monitor.identity import without_credentials
+from monitor.snippet import article_snippet, matched_words
 from monitor.store._tables import ArticleRow, DeliveryRow, MatchRow, SourceRow
 from monitor.store._values import (
     DeliveryRecord,
@@ -22,7 +24,6 @@ from monitor.store._values import (
 )
 from monitor.types import Alert, Document, Field, Hit, Match, Validators
 
-SNIPPET_MAX = 300
 ERROR_MAX = 500
 
 #: what a match copies from its article: its story, source and language
@@ -33,15 +34,6 @@ def delivery_id(article_key: str, topic_id: str, channel: str) -> str:
     """The same article, topic and channel always give the same id (receivers drop repeats)."""
     digest = hashlib.sha256(f"{article_key}\n{topic_id}\n{channel}".encode()).hexdigest()
     return digest[:24]
-
-
-def snippet(text: str, limit: int = SNIPPET_MAX) -> str:
-    """``text`` on one line, cut at a word boundary near ``limit`` characters."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:.-") + "…"
 
 
 def short_error(error: str | None) -> str | None:
@@ -214,6 +206,7 @@ def stored_match(row: Any, also_in: tuple[str, ...] = ()) -> StoredMatch:
 def pending_delivery(
     delivery: DeliveryRow, match: MatchRow, article: ArticleRow, also_in: tuple[str, ...] = ()
 ) -> PendingDelivery:
+    found = hits(match.hits)
     alert = Alert(
         delivery_id=delivery.id,
         topic_id=match.topic_id,
@@ -223,8 +216,9 @@ def pending_delivery(
         source=article.source_name,
         published=article.published,
         score=match.score,
-        hits=hits(match.hits),
-        snippet=snippet(article.summary or article.text or ""),
+        hits=found,
+        # the dashboard's and the Atom feed's snippet: the page's text, else the feed's teaser
+        snippet=article_snippet(article.text, article.summary, matched_words(found)),
         also_in=also_in,
         source_id=article.source_id,
         match_id=match.id,

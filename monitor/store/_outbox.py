@@ -40,6 +40,9 @@ class Outbox:
 
         def _transaction(self, action: str) -> AbstractContextManager[Connection]: ...
         def _session(self, action: str) -> AbstractContextManager[Session]: ...
+        def _outlets(
+            self, session: Session, match_ids: list[int | None]
+        ) -> dict[int, tuple[str, ...]]: ...
 
     # --- reading a channel's queue ----------------------------------------------------------
 
@@ -65,7 +68,7 @@ class Outbox:
             .limit(limit)
         )
         with self._session("reading a channel queue") as session:
-            return [_convert.pending_delivery(*row) for row in session.exec(query)]
+            return self._pending(session, list(session.exec(query)))
 
     def open_digests(self, channel: str) -> list[OpenDigest]:
         """Digests of ``channel`` recorded but not sent (a crash or stop came in between)."""
@@ -80,10 +83,17 @@ class Outbox:
                 rows = session.exec(
                     _delivery_query().where(col(DeliveryRow.digest_id) == digest.id)
                 ).all()
-                members = {row[0].id: _convert.pending_delivery(*row) for row in rows}
-                ordered = sorted(members.values(), key=lambda p: (-p.alert.score, p.delivery_id))
+                members = self._pending(session, list(rows))
+                ordered = sorted(members, key=lambda p: (-p.alert.score, p.delivery_id))
                 found.append(OpenDigest(digest.id, digest.channel, digest.kind, tuple(ordered)))
             return found
+
+    def _pending(self, session: Session, rows: list[Any]) -> list[PendingDelivery]:
+        """(delivery, match, article) rows as deliveries whose alerts name the other outlets
+        that carried the story, as the dashboard does (read when the alert goes out: a copy
+        found after the match was stored is named too)."""
+        outlets = self._outlets(session, [match.id for _, match, _ in rows])
+        return [_convert.pending_delivery(d, m, a, outlets.get(m.id or 0, ())) for d, m, a in rows]
 
     def recent_sends(self, channel: str, since: datetime) -> list[RecentSend]:
         """Deliveries of ``channel`` sent at or after ``since`` (for rate limits)."""

@@ -197,6 +197,8 @@ class DeliveryRecord:
     channel: str
     #: "pending" | "sent" | "dead"
     status: str
+    #: failed attempts (since it was last queued again from dead): the stored count, which
+    #: the one that went through never adds to (``tries`` does)
     attempts: int
     next_attempt: datetime
     #: when it was last tried, if ever
@@ -210,6 +212,11 @@ class DeliveryRecord:
     url: str | None
     #: the digest message it went (or goes) out in, if any
     digest_id: str | None = None
+
+    @property
+    def tries(self) -> int:
+        """Attempts made: the failed ones, and for a sent delivery the one that went through."""
+        return self.attempts + (1 if self.status == "sent" else 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,8 +314,8 @@ class MatchDetail:
     """A stored match as the dashboard shows it."""
 
     match: StoredMatch
-    #: the text the match was scored on (the article's page text, else the feed's summary),
-    #: cut to a bounded length
+    #: the article's page text when it was followed and extracted ("" when not), cut to a
+    #: bounded length (``monitor.snippet.TEXT_CHARS``, and one more: a longer text goes on)
     text: str
     language: str | None
     #: the source's display name when the article was stored
@@ -317,6 +324,8 @@ class MatchDetail:
     deliveries: tuple[tuple[str, str], ...] = ()
     #: the latest feedback verdict, if any
     verdict: str | None = None
+    #: the feed's summary, cut like ``text``: the snippet's text when there is no page text
+    summary: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,13 +16,15 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, bindparam, func, text, tuple_, update
 from sqlmodel import Session, col, select
 
+from monitor.snippet import TEXT_CHARS
 from monitor.store import _convert
 from monitor.store._tables import ArticleRow, DeliveryRow, MatchRow, UTCDateTime
 from monitor.store._values import DayCount, MatchCursor, MatchDetail, MatchFilter, StoredMatch
 from monitor.types import Document
 
-#: characters of an article's text read for a match's snippet
-TEXT_CHARS = 4000
+#: characters of an article's text (and of its summary) read for a match's snippet: one more
+#: than the snippet looks at, so it knows when a text goes on
+_SNIPPET_TEXT = TEXT_CHARS + 1
 
 
 class Views:
@@ -148,7 +150,8 @@ def _page_query() -> Any:
         ArticleRow.source_name,
         ArticleRow.published,
         ArticleRow.language,
-        func.substr(func.coalesce(ArticleRow.text, ArticleRow.summary), 1, TEXT_CHARS),
+        func.substr(ArticleRow.text, 1, _SNIPPET_TEXT),
+        func.substr(ArticleRow.summary, 1, _SNIPPET_TEXT),
     ).join(ArticleRow, col(MatchRow.article_id) == col(ArticleRow.id))
 
 
@@ -189,7 +192,7 @@ def _detail(
     channels: dict[int, list[tuple]],
     verdicts: dict[int, str],
 ) -> MatchDetail:
-    match, key, title, url, source_id, source_name, published, language, body = row
+    match, key, title, url, source_id, source_name, published, language, body, summary = row
     match_id = match.id
     stored = StoredMatch(
         match_id=match_id,
@@ -212,4 +215,5 @@ def _detail(
         source_name=source_name,
         deliveries=tuple(channels.get(match_id, ())),
         verdict=verdicts.get(match_id),
+        summary=summary or "",
     )

@@ -10,7 +10,8 @@ to the store in threads, so page traffic never blocks a poll.
     budget.py    the share of the daemon's time page traffic may take
     guard.py     token, CSRF and security headers: pure decisions
     pages.py     HTML (Jinja2, autoescaped): values in, text out
-    present.py   snippets, highlights, charts, safe links, filters: values in, values out
+    present.py   highlights, charts, safe links, filters: values in, values out (the snippet
+                 itself is ``monitor.snippet``'s, shared with alerts)
     atom.py      Atom 1.0 feeds: values in, bytes out
     metrics.py   the ``monitor.metrics`` hooks counted for Prometheus
 

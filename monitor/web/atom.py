@@ -4,11 +4,12 @@ One entry per match, newest first: the headline as title, the article as link (h
 only; else the match on the dashboard, since an entry without content must have an alternate
 link), the article's published time (else when it matched), the source as the entry's
 ``<source>``, the topic as ``<category>``, and a text summary carrying the score, why it matched
-and the snippet. Entry ids are stable tag URIs (``tag:<host>,2025:match:<id>``, the host of
+and the snippet; an entry is in the article's language (``xml:lang``) when that is known and
+not English. Entry ids are stable tag URIs (``tag:<host>,2025:match:<id>``, the host of
 ``web.base_url``; ``news-monitor`` when it is not set), so a reader never shows one match twice.
 Owns: the document's shape and keeping hostile text well-formed and in its place (ElementTree
 escapes; characters XML forbids and bidi controls are dropped). Does not own: which matches
-(``app``), the snippet (``present``).
+(``app``), the snippet (``monitor.snippet``).
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
+from monitor.snippet import article_snippet, matched_words
 from monitor.store import MatchCursor, MatchDetail, StoredMatch
 from monitor.web import present
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
+#: ``xml:lang`` (ElementTree writes this namespace with its reserved ``xml`` prefix)
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 #: XML 1.0 forbids these even escaped; a feed carrying them would not parse
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: a host name a tag URI may carry (RFC 4151: a DNS name; not an IPv6 literal or a port)
@@ -75,6 +79,9 @@ def render_feed(info: FeedInfo, matches: Sequence[MatchDetail]) -> bytes:
 def _entry(info: FeedInfo, detail: MatchDetail) -> ET.Element:
     match = detail.match
     entry = ET.Element("entry")
+    language = present.lang_tag(detail.language)
+    if language:  # the headline's and snippet's; English, as the dashboard, is left unsaid
+        entry.set(XML_LANG, language)
     _text(entry, "id", f"tag:{info.authority},2025:match:{match.match_id}")
     _text(entry, "title", match.title or "(no title)")
     href = present.safe_href(match.url) or _on_dashboard(info.page_url, match)
@@ -90,12 +97,12 @@ def _entry(info: FeedInfo, detail: MatchDetail) -> ET.Element:
 
 def _summary(detail: MatchDetail) -> str:
     match = detail.match
-    words = present.matched_words(match.hits)
+    words = matched_words(match.hits)
     lines = [f"Score {match.score:.2f} for {match.topic_name}."]
     lines += [f"Matched: {'; '.join(present.why(match.hits))}."] if match.hits else []
     if match.also_in:
         lines.append(f"Also in: {', '.join(match.also_in)}.")
-    text = present.snippet(detail.text, words)
+    text = article_snippet(detail.text, detail.summary, words)
     return "\n".join([*lines, "", text] if text else lines)
 
 

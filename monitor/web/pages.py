@@ -5,8 +5,8 @@ hostile, and nothing is marked safe; the templates put a feed's text in ``<bdi>`
 ``feed`` filter, so its direction never spills onto the score or words beside it), the data
 each template gets, and times shown in the configured zone. ``app`` reads the store and calls
 one ``render_*`` per page.
-Does not own: the queries (``monitor.store``), what a snippet or chart is (``present``), routing,
-auth or CSRF (``app``).
+Does not own: the queries (``monitor.store``), what a snippet is (``monitor.snippet``) or a chart
+(``present``), routing, auth or CSRF (``app``).
 
 Values: the store's values (``MatchDetail``, ``DeliveryRecord``, ``SourceState``, ``DayCount``)
 come in as they are and reach the templates unchanged, beside what a page adds (times in the
@@ -42,6 +42,7 @@ from monitor.config import SourceSettings
 from monitor.learn.suggest import Suggestions
 from monitor.redact import masked_url
 from monitor.rematch import NearMiss
+from monitor.snippet import article_snippet, matched_words
 from monitor.store import DayCount, DeliveryRecord, MatchDetail, MatchFilter, SourceState
 from monitor.types import Topic
 from monitor.web import present
@@ -233,7 +234,7 @@ class Pages:
 
 def _match_row(detail: MatchDetail, tz: ZoneInfo) -> dict[str, object]:
     match = detail.match
-    words = present.matched_words(match.hits)
+    words = matched_words(match.hits)
     return {
         "id": match.match_id,
         "title": present.highlighted(match.title, words),
@@ -248,7 +249,7 @@ def _match_row(detail: MatchDetail, tz: ZoneInfo) -> dict[str, object]:
         "score": f"{match.score:.2f}",
         "language": detail.language,
         "lang": present.lang_tag(detail.language),
-        "snippet": present.highlighted(present.snippet(detail.text, words), words),
+        "snippet": present.highlighted(article_snippet(detail.text, detail.summary, words), words),
         "why": present.why(match.hits),
         "deliveries": detail.deliveries,
         "verdict": detail.verdict,

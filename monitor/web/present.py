@@ -1,6 +1,7 @@
 """Pure helpers of the dashboard: what a value looks like on a page, decided without I/O.
 
-Owns: the snippet around the matched words and the words to highlight in it, "why it matched",
+Owns: the matched words highlighted in a headline or snippet (the snippet itself is
+``monitor.snippet``'s, the same in alerts and feeds), "why it matched",
 which links are clickable (http and https only), masking channel URLs, the geometry of the
 small per-day bar charts, how long ago a heartbeat was, dropping the bidi controls that would
 reorder what surrounds a feed's text, turning query parameters into a ``MatchFilter`` and a
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
+from monitor.snippet import words_pattern
 from monitor.store import DayCount, MatchCursor, MatchFilter
 from monitor.types import Hit
 
@@ -28,8 +30,6 @@ ID_MAX = 2**63 - 1
 #: the latest time a cursor may name: 9999-12-31 23:59:59.999999 UTC (``datetime.max``), in
 #: microseconds since 1970
 _MICROS_MAX = 253_402_300_799_999_999
-#: characters of text shown around the first matched word
-SNIPPET_CHARS = 320
 #: time filters offered on the matches page, by their label
 PERIODS = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7),
            "30d": timedelta(days=30)}  # fmt: skip
@@ -77,7 +77,7 @@ class Chart:
 
 def highlighted(text: str, words: Iterable[str]) -> tuple[Piece, ...]:
     """``text`` cut into pieces, the occurrences of ``words`` (any case) marked."""
-    pattern = _words_pattern(words)
+    pattern = words_pattern(words)
     if pattern is None or not text:
         return (Piece(text),) if text else ()
     pieces: list[Piece] = []
@@ -90,27 +90,6 @@ def highlighted(text: str, words: Iterable[str]) -> tuple[Piece, ...]:
     if last < len(text):
         pieces.append(Piece(text[last:]))
     return tuple(pieces)
-
-
-def snippet(text: str, words: Iterable[str], limit: int = SNIPPET_CHARS) -> str:
-    """About ``limit`` characters of ``text`` around the first matched word, on word edges."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    pattern = _words_pattern(words)
-    found = pattern.search(flat) if pattern else None
-    start = max(0, (found.start() if found else 0) - limit // 3)
-    if start:
-        start = flat.find(" ", start) + 1 or start
-    end = min(len(flat), start + limit)
-    if end < len(flat):
-        end = flat.rfind(" ", start, end) if flat.rfind(" ", start, end) > start else end
-    return ("… " if start else "") + flat[start:end] + (" …" if end < len(flat) else "")
-
-
-def matched_words(hits: Sequence[Hit]) -> tuple[str, ...]:
-    """The document's words that matched, each once, as they appear there."""
-    return tuple(dict.fromkeys(h.matched for h in hits if h.matched.strip()))
 
 
 def why(hits: Sequence[Hit]) -> tuple[str, ...]:
@@ -278,21 +257,3 @@ def _quoted(name: str, value: str) -> str:
     """``name=value`` for a notice, a long value cut short."""
     cut = value if len(value) <= NOTICE_CHARS else value[: NOTICE_CHARS - 1] + "…"
     return f"{name}={cut}"
-
-
-def _words_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
-    wanted = sorted({w for w in words if w.strip()}, key=len, reverse=True)
-    if not wanted:
-        return None
-    return re.compile("|".join(_whole(w) for w in wanted), re.IGNORECASE)
-
-
-def _whole(word: str) -> str:
-    """``word`` as a whole word ("rice", not the "rice" in "prices"); scripts written without
-    spaces (Thai, Lao, Khmer, Myanmar, CJK) have no word edges to require."""
-    if _UNSPACED.search(word):
-        return re.escape(word)
-    return rf"(?<!\w){re.escape(word)}(?!\w)"
-
-
-_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff]")
