@@ -212,6 +212,46 @@ def test_clean_lines(lines: list[str], kept: list[str]) -> None:
     assert clean_lines("\n".join(lines)).splitlines() == kept
 
 
+#: paragraphs that begin with the words of a "read also" marker or a credit: the article's own
+SENTENCES = [
+    "Lihat juga bagaimana aparat menangani penyelundupan sabu di perairan Natuna tahun lalu.",
+    "По теме безопасности на море стороны договорились провести учения в Андаманском море.",
+    "Related developments in the South China Sea worried ASEAN diplomats meeting in Jakarta.",
+    "See also how the navy drill near the Andaman Sea was reported by Russian state media.",
+    "Read more closely, the joint statement commits both sides to share intelligence.",
+    "Xem thêm các quy định mới về an ninh hàng hải được ban hành trong tháng này.",
+    "Baca juga keterangan resmi Kementerian Luar Negeri yang dirilis pada Selasa malam.",
+    "Читайте также заявление МИД России, опубликованное во вторник вечером на сайте.",
+    "Photo: the two leaders shook hands in Sochi before the talks on terrorism began.",
+    # a colon, but far longer than a linked headline
+    "Read more: the ministry said on Tuesday that the joint exercises would be held in the "
+    "Andaman Sea next year, with ships from all ten ASEAN members taking part.",
+]
+
+
+@pytest.mark.parametrize("sentence", SENTENCES)
+def test_a_paragraph_that_begins_like_a_read_also_line_stays(sentence: str) -> None:
+    """Only a marker with a separator or a headline-like title is a "read also" line."""
+    assert clean_lines(f"{BODY}\n{sentence}").splitlines() == [BODY, sentence]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "Baca Juga Putin Undang Pemimpin ASEAN ke Sochi",
+        "Related post: Pickled Brussels Sprouts Recipe",
+        "[Related: Salesforce Dreamforce Keynote: AI, Integration, Alicia Keys And Protestors]",
+        "По теме: Учения в Андаманском море",
+        "Read more » Tencent profit falls as Alibaba threat and economic woes weigh",
+        "Xem thêm - Nga và ASEAN tập trận chung",
+        "Foto: ANTARA FOTO/Sigid Kurniawan/foc.",
+    ],
+)
+def test_a_read_also_link_or_credit_goes(link: str) -> None:
+    """A marker and a linked headline on one line, and a short credit, are dropped."""
+    assert clean_lines(f"{link}\n{BODY}").splitlines() == [BODY]
+
+
 # --- language --------------------------------------------------------------------------------
 
 MALAY = (

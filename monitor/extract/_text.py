@@ -4,6 +4,9 @@ Owns: calling trafilatura and the line rules that remove what it leaves in on ne
 follow: "Baca Juga" / "Read also" / "Xem thêm" / "Читайте также" blocks, share bars and ad
 labels, photo credits, captions repeated in the text, promotional footers ("Yuk koleksi buku..."),
 and a dateline split off above its paragraph ("JAKARTA" above "JAKARTA (Reuters) - ...").
+A line goes only when it looks like furniture as a whole: "Baca juga: X" or "Baca Juga Putin
+Undang ..." is a link, "Lihat juga bagaimana aparat ..." a paragraph of the article that begins
+with the same words; "Foto: ANTARA/X" is a credit, a sentence after "Photo:" is not.
 Does not own: metadata, dates or language (the other modules of ``monitor.extract``).
 
 Why fast mode: it skips trafilatura's fallback extractors (readability, jusText), which roughly
@@ -19,14 +22,20 @@ from itertools import pairwise
 
 import trafilatura
 
-#: a "read also" heading, alone or followed by the linked headline on the same line
+#: a "read also" marker at the start of a line: a heading of linked headlines, or one link
 _READ_ALSO = re.compile(
     r"^\W*(?:baca juga|baca pula|simak juga|lihat juga|baca selengkapnya|berita terkait|"
-    r"artikel terkait|read also|also read|read more|related(?: articles?| stories| news)?|"
-    r"see also|xem thêm|tin liên quan|đọc thêm|читайте также|читайте еще|смотрите также|"
-    r"по теме|berita lainnya|baca berita lainnya)\b\s*[:.\-–—»>]?",
+    r"artikel terkait|read also|also read|read more|related(?: articles?| stories| news| posts?|"
+    r" videos?)?|see also|xem thêm|tin liên quan|đọc thêm|читайте также|читайте еще|"
+    r"смотрите также|по теме|berita lainnya|baca berita lainnya)\b",
     re.IGNORECASE,
 )
+#: what stands between the marker and the headline it links: "Baca juga: X", "Xem thêm » X"
+_LINK_SEPARATOR = re.compile(r"\s*(?:[:»|>]|[-–—](?=\s))")
+#: a marker and its linked headline on one line are this short (in words): the longest of the 45
+#: such lines in the 856 pages of ../shared/corpus/articles has 17 ("Read more: Exact date ...")
+_LINK_WORDS = 20
+_WORD = re.compile(r"\w")
 #: a line that is only a label of the page furniture
 _FURNITURE = re.compile(
     r"^\W*(?:advertisement|advertisment|iklan|sponsored|scroll to continue|scroll untuk "
@@ -36,6 +45,9 @@ _FURNITURE = re.compile(
 )
 #: photo credits ("Foto: EPA-EFE/...") and promotional footers ("Yuk koleksi buku ...")
 _CREDIT = re.compile(r"^\W*(?:foto|photo|ảnh|фото|image|gambar|sumber foto)\s*:", re.IGNORECASE)
+#: a credit names a photographer and an agency: the longest of the 9 credit lines in the 856
+#: pages of ../shared/corpus/articles has 5 words; a longer line is a caption or a paragraph
+_CREDIT_WORDS = 10
 _PROMO = re.compile(
     r"^\W*(?:yuk|ayo)\b.*(?:koleksi|ikuti|follow|simak|download|unduh|gabung|langganan|"
     r"subscribe|klik)|^\W*(?:subscribe|sign up|download) (?:to|for|now|our)\b",
@@ -78,10 +90,10 @@ def clean_lines(text: str, captions: Collection[str] = ()) -> str:
     kept: list[str] = []
     after_heading = 0
     for line in lines:
-        heading = _READ_ALSO.match(line)
-        if heading:
+        read_also = _read_also(line)
+        if read_also:
             # a bare heading starts a block of linked headlines; "Baca juga: X" is one line
-            after_heading = _LINKS_AFTER_HEADING if not line[heading.end() :].strip() else 0
+            after_heading = _LINKS_AFTER_HEADING if read_also == "heading" else 0
             continue
         if after_heading and _is_headline(line):
             after_heading -= 1
@@ -93,6 +105,29 @@ def clean_lines(text: str, captions: Collection[str] = ()) -> str:
     # after the other rules: a share bar may stand between the dateline and its paragraph
     pairs = pairwise([*kept, ""])
     return "\n".join(line for line, following in pairs if not _is_split_dateline(line, following))
+
+
+def _read_also(line: str) -> str | None:
+    """ "heading" for a bare "read also" heading ("Baca Juga", "Related articles:"), "link" for
+    the marker and one linked headline ("Baca juga: X", "Read more » X", "Baca Juga Putin Undang
+    Pemimpin ASEAN"), None otherwise: a paragraph that merely begins with those words ("Lihat
+    juga bagaimana ...", "По теме безопасности на море ...") is the article's."""
+    marker = _READ_ALSO.match(line)
+    if not marker:
+        return None
+    rest = line[marker.end() :]
+    if not _WORD.search(rest):
+        return "heading"
+    if _LINK_SEPARATOR.match(rest):
+        return "link" if len(line.split()) <= _LINK_WORDS else None
+    return "link" if _is_title(rest) else None
+
+
+def _is_title(text: str) -> bool:
+    """A headline written after the marker without a separator: it opens with a capital or a
+    digit (a sentence goes on in lower case), short, without a closing stop."""
+    first = _WORD.search(text)
+    return bool(first) and not first.group().islower() and _is_headline(text.strip())
 
 
 def _is_caption(line: str, captions: Collection[str]) -> bool:
@@ -117,6 +152,8 @@ def _is_headline(line: str) -> bool:
 
 
 def _is_furniture(line: str, count: int) -> bool:
-    if _FURNITURE.match(line) or _CREDIT.match(line) or _PROMO.match(line):
+    if _FURNITURE.match(line) or _PROMO.match(line):
+        return True
+    if _CREDIT.match(line) and len(line.split()) <= _CREDIT_WORDS:
         return True
     return count > 1 and len(line.split()) < _REPEATED_WORDS
