@@ -72,7 +72,8 @@ def test_no_zone_no_date() -> None:
 
 def test_reuters_page_gives_its_dateline_once() -> None:
     """A Reuters page (dateline in its own ``<span>``, a share bar after it) against its golden
-    text: "LONDON (Reuters) - A healthcare worker...", no "LONDON" line above it."""
+    text: "LONDON (Reuters) - A healthcare worker...", no "LONDON" line above it, and no line of
+    the share bar ("- Tweet this", "- Digg this", "- Reprints") below it."""
     content = gzip.decompress((ARTICLES / "newspaper__reuters.com4.html.gz").read_bytes())
     golden = (ARTICLES / "newspaper__reuters.com4.txt").read_text(encoding="utf-8")
     assert extract_article(content, REUTERS_URL).text + "\n" == golden
@@ -188,6 +189,9 @@ BODY = "Rusia dan ASEAN berencana mengadopsi strategi baru untuk memerangi teror
         (["Читайте также: Россия и АСЕАН", BODY], [BODY]),
         ([BODY, "Yuk koleksi buku bacaan berkualitas dari buku Republika ..."], [BODY]),
         ([BODY, "Advertisement", "Share", "Bagikan"], [BODY]),
+        # Reuters' and Barron's share bars
+        ([BODY, "- Tweet this", "- Link this", "- Digg this", "- Reprints"], [BODY]),
+        (["- Order Reprints", "- Print Article", BODY, "- Share this", "- Email this"], [BODY]),
         (["Foto: EPA-EFE/HANDOUT", BODY], [BODY]),
         (["A caption of five words or more", BODY, "A caption of five words or more"], [BODY]),
         # a "Baca Juga" block ends at the first real paragraph

@@ -39,7 +39,8 @@ _WORD = re.compile(r"\w")
 #: a line that is only a label of the page furniture
 _FURNITURE = re.compile(
     r"^\W*(?:advertisement|advertisment|iklan|sponsored|scroll to continue|scroll untuk "
-    r"melanjutkan|share|bagikan|tweet|share this( article)?|share on \w+|копировать ссылку|"
+    r"melanjutkan|share|bagikan|tweet|(?:share|tweet|link|digg|e-?mail|print|pin) this(?: article"
+    r"| story)?|share on \w+|(?:order )?reprints|print(?: article)?|копировать ссылку|"
     r"поделиться|chia sẻ|quảng cáo|реклама|follow us|ikuti kami|comments?|komentar)\W*$",
     re.IGNORECASE,
 )
