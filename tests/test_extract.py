@@ -177,6 +177,13 @@ def test_written_dates(text: str, language: str | None, expected: str | None) ->
 # --- boilerplate lines -----------------------------------------------------------------------
 
 BODY = "Rusia dan ASEAN berencana mengadopsi strategi baru untuk memerangi terorisme."
+#: sub-headings and list items that an article repeats (AEB's beachbodyondemand and bgr pages)
+REPEATED_SECTIONS = [
+    *("Pre-Workout Meal", "Eat 60–90 minutes before your workout", BODY),
+    *("- Easy setup for all your Apple devices", "- GPS", BODY),
+    *("Pre-Workout Meal", "Eat 60–90 minutes before your workout", BODY),
+    *("- Easy setup for all your Apple devices", "- GPS", BODY),
+]
 
 
 @pytest.mark.parametrize(
@@ -193,7 +200,9 @@ BODY = "Rusia dan ASEAN berencana mengadopsi strategi baru untuk memerangi teror
         ([BODY, "- Tweet this", "- Link this", "- Digg this", "- Reprints"], [BODY]),
         (["- Order Reprints", "- Print Article", BODY, "- Share this", "- Email this"], [BODY]),
         (["Foto: EPA-EFE/HANDOUT", BODY], [BODY]),
-        (["A caption of five words or more", BODY, "A caption of five words or more"], [BODY]),
+        # a single word in two places is a menu; a longer repeated line is the article's own
+        (["News", "Politik", BODY, "News", "Politik"], [BODY]),
+        (REPEATED_SECTIONS, REPEATED_SECTIONS),
         # a "Baca Juga" block ends at the first real paragraph
         (["Baca Juga", BODY, "Pendek"], [BODY, "Pendek"]),
         # a dateline split off its paragraph, even across a share bar; a repeated heading stays
@@ -214,6 +223,14 @@ BODY = "Rusia dan ASEAN berencana mengadopsi strategi baru untuk memerangi teror
 def test_clean_lines(lines: list[str], kept: list[str]) -> None:
     """Boilerplate lines go; the article's own lines stay, in order."""
     assert clean_lines("\n".join(lines)).splitlines() == kept
+
+
+def test_a_line_that_repeats_a_photo_caption_goes() -> None:
+    """A line that the page also shows as a caption goes, once in the text or twice."""
+    caption = "Putin dan para pemimpin ASEAN di Sochi, Mei 2016"
+    captions = {f"{caption} (Foto: Reuters)"}
+    assert clean_lines(f"{caption}\n{BODY}\n{caption}", captions).splitlines() == [BODY]
+    assert clean_lines(f"{caption}\n{BODY}", captions).splitlines() == [BODY]
 
 
 #: paragraphs that begin with the words of a "read also" marker or a credit: the article's own
