@@ -133,8 +133,10 @@ def test_dates_agree_with_ground_truth_and_none_is_wrong_by_a_day(extracted) -> 
 
 
 def test_languages_of_real_pages(extracted) -> None:
-    """The languages of the Indonesian, Vietnamese, Russian and Malaysian (English) pages."""
+    """The languages of the Indonesian, Vietnamese, Russian and Malaysian (English) pages, and
+    of People's Daily's, served with ``Content-Language: utf-8`` (no language: the text's)."""
     languages = {name.rsplit("_", 3)[0]: article.language for name, _, article in extracted}
+    assert languages["fundus__People"] == "zh"
     assert languages["fundus__MediaIndonesia"] == "id"
     assert languages["fundus__VnExpress"] == "vi"
     assert languages["fundus__Kommersant"] == "ru"
