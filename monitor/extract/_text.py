@@ -133,7 +133,7 @@ def _is_title(text: str) -> bool:
     """A headline written after the marker without a separator: it opens with a capital or a
     digit (a sentence goes on in lower case), short, without a closing stop."""
     first = _WORD.search(text)
-    return bool(first) and not first.group().islower() and _is_headline(text.strip())
+    return first is not None and not first.group().islower() and _is_headline(text.strip())
 
 
 def _is_caption(line: str, captions: Collection[str]) -> bool:
