@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Collection
 from itertools import pairwise
+from typing import Literal
 
 import trafilatura
 
@@ -113,11 +114,11 @@ def clean_lines(text: str, captions: Collection[str] = ()) -> str:
     return "\n".join(line for line, following in pairs if not _is_split_dateline(line, following))
 
 
-def _read_also(line: str) -> str | None:
-    """ "heading" for a bare "read also" heading ("Baca Juga", "Related articles:"), "link" for
-    the marker and one linked headline ("Baca juga: X", "Read more » X", "Baca Juga Putin Undang
-    Pemimpin ASEAN"), None otherwise: a paragraph that merely begins with those words ("Lihat
-    juga bagaimana ...", "По теме безопасности на море ...") is the article's."""
+def _read_also(line: str) -> Literal["heading", "link"] | None:
+    """What a line that opens with a "read also" marker is: a bare heading ("Baca Juga",
+    "Related articles:"), one link (the marker and a headline: "Baca juga: X", "Read more » X",
+    "Baca Juga Putin Undang Pemimpin ASEAN"), or None: a paragraph that merely begins with those
+    words ("Lihat juga bagaimana ...", "По теме безопасности на море ...") is the article's."""
     marker = _READ_ALSO.match(line)
     if not marker:
         return None
