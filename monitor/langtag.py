@@ -1,14 +1,46 @@
 """Language tags: ``en-US``, ``pt_BR``, ``id`` -> the primary subtag the matcher works with.
 
-Owns: ``primary_subtag``. Pure, no imports: readers of feeds, sitemaps and pages all use it.
+Owns: ``primary_subtag`` and the table of codes it accepts. Pure, no imports: readers of feeds,
+sitemaps and pages all use it.
 Does not own: detecting a text's language (``monitor.extract``).
+
+Only a real language code counts: a page served with ``Content-Language: utf-8`` declares no
+language (not "utf"), so its text decides. The table is ISO 639-1 (every two-letter code) and
+the three-letter ISO 639-3 codes py3langid can answer, so that a page's word can agree with
+what its text looks like; another three-letter code counts as none, and the text decides.
+``tests/test_langtag.py`` checks the table against CLDR (babel) and py3langid's model; babel is
+not imported here, as loading its data costs about 0.2 s a process.
 """
 
 from __future__ import annotations
 
+#: ISO 639-1: the 183 two-letter codes (CLDR knows the same set), as the standard lists them
+_ISO_639_1_TABLE = (
+    "aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy "
+    "da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht "
+    "hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky "
+    "la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny "
+    "oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss "
+    "st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo "
+    "za zh zu"
+)
+_ISO_639_1 = frozenset(_ISO_639_1_TABLE.split())
+#: two-letter codes ISO 639 withdrew (1989) that old software still writes: Java's Locale
+#: gives "in" for Indonesian, which would miss the Indonesian/Malay choice
+_WITHDRAWN = {"in": "id", "iw": "he", "ji": "yi", "jw": "jv", "mo": "ro"}
+#: the ISO 639-3 codes py3langid 0.4 answers besides the two-letter ones ("zxx", no
+#: linguistic content, is not a language a page is written in)
+_PY3LANGID_639_3 = frozenset(
+    {"ace", "ary", "arz", "bcl", "crh", "ext", "fuv", "gcf", "gcr", "gom", "grc", "gug", "guw",
+     "hbo", "kab", "kik", "lij", "ltg", "nso", "pcm", "sdh", "uzs", "vec", "wuu", "yue"}
+)  # fmt: skip
+#: every code ``primary_subtag`` accepts
+LANGUAGE_CODES = _ISO_639_1 | _PY3LANGID_639_3
+
 
 def primary_subtag(tag: str | None) -> str | None:
-    """``en-US`` -> ``en``: the primary subtag, lower case, if it looks like an ISO 639 code
-    (2 or 3 letters); None otherwise."""
+    """``en-US`` -> ``en``: the primary subtag, lower case, if it is a language code (above);
+    None otherwise (``utf-8``, ``x-default``, ``und``)."""
     primary = (tag or "").strip().replace("_", "-").split("-")[0].lower()
-    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
+    primary = _WITHDRAWN.get(primary, primary)
+    return primary if primary in LANGUAGE_CODES else None

@@ -75,7 +75,8 @@ def test_no_zone_no_date() -> None:
 
 def test_reuters_page_gives_its_dateline_once() -> None:
     """A Reuters page (dateline in its own ``<span>``, a share bar after it) against its golden
-    text: "LONDON (Reuters) - A healthcare worker...", no "LONDON" line above it."""
+    text: "LONDON (Reuters) - A healthcare worker...", no "LONDON" line above it, and no line of
+    the share bar ("- Tweet this", "- Digg this", "- Reprints") below it."""
     content = gzip.decompress((ARTICLES / "newspaper__reuters.com4.html.gz").read_bytes())
     golden = (ARTICLES / "newspaper__reuters.com4.txt").read_text(encoding="utf-8")
     assert extract_article(content, REUTERS_URL).text + "\n" == golden
@@ -150,8 +151,10 @@ def test_dates_agree_with_ground_truth_and_none_is_wrong_by_a_day(extracted) -> 
 
 
 def test_languages_of_real_pages(extracted) -> None:
-    """The languages of the Indonesian, Vietnamese, Russian and Malaysian (English) pages."""
+    """The languages of the Indonesian, Vietnamese, Russian and Malaysian (English) pages, and
+    of People's Daily's, served with ``Content-Language: utf-8`` (no language: the text's)."""
     languages = {name.rsplit("_", 3)[0]: article.language for name, _, article in extracted}
+    assert languages["fundus__People"] == "zh"
     assert languages["fundus__MediaIndonesia"] == "id"
     assert languages["fundus__VnExpress"] == "vi"
     assert languages["fundus__Kommersant"] == "ru"
@@ -266,6 +269,13 @@ def test_written_dates(text: str, language: str | None, expected: str | None) ->
 # --- boilerplate lines -----------------------------------------------------------------------
 
 BODY = "Rusia dan ASEAN berencana mengadopsi strategi baru untuk memerangi terorisme."
+#: sub-headings and list items that an article repeats (AEB's beachbodyondemand and bgr pages)
+REPEATED_SECTIONS = [
+    *("Pre-Workout Meal", "Eat 60–90 minutes before your workout", BODY),
+    *("- Easy setup for all your Apple devices", "- GPS", BODY),
+    *("Pre-Workout Meal", "Eat 60–90 minutes before your workout", BODY),
+    *("- Easy setup for all your Apple devices", "- GPS", BODY),
+]
 
 
 @pytest.mark.parametrize(
@@ -278,8 +288,13 @@ BODY = "Rusia dan ASEAN berencana mengadopsi strategi baru untuk memerangi teror
         (["Читайте также: Россия и АСЕАН", BODY], [BODY]),
         ([BODY, "Yuk koleksi buku bacaan berkualitas dari buku Republika ..."], [BODY]),
         ([BODY, "Advertisement", "Share", "Bagikan"], [BODY]),
+        # Reuters' and Barron's share bars
+        ([BODY, "- Tweet this", "- Link this", "- Digg this", "- Reprints"], [BODY]),
+        (["- Order Reprints", "- Print Article", BODY, "- Share this", "- Email this"], [BODY]),
         (["Foto: EPA-EFE/HANDOUT", BODY], [BODY]),
-        (["A caption of five words or more", BODY, "A caption of five words or more"], [BODY]),
+        # a single word in two places is a menu; a longer repeated line is the article's own
+        (["News", "Politik", BODY, "News", "Politik"], [BODY]),
+        (REPEATED_SECTIONS, REPEATED_SECTIONS),
         # a "Baca Juga" block ends at the first real paragraph
         (["Baca Juga", BODY, "Pendek"], [BODY, "Pendek"]),
         # a dateline split off its paragraph, even across a share bar; a repeated heading stays
@@ -300,6 +315,54 @@ BODY = "Rusia dan ASEAN berencana mengadopsi strategi baru untuk memerangi teror
 def test_clean_lines(lines: list[str], kept: list[str]) -> None:
     """Boilerplate lines go; the article's own lines stay, in order."""
     assert clean_lines("\n".join(lines)).splitlines() == kept
+
+
+def test_a_line_that_repeats_a_photo_caption_goes() -> None:
+    """A line that the page also shows as a caption goes, once in the text or twice."""
+    caption = "Putin dan para pemimpin ASEAN di Sochi, Mei 2016"
+    captions = {f"{caption} (Foto: Reuters)"}
+    assert clean_lines(f"{caption}\n{BODY}\n{caption}", captions).splitlines() == [BODY]
+    assert clean_lines(f"{caption}\n{BODY}", captions).splitlines() == [BODY]
+
+
+#: paragraphs that begin with the words of a "read also" marker or a credit: the article's own
+SENTENCES = [
+    "Lihat juga bagaimana aparat menangani penyelundupan sabu di perairan Natuna tahun lalu.",
+    "По теме безопасности на море стороны договорились провести учения в Андаманском море.",
+    "Related developments in the South China Sea worried ASEAN diplomats meeting in Jakarta.",
+    "See also how the navy drill near the Andaman Sea was reported by Russian state media.",
+    "Read more closely, the joint statement commits both sides to share intelligence.",
+    "Xem thêm các quy định mới về an ninh hàng hải được ban hành trong tháng này.",
+    "Baca juga keterangan resmi Kementerian Luar Negeri yang dirilis pada Selasa malam.",
+    "Читайте также заявление МИД России, опубликованное во вторник вечером на сайте.",
+    "Photo: the two leaders shook hands in Sochi before the talks on terrorism began.",
+    # a colon, but far longer than a linked headline
+    "Read more: the ministry said on Tuesday that the joint exercises would be held in the "
+    "Andaman Sea next year, with ships from all ten ASEAN members taking part.",
+]
+
+
+@pytest.mark.parametrize("sentence", SENTENCES)
+def test_a_paragraph_that_begins_like_a_read_also_line_stays(sentence: str) -> None:
+    """Only a marker with a separator or a headline-like title is a "read also" line."""
+    assert clean_lines(f"{BODY}\n{sentence}").splitlines() == [BODY, sentence]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "Baca Juga Putin Undang Pemimpin ASEAN ke Sochi",
+        "Related post: Pickled Brussels Sprouts Recipe",
+        "[Related: Salesforce Dreamforce Keynote: AI, Integration, Alicia Keys And Protestors]",
+        "По теме: Учения в Андаманском море",
+        "Read more » Tencent profit falls as Alibaba threat and economic woes weigh",
+        "Xem thêm - Nga và ASEAN tập trận chung",
+        "Foto: ANTARA FOTO/Sigid Kurniawan/foc.",
+    ],
+)
+def test_a_read_also_link_or_credit_goes(link: str) -> None:
+    """A marker and a linked headline on one line, and a short credit, are dropped."""
+    assert clean_lines(f"{link}\n{BODY}").splitlines() == [BODY]
 
 
 # --- language --------------------------------------------------------------------------------
