@@ -25,8 +25,8 @@ from monitor.learn.nearest import Nearest
 from monitor.learn.suggest import TermUse, suggest, suggestions
 from monitor.match import Matcher
 from monitor.notify import Notifier
-from monitor.pipeline import Pipeline
-from monitor.store import Store
+from monitor.pipeline import Pipeline, relearn
+from monitor.store import NewArticle, Store
 from monitor.types import Document, Item, Topic
 from monitor.workers import WorkerLimits, Workers
 from tests.test_store import T0, article, state
@@ -758,3 +758,51 @@ def test_judgments_arriving_retrain_at_the_next_check(tmp_path: Path, database_u
             assert model is not None and (model.judgments, model.active) == (40, True)
     finally:
         workers.close()
+
+
+def test_rematch_keeps_and_drops_what_the_daemon_does(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Judgments turned the topic's filter on, then its query was edited: ``rematch
+    --dry-run`` lists, and ``rematch --notify`` stores and alerts, exactly the stored articles
+    the daemon keeps (the river banks), not the money banks its filter drops; a dry run saves
+    no retrained filter, a real run saves it as the daemon would."""
+    channel = "channels:\n  desk: {urls: 'json://localhost/x'}\n"
+
+    def configured(query: str) -> Path:
+        config = write_config(tmp_path, database_url, query)
+        config.write_text(config.read_text(encoding="utf-8") + channel, encoding="utf-8")
+        return config
+
+    before = load_settings(configured("bank"), {})
+    unseen = [Item(key=d.id, url=None, guid=None, title=d.title, summary=d.text, language="en")
+              for d in UNSEEN]  # fmt: skip
+    with Store.open(database_url) as store:
+        store.import_judgments([(d, {"bank": r}) for d, r in judged(40)], "ana", T0)
+        relearn(store, before.topics, Matcher(before.topics), T0)
+        store.save_poll(state(), [NewArticle(i, "src-a", "Source A", (), True) for i in unseen], T0)
+    config = configured("bank OR banks")
+    assert main(["--config", str(config), "rematch", "--dry-run"]) == 0
+    listed = sorted(line.split("  ")[-1].strip() for line in
+                    capsys.readouterr().out.splitlines() if " bank  " in line)  # fmt: skip
+    with Store.open(database_url) as store:
+        dry_run_saved = store.learned()["bank"].trained
+    assert main(["--config", str(config), "rematch", "--notify"]) == 0
+    with Store.open(database_url) as store:
+        stored = sorted(m.title for m in store.matches(limit=100))
+        queued = store.counts()["deliveries_pending"]
+        saved = store.learned()["bank"].trained
+    settings = load_settings(config, {})
+    workers = Workers(WorkerLimits(processes=1))
+    try:
+        with Store.open(database_url) as store:
+            daemon = _pipeline(settings, store, workers, T0)
+            asyncio.run(daemon.relearn())
+            by_title = {d.id: d.title for d in UNSEEN}
+            kept = sorted(by_title[k] for k in _kept(daemon, settings, UNSEEN))
+    finally:
+        workers.close()
+    river = sorted(d.title for d in UNSEEN if d.title.startswith("River"))
+    assert (kept, kept, kept, 10, T0, True) == (
+        river, listed, stored, queued, dry_run_saved, saved > T0,
+    )  # fmt: skip
