@@ -542,6 +542,44 @@ def test_cli_feedback_round_trip_undo_and_import(
     assert "top features:" in capsys.readouterr().out
 
 
+def test_cli_feedback_repeated_is_not_stacked_and_unknown_ids_are_usage_errors(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same verdict twice is said to change nothing, and one undo takes it back (saying
+    what is current then); a match id that names no match, one past any row id included, is a
+    usage error (2) with a hint, not a database error (3)."""
+    config = write_config(tmp_path, database_url)
+    run = ["--config", str(config), "feedback"]
+    with Store.open(database_url) as store:
+        store.save_poll(
+            state(), [article("https://a.example/1", topics=(("bank", ("chat",)),))], T0
+        )
+        match_id = str(store.matches(limit=1)[0].match_id)
+    codes = [main([*run, match_id, verdict]) for verdict in ("relevant", "relevant", "undo")]
+    said = capsys.readouterr().out.splitlines()
+    with Store.open(database_url) as store:
+        counted = store.feedback_counts()
+    codes += [main([*run, match_id, v]) for v in ("not-relevant", "relevant", "undo")]
+    undone_to = capsys.readouterr().out.splitlines()[-1]
+    too_big = "9" * 20
+    asked = (["999", "relevant"], [too_big, "relevant"], ["999", "undo"], ["999"])
+    unknown = [main([*run, *args]) for args in asked]
+    err = capsys.readouterr().err
+    assert (
+        [0, 0, 0, 0, 0, 0],
+        [f"match {match_id}: relevant (topic bank)",
+         f"match {match_id}: already marked relevant (topic bank); nothing changed",
+         f"match {match_id}: verdict undone (relevant, topic bank): now not judged"],
+        {},
+        f"match {match_id}: verdict undone (relevant, topic bank): now not-relevant",
+        [2, 2, 2, 2],
+        4,
+    ) == (
+        codes, said, counted, undone_to, unknown,
+        err.count("no match or delivery") if "database error" not in err else -1,
+    )  # fmt: skip
+
+
 def test_cli_feedback_takes_a_delivery_id_and_warns_of_unknown_topics(
     tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from monitor.learn import Candidates
+from monitor.learn import Candidates, candidates
 from monitor.match.specificity import Background, background
 from monitor.types import Document, Match, Topic
 
@@ -103,7 +103,7 @@ def suggestions(
 
 def _match_of(matcher: Candidates, topic: str, doc: Document) -> Match | None:
     """``topic``'s match of ``doc`` (a matcher may hold other topics too), whatever its score."""
-    return next((m for m in matcher.match(doc, below=[topic]) if m.topic == topic), None)
+    return candidates(matcher, doc, [topic]).get(topic)
 
 
 def suggest(

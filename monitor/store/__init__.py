@@ -31,6 +31,7 @@ from monitor.store._engine import sqlite_file
 from monitor.store._learning import Learned
 from monitor.store._store import Store
 from monitor.store._values import (
+    ID_MAX,
     VERDICTS,
     ArticlePage,
     Candidate,
@@ -48,12 +49,16 @@ from monitor.store._values import (
     Placing,
     PollSaved,
     RecentSend,
+    Recorded,
     SourceState,
     StoredArticle,
     StoredMatch,
+    Undone,
+    row_id,
 )
 
 __all__ = [
+    "ID_MAX",
     "VERDICTS",
     "ArticlePage",
     "Candidate",
@@ -72,10 +77,13 @@ __all__ = [
     "Placing",
     "PollSaved",
     "RecentSend",
+    "Recorded",
     "SourceState",
     "Store",
     "StoredArticle",
     "StoredMatch",
+    "Undone",
     "fenced",
+    "row_id",
     "sqlite_file",
 ]
