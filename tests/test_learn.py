@@ -369,10 +369,12 @@ def test_suggest_proposes_not_candidates_and_missing_terms() -> None:
          {("OR", "heroin"), ("NOT", "casino")}),
         # "dari" (from) and "pada" (on) are in 92% and 85% of Indonesian background texts
         ("id", "sabu dari", "kasino pada", {("OR", "sabu"), ("NOT", "kasino")}),
+        # language unknown: "apabila" (if) is in 15% of Malay texts, 4.9% of all pooled
+        (None, "sabu apabila", "kasino pada", {("OR", "sabu"), ("NOT", "kasino")}),
     ],
 )  # fmt: skip
 def test_suggest_leaves_out_words_common_in_their_language(
-    lang: str, relevant_words: str, wrong_words: str, expected: set[tuple[str, str]]
+    lang: str | None, relevant_words: str, wrong_words: str, expected: set[tuple[str, str]]
 ) -> None:
     """A word in more than a few percent of the background texts of its language is proposed
     neither as a NOT candidate nor as a missing term."""
@@ -405,6 +407,49 @@ def test_term_uses_name_the_query_terms_that_fired_only_in_wrong_alerts() -> Non
     )
     assert [u.term for u in uses if u.only_wrong] == ["elect*"]
     assert (said.topic, said.relevant, said.not_relevant) == ("votes", 2, 2)
+    assert (said.too_few_to_narrow, [u.term for u in uses if u.narrow]) == (True, [])
+
+
+def vote_docs(relevant: int, wrong: int) -> list[tuple[Document, bool]]:
+    """Ballots counted (relevant) and club boards elected (not relevant), each its own."""
+    return [(Document(f"r{n}", f"Ballots counted in district {n}",
+                      "The poll closed and ballots were counted", "en"), True)
+            for n in range(relevant)] + [
+            (Document(f"w{n}", f"Club {n} elects a board",
+                      "Members elected a new chairman", "en"), False)
+            for n in range(wrong)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("relevant", "wrong", "narrowed", "too_few"),
+    [(0, 1, [], True), (1, 1, [], True), (2, 3, [], True), (3, 2, [], False),
+     (3, 3, ["elect*"], False)],
+)  # fmt: skip
+def test_dropping_a_term_is_advised_only_with_the_learners_minimum_behind_it(
+    relevant: int, wrong: int, narrowed: list[str], too_few: bool
+) -> None:
+    """A term that fired only in articles judged not relevant is advised to drop or narrow once
+    it fired in 3 of them and the query accepts 3 judged relevant (the learner's own minimum of
+    each verdict); with two judgments nothing is advised, and the output says why."""
+    said = suggestions(POLLS, vote_docs(relevant, wrong), Matcher([POLLS]))
+    expected = (narrowed, too_few)
+    assert expected == ([u.term for u in said.terms if u.narrow], said.too_few_to_narrow)
+
+
+def test_suggestions_count_an_article_judged_under_two_keys_once() -> None:
+    """An article imported under its file's id and judged again on its stored match (its page's
+    text a little different) is one article, at its latest verdict; other articles with the
+    same headline but another text stay apart."""
+    rng = random.Random(3)
+    words = " ".join(rng.choice(FILLER + RIVER) for _ in range(120))
+    page = Document("https://news.example/a/kompas-1.html", "River bank gives way",
+                    f"KOMPAS.com - {words} Baca juga: banjir", "id")  # fmt: skip
+    imported = Document("kompas-1", "River bank gives way", words, "id")
+    others = [Document(f"n{n}", "News", f"the bank said {n}", "en") for n in range(2)]
+    judged = [(imported, True), (others[0], True), (page, False), (others[1], False)]
+    said = suggestions(TOPIC, judged, Matcher([TOPIC]))
+    expected = ("bank", 1, 2, 1)
+    assert expected == (said.topic, said.relevant, said.not_relevant, said.merged)
 
 
 def test_feedback_file_zero_is_not_relevant_and_unlisted_is_unjudged() -> None:

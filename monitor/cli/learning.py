@@ -24,7 +24,7 @@ from monitor.config import Settings
 from monitor.errors import StoreError
 from monitor.learn import CUTOFF, Filters, candidates, from_json, learn, status
 from monitor.learn.feedback_file import Judged, read_feedback, write_feedback
-from monitor.learn.suggest import suggestions
+from monitor.learn.suggest import MIN_SUPPORT, Suggestions, suggestions
 from monitor.match import Explanation, Lexicon, Matcher, lexicon_for
 from monitor.pipeline import NEAR_MISS_DAYS, near_misses, relearn
 from monitor.store import Recorded, Store, row_id
@@ -274,7 +274,11 @@ def cmd_suggest(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         print(f"topic {topic.id}: no judgments yet (monitor feedback)")
         return 0
     found = suggestions(topic, judged, Matcher([topic], lexicon_for(settings.lexicon)))
-    print(f"topic {topic.id}: {found.relevant} relevant, {found.not_relevant} not relevant")
+    merged = (
+        f" ({found.merged} judged again under another key counted once)" if found.merged else ""
+    )
+    print(f"topic {topic.id}: {found.relevant} relevant, {found.not_relevant} not relevant"
+          f"{merged}")  # fmt: skip
     for kind, title in (
         ("NOT", "NOT candidates"),
         ("OR", "terms of relevant articles the query lacks"),
@@ -285,11 +289,22 @@ def cmd_suggest(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             print(f"  {kind} {s.word}  (in {s.relevant} relevant, {s.not_relevant} not relevant)")
     print("query terms by the judged articles they fired in:" + ("" if found.terms else " none"))
     for use in found.terms:
-        advice = "  drop or narrow it (AND, NEAR)" if use.only_wrong else ""
+        advice = "  drop or narrow it (AND, NEAR)" if use.narrow else ""
         words = f"; there it matched {', '.join(map(repr, use.matched))}" if use.matched else ""
         print(f"  {use.term}  (in {use.relevant} relevant, {use.not_relevant} not relevant"
               f"{words}){advice}")  # fmt: skip
+    if any(use.only_wrong and not use.narrow for use in found.terms):
+        print(_too_little(found))
     return 0
+
+
+def _too_little(found: Suggestions) -> str:
+    """Why a term that fired only in articles judged not relevant is not advised to drop."""
+    return (f"too little to go on to drop or narrow a term: it takes one that fired in "
+            f"{MIN_SUPPORT} or more articles judged not relevant and in none of {MIN_SUPPORT} or "
+            f"more judged relevant that the query accepts (the learner's own minimum of each "
+            f"verdict); the query accepts {found.accepted_relevant} judged relevant and "
+            f"{found.accepted_not_relevant} not relevant")  # fmt: skip
 
 
 def explain_learned(settings: Settings, explanation: Explanation, doc: Document) -> str:

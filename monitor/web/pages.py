@@ -38,7 +38,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from monitor.cluster import NodeView
 from monitor.config import SourceSettings
-from monitor.learn.suggest import Suggestions
+from monitor.learn.suggest import MIN_SUPPORT, Suggestions
 from monitor.redact import masked_url
 from monitor.rematch import NearMiss
 from monitor.store import DayCount, DeliveryRecord, MatchDetail, MatchFilter, SourceState
@@ -170,6 +170,7 @@ class Pages:
             near=near,
             near_rows=[(m, present.safe_href(m.article_key)) for m in near.found] if near else [],
             said=said,
+            min_support=MIN_SUPPORT,
         )
 
     def render_sources(
