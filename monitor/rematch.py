@@ -1,10 +1,12 @@
 """Stored articles matched again: which topics one matches now, and which it nearly matches.
 
-A stored article is matched as the pipeline matched it: the source's language stands in when the
-feed declared none, and a source that lists its ``topics`` is matched against those only. Two
-callers share that path: ``monitor rematch`` stores the matches it finds (``rematches``), and the
-analyst's near-miss list (``near_miss``, ``nearest``) shows the articles a topic's query accepts
-but its score puts below the threshold, so she can judge them and the topic's learned filter can
+A stored article is decided as the pipeline decides a new item, by the same code
+(``monitor.found``): the source's language stands in when the feed declared none, each topic's
+learned filter keeps or drops the candidates, and a source that lists its ``topics`` is matched
+against those only. Two callers share that path: ``monitor rematch`` stores the matches it finds
+(``rematches``, given the learned filters the daemon uses), and the analyst's near-miss list
+(``near_miss``, ``nearest``, without the filters) shows the articles a topic's query accepts but
+its score puts below the threshold, so she can judge them and the topic's learned filter can
 learn to re-admit such articles (``monitor.learn``: it only re-admits when it has judged some).
 
 Owns: those decisions, on values: pure, no I/O. Does not own: reading the articles or the verdicts
@@ -19,15 +21,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from monitor.config import Settings, SourceSettings
+from monitor.config import Settings
+from monitor.found import Found, found_in
+from monitor.learn import PLAIN, Refiner
 from monitor.match import Matcher
-from monitor.types import Document, Match, Topic
+from monitor.types import Topic
 
 if TYPE_CHECKING:  # the value only: importing the store would pull in sqlmodel
     from monitor.store import StoredArticle
-
-#: (match, topic name, channels), as the store takes them
-Found = tuple[Match, str, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,24 +50,19 @@ def rematches(
     article: StoredArticle,
     settings: Settings,
     topics: Sequence[Topic],
+    refiner: Refiner = PLAIN,
     below: Collection[str] = (),
 ) -> list[Found]:
-    """The ``topics`` that ``article`` matches, as the pipeline would have decided them.
+    """The ``topics`` that ``article`` matches, decided as the pipeline decides a new item's
+    (``monitor.found``: ``refiner``, the topics' learned filters, keep or drop candidates).
 
     ``below``: topics whose threshold is not applied (``Matcher.match``). A source that lists
     its ``topics`` is matched against those only (a source no longer configured: against all).
     """
     source = next((s for s in settings.sources if s.id == article.source_id), None)
-    doc = article.document
-    if doc.lang is None and source is not None and source.language:
-        doc = Document(doc.id, doc.title, doc.text, source.language)
-    by_id = {t.id: t for t in topics}
     every_channel = tuple(c.name for c in settings.channels)
-    return [
-        (match, by_id[match.topic].name, _channels(by_id[match.topic], every_channel))
-        for match in matcher.match(doc, below=below)
-        if match.topic in by_id and _allowed(source, match.topic)
-    ]
+    by_id = {t.id: t for t in topics}
+    return found_in(article.document, source, matcher, by_id, every_channel, refiner, below)
 
 
 def near_miss(
@@ -88,12 +84,3 @@ def nearest(found: Iterable[NearMiss], skip: Collection[str], limit: int) -> lis
     or matched), the newest first among equal scores."""
     kept = (f for f in found if f.article_key not in skip)
     return heapq.nsmallest(limit, kept, key=lambda f: (-f.score, -f.article_id))
-
-
-def _allowed(source: SourceSettings | None, topic: str) -> bool:
-    return source is None or source.topics is None or topic in source.topics
-
-
-def _channels(topic: Topic, every_channel: tuple[str, ...]) -> tuple[str, ...]:
-    # None means every channel; an empty tuple (its channels disabled) means none
-    return every_channel if topic.channels is None else topic.channels

@@ -133,6 +133,40 @@ def test_explain_reads_a_pasted_text_in_its_language(
     assert expected == found
 
 
+def test_explain_takes_the_title_with_a_file_or_a_text(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``--title`` with ``--file``: the title is the headline and the whole file the body
+    (without ``--title`` the file's first line is the headline); with ``--text`` the same.
+    ``--title`` with ``--article``, or two bodies, is a usage error."""
+    watchlist = tmp_path / "storm.yaml"
+    watchlist.write_text("topics:\n  - {id: storm, name: Storms, query: storm}\n", "utf-8")
+    body = tmp_path / "body.txt"
+    body.write_text("Residents were evacuated overnight.\nMore rain is expected.\n", "utf-8")
+    explain = ["explain", "storm", "--watchlist", str(watchlist), "--lang", "en"]
+    runs = [
+        ["--title", "Storm hits the coast", "--file", str(body)],
+        ["--title", "Storm hits the coast", "--text", body.read_text("utf-8")],
+        ["--file", str(body)],
+    ]
+    found = []
+    for extra in runs:
+        code = main([*explain, *extra])
+        rows = [line.split()[:2] for line in capsys.readouterr().out.splitlines()]
+        found.append((code, ["title", "0"] in rows, ["text", "0"] in rows))
+    refused = main([*explain, "--title", "Storm", "--article", "1"])
+    said = capsys.readouterr().err
+    with pytest.raises(SystemExit) as two_bodies:
+        main([*explain, "--text", "storm", "--file", str(body)])
+    expected = [(0, True, False), (0, True, False), (0, False, False)]
+    assert (expected, 2, True, 2) == (
+        found,
+        refused,
+        "not --article" in said,
+        two_bodies.value.code,
+    )
+
+
 def test_explain_an_unknown_topic_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     """An unknown topic id exits 2 and lists the defined ones."""
     code = main(["explain", "nope", "--watchlist", WATCHLIST, "--text", "x"])

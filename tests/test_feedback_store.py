@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 
-from monitor.errors import StoreError
-from monitor.store import MatchCursor, MatchFilter, Store
+from monitor.store import MatchCursor, MatchFilter, Store, Undone
 from monitor.types import Document
 from tests.test_store import T0, article, state
 
@@ -30,6 +31,7 @@ def test_record_undo_and_read_feedback(store: Store) -> None:
     store.record_feedback(first, "relevant", "web", T0)
     latest = store.record_feedback(first, "not-relevant", "web", T0 + timedelta(minutes=1))
     store.record_feedback(second, "relevant", "ana", T0 + timedelta(minutes=2))
+    assert latest is not None
     assert (latest.match_id, latest.topic_id, latest.article_key, latest.verdict) == (
         first,
         "asean",
@@ -39,11 +41,58 @@ def test_record_undo_and_read_feedback(store: Store) -> None:
     assert [f.verdict for f in store.feedback("asean")] == ["relevant", "not-relevant", "relevant"]
     assert store.feedback("other") == []
     assert store.latest_verdicts([first, second]) == {first: "not-relevant", second: "relevant"}
-    assert store.undo_feedback(first) is True
+    assert store.undo_feedback(first) == Undone("not-relevant", "relevant")
     assert store.latest_verdicts([first]) == {first: "relevant"}
     assert store.feedback_counts() == {"asean": {"relevant": 2, "not-relevant": 0}}
-    assert store.undo_feedback(first) is True
-    assert store.undo_feedback(first) is False
+    assert store.undo_feedback(first) == Undone("relevant", None)
+    assert store.undo_feedback(first) is None
+
+
+def test_a_repeated_verdict_adds_nothing_and_one_undo_takes_it_back(store: Store) -> None:
+    """The same verdict twice (a double click, on the match or as an article's, or after an
+    import that said it) is stored once; one undo leaves the article unjudged."""
+    store.save_poll(state(), [article("https://a.example/1"), article("https://a.example/2")], T0)
+    first, second = sorted(_match_ids(store))
+    given = [
+        store.record_feedback(first, "relevant", "web", T0),
+        store.record_feedback(first, "relevant", "web", T0 + timedelta(seconds=1)),
+        store.record_article_feedback("asean", "https://a.example/1", "relevant", "cli", T0),
+    ]
+    stored_once = [(g.match_id, g.verdict, g.stored) for g in given if g is not None]
+    rows = [f.verdict for f in store.feedback()]
+    undone = store.undo_feedback(first)
+    counts = store.feedback_counts()
+    doc = Document("https://a.example/2", "Asean", "text", "en")
+    store.import_judgments([(doc, {"asean": False})], "file", T0)
+    after_import = store.record_feedback(second, "not-relevant", "web", T0 + timedelta(minutes=1))
+    assert (
+        [(first, "relevant", True), (first, "relevant", False), (first, "relevant", False)],
+        ["relevant"],
+        Undone("relevant", None),
+        {},
+        False,
+        Undone("not-relevant", None),
+    ) == (
+        stored_once, rows, undone, counts,
+        after_import is not None and after_import.stored, store.undo_feedback(second),
+    )  # fmt: skip
+
+
+def test_verdicts_given_at_once_are_decided_one_after_the_other(store: Store) -> None:
+    """Two clicks of one button arriving together (two threads, two connections) store one
+    verdict: the second sees the first."""
+    store.save_poll(state(), [article("https://a.example/1")], T0)
+    (match_id,) = _match_ids(store)
+    start = threading.Barrier(2)
+
+    def click() -> bool:
+        start.wait(timeout=30)
+        given = store.record_feedback(match_id, "relevant", "web", T0)
+        return given is not None and given.stored
+
+    with ThreadPoolExecutor(2) as pool:
+        stored = sorted(pool.map(lambda _: click(), range(2)))
+    assert (stored, [f.verdict for f in store.feedback()]) == ([False, True], ["relevant"])
 
 
 def test_an_import_and_a_verdict_on_the_match_have_one_current_verdict(store: Store) -> None:
@@ -85,10 +134,15 @@ def test_a_delivery_id_names_its_match(store: Store) -> None:
 
 
 def test_feedback_on_unknown_match_or_bad_verdict_is_refused(store: Store) -> None:
-    """No such match is a StoreError; a verdict outside the two is a ValueError."""
+    """No such match (or article) is an answer, None, not a database error; a verdict outside
+    the two is a ValueError."""
     store.save_poll(state(), [article("https://a.example/1")], T0)
-    with pytest.raises(StoreError):
-        store.record_feedback(999_999, "relevant", "web", T0)
+    assert (
+        store.record_feedback(999_999, "relevant", "web", T0),
+        store.undo_feedback(999_999),
+        store.match_topic(999_999),
+        store.record_article_feedback("asean", "https://nowhere.example/", "relevant", "web", T0),
+    ) == (None, None, None, None)
     with pytest.raises(ValueError):
         store.record_feedback(_match_ids(store)[0], "maybe", "web", T0)
 

@@ -25,8 +25,8 @@ from monitor.learn.nearest import Nearest
 from monitor.learn.suggest import TermUse, suggest, suggestions
 from monitor.match import Matcher
 from monitor.notify import Notifier
-from monitor.pipeline import Pipeline
-from monitor.store import Store
+from monitor.pipeline import Pipeline, relearn
+from monitor.store import NewArticle, Store
 from monitor.types import Document, Item, Topic
 from monitor.workers import WorkerLimits, Workers
 from tests.test_store import T0, article, state
@@ -369,10 +369,12 @@ def test_suggest_proposes_not_candidates_and_missing_terms() -> None:
          {("OR", "heroin"), ("NOT", "casino")}),
         # "dari" (from) and "pada" (on) are in 92% and 85% of Indonesian background texts
         ("id", "sabu dari", "kasino pada", {("OR", "sabu"), ("NOT", "kasino")}),
+        # language unknown: "apabila" (if) is in 15% of Malay texts, 4.9% of all pooled
+        (None, "sabu apabila", "kasino pada", {("OR", "sabu"), ("NOT", "kasino")}),
     ],
 )  # fmt: skip
 def test_suggest_leaves_out_words_common_in_their_language(
-    lang: str, relevant_words: str, wrong_words: str, expected: set[tuple[str, str]]
+    lang: str | None, relevant_words: str, wrong_words: str, expected: set[tuple[str, str]]
 ) -> None:
     """A word in more than a few percent of the background texts of its language is proposed
     neither as a NOT candidate nor as a missing term."""
@@ -405,6 +407,49 @@ def test_term_uses_name_the_query_terms_that_fired_only_in_wrong_alerts() -> Non
     )
     assert [u.term for u in uses if u.only_wrong] == ["elect*"]
     assert (said.topic, said.relevant, said.not_relevant) == ("votes", 2, 2)
+    assert (said.too_few_to_narrow, [u.term for u in uses if u.narrow]) == (True, [])
+
+
+def vote_docs(relevant: int, wrong: int) -> list[tuple[Document, bool]]:
+    """Ballots counted (relevant) and club boards elected (not relevant), each its own."""
+    return [(Document(f"r{n}", f"Ballots counted in district {n}",
+                      "The poll closed and ballots were counted", "en"), True)
+            for n in range(relevant)] + [
+            (Document(f"w{n}", f"Club {n} elects a board",
+                      "Members elected a new chairman", "en"), False)
+            for n in range(wrong)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("relevant", "wrong", "narrowed", "too_few"),
+    [(0, 1, [], True), (1, 1, [], True), (2, 3, [], True), (3, 2, [], False),
+     (3, 3, ["elect*"], False)],
+)  # fmt: skip
+def test_dropping_a_term_is_advised_only_with_the_learners_minimum_behind_it(
+    relevant: int, wrong: int, narrowed: list[str], too_few: bool
+) -> None:
+    """A term that fired only in articles judged not relevant is advised to drop or narrow once
+    it fired in 3 of them and the query accepts 3 judged relevant (the learner's own minimum of
+    each verdict); with two judgments nothing is advised, and the output says why."""
+    said = suggestions(POLLS, vote_docs(relevant, wrong), Matcher([POLLS]))
+    expected = (narrowed, too_few)
+    assert expected == ([u.term for u in said.terms if u.narrow], said.too_few_to_narrow)
+
+
+def test_suggestions_count_an_article_judged_under_two_keys_once() -> None:
+    """An article imported under its file's id and judged again on its stored match (its page's
+    text a little different) is one article, at its latest verdict; other articles with the
+    same headline but another text stay apart."""
+    rng = random.Random(3)
+    words = " ".join(rng.choice(FILLER + RIVER) for _ in range(120))
+    page = Document("https://news.example/a/kompas-1.html", "River bank gives way",
+                    f"KOMPAS.com - {words} Baca juga: banjir", "id")  # fmt: skip
+    imported = Document("kompas-1", "River bank gives way", words, "id")
+    others = [Document(f"n{n}", "News", f"the bank said {n}", "en") for n in range(2)]
+    judged = [(imported, True), (others[0], True), (page, False), (others[1], False)]
+    said = suggestions(TOPIC, judged, Matcher([TOPIC]))
+    expected = ("bank", 1, 2, 1)
+    assert expected == (said.topic, said.relevant, said.not_relevant, said.merged)
 
 
 def test_feedback_file_zero_is_not_relevant_and_unlisted_is_unjudged() -> None:
@@ -540,6 +585,44 @@ def test_cli_feedback_round_trip_undo_and_import(
     assert "  bank  (in 20 relevant, 20 not relevant; there it matched 'bank')" in out
     assert main([*run, "explain", "bank", "--title", "Central bank", "--text", "loan rate"]) == 0
     assert "top features:" in capsys.readouterr().out
+
+
+def test_cli_feedback_repeated_is_not_stacked_and_unknown_ids_are_usage_errors(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same verdict twice is said to change nothing, and one undo takes it back (saying
+    what is current then); a match id that names no match, one past any row id included, is a
+    usage error (2) with a hint, not a database error (3)."""
+    config = write_config(tmp_path, database_url)
+    run = ["--config", str(config), "feedback"]
+    with Store.open(database_url) as store:
+        store.save_poll(
+            state(), [article("https://a.example/1", topics=(("bank", ("chat",)),))], T0
+        )
+        match_id = str(next(store.matches(limit=1)).match_id)
+    codes = [main([*run, match_id, verdict]) for verdict in ("relevant", "relevant", "undo")]
+    said = capsys.readouterr().out.splitlines()
+    with Store.open(database_url) as store:
+        counted = store.feedback_counts()
+    codes += [main([*run, match_id, v]) for v in ("not-relevant", "relevant", "undo")]
+    undone_to = capsys.readouterr().out.splitlines()[-1]
+    too_big = "9" * 20
+    asked = (["999", "relevant"], [too_big, "relevant"], ["999", "undo"], ["999"])
+    unknown = [main([*run, *args]) for args in asked]
+    err = capsys.readouterr().err
+    assert (
+        [0, 0, 0, 0, 0, 0],
+        [f"match {match_id}: relevant (topic bank)",
+         f"match {match_id}: already marked relevant (topic bank); nothing changed",
+         f"match {match_id}: verdict undone (relevant, topic bank): now not judged"],
+        {},
+        f"match {match_id}: verdict undone (relevant, topic bank): now not-relevant",
+        [2, 2, 2, 2],
+        4,
+    ) == (
+        codes, said, counted, undone_to, unknown,
+        err.count("no match or delivery") if "database error" not in err else -1,
+    )  # fmt: skip
 
 
 def test_cli_feedback_takes_a_delivery_id_and_warns_of_unknown_topics(
@@ -758,3 +841,51 @@ def test_judgments_arriving_retrain_at_the_next_check(tmp_path: Path, database_u
             assert model is not None and (model.judgments, model.active) == (40, True)
     finally:
         workers.close()
+
+
+def test_rematch_keeps_and_drops_what_the_daemon_does(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Judgments turned the topic's filter on, then its query was edited: ``rematch
+    --dry-run`` lists, and ``rematch --notify`` stores and alerts, exactly the stored articles
+    the daemon keeps (the river banks), not the money banks its filter drops; a dry run saves
+    no retrained filter, a real run saves it as the daemon would."""
+    channel = "channels:\n  desk: {urls: 'json://localhost/x'}\n"
+
+    def configured(query: str) -> Path:
+        config = write_config(tmp_path, database_url, query)
+        config.write_text(config.read_text(encoding="utf-8") + channel, encoding="utf-8")
+        return config
+
+    before = load_settings(configured("bank"), {})
+    unseen = [Item(key=d.id, url=None, guid=None, title=d.title, summary=d.text, language="en")
+              for d in UNSEEN]  # fmt: skip
+    with Store.open(database_url) as store:
+        store.import_judgments([(d, {"bank": r}) for d, r in judged(40)], "ana", T0)
+        relearn(store, before.topics, Matcher(before.topics), T0)
+        store.save_poll(state(), [NewArticle(i, "src-a", "Source A", (), True) for i in unseen], T0)
+    config = configured("bank OR banks")
+    assert main(["--config", str(config), "rematch", "--dry-run"]) == 0
+    listed = sorted(line.split("  ")[-1].strip() for line in
+                    capsys.readouterr().out.splitlines() if " bank  " in line)  # fmt: skip
+    with Store.open(database_url) as store:
+        dry_run_saved = store.learned()["bank"].trained
+    assert main(["--config", str(config), "rematch", "--notify"]) == 0
+    with Store.open(database_url) as store:
+        stored = sorted(m.title for m in store.matches(limit=100))
+        queued = store.counts()["deliveries_pending"]
+        saved = store.learned()["bank"].trained
+    settings = load_settings(config, {})
+    workers = Workers(WorkerLimits(processes=1))
+    try:
+        with Store.open(database_url) as store:
+            daemon = _pipeline(settings, store, workers, T0)
+            asyncio.run(daemon.relearn())
+            by_title = {d.id: d.title for d in UNSEEN}
+            kept = sorted(by_title[k] for k in _kept(daemon, settings, UNSEEN))
+    finally:
+        workers.close()
+    river = sorted(d.title for d in UNSEEN if d.title.startswith("River"))
+    assert (kept, kept, kept, 10, T0, True) == (
+        river, listed, stored, queued, dry_run_saved, saved > T0,
+    )  # fmt: skip

@@ -17,7 +17,6 @@ from starlette.types import ASGIApp
 
 from monitor.cli import main
 from monitor.config import load_settings
-from monitor.errors import StoreError
 from monitor.learn import Filters
 from monitor.match import Matcher
 from monitor.pipeline import near_misses, relearn
@@ -71,21 +70,22 @@ def test_nearest_ranks_by_score_skips_and_bounds() -> None:
 
 def test_article_feedback_round_trip(store: Store) -> None:
     """A verdict on a stored article has no match row (or joins the topic's match) and is a
-    judgment of the topic like any other; an unknown article or verdict is refused."""
+    judgment of the topic like any other; an unknown article is None, an unknown verdict refused."""
     store.save_poll(state(), [article("https://a.example/1"), stored(Document("x", "T", "t"))], T0)
     loose = store.record_article_feedback("asean", "https://news.example/x", "relevant", "cli", T0)
+    assert loose is not None
     assert (loose.match_id, loose.topic_id, loose.verdict) == (None, "asean", "relevant")
     joined = store.record_article_feedback(
         "asean", "https://a.example/1", "not-relevant", "web", LATER
     )
-    assert joined.match_id == next(store.matches(limit=1)).match_id
+    assert joined is not None and joined.match_id == next(store.matches(limit=1)).match_id
     assert [(d.id, r) for d, r in store.judgments("asean")] == [
         ("https://news.example/x", True),
         ("https://a.example/1", False),
     ]
     assert [f.match_id for f in store.feedback("asean")] == [None, joined.match_id]
-    with pytest.raises(StoreError):
-        store.record_article_feedback("asean", "https://nowhere.example/", "relevant", "cli", T0)
+    unknown = "https://nowhere.example/"
+    assert store.record_article_feedback("asean", unknown, "relevant", "cli", T0) is None
     with pytest.raises(ValueError):
         store.record_article_feedback("asean", "https://news.example/x", "maybe", "cli", T0)
 
@@ -167,6 +167,38 @@ def test_cli_lists_near_misses_and_judges_an_article(
         ["--import", "f.jsonl", "--near-misses", "bank"],
     ):
         assert main([*run, "feedback", *bad]) == 2, bad
+
+
+def test_cli_judging_an_article_the_query_rejects_says_it_teaches_nothing_yet(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A verdict on an article the topic's query rejects is stored (a judgment like any other)
+    with a note that the learned filter leaves it out; on one the query accepts, no note; the
+    same verdict again says so and adds nothing."""
+    run = ["--config", str(configured(tmp_path, database_url))]
+    weather = stored(Document("w", "Sunny weekend ahead", "Clear skies and light winds.", "en"))
+    (river, _), *_ = deep_articles(1)
+    with Store.open(database_url) as store:
+        store.save_poll(state(), [weather, river], T0)
+    judge = [*run, "feedback", "--topic", "bank", "--article"]
+    codes = [main([*judge, weather.item.key, "relevant"])]
+    rejected = capsys.readouterr()
+    codes.append(main([*judge, river.item.key, "relevant"]))
+    accepted = capsys.readouterr()
+    codes.append(main([*judge, river.item.key, "relevant"]))
+    repeated = capsys.readouterr().out
+    with Store.open(database_url) as store:
+        judged = [(d.id, r) for d, r in store.judgments("bank")]
+    assert (
+        [0, 0, 0],
+        f"article {weather.item.key}: relevant (topic bank)\n",
+        "note: the query of topic bank does not accept this article, so its learned filter "
+        "leaves this judgment out (it learns only from articles the query accepts); it is "
+        "kept, and counts once an edited query accepts the article\n",
+        "",
+        f"article {river.item.key}: already marked relevant (topic bank); nothing changed\n",
+        [(weather.item.key, True), (river.item.key, True)],
+    ) == (codes, rejected.out, rejected.err, accepted.err, repeated, judged)
 
 
 def test_dashboard_lists_near_misses_and_judges_one(

@@ -100,8 +100,9 @@ def test_matches_page_filters_paging_and_headers(daemon: Daemon) -> None:
 
 
 def test_feedback_csrf_retry_and_try_it(daemon: Daemon) -> None:
-    """A POST without the CSRF token is refused; with it the verdict is stored and undone; a
-    dead delivery is queued again; "try it" explains a pasted text without storing anything."""
+    """A POST without the CSRF token is refused; with it the verdict is stored (once, however
+    often it is clicked; an unknown match is a 404) and undone; a dead delivery is queued
+    again; "try it" explains a pasted text without storing anything."""
     with daemon.client() as client:
         token = csrf_of(client)
         match_id = int(re.findall(r'id="match-(\d+)"', client.get("/").text)[0])
@@ -118,6 +119,15 @@ def test_feedback_csrf_retry_and_try_it(daemon: Daemon) -> None:
             data={"verdict": "not-relevant", "csrf": token, "next": "//evil.example/"},
         )
         assert done.status_code == 303 and done.headers["location"] == "/"
+        # a double click: the CLI's store call, so the second adds nothing (one undo below)
+        again = client.post(
+            f"/matches/{match_id}/feedback", data={"verdict": "not-relevant", "csrf": token}
+        )
+        assert again.status_code == 303
+        missing = client.post(
+            "/matches/999999/feedback", data={"verdict": "relevant", "csrf": token}
+        )
+        assert missing.status_code == 404
         assert "marked not-relevant" in client.get("/").text
         said = client.get("/topics", params={"suggest": "rice"}).text
         assert "Suggested edits" in said and "0 articles judged relevant and 1 judged" in said

@@ -219,7 +219,8 @@ def test_suggested_edits_render_escaped_in_their_topic_section() -> None:
     said = Suggestions(
         "rice", 2, 3,
         (Suggestion("NOT", "<b>stock</b>", 0, 3), Suggestion("OR", "harvest", 2, 0)),
-        (TermUse("beras", 0, 3, ("<img src=x onerror=y()>",)), TermUse("rice", 2, 1, ("rice",))),
+        (TermUse("beras", 0, 3, ("<img src=x onerror=y()>",), narrow=True),
+         TermUse("rice", 2, 1, ("rice",))),
     )  # fmt: skip
     card = TopicCard(topic, "rice", (), {})
     html = Pages().render_topics(Frame("", "c" * 43, "UTC"), [card], T0.date(), None, None, said)
@@ -229,6 +230,13 @@ def test_suggested_edits_render_escaped_in_their_topic_section() -> None:
     assert html.count("drop or narrow it") == 1 and "<code><bdi>harvest</bdi></code> (2/0)" in html
     other = Pages().render_topics(Frame("", "c" * 43, "UTC"), [card], T0.date(), None, None, None)
     assert "Suggested edits" not in other and "/topics?suggest=rice#suggested" in other
+    # a term only in the one article judged not relevant: too little to advise, and it says so
+    few = Suggestions("rice", 0, 1, (), (TermUse("rice", 0, 1, ("rice",)),), 0, 1, merged=1)
+    little = Pages().render_topics(Frame("", "c" * 43, "UTC"), [card], T0.date(), None, None, few)
+    assert "drop or narrow it" not in little
+    assert "Too little to go on to drop or narrow a term" in little
+    assert "the query accepts 0 judged relevant and 1 not relevant" in little
+    assert "(1 judged again under another key counted once)" in little
 
 
 def test_nodes_page_shows_heartbeat_age_and_holdings_escaped() -> None:

@@ -246,9 +246,12 @@ def _add_topic_commands(command) -> None:
     explain.add_argument("topic", help="the topic id")
     explain.add_argument("--watchlist", help="a watchlist file (default: the configured ones)")
     explain.add_argument("--title", default="", help="the headline to score")
-    explain.add_argument("--text", default="", help="the body to score")
-    explain.add_argument("--file", help="a text file: first line headline, the rest body")
-    explain.add_argument("--article", metavar="ID", help="a stored article: number or key")
+    body = explain.add_mutually_exclusive_group()
+    body.add_argument("--text", default="", help="the body to score")
+    body.add_argument(
+        "--file", help="a text file: the body (with --title), else first line headline, rest body"
+    )
+    body.add_argument("--article", metavar="ID", help="a stored article: number or key")
     explain.add_argument(
         "--lang", metavar="CODE", help="the text's language (default: identified from the text)"
     )

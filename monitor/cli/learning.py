@@ -1,7 +1,9 @@
 """The analyst teaches topics: ``feedback``, ``topics`` and ``suggest``, and ``--feedback``.
 
 Owns: recording a verdict on a stored match (and undoing it) or on a stored article (a near
-miss, listed by ``--near-misses``: ``monitor.rematch`` decides), importing and exporting a
+miss, listed by ``--near-misses``: ``monitor.rematch`` decides; or one the topic's query
+rejects, which the learner leaves out, and the command says so), what a repeated verdict and an
+undo say, an id that names nothing as a usage error, importing and exporting a
 feedback file, the per-topic view of judgments and learned filters, query-edit suggestions, and
 the matcher that ``monitor match --feedback`` and ``monitor eval --feedback`` use (the plain
 matcher, then the filters learned from the file). After a verdict or an import the judged
@@ -20,12 +22,12 @@ from collections.abc import Collection, Mapping, Sequence
 from monitor.cli.common import EXIT_USAGE, now, open_store, print_table, settings_from
 from monitor.config import Settings
 from monitor.errors import StoreError
-from monitor.learn import CUTOFF, Filters, from_json, learn, status
+from monitor.learn import CUTOFF, Filters, candidates, from_json, learn, status
 from monitor.learn.feedback_file import Judged, read_feedback, write_feedback
-from monitor.learn.suggest import suggestions
+from monitor.learn.suggest import MIN_SUPPORT, Suggestions, suggestions
 from monitor.match import Explanation, Lexicon, Matcher, lexicon_for
 from monitor.pipeline import NEAR_MISS_DAYS, near_misses, relearn
-from monitor.store import Store
+from monitor.store import Recorded, Store, row_id
 from monitor.types import Document, Match, Topic
 
 
@@ -87,34 +89,53 @@ def cmd_feedback(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             return _import(store, settings, args.import_file, who)
         if args.export_file is not None:
             return _export(store, args.export_file)
-        match_id = _match_id(store, args.match)
-        if match_id is None:
+        found = _match(store, args.match)
+        if found is None:
             print(f"no match or delivery {args.match!r}: a match id is a number (`match 42` in "
                   "an alert's footer or digest line, monitor matches); a delivery id is the "
                   "alert's `id:`", file=sys.stderr)  # fmt: skip
             return EXIT_USAGE
+        match_id, topic_id = found
+        if args.verdict is None:
+            verdict = store.latest_verdicts([match_id]).get(match_id, "not judged")
+            print(f"match {match_id}: {verdict} (topic {topic_id})")
+            return 0
         if args.verdict == "undo":
-            if not store.undo_feedback(match_id):
+            undone = store.undo_feedback(match_id)
+            if undone is None:
                 print(f"match {match_id} has no verdict to undo", file=sys.stderr)
                 return EXIT_USAGE
-            print(f"match {match_id}: verdict undone")
-        elif args.verdict is None:
-            verdict = store.latest_verdicts([match_id]).get(match_id, "not judged")
-            print(f"match {match_id}: {verdict}")
-            return 0
+            print(f"match {match_id}: verdict undone ({undone.verdict}, topic {topic_id}): "
+                  f"now {undone.now or 'not judged'}")  # fmt: skip
         else:
             given = store.record_feedback(match_id, args.verdict, who, now())
-            print(f"match {match_id}: {given.verdict} (topic {given.topic_id})")
+            if given is None:  # deleted since it was looked up
+                print(f"no match {match_id}", file=sys.stderr)
+                return EXIT_USAGE
+            print(_recorded(f"match {match_id}", given))
+            if not given.stored:
+                return 0  # nothing changed: nothing to retrain
         _retrain(store, settings)
     return 0
 
 
-def _match_id(store: Store, given: str) -> int | None:
-    """The match ``given`` names: its number, or the id of one of its deliveries (an alert's
-    ``id:``, which a digest line or an older alert shows); None when it names neither."""
+def _match(store: Store, given: str) -> tuple[int, str] | None:
+    """The match ``given`` names (its number, or the id of one of its deliveries: an alert's
+    ``id:``, which a digest line or an older alert shows) and its topic; None when it names no
+    stored match. Not a database error: a mistyped id is the user's, and says so (exit 2)."""
     # a delivery id first: one is hex digits, and may happen to be all decimal ones
-    found = store.match_of_delivery(given)
-    return int(given) if found is None and given.isdigit() else found
+    match_id = store.match_of_delivery(given)
+    if match_id is None:
+        match_id = row_id(given)  # None past any row id: the driver would refuse to compare it
+    topic_id = store.match_topic(match_id) if match_id is not None else None
+    return None if match_id is None or topic_id is None else (match_id, topic_id)
+
+
+def _recorded(what: str, given: Recorded) -> str:
+    """A verdict recorded, in words; a repeat of the current verdict says that it added nothing."""
+    if not given.stored:
+        return f"{what}: already marked {given.verdict} (topic {given.topic_id}); nothing changed"
+    return f"{what}: {given.verdict} (topic {given.topic_id})"
 
 
 def _near_misses(settings: Settings, topic_id: str) -> int:
@@ -138,17 +159,34 @@ def _judge_article(args: argparse.Namespace, settings: Settings, who: str) -> in
     if args.topic is None or verdict not in ("relevant", "not-relevant"):
         print("--article KEY needs --topic TOPIC and relevant | not-relevant", file=sys.stderr)
         return EXIT_USAGE
-    if _known_topic(settings, args.topic) is None:
+    topic = _known_topic(settings, args.topic)
+    if topic is None:
         return EXIT_USAGE
     with open_store(settings) as store:
         doc = store.article(args.article)
-        if doc is None:
-            print(f"no stored article {args.article!r}", file=sys.stderr)
+        given = None
+        if doc is not None:
+            given = store.record_article_feedback(topic.id, doc.id, verdict, who, now())
+        if doc is None or given is None:
+            print(f"no stored article {args.article!r}: give its number or key (`monitor "
+                  "feedback --near-misses TOPIC`, `monitor matches`)", file=sys.stderr)  # fmt: skip
             return EXIT_USAGE
-        store.record_article_feedback(args.topic, doc.id, verdict, who, now())
-        print(f"article {doc.id}: {verdict} (topic {args.topic})")
-        _retrain(store, settings)
+        print(_recorded(f"article {doc.id}", given))
+        if not _query_accepts(settings, topic, doc):
+            print(f"note: the query of topic {topic.id} does not accept this article, so its "
+                  "learned filter leaves this judgment out (it learns only from articles the "
+                  "query accepts); it is kept, and counts once an edited query accepts the "
+                  "article", file=sys.stderr)  # fmt: skip
+        if given.stored:
+            _retrain(store, settings)
     return 0
+
+
+def _query_accepts(settings: Settings, topic: Topic, doc: Document) -> bool:
+    """True when ``topic``'s query accepts ``doc`` (whatever its score): as the learner
+    matches a judged article, so the judgment teaches the topic's filter."""
+    matcher = Matcher([topic], lexicon_for(settings.lexicon))
+    return topic.id in candidates(matcher, doc, [topic.id])
 
 
 def _known_topic(settings: Settings, topic_id: str) -> Topic | None:
@@ -236,7 +274,11 @@ def cmd_suggest(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         print(f"topic {topic.id}: no judgments yet (monitor feedback)")
         return 0
     found = suggestions(topic, judged, Matcher([topic], lexicon_for(settings.lexicon)))
-    print(f"topic {topic.id}: {found.relevant} relevant, {found.not_relevant} not relevant")
+    merged = (
+        f" ({found.merged} judged again under another key counted once)" if found.merged else ""
+    )
+    print(f"topic {topic.id}: {found.relevant} relevant, {found.not_relevant} not relevant"
+          f"{merged}")  # fmt: skip
     for kind, title in (
         ("NOT", "NOT candidates"),
         ("OR", "terms of relevant articles the query lacks"),
@@ -247,11 +289,22 @@ def cmd_suggest(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             print(f"  {kind} {s.word}  (in {s.relevant} relevant, {s.not_relevant} not relevant)")
     print("query terms by the judged articles they fired in:" + ("" if found.terms else " none"))
     for use in found.terms:
-        advice = "  drop or narrow it (AND, NEAR)" if use.only_wrong else ""
+        advice = "  drop or narrow it (AND, NEAR)" if use.narrow else ""
         words = f"; there it matched {', '.join(map(repr, use.matched))}" if use.matched else ""
         print(f"  {use.term}  (in {use.relevant} relevant, {use.not_relevant} not relevant"
               f"{words}){advice}")  # fmt: skip
+    if any(use.only_wrong and not use.narrow for use in found.terms):
+        print(_too_little(found))
     return 0
+
+
+def _too_little(found: Suggestions) -> str:
+    """Why a term that fired only in articles judged not relevant is not advised to drop."""
+    return (f"too little to go on to drop or narrow a term: it takes one that fired in "
+            f"{MIN_SUPPORT} or more articles judged not relevant and in none of {MIN_SUPPORT} or "
+            f"more judged relevant that the query accepts (the learner's own minimum of each "
+            f"verdict); the query accepts {found.accepted_relevant} judged relevant and "
+            f"{found.accepted_not_relevant} not relevant")  # fmt: skip
 
 
 def explain_learned(settings: Settings, explanation: Explanation, doc: Document) -> str:

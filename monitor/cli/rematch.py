@@ -7,10 +7,14 @@ honouring each source's ``topics:`` list, and stores the matches that are new. I
 one unless ``--notify`` is given (then each new match gets pending deliveries, sent by the
 running daemon or the next ``monitor once``). ``--dry-run`` prints what would be stored and
 writes nothing. A topic an article (or its story) already matched is left as it was.
+Each article is decided as the daemon decides a new item, learned filters included: the topics'
+filters are brought up to date first as the daemon's are (retrained when their judgments or
+query changed; saved, except on a dry run), so what the analyst taught a topic to drop is not
+stored or sent again.
 
 Owns: choosing the articles and topics, and what the command prints. Does not own: the
-per-article decision (``monitor.rematch``, pure), matching (``monitor.match``) or the writes
-(``monitor.store``).
+per-article decision (``monitor.rematch`` and ``monitor.found``, pure), learning
+(``monitor.pipeline.relearn``), matching (``monitor.match``) or the writes (``monitor.store``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from monitor.cli.common import EXIT_USAGE, now, open_store, print_table, settings_from
+from monitor.learn import Filters
 from monitor.match import Matcher, lexicon_for
+from monitor.pipeline import relearn
 from monitor.rematch import rematches
 from monitor.store import StoredArticle
 from monitor.types import Match
@@ -39,9 +45,10 @@ def cmd_rematch(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     rows: list[list[object]] = []
     articles = stored = deliveries = 0
     with open_store(settings) as store:
+        learned = Filters(relearn(store, topics, matcher, now(), save=not args.dry_run))
         for article in store.stored_articles(since):
             articles += 1
-            found = rematches(matcher, article, settings, topics)
+            found = rematches(matcher, article, settings, topics, learned)
             new = store.new_rematches(article, found) if found else []
             if args.dry_run:
                 rows += [_row(article, match) for match, _, _ in new]

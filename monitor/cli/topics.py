@@ -76,16 +76,37 @@ def cmd_explain(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 def _explained_document(
     args: argparse.Namespace, settings: Settings | None, env: Mapping[str, str]
 ) -> Document | None:
+    """The text to explain: a stored article, a file, or ``--title`` and ``--text``; None,
+    said on stderr, when there is none to read. ``--title`` goes with ``--text`` or ``--file``
+    (then the whole file is the body), never silently dropped."""
     if args.article:
+        if args.title:  # a stored article has its own headline: one would be ignored
+            print("--title goes with --text or --file, not --article (a stored article has "
+                  "its own title)", file=sys.stderr)  # fmt: skip
+            return None
         with open_store(settings or settings_from(args, env)) as store:
             doc = store.article(args.article)
         if doc is None:
             print(f"no stored article {args.article!r}", file=sys.stderr)
         return doc
     if args.file:
-        title, _, text = Path(args.file).read_text(encoding="utf-8").partition("\n")
-        return _pasted("file", title.strip(), text.strip(), args.lang)
+        try:
+            content = Path(args.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"input error: {args.file}: {error}", file=sys.stderr)
+            return None
+        title, text = _headline_and_body(content, args.title)
+        return _pasted("file", title, text, args.lang)
     return _pasted("text", args.title, args.text, args.lang)
+
+
+def _headline_and_body(content: str, title: str) -> tuple[str, str]:
+    """A file's text as headline and body: ``title`` (``--title``) and the whole file, or
+    without one the file's first line and the rest."""
+    if title:
+        return title, content.strip()
+    first, _, rest = content.partition("\n")
+    return first.strip(), rest.strip()
 
 
 def _pasted(key: str, title: str, text: str, lang: str | None) -> Document:

@@ -27,6 +27,7 @@ __all__ = [
     "Judgment",
     "LearnedFilter",
     "Refiner",
+    "candidates",
     "from_json",
     "learn",
     "status",
@@ -106,10 +107,18 @@ def learn(
         mine = {t: v for t, v in verdicts.items() if t in thresholds}
         if not mine:
             continue
-        found = {m.topic: m for m in matcher.match(doc, below=tuple(mine))}
+        found = candidates(matcher, doc, mine)
         for topic, relevant in mine.items():
             per_topic[topic].append(Judgment(doc, found.get(topic), relevant))
     return {t: train(t, per_topic[t], thresholds[t]) for t in sorted(thresholds)}
+
+
+def candidates(matcher: Candidates, doc: Document, topics: Collection[str]) -> dict[str, Match]:
+    """The match of ``doc`` by each of ``topics`` whose query accepts it, whatever its score:
+    what a judgment of ``doc`` teaches from. A topic missing here rejects ``doc``: its
+    judgment is kept but left out of training (``Judgment.match``)."""
+    found = matcher.match(doc, below=tuple(topics))
+    return {m.topic: m for m in found if m.topic in topics}
 
 
 def status(saved: str | None) -> str:

@@ -36,6 +36,9 @@ polls run (``monitor.scheduler``).
     _learn.py       judgments -> each topic's learned filter, retrained when they change
     _near_misses_io.py  stored articles -> a topic's near misses (``monitor.rematch`` decides)
 
+Which topics a new item is matched for (the matcher's candidates, the learned filters, the
+source's ``topics``) is ``monitor.found``'s decision, the one ``monitor rematch`` makes too.
+
 Which half is pure: a decision that takes values and returns values lives outside this package,
 named for its subject (``monitor.follow``: which items to follow, merging a page into its item;
 ``monitor.health``: a source's next state, moves, outages, reports); the module here that
@@ -53,13 +56,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from monitor import bounds, follow, health, policy
+from monitor import follow, health, policy
 from monitor.cluster import ChannelLeases
 from monitor.config import Settings, SourceSettings
 from monitor.deliver.crash import Checkpoint, unchecked
 from monitor.deliver.run import Deliverer, DeliveryReport
 from monitor.errors import FetchError, LeaseLost, ParseError, StoreError
 from monitor.fetch import Fetcher
+from monitor.found import Found, found_in
 from monitor.health import DatabaseHealth, database_after
 from monitor.identity import with_credentials, without_credentials
 from monitor.learn import PLAIN, Filters
@@ -373,24 +377,20 @@ class Pipeline:
             )
         return articles, failed
 
-    def _matches_for(self, source: SourceSettings, item: Item, text: str | None = None):
+    def _matches_for(
+        self, source: SourceSettings, item: Item, text: str | None = None
+    ) -> tuple[Found, ...]:
+        """The item's matches as stored: decided by ``monitor.found``, as ``monitor rematch``
+        decides a stored article's."""
         matching = self._matching  # taken once: matcher and topics of one configuration
         document = Document(
-            id=item.key,
-            title=item.title,
-            text=text or item.summary,
-            lang=item.language or source.language,
+            id=item.key, title=item.title, text=text or item.summary, lang=item.language
         )
         every_channel = tuple(c.name for c in matching.settings.channels)
-        found = []
-        candidates = matching.matcher.match(document, below=self._learned.readmitting)
-        for match in self._learned.refine(document, candidates):
-            if source.topics is not None and match.topic not in source.topics:
-                continue
-            topic = matching.topics[match.topic]
-            # None means every channel; an empty tuple (its channels disabled) means none
-            channels = every_channel if topic.channels is None else topic.channels
-            found.append((replace(match, hits=bounds.hits(match.hits)), topic.name, channels))
+        found = found_in(
+            document, source, matching.matcher, matching.topics, every_channel, self._learned
+        )
+        for match, _, _ in found:
             self._runtime.metrics.matched(match.topic)
         return tuple(found)
 

@@ -26,9 +26,10 @@ def relearn(
     topics: Iterable[Topic],
     matcher: Candidates,
     now: datetime,
+    save: bool = True,
 ) -> dict[str, LearnedFilter]:
-    """Every topic's learned filter, retraining (and saving) those whose judgments or query
-    changed; a topic never judged has none."""
+    """Every topic's learned filter, retraining (and saving, unless not ``save``: a dry run
+    writes nothing) those whose judgments or query changed; a topic never judged has none."""
     saved, states = store.learned(), store.judgment_states()
     filters = {}
     for topic in topics:
@@ -41,7 +42,8 @@ def relearn(
                 continue
             one = [(doc, {topic.id: relevant}) for doc, relevant in judged]
             model = learn([topic], one, matcher)[topic.id]
-            store.save_learned(topic.id, to_json(model), state, now)
+            if save:
+                store.save_learned(topic.id, to_json(model), state, now)
             log.info("learned topic=%s judged=%d %s", topic.id, model.judgments, model.reason)
         filters[topic.id] = model
     return filters

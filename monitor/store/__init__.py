@@ -14,9 +14,10 @@ decide; the store records). Callers never see table rows, only the frozen values
       save_rematch(...)
     channel_queue(channel, now), open_digests,    the delivery layer (``_outbox``): queues,
       compose_digests, mark_digest_sent, ...      digests, back-off, dead letters, listing
-    record_feedback(match_id, verdict, who, now)  relevance feedback (``_feedback``); also
-      undo_feedback(match_id), feedback(topic)      latest_verdicts, feedback_counts,
-                                                    match_of_delivery(delivery_id)
+    record_feedback(match_id, verdict, who, now)  relevance feedback (``_feedback``): a repeat
+      -> Recorded | None                            adds nothing, None is "no such match"; also
+      undo_feedback(match_id) -> Undone | None      latest_verdicts, feedback_counts,
+      feedback(topic)                               match_of_delivery(delivery_id), match_topic
     import_judgments, judgments(topic),           what topics learn from, and the learned filters
       judgment_state, save_learned, learned()       (``_learning``)
     match_page(filter, after, limit), ...         the dashboard's reads (``_views``), keyset-paged
@@ -31,6 +32,7 @@ from monitor.store._engine import sqlite_file
 from monitor.store._learning import Learned
 from monitor.store._store import Store
 from monitor.store._values import (
+    ID_MAX,
     VERDICTS,
     ArticlePage,
     Candidate,
@@ -48,12 +50,16 @@ from monitor.store._values import (
     Placing,
     PollSaved,
     RecentSend,
+    Recorded,
     SourceState,
     StoredArticle,
     StoredMatch,
+    Undone,
+    row_id,
 )
 
 __all__ = [
+    "ID_MAX",
     "VERDICTS",
     "ArticlePage",
     "Candidate",
@@ -72,10 +78,13 @@ __all__ = [
     "Placing",
     "PollSaved",
     "RecentSend",
+    "Recorded",
     "SourceState",
     "Store",
     "StoredArticle",
     "StoredMatch",
+    "Undone",
     "fenced",
+    "row_id",
     "sqlite_file",
 ]

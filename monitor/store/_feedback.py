@@ -6,6 +6,9 @@ row. A verdict on a stored article a topic did not match (a near miss) has no ma
 ``match_id`` is NULL. An article and topic has one current verdict, the latest given, whichever
 way: on its match, as a near miss, or imported (``judgment`` table, ``_learning``); a match's
 verdict, the counts and undo all read that one, as the learner does (``_learning.judgments``).
+A verdict that repeats the current one adds nothing (a double click, a command run twice), so
+one undo always takes back what was said last. A match or article that does not exist is an
+answer (None), not an error: ``StoreError`` stays the database's failure.
 Does not own: what the verdicts teach a topic (``monitor.learn``), nor who may give them (the web
 side checks that before it calls here).
 """
@@ -17,13 +20,12 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import Connection, and_, delete, insert
+from sqlalchemy import Connection, and_, delete, insert, update
 from sqlalchemy import select as columns_of
 from sqlmodel import Session, col, select
 
-from monitor.errors import StoreError
 from monitor.store._tables import ArticleRow, DeliveryRow, FeedbackRow, JudgmentRow, MatchRow
-from monitor.store._values import VERDICTS, Feedback
+from monitor.store._values import VERDICTS, Feedback, Recorded, Undone
 
 
 class FeedbackLog:
@@ -34,30 +36,28 @@ class FeedbackLog:
         def _transaction(self, action: str) -> AbstractContextManager[Connection]: ...
         def _session(self, action: str) -> AbstractContextManager[Session]: ...
 
-    def record_feedback(self, match_id: int, verdict: str, who: str, now: datetime) -> Feedback:
-        """Store a verdict on a match; ``StoreError`` if there is no such match."""
-        if verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}: {verdict!r}")
-        about = (
-            select(MatchRow.topic_id, ArticleRow.key)
-            .join(ArticleRow, col(MatchRow.article_id) == col(ArticleRow.id))
-            .where(col(MatchRow.id) == match_id)
-        )
+    def record_feedback(
+        self, match_id: int, verdict: str, who: str, now: datetime
+    ) -> Recorded | None:
+        """Store a verdict on a match, unless it repeats the current one (``Recorded.stored``);
+        None when there is no such match."""
+        _check(verdict)
         with self._transaction("recording feedback") as connection:
-            found = connection.execute(about).first()
+            found = _about_match(connection, match_id)
             if found is None:
-                raise StoreError(f"recording feedback: no match {match_id}")
-            topic_id, key = found
-            return _insert(connection, Feedback(0, match_id, topic_id, key, verdict, who, now))
+                return None
+            article_id, topic_id, key = found
+            given = Feedback(0, match_id, topic_id, key, verdict, who, now)
+            return _record(connection, article_id, given)
 
     def record_article_feedback(
         self, topic_id: str, article_key: str, verdict: str, who: str, now: datetime
-    ) -> Feedback:
-        """Store a verdict of ``topic_id`` on a stored article, matched or not (a near miss);
-        it joins the topic's match of the article when there is one. ``StoreError`` if no
-        article has that key (the learner reads the judged text from the stored article)."""
-        if verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}: {verdict!r}")
+    ) -> Recorded | None:
+        """Store a verdict of ``topic_id`` on a stored article, matched or not (a near miss),
+        unless it repeats the current one; it joins the topic's match of the article when there
+        is one. None when no article has that key (the learner reads the judged text from the
+        stored article)."""
+        _check(verdict)
         about = (
             select(ArticleRow.id, MatchRow.id)
             .outerjoin(
@@ -70,23 +70,34 @@ class FeedbackLog:
         with self._transaction("recording feedback") as connection:
             found = connection.execute(about).first()
             if found is None:
-                raise StoreError(f"recording feedback: no stored article {article_key!r}")
-            verdict_row = Feedback(0, found[1], topic_id, article_key, verdict, who, now)
-            return _insert(connection, verdict_row)
+                return None
+            article_id, match_id = found
+            given = Feedback(0, match_id, topic_id, article_key, verdict, who, now)
+            return _record(connection, article_id, given)
 
-    def undo_feedback(self, match_id: int) -> bool:
+    def undo_feedback(self, match_id: int) -> Undone | None:
         """Delete the current verdict of ``match_id``'s article and topic (given on the match,
-        as a near miss or imported): the one before it, if any, is current again. False when
-        there was none."""
+        as a near miss or imported): the one before it, if any, is current again. None when
+        there was none (or no such match)."""
         with self._transaction("undoing feedback") as connection:
-            current = _current(connection, [match_id]).get(match_id)
+            found = _about_match(connection, match_id)
+            if found is None:
+                return None
+            article_id, topic_id, key = found
+            _lock_article(connection, article_id)
+            current = _current_of(connection, topic_id, key)
             if current is None:
-                return False
-            if current.imported:
-                connection.execute(delete(JudgmentRow).where(col(JudgmentRow.id) == current.row))
-            else:
-                connection.execute(delete(FeedbackRow).where(col(FeedbackRow.id) == current.row))
-        return True
+                return None
+            table = JudgmentRow if current.imported else FeedbackRow
+            connection.execute(delete(table).where(col(table.id) == current.row))
+            after = _current_of(connection, topic_id, key)
+            return Undone(current.verdict, after.verdict if after is not None else None)
+
+    def match_topic(self, match_id: int) -> str | None:
+        """The topic match ``match_id`` is of; None when there is no such match."""
+        with self._session("reading a match") as session:
+            found = _about_match(session.connection(), match_id)
+        return None if found is None else found[1]
 
     def match_of_delivery(self, delivery_id: str) -> int | None:
         """The match whose alert went out as delivery ``delivery_id`` (an alert's or a digest
@@ -158,6 +169,57 @@ def keep_latest(latest: dict[_Key, Given], key: _Key, given: Given) -> None:
     before = latest.get(key)
     if before is None or given.order > before.order:
         latest[key] = given
+
+
+def _check(verdict: str) -> None:
+    if verdict not in VERDICTS:
+        raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}: {verdict!r}")
+
+
+def _about_match(connection: Connection, match_id: int) -> tuple[int, str, str] | None:
+    """The article number, topic and article key of match ``match_id``; None if there is none."""
+    about = (
+        select(ArticleRow.id, MatchRow.topic_id, ArticleRow.key)
+        .join(ArticleRow, col(MatchRow.article_id) == col(ArticleRow.id))
+        .where(col(MatchRow.id) == match_id)
+    )
+    found = connection.execute(about).first()
+    return None if found is None else (found[0], found[1], found[2])
+
+
+def _record(connection: Connection, article_id: int, given: Feedback) -> Recorded:
+    """Insert ``given`` unless it repeats the current verdict of its article and topic: a
+    repeat stacked would need as many undos to take back, and the counts would not show it."""
+    _lock_article(connection, article_id)
+    current = _current_of(connection, given.topic_id, given.article_key)
+    repeated = current is not None and current.verdict == given.verdict
+    if not repeated:
+        _insert(connection, given)
+    return Recorded(
+        given.match_id, given.topic_id, given.article_key, given.verdict, stored=not repeated
+    )
+
+
+def _lock_article(connection: Connection, article_id: int) -> None:
+    """Hold the article's row until the transaction ends, so that two verdicts on it given at
+    once (a double click) are decided one after the other, the second seeing the first. A write,
+    not ``SELECT ... FOR UPDATE``: it locks the row on PostgreSQL (not its key: matches may
+    still refer to it), and on SQLite, where there is no row lock and the driver begins a
+    transaction only at the first write, it takes the database's write lock before the read."""
+    touch = update(ArticleRow).where(col(ArticleRow.id) == article_id)
+    connection.execute(touch.values(title=col(ArticleRow.title)))
+
+
+def _current_of(connection: Connection, topic_id: str, key: str) -> Given | None:
+    """The current verdict of ``topic_id`` on the article ``key``, if it has one."""
+    latest: dict[str, Given] = {}
+    for table, is_import in ((JudgmentRow, True), (FeedbackRow, False)):
+        query = select(table.created, table.id, table.verdict).where(
+            col(table.topic_id) == topic_id, col(table.article_key) == key
+        )
+        for created, row, verdict in connection.execute(query):
+            keep_latest(latest, key, Given(created, is_import, row, verdict))
+    return latest.get(key)
 
 
 def _current(connection: Connection, match_ids: list[int]) -> dict[int, Given]:

@@ -41,6 +41,7 @@ from monitor.store._values import (
     SourceState,
     StoredArticle,
     StoredMatch,
+    row_id,
 )
 from monitor.store._views import Views
 from monitor.types import Document, Match
@@ -249,7 +250,10 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
         """A stored article by its number (``42``) or key (its URL), as a Document to match."""
         query = select(ArticleRow)
         if ref.isdigit():
-            query = query.where(col(ArticleRow.id) == int(ref))
+            number = row_id(ref)
+            if number is None:  # past any row id: the driver would refuse to compare it
+                return None
+            query = query.where(col(ArticleRow.id) == number)
         else:
             query = query.where(col(ArticleRow.key) == ref)
         with self._session("reading an article") as session:

@@ -268,6 +268,19 @@ class ChannelState:
 #: the verdicts a person can give a match
 VERDICTS = ("relevant", "not-relevant")
 
+#: the largest id the store can hold (SQLite's INTEGER, PostgreSQL's BIGINT): a larger one
+#: names nothing, and the database driver would refuse to even compare with it
+ID_MAX = 2**63 - 1
+
+
+def row_id(text: str) -> int | None:
+    """A row id typed or in a URL (decimal digits, at most ``ID_MAX``); None for anything else,
+    which names no row."""
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(ID_MAX)):
+        return None
+    number = int(text)
+    return number if number <= ID_MAX else None
+
 
 @dataclass(frozen=True, slots=True)
 class Feedback:
@@ -284,6 +297,32 @@ class Feedback:
     #: who gave it ("web", a user name)
     who: str
     created: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What recording a verdict did (``record_feedback``, ``record_article_feedback``)."""
+
+    #: the match judged; None for an article the topic did not match (a near miss)
+    match_id: int | None
+    topic_id: str
+    #: the judged article's key (its URL or guid)
+    article_key: str
+    #: "relevant" | "not-relevant": the verdict given, now the current one
+    verdict: str
+    #: False when it repeated the current verdict of that article and topic (a double click,
+    #: a command run twice): nothing was added, so one ``undo`` takes it back
+    stored: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Undone:
+    """What ``undo_feedback`` took back, and what is current after it."""
+
+    #: the verdict taken back
+    verdict: str
+    #: the verdict current now (an earlier one, given here or imported); None: not judged
+    now: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,7 +48,7 @@ from monitor.learn.suggest import Suggestions, suggestions
 from monitor.match import Explanation, Matcher
 from monitor.match.explain import render_explanation
 from monitor.pipeline import NEAR_MISS_DAYS, near_misses
-from monitor.store import DayCount, Learned, MatchCursor, MatchDetail, MatchFilter
+from monitor.store import DayCount, Learned, MatchCursor, MatchDetail, MatchFilter, row_id
 from monitor.types import Document, Topic
 from monitor.web import atom, guard, present
 from monitor.web.context import WebContext
@@ -193,17 +193,20 @@ async def matches_page(ctx: WebContext, request: Request) -> Response:
 
 async def feedback(ctx: WebContext, request: Request) -> Response:
     fields = await _form(ctx, request)
-    match_id = present.parse_id(request.path_params["match_id"])
+    match_id = row_id(request.path_params["match_id"])
     if match_id is None:  # beyond what the store holds: the driver would refuse to compare it
         raise HTTPException(404, "No such match.")
     verdict = fields.get("verdict", "")
     if verdict == "undo":
         await asyncio.to_thread(ctx.store.undo_feedback, match_id)
     elif verdict in ("relevant", "not-relevant"):
-        try:
-            await asyncio.to_thread(ctx.store.record_feedback, match_id, verdict, "web", ctx.now())
-        except StoreError as error:
-            raise HTTPException(404, "No such match.") from error
+        # the CLI's store call: a second click of the same button adds nothing (one undo
+        # takes it back); a database failure is the 503 page, not "no such match"
+        given = await asyncio.to_thread(
+            ctx.store.record_feedback, match_id, verdict, "web", ctx.now()
+        )
+        if given is None:
+            raise HTTPException(404, "No such match.")
     else:
         raise HTTPException(400, "Unknown verdict.")
     return RedirectResponse(present.safe_next(fields.get("next"), ctx.base + "/"), 303)
@@ -223,12 +226,11 @@ async def article_feedback(ctx: WebContext, request: Request) -> Response:
     verdict, key = fields.get("verdict", ""), fields.get("article", "")
     if verdict not in ("relevant", "not-relevant"):
         raise HTTPException(400, "Unknown verdict.")
-    try:
-        await asyncio.to_thread(
-            ctx.store.record_article_feedback, topic_id, key, verdict, "web", ctx.now()
-        )
-    except StoreError as error:
-        raise HTTPException(404, "No such article.") from error
+    given = await asyncio.to_thread(
+        ctx.store.record_article_feedback, topic_id, key, verdict, "web", ctx.now()
+    )
+    if given is None:
+        raise HTTPException(404, "No such article.")
     back = f"{ctx.base}/topics?" + urlencode({"near": topic_id})
     return RedirectResponse(present.safe_next(fields.get("next"), back), 303)
 

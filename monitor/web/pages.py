@@ -39,7 +39,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from monitor.cluster import NodeView
 from monitor.config import SourceSettings
-from monitor.learn.suggest import Suggestions
+from monitor.learn.suggest import MIN_SUPPORT, Suggestions
 from monitor.redact import masked_url
 from monitor.rematch import NearMiss
 from monitor.snippet import article_snippet, matched_words
@@ -172,6 +172,7 @@ class Pages:
             near=near,
             near_rows=[(m, present.safe_href(m.article_key)) for m in near.found] if near else [],
             said=said,
+            min_support=MIN_SUPPORT,
         )
 
     def render_sources(

@@ -21,12 +21,9 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from monitor.snippet import words_pattern
-from monitor.store import DayCount, MatchCursor, MatchFilter
+from monitor.store import DayCount, MatchCursor, MatchFilter, row_id
 from monitor.types import Hit
 
-#: the largest id the store can hold (SQLite's INTEGER, PostgreSQL's BIGINT): a larger one in a
-#: URL names nothing, and the database driver would refuse to even compare with it
-ID_MAX = 2**63 - 1
 #: the latest time a cursor may name: 9999-12-31 23:59:59.999999 UTC (``datetime.max``), in
 #: microseconds since 1970
 _MICROS_MAX = 253_402_300_799_999_999
@@ -210,24 +207,15 @@ def cursor_text(cursor: MatchCursor) -> str:
 
 def parse_cursor(text: str | None) -> MatchCursor | None:
     """The ``after`` parameter back into a cursor; None when absent, malformed or out of range
-    (a time past year 9999, an id past ``ID_MAX``)."""
+    (a time past year 9999, an id past ``monitor.store.ID_MAX``)."""
     micros, sep, match_id = (text or "").partition("-")
-    number = parse_id(match_id)
+    number = row_id(match_id)
     if not sep or not micros.isdigit() or len(micros) > 18 or int(micros) > _MICROS_MAX:
         return None
     if number is None:
         return None
     created = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(micros))
     return MatchCursor(created, number)
-
-
-def parse_id(text: str) -> int | None:
-    """A row id from a URL (decimal digits, at most ``ID_MAX``); None for anything else, which
-    names no row."""
-    if not text.isascii() or not text.isdigit() or len(text) > len(str(ID_MAX)):
-        return None
-    number = int(text)
-    return number if number <= ID_MAX else None
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
