@@ -174,7 +174,8 @@ def test_match_page_keyset_paging_and_filters(store: Store) -> None:
     assert [d.match.article_key for d in late] == ["https://a.example/6"]
     detail = late[0]
     assert detail.deliveries == (("chat", "pending"), ("mail", "pending"))
-    assert detail.text == "Summary of the article." and detail.source_name == "Source src-b"
+    assert (detail.text, detail.summary) == ("", "Summary of the article.")  # not followed
+    assert detail.source_name == "Source src-b"
 
 
 def test_day_counts_retry_and_ping(store: Store) -> None:
