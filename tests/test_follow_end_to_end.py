@@ -203,7 +203,7 @@ def test_two_stories_with_a_sentence_in_common_are_two_alerts(world: World) -> N
     assert world.once() == 0
 
     with Store.open(world.database_url) as store:
-        matches = store.matches(topic="russia-asean-security")
+        matches = list(store.matches(topic="russia-asean-security"))  # read while open
     assert sorted((m.title, m.also_in) for m in matches) == [
         (KOMPAS_TITLE, ()),
         (DRILL_TITLE, ()),
