@@ -41,16 +41,71 @@ def _word(text: str, kind: str) -> str:
         ("a NOT b", "(a & !b)"),
         ("(a OR b) AND c", "((a | b) & c)"),
         ("a AND (b OR (c AND d))", "(a & (b | (c & d)))"),
-        ("a and b", None),
+        ("a and b", "(a & b)"),
     ],
 )
 def test_precedence(query: str, expected: str | None) -> None:
-    """NOT binds tighter than AND, AND tighter than OR; lowercase and/or are words."""
+    """NOT binds tighter than AND, AND tighter than OR."""
     if expected is None:
         with pytest.raises(QueryError):
             parse_query(query)
     else:
         assert expected == show(parse_query(query).root)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("russia and asean", "(russia & asean)"),
+        ("a And b or c", "((a & b) | c)"),
+        ("(a or b) and not c", "((a | b) & !c)"),
+        ("Russia not football", "(russia & !football)"),
+        ("not football and Russia", "(!football & russia)"),
+        ("a and NOT b", "(a & !b)"),
+        ("Putin near/5 ASEAN", "(putin ~5 asean)"),
+        # where the word is no error it stays a word: every query valid before reads the same
+        ("near AND far", "(near & far)"),
+        ("a AND not", "(a & not)"),
+        ("Not AND Flüchtlinge", "(not & flüchtlinge)"),
+        ('"rock and roll" OR jazz', "([rock and roll] | jazz)"),
+        ('"not" AND x', "(not & x)"),
+        ("and", "and"),
+    ],
+)
+def test_lowercase_operators(query: str, expected: str) -> None:
+    """A lowercase operator between two operands (where a word would be an error) is the
+    operator; anywhere else it is the word it always was."""
+    assert expected == show(parse_query(query).root)
+
+
+@pytest.mark.parametrize("query", ["a and", "x and not", "and b", "a near b", "a near/0 b"])
+def test_lowercase_operators_that_are_still_errors(query: str) -> None:
+    """A lowercase operator without an operand on each side is left a word: the error stays."""
+    with pytest.raises(QueryError):
+        parse_query(query)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("“South China Sea” AND sovereignty", "([south china sea] & sovereignty)"),
+        (
+            "«Южно-Китайское море» OR „Südchinesisches Meer“",
+            "([южно китайское море] | [südchinesisches meer])",
+        ),
+        ("»Asia Tenggara« AND Rusia", "([asia tenggara] & rusia)"),
+    ],
+)
+def test_typographic_quotes(query: str, expected: str) -> None:
+    """Curly quotes and guillemets quote a phrase as the straight quote does."""
+    assert expected == show(parse_query(query).root)
+
+
+def test_typographic_quote_positions_are_the_texts() -> None:
+    """An error after a typographic phrase points into the query as written."""
+    with pytest.raises(QueryError) as raised:
+        parse_query("«море» Китай")
+    assert raised.value.position == len("«море» ")
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """The watch-topic query language: text -> a small immutable syntax tree, or a QueryError.
 
-Syntax (operators in capitals; lowercase ``and``/``or``/``not``/``near`` are ordinary words)::
+Syntax (operators in capitals; see below for what is forgiven)::
 
     query   := or
     or      := and ("OR" and)*
@@ -12,6 +12,12 @@ Syntax (operators in capitals; lowercase ``and``/``or``/``not``/``near`` are ord
 
 * Two terms side by side (``Russia ASEAN``) are an error, not an implicit AND: analysts mean
   AND, OR or a phrase about equally often, and the error says which to write.
+* A query that does not parse as written is read once more, forgiving what users write: a
+  lowercase ``and``, ``or``, ``not`` or ``near/n`` between two operands (``Russia and ASEAN``;
+  ``not`` also before one, ``not football``) is the operator, and typographic quotes
+  (``“…”``, ``„…“``, ``«…»``) quote a phrase as ``"`` does (pasted from a document; Russian
+  is written with guillemets). Elsewhere those are words: a query that parses as written reads
+  as written.
 * A word matches a whole word; ``word*`` matches words starting with ``word`` (at least two
   letters before the ``*``); a phrase matches consecutive words. A word written without
   diacritics matches with or without them, unless it is in a phrase that has some (or is a
@@ -179,8 +185,10 @@ def parse(text: str) -> Query:
     """Parse ``text``; raise ``_Syntax`` (message and position) on a problem."""
     if len(text) > MAX_QUERY:
         raise _Syntax(f"query too long: {len(text)} characters (at most {MAX_QUERY})", MAX_QUERY)
-    parser = _Parser(_lex(text), len(text))
-    root = parser.parse()
+    try:
+        root = _Parser(_lex(text), len(text)).parse()
+    except _Syntax as strict:
+        root = _forgiving(text, strict)
     bad = _unanchored(root)
     if bad is not None:
         raise _Syntax(
@@ -189,6 +197,18 @@ def parse(text: str) -> Query:
             bad.position,
         )
     return Query(text, root)
+
+
+def _forgiving(text: str, strict: _Syntax) -> Node:
+    """``text``, which does not parse as written, read with typographic quotes as ``"`` and
+    lowercase operators between operands as operators; ``strict`` (the error as written) when
+    that does not parse either. Tried only after the strict parse fails, so a query that parses
+    as written always reads as written (and pays nothing for this)."""
+    try:
+        tokens = _lowercase_operators(_lex(text.translate(_QUOTES)))
+        return _Parser(tokens, len(text)).parse()
+    except _Syntax:
+        raise strict from None
 
 
 # --- lexing --------------------------------------------------------------------------------------
@@ -216,6 +236,10 @@ MAX_CONCEPT = 64
 # also says what is wrong.
 _SIMPLE = re.compile(r'([()])|"([^"]*)"|([^\s()"{}][^ \t\r\n()"{}]*)')
 _KEYWORDS = frozenset({"AND", "OR", "NOT", "NEAR"})
+
+
+#: typographic quotation marks, each one character like ``"`` (positions stay those of the text)
+_QUOTES = str.maketrans(dict.fromkeys("“”„‟«»", '"'))
 
 
 def _lex(text: str) -> list[_Token]:
@@ -305,6 +329,45 @@ def _near_distance(word: str, position: int) -> int:
 # --- parsing -------------------------------------------------------------------------------------
 
 _STARTS_OPERAND = frozenset({"(", "FIELD", "WORD", "PHRASE", "CONCEPT"})
+_ENDS_OPERAND = frozenset({")", "WORD", "PHRASE", "CONCEPT"})
+_SOFT_OPERATORS = {"and": "AND", "or": "OR", "not": "NOT"}
+
+
+def _lowercase_operators(tokens: list[_Token]) -> list[_Token]:
+    """``tokens`` with a lowercase ``and``/``or``/``not``/``near/n`` read as the operator where
+    the word would leave two operands side by side (an error): every such word is followed by
+    an operand, and ``and``/``or``/``near/n`` also follow one. Users write ``Russia and ASEAN``."""
+    out: list[_Token] = []
+    for i, token in enumerate(tokens):
+        operator = _soft_operator(token) if token.kind == "WORD" else None
+        if operator is not None:
+            after_operand = bool(out) and out[-1].kind in _ENDS_OPERAND
+            before_operand = _starts_operand(tokens, i + 1)
+            if before_operand and (after_operand or operator == "NOT"):
+                number = _near_distance(token.text, token.position) if operator == "NEAR" else 0
+                token = _Token(operator, operator, token.position, number)  # type: ignore[arg-type]
+        out.append(token)
+    return out
+
+
+def _soft_operator(token: _Token) -> str | None:
+    """The operator a word spells in any case but capitals (``and`` -> AND), else None."""
+    text = token.text
+    if len(text) <= 3:
+        return _SOFT_OPERATORS.get(text.lower()) if text not in _KEYWORDS else None
+    if text[:5].lower() == "near/" and not text.startswith("NEAR/") and text[5:].isdigit():
+        return "NEAR"
+    return None
+
+
+def _starts_operand(tokens: list[_Token], i: int) -> bool:
+    """Whether an operand starts at ``tokens[i]``: a lowercase ``not`` counts when one follows."""
+    if i >= len(tokens) or tokens[i].kind not in _STARTS_OPERAND:
+        return i < len(tokens) and tokens[i].kind == "NOT"
+    soft_not = tokens[i].kind == "WORD" and _soft_operator(tokens[i]) == "NOT"
+    return not soft_not or _starts_operand(tokens, i + 1)
+
+
 _TERMS = frozenset({"WORD", "PHRASE"})
 
 
