@@ -390,3 +390,42 @@ def _matches_and_deliveries(store: Store) -> tuple[list[int], list[str]]:
     """The ids of the stored matches and deliveries (not the articles: a poll may store some)."""
     matches = [m.match_id for m in store.matches(limit=100_000)]
     return matches, [d.delivery_id for d in store.deliveries(limit=100_000)]
+
+
+def test_a_stop_gives_a_request_under_way_one_second() -> None:
+    """The web side closes after the daemon's polls and sends had their 5 s: a request still
+    answering (a slow dashboard page, a scrape) gets 1 s, then is cancelled (it got 3, and a
+    stop took 11.5 s under load). Waited in virtual time, not wall time."""
+    import asyncio
+
+    from starlette.types import Receive, Scope, Send
+
+    from monitor.web.server import WebServer
+    from tests.virtualtime import VirtualTimeLoop
+
+    async def scenario() -> float:
+        entered = asyncio.Event()
+
+        async def hanging(scope: Scope, receive: Receive, send: Send) -> None:
+            entered.set()
+            await asyncio.Event().wait()
+
+        listening = socket.create_server(("127.0.0.1", 0))
+        listening.setblocking(False)
+        server = WebServer(hanging, listening)
+        server.start()
+        _reader, writer = await asyncio.open_connection(*server.address)
+        writer.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        await asyncio.wait_for(entered.wait(), 60)  # bounds a failing test only
+        loop = asyncio.get_running_loop()
+        assert isinstance(loop, VirtualTimeLoop)
+        loop.jump()
+        stopping = loop.time()
+        await server.stop()
+        took = loop.time() - stopping
+        writer.close()
+        return took
+
+    with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+        took = runner.run(scenario())
+    assert 1.0 <= took < 1.5
