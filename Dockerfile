@@ -38,7 +38,9 @@ RUN python -c "from monitor.match.lexicon_files import default_lexicon; default_
 # /healthz answers 200 while the scheduler loop runs and the database answers (README, "The web side").
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import sys, urllib.request as u; sys.exit(u.urlopen('http://127.0.0.1:8080/healthz', timeout=4).status != 200)"]
-# SIGTERM stops the daemon cleanly within 10 s (docker stop's default grace period).
+# SIGTERM stops the daemon cleanly within about 8 s, inside docker stop's default 10 s; give a
+# loaded host more with `docker stop -t 30` / `docker run --stop-timeout 30` (compose:
+# stop_grace_period, as contrib/compose.yaml sets it).
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["monitor"]
 CMD ["run"]

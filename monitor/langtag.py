@@ -1,7 +1,7 @@
 """Language tags: ``en-US``, ``pt_BR``, ``id`` -> the primary subtag the matcher works with.
 
-Owns: ``primary_subtag`` and the table of codes it accepts. Pure, no imports: readers of feeds,
-sitemaps and pages all use it.
+Owns: ``primary_subtag`` and the table of codes it accepts, and ``code_for`` (the code a config
+means by ``eng`` or ``IN``). Pure, no imports: readers of feeds, sitemaps and pages all use it.
 Does not own: detecting a text's language (``monitor.extract``).
 
 Only a real language code counts: a page served with ``Content-Language: utf-8`` declares no
@@ -9,7 +9,8 @@ language (not "utf"), so its text decides. The table is ISO 639-1 (every two-let
 the three-letter ISO 639-3 codes py3langid can answer, so that a page's word can agree with
 what its text looks like; another three-letter code counts as none, and the text decides.
 ``tests/test_langtag.py`` checks the table against CLDR (babel) and py3langid's model; babel is
-not imported here, as loading its data costs about 0.2 s a process.
+imported here only by ``code_for``, on a config's error path, as loading its data costs about
+0.2 s a process.
 """
 
 from __future__ import annotations
@@ -44,3 +45,18 @@ def primary_subtag(tag: str | None) -> str | None:
     primary = (tag or "").strip().replace("_", "-").split("-")[0].lower()
     primary = _WITHDRAWN.get(primary, primary)
     return primary if primary in LANGUAGE_CODES else None
+
+
+def code_for(code: str) -> str | None:
+    """The accepted code a person most likely meant by ``code`` when it is not one: ``en`` for
+    ``eng`` (ISO 639-2/3, CLDR's aliases: ``ger`` and ``deu`` are ``de``), ``id`` for the
+    withdrawn ``in``, ``vi`` for ``VI``; None when there is none."""
+    lower = code.strip().lower()
+    if lower in LANGUAGE_CODES:
+        return lower
+    if lower in _WITHDRAWN:
+        return _WITHDRAWN[lower]
+    from babel.core import get_global  # error path only: see the module docstring
+
+    alias = str(get_global("language_aliases").get(lower, ""))
+    return alias if alias in LANGUAGE_CODES else None

@@ -87,7 +87,7 @@ async def main(config: Path, until_idle: bool, checkpoint: Checkpoint, node: boo
             results = [await pipeline.poll(source) for source in settings.sources]
             await pipeline.deliver()
             new = sum(r.new_articles for r in results)
-            pending = pipeline.store.counts()["deliveries_pending"]
+            pending = pipeline.store.queue_sizes()["deliveries_pending"]
             if until_idle and not new and not pending:
                 return 0
             await asyncio.sleep(0.02)

@@ -243,8 +243,32 @@ BAD = [
     Bad(
         "bad language code",
         f"sources:\n  - id: a\n    feed: {FEED}\n    language: Indonesian\n",
-        "monitor.yaml:4: sources[0].language: not a language code: 'Indonesian'"
-        " (use ISO 639-1 such as 'id', 'ru', 'vi')",
+        "monitor.yaml:4: sources[0].language: not a language code the monitor knows:"
+        " 'Indonesian' (use ISO 639-1 such as 'id', 'ru')",
+    ),
+    Bad(
+        "three-letter code of a two-letter language",
+        f"sources:\n  - id: a\n    feed: {FEED}\n    language: eng\n",
+        "monitor.yaml:4: sources[0].language: not a language code the monitor knows: 'eng'"
+        " (write 'en')",
+    ),
+    Bad(
+        "bibliographic three-letter code",
+        f"sources:\n  - id: a\n    feed: {FEED}\n    language: ger\n",
+        "monitor.yaml:4: sources[0].language: not a language code the monitor knows: 'ger'"
+        " (write 'de')",
+    ),
+    Bad(
+        "withdrawn two-letter code",
+        f"sources:\n  - id: a\n    feed: {FEED}\n    language: in\n",
+        "monitor.yaml:4: sources[0].language: not a language code the monitor knows: 'in'"
+        " (write 'id')",
+    ),
+    Bad(
+        "three letters that are no language",
+        f"sources:\n  - id: a\n    feed: {FEED}\n    language: xyz\n",
+        "monitor.yaml:4: sources[0].language: not a language code the monitor knows: 'xyz'"
+        " (use ISO 639-1 such as 'id', 'ru')",
     ),
     Bad(
         "retry_max below retry_base",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.langtag import LANGUAGE_CODES, primary_subtag
+from monitor.langtag import LANGUAGE_CODES, code_for, primary_subtag
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,13 @@ def test_every_language_py3langid_answers_is_accepted() -> None:
 
     classes = set(LanguageIdentifier.from_model_file(MODEL_FILE).nb_classes) - {"zxx"}
     assert set() == classes - LANGUAGE_CODES
+
+
+@pytest.mark.parametrize(
+    ("code", "meant"),
+    [("eng", "en"), ("deu", "de"), ("ger", "de"), ("ind", "id"), ("in", "id"), ("VI", "vi"),
+     ("yue", "yue"), ("xyz", None), ("Indonesian", None), ("und", None)],
+)  # fmt: skip
+def test_code_for(code: str, meant: str | None) -> None:
+    """The accepted code a config most likely means (a config error suggests it)."""
+    assert meant == code_for(code)

@@ -873,7 +873,7 @@ def test_rematch_keeps_and_drops_what_the_daemon_does(
     assert main(["--config", str(config), "rematch", "--notify"]) == 0
     with Store.open(database_url) as store:
         stored = sorted(m.title for m in store.matches(limit=100))
-        queued = store.counts()["deliveries_pending"]
+        queued = store.queue_sizes()["deliveries_pending"]
         saved = store.learned()["bank"].trained
     settings = load_settings(config, {})
     workers = Workers(WorkerLimits(processes=1))

@@ -69,6 +69,8 @@ GOLDEN_MARKDOWN = """\
 
 **[Rusia-ASEAN Perbarui Kerja Sama Pemberantasan Terorisme](https://www.republika.co.id/berita/r3rzq4382/rusiaasean-perbarui-kerja-sama)**
 
+https://www.republika.co.id/berita/r3rzq4382/rusiaasean-perbarui-kerja-sama
+
 **Source:** Republika
 
 **Published:** 2021-12-07 13:33 UTC (20:33 WIB)
@@ -367,13 +369,27 @@ def test_webhook_test_message_has_no_alert_fields() -> None:
     assert "alert" not in document and "alerts" not in document
 
 
-def test_html_email_plain_part_keeps_the_link() -> None:
-    """An HTML email's plain-text alternative still shows the article's URL."""
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_an_emails_plain_part_keeps_every_articles_url(fmt: MessageFormat) -> None:
+    """An email's plain-text alternative keeps no link target: an alert, a digest and a
+    dead-letter report show each article's URL as text too, exactly (a Markdown one had none;
+    a URL's ``&``, ``_`` and ``*`` arrive as they are)."""
+    odd = "https://a.example/x_y*z?a=1&b=~2"
+    alerts = ordered([ALERT, replace(ALERT, delivery_id="d2", url=odd)])
+    dead = [DeadNotice("d2", "mail", "asean", "Rusia", odd, 3, "refused")]
+    messages = [
+        render(replace(ALERT, url=odd), fmt, JAKARTA),
+        render_digest("dg-1", alerts, fmt, JAKARTA),
+        render_dead_letters(dead, fmt, AT_1333),
+    ]
+    plain = []
     with SmtpReceiver(user="monitor", password=PASSWORD) as smtp:
-        channel = ChannelSettings("mail", (smtp.apprise_url,), "html")
-        send(Notifier([channel]), "mail", render(ALERT, "html", JAKARTA))
-        [mail] = smtp.messages
-    assert ALERT.url is not None and ALERT.url in mail.plain()
+        channel = ChannelSettings("mail", (smtp.apprise_url,), fmt)
+        for message in messages:
+            send(Notifier([channel]), "mail", message)
+        plain = [mail.plain() for mail in smtp.messages]
+    assert [odd in text for text in plain] == [True, True, True], plain
+    assert ALERT.url is not None and ALERT.url in plain[1]
 
 
 def test_our_html_made_plain_text_by_apprise_starts_no_line_with_a_space() -> None:

@@ -471,3 +471,56 @@ def test_polls_in_flight_are_bounded_and_the_most_overdue_go_first() -> None:
     # the other jobs (delivery, config watcher) start on time: under a minute late
     lag_minutes = sorted(int(lag // 60) for lag in metrics.lags if lag >= 60)
     assert lag_minutes == sorted(overdue_minutes.values())
+
+
+@dataclass
+class HangingPipeline(FakePipeline):
+    """A poll that never ends and a send in flight that takes all the grace it is given."""
+
+    grace: list[float] = field(default_factory=list)
+    cancelled: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def poll(self, source: SourceSettings) -> PollResult:
+        self.polled.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            self.cancelled.set()
+            raise
+        raise AssertionError("never set")
+
+    async def drain_sends(self, grace: float) -> None:
+        self.grace.append(grace)
+        await asyncio.sleep(grace)
+
+
+def test_a_stop_leaves_the_rest_of_the_stop_budget_for_closing() -> None:
+    """SIGTERM must end the process within 10 s (docker stop); the web side, the workers and
+    the database close after the daemon's part, so a poll still running and a send in flight
+    get 5 s, not 7 (a stop took 11.5 s under load). Waited in virtual time, not wall time."""
+    from monitor.scheduler import STOP_GRACE
+    from tests.virtualtime import VirtualTimeLoop
+
+    async def scenario() -> tuple[float, HangingPipeline]:
+        pipeline = HangingPipeline(settings(source("slow")))
+        daemon = Daemon(
+            pipeline,  # type: ignore[arg-type]  # the fake has what the daemon uses
+            reload=lambda: pipeline.settings,
+            make_notifier=lambda s: Notifier(()),
+            metrics=Metrics(),
+        )
+        running = asyncio.create_task(daemon.run())
+        await asyncio.wait_for(pipeline.polled.wait(), 60)  # bounds a failing test only
+        loop = asyncio.get_running_loop()
+        assert isinstance(loop, VirtualTimeLoop)
+        loop.jump()
+        stopped_at = loop.time()
+        daemon.stop()
+        await running
+        assert pipeline.cancelled.is_set()
+        return loop.time() - stopped_at, pipeline
+
+    with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+        took, pipeline = runner.run(scenario())
+    assert pipeline.grace == [STOP_GRACE] and STOP_GRACE == 5.0
+    assert STOP_GRACE <= took < STOP_GRACE + 0.5

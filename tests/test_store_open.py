@@ -22,7 +22,7 @@ OPEN_AND_COUNT = """
 import sys
 from monitor.store import Store
 store = Store.open(sys.argv[1])
-print(store.counts()["articles"])
+print(len(list(store.stored_articles())))
 store.close()
 """
 

@@ -154,14 +154,14 @@ def test_feedback_csrf_retry_and_try_it(daemon: Daemon) -> None:
             assert dead not in {d.delivery_id for d in store.deliveries(status="dead")}
             # the daemon's first (silent, baseline) poll may store articles meanwhile: what
             # "try it" must never store is a match or a delivery
-            before = _without_articles(store.counts())
+            before = _matches_and_deliveries(store)
             tried = client.post(
                 "/topics/rice/try",
                 data={"csrf": token, "mode": "text", "title": "Harga beras naik", "text": ""},
             )
             assert tried.status_code == 200 and "Would match" in tried.text
             assert "MATCH: score" in tried.text and "language:" in tried.text
-            assert _without_articles(store.counts()) == before
+            assert _matches_and_deliveries(store) == before
         stored = client.post("/topics/rice/try", data={"csrf": token, "mode": "stored"})
         assert re.search(r"\d+ of the \d+ newest stored articles would match", stored.text)
 
@@ -386,5 +386,46 @@ def test_daemon_runs_on_when_the_default_port_is_taken(tmp_path: Path, sqlite_ur
     assert "web side not started: 127.0.0.1:8080 is taken" in log.read_text()
 
 
-def _without_articles(counts: dict[str, int]) -> dict[str, int]:
-    return {name: n for name, n in counts.items() if name != "articles"}
+def _matches_and_deliveries(store: Store) -> tuple[list[int], list[str]]:
+    """The ids of the stored matches and deliveries (not the articles: a poll may store some)."""
+    matches = [m.match_id for m in store.matches(limit=100_000)]
+    return matches, [d.delivery_id for d in store.deliveries(limit=100_000)]
+
+
+def test_a_stop_gives_a_request_under_way_one_second() -> None:
+    """The web side closes after the daemon's polls and sends had their 5 s: a request still
+    answering (a slow dashboard page, a scrape) gets 1 s, then is cancelled (it got 3, and a
+    stop took 11.5 s under load). Waited in virtual time, not wall time."""
+    import asyncio
+
+    from starlette.types import Receive, Scope, Send
+
+    from monitor.web.server import WebServer
+    from tests.virtualtime import VirtualTimeLoop
+
+    async def scenario() -> float:
+        entered = asyncio.Event()
+
+        async def hanging(scope: Scope, receive: Receive, send: Send) -> None:
+            entered.set()
+            await asyncio.Event().wait()
+
+        listening = socket.create_server(("127.0.0.1", 0))
+        listening.setblocking(False)
+        server = WebServer(hanging, listening)
+        server.start()
+        _reader, writer = await asyncio.open_connection(*server.address)
+        writer.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        await asyncio.wait_for(entered.wait(), 60)  # bounds a failing test only
+        loop = asyncio.get_running_loop()
+        assert isinstance(loop, VirtualTimeLoop)
+        loop.jump()
+        stopping = loop.time()
+        await server.stop()
+        took = loop.time() - stopping
+        writer.close()
+        return took
+
+    with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+        took = runner.run(scenario())
+    assert 1.0 <= took < 1.5

@@ -103,7 +103,8 @@ async def open_node(
         yield pipeline, node
     finally:
         # the polls are done or cancelled by now: a job still running has nobody waiting for
-        # it, and a stop must end within 10 s (README), so it gets one second, not five
+        # it, and a stop must end within 10 s (README; the polls had 5 s, the web side 1 s), so
+        # it gets one second, not five
         workers.close(grace=1.0)
         await fetcher.aclose()
         store.close()

@@ -3,8 +3,9 @@
 Owns: fetching the URLs among the inputs, handing every page to the batch extractor, and
 printing one result per input, in order. URLs are fetched with the default HTTP settings and
 limits (no config needed), or, when ``--config`` or ``$MONITOR_CONFIG`` names a config, with its
-``http`` settings and the networks its sources may reach (``allow_networks``): an intranet page
-a source reads can be extracted as the daemon would fetch it.
+``http`` settings and, for a URL on a source's host, the networks that source may reach
+(``allow_networks``): an intranet page a source reads can be extracted as the daemon would fetch
+it, and no other URL gets that source's exemption.
 Does not own: extraction (``monitor.extract``, imported only when this command runs, so that
 the other commands start without trafilatura) or fetching (``monitor.fetch``).
 """
@@ -13,11 +14,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from ipaddress import IPv4Network, IPv6Network
+from urllib.parse import urlsplit
 
 from monitor.cli.common import EXIT_CONFIG, now, settings_from
-from monitor.config import HttpSettings
+from monitor.config import HttpSettings, SourceSettings
 from monitor.fetch import Fetcher, FetchOptions
+
+#: the fetch options of one URL
+OptionsFor = Callable[[str], FetchOptions]
 
 
 def cmd_extract(args: argparse.Namespace, env: Mapping[str, str]) -> int:
@@ -39,20 +45,36 @@ def cmd_extract(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     return EXIT_CONFIG if failed else 0
 
 
-def _http(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[HttpSettings, FetchOptions]:
-    """The config's HTTP settings and every source's ``allow_networks`` when a config is named
-    (an invalid one is a config error), else the defaults; robots.txt is not asked (a person
-    asks for these pages, one each)."""
+def _http(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[HttpSettings, OptionsFor]:
+    """The config's HTTP settings and each URL's source's ``allow_networks`` when a config is
+    named (an invalid one is a config error), else the defaults; robots.txt is not asked (a
+    person asks for these pages, one each)."""
     from monitor.config import DEFAULT_USER_AGENT
 
     if not (args.config or env.get("MONITOR_CONFIG")):
-        return HttpSettings(DEFAULT_USER_AGENT), FetchOptions()
+        return HttpSettings(DEFAULT_USER_AGENT), lambda _url: FetchOptions()
     settings = settings_from(args, env)
-    networks = dict.fromkeys(n for source in settings.sources for n in source.allow_networks)
-    return settings.http, FetchOptions(allow_networks=tuple(networks))
+    return settings.http, lambda url: FetchOptions(
+        allow_networks=allowed_networks(url, settings.sources)
+    )
 
 
-async def _fetch_pages(urls: list[str], http: HttpSettings, options: FetchOptions):
+def allowed_networks(
+    url: str, sources: Sequence[SourceSettings]
+) -> tuple[IPv4Network | IPv6Network, ...]:
+    """The ``allow_networks`` of the sources whose URL has ``url``'s host (any port), as the
+    daemon fetches that source's feed and pages; none for a URL on no source's host."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # "http://[::1": the fetch says what is wrong with it
+        return ()
+    if host is None:
+        return ()
+    own = (s for s in sources if urlsplit(s.url).hostname == host)
+    return tuple(dict.fromkeys(network for source in own for network in source.allow_networks))
+
+
+async def _fetch_pages(urls: list[str], http: HttpSettings, options: OptionsFor):
     from monitor.errors import FetchError
     from monitor.extract.batch import Page
 
@@ -60,7 +82,7 @@ async def _fetch_pages(urls: list[str], http: HttpSettings, options: FetchOption
 
     async def one(url: str) -> Page:
         try:
-            got = await fetcher.fetch(url, options=options)
+            got = await fetcher.fetch(url, options=options(url))
         except FetchError as error:
             return Page(url, error=str(error))
         return Page(url, got.content, url=got.url, content_type=got.content_type)

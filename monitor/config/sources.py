@@ -9,7 +9,6 @@ Does not own: which topics exist (read from the watchlists by ``load``), polling
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
@@ -24,14 +23,13 @@ from monitor.config.settings import (
     SourceKind,
     SourceSettings,
 )
+from monitor.langtag import LANGUAGE_CODES, code_for
 from monitor.yamlsafe import At
 
 _SOURCE_KEYS = ["id", "name", *SOURCE_KINDS, "every", "jitter", "language", "topics", "enabled",
                 "backfill", "follow", "max_follow", "selectors", "respect_robots",
                 "allow_networks"]  # fmt: skip
 _SELECTOR_KEYS = ["links", "title", "date"]
-
-_LANGUAGE = re.compile(r"[a-z]{2,3}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,10 +165,15 @@ def _port_ok(parts: SplitResult) -> bool:
 
 
 def _language(at: At) -> str:
+    """A code ``primary_subtag`` keeps as it is: another would be no language for a feed's
+    items (``eng``) while a listing's carried it as written."""
     code = at.string()
-    if not _LANGUAGE.fullmatch(code):
-        at.fail(f"not a language code: {code!r} (use ISO 639-1 such as 'id', 'ru', 'vi')")
-    return code
+    if code in LANGUAGE_CODES:
+        return code
+    meant = code_for(code)
+    if meant is not None:
+        at.fail(f"not a language code the monitor knows: {code!r} (write {meant!r})")
+    at.fail(f"not a language code the monitor knows: {code!r} (use ISO 639-1 such as 'id', 'ru')")
 
 
 def _topic_refs(at: At, topics: set[str]) -> tuple[str, ...]:

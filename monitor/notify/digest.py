@@ -23,6 +23,7 @@ from monitor.notify.render import (
     Limits,
     Message,
     escape_markdown,
+    markdown_url,
     matched_terms,
     one_line,
     published_text,
@@ -245,8 +246,10 @@ def _digest_markdown(heading: str, sections: list[Section], digest_id: str) -> s
         items = []
         for line in lines:
             title = f"[{md(line.title)}]({line.link})" if line.link else md(line.title)
+            # the URL as text too: an email's plain-text part keeps no link target
+            shown = f"  \n  {markdown_url(line.link)}" if line.link else ""
             extras = "".join(f"  \n  {md(x)}" for x in _extras(line))
-            items.append(f"- {title}  \n  {md(_about(line))}{extras}")
+            items.append(f"- {title}{shown}  \n  {md(_about(line))}{extras}")
         out.append("\n".join(items))
     return "\n\n".join([*out, f"digest id: {md(digest_id)}"])
 
@@ -287,7 +290,10 @@ def _report_text(heading: str, lines: list[Report], report_id: str) -> str:
 def _report_markdown(heading: str, lines: list[Report], report_id: str) -> str:
     md = escape_markdown
     items = [
-        f"- {md(what)}" + (f" ([link]({link}))" if link else "") + f"  \n  {md(detail)}"
+        # the URL as the link's text: an email's plain-text part keeps no link target
+        f"- {md(what)}"
+        + (f" ([{markdown_url(link)}]({link}))" if link else "")
+        + f"  \n  {md(detail)}"
         for what, link, detail in lines
     ]
     return "\n\n".join([f"**{md(heading)}**", "\n".join(items), f"id: {md(report_id)}"])
@@ -297,7 +303,7 @@ def _report_html(heading: str, lines: list[Report], report_id: str) -> str:
     h = html.escape
     items = [
         f"<li>{h(what)}"
-        + (f' (<a href="{h(link)}">link</a>)' if link else "")
+        + (f' (<a href="{h(link)}">{h(link)}</a>)' if link else "")
         + f"{BREAK}<small>{h(detail)}</small></li>"
         for what, link, detail in lines
     ]

@@ -44,6 +44,9 @@ MATCHED_MAX = 40
 # begin (every field is one line): headings, lists, quotes, setext underlines. The rest stays
 # bare so that text reads well where a channel shows Markdown raw.
 _MARKDOWN_SPECIAL = frozenset("\\`*_[]<>~&")
+#: what a URL shown as Markdown text escapes: only what Markdown unescapes again, so that the
+#: HTML made of it (and an email's plain-text part) shows the URL as it is (``\&`` would stay)
+_MARKDOWN_URL_SPECIAL = frozenset("\\`*_[]")
 _MARKDOWN_LINE_START = re.compile(r"^(?:[#>+=-]|\d+(?=[.)]))")
 # Characters a URL may keep as they are inside a Markdown link or an HTML attribute; anything
 # else (space, quotes, parentheses, angle brackets, backslash, non-ASCII) is percent-encoded.
@@ -270,6 +273,12 @@ def escape_markdown(text: str) -> str:
     return escaped[:end] + "\\" + escaped[end:] if escaped[:1].isdigit() else "\\" + escaped
 
 
+def markdown_url(url: str) -> str:
+    """A linkable URL (``safe_link``) as Markdown text: shown beside its link, because an
+    email's plain-text part keeps no link target."""
+    return "".join("\\" + c if c in _MARKDOWN_URL_SPECIAL else c for c in url)
+
+
 def _text(f: _Facts) -> str:
     lines = [f"Topic: {f.topic}", f.title]
     lines += [url for url in (f.link, f.shown_url) if url]
@@ -290,6 +299,8 @@ def _markdown(f: _Facts) -> str:
     title = f"**[{md(f.title)}]({f.link})**" if f.link else f"**{md(f.title)}**"
     # one paragraph per line: a single newline is only a soft break in Markdown
     paragraphs = [f"**Topic:** {md(f.topic)}", title]
+    if f.link:  # as text too: an email's plain-text part keeps no link target
+        paragraphs.append(markdown_url(f.link))
     if f.shown_url:
         paragraphs.append(md(f.shown_url))
     paragraphs.append(f"**Source:** {md(f.source)}")

@@ -47,7 +47,6 @@ from monitor.store._views import Views
 from monitor.types import Document, Match
 
 _KEYS_PER_QUERY = 500  # well under SQLite's bound-parameter limit
-DELIVERY_STATUSES = ("pending", "sent", "dead")
 #: the statuses of deliveries still queued or given up on: few, whatever the history's size
 QUEUED_STATUSES = ("pending", "dead")
 
@@ -65,6 +64,7 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
     def __init__(self, engine: Engine) -> None:
         """Use ``Store.open``: it migrates the schema first."""
         self._engine = engine
+        self._closed = False
 
     @classmethod
     def open(cls, url: str, migrate: bool = True) -> Store:
@@ -85,6 +85,10 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
         return cls(engine)
 
     def close(self) -> None:
+        """Close every connection. A read or write after this is a ``ValueError`` (a bug, as
+        reading a closed file is): disposed, SQLAlchemy's engine would silently connect again,
+        as a lazy reader (``matches``, ``stored_articles``) read past its ``with`` block did."""
+        self._closed = True
         self._engine.dispose()
 
     def __enter__(self) -> Store:
@@ -359,21 +363,6 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
                 sizes[f"deliveries_{status}"] = count
         return sizes
 
-    def counts(self) -> dict[str, int]:
-        """``articles``, ``matches`` and ``deliveries_<status>`` for every delivery status.
-        Whole-table counts, linear in the history: for tests and one-off looks, never for a
-        request served again and again (``queue_sizes`` serves ``/metrics``)."""
-        with self._session("counting") as session:
-            counts = {
-                "articles": session.exec(select(func.count()).select_from(ArticleRow)).one(),
-                "matches": session.exec(select(func.count()).select_from(MatchRow)).one(),
-            }
-            counts |= {f"deliveries_{status}": 0 for status in DELIVERY_STATUSES}
-            by_status = select(DeliveryRow.status, func.count()).group_by(col(DeliveryRow.status))
-            for status, count in session.exec(by_status):
-                counts[f"deliveries_{status}"] = count
-        return counts
-
     # --- internals -------------------------------------------------------------------------
 
     def _outlets(self, session: Session, match_ids: list[int | None]) -> dict[int, tuple[str, ...]]:
@@ -396,6 +385,7 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
         ``bands``: story band keys to lock first (``_stories``), before the fence locks the
         source's row: a save waiting for a copy's save never holds up this node's heartbeat,
         which renews that row."""
+        self._check_open(action)
         with _engine.guard(action, self._engine.url), self._engine.begin() as connection:
             self._lock_bands(connection, bands)
             with self._fence(connection):
@@ -403,8 +393,15 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
 
     @contextmanager
     def _session(self, action: str) -> Iterator[Session]:
+        self._check_open(action)
         with _engine.guard(action, self._engine.url), Session(self._engine) as session:
             yield session
+
+    def _check_open(self, action: str) -> None:
+        """Not a ``StoreError``: the daemon takes that for an outage and waits it out; a closed
+        store never comes back."""
+        if self._closed:
+            raise ValueError(f"{action}: the store is closed")
 
     def _insert(
         self, table: type[SQLModel], values: dict[str, Any] | list[dict[str, Any]]

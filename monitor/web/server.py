@@ -25,6 +25,11 @@ from monitor.errors import ConfigError
 log = logging.getLogger("monitor.web")
 
 
+#: seconds a stop gives requests under way: the web side closes after the daemon's polls and
+#: sends had theirs (``monitor.scheduler.STOP_GRACE``), within the 10 s a stop may take
+STOP_GRACE = 1
+
+
 def bind(web: WebSettings) -> socket.socket | None:
     """The listening socket for ``web.listen``, or None when the web side is off or when the
     *default* address is taken (logged as a warning). An address written in the config that
@@ -77,7 +82,7 @@ class WebServer:
             # log_config None: uvicorn's records go through the daemon's logging (and masking)
             app, lifespan="off", access_log=False, log_config=None, log_level="warning",
             proxy_headers=False,
-            server_header=False, timeout_graceful_shutdown=3,
+            server_header=False, timeout_graceful_shutdown=STOP_GRACE,
         )  # fmt: skip
         self._server = _Server(config)
         self._task: asyncio.Task[None] | None = None
@@ -92,8 +97,9 @@ class WebServer:
         log.info("web side listening on http://%s:%d/", *self.address)
 
     async def stop(self) -> None:
+        """Stop serving: requests under way get ``STOP_GRACE`` seconds, then are cancelled."""
         self._server.should_exit = True
         if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(self._task, timeout=5)
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(self._task, timeout=STOP_GRACE + 1)
         self._sock.close()
