@@ -88,6 +88,39 @@ def test_lowercase_operators_that_are_still_errors(query: str) -> None:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
+        ("rice AND export AND -recipe", "(rice & export & !recipe)"),
+        ("rice -recipe", "(rice & !recipe)"),
+        ("!nickel AND mining", "(!nickel & mining)"),
+        ("rice AND –recipe", "(rice & !recipe)"),
+        # a hyphen inside a word, or before a digit, is no exclusion
+        ("COVID-19 AND Rusia-ASEAN", "([covid 19] & [rusia asean])"),
+        ("x AND -5", "(x & 5)"),
+    ],
+)
+def test_excluded_words(query: str, expected: str) -> None:
+    """A word led by - or ! is excluded, as search engines read it (as a word it asked for
+    the very articles to leave out)."""
+    assert expected == show(parse_query(query).root)
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2009", "\u3000"])
+def test_unicode_spaces_separate_words(space: str) -> None:
+    """A no-break or other Unicode space pasted from a document separates like a space: the
+    query was one phrase that matched nothing."""
+    assert show(parse_query(f"dengue{space}OR{space}DBD").root) == "(dengue | dbd)"
+    assert show(parse_query(f'"Asia{space}Tenggara"').root) == "[asia tenggara]"
+
+
+def test_the_later_error_is_named_when_lowercase_operators_are_forgiven() -> None:
+    """Past a forgiven lowercase operator, the error is where the query really fails."""
+    with pytest.raises(QueryError) as raised:
+        parse_query("rice or palm oil")
+    assert raised.value.position == len("rice or palm ")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
         ("“South China Sea” AND sovereignty", "([south china sea] & sovereignty)"),
         (
             "«Южно-Китайское море» OR „Südchinesisches Meer“",

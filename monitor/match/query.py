@@ -12,6 +12,11 @@ Syntax (operators in capitals; see below for what is forgiven)::
 
 * Two terms side by side (``Russia ASEAN``) are an error, not an implicit AND: analysts mean
   AND, OR or a phrase about equally often, and the error says which to write.
+* A word led by ``-`` or ``!`` (``-recipe``, ``!nickel``) is excluded, as search engines
+  read it: ``rice AND export -recipe`` is ``rice AND export AND NOT recipe`` (read as the
+  word, the exclusion asked for the very articles to leave out).
+* Unicode spaces (no-break, thin, ideographic) separate words as a space does: a query pasted
+  from a document holds them, and ``dengue OR DBD`` with no-break spaces was one phrase.
 * A query that does not parse as written is read once more, forgiving what users write: a
   lowercase ``and``, ``or``, ``not`` or ``near/n`` between two operands (``Russia and ASEAN``;
   ``not`` also before one, ``not football``) is the operator, and typographic quotes
@@ -185,10 +190,12 @@ def parse(text: str) -> Query:
     """Parse ``text``; raise ``_Syntax`` (message and position) on a problem."""
     if len(text) > MAX_QUERY:
         raise _Syntax(f"query too long: {len(text)} characters (at most {MAX_QUERY})", MAX_QUERY)
+    # a no-break or other Unicode space (pasted from a document) separates as a space does
+    spaced = text if text.isascii() else _UNICODE_SPACE.sub(" ", text)
     try:
-        root = _Parser(_lex(text), len(text)).parse()
+        root = _Parser(_lex(spaced), len(text)).parse()
     except _Syntax as strict:
-        root = _forgiving(text, strict)
+        root = _forgiving(spaced, strict)
     bad = _unanchored(root)
     if bad is not None:
         raise _Syntax(
@@ -207,8 +214,9 @@ def _forgiving(text: str, strict: _Syntax) -> Node:
     try:
         tokens = _lowercase_operators(_lex(text.translate(_QUOTES)))
         return _Parser(tokens, len(text)).parse()
-    except _Syntax:
-        raise strict from None
+    except _Syntax as forgiven:
+        # the later problem is the real one: the earlier was a lowercase operator it forgave
+        raise (forgiven if forgiven.position > strict.position else strict) from None
 
 
 # --- lexing --------------------------------------------------------------------------------------
@@ -238,6 +246,10 @@ _SIMPLE = re.compile(r'([()])|"([^"]*)"|([^\s()"{}][^ \t\r\n()"{}]*)')
 _KEYWORDS = frozenset({"AND", "OR", "NOT", "NEAR"})
 
 
+#: white space other than the ASCII the lexer splits on (no-break, thin, ideographic spaces...)
+_UNICODE_SPACE = re.compile(r"[^\S \t\r\n]")
+#: what starts an excluded word as search engines write it (``-recipe``, ``!nickel``)
+_EXCLUDING = frozenset("-!–−")
 #: typographic quotation marks, each one character like ``"`` (positions stay those of the text)
 _QUOTES = str.maketrans(dict.fromkeys("“”„‟«»", '"'))
 
@@ -305,6 +317,8 @@ def _concept_token(text: str, position: int) -> _Token:
 
 
 def _word_tokens(word: str, position: int) -> list[_Token]:
+    if word[0] in _EXCLUDING and word[1:2].isalpha():  # -recipe: NOT recipe, not "recipe"
+        return [_Token("NOT", word[0], position), *_word_tokens(word[1:], position + 1)]
     if word in ("AND", "OR", "NOT"):
         return [_Token(word, word, position)]  # type: ignore[arg-type]  # one of the three
     if word == "NEAR" or word.startswith("NEAR/"):
