@@ -138,6 +138,8 @@ class Daemon:
             id="retention",
             coalesce=True,
             max_instances=1,
+            misfire_grace_time=None,  # a late check still runs (once: coalesced)
+            next_run_time=self._now(),
         )
         if self._node is not None:
             self._start_claiming(self._node)
