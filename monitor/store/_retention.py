@@ -119,7 +119,7 @@ class Retention:
 
     def prune_counts(self, cutoff: datetime) -> Pruned:
         """What pruning before ``cutoff`` would delete now (``monitor prune --dry-run``): counted
-        by the rule the deletes use, in one read."""
+        by the rule the deletes use; nothing is written."""
         chosen = _prunable(cutoff)
         with self._reading("counting old articles") as connection:
             counts = _counts(connection, chosen)
