@@ -27,6 +27,7 @@ from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from monitor import retention
 from monitor.cluster import Lease, heartbeat_every
 from monitor.config import Settings, SourceSettings, start_only_changes
 from monitor.errors import ConfigError, StoreError
@@ -133,6 +134,15 @@ class Daemon:
             coalesce=True,
             max_instances=1,
         )
+        self._scheduler.add_job(
+            self._prune,
+            IntervalTrigger(seconds=retention.CHECK_EVERY),
+            id="retention",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,  # a late check still runs (once: coalesced)
+            next_run_time=self._now(),
+        )
         if self._node is not None:
             self._start_claiming(self._node)
         self._start_watchdog()
@@ -230,6 +240,22 @@ class Daemon:
         if not self._stopping.is_set():
             # channel rounds run on their own: a hanging channel never holds up the next tick
             await self._pipeline.deliver(wait=False)
+
+    async def _prune(self) -> None:
+        """The hourly check of the retention job: with ``retention.days`` set, prune old
+        articles once a day across all nodes (``monitor.retention.daily``, in a thread; a stop
+        ends it after the current batch)."""
+        self._track_current()
+        days = self._pipeline.settings.retention.days
+        if days is None or self._stopping.is_set():
+            return
+        try:
+            await asyncio.to_thread(
+                retention.daily, self._pipeline.store, days, self._now(),
+                stop=self._stopping.is_set,
+            )  # fmt: skip
+        except StoreError as error:
+            log.error("pruning old articles failed (next try in a day): %s", error)
 
     async def _watch_config(self) -> None:
         stamp = _stamp(self._pipeline.settings)

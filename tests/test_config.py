@@ -57,7 +57,23 @@ BAD = [
         "unknown top-level key",
         "timezone: UTC\ndatbase: sqlite://\n",
         "monitor.yaml:2: datbase: unknown key (expected one of: channels, cluster, database,"
-        " defaults, delivery, http, lexicon, limits, sources, timezone, watchlists, web)",
+        " defaults, delivery, http, lexicon, limits, retention, sources, timezone, watchlists,"
+        " web)",
+    ),
+    Bad(
+        "retention of no days",
+        "timezone: UTC\nretention:\n  days: 0\n",
+        "monitor.yaml:3: retention.days: must be between 1 and 3660, got 0",
+    ),
+    Bad(
+        "retention as a duration",
+        "retention:\n  days: 90d\n",
+        "monitor.yaml:2: retention.days: expected a number of days or off, got '90d'",
+    ),
+    Bad(
+        "unknown retention key",
+        "retention: {days: 30, vacuum: true}\n",
+        "monitor.yaml:1: retention.vacuum: unknown key (expected one of: days)",
     ),
     Bad(
         "unknown key in a source",
@@ -569,6 +585,18 @@ def test_bad_config_is_refused_with_file_line_and_key(tmp_path: Path, case: Bad)
         load_settings(path, case.env, full_checks())
     assert str(caught.value).replace(f"{tmp_path}/", "") == case.expected
     assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("section", "days"),
+    [("", None), ("retention: {days: 30}\n", 30), ("retention:\n  days: off\n", None)],
+)
+def test_retention_is_off_unless_days_are_given(
+    tmp_path: Path, section: str, days: int | None
+) -> None:
+    """No ``retention`` (or ``days: off``) keeps everything; ``days: N`` prunes at N days."""
+    path = write_config(tmp_path, Bad("", "timezone: UTC\n" + section, ""))
+    assert load_settings(path, {}, full_checks()).retention.days == days
 
 
 def test_invalid_query_names_its_line_and_position(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from monitor.config import (
     ClusterSettings,
     DeliverySettings,
     HttpSettings,
+    RetentionSettings,
     Settings,
     SourceSettings,
 )
@@ -27,7 +28,7 @@ from monitor.notify import Notifier
 from monitor.pipeline import PollResult
 from monitor.scheduler import Daemon, _first_run, _skipped_runs_at_debug, _stamp
 from monitor.slots import Backlog
-from monitor.store import SourceState
+from monitor.store import Pruned, SourceState
 from tests.feedserver import Route, running_feed_server
 
 T0 = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
@@ -524,3 +525,59 @@ def test_a_stop_leaves_the_rest_of_the_stop_budget_for_closing() -> None:
         took, pipeline = runner.run(scenario())
     assert pipeline.grace == [STOP_GRACE] and STOP_GRACE == 5.0
     assert STOP_GRACE <= took < STOP_GRACE + 0.5
+
+
+@dataclass
+class PruningStore(FakeStore):
+    """A store that records the daily prune's calls; ``pruned`` is set (from the job's thread)
+    once a run has finished."""
+
+    loop: asyncio.AbstractEventLoop | None = None
+    pruned: asyncio.Event = field(default_factory=asyncio.Event)
+    claims: list[datetime] = field(default_factory=list)
+    cutoffs: list[datetime] = field(default_factory=list)
+
+    def claim_run(self, name: str, now: datetime, every: timedelta) -> bool:
+        self.claims.append(now)
+        return True
+
+    def prune_batch(self, cutoff: datetime, after: int, limit: int) -> tuple[Pruned, None]:
+        self.cutoffs.append(cutoff)
+        return Pruned(articles=3), None
+
+    def prune_digests(self, cutoff: datetime) -> Pruned:
+        return Pruned()
+
+    def kept_count(self, cutoff: datetime) -> int:
+        assert self.loop is not None
+        self.loop.call_soon_threadsafe(self.pruned.set)
+        return 0
+
+
+def test_the_daemon_checks_the_daily_prune_at_start_by_its_clock() -> None:
+    """With ``retention.days``, the daemon's first check (at start) claims the day's run at the
+    daemon's own time and prunes what is older than the days before it; without, nothing."""
+
+    start = datetime.now(UTC)  # the daemon's clock, frozen: APScheduler runs on the real one
+
+    async def scenario(days: int | None) -> PruningStore:
+        store = PruningStore(loop=asyncio.get_running_loop())
+        pipeline = FakePipeline(replace(settings(), retention=RetentionSettings(days)), store=store)
+        daemon = Daemon(
+            pipeline,  # type: ignore[arg-type]  # the fake has what the daemon uses
+            reload=lambda: pipeline.settings,
+            make_notifier=lambda s: Notifier(()),
+            now=lambda: start,
+        )
+        running = asyncio.create_task(daemon.run())
+        if days is not None:
+            await asyncio.wait_for(store.pruned.wait(), 60)  # bounds a failing test only
+        else:
+            await asyncio.wait_for(pipeline.delivered.wait(), 60)  # started its jobs
+        daemon.stop()
+        await asyncio.wait_for(running, 60)
+        return store
+
+    store = asyncio.run(scenario(30))
+    assert store.claims == [start] and store.cutoffs == [start - timedelta(days=30)]
+    assert asyncio.run(scenario(None)).claims == []

@@ -9,9 +9,10 @@ Does not own: any stage's logic; each command is a few lines over the modules th
 This module holds ``main``, the parser and logging; the commands live beside it, grouped by
 whom they serve: ``daemon`` (``run``, ``once`` and the pipeline wiring), ``inspection``
 (``check``, ``matches``, ``sources``, ``deliveries``, ``notify-test``), ``topics`` (``match``,
-``explain``, ``eval``), ``rematch``, ``learning`` (``feedback``, ``topics``, ``suggest``),
-``nodes``, ``extract`` and ``opml``; ``common`` holds what they share. A command's module is
-imported only when that command runs, so ``--help`` and ``--version`` start at once.
+``explain``, ``eval``), ``rematch``, ``retention`` (``prune``), ``learning`` (``feedback``,
+``topics``, ``suggest``), ``nodes``, ``extract`` and ``opml``; ``common`` holds what they
+share. A command's module is imported only when that command runs, so ``--help`` and
+``--version`` start at once.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from monitor import redact
-from monitor.cli.common import EXIT_CONFIG, EXIT_STORE, duration
+from monitor.cli.common import EXIT_CONFIG, EXIT_STORE, days, duration
 from monitor.cli.logs import LOG_FORMATS, LOG_LEVELS, setup_logging
 from monitor.errors import ConfigError, StoreError
 
@@ -282,6 +283,24 @@ def _add_topic_commands(command) -> None:
     rematch.add_argument(
         "--notify", action="store_true", help="queue deliveries for the new matches (default: none)"
     )
+    _add_prune_command(command)
+
+
+def _add_prune_command(command) -> None:
+    prune = command(
+        "prune", "retention:cmd_prune",
+        "delete stored articles older than DAYS (judged and undelivered ones are kept)",
+    )  # fmt: skip
+    prune.add_argument(
+        "--older-than", required=True, type=days, metavar="DAYS",
+        help="articles first seen more than this many days ago (1-3660)",
+    )  # fmt: skip
+    then = prune.add_mutually_exclusive_group()
+    then.add_argument("--dry-run", action="store_true", help="print what would go; delete nothing")
+    then.add_argument(
+        "--vacuum", action="store_true",
+        help="then give the space back (SQLite: rewrites the file; stop the daemon first)",
+    )  # fmt: skip
 
 
 def _add_learning_commands(command) -> None:

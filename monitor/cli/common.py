@@ -67,6 +67,21 @@ def duration(text: str) -> float:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def days(text: str) -> int:
+    """An argparse type: a whole number of days (``retention.days``' range); else a usage error."""
+    from monitor.config.settings import MAX_RETENTION_DAYS, MIN_RETENTION_DAYS
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of days: {text!r}") from None
+    if not MIN_RETENTION_DAYS <= value <= MAX_RETENTION_DAYS:
+        raise argparse.ArgumentTypeError(
+            f"must be between {MIN_RETENTION_DAYS} and {MAX_RETENTION_DAYS} days, got {value}"
+        )
+    return value
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 

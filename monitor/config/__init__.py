@@ -19,7 +19,8 @@ Rules a reader of ``monitor.yaml`` may not guess:
 - Error messages never show a channel or database URL: they hold secrets.
 
     settings.py    the frozen settings values and the schema's constants
-    load.py        load_settings: the top level, database, timezone, http, limits; cross-checks
+    load.py        load_settings: the top level, database, timezone, http, limits, retention;
+                   cross-checks
     sources.py     the sources and defaults sections; check_selector
     channels.py    the channels and delivery sections
     watchlists.py  load_watchlist: watchlist files and topics; the lexicon key
@@ -41,6 +42,7 @@ from monitor.config.settings import (
     HttpSettings,
     LimitSettings,
     ListingSelectors,
+    RetentionSettings,
     Settings,
     SourceKind,
     SourceSettings,
@@ -66,6 +68,7 @@ __all__ = [
     "HttpSettings",
     "LimitSettings",
     "ListingSelectors",
+    "RetentionSettings",
     "Settings",
     "SourceKind",
     "SourceSettings",

@@ -2,7 +2,8 @@
 
 Owns: ``load_settings`` (which reads each section and cross-checks the references between them),
 the config path, the top-level keys, ``database`` (with ``MONITOR_DATABASE_URL``), ``timezone``,
-``http`` and ``limits``, and ``MONITOR_POLL_EVERY`` (tests and trials: every source's interval).
+``http``, ``limits`` and ``retention``, and ``MONITOR_POLL_EVERY`` (tests and trials: every
+source's interval).
 Does not own: the sources, channels and delivery, watchlists and lexicon sections (``sources``,
 ``channels``, ``watchlists``), or the settings' shape (``settings``).
 """
@@ -20,13 +21,16 @@ from monitor.config.channels import check_dead_letter, read_channels, read_deliv
 from monitor.config.settings import (
     DEFAULT_DATABASE_URL,
     DEFAULT_USER_AGENT,
+    MAX_RETENTION_DAYS,
     MIN_EVERY,
     MIN_EVERY_ENV,
+    MIN_RETENTION_DAYS,
     SHAPE_CHECKS,
     Checks,
     ClusterSettings,
     HttpSettings,
     LimitSettings,
+    RetentionSettings,
     Settings,
     SourceSettings,
 )
@@ -43,7 +47,7 @@ from monitor.errors import ConfigError
 from monitor.yamlsafe import At, parse_duration, parse_size, read_yaml
 
 _TOP_KEYS = ["database", "timezone", "watchlists", "http", "defaults", "delivery", "sources",
-             "channels", "limits", "lexicon", "web", "cluster"]  # fmt: skip
+             "channels", "limits", "lexicon", "web", "cluster", "retention"]  # fmt: skip
 
 _DATABASE_SCHEMES = {
     "sqlite": "sqlite",
@@ -105,6 +109,7 @@ def load_settings(
         disabled_channels=frozenset(disabled),
         web=read_web(get("web"), env),
         cluster=_cluster(get("cluster")),
+        retention=_retention(get("retention")),
     )
 
 
@@ -225,6 +230,22 @@ def _cluster(at: At | None) -> ClusterSettings:
         "polls": lambda a: a.integer(1, 1000),
     }
     return replace(ClusterSettings(), **read.section(at, readers))
+
+
+# --- retention ---------------------------------------------------------------------------------
+
+
+def _retention(at: At | None) -> RetentionSettings:
+    return replace(RetentionSettings(), **read.section(at, {"days": _retention_days}))
+
+
+def _retention_days(at: At) -> int | None:
+    """A number of days, or ``off`` (keep everything)."""
+    if at.value is False or (isinstance(at.value, str) and at.value.strip().lower() == "off"):
+        return None
+    if isinstance(at.value, bool) or not isinstance(at.value, int):
+        at.fail(f"expected a number of days or off, got {at.value!r}")
+    return at.integer(MIN_RETENTION_DAYS, MAX_RETENTION_DAYS)
 
 
 def _min_every(env: Mapping[str, str]) -> float:

@@ -187,6 +187,19 @@ class ClusterSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RetentionSettings:
+    """How long stored articles are kept (``monitor.retention``)."""
+
+    #: the daemon prunes articles first seen more than this many days ago, once a day; None
+    #: (the default, or ``days: off``): it keeps everything, and only ``monitor prune`` deletes
+    days: int | None = None
+
+
+#: the fewest days ``retention.days`` and ``monitor prune --older-than`` take, and the most
+MIN_RETENTION_DAYS, MAX_RETENTION_DAYS = 1, 3660
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     #: the monitor.yaml this was read from
     path: str
@@ -209,6 +222,7 @@ class Settings:
     #: the web side (issue 16)
     web: WebSettings = WebSettings()
     cluster: ClusterSettings = ClusterSettings()
+    retention: RetentionSettings = RetentionSettings()
 
 
 DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"

@@ -1,9 +1,10 @@
 """The store: the monitor's database, and the only package that imports sqlmodel or SQLAlchemy.
 
 Owns: the tables (sources' polling state, articles with their text and story, matches and the
-other outlets of a matched story, the delivery outbox, relevance feedback), the schema
-migrations (run from ``monitor/migrations`` on ``Store.open``), idempotent writes, and the values
-callers get back. SQLite (embedded default, WAL) and PostgreSQL (psycopg 3) are both supported.
+other outlets of a matched story, the delivery outbox, relevance feedback, the keys of pruned
+articles), the schema migrations (run from ``monitor/migrations`` on ``Store.open``), idempotent
+writes, and the values callers get back. SQLite (embedded default, WAL) and PostgreSQL
+(psycopg 3) are both supported.
 Does not own: deciding what is new, what matches or when to retry (the pipeline and notifier
 decide; the store records). Callers never see table rows, only the frozen values below.
 
@@ -23,6 +24,9 @@ decide; the store records). Callers never see table rows, only the frozen values
     match_page(filter, after, limit), ...         the dashboard's reads (``_views``), keyset-paged
     heartbeat, claim_sources, claim_leases,       several nodes (``_cluster``, PostgreSQL):
       release, check_fence, fenced(lease), ...    leases, and the fence on every transaction
+    prune_batch(cutoff, after, limit),            retention (``_retention``): old articles
+      prune_counts, prune_digests, claim_run,       deleted in batches, what is kept, the keys
+      vacuum                                        they leave seen, one node's daily run
 
 Every database error surfaces as ``monitor.errors.StoreError``, without the URL's password.
 """
@@ -49,6 +53,7 @@ from monitor.store._values import (
     PendingDelivery,
     Placing,
     PollSaved,
+    Pruned,
     RecentSend,
     Recorded,
     SourceState,
@@ -77,6 +82,7 @@ __all__ = [
     "PendingDelivery",
     "Placing",
     "PollSaved",
+    "Pruned",
     "RecentSend",
     "Recorded",
     "SourceState",

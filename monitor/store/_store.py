@@ -25,6 +25,7 @@ from monitor.store._cluster import Coordination
 from monitor.store._feedback import FeedbackLog
 from monitor.store._learning import LearningLog
 from monitor.store._outbox import Outbox
+from monitor.store._retention import Retention
 from monitor.store._stories import Stories, band_keys_of
 from monitor.store._tables import (
     ArticleRow,
@@ -51,14 +52,14 @@ _KEYS_PER_QUERY = 500  # well under SQLite's bound-parameter limit
 QUEUED_STATUSES = ("pending", "dead")
 
 
-class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
+class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories, Retention):
     """The monitor's database. Open with ``Store.open(url)``; close when done.
 
     The delivery layer's queries (queues, digests, back-off, dead letters) come from ``Outbox``;
     relevance feedback from ``FeedbackLog``; imported judgments and learned filters from
     ``LearningLog``; the dashboard's pages from ``Views``; the cluster's (heartbeats, leases, the
     fence every transaction checks) from ``Coordination``; the story look-up and its locks
-    from ``Stories``.
+    from ``Stories``; pruning old articles (and the keys they leave seen) from ``Retention``.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -103,7 +104,9 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
     # --- sources and polls -----------------------------------------------------------------
 
     def unseen_keys(self, keys: Iterable[str], source_id: str | None = None) -> set[str]:
-        """The article keys among ``keys`` that are not stored yet.
+        """The article keys among ``keys`` that are not stored yet, and were not pruned either
+        (``_retention``: a deleted article's key stays seen, so a feed still listing it does not
+        bring it back as new).
 
         For ``source_id``, an article another source stored blank (no title, summary or text: a
         sitemap entry without a title, say, in that source's silent baseline) counts as unseen
@@ -118,7 +121,8 @@ class Store(Outbox, FeedbackLog, LearningLog, Views, Coordination, Stories):
             for start in range(0, len(wanted), _KEYS_PER_QUERY):
                 chunk = wanted[start : start + _KEYS_PER_QUERY]
                 seen.update(session.exec(query.where(col(ArticleRow.key).in_(chunk))))
-        return set(wanted) - seen
+        unseen = set(wanted) - seen
+        return unseen - self.seen_keys(unseen) if unseen else unseen
 
     def save_poll(
         self,

@@ -174,7 +174,12 @@ class MatchOutletRow(SQLModel, table=True):
     """Another outlet that carried the story of a match (a syndicated copy): not re-notified."""
 
     __tablename__ = "match_outlet"
-    __table_args__ = (UniqueConstraint("match_id", "article_id", name="uq_match_outlet_article"),)
+    __table_args__ = (
+        UniqueConstraint("match_id", "article_id", name="uq_match_outlet_article"),
+        # deleting an article finds its outlet rows by this (migration 0013): without it, each
+        # deleted article scanned the table (the foreign key's cascade does the same look-up)
+        Index("ix_match_outlet_article", "article_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     match_id: int = Field(
@@ -343,6 +348,9 @@ class StoryBandRow(SQLModel, table=True):
     new article finds the earlier ones that may be copies of it (migration 0006)."""
 
     __tablename__ = "story_band"
+    #: deleting an article finds its band keys by this (migration 0013; the primary key starts
+    #: with the band)
+    __table_args__ = (Index("ix_story_band_article", "article_id"),)
 
     band: int = Field(sa_column=Column(BigInteger, primary_key=True))
     article_id: int = Field(
@@ -384,3 +392,29 @@ class LearnedRow(SQLModel, table=True):
     #: ``judgment_state`` (and the query) when it was trained: differs once judgments change
     state: str = Field(sa_type=Text)
     trained: datetime = _when(nullable=False)
+
+
+class SeenKeyRow(SQLModel, table=True):
+    """The key of an article that ``monitor prune`` deleted, as a 64-bit hash (migration 0013):
+    a feed that still lists the item finds it seen, and it is not stored or alerted again."""
+
+    __tablename__ = "seen_key"
+
+    #: the first 8 bytes of the key's SHA-256, signed (``_retention.key_hash``); on SQLite the
+    #: rowid itself (``INTEGER PRIMARY KEY``): about 15 bytes a key, no separate index
+    key_hash: int = Field(
+        sa_column=Column(
+            BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+        )
+    )
+
+
+class JobRunRow(SQLModel, table=True):
+    """When a job that runs once a day across all nodes last started (migration 0013): the
+    daemon's prune. A node starts the job only by moving ``last_run`` forward itself, in one
+    conditional update, so two nodes never both take one day's run."""
+
+    __tablename__ = "job_run"
+
+    name: str = Field(sa_type=Text, primary_key=True)
+    last_run: datetime | None = _when()

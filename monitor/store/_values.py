@@ -8,7 +8,7 @@ Does not own: table rows (``_tables``), the pipeline values they carry (``monito
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from monitor.types import Alert, Document, Hit, Item, Match, Validators
@@ -374,3 +374,26 @@ class DayCount:
     #: "YYYY-MM-DD"
     day: str
     count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    """What ``monitor prune`` deleted (or, on a dry run, would delete), per table."""
+
+    #: articles deleted, and how many of them had their page's text
+    articles: int = 0
+    texts: int = 0
+    #: their matches, those matches' deliveries (all sent) and other outlets, their band keys
+    matches: int = 0
+    deliveries: int = 0
+    outlets: int = 0
+    bands: int = 0
+    #: sent digest messages none of whose deliveries is left
+    digests: int = 0
+    #: keys added to ``seen_key``: the deleted articles stay seen, never stored or alerted again
+    seen_keys: int = 0
+    #: articles old enough but kept: judged, queued or dead deliveries, matched or carried lately
+    kept: int = 0
+
+    def __add__(self, other: Pruned) -> Pruned:
+        return Pruned(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
