@@ -9,7 +9,9 @@ Besides what it was told, it masks by shape: the ``user:password@`` of any URL, 
 query parameter or a printed dict item named like a secret (``?token=``, ``api_key=``,
 ``'password': '...'`` ...), and everything
 after ``scheme://`` in a URL whose scheme is not http(s) (apprise URLs carry tokens in the host
-and path: ``tgram://BOT_TOKEN/CHAT_ID``).
+and path: ``tgram://BOT_TOKEN/CHAT_ID``). A told secret is masked anywhere when it is long, only
+as a whole word when short (``WHOLE_WORD_BELOW``); the host and path of a generic webhook
+(``json://hooks.example/feed``) are not secrets, a service's (``tgram://``, ``discord://``) are.
 Does not own: what is logged (modules log ids and kinds, not URLs: this is the second line).
 
 The logging module is process-wide state, so the installed redactor is too (``install``).
