@@ -9,7 +9,9 @@ Besides what it was told, it masks by shape: the ``user:password@`` of any URL, 
 query parameter or a printed dict item named like a secret (``?token=``, ``api_key=``,
 ``'password': '...'`` ...), and everything
 after ``scheme://`` in a URL whose scheme is not http(s) (apprise URLs carry tokens in the host
-and path: ``tgram://BOT_TOKEN/CHAT_ID``).
+and path: ``tgram://BOT_TOKEN/CHAT_ID``). A told secret is masked anywhere when it is long, only
+as a whole word when short (``WHOLE_WORD_BELOW``); the host and path of a generic webhook
+(``json://hooks.example/feed``) are not secrets, a service's (``tgram://``, ``discord://``) are.
 Does not own: what is logged (modules log ids and kinds, not URLs: this is the second line).
 
 The logging module is process-wide state, so the installed redactor is too (``install``).
@@ -22,13 +24,20 @@ import re
 import traceback
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlsplit
 
 MASK = "***"
-#: shorter strings are not masked by value (they would mask ordinary words); shapes still apply
-MIN_SECRET = 4
+#: a secret this long is masked wherever it appears, even inside a word; a shorter one only as a
+#: whole word (not between letters, digits or ``_``), as a 2-character password "pe" masked
+#: anywhere turned ``OperationalError`` into ``O***rationalError``. Eight: the shortest password
+#: NIST SP 800-63B lets people choose, and shorter strings are commonly words or parts of words
+#: (``news``, ``admin``, ``secret``); tokens services issue are far longer, and a long one stays
+#: masked where no word boundary is (``\\ntoken`` in a printed string, ``%2Ftoken``)
+WHOLE_WORD_BELOW = 8
 
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@?#]+@")
+#: the user information of a URL, up to the LAST ``@`` of its authority (``u:p@ss@host``: the
+#: password is ``p@ss``); the authority ends at ``/``, ``?``, ``#`` or where the URL does
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s?#\"<>]+@")
 _SECRET_NAME = r"[a-z0-9_.-]*(?:token|key|secret|passw(?:or)?d|pass|pwd|auth|sig|signature|session|sid|code|credential)[a-z0-9_.-]*"  # noqa: E501 (one pattern)
 _SECRET_PARAM = re.compile(rf"(?i)([?&;]{_SECRET_NAME}=)[^&#\s\"'<>]+")
 # a database URL's host and name are no secret (its password is masked as userinfo): keep them
@@ -46,45 +55,92 @@ class Redactor:
     """Masks secrets in text: the ones it was told about, and secret-shaped URL parts."""
 
     def __init__(self) -> None:
-        self._secrets: tuple[str, ...] = ()
+        #: each told secret, longest first, with its whole-word pattern when it is short
+        self._told: tuple[tuple[str, re.Pattern[str] | None], ...] = ()
 
     def remember(self, secrets: Iterable[str]) -> None:
-        """Add secrets (each also masked percent-encoded and decoded); longest are masked first."""
-        known = set(self._secrets)
+        """Add secrets (each also masked percent-encoded and decoded); longest are masked first,
+        short ones only as whole words (``WHOLE_WORD_BELOW``)."""
+        known = {secret for secret, _pattern in self._told}
         for secret in secrets:
             known.update(s for s in (secret, quote(secret, safe=""), unquote(secret)) if s)
-        self._secrets = tuple(sorted((s for s in known if len(s) >= MIN_SECRET), key=len)[::-1])
+        longest_first = sorted(known, key=lambda s: (-len(s), s))
+        self._told = tuple((s, _whole_word(s)) for s in longest_first)
 
     def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, MASK)
+        for secret, pattern in self._told:
+            if secret in text:  # the plain test first: most lines hold no secret
+                text = pattern.sub(MASK, text) if pattern else text.replace(secret, MASK)
         text = _USERINFO.sub(rf"\1{MASK}@", text)
         text = _SECRET_PARAM.sub(rf"\1{MASK}", text)
         text = _SECRET_ITEM.sub(rf"\1\2{MASK}\2", text)
         return _OTHER_SCHEME.sub(rf"\1://{MASK}", text)
 
 
+#: a word character may not come before a short secret, unless it ends a ``%XX`` escape
+#: (``%2Fpe``: the ``F`` belongs to the escape, not to a word)
+_WORD_START = r"(?:(?<!\w)|(?<=%[0-9A-Fa-f]{2}))"
+
+
+def _whole_word(secret: str) -> re.Pattern[str] | None:
+    """None for a long secret (masked anywhere); for a short one, a pattern that finds it only
+    outside a word (a side that is no word character, as the ``-`` of ``-pw``, needs none)."""
+    if len(secret) >= WHOLE_WORD_BELOW:
+        return None
+    before = _WORD_START if re.match(r"\w", secret) else ""
+    after = r"(?!\w)" if re.search(r"\w$", secret) else ""
+    return re.compile(before + re.escape(secret) + after)
+
+
+#: apprise's generic webhooks: their host and path say where to post, like an https URL's, and
+#: apprise marks only the password private; a token rides in the query (``?token=``, a ``+``
+#: header) or, on a path that holds one, as a token-like segment (masked as in a feed's path)
+WEBHOOK_SCHEMES = frozenset({"json", "jsons", "xml", "xmls", "form", "forms"})
+
+
 def url_secrets(url: str, *, token_host: bool = False) -> set[str]:
-    """The secret parts of ``url``: user and password, secret-named query values; with
-    ``token_host`` (apprise URLs) also the whole URL, a dotless host and every path segment
-    and query value, which is where services put tokens."""
+    """The secret parts of ``url``: user and password, secret-named query values and token-like
+    path segments and query values; with ``token_host`` (apprise URLs) also the whole URL and,
+    unless it is a generic webhook (``WEBHOOK_SCHEMES``), a dotless host and every path segment
+    and query value, which is where services put tokens (``tgram://TOKEN/CHAT``)."""
     try:
         parts = urlsplit(url)
         found = {parts.username or "", parts.password or ""}
     except ValueError:
         return {url}
-    query = parse_qsl(parts.query, keep_blank_values=False)
-    found.update(value for key, value in query if _SECRET_KEY.match(key))
+    query = _query(parts.query)
+    found.update(value for key, value in query if _SECRET_KEY.match(key.lstrip("+-:")))
     # feeds put tokens where no name says so: ``/feeds/<token>/rss``, ``?k=<token>``
     found.update(part for part in parts.path.split("/") if _tokenish(part))
     found.update(value for _key, value in query if _tokenish(value))
     if token_host:
-        host = parts.netloc.rpartition("@")[2]
-        found.update({url, host if "." not in host else ""})
-        found.update(segment for segment in parts.path.split("/") if len(segment) >= 6)
-        found.update(value for _key, value in query if len(value) >= 6)
+        found.add(url)
+        found |= (
+            _webhook_secrets(query) if parts.scheme in WEBHOOK_SCHEMES else _service_secrets(parts)
+        )
     return {s for s in found if s}
+
+
+def _query(query: str) -> list[tuple[str, str]]:
+    """The query's pairs with ``+`` kept as written, as apprise reads them (``?+Header=``) and
+    as a token spells it (base64's ``+``), not turned into a space as in a form."""
+    return parse_qsl(query.replace("+", "%2B"))
+
+
+def _webhook_secrets(query: list[tuple[str, str]]) -> set[str]:
+    """A webhook's headers (``?+Authorization=Bearer%20...``): where its credentials go."""
+    headers = [value for key, value in query if key.startswith("+")]
+    # the credential alone too: ``Bearer <token>`` may be logged without its scheme word
+    return {*headers, *(value.split()[-1] for value in headers if value.strip())}
+
+
+def _service_secrets(parts: SplitResult) -> set[str]:
+    """An apprise service's tokens: a dotless host, path segments and query values (6+)."""
+    host = parts.netloc.rpartition("@")[2]
+    found = {host if "." not in host else ""}
+    found.update(segment for segment in parts.path.split("/") if len(segment) >= 6)
+    found.update(value for _key, value in _query(parts.query) if len(value) >= 6)
+    return found
 
 
 def masked_url(url: str) -> str:

@@ -335,6 +335,21 @@ BAD = [
         " use sqlite:///path or postgresql://",
     ),
     Bad(
+        "an '@' in the database password must be written %40 (SQLAlchemy took 'hun' as it)",
+        "database: postgresql://monitor:hun@ter2@db/monitor\n",
+        "monitor.yaml:1: database: the user name or password holds '@', '/', '?' or '#': write"
+        " each percent-encoded (%40, %2F, %3F, %23; 'p@ss' as 'p%40ss'), as libpq and"
+        " SQLAlchemy expect, or leave the password out of the URL and set PGPASSWORD",
+    ),
+    Bad(
+        "an '@' in a database password from the environment, value not shown",
+        "database: postgresql://monitor:${DBPASS}@db/monitor\n",
+        "monitor.yaml:1: database: the user name or password holds '@', '/', '?' or '#': write"
+        " each percent-encoded (%40, %2F, %3F, %23; 'p@ss' as 'p%40ss'), as libpq and"
+        " SQLAlchemy expect, or leave the password out of the URL and set PGPASSWORD",
+        env={"DBPASS": "hunter2/@x"},
+    ),
+    Bad(
         "channel URL that is not a URL, value not shown",
         "channels:\n  team:\n    urls: ${TOKEN}\n",
         "monitor.yaml:3: channels.team.urls: not a notification URL"
@@ -789,6 +804,9 @@ def test_load_watchlist_does_not_check_channel_names() -> None:
             {"PGPASSWORD": "s3cret"},
             "postgresql+psycopg://u:s3cret@h/db",
         ),
+        # an '@' or '/' in a password percent-encoded, as libpq and SQLAlchemy expect
+        ("database: postgresql://u:p%40s%2Fs@h/db\n", {}, "postgresql+psycopg://u:p%40s%2Fs@h/db"),
+        ("database: sqlite:////srv/a@b/m.db\n", {}, "sqlite:////srv/a@b/m.db"),
         (
             "database: sqlite:///ignored.db\n",
             {"MONITOR_DATABASE_URL": "postgresql://env@h/db"},
@@ -825,6 +843,19 @@ def test_bad_database_url_in_environment_names_the_variable(tmp_path: Path) -> N
     assert str(caught.value) == (
         "MONITOR_DATABASE_URL: unsupported database URL ('mysql'): use sqlite:///path or postgresql://"
     )
+
+
+def test_an_at_sign_in_the_database_password_from_the_environment_is_refused(
+    tmp_path: Path,
+) -> None:
+    """MONITOR_DATABASE_URL with a raw '@' in its password is named, not shown (SQLAlchemy
+    would have connected to 'ter2@db' as a host, and its error showed that part)."""
+    path = tmp_path / "monitor.yaml"
+    path.write_text("timezone: UTC\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, {"MONITOR_DATABASE_URL": "postgresql://u:hun@ter2@db/x"})
+    assert str(caught.value).startswith("MONITOR_DATABASE_URL: the user name or password holds")
+    assert "%40" in str(caught.value) and "ter2" not in str(caught.value)
 
 
 @pytest.mark.parametrize(

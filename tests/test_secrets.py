@@ -202,6 +202,9 @@ def test_an_echoed_authorization_header_is_not_logged_at_debug(
             "database postgresql+psycopg://***@127.0.0.1:5432/x failed",
         ),
         ("nothing secret here", "nothing secret here"),
+        # the password is 'p@ss': masked up to the authority's last '@', not its first
+        ("connecting postgresql://u:p@ss@db/x", "connecting postgresql://***@db/x"),
+        ("GET http://u:a@b@c@h.example/x?y=z@w", "GET http://***@h.example/x?y=z@w"),
         (
             "Could not load E-Mail URL: {'user': 'u', 'password': 'pw9', 'port': 25}",
             "Could not load E-Mail URL: {'user': 'u', 'password': '***', 'port': 25}",
@@ -233,8 +236,8 @@ def test_database_user_is_not_a_secret_but_its_password_is() -> None:
 def test_redactor_masks_what_it_was_told_in_every_spelling() -> None:
     """A remembered secret is masked as written, percent-encoded and decoded."""
     redactor = Redactor()
-    redactor.remember(url_secrets("json://u:p%40ss-word@h.example/TOKENSEGMENT", token_host=True))
-    assert redactor.redact("TOKENSEGMENT p@ss-word p%40ss-word") == "*** *** ***"
+    redactor.remember(url_secrets("json://u:p%40ss-word@h.example/TokenSegment42", token_host=True))
+    assert redactor.redact("TokenSegment42 p@ss-word p%40ss-word") == "*** *** ***"
 
 
 def test_no_secret_on_the_web_side(tmp_path: Path) -> None:
@@ -313,3 +316,73 @@ def test_a_channel_url_apprise_cannot_load_leaks_nothing_at_check(
     captured = capsys.readouterr()
     everything = "\n".join([debug_logs.text, captured.out, captured.err])
     assert "Could not load" in debug_logs.text and secret not in everything
+
+
+def test_a_short_secret_is_masked_as_a_word_and_a_long_one_anywhere() -> None:
+    """A 2-character password no longer turns ``OperationalError`` into ``O***erationalError``
+    (it was replaced wherever its letters stood), yet is masked where it stands alone; a long
+    secret is masked inside other text too (``\\n`` before it in a printed string)."""
+    redactor = Redactor()
+    redactor.remember(["pe", "Long-Secret-42"])
+    assert redactor.redact("OperationalError: password pe refused") == (
+        "OperationalError: password *** refused"
+    )
+    assert redactor.redact("u:pe@h pe_x x%2Fpe 'pe'") == "u:***@h pe_x x%2F*** '***'"
+    assert redactor.redact("'a\\nLong-Secret-42'") == "'a\\n***'"
+
+
+def test_a_short_database_password_leaves_the_driver_error_readable() -> None:
+    """The store's error for an unreachable server with a password ``pe``: the driver's words
+    stay whole (``OperationalError``, ``port``) and the password is not shown."""
+    from monitor.errors import StoreError
+
+    with pytest.raises(StoreError) as caught:
+        Store.open(f"postgresql://monitor:pe@127.0.0.1:{closed_port()}/x", migrate=True)
+    message = str(caught.value)
+    assert "OperationalError: connection failed" in message and ", port " in message
+    assert ":pe@" not in message
+
+
+@pytest.mark.parametrize(
+    ("url", "shown", "hidden"),
+    [
+        # generic webhooks: host and path say where to post; userinfo, tokens, headers do not
+        ("json://hooks.example/monitorfeed", ["monitorfeed", "hooks.example"], []),
+        ("jsons://localhost:8080/hooks/monitorfeed", ["monitorfeed", "localhost"], []),
+        ("xml://hooks.example/monitorfeed?-page=2", ["monitorfeed"], []),
+        ("form://u:Pw-3141@hooks.example/in?token=T0k", ["hooks.example"], ["Pw-3141", "T0k"]),
+        ("jsons://hooks.example/in?+Authorization=Bearer%20Zq9xy", ["hooks.example"], ["Zq9xy"]),
+        ("json://hooks.example/catch/a1b2c3d4e5f6g7h8", ["catch"], ["a1b2c3d4e5f6g7h8"]),
+        # services whose host and path ARE the token
+        ("tgram://123456:AAbbCCdd/998877", [], ["123456:AAbbCCdd", "998877"]),
+        ("discord://112233445566/WebhookTokenXyz", [], ["112233445566", "WebhookTokenXyz"]),
+        ("slack://T1abcdef/B2abcdef/C3abcdefgh", [], ["T1abcdef", "B2abcdef", "C3abcdefgh"]),
+    ],
+)
+def test_a_webhook_path_is_no_secret_but_a_service_token_is(
+    url: str, shown: list[str], hidden: list[str]
+) -> None:
+    """``json://hooks.example/monitorfeed`` made ``monitorfeed`` (also a source id) a secret, masked
+    in every log line; a json/xml/form path is not one (apprise marks only the password
+    private), while a Telegram, Discord or Slack URL's parts stay masked."""
+    redactor = Redactor()
+    redactor.remember(url_secrets(url, token_host=True))
+    words = [*shown, *hidden]
+    masked = redactor.redact(" ".join(f"source {word} polled" for word in words))
+    assert masked == " ".join(f"source {'***' if w in hidden else w} polled" for w in words)
+    assert redactor.redact(f"sending to {url}") == "sending to ***"  # a whole URL: told, too
+
+
+def test_compose_passes_the_database_password_apart_from_the_url() -> None:
+    """contrib/compose.yaml put POSTGRES_PASSWORD inside MONITOR_DATABASE_URL: an '@' in it broke
+    the URL, and the URL carried the password wherever it was shown. Now the URL has no
+    password and libpq reads PGPASSWORD."""
+    import yaml
+
+    compose = Path(__file__).resolve().parent.parent / "contrib" / "compose.yaml"
+    environment = yaml.safe_load(compose.read_text(encoding="utf-8"))["services"]["monitor"][
+        "environment"
+    ]
+    url = environment["MONITOR_DATABASE_URL"]
+    assert url == "postgresql://monitor@db/monitor" and "PASSWORD" not in url
+    assert environment["PGPASSWORD"] == "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}"

@@ -121,3 +121,40 @@ def test_fingerprints_of_the_old_minhash_constants_are_cleared(database_url: str
         row = connection.execute(text("SELECT story_id, fingerprint FROM article")).one()
     engine.dispose()
     assert tuple(row) == ("story", None)
+
+
+@pytest.mark.postgres
+def test_a_url_without_password_connects_with_pgpassword(
+    postgres_url: str, pg_admin_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """contrib/compose.yaml gives the password as PGPASSWORD and a URL without one: libpq
+    reads it. The test server trusts 127.0.0.1, so it accepts any password; what is checked
+    is that libpq took PGPASSWORD as the password it would send (a scram-sha-256 server was
+    tried by hand: right password opens, wrong one and none are refused)."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    role, password = f"monitor_pw_{uuid.uuid4().hex[:8]}", "p@ss/w?rd#1-from-env"
+    database = make_url(postgres_url).database
+    with psycopg.connect(pg_admin_dsn, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE \"{role}\" LOGIN PASSWORD '{password}'")
+        admin.execute(f'ALTER DATABASE "{database}" OWNER TO "{role}"')
+    url = make_url(postgres_url).set(username=role).render_as_string(hide_password=False)
+    monkeypatch.setenv("PGPASSWORD", password)
+    try:
+        store = Store.open(url, migrate=True)  # the migrations run as the role
+        store.close()
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            user = connection.execute(text("SELECT current_user")).scalar()
+            info = connection.connection.dbapi_connection.info  # type: ignore[union-attr]
+            sent = info.password
+        engine.dispose()
+    finally:
+        with psycopg.connect(pg_admin_dsn, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            admin.execute(f'DROP ROLE "{role}"')
+    assert (user, sent) == (role, password)

@@ -33,7 +33,12 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
 
     path = Path(args.config) if args.config else default_config_path(env)
     settings = load_settings(path, env, full_checks())
-    redact.install().remember(redact.settings_secrets(settings))
+    secrets = redact.settings_secrets(settings)
+    if env.get(
+        "PGPASSWORD"
+    ):  # libpq reads it when the database URL has none (contrib/compose.yaml)
+        secrets.add(env["PGPASSWORD"])
+    redact.install().remember(secrets)
     return settings
 
 

@@ -153,7 +153,22 @@ def _database_url(url: str) -> str:
     if not sep or scheme.lower() not in _DATABASE_SCHEMES:
         shown = repr(scheme) if sep else "no scheme"  # the rest may hold a password
         raise ValueError(f"unsupported database URL ({shown}): use sqlite:///path or postgresql://")
-    return f"{_DATABASE_SCHEMES[scheme.lower()]}://{rest}"
+    driver = _DATABASE_SCHEMES[scheme.lower()]
+    if driver.startswith("postgresql") and _ambiguous_userinfo(rest):
+        raise ValueError(
+            "the user name or password holds '@', '/', '?' or '#': write each percent-encoded"
+            " (%40, %2F, %3F, %23; 'p@ss' as 'p%40ss'), as libpq and SQLAlchemy expect,"
+            " or leave the password out of the URL and set PGPASSWORD"
+        )
+    return f"{driver}://{rest}"
+
+
+def _ambiguous_userinfo(rest: str) -> bool:
+    """Whether a PostgreSQL URL (after ``scheme://``) has more than one ``@``, or a ``/``, ``?``
+    or ``#`` before its ``@``: SQLAlchemy would end the password at the first ``@`` and connect
+    to the rest as a host, and error messages and logs would show the password's tail."""
+    userinfo, at, _host = rest.partition("@")
+    return bool(at) and ("@" in _host or any(c in userinfo for c in "/?#"))
 
 
 def _timezone(at: At | None) -> str:

@@ -23,6 +23,7 @@ from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, 
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from monitor.errors import StoreError
+from monitor.redact import Redactor
 
 #: the Alembic script folder, inside the installed package
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -261,4 +262,10 @@ def describe(error: SQLAlchemyError, url: URL) -> str:
 
 
 def _scrub(message: str, url: URL) -> str:
-    return message.replace(url.password, "***") if url.password else message
+    """``message`` with the password masked as the log masker does: a short one only as a whole
+    word (a password ``pe`` replaced anywhere made ``OperationalError`` ``O***rationalError``)."""
+    if not url.password:
+        return message
+    masker = Redactor()
+    masker.remember([str(url.password)])
+    return masker.redact(message)
