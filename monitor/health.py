@@ -5,11 +5,11 @@ Owns: the state transitions of a source (``after_success``, ``after_failure``, `
 read it (``kept_warning``: one line, bounded, secret-free), when a permanent redirect is stable
 enough to follow for good, when failures are a network-wide outage rather than the source's fault,
 and when a failing source is reported through the channels (once per run of failures), with the
-report's text, and the daemon's view of its database (``DatabaseHealth``: polls that could not be
-saved, since when, why). Pure: values in, values out; ``now`` and the next check time are passed in.
+report's text. Pure: values in, values out; ``now`` and the next check time are passed in.
 Does not own: the I/O that applies these decisions, the other half (``monitor.pipeline._health_io``:
 reads the outcome, saves the state, sends the report), the back-off arithmetic
-(``monitor.policy``), sending (``monitor.notify``), storing (``monitor.store``).
+(``monitor.policy``), sending (``monitor.notify``), storing (``monitor.store``), the database's
+own health (``monitor.database_watch``).
 
 Naming: a pure decision module is named for its subject (``monitor.health``, ``monitor.follow``);
 the pipeline module that applies it carries ``_io`` (``pipeline/_health_io.py``,
@@ -97,37 +97,6 @@ class OutageWatch:
     def is_outage(self, now: datetime) -> bool:
         recent = [failed for when, failed in self._latest.values() if now - when <= OUTAGE_WINDOW]
         return len(recent) >= OUTAGE_MIN_SOURCES and sum(recent) >= OUTAGE_SHARE * len(recent)
-
-
-@dataclass(frozen=True, slots=True)
-class DatabaseHealth:
-    """The daemon's view of its database, from the polls' reads and saves: a database outage
-    cannot be recorded in the database, so the daemon holds it (``/healthz``, ``/metrics``)."""
-
-    #: when the current run of failed polls began (None: the last poll reached the database)
-    failing_since: datetime | None = None
-    #: polls not saved in the current run of failures
-    failed_polls: int = 0
-    #: polls not saved since the daemon started
-    total_failed: int = 0
-    #: why the last poll was not saved (``StoreError``'s text: scheme and host, no password)
-    last_error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.failing_since is None
-
-
-def database_after(health: DatabaseHealth, error: str | None, now: datetime) -> DatabaseHealth:
-    """The database's health after a poll that reached it (``error`` None) or did not."""
-    if error is None:
-        return DatabaseHealth(total_failed=health.total_failed, last_error=health.last_error)
-    return DatabaseHealth(
-        failing_since=health.failing_since or now,
-        failed_polls=health.failed_polls + 1,
-        total_failed=health.total_failed + 1,
-        last_error=error,
-    )
 
 
 # --- state transitions -------------------------------------------------------------------------

@@ -32,7 +32,7 @@ class Metrics:
         """A poll failed: ``kind`` is the ``FetchError`` kind, or ``parse``."""
 
     def store_error(self) -> None:
-        """A poll could not read or save its source: the database failed."""
+        """A job (a poll, a delivery round, a claim, a heartbeat...) failed on the database."""
 
     def matched(self, topic: str) -> None:
         """A new article matched ``topic``."""

@@ -7,6 +7,11 @@ the delivery layer (``claim_channels``, ``claim_dead_letters``: the ``ChannelLea
 Its notifier checks the current lease before every send (``FencedNotifier``): a node paused past
 its lease sends nothing more. Its fetcher spaces requests per host and honours ``Retry-After``
 with the other nodes (``DatabaseHosts``). ``single_node`` keeps a second daemon off a SQLite file.
+Database failures of its heartbeats, releases and host politeness go to the daemon's database
+watch (``monitor.database_watch``), not to the log line by line. A lease whose release failed is
+kept and given back at the next heartbeat that reaches the database (``beat``): the heartbeat
+renews every lease the node holds, so a lease nobody gives back would never lapse while the node
+lives, and its source or channel would never be served again.
 Does not own: the decisions (``monitor.cluster``), the SQL (``monitor.store``), when any of it
 runs (``monitor.scheduler``), what a poll or a round does (``monitor.pipeline``).
 """
@@ -28,6 +33,7 @@ from pathlib import Path
 from monitor import cluster, health
 from monitor.cluster import Lease
 from monitor.config import ChannelSettings, ClusterSettings, SourceSettings
+from monitor.database_watch import DatabaseWatch
 from monitor.errors import LeaseLost, StoreError
 from monitor.fetch import SharedHosts
 from monitor.notify import Message, Notifier
@@ -35,6 +41,8 @@ from monitor.pipeline import Pipeline, PollResult
 from monitor.store import SourceState, Store, fenced, sqlite_file
 
 log = logging.getLogger("monitor.node")
+#: what shared host politeness reports to the database watch as
+HOSTS = "host politeness"
 
 
 class Node:
@@ -46,25 +54,44 @@ class Node:
         settings: ClusterSettings,
         now: Callable[[], datetime],
         name: str | None = None,
+        database: DatabaseWatch | None = None,
     ) -> None:
+        """``database``: the daemon's one record of its database (None: the node keeps one)."""
         self.name = name or cluster.node_id()
         self.settings = settings
         self._store = store
         self._now = now
+        self.database = database or DatabaseWatch(now)
         #: nodes alive at the last heartbeat (this one included): the share of due sources
         self._alive = 1
+        #: leases whose work ended but whose release failed: given back at the next beat
+        self.unreleased: set[Lease] = set()
 
     # --- membership -------------------------------------------------------------------------
 
     async def beat(self) -> None:
-        """Heartbeat; renews the leases still held. A failure is logged: the leases lapse."""
+        """Heartbeat; renews the leases still held, after giving back those whose release
+        failed. A failure goes to the database watch: the leases lapse unless a later beat
+        comes within the lease time."""
         try:
+            await self._release_again()
             self._alive = await asyncio.to_thread(
                 self._store.heartbeat, self.name, socket.gethostname(), os.getpid(),
                 self.settings.lease,
             )  # fmt: skip
         except StoreError as error:
-            log.warning("heartbeat failed node=%s: %s", self.name, error)
+            self.database.failed("heartbeat", error)
+            return
+        self.database.reached("heartbeat")
+
+    async def _release_again(self) -> None:
+        """Give back the leases whose release failed. Safe however late: a release names the
+        lease's epoch, and does nothing once the lease lapsed and was claimed again."""
+        for lease in sorted(self.unreleased, key=lambda held: (held.kind, held.name)):
+            await asyncio.to_thread(self._store.release, lease)
+            self.unreleased.discard(lease)
+            log.info("lease given back after the database failed %s=%s", lease.kind, lease.name)
+        self.database.reached("release")
 
     async def leave(self) -> None:
         """A clean stop: the other nodes take over at once instead of after the lease time."""
@@ -72,6 +99,8 @@ class Node:
             await asyncio.to_thread(self._store.leave, self.name)
         except StoreError as error:
             log.warning("leaving failed node=%s (its leases lapse): %s", self.name, error)
+            return
+        self.unreleased.clear()  # given back with the rest
 
     async def register(self, sources: Sequence[SourceSettings]) -> None:
         """Rows for the configured sources that have none yet, first polls spread out; a gone
@@ -123,10 +152,12 @@ class Node:
             await self.release(lease)  # nothing left to release after the poll's write
 
     async def release(self, lease: Lease) -> None:
+        """Give a lease back; if the database fails, it is given back at the next beat."""
         try:
             await asyncio.to_thread(self._store.release, lease)
         except StoreError as error:
-            log.warning("release failed %s=%s (it lapses): %s", lease.kind, lease.name, error)
+            self.unreleased.add(lease)
+            self.database.failed("release", error)
 
     # --- channel rounds (``monitor.cluster.ChannelLeases``) ---------------------------------
 
@@ -153,35 +184,46 @@ class Node:
 
     def hosts(self) -> SharedHosts:
         """Per-host spacing and ``Retry-After`` holds agreed with the other nodes."""
-        return DatabaseHosts(self._store)
+        return DatabaseHosts(self._store, self.database)
 
 
 class DatabaseHosts:
     """``monitor.fetch.SharedHosts`` in the database. When the database fails, a node stays
-    polite on its own: it waits a whole interval, and keeps a hold to itself."""
+    polite on its own: it waits a whole interval, and keeps a hold to itself. Failures go to
+    the database watch (called from the store's threads: the watch is thread-safe)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, database: DatabaseWatch) -> None:
         self._store = store
+        self._database = database
 
     def reserve(self, host: str, interval: float) -> float:
         try:
-            return self._store.reserve_host(host, interval)
+            wait = self._store.reserve_host(host, interval)
         except StoreError as error:
-            log.warning("host spacing not shared host=%s: %s", host, error)
+            log.debug("host spacing not shared host=%s: %s", host, error)
+            self._database.failed(HOSTS, error)
             return interval
+        self._database.reached(HOSTS)
+        return wait
 
     def hold(self, host: str, seconds: float, status: int) -> None:
         try:
             self._store.hold_host(host, seconds, status)
         except StoreError as error:
-            log.warning("Retry-After not shared host=%s: %s", host, error)
+            log.debug("Retry-After not shared host=%s: %s", host, error)
+            self._database.failed(HOSTS, error)
+            return
+        self._database.reached(HOSTS)
 
     def held(self, host: str) -> tuple[float, int]:
         try:
-            return self._store.host_held(host)
+            held = self._store.host_held(host)
         except StoreError as error:
-            log.warning("Retry-After holds not read host=%s: %s", host, error)
+            log.debug("Retry-After holds not read host=%s: %s", host, error)
+            self._database.failed(HOSTS, error)
             return 0.0, 0
+        self._database.reached(HOSTS)
+        return held
 
 
 class FencedNotifier(Notifier):

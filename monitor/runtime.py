@@ -2,7 +2,8 @@
 
 Owns: ``Loaded``, the settings in use and the notifier for their channels (what a hot reload
 replaces, as one frozen value), and ``Runtime``: the store, clock, random source, crash
-checkpoint and metrics the pipeline was given (fixed for its life), plus the ``Loaded`` in use.
+checkpoint, metrics and database watch the pipeline was given (fixed for its life), plus the
+``Loaded`` in use.
 ``Pipeline`` builds one ``Runtime`` and hands the same object to ``SourceHealth`` and
 ``Deliverer``; ``Runtime.reload`` replaces the ``Loaded`` whole. That is one reference
 assignment, so a part that takes ``runtime.loaded`` once per operation (a poll's report, a
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from monitor.database_watch import DatabaseWatch
 from monitor.deliver.crash import Checkpoint, unchecked
 from monitor.metrics import NO_METRICS, Metrics
 
@@ -50,12 +52,16 @@ class Runtime:
         rng: random.Random | None = None,
         checkpoint: Checkpoint = unchecked,
         metrics: Metrics = NO_METRICS,
+        database: DatabaseWatch | None = None,
     ) -> None:
+        """``database``: the daemon's one record of its database (shared with the node and the
+        scheduler); a pipeline of its own keeps one for itself."""
         self.store = store
         self.now = now
         self.rng = rng or random.Random()
         self.checkpoint = checkpoint
         self.metrics = metrics
+        self.database = database or DatabaseWatch(now, metrics)
         self._loaded = loaded
 
     @property

@@ -10,6 +10,11 @@ when the next source falls due) and a heartbeat job; the delivery job's rounds r
 channel leases (``monitor.node``). APScheduler's line for a run skipped because the last one
 still runs is logged at DEBUG, not WARNING (``_skipped_runs_at_debug``): lateness shows in the
 metrics instead (a poll's lag counts from its due time; the backlog of due sources waiting).
+No job lets a database failure (``StoreError``) reach APScheduler (a traceback per run): each
+reports it to the daemon's database watch (``monitor.database_watch``: one line per outage,
+``/healthz``, ``/metrics``); a reload that failed on the database is tried again at the next
+config check. A stop waits for the jobs under way (a heartbeat, a config check) before the
+node leaves, and one its grace cuts off ends with a line, not a traceback.
 Does not own: what a poll or a delivery does (``monitor.pipeline``), nor how settings are read
 (``monitor.config``), nor leases and fences (``monitor.node``); all are injected.
 """
@@ -30,6 +35,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor import retention
 from monitor.cluster import Lease, heartbeat_every
 from monitor.config import Settings, SourceSettings, start_only_changes
+from monitor.database_watch import POLL, DatabaseWatch
 from monitor.errors import ConfigError, StoreError
 from monitor.metrics import NO_METRICS, Metrics
 from monitor.node import Node
@@ -49,6 +55,8 @@ STOP_GRACE = 5.0
 #: APScheduler's logger, and its words for a run not started because the last one still runs
 APSCHEDULER_LOG = "apscheduler.scheduler"
 RUN_SKIPPED = "skipped: maximum number of running instances reached"
+#: the names the daemon's own jobs report to the database watch under
+DELIVER, CLAIM, RELOAD = "deliver", "claim", "config reload"
 
 
 def _skipped_runs_at_debug(record: logging.LogRecord) -> bool:
@@ -75,9 +83,11 @@ class Daemon:
         reload_every: float = RELOAD_EVERY,
         metrics: Metrics = NO_METRICS,
         node: Node | None = None,
+        database: DatabaseWatch | None = None,
     ) -> None:
         """``reload_every``: seconds between checks of the config files (tests shorten it);
-        ``node``: this daemon is one of several on PostgreSQL (sources are claimed)."""
+        ``node``: this daemon is one of several on PostgreSQL (sources are claimed);
+        ``database``: the one record of the database its pipeline and node report to."""
         self._pipeline = pipeline
         #: what the store, fetcher, workers, web side and node were made from
         self._started_with = pipeline.settings
@@ -99,6 +109,9 @@ class Daemon:
         self._now = now
         self._stopping = asyncio.Event()
         self._reloading = asyncio.Lock()
+        #: why a reload that failed on the database was asked for (None: none waits)
+        self._reload_waiting: str | None = None
+        self._database = database or DatabaseWatch(now, metrics)
         self._running: set[asyncio.Task[object]] = set()
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         logging.getLogger(APSCHEDULER_LOG).addFilter(_skipped_runs_at_debug)  # added once
@@ -237,9 +250,15 @@ class Daemon:
 
     async def _deliver(self) -> None:
         self._track_current()
-        if not self._stopping.is_set():
+        if self._stopping.is_set():
+            return
+        try:
             # channel rounds run on their own: a hanging channel never holds up the next tick
             await self._pipeline.deliver(wait=False)
+        except StoreError as error:
+            self._database.failed(DELIVER, error)
+            return
+        self._database.reached(DELIVER)
 
     async def _prune(self) -> None:
         """The hourly check of the retention job: with ``retention.days`` set, prune old
@@ -258,11 +277,37 @@ class Daemon:
             log.error("pruning old articles failed (next try in a day): %s", error)
 
     async def _watch_config(self) -> None:
+        self._track_current()  # a stop waits for a check under way
+        await self._unless_stopped("config check", self._check_config())
+
+    async def _check_config(self) -> None:
+        """Reload on a change of the files, or when a reload waits for the database."""
         stamp = _stamp(self._pipeline.settings)
         if stamp != self._config_stamp:
             await self._reload_now("file change")
+        elif self._reload_waiting is not None:
+            await self._reload_now(f"{self._reload_waiting}, tried again")
         else:
             await self._pipeline.relearn()  # judgments given since (the dashboard, the CLI)
+
+    async def _beat(self) -> None:
+        """The heartbeat job. A stop waits for a beat under way: the node leaves after it
+        (a beat cut off mid-way would log a traceback, and one after the leave would bring
+        the node back)."""
+        assert self._node is not None
+        self._track_current()
+        if not self._stopping.is_set():
+            await self._unless_stopped("heartbeat", self._node.beat())
+
+    async def _unless_stopped(self, job: str, work: Coroutine[object, object, None]) -> None:
+        """Await a job's ``work``; one cut off by the stop's grace ends with a line, not with
+        APScheduler's traceback of a cancelled job."""
+        try:
+            await work
+        except asyncio.CancelledError:
+            if not self._stopping.is_set():
+                raise
+            log.info("%s cut off by the stop", job)
 
     async def _reload_now(self, why: str) -> None:
         """Load the config and put it in use, all or nothing: whatever can fail on the new
@@ -276,12 +321,11 @@ class Daemon:
                 next_checks = await self._prepare_sources(settings)
                 await self._pipeline.use_settings(settings, notifier)
             except StoreError as error:
-                # the database, not the files: the stamp stays, the next check tries again
-                log.error("config reload (%s) waits for the database: %s", why, error)
+                self._wait_for_database(why, error)
                 return
             except ConfigError as error:
                 log.error("config reload (%s) failed, keeping the last good config: %s", why, error)
-                self._config_stamp = _stamp(self._pipeline.settings)
+                self._reload_given_up()
                 return
             except Exception as error:  # a bug on one hostile file must not end the daemon
                 log.error(
@@ -290,9 +334,11 @@ class Daemon:
                     type(error).__name__,
                     str(error)[:200],
                 )
-                self._config_stamp = _stamp(self._pipeline.settings)
+                self._reload_given_up()
                 return
             self._config_stamp = _stamp(settings)
+            self._reload_waiting = None
+            self._database.reached(RELOAD)
             self._schedule_sources(settings, next_checks)
         log.info(
             "config reloaded (%s): sources=%d topics=%d",
@@ -302,6 +348,23 @@ class Daemon:
         )
         if restart := start_only_changes(self._started_with, settings):
             log.warning("config reload: %s changed: takes effect on a restart", ", ".join(restart))
+
+    def _wait_for_database(self, why: str, error: StoreError) -> None:
+        """A reload failed on the database, not on the files: the stamp stays and the reload
+        waits; the next config check tries it again (a SIGHUP's too: its files did not change)."""
+        self._database.failed(RELOAD, error)
+        if self._reload_waiting is None:
+            log.warning(
+                "config reload (%s) waits for the database: tried at each config check", why
+            )
+            self._reload_waiting = why.removesuffix(", tried again")
+
+    def _reload_given_up(self) -> None:
+        """The files are at fault: keep the last good config until they change again (a
+        reload that waited for the database waits no longer)."""
+        self._config_stamp = _stamp(self._pipeline.settings)
+        self._reload_waiting = None
+        self._database.reached(RELOAD)
 
     async def _sync_sources(self, settings: Settings) -> None:
         """Add, change and remove source jobs so they mirror ``settings.sources``."""
@@ -370,7 +433,7 @@ class Daemon:
         await node.beat()
         log.info("node joined node=%s lease=%gs", node.name, node.settings.lease)
         self._scheduler.add_job(
-            node.beat,
+            self._beat,
             IntervalTrigger(seconds=heartbeat_every(node.settings.lease)),
             id="heartbeat",
             coalesce=True,
@@ -408,7 +471,9 @@ class Daemon:
             full = len(self._polls) >= self._node.settings.polls
             next_at = await self._node.next_claim(list(self._sources), claimed, full)
         except StoreError as error:
-            log.warning("claiming sources failed (next try in a tick): %s", error)
+            self._database.failed(CLAIM, error)  # the next try comes in a tick
+        else:
+            self._database.reached(CLAIM)
         finally:
             self._claiming = False
         if not self._stopping.is_set():
@@ -436,8 +501,8 @@ class Daemon:
             log.info("source=%s poll cancelled by the stop", source.id)
             return
         except StoreError as error:
-            # the database failed mid-poll: the lease lapses and the source is polled again
-            log.error("poll failed source=%s: %s", source.id, error)
+            # the database failed mid-poll: the lease is given back and the source polled again
+            self._database.failed(POLL, error)
             result = None
         if result is not None:
             self._metrics.polled(source.id, result.outcome, result.items, result.new_articles)

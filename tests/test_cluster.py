@@ -21,6 +21,7 @@ from monitor import cluster
 from monitor.cli.daemon import open_node
 from monitor.cluster import Lease
 from monitor.config import HttpSettings, load_settings
+from monitor.database_watch import DatabaseWatch
 from monitor.errors import FetchError, LeaseLost, StoreError
 from monitor.fetch import Fetcher
 from monitor.node import DatabaseHosts, Node, single_node
@@ -283,7 +284,10 @@ def test_two_nodes_space_their_requests_to_one_host(store: Store) -> None:
         settings = HttpSettings(UA, per_host_interval=0.5, allow_private_networks=True)
 
         async def go() -> None:
-            nodes = [Fetcher(settings, hosts=DatabaseHosts(store)) for _ in range(2)]
+            nodes = [
+                Fetcher(settings, hosts=DatabaseHosts(store, DatabaseWatch(lambda: NOW)))
+                for _ in range(2)
+            ]
             try:
                 await asyncio.gather(*(f.fetch(url) for f in nodes for _ in range(3)))
             finally:
@@ -308,8 +312,8 @@ def test_a_retry_after_given_to_one_node_holds_every_node(store: Store) -> None:
         settings = HttpSettings(UA, per_host_interval=0.0, allow_private_networks=True)
 
         async def go() -> tuple[FetchError, FetchError]:
-            first = Fetcher(settings, hosts=DatabaseHosts(store))
-            second = Fetcher(settings, hosts=DatabaseHosts(store))
+            first = Fetcher(settings, hosts=DatabaseHosts(store, DatabaseWatch(lambda: NOW)))
+            second = Fetcher(settings, hosts=DatabaseHosts(store, DatabaseWatch(lambda: NOW)))
             try:
                 with pytest.raises(FetchError) as refused:
                     await first.fetch(busy)

@@ -377,15 +377,3 @@ def test_network_outage_does_not_count_against_sources(world: World) -> None:
     assert sum(failures.values()) <= 3 and failures["net-0"] <= 2
     outage = [r for r in results if "network-wide outage" in (r.error or "")]
     assert outage and all(r.next_check == T0 + timedelta(seconds=600) for r in outage)
-
-
-def test_database_health_counts_a_run_of_failures_and_keeps_the_total() -> None:
-    """Two polls not saved start the outage at the first; a saved poll ends it, the total stays."""
-    from monitor.health import DatabaseHealth, database_after
-
-    t0, t1 = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, 0, 1, tzinfo=UTC)
-    failing = database_after(database_after(DatabaseHealth(), "locked", t0), "gone", t1)
-    assert (failing.ok, failing.failing_since, failing.failed_polls) == (False, t0, 2)
-    assert failing.last_error == "gone"
-    back = database_after(failing, None, t1)
-    assert (back.ok, back.failed_polls, back.total_failed) == (True, 0, 2)

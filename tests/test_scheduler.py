@@ -581,3 +581,65 @@ def test_the_daemon_checks_the_daily_prune_at_start_by_its_clock() -> None:
     store = asyncio.run(scenario(30))
     assert store.claims == [start] and store.cutoffs == [start - timedelta(days=30)]
     assert asyncio.run(scenario(None)).claims == []
+
+
+@dataclass
+class HeldBeatNode:
+    """A cluster node whose heartbeat, once ``hold`` is given, waits for it (a slow database)."""
+
+    settings: ClusterSettings = field(default_factory=lambda: ClusterSettings(3600.0, 3600.0))
+    name: str = "node-1"
+    events: list[str] = field(default_factory=list)
+    hold: asyncio.Event | None = None
+    beating: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def beat(self) -> None:
+        self.events.append("beat")
+        if self.hold is not None:
+            self.beating.set()
+            await self.hold.wait()
+        self.events.append("beat done")
+
+    async def register(self, sources: object) -> None:
+        pass
+
+    async def claim(self, source_ids: object, free: int) -> list[object]:
+        return []
+
+    async def next_claim(self, source_ids: object, claimed: bool, full: bool) -> datetime:
+        return datetime.now(UTC) + timedelta(hours=1)
+
+    async def leave(self) -> None:
+        self.events.append("left")
+
+
+def test_a_stop_waits_for_a_heartbeat_under_way_before_the_node_leaves(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SIGTERM while APScheduler runs a heartbeat: the stop waits for it, the node leaves after
+    it, and nothing is logged as a failed job (no traceback of a heartbeat cut off mid-way)."""
+    pipeline = FakePipeline(settings(source("a")))
+    node = HeldBeatNode()
+
+    async def scenario() -> None:
+        daemon = Daemon(
+            pipeline,  # type: ignore[arg-type]  # the fake has what the daemon uses
+            reload=lambda: pipeline.settings,
+            make_notifier=lambda s: Notifier(()),
+            node=node,  # type: ignore[arg-type]  # the fake has what the daemon uses
+        )
+        running = asyncio.create_task(daemon.run())
+        await asyncio.wait_for(pipeline.delivered.wait(), 60)  # bounds a failing test only
+        node.hold = asyncio.Event()
+        daemon._scheduler.modify_job("heartbeat", next_run_time=datetime.now(UTC))
+        await asyncio.wait_for(node.beating.wait(), 60)
+        daemon.stop()
+        await asyncio.wait_for(_until(lambda: pipeline.stopped_sending), 60)
+        node.hold.set()
+        await asyncio.wait_for(running, 60)
+
+    with caplog.at_level(logging.INFO):
+        asyncio.run(scenario())
+    assert node.events[-3:] == ["beat", "beat done", "left"], node.events
+    failed = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert failed == [], [r.getMessage() for r in failed]

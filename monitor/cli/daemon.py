@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from monitor.cli.common import EXIT_USAGE, iso, now, print_json, print_table, settings_from
 from monitor.config import Settings, parse_duration
+from monitor.database_watch import DatabaseWatch
 from monitor.deliver.crash import Checkpoint, unchecked
 from monitor.fetch import Fetcher
 from monitor.metrics import NO_METRICS, Metrics
@@ -78,7 +79,12 @@ async def open_node(
 ) -> AsyncIterator[tuple[Pipeline, Node | None]]:
     """The pipeline, and with ``as_node`` on PostgreSQL the cluster node it works as."""
     store = await asyncio.to_thread(Store.open, settings.database_url)
-    node = Node(store, settings.cluster, now) if as_node and store.clustered else None
+    database = DatabaseWatch(now, metrics)  # one record for the pipeline, node and scheduler
+    node = (
+        Node(store, settings.cluster, now, database=database)
+        if as_node and store.clustered
+        else None
+    )
     fetcher = Fetcher(settings.http, hosts=None if node is None else node.hosts())
     limits = settings.limits
     workers = Workers(
@@ -99,6 +105,7 @@ async def open_node(
             checkpoint=checkpoint,
             metrics=metrics,
             leases=node,
+            database=database,
         )
         yield pipeline, node
     finally:
@@ -169,6 +176,7 @@ async def _run(
             reload_every=_reload_every(env, RELOAD_EVERY),
             metrics=metrics,
             node=node,
+            database=pipeline.database,
         )
         web = None
         if sock is not None and counted is not None:
@@ -209,7 +217,7 @@ def _web_server(
         settings=lambda: pipeline.settings,
         metrics=metrics,
         last_tick=lambda: daemon.last_tick,
-        database=lambda: pipeline.database,
+        database=lambda: pipeline.database.health,
         now=now,
         token=web.token,
         base_url=web.base_url,

@@ -12,6 +12,8 @@ for)::
     a failure: the channel backs off (Retry-After honoured), the delivery's attempt is counted,
       a digest is dissolved back into the queue; past the limits a delivery is dead
     then: dead deliveries are reported through ``delivery.dead_letter`` if set
+    a database failure ends the round: reported to the daemon's database watch
+      (``runtime.database``), not logged per round; the next round tries again
 
 Guarantees kept here: a delivery is marked sent only after the channel accepted it; a digest and
 all its members are marked sent in one transaction; a digest's composition is recorded before
@@ -36,7 +38,7 @@ from monitor import policy
 from monitor.cluster import ChannelLeases, Lease
 from monitor.config import ChannelSettings, Settings
 from monitor.deliver import plan as rules
-from monitor.errors import DeliveryError, LeaseLost
+from monitor.errors import DeliveryError, LeaseLost, StoreError
 from monitor.notify import Limits, Message, render
 from monitor.notify.digest import DeadNotice, ordered, pack, render_dead_letters, render_digest
 from monitor.runtime import Loaded, Runtime
@@ -46,6 +48,8 @@ from monitor.types import Alert
 log = logging.getLogger("monitor.deliver")
 
 _HOUR = timedelta(hours=1)
+#: what a channel round (or the dead-letter report) reports to the database watch as
+ROUND = "delivery round"
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +163,16 @@ class Deliverer:
 
     def _finished(self, name: str, task: asyncio.Task[DeliveryReport]) -> None:
         self._inflight.pop(name, None)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("delivery round failed channel=%s error=%s", name, task.exception())
+        if task.cancelled():
+            return
+        error = task.exception()
+        if isinstance(error, StoreError):
+            # the database, not the channel: one record of the outage, no line per round
+            self._runtime.database.failed(ROUND, error)
+        elif error is not None:
+            log.error("delivery round failed channel=%s error=%s", name, error)
+        else:
+            self._runtime.database.reached(ROUND)
 
     def _start_dead_report(self, loaded: Loaded) -> None:
         if "\0dead" not in self._inflight and loaded.settings.delivery.dead_letter:

@@ -59,12 +59,12 @@ from datetime import datetime
 from monitor import follow, health, policy
 from monitor.cluster import ChannelLeases
 from monitor.config import Settings, SourceSettings
+from monitor.database_watch import POLL, DatabaseWatch
 from monitor.deliver.crash import Checkpoint, unchecked
 from monitor.deliver.run import Deliverer, DeliveryReport
 from monitor.errors import FetchError, LeaseLost, ParseError, StoreError
 from monitor.fetch import Fetcher
 from monitor.found import Found, found_in
-from monitor.health import DatabaseHealth, database_after
 from monitor.identity import with_credentials, without_credentials
 from monitor.learn import PLAIN, Filters
 from monitor.match import Matcher, lexicon_for
@@ -130,8 +130,10 @@ class Pipeline:
         checkpoint: Checkpoint = unchecked,
         metrics: Metrics = NO_METRICS,
         leases: ChannelLeases | None = None,
+        database: DatabaseWatch | None = None,
     ) -> None:
-        """``leases``: other nodes share the store; channel rounds run under leases."""
+        """``leases``: other nodes share the store; channel rounds run under leases.
+        ``database``: the daemon's one record of its database (None: the pipeline keeps its own)."""
         self.store = store
         # one runtime for the pipeline, its health records and its deliveries: a hot reload
         # swaps its configuration in one place (``use_settings``)
@@ -142,13 +144,14 @@ class Pipeline:
             rng=rng,
             checkpoint=checkpoint,
             metrics=metrics,
+            database=database,
         )
         self._fetcher = fetcher
         self._matching = _Matching.of(settings)
         #: each topic's learned filter (issue 12): keeps or drops the matcher's candidates
         self._learned: Filters = PLAIN
-        #: the database as the polls found it (``/healthz``); the daemon's, not the store's
-        self.database = DatabaseHealth()
+        #: the database as the daemon's jobs found it (``/healthz``); the daemon's, not the store's
+        self.database = self._runtime.database
         # placing articles in stories and saving them is one step across sources: two polls
         # saving copies of one story side by side would each miss the other's copy. The
         # store's band locks make it one across nodes (PostgreSQL); this, on SQLite, and it
@@ -195,8 +198,9 @@ class Pipeline:
                 relearn, self.store, topics, matching.matcher, self._runtime.now()
             )
         except StoreError as error:
-            log.error("learned filters not refreshed: %s", error)
+            self.database.failed("learn", error)  # the filters in use stay; logged there, once
             return None
+        self.database.reached("learn")
         return Filters(models)
 
     # --- polling ----------------------------------------------------------------------------
@@ -209,28 +213,13 @@ class Pipeline:
         except LeaseLost:
             raise  # another node owns the source now: its caller (the node) discards the poll
         except StoreError as error:
-            # one line per poll, not a traceback; the source is polled again on schedule
-            log.warning("poll not saved source=%s: %s", source.id, error)
-            self._database_seen(str(error))
+            # no traceback, and no line per poll: the watch logs the outage once; the source
+            # is polled again on schedule
+            log.debug("poll not saved source=%s: %s", source.id, error)
+            self.database.failed(POLL, error)
             return PollResult(source.id, "failed", error=f"store: {error}")
-        self._database_seen(None)
+        self.database.reached(POLL)
         return result
-
-    def _database_seen(self, error: str | None) -> None:
-        """Keep the database's health (the daemon's state: an outage cannot be stored); one
-        line when an outage begins and one when it ends."""
-        before = self.database
-        self.database = database_after(before, error, self._runtime.now())
-        if error is not None:
-            self._runtime.metrics.store_error()
-            if before.ok:
-                log.error("database unavailable: %s", error)
-        elif not before.ok:
-            log.warning(
-                "database available again after %d poll(s) not saved since %s",
-                before.failed_polls,
-                before.failing_since,
-            )
 
     async def _poll(self, source: SourceSettings) -> PollResult:
         stored = await asyncio.to_thread(self.store.source_state, source.id)

@@ -373,8 +373,8 @@ async def healthz(ctx: WebContext, request: Request) -> Response:
         database_ok = True
     except (StoreError, TimeoutError):
         database_ok = False
-    polls = ctx.database()  # what the polls found: a locked file answers a ping, not a write
-    database_ok = database_ok and polls.ok
+    jobs = ctx.database()  # what the jobs found: a locked file answers a ping, not a write
+    database_ok = database_ok and jobs.ok
     healthy = scheduler_ok and database_ok
     body: dict[str, Any] = {
         "status": "ok" if healthy else "unhealthy",
@@ -385,12 +385,15 @@ async def healthz(ctx: WebContext, request: Request) -> Response:
         },
         "database": {
             "ok": database_ok,
-            "failing_since": polls.failing_since.isoformat(timespec="seconds")
-            if polls.failing_since
+            "failing_since": jobs.failing_since.isoformat(timespec="seconds")
+            if jobs.failing_since
             else None,
-            "polls_not_saved": polls.failed_polls,
-            "polls_not_saved_total": polls.total_failed,
-            "last_error": polls.last_error,
+            "failing_jobs": list(jobs.failing_jobs),
+            "failures": jobs.failures,
+            "failures_total": jobs.total_failures,
+            "polls_not_saved": jobs.failed_polls,
+            "polls_not_saved_total": jobs.total_failed,
+            "last_error": jobs.last_error,
         },
     }
     return Response(

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from monitor.config import Settings
-from monitor.health import DatabaseHealth
+from monitor.database_watch import DatabaseHealth
 from monitor.match import Matcher, lexicon_for
 from monitor.match.explain import render_explanation
 from monitor.store import Store
@@ -39,7 +39,7 @@ class WebContext:
     #: when the scheduler last started a job (None: not yet)
     last_tick: Callable[[], datetime | None]
     now: Callable[[], datetime]
-    #: the database as the daemon's polls found it (``/healthz``)
+    #: the database as the daemon's jobs found it (``/healthz``)
     database: Callable[[], DatabaseHealth] = DatabaseHealth
     token: str | None = None
     #: the public URL behind a reverse proxy, if any

@@ -6,7 +6,8 @@ queue gauges set from the store at each scrape.
 
     monitor_polls_total{outcome}                  new | unchanged | failed | gone | ...
     monitor_fetch_errors_total{kind}              timeout, dns, tls, connect, http, ..., parse
-    monitor_store_errors_total                    polls the database failed (not saved)
+    monitor_store_errors_total                    job runs the database failed (polls, rounds,
+                                                  claims, releases, heartbeats, reloads...)
     monitor_database_up                           1 if the last scrape read the database
     monitor_items_seen_total                      items listed by successful polls
     monitor_new_articles_total                    of those, new articles stored
@@ -48,7 +49,7 @@ class PrometheusMetrics(Metrics):
             "monitor_fetch_errors", "Failed polls by error class", ["kind"], registry=r
         )
         self._store_errors = Counter(
-            "monitor_store_errors", "Polls not saved: the database failed", registry=r
+            "monitor_store_errors", "Job runs the database failed", registry=r
         )
         self._database_up = Gauge("monitor_database_up", "The database answered", registry=r)
         self._items = Counter("monitor_items_seen", "Items listed by polls", registry=r)
