@@ -376,8 +376,9 @@ def test_a_sighup_reload_that_met_an_unreadable_sqlite_file_is_tried_again(
 
 def _unreadable(db: Path, store: Store) -> bytes:
     """Overwrite the SQLite file's header (new connections read "file is not a database"):
-    the store's pooled connections are closed first. Returns the header, to put it back."""
-    store.close()
+    the store's pooled connections are dropped first (not ``close``: a closed store refuses to
+    read, where this one must meet the damaged file). Returns the header, to put it back."""
+    store._engine.dispose()
     with db.open("r+b") as file:
         header = file.read(100)
         file.seek(0)
