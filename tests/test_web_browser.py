@@ -163,3 +163,31 @@ def test_a_right_to_left_override_in_a_title_stays_in_the_title(
     title = item.find_element(By.CSS_SELECTOR, "a").rect
     score = item.find_element(By.CSS_SELECTOR, ".score")
     assert score.rect["x"] >= title["x"] + title["width"]
+
+
+PAGES = ("/?topic=rice", "/", "/deliveries", "/topics", "/sources")
+
+
+def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(daemon: Daemon, browser: Chrome) -> None:
+    """One unbreakable 5,000-character headline breaks inside its line, and the wide forms
+    and tables fit or scroll in their own box: no page is wider than a 375 px phone or a
+    1280 px window. (Adds a rice article: after the tests that count them.)"""
+    add_article(daemon.database_url, "https://rice.example/long",  # type: ignore[attr-defined]
+                "Rice " + "x" * 5_000, "rice")  # fmt: skip
+    try:
+        for width in (375, 1280):
+            browser.set_window_size(width, 900)
+            inner = browser.execute_script("return window.innerWidth")
+            assert inner <= width
+            wider = {}
+            for path in PAGES:
+                browser.get(daemon.url + path)
+                found(browser, "main")
+                scroll = browser.execute_script("return document.documentElement.scrollWidth")
+                if scroll > inner:
+                    wider[path] = scroll
+            assert wider == {}, (width, inner)
+        browser.get(daemon.url + "/?topic=rice")
+        assert "x" * 100 in browser.page_source  # the long headline is on the page checked
+    finally:
+        browser.set_window_size(1200, 900)
