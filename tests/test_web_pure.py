@@ -38,7 +38,7 @@ from monitor.web.budget import Budget
 from monitor.web.context import WebContext
 from monitor.web.metrics import PrometheusMetrics
 from monitor.web.pages import Frame, NearMisses, Pages, TopicCard
-from tests.webdaemon import seed, write_config
+from tests.webdaemon import add_article, seed, write_config
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 HIT = Hit(term="rice", field="title", position=0, matched="Rice")
@@ -719,3 +719,95 @@ def test_an_unexpected_error_is_a_plain_500_with_the_headers() -> None:
     assert "ZZSECRET999" not in response.text and "Traceback" not in response.text
     for name, value in guard.HEADERS.items():
         assert response.headers[name] == value
+
+
+# --- Atom feeds: validators, 304, no cookie; nothing from the Host header ----------------------
+
+
+@pytest.mark.parametrize(
+    ("if_none_match", "if_modified_since", "expected"),
+    [
+        ('"abc"', None, True),
+        ('"x", W/"abc"', None, True),
+        ("*", None, True),
+        ('"other"', "Sat, 01 Mar 2025 12:00:00 GMT", False),  # If-None-Match decides alone
+        (None, "Sat, 01 Mar 2025 12:00:00 GMT", True),
+        (None, "Sat, 01 Mar 2025 13:00:00 GMT", True),
+        (None, "Sat, 01 Mar 2025 11:59:59 GMT", False),
+        (None, "yesterday", False),
+        (None, None, False),
+    ],
+)
+def test_when_a_feed_is_not_modified(
+    if_none_match: str | None, if_modified_since: str | None, expected: bool
+) -> None:
+    """The ETag (weak or strong, in a list, or ``*``); else the time of the newest entry."""
+    newest = T0.replace(microsecond=500_000)
+    assert atom.not_modified(if_none_match, if_modified_since, '"abc"', newest) is expected
+
+
+def test_an_empty_feed_is_never_modified_since_and_keeps_its_etag() -> None:
+    """No entry, no Last-Modified; the body (and so the ETag) does not change with the clock."""
+    info = atom.FeedInfo("t", "/feeds/all.atom", "/", atom.EMPTY_UPDATED)
+    assert not atom.not_modified(None, "Sat, 01 Mar 2025 12:00:00 GMT", '"a"', None)
+    headers = atom.validators(atom.render_feed(info, []), None)
+    assert "Last-Modified" not in headers and headers["Cache-Control"] == atom.CACHE_CONTROL
+
+
+def test_a_feed_answers_304_to_its_validators_and_sets_no_cookie(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """ETag, Last-Modified and Cache-Control on the feed; asked again with either validator it
+    answers 304 without a body; a new match changes the ETag; no response of a feed sets the
+    CSRF cookie (a page does)."""
+    seed(sqlite_url, count=3)
+    settings = load_settings(write_config(tmp_path, sqlite_url), {})
+
+    async def ask(client: httpx.AsyncClient, **headers: str) -> httpx.Response:
+        return await client.get("/feeds/all.atom", headers=headers)
+
+    async def run() -> None:
+        async with _client(build_app(ctx)) as client:
+            first = await ask(client)
+            etag, modified = first.headers["etag"], first.headers["last-modified"]
+            assert first.status_code == 200 and first.headers["cache-control"] == atom.CACHE_CONTROL
+            assert "set-cookie" not in first.headers
+            again = await ask(client, **{"If-None-Match": etag})
+            assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", etag)
+            assert "set-cookie" not in again.headers
+            since = await ask(client, **{"If-Modified-Since": modified})
+            assert since.status_code == 304
+            assert (await ask(client, **{"If-None-Match": '"stale"'})).status_code == 200
+            assert "monitor_csrf" in (await client.get("/")).headers["set-cookie"]
+            add_article(sqlite_url, "https://rice.example/new", "Rice news", "rice")
+            changed = await ask(client, **{"If-None-Match": etag})
+            assert changed.status_code == 200 and changed.headers["etag"] != etag
+
+    with Store.open(sqlite_url) as store:
+        ctx = WebContext(store, lambda: settings, PrometheusMetrics(), lambda: T0, lambda: T0)
+        asyncio.run(run())
+
+
+def test_a_hostile_host_header_is_nowhere_in_a_feed(tmp_path: Path, sqlite_url: str) -> None:
+    """Listening on every address without ``web.base_url`` (any Host is answered): the feed's
+    id is a tag URI of its name and its links are root-relative, whatever Host was sent; the
+    body is the same for every Host."""
+    seed(sqlite_url, count=3)
+    settings = load_settings(write_config(tmp_path, sqlite_url), {})
+
+    async def fetch(host: str) -> bytes:
+        async with _client(build_app(ctx), host) as client:
+            return (await client.get("/feeds/rice.atom")).content
+
+    with Store.open(sqlite_url) as store:
+        ctx = WebContext(
+            store, lambda: settings, PrometheusMetrics(), lambda: T0, lambda: T0, hosts=None
+        )
+        evil, other = asyncio.run(fetch("evil.example:666")), asyncio.run(fetch("nas.lan:8080"))
+    assert evil == other and b"evil" not in evil
+    parsed = feedparser.parse(evil)
+    assert parsed.feed.id == "tag:news-monitor,2025:feed:rice"
+    links = {link.rel: link.href for link in parsed.feed.links}
+    assert links == {"self": "/feeds/rice.atom", "alternate": "/?topic=rice"}
+    unsafe = next(e for e in parsed.entries if e.title == "A link that is not http")
+    assert unsafe.link.startswith("/?topic=rice&after=")

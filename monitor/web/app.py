@@ -125,7 +125,9 @@ def _gate(ctx: WebContext):
         else:
             response = _refused(ctx, request)
         response.headers.update(guard.HEADERS)
-        if request.state.csrf != cookie:
+        if request.state.csrf != cookie and getattr(request.state, "csrf_shown", False):
+            # only a page that carries a form needs the cookie (feeds, metrics and probes
+            # never do: a reader polling a feed would get a new cookie at every request)
             response.set_cookie(
                 guard.CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict",
                 secure=_secure(ctx, request), path=ctx.base or "/",
@@ -334,6 +336,7 @@ async def logout(ctx: WebContext, request: Request) -> Response:
 
 
 async def feed(ctx: WebContext, request: Request) -> Response:
+    """An Atom feed, with validators: a reader asking again with them gets 304 and no body."""
     name: str = request.path_params["name"]
     settings = ctx.settings()
     topic_id = name.removesuffix(".atom")
@@ -342,18 +345,29 @@ async def feed(ctx: WebContext, request: Request) -> Response:
         raise HTTPException(404, "No such feed.")
     where = MatchFilter(topic=None if topic_id == "all" else topic_id)
     found: list[MatchDetail] = await asyncio.to_thread(ctx.store.match_page, where, None, FEED_SIZE)
-    root = ctx.base_url or f"{request.url.scheme}://{request.url.netloc}"
+    # never the request's Host: without base_url, links are root-relative (``atom``)
+    root = ctx.base_url or ""
     title = "all topics" if topic_id == "all" else topics[topic_id].name
     page = f"{root}/" + ("" if topic_id == "all" else "?" + urlencode({"topic": topic_id}))
+    newest = found[0].match.created if found else None
     info = atom.FeedInfo(
         title=f"news-monitor: {title}",
         self_url=f"{root}/feeds/{name}",
         page_url=page,
-        updated=found[0].match.created if found else ctx.now(),
+        updated=newest or atom.EMPTY_UPDATED,
         authority=atom.tag_authority(ctx.base_url),
+        name=topic_id,
     )
     body = await asyncio.to_thread(atom.render_feed, info, found)
-    return Response(body, media_type=atom.CONTENT_TYPE)
+    headers = atom.validators(body, newest)
+    if atom.not_modified(
+        request.headers.get("if-none-match"),
+        request.headers.get("if-modified-since"),
+        headers["ETag"],
+        newest,
+    ):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=atom.CONTENT_TYPE, headers=headers)
 
 
 async def metrics(ctx: WebContext, request: Request) -> Response:
@@ -489,6 +503,7 @@ def _run_over(
 
 
 def _frame(ctx: WebContext, request: Request, settings: Settings) -> Frame:
+    request.state.csrf_shown = True  # the page's forms carry it: the gate sets its cookie
     return Frame(
         ctx.base, request.state.csrf, settings.timezone, ctx.token is not None,
         clustered=ctx.store.clustered,
