@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 
 from monitor.cluster import NodeView
 from monitor.config import Settings, SourceSettings, load_settings
+from monitor.errors import ConfigError
 from monitor.learn.suggest import Suggestion, Suggestions, TermUse
 from monitor.rematch import NearMiss
 from monitor.store import (
@@ -811,3 +812,91 @@ def test_a_hostile_host_header_is_nowhere_in_a_feed(tmp_path: Path, sqlite_url: 
     assert links == {"self": "/feeds/rice.atom", "alternate": "/?topic=rice"}
     unsafe = next(e for e in parsed.entries if e.title == "A link that is not http")
     assert unsafe.link.startswith("/?topic=rice&after=")
+
+
+# --- the read-only feed token and the pages' feed links -----------------------------------------
+
+TOKEN, FEED_TOKEN = "master-token-0123456789", "feed-token-0123456789ab"
+
+
+def test_the_feed_token_opens_the_feeds_only() -> None:
+    """``?token=<feed token>`` reads a feed; it never opens a page or a POST, as a bearer
+    header or as a query parameter; the token itself still reads the feeds."""
+    bearer = {"authorization": f"Bearer {FEED_TOKEN}"}
+    query = {"token": FEED_TOKEN}
+    expected = (True, True, False, False, False, False)
+    assert expected == (
+        guard.authorised(TOKEN, "/feeds/rice.atom", {}, {}, query, FEED_TOKEN),
+        guard.authorised(TOKEN, "/feeds/all.atom", {}, {}, {"token": TOKEN}, FEED_TOKEN),
+        guard.authorised(TOKEN, "/", {}, {}, query, FEED_TOKEN),
+        guard.authorised(TOKEN, "/matches/1/feedback", {}, {}, query, FEED_TOKEN),
+        guard.authorised(TOKEN, "/feeds/all.atom", bearer, {}, {}, FEED_TOKEN),
+        guard.authorised(TOKEN, "/", bearer, {}, {}, FEED_TOKEN),
+    )
+    assert present.feed_path("/m", "a b", None) == "/m/feeds/a%20b.atom"
+    assert present.feed_path("", None, "t&k") == "/feeds/all.atom?token=t%26k"
+
+
+@pytest.mark.parametrize(
+    ("web", "env", "message"),
+    [
+        ("web: {feed_token: 'feed-token-0123456789ab'}", {}, "web.token is not"),
+        ("web: {token: 'master-token-0123456789', feed_token: short}", {}, "is 5 characters"),
+        ("web: {token: 'master-token-0123456789', feed_token: 'master-token-0123456789'}", {},
+         "is the token itself"),
+        ("", {"MONITOR_WEB_FEED_TOKEN": "feed-token-0123456789ab"}, "(MONITOR_WEB_FEED_TOKEN)"),
+    ],
+)  # fmt: skip
+def test_a_feed_token_without_a_token_or_too_short_is_a_config_error(
+    tmp_path: Path, sqlite_url: str, web: str, env: dict[str, str], message: str
+) -> None:
+    """Refused naming ``web.feed_token``: alone (everything is open then), short, or the
+    token itself."""
+    with pytest.raises(ConfigError, match=re.escape(message)) as error:
+        load_settings(write_config(tmp_path, sqlite_url, web=web), env)
+    assert error.value.key == "web.feed_token"
+
+
+def test_feed_token_from_the_environment(tmp_path: Path, sqlite_url: str) -> None:
+    """``MONITOR_WEB_FEED_TOKEN`` when the key is absent, as ``MONITOR_WEB_TOKEN``."""
+    env = {"MONITOR_WEB_TOKEN": TOKEN, "MONITOR_WEB_FEED_TOKEN": FEED_TOKEN}
+    web = load_settings(write_config(tmp_path, sqlite_url, web=""), env).web
+    assert (web.token, web.feed_token) == (TOKEN, FEED_TOKEN)
+
+
+def test_pages_link_their_feeds_with_the_feed_token_for_a_signed_in_user(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """Every page names the all-matches feed (``rel=alternate``); a topic-filtered dashboard
+    names that topic's feed too and links it visibly. Signed in, the links carry the feed
+    token (never the token); the login form shows neither; the feed token reads a feed
+    and opens no page."""
+    seed(sqlite_url, count=3)
+    settings = load_settings(write_config(tmp_path, sqlite_url), {})
+    signed = {"Authorization": f"Bearer {TOKEN}"}
+
+    async def run() -> list[httpx.Response]:
+        async with _client(build_app(ctx)) as client:
+            return [
+                await client.get("/?topic=rice", headers=signed),
+                await client.get("/topics", headers=signed),
+                await client.get("/?topic=rice"),
+                await client.get("/feeds/rice.atom", params={"token": FEED_TOKEN}),
+                await client.get("/", params={"token": FEED_TOKEN}),
+            ]
+
+    with Store.open(sqlite_url) as store:
+        ctx = WebContext(
+            store, lambda: settings, PrometheusMetrics(), lambda: T0, lambda: T0,
+            token=TOKEN, feed_token=FEED_TOKEN,
+        )  # fmt: skip
+        rice, topics, login, feed, page = asyncio.run(run())
+    alternates = re.findall(r'<link rel="alternate" [^>]*href="([^"]+)"', rice.text)
+    with_token = f"?token={FEED_TOKEN}"
+    assert alternates == [f"/feeds/rice.atom{with_token}", f"/feeds/all.atom{with_token}"]
+    assert (
+        f'<a href="/feeds/rice.atom{with_token}" type="application/atom+xml">Atom feed' in rice.text
+    )
+    assert f'href="/feeds/rice.atom{with_token}"' in topics.text and TOKEN not in topics.text
+    assert login.status_code == 401 and FEED_TOKEN not in login.text and TOKEN not in login.text
+    assert (feed.status_code, page.status_code) == (200, 401)

@@ -118,9 +118,11 @@ def _gate(ctx: WebContext):
             return _plain(400, "this dashboard does not answer to that host name\n")
         cookie = request.cookies.get(guard.CSRF_COOKIE)
         request.state.csrf = cookie if guard.usable_csrf(cookie) else guard.new_csrf()
+        request.state.signed_in = guard.signed_in(ctx.token, request.headers, request.cookies)
         if guard.authorised(
-            ctx.token, request.url.path, request.headers, request.cookies, request.query_params
-        ):
+            ctx.token, request.url.path, request.headers, request.cookies, request.query_params,
+            ctx.feed_token,
+        ):  # fmt: skip
             response = await call_next(request)
         else:
             response = _refused(ctx, request)
@@ -504,9 +506,11 @@ def _run_over(
 
 def _frame(ctx: WebContext, request: Request, settings: Settings) -> Frame:
     request.state.csrf_shown = True  # the page's forms carry it: the gate sets its cookie
+    # the feed token goes into the pages' feed links only for who holds the token itself
+    shown = ctx.feed_token if getattr(request.state, "signed_in", False) else None
     return Frame(
         ctx.base, request.state.csrf, settings.timezone, ctx.token is not None,
-        clustered=ctx.store.clustered,
+        clustered=ctx.store.clustered, feed_token=shown,
     )  # fmt: skip
 
 

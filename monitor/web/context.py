@@ -42,6 +42,8 @@ class WebContext:
     #: the database as the daemon's polls found it (``/healthz``)
     database: Callable[[], DatabaseHealth] = DatabaseHealth
     token: str | None = None
+    #: the read-only token of the Atom feeds (``web.feed_token``), if any
+    feed_token: str | None = None
     #: the public URL behind a reverse proxy, if any
     base_url: str | None = None
     #: the Host names requests may be addressed to (``guard.served_hosts``); None: any

@@ -5,7 +5,7 @@ Owns: the decisions of the web side's gate, each a pure function of the request'
 request addressed to a name we serve (``served_hosts``, ``host_ok``: a page on another name that
 resolves to us, by DNS rebinding, gets 400, so it can neither read a page nor pass the Origin
 check, which trusts the Host), is the request authorised (a bearer header, the session cookie
-the login form set, or ``?token=`` on the Atom feeds), is a POST's CSRF token right (double
+the login form set, or ``?token=`` on the Atom feeds: the token or the read-only feed token), is a POST's CSRF token right (double
 submit: a cookie and a form field that must agree, and an ``Origin`` that must be ours), and the
 headers every response carries (a strict Content-Security-Policy: no script at all, styles only
 from our own static file).
@@ -108,16 +108,27 @@ def authorised(
     headers: Mapping[str, str],
     cookies: Mapping[str, str],
     query: Mapping[str, str],
+    feed_token: str | None = None,
 ) -> bool:
-    """True when no token is set, the path is open, or the request carries the token."""
-    if token is None or is_open(path):
+    """True when no token is set, the path is open, or the request carries the token; on the
+    feeds, ``?token=`` may be the token or the read-only ``feed_token`` (never on a page)."""
+    if token is None or is_open(path) or signed_in(token, headers, cookies):
         return True
+    if not path.startswith(QUERY_TOKEN_PATHS):
+        return False
+    given = query.get("token", "")
+    return _same(given, token) or (feed_token is not None and _same(given, feed_token))
+
+
+def signed_in(token: str | None, headers: Mapping[str, str], cookies: Mapping[str, str]) -> bool:
+    """The request carries the token itself (a bearer header or the login's session cookie):
+    it may see everything, the feed token in the pages' feed links too."""
+    if token is None:
+        return False
     scheme, _, given = headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and _same(given.strip(), token):
         return True
-    if _same(cookies.get(SESSION_COOKIE, ""), session_value(token)):
-        return True
-    return path.startswith(QUERY_TOKEN_PATHS) and _same(query.get("token", ""), token)
+    return _same(cookies.get(SESSION_COOKIE, ""), session_value(token))
 
 
 def new_csrf() -> str:

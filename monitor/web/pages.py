@@ -62,6 +62,8 @@ class Frame:
     protected: bool = False
     #: the store is PostgreSQL, where several daemons may share it: show "Nodes"
     clustered: bool = False
+    #: the read-only feed token the feed links carry (``?token=``), for a signed-in user
+    feed_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,7 @@ class Pages:
             lstrip_blocks=True,
         )
         self._env.filters["feed"] = present.without_bidi_controls
+        self._env.globals["feed_href"] = _feed_href
 
     def render_matches(
         self,
@@ -147,6 +150,7 @@ class Pages:
             topics=topics,
             sources=sources,
             filtered=where != MatchFilter(),
+            feed_topic=next((t for t in topics if t.id == where.topic), None),
             notices=present.filter_notices(params, [t.id for t in topics], [s.id for s in sources]),
             older=older,
             here=here,
@@ -231,6 +235,11 @@ class Pages:
 
     def _render(self, name: str, frame: Frame, **values: object) -> str:
         return self._env.get_template(name).render(frame=frame, **values)
+
+
+def _feed_href(frame: Frame, topic_id: str | None = None) -> str:
+    """The link of the Atom feed of ``topic_id`` (all matches when None)."""
+    return present.feed_path(frame.base, topic_id, frame.feed_token)
 
 
 def _match_row(detail: MatchDetail, tz: ZoneInfo) -> dict[str, object]:
