@@ -5,7 +5,8 @@ Owns: the decisions of the web side's gate, each a pure function of the request'
 request addressed to a name we serve (``served_hosts``, ``host_ok``: a page on another name that
 resolves to us, by DNS rebinding, gets 400, so it can neither read a page nor pass the Origin
 check, which trusts the Host), is the request authorised (a bearer header, the session cookie
-the login form set, or ``?token=`` on the Atom feeds: the token or the read-only feed token), is a POST's CSRF token right (double
+the login form set, or ``?token=`` on the Atom feeds: the token or the read-only feed token),
+is a POST's CSRF token right (double
 submit: a cookie and a form field that must agree, and an ``Origin`` that must be ours), and the
 headers every response carries (a strict Content-Security-Policy: no script at all, styles only
 from our own static file).
