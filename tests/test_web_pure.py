@@ -900,3 +900,44 @@ def test_pages_link_their_feeds_with_the_feed_token_for_a_signed_in_user(
     assert f'href="/feeds/rice.atom{with_token}"' in topics.text and TOKEN not in topics.text
     assert login.status_code == 401 and FEED_TOKEN not in login.text and TOKEN not in login.text
     assert (feed.status_code, page.status_code) == (200, 401)
+
+
+# --- control characters in what a request sends -------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_a_nul_in_an_address_or_form_is_400_on_postgresql(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """PostgreSQL refuses NUL in a string: a NUL (or another control character) in a query
+    parameter, a path or a form field is refused with 400 before the store is asked, never
+    "the database did not answer"; a pasted text keeps its line breaks."""
+    seed(postgres_url, count=3)
+    settings = load_settings(write_config(tmp_path, postgres_url), {})
+
+    async def run() -> tuple[list[int], int]:
+        async with _client(build_app(ctx)) as client:
+            csrf = (await client.get("/"), client.cookies["monitor_csrf"])[1]
+            gets = ["/?topic=%00", "/?source=%00", "/?language=a%00", "/?topic=a%1b",
+                    "/topics?near=%00", "/feeds/%00.atom", "/?after=1%00-2"]  # fmt: skip
+            answers = [(await client.get(path)).status_code for path in gets]
+            posts = [
+                ("/topics/rice/feedback", {"article": "a\x00b", "verdict": "relevant"}),
+                ("/deliveries/%00/retry", {}),
+                ("/matches/1/feedback", {"verdict": "relevant\x00"}),
+                ("/topics/rice/try", {"title": "Rice\x00", "mode": "text"}),
+            ]
+            for path, data in posts:
+                answers.append((await client.post(path, data={**data, "csrf": csrf})).status_code)
+            pasted = await client.post(
+                "/topics/rice/try",
+                data={"csrf": csrf, "mode": "text", "title": "Rice\tup", "text": "a\r\nb"},
+            )
+            return answers, pasted.status_code
+
+    with Store.open(postgres_url) as store:
+        ctx = WebContext(store, lambda: settings, PrometheusMetrics(), lambda: T0, lambda: T0)
+        answers, pasted = asyncio.run(run())
+    assert answers == [400] * 11 and pasted == 200
+    assert guard.control_free("a\tb", "\t") and not guard.control_free("a\tb")
+    assert not guard.control_free("a\x7f")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -55,6 +56,8 @@ from monitor.web.context import WebContext
 from monitor.web.metrics import CONTENT_TYPE as METRICS_TYPE
 from monitor.web.pages import Frame, NearMisses, TopicCard, TryResult
 
+log = logging.getLogger("monitor.web")
+
 #: matches per dashboard page, and per Atom feed
 PAGE_SIZE = 50
 FEED_SIZE = 50
@@ -62,6 +65,8 @@ FEED_SIZE = 50
 TRY_ARTICLES = 500
 #: the longest headline and text "try it" takes
 TRY_TITLE, TRY_TEXT = 1_000, 100_000
+#: the form fields that take a pasted text ("try it"), and the control characters they keep
+PASTED, PASTED_CONTROLS = frozenset({"title", "text"}), "\t\n\r"
 #: a feedback file's media type (JSON Lines; never rendered as a page)
 JSONL_TYPE = "application/x-ndjson"
 
@@ -116,6 +121,8 @@ def _gate(ctx: WebContext):
     async def dispatch(request: Request, call_next) -> Response:
         if not guard.host_ok(request.headers.get("host"), ctx.hosts):
             return _plain(400, "this dashboard does not answer to that host name\n")
+        if not _address_ok(request):
+            return _plain(400, "the address holds a control character (%00 and the like)\n")
         cookie = request.cookies.get(guard.CSRF_COOKIE)
         request.state.csrf = cookie if guard.usable_csrf(cookie) else guard.new_csrf()
         request.state.signed_in = guard.signed_in(ctx.token, request.headers, request.cookies)
@@ -137,6 +144,12 @@ def _gate(ctx: WebContext):
         return response
 
     return dispatch
+
+
+def _address_ok(request: Request) -> bool:
+    """The path and query parameters (decoded) hold no control character."""
+    texts = [request.scope["path"], *(t for kv in request.query_params.multi_items() for t in kv)]
+    return all(guard.control_free(text) for text in texts)
 
 
 def _refused(ctx: WebContext, request: Request) -> Response:
@@ -162,6 +175,10 @@ async def _form(ctx: WebContext, request: Request) -> dict[str, str]:
     """The POST's form fields, after the CSRF check (403 when it fails)."""
     form = await request.form()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    for name, value in fields.items():
+        # a pasted text keeps its line breaks and tabs; no other field has a control character
+        if not guard.control_free(value, PASTED_CONTROLS if name in PASTED else ""):
+            raise HTTPException(400, f"The form field {name!r} holds a control character.")
     ours = {_origin(ctx, request)} | ({_origin_of(ctx.base_url)} if ctx.base_url else set())
     if not guard.csrf_ok(
         request.cookies.get(guard.CSRF_COOKIE),
@@ -519,6 +536,7 @@ def _error_page(ctx: WebContext, request: Request, exc: Exception) -> Response:
         status, message = exc.status_code, exc.detail
     else:
         status, message = 503, "The database did not answer; try again in a moment."
+        log.warning("web: %s %s: %s", request.method, request.url.path, exc)
     if not hasattr(request.state, "csrf"):
         request.state.csrf = guard.new_csrf()
     frame = _frame(ctx, request, ctx.settings())

@@ -132,6 +132,14 @@ def signed_in(token: str | None, headers: Mapping[str, str], cookies: Mapping[st
     return _same(cookies.get(SESSION_COOKIE, ""), session_value(token))
 
 
+def control_free(text: str, allowed: str = "") -> bool:
+    """``text`` holds no control character (C0 or DEL) but those in ``allowed``. An address or
+    a form field with one is refused before the store is asked: PostgreSQL refuses NUL in a
+    string (the page would be "the database did not answer"), and no id, filter or key of
+    ours holds one."""
+    return not any((ord(c) < 32 or c == "\x7f") and c not in allowed for c in text)
+
+
 def new_csrf() -> str:
     return secrets.token_urlsafe(32)
 
