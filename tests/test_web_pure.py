@@ -941,3 +941,12 @@ def test_a_nul_in_an_address_or_form_is_400_on_postgresql(
     assert answers == [400] * 11 and pasted == 200
     assert guard.control_free("a\tb", "\t") and not guard.control_free("a\tb")
     assert not guard.control_free("a\x7f")
+
+
+def test_deliveries_page_counts_what_its_lists_leave_out() -> None:
+    """The lists hold the newest 200; their headings give the real counts."""
+    dead = DeliveryRecord(
+        "d1", "hook", "dead", 3, T0, T0, "refused", T0, None, "rice", "Rice up", None
+    )
+    page = Pages().render_deliveries(Frame("", "c" * 43, "UTC"), [dead], [dead], {}, (249, 1))
+    assert "<h2>Pending (249, newest 1 shown)</h2>" in page and "<h2>Dead (1)</h2>" in page

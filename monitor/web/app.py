@@ -61,6 +61,8 @@ log = logging.getLogger("monitor.web")
 #: matches per dashboard page, and per Atom feed
 PAGE_SIZE = 50
 FEED_SIZE = 50
+#: the newest pending and dead deliveries the deliveries page lists (each counted in full)
+DELIVERIES_SHOWN = 200
 #: stored articles a "try it" run over stored articles matches
 TRY_ARTICLES = 500
 #: the longest headline and text "try it" takes
@@ -298,12 +300,15 @@ async def sources_page(ctx: WebContext, request: Request) -> Response:
 
 async def deliveries_page(ctx: WebContext, request: Request) -> Response:
     settings = ctx.settings()
-    pending = await asyncio.to_thread(ctx.store.deliveries, "pending", 200)
-    dead = await asyncio.to_thread(ctx.store.deliveries, "dead", 200)
+    pending = await asyncio.to_thread(ctx.store.deliveries, "pending", DELIVERIES_SHOWN)
+    dead = await asyncio.to_thread(ctx.store.deliveries, "dead", DELIVERIES_SHOWN)
+    sizes = await asyncio.to_thread(ctx.store.queue_sizes)  # the lists are cut: the real counts
+    totals = (sizes.get("deliveries_pending", 0), sizes.get("deliveries_dead", 0))
     channels = {c.name: c.urls for c in settings.channels}
     html = await asyncio.to_thread(
-        ctx.pages.render_deliveries, _frame(ctx, request, settings), pending, dead, channels
-    )
+        ctx.pages.render_deliveries, _frame(ctx, request, settings), pending, dead, channels,
+        totals,
+    )  # fmt: skip
     return _html(html)
 
 

@@ -209,15 +209,22 @@ class Pages:
         pending: Sequence[DeliveryRecord],
         dead: Sequence[DeliveryRecord],
         channels: Mapping[str, Sequence[str]],
+        totals: tuple[int, int] | None = None,
     ) -> str:
-        """``channels``: each channel's URLs (shown masked: they hold tokens)."""
+        """``channels``: each channel's URLs (shown masked: they hold tokens); ``totals``: how
+        many are pending and dead in all (the lists hold the newest only)."""
         tz = ZoneInfo(frame.timezone)
+        pending_total, dead_total = totals or (len(pending), len(dead))
         return self._render(
             "deliveries.html",
             frame,
             nav="deliveries",
             pending=[_delivery_row(d, tz) for d in pending],
             dead=[_delivery_row(d, tz) for d in dead],
+            totals={
+                "Pending": max(pending_total, len(pending)),
+                "Dead": max(dead_total, len(dead)),
+            },
             channels={name: [present.masked(u) for u in urls] for name, urls in channels.items()},
         )
 
