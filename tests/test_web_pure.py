@@ -950,3 +950,31 @@ def test_deliveries_page_counts_what_its_lists_leave_out() -> None:
     )
     page = Pages().render_deliveries(Frame("", "c" * 43, "UTC"), [dead], [dead], {}, (249, 1))
     assert "<h2>Pending (249, newest 1 shown)</h2>" in page and "<h2>Dead (1)</h2>" in page
+
+
+def test_a_topic_a_reload_removed_is_named_with_a_way_back(seeded_app: Starlette) -> None:
+    """A near-miss verdict or a "try it" for a topic no longer in the watchlists: 404 saying
+    so and what was lost, with a link back to the topics; a dashboard filtered by it keeps
+    the filter chosen in its select; a wrong method is 405 with ``Allow``."""
+    app = seeded_app
+
+    async def ask() -> list[httpx.Response]:
+        async with _client(app) as client:
+            page = await client.get("/", params={"topic": "gone", "source": "old-wire"})
+            csrf = client.cookies["monitor_csrf"]
+            verdict = {"csrf": csrf, "article": "k", "verdict": "relevant"}
+            return [
+                page,
+                await client.post("/topics/gone/feedback", data=verdict),
+                await client.post("/topics/gone/try", data={"csrf": csrf, "mode": "text"}),
+                await client.get("/logout"),
+            ]
+
+    page, judged, tried, wrong = asyncio.run(ask())
+    assert '<option value="gone" selected>removed: gone</option>' in page.text
+    assert '<option value="old-wire" selected>removed: old-wire</option>' in page.text
+    for answer, lost in ((judged, "your verdict was not stored"), (tried, "nothing was tried")):
+        assert answer.status_code == 404
+        assert "is no longer in the watchlists" in answer.text and lost in answer.text
+        assert '<a href="/topics">Back to the topics</a>' in answer.text
+    assert (wrong.status_code, wrong.headers.get("allow")) == (405, "POST")

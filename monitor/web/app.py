@@ -245,7 +245,7 @@ async def article_feedback(ctx: WebContext, request: Request) -> Response:
     fields = await _form(ctx, request)
     topic_id = request.path_params["topic_id"]
     if topic_id not in {t.id for t in ctx.settings().topics}:
-        raise HTTPException(404, "No such topic.")
+        raise _no_topic(ctx, topic_id, "your verdict was not stored")
     verdict, key = fields.get("verdict", ""), fields.get("article", "")
     if verdict not in ("relevant", "not-relevant"):
         raise HTTPException(400, "Unknown verdict.")
@@ -270,7 +270,7 @@ async def try_topic(ctx: WebContext, request: Request) -> Response:
     settings = ctx.settings()
     topic_id = request.path_params["topic_id"]
     if topic_id not in {t.id for t in settings.topics}:
-        raise HTTPException(404, "No such topic.")
+        raise _no_topic(ctx, topic_id, "nothing was tried")
     title, text = fields.get("title", "")[:TRY_TITLE], fields.get("text", "")[:TRY_TEXT]
     matcher = ctx.matcher(settings)
     if fields.get("mode") == "stored":
@@ -480,6 +480,24 @@ def _topic(settings: Settings, topic_id: str) -> Topic:
     return topic
 
 
+class PageError(HTTPException):
+    """An error page with a way back (``back``: its href and label) beside "the matches"."""
+
+    def __init__(self, status: int, message: str, back: tuple[str, str] | None = None) -> None:
+        super().__init__(status, message)
+        self.back = back
+
+
+def _no_topic(ctx: WebContext, topic_id: str, lost: str) -> PageError:
+    """A POST for a topic the watchlists no longer have (a hot reload took it, while its
+    page was open): say so, and what was not done."""
+    message = (
+        f"The topic {topic_id!r} is no longer in the watchlists (they were reloaded since the "
+        f"page was shown): {lost}."
+    )
+    return PageError(404, message, (f"{ctx.base}/topics", "Back to the topics"))
+
+
 def _render_topics(
     ctx: WebContext,
     settings: Settings,
@@ -545,7 +563,11 @@ def _error_page(ctx: WebContext, request: Request, exc: Exception) -> Response:
     if not hasattr(request.state, "csrf"):
         request.state.csrf = guard.new_csrf()
     frame = _frame(ctx, request, ctx.settings())
-    return _html(ctx.pages.render_error(frame, status, message), status=status)
+    back = exc.back if isinstance(exc, PageError) else None
+    response = _html(ctx.pages.render_error(frame, status, message, back), status=status)
+    if isinstance(exc, HTTPException) and exc.headers:
+        response.headers.update(exc.headers)  # a 405's Allow
+    return response
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:

@@ -149,6 +149,12 @@ class Pages:
             periods=list(present.PERIODS),
             topics=topics,
             sources=sources,
+            # a filter on a topic or source no longer configured stays chosen in its select
+            gone={
+                name: value
+                for name, known in (("topic", topics), ("source", sources))
+                if (value := params.get(name)) and value not in {k.id for k in known}
+            },
             filtered=where != MatchFilter(),
             feed_topic=next((t for t in topics if t.id == where.topic), None),
             notices=present.filter_notices(params, [t.id for t in topics], [s.id for s in sources]),
@@ -237,8 +243,11 @@ class Pages:
     def render_login(self, frame: Frame, next_path: str, failed: bool) -> str:
         return self._render("login.html", frame, nav="", next_path=next_path, failed=failed)
 
-    def render_error(self, frame: Frame, status: int, message: str) -> str:
-        return self._render("error.html", frame, nav="", status=status, message=message)
+    def render_error(
+        self, frame: Frame, status: int, message: str, back: tuple[str, str] | None = None
+    ) -> str:
+        """``back``: a way back (href, label) besides the matches page."""
+        return self._render("error.html", frame, nav="", status=status, message=message, back=back)
 
     def _render(self, name: str, frame: Frame, **values: object) -> str:
         return self._env.get_template(name).render(frame=frame, **values)
