@@ -138,8 +138,9 @@ def test_gate_decisions() -> None:
     assert guard.authorised(token, "/healthz", {}, {}, {})
     assert guard.authorised(token, "/", {"authorization": f"Bearer {token}"}, {}, {})
     assert not guard.authorised(token, "/", {"authorization": "Bearer nope"}, {}, {})
-    cookie = {guard.SESSION_COOKIE: guard.session_value(token)}
-    assert guard.authorised(token, "/deliveries", {}, cookie, {})
+    cookie = {guard.SESSION_COOKIE: guard.new_session(token, T0)}
+    assert guard.authorised(token, "/deliveries", {}, cookie, {}, now=T0)
+    assert not guard.authorised(token, "/deliveries", {}, cookie, {})  # no clock, no cookie
     assert guard.authorised(token, "/feeds/all.atom", {}, {}, {"token": token})
     assert not guard.authorised(token, "/", {}, {}, {"token": token})
     csrf = guard.new_csrf()
@@ -978,3 +979,61 @@ def test_a_topic_a_reload_removed_is_named_with_a_way_back(seeded_app: Starlette
         assert "is no longer in the watchlists" in answer.text and lost in answer.text
         assert '<a href="/topics">Back to the topics</a>' in answer.text
     assert (wrong.status_code, wrong.headers.get("allow")) == (405, "POST")
+
+
+# --- sessions: signed, expiring, revocable ------------------------------------------------------
+
+
+def test_a_session_cookie_is_signed_and_expires() -> None:
+    """A cookie's id is read back while it is fresh; a changed id or time, another token, or
+    an age past ``SESSION_MAX_AGE`` is no session."""
+    value = guard.new_session(TOKEN, T0)
+    issued, sid, signature = value.split(".")
+    later = T0 + guard.SESSION_MAX_AGE
+    expected = (sid, sid, None, None, None, None)
+    assert expected == (
+        guard.session_id(TOKEN, value, T0),
+        guard.session_id(TOKEN, value, later),
+        guard.session_id(TOKEN, value, later + timedelta(seconds=1)),
+        guard.session_id("another-token-0123456789", value, T0),
+        guard.session_id(TOKEN, f"{int(issued) + 1}.{sid}.{signature}", T0),
+        guard.session_id(TOKEN, f"{issued}.{sid[:-1]}A.{signature}", T0),
+    )
+    assert guard.new_session(TOKEN, T0).split(".")[1] != sid  # a new id at each login
+
+
+def test_logout_ends_the_session_even_for_a_copy_of_its_cookie(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """After POST /logout the old cookie, sent again, is refused; a new login works; a
+    session the clock has carried past 30 days is refused too."""
+    seed(sqlite_url, count=3)
+    settings = load_settings(write_config(tmp_path, sqlite_url), {})
+    clock = [T0]
+
+    async def login(client: httpx.AsyncClient) -> str:
+        csrf = (await client.get("/login"), client.cookies["monitor_csrf"])[1]
+        done = await client.post("/login", data={"csrf": csrf, "token": TOKEN, "next": "/"})
+        assert done.status_code == 303
+        return client.cookies[guard.SESSION_COOKIE]
+
+    async def run() -> list[int]:
+        async with _client(build_app(ctx)) as client:
+            old = await login(client)
+            csrf = client.cookies["monitor_csrf"]
+            replay = {"Cookie": f"{guard.SESSION_COOKIE}={old}; monitor_csrf={csrf}"}
+            answers = [(await client.get("/topics", headers=replay)).status_code]
+            await client.post("/logout", data={"csrf": csrf})
+            answers.append((await client.get("/topics", headers=replay)).status_code)
+            await login(client)
+            answers.append((await client.get("/topics")).status_code)
+            clock[0] = T0 + guard.SESSION_MAX_AGE + timedelta(minutes=1)
+            answers.append((await client.get("/topics")).status_code)
+            return answers
+
+    with Store.open(sqlite_url) as store:
+        ctx = WebContext(
+            store, lambda: settings, PrometheusMetrics(), lambda: T0, lambda: clock[0],
+            token=TOKEN,
+        )  # fmt: skip
+        assert asyncio.run(run()) == [200, 401, 200, 401]

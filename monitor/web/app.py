@@ -127,10 +127,13 @@ def _gate(ctx: WebContext):
             return _plain(400, "the address holds a control character (%00 and the like)\n")
         cookie = request.cookies.get(guard.CSRF_COOKIE)
         request.state.csrf = cookie if guard.usable_csrf(cookie) else guard.new_csrf()
-        request.state.signed_in = guard.signed_in(ctx.token, request.headers, request.cookies)
+        now, revoked = ctx.now(), ctx.logged_out
+        request.state.signed_in = guard.signed_in(
+            ctx.token, request.headers, request.cookies, now, revoked
+        )
         if guard.authorised(
             ctx.token, request.url.path, request.headers, request.cookies, request.query_params,
-            ctx.feed_token,
+            ctx.feed_token, now=now, revoked=revoked,
         ):  # fmt: skip
             response = await call_next(request)
         else:
@@ -343,14 +346,21 @@ async def login(ctx: WebContext, request: Request) -> Response:
         return _html(page, status=401)
     response = RedirectResponse(next_path, 303)
     response.set_cookie(
-        guard.SESSION_COOKIE, guard.session_value(ctx.token), httponly=True, samesite="lax",
-        secure=_secure(ctx, request), path=ctx.base or "/", max_age=30 * 86400,
+        guard.SESSION_COOKIE, guard.new_session(ctx.token, ctx.now()), httponly=True,
+        samesite="lax", secure=_secure(ctx, request), path=ctx.base or "/",
+        max_age=int(guard.SESSION_MAX_AGE.total_seconds()),
     )  # fmt: skip
     return response
 
 
 async def logout(ctx: WebContext, request: Request) -> Response:
+    """End the session: its cookie is deleted here and refused if sent again (a copy)."""
     await _form(ctx, request)
+    if ctx.token is not None:
+        cookie = request.cookies.get(guard.SESSION_COOKIE, "")
+        sid = guard.session_id(ctx.token, cookie, ctx.now())
+        if sid is not None:
+            ctx.log_out(sid, ctx.now())
     response = RedirectResponse(f"{ctx.base}/login", 303)
     response.delete_cookie(guard.SESSION_COOKIE, path=ctx.base or "/")
     return response
