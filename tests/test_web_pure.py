@@ -32,13 +32,13 @@ from monitor.store import (
     Store,
     StoredMatch,
 )
-from monitor.types import Hit, Topic
+from monitor.types import Document, Hit, Topic
 from monitor.web import atom, guard, present
-from monitor.web.app import build_app
+from monitor.web.app import _run_over, build_app
 from monitor.web.budget import Budget
 from monitor.web.context import WebContext
 from monitor.web.metrics import PrometheusMetrics
-from monitor.web.pages import Frame, NearMisses, Pages, TopicCard
+from monitor.web.pages import Frame, NearMisses, Pages, TopicCard, TryResult
 from tests.webdaemon import add_article, seed, write_config
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -1037,3 +1037,37 @@ def test_logout_ends_the_session_even_for_a_copy_of_its_cookie(
             token=TOKEN,
         )  # fmt: skip
         assert asyncio.run(run()) == [200, 401, 200, 401]
+
+
+def test_retry_of_no_dead_delivery_try_by_get_and_untitled_articles(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """Retrying a delivery that is not dead is 404 saying so; a GET of the dry run's address
+    (a reload) goes back to the topic; an untitled stored article a dry run finds is
+    "(no title)"; article links open in a new tab as the matches' do."""
+    seed(sqlite_url, count=3)
+    settings = load_settings(write_config(tmp_path, sqlite_url), {})
+
+    async def run() -> list[httpx.Response]:
+        async with _client(build_app(ctx)) as client:
+            csrf = (await client.get("/"), client.cookies["monitor_csrf"])[1]
+            return [
+                await client.post("/deliveries/no-such-id/retry", data={"csrf": csrf}),
+                await client.get("/topics/rice/try"),
+            ]
+
+    with Store.open(sqlite_url) as store:
+        ctx = WebContext(store, lambda: settings, PrometheusMetrics(), lambda: T0, lambda: T0)
+        retried, reloaded = asyncio.run(run())
+        untitled = Document("k", "", "Rice. Rice prices rise, rice is scarce.", "en")
+        stored = _run_over(ctx.matcher(settings), "rice", [(untitled, "https://a.example/u")])
+    assert retried.status_code == 404 and "No dead delivery has that id" in retried.text
+    assert (reloaded.status_code, reloaded.headers["location"]) == (303, "/topics#topic-rice")
+    assert [title for title, _, _ in stored] == ["(no title)"]
+    near = NearMisses("rice", (NearMiss("rice", 3, "https://a.example/n", "", 0.2, T0),), 0.4, 30)
+    topic = Topic(id="rice", name="Rice", query="rice", threshold=0.4)
+    tried = TryResult("rice", stored=stored, tried=1)
+    page = Pages().render_topics(
+        Frame("", "c" * 43, "UTC"), [TopicCard(topic, "rice", (), {})], T0.date(), tried, near
+    )
+    assert page.count('target="_blank"><bdi>(no title)</bdi></a>') == 2

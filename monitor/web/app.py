@@ -8,7 +8,8 @@ a POST with a CSRF token, answered by a redirect.
 
     GET  /                               matches (filters, keyset paging with ?after=)
     POST /matches/<id>/feedback          verdict=relevant | not-relevant | undo
-    GET  /topics                         topics; POST /topics/<id>/try: a dry run
+    GET  /topics                         topics; POST /topics/<id>/try: a dry run (its GET:
+                                         back to the topic)
     GET  /topics?near=<id>               with that topic's near misses; POST
          /topics/<id>/feedback           article=<key>, verdict=relevant | not-relevant
     GET  /feedback.jsonl                 every judgment, as a feedback file (a download)
@@ -29,7 +30,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -91,7 +92,7 @@ def build_app(ctx: WebContext) -> Starlette:
         Route("/", handler(matches_page)),
         Route("/matches/{match_id}/feedback", handler(feedback), methods=["POST"]),
         Route("/topics", handler(topics_page)),
-        Route("/topics/{topic_id}/try", handler(try_topic), methods=["POST"]),
+        Route("/topics/{topic_id}/try", handler(try_topic), methods=["GET", "POST"]),
         Route("/topics/{topic_id}/feedback", handler(article_feedback), methods=["POST"]),
         Route("/feedback.jsonl", handler(export_judgments)),
         Route("/sources", handler(sources_page)),
@@ -269,6 +270,10 @@ async def export_judgments(ctx: WebContext, request: Request) -> Response:
 
 
 async def try_topic(ctx: WebContext, request: Request) -> Response:
+    """A dry run (POST); a GET of its address (a reload, a bookmark) goes to the topic."""
+    if request.method == "GET":
+        topic = quote(request.path_params["topic_id"], safe="")
+        return RedirectResponse(f"{ctx.base}/topics#topic-{topic}", 303)
     fields = await _form(ctx, request)
     settings = ctx.settings()
     topic_id = request.path_params["topic_id"]
@@ -327,7 +332,12 @@ async def nodes_page(ctx: WebContext, request: Request) -> Response:
 async def retry(ctx: WebContext, request: Request) -> Response:
     await _form(ctx, request)
     delivery_id = request.path_params["delivery_id"]
-    await asyncio.to_thread(ctx.store.retry_dead, delivery_id, ctx.now())
+    if not await asyncio.to_thread(ctx.store.retry_dead, delivery_id, ctx.now()):
+        raise PageError(
+            404,
+            "No dead delivery has that id: it was retried already, sent, or never existed.",
+            (f"{ctx.base}/deliveries", "Back to the deliveries"),
+        )
     return RedirectResponse(f"{ctx.base}/deliveries", 303)
 
 
@@ -550,7 +560,8 @@ def _run_over(
     for document, url in documents:
         for match in matcher.match(document):
             if match.topic == topic_id:
-                found.append((document.title, present.safe_href(url), match.score))
+                title = document.title or "(no title)"  # as the Atom feed says it
+                found.append((title, present.safe_href(url), match.score))
     return tuple(found)
 
 
