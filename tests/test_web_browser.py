@@ -170,3 +170,31 @@ def _stored(store: Store) -> tuple[int, list[int], list[str]]:
     matches = [m.match_id for m in store.matches(limit=100_000)]
     deliveries = [d.delivery_id for d in store.deliveries(limit=100_000)]
     return len(list(store.stored_articles())), matches, deliveries
+
+
+PAGES = ("/?topic=rice", "/", "/deliveries", "/topics", "/sources")
+
+
+def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(daemon: Daemon, browser: Chrome) -> None:
+    """One unbreakable 5,000-character headline breaks inside its line, and the wide forms
+    and tables fit or scroll in their own box: no page is wider than a 375 px phone or a
+    1280 px window. (Adds a rice article: after the tests that count them.)"""
+    add_article(daemon.database_url, "https://rice.example/long",  # type: ignore[attr-defined]
+                "Rice " + "x" * 5_000, "rice")  # fmt: skip
+    try:
+        for width in (375, 1280):
+            browser.set_window_size(width, 900)
+            inner = browser.execute_script("return window.innerWidth")
+            assert inner <= width
+            wider = {}
+            for path in PAGES:
+                browser.get(daemon.url + path)
+                found(browser, "main")
+                scroll = browser.execute_script("return document.documentElement.scrollWidth")
+                if scroll > inner:
+                    wider[path] = scroll
+            assert wider == {}, (width, inner)
+        browser.get(daemon.url + "/?topic=rice")
+        assert "x" * 100 in browser.page_source  # the long headline is on the page checked
+    finally:
+        browser.set_window_size(1200, 900)

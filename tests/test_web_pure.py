@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 
 from monitor.cluster import NodeView
 from monitor.config import Settings, SourceSettings, load_settings
+from monitor.errors import ConfigError
 from monitor.learn.suggest import Suggestion, Suggestions, TermUse
 from monitor.rematch import NearMiss
 from monitor.store import (
@@ -31,14 +32,14 @@ from monitor.store import (
     Store,
     StoredMatch,
 )
-from monitor.types import Hit, Topic
+from monitor.types import Document, Hit, Topic
 from monitor.web import atom, guard, present
-from monitor.web.app import build_app
+from monitor.web.app import _run_over, build_app
 from monitor.web.budget import Budget
 from monitor.web.context import WebContext
 from monitor.web.metrics import PrometheusMetrics
-from monitor.web.pages import Frame, NearMisses, Pages, TopicCard
-from tests.webdaemon import seed, write_config
+from monitor.web.pages import Frame, NearMisses, Pages, TopicCard, TryResult
+from tests.webdaemon import add_article, seed, write_config
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 HIT = Hit(term="rice", field="title", position=0, matched="Rice")
@@ -137,8 +138,9 @@ def test_gate_decisions() -> None:
     assert guard.authorised(token, "/healthz", {}, {}, {})
     assert guard.authorised(token, "/", {"authorization": f"Bearer {token}"}, {}, {})
     assert not guard.authorised(token, "/", {"authorization": "Bearer nope"}, {}, {})
-    cookie = {guard.SESSION_COOKIE: guard.session_value(token)}
-    assert guard.authorised(token, "/deliveries", {}, cookie, {})
+    cookie = {guard.SESSION_COOKIE: guard.new_session(token, T0)}
+    assert guard.authorised(token, "/deliveries", {}, cookie, {}, now=T0)
+    assert not guard.authorised(token, "/deliveries", {}, cookie, {})  # no clock, no cookie
     assert guard.authorised(token, "/feeds/all.atom", {}, {}, {"token": token})
     assert not guard.authorised(token, "/", {}, {}, {"token": token})
     csrf = guard.new_csrf()
@@ -719,3 +721,353 @@ def test_an_unexpected_error_is_a_plain_500_with_the_headers() -> None:
     assert "ZZSECRET999" not in response.text and "Traceback" not in response.text
     for name, value in guard.HEADERS.items():
         assert response.headers[name] == value
+
+
+# --- Atom feeds: validators, 304, no cookie; nothing from the Host header ----------------------
+
+
+@pytest.mark.parametrize(
+    ("if_none_match", "if_modified_since", "expected"),
+    [
+        ('"abc"', None, True),
+        ('"x", W/"abc"', None, True),
+        ("*", None, True),
+        ('"other"', "Sat, 01 Mar 2025 12:00:00 GMT", False),  # If-None-Match decides alone
+        (None, "Sat, 01 Mar 2025 12:00:00 GMT", True),
+        (None, "Sat, 01 Mar 2025 13:00:00 GMT", True),
+        (None, "Sat, 01 Mar 2025 11:59:59 GMT", False),
+        (None, "yesterday", False),
+        (None, None, False),
+    ],
+)
+def test_when_a_feed_is_not_modified(
+    if_none_match: str | None, if_modified_since: str | None, expected: bool
+) -> None:
+    """The ETag (weak or strong, in a list, or ``*``); else the time of the newest entry."""
+    newest = T0.replace(microsecond=500_000)
+    assert atom.not_modified(if_none_match, if_modified_since, '"abc"', newest) is expected
+
+
+def test_an_empty_feed_is_never_modified_since_and_keeps_its_etag() -> None:
+    """No entry, no Last-Modified; the body (and so the ETag) does not change with the clock."""
+    info = atom.FeedInfo("t", "/feeds/all.atom", "/", atom.EMPTY_UPDATED)
+    assert not atom.not_modified(None, "Sat, 01 Mar 2025 12:00:00 GMT", '"a"', None)
+    headers = atom.validators(atom.render_feed(info, []), None)
+    assert "Last-Modified" not in headers and headers["Cache-Control"] == atom.CACHE_CONTROL
+
+
+def test_a_feed_answers_304_to_its_validators_and_sets_no_cookie(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """ETag, Last-Modified and Cache-Control on the feed; asked again with either validator it
+    answers 304 without a body; a new match changes the ETag; no response of a feed sets the
+    CSRF cookie (a page does)."""
+    seed(sqlite_url, count=3)
+    settings = load_settings(write_config(tmp_path, sqlite_url), {})
+
+    async def ask(client: httpx.AsyncClient, **headers: str) -> httpx.Response:
+        return await client.get("/feeds/all.atom", headers=headers)
+
+    async def run() -> None:
+        async with _client(build_app(ctx)) as client:
+            first = await ask(client)
+            etag, modified = first.headers["etag"], first.headers["last-modified"]
+            assert first.status_code == 200 and first.headers["cache-control"] == atom.CACHE_CONTROL
+            assert "set-cookie" not in first.headers
+            again = await ask(client, **{"If-None-Match": etag})
+            assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", etag)
+            assert "set-cookie" not in again.headers
+            since = await ask(client, **{"If-Modified-Since": modified})
+            assert since.status_code == 304
+            assert (await ask(client, **{"If-None-Match": '"stale"'})).status_code == 200
+            assert "monitor_csrf" in (await client.get("/")).headers["set-cookie"]
+            add_article(sqlite_url, "https://rice.example/new", "Rice news", "rice")
+            changed = await ask(client, **{"If-None-Match": etag})
+            assert changed.status_code == 200 and changed.headers["etag"] != etag
+
+    with Store.open(sqlite_url) as store:
+        ctx = WebContext(store, lambda: settings, PrometheusMetrics(), lambda: T0, lambda: T0)
+        asyncio.run(run())
+
+
+def test_a_hostile_host_header_is_nowhere_in_a_feed(tmp_path: Path, sqlite_url: str) -> None:
+    """Listening on every address without ``web.base_url`` (any Host is answered): the feed's
+    id is a tag URI of its name and its links are root-relative, whatever Host was sent; the
+    body is the same for every Host."""
+    seed(sqlite_url, count=3)
+    settings = load_settings(write_config(tmp_path, sqlite_url), {})
+
+    async def fetch(host: str) -> bytes:
+        async with _client(build_app(ctx), host) as client:
+            return (await client.get("/feeds/rice.atom")).content
+
+    with Store.open(sqlite_url) as store:
+        ctx = WebContext(
+            store, lambda: settings, PrometheusMetrics(), lambda: T0, lambda: T0, hosts=None
+        )
+        evil, other = asyncio.run(fetch("evil.example:666")), asyncio.run(fetch("nas.lan:8080"))
+    assert evil == other and b"evil" not in evil
+    parsed = feedparser.parse(evil)
+    assert parsed.feed.id == "tag:news-monitor,2025:feed:rice"
+    links = {link.rel: link.href for link in parsed.feed.links}
+    assert links == {"self": "/feeds/rice.atom", "alternate": "/?topic=rice"}
+    unsafe = next(e for e in parsed.entries if e.title == "A link that is not http")
+    assert unsafe.link.startswith("/?topic=rice&after=")
+
+
+# --- the read-only feed token and the pages' feed links -----------------------------------------
+
+TOKEN, FEED_TOKEN = "master-token-0123456789", "feed-token-0123456789ab"
+
+
+def test_the_feed_token_opens_the_feeds_only() -> None:
+    """``?token=<feed token>`` reads a feed; it never opens a page or a POST, as a bearer
+    header or as a query parameter; the token itself still reads the feeds."""
+    bearer = {"authorization": f"Bearer {FEED_TOKEN}"}
+    query = {"token": FEED_TOKEN}
+    expected = (True, True, False, False, False, False)
+    assert expected == (
+        guard.authorised(TOKEN, "/feeds/rice.atom", {}, {}, query, FEED_TOKEN),
+        guard.authorised(TOKEN, "/feeds/all.atom", {}, {}, {"token": TOKEN}, FEED_TOKEN),
+        guard.authorised(TOKEN, "/", {}, {}, query, FEED_TOKEN),
+        guard.authorised(TOKEN, "/matches/1/feedback", {}, {}, query, FEED_TOKEN),
+        guard.authorised(TOKEN, "/feeds/all.atom", bearer, {}, {}, FEED_TOKEN),
+        guard.authorised(TOKEN, "/", bearer, {}, {}, FEED_TOKEN),
+    )
+    assert present.feed_path("/m", "a b", None) == "/m/feeds/a%20b.atom"
+    assert present.feed_path("", None, "t&k") == "/feeds/all.atom?token=t%26k"
+
+
+@pytest.mark.parametrize(
+    ("web", "env", "message"),
+    [
+        ("web: {feed_token: 'feed-token-0123456789ab'}", {}, "web.token is not"),
+        ("web: {token: 'master-token-0123456789', feed_token: short}", {}, "is 5 characters"),
+        ("web: {token: 'master-token-0123456789', feed_token: 'master-token-0123456789'}", {},
+         "is the token itself"),
+        ("", {"MONITOR_WEB_FEED_TOKEN": "feed-token-0123456789ab"}, "(MONITOR_WEB_FEED_TOKEN)"),
+    ],
+)  # fmt: skip
+def test_a_feed_token_without_a_token_or_too_short_is_a_config_error(
+    tmp_path: Path, sqlite_url: str, web: str, env: dict[str, str], message: str
+) -> None:
+    """Refused naming ``web.feed_token``: alone (everything is open then), short, or the
+    token itself."""
+    with pytest.raises(ConfigError, match=re.escape(message)) as error:
+        load_settings(write_config(tmp_path, sqlite_url, web=web), env)
+    assert error.value.key == "web.feed_token"
+
+
+def test_feed_token_from_the_environment(tmp_path: Path, sqlite_url: str) -> None:
+    """``MONITOR_WEB_FEED_TOKEN`` when the key is absent, as ``MONITOR_WEB_TOKEN``."""
+    env = {"MONITOR_WEB_TOKEN": TOKEN, "MONITOR_WEB_FEED_TOKEN": FEED_TOKEN}
+    web = load_settings(write_config(tmp_path, sqlite_url, web=""), env).web
+    assert (web.token, web.feed_token) == (TOKEN, FEED_TOKEN)
+
+
+def test_pages_link_their_feeds_with_the_feed_token_for_a_signed_in_user(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """Every page names the all-matches feed (``rel=alternate``); a topic-filtered dashboard
+    names that topic's feed too and links it visibly. Signed in, the links carry the feed
+    token (never the token); the login form shows neither; the feed token reads a feed
+    and opens no page."""
+    seed(sqlite_url, count=3)
+    settings = load_settings(write_config(tmp_path, sqlite_url), {})
+    signed = {"Authorization": f"Bearer {TOKEN}"}
+
+    async def run() -> list[httpx.Response]:
+        async with _client(build_app(ctx)) as client:
+            return [
+                await client.get("/?topic=rice", headers=signed),
+                await client.get("/topics", headers=signed),
+                await client.get("/?topic=rice"),
+                await client.get("/feeds/rice.atom", params={"token": FEED_TOKEN}),
+                await client.get("/", params={"token": FEED_TOKEN}),
+            ]
+
+    with Store.open(sqlite_url) as store:
+        ctx = WebContext(
+            store, lambda: settings, PrometheusMetrics(), lambda: T0, lambda: T0,
+            token=TOKEN, feed_token=FEED_TOKEN,
+        )  # fmt: skip
+        rice, topics, login, feed, page = asyncio.run(run())
+    alternates = re.findall(r'<link rel="alternate" [^>]*href="([^"]+)"', rice.text)
+    with_token = f"?token={FEED_TOKEN}"
+    assert alternates == [f"/feeds/rice.atom{with_token}", f"/feeds/all.atom{with_token}"]
+    assert (
+        f'<a href="/feeds/rice.atom{with_token}" type="application/atom+xml">Atom feed' in rice.text
+    )
+    assert f'href="/feeds/rice.atom{with_token}"' in topics.text and TOKEN not in topics.text
+    assert login.status_code == 401 and FEED_TOKEN not in login.text and TOKEN not in login.text
+    assert (feed.status_code, page.status_code) == (200, 401)
+
+
+# --- control characters in what a request sends -------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_a_nul_in_an_address_or_form_is_400_on_postgresql(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """PostgreSQL refuses NUL in a string: a NUL (or another control character) in a query
+    parameter, a path or a form field is refused with 400 before the store is asked, never
+    "the database did not answer"; a pasted text keeps its line breaks."""
+    seed(postgres_url, count=3)
+    settings = load_settings(write_config(tmp_path, postgres_url), {})
+
+    async def run() -> tuple[list[int], int]:
+        async with _client(build_app(ctx)) as client:
+            csrf = (await client.get("/"), client.cookies["monitor_csrf"])[1]
+            gets = ["/?topic=%00", "/?source=%00", "/?language=a%00", "/?topic=a%1b",
+                    "/topics?near=%00", "/feeds/%00.atom", "/?after=1%00-2"]  # fmt: skip
+            answers = [(await client.get(path)).status_code for path in gets]
+            posts = [
+                ("/topics/rice/feedback", {"article": "a\x00b", "verdict": "relevant"}),
+                ("/deliveries/%00/retry", {}),
+                ("/matches/1/feedback", {"verdict": "relevant\x00"}),
+                ("/topics/rice/try", {"title": "Rice\x00", "mode": "text"}),
+            ]
+            for path, data in posts:
+                answers.append((await client.post(path, data={**data, "csrf": csrf})).status_code)
+            pasted = await client.post(
+                "/topics/rice/try",
+                data={"csrf": csrf, "mode": "text", "title": "Rice\tup", "text": "a\r\nb"},
+            )
+            return answers, pasted.status_code
+
+    with Store.open(postgres_url) as store:
+        ctx = WebContext(store, lambda: settings, PrometheusMetrics(), lambda: T0, lambda: T0)
+        answers, pasted = asyncio.run(run())
+    assert answers == [400] * 11 and pasted == 200
+    assert guard.control_free("a\tb", "\t") and not guard.control_free("a\tb")
+    assert not guard.control_free("a\x7f")
+
+
+def test_deliveries_page_counts_what_its_lists_leave_out() -> None:
+    """The lists hold the newest 200; their headings give the real counts."""
+    dead = DeliveryRecord(
+        "d1", "hook", "dead", 3, T0, T0, "refused", T0, None, "rice", "Rice up", None
+    )
+    page = Pages().render_deliveries(Frame("", "c" * 43, "UTC"), [dead], [dead], {}, (249, 1))
+    assert "<h2>Pending (249, newest 1 shown)</h2>" in page and "<h2>Dead (1)</h2>" in page
+
+
+def test_a_topic_a_reload_removed_is_named_with_a_way_back(seeded_app: Starlette) -> None:
+    """A near-miss verdict or a "try it" for a topic no longer in the watchlists: 404 saying
+    so and what was lost, with a link back to the topics; a dashboard filtered by it keeps
+    the filter chosen in its select; a wrong method is 405 with ``Allow``."""
+    app = seeded_app
+
+    async def ask() -> list[httpx.Response]:
+        async with _client(app) as client:
+            page = await client.get("/", params={"topic": "gone", "source": "old-wire"})
+            csrf = client.cookies["monitor_csrf"]
+            verdict = {"csrf": csrf, "article": "k", "verdict": "relevant"}
+            return [
+                page,
+                await client.post("/topics/gone/feedback", data=verdict),
+                await client.post("/topics/gone/try", data={"csrf": csrf, "mode": "text"}),
+                await client.get("/logout"),
+            ]
+
+    page, judged, tried, wrong = asyncio.run(ask())
+    assert '<option value="gone" selected>removed: gone</option>' in page.text
+    assert '<option value="old-wire" selected>removed: old-wire</option>' in page.text
+    for answer, lost in ((judged, "your verdict was not stored"), (tried, "nothing was tried")):
+        assert answer.status_code == 404
+        assert "is no longer in the watchlists" in answer.text and lost in answer.text
+        assert '<a href="/topics">Back to the topics</a>' in answer.text
+    assert (wrong.status_code, wrong.headers.get("allow")) == (405, "POST")
+
+
+# --- sessions: signed, expiring, revocable ------------------------------------------------------
+
+
+def test_a_session_cookie_is_signed_and_expires() -> None:
+    """A cookie's id is read back while it is fresh; a changed id or time, another token, or
+    an age past ``SESSION_MAX_AGE`` is no session."""
+    value = guard.new_session(TOKEN, T0)
+    issued, sid, signature = value.split(".")
+    later = T0 + guard.SESSION_MAX_AGE
+    expected = (sid, sid, None, None, None, None)
+    assert expected == (
+        guard.session_id(TOKEN, value, T0),
+        guard.session_id(TOKEN, value, later),
+        guard.session_id(TOKEN, value, later + timedelta(seconds=1)),
+        guard.session_id("another-token-0123456789", value, T0),
+        guard.session_id(TOKEN, f"{int(issued) + 1}.{sid}.{signature}", T0),
+        guard.session_id(TOKEN, f"{issued}.{sid[:-1]}A.{signature}", T0),
+    )
+    assert guard.new_session(TOKEN, T0).split(".")[1] != sid  # a new id at each login
+
+
+def test_logout_ends_the_session_even_for_a_copy_of_its_cookie(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """After POST /logout the old cookie, sent again, is refused; a new login works; a
+    session the clock has carried past 30 days is refused too."""
+    seed(sqlite_url, count=3)
+    settings = load_settings(write_config(tmp_path, sqlite_url), {})
+    clock = [T0]
+
+    async def login(client: httpx.AsyncClient) -> str:
+        csrf = (await client.get("/login"), client.cookies["monitor_csrf"])[1]
+        done = await client.post("/login", data={"csrf": csrf, "token": TOKEN, "next": "/"})
+        assert done.status_code == 303
+        return client.cookies[guard.SESSION_COOKIE]
+
+    async def run() -> list[int]:
+        async with _client(build_app(ctx)) as client:
+            old = await login(client)
+            csrf = client.cookies["monitor_csrf"]
+            replay = {"Cookie": f"{guard.SESSION_COOKIE}={old}; monitor_csrf={csrf}"}
+            answers = [(await client.get("/topics", headers=replay)).status_code]
+            await client.post("/logout", data={"csrf": csrf})
+            answers.append((await client.get("/topics", headers=replay)).status_code)
+            await login(client)
+            answers.append((await client.get("/topics")).status_code)
+            clock[0] = T0 + guard.SESSION_MAX_AGE + timedelta(minutes=1)
+            answers.append((await client.get("/topics")).status_code)
+            return answers
+
+    with Store.open(sqlite_url) as store:
+        ctx = WebContext(
+            store, lambda: settings, PrometheusMetrics(), lambda: T0, lambda: clock[0],
+            token=TOKEN,
+        )  # fmt: skip
+        assert asyncio.run(run()) == [200, 401, 200, 401]
+
+
+def test_retry_of_no_dead_delivery_try_by_get_and_untitled_articles(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """Retrying a delivery that is not dead is 404 saying so; a GET of the dry run's address
+    (a reload) goes back to the topic; an untitled stored article a dry run finds is
+    "(no title)"; article links open in a new tab as the matches' do."""
+    seed(sqlite_url, count=3)
+    settings = load_settings(write_config(tmp_path, sqlite_url), {})
+
+    async def run() -> list[httpx.Response]:
+        async with _client(build_app(ctx)) as client:
+            csrf = (await client.get("/"), client.cookies["monitor_csrf"])[1]
+            return [
+                await client.post("/deliveries/no-such-id/retry", data={"csrf": csrf}),
+                await client.get("/topics/rice/try"),
+            ]
+
+    with Store.open(sqlite_url) as store:
+        ctx = WebContext(store, lambda: settings, PrometheusMetrics(), lambda: T0, lambda: T0)
+        retried, reloaded = asyncio.run(run())
+        untitled = Document("k", "", "Rice. Rice prices rise, rice is scarce.", "en")
+        stored = _run_over(ctx.matcher(settings), "rice", [(untitled, "https://a.example/u")])
+    assert retried.status_code == 404 and "No dead delivery has that id" in retried.text
+    assert (reloaded.status_code, reloaded.headers["location"]) == (303, "/topics#topic-rice")
+    assert [title for title, _, _ in stored] == ["(no title)"]
+    near = NearMisses("rice", (NearMiss("rice", 3, "https://a.example/n", "", 0.2, T0),), 0.4, 30)
+    topic = Topic(id="rice", name="Rice", query="rice", threshold=0.4)
+    tried = TryResult("rice", stored=stored, tried=1)
+    page = Pages().render_topics(
+        Frame("", "c" * 43, "UTC"), [TopicCard(topic, "rice", (), {})], T0.date(), tried, near
+    )
+    assert page.count('target="_blank"><bdi>(no title)</bdi></a>') == 2

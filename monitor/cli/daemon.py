@@ -220,6 +220,7 @@ def _web_server(
         database=lambda: pipeline.database.health,
         now=now,
         token=web.token,
+        feed_token=web.feed_token,
         base_url=web.base_url,
         hosts=guard.served_hosts(listen_host, web.base_url),
         stale_after=max(120.0, 3 * pipeline.settings.delivery.every),

@@ -172,6 +172,9 @@ class WebSettings:
     token: str | None = None
     #: the public URL behind a reverse proxy (``https://example.org/monitor``), no trailing slash
     base_url: str | None = None
+    #: a read-only token for the Atom feeds only (``?token=``), put in the feed links of the
+    #: pages a signed-in user sees; never accepted for pages or POSTs (only beside ``token``)
+    feed_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,10 @@
-"""The ``web`` section of ``monitor.yaml``: where the daemon's web side listens, and its token.
+"""The ``web`` section of ``monitor.yaml``: where the daemon's web side listens, and its tokens.
 
 Owns: reading ``listen`` (``host:port``, or ``off``), ``token`` (``${ENV}`` interpolated; also
-``MONITOR_WEB_TOKEN`` when the key is absent), ``base_url``, and the rule that a bind to
-anything but loopback needs a token of at least ``TOKEN_MIN`` characters.
+``MONITOR_WEB_TOKEN`` when the key is absent), ``feed_token`` (the same, ``MONITOR_WEB_FEED_TOKEN``:
+a read-only token for the Atom feeds), ``base_url``, and the rules that a bind to anything but
+loopback needs a token of at least ``TOKEN_MIN`` characters, and that a feed token comes beside
+a token, is as long and differs from it.
 Does not own: binding (``monitor.web.server``) or checking the token on requests (``monitor.web``).
 """
 
@@ -14,9 +16,10 @@ from urllib.parse import urlsplit
 
 from monitor.config import readers as read
 from monitor.config.settings import WebSettings
+from monitor.errors import ConfigError
 from monitor.yamlsafe import At
 
-_KEYS = ("listen", "token", "base_url")
+_KEYS = ("listen", "token", "feed_token", "base_url")
 #: the shortest token a non-loopback bind accepts: anyone who can reach it may guess
 TOKEN_MIN = 16
 _LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
@@ -44,9 +47,33 @@ def read_web(at: At | None, env: Mapping[str, str]) -> WebSettings:
                 f"the token{source} is {len(token)} characters; listening on {listen[0]} (not "
                 f"loopback) needs at least {TOKEN_MIN} (e.g. openssl rand -hex 32)"
             )
+    feed_token = _feed_token(fields, env, token or None)
     return WebSettings(
-        listen=listen, explicit="listen" in fields, token=token or None, base_url=base_url
-    )
+        listen=listen, explicit="listen" in fields, token=token or None, base_url=base_url,
+        feed_token=feed_token,
+    )  # fmt: skip
+
+
+def _feed_token(fields: Mapping[str, At], env: Mapping[str, str], token: str | None) -> str | None:
+    """``web.feed_token`` (else ``MONITOR_WEB_FEED_TOKEN``): None when unset or empty."""
+    at = fields.get("feed_token")
+    value = read.expand(at, env) if at is not None else env.get("MONITOR_WEB_FEED_TOKEN")
+    if not value:
+        return None
+    source = "" if at is not None else " (MONITOR_WEB_FEED_TOKEN)"
+    problem = None
+    if token is None:
+        problem = "is set but web.token is not: without a token every feed is open already"
+    elif len(value) < TOKEN_MIN:
+        problem = f"is {len(value)} characters; it needs at least {TOKEN_MIN}"
+    elif value == token:
+        problem = "is the token itself: give the feeds a token of their own"
+    if problem is None:
+        return value
+    message = f"the feed token{source} {problem}"
+    if at is not None:
+        at.fail(message)
+    raise ConfigError(message, key="web.feed_token")
 
 
 def _listen(at: At) -> tuple[str, int] | None:

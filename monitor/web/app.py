@@ -8,7 +8,8 @@ a POST with a CSRF token, answered by a redirect.
 
     GET  /                               matches (filters, keyset paging with ?after=)
     POST /matches/<id>/feedback          verdict=relevant | not-relevant | undo
-    GET  /topics                         topics; POST /topics/<id>/try: a dry run
+    GET  /topics                         topics; POST /topics/<id>/try: a dry run (its GET:
+                                         back to the topic)
     GET  /topics?near=<id>               with that topic's near misses; POST
          /topics/<id>/feedback           article=<key>, verdict=relevant | not-relevant
     GET  /feedback.jsonl                 every judgment, as a feedback file (a download)
@@ -25,10 +26,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -55,13 +57,19 @@ from monitor.web.context import WebContext
 from monitor.web.metrics import CONTENT_TYPE as METRICS_TYPE
 from monitor.web.pages import Frame, NearMisses, TopicCard, TryResult
 
+log = logging.getLogger("monitor.web")
+
 #: matches per dashboard page, and per Atom feed
 PAGE_SIZE = 50
 FEED_SIZE = 50
+#: the newest pending and dead deliveries the deliveries page lists (each counted in full)
+DELIVERIES_SHOWN = 200
 #: stored articles a "try it" run over stored articles matches
 TRY_ARTICLES = 500
 #: the longest headline and text "try it" takes
 TRY_TITLE, TRY_TEXT = 1_000, 100_000
+#: the form fields that take a pasted text ("try it"), and the control characters they keep
+PASTED, PASTED_CONTROLS = frozenset({"title", "text"}), "\t\n\r"
 #: a feedback file's media type (JSON Lines; never rendered as a page)
 JSONL_TYPE = "application/x-ndjson"
 
@@ -84,7 +92,7 @@ def build_app(ctx: WebContext) -> Starlette:
         Route("/", handler(matches_page)),
         Route("/matches/{match_id}/feedback", handler(feedback), methods=["POST"]),
         Route("/topics", handler(topics_page)),
-        Route("/topics/{topic_id}/try", handler(try_topic), methods=["POST"]),
+        Route("/topics/{topic_id}/try", handler(try_topic), methods=["GET", "POST"]),
         Route("/topics/{topic_id}/feedback", handler(article_feedback), methods=["POST"]),
         Route("/feedback.jsonl", handler(export_judgments)),
         Route("/sources", handler(sources_page)),
@@ -116,16 +124,25 @@ def _gate(ctx: WebContext):
     async def dispatch(request: Request, call_next) -> Response:
         if not guard.host_ok(request.headers.get("host"), ctx.hosts):
             return _plain(400, "this dashboard does not answer to that host name\n")
+        if not _address_ok(request):
+            return _plain(400, "the address holds a control character (%00 and the like)\n")
         cookie = request.cookies.get(guard.CSRF_COOKIE)
         request.state.csrf = cookie if guard.usable_csrf(cookie) else guard.new_csrf()
+        now, revoked = ctx.now(), ctx.logged_out
+        request.state.signed_in = guard.signed_in(
+            ctx.token, request.headers, request.cookies, now, revoked
+        )
         if guard.authorised(
-            ctx.token, request.url.path, request.headers, request.cookies, request.query_params
-        ):
+            ctx.token, request.url.path, request.headers, request.cookies, request.query_params,
+            ctx.feed_token, now=now, revoked=revoked,
+        ):  # fmt: skip
             response = await call_next(request)
         else:
             response = _refused(ctx, request)
         response.headers.update(guard.HEADERS)
-        if request.state.csrf != cookie:
+        if request.state.csrf != cookie and getattr(request.state, "csrf_shown", False):
+            # only a page that carries a form needs the cookie (feeds, metrics and probes
+            # never do: a reader polling a feed would get a new cookie at every request)
             response.set_cookie(
                 guard.CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict",
                 secure=_secure(ctx, request), path=ctx.base or "/",
@@ -133,6 +150,12 @@ def _gate(ctx: WebContext):
         return response
 
     return dispatch
+
+
+def _address_ok(request: Request) -> bool:
+    """The path and query parameters (decoded) hold no control character."""
+    texts = [request.scope["path"], *(t for kv in request.query_params.multi_items() for t in kv)]
+    return all(guard.control_free(text) for text in texts)
 
 
 def _refused(ctx: WebContext, request: Request) -> Response:
@@ -158,6 +181,10 @@ async def _form(ctx: WebContext, request: Request) -> dict[str, str]:
     """The POST's form fields, after the CSRF check (403 when it fails)."""
     form = await request.form()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    for name, value in fields.items():
+        # a pasted text keeps its line breaks and tabs; no other field has a control character
+        if not guard.control_free(value, PASTED_CONTROLS if name in PASTED else ""):
+            raise HTTPException(400, f"The form field {name!r} holds a control character.")
     ours = {_origin(ctx, request)} | ({_origin_of(ctx.base_url)} if ctx.base_url else set())
     if not guard.csrf_ok(
         request.cookies.get(guard.CSRF_COOKIE),
@@ -222,7 +249,7 @@ async def article_feedback(ctx: WebContext, request: Request) -> Response:
     fields = await _form(ctx, request)
     topic_id = request.path_params["topic_id"]
     if topic_id not in {t.id for t in ctx.settings().topics}:
-        raise HTTPException(404, "No such topic.")
+        raise _no_topic(ctx, topic_id, "your verdict was not stored")
     verdict, key = fields.get("verdict", ""), fields.get("article", "")
     if verdict not in ("relevant", "not-relevant"):
         raise HTTPException(400, "Unknown verdict.")
@@ -243,11 +270,15 @@ async def export_judgments(ctx: WebContext, request: Request) -> Response:
 
 
 async def try_topic(ctx: WebContext, request: Request) -> Response:
+    """A dry run (POST); a GET of its address (a reload, a bookmark) goes to the topic."""
+    if request.method == "GET":
+        topic = quote(request.path_params["topic_id"], safe="")
+        return RedirectResponse(f"{ctx.base}/topics#topic-{topic}", 303)
     fields = await _form(ctx, request)
     settings = ctx.settings()
     topic_id = request.path_params["topic_id"]
     if topic_id not in {t.id for t in settings.topics}:
-        raise HTTPException(404, "No such topic.")
+        raise _no_topic(ctx, topic_id, "nothing was tried")
     title, text = fields.get("title", "")[:TRY_TITLE], fields.get("text", "")[:TRY_TEXT]
     matcher = ctx.matcher(settings)
     if fields.get("mode") == "stored":
@@ -277,12 +308,15 @@ async def sources_page(ctx: WebContext, request: Request) -> Response:
 
 async def deliveries_page(ctx: WebContext, request: Request) -> Response:
     settings = ctx.settings()
-    pending = await asyncio.to_thread(ctx.store.deliveries, "pending", 200)
-    dead = await asyncio.to_thread(ctx.store.deliveries, "dead", 200)
+    pending = await asyncio.to_thread(ctx.store.deliveries, "pending", DELIVERIES_SHOWN)
+    dead = await asyncio.to_thread(ctx.store.deliveries, "dead", DELIVERIES_SHOWN)
+    sizes = await asyncio.to_thread(ctx.store.queue_sizes)  # the lists are cut: the real counts
+    totals = (sizes.get("deliveries_pending", 0), sizes.get("deliveries_dead", 0))
     channels = {c.name: c.urls for c in settings.channels}
     html = await asyncio.to_thread(
-        ctx.pages.render_deliveries, _frame(ctx, request, settings), pending, dead, channels
-    )
+        ctx.pages.render_deliveries, _frame(ctx, request, settings), pending, dead, channels,
+        totals,
+    )  # fmt: skip
     return _html(html)
 
 
@@ -298,7 +332,12 @@ async def nodes_page(ctx: WebContext, request: Request) -> Response:
 async def retry(ctx: WebContext, request: Request) -> Response:
     await _form(ctx, request)
     delivery_id = request.path_params["delivery_id"]
-    await asyncio.to_thread(ctx.store.retry_dead, delivery_id, ctx.now())
+    if not await asyncio.to_thread(ctx.store.retry_dead, delivery_id, ctx.now()):
+        raise PageError(
+            404,
+            "No dead delivery has that id: it was retried already, sent, or never existed.",
+            (f"{ctx.base}/deliveries", "Back to the deliveries"),
+        )
     return RedirectResponse(f"{ctx.base}/deliveries", 303)
 
 
@@ -317,14 +356,21 @@ async def login(ctx: WebContext, request: Request) -> Response:
         return _html(page, status=401)
     response = RedirectResponse(next_path, 303)
     response.set_cookie(
-        guard.SESSION_COOKIE, guard.session_value(ctx.token), httponly=True, samesite="lax",
-        secure=_secure(ctx, request), path=ctx.base or "/", max_age=30 * 86400,
+        guard.SESSION_COOKIE, guard.new_session(ctx.token, ctx.now()), httponly=True,
+        samesite="lax", secure=_secure(ctx, request), path=ctx.base or "/",
+        max_age=int(guard.SESSION_MAX_AGE.total_seconds()),
     )  # fmt: skip
     return response
 
 
 async def logout(ctx: WebContext, request: Request) -> Response:
+    """End the session: its cookie is deleted here and refused if sent again (a copy)."""
     await _form(ctx, request)
+    if ctx.token is not None:
+        cookie = request.cookies.get(guard.SESSION_COOKIE, "")
+        sid = guard.session_id(ctx.token, cookie, ctx.now())
+        if sid is not None:
+            ctx.log_out(sid, ctx.now())
     response = RedirectResponse(f"{ctx.base}/login", 303)
     response.delete_cookie(guard.SESSION_COOKIE, path=ctx.base or "/")
     return response
@@ -334,6 +380,7 @@ async def logout(ctx: WebContext, request: Request) -> Response:
 
 
 async def feed(ctx: WebContext, request: Request) -> Response:
+    """An Atom feed, with validators: a reader asking again with them gets 304 and no body."""
     name: str = request.path_params["name"]
     settings = ctx.settings()
     topic_id = name.removesuffix(".atom")
@@ -342,18 +389,29 @@ async def feed(ctx: WebContext, request: Request) -> Response:
         raise HTTPException(404, "No such feed.")
     where = MatchFilter(topic=None if topic_id == "all" else topic_id)
     found: list[MatchDetail] = await asyncio.to_thread(ctx.store.match_page, where, None, FEED_SIZE)
-    root = ctx.base_url or f"{request.url.scheme}://{request.url.netloc}"
+    # never the request's Host: without base_url, links are root-relative (``atom``)
+    root = ctx.base_url or ""
     title = "all topics" if topic_id == "all" else topics[topic_id].name
     page = f"{root}/" + ("" if topic_id == "all" else "?" + urlencode({"topic": topic_id}))
+    newest = found[0].match.created if found else None
     info = atom.FeedInfo(
         title=f"news-monitor: {title}",
         self_url=f"{root}/feeds/{name}",
         page_url=page,
-        updated=found[0].match.created if found else ctx.now(),
+        updated=newest or atom.EMPTY_UPDATED,
         authority=atom.tag_authority(ctx.base_url),
+        name=topic_id,
     )
     body = await asyncio.to_thread(atom.render_feed, info, found)
-    return Response(body, media_type=atom.CONTENT_TYPE)
+    headers = atom.validators(body, newest)
+    if atom.not_modified(
+        request.headers.get("if-none-match"),
+        request.headers.get("if-modified-since"),
+        headers["ETag"],
+        newest,
+    ):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=atom.CONTENT_TYPE, headers=headers)
 
 
 async def metrics(ctx: WebContext, request: Request) -> Response:
@@ -445,6 +503,24 @@ def _topic(settings: Settings, topic_id: str) -> Topic:
     return topic
 
 
+class PageError(HTTPException):
+    """An error page with a way back (``back``: its href and label) beside "the matches"."""
+
+    def __init__(self, status: int, message: str, back: tuple[str, str] | None = None) -> None:
+        super().__init__(status, message)
+        self.back = back
+
+
+def _no_topic(ctx: WebContext, topic_id: str, lost: str) -> PageError:
+    """A POST for a topic the watchlists no longer have (a hot reload took it, while its
+    page was open): say so, and what was not done."""
+    message = (
+        f"The topic {topic_id!r} is no longer in the watchlists (they were reloaded since the "
+        f"page was shown): {lost}."
+    )
+    return PageError(404, message, (f"{ctx.base}/topics", "Back to the topics"))
+
+
 def _render_topics(
     ctx: WebContext,
     settings: Settings,
@@ -487,14 +563,18 @@ def _run_over(
     for document, url in documents:
         for match in matcher.match(document):
             if match.topic == topic_id:
-                found.append((document.title, present.safe_href(url), match.score))
+                title = document.title or "(no title)"  # as the Atom feed says it
+                found.append((title, present.safe_href(url), match.score))
     return tuple(found)
 
 
 def _frame(ctx: WebContext, request: Request, settings: Settings) -> Frame:
+    request.state.csrf_shown = True  # the page's forms carry it: the gate sets its cookie
+    # the feed token goes into the pages' feed links only for who holds the token itself
+    shown = ctx.feed_token if getattr(request.state, "signed_in", False) else None
     return Frame(
         ctx.base, request.state.csrf, settings.timezone, ctx.token is not None,
-        clustered=ctx.store.clustered,
+        clustered=ctx.store.clustered, feed_token=shown,
     )  # fmt: skip
 
 
@@ -503,10 +583,15 @@ def _error_page(ctx: WebContext, request: Request, exc: Exception) -> Response:
         status, message = exc.status_code, exc.detail
     else:
         status, message = 503, "The database did not answer; try again in a moment."
+        log.warning("web: %s %s: %s", request.method, request.url.path, exc)
     if not hasattr(request.state, "csrf"):
         request.state.csrf = guard.new_csrf()
     frame = _frame(ctx, request, ctx.settings())
-    return _html(ctx.pages.render_error(frame, status, message), status=status)
+    back = exc.back if isinstance(exc, PageError) else None
+    response = _html(ctx.pages.render_error(frame, status, message, back), status=status)
+    if isinstance(exc, HTTPException) and exc.headers:
+        response.headers.update(exc.headers)  # a 405's Allow
+    return response
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:

@@ -42,6 +42,8 @@ class WebContext:
     #: the database as the daemon's jobs found it (``/healthz``)
     database: Callable[[], DatabaseHealth] = DatabaseHealth
     token: str | None = None
+    #: the read-only token of the Atom feeds (``web.feed_token``), if any
+    feed_token: str | None = None
     #: the public URL behind a reverse proxy, if any
     base_url: str | None = None
     #: the Host names requests may be addressed to (``guard.served_hosts``); None: any
@@ -59,6 +61,8 @@ class WebContext:
     #: the configuration the matcher was built for (compared by identity), the matcher, and
     #: the topics' explanations
     _compiled: tuple[Settings, Matcher, dict[str, str]] | None = None
+    #: the ids of sessions logged out, each until its cookie would have expired anyway
+    _logged_out: dict[str, datetime] = field(default_factory=dict)
     _cached: dict[str, tuple[float, Any]] = field(default_factory=dict)
     _probes: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
 
@@ -85,6 +89,19 @@ class WebContext:
             compiled = (settings, Matcher(settings.topics, lexicon_for(settings.lexicon)), {})
             self._compiled = compiled
         return compiled
+
+    @property
+    def logged_out(self) -> dict[str, datetime]:
+        """The logged-out session ids (``guard.signed_in``'s ``revoked``)."""
+        return self._logged_out
+
+    def log_out(self, session_id: str, now: datetime) -> None:
+        """End a session: its cookie is refused from now on (by this daemon: the ids are
+        kept in memory, until the cookie would have expired; see README)."""
+        self._logged_out = {
+            sid: until for sid, until in self._logged_out.items() if until > now
+        }  # the expired need no entry: their cookies are refused anyway
+        self._logged_out[session_id] = now + guard.SESSION_MAX_AGE
 
     async def chart_data(self, name: str, load: Callable[[], Any]) -> Any:
         """``load()`` run in a thread, its result reused for ``chart_ttl`` seconds."""

@@ -62,6 +62,8 @@ class Frame:
     protected: bool = False
     #: the store is PostgreSQL, where several daemons may share it: show "Nodes"
     clustered: bool = False
+    #: the read-only feed token the feed links carry (``?token=``), for a signed-in user
+    feed_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,7 @@ class Pages:
             lstrip_blocks=True,
         )
         self._env.filters["feed"] = present.without_bidi_controls
+        self._env.globals["feed_href"] = _feed_href
 
     def render_matches(
         self,
@@ -146,7 +149,14 @@ class Pages:
             periods=list(present.PERIODS),
             topics=topics,
             sources=sources,
+            # a filter on a topic or source no longer configured stays chosen in its select
+            gone={
+                name: value
+                for name, known in (("topic", topics), ("source", sources))
+                if (value := params.get(name)) and value not in {k.id for k in known}
+            },
             filtered=where != MatchFilter(),
+            feed_topic=next((t for t in topics if t.id == where.topic), None),
             notices=present.filter_notices(params, [t.id for t in topics], [s.id for s in sources]),
             older=older,
             here=here,
@@ -205,15 +215,22 @@ class Pages:
         pending: Sequence[DeliveryRecord],
         dead: Sequence[DeliveryRecord],
         channels: Mapping[str, Sequence[str]],
+        totals: tuple[int, int] | None = None,
     ) -> str:
-        """``channels``: each channel's URLs (shown masked: they hold tokens)."""
+        """``channels``: each channel's URLs (shown masked: they hold tokens); ``totals``: how
+        many are pending and dead in all (the lists hold the newest only)."""
         tz = ZoneInfo(frame.timezone)
+        pending_total, dead_total = totals or (len(pending), len(dead))
         return self._render(
             "deliveries.html",
             frame,
             nav="deliveries",
             pending=[_delivery_row(d, tz) for d in pending],
             dead=[_delivery_row(d, tz) for d in dead],
+            totals={
+                "Pending": max(pending_total, len(pending)),
+                "Dead": max(dead_total, len(dead)),
+            },
             channels={name: [present.masked(u) for u in urls] for name, urls in channels.items()},
         )
 
@@ -226,11 +243,19 @@ class Pages:
     def render_login(self, frame: Frame, next_path: str, failed: bool) -> str:
         return self._render("login.html", frame, nav="", next_path=next_path, failed=failed)
 
-    def render_error(self, frame: Frame, status: int, message: str) -> str:
-        return self._render("error.html", frame, nav="", status=status, message=message)
+    def render_error(
+        self, frame: Frame, status: int, message: str, back: tuple[str, str] | None = None
+    ) -> str:
+        """``back``: a way back (href, label) besides the matches page."""
+        return self._render("error.html", frame, nav="", status=status, message=message, back=back)
 
     def _render(self, name: str, frame: Frame, **values: object) -> str:
         return self._env.get_template(name).render(frame=frame, **values)
+
+
+def _feed_href(frame: Frame, topic_id: str | None = None) -> str:
+    """The link of the Atom feed of ``topic_id`` (all matches when None)."""
+    return present.feed_path(frame.base, topic_id, frame.feed_token)
 
 
 def _match_row(detail: MatchDetail, tz: ZoneInfo) -> dict[str, object]:

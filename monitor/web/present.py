@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from monitor.snippet import words_pattern
 from monitor.store import DayCount, MatchCursor, MatchFilter, row_id
@@ -102,6 +102,12 @@ def why(hits: Sequence[Hit]) -> tuple[str, ...]:
         )
         lines.append(f"{term} → {shown}")
     return tuple(lines)
+
+
+def feed_path(base: str, topic_id: str | None, token: str | None) -> str:
+    """The path of a topic's Atom feed (``all`` when None), with ``?token=`` when given."""
+    path = f"{base}/feeds/{quote(topic_id or 'all', safe='')}.atom"
+    return f"{path}?{urlencode({'token': token})}" if token else path
 
 
 def safe_href(url: str | None) -> str | None:
