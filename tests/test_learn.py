@@ -452,6 +452,23 @@ def test_suggestions_count_an_article_judged_under_two_keys_once() -> None:
     assert expected == (said.topic, said.relevant, said.not_relevant, said.merged)
 
 
+def test_the_learner_learns_from_an_article_judged_under_two_keys_once() -> None:
+    """Judged twice (imported, then on its stored match), one article teaches once, by its
+    latest verdict: counted twice, cross-validation could hold one copy out and train on the
+    other. Each topic keeps its own: judged for another topic too, it counts there."""
+    examples = judged(16)
+    doc0, _ = examples[0]
+    again = Document("https://news.example/doc-0", doc0.title, doc0.text, "en")
+    other = Topic(id="money", name="Money", query="bank", threshold=0.0, expand=False)
+    pairs = [(d, {TOPIC.id: r}) for d, r in examples]
+    pairs += [(again, {TOPIC.id: False, other.id: True}), (examples[1][0], {other.id: False})]
+    models = learn([TOPIC, other], pairs, Matcher([TOPIC, other]))
+    assert (models[TOPIC.id].judgments, models[other.id].judgments) == (16, 2)
+    alone = learn([TOPIC], [(d, {TOPIC.id: r}) for d, r in [*examples[1:], (again, False)]],
+                  Matcher([TOPIC]))[TOPIC.id]  # fmt: skip
+    assert to_json(alone) == to_json(models[TOPIC.id])  # doc-0 counts by its later verdict
+
+
 def test_feedback_file_zero_is_not_relevant_and_unlisted_is_unjudged() -> None:
     """``{"a": 0}`` is judged not relevant; a topic not listed is not judged at all."""
     lines = [

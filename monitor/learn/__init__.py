@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Protocol
 
+from monitor.learn.judged import marks, once
 from monitor.learn.model import CUTOFF, Judgment, LearnedFilter, from_json, to_json, train
 from monitor.types import Document, Match, Topic
 
@@ -99,18 +100,33 @@ def learn(
 
     Each judged document is matched now, thresholds not applied, so the evidence is that of the
     current queries and a judged candidate below the threshold can teach re-admitting. A topic
-    a document is not judged for teaches nothing about it.
+    a document is not judged for teaches nothing about it. An article judged twice for a topic
+    (under two keys) teaches once, by its latest verdict (``monitor.learn.judged``).
     """
     thresholds = {t.id: t.threshold for t in topics}
+    judged = list(judged)
+    kept = _judged_once(judged, thresholds)
     per_topic: dict[str, list[Judgment]] = {t: [] for t in thresholds}
-    for doc, verdicts in judged:
-        mine = {t: v for t, v in verdicts.items() if t in thresholds}
+    for at, (doc, verdicts) in enumerate(judged):
+        mine = {t: v for t, v in verdicts.items() if (at, t) in kept}
         if not mine:
             continue
         found = candidates(matcher, doc, mine)
         for topic, relevant in mine.items():
             per_topic[topic].append(Judgment(doc, found.get(topic), relevant))
     return {t: train(t, per_topic[t], thresholds[t]) for t in sorted(thresholds)}
+
+
+def _judged_once(
+    judged: Sequence[tuple[Document, Mapping[str, bool]]], topics: Collection[str]
+) -> set[tuple[int, str]]:
+    """The (position, topic) judgments to learn from: of each topic's, each article once."""
+    told = [marks(doc) for doc, _ in judged]
+    kept: set[tuple[int, str]] = set()
+    for topic in topics:
+        mine = [at for at, (_, verdicts) in enumerate(judged) if topic in verdicts]
+        kept.update((mine[n], topic) for n in once([told[at] for at in mine]))
+    return kept
 
 
 def candidates(matcher: Candidates, doc: Document, topics: Collection[str]) -> dict[str, Match]:

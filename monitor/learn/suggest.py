@@ -22,8 +22,7 @@ fired in that many articles judged not relevant, and in none of at least that ma
 relevant ones the query accepts (the learner's own minimum of each verdict, ``model.MIN_EACH``);
 with two judgments, a term that fired in the one not relevant says nothing yet.
 ``suggestions`` puts the three together for one topic (``monitor suggest``, the dashboard),
-counting each judged article once: one judged under two keys (its stored URL and an imported
-id) is one article, its latest verdict (``distinct``).
+counting each judged article once (``monitor.learn.judged``).
 Owns: that arithmetic. Does not own: where judgments come from, matching, editing the query.
 """
 
@@ -31,13 +30,12 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from monitor import story
 from monitor.learn import Candidates, candidates
+from monitor.learn.judged import distinct
 from monitor.learn.model import MIN_EACH
 from monitor.match.specificity import Background, background
 from monitor.types import Document, Match, Topic
@@ -137,35 +135,6 @@ def suggestions(
         term_uses(zip(mine, verdicts, strict=True)), sum(accepted),
         len(accepted) - sum(accepted), len(judged) - len(once),
     )  # fmt: skip
-
-
-def distinct(judged: Sequence[tuple[Document, bool]]) -> list[tuple[Document, bool]]:
-    """``judged`` (oldest first) with each article once, at its latest verdict. Two judgments
-    are of one article when the headline is the same and so is the text: the same words, or
-    nearly (``monitor.story``'s resemblance: a stored page's text and the text imported with it
-    differ a little). The store keeps one verdict per article key, but an article judged on its
-    stored match and imported under the id of the file it came from has two keys."""
-    kept: list[tuple[Document, bool]] = []
-    by_title: dict[str, list[tuple[bytes | None, str, int]]] = {}
-    for doc, relevant in judged:
-        text, print_ = _plain(doc.text), story.fingerprint(doc.text)
-        # no headline: nothing to tell it by, it stays an article of its own
-        same = by_title.setdefault(_plain(doc.title), []) if doc.title.strip() else []
-        slot = next((n for p, t, n in same if t == text or _resemble(p, print_)), None)
-        if slot is None:
-            same.append((print_, text, len(kept)))
-            kept.append((doc, relevant))
-        else:
-            kept[slot] = (doc, relevant)  # the later verdict is the current one
-    return kept
-
-
-def _plain(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
-def _resemble(a: bytes | None, b: bytes | None) -> bool:
-    return a is not None and b is not None and story.resemblance(a, b) >= story.SAME_STORY
 
 
 def _match_of(matcher: Candidates, topic: str, doc: Document) -> Match | None:
