@@ -9,6 +9,9 @@ stays a string (not False) and ``1:30`` stays a string (not 90).
 Also owns ``At``: a cursor over the data that checks types and raises ``ConfigError`` naming the
 file, the line of the offending node and its dotted key path (``sources[2].every``); and the
 small text formats config values are written in: durations, sizes, ``${ENV}`` references.
+Also owns the hints for what YAML does to a value its writer meant otherwise: a value that starts
+with a quote ends at the closing quote, ``: `` inside a plain value, ``#`` starting a comment (read
+from the file's lines, since YAML has already taken them), and which values were quoted.
 Does not own: the schema (``monitor.config`` says which keys exist and what they mean).
 """
 
@@ -18,8 +21,8 @@ import codecs
 import importlib
 import math
 import re
-from collections.abc import Callable, Collection, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -194,6 +197,10 @@ class YamlDoc:
     data: object
     #: dotted key path (``sources[2].every``; the root is ``""``) -> 1-based line
     lines: dict[str, int]
+    #: key path of each value written in quotes -> its quote (``"`` or ``'``): YAML drops them
+    quoted: dict[str, str] = field(default_factory=dict)
+    #: the file's lines as written (hints read what YAML took away: quotes, comments)
+    text: tuple[str, ...] = ()
 
     def line(self, path: str) -> int | None:
         """The line of ``path``, or of its nearest recorded parent."""
@@ -213,19 +220,22 @@ def read_yaml(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> YamlDoc:
     name = str(path)
     text = _decoded(_read_capped(Path(path), name, max_bytes), name)
     lines: dict[str, int] = {}
+    builder = _Builder(lines)
     try:
         node = _compose(text)
-        data = None if node is None else _Builder(lines).build(node, "", 0)
+        data = None if node is None else builder.build(node, "", 0)
     except _Refused as e:
         raise ConfigError(str(e), file=name, line=e.line, key=e.key) from e
     except yaml.MarkedYAMLError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else None
-        raise ConfigError(f"YAML syntax error: {_problem(e)}", file=name, line=line) from e
+        key, hint = _syntax_hint(text.splitlines(), e)
+        message = f"YAML syntax error: {_problem(e)}{hint}"
+        raise ConfigError(message, file=name, line=line, key=key) from e
     except yaml.YAMLError as e:
         raise ConfigError(f"YAML error: {e}", file=name) from e
     except RecursionError as e:  # PyYAML's composer recurses once per nesting level
         raise ConfigError("nested too deeply", file=name) from e
-    return YamlDoc(name, data, lines)
+    return YamlDoc(name, data, lines, builder.quoted, tuple(text.splitlines()))
 
 
 def _problem(e: yaml.MarkedYAMLError) -> str:
@@ -270,6 +280,7 @@ class _Builder:
 
     def __init__(self, lines: dict[str, int]) -> None:
         self.lines = lines
+        self.quoted: dict[str, str] = {}
 
     def build(self, node: Node, path: str, depth: int) -> object:
         line = node.start_mark.line + 1
@@ -281,6 +292,8 @@ class _Builder:
         if isinstance(node, SequenceNode):
             return [self.build(n, f"{path}[{i}]", depth + 1) for i, n in enumerate(node.value)]
         _check_text(node.value, line, path or None)
+        if isinstance(node, ScalarNode) and node.style in ('"', "'"):
+            self.quoted[path] = node.style
         return _scalar(node)
 
     def _mapping(self, node: MappingNode, path: str, depth: int) -> dict[str, object]:
@@ -377,6 +390,11 @@ class At:
     def fail(self, message: str) -> NoReturn:
         raise self.doc.error(self.path, message)
 
+    @property
+    def quote(self) -> str | None:
+        """The quote (``"`` or ``'``) the value was written in, which YAML removed; else None."""
+        return self.doc.quoted.get(self.path)
+
     def child(self, key: str | int) -> At:
         path = f"{self.path}[{key}]" if isinstance(key, int) else _join(self.path, key)
         container = self.value
@@ -432,12 +450,115 @@ class At:
     def expect(self, kind: type[_T], what: str) -> _T:
         # bool is an int in Python; a config `true` is never a count
         if not isinstance(self.value, kind) or (kind is int and isinstance(self.value, bool)):
-            self.fail(f"expected {what}, got {kind_of(self.value)}")
+            self.fail(f"expected {what}, got {kind_of(self.value)}{self._comment_hint()}")
         return self.value
+
+    def _comment_hint(self) -> str:
+        """Why a value the line shows is nothing: ``key: #MeToo`` is a key and a comment."""
+        line = self.doc.lines.get(self.path)
+        key = self.path.rpartition(".")[2]
+        if self.value is not None or line is None or not 0 < line <= len(self.doc.text):
+            return ""
+        written = re.match(rf"\s*(?:-\s+)?{re.escape(key)}\s*:\s+(#.*)", self.doc.text[line - 1])
+        if written is None:
+            return ""
+        value = written.group(1).rstrip()
+        return (
+            f"; '#' starts a YAML comment, so {key} is empty: write the value in quotes"
+            f" ({key}: {_single_quoted(value)}) or as a block ({key}: > on its own line, the"
+            " value on the next line, indented)"
+        )
 
 
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
+
+
+# --- hints for YAML syntax errors ---------------------------------------------------------------
+
+#: ``key: "`` or ``key: '``, at a line's start (block) or after ``{`` or ``,`` (flow)
+_QUOTED_VALUE = re.compile(r"""(^\s*(?:-\s+)?|[{,]\s*)([A-Za-z_][\w.-]*)\s*:\s+(["'])""")
+#: a key at a line's start
+_KEY = re.compile(r"\s*(?:-\s+)?([A-Za-z_][\w.-]*)\s*:(?:\s+|$)")
+
+
+def _syntax_hint(lines: Sequence[str], error: yaml.MarkedYAMLError) -> tuple[str | None, str]:
+    """The key a YAML syntax error is in, when its line shows it, and a hint (``"; ..."``) when
+    the line shows the usual cause: a value that starts with a quote and goes on after the
+    closing one (``query: "rice exports" OR "beras impor"``), or ``: `` in a plain value
+    (``query: title: Putin``). Else ``(None, "")``."""
+    mark = error.problem_mark
+    if mark is None:
+        return None, ""
+    if str(error.problem).startswith("mapping values are not allowed") and mark.line < len(lines):
+        return _colon_hint(lines[mark.line])
+    return _quote_hint(lines, error, mark.line)
+
+
+def _colon_hint(line: str) -> tuple[str | None, str]:
+    found = _KEY.match(line)
+    if found is None:
+        return None, ""
+    key, value = found.group(1), line[found.end() :].strip()
+    example = f"{key}: {_single_quoted(value)}" if value else f"{key}: 'a: b'"
+    inner = re.match(r"title:\s+(\S+)", value)  # the query language's one field
+    spaced = f", or write title:{inner[1]} without the space" if inner else ""
+    return key, (
+        f"; a value with ': ' in it must be quoted ({example}) or written as a block"
+        f" ({key}: > on its own line, the value on the next line, indented){spaced}"
+    )
+
+
+def _quote_hint(
+    lines: Sequence[str], error: yaml.MarkedYAMLError, problem_line: int
+) -> tuple[str | None, str]:
+    unclosed = error.context == "while scanning a quoted scalar"
+    mark = error.context_mark if unclosed else error.problem_mark
+    known = mark is not None and mark.line < len(lines)
+    if not known or not (unclosed or isinstance(error, yaml.parser.ParserError)):
+        return None, ""
+    assert mark is not None  # known
+    number, found = _quoted_before(lines, mark.line, mark.column + 1)
+    if found is None:
+        return None, ""
+    key = found.group(2)
+    value = lines[number][found.end(3) - 1 :].strip()
+    one_line = not unclosed and number == mark.line and found.group(1).strip() in ("", "-")
+    plain = one_line and " #" not in value and "'" not in value
+    example = _single_quoted(value) if plain else "'\"a b\" OR c'"
+    where = "" if number == problem_line else f" (line {number + 1})"
+    problem = (
+        "a quote that is never closed"
+        if unclosed
+        else "a quote, and a value that starts with a quote ends at its closing quote"
+    )
+    return key, (
+        f"; the value of {key}{where} starts with {problem}: write it as a block ({key}: > on"
+        " its own line, the value on the next line, indented) or wrap the whole value in single"
+        f" quotes ({key}: {example})"
+    )
+
+
+def _quoted_before(
+    lines: Sequence[str], number: int, column: int
+) -> tuple[int, re.Match[str] | None]:
+    """The last ``key: "`` on line ``number`` before ``column``; on a line that goes on the
+    value of the line above (no key of its own), the last one there."""
+    found = [m for m in _QUOTED_VALUE.finditer(lines[number]) if m.start(3) < column]
+    if found:
+        return number, found[-1]
+    if _KEY.match(lines[number]):
+        return number, None
+    above = next((n for n in range(number - 1, -1, -1) if lines[n].strip()), None)
+    if above is None:
+        return number, None
+    found = list(_QUOTED_VALUE.finditer(lines[above]))
+    return above, found[-1] if found else None
+
+
+def _single_quoted(value: str) -> str:
+    """``value`` as a YAML single-quoted scalar (a quote inside is written twice)."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 # --- values written as text ---------------------------------------------------------------------

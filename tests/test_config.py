@@ -1161,3 +1161,108 @@ def test_lexicon_lookup_of_a_huge_word_is_linear() -> None:
 
     lexicon = lexicon_for(None)
     assert lexicon.lookup(parse_form("r" * 1_000_000)) == ()
+
+
+# --- what YAML does to a query its writer meant otherwise ---------------------------------------
+
+_BLOCK = "write it as a block (query: > on its own line, the value on the next line, indented)"
+_QUOTE_ENDS = "a quote, and a value that starts with a quote ends at its closing quote"
+_PHRASE_LOST = (
+    "invalid query: missing operator between terms: write AND or OR, or quote a phrase"
+    " (at position 5); YAML took the quotes around this value as its own: to search the"
+    " phrase, write query: '\"palm oil\"'"
+)
+YAML_SLIPS = [
+    (
+        "a value that goes on after its closing quote",
+        '    query: "rice exports" OR "beras impor"\n',
+        "w.yaml:3: query: YAML syntax error: expected <block end>, but found '<scalar>'; the"
+        f" value of query starts with {_QUOTE_ENDS}: {_BLOCK} or wrap the whole value in single"
+        """ quotes (query: '"rice exports" OR "beras impor"')""",
+    ),
+    (
+        "the same, going on on the next line",
+        '    query: "rice exports"\n      OR "beras impor"\n',
+        "w.yaml:4: query: YAML syntax error: expected <block end>, but found '<scalar>'; the"
+        f" value of query (line 3) starts with {_QUOTE_ENDS}: {_BLOCK} or wrap the whole value"
+        """ in single quotes (query: '"a b" OR c')""",
+    ),
+    (
+        "the same in a flow mapping",
+        '    name: x\n  - {id: b, query: "rice exports" OR beras}\n',
+        "w.yaml:4: query: YAML syntax error: expected ',' or '}', but got '<scalar>'; the value"
+        f" of query starts with {_QUOTE_ENDS}: {_BLOCK} or wrap the whole value in single"
+        """ quotes (query: '"a b" OR c')""",
+    ),
+    (
+        "a quote never closed",
+        '    query: "rice exports OR beras\n',
+        "w.yaml:4: query: YAML syntax error: found unexpected end of stream; the value of query"
+        f" (line 3) starts with a quote that is never closed: {_BLOCK} or wrap the whole value"
+        """ in single quotes (query: '"a b" OR c')""",
+    ),
+    (
+        "': ' in a plain value",
+        "    query: title: Putin AND Vietnam\n",
+        "w.yaml:3: query: YAML syntax error: mapping values are not allowed here; a value with"
+        " ': ' in it must be quoted (query: 'title: Putin AND Vietnam') or written as a block"
+        " (query: > on its own line, the value on the next line, indented), or write"
+        " title:Putin without the space",
+    ),
+    (
+        "'#' starts a comment",
+        "    query: #MeToo OR harassment\n",
+        "w.yaml:3: topics[0].query: expected a string, got nothing; '#' starts a YAML comment,"
+        " so query is empty: write the value in quotes (query: '#MeToo OR harassment') or as a"
+        " block (query: > on its own line, the value on the next line, indented)",
+    ),
+    (
+        "a phrase in double quotes",
+        '    query: "palm oil"\n',
+        f"w.yaml:3: topics[0].query: {_PHRASE_LOST}",
+    ),
+    (
+        "a phrase in single quotes",
+        "    query: 'palm oil'\n",
+        f"w.yaml:3: topics[0].query: {_PHRASE_LOST}",
+    ),
+    (
+        "no quotes, no word on quotes",
+        "    query: palm oil\n",
+        "w.yaml:3: topics[0].query: invalid query: missing operator between terms: write AND or"
+        " OR, or quote a phrase (at position 5)",
+    ),
+    (
+        "a query with quotes of its own: the value's quotes were YAML's",
+        """    query: '"palm oil" crude'\n""",
+        "w.yaml:3: topics[0].query: invalid query: missing operator between terms: write AND or"
+        " OR, or quote a phrase (at position 11)",
+    ),
+    (
+        "an empty value without '#': no word on comments",
+        "    query:\n",
+        "w.yaml:3: topics[0].query: expected a string, got nothing",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [c[1:] for c in YAML_SLIPS], ids=[c[0] for c in YAML_SLIPS]
+)
+def test_what_yaml_does_to_a_query_is_explained(tmp_path: Path, text: str, expected: str) -> None:
+    """A query YAML read otherwise than its writer meant fails with the key and what to write."""
+    path = tmp_path / "w.yaml"
+    path.write_text("topics:\n  - id: a\n" + text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_watchlist(path)
+    assert expected == str(caught.value).replace(f"{tmp_path}/", "")
+
+
+def test_a_query_in_another_syntax_says_what_to_write(tmp_path: Path) -> None:
+    """The watchlist's error for ``rice && exports`` is the hint, at the query's line and key."""
+    path = tmp_path / "w.yaml"
+    path.write_text("topics:\n  - id: a\n    query: rice && exports\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_watchlist(path)
+    expected = "w.yaml:3: topics[0].query: invalid query: '&&' is not an operator here: write AND"
+    assert expected + " (at position 5)" == str(caught.value).replace(f"{tmp_path}/", "")

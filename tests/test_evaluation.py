@@ -75,6 +75,81 @@ def test_a_bad_judgment_line_is_named(tmp_path: Path) -> None:
         read_judgments(['{"id": 1, "title": "a"}', '{"id": 2, "title": "b", "topics": [1]}'])
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            '{"id": 2, "title": "Nickel mine", "topic": "nickel-mining", "relevant": true}',
+            "line 2: unknown keys 'relevant', 'topic' (expected: id, title, text, lang, topics,"
+            ' url, published; a judgment is written "topics": {"topic-id": 1})',
+        ),
+        (
+            '{"id": 2, "topics": {"drugs": 1}}',
+            "line 2: no 'title' or 'text': the article's text is what the watchlist is matched"
+            " against (a file of grades alone cannot be scored)",
+        ),
+    ],
+    ids=["another shape", "grades without the article"],
+)
+def test_a_judgment_line_of_another_shape_is_refused(line: str, expected: str) -> None:
+    """A line the format does not describe is an error naming it, not an article judged
+    relevant to nothing (which scored every topic 0 and exited 0)."""
+    with pytest.raises(ValueError) as caught:
+        read_judgments(
+            ['{"id": 1, "title": "a", "url": "https://a.example/", "published": ""}', line]
+        )
+    assert expected == str(caught.value)
+
+
+def test_the_judged_sets_read_as_judgments() -> None:
+    """Every judged set of benchmarks/judged reads under the checks above (keys id, title,
+    text, lang, topics, url, published)."""
+    sets = sorted((DATA.parent.parent.parent / "benchmarks" / "judged").glob("judgments-*.jsonl"))
+    counts = []
+    for path in sets:
+        with path.open(encoding="utf-8") as lines:  # as the CLI reads (a title holds U+2028)
+            counts.append(len(read_judgments(lines)))
+    expected = (13, True)
+    assert expected == (len(counts), all(counts))
+
+
+def test_eval_names_the_topics_the_watchlist_does_not_define(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The fixture's topic ``other`` is named on stderr with its count, as ``feedback --import``
+    names them; the figures are those of the watchlist's topics."""
+    code = main(["eval", "--watchlist", WATCHLIST, "--labels", LABELS, "--json"])
+    expected = (0, "warning: 1 judgments name topics no watchlist defines: other (1); not scored\n")
+    assert expected == (code, capsys.readouterr().err)
+
+
+@pytest.mark.parametrize(
+    ("labels", "graded"),
+    [
+        ('{"id": 1, "title": "Police seize cocaine", "topics": {"nickel-mining": 1}}\n',
+         "nickel-mining (1)"),
+        ('{"id": 1, "title": "Police seize cocaine"}\n', "no topic at all"),
+    ],
+    ids=["other topics", "no topics"],
+)  # fmt: skip
+def test_eval_refuses_labels_that_grade_none_of_the_watchlist_topics(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], labels: str, graded: str
+) -> None:
+    """Labels and a watchlist that do not belong together are an input error (exit 2), not a
+    report of zeros."""
+    path = tmp_path / "labels.jsonl"
+    path.write_text(labels, encoding="utf-8")
+    code = main(["eval", "--watchlist", WATCHLIST, "--labels", str(path)])
+    expected = (
+        2,
+        "input error: the labels grade none of the watchlist's topics (drugs, storms); they"
+        f" grade {graded}: check that labels and watchlist belong together (to count false"
+        " positives on articles relevant to none of its topics, grade those topics 0)\n",
+        "",
+    )
+    assert expected == (code, *reversed(capsys.readouterr()))
+
+
 def test_evaluate_without_expansion_loses_the_other_languages() -> None:
     """The same English query with expand: false finds only the English articles."""
     judged = read_judgments((DATA / "labels.jsonl").read_text(encoding="utf-8").splitlines())

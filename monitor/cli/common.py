@@ -1,8 +1,8 @@
 """What every command shares: exit codes, loading settings, the clock, the store, table output.
 
 Owns: the exit codes, turning ``--config`` into validated settings (and teaching the log masker
-their secrets), a store opened for the length of one command, and the plain-text table and time
-formats the commands print.
+their secrets), a store opened for the length of one command, the plain-text table and time
+formats the commands print, and the warning for judged topic ids no watchlist defines.
 Does not own: any command, the argument parser (``monitor.cli``) or the daemon's wiring
 (``monitor.cli.daemon``).
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -121,3 +122,13 @@ def print_table(header: list[str], rows: list[list[object]]) -> None:
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     for row in cells:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def unknown_topics_warning(unknown: Counter[str], outcome: str) -> str:
+    """The warning for judgments that name topic ids no watchlist defines (``feedback --import``,
+    ``eval --labels``): how many, each id with its count, then ``outcome`` (what becomes of
+    them). A misspelt id would otherwise go unnoticed."""
+    names = ", ".join(f"{topic} ({count})" for topic, count in sorted(unknown.items()))
+    return (
+        f"warning: {unknown.total()} judgments name topics no watchlist defines: {names}; {outcome}"
+    )

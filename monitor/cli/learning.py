@@ -19,7 +19,14 @@ import sys
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 
-from monitor.cli.common import EXIT_USAGE, now, open_store, print_table, settings_from
+from monitor.cli.common import (
+    EXIT_USAGE,
+    now,
+    open_store,
+    print_table,
+    settings_from,
+    unknown_topics_warning,
+)
 from monitor.config import Settings
 from monitor.errors import StoreError
 from monitor.learn import CUTOFF, Filters, candidates, from_json, learn, status
@@ -220,9 +227,8 @@ def _warn_unknown_topics(settings: Settings, judged: Sequence[Judged]) -> None:
     known = {t.id for t in settings.topics}
     unknown = Counter(t for j in judged for t in j.verdicts if t not in known)
     if unknown:
-        names = ", ".join(f"{t} ({n})" for t, n in sorted(unknown.items()))
-        print(f"warning: {unknown.total()} judgments name topics no watchlist defines: {names}; "
-              "stored, they count once a watchlist defines the topic", file=sys.stderr)  # fmt: skip
+        outcome = "stored, they count once a watchlist defines the topic"
+        print(unknown_topics_warning(unknown, outcome), file=sys.stderr)
 
 
 def _export(store: Store, path: str) -> int:

@@ -17,15 +17,24 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from monitor.cli.common import EXIT_USAGE, full_checks, open_store, settings_from
+from monitor.cli.common import (
+    EXIT_USAGE,
+    full_checks,
+    open_store,
+    settings_from,
+    unknown_topics_warning,
+)
 from monitor.config import Settings, load_watchlist, load_watchlists
 from monitor.extract import text_language
 from monitor.match import Lexicon, Matcher, lexicon_for
 from monitor.match.bulk import match_stream
 from monitor.match.explain import render_explanation
 from monitor.types import Document, Topic
+
+if TYPE_CHECKING:
+    from monitor.match.evaluation import Judged
 
 log = logging.getLogger("monitor")
 
@@ -122,6 +131,7 @@ def cmd_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     with open(args.labels, encoding="utf-8") as labels:
         try:
             judged = ev.read_judgments(labels)
+            _check_labels(judged, [t.id for t in topics])
             matcher = _matcher(topics, _lexicon(args.lexicon), args.feedback)
         except ValueError as error:
             print(f"input error: {error}", file=sys.stderr)
@@ -145,6 +155,26 @@ def cmd_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
               "satisfied):")  # fmt: skip
         print(ev.errors_text(errors))
     return 0
+
+
+def _check_labels(judged: Sequence[Judged], topics: Sequence[str]) -> None:
+    """Warn on stderr of the labels' topic ids the watchlist does not define (not scored);
+    ValueError when the labels grade none of its topics: every figure would be 0 or '-', which
+    reads as a result, not as labels and a watchlist that do not belong together."""
+    from monitor.match import evaluation as ev
+
+    unknown = ev.unknown_topics(judged, topics)
+    if not judged:
+        raise ValueError("the labels file holds no judged article")
+    if not ev.grades_any(judged, topics):
+        graded = ", ".join(f"{t} ({n})" for t, n in sorted(unknown.items())) or "no topic at all"
+        raise ValueError(
+            f"the labels grade none of the watchlist's topics ({', '.join(topics)}); they grade"
+            f" {graded}: check that labels and watchlist belong together (to count false"
+            " positives on articles relevant to none of its topics, grade those topics 0)"
+        )
+    if unknown:
+        print(unknown_topics_warning(unknown, "not scored"), file=sys.stderr)
 
 
 def _matcher(topics: Sequence[Topic], lexicon: Lexicon, feedback: str | None) -> Matcher:

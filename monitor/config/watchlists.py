@@ -4,7 +4,8 @@ Owns: finding the watchlist files (globs relative to ``monitor.yaml``), one file
 all-comments file, or ``topics:`` with none left, holds no topics), one topic (id, query checked
 by the matcher's parser, threshold, channels, examples and their lines, digest), topic ids unique
 across files, topics' channel names checked against the channels, and reading the ``lexicon:``
-files.
+files. A query's error says what was likely meant when the query reads as another syntax
+(``monitor.match.hints``) or lost its quotes to YAML.
 Does not own: the query language or the lexicon's format (``monitor.match``), the channels
 themselves (``channels``).
 """
@@ -192,8 +193,25 @@ def _query(at: At, parse_query: Callable[[str], object]) -> str:
     try:
         parse_query(query)
     except QueryError as e:
-        at.fail(f"invalid query: {e.reason}")
+        at.fail(f"invalid query: {_explained(e, at)}")
     return query
+
+
+def _explained(error: QueryError, at: At) -> str:
+    """The error's reason, with what the user most likely meant: another syntax's operator
+    (``&&``, ``w/5``, ``atau``), or a phrase whose quotes YAML took as its own
+    (``query: "palm oil"`` is the query ``palm oil``)."""
+    from monitor.match.hints import MISSING_OPERATOR, explained
+
+    reason = explained(error)
+    phrase = reason.startswith(MISSING_OPERATOR) and at.quote and '"' not in error.query
+    if not phrase:
+        return reason
+    doubled = error.query.replace("'", "''")  # a quote in a single-quoted YAML value
+    return (
+        f"{reason}; YAML took the quotes around this value as its own: to search the phrase,"
+        f" write query: '\"{doubled}\"'"
+    )
 
 
 def check_concepts(defined: list[DefinedTopic], lexicon: LexiconData | None) -> None:

@@ -5,9 +5,13 @@ Judgments are JSON Lines, one article each::
     {"id": "...", "title": "...", "text": "...", "lang": "id",
      "topics": {"russia-asean-security": 2}}
 
-A grade of 1 or more is relevant; a topic absent from ``topics`` is 0 (not relevant). Topics of
-the judgments that the watchlist does not define are ignored; a watchlist topic that no article
-is judged relevant for has no recall (shown as "-").
+A grade of 1 or more is relevant; a topic absent from ``topics`` is 0 (not relevant). ``url``
+and ``published`` may be given (``monitor match`` reads the same lines); any other key is an
+error, as is a line with neither ``title`` nor ``text``: a file of another shape
+(``{"topic": ..., "relevant": true}``, or grades without the articles) would otherwise score as
+"relevant to nothing". Topics of the judgments that the watchlist does not define are not scored
+(``unknown_topics`` counts them for a warning); a watchlist topic that no article is judged
+relevant for has no recall (shown as "-").
 
 Per topic and per (topic, language) we count true positives, false positives and false
 negatives; precision = tp / (tp + fp), recall = tp / (tp + fn), F1 their harmonic mean. A
@@ -19,15 +23,16 @@ For tuning, ``sweep`` gives the same figures per topic at a range of thresholds 
 computed once) with the best one, and ``errors`` lists the false positives and the misses with
 their scores (a miss whose query is not satisfied has no score).
 
-Owns: reading judgments (line-numbered errors), counting, averaging, sweeping thresholds,
-listing errors, the reports as text/JSON.
+Owns: reading judgments (line-numbered errors), the topics they grade, counting, averaging,
+sweeping thresholds, listing errors, the reports as text/JSON.
 Does not own: matching (``engine``); reading watchlists (``monitor.config``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from monitor.match.bulk import read_article
@@ -39,6 +44,8 @@ RELEVANT = 1
 ALL = "all"
 #: the thresholds ``monitor eval`` tries for each topic
 SWEEP = tuple(round(0.05 * step, 2) for step in range(1, 15))
+#: the keys of a judgments line
+KEYS = ("id", "title", "text", "lang", "topics", "url", "published")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +55,8 @@ class Judged:
     document: Document
     #: ids of the topics it is relevant to (grade >= RELEVANT)
     relevant: frozenset[str]
+    #: ids of every topic its line grades (0 too)
+    listed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +117,45 @@ def read_judgments(lines: Iterable[str]) -> list[Judged]:
         if not line.strip():
             continue
         document = read_article(line, number)
-        topics = json.loads(line).get("topics") or {}
+        data = json.loads(line)
+        _check_keys(data, number)
+        topics = data.get("topics") or {}
         if not isinstance(topics, dict) or not all(
             isinstance(g, int | float) and not isinstance(g, bool) for g in topics.values()
         ):
             raise ValueError(f"line {number}: 'topics' must map topic ids to grades 0, 1 or 2")
         relevant = frozenset(t for t, grade in topics.items() if grade >= RELEVANT)
-        judged.append(Judged(document, relevant))
+        judged.append(Judged(document, relevant, frozenset(topics)))
     return judged
+
+
+def _check_keys(data: dict[str, object], number: int) -> None:
+    """A line of another shape is an error, not an article judged relevant to nothing."""
+    unknown = sorted(set(data) - set(KEYS))
+    if unknown:
+        names = ("unknown keys " if len(unknown) > 1 else "unknown key ") + ", ".join(
+            repr(key) for key in unknown
+        )
+        raise ValueError(
+            f"line {number}: {names} (expected: {', '.join(KEYS)}; a judgment is"
+            ' written "topics": {"topic-id": 1})'
+        )
+    if "title" not in data and "text" not in data:
+        raise ValueError(
+            f"line {number}: no 'title' or 'text': the article's text is what the watchlist is"
+            " matched against (a file of grades alone cannot be scored)"
+        )
+
+
+def unknown_topics(judged: Iterable[Judged], topics: Collection[str]) -> Counter[str]:
+    """The judgments' topic ids that are not in ``topics``, each with how many articles grade it
+    (they are not scored)."""
+    return Counter(t for item in judged for t in item.listed if t not in topics)
+
+
+def grades_any(judged: Iterable[Judged], topics: Collection[str]) -> bool:
+    """Whether some article grades one of ``topics`` (else every figure is 0 or undefined)."""
+    return any(not item.listed.isdisjoint(topics) for item in judged)
 
 
 @dataclass(frozen=True, slots=True)
