@@ -417,7 +417,7 @@ def test_a_database_outage_is_a_result_not_a_traceback(
     store = Store.open(f"sqlite:///{tmp_path / 'm.db'}")
     (tmp_path / "m.db").unlink()
     (tmp_path / "m.db").mkdir()  # the file is now a folder: every statement fails
-    store.close()
+    store._engine.dispose()  # its pooled connections go (not close: a closed store refuses)
     try:
         with running_feed_server() as server:
             server.serve("/control.xml", GOOD)
