@@ -334,10 +334,10 @@ def test_check_warns_about_queries_that_load_but_mislead(
     assert out == "ok: 0 sources, 3 topics, 0 channels, 1 watchlist files, 5 query warnings\n"
     where = "warning: watchlists/a.yaml"
     expected = [
-        f"{where}:4: topics[0].query: topic rice-vn: gao: in a Vietnamese article a one-word"
-        " term without diacritics matches only the word as written, never `gạo`: write it with"
-        " its diacritics (`gạo`), or use it in a phrase of two or more words, which is compared"
-        ' without them (`"gia gao"` finds `giá gạo`)',
+        f"{where}:4: topics[0].query: topic rice-vn: gao: in a Vietnamese article it matches"
+        " only `gao` as written, never `gạo`: to find it, write it with its diacritics (`gạo`),"
+        ' or in a phrase of two or more words, which is compared without them (`"gia gao"`'
+        " finds `giá gạo`)",
         f"{where}:6: topics[1].query: topic paint: colo?r: `?` is no wildcard: it is read as"
         ' the phrase `"colo r"`, which matches almost nothing; write each spelling, joined with'
         " OR, or a prefix (`colo*`)",

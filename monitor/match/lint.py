@@ -13,6 +13,10 @@ them, each with the file, line, topic and term, and the fix:
   dictionary holds that English news writes: ``dam``, ``song``), a word common in English,
   Indonesian or Malay news (``COMMON_SHARE`` of their texts: ``ban``, ``bot``), an acronym
   (matched in capitals only: ``VAT``), or a word whose query also writes it with diacritics.
+  Of the 873 words the background lists with diacritics, folded, 149 are let be so; English
+  words too rare for the background's 1,336 English texts are warned (``rat``: ``rất``;
+  ``tram``: ``trạm``; ``sot`` too, which the tester meant as ``sốt``), and the warning is
+  written for that: "to find it, write ...".
 * **Syntax of other search tools, read as words.** ``?`` inside a word (``colo?r`` is the
   phrase ``colo r``), a boost (``nickel^2`` is ``nickel 2``), a proximity or fuzziness after a
   word (``nickel~5`` is ``nickel 5``): each matches almost nothing. What the parser rejects
@@ -137,16 +141,18 @@ def _unmarked(term: Term, spelt: set[str], vocabulary: Vocabulary) -> str | None
     spellings = vocabulary.marked.get(pattern.text)
     if not spellings or _known_elsewhere(term, vocabulary):
         return None
-    shown = [_cased(s, term.label.strip('"')) for s in spellings[:MAX_SUGGESTED]]
+    written = term.label.strip('"')
+    shown = [_cased(spelling, written) for spelling in spellings[:MAX_SUGGESTED]]
     if len(shown) == 1:
-        fix = f"write it with its diacritics (`{shown[0]}`)"
+        missed, fix = f"`{shown[0]}`", f"to find it, write it with its diacritics (`{shown[0]}`)"
     else:
-        fix = "write the one you mean with its diacritics"
-    listed = ", ".join(f"`{s}`" for s in shown)
+        listed = ", ".join(f"`{s}`" for s in shown[:-1])
+        missed = f"{listed} or `{shown[-1]}` (commonest first)"
+        fix = "to find one, write it with its diacritics"
     return (
-        "in a Vietnamese article a one-word term without diacritics matches only the word as "
-        f"written, never {listed}: {fix}, or use it in a phrase of two or more words, which "
-        'is compared without them (`"gia gao"` finds `giá gạo`)'
+        f"in a Vietnamese article it matches only `{written}` as written, never {missed}: "
+        f"{fix}, or in a phrase of two or more words, which is compared without them "
+        '(`"gia gao"` finds `giá gạo`)'
     )
 
 
