@@ -113,11 +113,9 @@ def lint_topics(
 def lint(topic: Topic, query: Query, vocabulary: Vocabulary) -> tuple[QueryWarning, ...]:
     """The warnings of one topic's query, each term warned about once."""
     terms = [term for term in terms_of(query) if isinstance(term, Term)]
-    # the words the query writes with diacritics: its author knows those spellings
-    spelt = {fold(p.text) for term in terms for p in term.patterns if not p.folded}
     found: dict[tuple[str, str], None] = {}
     for term in terms:
-        for message in (*_foreign_syntax(term), _unmarked(term, spelt, vocabulary)):
+        for message in (*_foreign_syntax(term), _unmarked(term, terms, vocabulary)):
             if message:
                 found[term.label, message] = None
     key = f"{topic.key}.query" if topic.key else "query"
@@ -130,16 +128,16 @@ def lint(topic: Topic, query: Query, vocabulary: Vocabulary) -> tuple[QueryWarni
 # --- Vietnamese without diacritics ---------------------------------------------------------------
 
 
-def _unmarked(term: Term, spelt: set[str], vocabulary: Vocabulary) -> str | None:
+def _unmarked(term: Term, terms: list[Term], vocabulary: Vocabulary) -> str | None:
     """Why ``term``, a Vietnamese word typed without diacritics, misses it; None when it is no
-    such word (or the query also writes it with them: ``spelt``, folded)."""
+    such word, or the query's ``terms`` also write it with them (its author knows them)."""
     if len(term.patterns) != 1 or term.guard is not None:  # a phrase folds; an acronym is none
         return None
     pattern = term.patterns[0]
-    if pattern.kind != "word" or not pattern.folded or pattern.text in spelt:
+    if pattern.kind != "word" or not pattern.folded:
         return None
     spellings = vocabulary.marked.get(pattern.text)
-    if not spellings or _known_elsewhere(term, vocabulary):
+    if not spellings or _known_elsewhere(term, vocabulary) or _spelt(pattern.text, terms):
         return None
     written = term.label.strip('"')
     shown = [_cased(spelling, written) for spelling in spellings[:MAX_SUGGESTED]]
@@ -154,6 +152,11 @@ def _unmarked(term: Term, spelt: set[str], vocabulary: Vocabulary) -> str | None
         f"{fix}, or in a phrase of two or more words, which is compared without them "
         '(`"gia gao"` finds `giá gạo`)'
     )
+
+
+def _spelt(plain: str, terms: list[Term]) -> bool:
+    """Whether one of ``terms`` writes the word ``plain`` with diacritics."""
+    return any(not p.folded and fold(p.text) == plain for term in terms for p in term.patterns)
 
 
 def _cased(spelling: str, written: str) -> str:
@@ -189,6 +192,8 @@ _TILDE = re.compile(r"(?<=\w)~\d+(?:\.\d+)?(?!\S)")
 def _foreign_syntax(term: Term) -> tuple[str, ...]:
     """What in ``term`` another search tool's syntax means otherwise, and the fix."""
     label = term.label
+    if "?" not in label and "^" not in label and "~" not in label:
+        return ()  # the common term: no regular expression is tried
     read = " ".join(p.text + ("*" if p.kind == "prefix" else "") for p in term.patterns)
     found = []
     if inner := _INNER_QUESTION.search(label):
