@@ -84,7 +84,7 @@ class Vocabulary:
     #: each folded word that the Vietnamese background lists with diacritics, and those
     #: spellings, commonest first (``gao``: ``gạo``; ``bao``: ``báo``, ``bảo``, ``bão`` ...)
     marked: Mapping[str, tuple[str, ...]]
-    #: the background's documents frequencies (is a word common in English news?)
+    #: the background's document frequencies (is a word common in English news?)
     background: Background
     #: whether a lower-case word is in an English dictionary (``inflect.english_word``)
     english: Callable[[str], bool]
