@@ -253,6 +253,8 @@ class Topic:
     file: str = ""
     line: int = 0
     key: str = ""
+    #: the line of the query (warnings about it name it); 0: unknown, ``line`` is shown
+    query_line: int = 0
     #: the line of each of ``examples_match`` and ``examples_no_match`` (``monitor check``)
     examples_match_lines: tuple[int, ...] = ()
     examples_no_match_lines: tuple[int, ...] = ()

@@ -8,6 +8,7 @@ the process itself is the point (a closed pipe, the start-up imports).
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -302,3 +303,79 @@ def test_matches_as_json_lines_newest_first(
         )
     ]
     assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == expected
+
+
+MISLEADING = """\
+topics:
+  - id: rice-vn
+    name: Rice in Vietnam
+    query: (rice OR gao) AND (export OR price)
+  - id: paint
+    query: >
+      colo?r AND (nickel^2 OR ore~3)
+      AND NOT nick?l
+  - id: fine
+    query: rice AND (ban OR song OR bank)
+"""
+
+
+def test_check_warns_about_queries_that_load_but_mislead(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by a tester writing watchlists as analysts do: ``gao`` never finds ``gạo`` in a
+    Vietnamese article, and other tools' ``?``, ``^2`` and ``~3`` are read as words. Each is
+    a warning naming file, line, topic and term with the fix; the config stays valid."""
+    (tmp_path / "watchlists").mkdir()
+    (tmp_path / "watchlists" / "a.yaml").write_text(MISLEADING, encoding="utf-8")
+    config = tmp_path / "monitor.yaml"
+    config.write_text(f"database: sqlite:///{tmp_path}/monitor.db\nweb: {{listen: off}}\n")
+    assert main(["check", "--config", str(config)]) == 0
+    out, err = capsys.readouterr()
+    assert out == "ok: 0 sources, 3 topics, 0 channels, 1 watchlist files, 5 query warnings\n"
+    where = "warning: watchlists/a.yaml"
+    expected = [
+        f"{where}:4: topics[0].query: topic rice-vn: gao: in a Vietnamese article it matches"
+        " only `gao` as written, never `gạo`: to find it, write it with its diacritics (`gạo`),"
+        ' or in a phrase of two or more words, which is compared without them (`"gia gao"`'
+        " finds `giá gạo`)",
+        f"{where}:6: topics[1].query: topic paint: colo?r: `?` is no wildcard: it is read as"
+        ' the phrase `"colo r"`, which matches almost nothing; write each spelling, joined with'
+        " OR, or a prefix (`colo*`)",
+        f"{where}:6: topics[1].query: topic paint: nickel^2: boosts are not supported: it is"
+        ' read as the phrase `"nickel 2"`, which matches almost nothing; write `nickel`',
+        f"{where}:6: topics[1].query: topic paint: ore~3: `~` is no operator: it is read as the"
+        ' phrase `"ore 3"`, which matches almost nothing; write `ore`, and for words near each'
+        " other `a NEAR/5 b`",
+        f"{where}:6: topics[1].query: topic paint: nick?l: `?` is no wildcard: it is read as"
+        ' the phrase `"nick l"`, which matches almost nothing; write each spelling, joined'
+        " with OR, or a prefix (`nick*`)",
+    ]
+    assert expected == err.replace(f"{tmp_path}/", "").splitlines()
+
+
+def test_the_daemon_logs_each_query_warning_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """At start every warning; at a reload only those it brings (a topic moved down the file
+    is not news), so an unchanged watchlist does not repeat them at each edit."""
+    from monitor.cli.daemon import log_query_warnings
+    from monitor.config import load_settings
+
+    (tmp_path / "watchlists").mkdir()
+    watchlist = tmp_path / "watchlists" / "a.yaml"
+    watchlist.write_text(MISLEADING, encoding="utf-8")
+    config = tmp_path / "monitor.yaml"
+    config.write_text(f"database: sqlite:///{tmp_path}/monitor.db\nweb: {{listen: off}}\n")
+    logged: set[tuple[str, str, str]] = set()
+    caplog.set_level(logging.WARNING, logger="monitor")
+
+    def warned_terms() -> list[str]:
+        log_query_warnings(load_settings(config, {}), logged)
+        found = [r.getMessage() for r in caplog.records if "query warning" in r.getMessage()]
+        caplog.clear()
+        return [line.split(": ")[4] for line in found]
+
+    assert warned_terms() == ["gao", "colo?r", "nickel^2", "ore~3", "nick?l"]
+    watchlist.write_text("topics:\n  - id: new\n    query: sot\n" + MISLEADING[len("topics:\n") :])
+    assert warned_terms() == ["sot"]
+    assert warned_terms() == []

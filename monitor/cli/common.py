@@ -1,8 +1,9 @@
 """What every command shares: exit codes, loading settings, the clock, the store, table output.
 
 Owns: the exit codes, turning ``--config`` into validated settings (and teaching the log masker
-their secrets), a store opened for the length of one command, the plain-text table and time
-formats the commands print, and the warning for judged topic ids no watchlist defines.
+their secrets), the warnings about their topics' queries (``query_warnings``), a store opened
+for the length of one command, the plain-text table and time formats the commands print, and
+the warning for judged topic ids no watchlist defines.
 Does not own: any command, the argument parser (``monitor.cli``) or the daemon's wiring
 (``monitor.cli.daemon``).
 """
@@ -23,6 +24,7 @@ from monitor import redact
 
 if TYPE_CHECKING:  # imported when used: `monitor --help` must not load the store or the config
     from monitor.config import Checks, Settings
+    from monitor.match.lint import QueryWarning
     from monitor.store import Store
 
 EXIT_CONFIG, EXIT_USAGE, EXIT_STORE = 1, 2, 3
@@ -61,6 +63,18 @@ def full_checks() -> Checks:
         return url_problem(value)
 
     return Checks(cron=cron, url=url)
+
+
+def query_warnings(settings: Settings) -> tuple[QueryWarning, ...]:
+    """What the topics' queries do that their authors probably do not mean (``match.lint``):
+    ``monitor check`` prints it, the daemon logs it."""
+    from monitor.match import lexicon_for, parse_query
+    from monitor.match.inflect import english_word
+    from monitor.match.lint import lint_topics, vocabulary
+    from monitor.match.specificity import background
+
+    words = vocabulary(lexicon_for(settings.lexicon), background(), english_word)
+    return lint_topics(((t, parse_query(t.query)) for t in settings.topics), words)
 
 
 def duration(text: str) -> float:

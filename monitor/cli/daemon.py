@@ -24,7 +24,15 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from monitor.cli.common import EXIT_USAGE, iso, now, print_json, print_table, settings_from
+from monitor.cli.common import (
+    EXIT_USAGE,
+    iso,
+    now,
+    print_json,
+    print_table,
+    query_warnings,
+    settings_from,
+)
 from monitor.config import Settings, parse_duration
 from monitor.database_watch import DatabaseWatch
 from monitor.deliver.crash import Checkpoint, unchecked
@@ -59,6 +67,28 @@ def warn_if_silent(settings: Settings) -> None:
         " set the channel's URL (e.g. MONITOR_ALERT_URL) to deliver them",
         disabled,
     )
+
+
+def log_query_warnings(settings: Settings, logged: set[tuple[str, str, str]]) -> None:
+    """Log each warning about the topics' queries (``monitor check`` prints them) that ``logged``
+    does not hold: every one at start, at a reload those it brings. ``logged`` becomes the
+    current ones, by topic, term and message (a topic moved down a file is not news; one fixed
+    and broken again is)."""
+    current = {(w.topic, w.term, w.message): w for w in query_warnings(settings)}
+    for key, warning in current.items():
+        if key not in logged:
+            log.warning("query warning: %s", warning)
+    logged.clear()
+    logged.update(current)
+
+
+def _reloaded(
+    args: argparse.Namespace, env: Mapping[str, str], logged: set[tuple[str, str, str]]
+) -> Settings:
+    """The settings read again (a reload), their new query warnings logged."""
+    settings = settings_from(args, env)
+    log_query_warnings(settings, logged)
+    return settings
 
 
 @asynccontextmanager
@@ -134,12 +164,14 @@ def _notifier(settings: Settings, node: Node | None) -> Notifier:
 def cmd_run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     settings = settings_from(args, env)
     warn_if_silent(settings)
+    logged: set[tuple[str, str, str]] = set()
+    log_query_warnings(settings, logged)
     # SQLite serves one daemon: a second one on the same file refuses to start, and says so
     # first, before it tries the web port that the first one holds
     with single_node(settings.database_url):
         sock = _bind(settings)  # now: a listen that cannot be bound stops the start
         try:
-            asyncio.run(_run(args, env, settings, sock))
+            asyncio.run(_run(args, env, settings, sock, logged))
         finally:
             if sock is not None:
                 sock.close()
@@ -160,8 +192,10 @@ async def _run(
     env: Mapping[str, str],
     settings: Settings,
     sock: socket.socket | None,
+    logged: set[tuple[str, str, str]],
 ) -> None:
-    """The daemon, and the web side on ``sock``, until stopped."""
+    """The daemon, and the web side on ``sock``, until stopped; ``logged``: the query warnings
+    logged so far (a reload logs those it brings)."""
     from monitor.scheduler import RELOAD_EVERY, Daemon  # only the daemon needs APScheduler
     from monitor.systemd import Notifier as ServiceManager
 
@@ -170,7 +204,7 @@ async def _run(
     async with open_node(settings, True, metrics=metrics) as (pipeline, node):
         daemon = Daemon(
             pipeline,
-            reload=lambda: settings_from(args, env),
+            reload=lambda: _reloaded(args, env, logged),
             make_notifier=lambda s: _notifier(s, node),
             service_manager=ServiceManager(env),
             reload_every=_reload_every(env, RELOAD_EVERY),
@@ -246,6 +280,7 @@ def cmd_once(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             return list(results), await pipeline.deliver()
 
     warn_if_silent(settings)
+    log_query_warnings(settings, set())
     results, report = asyncio.run(once())
     failed_all = bool(results) and all(r.outcome in ("failed", "gone") for r in results)
     if args.json:

@@ -1,8 +1,8 @@
 """The operator's commands: is the config sound, what is stored, does a channel deliver.
 
-Owns: ``check`` (config, watchlists and topic examples), ``matches``, ``sources`` and
-``deliveries`` (read-only views of the store, in the configured time zone) and ``notify-test``
-(one test message through one channel), and how each prints its answer.
+Owns: ``check`` (config, watchlists, warnings about queries, topic examples), ``matches``,
+``sources`` and ``deliveries`` (read-only views of the store, in the configured time zone) and
+``notify-test`` (one test message through one channel), and how each prints its answer.
 Does not own: polling or delivering for real (``monitor.cli.daemon``), the analyst's topic tools
 (``monitor.cli.topics``), or the queries themselves (``monitor.store``).
 The module is not called ``inspect`` so that it never shadows the standard library's.
@@ -28,6 +28,7 @@ from monitor.cli.common import (
     open_store,
     print_json,
     print_table,
+    query_warnings,
     settings_from,
 )
 from monitor.errors import DeliveryError
@@ -40,15 +41,21 @@ if TYPE_CHECKING:  # the store and the notifier load only for the commands that 
 def cmd_check(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     settings = settings_from(args, env)
     lexicon = lexicon_for(settings.lexicon)
+    # queries that load but probably do not do what is meant: warned, not failed
+    warnings = query_warnings(settings)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     # each names its file, line and key path (``topics[0].examples.match[1]``)
     failures = [problem for topic in settings.topics for problem in check_examples(topic, lexicon)]
     for failure in failures:
         print(failure, file=sys.stderr)
     if failures:
         return EXIT_CONFIG
+    warned = f", {len(warnings)} query warnings" if warnings else ""
     print(
         f"ok: {len(settings.sources)} sources, {len(settings.topics)} topics, "
         f"{len(settings.channels)} channels, {len(settings.watchlist_files)} watchlist files"
+        + warned
     )
     return 0
 

@@ -163,10 +163,11 @@ def _topic(
     get = fields.get
     examples = read.optional(get("examples"), lambda a: a.mapping(("match", "no_match")), {})
     match, no_match = examples.get("match"), examples.get("no_match")
+    query = read.required(at, fields, "query")
     topic = Topic(
         id=topic_id,
         name=read.optional(get("name"), read.text, topic_id),
-        query=_query(read.required(at, fields, "query"), parse_query),
+        query=_query(query, parse_query),
         threshold=read.optional(get("threshold"), lambda a: a.number(0.0, 1.0), threshold),
         channels=read.optional(get("channels"), At.strings, None),
         examples_match=read.optional(match, At.strings, ()),
@@ -175,6 +176,7 @@ def _topic(
         file=at.doc.file,
         line=at.doc.line(at.path) or 0,
         key=at.path,
+        query_line=query.doc.line(query.path) or 0,
         examples_match_lines=_lines(match),
         examples_no_match_lines=_lines(no_match),
         digest=read.optional(get("digest"), lambda a: read.cron(a, checks.cron), None),

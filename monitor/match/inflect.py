@@ -87,6 +87,12 @@ def english_singulars(word: str) -> tuple[str, ...] | None:
     return () if getAllLemmas(word) else None
 
 
+def english_word(word: str) -> bool:
+    """Whether the dictionary holds ``word`` (lower-case letters) as an English word of any part
+    of speech (``dam``, ``song``, ``sot``; not ``gao`` or ``bao``)."""
+    return bool(_ENGLISH_NOUN.fullmatch(word)) and bool(getAllLemmas(word))
+
+
 def noun_plurals(word: str) -> tuple[str, ...]:
     """The plurals of ``word`` when the dictionary holds it as a noun and as nothing else
     (``asset``: ``assets``); () for a word that is also a verb or an adjective (``share``,
