@@ -88,6 +88,26 @@ def test_expansion_cases(
 
 
 @pytest.mark.parametrize(
+    ("query", "title", "lang", "expected"),
+    [
+        # US in capitals is a form of the US: it finds the other forms and they find it
+        ("US AND sanctions", "United States imposes new sanctions", "en", "United States"),
+        ("US AND sanctions", "Amerika Serikat jatuhkan sanksi baru", "id", "Amerika Serikat"),
+        ("US AND sanctions", "США ввели новые санкции", "ru", "США"),
+        ('"United States"', "US imposes new sanctions", "en", "US"),
+        ('"Amerika Serikat"', "US imposes new sanctions", "en", "US"),
+    ],
+)
+def test_us_in_capitals_is_the_united_states(
+    query: str, title: str, lang: str, expected: str
+) -> None:
+    """Found by a tester: ``US AND sanctions`` missed "United States imposes new sanctions"."""
+    topic = Topic("t", "t", query, 0.0)
+    found = Matcher([topic]).match(Document("d", title, "", lang))
+    assert expected in {h.matched for h in found[0].hits}
+
+
+@pytest.mark.parametrize(
     ("query", "title"),
     [
         # Vietnamese "Nga": a given name, a district, or "ngã"/"ngà" without diacritics
@@ -103,6 +123,9 @@ def test_expansion_cases(
         # acronyms: the English word "us" is not the US, "as" is not Amerika Serikat
         ('"United States"', "Tell us what you think"),
         ('"United States"', "The same as before"),
+        ("US AND sanctions", "Let us talk about sanctions"),
+        # a dollar sign's letters name a currency: US$ is no mention of the US
+        ('"United States"', "Firm raises US$5 million"),
         # a newspaper's name is not a mention of the country; nor is a dateline
         ("Malaysia", "Polis tumpas kegiatan curi kereta - Utusan Malaysia"),
         ("Indonesia", "Jakarta Post: banjir di Bekasi"),

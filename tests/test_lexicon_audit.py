@@ -294,7 +294,7 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     # names: their own names in other languages and scripts, never their category or parts
     ("RU", "Russia", {"Rusia", "Nga", "России", "РФ"}, {"Moscow", "Kremlin", "Москв*", "俄军"}),
     ("ID", "Indonesia", {"Indonesia", "RI", "印尼"}, {"Jakarta", "TNI"}),
-    ("US", "United States", {"AS", "Mỹ", "США"}, {"Washington", "Pentagon", "White House"}),
+    ("US", "United States", {"AS", "Mỹ", "США", "US"}, {"Washington", "Pentagon", "White House"}),
     ("CN", "China", {"Tiongkok", "Trung Quốc", "中方"}, {"Beijing", "中共"}),
     ("VN", "Vietnam", {"Việt Nam", "Вьетнама"}, {"Hanoi", "Hà Nội"}),
     ("ASEAN", "ASEAN", {"АСЕАН", "东盟"}, {"Southeast Asia", "Asia Tenggara"}),
