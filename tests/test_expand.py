@@ -10,7 +10,7 @@ from monitor.config import load_watchlist
 from monitor.errors import ConfigError, QueryError
 from monitor.match import Matcher, check_examples, default_lexicon
 from monitor.match.explain import render_explanation
-from monitor.match.inflect import malay_forms, russian_forms
+from monitor.match.inflect import malay_forms, russian_forms, verb_forms
 from monitor.match.lexicon_files import read_lexicon_file
 from monitor.match.query import parse_form
 from monitor.types import Document, Topic
@@ -88,6 +88,26 @@ def test_expansion_cases(
 
 
 @pytest.mark.parametrize(
+    ("query", "title", "lang", "expected"),
+    [
+        # US in capitals is a form of the US: it finds the other forms and they find it
+        ("US AND sanctions", "United States imposes new sanctions", "en", "United States"),
+        ("US AND sanctions", "Amerika Serikat jatuhkan sanksi baru", "id", "Amerika Serikat"),
+        ("US AND sanctions", "США ввели новые санкции", "ru", "США"),
+        ('"United States"', "US imposes new sanctions", "en", "US"),
+        ('"Amerika Serikat"', "US imposes new sanctions", "en", "US"),
+    ],
+)
+def test_us_in_capitals_is_the_united_states(
+    query: str, title: str, lang: str, expected: str
+) -> None:
+    """Found by a tester: ``US AND sanctions`` missed "United States imposes new sanctions"."""
+    topic = Topic("t", "t", query, 0.0)
+    found = Matcher([topic]).match(Document("d", title, "", lang))
+    assert expected in {h.matched for h in found[0].hits}
+
+
+@pytest.mark.parametrize(
     ("query", "title"),
     [
         # Vietnamese "Nga": a given name, a district, or "ngã"/"ngà" without diacritics
@@ -103,6 +123,9 @@ def test_expansion_cases(
         # acronyms: the English word "us" is not the US, "as" is not Amerika Serikat
         ('"United States"', "Tell us what you think"),
         ('"United States"', "The same as before"),
+        ("US AND sanctions", "Let us talk about sanctions"),
+        # a dollar sign's letters name a currency: US$ is no mention of the US
+        ('"United States"', "Firm raises US$5 million"),
         # a newspaper's name is not a mention of the country; nor is a dateline
         ("Malaysia", "Polis tumpas kegiatan curi kereta - Utusan Malaysia"),
         ("Indonesia", "Jakarta Post: banjir di Bekasi"),
@@ -425,6 +448,33 @@ def test_an_english_noun_is_found_in_both_numbers(query: str, title: str, matche
     assert (hits(query, title) is not None) == matches
 
 
+@pytest.mark.parametrize(
+    ("query", "title", "matches"),
+    [
+        # a lower-case English verb no entry holds is found in its forms
+        ("DPRK AND launch", "North Korea launched a spy satellite", True),
+        ("sack", "Minister sacked after the scandal", True),
+        ("derail", "Train derailing near Bandung", True),
+        ("seek", "Police sought the driver", True),
+        # not another verb's form (fell: fall), a form that is a word of its own (building),
+        # a capitalised word (a name) or a phrase's last word (its head noun)
+        ("fell", "Loggers felled the trees", False),
+        ("build", "A new building opens", False),
+        ("Launch", "Rocket launched", False),
+        ('"rocket launch"', "Rocket launched", False),
+    ],
+)
+def test_an_english_verb_is_found_in_its_forms(query: str, title: str, matches: bool) -> None:
+    """An analyst writes ``launch`` and wants ``launched`` too (``inflect.verb_forms``)."""
+    assert (hits(query, title) is not None) == matches
+
+
+def test_verb_forms_come_from_the_dictionary() -> None:
+    """Forms of a verb's base form only; none for an auxiliary or another verb's form."""
+    expected = (("launched", "launching", "launches"), ("built", "builds"), (), (), ())
+    assert expected == tuple(map(verb_forms, ("launch", "build", "can", "found", "Launch")))
+
+
 def test_the_other_number_is_not_added_without_expansion() -> None:
     """With expand: false a term is matched exactly as written, in its own number too."""
     topic = Topic("t", "t", "aquarium", 0.0, expand=False)
@@ -438,8 +488,8 @@ def test_explain_shows_an_unknown_nouns_other_number() -> None:
     text = render_explanation(explanation)
     expected = (True, True, True)
     assert expected == (
-        '"bird sanctuaries" -> its English number: bird sanctuaries, bird sanctuary [en]' in text,
-        "lighthouse -> its English number: lighthouse, lighthouses [en]" in text,
+        '"bird sanctuaries" -> its English forms: bird sanctuaries, bird sanctuary [en]' in text,
+        "lighthouse -> its English forms: lighthouse, lighthouses [en]" in text,
         "lighthouse  → lighthouses  lighthouses" in text,
     )
 

@@ -294,7 +294,7 @@ AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     # names: their own names in other languages and scripts, never their category or parts
     ("RU", "Russia", {"Rusia", "Nga", "России", "РФ"}, {"Moscow", "Kremlin", "Москв*", "俄军"}),
     ("ID", "Indonesia", {"Indonesia", "RI", "印尼"}, {"Jakarta", "TNI"}),
-    ("US", "United States", {"AS", "Mỹ", "США"}, {"Washington", "Pentagon", "White House"}),
+    ("US", "United States", {"AS", "Mỹ", "США", "US"}, {"Washington", "Pentagon", "White House"}),
     ("CN", "China", {"Tiongkok", "Trung Quốc", "中方"}, {"Beijing", "中共"}),
     ("VN", "Vietnam", {"Việt Nam", "Вьетнама"}, {"Hanoi", "Hà Nội"}),
     ("ASEAN", "ASEAN", {"АСЕАН", "东盟"}, {"Southeast Asia", "Asia Tenggara"}),
@@ -563,7 +563,7 @@ NEWS_AUDIT: list[tuple[str, str, set[str], set[str]]] = [
     (
         "banking",
         "bank",
-        {"ngân hàng", "банк"},
+        {"ngân hàng", "банк", "банка"},
         {"Bank Indonesia", "bank sentral", "ngân hàng trung ương", "pinjaman", "banker*"},
     ),
     (
@@ -6176,6 +6176,14 @@ TRAPS: list[tuple[str, str, bool]] = [
     ("{terrorism}", "Экстремистская организация, запрещенная в РФ, провела акцию", False),
     ("{terrorism}", "Densus 88 tangkap terduga teroris di Poso", True),
     ("{terrorism}", "Силовики предотвратили теракт: ИГИЛ", True),
+    # Russian "банка" is the bank's genitive, and a jar or a can, whose cases банк shares
+    ("bank", "Глава банка подал в отставку", True),
+    ("bank", "ЦБ отозвал лицензию у московского банка", True),
+    ("bank", "Банки повысили ставки по вкладам", True),
+    ("bank", "Консервная банка найдена на пляже", False),
+    ("bank", "Он купил банку пива в магазине", False),
+    ("bank", "Полиция нашла стеклянную банку с деньгами", False),
+    ("bank", "Цены на банки тушенки выросли", False),
     # Vietnamese "lũ" alone is a flood (bão lũ, vùng lũ), not a pack of people (lũ trẻ, cả lũ) or
     # "in droves" (lũ lượt)
     ("flood*", "Bão lũ gây thiệt hại nặng ở miền Trung", True),

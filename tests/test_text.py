@@ -95,6 +95,14 @@ def test_a_host_names_domain_suffix_is_no_word() -> None:
     assert (found.span(7, 9), found.span(1, 1)) == ("Amazon.com Inc", "__")
 
 
+def test_a_dollar_signs_letters_are_no_word() -> None:
+    """``US$5 million`` is a sum in US dollars, no mention of the US (nor ``HK$`` of Hong
+    Kong): the letters keep their places as a word nothing matches; ``US`` alone stays."""
+    found = words("US$5 million (HK$39 million, S$ 6.7 million) for US firms; BONUS$")
+    expected = "__ 5 million __ 39 million _ 6 7 million for US firms BONUS"
+    assert (" ".join(found.original), found.span(0, 1)) == (expected, "US$5")
+
+
 def test_a_domain_in_a_dateline_does_not_satisfy_a_query() -> None:
     """Found by an analyst: ``Vietnam AND Ukraine`` matched a text on Ukraine alone."""
     topic = Topic("t", "t", "Vietnam AND Ukraine", 0.0)

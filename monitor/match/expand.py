@@ -15,7 +15,8 @@ presearcher then holds every form, so matching stays one dictionary lookup per d
 A term that is itself an ambiguous form (an analyst writing ``Nga`` or ``US``) takes the form's
 context rule: it means the name. A term that no concept knows stays as written, but for an
 English noun's other number (``lighthouse`` finds ``lighthouses``, ``"car sales"`` ``car sale``:
-``inflect.english_numbers``).
+``inflect.english_numbers``) and a lower-case English verb's forms (``launch`` finds
+``launched``, ``launching``, ``launches``; ``sack`` ``sacked``: ``inflect.verb_forms``).
 
 Owns: rewriting the syntax tree (an unknown ``{name}`` is a QueryError), and describing what
 each term and concept became (for ``explain``).
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 
 from monitor.errors import QueryError
 from monitor.match.guard import Guard
-from monitor.match.inflect import english_numbers
+from monitor.match.inflect import english_numbers, verb_forms
 from monitor.match.lexicon import Form, Lexicon, Variant, key_of
 from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Pattern, Query, Term, Title
 
@@ -97,11 +98,11 @@ def expansions(query: Query, lexicon: Lexicon, *, terms: bool = True) -> tuple[E
                 forms = tuple(v.form for v in lexicon.concept_variants(ids))
                 found[term.label] = Expansion(term.label, ids, forms)
             continue
-        concepts, numbers = _known(term, lexicon) if terms else ((), [])
-        if (concepts or numbers) and term.label not in found:
+        concepts, inflected = _known(term, lexicon) if terms else ((), [])
+        if (concepts or inflected) and term.label not in found:
             variants = _variants(term, concepts, lexicon)
             own = [] if _replaced(term, variants) else [Form(term.label.strip('"'), "")]
-            own += [Form(number.form, "en") for number in numbers]
+            own += [Form(other.form, "en") for other in inflected]
             unique = {(f.text, f.guard): f for f in (*own, *(v.form for v in variants))}
             forms = tuple(unique.values())
             found[term.label] = Expansion(term.label, concepts, forms)
@@ -173,11 +174,11 @@ def _merged(children: tuple[Node, ...]) -> tuple[Node, ...]:
 
 
 def _term(term: Term, lexicon: Lexicon) -> Node:
-    concepts, numbers = _known(term, lexicon)
+    concepts, inflected = _known(term, lexicon)
     variants = _variants(term, concepts, lexicon)
     replaced = _replaced(term, variants)
     children = [] if replaced else [term]
-    children += numbers
+    children += inflected
     children += [_labelled(v, term.label, term.position) for v in variants]
     if replaced:
         own = key_of(term)
@@ -195,14 +196,14 @@ def _as_written(form: Term, own: str) -> Term:
 
 def _known(term: Term, lexicon: Lexicon) -> tuple[tuple[str, ...], list[Term]]:
     """The concepts ``term`` is a form of, or for a term no concept knows, the term in its
-    other English number (``lighthouse``: ``lighthouses``). That number is not looked up in
-    the lexicon here: a lookup finds a word's entry by its start (``arrested``: ``arrest*``),
-    and ``cares`` would find cars, ``locals`` residents (the lookup itself tries the plural of
-    a word that is only a noun: ``asset``)."""
+    other English number and verb forms (``lighthouse``: ``lighthouses``; ``launch``:
+    ``launched``). Those are not looked up in the lexicon here: a lookup finds a word's entry
+    by its start (``arrested``: ``arrest*``), and ``cares`` would find cars, ``locals``
+    residents (the lookup itself tries the plural of a word that is only a noun: ``asset``)."""
     concepts = lexicon.lookup(term)
     if concepts:
         return concepts, []
-    return (), [number for number in _numbers(term) if not _a_name(number, lexicon)]
+    return (), [other for other in _english_forms(term) if not _a_name(other, lexicon)]
 
 
 def _a_name(number: Term, lexicon: Lexicon) -> bool:
@@ -216,15 +217,20 @@ def _a_name(number: Term, lexicon: Lexicon) -> bool:
     )
 
 
-def _numbers(term: Term) -> list[Term]:
+def _english_forms(term: Term) -> list[Term]:
     """``term`` with its last word in the other number, where it is an English noun written in
-    lower case (a name or an acronym keeps its letters); a lone plural keeps its number."""
+    lower case (a name or an acronym keeps its letters; a lone plural keeps its number), and a
+    one-word term written in lower case in its verb forms (``launch``: ``launched``,
+    ``launching``, ``launches``): a phrase's last word is its head noun (``"missile launch"``),
+    and a word with a capital a name (``Trump``, never ``trumped``)."""
     if term.guard is not None or term.form:
         return []
     *head, last = term.patterns
     if last.kind != "word" or not last.folded:
         return []
     others = english_numbers(last.text, singular=bool(head))
+    if not head and not _capitalised(term):
+        others = tuple(dict.fromkeys((*others, *verb_forms(last.text))))
     return [
         Term(
             (*head, Pattern(other, "word", True)),
@@ -234,6 +240,11 @@ def _numbers(term: Term) -> list[Term]:
         )
         for other in others
     ]
+
+
+def _capitalised(term: Term) -> bool:
+    """True when the analyst wrote a capital in ``term`` (a name, an acronym: ``Trump``)."""
+    return term.label.strip('"') != term.label.strip('"').lower()
 
 
 def _text(term: Term, last: str) -> str:

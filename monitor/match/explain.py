@@ -41,7 +41,7 @@ def _expansion(expansion: Expansion) -> str:
     ]
     more = len(expansion.forms) - len(shown)
     tail = f" ... and {more} more" if more > 0 else ""
-    source = ", ".join(expansion.concepts) or "its English number"
+    source = ", ".join(expansion.concepts) or "its English forms"
     return f"{expansion.label} -> {source}: {', '.join(shown)}{tail}"
 
 

@@ -1,5 +1,6 @@
 """Word forms a term stands for, where a language inflects: Indonesian/Malay affixes, Russian
-cases, and the number of an English noun an analyst writes that no lexicon entry holds.
+cases, and the number of an English noun and the forms of an English verb an analyst writes
+that no lexicon entry holds.
 
 * Indonesian and Malay build words from a root with prefixes and suffixes whose first sound
   changes with the root (``tangkap`` -> ``menangkap``, ``penangkapan``; ``berantas`` ->
@@ -23,6 +24,13 @@ cases, and the number of an English noun an analyst writes that no lexicon entry
   never from a rule on a word it does not hold (``stunting`` stays as written; a rule would
   take ``bus`` for the plural of ``bu``, an Indonesian "madam"). A lone plural keeps its
   number: its singular often means otherwise (``shares``, ``talks``, ``arms``, ``customs``).
+* An English verb written alone is found in its forms: ``launch`` finds ``launched``,
+  ``launching``, ``launches``; ``sack`` ``sacked``; ``seek`` ``sought``. The forms again come
+  from LemmInflect, only for a word it holds as a verb's base form and as no other verb's form
+  (``fell`` is also fall's past: it gets no ``felled``; ``found``, ``saw``, ``left`` neither)
+  and no auxiliary (``can``: no ``could``); a form it holds as a word of its own is left out,
+  as it often means otherwise (``building``, ``meeting``, ``housing``, ``interested``,
+  ``united``).
 
 Owns: the generation rules above. Pure (LemmInflect's tables are read once, when first asked).
 Does not own: which forms exist (``monitor/data/*.yaml``) or how they are matched.
@@ -116,6 +124,34 @@ def _singulars(word: str) -> tuple[str, ...]:
         for lemma in lemmas
         if lemma != word and word in getAllInflections(lemma, upos="NOUN").get("NNS", ())
     )
+
+
+def verb_forms(word: str) -> tuple[str, ...]:
+    """The inflections of the English verb ``word`` (``launch``: ``launched``, ``launching``,
+    ``launches``; ``seek``: ``sought``), where the dictionary holds ``word`` as a verb's base
+    form and as no other verb's form or auxiliary (``fell``, ``found``, ``saw``, ``can``: ());
+    a form it holds as a word of its own is left out, as it often means otherwise
+    (``building``, ``meeting``, ``interested``, ``united``, ``left``). () for a name or a word
+    of another script."""
+    if not _ENGLISH_NOUN.fullmatch(word):
+        return ()
+    lemmas = getAllLemmas(word)
+    if lemmas.get("VERB") != (word,) or "AUX" in lemmas:
+        return ()
+    tables = getAllInflections(word, upos="VERB")
+    forms = dict.fromkeys(form for tag in _VERB_TAGS for form in tables.get(tag, ()))
+    return tuple(form for form in forms if form != word and not _own_word(form))
+
+
+#: past, participles, third person (the base form and the present are ``word`` itself)
+_VERB_TAGS = ("VBD", "VBN", "VBG", "VBZ")
+
+
+def _own_word(form: str) -> bool:
+    """True when the dictionary holds ``form`` as a word of its own (a noun, an adjective or
+    a verb it is the base form of: ``building``, ``united``, ``found``), not only as an
+    inflection."""
+    return any(form in lemmas for lemmas in getAllLemmas(form).values())
 
 
 def malay_forms(root: str) -> tuple[str, ...]:

@@ -54,6 +54,11 @@ _HOST_SUFFIX = re.compile(
     r"(?![0-9A-Za-z])",
     re.IGNORECASE,
 )
+# The letters of a dollar sign (``US$5 million``, ``S$``, ``HK$``) name a currency, not its
+# country: ``US`` there is no mention of the United States (a fifth of the corpus's English
+# texts write ``US$``, a quarter of those mention the US no other way). Blanked like a domain
+# suffix, in a text that holds a dollar sign.
+_DOLLAR_LETTERS = re.compile(r"(?<![0-9A-Za-z])(?:US|HK|NZ|NT|AU|SG|S|A|C)(?=\$)")
 _LETTER = re.compile(r"[A-Za-z]")
 #: the fewest words of a headline that tell it is written without capitals (``headline``)
 CASELESS_WORDS = 4
@@ -191,12 +196,15 @@ def _clean(text: str) -> str:
     """``text`` as words are read from it: the same length (spans map back to ``text``)."""
     if "_" in text:
         text = text.replace("_", " ")
+    if "$" in text:
+        text = _DOLLAR_LETTERS.sub(_blank, text)
     return _HOST_SUFFIX.sub(_blank, text) if "." in text else text
 
 
 def _blank(found: re.Match[str]) -> str:
-    """``.CO.ID`` -> `` __ __``: words that no query word matches, where the suffix's were, so
-    that every other word keeps its place (distances, depth and text length are unchanged)."""
+    """``.CO.ID`` -> `` __ __``, ``US`` (of ``US$``) -> ``__``: words that no query word
+    matches, where the suffix's (letters') were, so that every other word keeps its place
+    (distances, depth and text length are unchanged)."""
     return _LETTER.sub("_", found.group()).replace(".", " ")
 
 
