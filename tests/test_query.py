@@ -78,6 +78,13 @@ def test_lowercase_operators(query: str, expected: str) -> None:
     assert expected == show(parse_query(query).root)
 
 
+def test_a_hostile_run_of_lowercase_nots_is_a_query_error() -> None:
+    """Thousands of lowercase ``not`` (read once more, forgiving) end in the nesting limit's
+    error, not in Python's recursion limit."""
+    with pytest.raises(QueryError, match="nested too deeply"):
+        parse_query("not " * 4_000 + "x")
+
+
 @pytest.mark.parametrize("query", ["a and", "x and not", "and b", "a near b", "a near/0 b"])
 def test_lowercase_operators_that_are_still_errors(query: str) -> None:
     """A lowercase operator without an operand on each side is left a word: the error stays."""

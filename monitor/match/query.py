@@ -375,11 +375,11 @@ def _soft_operator(token: _Token) -> str | None:
 
 
 def _starts_operand(tokens: list[_Token], i: int) -> bool:
-    """Whether an operand starts at ``tokens[i]``: a lowercase ``not`` counts when one follows."""
-    if i >= len(tokens) or tokens[i].kind not in _STARTS_OPERAND:
-        return i < len(tokens) and tokens[i].kind == "NOT"
-    soft_not = tokens[i].kind == "WORD" and _soft_operator(tokens[i]) == "NOT"
-    return not soft_not or _starts_operand(tokens, i + 1)
+    """Whether an operand starts at ``tokens[i]``: a lowercase ``not`` counts when one follows
+    (a loop, not recursion: a hostile query may repeat ``not`` thousands of times)."""
+    while i < len(tokens) and tokens[i].kind == "WORD" and _soft_operator(tokens[i]) == "NOT":
+        i += 1
+    return i < len(tokens) and (tokens[i].kind in _STARTS_OPERAND or tokens[i].kind == "NOT")
 
 
 _TERMS = frozenset({"WORD", "PHRASE"})
