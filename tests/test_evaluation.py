@@ -101,6 +101,17 @@ def test_a_judgment_line_of_another_shape_is_refused(line: str, expected: str) -
     assert expected == str(caught.value)
 
 
+def test_an_articles_own_keys_beside_its_topics_are_left_alone() -> None:
+    """A corpus line with its grades added (``source``, ``author``, ``date`` beside
+    ``topics``) is read as ``monitor match`` reads it: only a line with keys of its own and no
+    ``topics`` is of another shape."""
+    line = (
+        '{"id": 1, "title": "Bank", "text": "t", "source": "x", "date": "2021", "topics": {"b": 1}}'
+    )
+    [judged] = read_judgments([line])
+    assert (judged.document.id, judged.relevant) == ("1", frozenset({"b"}))
+
+
 def test_the_judged_sets_read_as_judgments() -> None:
     """Every judged set of benchmarks/judged reads under the checks above (keys id, title,
     text, lang, topics, url, published)."""
