@@ -45,7 +45,8 @@ UNMARKED = "in a Vietnamese article it matches only"
 WILDCARD = "`?` is no wildcard"
 BOOST = "boosts are not supported"
 TILDE = "`~` is no operator"
-KINDS = (UNMARKED, WILDCARD, BOOST, TILDE)
+UNEXCLUDED = "`-ASEAN` is read as the word"
+KINDS = (UNMARKED, WILDCARD, BOOST, TILDE, UNEXCLUDED)
 
 
 @pytest.mark.parametrize(
@@ -72,6 +73,9 @@ KINDS = (UNMARKED, WILDCARD, BOOST, TILDE)
         ("title:nickel^2", [("nickel^2", BOOST)]),
         # read as meant, or not another tool's syntax
         ("nickel? OR nickel~ OR +ore OR COVID-19 OR U.S. OR Rp5", []),
+        # an exclusion with no term to exclude from reads as the word, as it did before
+        ("Russia OR -ASEAN", [("-ASEAN", UNEXCLUDED)]),
+        ("Russia AND -ASEAN", []),  # excluded, as meant
     ],
 )
 def test_warned_terms(query: str, expected: list[tuple[str, str]]) -> None:

@@ -102,6 +102,13 @@ def test_lowercase_operators_that_are_still_errors(query: str) -> None:
         # a hyphen inside a word, or before a digit, is no exclusion
         ("COVID-19 AND Rusia-ASEAN", "([covid 19] & [rusia asean])"),
         ("x AND -5", "(x & 5)"),
+        # NOT before an exclusion is one NOT, not a double negation
+        ("drugs NOT -cannabis", "(drugs & !cannabis)"),
+        ("Russia AND NOT !Ukraine", "(russia & !ukraine)"),
+        # where an exclusion leaves a branch no positive term, it reads as before it excluded
+        # (a query that loaded then still loads; `monitor check` warns)
+        ("sabu OR !narkoba", "(sabu | narkoba)"),
+        ("title:-recipe AND rice", "(title:recipe & rice)"),
     ],
 )
 def test_excluded_words(query: str, expected: str) -> None:

@@ -115,7 +115,8 @@ def lint(topic: Topic, query: Query, vocabulary: Vocabulary) -> tuple[QueryWarni
     terms = [term for term in terms_of(query) if isinstance(term, Term)]
     found: dict[tuple[str, str], None] = {}
     for term in terms:
-        for message in (*_foreign_syntax(term), _unmarked(term, terms, vocabulary)):
+        messages = (*_foreign_syntax(term), _unexcluded(term), _unmarked(term, terms, vocabulary))
+        for message in messages:
             if message:
                 found[term.label, message] = None
     key = f"{topic.key}.query" if topic.key else "query"
@@ -187,6 +188,20 @@ _INNER_QUESTION = re.compile(r"(?<=\w)\?+(?=\w)")
 _BOOST = re.compile(r"(?<=\w)\^\d+(?:\.\d+)?(?!\S)")
 #: a proximity or fuzziness after a word (``nickel~5``, ``ore~0.8``)
 _TILDE = re.compile(r"(?<=\w)~\d+(?:\.\d+)?(?!\S)")
+
+
+def _unexcluded(term: Term) -> str | None:
+    """A ``-word`` or ``!word`` the parser read as the word: excluded there, it would leave an
+    OR branch with no positive term (``Russia OR -ASEAN``), so the query reads as it did before
+    ``-`` excluded, and the analyst meant an exclusion it is not."""
+    label = term.label
+    if label[:1] not in "-!–−" or not label[1:2].isalpha():
+        return None
+    return (
+        f"`{label}` is read as the word `{label[1:]}`, not excluded: here an exclusion would "
+        f"leave its branch with no term to match; to leave `{label[1:]}` out, write "
+        f"`... AND NOT {label[1:]}`"
+    )
 
 
 def _foreign_syntax(term: Term) -> tuple[str, ...]:

@@ -192,10 +192,24 @@ def parse(text: str) -> Query:
         raise _Syntax(f"query too long: {len(text)} characters (at most {MAX_QUERY})", MAX_QUERY)
     # a no-break or other Unicode space (pasted from a document) separates as a space does
     spaced = text if text.isascii() else _UNICODE_SPACE.sub(" ", text)
+    excluding = any(c in spaced for c in _EXCLUDING)
     try:
-        root = _Parser(_lex(spaced), len(text)).parse()
+        return Query(text, _checked(_lex(spaced, excluding), len(text)))
     except _Syntax as strict:
-        root = _forgiving(spaced, strict)
+        try:
+            return Query(text, _forgiving(spaced, excluding, strict))
+        except _Syntax as error:
+            if not excluding:
+                raise
+            try:  # as it read before -word excluded: a query that loaded then still loads
+                return Query(text, _checked(_lex(spaced, False), len(text)))
+            except _Syntax:
+                raise error from None
+
+
+def _checked(tokens: list[_Token], length: int) -> Node:
+    """The tree of ``tokens``, every OR branch with a positive term."""
+    root = _Parser(tokens, length).parse()
     bad = _unanchored(root)
     if bad is not None:
         raise _Syntax(
@@ -203,17 +217,17 @@ def parse(text: str) -> Query:
             "every article): combine it with a term, e.g. 'a AND NOT b'",
             bad.position,
         )
-    return Query(text, root)
+    return root
 
 
-def _forgiving(text: str, strict: _Syntax) -> Node:
+def _forgiving(text: str, excluding: bool, strict: _Syntax) -> Node:
     """``text``, which does not parse as written, read with typographic quotes as ``"`` and
     lowercase operators between operands as operators; ``strict`` (the error as written) when
     that does not parse either. Tried only after the strict parse fails, so a query that parses
     as written always reads as written (and pays nothing for this)."""
     try:
-        tokens = _lowercase_operators(_lex(text.translate(_QUOTES)))
-        return _Parser(tokens, len(text)).parse()
+        tokens = _lowercase_operators(_lex(text.translate(_QUOTES), excluding))
+        return _checked(tokens, len(text))
     except _Syntax as forgiven:
         # the later problem is the real one: the earlier was a lowercase operator it forgave
         raise (forgiven if forgiven.position > strict.position else strict) from None
@@ -254,9 +268,16 @@ _EXCLUDING = frozenset("-!–−")
 _QUOTES = str.maketrans(dict.fromkeys("“”„‟«»", '"'))
 
 
-def _lex(text: str) -> list[_Token]:
+def _lex(text: str, excluding: bool = False) -> list[_Token]:
+    """The tokens of ``text``; ``excluding``: ``-word`` and ``!word`` are ``NOT word`` (a
+    ``NOT`` right before one stays one ``NOT``: ``NOT -cannabis`` is no double negation)."""
+    tokens = _tokens(text, excluding)
+    return _one_not(tokens) if excluding else tokens
+
+
+def _tokens(text: str, excluding: bool) -> list[_Token]:
     if "{" in text or "}" in text or text.count('"') % 2:
-        return _lex_slowly(text)
+        return _lex_slowly(text, excluding)
     tokens: list[_Token] = []
     for match in _SIMPLE.finditer(text):
         paren, phrase, word = match.groups()
@@ -264,7 +285,7 @@ def _lex(text: str) -> list[_Token]:
             if word.isalpha() and word not in _KEYWORDS:  # the common word: no field, no NEAR/n
                 tokens.append(_Token("WORD", word, match.start()))
             else:
-                tokens.extend(_word_tokens(word, match.start()))
+                tokens.extend(_word_tokens(word, match.start(), excluding))
         elif paren is not None:
             tokens.append(_Token(paren, paren, match.start()))  # type: ignore[arg-type]  # ( or )
         else:
@@ -272,7 +293,7 @@ def _lex(text: str) -> list[_Token]:
     return tokens
 
 
-def _lex_slowly(text: str) -> list[_Token]:
+def _lex_slowly(text: str, excluding: bool) -> list[_Token]:
     tokens: list[_Token] = []
     i = 0
     while i < len(text):
@@ -281,7 +302,7 @@ def _lex_slowly(text: str) -> list[_Token]:
         paren, quote, brace, word = lexeme.groups()
         at = lexeme.start(lexeme.lastindex) if lexeme.lastindex else lexeme.end()
         if word is not None:
-            tokens.extend(_word_tokens(word, at))
+            tokens.extend(_word_tokens(word, at, excluding))
         elif paren is not None:
             tokens.append(_Token(paren, paren, at))  # type: ignore[arg-type]  # "(" or ")"
         elif quote is not None:
@@ -316,8 +337,17 @@ def _concept_token(text: str, position: int) -> _Token:
     return _Token("CONCEPT", name, position)
 
 
-def _word_tokens(word: str, position: int) -> list[_Token]:
-    if word[0] in _EXCLUDING and word[1:2].isalpha():  # -recipe: NOT recipe, not "recipe"
+def _one_not(tokens: list[_Token]) -> list[_Token]:
+    """``tokens`` less an exclusion's ``NOT`` right after a ``NOT`` (``NOT -x`` is ``NOT x``)."""
+    return [
+        t
+        for i, t in enumerate(tokens)
+        if not (t.kind == "NOT" and t.text in _EXCLUDING and i and tokens[i - 1].kind == "NOT")
+    ]
+
+
+def _word_tokens(word: str, position: int, excluding: bool = False) -> list[_Token]:
+    if excluding and word[0] in _EXCLUDING and word[1:2].isalpha():  # -recipe: NOT recipe
         return [_Token("NOT", word[0], position), *_word_tokens(word[1:], position + 1)]
     if word in ("AND", "OR", "NOT"):
         return [_Token(word, word, position)]  # type: ignore[arg-type]  # one of the three
@@ -328,7 +358,8 @@ def _word_tokens(word: str, position: int) -> list[_Token]:
         if field.lower() != "title":
             raise _Syntax(f"unknown field '{field}:' (only 'title:' is supported)", position)
         head = _Token("FIELD", "title", position)
-        return [head, *_word_tokens(rest, position + len(field) + 1)] if rest else [head]
+        rest_at = position + len(field) + 1
+        return [head, *_word_tokens(rest, rest_at, excluding)] if rest else [head]
     return [_Token("WORD", word, position)]
 
 
