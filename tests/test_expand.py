@@ -469,6 +469,26 @@ def test_an_english_verb_is_found_in_its_forms(query: str, title: str, matches: 
     assert (hits(query, title) is not None) == matches
 
 
+@pytest.mark.parametrize(
+    ("query", "lang", "text", "expected"),
+    [
+        ("sing", "en", "She sang at the concert", ("sang",)),
+        ("sing", None, "She sang at the concert", ("sang",)),
+        # written alike in other languages, they are other words
+        ("sing", "id", "Sang istri menyanyi di panggung", None),
+        ("sing", "vi", "Bộ Y tế bổ sung thuốc", None),
+        ("win", "id", "Harga naik 500 won per liter", None),
+        ("meet", "ms", "Met Malaysia meramalkan hujan lebat", None),
+    ],
+)
+def test_a_verbs_forms_count_in_english_texts_only(
+    query: str, lang: str | None, text: str, expected: tuple[str, ...] | None
+) -> None:
+    """``sing`` finds ``sang`` in English, not the Indonesian ``Sang`` (an honorific) or the
+    Vietnamese ``bổ sung``; ``win`` not Korea's ``won`` in Indonesian news."""
+    assert expected == lang_hits(query, lang, text)
+
+
 def test_verb_forms_come_from_the_dictionary() -> None:
     """Forms of a verb's base form only; none for an auxiliary or another verb's form."""
     expected = (("launched", "launching", "launches"), ("built", "builds"), (), (), ())

@@ -228,17 +228,22 @@ def _english_forms(term: Term) -> list[Term]:
     *head, last = term.patterns
     if last.kind != "word" or not last.folded:
         return []
-    others = english_numbers(last.text, singular=bool(head))
+    numbers = english_numbers(last.text, singular=bool(head))
+    verbs: tuple[str, ...] = ()
     if not head and not _capitalised(term):
-        others = tuple(dict.fromkeys((*others, *verb_forms(last.text))))
+        verbs = tuple(v for v in verb_forms(last.text) if v not in numbers)
+    # a verb's forms count in English texts only (and those of no known language): written
+    # alike elsewhere they are other words (`sang`, `sung` of sing: Indonesian `Sang`,
+    # Vietnamese `bổ sung`; `won`, Korea's currency in Indonesian news)
     return [
         Term(
             (*head, Pattern(other, "word", True)),
             term.label,
             term.position,
             form=_text(term, other),
+            langs=("en",) if other in verbs else (),
         )
-        for other in others
+        for other in (*numbers, *verbs)
     ]
 
 
