@@ -315,6 +315,7 @@ class Daemon:
         the topics) happens before the daemon switches to them; a failure keeps the last
         good configuration running."""
         async with self._reloading:  # SIGHUP and the watcher: one reload at a time
+            kept = self._pipeline.settings.retention
             try:
                 settings = await asyncio.to_thread(self._reload)
                 notifier = self._make_notifier(settings)
@@ -340,6 +341,9 @@ class Daemon:
             self._reload_waiting = None
             self._database.reached(RELOAD)
             self._schedule_sources(settings, next_checks)
+            if settings.retention != kept and settings.retention.days is not None:
+                # set or changed by the reload: checked now, not at the next hourly check
+                self._scheduler.modify_job("retention", next_run_time=self._now())
         log.info(
             "config reloaded (%s): sources=%d topics=%d",
             why,

@@ -583,6 +583,32 @@ def test_the_daemon_checks_the_daily_prune_at_start_by_its_clock() -> None:
     assert asyncio.run(scenario(None)).claims == []
 
 
+def test_a_reload_that_sets_retention_checks_the_prune_at_once() -> None:
+    """``retention.days`` set by a hot reload is checked then, not at the next hourly check
+    (a tester's daemon pruned nothing until it was restarted)."""
+    start = datetime.now(UTC)
+
+    async def scenario() -> PruningStore:
+        store = PruningStore(loop=asyncio.get_running_loop())
+        pipeline = FakePipeline(settings(), store=store)
+        daemon = Daemon(
+            pipeline,  # type: ignore[arg-type]  # the fake has what the daemon uses
+            reload=lambda: replace(settings(), retention=RetentionSettings(30)),
+            make_notifier=lambda s: Notifier(()),
+            now=lambda: start,
+        )
+        running = asyncio.create_task(daemon.run())
+        await asyncio.wait_for(pipeline.delivered.wait(), 60)  # started its jobs
+        assert store.claims == []  # retention off: the check at start did nothing
+        await daemon._reload_now("SIGHUP")
+        await asyncio.wait_for(store.pruned.wait(), 60)  # bounds a failing test only
+        daemon.stop()
+        await asyncio.wait_for(running, 60)
+        return store
+
+    assert asyncio.run(scenario()).cutoffs == [start - timedelta(days=30)]
+
+
 @dataclass
 class HeldBeatNode:
     """A cluster node whose heartbeat, once ``hold`` is given, waits for it (a slow database)."""
