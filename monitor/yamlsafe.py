@@ -80,6 +80,18 @@ _CoreResolver.add_implicit_resolver(
 )
 
 
+def _tag_hint(event: ScalarEvent | CollectionStartEvent) -> str:
+    """What to write when a plain value starts with ``!`` (a query's ``!word`` exclusion)."""
+    tag = event.tag or ""
+    if not isinstance(event, ScalarEvent) or tag.startswith("!!") or not tag.startswith("!"):
+        return ""
+    return (
+        " (a plain value that starts with '!' is a YAML tag: to start a value, such as a query"
+        " excluding a word, with '!', wrap the whole value in single quotes or write it as a"
+        " block: key: > and the value on the next line)"
+    )
+
+
 class _Refused(Exception):
     """Something the file says that we do not accept, at a 1-based line (and key path)."""
 
@@ -119,7 +131,7 @@ class _Composer(Reader, Scanner, Parser, Composer, _CoreResolver):
             self._count_alias(node, line)
             return node
         if isinstance(event, ScalarEvent | CollectionStartEvent) and event.tag is not None:
-            raise _Refused(f"tags are not allowed: {_short_tag(event.tag)}", line)
+            raise _Refused(f"tags are not allowed: {_short_tag(event.tag)}{_tag_hint(event)}", line)
         node = super().compose_node(parent, index)
         assert node is not None
         self.sizes[id(node)] = 1 + sum(self.sizes[id(child)] for child in _children(node))

@@ -202,7 +202,20 @@ BAD = [
     Bad(
         "local tag",
         "timezone: !zone UTC\n",
-        "monitor.yaml:1: tags are not allowed: !zone",
+        "monitor.yaml:1: tags are not allowed: !zone (a plain value that starts with '!' is a"
+        " YAML tag: to start a value, such as a query excluding a word, with '!', wrap the whole"
+        " value in single quotes or write it as a block: key: > and the value on the next line)",
+    ),
+    Bad(
+        "a query that starts with an exclusion",
+        "timezone: UTC\n",
+        "watchlists/w.yaml:4: tags are not allowed: !recipe (a plain value that starts with '!'"
+        " is a YAML tag: to start a value, such as a query excluding a word, with '!', wrap the"
+        " whole value in single quotes or write it as a block: key: > and the value on the next"
+        " line)",
+        watchlists={
+            "w.yaml": "topics:\n  - id: rice\n    name: Rice\n    query: !recipe AND rice\n"
+        },
     ),
     Bad(
         "alias bomb",
