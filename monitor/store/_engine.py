@@ -79,8 +79,12 @@ def sqlite_file(raw: str) -> str | None:
 
 
 def safe(url: URL) -> str:
-    """The URL as it may appear in a message or a log line."""
-    return url.render_as_string(hide_password=True)
+    """The URL as it may appear in a message or a log line: no password, and no user name
+    either (``/healthz`` shows the last error to anyone, and the log masks it so)."""
+    if url.username is None:
+        return url.render_as_string(hide_password=True)
+    scheme, rest = url._replace(username=None, password=None).render_as_string().split("://", 1)
+    return f"{scheme}://***@{rest}"
 
 
 def create(url: URL, make: bool = True) -> Engine:
