@@ -46,7 +46,8 @@ WILDCARD = "`?` is no wildcard"
 BOOST = "boosts are not supported"
 TILDE = "`~` is no operator"
 UNEXCLUDED = "`-ASEAN` is read as the word"
-KINDS = (UNMARKED, WILDCARD, BOOST, TILDE, UNEXCLUDED)
+OPERATOR = "read as the operator"
+KINDS = (UNMARKED, WILDCARD, BOOST, TILDE, UNEXCLUDED, OPERATOR)
 
 
 @pytest.mark.parametrize(
@@ -76,6 +77,12 @@ KINDS = (UNMARKED, WILDCARD, BOOST, TILDE, UNEXCLUDED)
         # an exclusion with no term to exclude from reads as the word, as it did before
         ("Russia OR -ASEAN", [("-ASEAN", UNEXCLUDED)]),
         ("Russia AND -ASEAN", []),  # excluded, as meant
+        # a lowercase operator the parser read as one (a name would have meant a phrase)
+        ("Johnson and Johnson", [("and", OPERATOR)]),
+        ("rice or palm AND oil", [("or", OPERATOR)]),
+        ("(a OR b) and not c", [("and", OPERATOR), ("not", OPERATOR)]),
+        # a word, a phrase's word, or written in capitals: no operator forgiven
+        ('near AND far OR "rock and roll" OR Russia AND not', []),
     ],
 )
 def test_warned_terms(query: str, expected: list[tuple[str, str]]) -> None:

@@ -22,6 +22,10 @@ them, each with the file, line, topic and term, and the fix:
   word (``nickel~5`` is ``nickel 5``): each matches almost nothing. What the parser rejects
   (``w/5`` between terms, ``"a b"~5``, ``a*``) is an error already, not a warning.
 
+* **A lowercase operator.** ``and``, ``or``, ``not`` or ``near/5`` between two terms is read as
+  the operator (as a word it would leave two terms side by side, an error), which an analyst
+  who meant a name (``Johnson and Johnson``) would not know: said, with the fix.
+
 A phrase whose words are separated by punctuation (``"N. Korea"``) matches across sentence
 punctuation too, as every phrase does; that is documented in the README, not warned: the
 punctuation in ``"U.S. Navy"`` or ``"Bắc - Nam"`` is meant.
@@ -119,6 +123,8 @@ def lint(topic: Topic, query: Query, vocabulary: Vocabulary) -> tuple[QueryWarni
         for message in messages:
             if message:
                 found[term.label, message] = None
+    for word in _forgiven_operators(query, terms):
+        found[word, _operator_message(word)] = None
     key = f"{topic.key}.query" if topic.key else "query"
     line = topic.query_line or topic.line
     return tuple(
@@ -183,6 +189,10 @@ def _known_elsewhere(term: Term, vocabulary: Vocabulary) -> bool:
 # --- other tools' syntax -------------------------------------------------------------------------
 
 #: ``?`` between two letters or digits (``colo?r``, ``nick??l``)
+#: a quoted phrase, straight or typographic (its words are no operators)
+_PHRASE = re.compile(r'"[^"]*"|“[^”]*”|„[^“”]*[“”]|«[^»]*»')
+#: a word that spells an operator in some case (its capitals are the operator itself)
+_SOFT_OPERATOR = re.compile(r"(?<![^\s(])(?i:and|or|not|near/\d+)(?![^\s)])")
 _INNER_QUESTION = re.compile(r"(?<=\w)\?+(?=\w)")
 #: a boost after a word (``nickel^2``, ``nickel^0.5``)
 _BOOST = re.compile(r"(?<=\w)\^\d+(?:\.\d+)?(?!\S)")
@@ -201,6 +211,28 @@ def _unexcluded(term: Term) -> str | None:
         f"`{label}` is read as the word `{label[1:]}`, not excluded: here an exclusion would "
         f"leave its branch with no term to match; to leave `{label[1:]}` out, write "
         f"`... AND NOT {label[1:]}`"
+    )
+
+
+def _forgiven_operators(query: Query, terms: list[Term]) -> list[str]:
+    """The lowercase ``and``/``or``/``not``/``near/n`` the parser read as operators (it does
+    so only where the word would be an error): ``Johnson and Johnson`` is ``Johnson AND
+    Johnson``, any Johnson, where the analyst may have meant the name."""
+    outside = _PHRASE.sub(lambda phrase: " " * len(phrase.group()), query.text)
+    words = {term.label for term in terms}
+    return [
+        m.group()
+        for m in _SOFT_OPERATOR.finditer(outside)
+        if m.group() not in words and not m.group().isupper()
+    ]
+
+
+def _operator_message(word: str) -> str:
+    operator = word.upper()
+    return (
+        f"read as the operator {operator} (as a word it would leave two terms side by side);"
+        f" write {operator} to say so, or quote the words for a phrase or a name"
+        ' ("Johnson and Johnson")'
     )
 
 
