@@ -315,9 +315,9 @@ class Daemon:
         the topics) happens before the daemon switches to them; a failure keeps the last
         good configuration running."""
         async with self._reloading:  # SIGHUP and the watcher: one reload at a time
-            kept = self._pipeline.settings.retention
             try:
                 settings = await asyncio.to_thread(self._reload)
+                kept = self._pipeline.settings.retention
                 notifier = self._make_notifier(settings)
                 next_checks = await self._prepare_sources(settings)
                 await self._pipeline.use_settings(settings, notifier)
