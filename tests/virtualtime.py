@@ -49,3 +49,9 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
     def jump(self) -> None:
         """From now on, waits on timers take no real time."""
         self._jumper.jumping = True
+
+    async def shutdown_default_executor(self, *timeout: Any) -> None:
+        """Threads are joined in real time: on Python 3.12 and later ``asyncio.Runner`` joins
+        them under a 300 s timeout, which a jumping clock would reach at once."""
+        self._jumper.jumping = False
+        await super().shutdown_default_executor(*timeout)
