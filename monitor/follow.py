@@ -3,7 +3,8 @@
 Owns: the plan of one poll's follows (bounded per poll; the rest wait for the next poll), the
 job the worker pool runs on a fetched page (extract + fingerprint), telling a page that is not
 the article (no text, a login wall, a "not found" page served with 200) from one that is, and
-merging the extracted article into the item that pointed at it. Pure: values in, values out;
+merging the extracted article into the item that pointed at it, and the language of an item
+known only from its listing. Pure: values in, values out;
 no I/O.
 Does not own: the I/O that applies it, the other half (``monitor.pipeline._follow_io``: fetches
 the pages, runs the job in a worker, places articles in stories), fetching (``monitor.fetch``),
@@ -21,7 +22,7 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from monitor import policy
-from monitor.extract import extract_article
+from monitor.extract import extract_article, listing_language
 from monitor.story import fingerprint
 from monitor.types import Article, Item
 
@@ -177,6 +178,15 @@ def merged(item: Item, article: Article) -> tuple[Item, str | None]:
         ),
         date_source,
     )
+
+
+def as_listed(item: Item) -> Item:
+    """An item known only from its listing (not followed, or its page unusable), in the
+    language its headline and summary are in when neither the listing nor the source says
+    (``listing_language``): forms kept to a language count as on a followed page's text."""
+    if item.language:
+        return item
+    return replace(item, language=listing_language(f"{item.title}\n{item.summary}"))
 
 
 def _cut(text: str, limit: int) -> str:

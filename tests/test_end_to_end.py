@@ -50,8 +50,8 @@ topics:
 """
 
 
-def rss(items: list[tuple[str, str, str, datetime]]) -> bytes:
-    """An RSS 2.0 feed in the shape Republika publishes."""
+def rss(items: list[tuple[str, str, str, datetime]], language: str | None = "id") -> bytes:
+    """An RSS 2.0 feed in the shape Republika publishes (``language``: its ``<language>``)."""
     body = "".join(
         f"<item><title>{escape(title)}</title><link>{escape(link)}</link>"
         f"<guid isPermaLink='false'>{escape(link)}</guid>"
@@ -62,7 +62,7 @@ def rss(items: list[tuple[str, str, str, datetime]]) -> bytes:
     return (
         f"<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel>"
         f"<title>Republika Online RSS Feed</title><link>https://www.republika.co.id/</link>"
-        f"<language>id</language>{body}</channel></rss>"
+        f"{f'<language>{language}</language>' if language else ''}{body}</channel></rss>"
     ).encode()
 
 
@@ -202,6 +202,28 @@ def test_new_indonesian_item_is_matched_and_delivered_once(world: World) -> None
 
     assert world.once() == 0  # nothing new: nothing more is sent
     assert len(world.webhook.received) == 1 and len(world.smtp.messages) == 1
+
+
+def test_an_item_known_only_from_its_listing_is_read_in_its_language(world: World) -> None:
+    """Neither the feed nor the source names a language and the item is not followed: its
+    headline and summary tell it when they say enough, else it stays unknown (every form
+    counts), as it was for every such item before."""
+    malay = (
+        "Polis tahan tiga lelaki disyaki terlibat sindiket dadah di Johor Bahru",
+        "https://www.example.my/berita/polis-tahan-tiga-lelaki",
+        "Ketua Polis Daerah berkata ketiga-tiga suspek ditahan dalam serbuan di sebuah rumah "
+        "kediaman malam tadi selepas polis menerima maklumat orang awam.",
+        SEED_PUBLISHED,
+    )
+    terse = ("Breaking", "https://www.example.my/berita/breaking", "", SEED_PUBLISHED)
+    world.feeds.serve("/guardian.xml", rss([malay, terse], language=None))
+    assert world.once() == 0
+    store = world.store()
+    try:
+        assert (known := store.article(malay[1])) is not None and known.lang == "ms"
+        assert (unknown := store.article(terse[1])) is not None and unknown.lang is None
+    finally:
+        store.close()
 
 
 def test_webhook_and_matches_json_show_the_same_hits(

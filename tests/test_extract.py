@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from monitor.extract import clean_lines, extract_article
-from monitor.extract._language import choose_language
+from monitor.extract._language import LEXICON_LANGUAGES, choose_language
 from monitor.extract.dates import written_dates
+from monitor.match.lexicon_files import LANGUAGES
 from tests.pages import (
     BOILERPLATE,
     SEED_PARAGRAPHS,
@@ -428,3 +429,9 @@ def test_latin1_labels_read_as_windows_1252(
     from monitor.extract.decode import decode_html
 
     assert decode_html(body, content_type).endswith(expected)
+
+
+def test_a_listing_is_told_among_the_lexicon_languages() -> None:
+    """The languages a listing's headline is told among are the ones the lexicon writes forms
+    in (a language of its own would make the lexicon's forms kept to another stop counting)."""
+    assert set(LEXICON_LANGUAGES) == {code.split("_")[0] for code in LANGUAGES}

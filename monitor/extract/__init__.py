@@ -5,6 +5,7 @@ runs in the worker pool and in ``monitor extract``.
 
     extract_article(content, url, content_type=None, language=None, now=None) -> Article
     text_language(text) -> str | None
+    listing_language(text) -> str | None
 
 Owns: decoding the page, and choosing among the sources of each field. The date is chosen in
 this order, the first that gives one wins (``Article.date_source`` says which):
@@ -29,7 +30,7 @@ from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser
 
-from monitor.extract._language import choose_language
+from monitor.extract._language import choose_language, listing_language
 from monitor.extract._meta import Meta, read_meta
 from monitor.extract._text import clean_lines, main_text
 from monitor.extract.dates import written_dates
@@ -37,7 +38,14 @@ from monitor.extract.decode import decode_html
 from monitor.timestamps import believable
 from monitor.types import Article
 
-__all__ = ["Article", "clean_lines", "decode_html", "extract_article", "text_language"]
+__all__ = [
+    "Article",
+    "clean_lines",
+    "decode_html",
+    "extract_article",
+    "listing_language",
+    "text_language",
+]
 
 #: how far around the headline a written date may stand (characters of page text)
 _BEFORE_TITLE, _AFTER_TITLE = 400, 1500

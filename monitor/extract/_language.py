@@ -27,11 +27,25 @@ CONFIDENT = 0.95
 SHORT_SURE = 0.5
 #: letters read to tell the language: enough for a clear answer, cheap (measured on AEB)
 _SAMPLE = 1200
+#: the languages the shipped lexicon writes forms in (``monitor.match.lexicon_files.LANGUAGES``)
+LEXICON_LANGUAGES = ("en", "id", "ms", "vi", "th", "ru", "zh", "fr", "es", "de", "pt", "it")
+#: py3langid's probability, among ``LEXICON_LANGUAGES`` only, from which a listing's headline
+#: and summary are taken to be in a language. Measured on the corpus's 6,633 texts (headline and
+#: the first 300 letters): 4,759 right, 1 wrong, 1,873 left unknown (mostly Indonesian against
+#: Malay); at 0.5, 96 wrong; unrestricted, English headlines read as Nigerian Pidgin or Zulu
+LISTING_SURE = 0.9
 
 
 @functools.cache
 def _identifier() -> LanguageIdentifier:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+@functools.cache
+def _lexicon_identifier() -> LanguageIdentifier:
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(LEXICON_LANGUAGES)
+    return identifier
 
 
 def identify(text: str) -> tuple[str, float]:
@@ -57,6 +71,16 @@ def choose_language(text: str, declared: str | None, hint: str | None) -> str | 
                 if word in family:
                     return word
     return detected if probability >= CONFIDENT else said
+
+
+def listing_language(text: str) -> str | None:
+    """The language of an item known only from its listing (headline and summary), when the
+    model is sure among the lexicon's languages; None else, so that every form counts. A
+    wrong language costs more than none: the forms kept to the right one stop counting."""
+    if not text.strip():
+        return None
+    language, probability = _lexicon_identifier().classify(text[:_SAMPLE])
+    return str(language) if probability >= LISTING_SURE else None
 
 
 def _short_guess(text: str) -> str | None:

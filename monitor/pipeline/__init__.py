@@ -347,7 +347,8 @@ class Pipeline:
         now: datetime,
     ) -> tuple[list[NewArticle], list[tuple[str, str]]]:
         articles, failed = [], []
-        for item, page in pages:
+        for listed, page in pages:
+            item = listed if page.text else follow.as_listed(listed)
             try:
                 matches = self._matches_for(source, item, page.text)
             except (RecursionError, MemoryError, ValueError) as error:
