@@ -161,6 +161,33 @@ def lang_hits(query: str, lang: str | None, text: str) -> tuple[str, ...] | None
 @pytest.mark.parametrize(
     ("query", "lang", "text", "expected"),
     [
+        # a jar ("банка") and what it holds, after "с": no bank; the bank's "с" stays the bank's
+        ("bank", "ru", "Он хранил деньги в банке с огурцами.", None),
+        ("bank", "ru", "Он принес банку с солеными огурцами.", None),
+        ("bank", "ru", "Банки со сгущенкой и банка из-под пива.", None),
+        ("bank", "ru", "Он работает в банке с 2005 года.", ("банке",)),
+        ("bank", "ru", "Доля в банке с государственным участием.", ("банке",)),
+        ("bank", "ru", "Глава банка заявил.", ("банка",)),
+        # a shouting line's "US" is the pronoun: FOLLOW US, CONTACT US, ABOUT US
+        ("US", "en", "FOLLOW US ON TWITTER. CONTACT US. ABOUT US", None),
+        ('"United States"', "en", "JOIN US FOR THE LIVE BLOG", None),
+        ("US", "en", "US SANCTIONS HIT RUSSIAN BANKS", ("US",)),
+        ("US", "en", "Worries about US debt grow.", ("US",)),
+        # a sum in US dollars, written with a space before the sign: no mention of the US
+        ('"United States"', "en", "The firm raised US $2 million.", None),
+    ],
+)
+def test_a_words_other_sense_by_its_neighbours(
+    query: str, lang: str, text: str, expected: tuple[str, ...] | None
+) -> None:
+    """Found by the lead: the jar's "в банке с огурцами", a headline's "FOLLOW US" and a sum's
+    "US $2 million" fired as the bank and the United States."""
+    assert expected == lang_hits(query, lang, text)
+
+
+@pytest.mark.parametrize(
+    ("query", "lang", "text", "expected"),
+    [
         # a word another language writes alike with another meaning counts only in its own
         # language's texts: German Import* is not English "important", nor French crue "cruel"
         ("imports", "en", "It is important, of great importance.", None),

@@ -148,6 +148,19 @@ def test_typographic_quotes(query: str, expected: str) -> None:
     assert expected == show(parse_query(query).root)
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ('"газета «Коммерсантъ»" and Россия', "([газета коммерсантъ] & россия)"),
+        ('"the “Belt and Road”" or «Пояс и путь»', "([the belt and road] | [пояс и путь])"),
+    ],
+)
+def test_typographic_quotes_inside_a_quoted_phrase_are_its_own(query: str, expected: str) -> None:
+    """A lowercase operator has the query read forgivingly: the guillemets inside an already
+    quoted phrase stay the phrase's marks (read as quotes, they ended it: a parse error)."""
+    assert expected == show(parse_query(query).root)
+
+
 def test_typographic_quote_positions_are_the_texts() -> None:
     """An error after a typographic phrase points into the query as written."""
     with pytest.raises(QueryError) as raised:

@@ -4,8 +4,11 @@ without capitals reads its names as its body writes them."""
 
 from __future__ import annotations
 
+import pytest
+
 from monitor.match import Matcher
-from monitor.match.text import headline, holds_word, normalise_word, words
+from monitor.match.text import count_words, headline, holds_word, normalise_word, words
+from monitor.snippet import matched_words, words_pattern
 from monitor.types import Document, Topic
 
 #: ``ͺ`` (Greek ypogegrammeni) and ``ﹰ`` (an Arabic presentation form) are word characters
@@ -101,6 +104,52 @@ def test_a_dollar_signs_letters_are_no_word() -> None:
     found = words("US$5 million (HK$39 million, S$ 6.7 million) for US firms; BONUS$")
     expected = "__ 5 million __ 39 million _ 6 7 million for US firms BONUS"
     assert (" ".join(found.original), found.span(0, 1)) == (expected, "US$5")
+
+
+def test_a_dollar_sign_after_a_space_is_a_currency_too() -> None:
+    """``US $2 million`` is a sum in US dollars as ``US$2 million`` is; ``US`` before a dollar
+    sign with no amount after it, and a letter alone before `` $``, stay words."""
+    found = words("US $2 million, HK $ 5, AU $3; US $ rates; A $5 fee")
+    expected = "__ 2 million __ 5 __ 3 US rates A 5 fee"
+    assert (" ".join(found.original), found.span(0, 1)) == (expected, "US $2")
+
+
+@pytest.mark.parametrize(
+    "invisible",
+    ["\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"],
+    ids=["soft-hyphen", "zwsp", "zwnj", "zwj", "word-joiner", "bom"],
+)
+def test_an_invisible_format_character_inside_a_word_does_not_split_it(invisible: str) -> None:
+    """Malay ``berji\u00adran`` (a soft hyphen a site put in) is ``berjiran``, not ``berji`` +
+    ``ran``; the word as written, and its span, still hold the character (a snippet's
+    highlight finds it in the text); one alone between words is no word."""
+    text = f"Singa{invisible}pura dan Malaysia berji{invisible}ran {invisible} ya"
+    found = words(text)
+    assert (found.exact, found.original[3], found.span(3, 4)) == (
+        ("singapura", "dan", "malaysia", "berjiran", "ya"),
+        f"berji{invisible}ran",
+        f"berji{invisible}ran {invisible} ya",
+    )
+    assert count_words(text) == 5
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("berjiran", "Malaysia dan Singapura negara yang berji\u00adran."),
+        ("berjir*", "Malaysia dan Singapura negara yang berji\u00adran."),
+        ('"Singapura negara"', "Malaysia dan Singa\u200bpura negara yang berjiran."),
+        ("berji\u00adran", "Malaysia dan Singapura negara yang berjiran."),
+    ],
+)
+def test_a_term_matches_across_an_invisible_character(query: str, text: str) -> None:
+    """A term finds the word a soft hyphen or zero-width space is inside (in the text or in the
+    query), and the matched word, as written, is what a snippet's highlight finds in the text."""
+    (found,) = Matcher([Topic("t", "t", query, 0.0, expand=False)]).match(
+        Document("d", "", text, lang="ms")
+    )
+    pattern = words_pattern(matched_words(found.hits))
+    assert pattern is not None and pattern.search(text) is not None
 
 
 def test_a_domain_in_a_dateline_does_not_satisfy_a_query() -> None:

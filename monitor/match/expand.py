@@ -303,7 +303,9 @@ def _replaced(term: Term, variants: list[Variant]) -> bool:
 def _context(guard: Guard) -> bool:
     """True when ``guard`` rules on more than a capital: the words around, the diacritics or
     the text's language, which tell the name or sense from another one written alike."""
-    around = guard.reject_before or guard.reject_after or guard.require_after
+    around = (
+        guard.reject_before or guard.reject_after or guard.reject_after_words or guard.require_after
+    )
     return bool(
         guard.case == "exact"
         or guard.marks

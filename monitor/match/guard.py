@@ -48,6 +48,10 @@ class Guard:
     reject_before: frozenset[str] = frozenset()
     #: words that reject when just after (``Nga Sơn``: a district), compared the same way
     reject_after: frozenset[str] = frozenset()
+    #: word sequences that reject when they follow (Russian ``банке с огурцами``: a jar of
+    #: pickles, where ``банке с`` alone may be the bank's, ``в банке с 2005 года``); each word
+    #: compared as ``reject_after`` compares one, or a prefix when it ends with ``*``
+    reject_after_words: tuple[tuple[str, ...], ...] = ()
     #: when given, one of these words must follow: the head of compounds whose other uses are
     #: another sense (Indonesian ``pemilihan`` is an election in ``pemilihan umum``, ``pemilihan
     #: wali kota``, a selection in ``pemilihan bahan``), compared the same way
@@ -81,6 +85,8 @@ class Guard:
             return False
         if after is not None and _listed(field, after, self.reject_after):
             return False
+        if after is not None and any(_follows(field, after, w) for w in self.reject_after_words):
+            return False
         if self.require_after and (after is None or not _listed(field, after, self.require_after)):
             return False
         if (
@@ -106,6 +112,20 @@ class Guard:
 
 def _listed(field: Words, at: int, words: frozenset[str]) -> bool:
     return field.exact[at] in words or field.original[at] in words
+
+
+def _follows(field: Words, at: int, words: tuple[str, ...]) -> bool:
+    """Whether ``words`` are the words of ``field`` from ``at`` on (``word*``: a prefix)."""
+    if at + len(words) > len(field.exact):
+        return False
+    return all(_is(field, at + i, word) for i, word in enumerate(words))
+
+
+def _is(field: Words, at: int, word: str) -> bool:
+    if word.endswith("*"):
+        stem = word[:-1]
+        return field.exact[at].startswith(stem) or field.original[at].startswith(stem)
+    return field.exact[at] == word or field.original[at] == word
 
 
 def _capitals(written: tuple[str, ...]) -> bool:

@@ -194,10 +194,17 @@ def _guard(name: str, at: At) -> Guard:
     if case not in ("any", "proper", "exact"):
         fields["case"].fail("expected any, proper or exact")
 
-    def words(key: str, *, cased: bool = False) -> frozenset[str]:
+    def each(key: str, *, cased: bool = False) -> list[str]:
         found = fields[key].strings() if key in fields else ()
         # reject lists keep a capitalised word as written: it compares case-sensitively
-        return frozenset(w if cased and w[:1].isupper() else normalise(w) for w in found)
+        return [w if cased and w[:1].isupper() else normalise(w) for w in found]
+
+    def words(key: str, *, cased: bool = False) -> frozenset[str]:
+        return frozenset(w for w in each(key, cased=cased) if " " not in w)
+
+    def sequences(key: str) -> tuple[tuple[str, ...], ...]:
+        # an entry of several words ("с огурц*") is a sequence, compared word by word
+        return tuple(tuple(w.split()) for w in each(key, cased=True) if " " in w)
 
     def flag(key: str, default: bool = False) -> bool:
         return fields[key].boolean() if key in fields else default
@@ -213,6 +220,7 @@ def _guard(name: str, at: At) -> Guard:
         allow_before=words("allow_before"),
         reject_before=words("reject_before", cased=True),
         reject_after=words("reject_after", cased=True),
+        reject_after_words=sequences("reject_after"),
         require_after=words("require_after", cased=True),
     )
 

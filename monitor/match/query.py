@@ -226,11 +226,22 @@ def _forgiving(text: str, excluding: bool, strict: _Syntax) -> Node:
     that does not parse either. Tried only after the strict parse fails, so a query that parses
     as written always reads as written (and pays nothing for this)."""
     try:
-        tokens = _lowercase_operators(_lex(text.translate(_QUOTES), excluding))
+        tokens = _lowercase_operators(_lex(_typographic_quotes(text), excluding))
         return _checked(tokens, len(text))
     except _Syntax as forgiven:
         # the later problem is the real one: the earlier was a lowercase operator it forgave
         raise (forgiven if forgiven.position > strict.position else strict) from None
+
+
+def _typographic_quotes(text: str) -> str:
+    """``text`` with its typographic quotes as ``"``, but for those inside a phrase quoted with
+    ``"``: there they are the phrase's own marks (``"газета «Коммерсантъ»"``), and read as
+    quotes they would end it. The same length: positions stay those of the text."""
+    if '"' not in text:
+        return text.translate(_QUOTES)
+    pieces = text.split('"')
+    # the even pieces are outside "...", the odd ones inside (an unclosed one runs to the end)
+    return '"'.join(p if i % 2 else p.translate(_QUOTES) for i, p in enumerate(pieces))
 
 
 # --- lexing --------------------------------------------------------------------------------------

@@ -9,7 +9,9 @@ Owns: what a "word" is and the two forms every word is compared in:
   this form, so ``bao`` matches ``bao``, ``bão`` and ``báo``.
 
 A word is a run of letters, digits and combining marks: hyphens, apostrophes and other
-punctuation split words (``Rusia-ASEAN`` is ``rusia`` + ``asean``). Thai, Lao, Khmer, Myanmar,
+punctuation split words (``Rusia-ASEAN`` is ``rusia`` + ``asean``). Invisible format characters
+inside a word (a soft hyphen, a zero-width space or joiner) do not: ``berji\u00adran`` is
+``berjiran``, and its span in the text still holds them. Thai, Lao, Khmer, Myanmar,
 Tibetan, Chinese and Japanese are written without spaces: a run of them is one long word, and
 query words in those scripts are matched as substrings of it (see ``needs_substring``).
 Vietnamese writes every syllable as a word of its own (``bầu cử``, election, is two): a
@@ -29,11 +31,18 @@ from dataclasses import dataclass
 
 # Letters and digits (``\w``) plus the combining marks that ``\w`` leaves out, so that decomposed
 # Vietnamese or Thai vowel signs stay inside their word. Underscores are replaced before matching.
-_WORD = re.compile(
+_WORD_CHAR = (
     r"[\w\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
     r"\u0900-\u0dff\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u1ab0-\u1aff"
-    r"\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a]+"
+    r"\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a]"
 )
+# Invisible format characters a text may hold inside a word: the soft hyphen (a hyphenation
+# point a site or an editor put in, ``berji\u00adran``), zero-width space, non-joiner, joiner,
+# word joiner and the byte-order mark. Inside a word they are part of it (the word is read
+# without them, ``normalise``); elsewhere they are no word.
+_INVISIBLE_CHAR = r"[\u00ad\u200b-\u200d\u2060\ufeff]"
+_INVISIBLE = re.compile(_INVISIBLE_CHAR)
+_WORD = re.compile(f"{_WORD_CHAR}+(?:{_INVISIBLE_CHAR}+{_WORD_CHAR}+)*")
 # ``_WORD`` in a text of ASCII characters alone (most texts in Latin script): the same words
 # (``\w`` of an ASCII character is one of these, and the other ranges are not ASCII), found
 # several times faster (a class of ranges is one table look-up a character; ``\w`` is not).
@@ -57,8 +66,12 @@ _HOST_SUFFIX = re.compile(
 # The letters of a dollar sign (``US$5 million``, ``S$``, ``HK$``) name a currency, not its
 # country: ``US`` there is no mention of the United States (a fifth of the corpus's English
 # texts write ``US$``, a quarter of those mention the US no other way). Blanked like a domain
-# suffix, in a text that holds a dollar sign.
-_DOLLAR_LETTERS = re.compile(r"(?<![0-9A-Za-z])(?:US|HK|NZ|NT|AU|SG|S|A|C)(?=\$)")
+# suffix, in a text that holds a dollar sign. A code of two letters names the currency also
+# when a space parts it from the sign and an amount follows (``US $2 million``); a letter alone
+# before `` $`` is more often a word (``A $5 fee``) and is left.
+_DOLLAR_LETTERS = re.compile(
+    r"(?<![0-9A-Za-z])(?:(?:US|HK|NZ|NT|AU|SG|S|A|C)(?=\$)|(?:US|HK|NZ|NT|AU|SG)(?=\s\$\s?\d))"
+)
 _LETTER = re.compile(r"[A-Za-z]")
 #: the fewest words of a headline that tell it is written without capitals (``headline``)
 CASELESS_WORDS = 4
@@ -157,9 +170,12 @@ def _commonest(spellings: list[str], word: str, written: tuple[str, ...]) -> str
 
 
 def normalise(text: str) -> str:
-    """NFKC, case-fold, and read ``ё`` as ``е``: the ``exact`` form."""
+    """NFKC, case-fold, read ``ё`` as ``е`` and drop invisible format characters (a soft
+    hyphen, a zero-width space or joiner): the ``exact`` form."""
     if text.isascii():
         return text.lower()
+    if _INVISIBLE.search(text) is not None:  # rare: one search in C spares most texts a copy
+        text = _INVISIBLE.sub("", text)
     return unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
 
 
