@@ -2,8 +2,9 @@
 
 A database outage cannot be recorded in the database, so the daemon holds it. Every job that
 reads or writes the store (polls, delivery rounds, claims, lease releases, heartbeats, shared
-host politeness, config reloads, learned-filter checks) reports to one ``DatabaseWatch``: a
-failure (``failed``), or that it reached the database again (``reached``). The watch keeps a
+host politeness, config reloads, learned-filter checks, the daily prune) reports to one
+``DatabaseWatch``: a failure (``failed``), or that it reached the database again (``reached``).
+The watch keeps a
 ``DatabaseHealth`` value (``/healthz`` shows it), counts every failure
 (``monitor_store_errors_total``), and logs two lines per outage: one ERROR when the database
 first fails, one WARNING when the last job that failed on it works again. Failures between

@@ -88,9 +88,11 @@ class Node:
         """Give back the leases whose release failed. Safe however late: a release names the
         lease's epoch, and does nothing once the lease lapsed and was claimed again."""
         for lease in sorted(self.unreleased, key=lambda held: (held.kind, held.name)):
-            await asyncio.to_thread(self._store.release, lease)
+            given_back = await asyncio.to_thread(self._store.release, lease)
             self.unreleased.discard(lease)
-            log.info("lease given back after the database failed %s=%s", lease.kind, lease.name)
+            # False: it lapsed and was claimed again (by any node): nothing of ours to give back
+            if given_back:
+                log.info("lease given back after the database failed %s=%s", lease.kind, lease.name)
         self.database.reached("release")
 
     async def leave(self) -> None:

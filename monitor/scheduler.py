@@ -56,7 +56,7 @@ STOP_GRACE = 5.0
 APSCHEDULER_LOG = "apscheduler.scheduler"
 RUN_SKIPPED = "skipped: maximum number of running instances reached"
 #: the names the daemon's own jobs report to the database watch under
-DELIVER, CLAIM, RELOAD = "deliver", "claim", "config reload"
+DELIVER, CLAIM, RELOAD, PRUNE = "deliver", "claim", "config reload", "prune"
 
 
 def _skipped_runs_at_debug(record: logging.LogRecord) -> bool:
@@ -266,7 +266,11 @@ class Daemon:
         ends it after the current batch)."""
         self._track_current()
         days = self._pipeline.settings.retention.days
-        if days is None or self._stopping.is_set():
+        if self._stopping.is_set():
+            return
+        if days is None:
+            # turned off by a reload: a prune that failed before must not hold the outage open
+            self._database.reached(PRUNE)
             return
         try:
             await asyncio.to_thread(
@@ -274,7 +278,9 @@ class Daemon:
                 stop=self._stopping.is_set,
             )  # fmt: skip
         except StoreError as error:
-            log.error("pruning old articles failed (next try in a day): %s", error)
+            self._database.failed(PRUNE, error)  # tried again at the next hourly check
+            return
+        self._database.reached(PRUNE)
 
     async def _watch_config(self) -> None:
         self._track_current()  # a stop waits for a check under way

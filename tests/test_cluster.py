@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import subprocess
 import sys
 import threading
@@ -20,7 +21,7 @@ from sqlalchemy import text
 from monitor import cluster
 from monitor.cli.daemon import open_node
 from monitor.cluster import Lease
-from monitor.config import HttpSettings, load_settings
+from monitor.config import ClusterSettings, HttpSettings, load_settings
 from monitor.database_watch import DatabaseWatch
 from monitor.errors import FetchError, LeaseLost, StoreError
 from monitor.fetch import Fetcher
@@ -160,6 +161,40 @@ def test_heartbeat_renews_held_leases_but_not_lapsed_ones(store: Store) -> None:
     (node,) = store.nodes()
     assert (node.node, node.alive, node.sources) == ("a", True, ("kept",))
     assert store.claim_sources(["kept", "lapsed"], "b", NOW, LEASE, limit=5)[0].name == "lapsed"
+
+
+@pytest.mark.postgres
+def test_a_release_says_whether_it_gave_the_lease_back(store: Store) -> None:
+    """Held: given back (True); lapsed and claimed again by another node: nothing (False)."""
+    store.register_sources([state("held"), state("taken")])
+    held, stale = store.claim_sources(["held", "taken"], "a", NOW, LEASE, limit=2)
+    expire(store, "a")
+    (taken,) = store.claim_sources(["taken"], "b", NOW, LEASE, limit=1)
+    assert (store.release(held), store.release(stale)) == (True, False)
+    assert store.release(taken) is True
+
+
+@pytest.mark.postgres
+def test_the_beat_logs_only_the_leases_it_gave_back(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two releases failed in an outage; one lease lapsed meanwhile and node B claimed it.
+    A's next beat gives back the one it still held and says so; of the other it says nothing
+    (a tester read "lease given back" for a lease B held)."""
+    store.register_sources([state("kept"), state("lapsed")])
+    a = Node(store, ClusterSettings(lease=LEASE), lambda: NOW, name="a")
+    (lapsed,) = store.claim_sources(["lapsed"], "a", NOW, LEASE, limit=1)
+    expire(store, "a")
+    store.claim_sources(["lapsed"], "b", NOW, LEASE, limit=1)
+    (kept,) = store.claim_sources(["kept"], "a", NOW, LEASE, limit=1)
+    a.unreleased = {kept, lapsed}
+    with caplog.at_level(logging.INFO, logger="monitor.node"):
+        asyncio.run(a.beat())
+    given_back = [r.getMessage() for r in caplog.records if "given back" in r.getMessage()]
+    assert given_back == ["lease given back after the database failed source=kept"]
+    assert a.unreleased == set() and a.database.health.ok
+    taken = store.claim_sources(["kept", "lapsed"], "c", NOW, LEASE, limit=2)
+    assert [lease.name for lease in taken] == ["kept"]  # B still holds "lapsed"
 
 
 @pytest.mark.postgres

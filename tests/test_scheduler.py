@@ -23,6 +23,8 @@ from monitor.config import (
     Settings,
     SourceSettings,
 )
+from monitor.database_watch import DatabaseHealth
+from monitor.errors import StoreError
 from monitor.metrics import Metrics
 from monitor.notify import Notifier
 from monitor.pipeline import PollResult
@@ -607,6 +609,80 @@ def test_a_reload_that_sets_retention_checks_the_prune_at_once() -> None:
         return store
 
     assert asyncio.run(scenario()).cutoffs == [start - timedelta(days=30)]
+
+
+@dataclass
+class UnreachableStore(PruningStore):
+    """A pruning store whose database fails while ``down`` is set."""
+
+    down: bool = True
+
+    def claim_run(self, name: str, now: datetime, every: timedelta) -> bool:
+        if self.down:
+            raise StoreError("claiming a daily job failed (sqlite:///monitor.db): locked")
+        return super().claim_run(name, now, every)
+
+
+def test_the_daily_prune_reports_a_database_outage_to_the_watch(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Three hourly checks in an outage: one ERROR line (the watch's), /healthz names the job,
+    every failure counted; the first check that reaches the database ends the outage with one
+    line (the job logged an ERROR of its own at every hourly check)."""
+    clock = [datetime(2026, 12, 5, 9, 0, tzinfo=UTC)]
+
+    async def scenario() -> tuple[list[DatabaseHealth], PruningStore]:
+        store = UnreachableStore(loop=asyncio.get_running_loop())
+        pipeline = FakePipeline(replace(settings(), retention=RetentionSettings(30)), store=store)
+        daemon = Daemon(
+            pipeline,  # type: ignore[arg-type]  # the fake has what the daemon uses
+            reload=lambda: pipeline.settings,
+            make_notifier=lambda s: Notifier(()),
+            now=lambda: clock[0],
+        )
+        seen = []
+        for _ in range(3):
+            await daemon._prune()
+            seen.append(daemon._database.health)
+            clock[0] += timedelta(hours=1)
+        store.down = False
+        await daemon._prune()
+        return [*seen, daemon._database.health], store
+
+    with caplog.at_level(logging.INFO):
+        health, store = asyncio.run(scenario())
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [level for level, _ in said] == ["ERROR", "WARNING"], said
+    assert said[0][1].startswith("database unavailable job=prune: StoreError: claiming a daily")
+    assert said[1][1] == (
+        "database reachable again after 10800 s; jobs that failed: prune"
+        " (3 failures, 0 polls not saved)"
+    )
+    assert [h.failing_jobs for h in health] == [("prune",)] * 3 + [()]
+    assert health[-1].total_failures == 3 and store.claims == [clock[0]]
+
+
+def test_a_prune_turned_off_in_an_outage_does_not_hold_it_open() -> None:
+    """The prune failed, then a reload turned retention off: the job no longer touches the
+    database, so it is no longer failing (else /healthz would say 503 until a restart)."""
+    start = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+
+    async def scenario() -> DatabaseHealth:
+        store = UnreachableStore(loop=asyncio.get_running_loop())
+        pipeline = FakePipeline(replace(settings(), retention=RetentionSettings(30)), store=store)
+        daemon = Daemon(
+            pipeline,  # type: ignore[arg-type]  # the fake has what the daemon uses
+            reload=lambda: pipeline.settings,
+            make_notifier=lambda s: Notifier(()),
+            now=lambda: start,
+        )
+        await daemon._prune()
+        assert not daemon._database.health.ok
+        pipeline.settings = replace(pipeline.settings, retention=RetentionSettings(None))
+        await daemon._prune()
+        return daemon._database.health
+
+    assert asyncio.run(scenario()).ok
 
 
 @dataclass

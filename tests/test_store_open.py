@@ -6,6 +6,7 @@ command that only reads must neither create a database at a mistyped path nor mi
 
 from __future__ import annotations
 
+import errno
 import subprocess
 import sys
 from pathlib import Path
@@ -63,11 +64,22 @@ def test_reading_an_old_schema_does_not_migrate_it(tmp_path: Path) -> None:
     Store.open(url, migrate=False).close()
 
 
-def test_a_reader_who_may_not_write_beside_the_file_still_reads(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        PermissionError(errno.EACCES, "Permission denied"),
+        OSError(errno.EROFS, "Read-only file system"),
+    ],
+    ids=["permission", "read-only-mount"],
+)
+def test_a_reader_who_may_not_write_beside_the_file_still_reads(
+    tmp_path: Path, refusal: OSError
+) -> None:
     """An analyst's account reads the daemon's database but may not create the lock file
-    beside it (found by an operator: a traceback, exit 1): reading goes on without the lock
-    (it only waits out a migration); migrating says what it could not do. The tests run as
-    root, whom file modes do not stop: opening the lock file is refused instead."""
+    beside it, or the file is on a read-only mount (found by an operator and a tester: a
+    traceback, exit 1): reading goes on without the lock (it only waits out a migration);
+    migrating says what it could not do. The tests run as root, whom file modes do not stop,
+    on a writable disk: opening the lock file is refused instead."""
     folder = tmp_path / "data"
     folder.mkdir()
     url = f"sqlite:///{folder}/monitor.db"
@@ -77,7 +89,7 @@ def test_a_reader_who_may_not_write_beside_the_file_still_reads(tmp_path: Path) 
 
     def refuse(path: str, *args: Any, **kwargs: Any) -> Any:
         if str(path) == lock_path:
-            raise PermissionError(13, "Permission denied", path)
+            raise type(refusal)(refusal.errno, refusal.strerror, path)
         return real_open(path, *args, **kwargs)
 
     real_open = open

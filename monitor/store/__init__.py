@@ -26,7 +26,7 @@ decide; the store records). Callers never see table rows, only the frozen values
       release, check_fence, fenced(lease), ...    leases, and the fence on every transaction
     prune_batch(cutoff, after, limit),            retention (``_retention``): old articles
       prune_counts, prune_digests, claim_run,       deleted in batches, what is kept, the keys
-      vacuum                                        they leave seen, one node's daily run
+      vacuum, database_size                         they leave seen, one node's daily run
 
 Every database error surfaces as ``monitor.errors.StoreError``, without the URL's password.
 """

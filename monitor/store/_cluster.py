@@ -243,10 +243,11 @@ class Coordination:
             ).all()
         return [Lease("channel", name, node, epoch) for name, epoch in claimed]
 
-    def release(self, lease: Lease) -> None:
-        """Give a lease back, if this node still holds it with that epoch (else: nothing)."""
+    def release(self, lease: Lease) -> bool:
+        """Give a lease back, if this node still holds it with that epoch (else: nothing).
+        True when it was given back; False when it had lapsed or been claimed again since."""
         with self._coordinating("releasing a lease") as connection:
-            _release(connection, lease)
+            return _release(connection, lease)
 
     # --- politeness the nodes agree on ---------------------------------------------------
 
@@ -354,9 +355,10 @@ def _check(connection: Connection, lease: Lease) -> None:
         raise LeaseLost(f"lease lost: {lease.kind} {lease.name!r} (epoch {lease.epoch})")
 
 
-def _release(connection: Connection, lease: Lease) -> None:
+def _release(connection: Connection, lease: Lease) -> bool:
+    """Give ``lease`` back if it is still held with its epoch: whether a row changed."""
     if lease.kind == "source":
-        connection.execute(
+        released = connection.execute(
             update(SourceRow)
             .where(
                 col(SourceRow.id) == lease.name,
@@ -366,7 +368,7 @@ def _release(connection: Connection, lease: Lease) -> None:
             .values(lease_owner=None, lease_expires=None)
         )
     else:
-        connection.execute(
+        released = connection.execute(
             update(LeaseRow)
             .where(
                 col(LeaseRow.name) == lease.name,
@@ -375,3 +377,4 @@ def _release(connection: Connection, lease: Lease) -> None:
             )
             .values(owner=None, expires=None)
         )
+    return released.rowcount > 0

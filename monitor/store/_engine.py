@@ -12,7 +12,7 @@ import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from alembic import command
 from alembic.config import Config
@@ -229,20 +229,32 @@ def _sqlite_upgrade_lock(url: URL, exclusive: bool = True) -> Iterator[None]:
     """Held exclusively while migrating a SQLite file, shared while checking its schema.
 
     A reader who may not write beside the file (an analyst's account reading the daemon's
-    database) reads without the shared lock: it only waits out a migration in progress."""
+    database, a file on a read-only mount) reads without the shared lock: it only waits out a
+    migration in progress, and nobody can migrate a file where no lock can be made."""
     if url.get_backend_name() != "sqlite" or not _sqlite_file(url):
         yield
         return
     try:
+        # any OSError, not only PermissionError: a read-only file system says EROFS
         lock = open(f"{url.database}-migrate.lock", "a")  # noqa: SIM115 (closed below)
-    except PermissionError as error:
+        locked = _flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)  # freed on close
+    except OSError as error:
         if exclusive:
             raise StoreError(f"cannot write beside the database ({safe(url)}): {error}") from None
         yield
         return
-    with lock:
-        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)  # freed on close
+    with locked:
         yield
+
+
+def _flock(lock: IO[str], how: int) -> IO[str]:
+    """``lock``, locked; closed if locking fails (NFS without locks: ``ENOLCK``)."""
+    try:
+        fcntl.flock(lock, how)
+    except OSError:
+        lock.close()
+        raise
+    return lock
 
 
 @contextmanager

@@ -4,7 +4,8 @@ Owns: the rule that decides which articles first seen before a cutoff are delete
 and which are kept; the batch delete of an article with its matches, their deliveries and other
 outlets, and its band keys, in one short transaction per batch; the dry run's counts, made by
 the same rule; the ``seen_key`` record that keeps a deleted article's key seen; the ``job_run``
-claim that lets one node a day run the daemon's prune; ``VACUUM``.
+claim that lets one node a day run the daemon's prune; ``VACUUM`` and the database's size
+(``monitor prune --vacuum`` prints it before and after).
 
 Kept, whatever its age (an analyst or the outbox still needs it):
 - an article whose key has a verdict (``feedback``: the learner reads the judged text from the
@@ -29,6 +30,7 @@ Does not own: when or how often to prune and how long to pause between batches
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
@@ -39,6 +41,7 @@ from sqlalchemy import select as columns_of
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from monitor.errors import StoreError
 from monitor.store import _engine, _poll
 from monitor.store._tables import (
     ArticleRow,
@@ -159,6 +162,22 @@ class Retention:
             ).first()
         return taken is not None
 
+    def database_size(self) -> int:
+        """Bytes the database takes: a SQLite file with its write-ahead log (0 in memory), or
+        PostgreSQL's ``pg_database_size`` of the current database."""
+        url = self._engine.url
+        if url.get_backend_name() == "sqlite":
+            path = _engine.sqlite_file(url.render_as_string())
+            if path is None:
+                return 0
+            try:
+                return sum(_file_size(name) for name in (path, f"{path}-wal"))
+            except OSError as e:
+                raise StoreError(f"cannot read the size of {path}: {e.strerror}") from e
+        with self._reading("reading the database size") as connection:
+            query = text("SELECT pg_database_size(current_database())")
+            return int(connection.execute(query).scalar_one())
+
     def vacuum(self) -> None:
         """Give the space deleted rows took back: SQLite rewrites the file (it shrinks only so,
         and no other writer may write meanwhile); PostgreSQL marks it free for new rows."""
@@ -172,6 +191,14 @@ class Retention:
             else:
                 for table in _PRUNED_TABLES:
                     connection.execute(text(f'VACUUM ANALYZE "{table}"'))
+
+
+def _file_size(path: str) -> int:
+    """Size of ``path`` in bytes; 0 when it does not exist (a write-ahead log checkpointed away)."""
+    try:
+        return os.path.getsize(path)
+    except FileNotFoundError:
+        return 0
 
 
 def _kept_match(match: Any, cutoff: datetime) -> Any:
