@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -198,3 +199,38 @@ def test_day_counts_retry_and_ping(store: Store) -> None:
     store.ping()
     docs = store.recent_documents(limit=1)
     assert docs[0][0].id == "https://a.example/2" and docs[0][1] == "https://a.example/2"
+
+
+def test_match_page_by_published_time_pages_the_undated_last(store: Store) -> None:
+    """Sorted by the article's published time: newest first, ties by match id, the articles
+    without a time last (by match id); pages of any size follow one another without gaps or
+    repeats across the step from dated to undated; a published range leaves the undated out."""
+    times = [T0, None, T0 - timedelta(days=2), T0, None, T0 + timedelta(days=1), T0]
+    for n, published in enumerate(times):
+        new = article(f"https://a.example/{n}", published=published)
+        store.save_poll(state(), [new], T0 + timedelta(minutes=n))
+    by_key = {m.article_key: m.match_id for m in store.matches(limit=100)}
+    ids = [by_key[f"https://a.example/{n}"] for n in range(len(times))]
+    expected = [ids[5], ids[6], ids[3], ids[0], ids[2], ids[4], ids[1]]
+    for size in (1, 2, 3, 7, 8):
+        seen: list[int] = []
+        cursor = None
+        while page := store.match_page(MatchFilter(), cursor, limit=size, order="published"):
+            seen += [d.match.match_id for d in page]
+            last = page[-1].match
+            cursor = MatchCursor(last.published, last.match_id)
+        assert seen == expected, size
+    ranged = MatchFilter(published_since=T0 - timedelta(days=2), published_until=T0)
+    found = store.match_page(ranged, order="published")
+    assert [d.match.match_id for d in found] == [ids[2]]
+    assert [d.match.match_id for d in store.match_page(MatchFilter())] == ids[::-1]
+
+
+def test_match_languages_are_the_languages_of_the_matches(store: Store) -> None:
+    """Each language once, in code order; an unknown language is none; none stored: []."""
+    assert store.match_languages() == []
+    for n, language in enumerate(["th", "en", None, "th", "id"]):
+        new = article(f"https://a.example/{n}")
+        new = replace(new, item=replace(new.item, language=language))
+        store.save_poll(state(), [new], T0)
+    assert store.match_languages() == ["en", "id", "th"]

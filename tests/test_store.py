@@ -304,6 +304,76 @@ def test_filtered_pages_read_the_match_indexes(sqlite_url: str) -> None:
             assert "TEMP B-TREE" not in details, details  # no sort: the index gives the order
 
 
+def test_matches_stored_at_0013_take_their_articles_published_time(database_url: str) -> None:
+    """Migration 0014: matches stored at 0013 get their article's published time (NULL when
+    it gives none), which the list by published time reads from its indexes; a downgrade to
+    0013 drops the column and the indexes again."""
+    engine = _engine.create(_engine.parse_url(database_url))
+    _engine.upgrade(engine, "0013")
+    insert_article = text(
+        "INSERT INTO article (id, key, title, summary, source_id, source_name, first_seen,"
+        " published) VALUES (:id, :key, 'T', '', 's', 'S', :seen, :published)"
+    ).bindparams(bindparam("seen", type_=DateTime()), bindparam("published", type_=DateTime()))
+    insert_match = text(
+        'INSERT INTO "match" (article_id, topic_id, topic_name, score, hits, created)'
+        " VALUES (:id, 'asean', 'ASEAN', 0.5, '[]', :seen)"
+    ).bindparams(bindparam("seen", type_=DateTime()))
+    seen = T0.replace(tzinfo=None)
+    old = [(1, seen - timedelta(days=3)), (2, None), (3, seen - timedelta(days=1))]
+    with engine.begin() as connection:
+        for article_id, published in old:
+            values = {"id": article_id, "key": f"k{article_id}", "seen": seen}
+            connection.execute(insert_article, {**values, "published": published})
+            connection.execute(insert_match, {"id": article_id, "seen": seen})
+    engine.dispose()
+    with Store.open(database_url) as store:
+        page = store.match_page(MatchFilter(), order="published")
+        assert [(m.match.article_key, m.match.published) for m in page] == [
+            ("k3", T0 - timedelta(days=1)), ("k1", T0 - timedelta(days=3)), ("k2", None)
+        ]  # fmt: skip
+    engine = _engine.create(_engine.parse_url(database_url))
+    indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("match")}
+    assert indexes["ix_match_published_id"] == ["published", "id"]
+    assert indexes["ix_match_language_published_id"] == ["language", "published", "id"]
+    with engine.begin() as connection:
+        command.downgrade(_engine.alembic_config(connection), "0013")
+    columns = {c["name"] for c in inspect(engine).get_columns("match")}
+    indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("match")}
+    engine.dispose()
+    assert "published" not in columns and not [n for n in indexes if "published" in (n or "")]
+
+
+@pytest.mark.parametrize(
+    ("where", "index"),
+    [
+        (MatchFilter(), "ix_match_published_id"),
+        (MatchFilter(topic="asean"), "ix_match_topic_published_id"),
+        (MatchFilter(source="src-a"), "ix_match_source_published_id"),
+        (MatchFilter(language="en"), "ix_match_language_published_id"),
+    ],
+)
+def test_pages_by_published_time_read_the_match_indexes(
+    sqlite_url: str, where: MatchFilter, index: str
+) -> None:
+    """Both parts of a page by published time (the dated, then the undated) are read from an
+    index in page order, alone or under a filter: no sort of the matches (SQLite's plan)."""
+    with Store.open(sqlite_url) as store:
+        store.save_poll(state(), [article("https://a.example/1", published=None)], T0)
+        executed: list[tuple[str, Any]] = []
+        event.listen(
+            store._engine, "before_cursor_execute", lambda *a: executed.append((a[2], a[3]))
+        )
+        assert len(store.match_page(where, order="published")) == 1
+        pages = [(s, p) for s, p in executed if "LIMIT" in s]
+        assert len(pages) == 2  # nothing dated: the undated part is read too
+        for page, parameters in pages:
+            with store._engine.connect() as connection:
+                plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + page, parameters)
+                details = " | ".join(row[-1] for row in plan)
+            assert f"SEARCH match USING INDEX {index}" in details, details
+            assert "TEMP B-TREE" not in details, details
+
+
 def test_migrations_agree_with_tables(database_url: str) -> None:
     """The schema the migrations build is the one the table classes describe."""
     Store.open(database_url).close()

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
+from zoneinfo import ZoneInfo
 
 import feedparser
 import httpx
@@ -39,6 +40,9 @@ from monitor.web.budget import Budget
 from monitor.web.context import WebContext
 from monitor.web.metrics import PrometheusMetrics
 from monitor.web.pages import Frame, NearMisses, Pages, TopicCard, TryResult
+from tests.test_store import article as store_article
+from tests.test_store import state as store_state
+from tests.webdaemon import T0 as SEED_T0
 from tests.webdaemon import add_article, seed, write_config
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -1072,3 +1076,143 @@ def test_retry_of_no_dead_delivery_try_by_get_and_untitled_articles(
         Frame("", "c" * 43, "UTC"), [TopicCard(topic, "rice", (), {})], T0.date(), tried, near
     )
     assert page.count('target="_blank"><bdi>(no title)</bdi></a>') == 2
+
+
+# --- sort by published time, date range, language choices --------------------------------------
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        ("2025-03-01", "2025-03-01", (datetime(2025, 2, 28, 17, tzinfo=UTC),
+                                      datetime(2025, 3, 1, 17, tzinfo=UTC))),
+        ("", "2025-03-02", (None, datetime(2025, 3, 2, 17, tzinfo=UTC))),
+        ("0001-01-01", "9999-12-31", (None, None)),  # out of a datetime's range: open
+        ("2025-13-01", None, "from=2025-13-01 is not a date: write it as YYYY-MM-DD"),
+        ("20250301", None, "from=20250301 is not a date"),  # fromisoformat would take it
+        (None, "2025-W09-6", "to=2025-W09-6 is not a date"),
+        (None, "２０２５-03-01", "is not a date"),  # digits, but not ASCII ones
+        ("2025-03-02", "2025-03-01", "from=2025-03-02 is after to=2025-03-01"),
+    ],
+)  # fmt: skip
+def test_date_range_is_whole_days_in_the_dashboards_zone(
+    first: str | None, last: str | None, expected: tuple | str
+) -> None:
+    """Both days included, in the configured zone; anything but YYYY-MM-DD is a BadFilter."""
+    if isinstance(expected, str):
+        with pytest.raises(present.BadFilter, match=re.escape(expected)):
+            present.date_range(first, last, JAKARTA)
+    else:
+        assert present.date_range(first, last, JAKARTA) == expected
+
+
+def test_the_date_range_applies_to_the_time_sorted_by() -> None:
+    """By matched time it narrows the matched time (the later start of it and ``period``
+    counts); by published time the published time."""
+    day = {"from": "2025-03-01", "to": "2025-03-01"}
+    start, end = datetime(2025, 2, 28, 17, tzinfo=UTC), datetime(2025, 3, 1, 17, tzinfo=UTC)
+    matched = present.match_filter({**day, "period": "30d"}, T0, JAKARTA)
+    assert (matched.since, matched.until, matched.published_since) == (start, end, None)
+    published = present.match_filter({**day, "sort": "published"}, T0, JAKARTA)
+    assert (published.since, published.published_since, published.published_until) == (
+        None, start, end
+    )  # fmt: skip
+    assert present.filter_notices({"sort": "<b>"}, [], []) == (
+        "sort=<b> is not one of matched, published: sorted by matched",
+    )
+
+
+def test_a_cursor_among_the_undated_is_one_of_the_list_by_published_time() -> None:
+    """``none-<id>`` is a position after every dated article; in the list by matched time it
+    is none."""
+    cursor = MatchCursor(None, 12)
+    assert present.cursor_text(cursor) == "none-12"
+    assert present.parse_cursor("none-12", "published") == cursor
+    assert present.parse_cursor("none-12") is None
+    assert present.filter_notices({"after": "none-12"}, [], []) != ()
+    assert present.filter_notices({"after": "none-12", "sort": "published"}, [], []) == ()
+
+
+def _local(when: datetime) -> date:
+    """The day of ``when`` in the dashboard's zone of the tests' config."""
+    return when.astimezone(JAKARTA).date()
+
+
+async def _walk(client: httpx.AsyncClient, path: str) -> list[str]:
+    """The match ids of every page from ``path`` on, following the "older" links."""
+    ids: list[str] = []
+    next_path: str | None = path
+    while next_path:
+        page = (await client.get(next_path)).text
+        ids += re.findall(r'id="match-(\d+)"', page)
+        older = re.search(r'href="([^"]+)" rel="next"', page)
+        next_path = older.group(1).replace("&amp;", "&") if older else None
+    return ids
+
+
+def test_matches_sorted_by_published_time_filtered_by_days_and_language(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Over HTTP in process, on both databases: ``sort=published`` pages through every match,
+    the undated last, without repeats; ``from``/``to`` narrow by the time sorted by, and a
+    day that is not one is a 400 that names it (with the security headers); the language
+    filter offers the stored matches' languages, and a code in the URL that none has, chosen
+    and escaped."""
+    seed(database_url, count=55)
+    later = SEED_T0 + timedelta(days=30)  # the seed's articles say they were published at SEED_T0
+    dated = [(f"https://p.example/{n}", later + timedelta(days=n)) for n in range(3)]
+    matched = SEED_T0 + timedelta(hours=1)  # the seed's matches were made at SEED_T0 + n s
+    with Store.open(database_url) as store:
+        for n, (url, published) in enumerate([*dated, ("https://p.example/none", None)]):
+            new = store_article(url, published=published)
+            store.save_poll(store_state(), [new], matched + timedelta(seconds=n))
+    day = _local(matched)
+    settings = load_settings(write_config(tmp_path, database_url), {})
+
+    async def ask() -> tuple[list[str], list[str], list[httpx.Response]]:
+        async with _client(build_app(ctx)) as client:
+            by_matched = await _walk(client, "/")
+            by_published = await _walk(client, "/?sort=published")
+            answers = [
+                await client.get(path)
+                for path in (
+                    f"/?sort=published&from={_local(dated[1][1])}&to={_local(dated[2][1])}",
+                    f"/?from={day}&to={day}",
+                    f"/?to={day - timedelta(days=1)}",
+                    "/?from=2025-02-30",
+                    "/?sort=published&to=%3Cscript%3E",
+                    "/?from=2025-03-02&to=2025-03-01",
+                    "/?language=%3Cb%3Ex",
+                    "/?language=TH",
+                )
+            ]
+            return by_matched, by_published, answers
+
+    with Store.open(database_url) as store:
+        ctx = WebContext(store, lambda: settings, PrometheusMetrics(), lambda: T0, lambda: T0)
+        by_matched, by_published, answers = asyncio.run(ask())
+        keys = {str(m.match_id): m.article_key for m in store.matches(limit=100)}
+    assert len(by_published) == len(set(by_published)) == len(by_matched) == 62
+    assert [keys[i] for i in by_published[:3]] == [u for u, _ in reversed(dated)]
+    assert keys[by_published[-1]] == "https://p.example/none"
+    ranged, matched_day, day_before, *bad, hostile, thai = answers
+    assert [keys[i] for i in re.findall(r'id="match-(\d+)"', ranged.text)] == [
+        "https://p.example/2", "https://p.example/1"
+    ]  # fmt: skip
+    shown = re.findall(r"matched <time>(\d{4}-\d\d-\d\d) ", matched_day.text)
+    assert shown and set(shown) == {str(day)}
+    assert "No matches for these filters" in day_before.text
+    assert [r.status_code for r in bad] == [400, 400, 400]
+    assert "from=2025-02-30 is not a date: write it as YYYY-MM-DD" in bad[0].text
+    assert "to=&lt;script&gt; is not a date" in bad[1].text and "<script>" not in bad[1].text
+    assert "from=2025-03-02 is after to=2025-03-01" in bad[2].text
+    assert all(r.headers["content-security-policy"] == guard.CSP for r in bad)
+    choices = re.findall(
+        r'<option value="([^"]*)"( selected)?>',
+        hostile.text.split('"language"')[1].split("</select>")[0],
+    )
+    assert choices == [("", ""), ("en", ""), ("id", ""), ("&lt;b&gt;x", " selected")]
+    assert "<b>x" not in hostile.text and "No matches for these filters" in hostile.text
+    assert '<option value="th" selected>th</option>' in thai.text

@@ -21,7 +21,8 @@ decide; the store records). Callers never see table rows, only the frozen values
       feedback(topic)                               match_of_delivery(delivery_id), match_topic
     import_judgments, judgments(topic),           what topics learn from, and the learned filters
       judgment_state, save_learned, learned()       (``_learning``)
-    match_page(filter, after, limit), ...         the dashboard's reads (``_views``), keyset-paged
+    match_page(filter, after, limit, order),      the dashboard's reads (``_views``), keyset-paged
+      match_languages(), ...
     heartbeat, claim_sources, claim_leases,       several nodes (``_cluster``, PostgreSQL):
       release, check_fence, fenced(lease), ...    leases, and the fence on every transaction
     prune_batch(cutoff, after, limit),            retention (``_retention``): old articles
@@ -37,6 +38,7 @@ from monitor.store._learning import Learned
 from monitor.store._store import Store
 from monitor.store._values import (
     ID_MAX,
+    MATCH_ORDERS,
     VERDICTS,
     ArticlePage,
     Candidate,
@@ -47,6 +49,7 @@ from monitor.store._values import (
     MatchCursor,
     MatchDetail,
     MatchFilter,
+    MatchOrder,
     NewArticle,
     NewDigest,
     OpenDigest,
@@ -65,6 +68,7 @@ from monitor.store._values import (
 
 __all__ = [
     "ID_MAX",
+    "MATCH_ORDERS",
     "VERDICTS",
     "ArticlePage",
     "Candidate",
@@ -76,6 +80,7 @@ __all__ = [
     "MatchCursor",
     "MatchDetail",
     "MatchFilter",
+    "MatchOrder",
     "NewArticle",
     "NewDigest",
     "OpenDigest",

@@ -26,8 +26,8 @@ from monitor.types import Alert, Document, Field, Hit, Match, Validators
 
 ERROR_MAX = 500
 
-#: what a match copies from its article: its story, source and language
-ArticleFacts = tuple[str | None, str, str | None]
+#: what a match copies from its article: its story, source, language and published time
+ArticleFacts = tuple[str | None, str, str | None, datetime | None]
 
 
 def delivery_id(article_key: str, topic_id: str, channel: str) -> str:
@@ -116,23 +116,25 @@ def article_columns(new: NewArticle, now: datetime) -> dict[str, Any]:
 
 def facts(new: NewArticle) -> ArticleFacts:
     """What a match of ``new`` copies from it (as ``article_columns`` stores it)."""
-    return new.page.story_id, new.source_id, new.item.language
+    return new.page.story_id, new.source_id, new.item.language, new.item.published
 
 
 def stored_facts(article: StoredArticle) -> ArticleFacts:
     """What a match of a stored article copies from it."""
-    return article.story_id, article.source_id, article.document.lang
+    return article.story_id, article.source_id, article.document.lang, article.published
 
 
 def match_columns(
     article_id: int, match: Match, topic_name: str, now: datetime, article: ArticleFacts
 ) -> dict[str, Any]:
-    """A match's row; ``article``: the story, source and language copied from its article."""
-    story_id, source_id, language = article
+    """A match's row; ``article``: the story, source, language and published time copied
+    from its article."""
+    story_id, source_id, language, published = article
     return {
         "story_id": story_id,
         "source_id": source_id,
         "language": language,
+        "published": published,
         "article_id": article_id,
         "topic_id": match.topic,
         "topic_name": topic_name,
@@ -260,4 +262,6 @@ def _id(value: int | None) -> int:
 def stored_article(row: ArticleRow) -> StoredArticle:
     """An article row as ``monitor rematch`` matches it: its full text, else the summary."""
     document = Document(row.key, row.title, row.text or row.summary, row.language)
-    return StoredArticle(_id(row.id), document, row.source_id, row.story_id, row.first_seen)
+    return StoredArticle(
+        _id(row.id), document, row.source_id, row.story_id, row.first_seen, row.published
+    )

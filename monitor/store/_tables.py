@@ -143,6 +143,12 @@ class MatchRow(SQLModel, table=True):
         # whether the value is common or rare (migration 0012)
         Index("ix_match_source_created_id", "source_id", "created", "id"),
         Index("ix_match_language_created_id", "language", "created", "id"),
+        # the list by the article's published time (``sort=published``), alone and under each
+        # filter, in page order as above (migration 0014); no date: NULL, read after the dated
+        Index("ix_match_published_id", "published", "id"),
+        Index("ix_match_topic_published_id", "topic_id", "published", "id"),
+        Index("ix_match_source_published_id", "source_id", "published", "id"),
+        Index("ix_match_language_published_id", "language", "published", "id"),
         # one match per story and topic: a syndicated copy joins the match, never repeats it
         Index("uq_match_story_topic", "story_id", "topic_id", unique=True),
     )
@@ -168,6 +174,9 @@ class MatchRow(SQLModel, table=True):
     #: once it has matches (only a blank article, which matched nothing, is filled in)
     source_id: str | None = Field(default=None, sa_type=Text)
     language: str | None = Field(default=None, sa_type=Text)
+    #: the article's published time, copied for the list by published date (migration 0014):
+    #: it never changes once the article has matches either; None when the article has none
+    published: datetime | None = _when()
 
 
 class MatchOutletRow(SQLModel, table=True):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import Literal
 
 from monitor.types import Alert, Document, Hit, Item, Match, Validators
 
@@ -187,6 +188,8 @@ class StoredArticle:
     #: the story it belongs to, if known
     story_id: str | None
     first_seen: datetime
+    #: when it says it was published, if it says (a new match copies it)
+    published: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,13 +341,25 @@ class MatchFilter:
     since: datetime | None = None
     until: datetime | None = None
     min_score: float | None = None
+    #: the article published at or after ``published_since``, and before ``published_until``
+    #: (either one set leaves out the articles that give no published time)
+    published_since: datetime | None = None
+    published_until: datetime | None = None
+
+
+#: the orders of the match list: by when it was matched (the default), or by the article's
+#: published time (the articles without one last); newest first, ties by match id, either way
+MatchOrder = Literal["matched", "published"]
+MATCH_ORDERS: tuple[MatchOrder, ...] = ("matched", "published")
 
 
 @dataclass(frozen=True, slots=True)
 class MatchCursor:
-    """A keyset position in the newest-first list: matches strictly older than this one."""
+    """A keyset position in the list, in its order: the matches strictly after this one."""
 
-    created: datetime
+    #: the match's time the list is ordered by (matched, or published); None: an article that
+    #: gives no published time (those come last, by match id)
+    at: datetime | None
     match_id: int
 
 

@@ -1,7 +1,9 @@
 """The dashboard's reads (and its one write): pages of matches, counts per day, a dead retried.
 
 Owns: the queries behind the web side's pages: a keyset-paged, filtered list of matches with
-their delivery status and latest verdict (fast at any depth: no OFFSET), matches and articles per
+their delivery status and latest verdict (fast at any depth: no OFFSET), by when they were
+matched or by when their articles were published, the languages of the matches (the language
+filter's choices), matches and articles per
 UTC day, recent articles to try a topic on, re-queueing a dead delivery, and a liveness ping.
 Does not own: rendering (``monitor.web.pages``) or feedback (``_feedback``).
 """
@@ -19,9 +21,24 @@ from sqlmodel import Session, col, select
 from monitor.snippet import TEXT_CHARS
 from monitor.store import _convert
 from monitor.store._tables import ArticleRow, DeliveryRow, MatchRow, UTCDateTime
-from monitor.store._values import DayCount, MatchCursor, MatchDetail, MatchFilter, StoredMatch
+from monitor.store._values import (
+    DayCount,
+    MatchCursor,
+    MatchDetail,
+    MatchFilter,
+    MatchOrder,
+    StoredMatch,
+)
 from monitor.types import Document
 
+#: the distinct languages of the matches, one index look-up each (a loose index scan: the next
+#: code after the last one found), not a read of every match; the same SQL on both databases
+_LANGUAGES = text(
+    'WITH RECURSIVE present(language) AS (SELECT min(language) FROM "match"'
+    ' UNION ALL SELECT (SELECT min(m.language) FROM "match" m WHERE m.language > p.language)'
+    " FROM present p WHERE p.language IS NOT NULL)"
+    " SELECT language FROM present WHERE language IS NOT NULL"
+)
 #: characters of an article's text (and of its summary) read for a match's snippet: one more
 #: than the snippet looks at, so it knows when a text goes on
 _SNIPPET_TEXT = TEXT_CHARS + 1
@@ -41,24 +58,31 @@ class Views:
         def latest_verdicts(self, match_ids: list[int]) -> dict[int, str]: ...
 
     def match_page(
-        self, where: MatchFilter, after: MatchCursor | None = None, limit: int = 50
+        self,
+        where: MatchFilter,
+        after: MatchCursor | None = None,
+        limit: int = 50,
+        order: MatchOrder = "matched",
     ) -> list[MatchDetail]:
-        """Up to ``limit`` matches passing ``where``, newest first, strictly after ``after``."""
-        query = _filtered(_page_query(), where)
-        if after is not None:
-            position = tuple_(
-                bindparam("after_created", after.created, type_=UTCDateTime),
-                bindparam("after_id", after.match_id),
-            )
-            query = query.where(tuple_(col(MatchRow.created), col(MatchRow.id)) < position)
-        query = query.order_by(col(MatchRow.created).desc(), col(MatchRow.id).desc()).limit(limit)
+        """Up to ``limit`` matches passing ``where``, newest first in ``order`` (ties by match
+        id), strictly after ``after``."""
+        rows: list[Any] = []
         with self._session("reading a page of matches") as session:
-            rows = list(session.exec(query))
+            for query in _page_parts(where, after, order):
+                rows += session.exec(query.limit(limit - len(rows)))
+                if len(rows) >= limit:
+                    break
             ids = [row[0].id for row in rows]
             outlets = self._outlets(session, ids)
             channels = _deliveries(session, ids)
         verdicts = self.latest_verdicts([i for i in ids if i is not None])
         return [_detail(row, outlets, channels, verdicts) for row in rows]
+
+    def match_languages(self) -> list[str]:
+        """The languages of the stored matches, in code order (a match whose article has no
+        known language is in none)."""
+        with self._transaction("reading the languages of the matches") as connection:
+            return [language for (language,) in connection.execute(_LANGUAGES)]
 
     def match_days(self, since: datetime) -> dict[str, list[DayCount]]:
         """Matches per topic and UTC day from ``since`` on (days without any left out)."""
@@ -155,7 +179,39 @@ def _page_query() -> Any:
     ).join(ArticleRow, col(MatchRow.article_id) == col(ArticleRow.id))
 
 
+def _page_parts(where: MatchFilter, after: MatchCursor | None, order: MatchOrder) -> list[Any]:
+    """The queries of a page, read one after the other until it is full. By published time:
+    the dated articles' matches, then the undated ones by match id. Two parts, each read from
+    an index in page order, because the databases put NULL at opposite ends of an order (first
+    on PostgreSQL, last on SQLite) and a keyset comparison with NULL is never true."""
+    query = _filtered(_page_query(), where)
+    if order == "matched":
+        return [_keyset(query, col(MatchRow.created), after)]
+    published = col(MatchRow.published)
+    parts = []
+    if after is None or after.at is not None:
+        parts.append(_keyset(query.where(published.is_not(None)), published, after))
+    if where.published_since is None and where.published_until is None:
+        undated = query.where(published.is_(None))
+        if after is not None and after.at is None:
+            undated = undated.where(col(MatchRow.id) < bindparam("after_id", after.match_id))
+        parts.append(undated.order_by(col(MatchRow.id).desc()))
+    return parts
+
+
+def _keyset(query: Any, column: Any, after: MatchCursor | None) -> Any:
+    """``query`` ordered by ``column`` then id, newest first, from strictly after ``after``."""
+    if after is not None:
+        position = tuple_(
+            bindparam("after_at", after.at, type_=UTCDateTime),
+            bindparam("after_id", after.match_id),
+        )
+        query = query.where(tuple_(column, col(MatchRow.id)) < position)
+    return query.order_by(column.desc(), col(MatchRow.id).desc())
+
+
 def _filtered(query: Any, where: MatchFilter) -> Any:
+    published = col(MatchRow.published)
     conditions = [
         (where.topic, lambda v: col(MatchRow.topic_id) == v),
         # the match's copies, not the article's: their indexes serve the page order
@@ -164,6 +220,8 @@ def _filtered(query: Any, where: MatchFilter) -> Any:
         (where.since, lambda v: col(MatchRow.created) >= v),
         (where.until, lambda v: col(MatchRow.created) < v),
         (where.min_score, lambda v: col(MatchRow.score) >= v),
+        (where.published_since, lambda v: published >= v),
+        (where.published_until, lambda v: published < v),
     ]
     for value, condition in conditions:
         if value is not None:

@@ -6,7 +6,8 @@ security headers) as middleware, a bug's 500 (a fixed page, with the security he
 and turning the store's values into responses through ``pages`` and ``atom``. Every write is
 a POST with a CSRF token, answered by a redirect.
 
-    GET  /                               matches (filters, keyset paging with ?after=)
+    GET  /                               matches (filters, ?sort=matched | published, ?from=,
+                                         ?to= days; keyset paging with ?after=)
     POST /matches/<id>/feedback          verdict=relevant | not-relevant | undo
     GET  /topics                         topics; POST /topics/<id>/try: a dry run (its GET:
                                          back to the topic)
@@ -31,6 +32,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -50,7 +52,7 @@ from monitor.learn.suggest import Suggestions, suggestions
 from monitor.match import Explanation, Matcher
 from monitor.match.explain import render_explanation
 from monitor.pipeline import NEAR_MISS_DAYS, near_misses
-from monitor.store import DayCount, Learned, MatchCursor, MatchDetail, MatchFilter, row_id
+from monitor.store import DayCount, Learned, MatchDetail, MatchFilter, row_id
 from monitor.types import Document, Topic
 from monitor.web import atom, guard, present
 from monitor.web.context import WebContext
@@ -202,18 +204,22 @@ async def _form(ctx: WebContext, request: Request) -> dict[str, str]:
 async def matches_page(ctx: WebContext, request: Request) -> Response:
     settings, now = ctx.settings(), ctx.now()
     params = {k: v for k, v in request.query_params.items() if k != "token"}
-    where = present.match_filter(params, now)
-    after = present.parse_cursor(params.get("after"))
-    found = await asyncio.to_thread(ctx.store.match_page, where, after, PAGE_SIZE + 1)
+    order = present.order_of(params)
+    try:
+        where = present.match_filter(params, now, ZoneInfo(settings.timezone))
+    except present.BadFilter as e:
+        raise HTTPException(400, str(e)) from None
+    after = present.parse_cursor(params.get("after"), order)
+    found = await asyncio.to_thread(ctx.store.match_page, where, after, PAGE_SIZE + 1, order)
+    languages = await asyncio.to_thread(ctx.store.match_languages)
     older = None
     if len(found) > PAGE_SIZE:
         found = found[:PAGE_SIZE]
-        last = found[-1].match
-        cursor = present.cursor_text(MatchCursor(last.created, last.match_id))
+        cursor = present.cursor_text(present.cursor_of(found[-1], order))
         older = f"{ctx.base}/?" + urlencode({**params, "after": cursor})
     html = await asyncio.to_thread(
         ctx.pages.render_matches, _frame(ctx, request, settings), found, where, params,
-        settings.topics, settings.sources, older, ctx.base + "/" + _query(request),
+        settings.topics, settings.sources, older, ctx.base + "/" + _query(request), languages,
     )  # fmt: skip
     return _html(html)
 

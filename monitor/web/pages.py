@@ -137,9 +137,13 @@ class Pages:
         sources: Sequence[SourceSettings],
         older: str | None,
         here: str,
+        languages: Sequence[str] = (),
     ) -> str:
-        """The matches page; ``older`` is the link to the next page, ``here`` this page's path."""
+        """The matches page; ``older`` is the link to the next page, ``here`` this page's path,
+        ``languages`` those of the stored matches (the language filter's choices; one in the
+        URL that no match has is offered too, chosen)."""
         tz = ZoneInfo(frame.timezone)
+        chosen = where.language
         return self._render(
             "matches.html",
             frame,
@@ -147,6 +151,10 @@ class Pages:
             rows=[_match_row(d, tz) for d in details],
             params=params,
             periods=list(present.PERIODS),
+            sorts=SORTS,
+            order=present.order_of(params),
+            languages=[*languages, *([chosen] if chosen and chosen not in languages else [])],
+            chosen_language=chosen,
             topics=topics,
             sources=sources,
             # a filter on a topic or source no longer configured stays chosen in its select
@@ -251,6 +259,10 @@ class Pages:
 
     def _render(self, name: str, frame: Frame, **values: object) -> str:
         return self._env.get_template(name).render(frame=frame, **values)
+
+
+#: the list's orders, as the sort filter offers them
+SORTS = {"matched": "time matched", "published": "date published"}
 
 
 def _feed_href(frame: Frame, topic_id: str | None = None) -> str:

@@ -4,9 +4,10 @@ Owns: the matched words highlighted in a headline or snippet (the snippet itself
 ``monitor.snippet``'s, the same in alerts and feeds), "why it matched",
 which links are clickable (http and https only), masking channel URLs, the geometry of the
 small per-day bar charts, how long ago a heartbeat was, dropping the bidi controls that would
-reorder what surrounds a feed's text, turning query parameters into a ``MatchFilter`` and a
-keyset cursor (and back), with a notice for each one that could not be read, and which ids in a
-URL could name a row. Everything here takes values and returns values; nothing here escapes
+reorder what surrounds a feed's text, turning query parameters into a ``MatchFilter``, an
+order and a keyset cursor (and back), with a notice for each one that could not be read (a day
+of the date range that cannot be read is a ``BadFilter``: the page is a 400), and which ids in
+a URL could name a row. Everything here takes values and returns values; nothing here escapes
 HTML: the templates do (Jinja2 autoescape), so these helpers return plain text pieces.
 Does not own: the HTML (``templates/``, rendered by ``pages``), the queries (``monitor.store``).
 """
@@ -17,11 +18,19 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from urllib.parse import quote, urlencode, urlsplit
 
 from monitor.snippet import words_pattern
-from monitor.store import DayCount, MatchCursor, MatchFilter, row_id
+from monitor.store import (
+    MATCH_ORDERS,
+    DayCount,
+    MatchCursor,
+    MatchDetail,
+    MatchFilter,
+    MatchOrder,
+    row_id,
+)
 from monitor.types import Hit
 
 #: the latest time a cursor may name: 9999-12-31 23:59:59.999999 UTC (``datetime.max``), in
@@ -37,6 +46,10 @@ PERIODS = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(d
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 #: a language tag worth putting in ``lang=`` ("id", "zh-Hant"); anything else is left out
 _LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+#: a day as ``from`` and ``to`` take it (ASCII digits: ``date.fromisoformat`` takes more)
+_DAY = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: a cursor's time among the articles without a published time (``none-<match id>``)
+_NO_TIME = "none"
 #: characters of a query parameter's value quoted in a notice
 NOTICE_CHARS = 40
 
@@ -170,16 +183,76 @@ def chart(
 # --- query parameters ---------------------------------------------------------------------------
 
 
-def match_filter(params: Mapping[str, str], now: datetime) -> MatchFilter:
-    """The matches page's filters from its query string; anything unreadable is ignored."""
+class BadFilter(ValueError):
+    """A filter of the matches page that must not be guessed at (a date): the page is a 400
+    that names it, not a list filtered by something else."""
+
+
+def order_of(params: Mapping[str, str]) -> MatchOrder:
+    """The list's order from ``sort``: ``published``, else by when matched (the default; an
+    unknown value gets a notice, ``filter_notices``)."""
+    return "published" if params.get("sort") == "published" else "matched"
+
+
+def match_filter(params: Mapping[str, str], now: datetime, tz: tzinfo = UTC) -> MatchFilter:
+    """The matches page's filters from its query string. Most unreadable values are ignored
+    (``filter_notices`` names them); an unreadable ``from`` or ``to`` is a ``BadFilter``.
+
+    ``from`` and ``to`` are days in ``tz`` (the dashboard's zone), both included, of the time
+    the list is sorted by: when matched (with ``period``, the later start counts), or when
+    published (the articles that give no time are then left out)."""
     period = PERIODS.get(params.get("period", ""))
+    start, end = date_range(params.get("from"), params.get("to"), tz)
+    since = now - period if period else None
+    by_published = order_of(params) == "published"
+    if not by_published and start is not None:
+        since = start if since is None else max(since, start)
     return MatchFilter(
         topic=params.get("topic") or None,
         source=params.get("source") or None,
         language=(params.get("language") or "").strip().lower() or None,
-        since=now - period if period else None,
+        since=since,
+        until=None if by_published else end,
         min_score=_score(params.get("min_score", "")),
+        published_since=start if by_published else None,
+        published_until=end if by_published else None,
     )
+
+
+def date_range(
+    first: str | None, last: str | None, tz: tzinfo
+) -> tuple[datetime | None, datetime | None]:
+    """The UTC instants from the start of day ``first`` to the end of day ``last`` in ``tz``
+    (the end exclusive: the next day's start); None where a day is not given, or is so far
+    out that the range is open on that side. ``BadFilter`` for anything but ``YYYY-MM-DD``
+    days, or ``first`` after ``last``."""
+    days = _day("from", first), _day("to", last)
+    if days[0] and days[1] and days[0] > days[1]:
+        raise BadFilter(f"from={days[0]} is after to={days[1]}: no day is in that range.")
+    start = _day_start(days[0], tz) if days[0] else None
+    end = _day_start(days[1] + timedelta(days=1), tz) if days[1] and days[1] < date.max else None
+    return start, end
+
+
+def _day(name: str, text: str | None) -> date | None:
+    if not text:
+        return None  # the form's empty field: no bound
+    try:
+        if not _DAY.fullmatch(text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        shown = _quoted(name, text)
+        raise BadFilter(f"{shown} is not a date: write it as YYYY-MM-DD (2025-03-01).") from None
+
+
+def _day_start(day: date, tz: tzinfo) -> datetime | None:
+    """Midnight of ``day`` in ``tz``, in UTC; None past what a datetime holds (year 1 east of
+    UTC): no bound."""
+    try:
+        return datetime.combine(day, time(), tz).astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 def filter_notices(
@@ -191,12 +264,16 @@ def filter_notices(
     period, score, after = params.get("period"), params.get("min_score"), params.get("after")
     if period and period not in PERIODS:
         notices.append(f"{_quoted('period', period)} is not one of {', '.join(PERIODS)}: ignored")
+    sort = params.get("sort")
+    if sort and sort not in MATCH_ORDERS:
+        shown = _quoted("sort", sort)
+        notices.append(f"{shown} is not one of {', '.join(MATCH_ORDERS)}: sorted by matched")
     if score and _score(score) is None:
         shown = _quoted("min_score", score)
         number = _number(score)
         problem = "not a number" if number is None else "not between 0 and 1"
         notices.append(f"{shown} is {problem}: ignored")
-    if after and parse_cursor(after) is None:
+    if after and parse_cursor(after, order_of(params)) is None:
         notices.append(f"{_quoted('after', after)} is not a page position: showing the newest")
     for name, known in (("topic", set(topic_ids)), ("source", set(source_ids))):
         value = params.get(name)
@@ -205,23 +282,35 @@ def filter_notices(
     return tuple(notices)
 
 
+def cursor_of(detail: MatchDetail, order: MatchOrder) -> MatchCursor:
+    """The position of ``detail`` in the list in ``order``: the next page starts after it."""
+    match = detail.match
+    return MatchCursor(match.created if order == "matched" else match.published, match.match_id)
+
+
 def cursor_text(cursor: MatchCursor) -> str:
-    """A cursor as the ``after`` query parameter: ``<epoch microseconds>-<match id>``."""
-    micros = round(cursor.created.timestamp() * 1_000_000)
+    """A cursor as the ``after`` query parameter: ``<epoch microseconds>-<match id>``, or
+    ``none-<match id>`` among the articles without a published time."""
+    if cursor.at is None:
+        return f"{_NO_TIME}-{cursor.match_id}"
+    micros = round(cursor.at.timestamp() * 1_000_000)
     return f"{micros}-{cursor.match_id}"
 
 
-def parse_cursor(text: str | None) -> MatchCursor | None:
-    """The ``after`` parameter back into a cursor; None when absent, malformed or out of range
-    (a time past year 9999, an id past ``monitor.store.ID_MAX``)."""
+def parse_cursor(text: str | None, order: MatchOrder = "matched") -> MatchCursor | None:
+    """The ``after`` parameter back into a cursor of the list in ``order``; None when absent,
+    malformed or out of range (a time past year 9999, an id past ``monitor.store.ID_MAX``, a
+    time before 1970, no time in the list by matched time)."""
     micros, sep, match_id = (text or "").partition("-")
     number = row_id(match_id)
-    if not sep or not micros.isdigit() or len(micros) > 18 or int(micros) > _MICROS_MAX:
+    if not sep or number is None:
         return None
-    if number is None:
+    if micros == _NO_TIME:
+        return MatchCursor(None, number) if order == "published" else None
+    if not micros.isdigit() or len(micros) > 18 or int(micros) > _MICROS_MAX:
         return None
-    created = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(micros))
-    return MatchCursor(created, number)
+    at = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(micros))
+    return MatchCursor(at, number)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
