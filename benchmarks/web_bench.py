@@ -8,9 +8,10 @@ slows the daemon's polling.
    these requests ``--repeat`` times each (after one untimed request): the first page; a
    filtered first page (topic + language + score); first pages filtered by a source and by a
    language no match has (the worst case of a scan: every match read); a page 1,800 pages deep
-   (keyset ``?after=``, no OFFSET); the topics page (per-day counts per topic);
-   /feeds/all.atom; /metrics (the queue gauges counted at each scrape).
-   Median and 95th percentile are printed.
+   (keyset ``?after=``, no OFFSET); the list by published date (``sort=published``: first
+   page, filtered, 1,800 pages deep) and one day's matches (``from=``/``to=``); the topics
+   page (per-day counts per topic); /feeds/all.atom; /metrics (the queue gauges counted at
+   each scrape). Median and 95th percentile are printed.
 2. Polling under page load, in one run. The real pipeline (``monitor run``'s: store, fetcher,
    parser workers) polls a loopback feed that has 20 new matching items at every poll, in a
    tight loop, for ``--seconds`` with no page traffic and ``--seconds`` while another process
@@ -19,7 +20,7 @@ slows the daemon's polling.
    are printed. The page budget (``monitor.web.budget``) is on, as in the daemon.
 
     .venv/bin/python benchmarks/web_bench.py [--matches 100000] [--repeat 30] [--seconds 20]
-        [--no-postgres]
+        [--no-postgres] [--no-polls]
 """
 
 from __future__ import annotations
@@ -114,6 +115,7 @@ def fill(store: Store, count: int) -> None:
                 "id": n + 1, "article_id": n + 1, "topic_id": topic, "topic_name": topic,
                 "score": round(0.3 + 0.7 * rng.random(), 3), "hits": hits, "created": created,
                 "source_id": SOURCES[n % 6], "language": LANGUAGES[n % 3],  # copied (0012)
+                "published": created,  # copied (0014)
             })  # fmt: skip
             for channel in ("hook", "mail"):
                 deliveries.append({
@@ -156,6 +158,10 @@ async def time_pages(config: Path, repeat: int) -> None:
                 "filtered: a language with no match": "/?language=th",
                 "/metrics": "/metrics",
                 "page ~1800 deep (keyset)": f"/?after={deep}",
+                "by published date": "/?sort=published",
+                "by published date, filtered": "/?sort=published&topic=topic-3&language=en",
+                "by published date, ~1800 deep": f"/?sort=published&after={deep}",
+                "one day (from=to)": f"/?from={DAY}&to={DAY}",
                 "topics page": "/topics",
                 "/feeds/all.atom": "/feeds/all.atom",
             }
@@ -163,6 +169,10 @@ async def time_pages(config: Path, repeat: int) -> None:
                 await _time(client, label, path, repeat)
     finally:
         store.close()
+
+
+#: a day about 50,000 matches down (the 100,000 are 30 s apart: 2,880 a day)
+DAY = (NOW - timedelta(seconds=50_000 * 30)).date().isoformat()
 
 
 def _deep_cursor() -> str:
@@ -310,10 +320,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-polls", action="store_true", help="time the pages only")
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs; {time.strftime('%Y-%m-%d %H:%M')}")
     with tempfile.TemporaryDirectory() as tmp:
-        run("SQLite", f"sqlite:///{tmp}/bench.db", Path(tmp), args, polls=True)
+        run("SQLite", f"sqlite:///{tmp}/bench.db", Path(tmp), args, polls=not args.no_polls)
     if not args.no_postgres:
         found = postgres_url()
         if found is None:

@@ -27,7 +27,10 @@ from monitor.store._engine import upgrade
 from monitor.store._tables import ArticleRow, DeliveryRow, MatchRow
 from tests.feedserver import FeedServer, running_feed_server
 from tests.receivers import WebhookReceiver
+from tests.test_store import head_revision
 
+#: the schema this version needs (a message names it)
+HEAD = head_revision()
 WATCHLIST = """\
 topics:
   - id: asean
@@ -248,9 +251,9 @@ def _lock_cannot_be_made(path: Path) -> None:
 @pytest.mark.parametrize(
     ("make", "problem"),
     [
-        (Path.touch, "is at schema none, this version needs 0013"),
-        (lambda path: _stamped(path, "0012"), "is at schema 0012, this version needs 0013"),
-        (lambda path: _stamped(path, "0001"), "is at schema 0001, this version needs 0013"),
+        (Path.touch, f"is at schema none, this version needs {HEAD}"),
+        (lambda path: _stamped(path, "0012"), f"is at schema 0012, this version needs {HEAD}"),
+        (lambda path: _stamped(path, "0001"), f"is at schema 0001, this version needs {HEAD}"),
         (_not_a_database, "file is not a database"),
         (Path.mkdir, "no database at"),
         pytest.param(
@@ -259,7 +262,7 @@ def _lock_cannot_be_made(path: Path) -> None:
                 os.geteuid() == 0, reason="file modes do not stop root from writing"
             ),
         ),
-        (_lock_cannot_be_made, "is at schema 0012, this version needs 0013"),
+        (_lock_cannot_be_made, f"is at schema 0012, this version needs {HEAD}"),
     ],
     ids=["empty", "at-0012", "at-0001", "not-sqlite", "folder", "read-only", "lock-in-the-way"],
 )  # fmt: skip
@@ -291,7 +294,7 @@ def test_prune_on_an_older_postgresql_schema_is_exit_3_and_one_line(
     assert _prune(tmp_path, postgres_url) == 3
     err = capsys.readouterr().err
     assert err.startswith("database error: ") and err.count("\n") == 1, err
-    assert "is at schema 0012, this version needs 0013" in err
+    assert f"is at schema 0012, this version needs {HEAD}" in err
 
 
 def _prune(folder: Path, database_url: str) -> int:
