@@ -133,9 +133,13 @@ def unknown_zone(raw: str | None) -> bool:
 
 
 def believable(when: datetime | None, now: datetime | None) -> datetime | None:
-    """``when``, or None when it lies more than ``FUTURE_TOLERANCE`` after ``now``: a date of
-    publication in the future is not a fact. With no ``now`` (no clock given), ``when``."""
-    if when is None or now is None or when <= now + FUTURE_TOLERANCE:
+    """``when``, or None when it lies more than ``FUTURE_TOLERANCE`` after ``now`` (a date of
+    publication in the future is not a fact; with no ``now``, no clock given, it is not
+    checked) or before ``EARLIEST_YEAR`` (a date an article page writes in its text, "7
+    December 1965", is a date the story names, not its own)."""
+    if when is None or when.year < EARLIEST_YEAR:
+        return None
+    if now is None or when <= now + FUTURE_TOLERANCE:
         return when
     return None
 

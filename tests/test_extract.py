@@ -219,6 +219,14 @@ def test_a_structured_date_in_the_future_gives_way_to_the_next() -> None:
     assert extract_article(dated_later, SEED_URL, now=now).published is None
 
 
+def test_a_date_before_1970_written_in_the_page_is_no_date() -> None:
+    """A date "7 December 1965" near the headline is one the story names, not its own: no date
+    (a dashboard paging by published time once looped on such dates)."""
+    page = seed_page(date_line="Selasa 07 Dec 1965 20:33 WIB")
+    assert extract_article(page, SEED_URL, now=SEED_UTC).published is None
+    assert extract_article(page, SEED_URL).published is None
+
+
 # --- dates written in text -------------------------------------------------------------------
 
 WRITTEN = [

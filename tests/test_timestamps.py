@@ -89,8 +89,12 @@ def test_unknown_zone(raw: str | None, expected: bool) -> None:
         (NOW + timedelta(hours=25), NOW, False),
         (datetime(2099, 1, 1, tzinfo=UTC), NOW, False),
         (datetime(2099, 1, 1, tzinfo=UTC), None, True),
+        (datetime(1965, 12, 7, 13, 33, tzinfo=UTC), NOW, False),
+        (datetime(1965, 12, 7, 13, 33, tzinfo=UTC), None, False),
+        (datetime(1970, 1, 1, tzinfo=UTC), None, True),
     ],
 )
 def test_a_date_in_the_future_is_not_believed(when: datetime, now, kept: bool) -> None:
-    """More than a day after ``now`` is no date; without a clock nothing is refused."""
+    """More than a day after ``now`` is no date; without a clock nothing is refused of the
+    future. Before 1970 is no date of publication, clock or not."""
     assert believable(when, now) == (when if kept else None)

@@ -608,6 +608,11 @@ def test_sources_page_links_a_feed_only_without_secrets(
         ("1796557692867318-99999999999999999999999", None),
         ("1796557692867318-" + "9" * 5000, None),  # past int()'s digit limit
         ("1-١٢", None),  # digits, but not ASCII ones
+        # before 1970 (an article page's own date may be): a negative count, the id after it
+        ("-128341620000000-588", MatchCursor(datetime(1965, 12, 7, 13, 33, tzinfo=UTC), 588)),
+        ("-62135596800000000-1", MatchCursor(datetime.min.replace(tzinfo=UTC), 1)),
+        ("-62135596800000001-1", None),  # before year 1
+        ("--1-1", None), ("-1", None), ("-x-1", None),
     ],
 )  # fmt: skip
 def test_cursor_out_of_range_is_no_cursor(text: str, expected: MatchCursor | None) -> None:
@@ -1122,6 +1127,12 @@ def test_the_date_range_applies_to_the_time_sorted_by() -> None:
     assert present.filter_notices({"sort": "<b>"}, [], []) == (
         "sort=<b> is not one of matched, published: sorted by matched",
     )
+
+
+def test_a_cursor_before_1970_leads_to_the_next_page() -> None:
+    """The "older" link after an article dated 1965 names a page, not the newest again."""
+    cursor = MatchCursor(datetime(1965, 12, 7, 13, 33, 0, 250, tzinfo=UTC), 588)
+    assert present.parse_cursor(present.cursor_text(cursor), "published") == cursor
 
 
 def test_a_cursor_among_the_undated_is_one_of_the_list_by_published_time() -> None:

@@ -33,9 +33,11 @@ from monitor.store import (
 )
 from monitor.types import Hit
 
-#: the latest time a cursor may name: 9999-12-31 23:59:59.999999 UTC (``datetime.max``), in
-#: microseconds since 1970
-_MICROS_MAX = 253_402_300_799_999_999
+#: the earliest and latest times a cursor may name, 0001-01-01 00:00 and 9999-12-31
+#: 23:59:59.999999 UTC (``datetime.min`` and ``max``), in microseconds since 1970
+_MICROS_MIN, _MICROS_MAX = -62_135_596_800_000_000, 253_402_300_799_999_999
+#: a cursor's time as written: ASCII digits, a minus sign before 1970
+_MICROS = re.compile(r"-?[0-9]{1,18}")
 #: time filters offered on the matches page, by their label
 PERIODS = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7),
            "30d": timedelta(days=30)}  # fmt: skip
@@ -299,15 +301,16 @@ def cursor_text(cursor: MatchCursor) -> str:
 
 def parse_cursor(text: str | None, order: MatchOrder = "matched") -> MatchCursor | None:
     """The ``after`` parameter back into a cursor of the list in ``order``; None when absent,
-    malformed or out of range (a time past year 9999, an id past ``monitor.store.ID_MAX``, a
-    time before 1970, no time in the list by matched time)."""
-    micros, sep, match_id = (text or "").partition("-")
+    malformed or out of range (a time outside years 1-9999, an id past
+    ``monitor.store.ID_MAX``, no time in the list by matched time). A time before 1970 is a
+    negative count (an article page may give one: a database may hold it)."""
+    micros, sep, match_id = (text or "").rpartition("-")
     number = row_id(match_id)
     if not sep or number is None:
         return None
     if micros == _NO_TIME:
         return MatchCursor(None, number) if order == "published" else None
-    if not micros.isdigit() or len(micros) > 18 or int(micros) > _MICROS_MAX:
+    if not _MICROS.fullmatch(micros) or not _MICROS_MIN <= int(micros) <= _MICROS_MAX:
         return None
     at = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(micros))
     return MatchCursor(at, number)
