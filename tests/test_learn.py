@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -22,8 +23,9 @@ from monitor.fetch import Fetcher
 from monitor.learn import PLAIN, Filters, features, from_json, learn, to_json
 from monitor.learn.feedback_file import read_feedback
 from monitor.learn.nearest import Nearest
+from monitor.learn.precision import Tally, tallies
 from monitor.learn.suggest import TermUse, suggest, suggestions
-from monitor.match import Matcher
+from monitor.match import Matcher, default_lexicon
 from monitor.notify import Notifier
 from monitor.pipeline import Pipeline, relearn
 from monitor.store import NewArticle, Store
@@ -386,6 +388,30 @@ def test_suggest_leaves_out_words_common_in_their_language(
     assert expected == {(s.kind, s.word) for s in suggest("drugs", judged)}
 
 
+@pytest.mark.parametrize(
+    ("query", "expand", "proposed"),
+    [
+        # the QA case: nickel finds Indonesian nikel and mining pertambangan once expanded
+        ("nickel AND mining", True, {"smelter"}),
+        # a prefix finds the word's longer forms
+        ("nickel AND mining AND smelter*", True, set()),
+        # not expanded, the query finds neither, and they are missing terms again
+        ("nickel AND mining", False, {"smelter", "nikel", "pertambangan"}),
+    ],
+)  # fmt: skip
+def test_suggestions_leave_out_words_the_query_finds_as_expanded(
+    query: str, expand: bool, proposed: set[str]
+) -> None:
+    """A word the query's terms match (expanded as the topic says) is no term it lacks."""
+    topic = Topic(id="nickel", name="Nickel", query=query, threshold=0.0, expand=expand)
+    judged = [
+        (Document(f"g{n}", f"Smelter nikel {n}", "Pertambangan nikel dan smelternya", "id"), True)
+        for n in range(3)
+    ] + [(Document(f"b{n}", f"Saham {n}", "Harga saham turun", "id"), False) for n in range(3)]
+    found = suggestions(topic, judged, Matcher([topic], default_lexicon()))
+    assert proposed == {s.word for s in found.edits if s.kind == "OR"} - {"smelternya"}
+
+
 def test_term_uses_name_the_query_terms_that_fired_only_in_wrong_alerts() -> None:
     """``elect*`` fired only on club boards judged not relevant: first, to narrow, with the words
     it matched there; ``ballot*`` fired only in relevant ones; ``poll*`` in both."""
@@ -708,6 +734,77 @@ def test_cli_feedback_export_holds_every_judgment_and_imports_back(
     assert main(["--config", str(other), "feedback", "--export", "-"]) == 0
     assert capsys.readouterr().out == text
     assert main([*run, "feedback", "--export", "-", "relevant"]) == 2
+
+
+def test_cli_feedback_unreadable_files_are_usage_errors_in_one_line(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A feedback file that cannot be read, or a place an export cannot be written, is the
+    user's input: exit 2 and one line naming the path and why, no traceback."""
+    run = ["--config", str(write_config(tmp_path, database_url)), "feedback"]
+    with Store.open(database_url):  # migrated: the export reads it
+        pass
+    missing, folder = tmp_path / "nope.jsonl", tmp_path / "watchlists"
+    nowhere = tmp_path / "no" / "dir" / "x.jsonl"
+    codes, errors = [], []
+    for args in (["--import", str(missing)], ["--import", str(folder)], ["--export", str(nowhere)]):
+        codes.append(main([*run, *args]))
+        errors.append(capsys.readouterr().err)
+    assert ([2, 2, 2], [
+        f"input error: cannot read {missing}: No such file or directory\n",
+        f"input error: cannot read {folder}: Is a directory\n",
+        f"cannot write {nowhere}: No such file or directory\n",
+    ]) == (codes, errors)  # fmt: skip
+
+
+def test_cli_verdict_logs_its_retraining_at_debug_only(
+    tmp_path: Path, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A verdict on the command line answers in its own words: the "learned" line of the
+    retraining it runs is DEBUG there (the daemon's stays INFO)."""
+    config = write_config(tmp_path, database_url)
+    with Store.open(database_url) as store:
+        store.save_poll(
+            state(), [article("https://a.example/1", topics=(("bank", ("chat",)),))], T0
+        )
+        match_id = next(store.matches(limit=1)).match_id
+    caplog.set_level(logging.DEBUG, logger="monitor.learn")
+    assert main(["--config", str(config), "feedback", str(match_id), "relevant"]) == 0
+    learned = [r for r in caplog.records if r.getMessage().startswith("learned topic=bank")]
+    assert [r.levelno for r in learned] == [logging.DEBUG]
+
+
+def test_cli_topics_precision_counts_only_what_the_query_accepts(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Imported labels of articles the query rejects are shown apart, not counted in the
+    precision, which says how many judged articles it rests on."""
+    run = ["--config", str(write_config(tmp_path, database_url))]
+    rng = random.Random(3)
+    banks = [(doc(n, n < 2, rng), n < 2) for n in range(6)]  # 2 river banks, 4 money banks
+    weather = [(Document(f"w-{n}", f"Weather {n}", "Sunny skies", "en"), False) for n in range(12)]
+    path = feedback_file(tmp_path / "f.jsonl", banks + weather)
+    with Store.open(database_url):  # migrated
+        pass
+    assert main([*run, "feedback", "--import", str(path)]) == 0
+    capsys.readouterr()
+    assert main([*run, "topics"]) == 0
+    header, row, note = capsys.readouterr().out.splitlines()
+    assert ([c.strip() for c in header.split("  ") if c.strip()][:5],
+          [c.strip() for c in row.split("  ") if c.strip()][:5]) == (
+        ["topic", "relevant", "not relevant", "precision", "not accepted"],
+        ["bank", "2", "4", "0.33 of 6", "12"],
+    )  # fmt: skip
+    assert note.startswith("relevant, not relevant and precision count the judged articles")
+
+
+def test_tallies_match_an_article_judged_for_two_topics_once() -> None:
+    """Each topic counts the judged articles its own query accepts, near misses included."""
+    river = Topic(id="river", name="River", query="river", threshold=0.99, expand=False)
+    judged = [(Document("a", "River bank", "river", "en"), True),
+              (Document("b", "Loan", "central bank rate", "en"), False)]  # fmt: skip
+    found = tallies({"bank": judged, "river": judged}, Matcher([TOPIC, river]))
+    assert {"bank": Tally(1, 1, 0), "river": Tally(1, 0, 1)} == found
 
 
 def test_cli_match_and_eval_learn_from_a_feedback_file(

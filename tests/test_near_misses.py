@@ -201,6 +201,31 @@ def test_cli_judging_an_article_the_query_rejects_says_it_teaches_nothing_yet(
     ) == (codes, rejected.out, rejected.err, accepted.err, repeated, judged)
 
 
+def test_cli_undoes_a_verdict_on_a_near_miss(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``feedback --article KEY --topic TOPIC undo`` takes back a near miss's latest verdict
+    (it has no match id) and says what is current after it, as undo on a match does; with none
+    left to undo it is a usage error."""
+    run = ["--config", str(configured(tmp_path, database_url))]
+    (river, _), *_ = deep_articles(1)
+    with Store.open(database_url) as store:
+        store.save_poll(state(), [river], T0)
+    judge = [*run, "feedback", "--article", river.item.key, "--topic", "bank"]
+    codes = [main([*judge, v]) for v in ("relevant", "not-relevant", "undo", "undo", "undo")]
+    said = capsys.readouterr()
+    with Store.open(database_url) as store:
+        left = store.judgments("bank")
+    key = river.item.key
+    assert (
+        [0, 0, 0, 0, 2],
+        [f"article {key}: verdict undone (not-relevant, topic bank): now relevant",
+         f"article {key}: verdict undone (relevant, topic bank): now not judged"],
+        f"article {key} has no verdict of topic bank to undo\n",
+        [],
+    ) == (codes, said.out.splitlines()[2:], said.err, left)  # fmt: skip
+
+
 def test_dashboard_lists_near_misses_and_judges_one(
     tmp_path: Path, database_url: str, store: Store
 ) -> None:

@@ -21,6 +21,7 @@ from starlette.applications import Starlette
 from monitor.cluster import NodeView
 from monitor.config import Settings, SourceSettings, load_settings
 from monitor.errors import ConfigError
+from monitor.learn.precision import Tally
 from monitor.learn.suggest import Suggestion, Suggestions, TermUse
 from monitor.rematch import NearMiss
 from monitor.store import (
@@ -188,7 +189,7 @@ def test_near_misses_render_escaped_with_both_verdict_buttons() -> None:
     hostile = NearMiss("rice", 3, 'javascript:alert(1)"><x', "<img src=x onerror=y()>", 0.21, T0)
     linked = NearMiss("rice", 4, "https://a.example/4", "Rice & beans", 0.12, T0)
     near = NearMisses("rice", (hostile, linked), 0.4, 30)
-    card = TopicCard(topic, "rice", (), {})
+    card = TopicCard(topic, "rice", (), Tally())
     html = Pages().render_topics(Frame("/m", "c" * 43, "UTC"), [card], T0.date(), None, near)
     assert "<img src=x" not in html and "&lt;img src=x onerror=y()&gt;" in html
     assert 'href="javascript:' not in html and 'value="javascript:alert(1)&#34;&gt;&lt;x"' in html
@@ -208,14 +209,29 @@ def test_each_topic_says_whether_its_learned_filter_is_on_and_why() -> None:
     reason = ("on (term rule); logistic part off: 11 judged matches, it learns from 12; "
               "near-alert rule off: leave-one-out F1 0.50 <= 0.50 plain; term rule on: "
               "leave-one-out F1 0.67 > 0.50 plain")  # fmt: skip
-    judged = TopicCard(topic, "rice", (), {"not-relevant": 5}, reason)
+    judged = TopicCard(topic, "rice", (), Tally(0, 5), reason)
     html = Pages().render_topics(Frame("", "c" * 43, "UTC"), [judged], T0.date(), None)
     assert "<summary>Learned filter: on (term rule)</summary>" in html
     assert "term rule on: leave-one-out F1 0.67 &gt; 0.50 plain" in html
     never = Pages().render_topics(
-        Frame("", "c" * 43, "UTC"), [TopicCard(topic, "rice", (), {})], T0.date(), None
+        Frame("", "c" * 43, "UTC"), [TopicCard(topic, "rice", (), Tally())], T0.date(), None
     )
     assert "<summary>Learned filter: off: not judged yet</summary>" in never
+
+
+def test_each_topic_shows_the_precision_of_what_its_query_accepts() -> None:
+    """The feedback line gives the precision of the judged articles the query accepts, with
+    how many, and the judged articles it does not accept apart (``monitor topics``'s figure)."""
+    topic = Topic(id="rice", name="Rice", query="rice", threshold=0.4)
+    pages, frame = Pages(), Frame("", "c" * 43, "UTC")
+    cards = [TopicCard(topic, "rice", (), tally) for tally in (Tally(2, 4, 12), Tally(0, 0, 1))]
+    html = [pages.render_topics(frame, [card], T0.date(), None) for card in cards]
+    assert tuple("Feedback: " + h.split("Feedback: ", 1)[1].split("\n", 1)[0] for h in html) == (
+        "Feedback: 2 relevant, 4 not relevant: precision 0.33 of 6 judged articles the query "
+        "accepts (12 judged articles the query does not accept, left out).",
+        "Feedback: 0 relevant, 0 not relevant (1 judged article the query does not accept, "
+        "left out).",
+    )
 
 
 def test_suggested_edits_render_escaped_in_their_topic_section() -> None:
@@ -228,7 +244,7 @@ def test_suggested_edits_render_escaped_in_their_topic_section() -> None:
         (TermUse("beras", 0, 3, ("<img src=x onerror=y()>",), narrow=True),
          TermUse("rice", 2, 1, ("rice",))),
     )  # fmt: skip
-    card = TopicCard(topic, "rice", (), {})
+    card = TopicCard(topic, "rice", (), Tally())
     html = Pages().render_topics(Frame("", "c" * 43, "UTC"), [card], T0.date(), None, None, said)
     assert "<img src=x" not in html and "&lt;img src=x onerror=y()&gt;" in html
     assert "<b>stock</b>" not in html and "&lt;b&gt;stock&lt;/b&gt;" in html
@@ -401,7 +417,7 @@ def test_a_feeds_bidi_controls_never_reorder_what_is_beside_it() -> None:
     topic = Topic(id="rice", name="Rice", query="rice", threshold=0.95)
     near = NearMisses("rice", (NearMiss("rice", 3, "https://a.example/3", REVERSED, 0.9, T0),),
                       0.95, 30)  # fmt: skip
-    card = TopicCard(topic, "rice", (), {})
+    card = TopicCard(topic, "rice", (), Tally())
     frame = Frame("", "c" * 43, "UTC")
     topics = Pages().render_topics(frame, [card], T0.date(), None, near)
     assert '<bdi>Zebra sighting reported TIXE</bdi></a> <span class="score">0.90</span>' in topics
@@ -524,7 +540,7 @@ def test_topics_sources_and_deliveries_label_what_they_show() -> None:
     said = Suggestions("rice", 1, 0, (), (TermUse("rice", 1, 0, ("rice",)),))
     frame = Frame("", "c" * 43, "UTC")
     topics = Pages().render_topics(
-        frame, [TopicCard(topic, "rice", (), {})], T0.date(), None, near, said
+        frame, [TopicCard(topic, "rice", (), Tally())], T0.date(), None, near, said
     )
     assert 'action="/topics/rice/try#try-result"' in topics
     assert topics.count('aria-describedby="near-title-3"') == 2 and 'id="near-title-3"' in topics
@@ -1078,7 +1094,7 @@ def test_retry_of_no_dead_delivery_try_by_get_and_untitled_articles(
     topic = Topic(id="rice", name="Rice", query="rice", threshold=0.4)
     tried = TryResult("rice", stored=stored, tried=1)
     page = Pages().render_topics(
-        Frame("", "c" * 43, "UTC"), [TopicCard(topic, "rice", (), {})], T0.date(), tried, near
+        Frame("", "c" * 43, "UTC"), [TopicCard(topic, "rice", (), Tally())], T0.date(), tried, near
     )
     assert page.count('target="_blank"><bdi>(no title)</bdi></a>') == 2
 

@@ -329,7 +329,8 @@ def _add_learning_commands(command) -> None:
     )  # fmt: skip
     feedback.add_argument(
         "--article", metavar="KEY",
-        help="judge a stored article (its key or number) for --topic: relevant | not-relevant",
+        help="judge a stored article (its key or number) for --topic: relevant | not-relevant, "
+        "or undo",
     )  # fmt: skip
     feedback.add_argument("--topic", help="the topic id a verdict on --article is about")
     command(

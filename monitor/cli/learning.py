@@ -15,6 +15,7 @@ Does not own: learning (``monitor.learn``), storing (``monitor.store``), matchin
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
@@ -31,6 +32,7 @@ from monitor.config import Settings
 from monitor.errors import StoreError
 from monitor.learn import CUTOFF, Filters, candidates, from_json, learn, status
 from monitor.learn.feedback_file import Judged, read_feedback, write_feedback
+from monitor.learn.precision import Tally, tallies
 from monitor.learn.suggest import MIN_SUPPORT, Suggestions, suggestions
 from monitor.match import Explanation, Lexicon, Matcher, lexicon_for
 from monitor.pipeline import NEAR_MISS_DAYS, near_misses, relearn
@@ -91,9 +93,14 @@ def cmd_feedback(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         return _near_misses(settings, args.near_misses)
     if args.article is not None:
         return _judge_article(args, settings, who)
+    judged = None
+    if args.import_file is not None:  # read before the database is opened: the user's input
+        judged = _read_judged(args.import_file)
+        if judged is None:
+            return EXIT_USAGE
     with open_store(settings) as store:
-        if args.import_file is not None:
-            return _import(store, settings, args.import_file, who)
+        if judged is not None:
+            return _import(store, settings, judged, who)
         if args.export_file is not None:
             return _export(store, args.export_file)
         found = _match(store, args.match)
@@ -163,20 +170,24 @@ def _near_misses(settings: Settings, topic_id: str) -> int:
 
 def _judge_article(args: argparse.Namespace, settings: Settings, who: str) -> int:
     verdict = args.verdict or args.match
-    if args.topic is None or verdict not in ("relevant", "not-relevant"):
-        print("--article KEY needs --topic TOPIC and relevant | not-relevant", file=sys.stderr)
+    if args.topic is None or verdict not in ("relevant", "not-relevant", "undo"):
+        print("--article KEY needs --topic TOPIC and relevant | not-relevant | undo",
+              file=sys.stderr)  # fmt: skip
         return EXIT_USAGE
     topic = _known_topic(settings, args.topic)
     if topic is None:
         return EXIT_USAGE
     with open_store(settings) as store:
         doc = store.article(args.article)
-        given = None
-        if doc is not None:
-            given = store.record_article_feedback(topic.id, doc.id, verdict, who, now())
-        if doc is None or given is None:
+        if doc is None:
             print(f"no stored article {args.article!r}: give its number or key (`monitor "
                   "feedback --near-misses TOPIC`, `monitor matches`)", file=sys.stderr)  # fmt: skip
+            return EXIT_USAGE
+        if verdict == "undo":
+            return _undo_article(store, settings, topic, doc)
+        given = store.record_article_feedback(topic.id, doc.id, verdict, who, now())
+        if given is None:  # deleted since it was looked up
+            print(f"no stored article {args.article!r}", file=sys.stderr)
             return EXIT_USAGE
         print(_recorded(f"article {doc.id}", given))
         if not _query_accepts(settings, topic, doc):
@@ -186,6 +197,19 @@ def _judge_article(args: argparse.Namespace, settings: Settings, who: str) -> in
                   "article", file=sys.stderr)  # fmt: skip
         if given.stored:
             _retrain(store, settings)
+    return 0
+
+
+def _undo_article(store: Store, settings: Settings, topic: Topic, doc: Document) -> int:
+    """Take back the current verdict of ``topic`` on the stored article ``doc`` (a near miss
+    has no match id to undo it by), saying what is current after it, as undo on a match does."""
+    undone = store.undo_article_feedback(topic.id, doc.id)
+    if undone is None:
+        print(f"article {doc.id} has no verdict of topic {topic.id} to undo", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"article {doc.id}: verdict undone ({undone.verdict}, topic {topic.id}): "
+          f"now {undone.now or 'not judged'}")  # fmt: skip
+    _retrain(store, settings)
     return 0
 
 
@@ -205,13 +229,20 @@ def _known_topic(settings: Settings, topic_id: str) -> Topic | None:
     return topic
 
 
-def _import(store: Store, settings: Settings, path: str, who: str) -> int:
+def _read_judged(path: str) -> list[Judged] | None:
+    """The feedback file at ``path``; None, said on stderr in one line, when it cannot be read
+    (missing, a directory, not allowed) or is no feedback file: the user's input, not a crash."""
     try:
         with open(path, encoding="utf-8") as lines:
-            judged = read_feedback(lines)
-    except ValueError as error:
-        print(f"input error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+            return read_feedback(lines)
+    except OSError as error:
+        print(f"input error: cannot read {path}: {error.strerror or error}", file=sys.stderr)
+    except ValueError as error:  # a bad line, or bytes that are not UTF-8
+        print(f"input error: {path}: {error}", file=sys.stderr)
+    return None
+
+
+def _import(store: Store, settings: Settings, judged: Sequence[Judged], who: str) -> int:
     count = store.import_judgments([(j.document, j.verdicts) for j in judged], who, now())
     print(f"imported {count} judgments of {len(judged)} articles")
     _warn_unknown_topics(settings, judged)
@@ -238,33 +269,47 @@ def _export(store: Store, path: str) -> int:
         sys.stdout.writelines(lines)
         return 0
     count = 0
-    with open(path, "w", encoding="utf-8") as out:
-        for line in lines:
-            out.write(line)
-            count += 1
+    try:
+        with open(path, "w", encoding="utf-8") as out:
+            for line in lines:
+                out.write(line)
+                count += 1
+    except OSError as error:  # no such folder, a directory, not allowed, disk full
+        print(f"cannot write {path}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"exported the judgments of {count} articles to {path}", file=sys.stderr)
     return 0
 
 
 def _retrain(store: Store, settings: Settings) -> None:
+    """Retrain the judged topics now; their "learned" lines at DEBUG: a verdict or an import
+    answers in its own words (warnings and errors still show)."""
     matcher = Matcher(settings.topics, lexicon_for(settings.lexicon))
-    relearn(store, settings.topics, matcher, now())
+    relearn(store, settings.topics, matcher, now(), level=logging.DEBUG)
 
 
 def cmd_topics(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     settings = settings_from(args, env)
-    rows = []
     with open_store(settings) as store:
         saved = store.learned()
-        for topic in settings.topics:
-            verdicts = [relevant for _, relevant in store.judgments(topic.id)]
-            good = sum(verdicts)
-            precision = f"{good / len(verdicts):.2f}" if verdicts else "-"
-            learned = saved.get(topic.id)
-            rows.append([topic.id, good, len(verdicts) - good, precision,
-                         status(learned.model if learned else None)])  # fmt: skip
-    print_table(["topic", "relevant", "not relevant", "precision", "learned filter"], rows)
+        judged = {topic.id: store.judgments(topic.id) for topic in settings.topics}
+    counted = tallies(judged, Matcher(settings.topics, lexicon_for(settings.lexicon)))
+    rows = []
+    for topic in settings.topics:
+        tally, learned = counted[topic.id], saved.get(topic.id)
+        rows.append([topic.id, tally.relevant, tally.not_relevant, _precision(tally),
+                     tally.rejected, status(learned.model if learned else None)])  # fmt: skip
+    head = ["topic", "relevant", "not relevant", "precision", "not accepted", "learned filter"]
+    print_table(head, rows)
+    print("relevant, not relevant and precision count the judged articles each query accepts "
+          "(matches and near misses); not accepted: judged articles the query does not accept "
+          "(imported, or judged before an edit), left out of both")  # fmt: skip
     return 0
+
+
+def _precision(tally: Tally) -> str:
+    """The precision and how many judged articles it rests on: ``0.33 of 6``."""
+    return "-" if tally.precision is None else f"{tally.precision:.2f} of {tally.accepted}"
 
 
 def cmd_suggest(args: argparse.Namespace, env: Mapping[str, str]) -> int:

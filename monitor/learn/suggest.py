@@ -3,7 +3,7 @@
 - ``NOT`` candidates: words in many not-relevant judged articles and in few relevant ones
   (adding ``NOT word`` would have dropped those alerts and cost few good ones);
 - missing terms: words in many relevant judged articles, rare in not-relevant ones, that the
-  query does not contain yet;
+  query does not find yet;
 - the query's own terms by the judged articles they fired in (``term_uses``): a term that
   fires only in articles judged not relevant (``hospital*`` on "hospitality", ``doctors`` in
   health tips) is one to drop or narrow (``AND``, ``NEAR``), with the words it matched there.
@@ -21,6 +21,11 @@ Dropping or narrowing a query term is advised only with ``MIN_SUPPORT`` behind i
 fired in that many articles judged not relevant, and in none of at least that many judged
 relevant ones the query accepts (the learner's own minimum of each verdict, ``model.MIN_EACH``);
 with two judgments, a term that fired in the one not relevant says nothing yet.
+Neither list holds a word the query already finds: one it names, or one its terms match as
+expanded with the topic's own ``expand`` setting (``nickel`` finds Indonesian ``nikel``, a
+prefix ``nikel*`` finds ``nikelnya``), asked of the matcher itself (``Explains``: the topic's
+query run on the word alone, in the language of the articles it is in), so the lists never
+disagree with what the query's terms are shown to have matched.
 ``suggestions`` puts the three together for one topic (``monitor suggest``, the dashboard),
 counting each judged article once (``monitor.learn.judged``).
 Owns: that arithmetic. Does not own: where judgments come from, matching, editing the query.
@@ -31,12 +36,14 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from monitor.learn import Candidates, candidates
 from monitor.learn.judged import distinct
 from monitor.learn.model import MIN_EACH
+from monitor.match import Explanation
 from monitor.match.specificity import Background, background
 from monitor.types import Document, Match, Topic
 
@@ -57,6 +64,17 @@ COMMON_SHARE = 0.05
 #: learner's minimum of each verdict; at it, a term in all 3 wrong and none of 3 right ones is
 #: as one-sided as chance makes it one time in 20 (Fisher's exact test)
 MIN_SUPPORT = MIN_EACH
+
+
+class Explains(Candidates, Protocol):
+    """The matcher as ``suggestions`` uses it (``monitor.match.Matcher``): a topic's match of a
+    judged article, and its terms' hits in a text (``explain``)."""
+
+    def explain(self, topic_id: str, doc: Document) -> Explanation: ...
+
+
+#: does the query find this word in an article of this language (None: unknown)?
+Finds = Callable[[str, str | None], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,20 +139,32 @@ class Suggestions:
 
 
 def suggestions(
-    topic: Topic, judged: Sequence[tuple[Document, bool]], matcher: Candidates
+    topic: Topic, judged: Sequence[tuple[Document, bool]], matcher: Explains
 ) -> Suggestions:
     """``topic``'s suggested edits from its judged articles, each counted once (``distinct``);
-    ``matcher`` gives each article's match now, whatever its score."""
+    ``matcher`` gives each article's match now, whatever its score, and which words the
+    query's terms already find (``found_by``)."""
     once = distinct(judged)
     mine = [_match_of(matcher, topic.id, d) for d, _ in once]
     verdicts = [r for _, r in once]
     accepted = [r for m, r in zip(mine, verdicts, strict=True) if m is not None]
     relevant = sum(verdicts)
+    edits = suggest(topic.query, once, finds=found_by(matcher, topic.id))
     return Suggestions(
-        topic.id, relevant, len(once) - relevant, suggest(topic.query, once),
+        topic.id, relevant, len(once) - relevant, edits,
         term_uses(zip(mine, verdicts, strict=True)), sum(accepted),
         len(accepted) - sum(accepted), len(judged) - len(once),
     )  # fmt: skip
+
+
+def found_by(matcher: Explains, topic: str) -> Finds:
+    """Whether ``topic``'s query terms, as the matcher compiled them (expanded or not, as the
+    topic says), match a word: any hit of the query run on the word alone."""
+
+    def finds(word: str, lang: str | None) -> bool:
+        return bool(matcher.explain(topic, Document("", "", word, lang)).result.hits)
+
+    return finds
 
 
 def _match_of(matcher: Candidates, topic: str, doc: Document) -> Match | None:
@@ -147,9 +177,12 @@ def suggest(
     judged: Iterable[tuple[Document, bool]],
     top: int = 10,
     common: Background | None = None,
+    finds: Finds | None = None,
 ) -> tuple[Suggestion, ...]:
     """Up to ``top`` ``NOT`` candidates, then up to ``top`` missing terms; none of them common
-    in the background texts (``common``; the shipped ones by default) of its articles' languages."""
+    in the background texts (``common``; the shipped ones by default) of its articles'
+    languages, a word of ``query`` or one it finds (``finds``, asked only of words frequent
+    enough to be proposed) in any of those languages."""
     good: Counter[str] = Counter()
     bad: Counter[str] = Counter()
     langs: dict[str, set[str | None]] = {}
@@ -168,12 +201,21 @@ def suggest(
     skip = set(_WORD.findall(query.lower())) | {
         word for word, where in langs.items() if any(_common(shares, word, lang) for lang in where)
     }  # fmt: skip
+    if finds is not None:
+        frequent = (w for w in langs if w not in skip and max(good[w], bad[w]) >= MIN_ARTICLES)
+        skip.update(w for w in frequent if _found(finds, w, langs[w]))
     nots = _ranked(bad, good, n_bad, n_good, top, skip=skip)
     ors = _ranked(good, bad, n_good, n_bad, top, skip=skip)
     return tuple(
         [Suggestion("NOT", w, good[w], bad[w]) for w in nots]
         + [Suggestion("OR", w, good[w], bad[w]) for w in ors]
     )
+
+
+def _found(finds: Finds, word: str, langs: Collection[str | None]) -> bool:
+    """The query finds ``word`` in an article of one of ``langs``: an expansion form may count
+    in its own language only."""
+    return any(finds(word, lang) for lang in langs)
 
 
 def _common(shares: Background, word: str, lang: str | None) -> bool:

@@ -27,9 +27,12 @@ def relearn(
     matcher: Candidates,
     now: datetime,
     save: bool = True,
+    level: int = logging.INFO,
 ) -> dict[str, LearnedFilter]:
     """Every topic's learned filter, retraining (and saving, unless not ``save``: a dry run
-    writes nothing) those whose judgments or query changed; a topic never judged has none."""
+    writes nothing) those whose judgments or query changed; a topic never judged has none.
+    ``level``: of the line logged per topic retrained (the daemon's INFO; a one-shot command
+    that answers for itself logs it at DEBUG)."""
     saved, states = store.learned(), store.judgment_states()
     filters = {}
     for topic in topics:
@@ -44,7 +47,7 @@ def relearn(
             model = learn([topic], one, matcher)[topic.id]
             if save:
                 store.save_learned(topic.id, to_json(model), state, now)
-            log.info("learned topic=%s judged=%d %s", topic.id, model.judgments, model.reason)
+            log.log(level, "learned topic=%s judged=%d %s", topic.id, model.judgments, model.reason)
         filters[topic.id] = model
     return filters
 

@@ -18,7 +18,8 @@ decide; the store records). Callers never see table rows, only the frozen values
     record_feedback(match_id, verdict, who, now)  relevance feedback (``_feedback``): a repeat
       -> Recorded | None                            adds nothing, None is "no such match"; also
       undo_feedback(match_id) -> Undone | None      latest_verdicts, feedback_counts,
-      feedback(topic)                               match_of_delivery(delivery_id), match_topic
+      feedback(topic)                               match_of_delivery(delivery_id), match_topic,
+                                                    undo_article_feedback(topic, key)
     import_judgments, judgments(topic),           what topics learn from, and the learned filters
       judgment_state, save_learned, learned()       (``_learning``)
     match_page(filter, after, limit, order),      the dashboard's reads (``_views``), keyset-paged

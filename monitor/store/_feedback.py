@@ -84,14 +84,18 @@ class FeedbackLog:
             if found is None:
                 return None
             article_id, topic_id, key = found
-            _lock_article(connection, article_id)
-            current = _current_of(connection, topic_id, key)
-            if current is None:
+            return _undo(connection, article_id, topic_id, key)
+
+    def undo_article_feedback(self, topic_id: str, article_key: str) -> Undone | None:
+        """Delete the current verdict of ``topic_id`` on the stored article ``article_key``
+        (a near miss has no match to name it by), as ``undo_feedback`` does. None when there
+        was none (or no such article)."""
+        about = select(ArticleRow.id).where(col(ArticleRow.key) == article_key)
+        with self._transaction("undoing feedback") as connection:
+            article_id = connection.execute(about).scalar()
+            if article_id is None:
                 return None
-            table = JudgmentRow if current.imported else FeedbackRow
-            connection.execute(delete(table).where(col(table.id) == current.row))
-            after = _current_of(connection, topic_id, key)
-            return Undone(current.verdict, after.verdict if after is not None else None)
+            return _undo(connection, article_id, topic_id, article_key)
 
     def match_topic(self, match_id: int) -> str | None:
         """The topic match ``match_id`` is of; None when there is no such match."""
@@ -198,6 +202,19 @@ def _record(connection: Connection, article_id: int, given: Feedback) -> Recorde
     return Recorded(
         given.match_id, given.topic_id, given.article_key, given.verdict, stored=not repeated
     )
+
+
+def _undo(connection: Connection, article_id: int, topic_id: str, key: str) -> Undone | None:
+    """Delete the current verdict of ``topic_id`` on the article (number ``article_id``, key
+    ``key``); what was undone and what is current after, or None when it had none."""
+    _lock_article(connection, article_id)
+    current = _current_of(connection, topic_id, key)
+    if current is None:
+        return None
+    table = JudgmentRow if current.imported else FeedbackRow
+    connection.execute(delete(table).where(col(table.id) == current.row))
+    after = _current_of(connection, topic_id, key)
+    return Undone(current.verdict, after.verdict if after is not None else None)
 
 
 def _lock_article(connection: Connection, article_id: int) -> None:

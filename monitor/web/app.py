@@ -48,6 +48,7 @@ from monitor.errors import StoreError
 from monitor.extract import text_language
 from monitor.learn import status
 from monitor.learn.feedback_file import write_feedback
+from monitor.learn.precision import Tally, tallies
 from monitor.learn.suggest import Suggestions, suggestions
 from monitor.match import Explanation, Matcher
 from monitor.match.explain import render_explanation
@@ -476,7 +477,7 @@ async def _topics_html(
     suggest_id: str | None = None,
 ) -> str:
     settings, now = ctx.settings(), ctx.now()
-    counts = await asyncio.to_thread(ctx.store.feedback_counts)
+    counts = await asyncio.to_thread(_tallies, ctx, settings)
     learned = await asyncio.to_thread(ctx.store.learned)
     days = await ctx.chart_data(
         "match_days", lambda: ctx.store.match_days(now - timedelta(days=30))
@@ -487,6 +488,13 @@ async def _topics_html(
     return await asyncio.to_thread(
         _render_topics, ctx, settings, frame, days, counts, learned, tried, near, said
     )
+
+
+def _tallies(ctx: WebContext, settings: Settings) -> dict[str, Tally]:
+    """Each topic's judged articles as its precision reads them, ``monitor topics``'s figure
+    (reads the store and matches: runs in a thread)."""
+    judged = {topic.id: ctx.store.judgments(topic.id) for topic in settings.topics}
+    return tallies(judged, ctx.matcher(settings))
 
 
 def _near_misses(ctx: WebContext, settings: Settings, topic_id: str) -> NearMisses:
@@ -532,7 +540,7 @@ def _render_topics(
     settings: Settings,
     frame: Frame,
     days: dict[str, list[DayCount]],
-    counts: dict[str, dict[str, int]],
+    counts: dict[str, Tally],
     learned: dict[str, Learned],
     tried: TryResult | None,
     near: NearMisses | None,
@@ -545,7 +553,7 @@ def _render_topics(
             topic,
             ctx.explained(settings, topic.id),
             days.get(topic.id, []),
-            counts.get(topic.id, {}),
+            counts.get(topic.id, Tally()),
             status(learned[topic.id].model if topic.id in learned else None),
         )
         for topic in settings.topics

@@ -39,6 +39,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from monitor.cluster import NodeView
 from monitor.config import SourceSettings
+from monitor.learn.precision import Tally
 from monitor.learn.suggest import MIN_SUPPORT, Suggestions
 from monitor.redact import masked_url
 from monitor.rematch import NearMiss
@@ -74,8 +75,8 @@ class TopicCard:
     #: the query and its expansion as ``monitor explain`` prints them
     explained: str
     days: Sequence[DayCount]
-    #: {"relevant": n, "not-relevant": m}
-    feedback: Mapping[str, int]
+    #: its judged articles as its precision reads them (``monitor.learn.precision``)
+    feedback: Tally
     #: its learned filter in words (``monitor.learn.status``): "on (term rule); ..."
     learned: str = "off: not judged yet"
 
