@@ -34,7 +34,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import retention
 from monitor.cluster import Lease, heartbeat_every
-from monitor.config import Settings, SourceSettings, start_only_changes
+from monitor.config import Settings, SourceSettings, refused_reload, start_only_changes
 from monitor.database_watch import POLL, DatabaseWatch
 from monitor.errors import ConfigError, StoreError
 from monitor.metrics import NO_METRICS, Metrics
@@ -323,6 +323,8 @@ class Daemon:
         async with self._reloading:  # SIGHUP and the watcher: one reload at a time
             try:
                 settings = await asyncio.to_thread(self._reload)
+                if (refusal := refused_reload(self._pipeline.settings, settings)) is not None:
+                    raise ConfigError(refusal)  # a watchlist renamed by mistake, most likely
                 kept = self._pipeline.settings.retention
                 notifier = self._make_notifier(settings)
                 next_checks = await self._prepare_sources(settings)
@@ -581,9 +583,11 @@ def _stamp(settings: Settings) -> tuple[tuple[str, float], ...]:
 
     A folder's time changes when a watchlist is added or removed there. Not monitor.yaml's own
     folder (unless watchlists live there too): any file made beside it (a log, a backup) would
-    reload the configuration every time.
+    reload the configuration every time. The folder of a pattern that matches no file is
+    watched too: a watchlist made there is read.
     """
     folders = {os.path.dirname(os.path.abspath(f)) for f in settings.watchlist_files}
+    folders |= {os.path.abspath(w.folder) for w in settings.watchlist_warnings if w.unmatched}
     paths = sorted({settings.path, *settings.watchlist_files, *folders})
     return tuple((path, _mtime(path)) for path in paths)
 

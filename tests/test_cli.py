@@ -353,6 +353,28 @@ def test_check_warns_about_queries_that_load_but_mislead(
     assert expected == err.replace(f"{tmp_path}/", "").splitlines()
 
 
+def test_check_warns_about_a_watchlist_pattern_that_matches_no_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by a tester: with ``nickel.yaml`` renamed ``nickel.yml``, ``check`` said ``ok: ...
+    0 topics`` and nothing else. The pattern is warned about, with the file it leaves out."""
+    (tmp_path / "watchlists").mkdir()
+    (tmp_path / "watchlists" / "nickel.yml").write_text("topics: []\n")
+    config = tmp_path / "monitor.yaml"
+    config.write_text(
+        f"database: sqlite:///{tmp_path}/monitor.db\nweb: {{listen: off}}\n"
+        'watchlists: ["watchlists/*.yaml"]\n'
+    )
+    assert main(["check", "--config", str(config)]) == 0
+    out, err = capsys.readouterr()
+    expected = (
+        "ok: 0 sources, 0 topics, 0 channels, 0 watchlist files, 1 watchlist pattern warnings\n",
+        "warning: monitor.yaml:3: watchlists[0]: watchlists/*.yaml matches no watchlist file:"
+        " watchlists/nickel.yml is not matched by watchlists/*.yaml\n",
+    )
+    assert expected == (out, err.replace(f"{tmp_path}/", ""))
+
+
 def test_the_daemon_logs_each_query_warning_once(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -270,10 +270,16 @@ BAD = [
         " (use a-z, 0-9, - and _; start with a letter or digit)",
     ),
     Bad(
-        "bad language code",
+        "a language's name in English",
         f"sources:\n  - id: a\n    feed: {FEED}\n    language: Indonesian\n",
         "monitor.yaml:4: sources[0].language: not a language code the monitor knows:"
-        " 'Indonesian' (use ISO 639-1 such as 'id', 'ru')",
+        " 'Indonesian' (write 'id')",
+    ),
+    Bad(
+        "a name that is no language the monitor knows",
+        f"sources:\n  - id: a\n    feed: {FEED}\n    language: Klingon\n",
+        "monitor.yaml:4: sources[0].language: not a language code the monitor knows:"
+        " 'Klingon' (use ISO 639-1 such as 'id', 'ru')",
     ),
     Bad(
         "three-letter code of a two-letter language",
@@ -1279,3 +1285,81 @@ def test_a_query_in_another_syntax_says_what_to_write(tmp_path: Path) -> None:
         load_watchlist(path)
     expected = "w.yaml:3: topics[0].query: invalid query: '&&' is not an operator here: write AND"
     assert expected + " (at position 5)" == str(caught.value).replace(f"{tmp_path}/", "")
+
+
+@pytest.mark.parametrize(
+    ("config", "names", "expected"),
+    [
+        (
+            'watchlists: ["watchlists/*.yaml"]\n',
+            ["nickel.yml"],
+            ["monitor.yaml:1: watchlists[0]: watchlists/*.yaml matches no watchlist file:"
+             " watchlists/nickel.yml is not matched by watchlists/*.yaml"],
+        ),
+        (
+            "timezone: UTC\n",  # the default pattern: no line, the key it stands for
+            [],
+            ["monitor.yaml: watchlists: watchlists/*.yaml matches no watchlist file"],
+        ),
+        (
+            "watchlists: watchlists/*.yml\n",
+            ["a.yaml", "b.yml"],
+            ["monitor.yaml:1: watchlists: watchlists/a.yaml is not matched by watchlists/*.yml:"
+             " its topics are not read (rename it, or add a pattern for it)"],
+        ),
+        ("watchlists: [watchlists/*.yaml, watchlists/*.yml]\n", ["a.yaml", "b.yml"], []),
+        ("watchlists: []\n", ["a.yaml"], []),
+    ],
+)  # fmt: skip
+def test_a_watchlist_pattern_that_misses_a_file_is_a_warning(
+    tmp_path: Path, config: str, names: list[str], expected: list[str]
+) -> None:
+    """Found by a tester: ``nickel.yaml`` renamed ``nickel.yml`` under ``watchlists/*.yaml``
+    dropped every topic without a word. A pattern that matches no file, or leaves out a file
+    with the other YAML extension, is a warning naming where it is written and the file."""
+    watchlists = {name: WATCHLIST.replace("ru-asean", Path(name).stem) for name in names}
+    path = write_config(tmp_path, Bad("", config, "", watchlists=watchlists))
+    settings = load_settings(path, {})
+    assert expected == [str(w).replace(f"{tmp_path}/", "") for w in settings.watchlist_warnings]
+
+
+def test_a_reload_to_no_topics_is_refused_only_when_a_pattern_found_no_file(
+    tmp_path: Path,
+) -> None:
+    """A reload from some topics to none because a pattern now matches no file is refused (a
+    watchlist renamed by mistake); none left by ``watchlists: []`` (stopped on purpose), or
+    none before, is applied."""
+    from monitor.config import refused_reload
+
+    case = Bad("", "timezone: UTC\n", "", {"a.yaml": WATCHLIST})
+    running = load_settings(write_config(tmp_path, case), {})
+    (tmp_path / "watchlists" / "a.yaml").rename(tmp_path / "watchlists" / "a.yml")
+    renamed = load_settings(tmp_path / "monitor.yaml", {})
+    (tmp_path / "monitor.yaml").write_text("watchlists: []\n")
+    stopped = load_settings(tmp_path / "monitor.yaml", {})
+    refusal = refused_reload(running, renamed)
+    expected = (
+        "no topic is left of 1: watchlists/*.yaml matches no watchlist file: watchlists/a.yml"
+        " is not matched by watchlists/*.yaml (to stop every topic on purpose, comment them out"
+        " or write `watchlists: []`)",
+        None,
+        None,
+    )
+    assert expected == (refusal, refused_reload(running, stopped), refused_reload(renamed, renamed))
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("indonesian", "id"), ("Bahasa Indonesia", "id"), ("malay", "ms"), ("Bahasa Melayu", "ms"),
+     ("Vietnamese", "vi"), ("Tiếng Việt", "vi"), ("russian", "ru"), ("Русский", "ru"),
+     ("English", "en"), ("thai", "th"), ("Chinese", "zh"), ("français", "fr"),
+     ("Spanish", "es"), ("Deutsch", "de"), ("Portuguese", "pt"), ("italiano", "it")],
+)  # fmt: skip
+def test_a_language_written_by_its_name_says_its_code(tmp_path: Path, name: str, code: str) -> None:
+    """Found by a tester: ``language: indonesian`` was refused with "use ISO 639-1 such as
+    'id', 'ru'". A name in English or in the language itself says which code to write."""
+    config = f"sources:\n  - id: a\n    feed: {FEED}\n    language: {name}\n"
+    path = write_config(tmp_path, Bad("", config, ""))
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, {})
+    assert caught.value.reason.endswith(f"(write {code!r})")

@@ -12,6 +12,11 @@ from monitor.match.hints import explained
 
 _CAPITALS = "is not an operator here: operators are written in English capitals: write"
 _GENERIC = "missing operator between terms: write AND or OR, or quote a phrase"
+_SWAPPED = "is not an operator (a mistyped"
+
+
+def _as_term(word: str) -> str:
+    return f"if '{word}' is a term, join it with AND or OR"
 
 
 @pytest.mark.parametrize(
@@ -45,6 +50,35 @@ _GENERIC = "missing operator between terms: write AND or OR, or quote a phrase"
         ("gạo và lúa", f"'và' {_CAPITALS} AND (at position 4)"),
         # written decomposed (as some editors save Vietnamese): the same word
         (unicodedata.normalize("NFD", "gạo và lúa"), f"'và' {_CAPITALS} AND (at position 5)"),
+        # NEAR without its slash (found by a tester: "missing operator between terms")
+        (
+            "nickel NEAR10 smelter",
+            "'NEAR10' is not an operator here: write NEAR/10 (at position 7)",
+        ),
+        (
+            "nickel NEAR 10 smelter",
+            "'NEAR 10' is not an operator here: write NEAR/10 (at position 7)",
+        ),
+        (
+            "nickel NEAR(5) smelter",
+            "'NEAR(5)' is not an operator here: write NEAR/5 (at position 7)",
+        ),
+        ("nickel NEAR:5 smelter", "'NEAR:5' is not an operator here: write NEAR/5 (at position 7)"),
+        (
+            "nickel NEAR 0 smelter",
+            "NEAR needs a distance from 1 to 1000, e.g. NEAR/5 (at position 7)",
+        ),
+        # an operator with two letters swapped, in capitals, in a query that fails anyway
+        (
+            "nickel ADN smelter",
+            f"'ADN' {_SWAPPED} AND?): write AND; {_as_term('ADN')} (at position 7)",
+        ),
+        ("nickel RO smelter", f"'RO' {_SWAPPED} OR?): write OR; {_as_term('RO')} (at position 7)"),
+        (
+            "nickel AND NTO smelter",
+            f"'NTO' {_SWAPPED} NOT?): write NOT; {_as_term('NTO')} (at position 11)",
+        ),
+        ("nickel adn smelter", f"{_GENERIC} (at position 7)"),  # lower case: a word
         # nothing recognisable: the parser's own message
         ("palm oil", f"{_GENERIC} (at position 5)"),
         ("Putin Dan Jokowi", f"{_GENERIC} (at position 6)"),  # a name, not Indonesian "and"
@@ -57,6 +91,12 @@ def test_an_operator_of_another_syntax_says_what_to_write(query: str, expected: 
     with pytest.raises(QueryError) as caught:
         parse_query(query)
     assert expected == explained(caught.value)
+
+
+@pytest.mark.parametrize("query", ["nickel AND RO", "RO OR ADN OR NTO", "smelter NEAR/10 ADN"])
+def test_a_query_that_parses_is_never_hinted_at(query: str) -> None:
+    """``RO``, ``ADN``, ``NTO`` can be acronyms (Romania): a query that parses reads as written."""
+    assert parse_query(query).text == query
 
 
 def test_other_errors_keep_their_message() -> None:

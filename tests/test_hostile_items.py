@@ -444,7 +444,9 @@ def test_a_reload_that_raises_is_one_line_and_keeps_the_config(
 
     config = tmp_path / "monitor.yaml"
     config.write_text("timezone: UTC\n", encoding="utf-8")
-    settings = SimpleNamespace(path=str(config), watchlist_files=(), cluster=ClusterSettings())
+    settings = SimpleNamespace(
+        path=str(config), watchlist_files=(), watchlist_warnings=(), cluster=ClusterSettings()
+    )
     pipeline = SimpleNamespace(settings=settings)
 
     def reload() -> Settings:

@@ -46,8 +46,9 @@ WILDCARD = "`?` is no wildcard"
 BOOST = "boosts are not supported"
 TILDE = "`~` is no operator"
 UNEXCLUDED = "`-ASEAN` is read as the word"
+UNEXCLUDED_PHRASE = '`-"Elon Musk"` is read as the phrase `"Elon Musk"`, not excluded'
 OPERATOR = "read as the operator"
-KINDS = (UNMARKED, WILDCARD, BOOST, TILDE, UNEXCLUDED, OPERATOR)
+KINDS = (UNMARKED, WILDCARD, BOOST, TILDE, UNEXCLUDED, UNEXCLUDED_PHRASE, OPERATOR)
 
 
 @pytest.mark.parametrize(
@@ -77,6 +78,8 @@ KINDS = (UNMARKED, WILDCARD, BOOST, TILDE, UNEXCLUDED, OPERATOR)
         # an exclusion with no term to exclude from reads as the word, as it did before
         ("Russia OR -ASEAN", [("-ASEAN", UNEXCLUDED)]),
         ("Russia AND -ASEAN", []),  # excluded, as meant
+        ('Tesla OR -"Elon Musk"', [('-"Elon Musk"', UNEXCLUDED_PHRASE)]),
+        ('Tesla -"Elon Musk"', []),
         # a lowercase operator the parser read as one (a name would have meant a phrase)
         ("Johnson and Johnson", [("and", OPERATOR)]),
         ("rice or palm AND oil", [("or", OPERATOR)]),

@@ -109,12 +109,36 @@ def test_lowercase_operators_that_are_still_errors(query: str) -> None:
         # (a query that loaded then still loads; `monitor check` warns)
         ("sabu OR !narkoba", "(sabu | narkoba)"),
         ("title:-recipe AND rice", "(title:recipe & rice)"),
+        # a phrase too (found by a tester: `tesla -"Elon Musk"` was a missing operator)
+        ('tesla -"Elon Musk"', "(tesla & ![elon musk])"),
+        ('tesla !"Elon Musk" AND car', "(tesla & ![elon musk] & car)"),
+        ("tesla -“Elon Musk”", "(tesla & ![elon musk])"),
+        ('tesla AND NOT -"Elon Musk"', "(tesla & ![elon musk])"),
+        ('tesla OR -"Elon Musk"', "(tesla | [elon musk])"),
+        # a mark inside a phrase is no exclusion
+        ('"nickel -" OR ore', "(nickel | ore)"),
     ],
 )
 def test_excluded_words(query: str, expected: str) -> None:
     """A word led by - or ! is excluded, as search engines read it (as a word it asked for
     the very articles to leave out)."""
     assert expected == show(parse_query(query).root)
+
+
+def test_a_mark_apart_from_its_phrase_is_still_an_error() -> None:
+    """``tesla - "Elon Musk"``: a ``-`` alone is no exclusion (nor a term)."""
+    with pytest.raises(QueryError):
+        parse_query('tesla - "Elon Musk"')
+
+
+def test_an_unanchored_excluded_phrase_is_labelled_as_written() -> None:
+    """Read as the phrase, the term keeps its mark in its label (the lint warning names it)
+    and its position (the mark's)."""
+    root = parse_query('tesla OR -"Elon Musk"').root
+    assert isinstance(root, Or) and isinstance(root.children[1], Term)
+    term = root.children[1]
+    expected = ('-"Elon Musk"', 9)
+    assert expected == (term.label, term.position)
 
 
 @pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2009", "\u3000"])

@@ -22,6 +22,7 @@ from monitor.config import (
     RetentionSettings,
     Settings,
     SourceSettings,
+    WatchlistWarning,
 )
 from monitor.database_watch import DatabaseHealth
 from monitor.errors import StoreError
@@ -31,6 +32,7 @@ from monitor.pipeline import PollResult
 from monitor.scheduler import Daemon, _first_run, _skipped_runs_at_debug, _stamp
 from monitor.slots import Backlog
 from monitor.store import Pruned, SourceState
+from monitor.types import Topic
 from tests.feedserver import Route, running_feed_server
 
 T0 = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
@@ -279,6 +281,72 @@ def test_a_reload_that_fails_to_train_keeps_the_last_good_config(
     refused = [r.getMessage() for r in caplog.records if "keeping the last good" in r.message]
     expected = (before, ["a"], 1, 1)
     assert expected == (pipeline.settings, pipeline.polls, len(loads), len(refused))
+
+
+def test_a_reload_that_loses_every_topic_to_a_renamed_watchlist_is_refused(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by a tester: ``nickel.yaml`` renamed ``nickel.yml`` under ``watchlists/*.yaml``
+    reloaded to zero topics with one INFO line. The reload is refused as a broken edit is:
+    the topics keep running, the error names the pattern and the file, once."""
+    config = tmp_path / "monitor.yaml"
+    config.write_text("first")
+    topic = Topic("nickel", "nickel", "nickel", 0.5)
+    before = replace(settings(source("a")), path=str(config), topics=(topic,))
+    missed = WatchlistWarning("watchlists/*.yaml", True, ("watchlists/nickel.yml",), "x")
+    after = replace(before, topics=(), watchlist_warnings=(missed,))
+    loads: list[Settings] = []
+    loaded = asyncio.Event()
+
+    def reload() -> Settings:
+        loads.append(after)
+        loaded.set()
+        return after
+
+    async def scenario() -> FakePipeline:
+        pipeline = FakePipeline(before)
+        watched = asyncio.Event()
+
+        async def edit_then_watch() -> None:
+            await pipeline.polled_source("a").wait()
+            os.utime(config, (1, 1))  # another modification time: the file changed
+            await loaded.wait()
+            pipeline.relearned.clear()
+            await pipeline.relearned.wait()  # the watcher's next check, which did not reload
+            watched.set()
+
+        watching = asyncio.create_task(edit_then_watch())
+        await _run_until(pipeline, watched, reload=reload, reload_every=0.05)
+        await watching
+        return pipeline
+
+    pipeline = asyncio.run(scenario())
+    refused = [r.getMessage() for r in caplog.records if "keeping the last good" in r.message]
+    expected = (
+        before,
+        1,
+        [
+            "config reload (file change) failed, keeping the last good config: no topic is left"
+            " of 1: watchlists/*.yaml matches no watchlist file: watchlists/nickel.yml is not"
+            " matched by watchlists/*.yaml (to stop every topic on purpose, comment them out or"
+            " write `watchlists: []`)"
+        ],
+    )
+    assert expected == (pipeline.settings, len(loads), refused)
+
+
+def test_the_folder_of_a_pattern_that_matches_no_file_is_watched(tmp_path: Path) -> None:
+    """With no watchlist read, a watchlist made where the pattern looks changes the stamp (a
+    daemon started with none, or left with none, reads the one that comes)."""
+    (tmp_path / "watchlists").mkdir()
+    config = tmp_path / "monitor.yaml"
+    config.write_text("first")
+    missed = WatchlistWarning("watchlists/*.yaml", True, (), str(tmp_path / "watchlists"))
+    watched = replace(settings(), path=str(config), watchlist_warnings=(missed,))
+    os.utime(tmp_path / "watchlists", (1, 1))
+    before = _stamp(watched)
+    (tmp_path / "watchlists" / "a.yaml").write_text("topics: []")
+    assert before != _stamp(watched)
 
 
 def test_a_file_beside_monitor_yaml_does_not_reload_a_new_watchlist_does(tmp_path: Path) -> None:

@@ -82,11 +82,19 @@ def log_query_warnings(settings: Settings, logged: set[tuple[str, str, str]]) ->
     logged.update(current)
 
 
+def log_watchlist_warnings(settings: Settings) -> None:
+    """Log each ``watchlists`` pattern that matches no file or leaves a watchlist out (at start
+    and at every reload while it lasts: its topics are missing all that time)."""
+    for unread in settings.watchlist_warnings:
+        log.warning("watchlist warning: %s", unread)
+
+
 def _reloaded(
     args: argparse.Namespace, env: Mapping[str, str], logged: set[tuple[str, str, str]]
 ) -> Settings:
-    """The settings read again (a reload), their new query warnings logged."""
+    """The settings read again (a reload), their watchlist and new query warnings logged."""
     settings = settings_from(args, env)
+    log_watchlist_warnings(settings)
     log_query_warnings(settings, logged)
     return settings
 
@@ -164,6 +172,7 @@ def _notifier(settings: Settings, node: Node | None) -> Notifier:
 def cmd_run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     settings = settings_from(args, env)
     warn_if_silent(settings)
+    log_watchlist_warnings(settings)
     logged: set[tuple[str, str, str]] = set()
     log_query_warnings(settings, logged)
     # SQLite serves one daemon: a second one on the same file refuses to start, and says so

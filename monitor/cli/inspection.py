@@ -41,7 +41,10 @@ if TYPE_CHECKING:  # the store and the notifier load only for the commands that 
 def cmd_check(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     settings = settings_from(args, env)
     lexicon = lexicon_for(settings.lexicon)
-    # queries that load but probably do not do what is meant: warned, not failed
+    # a watchlist pattern that reads no file, and queries that load but probably do not do
+    # what is meant: warned, not failed (no watchlist at all, or a deleted one, is allowed)
+    for unread in settings.watchlist_warnings:
+        print(f"warning: {unread}", file=sys.stderr)
     warnings = query_warnings(settings)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -52,6 +55,8 @@ def cmd_check(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     if failures:
         return EXIT_CONFIG
     warned = f", {len(warnings)} query warnings" if warnings else ""
+    if settings.watchlist_warnings:
+        warned += f", {len(settings.watchlist_warnings)} watchlist pattern warnings"
     print(
         f"ok: {len(settings.sources)} sources, {len(settings.topics)} topics, "
         f"{len(settings.channels)} channels, {len(settings.watchlist_files)} watchlist files"

@@ -46,7 +46,9 @@ from monitor.config.settings import (
     Settings,
     SourceKind,
     SourceSettings,
+    WatchlistWarning,
     WebSettings,
+    refused_reload,
     start_only_changes,
 )
 from monitor.config.sources import check_selector
@@ -72,6 +74,7 @@ __all__ = [
     "Settings",
     "SourceKind",
     "SourceSettings",
+    "WatchlistWarning",
     "WebSettings",
     "check_selector",
     "default_config_path",
@@ -80,5 +83,6 @@ __all__ = [
     "load_watchlists",
     "parse_duration",
     "parse_size",
+    "refused_reload",
     "start_only_changes",
 ]

@@ -79,7 +79,7 @@ def load_settings(
         return None if section is None or section.value is None else section
 
     channels, disabled = read_channels(get("channels"), env, checks)
-    defined, files = read_watchlists(Path(path).parent, get("watchlists"), checks)
+    defined, files, unread = read_watchlists(Path(path), get("watchlists"), checks)
     check_channel_names(defined, {c.name for c in channels} | disabled)
     topics = tuple(without_channels(t.topic, disabled) for t in defined)
     delivery = read_delivery(get("delivery"))
@@ -104,6 +104,7 @@ def load_settings(
         topics=topics,
         delivery=delivery,
         watchlist_files=files,
+        watchlist_warnings=unread,
         limits=_limits(get("limits")),
         lexicon=lexicon,
         disabled_channels=frozenset(disabled),

@@ -1,8 +1,9 @@
 """The settings: frozen values that ``load_settings`` builds, and the constants behind them.
 
 Owns: the shape of the settings (one dataclass per section, a ``#:`` comment on each field), their
-defaults, the constants the schema shares (source kinds, message formats, default paths), and
-which sections a running daemon reads only at start (``start_only_changes``).
+defaults, the constants the schema shares (source kinds, message formats, default paths),
+which sections a running daemon reads only at start (``start_only_changes``), and which reload it
+refuses (``refused_reload``).
 Does not own: reading or checking YAML (the other modules of ``monitor.config``).
 """
 
@@ -203,6 +204,40 @@ MIN_RETENTION_DAYS, MAX_RETENTION_DAYS = 1, 3660
 
 
 @dataclass(frozen=True, slots=True)
+class WatchlistWarning:
+    """A ``watchlists`` pattern that matches no file, or leaves out a watchlist beside the ones
+    it matches (``nickel.yml`` beside a ``*.yaml`` pattern): a file renamed by mistake drops its
+    topics, which is no error, so ``monitor check`` and the daemon say so."""
+
+    #: the pattern as written (``watchlists/*.yaml``)
+    pattern: str
+    #: whether the pattern matches no file at all
+    unmatched: bool
+    #: the files with the other YAML extension where the pattern looks (``watchlists/nickel.yml``),
+    #: relative to monitor.yaml's folder
+    others: tuple[str, ...]
+    #: the folder the pattern looks in (its part before the first wildcard): the daemon watches
+    #: it, so that a watchlist made there is read
+    folder: str
+    #: where the pattern is written (the default has no line; its key is ``watchlists``)
+    file: str = ""
+    line: int = 0
+    key: str = "watchlists"
+
+    @property
+    def message(self) -> str:
+        missed = "; ".join(f"{other} is not matched by {self.pattern}" for other in self.others)
+        if not self.unmatched:
+            return f"{missed}: its topics are not read (rename it, or add a pattern for it)"
+        what = f"{self.pattern} matches no watchlist file"
+        return f"{what}: {missed}" if missed else what
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "") + ": " if self.file else ""
+        return f"{where}{self.key}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     #: the monitor.yaml this was read from
     path: str
@@ -217,6 +252,8 @@ class Settings:
     delivery: DeliverySettings
     #: the watchlist files that were read (watched for changes by the daemon)
     watchlist_files: tuple[str, ...] = ()
+    #: the ``watchlists`` patterns that match no file or leave a watchlist out (warnings)
+    watchlist_warnings: tuple[WatchlistWarning, ...] = ()
     limits: LimitSettings = LimitSettings()
     #: concepts and guards from the ``lexicon:`` files, added to the shipped lexicon; None: none
     lexicon: LexiconData | None = None
@@ -244,6 +281,25 @@ def start_only_changes(running: Settings, loaded: Settings) -> tuple[str, ...]:
         "cluster": (running.cluster, loaded.cluster),
     }
     return tuple(key for key, (old, new) in pairs.items() if old != new)
+
+
+def refused_reload(running: Settings, loaded: Settings) -> str | None:
+    """Why a reload to ``loaded`` is refused (the daemon keeps ``running``), or None.
+
+    A reload that leaves no topic, where there were some, because a ``watchlists`` pattern now
+    matches no file, is refused as a broken edit is: the likelier cause is a watchlist renamed
+    or moved by mistake (``nickel.yaml`` to ``nickel.yml``), and applied it would make the
+    daemon silent, which reads as "no news". Stopping every topic on purpose stays possible and
+    is applied: comment the topics out, or write ``watchlists: []``.
+    """
+    unmatched = [w for w in loaded.watchlist_warnings if w.unmatched]
+    if loaded.topics or not running.topics or not unmatched:
+        return None
+    return (
+        f"no topic is left of {len(running.topics)}: "
+        + "; ".join(w.message for w in unmatched)
+        + " (to stop every topic on purpose, comment them out or write `watchlists: []`)"
+    )
 
 
 DEFAULT_WATCHLISTS = ("watchlists/*.yaml",)

@@ -1,6 +1,7 @@
 """Watchlists and the ``lexicon`` key: the topics to match, and extra matcher vocabulary.
 
-Owns: finding the watchlist files (globs relative to ``monitor.yaml``), one file (an empty or
+Owns: finding the watchlist files (globs relative to ``monitor.yaml``; a pattern that matches
+no file, or leaves out a file with the other YAML extension, is a warning), one file (an empty or
 all-comments file, or ``topics:`` with none left, holds no topics), one topic (id, query checked
 by the matcher's parser, threshold, channels, examples and their lines, digest), topic ids unique
 across files, topics' channel names checked against the channels, and reading the ``lexicon:``
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitor.config import readers as read
-from monitor.config.settings import DEFAULT_WATCHLISTS, SHAPE_CHECKS, Checks
+from monitor.config.settings import DEFAULT_WATCHLISTS, SHAPE_CHECKS, Checks, WatchlistWarning
 from monitor.errors import QueryError
 from monitor.types import Topic
 from monitor.yamlsafe import At, read_yaml
@@ -66,28 +67,73 @@ class DefinedTopic:
 
 
 def read_watchlists(
-    base: Path, at: At | None, checks: Checks
-) -> tuple[list[DefinedTopic], tuple[str, ...]]:
-    files = _watchlist_files(base, at)
+    config: Path, at: At | None, checks: Checks
+) -> tuple[list[DefinedTopic], tuple[str, ...], tuple[WatchlistWarning, ...]]:
+    """The topics of the watchlists ``at`` (the ``watchlists`` key of ``config``) names, the
+    files read, and a warning for each pattern that matches no file or leaves out a file with
+    the other YAML extension."""
+    files, warnings = _watchlist_files(config, at)
     defined: list[DefinedTopic] = []
     first: dict[str, Topic] = {}
     for file in files:
         for entry in _read_watchlist(Path(file), checks):
             _check_unique(entry, first)
             defined.append(entry)
-    return defined, files
+    return defined, files, warnings
 
 
-def _watchlist_files(base: Path, at: At | None) -> tuple[str, ...]:
-    patterns = list(DEFAULT_WATCHLISTS)
+def _watchlist_files(
+    config: Path, at: At | None
+) -> tuple[tuple[str, ...], tuple[WatchlistWarning, ...]]:
+    base = config.parent
+    written: list[tuple[str, At | None]] = [(pattern, None) for pattern in DEFAULT_WATCHLISTS]
     if at is not None:
-        patterns = [read.text(item) for item in read.string_or_list(at)]
+        written = [(read.text(item), item) for item in read.string_or_list(at)]
     files: dict[str, None] = {}  # insertion-ordered set: pattern order, sorted within a pattern
-    for pattern in patterns:
-        for match in _glob(pattern, base):
-            if (base / match).is_file():
-                files[str(base / match)] = None
-    return tuple(files)
+    found = [[str(base / m) for m in _glob(p, base) if (base / m).is_file()] for p, _ in written]
+    for matches in found:
+        files.update(dict.fromkeys(matches))
+    warnings = (
+        _pattern_warning(pattern, bool(matches), set(files), config, item)
+        for (pattern, item), matches in zip(written, found, strict=True)
+    )
+    return tuple(files), tuple(w for w in warnings if w is not None)
+
+
+#: each YAML extension and the other one: a watchlist renamed from one to the other is easily missed
+_OTHER_EXTENSION = {".yaml": ".yml", ".yml": ".yaml"}
+
+
+def _pattern_warning(
+    pattern: str, found: bool, read: set[str], config: Path, at: At | None
+) -> WatchlistWarning | None:
+    """The warning for ``pattern`` (written at ``at``; None: the default), which ``found``
+    files or not, or None when it found some and every file with the other YAML extension
+    where it looks is ``read`` (by another pattern)."""
+    base = config.parent
+    stem, extension = os.path.splitext(pattern)
+    other = _OTHER_EXTENSION.get(extension)
+    beside = [] if other is None else _glob(stem + other, base)
+    unread = [o for o in beside if str(base / o) not in read and (base / o).is_file()]
+    others = tuple(os.path.relpath(base / o, base) for o in unread)
+    if found and not others:
+        return None
+    return WatchlistWarning(
+        pattern,
+        unmatched=not found,
+        others=others,
+        folder=str(_folder(pattern, base)),
+        file=str(config) if at is None else at.doc.file,
+        line=0 if at is None else at.doc.line(at.path) or 0,
+        key="watchlists" if at is None else at.path,
+    )
+
+
+def _folder(pattern: str, base: Path) -> Path:
+    """The folder ``pattern`` looks in: its leading parts without a wildcard."""
+    parts = Path(pattern).parts
+    fixed = next((n for n, part in enumerate(parts) if glob.has_magic(part)), len(parts) - 1)
+    return base.joinpath(*parts[:fixed])
 
 
 def _glob(pattern: str, base: Path) -> list[str]:

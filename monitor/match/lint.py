@@ -201,14 +201,16 @@ _TILDE = re.compile(r"(?<=\w)~\d+(?:\.\d+)?(?!\S)")
 
 
 def _unexcluded(term: Term) -> str | None:
-    """A ``-word`` or ``!word`` the parser read as the word: excluded there, it would leave an
-    OR branch with no positive term (``Russia OR -ASEAN``), so the query reads as it did before
-    ``-`` excluded, and the analyst meant an exclusion it is not."""
+    """A ``-word``, ``!word`` or ``-"a phrase"`` the parser read as the word or phrase:
+    excluded there, it would leave an OR branch with no positive term (``Russia OR -ASEAN``),
+    so the query reads as it did before ``-`` excluded, and the analyst meant an exclusion it
+    is not."""
     label = term.label
-    if label[:1] not in "-!–−" or not label[1:2].isalpha():
+    if label[:1] not in "-!–−" or not (label[1:2].isalpha() or label[1:2] == '"'):
         return None
+    what = "phrase" if label[1:2] == '"' else "word"
     return (
-        f"`{label}` is read as the word `{label[1:]}`, not excluded: here an exclusion would "
+        f"`{label}` is read as the {what} `{label[1:]}`, not excluded: here an exclusion would "
         f"leave its branch with no term to match; to leave `{label[1:]}` out, write "
         f"`... AND NOT {label[1:]}`"
     )

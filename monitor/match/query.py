@@ -12,9 +12,11 @@ Syntax (operators in capitals; see below for what is forgiven)::
 
 * Two terms side by side (``Russia ASEAN``) are an error, not an implicit AND: analysts mean
   AND, OR or a phrase about equally often, and the error says which to write.
-* A word led by ``-`` or ``!`` (``-recipe``, ``!nickel``) is excluded, as search engines
-  read it: ``rice AND export -recipe`` is ``rice AND export AND NOT recipe`` (read as the
-  word, the exclusion asked for the very articles to leave out).
+* A word or a phrase led by ``-`` or ``!`` (``-recipe``, ``!nickel``, ``-"Elon Musk"``) is
+  excluded, as search engines read it: ``rice AND export -recipe`` is ``rice AND export AND
+  NOT recipe`` (read as the word, the exclusion asked for the very articles to leave out).
+  Where an exclusion would leave an OR branch with no positive term (``a OR -b``), the query
+  reads as it did before ``-`` excluded: ``-b`` is the word ``b``, ``-"b c"`` the phrase.
 * Unicode spaces (no-break, thin, ideographic) separate words as a space does: a query pasted
   from a document holds them, and ``dengue OR DBD`` with no-break spaces was one phrase.
 * A query that does not parse as written is read once more, forgiving what users write: a
@@ -255,6 +257,9 @@ class _Token(NamedTuple):
     position: int
     #: the distance of a NEAR token
     number: int = 0
+    #: the exclusion mark a phrase was written after, read as the phrase (``-"a phrase"``
+    #: where an exclusion would leave a branch unanchored: see ``parse``)
+    lead: str = ""
 
 
 # One search in C per token: white space (as str.isspace), then a parenthesis, a quote, a brace,
@@ -280,10 +285,36 @@ _QUOTES = str.maketrans(dict.fromkeys("“”„‟«»", '"'))
 
 
 def _lex(text: str, excluding: bool = False) -> list[_Token]:
-    """The tokens of ``text``; ``excluding``: ``-word`` and ``!word`` are ``NOT word`` (a
-    ``NOT`` right before one stays one ``NOT``: ``NOT -cannabis`` is no double negation)."""
+    """The tokens of ``text``; ``excluding``: ``-word``, ``!word``, ``-"a phrase"`` and
+    ``!"a phrase"`` are ``NOT word`` and ``NOT "a phrase"`` (a ``NOT`` right before one stays
+    one ``NOT``: ``NOT -cannabis`` is no double negation)."""
     tokens = _tokens(text, excluding)
+    if '"' in text and any(mark + '"' in text for mark in _EXCLUDING):
+        tokens = _excluded_phrases(tokens, excluding)
     return _one_not(tokens) if excluding else tokens
+
+
+def _excluded_phrases(tokens: list[_Token], excluding: bool) -> list[_Token]:
+    """``tokens`` with a lone ``-`` or ``!`` glued to the phrase after it read as its exclusion
+    (``NOT``), or, not ``excluding``, as part of the phrase's term (which reads as the phrase,
+    labelled ``-"a phrase"``, as ``-word`` reads as ``word``). Before, the mark was a word with
+    no letters beside a phrase, an error: no query that parsed reads otherwise."""
+    out: list[_Token] = []
+    for token in tokens:
+        mark = out[-1] if out and token.kind == "PHRASE" else None
+        if mark is None or not _glued(mark, token):
+            out.append(token)
+        elif excluding:
+            out[-1] = _Token("NOT", mark.text, mark.position)
+            out.append(token)
+        else:
+            out[-1] = token._replace(position=mark.position, lead=mark.text)
+    return out
+
+
+def _glued(mark: _Token, phrase: _Token) -> bool:
+    """Whether ``mark`` is a lone ``-`` or ``!`` written right before ``phrase``."""
+    return mark.kind == "WORD" and mark.text in _EXCLUDING and mark.position + 1 == phrase.position
 
 
 def _tokens(text: str, excluding: bool) -> list[_Token]:
@@ -593,8 +624,8 @@ def _term(token: _Token) -> Term:
     try:
         patterns, label, guard = _term_parts(token.kind, token.text)
     except _Syntax as e:
-        raise _Syntax(e.message, token.position + e.position) from None
-    return Term(patterns, label, token.position, guard)
+        raise _Syntax(e.message, token.position + len(token.lead) + e.position) from None
+    return Term(patterns, token.lead + label, token.position, guard)
 
 
 # Big watchlists write the same words thousands of times (100,000 topics hold a few ten
