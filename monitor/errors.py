@@ -13,7 +13,8 @@ Does not own: outcomes that are not failures ("not modified", "nothing new"): th
      │                      memory or crashed; ``kind`` says which
      ├── StoreError         the database is unreachable or refused a write
      │    └── LeaseLost     this node no longer holds the lease a write or send needs
-     └── DeliveryError      a channel did not accept a message
+     ├── DeliveryError      a channel did not accept a message
+     └── InputError         a file named on the command line cannot be read or written
 """
 
 from __future__ import annotations
@@ -131,3 +132,10 @@ class DeliveryError(MonitorError):
         #: seconds the channel asked us to wait before the next try, if it said
         self.retry_after = retry_after
         super().__init__(message)
+
+
+class InputError(MonitorError):
+    """A file named on the command line (``--labels``, ``--input``, ``--output``, a
+    ``--watchlist``...) cannot be opened, or is not UTF-8 text; the message names the path and
+    the reason (``cannot read labels.jsonl: No such file or directory``). The command line makes
+    it one line on stderr and exit 2."""

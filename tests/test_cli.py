@@ -401,3 +401,91 @@ def test_the_daemon_logs_each_query_warning_once(
     watchlist.write_text("topics:\n  - id: new\n    query: sot\n" + MISLEADING[len("topics:\n") :])
     assert warned_terms() == ["sot"]
     assert warned_terms() == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["eval", "--watchlist", "{W}", "--labels", "{missing}"],
+         "cannot read {missing}: No such file or directory"),
+        (["eval", "--watchlist", "{W}", "--labels", "{tmp}"], "cannot read {tmp}: Is a directory"),
+        (["eval", "--watchlist", "{W}", "--labels", "{binary}"],
+         "cannot read {binary}: not UTF-8 text (invalid start byte)"),
+        (["match", "--watchlist", "{W}", "--input", "{missing}"],
+         "cannot read {missing}: No such file or directory"),
+        (["match", "--watchlist", "{W}", "--input", "{L}", "--output", "{missing}/o.jsonl"],
+         "cannot write {missing}/o.jsonl: No such file or directory"),
+        (["match", "--watchlist", "{W}", "--input", "{L}", "--feedback", "{missing}"],
+         "cannot read {missing}: No such file or directory"),
+        (["eval", "--watchlist", "{missing}", "--labels", "{L}"],
+         "cannot read {missing}: No such file or directory"),
+        (["match", "--watchlist", "{W}", "--lexicon", "{tmp}", "--input", "{L}"],
+         "cannot read {tmp}: Is a directory"),
+        (["explain", "drugs", "--watchlist", "{missing}"],
+         "cannot read {missing}: No such file or directory"),
+        (["explain", "drugs", "--watchlist", "{W}", "--file", "{tmp}"],
+         "cannot read {tmp}: Is a directory"),
+        (["import-opml", "{missing}"], "cannot read {missing}: No such file or directory"),
+    ],
+    ids=["labels missing", "labels a directory", "labels not UTF-8", "input missing",
+         "output in a missing directory", "feedback missing", "watchlist missing",
+         "lexicon a directory", "explain watchlist missing", "explain file a directory",
+         "opml missing"],
+)  # fmt: skip
+def test_a_file_that_cannot_be_read_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    """Found by QA: a missing or unreadable file named on the command line was a traceback and
+    exit 1; README says unreadable input is exit 2 with a message naming the file and why."""
+    data = Path(__file__).parent / "data" / "eval"
+    (tmp_path / "binary.jsonl").write_bytes(b"\xff\xfe{}\n")
+    names = {"W": str(data / "watchlist.yaml"), "L": str(data / "labels.jsonl"),
+             "missing": str(tmp_path / "missing"), "tmp": str(tmp_path),
+             "binary": str(tmp_path / "binary.jsonl")}  # fmt: skip
+    code = main([arg.format(**names) for arg in args])
+    expected = (2, f"input error: {message.format(**names)}\n")
+    assert expected == (code, capsys.readouterr().err)
+
+
+#: what a hostile feed or server may put in a title or an error: a right-to-left override that
+#: shows "exe.png" as "gnp.exe"-looking text, ANSI colour and a terminal-title escape, C1 CSI
+HOSTILE = "\u202egnp.exe\u202c \x1b[31mred\x1b[0m \x1b]0;owned\x07 \x9b2J\nnext\tline"
+
+
+def test_tables_drop_what_a_terminal_would_act_on(
+    tmp_path: Path, feeds: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by QA: ``matches`` printed a feed title's bidi override and ESC sequences raw, so
+    the terminal reordered or recoloured the table; ``deliveries`` and ``sources`` print a
+    server's error text the same way. Tables clean each cell as alerts do (``one_line``); JSON
+    keeps the text exact (json escapes it)."""
+    config = write_config(tmp_path, feeds)
+    with Store.open(f"sqlite:///{tmp_path}/monitor.db") as store:
+        key = f"https://a.example/{HOSTILE}"
+        store.save_poll(state("first", last_error=HOSTILE), [article(key, source_id="first")], T0)
+        queued = store.channel_queue("chat", T0)
+        store.mark_attempt_failed([d.delivery_id for d in queued], HOSTILE, T0, T0)
+    outputs = []
+    for command in ("matches", "deliveries", "sources"):
+        assert main([command, "--config", str(config)]) == 0
+        outputs.append(capsys.readouterr().out)
+    shown = ["gnp.exe [31mred" in out for out in outputs]
+    unsafe = {c for out in outputs for c in out if not (c.isprintable() or c == "\n")}
+    expected: tuple[list[bool], set[str]] = ([True, True, True], set())
+    assert expected == (shown, unsafe)
+    assert main(["matches", "--config", str(config), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == f"Title of {key}"
+
+
+def test_check_shows_our_error_for_an_unknown_scheme_and_not_apprises(
+    tmp_path: Path, feeds: FeedServer, capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    """Found by QA: ``jsn://`` (a typo) printed apprise's own "ERROR apprise Unparseable URL
+    jsn://***" before our config error, which names the file, line and key."""
+    config = write_config(tmp_path, feeds, channel_url="jsn://hooks.example/x")
+    code = main(["check", "--config", str(config)])
+    apprise = [r.getMessage() for r in caplog.records if r.name.startswith("apprise")]
+    err = capsys.readouterr().err
+    expected: tuple[int, list[str], bool] = (1, [], True)
+    assert expected == (code, apprise, "channels.analysts.urls[0]: not a usable apprise URL" in err)

@@ -15,8 +15,8 @@ import pytest
 
 from monitor.cli import main
 from monitor.match import Matcher
-from monitor.match.evaluation import Counts, evaluate, read_judgments
-from monitor.types import Topic
+from monitor.match.evaluation import Counts, Error, errors_text, evaluate, read_judgments
+from monitor.types import Document, Topic
 
 DATA = Path(__file__).parent / "data" / "eval"
 WATCHLIST = str(DATA / "watchlist.yaml")
@@ -357,3 +357,45 @@ def test_a_topic_in_two_watchlists_is_an_error(
     code = main(["eval", "--watchlist", first, "--watchlist", first, "--labels", LABELS])
     assert code != 0
     assert "duplicate topic id 'drugs'" in capsys.readouterr().err
+
+
+def test_eval_warns_of_article_ids_on_several_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by QA: an article id on two lines was counted twice without a word. Each line is
+    still scored (two assessors' files joined may repeat an article on purpose), and stderr
+    names the ids with their number of lines."""
+    lines = (DATA / "labels.jsonl").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "labels.jsonl"
+    path.write_text("\n".join([*lines, lines[0], lines[0], lines[1]]) + "\n", encoding="utf-8")
+    code = main(["eval", "--watchlist", WATCHLIST, "--labels", str(path), "--json"])
+    warnings = capsys.readouterr().err.splitlines()[1:]
+    expected = (0, ["warning: 2 article ids are on more than one line: en1 (3), en2 (2); each"
+                    " line is scored, so such an article counts once per line"])  # fmt: skip
+    assert expected == (code, warnings)
+
+
+def test_eval_notes_a_topic_no_line_grades(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by QA: a watchlist topic the labels never grade scored every match as a false
+    positive (absent is grade 0) without a word; a note now says so."""
+    lines = (DATA / "labels.jsonl").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "labels.jsonl"
+    path.write_text("\n".join(x for x in lines if "storms" not in x) + "\n", encoding="utf-8")
+    code = main(["eval", "--watchlist", WATCHLIST, "--labels", str(path), "--json"])
+    notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note:")]
+    expected = (0, ["note: no line grades topic storms: every article it matches counts as a"
+                    " false positive (a topic absent from 'topics' is grade 0)"])  # fmt: skip
+    assert expected == (code, notes)
+
+
+def test_a_miss_just_under_the_threshold_shows_under_it() -> None:
+    """Found by QA (in ``explain``): 0.1996 at threshold 0.20 showed as 0.200, a miss that
+    reads as a match; a miss's score is rounded down, a false positive's as usual."""
+    doc = Document("a", "A title", "", "en")
+    found = [Error("t", "miss", 0.1996, doc, 0.2), Error("t", "false positive", 0.2004, doc, 0.2)]
+    header, *rows = errors_text(found).splitlines()
+    scores = [row[header.index("score") :].split()[0] for row in rows]
+    expected = ["0.199", "0.200"]
+    assert expected == scores

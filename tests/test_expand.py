@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -783,3 +784,27 @@ def test_explain_lists_what_a_concept_holds() -> None:
     expected = (True, True)
     assert expected == ("{terrorism} -> terrorism, terrorism/counter-terrorism" in text,
                         "jihadist* [en]" in text)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("score", "threshold", "verdict"),
+    [
+        (0.1996, 0.2, "no match: score 0.199 < threshold 0.20"),
+        (0.2, 0.2, "MATCH: score 0.200 >= threshold 0.20"),
+        (0.2004, 0.2, "MATCH: score 0.200 >= threshold 0.20"),
+        (0.29999, 0.3, "no match: score 0.299 < threshold 0.30"),
+        (0.2049, 0.205, "no match: score 0.204 < threshold 0.205"),
+        (0.2051, 0.205, "MATCH: score 0.205 >= threshold 0.205"),
+        (0.734, 0.25, "MATCH: score 0.734 >= threshold 0.25"),
+    ],
+)
+def test_explain_shows_figures_that_compare_as_the_numbers_do(
+    score: float, threshold: float, verdict: str
+) -> None:
+    """Found by QA: ``no match: score 0.200 < threshold 0.20`` (0.1996 rounded up). A score
+    below the threshold is rounded down; a threshold keeps every decimal it has."""
+    topic = Topic("t", "t", "Putin", threshold)
+    explanation = Matcher([topic]).explain("t", Document("d", "Putin in Hanoi", ""))
+    result = replace(explanation.result, score=score, threshold=threshold)
+    lines = render_explanation(replace(explanation, result=result)).splitlines()
+    assert f"result:    {verdict}" in lines

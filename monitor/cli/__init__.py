@@ -2,8 +2,8 @@
 
 Owns: argument parsing, logging set-up, wiring the real clients together, exit codes, and what
 each command prints. Exit codes: 0 success, 1 invalid config (or failed examples, or a failed
-test message), 2 usage error, 3 database unreachable, 4 every source failed (``once``),
-130 interrupted.
+test message), 2 usage error (a file named on the command line that cannot be read included),
+3 database unreachable, 4 every source failed (``once``), 130 interrupted.
 Does not own: any stage's logic; each command is a few lines over the modules that do the work.
 
 This module holds ``main``, the parser and logging; the commands live beside it, grouped by
@@ -27,9 +27,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from monitor import redact
-from monitor.cli.common import EXIT_CONFIG, EXIT_STORE, days, duration
+from monitor.cli.common import EXIT_CONFIG, EXIT_STORE, EXIT_USAGE, days, duration
 from monitor.cli.logs import LOG_FORMATS, LOG_LEVELS, setup_logging
-from monitor.errors import ConfigError, StoreError
+from monitor.errors import ConfigError, InputError, StoreError
 
 DESCRIPTION = (
     "News monitor: polls news feeds, listings and sitemaps, matches every article against the "
@@ -56,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as error:
         print(f"database error: {redact.install().redact(str(error))}", file=sys.stderr)
         return EXIT_STORE
+    except InputError as error:
+        print(f"input error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

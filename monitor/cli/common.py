@@ -1,9 +1,11 @@
-"""What every command shares: exit codes, loading settings, the clock, the store, table output.
+"""What every command shares: exit codes, loading settings, the clock, the store, files, tables.
 
 Owns: the exit codes, turning ``--config`` into validated settings (and teaching the log masker
 their secrets), the warnings about their topics' queries (``query_warnings``), a store opened
-for the length of one command, the plain-text table and time formats the commands print, and
-the warning for judged topic ids no watchlist defines.
+for the length of one command, opening the files named on the command line (``open_file``,
+``readable``: one that cannot be read is an ``InputError``, exit 2), the plain-text table (its
+cells cleaned of what a terminal would act on) and time formats the commands print, and the
+warning for judged topic ids no watchlist defines.
 Does not own: any command, the argument parser (``monitor.cli``) or the daemon's wiring
 (``monitor.cli.daemon``).
 """
@@ -13,14 +15,16 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from monitor import redact
+from monitor.display import one_line
+from monitor.errors import InputError
 
 if TYPE_CHECKING:  # imported when used: `monitor --help` must not load the store or the config
     from monitor.config import Checks, Settings
@@ -131,8 +135,42 @@ def print_json(value: object) -> None:
     print(json.dumps(value, ensure_ascii=False))
 
 
+@contextmanager
+def open_file(path: str, mode: str = "r") -> Iterator[IO[Any]]:
+    """A file named on the command line, opened in ``mode`` (text modes as UTF-8).
+
+    One that cannot be opened (missing, a directory, no permission), or text in it that is not
+    UTF-8, is an ``InputError`` naming the path and the reason, which ``main`` prints as one line
+    with exit 2 instead of a traceback.
+    """
+    try:  # opened here and closed by the `with` below: only opening is an InputError
+        handle = open(path, mode, encoding=None if "b" in mode else "utf-8")  # noqa: SIM115
+    except OSError as error:
+        verb = "read" if mode.startswith("r") else "write"
+        raise InputError(f"cannot {verb} {path}: {error.strerror or error}") from error
+    with handle:
+        try:
+            yield handle
+        except UnicodeDecodeError as error:
+            if mode != "r":  # not this file's: it is written, or read as bytes
+                raise
+            raise InputError(f"cannot read {path}: not UTF-8 text ({error.reason})") from error
+
+
+def readable(paths: Iterable[str]) -> None:
+    """InputError, as ``open_file`` says it, for the first of ``paths`` that cannot be opened:
+    for files another module reads (watchlists and lexicon files are read as config, whose
+    errors are exit 1; a path that names nothing is a mistyped argument, exit 2)."""
+    for path in paths:
+        with open_file(path, "rb"):
+            pass
+
+
 def print_table(header: list[str], rows: list[list[object]]) -> None:
-    cells = [header, *[[str(c) for c in row] for row in rows]]
+    """``rows`` under ``header`` in aligned columns. Each cell is made one line without control
+    or format characters (``display.one_line``, as alerts are): titles and errors come from
+    feeds and servers, and a terminal acts on an ESC sequence or a bidi override in them."""
+    cells = [header, *[[one_line(str(c)) for c in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     for row in cells:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())

@@ -10,19 +10,18 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 
-from monitor.cli.common import EXIT_USAGE
+from monitor.cli.common import open_file
 
 
 def cmd_import_opml(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     from monitor.opml import read_opml, to_sources_yaml
 
-    try:
-        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
-    except OSError as error:
-        print(f"cannot read {args.file}: {error.strerror}", file=sys.stderr)
-        return EXIT_USAGE
+    if args.file == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        with open_file(args.file, "rb") as file:
+            data = file.read()
     subscriptions = read_opml(data)
     print(f"# {len(subscriptions)} feeds from {args.file}: paste into monitor.yaml", end="\n")
     print(to_sources_yaml(subscriptions), end="")

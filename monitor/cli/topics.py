@@ -16,13 +16,14 @@ import logging
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from monitor.cli.common import (
     EXIT_USAGE,
     full_checks,
+    open_file,
     open_store,
+    readable,
     settings_from,
     unknown_topics_warning,
 )
@@ -40,11 +41,16 @@ log = logging.getLogger("monitor")
 
 
 def cmd_match(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    readable([*args.watchlist, *args.lexicon])
     topics = load_watchlists(args.watchlist, full_checks())
     lexicon = _lexicon(args.lexicon)
+    try:
+        matcher = _matcher(topics, lexicon, args.feedback)
+    except ValueError as error:
+        print(f"input error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     with _open(args.input, "r", sys.stdin) as infile, _open(args.output, "w", sys.stdout) as out:
         try:
-            matcher = _matcher(topics, lexicon, args.feedback)
             count = match_stream(
                 topics, infile, out, workers=args.workers, lexicon=lexicon, matcher=matcher
             )
@@ -56,6 +62,7 @@ def cmd_match(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
 
 def cmd_explain(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    readable([*([args.watchlist] if args.watchlist else []), *args.lexicon])
     if args.watchlist:
         topics, lexicon = load_watchlist(args.watchlist, full_checks()), _lexicon(args.lexicon)
         settings = None
@@ -99,11 +106,8 @@ def _explained_document(
             print(f"no stored article {args.article!r}", file=sys.stderr)
         return doc
     if args.file:
-        try:
-            content = Path(args.file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            print(f"input error: {args.file}: {error}", file=sys.stderr)
-            return None
+        with open_file(args.file) as file:
+            content = file.read()
         title, text = _headline_and_body(content, args.title)
         return _pasted("file", title, text, args.lang)
     return _pasted("text", args.title, args.text, args.lang)
@@ -127,15 +131,16 @@ def _pasted(key: str, title: str, text: str, lang: str | None) -> Document:
 def cmd_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     from monitor.match import evaluation as ev
 
+    readable([*args.watchlist, *args.lexicon])
     topics: tuple[Topic, ...] = load_watchlists(args.watchlist, full_checks())
-    with open(args.labels, encoding="utf-8") as labels:
-        try:
+    try:
+        with open_file(args.labels) as labels:
             judged = ev.read_judgments(labels)
-            _check_labels(judged, [t.id for t in topics])
-            matcher = _matcher(topics, _lexicon(args.lexicon), args.feedback)
-        except ValueError as error:
-            print(f"input error: {error}", file=sys.stderr)
-            return EXIT_USAGE
+        _check_labels(judged, [t.id for t in topics])
+        matcher = _matcher(topics, _lexicon(args.lexicon), args.feedback)
+    except ValueError as error:
+        print(f"input error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     scored = ev.score_judged(matcher, judged)
     thresholds = {t.id: t.threshold for t in topics}
     report = ev.report(scored, thresholds)
@@ -158,9 +163,11 @@ def cmd_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
 
 def _check_labels(judged: Sequence[Judged], topics: Sequence[str]) -> None:
-    """Warn on stderr of the labels' topic ids the watchlist does not define (not scored);
-    ValueError when the labels grade none of its topics: every figure would be 0 or '-', which
-    reads as a result, not as labels and a watchlist that do not belong together."""
+    """Warn on stderr of the labels' topic ids the watchlist does not define (not scored), of
+    article ids on more than one line (each line counts), and note the watchlist's topics no
+    line grades (all their matches are false positives); ValueError when the labels grade none
+    of its topics: every figure would be 0 or '-', which reads as a result, not as labels and
+    a watchlist that do not belong together."""
     from monitor.match import evaluation as ev
 
     unknown = ev.unknown_topics(judged, topics)
@@ -175,6 +182,14 @@ def _check_labels(judged: Sequence[Judged], topics: Sequence[str]) -> None:
         )
     if unknown:
         print(unknown_topics_warning(unknown, "not scored"), file=sys.stderr)
+    twice = ev.duplicate_ids(judged)
+    if twice:
+        names = ", ".join(f"{article} ({n})" for article, n in sorted(twice.items()))
+        print(f"warning: {len(twice)} article ids are on more than one line: {names}; each line"
+              " is scored, so such an article counts once per line", file=sys.stderr)  # fmt: skip
+    for topic in ev.ungraded(judged, topics):
+        print(f"note: no line grades topic {topic}: every article it matches counts as a false"
+              " positive (a topic absent from 'topics' is grade 0)", file=sys.stderr)  # fmt: skip
 
 
 def _matcher(topics: Sequence[Topic], lexicon: Lexicon, feedback: str | None) -> Matcher:
@@ -182,6 +197,7 @@ def _matcher(topics: Sequence[Topic], lexicon: Lexicon, feedback: str | None) ->
     ValueError naming the line of a malformed feedback file."""
     if feedback is None:
         return Matcher(topics, lexicon)
+    readable([feedback])  # learned_matcher opens it itself
     from monitor.cli.learning import learned_matcher
 
     return learned_matcher(topics, lexicon, feedback)
@@ -202,5 +218,5 @@ def _open(path: str | None, mode: str, default: TextIO) -> Iterator[TextIO]:
     if path is None or path == "-":
         yield default
         return
-    with open(path, mode, encoding="utf-8") as handle:
+    with open_file(path, mode) as handle:
         yield handle  # type: ignore[misc]  # open() in text mode is a TextIO

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 from monitor.match.bulk import read_article
 from monitor.match.engine import Matcher
+from monitor.match.explain import compared
 from monitor.types import Document
 
 #: the grade from which a judgment counts as relevant
@@ -156,6 +157,21 @@ def unknown_topics(judged: Iterable[Judged], topics: Collection[str]) -> Counter
     return Counter(t for item in judged for t in item.listed if t not in topics)
 
 
+def duplicate_ids(judged: Iterable[Judged]) -> Counter[str]:
+    """The article ids on more than one line, each with its number of lines: each line is
+    scored, so such an article counts as many times (a warning says so)."""
+    lines = Counter(item.document.id for item in judged)
+    return Counter({article: n for article, n in lines.items() if n > 1})
+
+
+def ungraded(judged: Iterable[Judged], topics: Sequence[str]) -> list[str]:
+    """The topics no line grades at all, in ``topics``' order: every article one of them
+    matches counts as a false positive (absent is grade 0), which is worth a note, as the
+    labels may simply not be about it."""
+    listed = {t for item in judged for t in item.listed}
+    return [t for t in topics if t not in listed]
+
+
 def grades_any(judged: Iterable[Judged], topics: Collection[str]) -> bool:
     """Whether some article grades one of ``topics`` (else every figure is 0 or undefined)."""
     return any(not item.listed.isdisjoint(topics) for item in judged)
@@ -188,6 +204,8 @@ class Error:
     #: the score; None when the query is not satisfied at all
     score: float | None
     document: Document
+    #: the topic's threshold the score was held against
+    threshold: float
 
 
 def score_judged(matcher: Matcher, judged: Sequence[Judged]) -> Scores:
@@ -250,7 +268,7 @@ def errors(scored: Scores, thresholds: dict[str, float]) -> list[Error]:
             relevant = topic in item.relevant
             if matched != relevant:
                 kind = "false positive" if matched else "miss"
-                found.append(Error(topic, kind, score, item.document))
+                found.append(Error(topic, kind, score, item.document, threshold))
     return sorted(found, key=lambda e: (e.topic, e.kind, -(e.score or -1.0), e.document.id))
 
 
@@ -349,7 +367,8 @@ def errors_text(found: Sequence[Error]) -> str:
     """One line per error: topic, kind, score (``-``: query not satisfied), id, lang, title."""
     lines = [["topic", "error", "score", "id", "lang", "title"]]
     for e in found:
-        score = "-" if e.score is None else f"{e.score:.3f}"
+        # a miss just under the threshold shows under it (0.199, not 0.200 at 0.20)
+        score = "-" if e.score is None else compared(e.score, e.threshold)[0]
         title = " ".join(e.document.title.split())[:80]
         lines.append([e.topic, e.kind, score, e.document.id, e.document.lang or "?", title])
     return _aligned(lines)

@@ -6,6 +6,8 @@ Does not own: computing it (``Matcher.explain``), reading the document (``monito
 
 from __future__ import annotations
 
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+
 from monitor.match.engine import Explanation
 from monitor.match.expand import Expansion
 from monitor.match.scoring import COVERAGE_FLOOR, Aboutness
@@ -21,7 +23,7 @@ def render_explanation(explanation: Explanation, *, scored: bool = True) -> str:
     lines = [
         f"topic:     {topic.id} ({topic.name})",
         f"query:     {' '.join(topic.query.split())}",
-        f"threshold: {topic.threshold:.2f}",
+        f"threshold: {compared(0.0, topic.threshold)[1]}",
         f"expansion: {'on' if topic.expand else 'off (expand: false)'}",
     ]
     if explanation.expansions:
@@ -32,6 +34,19 @@ def render_explanation(explanation: Explanation, *, scored: bool = True) -> str:
     if scored:
         lines += ["", *_result(explanation)]
     return "\n".join(lines)
+
+
+def compared(score: float, threshold: float) -> tuple[str, str]:
+    """``score`` and ``threshold`` as figures that compare as the numbers do. The threshold has
+    every decimal it has (at least 2), the score as many or 3; a score below the threshold is
+    rounded down: 0.1996 under 0.20 shows as 0.199, not as 0.200, which reads as a match. At or
+    above it, rounding cannot cross it (the threshold has no more decimals than shown)."""
+    shown = Decimal(repr(threshold))
+    places = max(2, -int(shown.normalize().as_tuple().exponent))
+    digits = Decimal(1).scaleb(-max(3, places))
+    rounding = ROUND_FLOOR if score < threshold else ROUND_HALF_EVEN
+    figure = Decimal(repr(score)).quantize(digits, rounding=rounding)
+    return str(figure), str(shown.quantize(Decimal(1).scaleb(-places)))
 
 
 def _expansion(expansion: Expansion) -> str:
@@ -64,10 +79,13 @@ def _result(explanation: Explanation) -> list[str]:
     result = explanation.result
     if not result.satisfied:
         verdict = "no match: the query is not satisfied"
-    elif explanation.matched:
-        verdict = f"MATCH: score {result.score:.3f} >= threshold {result.threshold:.2f}"
     else:
-        verdict = f"no match: score {result.score:.3f} < threshold {result.threshold:.2f}"
+        score, threshold = compared(result.score, result.threshold)
+        verdict = (
+            f"MATCH: score {score} >= threshold {threshold}"
+            if explanation.matched
+            else f"no match: score {score} < threshold {threshold}"
+        )
     language = explanation.lang or "unknown (the forms of every language count)"
     lines = [f"language:  {language}", f"result:    {verdict}"]
     if result.aboutness is not None:

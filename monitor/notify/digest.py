@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from monitor.display import one_line
 from monitor.notify.render import (
     BREAK,
     SUBJECT_MAX,
@@ -25,7 +26,6 @@ from monitor.notify.render import (
     escape_markdown,
     markdown_url,
     matched_terms,
-    one_line,
     published_text,
     safe_link,
 )

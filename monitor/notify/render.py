@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
+from monitor.display import one_line
 from monitor.snippet import SNIPPET_CHARS, trim
 from monitor.types import Alert, Hit
 from monitor.vocab import MessageFormat
@@ -51,7 +51,6 @@ _MARKDOWN_LINE_START = re.compile(r"^(?:[#>+=-]|\d+(?=[.)]))")
 # Characters a URL may keep as they are inside a Markdown link or an HTML attribute; anything
 # else (space, quotes, parentheses, angle brackets, backslash, non-ASCII) is percent-encoded.
 _URL_SAFE = "!#$%&*+,-./:;=?@[]_~"
-_SPACE = re.compile(r"\s+")
 #: a line break in HTML, with nothing after it: apprise makes a plain-text version of an HTML
 #: message (an email's text part, a text-only service) by turning each run of white space into
 #: one space, so a newline after ``<br>`` would start the next line with a space
@@ -189,12 +188,6 @@ def _facts(alert: Alert, tz: ZoneInfo) -> _Facts:
         delivery_id=one_line(alert.delivery_id)
         + ("" if alert.match_id is None else f" · match {alert.match_id}"),
     )
-
-
-def one_line(text: str) -> str:
-    """``text`` with control characters dropped and every run of whitespace made one space."""
-    text = _SPACE.sub(" ", text)
-    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf")).strip()
 
 
 def published_text(published: datetime | None, tz: ZoneInfo) -> str:

@@ -4,7 +4,9 @@ Owns: turning each channel's apprise URLs into notifiers, putting the delivery i
 receivers can see it, the apprise settings that keep it from writing outside our control, and
 turning apprise's verdict into success or a classified, secret-free ``DeliveryError``.
 Does not own: rendering (``monitor.notify.render``), retries and backoff (the delivery job),
-logging (apprise logs to the ``apprise`` logger, with secrets masked; we add nothing).
+logging (apprise logs to the ``apprise`` logger, with secrets masked; we add nothing). While
+``url_problem`` validates a URL, apprise's records are DEBUG: its "ERROR Unparseable URL ***"
+came before, and said less than, the config error naming the file, line and key.
 
 Where the delivery id travels, besides the ``id: ...`` footer every rendered body carries:
 
@@ -40,9 +42,12 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import logging
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -357,8 +362,11 @@ def url_problem(url: str) -> str | None:
     """Why apprise cannot send to ``url``, or None: config validation, so a bad URL is refused
     at load with its file, line and key (the reason never shows the URL: it holds secrets)."""
     _load_plugins()
-    parsed = url_to_dict(url, secure_logging=True)
-    plugin = apprise.Apprise.instantiate(parsed, asset=_asset(SERVICE_TIMEOUT)) if parsed else None
+    with _apprise_quiet():
+        parsed = url_to_dict(url, secure_logging=True)
+        plugin = (
+            apprise.Apprise.instantiate(parsed, asset=_asset(SERVICE_TIMEOUT)) if parsed else None
+        )
     if plugin is None:
         return "not a usable apprise URL: unknown service or missing parts"
     port = getattr(plugin, "port", None)
@@ -366,3 +374,33 @@ def url_problem(url: str) -> str | None:
     if isinstance(port, int) and not 1 <= port <= 65535:
         return "not a usable apprise URL: the port must be a number from 1 to 65535"
     return None
+
+
+#: true while this thread or task validates a URL (``url_problem``); a send on another thread
+#: or task logs as ever
+_VALIDATING: ContextVar[bool] = ContextVar("validating_apprise_url", default=False)
+
+
+class _DebugWhileValidating(logging.Filter):
+    """Apprise's records made while a URL is validated become DEBUG records: shown at
+    ``--log-level DEBUG`` (apprise says which part it could not load), dropped otherwise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not _VALIDATING.get():
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+_DEBUG_WHILE_VALIDATING = _DebugWhileValidating()
+
+
+@contextmanager
+def _apprise_quiet() -> Iterator[None]:
+    """Apprise's errors inside are DEBUG lines: the caller reports what went wrong, better."""
+    logging.getLogger("apprise").addFilter(_DEBUG_WHILE_VALIDATING)  # once: filters are a set
+    token = _VALIDATING.set(True)
+    try:
+        yield
+    finally:
+        _VALIDATING.reset(token)
