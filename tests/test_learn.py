@@ -753,7 +753,7 @@ def test_cli_feedback_unreadable_files_are_usage_errors_in_one_line(
     assert ([2, 2, 2], [
         f"input error: cannot read {missing}: No such file or directory\n",
         f"input error: cannot read {folder}: Is a directory\n",
-        f"cannot write {nowhere}: No such file or directory\n",
+        f"input error: cannot write {nowhere}: No such file or directory\n",
     ]) == (codes, errors)  # fmt: skip
 
 

@@ -23,13 +23,14 @@ from collections.abc import Collection, Mapping, Sequence
 from monitor.cli.common import (
     EXIT_USAGE,
     now,
+    open_file,
     open_store,
     print_table,
     settings_from,
     unknown_topics_warning,
 )
 from monitor.config import Settings
-from monitor.errors import StoreError
+from monitor.errors import InputError, StoreError
 from monitor.learn import CUTOFF, Filters, candidates, from_json, learn, status
 from monitor.learn.feedback_file import Judged, read_feedback, write_feedback
 from monitor.learn.precision import Tally, tallies
@@ -96,8 +97,6 @@ def cmd_feedback(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     judged = None
     if args.import_file is not None:  # read before the database is opened: the user's input
         judged = _read_judged(args.import_file)
-        if judged is None:
-            return EXIT_USAGE
     with open_store(settings) as store:
         if judged is not None:
             return _import(store, settings, judged, who)
@@ -229,17 +228,16 @@ def _known_topic(settings: Settings, topic_id: str) -> Topic | None:
     return topic
 
 
-def _read_judged(path: str) -> list[Judged] | None:
-    """The feedback file at ``path``; None, said on stderr in one line, when it cannot be read
-    (missing, a directory, not allowed) or is no feedback file: the user's input, not a crash."""
-    try:
-        with open(path, encoding="utf-8") as lines:
+def _read_judged(path: str) -> list[Judged]:
+    """The feedback file at ``path``; an ``InputError`` (one line, exit 2) when it cannot be
+    read (missing, a directory, not allowed, not UTF-8) or is no feedback file."""
+    with open_file(path) as lines:
+        try:
             return read_feedback(lines)
-    except OSError as error:
-        print(f"input error: cannot read {path}: {error.strerror or error}", file=sys.stderr)
-    except ValueError as error:  # a bad line, or bytes that are not UTF-8
-        print(f"input error: {path}: {error}", file=sys.stderr)
-    return None
+        except UnicodeDecodeError:
+            raise  # open_file names it
+        except ValueError as error:  # a bad line
+            raise InputError(f"{path}: {error}") from error
 
 
 def _import(store: Store, settings: Settings, judged: Sequence[Judged], who: str) -> int:
@@ -269,14 +267,10 @@ def _export(store: Store, path: str) -> int:
         sys.stdout.writelines(lines)
         return 0
     count = 0
-    try:
-        with open(path, "w", encoding="utf-8") as out:
-            for line in lines:
-                out.write(line)
-                count += 1
-    except OSError as error:  # no such folder, a directory, not allowed, disk full
-        print(f"cannot write {path}: {error.strerror or error}", file=sys.stderr)
-        return EXIT_USAGE
+    with open_file(path, "w") as out:
+        for line in lines:
+            out.write(line)
+            count += 1
     print(f"exported the judgments of {count} articles to {path}", file=sys.stderr)
     return 0
 
