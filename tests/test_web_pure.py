@@ -1243,3 +1243,23 @@ def test_matches_sorted_by_published_time_filtered_by_days_and_language(
     assert choices == [("", ""), ("en", ""), ("id", ""), ("&lt;b&gt;x", " selected")]
     assert "<b>x" not in hostile.text and "No matches for these filters" in hostile.text
     assert '<option value="th" selected>th</option>' in thai.text
+
+
+def test_the_topics_tallies_are_counted_anew_only_when_judgments_or_configuration_change() -> None:
+    """The topics page matches every judged article to count a topic's precision: a second
+    view counts nothing, a verdict (new judgment states) or a reload (new settings) does."""
+    ctx = WebContext(
+        cast(Store, None), lambda: cast(Settings, None), PrometheusMetrics(),
+        lambda: T0, lambda: T0,
+    )  # fmt: skip
+    counted: list[int] = []
+
+    def count() -> int:
+        counted.append(len(counted) + 1)
+        return counted[-1]
+
+    first, reloaded = cast(Settings, object()), cast(Settings, object())
+    assert ctx.tallied(first, {"bank": "2.7/0.0"}, count) == 1
+    assert ctx.tallied(first, {"bank": "2.7/0.0"}, count) == 1  # viewed again
+    assert ctx.tallied(first, {"bank": "3.9/0.0"}, count) == 2  # a verdict given
+    assert ctx.tallied(reloaded, {"bank": "3.9/0.0"}, count) == 3  # a hot reload

@@ -493,8 +493,12 @@ async def _topics_html(
 def _tallies(ctx: WebContext, settings: Settings) -> dict[str, Tally]:
     """Each topic's judged articles as its precision reads them, ``monitor topics``'s figure
     (reads the store and matches: runs in a thread)."""
-    judged = {topic.id: ctx.store.judgments(topic.id) for topic in settings.topics}
-    return tallies(judged, ctx.matcher(settings))
+
+    def count() -> dict[str, Tally]:
+        judged = {topic.id: ctx.store.judgments(topic.id) for topic in settings.topics}
+        return tallies(judged, ctx.matcher(settings))
+
+    return ctx.tallied(settings, ctx.store.judgment_states(), count)
 
 
 def _near_misses(ctx: WebContext, settings: Settings, topic_id: str) -> NearMisses:

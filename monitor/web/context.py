@@ -2,7 +2,8 @@
 
 Owns: ``WebContext``, built once by the daemon (or a test, or the benchmark) and read by every
 request: the clients and callables the handlers use, the page budget, the matcher and topic
-explanations built once per loaded configuration, and per-day chart counts reused for a minute.
+explanations built once per loaded configuration, per-day chart counts reused for a minute, and
+the topics' tallies of their judged articles, counted anew when the judgments change.
 Does not own: routes and handlers (``app``), the queries (``monitor.store``).
 """
 
@@ -64,6 +65,8 @@ class WebContext:
     #: the ids of sessions logged out, each until its cookie would have expired anyway
     _logged_out: dict[str, datetime] = field(default_factory=dict)
     _cached: dict[str, tuple[float, Any]] = field(default_factory=dict)
+    #: the configuration and judgment states the topics' tallies were counted for, the tallies
+    _tallied: tuple[Settings, dict[str, str], Any] | None = None
     _probes: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
 
     @property
@@ -112,6 +115,16 @@ class WebContext:
         value = await asyncio.to_thread(load)
         self._cached[name] = (now + self.chart_ttl, value)
         return value
+
+    def tallied(self, settings: Settings, states: dict[str, str], count: Callable[[], Any]) -> Any:
+        """``count()``, the topics' tallies of their judged articles, counted anew only when the
+        configuration or the judgments (``Store.judgment_states``) changed: it matches every
+        judged article, a retrain's work, too much for each view of the topics page, while a
+        verdict just given must show at once."""
+        known = self._tallied
+        if known is None or known[0] is not settings or known[1] != states:
+            known = self._tallied = (settings, states, count())
+        return known[2]
 
     async def probe(self, name: str, call: Callable[[], Any]) -> Any:
         """``call()`` in a thread, at most one at a time per ``name``; TimeoutError after
