@@ -1363,3 +1363,38 @@ def test_a_language_written_by_its_name_says_its_code(tmp_path: Path, name: str,
     with pytest.raises(ConfigError) as caught:
         load_settings(path, {})
     assert caught.value.reason.endswith(f"(write {code!r})")
+
+
+#: the keys where ``${NAME}`` is read from the environment (the ones that may hold a secret)
+SUBSTITUTED = ("database", "feed/listing/sitemap", "urls", "web.token", "web.feed_token")
+
+
+def test_environment_substitution_is_where_the_docs_say(tmp_path: Path) -> None:
+    """``${NAME}`` is replaced in the keys the shipped header and the README name, and only
+    there: ``web.listen: "127.0.0.1:${PORT}"`` is an error, as the header now says."""
+    (tmp_path / "watchlists").mkdir()
+    env = {"DB": "sqlite:///x.db", "HOST": "wire.example", "HOOK": "json://desk", "PORT": "80",
+           "TOKEN": "a-web-token-of-16-chars", "FEED": "a-feed-token-16-chars"}  # fmt: skip
+    config = tmp_path / "monitor.yaml"
+    config.write_text(
+        "database: ${DB}\n"
+        "sources:\n  - {id: wire, feed: 'https://${HOST}/feed'}\n"
+        "channels:\n  desk: {urls: ['${HOOK}']}\n"
+        "web: {listen: '127.0.0.1:8080', token: '${TOKEN}', feed_token: '${FEED}'}\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(config, env)
+    assert settings.database_url == "sqlite:///x.db"
+    assert settings.sources[0].url == "https://wire.example/feed"
+    assert settings.channels[0].urls == ("json://desk",)
+    assert (settings.web.token, settings.web.feed_token) == (env["TOKEN"], env["FEED"])
+    config.write_text("web: {listen: '127.0.0.1:${PORT}'}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"web\.listen"):
+        load_settings(config, env)
+    header = (REPO / "config" / "monitor.yaml").read_text(encoding="utf-8").split("\n\n")[0]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "ONLY in the keys that may hold a secret" in header
+    for key in SUBSTITUTED:
+        assert key in " ".join(header.split()), key
+    said = "only in `database`, a source's `feed`, `listing` or `sitemap` URL, a channel's `urls`,"
+    assert said in readme and "`web.token` and `web.feed_token`" in readme

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -19,9 +20,11 @@ from sqlalchemy import Connection, DateTime, bindparam, event, inspect, text
 from monitor.errors import StoreError
 from monitor.snippet import article_snippet, matched_words
 from monitor.store import (
+    NO_LANGUAGE,
     ArticlePage,
     Candidate,
     MatchFilter,
+    MatchOrder,
     NewArticle,
     NewDigest,
     Placing,
@@ -372,6 +375,71 @@ def test_pages_by_published_time_read_the_match_indexes(
                 details = " | ".join(row[-1] for row in plan)
             assert f"SEARCH match USING INDEX {index}" in details, details
             assert "TEMP B-TREE" not in details, details
+
+
+def _plan(connection: Connection, statement: str, parameters: Any) -> str:
+    """The database's plan of ``statement``, one line (SQLite's details, PostgreSQL's nodes)."""
+    if connection.dialect.name == "sqlite":
+        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        return " | ".join(row[-1] for row in rows)
+    # a few rows: without these PostgreSQL reads the whole table, whatever the indexes
+    connection.exec_driver_sql("SET enable_seqscan = off")
+    connection.exec_driver_sql("SET enable_bitmapscan = off")
+    rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters)
+    return " | ".join(row[0].strip() for row in rows)
+
+
+@pytest.mark.parametrize("order", ["matched", "published"])
+def test_matches_with_no_language_are_read_from_the_language_index(
+    database_url: str, order: MatchOrder
+) -> None:
+    """``MatchFilter(language=NO_LANGUAGE)`` lists the matches whose article has no language
+    (NULL), read from the language index in page order on both databases: PostgreSQL does not
+    sort them (it reads ``IS NULL`` as no equality, and would sort every such match)."""
+    with Store.open(database_url) as store:
+        english, unknown, undated = (article(f"https://a.example/{n}") for n in range(3))
+        unknown = replace(unknown, item=replace(unknown.item, language=None))
+        undated = replace(undated, item=replace(undated.item, language=None, published=None))
+        store.save_poll(state(), [english, unknown, undated], T0)
+        executed: list[tuple[str, Any]] = []
+        event.listen(
+            store._engine, "before_cursor_execute", lambda *a: executed.append((a[2], a[3]))
+        )
+        page = store.match_page(MatchFilter(language=NO_LANGUAGE), order=order)
+        assert sorted(m.match.article_key for m in page) == [
+            "https://a.example/1", "https://a.example/2"
+        ]  # fmt: skip
+        index = f"ix_match_language_{'created' if order == 'matched' else 'published'}_id"
+        pages = [(s, p) for s, p in executed if "LIMIT" in s]
+        assert len(pages) == (1 if order == "matched" else 2)
+        for statement, parameters in pages:
+            with store._engine.connect() as connection:
+                details = _plan(connection, statement, parameters)
+            assert index in details, details
+            assert "TEMP B-TREE" not in details and "Sort" not in details, details
+
+
+def test_an_upgrade_logs_before_and_after_with_the_time_taken(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A migration may take long: one line before, one after with its time (from the clock
+    given); a new database says it is created; a current one logs nothing."""
+    ticks = iter([10.0, 12.5, 20.0, 31.0])
+    head = _engine._scripts().get_current_head()
+    engine = _engine.create(_engine.parse_url(sqlite_url))
+    caplog.set_level(logging.INFO, logger="monitor.store")
+    try:
+        _engine.upgrade(engine, "0013", clock=lambda: next(ticks))
+        _engine.upgrade(engine, clock=lambda: next(ticks))
+        _engine.upgrade(engine, clock=lambda: next(ticks))  # current: no clock read, no line
+    finally:
+        engine.dispose()
+    assert [r.getMessage() for r in caplog.records if r.name == "monitor.store"] == [
+        "store: creating the database schema (0013) ...",
+        "store: creating the database schema (0013): done in 2.5 s",
+        f"store: upgrading the database schema from 0013 to {head} ...",
+        f"store: upgrading the database schema from 0013 to {head}: done in 11.0 s",
+    ]
 
 
 def test_migrations_agree_with_tables(database_url: str) -> None:

@@ -25,6 +25,7 @@ from monitor.learn.precision import Tally
 from monitor.learn.suggest import Suggestion, Suggestions, TermUse
 from monitor.rematch import NearMiss
 from monitor.store import (
+    NO_LANGUAGE,
     DayCount,
     DeliveryRecord,
     MatchCursor,
@@ -119,6 +120,25 @@ def test_match_filter_from_query() -> None:
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
+        ({"language": "pt-BR"}, MatchFilter(language="pt-br")),
+        ({"language": "none"}, MatchFilter(language=NO_LANGUAGE)),
+        ({"language": "x" * 300}, MatchFilter()),
+        ({"language": "<b>x"}, MatchFilter()),
+        ({"topic": "a" * 65, "source": "Wire!"}, MatchFilter()),  # cannot be ids
+        ({"topic": "gone-topic"}, MatchFilter(topic="gone-topic")),  # a removed one may be
+    ],
+)
+def test_a_filter_that_cannot_name_anything_is_ignored(
+    params: dict[str, str], expected: MatchFilter
+) -> None:
+    """A language that cannot be a code (2-3 letters, a region allowed), or a topic or source
+    that cannot be an id, filters nothing; ``none`` is the matches with no known language."""
+    assert present.match_filter(params, T0) == expected
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
         ({"min_score": "abc"}, ["min_score=abc is not a number: ignored"]),
         ({"min_score": "nan"}, ["min_score=nan is not a number: ignored"]),
         ({"min_score": "1e999"}, ["min_score=1e999 is not between 0 and 1: ignored"]),
@@ -126,12 +146,26 @@ def test_match_filter_from_query() -> None:
         ({"period": "1y"}, ["period=1y is not one of 1h, 24h, 7d, 30d: ignored"]),
         ({"topic": "nope"}, ["topic=nope: no such topic is configured"]),
         ({"source": "x" * 60}, [f"source={'x' * 39}…: no such source is configured"]),
+        ({"source": "x" * 65}, [f"source={'x' * 39}… is not a source id: ignored"]),
+        ({"topic": "<b>"}, ["topic=<b> is not a topic id: ignored"]),
+        ({"language": "x" * 300}, [f"language={'x' * 39}… is not a language code: ignored"]),
+        ({"language": "none"}, []),
         ({"topic": "rice", "source": "", "min_score": "0.5", "period": "", "after": ""}, []),
     ],
 )
 def test_unreadable_filters_are_named(params: dict[str, str], expected: list[str]) -> None:
     """Each filter the matches page cannot read is named, with what happens to it."""
     assert list(present.filter_notices(params, ["rice"], ["wire"])) == expected
+
+
+def test_a_repeated_filter_is_named_with_the_value_used() -> None:
+    """``sort=published&sort=matched`` reads the last: the notice says which one."""
+    params = {"sort": "matched", "from": "2025-03-01", "token": "t"}
+    repeated = {"sort": 2, "from": 3, "token": 2}  # the token is no filter
+    assert present.filter_notices(params, [], [], repeated) == (
+        "sort is given 2 times: sort=matched is used",
+        "from is given 3 times: from=2025-03-01 is used",
+    )
 
 
 def test_gate_decisions() -> None:
@@ -678,6 +712,75 @@ def _client(
     return httpx.AsyncClient(transport=transport, base_url=f"http://{host}")
 
 
+def test_unreadable_filters_are_never_echoed_at_length(seeded_app: Starlette) -> None:
+    """A 60,000-character language, topic, source or score (httpx sends 64 KB of query at
+    most) is named in a notice, cut short, and in no form field, option or link: the page
+    stays the size of the page without it."""
+
+    async def ask() -> tuple[str, list[str]]:
+        async with _client(seeded_app) as client:
+            plain = (await client.get("/")).text
+            long = [
+                (await client.get("/", params={name: "x" * 60_000})).text
+                for name in ("language", "topic", "source", "min_score")
+            ]
+            return plain, long
+
+    plain, long = asyncio.run(ask())
+    for name, page in zip(("language", "topic", "source", "min_score"), long, strict=True):
+        assert "x" * 40 not in page, name
+        assert f"{name}={'x' * 39}…" in page
+        assert len(page) < len(plain) + 1_000, name
+
+
+def test_matches_with_no_language_can_be_chosen(seeded_app: Starlette, sqlite_url: str) -> None:
+    """The language filter offers "unknown" (``language=none``): the matches whose article
+    has no known language."""
+    new = store_article("https://x.example/nolang")
+    with Store.open(sqlite_url) as store:
+        store.save_poll(store_state(), [replace(new, item=replace(new.item, language=None))], T0)
+        nolang = [m for m in store.match_page(MatchFilter()) if m.language is None]
+    assert len(nolang) == 1
+
+    async def ask() -> str:
+        async with _client(seeded_app) as client:
+            return (await client.get("/", params={"language": "none"})).text
+
+    page = asyncio.run(ask())
+    assert re.findall(r'id="match-(\d+)"', page) == [str(nolang[0].match.match_id)]
+    assert '<option value="none" selected>unknown</option>' in page
+
+
+def test_the_400_of_a_bad_day_leads_back_to_the_same_list(seeded_app: Starlette) -> None:
+    """ "Back to the matches" keeps the other filters, without the day(s) at fault."""
+
+    async def ask() -> list[str]:
+        async with _client(seeded_app) as client:
+            return [
+                (await client.get(path)).text
+                for path in (
+                    "/?topic=rice&from=2025-02-30&sort=published",
+                    "/?from=2025-03-02&to=2025-03-01&language=id",
+                    "/?to=nope",
+                )
+            ]
+
+    bad_from, reversed_range, alone = asyncio.run(ask())
+    assert '<a href="/?topic=rice&amp;sort=published">Back to the matches</a>' in bad_from
+    assert '<a href="/?language=id">Back to the matches</a>' in reversed_range
+    assert '<a href="/">Back to the matches</a>' in alone
+
+
+def test_a_repeated_parameter_gets_a_notice(seeded_app: Starlette) -> None:
+    """``sort=published&sort=matched``: the page says which one it used."""
+
+    async def ask() -> str:
+        async with _client(seeded_app) as client:
+            return (await client.get("/?sort=published&sort=matched")).text
+
+    assert "sort is given 2 times: sort=matched is used" in asyncio.run(ask())
+
+
 def test_another_host_name_gets_400_with_the_headers(seeded_app: Starlette) -> None:
     """DNS rebinding: a page on another name that resolves to us reads nothing, posts nothing."""
     app = seeded_app
@@ -1185,8 +1288,8 @@ def test_matches_sorted_by_published_time_filtered_by_days_and_language(
     """Over HTTP in process, on both databases: ``sort=published`` pages through every match,
     the undated last, without repeats; ``from``/``to`` narrow by the time sorted by, and a
     day that is not one is a 400 that names it (with the security headers); the language
-    filter offers the stored matches' languages, and a code in the URL that none has, chosen
-    and escaped."""
+    filter offers the stored matches' languages, and a code in the URL that none has, chosen;
+    a value that cannot be a code is ignored, named in a notice."""
     seed(database_url, count=55)
     later = SEED_T0 + timedelta(days=30)  # the seed's articles say they were published at SEED_T0
     dated = [(f"https://p.example/{n}", later + timedelta(days=n)) for n in range(3)]
@@ -1240,8 +1343,9 @@ def test_matches_sorted_by_published_time_filtered_by_days_and_language(
         r'<option value="([^"]*)"( selected)?>',
         hostile.text.split('"language"')[1].split("</select>")[0],
     )
-    assert choices == [("", ""), ("en", ""), ("id", ""), ("&lt;b&gt;x", " selected")]
-    assert "<b>x" not in hostile.text and "No matches for these filters" in hostile.text
+    assert choices == [("", ""), ("en", ""), ("id", ""), ("none", "")]
+    assert "<b>x" not in hostile.text and "No matches for these filters" not in hostile.text
+    assert "language=&lt;b&gt;x is not a language code: ignored" in hostile.text
     assert '<option value="th" selected>th</option>' in thai.text
 
 

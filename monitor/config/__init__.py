@@ -11,7 +11,10 @@ Rules a reader of ``monitor.yaml`` may not guess:
   path in ``database`` (``sqlite:///data/monitor.db``) is relative to the *current working
   directory* of the process, as SQLAlchemy reads it. ``postgresql://`` becomes
   ``postgresql+psycopg://`` (psycopg 3 is the driver we ship).
-- ``${NAME}`` in ``database`` and channel URLs is read from the environment; unset or empty is
+- ``${NAME}`` in ``database``, source URLs (``feed``, ``listing``, ``sitemap``), channel URLs,
+  ``web.token`` and ``web.feed_token`` is read from the environment (the keys that may hold a
+  secret; nowhere else: a query or a selector never changes with the environment, and the
+  shipped config's header and the README list exactly these); unset or empty is
   an error naming the variable. ``${NAME:-fallback}`` uses the fallback when NAME is unset or
   empty. A channel whose URLs are all empty after that is *disabled*: it is left out of
   ``Settings.channels`` and dropped from topics' channel lists, but topics may still name it.

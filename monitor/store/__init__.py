@@ -40,6 +40,7 @@ from monitor.store._store import Store
 from monitor.store._values import (
     ID_MAX,
     MATCH_ORDERS,
+    NO_LANGUAGE,
     VERDICTS,
     ArticlePage,
     Candidate,
@@ -70,6 +71,7 @@ from monitor.store._values import (
 __all__ = [
     "ID_MAX",
     "MATCH_ORDERS",
+    "NO_LANGUAGE",
     "VERDICTS",
     "ArticlePage",
     "Candidate",

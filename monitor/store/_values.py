@@ -335,7 +335,7 @@ class MatchFilter:
     topic: str | None = None
     #: the source that carried the article (its id)
     source: str | None = None
-    #: the article's language (ISO 639-1)
+    #: the article's language (ISO 639-1); ``NO_LANGUAGE``: the articles with no known language
     language: str | None = None
     #: matched at or after ``since``, and before ``until``
     since: datetime | None = None
@@ -345,6 +345,11 @@ class MatchFilter:
     #: (either one set leaves out the articles that give no published time)
     published_since: datetime | None = None
     published_until: datetime | None = None
+
+
+#: ``MatchFilter.language`` for the matches whose article has no known language (stored as
+#: NULL; no stored code is empty: a reader keeps a code or none)
+NO_LANGUAGE = ""
 
 
 #: the orders of the match list: by when it was matched (the default), or by the article's

@@ -22,6 +22,7 @@ from monitor.snippet import TEXT_CHARS
 from monitor.store import _convert
 from monitor.store._tables import ArticleRow, DeliveryRow, MatchRow, UTCDateTime
 from monitor.store._values import (
+    NO_LANGUAGE,
     DayCount,
     MatchCursor,
     MatchDetail,
@@ -185,29 +186,34 @@ def _page_parts(where: MatchFilter, after: MatchCursor | None, order: MatchOrder
     an index in page order, because the databases put NULL at opposite ends of an order (first
     on PostgreSQL, last on SQLite) and a keyset comparison with NULL is never true."""
     query = _filtered(_page_query(), where)
+    # A column held NULL by the filter leads the order too (it changes nothing: every row has
+    # the same NULL). PostgreSQL reads an index in the order of the columns after one held by
+    # ``= value``, but not after one held by ``IS NULL``: without it, it sorts every match.
+    lead = [col(MatchRow.language).desc()] if where.language == NO_LANGUAGE else []
     if order == "matched":
-        return [_keyset(query, col(MatchRow.created), after)]
+        return [_keyset(query, col(MatchRow.created), after, lead)]
     published = col(MatchRow.published)
     parts = []
     if after is None or after.at is not None:
-        parts.append(_keyset(query.where(published.is_not(None)), published, after))
+        parts.append(_keyset(query.where(published.is_not(None)), published, after, lead))
     if where.published_since is None and where.published_until is None:
         undated = query.where(published.is_(None))
         if after is not None and after.at is None:
             undated = undated.where(col(MatchRow.id) < bindparam("after_id", after.match_id))
-        parts.append(undated.order_by(col(MatchRow.id).desc()))
+        parts.append(undated.order_by(*lead, published.desc(), col(MatchRow.id).desc()))
     return parts
 
 
-def _keyset(query: Any, column: Any, after: MatchCursor | None) -> Any:
-    """``query`` ordered by ``column`` then id, newest first, from strictly after ``after``."""
+def _keyset(query: Any, column: Any, after: MatchCursor | None, lead: list[Any]) -> Any:
+    """``query`` ordered by ``column`` then id, newest first, from strictly after ``after``
+    (``lead``: columns the filter holds NULL, ordered by first: see ``_page_parts``)."""
     if after is not None:
         position = tuple_(
             bindparam("after_at", after.at, type_=UTCDateTime),
             bindparam("after_id", after.match_id),
         )
         query = query.where(tuple_(column, col(MatchRow.id)) < position)
-    return query.order_by(column.desc(), col(MatchRow.id).desc())
+    return query.order_by(*lead, column.desc(), col(MatchRow.id).desc())
 
 
 def _filtered(query: Any, where: MatchFilter) -> Any:
@@ -216,7 +222,7 @@ def _filtered(query: Any, where: MatchFilter) -> Any:
         (where.topic, lambda v: col(MatchRow.topic_id) == v),
         # the match's copies, not the article's: their indexes serve the page order
         (where.source, lambda v: col(MatchRow.source_id) == v),
-        (where.language, lambda v: col(MatchRow.language) == v),
+        (where.language, _language_is),
         (where.since, lambda v: col(MatchRow.created) >= v),
         (where.until, lambda v: col(MatchRow.created) < v),
         (where.min_score, lambda v: col(MatchRow.score) >= v),
@@ -227,6 +233,11 @@ def _filtered(query: Any, where: MatchFilter) -> Any:
         if value is not None:
             query = query.where(condition(value))
     return query
+
+
+def _language_is(language: str) -> Any:
+    column = col(MatchRow.language)
+    return column.is_(None) if language == NO_LANGUAGE else column == language
 
 
 def _deliveries(session: Session, match_ids: Sequence[int | None]) -> dict[int, list[tuple]]:

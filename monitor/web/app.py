@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -205,22 +206,29 @@ async def _form(ctx: WebContext, request: Request) -> dict[str, str]:
 async def matches_page(ctx: WebContext, request: Request) -> Response:
     settings, now = ctx.settings(), ctx.now()
     params = {k: v for k, v in request.query_params.items() if k != "token"}
+    given = Counter(k for k, _ in request.query_params.multi_items())
+    repeated = {name: count for name, count in given.items() if count > 1}
     order = present.order_of(params)
     try:
         where = present.match_filter(params, now, ZoneInfo(settings.timezone))
     except present.BadFilter as e:
-        raise HTTPException(400, str(e)) from None
+        kept = {k: v for k, v in present.readable_params(params).items() if k not in e.names}
+        back = f"{ctx.base}/" + (f"?{urlencode(kept)}" if kept else "")
+        raise PageError(400, str(e), matches=back) from None
     after = present.parse_cursor(params.get("after"), order)
     found = await asyncio.to_thread(ctx.store.match_page, where, after, PAGE_SIZE + 1, order)
     languages = await asyncio.to_thread(ctx.store.match_languages)
+    # the page's links (older, back after a verdict) leave out what was ignored as unreadable
+    readable = present.readable_params(params)
     older = None
     if len(found) > PAGE_SIZE:
         found = found[:PAGE_SIZE]
         cursor = present.cursor_text(present.cursor_of(found[-1], order))
-        older = f"{ctx.base}/?" + urlencode({**params, "after": cursor})
+        older = f"{ctx.base}/?" + urlencode({**readable, "after": cursor})
+    here = f"{ctx.base}/" + (f"?{urlencode(readable)}" if readable else "")
     html = await asyncio.to_thread(
         ctx.pages.render_matches, _frame(ctx, request, settings), found, where, params,
-        settings.topics, settings.sources, older, ctx.base + "/" + _query(request), languages,
+        settings.topics, settings.sources, older, here, languages, repeated,
     )  # fmt: skip
     return _html(html)
 
@@ -522,11 +530,19 @@ def _topic(settings: Settings, topic_id: str) -> Topic:
 
 
 class PageError(HTTPException):
-    """An error page with a way back (``back``: its href and label) beside "the matches"."""
+    """An error page with a way back (``back``: its href and label) beside "the matches"
+    (``matches``: that link's href, when not the bare list)."""
 
-    def __init__(self, status: int, message: str, back: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        back: tuple[str, str] | None = None,
+        matches: str | None = None,
+    ) -> None:
         super().__init__(status, message)
         self.back = back
+        self.matches = matches
 
 
 def _no_topic(ctx: WebContext, topic_id: str, lost: str) -> PageError:
@@ -605,8 +621,9 @@ def _error_page(ctx: WebContext, request: Request, exc: Exception) -> Response:
     if not hasattr(request.state, "csrf"):
         request.state.csrf = guard.new_csrf()
     frame = _frame(ctx, request, ctx.settings())
-    back = exc.back if isinstance(exc, PageError) else None
-    response = _html(ctx.pages.render_error(frame, status, message, back), status=status)
+    back, matches = (exc.back, exc.matches) if isinstance(exc, PageError) else (None, None)
+    page = ctx.pages.render_error(frame, status, message, back, matches)
+    response = _html(page, status=status)
     if isinstance(exc, HTTPException) and exc.headers:
         response.headers.update(exc.headers)  # a 405's Allow
     return response

@@ -44,7 +44,14 @@ from monitor.learn.suggest import MIN_SUPPORT, Suggestions
 from monitor.redact import masked_url
 from monitor.rematch import NearMiss
 from monitor.snippet import article_snippet, matched_words
-from monitor.store import DayCount, DeliveryRecord, MatchDetail, MatchFilter, SourceState
+from monitor.store import (
+    NO_LANGUAGE,
+    DayCount,
+    DeliveryRecord,
+    MatchDetail,
+    MatchFilter,
+    SourceState,
+)
 from monitor.types import Topic
 from monitor.web import present
 
@@ -139,12 +146,15 @@ class Pages:
         older: str | None,
         here: str,
         languages: Sequence[str] = (),
+        repeated: Mapping[str, int] | None = None,
     ) -> str:
         """The matches page; ``older`` is the link to the next page, ``here`` this page's path,
         ``languages`` those of the stored matches (the language filter's choices; one in the
-        URL that no match has is offered too, chosen)."""
+        URL that no match has is offered too, chosen; so is ``none``, "unknown": the matches
+        with no known language); ``repeated``: the parameters given more than once, how many
+        times."""
         tz = ZoneInfo(frame.timezone)
-        chosen = where.language
+        chosen = present.NO_LANGUAGE if where.language == NO_LANGUAGE else where.language
         return self._render(
             "matches.html",
             frame,
@@ -154,19 +164,30 @@ class Pages:
             periods=list(present.PERIODS),
             sorts=SORTS,
             order=present.order_of(params),
-            languages=[*languages, *([chosen] if chosen and chosen not in languages else [])],
+            languages=[
+                *languages,
+                *([chosen] if chosen and chosen not in (*languages, present.NO_LANGUAGE) else []),
+            ],
+            no_language=present.NO_LANGUAGE,
             chosen_language=chosen,
             topics=topics,
             sources=sources,
             # a filter on a topic or source no longer configured stays chosen in its select
             gone={
                 name: value
-                for name, known in (("topic", topics), ("source", sources))
-                if (value := params.get(name)) and value not in {k.id for k in known}
+                for name, value, known in (
+                    ("topic", where.topic, topics),
+                    ("source", where.source, sources),
+                )
+                if value and value not in {k.id for k in known}
             },
             filtered=where != MatchFilter(),
             feed_topic=next((t for t in topics if t.id == where.topic), None),
-            notices=present.filter_notices(params, [t.id for t in topics], [s.id for s in sources]),
+            notices=present.filter_notices(
+                params, [t.id for t in topics], [s.id for s in sources], repeated
+            ),
+            # an unreadable score is not shown back (it may be any length)
+            min_score=params.get("min_score", "") if where.min_score is not None else "",
             older=older,
             here=here,
         )
@@ -253,10 +274,19 @@ class Pages:
         return self._render("login.html", frame, nav="", next_path=next_path, failed=failed)
 
     def render_error(
-        self, frame: Frame, status: int, message: str, back: tuple[str, str] | None = None
+        self,
+        frame: Frame,
+        status: int,
+        message: str,
+        back: tuple[str, str] | None = None,
+        matches: str | None = None,
     ) -> str:
-        """``back``: a way back (href, label) besides the matches page."""
-        return self._render("error.html", frame, nav="", status=status, message=message, back=back)
+        """``back``: a way back (href, label) besides the matches page; ``matches``: the link
+        back to the matches (the list with the filters that can be read), else the list."""
+        home = matches or f"{frame.base}/"
+        return self._render(
+            "error.html", frame, nav="", status=status, message=message, back=back, home=home
+        )
 
     def _render(self, name: str, frame: Frame, **values: object) -> str:
         return self._env.get_template(name).render(frame=frame, **values)

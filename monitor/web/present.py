@@ -31,6 +31,7 @@ from monitor.store import (
     MatchOrder,
     row_id,
 )
+from monitor.store import NO_LANGUAGE as STORE_NO_LANGUAGE
 from monitor.types import Hit
 
 #: the earliest and latest times a cursor may name, 0001-01-01 00:00 and 9999-12-31
@@ -48,10 +49,21 @@ PERIODS = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(d
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 #: a language tag worth putting in ``lang=`` ("id", "zh-Hant"); anything else is left out
 _LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+#: a language filter as the store's codes are written (``monitor.langtag``: a primary subtag of
+#: 2-3 letters), a region allowed: anything else cannot name a stored language
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
+#: the language filter's value for the matches whose article has no known language
+NO_LANGUAGE = "none"
+#: an id as the config takes it (``monitor.config``'s ``ID``): a topic or source filter that is
+#: not one cannot name a topic or source, configured or removed
+_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 #: a day as ``from`` and ``to`` take it (ASCII digits: ``date.fromisoformat`` takes more)
 _DAY = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: a cursor's time among the articles without a published time (``none-<match id>``)
 _NO_TIME = "none"
+#: the matches page's query parameters (a repeated one gets a notice)
+FILTER_PARAMS = ("topic", "source", "language", "period", "min_score", "sort", "from", "to",
+                 "after")  # fmt: skip
 #: characters of a query parameter's value quoted in a notice
 NOTICE_CHARS = 40
 
@@ -189,6 +201,11 @@ class BadFilter(ValueError):
     """A filter of the matches page that must not be guessed at (a date): the page is a 400
     that names it, not a list filtered by something else."""
 
+    def __init__(self, message: str, names: tuple[str, ...]) -> None:
+        super().__init__(message)
+        #: the parameters at fault (the 400 page's way back is the list without them)
+        self.names = names
+
 
 def order_of(params: Mapping[str, str]) -> MatchOrder:
     """The list's order from ``sort``: ``published``, else by when matched (the default; an
@@ -210,15 +227,29 @@ def match_filter(params: Mapping[str, str], now: datetime, tz: tzinfo = UTC) -> 
     if not by_published and start is not None:
         since = start if since is None else max(since, start)
     return MatchFilter(
-        topic=params.get("topic") or None,
-        source=params.get("source") or None,
-        language=(params.get("language") or "").strip().lower() or None,
+        topic=_id(params.get("topic")),
+        source=_id(params.get("source")),
+        language=language_of(params),
         since=since,
         until=None if by_published else end,
         min_score=_score(params.get("min_score", "")),
         published_since=start if by_published else None,
         published_until=end if by_published else None,
     )
+
+
+def language_of(params: Mapping[str, str]) -> str | None:
+    """The language filter: a code (lower case), ``monitor.store.NO_LANGUAGE`` for ``none``, or
+    None (any: also for a value that cannot be a code, ``filter_notices`` names it)."""
+    text = (params.get("language") or "").strip().lower()
+    if text == NO_LANGUAGE:
+        return STORE_NO_LANGUAGE
+    return text if _LANGUAGE_CODE.fullmatch(text) else None
+
+
+def _id(text: str | None) -> str | None:
+    """A topic or source filter: None for any, and for a value that cannot be an id."""
+    return text if text and _ID.fullmatch(text) else None
 
 
 def date_range(
@@ -230,7 +261,8 @@ def date_range(
     days, or ``first`` after ``last``."""
     days = _day("from", first), _day("to", last)
     if days[0] and days[1] and days[0] > days[1]:
-        raise BadFilter(f"from={days[0]} is after to={days[1]}: no day is in that range.")
+        message = f"from={days[0]} is after to={days[1]}: no day is in that range."
+        raise BadFilter(message, ("from", "to"))
     start = _day_start(days[0], tz) if days[0] else None
     end = _day_start(days[1] + timedelta(days=1), tz) if days[1] and days[1] < date.max else None
     return start, end
@@ -245,7 +277,8 @@ def _day(name: str, text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         shown = _quoted(name, text)
-        raise BadFilter(f"{shown} is not a date: write it as YYYY-MM-DD (2025-03-01).") from None
+        message = f"{shown} is not a date: write it as YYYY-MM-DD (2025-03-01)."
+        raise BadFilter(message, (name,)) from None
 
 
 def _day_start(day: date, tz: tzinfo) -> datetime | None:
@@ -258,30 +291,57 @@ def _day_start(day: date, tz: tzinfo) -> datetime | None:
 
 
 def filter_notices(
-    params: Mapping[str, str], topic_ids: Iterable[str], source_ids: Iterable[str]
+    params: Mapping[str, str],
+    topic_ids: Iterable[str],
+    source_ids: Iterable[str],
+    repeated: Mapping[str, int] | None = None,
 ) -> tuple[str, ...]:
     """One line per filter of the matches page that ``match_filter`` (or the cursor) could not
-    read, naming it; empty values (the form's "any") are not worth a notice."""
-    notices = []
+    read, naming it; empty values (the form's "any") are not worth a notice. ``repeated``: how
+    many times each parameter given more than once was (the last one is used)."""
+    notices = [
+        f"{name} is given {count} times: {_quoted(name, params.get(name, ''))} is used"
+        for name, count in (repeated or {}).items()
+        if name in FILTER_PARAMS
+    ]
+    notices += _unreadable(params).values()
+    for name, known in (("topic", set(topic_ids)), ("source", set(source_ids))):
+        value = params.get(name)
+        if value and _ID.fullmatch(value) and value not in known:
+            notices.append(f"{_quoted(name, value)}: no such {name} is configured")
+    return tuple(notices)
+
+
+def readable_params(params: Mapping[str, str]) -> dict[str, str]:
+    """``params`` without the filters that are ignored as unreadable (``filter_notices``): the
+    links of a page (its "older" link, where a verdict leads back to) never carry them."""
+    ignored = _unreadable(params)
+    return {name: value for name, value in params.items() if name not in ignored}
+
+
+def _unreadable(params: Mapping[str, str]) -> dict[str, str]:
+    """The filters given that cannot be read (and are ignored), each with its notice."""
+    found = {}
     period, score, after = params.get("period"), params.get("min_score"), params.get("after")
     if period and period not in PERIODS:
-        notices.append(f"{_quoted('period', period)} is not one of {', '.join(PERIODS)}: ignored")
+        found["period"] = f"{_quoted('period', period)} is not one of {', '.join(PERIODS)}: ignored"
     sort = params.get("sort")
     if sort and sort not in MATCH_ORDERS:
         shown = _quoted("sort", sort)
-        notices.append(f"{shown} is not one of {', '.join(MATCH_ORDERS)}: sorted by matched")
+        found["sort"] = f"{shown} is not one of {', '.join(MATCH_ORDERS)}: sorted by matched"
     if score and _score(score) is None:
-        shown = _quoted("min_score", score)
-        number = _number(score)
-        problem = "not a number" if number is None else "not between 0 and 1"
-        notices.append(f"{shown} is {problem}: ignored")
+        problem = "not a number" if _number(score) is None else "not between 0 and 1"
+        found["min_score"] = f"{_quoted('min_score', score)} is {problem}: ignored"
     if after and parse_cursor(after, order_of(params)) is None:
-        notices.append(f"{_quoted('after', after)} is not a page position: showing the newest")
-    for name, known in (("topic", set(topic_ids)), ("source", set(source_ids))):
+        found["after"] = f"{_quoted('after', after)} is not a page position: showing the newest"
+    language = (params.get("language") or "").strip()
+    if language and language_of(params) is None:
+        found["language"] = f"{_quoted('language', language)} is not a language code: ignored"
+    for name in ("topic", "source"):
         value = params.get(name)
-        if value and value not in known:
-            notices.append(f"{_quoted(name, value)}: no such {name} is configured")
-    return tuple(notices)
+        if value and not _ID.fullmatch(value):
+            found[name] = f"{_quoted(name, value)} is not a {name} id: ignored"
+    return found
 
 
 def cursor_of(detail: MatchDetail, order: MatchOrder) -> MatchCursor:
