@@ -139,6 +139,21 @@ def test_one_word_satisfying_two_and_parts_is_one_piece_of_evidence() -> None:
     assert two_words > one_word > 0
 
 
+def test_words_two_terms_find_are_one_piece_of_evidence() -> None:
+    """``nuclear OR "nuclear weapons"`` finds the words "nuclear weapons" twice, once per term:
+    they count once, as the longer occurrence (it was a passing mention counted double, above
+    the threshold, where either term alone stayed under it)."""
+    title, text = "Province passes budget", f"{paragraphs(2)}\nNobody wants nuclear weapons used."
+    both = score('nuclear OR "nuclear weapons"', title, text)
+    assert both == score('"nuclear weapons"', title, text)
+    assert both < DEFAULT_THRESHOLD
+    # a mention apart from the phrase is evidence of its own
+    apart = f"{text} Nuclear plants are safe."
+    assert score('nuclear OR "nuclear weapons"', title, apart) > score(
+        '"nuclear weapons"', title, apart
+    )
+
+
 def test_a_malformed_background_line_is_named() -> None:
     """A table line without three tab-separated fields is refused with its number."""
     with pytest.raises(ConfigError, match="table:2: expected three tab-separated fields"):

@@ -19,9 +19,10 @@ A query that is satisfied says the words are there; the score says whether the d
   (length normalisation).
 
 Each ANDed part's *strength* is ``1 - prod(1 - weight)`` over its occurrences (a noisy OR:
-repeated mentions add up, nothing subtracts; one place counts once, and a place that satisfies
-several parts counts ``SHARED`` of its weight in each); the *evidence* is the
-geometric mean of the parts' strengths (a part mentioned only in passing pulls it down);
+repeated mentions add up, nothing subtracts; one place counts once, words inside a longer
+occurrence of any term count only as it, and a place that satisfies several parts counts
+``SHARED`` of its weight in each); the *evidence* is the geometric mean of the parts'
+strengths (a part mentioned only in passing pulls it down);
 ``score = evidence * cohesion * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * coverage)``.
 
 Owns: that formula and its constants. Pure.
@@ -128,8 +129,10 @@ def strongest(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
     """Each piece of evidence once, at its best weight.
 
     Two terms or two NEAR pairs can find the same words: one occurrence per place, the closest.
-    Two forms of one term can overlap (``Pemberantasan Terorisme`` and ``Terorisme``): the
-    longer one stands for both.
+    Two forms of one term, or two terms, can find words inside others' (``Pemberantasan
+    Terorisme`` and ``Terorisme``; ``nuclear`` and ``"nuclear weapons"``): the longer one
+    stands for both, so that a query naming a word and its phrase does not count a mention
+    twice (on the judged sets: 29 fewer false alerts, 7 fewer right ones).
     """
     best: dict[tuple[int, int, int], Occurrence] = {}
     for occurrence in occurrences:
@@ -137,14 +140,13 @@ def strongest(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
         known = best.get(place)
         if known is None or occurrence.closeness > known.closeness:
             best[place] = occurrence
-    ordered = sorted(best.values(), key=lambda o: (o.term.label, o.field, o.start, -o.end))
+    ordered = sorted(best.values(), key=lambda o: (o.field, o.start, -o.end))
     kept: list[Occurrence] = []
-    reach: dict[tuple[str, int], int] = {}
+    reach: dict[int, int] = {}
     for occurrence in ordered:
-        key = (occurrence.term.label, occurrence.field)
-        if occurrence.end <= reach.get(key, -1):
-            continue  # inside a longer form of the same term
-        reach[key] = occurrence.end
+        if occurrence.end <= reach.get(occurrence.field, -1):
+            continue  # inside a longer occurrence
+        reach[occurrence.field] = occurrence.end
         kept.append(occurrence)
     return kept
 
