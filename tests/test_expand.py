@@ -176,13 +176,22 @@ def lang_hits(query: str, lang: str | None, text: str) -> tuple[str, ...] | None
         ("US", "en", "Worries about US debt grow.", ("US",)),
         # a sum in US dollars, written with a space before the sign: no mention of the US
         ('"United States"', "en", "The firm raised US $2 million.", None),
+        # the oil and gas of energy news, not cooking or palm oil, tear gas or Gaza
+        ("petroleum", "id", "Harga minyak goreng dan minyak sawit naik.", None),
+        ("petroleum", "id", "Harga minyak dunia naik.", ("minyak",)),
+        ("oil", "en", "Palm oil and cooking oil exports; crude oil fell.", ("oil",)),
+        ('"natural gas"', "id", "Polisi menembakkan gas air mata.", None),
+        ('"natural gas"', "ms", "Polis melepaskan gas pemedih mata.", None),
+        ('"natural gas"', "ru", "Удары по сектору Газа. Слезоточивый газ.", None),
+        ('"natural gas"', "ru", "Цены на газ и поставки газа.", ("газ", "газа")),
     ],
 )
 def test_a_words_other_sense_by_its_neighbours(
     query: str, lang: str, text: str, expected: tuple[str, ...] | None
 ) -> None:
     """Found by the lead: the jar's "в банке с огурцами", a headline's "FOLLOW US" and a sum's
-    "US $2 million" fired as the bank and the United States."""
+    "US $2 million" fired as the bank and the United States; by a tester's untuned watchlist:
+    a recipe's "minyak goreng" as petroleum, "gas air mata" and Russian "Газа" (Gaza) as gas."""
     assert expected == lang_hits(query, lang, text)
 
 
