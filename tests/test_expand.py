@@ -63,6 +63,8 @@ def hits(query: str, title: str, text: str = "") -> tuple[tuple[str, str], ...] 
         ("arrested", "Polisi menangkap dua pengedar", (("arrested", "menangkap"),)),
         # an analyst's stem finds the form it covers with an ending (embezzl*: embezzle*)
         ("embezzl*", "Xét xử vụ tham ô tài sản", (("embezzl*", "tham ô"),)),
+        # a stem longer than the lexicon's prefix finds it, as the word would (volcano*: volcan*)
+        ("volcano*", "Gunung Berapi di Iran Bangkit", (("volcano*", "Gunung Berapi"),)),
         # seas and places, with Chinese and Thai matched inside runs of text
         ('"South China Sea"', "Tàu Trung Quốc ở Biển Đông", (('"South China Sea"', "Biển Đông"),)),
         # (the matched text of a substring hit is the run of text it is in)
@@ -184,6 +186,16 @@ def lang_hits(query: str, lang: str | None, text: str) -> tuple[str, ...] | None
         ('"natural gas"', "ms", "Polis melepaskan gas pemedih mata.", None),
         ('"natural gas"', "ru", "Удары по сектору Газа. Слезоточивый газ.", None),
         ('"natural gas"', "ru", "Цены на газ и поставки газа.", ("газ", "газа")),
+        # a bombing is an attack, not a bomb, a time bomb or a blockbuster ("bom tấn")
+        ("bombing", "id", "Bom Waktu di Tubuh Partai", None),
+        ("bombing", "vi", "Real Madrid chiêu mộ bom tấn", None),
+        ("bombing", "ms", "Polis menemui bom mortar lama", None),
+        ("bombing", "id", "Pengeboman gereja di Surabaya", ("Pengeboman",)),
+        ("bomb", "ms", "Polis menemui bom mortar lama, bukan bom jangka", ("bom",)),
+        # an eruption, not violence that erupted or a war that broke out (Malay "meletus")
+        ("eruption", "en", "Violence has erupted in Plymouth.", None),
+        ("eruption", "ms", "Peperangan yang meletus di Gaza.", None),
+        ("eruption", "id", "Letusan Gunung Semeru.", ("Letusan",)),
     ],
 )
 def test_a_words_other_sense_by_its_neighbours(

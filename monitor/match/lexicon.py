@@ -160,21 +160,26 @@ class Lexicon:
             for key in _singular_query_keys(term):
                 found |= self._keys.get(key, set())
         if not found and len(term.patterns) == 1 and term.patterns[0].kind == "word":
-            word = term.patterns[0].text
-            # the longest stored prefix that starts the word, alone: ``airliner`` is an
-            # ``airliner*``, not also a German ``Airline*``. No prefix is longer than the
-            # longest stored one: linear, not quadratic, in a hostile 1 MB word
-            longest = self._longest_prefix
-            for length in range(min(len(word), longest), MIN_LOOKUP_PREFIX - 1, -1):
-                found = self._prefixes.get(word[:length], set())
-                if found:
-                    break
+            found = self._stored_prefix(term.patterns[0].text)
         if not found and len(term.patterns) == 1 and term.patterns[0].kind == "prefix":
-            found = self._covered(term.patterns[0].text)
+            # the one-word forms the stem covers, else the stored prefix its stem starts with,
+            # as for a word: every word ``volcano*`` finds is a ``volcan*``
+            stem = term.patterns[0].text
+            found = self._covered(stem) or self._stored_prefix(stem)
         if not found and term.patterns[-1].kind == "word":
             for key in _plural_keys(key_of(term), term.patterns[-1].text):
                 found |= self._keys.get(key, set())
         return tuple(sorted(found))
+
+    def _stored_prefix(self, word: str) -> set[str]:
+        """Concepts of the longest stored prefix that starts ``word``, alone: ``airliner`` is
+        an ``airliner*``, not also a German ``Airline*``. No prefix is longer than the longest
+        stored one: linear, not quadratic, in a hostile 1 MB word."""
+        for length in range(min(len(word), self._longest_prefix), MIN_LOOKUP_PREFIX - 1, -1):
+            found = self._prefixes.get(word[:length], set())
+            if found:
+                return found
+        return set()
 
     def _covered(self, stem: str) -> set[str]:
         """Concepts of the one-word forms that ``stem*`` covers, ending at most
