@@ -7,6 +7,7 @@ which names the file, the line and the dotted key.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -1339,13 +1340,61 @@ def test_a_reload_to_no_topics_is_refused_only_when_a_pattern_found_no_file(
     stopped = load_settings(tmp_path / "monitor.yaml", {})
     refusal = refused_reload(running, renamed)
     expected = (
-        "no topic is left of 1: watchlists/*.yaml matches no watchlist file: watchlists/a.yml"
-        " is not matched by watchlists/*.yaml (to stop every topic on purpose, comment them out"
-        " or write `watchlists: []`)",
+        "the reload would stop 1 of 1 topics: watchlists/*.yaml matches no watchlist file:"
+        " watchlists/a.yml is not matched by watchlists/*.yaml (to stop topics on purpose,"
+        " comment them out or take the pattern out of `watchlists`)",
         None,
         None,
     )
     assert expected == (refusal, refused_reload(running, stopped), refused_reload(renamed, renamed))
+
+
+def _topics(*ids: str) -> str:
+    return "topics:\n" + "".join(f"  - id: {i}\n    query: {i}\n" for i in ids)
+
+
+def _rename(old: str, new: str) -> Callable[[Path], object]:
+    return lambda folder: (folder / old).rename(folder / new)
+
+
+def _write(name: str, text: str) -> Callable[[Path], object]:
+    return lambda folder: (folder / name).write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (_rename("wl/main.yaml", "wl/main.yml"),
+         "the reload would stop 4 of 5 topics: wl/*.yaml matches no watchlist file: wl/main.yml"
+         " is not matched by wl/*.yaml (to stop topics on purpose, comment them out or take the"
+         " pattern out of `watchlists`)"),
+        (_write("monitor.yaml", "watchlists: [wl2/*.yaml]\n"), None),  # the pattern taken out
+        (_write("monitor.yaml", "watchlists: []\n"), None),
+        (_write("wl/main.yaml", _topics("a")), None),  # fewer topics, the file still matched
+        (_write("wl/main.yaml", "# topics:\n"), None),  # all commented out
+        (_rename("wl/main.yaml", "wl/other.yaml"), None),  # renamed, still matched
+        (_rename("wl2/x.yaml", "wl/x.yaml"), None),  # moved where another pattern reads it
+    ],
+    ids=["renamed-yml", "pattern-removed", "no-patterns", "fewer-topics", "all-commented",
+         "renamed-still-matched", "moved-to-other-pattern"],
+)  # fmt: skip
+def test_a_reload_is_refused_when_a_pattern_that_read_topics_matches_no_file(
+    tmp_path: Path, edit: Callable[[Path], object], expected: str | None
+) -> None:
+    """Found by a tester: with ``watchlists: [wl/*.yaml, wl2/*.yaml]``, renaming
+    ``wl/main.yaml`` to ``main.yml`` reloaded with 1 topic of 5 and a warning. A pattern that
+    read topics and now matches no file refuses the reload even with topics left; stopping
+    topics on purpose (fewer topics, the pattern taken out, ``watchlists: []``) applies."""
+    from monitor.config import refused_reload
+
+    (tmp_path / "wl").mkdir()
+    (tmp_path / "wl2").mkdir()
+    (tmp_path / "wl" / "main.yaml").write_text(_topics("a", "b", "c", "d"), encoding="utf-8")
+    (tmp_path / "wl2" / "x.yaml").write_text(_topics("e"), encoding="utf-8")
+    (tmp_path / "monitor.yaml").write_text("watchlists: [wl/*.yaml, wl2/*.yaml]\n")
+    running = load_settings(tmp_path / "monitor.yaml", {})
+    edit(tmp_path)
+    assert expected == refused_reload(running, load_settings(tmp_path / "monitor.yaml", {}))
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from monitor.config import (
     RetentionSettings,
     Settings,
     SourceSettings,
+    WatchlistPattern,
     WatchlistWarning,
 )
 from monitor.database_watch import DatabaseHealth
@@ -283,18 +284,38 @@ def test_a_reload_that_fails_to_train_keeps_the_last_good_config(
     assert expected == (pipeline.settings, pipeline.polls, len(loads), len(refused))
 
 
-def test_a_reload_that_loses_every_topic_to_a_renamed_watchlist_is_refused(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize(
+    ("left", "stopped"),
+    [((), "1 of 1"), (("tin",), "1 of 2")],  # a tester found the second: 4 of 5 went silent
+)
+def test_a_reload_that_loses_topics_to_a_renamed_watchlist_is_refused(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, left: tuple[str, ...], stopped: str
 ) -> None:
-    """Found by a tester: ``nickel.yaml`` renamed ``nickel.yml`` under ``watchlists/*.yaml``
-    reloaded to zero topics with one INFO line. The reload is refused as a broken edit is:
-    the topics keep running, the error names the pattern and the file, once."""
+    """Found by testers: ``nickel.yaml`` renamed ``nickel.yml`` under ``watchlists/*.yaml``
+    reloaded without its topics, with only a warning, whether other patterns still read some
+    or none. The reload is refused as a broken edit is: the topics keep running, the error
+    names the pattern and the file, once."""
     config = tmp_path / "monitor.yaml"
     config.write_text("first")
-    topic = Topic("nickel", "nickel", "nickel", 0.5)
-    before = replace(settings(source("a")), path=str(config), topics=(topic,))
+    nickel = replace(Topic("nickel", "nickel", "nickel", 0.5), file="watchlists/nickel.yaml")
+    others = tuple(replace(Topic(i, i, i, 0.5), file=f"more/{i}.yaml") for i in left)
+    patterns = (
+        WatchlistPattern("watchlists/*.yaml", ("watchlists/nickel.yaml",)),
+        WatchlistPattern("more/*.yaml", tuple(t.file for t in others)),
+    )
+    before = replace(
+        settings(source("a")),
+        path=str(config),
+        topics=(nickel, *others),
+        watchlist_patterns=patterns,
+    )
     missed = WatchlistWarning("watchlists/*.yaml", True, ("watchlists/nickel.yml",), "x")
-    after = replace(before, topics=(), watchlist_warnings=(missed,))
+    after = replace(
+        before,
+        topics=others,
+        watchlist_patterns=(WatchlistPattern("watchlists/*.yaml", ()), patterns[1]),
+        watchlist_warnings=(missed,),
+    )
     loads: list[Settings] = []
     loaded = asyncio.Event()
 
@@ -326,10 +347,10 @@ def test_a_reload_that_loses_every_topic_to_a_renamed_watchlist_is_refused(
         before,
         1,
         [
-            "config reload (file change) failed, keeping the last good config: no topic is left"
-            " of 1: watchlists/*.yaml matches no watchlist file: watchlists/nickel.yml is not"
-            " matched by watchlists/*.yaml (to stop every topic on purpose, comment them out or"
-            " write `watchlists: []`)"
+            "config reload (file change) failed, keeping the last good config: the reload would"
+            f" stop {stopped} topics: watchlists/*.yaml matches no watchlist file:"
+            " watchlists/nickel.yml is not matched by watchlists/*.yaml (to stop topics on"
+            " purpose, comment them out or take the pattern out of `watchlists`)"
         ],
     )
     assert expected == (pipeline.settings, len(loads), refused)

@@ -79,7 +79,8 @@ def load_settings(
         return None if section is None or section.value is None else section
 
     channels, disabled = read_channels(get("channels"), env, checks)
-    defined, files, unread = read_watchlists(Path(path), get("watchlists"), checks)
+    watchlists = read_watchlists(Path(path), get("watchlists"), checks)
+    defined = watchlists.defined
     check_channel_names(defined, {c.name for c in channels} | disabled)
     topics = tuple(without_channels(t.topic, disabled) for t in defined)
     delivery = read_delivery(get("delivery"))
@@ -103,8 +104,9 @@ def load_settings(
         channels=channels,
         topics=topics,
         delivery=delivery,
-        watchlist_files=files,
-        watchlist_warnings=unread,
+        watchlist_files=watchlists.files,
+        watchlist_patterns=watchlists.patterns,
+        watchlist_warnings=watchlists.warnings,
         limits=_limits(get("limits")),
         lexicon=lexicon,
         disabled_channels=frozenset(disabled),

@@ -204,6 +204,18 @@ MIN_RETENTION_DAYS, MAX_RETENTION_DAYS = 1, 3660
 
 
 @dataclass(frozen=True, slots=True)
+class WatchlistPattern:
+    """A ``watchlists`` pattern and the files it matched: a reload may not lose the topics a
+    pattern read to a rename (``refused_reload``)."""
+
+    #: the pattern as written (``watchlists/*.yaml``)
+    pattern: str
+    #: the files it matched, as ``Settings.watchlist_files`` and ``Topic.file`` write them (a
+    #: file two patterns match is in both)
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class WatchlistWarning:
     """A ``watchlists`` pattern that matches no file, or leaves out a watchlist beside the ones
     it matches (``nickel.yml`` beside a ``*.yaml`` pattern): a file renamed by mistake drops its
@@ -252,6 +264,8 @@ class Settings:
     delivery: DeliverySettings
     #: the watchlist files that were read (watched for changes by the daemon)
     watchlist_files: tuple[str, ...] = ()
+    #: each ``watchlists`` pattern and the files it matched (``refused_reload`` reads them)
+    watchlist_patterns: tuple[WatchlistPattern, ...] = ()
     #: the ``watchlists`` patterns that match no file or leave a watchlist out (warnings)
     watchlist_warnings: tuple[WatchlistWarning, ...] = ()
     limits: LimitSettings = LimitSettings()
@@ -286,20 +300,33 @@ def start_only_changes(running: Settings, loaded: Settings) -> tuple[str, ...]:
 def refused_reload(running: Settings, loaded: Settings) -> str | None:
     """Why a reload to ``loaded`` is refused (the daemon keeps ``running``), or None.
 
-    A reload that leaves no topic, where there were some, because a ``watchlists`` pattern now
-    matches no file, is refused as a broken edit is: the likelier cause is a watchlist renamed
-    or moved by mistake (``nickel.yaml`` to ``nickel.yml``), and applied it would make the
-    daemon silent, which reads as "no news". Stopping every topic on purpose stays possible and
-    is applied: comment the topics out, or write ``watchlists: []``.
+    A reload is refused, as a broken edit is, when a ``watchlists`` pattern now matches no file
+    and either ``running`` read topics through it that ``loaded`` lacks, or no topic is left
+    where some were running: the likelier cause is a watchlist renamed or moved by mistake
+    (``nickel.yaml`` to ``nickel.yml``), and applied it would make those topics silent, which
+    reads as "no news". Stopping topics on purpose stays possible and is applied: comment them
+    out, take the pattern out of ``watchlists``, or write ``watchlists: []``.
     """
     unmatched = [w for w in loaded.watchlist_warnings if w.unmatched]
-    if loaded.topics or not running.topics or not unmatched:
+    kept = {topic.id for topic in loaded.topics}
+    blamed = [w for w in unmatched if _read_through(running, w.pattern) - kept]
+    if not blamed and running.topics and not loaded.topics:
+        blamed = unmatched  # every topic gone and a pattern found nothing: a rename, likeliest
+    if not blamed:
         return None
+    stopped = sum(topic.id not in kept for topic in running.topics)
     return (
-        f"no topic is left of {len(running.topics)}: "
-        + "; ".join(w.message for w in unmatched)
-        + " (to stop every topic on purpose, comment them out or write `watchlists: []`)"
+        f"the reload would stop {stopped} of {len(running.topics)} topics: "
+        + "; ".join(w.message for w in blamed)
+        + " (to stop topics on purpose, comment them out or take the pattern out of"
+        " `watchlists`)"
     )
+
+
+def _read_through(settings: Settings, pattern: str) -> set[str]:
+    """The ids of the topics ``settings`` read from the files ``pattern`` matched."""
+    files = {f for p in settings.watchlist_patterns if p.pattern == pattern for f in p.files}
+    return {topic.id for topic in settings.topics if topic.file in files}
 
 
 DEFAULT_WATCHLISTS = ("watchlists/*.yaml",)

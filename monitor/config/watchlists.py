@@ -22,7 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitor.config import readers as read
-from monitor.config.settings import DEFAULT_WATCHLISTS, SHAPE_CHECKS, Checks, WatchlistWarning
+from monitor.config.settings import (
+    DEFAULT_WATCHLISTS,
+    SHAPE_CHECKS,
+    Checks,
+    WatchlistPattern,
+    WatchlistWarning,
+)
 from monitor.errors import QueryError
 from monitor.types import Topic
 from monitor.yamlsafe import At, read_yaml
@@ -66,25 +72,36 @@ class DefinedTopic:
         return self.at.mapping().get("channels")
 
 
-def read_watchlists(
-    config: Path, at: At | None, checks: Checks
-) -> tuple[list[DefinedTopic], tuple[str, ...], tuple[WatchlistWarning, ...]]:
-    """The topics of the watchlists ``at`` (the ``watchlists`` key of ``config``) names, the
-    files read, and a warning for each pattern that matches no file or leaves out a file with
-    the other YAML extension."""
-    files, warnings = _watchlist_files(config, at)
+@dataclass(frozen=True, slots=True)
+class ReadWatchlists:
+    """What the ``watchlists`` key read: its topics, and where they came from."""
+
+    defined: list[DefinedTopic]
+    #: the files read, in pattern order, each once
+    files: tuple[str, ...]
+    #: each pattern and the files it matched
+    patterns: tuple[WatchlistPattern, ...]
+    #: a warning for each pattern that matches no file or leaves out a file with the other
+    #: YAML extension
+    warnings: tuple[WatchlistWarning, ...]
+
+
+def read_watchlists(config: Path, at: At | None, checks: Checks) -> ReadWatchlists:
+    """The topics of the watchlists ``at`` (the ``watchlists`` key of ``config``) names, and
+    the files and patterns they were read through."""
+    files, patterns, warnings = _watchlist_files(config, at)
     defined: list[DefinedTopic] = []
     first: dict[str, Topic] = {}
     for file in files:
         for entry in _read_watchlist(Path(file), checks):
             _check_unique(entry, first)
             defined.append(entry)
-    return defined, files, warnings
+    return ReadWatchlists(defined, files, patterns, warnings)
 
 
 def _watchlist_files(
     config: Path, at: At | None
-) -> tuple[tuple[str, ...], tuple[WatchlistWarning, ...]]:
+) -> tuple[tuple[str, ...], tuple[WatchlistPattern, ...], tuple[WatchlistWarning, ...]]:
     base = config.parent
     written: list[tuple[str, At | None]] = [(pattern, None) for pattern in DEFAULT_WATCHLISTS]
     if at is not None:
@@ -97,7 +114,11 @@ def _watchlist_files(
         _pattern_warning(pattern, bool(matches), set(files), config, item)
         for (pattern, item), matches in zip(written, found, strict=True)
     )
-    return tuple(files), tuple(w for w in warnings if w is not None)
+    patterns = tuple(
+        WatchlistPattern(pattern, tuple(matches))
+        for (pattern, _), matches in zip(written, found, strict=True)
+    )
+    return tuple(files), patterns, tuple(w for w in warnings if w is not None)
 
 
 #: each YAML extension and the other one: a watchlist renamed from one to the other is easily missed
