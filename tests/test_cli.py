@@ -7,6 +7,7 @@ the process itself is the point (a closed pipe, the start-up imports).
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import subprocess
@@ -426,11 +427,18 @@ def test_the_daemon_logs_each_query_warning_once(
         (["explain", "drugs", "--watchlist", "{W}", "--file", "{tmp}"],
          "cannot read {tmp}: Is a directory"),
         (["import-opml", "{missing}"], "cannot read {missing}: No such file or directory"),
+        (["match", "--watchlist", "{W}", "--input", "{binary}"],
+         "cannot read {binary}: not UTF-8 text (invalid start byte)"),
+        (["match", "--watchlist", "{W}", "--input", "{L}", "--feedback", "{binary}"],
+         "cannot read {binary}: not UTF-8 text (invalid start byte)"),
+        (["eval", "--watchlist", "{W}", "--labels", "{L}", "--feedback", "{binary}"],
+         "cannot read {binary}: not UTF-8 text (invalid start byte)"),
     ],
     ids=["labels missing", "labels a directory", "labels not UTF-8", "input missing",
          "output in a missing directory", "feedback missing", "watchlist missing",
          "lexicon a directory", "explain watchlist missing", "explain file a directory",
-         "opml missing"],
+         "opml missing", "input not UTF-8", "match feedback not UTF-8",
+         "eval feedback not UTF-8"],
 )  # fmt: skip
 def test_a_file_that_cannot_be_read_is_one_line_and_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
@@ -445,6 +453,35 @@ def test_a_file_that_cannot_be_read_is_one_line_and_exit_2(
     code = main([arg.format(**names) for arg in args])
     expected = (2, f"input error: {message.format(**names)}\n")
     assert expected == (code, capsys.readouterr().err)
+
+
+def test_inputs_saved_with_a_byte_order_mark_are_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by QA: a JSON Lines input saved with a UTF-8 byte order mark (Windows editors) was
+    "not JSON: Unexpected UTF-8 BOM"; ``match --input`` (a file or standard input),
+    ``--feedback`` and ``eval --labels`` read it as the same file without one."""
+    data = Path(__file__).parent / "data" / "eval"
+    labels = (data / "labels.jsonl").read_bytes()
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + labels)
+    feedback = b'{"id": "f", "title": "t", "text": "x", "topics": {"drugs": 0}}\n'
+    (tmp_path / "feedback.jsonl").write_bytes(b"\xef\xbb\xbf" + feedback)
+    watch = ["--watchlist", str(data / "watchlist.yaml")]
+    learn = ["--feedback", str(tmp_path / "feedback.jsonl")]
+
+    def run(args: list[str], stdin: bytes = b"") -> tuple[int, str]:
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+        return main(args), capsys.readouterr().out
+
+    plain = run(["match", *watch, "--input", str(data / "labels.jsonl")])
+    assert plain[0] == 0 and plain[1]
+    assert plain == run(["match", *watch, "--input", str(bom)])
+    assert plain == run(["match", *watch], b"\xef\xbb\xbf" + labels)
+    assert plain == run(["match", *watch, "--input", "-", *learn], b"\xef\xbb\xbf" + labels)
+    evaluated = run(["eval", *watch, "--labels", str(data / "labels.jsonl")])
+    assert evaluated[0] == 0
+    assert evaluated == run(["eval", *watch, "--labels", str(bom), *learn])
 
 
 #: what a hostile feed or server may put in a title or an error: a right-to-left override that

@@ -86,7 +86,7 @@ def test_a_bad_judgment_line_is_named(tmp_path: Path) -> None:
         (
             '{"id": 2, "topics": {"drugs": 1}}',
             "line 2: no 'title' or 'text': the article's text is what the watchlist is matched"
-            " against (a file of grades alone cannot be scored)",
+            " against (grades alone can be neither scored nor learned from)",
         ),
     ],
     ids=["another shape", "grades without the article"],

@@ -7,6 +7,7 @@ relevant are money banks (loans, rates). Its judgments are generated with a fixe
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 import random
@@ -1003,3 +1004,80 @@ def test_rematch_keeps_and_drops_what_the_daemon_does(
     assert (kept, kept, kept, 10, T0, True) == (
         river, listed, stored, queued, dry_run_saved, saved > T0,
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('{"id": "x", "topic": "nickel", "relevant": true}',
+         "line 2: unknown keys 'relevant', 'topic' (expected: id, title, text, lang, topics, url,"
+         ' published; a judgment is written "topics": {"topic-id": 1})'),
+        ('{"id": "x", "topics": {"bank": 1}}',
+         "line 2: no 'title' or 'text': the article's text is what the watchlist is matched"
+         " against (grades alone can be neither scored nor learned from)"),
+    ],
+    ids=["another shape", "grades without the article"],
+)  # fmt: skip
+def test_feedback_file_line_of_another_shape_is_refused_as_eval_refuses_it(
+    line: str, expected: str
+) -> None:
+    """Found by QA: ``feedback --import`` took ``{"topic": ..., "relevant": true}`` as an article
+    judged for nothing ("imported 0 judgments", exit 0) where ``eval --labels`` refuses it."""
+    first = json.dumps({"id": "1", "title": "t", "source": "corpus", "topics": {"bank": 1}})
+    with pytest.raises(ValueError) as caught:
+        read_feedback([first, line])
+    assert expected == str(caught.value)
+
+
+def test_cli_feedback_import_of_no_judgment_is_a_usage_error(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by QA: a file of another shape, or one that judges nothing, said "imported 0
+    judgments" and exit 0; it is exit 2 naming the file and the line, or that it judges
+    nothing."""
+    run = ["--config", str(write_config(tmp_path, database_url)), "feedback", "--import"]
+    shapes = {
+        "shape": '{"id":"x","topic":"nickel","relevant":true}\n',
+        "empty": "",
+        "unlisted": '{"id": "x", "title": "Bank", "text": "bank"}\n\n',
+    }
+    results = []
+    for name, text in shapes.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        results.append((main([*run, str(tmp_path / name)]), capsys.readouterr().err))
+    tell = ': a line judges its article for the topics it lists, "topics": {"topic-id": 1}'
+    assert [
+        (2, f"input error: {tmp_path / 'shape'}: line 1: unknown keys 'relevant', 'topic'"
+            " (expected: id, title, text, lang, topics, url, published; a judgment is written"
+            ' "topics": {"topic-id": 1})\n'),
+        (2, f"input error: {tmp_path / 'empty'}: no judgment in it (0 articles){tell} (0: not"
+            " relevant)\n"),
+        (2, f"input error: {tmp_path / 'unlisted'}: no judgment in it (1 articles){tell} (0: not"
+            " relevant)\n"),
+    ] == results  # fmt: skip
+
+
+def test_cli_feedback_import_reads_a_bom_and_standard_input(
+    tmp_path: Path,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found by QA: a feedback file saved with a UTF-8 byte order mark (Windows editors) was
+    "not JSON: Unexpected UTF-8 BOM", and ``--import -`` looked for a file named ``-``
+    (``--export -`` writes standard output)."""
+    run = ["--config", str(write_config(tmp_path, database_url)), "feedback", "--import"]
+    line = json.dumps({"id": "a", "title": "Bank", "text": "bank", "topics": {"bank": 1}})
+    (tmp_path / "bom.jsonl").write_bytes(b"\xef\xbb\xbf" + line.encode() + b"\n")
+    with Store.open(database_url):  # migrated
+        pass
+    from_file = main([*run, str(tmp_path / "bom.jsonl")])
+    said = capsys.readouterr().out
+    stdin = io.TextIOWrapper(io.BytesIO(b"\xef\xbb\xbf" + line.replace('"a"', '"b"').encode()))
+    monkeypatch.setattr("sys.stdin", stdin)
+    from_stdin = main([*run, "-"])
+    with Store.open(database_url) as store:
+        ids = sorted(doc.id for doc, _ in store.judgments("bank"))
+    expected = (0, "imported 1 judgments of 1 articles\n", 0, ["a", "b"])
+    assert expected == (from_file, said, from_stdin, ids)
+    assert not stdin.closed  # the process's standard input is left open

@@ -3,9 +3,10 @@
 Owns: the exit codes, turning ``--config`` into validated settings (and teaching the log masker
 their secrets), the warnings about their topics' queries (``query_warnings``), a store opened
 for the length of one command, opening the files named on the command line (``open_file``,
-``readable``: one that cannot be read is an ``InputError``, exit 2), the plain-text table (its
-cells cleaned of what a terminal would act on) and time formats the commands print, and the
-warning for judged topic ids no watchlist defines.
+``-`` read as standard input, text as UTF-8 with or without a BOM; ``readable``: one that cannot
+be read is an ``InputError``, exit 2), the plain-text table (its cells cleaned of what a terminal
+would act on) and time formats the commands print, and the warning for judged topic ids no
+watchlist defines.
 Does not own: any command, the argument parser (``monitor.cli``) or the daemon's wiring
 (``monitor.cli.daemon``).
 """
@@ -13,7 +14,9 @@ Does not own: any command, the argument parser (``monitor.cli``) or the daemon's
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -137,24 +140,54 @@ def print_json(value: object) -> None:
 
 @contextmanager
 def open_file(path: str, mode: str = "r") -> Iterator[IO[Any]]:
-    """A file named on the command line, opened in ``mode`` (text modes as UTF-8).
+    """A file named on the command line, opened in ``mode``; ``-`` read as text is standard input.
 
-    One that cannot be opened (missing, a directory, no permission), or text in it that is not
-    UTF-8, is an ``InputError`` naming the path and the reason, which ``main`` prints as one line
-    with exit 2 instead of a traceback.
+    Text is read as UTF-8, a byte order mark at its start dropped (Windows editors write one;
+    ``json.loads`` refuses it), and written as UTF-8 without one. One that cannot be opened
+    (missing, a directory, no permission), or text read from it that is not UTF-8, is an
+    ``InputError`` naming the path and the reason, which ``main`` prints as one line with exit
+    2 instead of a traceback. A caller that catches ``ValueError`` does it outside the ``with``:
+    ``UnicodeDecodeError`` is one, and only here does it get the path.
     """
+    if path == "-" and mode == "r":
+        with _standard_input() as stdin, _decoding("standard input"):
+            yield stdin
+        return
+    encoding = None if "b" in mode else "utf-8-sig" if mode == "r" else "utf-8"
     try:  # opened here and closed by the `with` below: only opening is an InputError
-        handle = open(path, mode, encoding=None if "b" in mode else "utf-8")  # noqa: SIM115
+        handle = open(path, mode, encoding=encoding)  # noqa: SIM115
     except OSError as error:
         verb = "read" if mode.startswith("r") else "write"
         raise InputError(f"cannot {verb} {path}: {error.strerror or error}") from error
     with handle:
-        try:
+        if mode != "r":  # a decoding error is not this file's: it is written, or read as bytes
             yield handle
-        except UnicodeDecodeError as error:
-            if mode != "r":  # not this file's: it is written, or read as bytes
-                raise
-            raise InputError(f"cannot read {path}: not UTF-8 text ({error.reason})") from error
+            return
+        with _decoding(path):
+            yield handle
+
+
+@contextmanager
+def _decoding(name: str) -> Iterator[None]:
+    """Text read in the block that is not UTF-8 as an ``InputError`` naming ``name``."""
+    try:
+        yield
+    except UnicodeDecodeError as error:
+        raise InputError(f"cannot read {name}: not UTF-8 text ({error.reason})") from error
+
+
+@contextmanager
+def _standard_input() -> Iterator[IO[Any]]:
+    """Standard input read as ``open_file`` reads a file (UTF-8, a BOM dropped), left open."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # already text without bytes beneath (a test's StringIO)
+        yield sys.stdin
+        return
+    text = io.TextIOWrapper(buffer, encoding="utf-8-sig")
+    try:
+        yield text
+    finally:
+        text.detach()  # closing the wrapper would close the process's stdin
 
 
 def readable(paths: Iterable[str]) -> None:

@@ -67,8 +67,7 @@ class LearnedMatcher(Matcher):
 
 def learned_matcher(topics: Sequence[Topic], lexicon: Lexicon, feedback: str) -> LearnedMatcher:
     """A matcher whose topics first learn from the feedback file ``feedback``."""
-    with open(feedback, encoding="utf-8") as lines:
-        judged = read_feedback(lines)
+    judged = _read_judged(feedback)
     plain = Matcher(topics, lexicon)
     filters = Filters(learn(topics, [(j.document, j.verdicts) for j in judged], plain))
     return LearnedMatcher(topics, lexicon, filters)
@@ -229,15 +228,20 @@ def _known_topic(settings: Settings, topic_id: str) -> Topic | None:
 
 
 def _read_judged(path: str) -> list[Judged]:
-    """The feedback file at ``path``; an ``InputError`` (one line, exit 2) when it cannot be
-    read (missing, a directory, not allowed, not UTF-8) or is no feedback file."""
-    with open_file(path) as lines:
-        try:
-            return read_feedback(lines)
-        except UnicodeDecodeError:
-            raise  # open_file names it
-        except ValueError as error:  # a bad line
-            raise InputError(f"{path}: {error}") from error
+    """The feedback file at ``path`` (``-``: standard input); an ``InputError`` (one line, exit
+    2) when it cannot be read (missing, a directory, not allowed, not UTF-8), is no feedback file
+    or judges nothing: importing or learning from it would do nothing without a word."""
+    try:  # outside the file: one that is not UTF-8 is named by open_file, not caught here
+        with open_file(path) as lines:
+            judged = read_feedback(lines)
+    except ValueError as error:  # a bad line
+        raise InputError(f"{path}: {error}") from error
+    if not any(j.verdicts for j in judged):
+        raise InputError(
+            f"{path}: no judgment in it ({len(judged)} articles): a line judges its article"
+            ' for the topics it lists, "topics": {"topic-id": 1} (0: not relevant)'
+        )
+    return judged
 
 
 def _import(store: Store, settings: Settings, judged: Sequence[Judged], who: str) -> int:

@@ -49,14 +49,14 @@ def cmd_match(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     except ValueError as error:
         print(f"input error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    with _open(args.input, "r", sys.stdin) as infile, _open(args.output, "w", sys.stdout) as out:
-        try:
+    try:  # outside the files: one that is not UTF-8 is named by open_file, not caught here
+        with open_file(args.input or "-") as infile, _output(args.output) as out:
             count = match_stream(
                 topics, infile, out, workers=args.workers, lexicon=lexicon, matcher=matcher
             )
-        except ValueError as error:
-            print(f"input error: {error}", file=sys.stderr)
-            return EXIT_USAGE
+    except ValueError as error:
+        print(f"input error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     log.info("matched articles=%d topics=%d", count, len(topics))
     return 0
 
@@ -136,8 +136,8 @@ def cmd_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     try:
         with open_file(args.labels) as labels:
             judged = ev.read_judgments(labels)
-        _check_labels(judged, [t.id for t in topics])
-        matcher = _matcher(topics, _lexicon(args.lexicon), args.feedback)
+        matcher = _matcher(topics, _lexicon(args.lexicon), args.feedback)  # every input read,
+        _check_labels(judged, [t.id for t in topics])  # then what the labels are warned of
     except ValueError as error:
         print(f"input error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -197,7 +197,6 @@ def _matcher(topics: Sequence[Topic], lexicon: Lexicon, feedback: str | None) ->
     ValueError naming the line of a malformed feedback file."""
     if feedback is None:
         return Matcher(topics, lexicon)
-    readable([feedback])  # learned_matcher opens it itself
     from monitor.cli.learning import learned_matcher
 
     return learned_matcher(topics, lexicon, feedback)
@@ -214,9 +213,10 @@ def _lexicon(files: Sequence[str], base: Lexicon | None = None) -> Lexicon:
 
 
 @contextmanager
-def _open(path: str | None, mode: str, default: TextIO) -> Iterator[TextIO]:
+def _output(path: str | None) -> Iterator[TextIO]:
+    """Where ``--output`` names, standard output without one or for ``-``."""
     if path is None or path == "-":
-        yield default
+        yield sys.stdout
         return
-    with open_file(path, mode) as handle:
+    with open_file(path, "w") as handle:
         yield handle  # type: ignore[misc]  # open() in text mode is a TextIO

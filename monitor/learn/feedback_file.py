@@ -6,7 +6,8 @@ One article per line::
     {"id": "...", "title": "...", "text": "...", "lang": "id"?, "topics": {"topic-id": 0|1|2}}
 
 A topic listed with 0 is judged *not relevant*, with 1 or 2 relevant; a topic not listed is
-unjudged (unlike ``monitor eval --labels``, where absence means 0).
+unjudged (unlike ``monitor eval --labels``, where absence means 0). A line of another shape is
+refused as ``eval --labels`` refuses it (``match.bulk.check_judged_line``).
 Owns: reading that format with line-numbered errors, and writing it (each article once, with
 every topic it is judged for). Does not own: what the judgments teach, where they are stored.
 """
@@ -17,7 +18,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from monitor.match.bulk import read_article
+from monitor.match.bulk import check_judged_line, read_article
 from monitor.types import Document
 
 
@@ -37,7 +38,9 @@ def read_feedback(lines: Iterable[str]) -> list[Judged]:
         if not line.strip():
             continue
         document = read_article(line, number)
-        topics = json.loads(line).get("topics")
+        data = json.loads(line)
+        check_judged_line(data, number)
+        topics = data.get("topics")
         if topics is None:
             topics = {}
         if not isinstance(topics, dict) or not all(

@@ -10,7 +10,8 @@ lines are skipped). Output, one line per article, in input order::
 Big inputs are matched in a process pool (each worker builds its own ``Matcher`` once): it pays
 off only when there is enough work to cover starting the workers, so the first ``POOL_MIN_LINES``
 lines decide (``benchmarks/match_bench.py`` measures both ways).
-Owns: the stream formats, line-numbered errors, batching and the pool.
+Owns: the stream formats (and the shape of a judged article's line), line-numbered errors,
+batching and the pool.
 Does not own: matching itself (``engine``) or reading watchlists (``monitor.config``).
 """
 
@@ -31,13 +32,16 @@ from monitor.types import Document, Match, Topic
 POOL_MIN_LINES = 500
 #: lines per task sent to a worker: big enough to amortise pickling, small enough to balance
 BATCH_LINES = 100
+#: the keys of a judged article's line (``eval --labels``, a feedback file): an article's, and
+#: the grades its ``topics`` give
+JUDGED_KEYS = ("id", "title", "text", "lang", "topics", "url", "published")
 
 _Numbered = tuple[int, str]
 
 
 def match_stream(
     topics: Sequence[Topic],
-    infile: TextIO,
+    infile: Iterable[str],
     outfile: TextIO,
     *,
     workers: int | None = None,
@@ -126,6 +130,28 @@ def read_article(line: str, number: int) -> Document:
     return Document(
         str(article_id), fields["title"], fields["text"], lang if isinstance(lang, str) else None
     )
+
+
+def check_judged_line(data: dict[str, object], number: int) -> None:
+    """ValueError naming ``number`` when a judged article's line (``read_article`` read it) is
+    of another shape, not an article judged for nothing: keys of its own and no ``topics``
+    (``"topic": ..., "relevant": true``), or neither title nor text (grades without their
+    article). Beside ``topics``, other keys are the article's own (a corpus line's ``source``,
+    ``author``): left alone, as ``monitor match`` leaves them."""
+    unknown = sorted(set(data) - set(JUDGED_KEYS))
+    if unknown and "topics" not in data:
+        names = ("unknown keys " if len(unknown) > 1 else "unknown key ") + ", ".join(
+            repr(key) for key in unknown
+        )
+        raise ValueError(
+            f"line {number}: {names} (expected: {', '.join(JUDGED_KEYS)}; a judgment is"
+            ' written "topics": {"topic-id": 1})'
+        )
+    if "title" not in data and "text" not in data:
+        raise ValueError(
+            f"line {number}: no 'title' or 'text': the article's text is what the watchlist is"
+            " matched against (grades alone can be neither scored nor learned from)"
+        )
 
 
 def _match_json(match: Match) -> dict[str, object]:

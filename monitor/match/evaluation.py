@@ -35,7 +35,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from monitor.match.bulk import read_article
+from monitor.match.bulk import check_judged_line, read_article
 from monitor.match.engine import Matcher
 from monitor.match.explain import compared
 from monitor.types import Document
@@ -45,8 +45,6 @@ RELEVANT = 1
 ALL = "all"
 #: the thresholds ``monitor eval`` tries for each topic
 SWEEP = tuple(round(0.05 * step, 2) for step in range(1, 15))
-#: the keys of a judgments line
-KEYS = ("id", "title", "text", "lang", "topics", "url", "published")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +117,7 @@ def read_judgments(lines: Iterable[str]) -> list[Judged]:
             continue
         document = read_article(line, number)
         data = json.loads(line)
-        _check_keys(data, number)
+        check_judged_line(data, number)
         topics = data.get("topics") or {}
         if not isinstance(topics, dict) or not all(
             isinstance(g, int | float) and not isinstance(g, bool) for g in topics.values()
@@ -128,27 +126,6 @@ def read_judgments(lines: Iterable[str]) -> list[Judged]:
         relevant = frozenset(t for t, grade in topics.items() if grade >= RELEVANT)
         judged.append(Judged(document, relevant, frozenset(topics)))
     return judged
-
-
-def _check_keys(data: dict[str, object], number: int) -> None:
-    """A line of another shape is an error, not an article judged relevant to nothing: keys of
-    its own and no ``topics`` (``"topic": ..., "relevant": true``). Beside ``topics``, other
-    keys are the article's own (a corpus line's ``source``, ``author``): left alone, as
-    ``monitor match`` leaves them."""
-    unknown = sorted(set(data) - set(KEYS))
-    if unknown and "topics" not in data:
-        names = ("unknown keys " if len(unknown) > 1 else "unknown key ") + ", ".join(
-            repr(key) for key in unknown
-        )
-        raise ValueError(
-            f"line {number}: {names} (expected: {', '.join(KEYS)}; a judgment is"
-            ' written "topics": {"topic-id": 1})'
-        )
-    if "title" not in data and "text" not in data:
-        raise ValueError(
-            f"line {number}: no 'title' or 'text': the article's text is what the watchlist is"
-            " matched against (a file of grades alone cannot be scored)"
-        )
 
 
 def unknown_topics(judged: Iterable[Judged], topics: Collection[str]) -> Counter[str]:
