@@ -6,7 +6,8 @@ other.
 Owns: ``one_line``: control characters dropped (C0, DEL and C1: a terminal acts on ESC and CSI
 sequences), format characters dropped (the bidi overrides and isolates, U+202A-202E and
 U+2066-2069, that would reorder what follows them on the line, zero-width ones with them), and
-every run of white space made one space (a line break in a title would split a table's row).
+every run of white space made one space (a line break in a title would split a table's row);
+``without_escapes``: terminal escape sequences dropped whole, parameters and payload with them.
 Does not own: escaping for a format (each output's own: HTML, Markdown, XML), nor the dashboard
 and Atom, which keep a text's own line breaks and joiners and drop only the bidi controls
 (``monitor.web.present.without_bidi_controls``).
@@ -18,6 +19,15 @@ import re
 import unicodedata
 
 _SPACE = re.compile(r"\s+")
+#: a terminal's escape sequence whole: CSI (``ESC [ 31 m``), OSC (``ESC ] 0;title BEL``, to BEL
+#: or ST) and a lone two-character escape; dropping only the ESC leaves ``[31m`` in the text
+_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+
+
+def without_escapes(text: str) -> str:
+    """``text`` without terminal escape sequences, their parameters and an OSC's payload
+    (hidden text a terminal never shows, so no word of the text)."""
+    return _ESCAPE.sub("", text) if "\x1b" in text else text
 
 
 def one_line(text: str) -> str:

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from monitor.match import Matcher
-from monitor.match.bulk import match_stream
+from monitor.match.bulk import match_stream, read_article
 from monitor.match.scoring import LEAD_WEIGHT, TITLE_WEIGHT
 from monitor.match.specificity import background
 from monitor.types import Document, Topic
@@ -108,6 +108,8 @@ def test_matches_per_article() -> None:
         ("[1, 2]", "line 3: expected a JSON object"),
         ('{"title": "no id"}', "line 3: 'id' must be"),
         ('{"id": "x", "title": 5}', "line 3: 'title' must be a string"),
+        ('{"id": "x", "lang": "klingonese"}', "line 3: 'lang': not a language code .* 'ru'"),
+        ('{"id": "x", "lang": 5}', "line 3: 'lang' must be a string"),
     ],
 )
 def test_a_bad_line_names_its_number(bad_line: str, message: str) -> None:
@@ -115,3 +117,12 @@ def test_a_bad_line_names_its_number(bad_line: str, message: str) -> None:
     lines = [json.dumps(ARTICLES[0]) + "\n", "\n", bad_line + "\n"]
     with pytest.raises(ValueError, match=message):
         run(lines)
+
+
+def test_a_language_tag_or_name_reads_as_its_code() -> None:
+    """``en-US``, ``Indonesian``, ``eng`` are the matcher's ``en``/``id`` (as written, the forms
+    kept to a language would not count); a missing or empty ``lang`` is no language."""
+    langs = ["en-US", "Indonesian", "eng", "pt_BR", "zh-TW", "id", "", None]
+    lines = [json.dumps({"id": n, "title": "t", "lang": lang}) for n, lang in enumerate(langs)]
+    expected = ["en", "id", "en", "pt", "zh", "id", None, None]
+    assert expected == [read_article(line, n).lang for n, line in enumerate(lines, 1)]

@@ -93,6 +93,9 @@ def test_global_options_work_after_the_command(
         (["check", "--log-level", "verbose"], "invalid choice: 'VERBOSE'"),
         (["check", "--log-format", "xml"], "invalid choice: 'xml'"),
         (["nonsense"], "invalid choice: 'nonsense'"),
+        (["explain", "t", "--lang", "indonesian"], "knows: 'indonesian' (write 'id')"),
+        (["explain", "t", "--lang", "zz"], "knows: 'zz' (use ISO 639-1 such as 'id', 'ru')"),
+        (["extract", "x.html", "--language", "eng"], "knows: 'eng' (write 'en')"),
     ],
 )
 def test_bad_values_are_usage_errors(

@@ -829,3 +829,20 @@ def test_explain_shows_figures_that_compare_as_the_numbers_do(
     result = replace(explanation.result, score=score, threshold=threshold)
     lines = render_explanation(replace(explanation, result=result)).splitlines()
     assert f"result:    {verdict}" in lines
+
+
+def test_an_exclusion_read_as_a_word_is_kept_as_written() -> None:
+    """``a OR -b`` reads ``-b`` as the word ``b`` and no more: no plural is invented for it
+    (``musks``), and explain shows no half-quoted ``-"Elon Musk`` as its form."""
+    topics = [Topic("p", "p", 'tesla OR -"Elon Musk"', 0.0), Topic("w", "w", "tesla OR -musk", 0.0)]
+    matcher = Matcher(topics)
+    shown = [render_explanation(matcher.explain(t.id, Document("d", "x", ""))) for t in topics]
+    listed = [
+        line.strip()
+        for text in shown
+        for line in text.splitlines()
+        if "Musk" in line.partition(" -> ")[0] and " -> " in line
+    ]
+    found = [m.topic for m in matcher.match(Document("d", "Musks and Elon Musks", "", "en"))]
+    expected: tuple[list[str], list[str]] = ([], [])
+    assert expected == (listed, found)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.langtag import LANGUAGE_CODES, code_for, primary_subtag
+from monitor.langtag import LANGUAGE_CODES, code_for, language_error, primary_subtag
 
 
 @pytest.mark.parametrize(
@@ -59,8 +59,22 @@ def test_every_language_py3langid_answers_is_accepted() -> None:
 @pytest.mark.parametrize(
     ("code", "meant"),
     [("eng", "en"), ("deu", "de"), ("ger", "de"), ("ind", "id"), ("in", "id"), ("VI", "vi"),
-     ("yue", "yue"), ("xyz", None), ("Indonesian", None), ("und", None)],
+     ("yue", "yue"), ("xyz", None), ("Indonesian", "id"), ("und", None), ("en-US", "en"),
+     ("zh-TW", "zh"), ("pt_BR", "pt"), ("fil", "tl"), ("Filipino", "tl"), ("x-default", None),
+     ("Bahasa Indonesia", "id")],
 )  # fmt: skip
 def test_code_for(code: str, meant: str | None) -> None:
-    """The accepted code a config most likely means (a config error suggests it)."""
+    """The accepted code a person most likely means (an error suggests it)."""
     assert meant == code_for(code)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("id", None),
+     ("indonesian", "not a language code the monitor knows: 'indonesian' (write 'id')"),
+     ("zh-TW", "not a language code the monitor knows: 'zh-TW' (write 'zh')"),
+     ("zz", "not a language code the monitor knows: 'zz' (use ISO 639-1 such as 'id', 'ru')")],
+)  # fmt: skip
+def test_language_error(value: str, expected: str | None) -> None:
+    """The hint a config and the command line give for a value that is not a code."""
+    assert expected == language_error(value)

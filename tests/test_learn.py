@@ -389,6 +389,19 @@ def test_suggest_leaves_out_words_common_in_their_language(
     assert expected == {(s.kind, s.word) for s in suggest("drugs", judged)}
 
 
+def test_suggest_reads_no_words_out_of_escape_sequences_or_format_characters() -> None:
+    """An imported text's ANSI colours (``ESC[31m``), an OSC title's hidden payload and a bidi
+    isolate inside a word propose no debris (``mred``, ``pwn``, ``iso``)."""
+    hostile = "kasino \x1b[31mred\x1b[0m \x1b]0;pwn\x07 wordx\u2066iso"
+    judged = [
+        (Document(f"{verdict}-{n}", "News", words, "en"), verdict)
+        for verdict, words in ((True, "sabu"), (False, hostile))
+        for n in range(3)
+    ]
+    expected = {("OR", "sabu"), ("NOT", "kasino"), ("NOT", "wordxiso")}  # "red" is common
+    assert expected == {(s.kind, s.word) for s in suggest("drugs", judged)}
+
+
 @pytest.mark.parametrize(
     ("query", "expand", "proposed"),
     [

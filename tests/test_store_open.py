@@ -7,6 +7,7 @@ command that only reads must neither create a database at a mistyped path nor mi
 from __future__ import annotations
 
 import errno
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -170,3 +171,13 @@ def test_a_url_without_password_connects_with_pgpassword(
             admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
             admin.execute(f'DROP ROLE "{role}"')
     assert (user, sent) == (role, password)
+
+
+def test_the_readmes_schema_examples_name_the_newest_migration() -> None:
+    """The README quotes the messages of an upgrade; their newer schema is the current head
+    (an example naming an old one reads as if that were what this version needs)."""
+    root = Path(__file__).parent.parent
+    head = max(p.name[:4] for p in (root / "monitor/migrations/versions").glob("[0-9]*.py"))
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    quoted = re.findall(r"this version needs (\d{4})|schema from \d{4} to (\d{4})", readme)
+    assert [head] * len(quoted) == ["".join(q) for q in quoted] and quoted

@@ -30,6 +30,7 @@ from monitor import redact
 from monitor.cli.common import EXIT_CONFIG, EXIT_STORE, EXIT_USAGE, days, duration
 from monitor.cli.logs import LOG_FORMATS, LOG_LEVELS, setup_logging
 from monitor.errors import ConfigError, InputError, StoreError
+from monitor.langtag import language_error
 
 DESCRIPTION = (
     "News monitor: polls news feeds, listings and sitemaps, matches every article against the "
@@ -227,8 +228,19 @@ def _add_extract_command(command) -> None:
     )  # fmt: skip
     extract.add_argument("inputs", nargs="+", metavar="FILE_OR_URL")
     extract.add_argument("--json", action="store_true", help="JSON Lines, one per input, in order")
-    extract.add_argument("--language", help="language hint (ISO 639-1), as a source's language")
+    extract.add_argument(
+        "--language", type=_language_code, help="language hint (ISO 639-1), as a source's language"
+    )
     extract.add_argument("--workers", type=int, help="worker processes (default: automatic)")
+
+
+def _language_code(text: str) -> str:
+    """An argparse type: a language code, refused as a source's ``language:`` is (``indonesian``
+    read as a language of its own would keep every form kept to ``id`` out)."""
+    error = language_error(text)
+    if error is not None:
+        raise argparse.ArgumentTypeError(error)
+    return text
 
 
 def _add_topic_commands(command) -> None:
@@ -257,7 +269,10 @@ def _add_topic_commands(command) -> None:
     )
     body.add_argument("--article", metavar="ID", help="a stored article: number or key")
     explain.add_argument(
-        "--lang", metavar="CODE", help="the text's language (default: identified from the text)"
+        "--lang",
+        metavar="CODE",
+        type=_language_code,
+        help="the text's language (default: identified from the text)",
     )
     _lexicon_option(explain)
     evaluate = command(

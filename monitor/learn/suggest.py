@@ -40,6 +40,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from monitor.display import one_line, without_escapes
 from monitor.learn import Candidates, candidates
 from monitor.learn.judged import distinct
 from monitor.learn.model import MIN_EACH
@@ -188,7 +189,7 @@ def suggest(
     langs: dict[str, set[str | None]] = {}
     n_good = n_bad = 0
     for doc, relevant in judged:
-        words = set(_WORD.findall(f"{doc.title} {doc.text}".lower()))
+        words = set(_WORD.findall(_readable(f"{doc.title} {doc.text}")))
         for word in words:
             langs.setdefault(word, set()).add(doc.lang)
         if relevant:
@@ -210,6 +211,13 @@ def suggest(
         [Suggestion("NOT", w, good[w], bad[w]) for w in nots]
         + [Suggestion("OR", w, good[w], bad[w]) for w in ors]
     )
+
+
+def _readable(text: str) -> str:
+    """``text`` as a reader sees it, lower case: an imported text's escape sequences (``NOT
+    mred`` of ``ESC[31mred``) and format characters (a bidi isolate in ``word\u2066iso``
+    made ``iso`` a word) are no words of it."""
+    return one_line(without_escapes(text)).lower()
 
 
 def _found(finds: Finds, word: str, langs: Collection[str | None]) -> bool:

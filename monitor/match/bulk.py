@@ -1,7 +1,8 @@
 """``monitor match``: match a JSON Lines stream of articles against topics, in input order.
 
 Input, one article per line: ``{"id", "title", "text", "lang"?, "url"?, "published"?}`` (blank
-lines are skipped). Output, one line per article, in input order::
+lines are skipped; ``lang`` is a language code, tag or name: ``en-US`` and ``English`` are ``en``).
+Output, one line per article, in input order::
 
     {"id": ..., "matches": [{"topic": ..., "score": 0.87, "terms": [...],
                              "hits": [{"term", "field", "position", "matched", "weight",
@@ -24,6 +25,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TextIO
 
+from monitor.langtag import LANGUAGE_CODES, code_for, language_error
 from monitor.match.engine import Matcher
 from monitor.match.lexicon import Lexicon
 from monitor.types import Document, Match, Topic
@@ -126,10 +128,23 @@ def read_article(line: str, number: int) -> Document:
     for key, value in fields.items():
         if not isinstance(value, str):
             raise ValueError(f"line {number}: {key!r} must be a string")
+    return Document(str(article_id), fields["title"], fields["text"], _lang(data, number))
+
+
+def _lang(data: dict[str, object], number: int) -> str | None:
+    """The line's language as the matcher's code: ``en-US`` and ``English`` are ``en`` (read as
+    written, the forms kept to English would not count); a value naming none is an error."""
     lang = data.get("lang")
-    return Document(
-        str(article_id), fields["title"], fields["text"], lang if isinstance(lang, str) else None
-    )
+    if lang is None or lang == "":
+        return None
+    if not isinstance(lang, str):
+        raise ValueError(f"line {number}: 'lang' must be a string")
+    if lang in LANGUAGE_CODES:
+        return lang
+    code = code_for(lang)
+    if code is None:
+        raise ValueError(f"line {number}: 'lang': {language_error(lang)}")
+    return code
 
 
 def check_judged_line(data: dict[str, object], number: int) -> None:

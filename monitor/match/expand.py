@@ -31,7 +31,19 @@ from monitor.errors import QueryError
 from monitor.match.guard import Guard
 from monitor.match.inflect import english_numbers, verb_forms
 from monitor.match.lexicon import Form, Lexicon, Variant, key_of
-from monitor.match.query import And, ConceptRef, Near, Node, Not, Or, Pattern, Query, Term, Title
+from monitor.match.query import (
+    And,
+    ConceptRef,
+    Near,
+    Node,
+    Not,
+    Or,
+    Pattern,
+    Query,
+    Term,
+    Title,
+    read_from_exclusion,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +113,7 @@ def expansions(query: Query, lexicon: Lexicon, *, terms: bool = True) -> tuple[E
         concepts, inflected = _known(term, lexicon) if terms else ((), [])
         if (concepts or inflected) and term.label not in found:
             variants = _variants(term, concepts, lexicon)
-            own = [] if _replaced(term, variants) else [Form(term.label.strip('"'), "")]
+            own = [] if _replaced(term, variants) else [Form(_label_shown(term.label), "")]
             own += [Form(other.form, "en") for other in inflected]
             unique = {(f.text, f.guard): f for f in (*own, *(v.form for v in variants))}
             forms = tuple(unique.values())
@@ -223,8 +235,8 @@ def _english_forms(term: Term) -> list[Term]:
     one-word term written in lower case in its verb forms (``launch``: ``launched``,
     ``launching``, ``launches``): a phrase's last word is its head noun (``"missile launch"``),
     and a word with a capital a name (``Trump``, never ``trumped``)."""
-    if term.guard is not None or term.form:
-        return []
+    if term.guard is not None or term.form or read_from_exclusion(term.label):
+        return []  # an exclusion read as the word asked for no more than the word
     *head, last = term.patterns
     if last.kind != "word" or not last.folded:
         return []
@@ -249,7 +261,13 @@ def _english_forms(term: Term) -> list[Term]:
 
 def _capitalised(term: Term) -> bool:
     """True when the analyst wrote a capital in ``term`` (a name, an acronym: ``Trump``)."""
-    return term.label.strip('"') != term.label.strip('"').lower()
+    return term.label != term.label.lower()
+
+
+def _label_shown(label: str) -> str:
+    """A term's label as shown among its forms: a phrase without its quotes (``Elon Musk``),
+    anything else as written (``-"Elon Musk"``, read from an exclusion, keeps both)."""
+    return label[1:-1] if len(label) > 1 and label[0] == label[-1] == '"' else label
 
 
 def _text(term: Term, last: str) -> str:

@@ -280,6 +280,14 @@ _KEYWORDS = frozenset({"AND", "OR", "NOT", "NEAR"})
 _UNICODE_SPACE = re.compile(r"[^\S \t\r\n]")
 #: what starts an excluded word as search engines write it (``-recipe``, ``!nickel``)
 _EXCLUDING = frozenset("-!–−")
+
+
+def read_from_exclusion(label: str) -> bool:
+    """Whether a term labelled ``label`` was written as an exclusion and read as the word or
+    phrase (``-b``, ``-"b c"`` in ``a OR -b``: see ``parse``): kept as written, no more."""
+    return label[:1] in _EXCLUDING
+
+
 #: typographic quotation marks, each one character like ``"`` (positions stay those of the text)
 _QUOTES = str.maketrans(dict.fromkeys("“”„‟«»", '"'))
 
