@@ -9,7 +9,6 @@ Does not own: which topics exist (read from the watchlists by ``load``), polling
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
@@ -24,7 +23,7 @@ from monitor.config.settings import (
     SourceKind,
     SourceSettings,
 )
-from monitor.langtag import LANGUAGE_CODES, code_for
+from monitor.langtag import language_error
 from monitor.yamlsafe import At
 
 _SOURCE_KEYS = ["id", "name", *SOURCE_KINDS, "every", "jitter", "language", "topics", "enabled",
@@ -169,34 +168,10 @@ def _language(at: At) -> str:
     """A code ``primary_subtag`` keeps as it is: another would be no language for a feed's
     items (``eng``) while a listing's carried it as written."""
     code = at.string()
-    if code in LANGUAGE_CODES:
-        return code
-    meant = code_for(code) or language_named(code)
-    if meant is not None:
-        at.fail(f"not a language code the monitor knows: {code!r} (write {meant!r})")
-    at.fail(f"not a language code the monitor knows: {code!r} (use ISO 639-1 such as 'id', 'ru')")
-
-
-#: the languages whose own name (``Bahasa Indonesia``, ``Tiếng Việt``, ``русский``) is read as
-#: the language: the lexicon's and the commonest in news. Each costs loading its CLDR locale
-#: (~5 ms); a name in English is looked up among every language CLDR names, in one table.
-_OWN_NAMES = ("en", "id", "ms", "vi", "ru", "th", "zh", "fr", "es", "de", "pt", "it", "nl",
-              "ar", "ja", "ko", "hi", "tr")  # fmt: skip
-
-
-def language_named(name: str) -> str | None:
-    """The code of the language ``name`` names in English (``Indonesian``) or in its own
-    language (``Bahasa Indonesia``, ``Melayu``, ``Tiếng Việt``), in any case; None if none.
-    For a config's error: babel's data is loaded only here."""
-    from babel import Locale
-
-    wanted = unicodedata.normalize("NFC", " ".join(name.split())).casefold()
-    wanted = wanted.removeprefix("bahasa ")  # Bahasa Indonesia, Bahasa Melayu: "language"
-    english = {n.casefold(): c for c, n in Locale("en").languages.items() if c in LANGUAGE_CODES}
-    if wanted in english:
-        return english[wanted]
-    own = ((code, Locale(code).get_language_name()) for code in _OWN_NAMES)
-    return next((code for code, n in own if (n or "").casefold() == wanted), None)
+    problem = language_error(code)
+    if problem is not None:
+        at.fail(problem)
+    return code
 
 
 def _topic_refs(at: At, topics: set[str]) -> tuple[str, ...]:
