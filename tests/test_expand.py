@@ -65,6 +65,8 @@ def hits(query: str, title: str, text: str = "") -> tuple[tuple[str, str], ...] 
         ("embezzl*", "Xét xử vụ tham ô tài sản", (("embezzl*", "tham ô"),)),
         # a stem longer than the lexicon's prefix finds it, as the word would (volcano*: volcan*)
         ("volcano*", "Gunung Berapi di Iran Bangkit", (("volcano*", "Gunung Berapi"),)),
+        # so does a phrase's last word ("suicide bomber": "suicide bomb*")
+        ('"suicide bomber"', "Смертник взорвал себя у мечети", (('"suicide bomber"', "Смертник"),)),
         # seas and places, with Chinese and Thai matched inside runs of text
         ('"South China Sea"', "Tàu Trung Quốc ở Biển Đông", (('"South China Sea"', "Biển Đông"),)),
         # (the matched text of a substring hit is the run of text it is in)

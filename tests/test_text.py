@@ -116,8 +116,8 @@ def test_a_dollar_sign_after_a_space_is_a_currency_too() -> None:
 
 @pytest.mark.parametrize(
     "invisible",
-    ["\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"],
-    ids=["soft-hyphen", "zwsp", "zwnj", "zwj", "word-joiner", "bom"],
+    ["\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u202e", "\u2066"],
+    ids=["soft-hyphen", "zwsp", "zwnj", "zwj", "word-joiner", "bom", "lrm", "rlo", "lri"],
 )
 def test_an_invisible_format_character_inside_a_word_does_not_split_it(invisible: str) -> None:
     """Malay ``berji\u00adran`` (a soft hyphen a site put in) is ``berjiran``, not ``berji`` +

@@ -161,6 +161,8 @@ class Lexicon:
                 found |= self._keys.get(key, set())
         if not found and len(term.patterns) == 1 and term.patterns[0].kind == "word":
             found = self._stored_prefix(term.patterns[0].text)
+        if not found and len(term.patterns) > 1 and term.patterns[-1].kind == "word":
+            found = self._stored_phrase_prefix(term)
         if not found and len(term.patterns) == 1 and term.patterns[0].kind == "prefix":
             # the one-word forms the stem covers, else the stored prefix its stem starts with,
             # as for a word: every word ``volcano*`` finds is a ``volcan*``
@@ -179,6 +181,17 @@ class Lexicon:
             found = self._prefixes.get(word[:length], set())
             if found:
                 return found
+        return set()
+
+    def _stored_phrase_prefix(self, term: Term) -> set[str]:
+        """Concepts of the stored phrase whose last word is the longest prefix of ``term``'s:
+        ``"suicide bomber"`` is a ``"suicide bomb*"``, as a word finds its stored prefix."""
+        *head, last = term.patterns
+        words = " ".join(p.text + ("*" if p.kind == "prefix" else "") for p in head)
+        for length in range(min(len(last.text), self._longest_prefix), MIN_LOOKUP_PREFIX - 1, -1):
+            found = self._keys.get(f"{words} {last.text[:length]}*")
+            if found:
+                return set(found)
         return set()
 
     def _covered(self, stem: str) -> set[str]:

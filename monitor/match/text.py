@@ -38,9 +38,11 @@ _WORD_CHAR = (
 )
 # Invisible format characters a text may hold inside a word: the soft hyphen (a hyphenation
 # point a site or an editor put in, ``berji\u00adran``), zero-width space, non-joiner, joiner,
-# word joiner and the byte-order mark. Inside a word they are part of it (the word is read
-# without them, ``normalise``); elsewhere they are no word.
-_INVISIBLE_CHAR = r"[\u00ad\u200b-\u200d\u2060\ufeff]"
+# word joiner and the byte-order mark, and the directional marks, embeddings, overrides and
+# isolates (which a hostile feed puts inside a word to split it for a reader, not for the eye).
+# Inside a word they are part of it (the word is read without them, ``normalise``); elsewhere
+# they are no word.
+_INVISIBLE_CHAR = r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
 _INVISIBLE = re.compile(_INVISIBLE_CHAR)
 _WORD = re.compile(f"{_WORD_CHAR}+(?:{_INVISIBLE_CHAR}+{_WORD_CHAR}+)*")
 # ``_WORD`` in a text of ASCII characters alone (most texts in Latin script): the same words
